@@ -1,0 +1,1 @@
+"""Teahouse: a self-hosted chat server for small teams."""

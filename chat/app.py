@@ -1,0 +1,75 @@
+"""create_app(settings): wiring only — keys, resources in cleanup_ctx, routes, CORS."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import aiohttp_cors
+from aiohttp import web
+
+from .core import Core
+from .db import Database
+from .dialects import identity
+from .dialects.channels import rest as channels
+from .hub import CLOSE_GOING_AWAY, Hub
+from .keys import core_key, settings_key
+from .settings import Settings
+from .web import pages
+from .web.routing import api_errors
+
+log = logging.getLogger(__name__)
+
+
+def load_secret(settings: Settings) -> str:
+    """CHAT_SECRET, else the secret file in the data dir, created 0600 on first start."""
+    if settings.secret:
+        return settings.secret
+    path: Path = settings.secret_path
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.uploads_dir / "chat").mkdir(parents=True, exist_ok=True)
+
+
+async def open_core(app: web.Application):
+    settings = app[settings_key]
+    prepare_data_dir(settings)
+    db = Database(settings.database_path)
+    await db.open()
+    app[core_key] = Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings))
+    yield
+    await db.close()
+
+
+async def close_sockets(app: web.Application) -> None:
+    app[core_key].hub.close_all(CLOSE_GOING_AWAY)
+
+
+def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
+    if not origins:
+        return
+    option = aiohttp_cors.ResourceOptions(allow_credentials=False, expose_headers="*",
+                                          allow_headers="*", allow_methods="*")
+    cors = aiohttp_cors.setup(app, defaults={origin: option for origin in origins})
+    for route in list(app.router.routes()):
+        cors.add(route)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[api_errors])
+    app[settings_key] = settings
+    app.cleanup_ctx.append(open_core)
+    app.on_shutdown.append(close_sockets)
+    identity.setup(app)
+    channels.setup(app)
+    pages.setup(app)
+    setup_cors(app, settings.cors_origins)
+    return app

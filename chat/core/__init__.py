@@ -1,0 +1,44 @@
+"""Core: the only place for domain rules and permission checks.
+
+Functions take the Core context first, do their checks, write in one transaction
+through Database.write and publish events to the hub after commit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from ..db import Database
+from ..events import Event
+from ..hub import Hub
+from ..i18n import translate
+from ..settings import Settings
+from .throttle import Throttle
+
+
+@dataclass
+class Outcome:
+    """What a write job returns: its value and the events to publish after commit."""
+    value: Any
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class Core:
+    db: Database
+    hub: Hub
+    settings: Settings
+    secret: str
+    throttle: Throttle = field(default_factory=Throttle)
+
+    def text(self, key: str, **params) -> str:
+        """A stored text (system messages, placeholders) in the server's language."""
+        return translate(key, self.settings.language, **params)
+
+    async def commit(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
+        """Run a write job; publish its events right after COMMIT; return its value."""
+        def publish(outcome: Outcome) -> None:
+            for event in outcome.events:
+                self.hub.publish(event)
+        outcome = await self.db.write(job, after_commit=publish)
+        return outcome.value

@@ -1,0 +1,160 @@
+"""Messages: send (with client_id idempotency), history, replay, delete, read marks."""
+from __future__ import annotations
+
+from ..db import messages as message_sql
+from ..db import rooms as room_sql
+from ..errors import BadInput, Forbidden, NotFound
+from ..events import MessageDeleted, MessagePosted, ReadMarked
+from ..models import MAX_CONTENT, Message, MessagePage, SendResult, User
+from . import Core, Outcome
+from .fields import check_int, check_optional_id
+from .notifications import notify_for_message
+from .rooms import check_member, check_readable, find_room, join_in
+
+SENDABLE_TYPES = ("text", "image", "file")
+MAX_CLIENT_ID = 64
+
+
+def check_content(content) -> str:
+    if not isinstance(content, str):
+        raise BadInput("field_type", field="content", kind="a string")
+    text = content.strip()
+    if not text:
+        raise BadInput("content_empty")
+    if len(text) > MAX_CONTENT:
+        raise BadInput("content_too_long", limit=MAX_CONTENT)
+    return text
+
+
+def check_client_id(client_id) -> str | None:
+    if client_id is None:
+        return None
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID:
+        raise BadInput("client_id_invalid")
+    return client_id
+
+
+def check_message_type(message_type) -> str:
+    # 'system' is the server's own: a client may not forge join/leave notices.
+    if message_type not in SENDABLE_TYPES:
+        raise BadInput("field_choice", field="message_type", choices=", ".join(SENDABLE_TYPES))
+    return message_type
+
+
+def check_file_url(file_url) -> str | None:
+    if file_url in (None, ""):
+        return None
+    if not isinstance(file_url, str) or not (
+            file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))):
+        raise BadInput("field_type", field="file_url", kind="an /uploads/ or http(s) URL")
+    return file_url[:2000]
+
+
+async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
+               client_id=None, file_url=None, file_name=None, file_size=None) -> SendResult:
+    """Store a message and publish it; a repeated client_id returns the stored one.
+
+    Sending to a public room one has not joined joins it first, as opening a socket does.
+    """
+    content = check_content(content)
+    message_type = check_message_type(message_type or "text")
+    reply_to = check_optional_id("reply_to", reply_to)
+    client_id = check_client_id(client_id)
+    file_url = check_file_url(file_url)
+    file_name = None if file_name is None else str(file_name)[:255]
+    file_size = None if file_size is None else check_int("file_size", file_size, 0, 2**40)
+
+    async def job(conn):
+        if client_id and (earlier := await message_sql.message_by_client_id(conn, user.id, client_id)):
+            return Outcome(SendResult(earlier, created=False))
+        room, membership = await check_readable(conn, user, room_ref)
+        events = []
+        if membership is None:
+            room, events = await join_in(core, conn, user, room.id)
+            membership = await room_sql.membership(conn, room.id, user.id)
+        if membership.is_muted:
+            raise Forbidden("muted")
+        if reply_to is not None:
+            original = await message_sql.message_by_id(conn, reply_to)
+            if original is None or original.room_id != room.id:
+                raise BadInput("reply_elsewhere")
+        message = await message_sql.insert_message(
+            conn, room.id, user.id, message_type, content, reply_to=reply_to,
+            client_id=client_id, file_url=file_url, file_name=file_name, file_size=file_size)
+        events.append(MessagePosted(room.id, message))
+        events += await notify_for_message(core, conn, room, message)
+        return Outcome(SendResult(message), events)
+    return await core.commit(job)
+
+
+async def history_page(core: Core, user: User, room_ref, page=1, page_size=20) -> MessagePage:
+    page = check_int("page", page, 1, 10**9, default=1)
+    page_size = check_int("page_size", page_size, 1, 100, default=20)
+    conn = core.db.reader
+    room, _ = await check_readable(conn, user, room_ref)
+    found = await message_sql.messages_page(conn, room.id, page, page_size)
+    total = await message_sql.count_in_room(conn, room.id)
+    return MessagePage(tuple(found), page, page_size, total)
+
+
+async def history_before(core: Core, user: User, room_ref, before=None, limit=50) -> list[Message]:
+    limit = check_int("limit", limit, 1, 100, default=50)
+    before = check_optional_id("before", before)
+    conn = core.db.reader
+    room, _ = await check_readable(conn, user, room_ref)
+    return await message_sql.messages_before(conn, room.id, before, limit)
+
+
+async def replay_after(core: Core, room_id: int, after_id: int, limit: int = 500) -> list[Message]:
+    """Messages after after_id, oldest first; the caller already checked access."""
+    return await message_sql.messages_after(core.db.reader, room_id, after_id, limit)
+
+
+async def find_readable_message(conn, user: User, message_id) -> tuple[Message, object, object]:
+    message_id = check_int("message_id", message_id, 1, 2**62)
+    message = await message_sql.message_by_id(conn, message_id)
+    if message is None:
+        raise NotFound("message_not_found")
+    try:
+        room, membership = await check_readable(conn, user, message.room_id)
+    except (Forbidden, NotFound):
+        raise NotFound("message_not_found") from None
+    return message, room, membership
+
+
+async def delete(core: Core, user: User, message_id) -> Message:
+    """Soft delete by the sender, the room's admins and moderators, or a site admin."""
+    async def job(conn):
+        message, room, membership = await find_readable_message(conn, user, message_id)
+        own = message.sender is not None and message.sender.id == user.id
+        if not (own or user.is_admin or (membership and membership.can_moderate)):
+            raise Forbidden("cannot_delete_message")
+        if message.is_deleted:
+            return Outcome(message)
+        await message_sql.soft_delete(conn, message.id, core.text("deleted_placeholder"))
+        deleted = await message_sql.message_by_id(conn, message.id)
+        return Outcome(deleted, [MessageDeleted(room.id, deleted)])
+    return await core.commit(job)
+
+
+async def mark_read(core: Core, user: User, message_id) -> Message:
+    """Read this message and everything before it in its room."""
+    async def job(conn):
+        message, room, membership = await find_readable_message(conn, user, message_id)
+        await message_sql.record_read(conn, user.id, message.id)
+        if membership is None:
+            return Outcome(message)
+        await room_sql.mark_read(conn, room.id, user.id, message.id)
+        unread = await room_sql.unread_count(conn, room.id, user.id)
+        return Outcome(message, [ReadMarked(room.id, user.id, message.id, unread)])
+    return await core.commit(job)
+
+
+async def get_message(core: Core, user: User, message_id) -> Message:
+    message, _, _ = await find_readable_message(core.db.reader, user, message_id)
+    return message
+
+
+async def room_of(core: Core, user: User, room_ref):
+    """The room a member is in, for callers that need the membership too."""
+    return await check_member(core.db.reader, user, room_ref)

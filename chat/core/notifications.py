@@ -1,0 +1,96 @@
+"""Notifications: mentions, replies, direct messages to absent members, invitations."""
+from __future__ import annotations
+
+import re
+
+from ..db import messages as message_sql
+from ..db import notifications as notification_sql
+from ..db import rooms as room_sql
+from ..db import users as user_sql
+from ..errors import Forbidden, NotFound
+from ..events import NotificationCreated
+from ..models import Message, Notification, Room, User
+from . import Core, Outcome
+from .fields import check_int
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})")
+
+
+async def create(conn, user_id: int, kind: str, title: str, content: str,
+                 room: Room | None, message: Message | None) -> NotificationCreated:
+    notification_id = await notification_sql.insert_notification(
+        conn, user_id, kind, title, content[:200], room.id if room else None,
+        message.id if message else None)
+    notification = (await load(conn, user_id, notification_id=notification_id))[0]
+    return NotificationCreated(None, notification)
+
+
+async def notify_for_message(core: Core, conn, room: Room, message: Message) -> list:
+    """Inside the send transaction: who must hear about this message."""
+    sender = message.sender
+    members = set(await room_sql.member_ids(conn, room.id))
+    targets: dict[int, tuple[str, str]] = {}
+    if room.room_type == "direct":
+        for uid in members - {sender.id}:
+            if not core.hub.has_socket(uid):
+                targets[uid] = ("message", core.text("notify_message", username=sender.username))
+    if message.reply_to:
+        original = await message_sql.message_by_id(conn, message.reply_to)
+        if original and original.sender and original.sender.id != sender.id:
+            targets[original.sender.id] = ("message", core.text("notify_reply", username=sender.username))
+    for name in {m.lower() for m in MENTION.findall(message.content)}:
+        mentioned = await user_sql.user_by_username(conn, name)
+        if mentioned and mentioned.id in members and mentioned.id != sender.id:
+            targets[mentioned.id] = ("mention", core.text("notify_mention", username=sender.username))
+    return [await create(conn, uid, kind, title, message.content, room, message)
+            for uid, (kind, title) in sorted(targets.items())]
+
+
+async def load(conn, user_id: int, unread_only: bool = False, limit: int = 50,
+               notification_id: int | None = None) -> list[Notification]:
+    rows = await notification_sql.notification_rows(conn, user_id, unread_only, limit,
+                                                    notification_id)
+    found = []
+    for row in rows:
+        room = await room_sql.room_by_id(conn, row["room_id"]) if row["room_id"] else None
+        message = await message_sql.message_by_id(conn, row["message_id"]) if row["message_id"] else None
+        found.append(Notification(
+            id=row["id"], user_id=row["user_id"], notification_type=row["notification_type"],
+            title=row["title"], content=row["content"], room=room, message=message,
+            is_read=bool(row["is_read"]), created_at=row["created_at"]))
+    return found
+
+
+async def list_for(core: Core, user: User, unread_only: bool = False, limit=50) -> list[Notification]:
+    limit = check_int("limit", limit, 1, 200, default=50)
+    return await load(core.db.reader, user.id, unread_only, limit)
+
+
+async def mark_read(core: Core, user: User, notification_id) -> None:
+    notification_id = check_int("notification_id", notification_id, 1, 2**62)
+
+    async def job(conn):
+        if not await notification_sql.mark_read(conn, user.id, notification_id):
+            raise NotFound("notification_not_found")
+        return Outcome(None)
+    await core.commit(job)
+
+
+async def mark_all_read(core: Core, user: User) -> int:
+    async def job(conn):
+        return Outcome(await notification_sql.mark_all_read(conn, user.id))
+    return await core.commit(job)
+
+
+async def announce(core: Core, admin: User, title: str, content: str) -> int:
+    """An admin announcement: a 'system' notification to every user."""
+    if not admin.is_admin:
+        raise Forbidden("admin_only")
+
+    async def job(conn):
+        rows = await conn.execute_fetchall("SELECT id FROM users ORDER BY id")
+        events = [await create(conn, row[0], "system", title, content, None, None) for row in rows]
+        return Outcome(len(events), events)
+    return await core.commit(job)
+
+

@@ -1,0 +1,4 @@
+"""Storage: the Database object, migrations, and plain SQL per table."""
+from .database import Database
+
+__all__ = ["Database"]

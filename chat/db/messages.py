@@ -1,0 +1,165 @@
+"""SQL for messages, their reactions, edits and read receipts."""
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections import defaultdict
+
+from ..clock import iso_utc
+from ..models import Message, Reaction
+from .users import row_to_user, user_columns
+
+MESSAGE_SELECT = f"""
+    SELECT m.*, r.slug AS room_slug, r.name AS room_name, {user_columns('s', 's_')}
+    FROM messages m JOIN rooms r ON r.id = m.room_id LEFT JOIN users s ON s.id = m.sender_id
+"""
+
+
+def row_to_message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"], room_id=row["room_id"], room_slug=row["room_slug"],
+        room_name=row["room_name"], sender=row_to_user(row, "s_"),
+        message_type=row["message_type"], content=row["content"], file_url=row["file_url"],
+        file_name=row["file_name"], file_size=row["file_size"], reply_to=row["reply_to"],
+        client_id=row["client_id"], system_event=row["system_event"],
+        is_edited=bool(row["is_edited"]), is_deleted=bool(row["is_deleted"]),
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+async def with_reactions(conn, messages: list[Message]) -> list[Message]:
+    if not messages:
+        return messages
+    ids = [m.id for m in messages]
+    rows = await conn.execute_fetchall(
+        f"""SELECT message_id, emoji, user_id FROM reactions
+            WHERE message_id IN ({','.join('?' * len(ids))})
+            ORDER BY message_id, created_at, emoji""", ids)
+    if not rows:
+        return messages
+    grouped: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for row in rows:
+        grouped[row["message_id"]].setdefault(row["emoji"], []).append(row["user_id"])
+    return [
+        dataclasses.replace(m, reactions=tuple(
+            Reaction(emoji, tuple(users)) for emoji, users in grouped[m.id].items()))
+        if m.id in grouped else m
+        for m in messages
+    ]
+
+
+async def select_messages(conn, where: str, params, order: str = "m.id",
+                          limit: int | None = None) -> list[Message]:
+    sql = f"{MESSAGE_SELECT} WHERE {where} ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows = await conn.execute_fetchall(sql, params)
+    return await with_reactions(conn, [row_to_message(row) for row in rows])
+
+
+async def message_by_id(conn, message_id: int) -> Message | None:
+    found = await select_messages(conn, "m.id = ?", (message_id,))
+    return found[0] if found else None
+
+
+async def message_by_client_id(conn, sender_id: int, client_id: str) -> Message | None:
+    found = await select_messages(conn, "m.sender_id = ? AND m.client_id = ?",
+                                  (sender_id, client_id))
+    return found[0] if found else None
+
+
+async def messages_after(conn, room_id: int, after_id: int, limit: int) -> list[Message]:
+    """Oldest first: the replay of a room from a known point."""
+    return await select_messages(conn, "m.room_id = ? AND m.id > ?", (room_id, after_id),
+                                 limit=limit)
+
+
+async def messages_before(conn, room_id: int, before_id: int | None, limit: int) -> list[Message]:
+    """The newest `limit` messages older than before_id, listed oldest first."""
+    newest_first = await select_messages(
+        conn, "m.room_id = ? AND m.id < ?", (room_id, before_id or 2**62),
+        order="m.id DESC", limit=limit)
+    return newest_first[::-1]
+
+
+async def messages_page(conn, room_id: int, page: int, page_size: int) -> list[Message]:
+    """Page 1 is the newest page_size messages; each page listed oldest first."""
+    rows = await conn.execute_fetchall(
+        f"{MESSAGE_SELECT} WHERE m.room_id = ? ORDER BY m.id DESC LIMIT ? OFFSET ?",
+        (room_id, page_size, (page - 1) * page_size))
+    return await with_reactions(conn, [row_to_message(row) for row in reversed(rows)])
+
+
+async def count_in_room(conn, room_id: int) -> int:
+    rows = await conn.execute_fetchall("SELECT COUNT(*) FROM messages WHERE room_id = ?",
+                                       (room_id,))
+    return rows[0][0]
+
+
+async def count_since(conn, since: str) -> int:
+    rows = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM messages WHERE created_at >= ?", (since,))
+    return rows[0][0]
+
+
+async def rooms_with_messages_since(conn, since: str) -> set[int]:
+    rows = await conn.execute_fetchall(
+        "SELECT DISTINCT room_id FROM messages WHERE created_at >= ?", (since,))
+    return {row[0] for row in rows}
+
+
+async def insert_message(conn, room_id: int, sender_id: int | None, message_type: str,
+                         content: str, *, reply_to: int | None = None,
+                         client_id: str | None = None, system_event: str | None = None,
+                         file_url: str | None = None, file_name: str | None = None,
+                         file_size: int | None = None) -> Message:
+    stamp = iso_utc()
+    cursor = await conn.execute(
+        """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
+                                 file_url, file_name, file_size, reply_to, client_id,
+                                 created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (room_id, sender_id, message_type, content, system_event, file_url, file_name,
+         file_size, reply_to, client_id, stamp, stamp))
+    return await message_by_id(conn, cursor.lastrowid)
+
+
+async def soft_delete(conn, message_id: int, placeholder: str) -> None:
+    await conn.execute(
+        "UPDATE messages SET is_deleted = 1, content = ?, updated_at = ? WHERE id = ?",
+        (placeholder, iso_utc(), message_id))
+
+
+async def edit_content(conn, message_id: int, content: str, previous: str, editor_id: int) -> None:
+    stamp = iso_utc()
+    await conn.execute(
+        """INSERT INTO message_edits (message_id, previous_content, edited_by, edited_at)
+           VALUES (?, ?, ?, ?)""", (message_id, previous, editor_id, stamp))
+    await conn.execute(
+        "UPDATE messages SET content = ?, is_edited = 1, updated_at = ? WHERE id = ?",
+        (content, stamp, message_id))
+
+
+async def edit_history(conn, message_id: int) -> list[sqlite3.Row]:
+    return list(await conn.execute_fetchall(
+        """SELECT previous_content, edited_by, edited_at FROM message_edits
+           WHERE message_id = ? ORDER BY id""", (message_id,)))
+
+
+async def record_read(conn, user_id: int, message_id: int) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO message_reads (user_id, message_id, read_at) VALUES (?, ?, ?)",
+        (user_id, message_id, iso_utc()))
+
+
+async def toggle_reaction(conn, message_id: int, user_id: int, emoji: str) -> bool:
+    """Add the reaction, or remove it if present; True when added."""
+    cursor = await conn.execute(
+        "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
+        (message_id, user_id, emoji))
+    if cursor.rowcount:
+        return False
+    await conn.execute(
+        "INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)",
+        (message_id, user_id, emoji, iso_utc()))
+    return True

@@ -1,0 +1,48 @@
+"""SQL for notifications."""
+from __future__ import annotations
+
+from ..clock import iso_utc
+
+
+async def insert_notification(conn, user_id: int, notification_type: str, title: str,
+                              content: str, room_id: int | None,
+                              message_id: int | None) -> int:
+    cursor = await conn.execute(
+        """INSERT INTO notifications (user_id, notification_type, title, content, room_id,
+                                      message_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (user_id, notification_type, title, content, room_id, message_id, iso_utc()))
+    return cursor.lastrowid
+
+
+async def notification_rows(conn, user_id: int, unread_only: bool, limit: int,
+                            notification_id: int | None = None):
+    where = "user_id = ?"
+    params: list = [user_id]
+    if unread_only:
+        where += " AND is_read = 0"
+    if notification_id is not None:
+        where += " AND id = ?"
+        params.append(notification_id)
+    return list(await conn.execute_fetchall(
+        f"SELECT * FROM notifications WHERE {where} ORDER BY id DESC LIMIT ?",
+        (*params, limit)))
+
+
+async def mark_read(conn, user_id: int, notification_id: int) -> bool:
+    cursor = await conn.execute(
+        "UPDATE notifications SET is_read = 1 WHERE id = ? AND user_id = ?",
+        (notification_id, user_id))
+    return cursor.rowcount > 0
+
+
+async def mark_all_read(conn, user_id: int) -> int:
+    cursor = await conn.execute(
+        "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND is_read = 0", (user_id,))
+    return cursor.rowcount
+
+
+async def unread_total(conn, user_id: int) -> int:
+    rows = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0", (user_id,))
+    return rows[0][0]

@@ -1,0 +1,196 @@
+"""SQL for rooms, memberships and invitations."""
+from __future__ import annotations
+
+import sqlite3
+
+from ..clock import iso_utc
+from ..models import Membership, Room
+from .users import row_to_user, user_columns
+
+ROOM_SELECT = f"""
+    SELECT r.*, {user_columns('c', 'c_')},
+           (SELECT COUNT(*) FROM memberships x WHERE x.room_id = r.id AND x.is_banned = 0)
+               AS member_count
+    FROM rooms r LEFT JOIN users c ON c.id = r.created_by
+"""
+MEMBERSHIP_SELECT = f"""
+    SELECT m.*, {user_columns('u', 'u_')}
+    FROM memberships m JOIN users u ON u.id = m.user_id
+"""
+
+
+def row_to_room(row: sqlite3.Row) -> Room:
+    return Room(
+        id=row["id"], slug=row["slug"], name=row["name"], description=row["description"],
+        room_type=row["room_type"], is_official=bool(row["is_official"]),
+        max_members=row["max_members"], is_active=bool(row["is_active"]),
+        creator=row_to_user(row, "c_"), created_at=row["created_at"],
+        updated_at=row["updated_at"], member_count=row["member_count"],
+    )
+
+
+def row_to_membership(row: sqlite3.Row) -> Membership:
+    return Membership(
+        id=row["id"], room_id=row["room_id"], user=row_to_user(row, "u_"), role=row["role"],
+        joined_at=row["joined_at"], last_read_at=row["last_read_at"],
+        last_read_message_id=row["last_read_message_id"], is_muted=bool(row["is_muted"]),
+        is_banned=bool(row["is_banned"]),
+    )
+
+
+def ref_clause(ref: str | int) -> tuple[str, tuple]:
+    """A room reference is its integer id or its slug."""
+    text = str(ref).strip()
+    if text.isdigit():
+        return "r.id = ?", (int(text),)
+    return "r.slug = ?", (text,)
+
+
+async def room_by_ref(conn, ref: str | int) -> Room | None:
+    clause, params = ref_clause(ref)
+    rows = await conn.execute_fetchall(f"{ROOM_SELECT} WHERE {clause} AND r.is_active = 1", params)
+    return row_to_room(rows[0]) if rows else None
+
+
+async def room_by_id(conn, room_id: int) -> Room | None:
+    return await room_by_ref(conn, room_id)
+
+
+async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list[sqlite3.Row]:
+    """Public rooms and the user's own, with the user's membership, unread count and
+    last message id: one query, every subquery an index range."""
+    return list(await conn.execute_fetchall(
+        f"""SELECT * FROM (
+              SELECT r.*, {user_columns('c', 'c_')},
+                (SELECT COUNT(*) FROM memberships x WHERE x.room_id = r.id AND x.is_banned = 0)
+                    AS member_count,
+                mb.id AS mb_id,
+                (SELECT MAX(id) FROM messages z WHERE z.room_id = r.id) AS last_message_id,
+                CASE WHEN mb.id IS NULL THEN 0 ELSE
+                  (SELECT COUNT(*) FROM messages y
+                   WHERE y.room_id = r.id AND y.id > mb.last_read_message_id
+                     AND y.sender_id != :user AND y.message_type != 'system' AND y.is_deleted = 0)
+                END AS unread_count
+              FROM rooms r
+              LEFT JOIN users c ON c.id = r.created_by
+              LEFT JOIN memberships mb
+                ON mb.room_id = r.id AND mb.user_id = :user AND mb.is_banned = 0
+              WHERE r.is_active = 1 AND (r.room_type = 'public' OR mb.id IS NOT NULL))
+            ORDER BY is_official DESC, id
+            LIMIT :limit OFFSET :offset""",
+        {"user": user_id, "limit": limit, "offset": offset}))
+
+
+async def insert_room(conn, slug: str, name: str, description: str, room_type: str,
+                      is_official: bool, max_members: int, created_by: int,
+                      direct_key: str | None = None) -> int:
+    stamp = iso_utc()
+    cursor = await conn.execute(
+        """INSERT INTO rooms (slug, name, description, room_type, is_official, max_members,
+                              direct_key, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (slug, name, description, room_type, int(is_official), max_members, direct_key,
+         created_by, stamp, stamp))
+    return cursor.lastrowid
+
+
+async def update_room(conn, room_id: int, name: str, description: str) -> None:
+    await conn.execute("UPDATE rooms SET name = ?, description = ?, updated_at = ? WHERE id = ?",
+                       (name, description, iso_utc(), room_id))
+
+
+async def deactivate_room(conn, room_id: int) -> None:
+    await conn.execute("UPDATE rooms SET is_active = 0, updated_at = ? WHERE id = ?",
+                       (iso_utc(), room_id))
+
+
+async def direct_room_id(conn, direct_key: str) -> int | None:
+    rows = await conn.execute_fetchall(
+        "SELECT id FROM rooms WHERE direct_key = ? AND is_active = 1", (direct_key,))
+    return rows[0][0] if rows else None
+
+
+async def membership(conn, room_id: int, user_id: int) -> Membership | None:
+    """The user's row in the room, ban records included."""
+    rows = await conn.execute_fetchall(
+        f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.user_id = ?", (room_id, user_id))
+    return row_to_membership(rows[0]) if rows else None
+
+
+async def membership_by_id(conn, membership_id: int) -> Membership | None:
+    rows = await conn.execute_fetchall(f"{MEMBERSHIP_SELECT} WHERE m.id = ?", (membership_id,))
+    return row_to_membership(rows[0]) if rows else None
+
+
+async def members(conn, room_id: int) -> list[Membership]:
+    rows = await conn.execute_fetchall(
+        f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.is_banned = 0 ORDER BY m.id", (room_id,))
+    return [row_to_membership(row) for row in rows]
+
+
+async def member_ids(conn, room_id: int) -> list[int]:
+    rows = await conn.execute_fetchall(
+        "SELECT user_id FROM memberships WHERE room_id = ? AND is_banned = 0 ORDER BY id",
+        (room_id,))
+    return [row[0] for row in rows]
+
+
+async def member_count(conn, room_id: int) -> int:
+    rows = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND is_banned = 0", (room_id,))
+    return rows[0][0]
+
+
+async def insert_membership(conn, room_id: int, user_id: int, role: str) -> None:
+    stamp = iso_utc()
+    last = await conn.execute_fetchall(
+        "SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = ?", (room_id,))
+    # A newcomer starts with everything already there read: unread counts what is new.
+    await conn.execute(
+        """INSERT INTO memberships (room_id, user_id, role, joined_at, last_read_at,
+                                    last_read_message_id)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        (room_id, user_id, role, stamp, stamp, last[0][0]))
+
+
+async def delete_membership(conn, room_id: int, user_id: int) -> None:
+    await conn.execute("DELETE FROM memberships WHERE room_id = ? AND user_id = ?",
+                       (room_id, user_id))
+
+
+async def update_membership(conn, room_id: int, user_id: int, role: str, is_muted: bool,
+                            is_banned: bool) -> None:
+    await conn.execute(
+        """UPDATE memberships SET role = ?, is_muted = ?, is_banned = ?
+           WHERE room_id = ? AND user_id = ?""",
+        (role, int(is_muted), int(is_banned), room_id, user_id))
+
+
+async def mark_read(conn, room_id: int, user_id: int, message_id: int) -> None:
+    await conn.execute(
+        """UPDATE memberships SET last_read_message_id = max(last_read_message_id, ?),
+                                  last_read_at = ?
+           WHERE room_id = ? AND user_id = ?""",
+        (message_id, iso_utc(), room_id, user_id))
+
+
+async def unread_count(conn, room_id: int, user_id: int) -> int:
+    rows = await conn.execute_fetchall(
+        """SELECT COUNT(*) FROM messages y JOIN memberships mb
+             ON mb.room_id = y.room_id AND mb.user_id = :user
+           WHERE y.room_id = :room AND y.id > mb.last_read_message_id
+             AND y.sender_id != :user AND y.message_type != 'system' AND y.is_deleted = 0""",
+        {"room": room_id, "user": user_id})
+    return rows[0][0]
+
+
+async def insert_invitation(conn, room_id: int, user_id: int, invited_by: int) -> None:
+    await conn.execute(
+        """INSERT OR IGNORE INTO invitations (room_id, user_id, invited_by, created_at)
+           VALUES (?, ?, ?, ?)""", (room_id, user_id, invited_by, iso_utc()))
+
+
+async def has_invitation(conn, room_id: int, user_id: int) -> bool:
+    rows = await conn.execute_fetchall(
+        "SELECT 1 FROM invitations WHERE room_id = ? AND user_id = ?", (room_id, user_id))
+    return bool(rows)

@@ -1,0 +1,104 @@
+"""SQL for users."""
+from __future__ import annotations
+
+import sqlite3
+
+from ..clock import iso_utc
+from ..models import User
+
+COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at"
+
+
+def user_columns(alias: str, prefix: str) -> str:
+    """The user columns of table alias, renamed with prefix, for joins."""
+    return ", ".join(f"{alias}.{c} AS {prefix}{c}" for c in COLUMNS.split(", "))
+
+
+def row_to_user(row: sqlite3.Row, prefix: str = "") -> User | None:
+    if row[f"{prefix}id"] is None:
+        return None
+    return User(
+        id=row[f"{prefix}id"],
+        username=row[f"{prefix}username"],
+        display_name=row[f"{prefix}display_name"],
+        avatar_url=row[f"{prefix}avatar_url"],
+        is_admin=bool(row[f"{prefix}is_admin"]),
+        created_at=row[f"{prefix}created_at"],
+    )
+
+
+async def user_by_id(conn, user_id: int) -> User | None:
+    rows = await conn.execute_fetchall(f"SELECT {COLUMNS} FROM users WHERE id = ?", (user_id,))
+    return row_to_user(rows[0]) if rows else None
+
+
+async def user_by_username(conn, username: str) -> User | None:
+    rows = await conn.execute_fetchall(
+        f"SELECT {COLUMNS} FROM users WHERE username_key = ?", (username.lower(),))
+    return row_to_user(rows[0]) if rows else None
+
+
+async def credentials(conn, username: str) -> sqlite3.Row | None:
+    """id, password_hash and token_version of a username, for login."""
+    rows = await conn.execute_fetchall(
+        "SELECT id, password_hash, token_version FROM users WHERE username_key = ?",
+        (username.lower(),))
+    return rows[0] if rows else None
+
+
+async def credentials_by_id(conn, user_id: int) -> sqlite3.Row | None:
+    rows = await conn.execute_fetchall(
+        "SELECT id, password_hash, token_version FROM users WHERE id = ?", (user_id,))
+    return rows[0] if rows else None
+
+
+async def count_users(conn) -> int:
+    rows = await conn.execute_fetchall("SELECT COUNT(*) FROM users")
+    return rows[0][0]
+
+
+async def insert_user(conn, username: str, display_name: str, password_hash: str | None,
+                      is_admin: bool, user_id: int | None = None) -> User:
+    stamp = iso_utc()
+    cursor = await conn.execute(
+        """INSERT INTO users (id, username, username_key, display_name, password_hash,
+                              is_admin, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (user_id, username, username.lower(), display_name, password_hash, int(is_admin),
+         stamp, stamp))
+    return await user_by_id(conn, cursor.lastrowid)
+
+
+async def update_profile(conn, user_id: int, display_name: str, avatar_url: str | None) -> None:
+    await conn.execute(
+        "UPDATE users SET display_name = ?, avatar_url = ?, updated_at = ? WHERE id = ?",
+        (display_name, avatar_url, iso_utc(), user_id))
+
+
+async def update_password(conn, user_id: int, password_hash: str) -> None:
+    await conn.execute(
+        """UPDATE users SET password_hash = ?, token_version = token_version + 1,
+                            updated_at = ? WHERE id = ?""",
+        (password_hash, iso_utc(), user_id))
+
+
+async def record_login(conn, user_id: int, ip: str | None, user_agent: str | None) -> None:
+    await conn.execute(
+        "UPDATE users SET last_ip = ?, last_user_agent = ?, last_login_at = ? WHERE id = ?",
+        (ip, user_agent, iso_utc(), user_id))
+
+
+async def last_address(conn, user_id: int) -> sqlite3.Row | None:
+    rows = await conn.execute_fetchall(
+        "SELECT id, last_ip, last_user_agent, last_login_at FROM users WHERE id = ?", (user_id,))
+    return rows[0] if rows else None
+
+
+async def search_users(conn, query: str, limit: int) -> list[User]:
+    pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = await conn.execute_fetchall(
+        f"""SELECT {COLUMNS} FROM users
+            WHERE username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\'
+            ORDER BY username_key LIMIT ?""",
+        (pattern, pattern, limit))
+    return [row_to_user(row) for row in rows]

@@ -1,0 +1,56 @@
+"""ChatError hierarchy: each error knows its HTTP status and WebSocket close code.
+
+Core raises these with a catalog key (see i18n.py); only the web layer turns them into
+responses or frames, in the caller's dialect and language. No aiohttp here.
+"""
+from __future__ import annotations
+
+
+class ChatError(Exception):
+    status = 500
+    close_code = 1011
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class BadInput(ChatError):
+    status = 400
+    close_code = 1008
+
+
+class Unauthorized(ChatError):
+    status = 401
+    close_code = 4001
+
+
+class Forbidden(ChatError):
+    status = 403
+    close_code = 4003
+
+
+class NotFound(ChatError):
+    status = 404
+    close_code = 4004
+
+
+class Conflict(ChatError):
+    status = 409
+    close_code = 1008
+
+
+class TooLarge(ChatError):
+    status = 413
+    close_code = 1009
+
+
+class UnsupportedMedia(ChatError):
+    status = 415
+    close_code = 1003
+
+
+class TooManyRequests(ChatError):
+    status = 429
+    close_code = 1013

@@ -1,0 +1,95 @@
+"""Past-tense events that core publishes to the hub after commit.
+
+Each names its room and, where only some people may see it, its recipients
+(user_ids). The hub renders each event once per dialect present.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Message, Notification, Room, User
+
+
+@dataclass(frozen=True)
+class Event:
+    room_id: int
+
+    # None: every socket in the room; else only sockets of these users.
+    @property
+    def user_ids(self) -> frozenset[int] | None:
+        return None
+
+
+@dataclass(frozen=True)
+class MessagePosted(Event):
+    message: Message
+
+
+@dataclass(frozen=True)
+class MessageUpdated(Event):
+    message: Message
+
+
+@dataclass(frozen=True)
+class MessageDeleted(Event):
+    message: Message
+
+
+@dataclass(frozen=True)
+class ReactionChanged(Event):
+    message: Message
+    user: User
+    emoji: str
+    added: bool
+
+
+@dataclass(frozen=True)
+class PresenceChanged(Event):
+    user: User
+    online: bool
+
+
+@dataclass(frozen=True)
+class TypingChanged(Event):
+    user: User
+    is_typing: bool
+
+
+@dataclass(frozen=True)
+class RoomUpdated(Event):
+    room: Room
+
+
+@dataclass(frozen=True)
+class RoomDeleted(Event):
+    room: Room
+
+
+@dataclass(frozen=True)
+class MemberChanged(Event):
+    """A member's role, mute or ban changed; a ban closes their sockets (4003)."""
+    user: User
+    role: str
+    is_muted: bool
+    is_banned: bool
+
+
+@dataclass(frozen=True)
+class ReadMarked(Event):
+    """Sent to the reader's own sockets so their other tabs agree."""
+    reader_id: int
+    message_id: int
+    unread_count: int
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.reader_id})
+
+
+@dataclass(frozen=True)
+class NotificationCreated(Event):
+    notification: Notification
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.notification.user_id})

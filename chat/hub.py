@@ -1,0 +1,230 @@
+"""The hub: live sockets per room, presence, typing, and fan-out.
+
+Core publishes events after commit; the hub renders each event once per dialect
+present in the room and puts the text on each socket's bounded queue. Publishing
+never awaits a socket: a socket whose queue is full is closed (1013) by its owner.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from .clock import ago, iso_utc
+from .events import (Event, MemberChanged, MessagePosted, PresenceChanged, RoomDeleted,
+                     TypingChanged)
+from .models import User
+
+log = logging.getLogger(__name__)
+TYPING_SECONDS = 5.0
+ACTIVITY_WINDOW = 30 * 60
+CLOSE_GOING_AWAY = 1001
+CLOSE_TRY_AGAIN = 1013
+CLOSE_FORBIDDEN = 4003
+CLOSE_GONE = 4004
+
+
+class Dialect(Protocol):
+    name: str
+
+    def render(self, event: Event) -> str | None:
+        """The frame text for this event, or None when the dialect has no such frame."""
+
+
+class Connection:
+    """One open socket: who, where, in which dialect, and its bounded send queue."""
+
+    def __init__(self, user: User, room_id: int, dialect: Dialect, limit: int,
+                 on_overflow: Callable[["Connection"], None]):
+        self.user = user
+        self.room_id = room_id
+        self.dialect = dialect
+        self.limit = limit
+        self.on_overflow = on_overflow
+        self.queue: deque[tuple[str, int | None]] = deque()
+        self.wakeup = asyncio.Event()
+        self.close_code: int | None = None
+        self.replayed_upto = 0  # live messages at or below this id were already replayed
+
+    def offer(self, text: str, message_id: int | None = None) -> None:
+        if self.close_code is not None:
+            return
+        if len(self.queue) >= self.limit:
+            self.close_code = CLOSE_TRY_AGAIN
+            self.on_overflow(self)
+            return
+        self.queue.append((text, message_id))
+        self.wakeup.set()
+
+    def close(self, code: int) -> None:
+        """Ask the writer to send what is queued, then close with code."""
+        if self.close_code is None:
+            self.close_code = code
+        self.wakeup.set()
+
+    async def next_batch(self) -> list[str] | None:
+        """Wait for frames to send; None means: close now with close_code."""
+        while True:
+            while not self.queue and self.close_code is None:
+                self.wakeup.clear()
+                await self.wakeup.wait()
+            if self.close_code == CLOSE_TRY_AGAIN or not self.queue:
+                return None
+            batch = []
+            while self.queue:
+                text, message_id = self.queue.popleft()
+                if message_id is None or message_id > self.replayed_upto:
+                    batch.append(text)
+            if batch:
+                return batch
+
+
+@dataclass
+class Activity:
+    user: User
+    ip: str | None
+    user_agent: str | None
+    login_time: str
+    last_activity: str
+    last_seen: float
+
+
+class Hub:
+    def __init__(self):
+        self.rooms: dict[int, set[Connection]] = {}
+        self.presence: dict[int, Counter] = {}
+        self.user_connections: dict[int, set[Connection]] = {}
+        self.activity: dict[int, Activity] = {}
+        self._typing: dict[tuple[int, int], asyncio.TimerHandle] = {}
+        self.frames_sent = 0
+
+    # -- sockets -----------------------------------------------------------
+    def attach(self, conn: Connection) -> None:
+        self.rooms.setdefault(conn.room_id, set()).add(conn)
+        self.user_connections.setdefault(conn.user.id, set()).add(conn)
+        counts = self.presence.setdefault(conn.room_id, Counter())
+        counts[conn.user.id] += 1
+        if counts[conn.user.id] == 1:
+            self.publish(PresenceChanged(conn.room_id, conn.user, online=True))
+
+    def detach(self, conn: Connection) -> None:
+        room = self.rooms.get(conn.room_id, set())
+        if conn not in room:
+            return
+        room.discard(conn)
+        self.user_connections.get(conn.user.id, set()).discard(conn)
+        if not self.user_connections.get(conn.user.id):
+            self.user_connections.pop(conn.user.id, None)
+        counts = self.presence[conn.room_id]
+        counts[conn.user.id] -= 1
+        if counts[conn.user.id] <= 0:
+            del counts[conn.user.id]
+            self._stop_typing(conn.room_id, conn.user.id)
+            self.publish(PresenceChanged(conn.room_id, conn.user, online=False))
+        if not room:
+            self.rooms.pop(conn.room_id, None)
+            self.presence.pop(conn.room_id, None)
+
+    def online_in(self, room_id: int) -> list[User]:
+        """Users with a socket open in the room, one entry each."""
+        seen: dict[int, User] = {}
+        for conn in self.rooms.get(room_id, ()):
+            seen.setdefault(conn.user.id, conn.user)
+        return sorted(seen.values(), key=lambda u: u.id)
+
+    def has_socket(self, user_id: int) -> bool:
+        return bool(self.user_connections.get(user_id))
+
+    def rooms_with_sockets(self) -> set[int]:
+        return set(self.rooms)
+
+    # -- fan-out -----------------------------------------------------------
+    def publish(self, event: Event) -> None:
+        targets = self._targets(event)
+        rendered: dict[str, str | None] = {}
+        message_id = event.message.id if isinstance(event, MessagePosted) else None
+        for conn in targets:
+            name = conn.dialect.name
+            if name not in rendered:
+                rendered[name] = conn.dialect.render(event)
+            text = rendered[name]
+            if text is not None:
+                conn.offer(text, message_id)
+                self.frames_sent += 1
+        self._after(event)
+
+    def _targets(self, event: Event) -> list[Connection]:
+        recipients = event.user_ids
+        if event.room_id is None:
+            return [c for uid in recipients or () for c in self.user_connections.get(uid, ())]
+        conns = self.rooms.get(event.room_id, ())
+        if isinstance(event, TypingChanged):
+            return [c for c in conns if c.user.id != event.user.id]
+        if recipients is None:
+            return list(conns)
+        return [c for c in conns if c.user.id in recipients]
+
+    def _after(self, event: Event) -> None:
+        if isinstance(event, RoomDeleted):
+            for conn in list(self.rooms.get(event.room_id, ())):
+                conn.close(CLOSE_GONE)
+        elif isinstance(event, MemberChanged) and event.is_banned:
+            self.close_user(event.room_id, event.user.id, CLOSE_FORBIDDEN)
+
+    def close_user(self, room_id: int, user_id: int, code: int) -> None:
+        for conn in list(self.rooms.get(room_id, ())):
+            if conn.user.id == user_id:
+                conn.close(code)
+
+    def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
+        for conns in list(self.rooms.values()):
+            for conn in list(conns):
+                conn.close(code)
+
+    # -- typing ------------------------------------------------------------
+    def set_typing(self, room_id: int, user: User, is_typing: bool) -> None:
+        """Typing expires by itself after a few seconds without a refresh."""
+        key = (room_id, user.id)
+        timer = self._typing.pop(key, None)
+        if timer:
+            timer.cancel()
+        if is_typing:
+            loop = asyncio.get_running_loop()
+            self._typing[key] = loop.call_later(
+                TYPING_SECONDS, self._expire_typing, room_id, user)
+        if is_typing or timer:
+            self.publish(TypingChanged(room_id, user, is_typing))
+
+    def typing_in(self, room_id: int) -> list[int]:
+        return [uid for (rid, uid) in self._typing if rid == room_id]
+
+    def _expire_typing(self, room_id: int, user: User) -> None:
+        self._typing.pop((room_id, user.id), None)
+        self.publish(TypingChanged(room_id, user, False))
+
+    def _stop_typing(self, room_id: int, user_id: int) -> None:
+        timer = self._typing.pop((room_id, user_id), None)
+        if timer:
+            timer.cancel()
+
+    # -- activity (REST heartbeats and sockets) -----------------------------
+    def touch(self, user: User, ip: str | None, user_agent: str | None) -> Activity:
+        stamp = iso_utc()
+        entry = self.activity.get(user.id)
+        if entry is None or entry.last_seen < ago(ACTIVITY_WINDOW).timestamp():
+            entry = Activity(user, ip, user_agent, stamp, stamp, 0.0)
+            self.activity[user.id] = entry
+        entry.user, entry.last_activity = user, stamp
+        entry.ip, entry.user_agent = ip or entry.ip, user_agent or entry.user_agent
+        entry.last_seen = ago(0).timestamp()
+        return entry
+
+    def active_users(self) -> list[Activity]:
+        """Users with an open socket or activity in the last 30 minutes."""
+        horizon = ago(ACTIVITY_WINDOW).timestamp()
+        return sorted(
+            (a for a in self.activity.values()
+             if a.last_seen >= horizon or self.has_socket(a.user.id)),
+            key=lambda a: a.user.id)

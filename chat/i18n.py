@@ -1,0 +1,112 @@
+"""Human-readable strings in English and Simplified Chinese, looked up by key.
+
+Keys name what happened; the dialects pick the wording their seeds show (the zh
+strings of seed texts are kept verbatim).
+"""
+from __future__ import annotations
+
+CATALOG: dict[str, tuple[str, str]] = {
+    # generic
+    "internal_error": ("Internal server error", "服务器内部错误"),
+    "invalid_json": ("Request body must be a JSON object", "请求体必须是 JSON 对象"),
+    "field_required": ("Field '{field}' is required", "缺少字段 '{field}'"),
+    "field_type": ("Field '{field}' must be {kind}", "字段 '{field}' 必须是{kind}"),
+    "field_length": ("Field '{field}' must be {low}–{high} characters", "字段 '{field}' 长度必须为 {low}–{high} 个字符"),
+    "field_choice": ("Field '{field}' must be one of: {choices}", "字段 '{field}' 必须是以下之一：{choices}"),
+    "field_range": ("Field '{field}' must be between {low} and {high}", "字段 '{field}' 必须在 {low} 到 {high} 之间"),
+    "not_found": ("Not found", "资源不存在"),
+    # identity
+    "auth_required": ("Authentication credentials were not provided", "未提供认证令牌"),
+    "token_invalid": ("Invalid or expired token", "令牌无效或已过期"),
+    "bad_credentials": ("Incorrect username or password", "用户名或密码错误"),
+    "too_many_attempts": ("Too many failed attempts, try again in {seconds} seconds", "失败次数过多，请 {seconds} 秒后重试"),
+    "registration_closed": ("Registration is disabled on this server", "本服务器已关闭注册"),
+    "username_invalid": ("Username must be 1–32 letters, digits, '_', '.' or '-'", "用户名必须是 1–32 个字母、数字、'_'、'.' 或 '-'"),
+    "username_taken": ("That username is taken", "该用户名已被占用"),
+    "password_short": ("Password must be at least 8 characters", "密码至少需要 8 个字符"),
+    "old_password_wrong": ("The old password is not correct", "原密码不正确"),
+    "user_not_found": ("User not found", "用户不存在"),
+    "admin_only": ("Only site administrators may do this", "只有管理员可以执行此操作"),
+    # rooms
+    "room_not_found": ("Room not found", "聊天室不存在"),
+    "room_forbidden": ("You are not a member of this room", "您不是该聊天室的成员"),
+    "official_admin_only": ("Only site administrators may create official rooms", "只有管理员可以创建官方聊天室"),
+    "room_full": ("This room is full", "聊天室人数已满"),
+    "invitation_required": ("This room is private: you need an invitation", "这是私人聊天室，需要邀请才能加入"),
+    "banned": ("You are banned from this room", "您已被禁止进入该聊天室"),
+    "not_a_member": ("You are not a member of this room", "您不是该聊天室的成员"),
+    "room_admin_only": ("Only the room's admins may do this", "只有聊天室管理员可以执行此操作"),
+    "cannot_delete_room": ("Only the creator or an admin may delete this room", "只有聊天室创建者或管理员可以删除"),
+    "direct_room_closed": ("Direct conversations cannot be joined or left", "私聊会话不能加入或离开"),
+    "direct_self": ("You cannot open a direct conversation with yourself", "不能与自己私聊"),
+    "already_member": ("{username} is already a member", "{username} 已经是成员"),
+    "last_admin": ("A room needs at least one admin", "聊天室至少需要一名管理员"),
+    # messages
+    "message_not_found": ("Message not found", "消息不存在"),
+    "content_empty": ("Message content must not be empty", "消息内容不能为空"),
+    "content_too_long": ("Message content must be at most {limit} characters", "消息内容不能超过 {limit} 个字符"),
+    "reply_elsewhere": ("reply_to must be a message in the same room", "reply_to 必须是同一聊天室中的消息"),
+    "muted": ("You are muted in this room", "您在该聊天室已被禁言"),
+    "cannot_delete_message": ("You may only delete your own messages", "只能删除自己的消息"),
+    "cannot_edit_message": ("You may only edit your own messages", "只能编辑自己的消息"),
+    "message_deleted": ("This message has been deleted", "该消息已被删除"),
+    "client_id_invalid": ("client_id must be a string of at most 64 characters", "client_id 必须是不超过 64 个字符的字符串"),
+    "emoji_invalid": ("emoji must be 1–16 characters", "emoji 必须为 1–16 个字符"),
+    "search_query_empty": ("Search query must not be empty", "搜索关键词不能为空"),
+    "notification_not_found": ("Notification not found", "通知不存在"),
+    # sockets
+    "frame_not_json": ("Frame must be a JSON object", "消息必须是 JSON 对象"),
+    "frame_unknown_type": ("Unknown message type: {type}", "未知的消息类型：{type}"),
+    "origin_refused": ("Cross-origin WebSocket refused", "拒绝跨域 WebSocket 连接"),
+    # files
+    "file_required": ("A file is required in the 'file' field", "请在 'file' 字段上传文件"),
+    "file_too_large": ("File is larger than {limit_mb} MB", "文件超过 {limit_mb} MB"),
+    "file_type": ("File type not allowed: {name}", "不支持的文件类型：{name}"),
+    "file_empty": ("File is empty", "文件为空"),
+    # success messages, per seed wording
+    "room_joined": ("Joined the room", "成功加入房间"),
+    "room_left": ("Left the room", "成功离开房间"),
+    "v1_room_joined": ("Joined the room", "已成功加入聊天室"),
+    "v1_room_left": ("Left the room", "已成功离开聊天室"),
+    "v1_room_deleted": ("Room deleted", "聊天室已成功删除"),
+    "simple_room_joined": ("Joined the room", "成功加入聊天室"),
+    "simple_room_left": ("Left the room", "成功离开聊天室"),
+    "simple_room_created": ("Room created", "聊天室创建成功"),
+    "simple_message_deleted": ("Message deleted", "消息删除成功"),
+    "message_read": ("Message marked as read", "消息已标记为已读"),
+    "message_removed": ("Message deleted", "消息已删除"),
+    "notification_read": ("Notification marked as read", "通知已标记为已读"),
+    "notifications_read": ("All notifications marked as read", "所有通知已标记为已读"),
+    "room_deleted": ("Room deleted", "房间已删除"),
+    "connected": ("Connected", "连接成功"),
+    "invited": ("{username} was invited", "已邀请 {username}"),
+    # stored texts (written in the server's language when they are created)
+    "deleted_placeholder": ("[message deleted]", "[消息已删除]"),
+    "system_join": ("{username} joined the room", "{username} 加入了聊天室"),
+    "system_leave": ("{username} left the room", "{username} 离开了聊天室"),
+    "uploaded_file": ("sent a file: {name}", "发送了文件: {name}"),
+    "notify_mention": ("{username} mentioned you", "{username} 提到了你"),
+    "notify_reply": ("{username} replied to you", "{username} 回复了你"),
+    "notify_message": ("New message from {username}", "新消息来自 {username}"),
+    "notify_invite": ("{username} invited you to {room}", "{username} 邀请你加入 {room}"),
+}
+
+
+def pick_language(accept_language: str | None, default: str) -> str:
+    """The first of en/zh named in an Accept-Language header, else the default."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return default
+
+
+def translate(key: str, language: str, **params) -> str:
+    english, chinese = CATALOG.get(key, (key, key))
+    template = chinese if language == "zh" else english
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,12 @@
+"""Every key the application and its requests carry."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from .core import Core
+from .settings import Settings
+
+settings_key = web.AppKey("settings", Settings)
+core_key = web.AppKey("core", Core)
+user_key = web.RequestKey("user", object)
+language_key = web.RequestKey("language", str)

@@ -1,0 +1,175 @@
+"""The domain in chat words: frozen rows that core returns and serializers read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROOM_TYPES = ("public", "private", "group", "direct")
+ROLES = ("admin", "moderator", "member")
+MESSAGE_TYPES = ("text", "image", "file", "system")
+MAX_CONTENT = 5000
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    avatar_url: str | None
+    is_admin: bool
+    created_at: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class Room:
+    id: int
+    slug: str
+    name: str
+    description: str
+    room_type: str
+    is_official: bool
+    max_members: int
+    is_active: bool
+    creator: User | None
+    created_at: str
+    updated_at: str
+    member_count: int = 0
+
+    @property
+    def is_public(self) -> bool:
+        return self.room_type == "public"
+
+
+@dataclass(frozen=True)
+class Membership:
+    id: int
+    room_id: int
+    user: User
+    role: str
+    joined_at: str
+    last_read_at: str | None
+    last_read_message_id: int
+    is_muted: bool
+    is_banned: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.role in ("admin", "moderator")
+
+
+@dataclass(frozen=True)
+class Reaction:
+    emoji: str
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    room_id: int
+    room_slug: str
+    room_name: str
+    sender: User | None
+    message_type: str
+    content: str
+    file_url: str | None
+    file_name: str | None
+    file_size: int | None
+    reply_to: int | None
+    client_id: str | None
+    system_event: str | None
+    is_edited: bool
+    is_deleted: bool
+    created_at: str
+    updated_at: str
+    reactions: tuple[Reaction, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoomListing:
+    """A room as one user sees it in a list: their membership, unread count, last message."""
+    room: Room
+    membership: Membership | None
+    unread_count: int
+    last_message: Message | None
+
+
+@dataclass(frozen=True)
+class RoomDetail:
+    room: Room
+    membership: Membership | None
+    members: tuple[Membership, ...]
+    latest_messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    user_id: int
+    notification_type: str
+    title: str
+    content: str
+    room: Room | None
+    message: Message | None
+    is_read: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    messages: tuple[Message, ...]
+    page: int
+    page_size: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message: Message
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: tuple[SearchHit, ...]
+    next_before: int | None
+
+
+@dataclass(frozen=True)
+class OnlineUser:
+    user: User
+    ip: str | None
+    user_agent: str | None
+    login_time: str
+    last_activity: str
+    sockets: int = 0
+
+
+@dataclass(frozen=True)
+class Stats:
+    online_users_count: int
+    total_messages_today: int
+    active_rooms: int
+
+
+@dataclass(frozen=True)
+class Tokens:
+    user: User
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """A stored message, and whether this call stored it (False: a client_id retry)."""
+    message: Message
+    created: bool = True
+    extra: dict = field(default_factory=dict, compare=False)

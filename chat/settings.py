@@ -1,0 +1,119 @@
+"""Settings: command-line flag > CHAT_* environment variable > default.
+
+Bad values fail loudly at start (SettingsError) instead of surfacing later.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FALSE_WORDS = {"0", "false", "no", "off"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+LANGUAGES = ("en", "zh")
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    secret: str | None = None
+    allow_registration: bool = True
+    cors_origins: tuple[str, ...] = ()
+    language: str = "en"
+    trusted_proxies: tuple[str, ...] = ()
+    access_token_ttl: int = 3600
+    refresh_token_ttl: int = 30 * 24 * 3600
+    socket_queue_limit: int = 1000
+    heartbeat_seconds: float = 25.0
+    max_upload_bytes: int = 10 * 1024 * 1024
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "teahouse.db"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.data_dir / "jwt_secret"
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in FALSE_WORDS:
+        return False
+    if word in TRUE_WORDS:
+        return True
+    raise SettingsError(f"{name} must be one of {sorted(TRUE_WORDS | FALSE_WORDS)}, got {raw!r}")
+
+
+def parse_port(name: str, raw: str | int) -> int:
+    try:
+        port = int(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"{name} must be between 0 and 65535, got {port}")
+    return port
+
+
+def parse_list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def parse_language(name: str, raw: str) -> str:
+    lang = raw.strip().lower()
+    if lang not in LANGUAGES:
+        raise SettingsError(f"{name} must be one of {LANGUAGES}, got {raw!r}")
+    return lang
+
+
+def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
+    proxies = parse_list(raw)
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {proxy!r} is not an address or network") from None
+    return proxies
+
+
+def load_settings(flags: dict | None = None, env: dict | None = None) -> Settings:
+    """Merge flags (None means 'not given') over the environment over defaults."""
+    flags = flags or {}
+    env = os.environ if env is None else env
+
+    def pick(flag: str, var: str):
+        value = flags.get(flag)
+        return value if value is not None else env.get(var)
+
+    values: dict = {}
+    if (host := pick("host", "CHAT_HOST")) is not None:
+        values["host"] = host
+    if (port := pick("port", "CHAT_PORT")) is not None:
+        values["port"] = parse_port("port", port)
+    if (data_dir := pick("data_dir", "CHAT_DATA_DIR")) is not None:
+        values["data_dir"] = Path(data_dir)
+    if secret := env.get("CHAT_SECRET"):
+        if len(secret) < 16:
+            raise SettingsError("CHAT_SECRET must be at least 16 characters")
+        values["secret"] = secret
+    if (raw := env.get("CHAT_ALLOW_REGISTRATION")) is not None:
+        values["allow_registration"] = parse_bool("CHAT_ALLOW_REGISTRATION", raw)
+    if (raw := env.get("CHAT_CORS_ORIGINS")) is not None:
+        values["cors_origins"] = parse_list(raw)
+    if (raw := env.get("CHAT_LANGUAGE")) is not None:
+        values["language"] = parse_language("CHAT_LANGUAGE", raw)
+    if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
+        values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    return Settings(**values)

@@ -1,0 +1,1 @@
+"""HTTP glue the dialects share: auth, JSON, routing with error rendering, sockets, pages."""

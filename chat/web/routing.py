@@ -1,0 +1,88 @@
+"""Routes are registered per dialect through add_routes, which authenticates the
+caller and renders every ChatError in that dialect's error shape and language.
+
+Channels and simple share /api/chat/, so sub-apps by prefix cannot separate them:
+the error shape travels with each route instead.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from ..errors import ChatError
+from ..i18n import translate
+from ..keys import user_key
+from .auth import authenticate, request_language
+from .jsonio import json_response
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class ErrorStyle:
+    """The key of a dialect's error body: {"detail": ...} or {"error": ...}."""
+    key: str
+
+    def response(self, request: web.Request, key: str, status: int, **params) -> web.Response:
+        text = translate(key, request_language(request), **params)
+        return json_response({self.key: text}, status=status)
+
+
+DETAIL = ErrorStyle("detail")
+ERROR = ErrorStyle("error")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    public: bool = False
+
+
+def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
+    async def run(request: web.Request) -> web.StreamResponse:
+        try:
+            if not public:
+                request[user_key] = await authenticate(request)
+            return await handler(request)
+        except ChatError as exc:
+            return style.response(request, exc.key, exc.status, **exc.params)
+        except web.HTTPException:
+            raise
+        except Exception:
+            log.exception("unhandled error in %s %s", request.method, request.rel_url.path)
+            return style.response(request, "internal_error", 500)
+    run.__name__ = handler.__name__
+    return run
+
+
+def add_routes(app: web.Application, style: ErrorStyle, routes: list[Route]) -> None:
+    for route in routes:
+        app.router.add_route(route.method, route.path, guarded(route.handler, style, route.public))
+
+
+def style_for_path(path: str) -> ErrorStyle:
+    """The error shape of an unmatched path: channels paths end in a slash."""
+    if path.startswith("/api/chat/") and path.endswith("/"):
+        return ERROR
+    return DETAIL
+
+
+@web.middleware
+async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """404/405 under /api/ in the shape the caller's dialect expects."""
+    try:
+        return await handler(request)
+    except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+        if not request.path.startswith("/api/"):
+            raise
+        key = "not_found" if exc.status == 404 else "internal_error"
+        response = style_for_path(request.path).response(request, key, exc.status)
+        if exc.status == 405:
+            response = json_response({style_for_path(request.path).key: "Method not allowed"}, 405)
+        return response

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Teahouse: run the chat server, or manage it from the command line.
+
+  python server.py                          serve on 127.0.0.1:8000, data in ./data
+  python server.py create-user NAME [--admin] [--password P]
+  python server.py token NAME               print an access token for NAME
+  python server.py backup FILE              consistent copy of the live database
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+ENVIRONMENT = """environment:
+  CHAT_HOST, CHAT_PORT, CHAT_DATA_DIR   defaults for --host, --port, --data-dir
+  CHAT_SECRET                 JWT HS256 secret (else generated in the data dir, mode 0600)
+  CHAT_ALLOW_REGISTRATION     1 (default) or 0/false/no/off to close sign-up
+  CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
+  CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
+  CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="server.py", description="Teahouse: a self-hosted chat server for small teams.",
+        epilog=ENVIRONMENT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", help="port to listen on (default 8000)")
+    parser.add_argument("--data-dir", dest="data_dir",
+                        help="database, uploads and secret (default ./data)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    create = sub.add_parser("create-user", help="create an account (prompts for the password)")
+    create.add_argument("name")
+    create.add_argument("--admin", action="store_true", help="make the user a site admin")
+    create.add_argument("--password", help="the password (else prompted)")
+    create.add_argument("--display-name", dest="display_name")
+    token = sub.add_parser("token", help="print an access token for a user")
+    token.add_argument("name")
+    backup = sub.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("file")
+    return parser
+
+
+async def with_core(settings, action):
+    """Open the data directory as the server would, run action(core), close."""
+    from chat.app import load_secret, prepare_data_dir
+    from chat.core import Core
+    from chat.db import Database
+    from chat.hub import Hub
+
+    prepare_data_dir(settings)
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        return await action(Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings)))
+    finally:
+        await db.close()
+
+
+def create_user(settings, args) -> int:
+    from chat.core import accounts
+    password = args.password or getpass.getpass(f"Password for {args.name}: ")
+    user = asyncio.run(with_core(settings, lambda core: accounts.create_user(
+        core, args.name, password, args.display_name, is_admin=args.admin)))
+    print(f"created user {user.username} (id {user.id}{', admin' if user.is_admin else ''})")
+    return 0
+
+
+def print_token(settings, args) -> int:
+    from chat.core import accounts
+    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(core, args.name))))
+    return 0
+
+
+def backup(settings, args) -> int:
+    from chat.db.database import backup_file
+    if not settings.database_path.exists():
+        print(f"no database at {settings.database_path}", file=sys.stderr)
+        return 1
+    backup_file(settings.database_path, args.file)
+    print(f"backed up {settings.database_path} to {args.file}")
+    return 0
+
+
+def serve(settings) -> int:
+    from aiohttp import web
+
+    from chat.app import create_app
+    from chat.web.accesslog import RedactingAccessLogger
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"Teahouse on http://{settings.host}:{settings.port}/ (data in {settings.data_dir})",
+          flush=True)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                access_log_class=RedactingAccessLogger, shutdown_timeout=3, print=None)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from chat.errors import ChatError
+    from chat.i18n import translate
+    from chat.settings import SettingsError, load_settings
+
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir})
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    commands = {"create-user": create_user, "token": print_token, "backup": backup}
+    try:
+        if args.command in commands:
+            return commands[args.command](settings, args)
+        return serve(settings)
+    except ChatError as exc:
+        print(translate(exc.key, settings.language, **exc.params), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Fixtures build real things: a data dir in tmp_path, the real app, real users."""
+from __future__ import annotations
+
+import pytest
+
+from chat.app import create_app
+from chat.keys import core_key
+from chat.settings import Settings
+from tests.helpers import register
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0)
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+def core(client):
+    return client.server.app[core_key]
+
+
+@pytest.fixture
+def make_user(client):
+    """make_user(name) registers through the real endpoint; the first one is a site admin."""
+    async def make(username: str, **extra):
+        return await register(client, username, **extra)
+    return make
+
+
+@pytest.fixture
+async def admin(make_user):
+    return await make_user("admin")
+
+
+@pytest.fixture
+async def alice(admin, make_user):
+    return await make_user("alice", display_name="Alice Liddell")
+
+
+@pytest.fixture
+async def bob(admin, make_user):
+    return await make_user("bob")

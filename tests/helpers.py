@@ -1,0 +1,75 @@
+"""Test helpers that check a whole contract: frames, error shapes, users."""
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+from aiohttp import WSMsgType
+
+ERROR_KEY = {"v1": "detail", "simple": "detail", "identity": "detail",
+             "channels": "error", "native": "error"}
+
+
+@dataclass
+class Person:
+    id: int
+    username: str
+    token: str
+    refresh_token: str
+    is_admin: bool
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def register(client, username: str, password: str = "correct horse", **extra) -> Person:
+    resp = await client.post("/api/auth/register",
+                             json={"username": username, "password": password, **extra})
+    assert resp.status == 201, await resp.text()
+    body = await resp.json()
+    return Person(body["user"]["id"], body["user"]["username"], body["access_token"],
+                  body["refresh_token"], body["user"]["is_admin"])
+
+
+async def assert_error(resp, status: int, dialect: str) -> str:
+    """The response is an error of this status in the dialect's shape; its text."""
+    body = await resp.json()
+    assert resp.status == status, (resp.status, body)
+    key = ERROR_KEY[dialect]
+    assert set(body) == {key}, body
+    assert isinstance(body[key], str) and body[key], body
+    return body[key]
+
+
+async def next_frame(ws, type_: str | None = None, timeout: float = 3.0) -> dict:
+    """The next JSON frame (of type_, skipping others); fails after timeout."""
+    async def read():
+        while True:
+            msg = await ws.receive()
+            if msg.type != WSMsgType.TEXT:
+                raise AssertionError(f"socket closed or non-text frame: {msg}")
+            frame = json.loads(msg.data)
+            if type_ is None or frame.get("type") == type_:
+                return frame
+    return await asyncio.wait_for(read(), timeout)
+
+
+async def no_frame(ws, type_: str | None = None, wait: float = 0.3) -> None:
+    """Nothing (of type_) arrives within wait seconds."""
+    try:
+        frame = await next_frame(ws, type_, timeout=wait)
+    except asyncio.TimeoutError:
+        return
+    raise AssertionError(f"unexpected frame {frame}")
+
+
+async def closed_with(ws, code: int, timeout: float = 3.0) -> None:
+    async def read():
+        while True:
+            msg = await ws.receive()
+            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING):
+                return
+    await asyncio.wait_for(read(), timeout)
+    assert ws.close_code == code, ws.close_code
