@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .core import Core
 from .db import Database
-from .dialects import identity
+from .dialects import identity, native, simple, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -70,6 +70,9 @@ def create_app(settings: Settings) -> web.Application:
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     channels.setup(app)
+    native.setup(app)
+    v1.setup(app)
+    simple.setup(app)
     pages.setup(app)
     setup_cors(app, settings.cors_origins)
     return app
