@@ -95,8 +95,12 @@ def serve(settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     print(f"Teahouse on http://{settings.host}:{settings.port}/ (data in {settings.data_dir})",
           flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                access_log_class=RedactingAccessLogger, shutdown_timeout=3, print=None)
+    try:
+        web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                    access_log_class=RedactingAccessLogger, shutdown_timeout=3, print=None)
+    except OSError as exc:  # port taken, address not ours, data dir not writable
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -75,6 +75,12 @@ class MemberChanged(Event):
 
 
 @dataclass(frozen=True)
+class MemberLeft(Event):
+    """A member left the room: their sockets in it close (4003)."""
+    user: User
+
+
+@dataclass(frozen=True)
 class ReadMarked(Event):
     """Sent to the reader's own sockets so their other tabs agree."""
     reader_id: int

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from .clock import ago, iso_utc
-from .events import (Event, MemberChanged, MessagePosted, PresenceChanged, RoomDeleted,
-                     TypingChanged)
+from .events import (Event, MemberChanged, MemberLeft, MessagePosted, PresenceChanged,
+                     ReadMarked, RoomDeleted, TypingChanged)
 from .models import User
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,9 @@ class Hub:
 
     def _targets(self, event: Event) -> list[Connection]:
         recipients = event.user_ids
-        if event.room_id is None:
+        # A read mark reaches the reader's sockets in every room: other tabs and devices
+        # update that room's unread count wherever they are.
+        if event.room_id is None or isinstance(event, ReadMarked):
             return [c for uid in recipients or () for c in self.user_connections.get(uid, ())]
         conns = self.rooms.get(event.room_id, ())
         if isinstance(event, TypingChanged):
@@ -171,6 +173,8 @@ class Hub:
             for conn in list(self.rooms.get(event.room_id, ())):
                 conn.close(CLOSE_GONE)
         elif isinstance(event, MemberChanged) and event.is_banned:
+            self.close_user(event.room_id, event.user.id, CLOSE_FORBIDDEN)
+        elif isinstance(event, MemberLeft):
             self.close_user(event.room_id, event.user.id, CLOSE_FORBIDDEN)
 
     def close_user(self, room_id: int, user_id: int, code: int) -> None:

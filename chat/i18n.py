@@ -41,6 +41,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "direct_self": ("You cannot open a direct conversation with yourself", "不能与自己私聊"),
     "already_member": ("{username} is already a member", "{username} 已经是成员"),
     "last_admin": ("A room needs at least one admin", "聊天室至少需要一名管理员"),
+    "moderators_only": ("Only the room's admins and moderators may do this", "只有聊天室管理员和协管员可以执行此操作"),
+    "member_not_found": ("That user is not a member of this room", "该用户不是此聊天室的成员"),
+    "user_banned": ("{username} is banned from this room", "{username} 已被禁止进入该聊天室"),
     # messages
     "message_not_found": ("Message not found", "消息不存在"),
     "content_empty": ("Message content must not be empty", "消息内容不能为空"),
@@ -51,7 +54,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cannot_edit_message": ("You may only edit your own messages", "只能编辑自己的消息"),
     "message_deleted": ("This message has been deleted", "该消息已被删除"),
     "client_id_invalid": ("client_id must be a string of at most 64 characters", "client_id 必须是不超过 64 个字符的字符串"),
-    "emoji_invalid": ("emoji must be 1–16 characters", "emoji 必须为 1–16 个字符"),
+    "emoji_invalid": ("emoji must be one emoji or a short code like :+1: (at most 16 characters)",
+                      "emoji 必须是一个表情或形如 :+1: 的短代码（最多 16 个字符）"),
+    "edits_forbidden": ("Only the author and the room's moderators may see earlier versions",
+                        "只有作者和聊天室管理员可以查看编辑历史"),
     "search_query_empty": ("Search query must not be empty", "搜索关键词不能为空"),
     "notification_not_found": ("Notification not found", "通知不存在"),
     # sockets
@@ -63,6 +69,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "file_too_large": ("File is larger than {limit_mb} MB", "文件超过 {limit_mb} MB"),
     "file_type": ("File type not allowed: {name}", "不支持的文件类型：{name}"),
     "file_empty": ("File is empty", "文件为空"),
+    "upload_malformed": ("The upload is not a well-formed multipart form", "上传内容不是有效的 multipart 表单"),
     # success messages, per seed wording
     "room_joined": ("Joined the room", "成功加入房间"),
     "room_left": ("Left the room", "成功离开房间"),

@@ -93,6 +93,14 @@ class Message:
 
 
 @dataclass(frozen=True)
+class MessageEdit:
+    """One earlier version of an edited message."""
+    previous_content: str
+    edited_by: User | None
+    edited_at: str
+
+
+@dataclass(frozen=True)
 class RoomListing:
     """A room as one user sees it in a list: their membership, unread count, last message."""
     room: Room

@@ -101,7 +101,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     if (host := pick("host", "CHAT_HOST")) is not None:
         values["host"] = host
     if (port := pick("port", "CHAT_PORT")) is not None:
-        values["port"] = parse_port("port", port)
+        source = "--port" if flags.get("port") is not None else "CHAT_PORT"
+        values["port"] = parse_port(source, port)
     if (data_dir := pick("data_dir", "CHAT_DATA_DIR")) is not None:
         values["data_dir"] = Path(data_dir)
     if secret := env.get("CHAT_SECRET"):

@@ -13,7 +13,7 @@ from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..models import Tokens, User
 from . import Core, Outcome, tokens
 
-USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
+USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 # A real hash of a random password: login of an unknown user costs the same time.
@@ -50,7 +50,7 @@ async def _dummy() -> str:
 
 
 def check_username(username) -> str:
-    if not isinstance(username, str) or not USERNAME.match(username):
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
         raise BadInput("username_invalid")
     return username
 
@@ -101,12 +101,12 @@ async def login(core: Core, username, password, address: str | None,
                 user_agent: str | None) -> Tokens:
     if not isinstance(username, str) or not isinstance(password, str):
         raise Unauthorized("bad_credentials")
-    core.throttle.check(username, address)
-    row = await users.credentials(core.db.reader, username)
-    if not await verify_password(password, row["password_hash"] if row else None) or not row:
-        core.throttle.fail(username, address)
-        raise Unauthorized("bad_credentials")
-    core.throttle.succeed(username)
+    with core.throttle.attempt(username, address):
+        row = await users.credentials(core.db.reader, username)
+        if not await verify_password(password, row["password_hash"] if row else None) or not row:
+            core.throttle.fail(username, address)
+            raise Unauthorized("bad_credentials")
+        core.throttle.succeed(username)
 
     async def job(conn):
         await users.record_login(conn, row["id"], address, user_agent)
@@ -138,7 +138,7 @@ async def authenticate(core: Core, token: str | None) -> User:
 
 
 async def provision(core: Core, user_id: int, username) -> User:
-    if not isinstance(username, str) or not USERNAME.match(username):
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
         username = f"user{user_id}"
 
     async def job(conn):

@@ -13,6 +13,7 @@ from .rooms import check_member, check_readable, find_room, join_in
 
 SENDABLE_TYPES = ("text", "image", "file")
 MAX_CLIENT_ID = 64
+MAX_PAGE_SIZE = 100
 
 
 def check_content(content) -> str:
@@ -89,7 +90,8 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
 
 async def history_page(core: Core, user: User, room_ref, page=1, page_size=20) -> MessagePage:
     page = check_int("page", page, 1, 10**9, default=1)
-    page_size = check_int("page_size", page_size, 1, 100, default=20)
+    # Like DRF's max_page_size: a larger page_size is served as the largest page.
+    page_size = min(check_int("page_size", page_size, 1, 10**9, default=20), MAX_PAGE_SIZE)
     conn = core.db.reader
     room, _ = await check_readable(conn, user, room_ref)
     found = await message_sql.messages_page(conn, room.id, page, page_size)

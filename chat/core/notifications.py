@@ -31,12 +31,14 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
     members = set(await room_sql.member_ids(conn, room.id))
     targets: dict[int, tuple[str, str]] = {}
     if room.room_type == "direct":
-        for uid in members - {sender.id}:
-            if not core.hub.has_socket(uid):
-                targets[uid] = ("message", core.text("notify_message", username=sender.username))
+        # A socket in another room does not show this message: only one in this room does.
+        present = {user.id for user in core.hub.online_in(room.id)}
+        for uid in members - {sender.id} - present:
+            targets[uid] = ("message", core.text("notify_message", username=sender.username))
     if message.reply_to:
         original = await message_sql.message_by_id(conn, message.reply_to)
-        if original and original.sender and original.sender.id != sender.id:
+        replied = original.sender.id if original and original.sender else None
+        if replied in members and replied != sender.id:
             targets[original.sender.id] = ("message", core.text("notify_reply", username=sender.username))
     for name in {m.lower() for m in MENTION.findall(message.content)}:
         mentioned = await user_sql.user_by_username(conn, name)

@@ -10,7 +10,7 @@ import secrets
 from ..db import messages as message_sql
 from ..db import rooms as room_sql
 from ..errors import BadInput, Forbidden, NotFound
-from ..events import MessagePosted, RoomDeleted, RoomUpdated
+from ..events import MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
 from ..models import ROOM_TYPES, Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
 from .fields import check_text
@@ -91,6 +91,13 @@ async def list_rooms(core: Core, user: User, limit: int = 100, offset: int = 0) 
     return listings
 
 
+async def list_rooms_with_members(core: Core, user: User) -> list[tuple[RoomListing, list[int]]]:
+    """The caller's room list, each room with its members' ids (dialect simple)."""
+    listings = await list_rooms(core, user)
+    return [(listing, await room_sql.member_ids(core.db.reader, listing.room.id))
+            for listing in listings]
+
+
 async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDetail:
     conn = core.db.reader
     room, membership = await check_readable(conn, user, ref)
@@ -150,7 +157,7 @@ async def leave(core: Core, user: User, ref) -> Room:
         note = await message_sql.insert_message(
             conn, room.id, user.id, "system", core.text("system_leave", username=user.username),
             system_event="leave")
-        return Outcome(room, [MessagePosted(room.id, note)])
+        return Outcome(room, [MessagePosted(room.id, note), MemberLeft(room.id, user)])
     return await core.commit(job)
 
 

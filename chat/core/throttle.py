@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
+from contextlib import contextmanager
+from typing import Iterator
 
 from ..errors import TooManyRequests
 
@@ -17,6 +19,7 @@ class Throttle:
         self.window = window
         self.limits = {"user": user_limit, "addr": address_limit}
         self.failures: dict[tuple[str, str], deque] = defaultdict(deque)
+        self.pending: Counter[tuple[str, str]] = Counter()
 
     def _recent(self, key: tuple[str, str]) -> deque:
         stamps = self.failures[key]
@@ -27,17 +30,34 @@ class Throttle:
             self.failures.pop(key, None)
         return stamps
 
-    def check(self, username: str, address: str | None) -> None:
-        for kind, value in (("user", username.lower()), ("addr", address or "")):
-            stamps = self._recent((kind, value))
-            if len(stamps) >= self.limits[kind]:
-                wait = int(stamps[0] + self.window - time.monotonic()) + 1
+    @staticmethod
+    def _keys(username: str, address: str | None) -> tuple[tuple[str, str], ...]:
+        return (("user", username.lower()), ("addr", address or ""))
+
+    @contextmanager
+    def attempt(self, username: str, address: str | None) -> Iterator[None]:
+        """Refuse (429) over the limit, else count this attempt as pending until it
+        ends: parallel guesses cannot all pass the check before one has failed."""
+        keys = self._keys(username, address)
+        for key in keys:
+            stamps = self._recent(key)
+            if len(stamps) + self.pending[key] >= self.limits[key[0]]:
+                wait = int(stamps[0] + self.window - time.monotonic()) + 1 if stamps else 1
                 raise TooManyRequests("too_many_attempts", seconds=wait)
+        for key in keys:
+            self.pending[key] += 1
+        try:
+            yield
+        finally:
+            for key in keys:
+                self.pending[key] -= 1
+                if not self.pending[key]:
+                    del self.pending[key]
 
     def fail(self, username: str, address: str | None) -> None:
         now = time.monotonic()
-        self.failures[("user", username.lower())].append(now)
-        self.failures[("addr", address or "")].append(now)
+        for key in self._keys(username, address):
+            self.failures[key].append(now)
 
     def succeed(self, username: str) -> None:
         self.failures.pop(("user", username.lower()), None)

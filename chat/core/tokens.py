@@ -1,6 +1,7 @@
 """JWT access and refresh tokens: HS256 pinned, exp required, type checked."""
 from __future__ import annotations
 
+import re
 import time
 
 import jwt
@@ -9,6 +10,8 @@ from ..errors import Unauthorized
 from ..models import User
 
 ALGORITHM = "HS256"
+# A user id SQLite can hold: 1..10**18-1, ASCII digits only (str.isdigit accepts "²").
+SUBJECT = re.compile(r"[1-9][0-9]{0,17}")
 
 
 def issue(secret: str, user: User, kind: str, ttl: int, version: int = 0) -> str:
@@ -27,6 +30,6 @@ def decode(secret: str, token: str, kind: str) -> dict:
                             options={"require": ["exp", "sub"]})
     except jwt.PyJWTError:
         raise Unauthorized("token_invalid") from None
-    if claims.get("type") != kind or not str(claims.get("sub", "")).isdigit():
+    if claims.get("type") != kind or not SUBJECT.fullmatch(str(claims.get("sub", ""))):
         raise Unauthorized("token_invalid")
     return claims

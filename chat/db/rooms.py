@@ -110,6 +110,12 @@ async def direct_room_id(conn, direct_key: str) -> int | None:
     return rows[0][0] if rows else None
 
 
+async def release_direct_key(conn, direct_key: str) -> None:
+    """A deleted direct room gives up its key, so the two users can open a new one."""
+    await conn.execute("UPDATE rooms SET direct_key = NULL WHERE direct_key = ? AND is_active = 0",
+                       (direct_key,))
+
+
 async def membership(conn, room_id: int, user_id: int) -> Membership | None:
     """The user's row in the room, ban records included."""
     rows = await conn.execute_fetchall(
@@ -138,6 +144,13 @@ async def member_ids(conn, room_id: int) -> list[int]:
 async def member_count(conn, room_id: int) -> int:
     rows = await conn.execute_fetchall(
         "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND is_banned = 0", (room_id,))
+    return rows[0][0]
+
+
+async def admin_count(conn, room_id: int) -> int:
+    rows = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND role = 'admin' AND is_banned = 0",
+        (room_id,))
     return rows[0][0]
 
 

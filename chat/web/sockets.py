@@ -19,7 +19,7 @@ from aiohttp import WSMsgType, web
 from ..core import messages, rooms
 from ..errors import BadInput, ChatError
 from ..events import Event
-from ..hub import Connection
+from ..hub import CLOSE_TRY_AGAIN, Connection
 from ..i18n import translate
 from ..keys import core_key, settings_key
 from ..models import Message, Room, User
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
 IN_FLIGHT = 32        # sends of one socket awaiting commit at once
 REPLAY_PAGE = 500
+CLOSE_GRACE = 5.0     # seconds a closing writer may take for the handshake
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class SocketSession:
         self.room: Room | None = None
         self.user: User | None = None
         self.writer: asyncio.Task | None = None
+        self.reader: asyncio.Task | None = None
+        self.closing: asyncio.Task | None = None
         self.since_id: int | None = None
         self.in_flight = asyncio.Semaphore(IN_FLIGHT)
         self.tasks: set[asyncio.Task] = set()
@@ -128,6 +131,27 @@ class SocketSession:
             if self.since_id is not None:
                 await self._replay(self.since_id)
             self.writer = asyncio.create_task(self._write())
+            self.reader = asyncio.create_task(self._read())
+            await asyncio.gather(self.reader, return_exceptions=True)
+        except (ConnectionError, RuntimeError):
+            pass
+        finally:
+            await self._stop_reading()
+            hub.detach(self.conn)
+            self.conn.close(1000)
+            for task in list(self.tasks):
+                await asyncio.gather(task, return_exceptions=True)
+            if self.writer:
+                # A close the server started waits here for the client's reply: cutting
+                # the writer short would drop the connection and lose the close code.
+                await asyncio.gather(asyncio.wait_for(self.writer, CLOSE_GRACE),
+                                     return_exceptions=True)
+            if self.closing:
+                await asyncio.gather(self.closing, return_exceptions=True)
+
+    async def _read(self) -> None:
+        """Client frames, until the client closes; cancelled when the server closes first."""
+        try:
             async for msg in self.ws:
                 if msg.type == WSMsgType.TEXT:
                     await self._handle(msg.data)
@@ -135,14 +159,13 @@ class SocketSession:
                     self._error(BadInput("frame_not_json"))
         except (ConnectionError, RuntimeError):
             pass
-        finally:
-            hub.detach(self.conn)
-            self.conn.close(1000)
-            for task in list(self.tasks):
-                await asyncio.gather(task, return_exceptions=True)
-            if self.writer:
-                self.writer.cancel()
-                await asyncio.gather(self.writer, return_exceptions=True)
+
+    async def _stop_reading(self) -> None:
+        """aiohttp drops the connection at once if close() meets a pending receive, and
+        the client would see 1006 instead of our close code: stop reading first."""
+        if self.reader and not self.reader.done():
+            self.reader.cancel()
+            await asyncio.gather(self.reader, return_exceptions=True)
 
     async def _replay(self, after_id: int) -> None:
         while True:
@@ -199,23 +222,30 @@ class SocketSession:
             while (batch := await self.conn.next_batch()) is not None:
                 for text in batch:
                     await self.ws.send_str(text)
+            if self.conn.close_code == CLOSE_TRY_AGAIN:
+                return  # _force_close owns that close
+            await self._stop_reading()
             await self.ws.close(code=self.conn.close_code or 1000)
         except (ConnectionError, RuntimeError):
             pass
 
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""
-        asyncio.get_running_loop().create_task(self._force_close())
+        self.closing = asyncio.get_running_loop().create_task(self._force_close())
 
     async def _force_close(self) -> None:
-        if self.writer:
-            self.writer.cancel()
+        """Presence ends now; the 1013 close gets CLOSE_GRACE to reach a client that
+        resumes reading, then the connection is cut and its buffers freed. The writer
+        is not cancelled: it waits on aiohttp's shared drain future, and cancelling it
+        would cancel that future and with it the drain of our close frame."""
+        await self._stop_reading()
         transport = self.request.transport
         try:
-            await asyncio.wait_for(self.ws.close(code=1013, message=b"too slow"), 1.0)
+            await asyncio.wait_for(self.ws.close(code=CLOSE_TRY_AGAIN, message=b"too slow"),
+                                   CLOSE_GRACE)
         except (asyncio.TimeoutError, ConnectionError, RuntimeError):
             pass
-        if transport is not None and not transport.is_closing():
+        if transport is not None:
             transport.abort()
 
 

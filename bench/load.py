@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""Broadcast load test: Teahouse against a minimal aiohttp broadcast server.
+
+Starts `server.py` (fresh data dir) and bench/raw_server.py as subprocesses pinned to
+one core, pins itself (the load generator) to another, opens N channels sockets on one
+room and runs, --repeat times:
+
+  phase 1  paced:  --rate messages/s in total from --senders sockets for --seconds
+  phase 2  acked:  --ack-senders sockets each send their next message as soon as their
+                   own previous one comes back (Teahouse only echoes after COMMIT)
+
+Every message carries a client_id "<phase>.<sender>.<seq>.<send ns>": receivers check
+that every socket gets every message exactly once, in per-sender order, and measure
+send->receive latency. Server CPU comes from /proc/<pid>/stat, peak RSS from VmHWM.
+Medians over the repeats are printed, then the Teahouse/raw ratios. Run by hand, not
+in CI; 127.0.0.1 only; every wait is bounded and the run exits by itself.
+
+  python bench/load.py                       100 sockets, 3 repeats
+  python bench/load.py --sockets 1000 --rate 20
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENT_ID = re.compile(r'"client_id":"([^"]+)"')
+PASSWORD = "bench-password-1"
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sockets", type=int, nargs="+", default=[100],
+                   help="open sockets per run; several values run one after another (default 100)")
+    p.add_argument("--users", type=int, default=100,
+                   help="distinct accounts; sockets are spread over them (default 100)")
+    p.add_argument("--rate", type=float, default=200.0, help="phase 1 messages/s in total (default 200)")
+    p.add_argument("--senders", type=int, default=10, help="phase 1 sending sockets (default 10)")
+    p.add_argument("--seconds", type=float, default=5.0, help="length of each phase (default 5)")
+    p.add_argument("--ack-senders", type=int, default=10, help="phase 2 sending sockets (default 10)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per target; medians are quoted (default 3)")
+    p.add_argument("--targets", default="teahouse,raw", help="comma list of teahouse,raw (default both)")
+    p.add_argument("--server-cpu", type=int, default=0, help="core the servers are pinned to (default 0)")
+    p.add_argument("--client-cpu", type=int, default=1, help="core this generator is pinned to (default 1)")
+    p.add_argument("--drain", type=float, default=15.0,
+                   help="seconds to wait for stragglers after a phase before counting them lost")
+    p.add_argument("--timeout", type=float, default=1800.0, help="hard limit for the whole bench")
+    p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
+    p.add_argument("--profile", action="store_true",
+                   help="run Teahouse under cProfile (main-thread CPU time) into its work dir; implies --keep")
+    return p.parse_args(argv)
+
+
+# -- servers ---------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One server subprocess pinned with taskset; CPU and memory read from /proc."""
+
+    def __init__(self, kind: str, cpu: int, workdir: Path, profile: bool = False):
+        self.kind, self.workdir, self.port = kind, workdir, free_port()
+        if kind == "teahouse":
+            cmd = ["server.py", "--port", str(self.port), "--data-dir", str(workdir / "data")]
+            if profile:
+                cmd = ["bench/profiled.py", str(workdir / "teahouse.prof"), *cmd]
+        else:
+            cmd = ["bench/raw_server.py", "--port", str(self.port)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
+        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1")
+        self.log = open(workdir / f"{kind}.log", "wb")
+        self.proc = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, *cmd], cwd=ROOT,
+                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def wait_ready(self, http: aiohttp.ClientSession, limit: float = 30.0) -> None:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited: see {self.log.name}")
+            try:
+                async with http.get(f"{self.base}/healthz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"{self.kind} not ready after {limit}s")
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK   # utime, stime
+
+    def peak_rss_mb(self) -> float:
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+# -- clients ---------------------------------------------------------------
+@dataclass(eq=False)
+class Peer:
+    index: int
+    ws: aiohttp.ClientWebSocketResponse
+    seen: set = field(default_factory=set)
+    last_seq: dict = field(default_factory=dict)
+    dups: int = 0
+    reorders: int = 0
+    errors: int = 0
+
+
+@dataclass
+class Phase:
+    tag: str
+    sent: set = field(default_factory=set)
+    acks: dict = field(default_factory=dict)
+    latencies: list = field(default_factory=list)
+    received: int = 0
+    stray: int = 0
+    timeouts: int = 0
+    first_send: float = 0.0
+    last_receive: float = 0.0
+
+
+class Bench:
+    def __init__(self):
+        self.peers: list[Peer] = []
+        self.phase = Phase("none")
+        self.tasks: list[asyncio.Task] = []
+
+    def on_frame(self, peer: Peer, data: str) -> None:
+        if '"chat_message"' not in data:
+            peer.errors += '"type":"error"' in data
+            return
+        match = CLIENT_ID.search(data)
+        if match is None:          # system messages carry no client_id
+            return
+        cid = match.group(1)
+        now = time.monotonic_ns()
+        phase = self.phase
+        tag, sender, seq, sent_ns = cid.split(".")
+        if tag != phase.tag:
+            phase.stray += 1
+            return
+        if cid in peer.seen:
+            peer.dups += 1
+            return
+        peer.seen.add(cid)
+        phase.received += 1
+        phase.last_receive = now
+        phase.latencies.append(now - int(sent_ns))
+        seq = int(seq)
+        if seq < peer.last_seq.get(sender, -1):
+            peer.reorders += 1
+        peer.last_seq[sender] = seq
+        if int(sender) == peer.index and (waiter := phase.acks.pop(cid, None)):
+            waiter.set_result(None)
+
+    async def receive(self, peer: Peer) -> None:
+        async for msg in peer.ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                self.on_frame(peer, msg.data)
+
+    async def send(self, peer: Peer, seq: int, waiter: asyncio.Future | None = None) -> None:
+        cid = f"{self.phase.tag}.{peer.index}.{seq}.{time.monotonic_ns()}"
+        self.phase.sent.add(cid)
+        if waiter is not None:
+            self.phase.acks[cid] = waiter
+        await peer.ws.send_str(encode({"type": "chat_message", "content": f"bench {seq}",
+                                       "client_id": cid}))
+
+
+async def register_users(http: aiohttp.ClientSession, base: str, count: int) -> list[str]:
+    async def one(i: int) -> str:
+        async with sem, http.post(f"{base}/api/auth/register", json={
+                "username": f"bench{i}", "password": PASSWORD}) as resp:
+            body = await resp.json()
+            if resp.status != 201:
+                raise RuntimeError(f"register bench{i}: {resp.status} {body}")
+            return body["access_token"]
+    sem = asyncio.Semaphore(4)
+    first = await one(0)                       # the site admin creates the room
+    return [first, *await asyncio.gather(*(one(i) for i in range(1, count)))]
+
+
+async def prepare_room(http: aiohttp.ClientSession, base: str, tokens: list[str]) -> str:
+    auth = {"Authorization": f"Bearer {tokens[0]}"}
+    async with http.post(f"{base}/api/chat/rooms/", headers=auth, json={
+            "name": "bench", "room_name": "bench", "max_members": 10000}) as resp:
+        body = await resp.json()
+        if resp.status != 201:
+            raise RuntimeError(f"create room: {resp.status} {body}")
+    room = str(body["id"])
+    sem = asyncio.Semaphore(8)
+
+    async def join(token: str) -> None:
+        async with sem, http.post(f"{base}/api/chat/rooms/{room}/join/",
+                                  headers={"Authorization": f"Bearer {token}"}) as resp:
+            if resp.status != 200:
+                raise RuntimeError(f"join: {resp.status} {await resp.text()}")
+    await asyncio.gather(*(join(t) for t in tokens[1:]))
+    return room
+
+
+async def open_sockets(bench: Bench, http: aiohttp.ClientSession, server: Server, room: str,
+                       tokens: list[str], count: int) -> None:
+    sem = asyncio.Semaphore(20)
+    ws_base = server.base.replace("http", "ws", 1)
+
+    async def one(i: int) -> Peer:
+        async with sem:
+            ws = await http.ws_connect(f"{ws_base}/ws/chat/{room}/?token={tokens[i % len(tokens)]}",
+                                       max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5))
+            greeting = await ws.receive(timeout=10)
+            if "connection_established" not in str(greeting.data):
+                raise RuntimeError(f"socket {i}: {greeting}")
+            return Peer(i, ws)
+    bench.peers = list(await asyncio.gather(*(one(i) for i in range(count))))
+    bench.tasks = [asyncio.create_task(bench.receive(p)) for p in bench.peers]
+    await asyncio.sleep(1.0)                    # presence frames settle before measuring
+
+
+# -- phases ----------------------------------------------------------------
+async def paced(bench: Bench, args) -> None:
+    senders = bench.peers[:min(args.senders, len(bench.peers))]
+    interval = len(senders) / args.rate
+    start = time.monotonic() + 0.05
+    deadline = start + args.seconds
+
+    async def run(k: int, peer: Peer) -> None:
+        seq = 0
+        while (at := start + (seq + k / len(senders)) * interval) < deadline:
+            if (delay := at - time.monotonic()) > 0:
+                await asyncio.sleep(delay)
+            await bench.send(peer, seq)
+            seq += 1
+    await asyncio.gather(*(run(k, p) for k, p in enumerate(senders)))
+
+
+async def acked(bench: Bench, args) -> None:
+    senders = bench.peers[:min(args.ack_senders, len(bench.peers))]
+    deadline = time.monotonic() + args.seconds
+    loop = asyncio.get_running_loop()
+
+    async def run(peer: Peer) -> None:
+        seq = 0
+        while time.monotonic() < deadline:
+            waiter = loop.create_future()
+            await bench.send(peer, seq, waiter)
+            try:
+                await asyncio.wait_for(waiter, args.drain)
+            except asyncio.TimeoutError:
+                bench.phase.timeouts += 1
+                return
+            seq += 1
+    await asyncio.gather(*(run(p) for p in senders))
+
+
+async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dict:
+    for peer in bench.peers:
+        peer.seen, peer.last_seq = set(), {}
+    bench.phase = phase = Phase(tag)
+    cpu0, client0 = server.cpu_seconds(), time.process_time()
+    phase.first_send = time.monotonic_ns()
+    await driver(bench, args)
+    expected = len(phase.sent) * len(bench.peers)
+    quiet_since, last = time.monotonic(), -1
+    while phase.received < expected and time.monotonic() - quiet_since < args.drain:
+        if phase.received != last:
+            quiet_since, last = time.monotonic(), phase.received
+        await asyncio.sleep(0.05)
+    cpu = server.cpu_seconds() - cpu0
+    span = max(phase.last_receive - phase.first_send, 1) / 1e9
+    lat = sorted(phase.latencies) or [0]
+    frames = phase.received
+    return {
+        "messages": len(phase.sent), "frames": frames, "frames_s": frames / span,
+        "messages_s": len(phase.sent) / span,
+        "p50_ms": lat[len(lat) // 2] / 1e6, "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1e6,
+        "lost": expected - frames, "dup": sum(p.dups for p in bench.peers),
+        "reorder": sum(p.reorders for p in bench.peers), "errors": sum(p.errors for p in bench.peers),
+        "stray": phase.stray, "timeouts": phase.timeouts,
+        "cpu_us_frame": cpu / max(frames, 1) * 1e6, "server_cpu_s": cpu,
+        "client_busy": (time.process_time() - client0) / span,
+    }
+
+
+async def bench_target(kind: str, sockets: int, args, workdir: Path) -> tuple[list[dict], list[dict], float]:
+    server = Server(kind, args.server_cpu, workdir, args.profile)
+    bench = Bench()
+    connector = aiohttp.TCPConnector(limit=0)
+    try:
+        async with aiohttp.ClientSession(connector=connector) as http:
+            await server.wait_ready(http)
+            if kind == "teahouse":
+                tokens = await register_users(http, server.base, max(1, min(args.users, sockets)))
+                room = await prepare_room(http, server.base, tokens)
+            else:
+                tokens, room = ["none"], "bench"
+            await open_sockets(bench, http, server, room, tokens, sockets)
+            p1, p2 = [], []
+            for r in range(args.repeat):
+                p1.append(await run_phase(bench, server, f"p{r}a", paced, args))
+                report(kind, sockets, "paced", r, p1[-1])
+                p2.append(await run_phase(bench, server, f"p{r}b", acked, args))
+                report(kind, sockets, "acked", r, p2[-1])
+            rss = server.peak_rss_mb()
+            await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
+            await asyncio.gather(*bench.tasks, return_exceptions=True)
+            return p1, p2, rss
+    finally:
+        for task in bench.tasks:
+            task.cancel()
+        server.stop()
+
+
+# -- output ----------------------------------------------------------------
+def report(kind: str, sockets: int, name: str, r: int, s: dict) -> None:
+    print(f"  {kind:8} {sockets:5} sockets {name:5} run {r}: {s['messages']:6} msgs "
+          f"{s['frames_s']:9.0f} frames/s  p50 {s['p50_ms']:7.1f} ms  p99 {s['p99_ms']:7.1f} ms  "
+          f"lost {s['lost']} dup {s['dup']} reorder {s['reorder']} err {s['errors']} "
+          f"timeouts {s['timeouts']}  cpu {s['cpu_us_frame']:.1f} us/frame  "
+          f"client busy {s['client_busy']:.0%}", flush=True)
+
+
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def summary(sockets: int, results: dict) -> None:
+    print(f"\n== {sockets} sockets: medians over runs (lost/dup/reorder: totals) ==")
+    print(f"{'target':9} {'phase':6} {'msgs/s':>8} {'frames/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'lost':>5} {'dup':>4} {'reord':>5} {'cpu us/fr':>9} {'peak MB':>8}")
+    for kind, (p1, p2, rss) in results.items():
+        for name, runs in (("paced", p1), ("acked", p2)):
+            print(f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} {median(runs, 'frames_s'):9.0f} "
+                  f"{median(runs, 'p50_ms'):8.1f} {median(runs, 'p99_ms'):8.1f} "
+                  f"{sum(r['lost'] for r in runs):5} {sum(r['dup'] for r in runs):4} "
+                  f"{sum(r['reorder'] for r in runs):5} {median(runs, 'cpu_us_frame'):9.1f} {rss:8.1f}")
+    if {"teahouse", "raw"} <= results.keys():
+        tea, raw = results["teahouse"], results["raw"]
+        for i, name in ((0, "paced"), (1, "acked")):
+            ratio = {k: median(tea[i], k) / max(median(raw[i], k), 1e-9)
+                     for k in ("frames_s", "p50_ms", "p99_ms", "cpu_us_frame")}
+            print(f"{'tea/raw':9} {name:6} {'':8} {ratio['frames_s']:9.2f} {ratio['p50_ms']:8.2f} "
+                  f"{ratio['p99_ms']:8.2f} {'':5} {'':4} {'':5} {ratio['cpu_us_frame']:9.2f} "
+                  f"{tea[2] / raw[2]:8.2f}")
+
+
+async def main(args) -> int:
+    kinds = [k.strip() for k in args.targets.split(",") if k.strip()]
+    failed = False
+    for sockets in args.sockets:
+        results = {}
+        for kind in kinds:
+            workdir = Path(tempfile.mkdtemp(prefix=f"teahouse-bench-{kind}-"))
+            print(f"{kind}: {sockets} sockets (logs in {workdir})", flush=True)
+            results[kind] = await bench_target(kind, sockets, args, workdir)
+            if not (args.keep or args.profile):
+                subprocess.run(["rm", "-rf", str(workdir)], check=False)
+        summary(sockets, results)
+        failed |= any(r["lost"] or r["dup"] or r["reorder"]
+                      for p1, p2, _ in results.values() for r in p1 + p2)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    os.sched_setaffinity(0, {arguments.client_cpu})
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; servers on cpu "
+          f"{arguments.server_cpu}, load generator on cpu {arguments.client_cpu}", flush=True)
+    sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))

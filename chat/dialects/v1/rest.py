@@ -1,0 +1,83 @@
+"""v1 REST: /api/v1/chatroom/... without trailing slashes, errors as {"detail": ...}."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from ...core import rooms
+from ...core.fields import check_int
+from ...errors import BadInput
+from ...i18n import translate
+from ...keys import core_key, user_key
+from ...web.auth import request_language
+from ...web.jsonio import json_response, read_json
+from ...web.routing import DETAIL, Route, add_routes
+from .serialize import serialize_detail, serialize_listing, serialize_room
+from .socket import chat_socket
+
+PREFIX = "/api/v1/chatroom"
+
+
+def said(request: web.Request, key: str) -> web.Response:
+    return json_response({"message": translate(key, request_language(request))})
+
+
+def parse_room_type(body: dict) -> str:
+    """v1's is_public (default true) is the room type public or private."""
+    is_public = body.get("is_public", True)
+    if not isinstance(is_public, bool):
+        raise BadInput("field_type", field="is_public", kind="a boolean")
+    return "public" if is_public else "private"
+
+
+async def create_room(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    if "name" not in body:
+        raise BadInput("field_required", field="name")
+    core, user = request.app[core_key], request[user_key]
+    room = await rooms.create_room(core, user, body["name"], body.get("description", ""),
+                                   parse_room_type(body), body.get("is_official", False))
+    seen = await rooms.room_detail(core, user, room.id, latest=0)
+    return json_response(serialize_room(seen.room, seen.membership))
+
+
+async def list_rooms(request: web.Request) -> web.Response:
+    skip = check_int("skip", request.query.get("skip"), 0, 2**31, default=0)
+    limit = check_int("limit", request.query.get("limit"), 1, 100, default=100)
+    listings = await rooms.list_rooms(request.app[core_key], request[user_key], limit, skip)
+    return json_response([serialize_listing(listing) for listing in listings])
+
+
+async def room_detail(request: web.Request) -> web.Response:
+    detail = await rooms.room_detail(request.app[core_key], request[user_key],
+                                     request.match_info["room"])
+    return json_response(serialize_detail(detail))
+
+
+async def join_room(request: web.Request) -> web.Response:
+    await rooms.join(request.app[core_key], request[user_key], request.match_info["room"])
+    return said(request, "v1_room_joined")
+
+
+async def leave_room(request: web.Request) -> web.Response:
+    await rooms.leave(request.app[core_key], request[user_key], request.match_info["room"])
+    return said(request, "v1_room_left")
+
+
+async def delete_room(request: web.Request) -> web.Response:
+    await rooms.delete_room(request.app[core_key], request[user_key], request.match_info["room"])
+    return said(request, "v1_room_deleted")
+
+
+def setup(app: web.Application) -> None:
+    add_routes(app, DETAIL, [
+        Route("POST", f"{PREFIX}/rooms", create_room),
+        Route("GET", f"{PREFIX}/rooms", list_rooms),
+        Route("GET", f"{PREFIX}/rooms/{{room}}", room_detail),
+        Route("DELETE", f"{PREFIX}/rooms/{{room}}", delete_room),
+        Route("POST", f"{PREFIX}/rooms/{{room}}/join", join_room),
+        Route("POST", f"{PREFIX}/rooms/{{room}}/leave", leave_room),
+    ])
+    app.router.add_get(f"{PREFIX}/ws/{{room}}/{{token}}", chat_socket)
+    # Without the path token, ?token= or an Authorization header names the user.
+    app.router.add_get(f"{PREFIX}/ws/{{room}}", chat_socket)
+    app.router.add_get(f"{PREFIX}/ws/{{room}}/", chat_socket)

@@ -1,0 +1,88 @@
+"""Files over HTTP: reading a multipart upload as a stream, and serving stored uploads.
+
+Uploads are public by their unguessable names (so <img> works without a token); they
+are served so that a browser never runs them: nosniff, a sandboxing CSP, and inline
+display for raster images only.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from aiohttp import BodyPartReader, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from ..core import uploads
+from ..errors import BadInput, TooLarge
+from ..keys import core_key, user_key
+from ..models import SendResult
+
+CHUNK = 64 * 1024
+MULTIPART_OVERHEAD = 64 * 1024   # headers and boundaries around the file, generously
+MAX_FIELD = 256
+
+
+async def small_field(part: BodyPartReader) -> str:
+    """A short text field, read without trusting its length."""
+    data = b""
+    while (chunk := await part.read_chunk(MAX_FIELD)) and len(data) <= MAX_FIELD:
+        data += chunk
+    if len(data) > MAX_FIELD:
+        raise BadInput("field_length", field=part.name, low=0, high=MAX_FIELD)
+    return data.decode("utf-8", "replace").strip()
+
+
+async def receive_upload(request: web.Request) -> SendResult:
+    """Stream the multipart 'file' part to disk and post it to 'room_id' (which may
+    come before or after the file); nothing stays on disk if anything fails."""
+    core = request.app[core_key]
+    limit = core.settings.max_upload_bytes
+    if (request.content_length or 0) > limit + MULTIPART_OVERHEAD:
+        raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
+    if request.content_type != "multipart/form-data":
+        raise BadInput("file_required")
+    room_ref, stored = "global", None
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                raise BadInput("upload_malformed")
+            if part.name == "file" and part.filename is not None and stored is None:
+                stored = await uploads.store(core, part.filename, part.headers.get(hdrs.CONTENT_TYPE),
+                                             lambda part=part: part.read_chunk(CHUNK))
+            elif part.name == "room_id":
+                room_ref = await small_field(part) or "global"
+            else:
+                await part.release()
+        if stored is None:
+            raise BadInput("file_required")
+    except (ValueError, HttpProcessingError):
+        await discard(request, stored)
+        raise BadInput("upload_malformed") from None
+    except BaseException:
+        await discard(request, stored)
+        raise
+    return await uploads.post(core, request[user_key], room_ref, stored)
+
+
+async def discard(request: web.Request, stored: uploads.StoredFile | None) -> None:
+    if stored is not None:
+        await uploads.discard(request.app[core_key], stored)
+
+
+def disposition(kind: str, name: str) -> str:
+    """A Content-Disposition any browser reads: an ASCII fallback plus the UTF-8 name."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_"
+                       for c in name)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def serve_upload(request: web.Request) -> web.StreamResponse:
+    served = await uploads.find(request.app[core_key], request.match_info["name"])
+    return web.FileResponse(served.path, headers={
+        hdrs.CONTENT_TYPE: served.kind.content_type,
+        hdrs.CONTENT_DISPOSITION: disposition(
+            "inline" if served.kind.raster else "attachment", served.display_name),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        hdrs.CACHE_CONTROL: "private, max-age=86400",
+    })

@@ -1,0 +1,242 @@
+// The message list of the open room: pages of history loaded on scroll-up without the
+// view jumping, live messages deduped by id (and pending ones by client_id), day
+// separators, grouping of one sender's consecutive messages, jump-to-message.
+import { get } from "./api.js";
+import { t } from "./i18n.js";
+import { dayKey, dayLabel, h } from "./dom.js";
+import { messageElement } from "./message_view.js";
+
+const PAGE_SIZE = 50;
+const GROUP_GAP_MS = 5 * 60 * 1000;
+const MAX_JUMP_PAGES = 40;
+
+export class Conversation {
+  constructor(scroller, list, ctx) {
+    this.scroller = scroller;
+    this.list = list;
+    this.ctx = ctx;              // shared with message_view; ctx.byId is ours
+    ctx.byId = (id) => this.messages.get(Number(id));
+    this.reset(null);
+    scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
+  }
+
+  reset(room) {
+    this.room = room;
+    this.messages = new Map();    // id → message
+    this.pending = new Map();     // client_id → optimistic message
+    this.elements = new Map();
+    this.pages = 0;
+    this.total = 0;
+    this.loading = null;
+    this.generation = (this.generation || 0) + 1;
+    this.list.replaceChildren();
+  }
+
+  get hasMore() { return this.pages * PAGE_SIZE < this.total; }
+
+  lastId() {
+    let last = 0;
+    for (const id of this.messages.keys()) if (id > last) last = id;
+    return last || null;
+  }
+
+  atBottom() {
+    const s = this.scroller;
+    return s.scrollHeight - s.scrollTop - s.clientHeight < 40;
+  }
+
+  scrollToBottom() { this.scroller.scrollTop = this.scroller.scrollHeight; }
+
+  async loadFirst() {
+    const generation = this.generation;
+    const page = await get(this.pageUrl(1, PAGE_SIZE));
+    if (generation !== this.generation) return;
+    this.pages = 1;
+    this.total = page.total;
+    for (const msg of page.messages) this.messages.set(msg.id, msg);
+    this.render("bottom");
+  }
+
+  pageUrl(page, size) {
+    return `/api/chat/rooms/${encodeURIComponent(this.room.id)}/messages/?page=${page}&page_size=${size}`;
+  }
+
+  onScroll() {
+    if (this.scroller.scrollTop < 300 && this.hasMore && !this.loading) this.loadOlder();
+    this.ctx.onScrolled?.(this.atBottom());
+  }
+
+  loadOlder() {
+    if (!this.hasMore) return Promise.resolve(false);
+    this.loading ||= (async () => {
+      const generation = this.generation;
+      this.list.prepend(h("div", { class: "loading-older", role: "status", text: t("loading_older") }));
+      try {
+        const page = await get(this.pageUrl(this.pages + 1, PAGE_SIZE));
+        if (generation !== this.generation) return false;
+        this.pages += 1;
+        this.total = page.total;
+        for (const msg of page.messages) if (!this.messages.has(msg.id)) this.messages.set(msg.id, msg);
+        this.invalidateUnresolvedReplies();
+        this.render("anchor");
+        return true;
+      } finally {
+        this.loading = null;
+      }
+    })();
+    return this.loading;
+  }
+
+  // A live, replayed or fetched message; returns true when it is new to this view.
+  upsert(msg) {
+    if (msg.client_id && this.pending.has(msg.client_id)) {
+      this.pending.delete(msg.client_id);
+      this.elements.delete("c" + msg.client_id);
+    }
+    const known = this.messages.get(msg.id);
+    const isNew = !known;
+    if (known && sameVersion(known, msg)) return false;
+    this.messages.set(msg.id, msg);
+    if (isNew) this.total += 1;
+    this.elements.delete("m" + msg.id);
+    for (const other of this.messages.values()) {
+      if (other.reply_to === msg.id) this.elements.delete("m" + other.id);
+    }
+    this.render(isNew ? "follow" : "anchor");
+    return isNew;
+  }
+
+  applyReaction(frame) {
+    const msg = this.messages.get(frame.message_id);
+    if (!msg) return;
+    this.messages.set(msg.id, { ...msg, reactions: frame.reactions });
+    this.elements.delete("m" + msg.id);
+    this.render("anchor");
+  }
+
+  addPending(msg) {
+    this.pending.set(msg.client_id, msg);
+    this.elements.delete("c" + msg.client_id);
+    this.render("bottom");
+  }
+
+  updatePending(clientId, changes) {
+    const msg = this.pending.get(clientId);
+    if (!msg) return;
+    this.pending.set(clientId, { ...msg, ...changes });
+    this.elements.delete("c" + clientId);
+    this.render("anchor");
+  }
+
+  // After a reconnect: re-read the newest window so edits and deletions made while
+  // we were away show up (new messages came through ?since=).
+  async refreshWindow() {
+    const generation = this.generation;
+    const size = Math.min(100, Math.max(PAGE_SIZE, this.messages.size));
+    const page = await get(this.pageUrl(1, size));
+    if (generation !== this.generation) return;
+    this.total = Math.max(this.total, page.total);
+    for (const msg of page.messages) {
+      const known = this.messages.get(msg.id);
+      if (!known || !sameVersion(known, msg)) {
+        this.messages.set(msg.id, msg);
+        this.elements.delete("m" + msg.id);
+      }
+    }
+    this.render("follow");
+  }
+
+  invalidateAll() {
+    this.elements.clear();
+    this.render("anchor");
+  }
+
+  invalidateUnresolvedReplies() {
+    for (const msg of this.messages.values()) {
+      if (msg.reply_to && this.messages.has(msg.reply_to)) this.elements.delete("m" + msg.id);
+    }
+  }
+
+  async jumpTo(id) {
+    id = Number(id);
+    for (let i = 0; !this.messages.has(id) && this.hasMore && i < MAX_JUMP_PAGES; i++) {
+      await this.loadOlder();
+    }
+    const el = document.getElementById(`m-${id}`);
+    if (!el) return false;
+    el.scrollIntoView({ block: "center" });
+    el.classList.remove("flash");
+    void el.offsetWidth;            // restart the highlight animation
+    el.classList.add("flash");
+    el.focus({ preventScroll: true });
+    return true;
+  }
+
+  ordered() {
+    const sorted = [...this.messages.values()].sort((a, b) => a.id - b.id);
+    return sorted.concat([...this.pending.values()]);
+  }
+
+  elementFor(msg) {
+    const key = msg.id ? "m" + msg.id : "c" + msg.client_id;
+    let el = this.elements.get(key);
+    if (!el) {
+      el = messageElement(msg, this.ctx);
+      this.elements.set(key, el);
+    }
+    return el;
+  }
+
+  // mode: "bottom" always scrolls down; "follow" only if we were at the bottom;
+  // "anchor" keeps the first visible message where it is (older pages, edits).
+  render(mode) {
+    const wasAtBottom = this.atBottom();
+    const anchor = mode === "anchor" || (mode === "follow" && !wasAtBottom) ? this.visibleAnchor() : null;
+    const nodes = [];
+    if (!this.hasMore && this.room) {
+      nodes.push(h("div", { class: "beginning", text: t("beginning", { room: this.room.name }) }));
+    }
+    let prev = null;
+    for (const msg of this.ordered()) {
+      const when = msg.created_at || new Date().toISOString();
+      if (!prev || dayKey(prev.created_at || when) !== dayKey(when)) {
+        nodes.push(h("div", { class: "day", role: "separator" }, h("span", { text: dayLabel(when) })));
+        prev = null;
+      }
+      const el = this.elementFor(msg);
+      el.classList.toggle("continued", continues(prev, msg));
+      el.classList.toggle("pending", msg._state === "pending");
+      el.classList.toggle("failed", msg._state === "failed");
+      nodes.push(el);
+      prev = msg;
+    }
+    this.list.replaceChildren(...nodes);
+    if (mode === "bottom" || (mode === "follow" && wasAtBottom)) this.scrollToBottom();
+    else if (anchor) {
+      const el = document.getElementById(anchor.id);
+      if (el) this.scroller.scrollTop = el.offsetTop - anchor.offset;
+    }
+  }
+
+  visibleAnchor() {
+    const top = this.scroller.scrollTop;
+    for (const el of this.list.children) {
+      if (el.id && el.offsetTop + el.offsetHeight > top) {
+        return { id: el.id, offset: el.offsetTop - top };
+      }
+    }
+    return null;
+  }
+}
+
+function continues(prev, msg) {
+  if (!prev || prev.message_type === "system" || msg.message_type === "system") return false;
+  if (prev.sender?.id !== msg.sender?.id) return false;
+  const gap = new Date(msg.created_at || Date.now()) - new Date(prev.created_at || Date.now());
+  return gap < GROUP_GAP_MS;
+}
+
+function sameVersion(a, b) {
+  return a.updated_at === b.updated_at && a.is_deleted === b.is_deleted && a.content === b.content
+    && a.is_edited === b.is_edited && JSON.stringify(a.reactions || []) === JSON.stringify(b.reactions || []);
+}

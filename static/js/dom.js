@@ -1,0 +1,154 @@
+// DOM building without innerHTML: user content only ever becomes text nodes,
+// links only get http(s) hrefs, and server snippets are split on <mark> by hand.
+import { language, t } from "./i18n.js";
+
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key in el && typeof value !== "string") el[key] = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+const SVG = "http://www.w3.org/2000/svg";
+
+// An icon from /static/icons.svg (same origin, so the CSP allows it).
+export function icon(name) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS(SVG, "use");
+  use.setAttribute("href", `/static/icons.svg#${name}`);
+  svg.append(use);
+  return svg;
+}
+
+export function safeHttpUrl(raw) {
+  try {
+    const url = new URL(raw, location.href);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// Uploaded files are served by us: accept only our own /uploads/ paths.
+export function safeUploadUrl(raw) {
+  if (typeof raw !== "string" || !raw.startsWith("/uploads/")) return null;
+  return safeHttpUrl(raw);
+}
+
+const TOKEN = /(https?:\/\/[^\s<>"']+)|(@[\w.-]{1,32})/g;
+
+// Text with clickable links and highlighted @mentions; returns [fragment, mentionsMe].
+export function richText(text, me, knownNames) {
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  let mentionsMe = false;
+  for (const match of text.matchAll(TOKEN)) {
+    let token = match[0];
+    if (match[1]) token = token.replace(/[.,;:!?)\]}]+$/, "");
+    frag.append(document.createTextNode(text.slice(last, match.index)));
+    last = match.index + token.length;
+    if (match[1]) {
+      const href = safeHttpUrl(token);
+      frag.append(href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", text: token })
+        : document.createTextNode(token));
+      continue;
+    }
+    const name = token.slice(1).replace(/[.-]+$/, "");
+    last = match.index + 1 + name.length;
+    const lower = name.toLowerCase();
+    const isMe = me && lower === me.toLowerCase();
+    if (isMe || knownNames.has(lower)) {
+      mentionsMe ||= isMe;
+      frag.append(h("span", { class: isMe ? "mention me" : "mention", text: "@" + name }));
+    } else {
+      frag.append(document.createTextNode("@" + name));
+    }
+  }
+  frag.append(document.createTextNode(text.slice(last)));
+  return [frag, mentionsMe];
+}
+
+// The server's snippet is HTML-escaped text with <mark> around hits. Split on the
+// tags and insert text nodes, so even a wrong snippet can never become markup.
+export function markedSnippet(snippet) {
+  const frag = document.createDocumentFragment();
+  const parts = String(snippet ?? "").split(/(<mark>|<\/mark>)/);
+  let marked = false;
+  for (const part of parts) {
+    if (part === "<mark>") { marked = true; continue; }
+    if (part === "</mark>") { marked = false; continue; }
+    const text = unescapeEntities(part);
+    if (text) frag.append(marked ? h("mark", { text }) : document.createTextNode(text));
+  }
+  return frag;
+}
+
+function unescapeEntities(text) {
+  const named = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'", "#x27": "'" };
+  return text.replace(/&(amp|lt|gt|quot|apos|#39|#x27);/g, (_, name) => named[name]);
+}
+
+export function formatSize(bytes) {
+  if (!Number.isFinite(bytes)) return "";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const locale = () => (language() === "zh" ? "zh-CN" : "en");
+
+export function formatTime(iso) {
+  return new Date(iso).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+}
+
+export function formatFull(iso) {
+  return new Date(iso).toLocaleString(locale());
+}
+
+export function dayKey(iso) {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+export function dayLabel(iso) {
+  const d = new Date(iso);
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (dayKey(iso) === dayKey(today.toISOString())) return t("today");
+  if (dayKey(iso) === dayKey(yesterday.toISOString())) return t("yesterday");
+  return d.toLocaleDateString(locale(), { weekday: "long", year: "numeric", month: "long", day: "numeric" });
+}
+
+export function initials(name) {
+  const clean = String(name || "?").trim();
+  return (clean[0] || "?").toUpperCase();
+}
+
+// A stable hue per user, used through a class (no inline styles under our CSP).
+export function hueClass(id) {
+  return `hue-${Math.abs(Number(id) || 0) % 8}`;
+}
+
+export function displayName(user) {
+  if (!user) return "?";
+  return user.display_name || user.username || "?";
+}

@@ -1,0 +1,147 @@
+// English and Simplified Chinese strings; the choice follows navigator.language until
+// the user picks one (kept in localStorage) and is sent to the server on every call.
+const STORE_KEY = "teahouse.lang";
+
+const STRINGS = {
+  en: {
+    app_name: "Teahouse",
+    sign_in: "Sign in", sign_up: "Create account", sign_out: "Sign out",
+    username: "Username", password: "Password", display_name: "Display name (optional)",
+    auth_tagline: "Your team's tea room. Sign in to continue.",
+    no_account: "New here?", have_account: "Already have an account?",
+    registration_closed: "Sign-up is closed on this server; ask an admin for an account.",
+    language: "Language",
+    rooms: "Rooms", direct_messages: "Direct messages", browse_rooms: "Browse public rooms",
+    create_room: "Create a room", new_direct: "New direct message",
+    search_placeholder: "Search messages", search: "Search",
+    notifications: "Notifications", mark_all_read: "Mark all read",
+    enable_desktop: "Enable desktop notifications", desktop_on: "Desktop notifications are on",
+    no_notifications: "Nothing new.", members: "Members", online: "Online", offline: "Offline",
+    invite: "Invite", leave_room: "Leave room", join: "Join", joined: "Joined",
+    open_sidebar: "Open the room list", close_panel: "Close", toggle_members: "Show members",
+    message_placeholder: "Message {room}", attach: "Attach a file", send: "Send",
+    reply: "Reply", edit: "Edit", delete: "Delete", react: "Add a reaction",
+    replying_to: "Replying to {name}", editing: "Editing your message", cancel: "Cancel",
+    save: "Save", edited: "(edited)", message_deleted: "message deleted",
+    sending: "Sending…", failed: "Not sent.", retry: "Retry",
+    today: "Today", yesterday: "Yesterday",
+    typing_one: "{a} is typing…", typing_two: "{a} and {b} are typing…",
+    typing_many: "Several people are typing…",
+    reconnecting: "Connection lost — reconnecting…", connecting: "Connecting…",
+    reconnect_now: "Retry now", loading_older: "Loading older messages…",
+    beginning: "This is the beginning of {room}.",
+    room_name: "Room name", description: "Description (optional)",
+    room_type: "Who can see it", public: "Public — anyone can join",
+    private: "Private — invitation only", create: "Create",
+    invite_user: "Invite someone to {room}", invite_sent: "{name} was invited.",
+    start_direct: "Start", find_people: "Username",
+    confirm_delete: "Delete this message? This cannot be undone.",
+    confirm_leave: "Leave {room}?",
+    no_results: "No messages found.", results_for: "Results for “{q}”", more: "Load more",
+    upload_too_large: "{name} is too large (the limit is 10 MB).",
+    upload_unsupported: "{name} is not a supported file type (images, PDF, text and Office files).",
+    upload_failed: "{name} could not be uploaded: {reason}",
+    network_error: "The server cannot be reached.",
+    dismiss: "Dismiss", download: "Download", open_image: "Open full size",
+    room_gone: "This room was deleted.", room_forbidden: "You can no longer read this room.",
+    official: "Official", new_messages: "New messages", jump_latest: "Jump to latest",
+    drop_files: "Drop files to upload", no_rooms: "No rooms to browse.",
+    members_count: "{n} members", you: "you", mention_list: "Mention someone",
+    messages_region: "Messages", composer_label: "Write a message",
+    unread: "{n} unread", user_menu: "Your account",
+  },
+  zh: {
+    app_name: "茶馆",
+    sign_in: "登录", sign_up: "注册", sign_out: "退出登录",
+    username: "用户名", password: "密码", display_name: "显示名称（可选）",
+    auth_tagline: "团队的茶馆。登录后继续。",
+    no_account: "还没有账号？", have_account: "已经有账号？",
+    registration_closed: "本服务器已关闭注册，请联系管理员开通账号。",
+    language: "语言",
+    rooms: "房间", direct_messages: "私信", browse_rooms: "浏览公开房间",
+    create_room: "创建房间", new_direct: "发起私信",
+    search_placeholder: "搜索消息", search: "搜索",
+    notifications: "通知", mark_all_read: "全部标为已读",
+    enable_desktop: "开启桌面通知", desktop_on: "桌面通知已开启",
+    no_notifications: "没有新通知。", members: "成员", online: "在线", offline: "离线",
+    invite: "邀请", leave_room: "退出房间", join: "加入", joined: "已加入",
+    open_sidebar: "打开房间列表", close_panel: "关闭", toggle_members: "显示成员",
+    message_placeholder: "发送消息到 {room}", attach: "添加文件", send: "发送",
+    reply: "回复", edit: "编辑", delete: "删除", react: "添加表情回应",
+    replying_to: "回复 {name}", editing: "正在编辑消息", cancel: "取消",
+    save: "保存", edited: "（已编辑）", message_deleted: "消息已删除",
+    sending: "发送中…", failed: "发送失败。", retry: "重试",
+    today: "今天", yesterday: "昨天",
+    typing_one: "{a} 正在输入…", typing_two: "{a} 和 {b} 正在输入…",
+    typing_many: "多人正在输入…",
+    reconnecting: "连接已断开，正在重新连接…", connecting: "正在连接…",
+    reconnect_now: "立即重试", loading_older: "正在加载更早的消息…",
+    beginning: "这是 {room} 的开始。",
+    room_name: "房间名称", description: "简介（可选）",
+    room_type: "谁可以看到", public: "公开：任何人都可加入",
+    private: "私密：仅限受邀者", create: "创建",
+    invite_user: "邀请他人加入 {room}", invite_sent: "已邀请 {name}。",
+    start_direct: "开始", find_people: "用户名",
+    confirm_delete: "删除这条消息？删除后无法恢复。",
+    confirm_leave: "退出 {room}？",
+    no_results: "没有找到消息。", results_for: "“{q}”的搜索结果", more: "加载更多",
+    upload_too_large: "{name} 太大了（上限 10 MB）。",
+    upload_unsupported: "不支持 {name} 的文件类型（支持图片、PDF、文本和 Office 文件）。",
+    upload_failed: "{name} 上传失败：{reason}",
+    network_error: "无法连接服务器。",
+    dismiss: "关闭", download: "下载", open_image: "查看原图",
+    room_gone: "该房间已被删除。", room_forbidden: "你已无法查看该房间。",
+    official: "官方", new_messages: "新消息", jump_latest: "回到最新",
+    drop_files: "松开即可上传", no_rooms: "没有可浏览的房间。",
+    members_count: "{n} 位成员", you: "你", mention_list: "提及成员",
+    messages_region: "消息", composer_label: "输入消息",
+    unread: "{n} 条未读", user_menu: "你的账号",
+  },
+};
+
+export const LANGUAGES = [["en", "English"], ["zh", "简体中文"]];
+
+function detect() {
+  const stored = localStorage.getItem(STORE_KEY);
+  if (stored && STRINGS[stored]) return stored;
+  const wanted = navigator.languages?.length ? navigator.languages : [navigator.language || "en"];
+  for (const tag of wanted) {
+    const lower = String(tag).toLowerCase();
+    if (lower.startsWith("zh")) return "zh";
+    if (lower.startsWith("en")) return "en";
+  }
+  return "en";
+}
+
+let current = detect();
+const listeners = new Set();
+
+export function language() { return current; }
+
+export function t(key, params = {}) {
+  const template = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+}
+
+export function setLanguage(lang) {
+  if (!STRINGS[lang] || lang === current) return;
+  current = lang;
+  localStorage.setItem(STORE_KEY, lang);
+  applyStatic(document);
+  for (const fn of listeners) fn(lang);
+}
+
+export function onLanguage(fn) { listeners.add(fn); }
+
+// Static labels in the template: data-i18n (text), -placeholder, -label (aria-label), -title.
+export function applyStatic(root) {
+  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) {
+    el.placeholder = t(el.dataset.i18nPlaceholder);
+  }
+  for (const el of root.querySelectorAll("[data-i18n-label]")) {
+    el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+    if (!el.dataset.i18nTitle) el.title = t(el.dataset.i18nLabel);
+  }
+}

@@ -1,0 +1,131 @@
+// One message as DOM: author, time, reply quote, text (links and mentions), image or
+// file card, reactions, pending/failed state and the action toolbar. Text only.
+import { t } from "./i18n.js";
+import {
+  displayName, formatFull, formatSize, formatTime, h, hueClass, icon, initials, richText, safeUploadUrl,
+} from "./dom.js";
+
+export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
+
+// ctx: { me, knownNames, byId(id) → message|undefined, actions: {reply, edit, remove, react,
+//        jump, retry, openImage} }
+export function messageElement(msg, ctx) {
+  if (msg.message_type === "system") return systemElement(msg);
+  const own = msg.sender?.id === ctx.me.id;
+  const el = h("article", {
+    class: "msg" + (own ? " own" : "") + (msg.is_deleted ? " deleted" : ""),
+    id: msg.id ? `m-${msg.id}` : undefined,
+    dataset: { id: msg.id ?? "", clientId: msg.client_id ?? "", sender: msg.sender?.id ?? "" },
+    tabindex: "-1",
+  });
+  const name = displayName(msg.sender);
+  el.append(
+    h("div", { class: `avatar ${hueClass(msg.sender?.id)}`, "aria-hidden": "true", text: initials(name) }),
+    bodyElement(msg, ctx, el, name),
+  );
+  if (!msg.is_deleted && msg.id) el.append(toolbar(msg, own, ctx));
+  return el;
+}
+
+function systemElement(msg) {
+  return h("div", { class: "msg system", id: `m-${msg.id}`, dataset: { id: msg.id }, role: "note" },
+    h("span", { text: msg.content }), " ",
+    h("time", { datetime: msg.created_at, title: formatFull(msg.created_at), text: formatTime(msg.created_at) }));
+}
+
+function bodyElement(msg, ctx, el, name) {
+  const body = h("div", { class: "body" });
+  body.append(h("header", { class: "meta" },
+    h("span", { class: "author", text: name }),
+    msg.sender?.username && msg.sender.username !== name
+      ? h("span", { class: "handle", text: "@" + msg.sender.username }) : null,
+    msg.created_at
+      ? h("time", { datetime: msg.created_at, title: formatFull(msg.created_at), text: formatTime(msg.created_at) })
+      : null,
+    msg.is_edited && !msg.is_deleted ? h("span", { class: "edited", text: t("edited") }) : null));
+  if (msg.reply_to && !msg.is_deleted) body.append(replyQuote(msg.reply_to, ctx));
+  if (msg.is_deleted) {
+    body.append(h("p", { class: "content deleted-text", text: t("message_deleted") }));
+    return body;
+  }
+  const attachment = attachmentElement(msg, ctx);
+  const content = msg.content ?? "";
+  if (content && !(attachment && content === msg.file_name)) {
+    const [frag, mentionsMe] = richText(content, ctx.me.username, ctx.knownNames);
+    if (mentionsMe && msg.sender?.id !== ctx.me.id) el.classList.add("mentions-me");
+    body.append(h("p", { class: "content" }, frag));
+  }
+  if (attachment) body.append(attachment);
+  const reactions = reactionsElement(msg, ctx);
+  if (reactions) body.append(reactions);
+  if (msg._state) body.append(stateElement(msg, ctx));
+  return body;
+}
+
+function replyQuote(replyId, ctx) {
+  const original = ctx.byId(replyId);
+  const who = original ? displayName(original.sender) : "…";
+  const text = original ? (original.is_deleted ? t("message_deleted") : original.file_name || original.content) : "";
+  return h("button", {
+    class: "reply-quote", type: "button", onclick: () => ctx.actions.jump(replyId),
+    "aria-label": t("replying_to", { name: who }),
+  }, h("span", { class: "reply-author", text: who }), h("span", { class: "reply-text", text: (text || "").slice(0, 140) }));
+}
+
+function attachmentElement(msg, ctx) {
+  const url = safeUploadUrl(msg.file_url);
+  if (!url) return null;
+  const fileName = msg.file_name || url.split("/").pop();
+  if (msg.message_type === "image") {
+    const img = h("img", { class: "thumb", src: url, alt: fileName, loading: "lazy", decoding: "async" });
+    img.addEventListener("load", () => ctx.actions.imageLoaded?.());
+    return h("a", {
+      class: "image-link", href: url, target: "_blank", rel: "noopener",
+      title: t("open_image"), "aria-label": `${t("open_image")}: ${fileName}`,
+      onclick: (e) => { e.preventDefault(); ctx.actions.openImage(url, fileName); },
+    }, img);
+  }
+  return h("div", { class: "file-card" },
+    h("span", { class: "file-icon", "aria-hidden": "true", text: extension(fileName) }),
+    h("span", { class: "file-info" },
+      h("span", { class: "file-name", text: fileName }),
+      h("span", { class: "file-size", text: formatSize(msg.file_size) })),
+    h("a", { class: "file-download", href: url, download: fileName, rel: "noopener", text: t("download") }));
+}
+
+function extension(name) {
+  const ext = String(name).split(".").pop();
+  return ext && ext.length <= 4 ? ext.toUpperCase() : "FILE";
+}
+
+function reactionsElement(msg, ctx) {
+  const list = (msg.reactions || []).filter((r) => r.count > 0);
+  if (!list.length) return null;
+  return h("div", { class: "reactions", role: "group", "aria-label": t("react") },
+    list.map((r) => {
+      const mine = r.me || (r.user_ids || []).includes(ctx.me.id);
+      return h("button", {
+        type: "button", class: "reaction" + (mine ? " mine" : ""), "aria-pressed": mine ? "true" : "false",
+        onclick: () => ctx.actions.react(msg, r.emoji),
+      }, h("span", { class: "emoji", text: r.emoji }), h("span", { class: "count", text: String(r.count) }));
+    }));
+}
+
+function stateElement(msg, ctx) {
+  if (msg._state === "pending") return h("div", { class: "send-state pending", role: "status", text: t("sending") });
+  return h("div", { class: "send-state failed", role: "alert" },
+    h("span", { text: `${t("failed")} ${msg._error || ""}` }), " ",
+    h("button", { type: "button", class: "link-button", text: t("retry"), onclick: () => ctx.actions.retry(msg) }));
+}
+
+function toolbar(msg, own, ctx) {
+  const bar = h("div", { class: "actions", role: "toolbar", "aria-label": displayName(msg.sender) });
+  const button = (label, name, fn) => h("button", {
+    type: "button", class: "icon-button", "aria-label": t(label), title: t(label), onclick: fn,
+  }, icon(name));
+  bar.append(button("react", "smile", (e) => ctx.actions.pickEmoji(msg, e.currentTarget)));
+  bar.append(button("reply", "reply", () => ctx.actions.reply(msg)));
+  if (own && msg.message_type === "text") bar.append(button("edit", "edit", () => ctx.actions.edit(msg)));
+  if (own || ctx.canModerate) bar.append(button("delete", "trash", () => ctx.actions.remove(msg)));
+  return bar;
+}

@@ -1,0 +1,165 @@
+// The side panels: notifications (read / unread, mark read, read-all, desktop alerts)
+// and search results (server snippets rendered as text with <mark> only).
+import { get, post } from "./api.js";
+import { t } from "./i18n.js";
+import { $, displayName, formatFull, h, markedSnippet } from "./dom.js";
+import { roomTitle } from "./sidebar.js";
+
+export class Notifications {
+  // app: { me(), open(roomId, messageId), changed(unreadCount) }
+  constructor(app) {
+    this.app = app;
+    this.items = [];
+    this.panel = $("#notifications-panel");
+    $("#notifications-button").addEventListener("click", () => this.toggle());
+    $("#read-all-button").addEventListener("click", () => this.readAll());
+    $("#desktop-button").addEventListener("click", () => this.askPermission());
+  }
+
+  get unread() { return this.items.filter((n) => !n.is_read).length; }
+
+  async load() {
+    try {
+      this.items = await get("/api/chat/notifications/?limit=50");
+    } catch {
+      return;
+    }
+    this.draw();
+  }
+
+  add(notification) {
+    this.items = [notification, ...this.items.filter((n) => n.id !== notification.id)];
+    this.draw();
+    const room = notification.room;
+    const wanted = notification.notification_type === "mention" || room?.room_type === "direct"
+      || notification.notification_type === "room_invite";
+    if (wanted) desktopAlert(notification.title, notification.content, () => this.openItem(notification));
+  }
+
+  toggle(force) {
+    const open = force ?? this.panel.hidden;
+    closePanels();
+    this.panel.hidden = !open;
+    $("#notifications-button").setAttribute("aria-expanded", String(open));
+    if (open) {
+      this.draw();
+      $("#notifications-panel .panel-close").focus();
+    }
+  }
+
+  async readAll() {
+    await post("/api/chat/notifications/read-all/");
+    for (const n of this.items) n.is_read = true;
+    this.draw();
+  }
+
+  async openItem(n) {
+    if (!n.is_read) {
+      n.is_read = true;
+      this.draw();
+      post(`/api/chat/notifications/${n.id}/read/`).catch(() => {});
+    }
+    if (n.room) this.app.open(n.room.id, n.message?.id);
+  }
+
+  askPermission() {
+    if (!("Notification" in window)) return;
+    Notification.requestPermission().then(() => this.draw());
+  }
+
+  draw() {
+    const count = this.unread;
+    const badge = $("#notifications-badge");
+    badge.hidden = !count;
+    badge.textContent = count > 99 ? "99+" : String(count);
+    $("#notifications-button").setAttribute("aria-label", `${t("notifications")}${count ? " — " + t("unread", { n: count }) : ""}`);
+    const desktop = $("#desktop-button");
+    const supported = "Notification" in window;
+    desktop.hidden = !supported || Notification.permission === "denied";
+    desktop.textContent = supported && Notification.permission === "granted" ? t("desktop_on") : t("enable_desktop");
+    desktop.disabled = supported && Notification.permission === "granted";
+    const list = $("#notifications-list");
+    list.replaceChildren(...(this.items.length ? this.items.map((n) => h("li", {},
+      h("button", {
+        type: "button", class: "notification" + (n.is_read ? "" : " unread"), onclick: () => this.openItem(n),
+      },
+      h("span", { class: "notification-title", text: n.title }),
+      h("span", { class: "notification-text", text: n.content }),
+      h("time", { datetime: n.created_at, text: formatFull(n.created_at) })))) : [h("li", { class: "muted empty", text: t("no_notifications") })]));
+    this.app.changed(count);
+  }
+}
+
+// A desktop notification only while the tab is hidden and after the user allowed it.
+export function desktopAlert(title, body, onClick) {
+  if (!("Notification" in window) || Notification.permission !== "granted" || !document.hidden) return;
+  const note = new Notification(title, { body: String(body || "").slice(0, 200), tag: "teahouse" });
+  note.onclick = () => {
+    window.focus();
+    onClick?.();
+    note.close();
+  };
+}
+
+export class Search {
+  // app: { me(), open(roomId, messageId) }
+  constructor(app) {
+    this.app = app;
+    this.panel = $("#search-panel");
+    this.nextBefore = null;
+    this.query = "";
+    $("#search-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.run($("#search-input").value.trim());
+    });
+    $("#search-more").addEventListener("click", () => this.more());
+  }
+
+  async run(query) {
+    if (!query) return;
+    this.query = query;
+    closePanels();
+    this.panel.hidden = false;
+    $("#search-title").textContent = t("results_for", { q: query });
+    $("#search-results").replaceChildren(h("li", { class: "muted", role: "status", text: "…" }));
+    await this.fetch(null, true);
+  }
+
+  more() { return this.fetch(this.nextBefore, false); }
+
+  async fetch(before, fresh) {
+    const params = new URLSearchParams({ q: this.query });
+    if (before) params.set("before", before);
+    const list = $("#search-results");
+    let body;
+    try {
+      body = await get(`/api/chat/search/?${params}`);
+    } catch (err) {
+      list.replaceChildren(h("li", { class: "form-error", role: "alert", text: err.message }));
+      return;
+    }
+    const items = body.results.map((r) => this.item(r));
+    if (fresh) list.replaceChildren(...items);
+    else list.append(...items);
+    if (fresh && !items.length) list.replaceChildren(h("li", { class: "muted", text: t("no_results") }));
+    this.nextBefore = body.next_before;
+    $("#search-more").hidden = !body.next_before;
+  }
+
+  item(result) {
+    const room = result.room || {};
+    return h("li", {}, h("button", {
+      type: "button", class: "search-result", onclick: () => this.app.open(room.id, result.id),
+    },
+    h("span", { class: "result-meta" },
+      h("strong", { text: displayName(result.sender) }), " · ",
+      h("span", { text: room.name ? roomTitle({ room_type: room.room_type, name: room.name }, this.app.me()) : "" }), " · ",
+      h("time", { datetime: result.created_at, text: formatFull(result.created_at) })),
+    h("span", { class: "snippet" }, result.snippet != null ? markedSnippet(result.snippet) : result.content)));
+  }
+}
+
+export function closePanels() {
+  for (const panel of document.querySelectorAll(".panel")) panel.hidden = true;
+  $("#notifications-button")?.setAttribute("aria-expanded", "false");
+}

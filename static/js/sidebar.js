@@ -1,0 +1,159 @@
+// The room list (official rooms first, unread badges), direct messages, and the
+// dialogs that change membership: create, browse public rooms, invite, new direct.
+import { get, post } from "./api.js";
+import { t } from "./i18n.js";
+import { $, h, icon } from "./dom.js";
+
+export function roomTitle(room, me) {
+  if (room.room_type !== "direct") return room.name;
+  const others = room.name.split(",").map((s) => s.trim()).filter((n) => n && n !== me.username);
+  return others.join(", ") || room.name;
+}
+
+export function roomSymbol(room) {
+  return room.room_type === "direct" ? "at" : room.room_type === "public" ? "hash" : "lock";
+}
+
+function byOfficialThenName(a, b) {
+  if (a.is_official !== b.is_official) return a.is_official ? -1 : 1;
+  return a.name.localeCompare(b.name);
+}
+
+function byRecent(a, b) {
+  return (b.last_message?.id || 0) - (a.last_message?.id || 0);
+}
+
+export function renderSidebar(rooms, currentId, me, onSelect) {
+  const mine = [...rooms.values()].filter((r) => r.is_member);
+  const channels = mine.filter((r) => r.room_type !== "direct").sort(byOfficialThenName);
+  const directs = mine.filter((r) => r.room_type === "direct").sort(byRecent);
+  $("#room-list").replaceChildren(...channels.map((r) => roomItem(r, currentId, me, onSelect)));
+  $("#direct-list").replaceChildren(...directs.map((r) => roomItem(r, currentId, me, onSelect)));
+}
+
+function roomItem(room, currentId, me, onSelect) {
+  const unread = room.id === currentId ? 0 : room.unread_count || 0;
+  const symbol = roomSymbol(room);
+  return h("li", {},
+    h("a", {
+      href: `#${room.slug || room.id}`, class: "room-link" + (unread ? " has-unread" : ""),
+      "aria-current": room.id === currentId ? "page" : false, dataset: { roomId: room.id },
+      onclick: (e) => { e.preventDefault(); onSelect(room.id); },
+    },
+    h("span", { class: "room-icon", "aria-hidden": "true" }, icon(symbol)),
+    h("span", { class: "room-name", text: roomTitle(room, me) }),
+    room.is_official ? h("span", { class: "official", title: t("official"), "aria-label": t("official"), text: "★" }) : null,
+    unread ? h("span", { class: "badge", "aria-label": t("unread", { n: unread }), text: unread > 99 ? "99+" : String(unread) }) : null));
+}
+
+// A small dialog with a form; resolves with the form's values or null.
+export function formDialog(title, fields, submitLabel, onSubmit) {
+  const error = h("p", { class: "form-error", role: "alert" });
+  const inputs = fields.map((f) => f.node || h("input", {
+    name: f.name, required: f.required, maxlength: f.max, autocomplete: "off", "aria-label": f.label, placeholder: f.label,
+  }));
+  const form = h("form", { method: "dialog", class: "dialog-form" },
+    h("h2", { text: title }),
+    ...fields.map((f, i) => h("label", { class: "field" }, h("span", { text: f.label }), inputs[i])),
+    error,
+    h("div", { class: "dialog-buttons" },
+      h("button", { type: "button", class: "secondary", value: "cancel", text: t("cancel"), onclick: () => dialog.close() }),
+      h("button", { type: "submit", class: "primary", text: submitLabel })));
+  const dialog = h("dialog", { class: "modal", "aria-label": title }, form);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    const values = Object.fromEntries(new FormData(form));
+    try {
+      await onSubmit(values);
+      dialog.close();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+export function createRoomDialog(onCreated) {
+  const type = h("select", { name: "room_type", "aria-label": t("room_type") },
+    h("option", { value: "public", text: t("public") }), h("option", { value: "private", text: t("private") }));
+  formDialog(t("create_room"), [
+    { name: "name", label: t("room_name"), required: true, max: "100" },
+    { name: "description", label: t("description"), max: "500" },
+    { name: "room_type", label: t("room_type"), node: type },
+  ], t("create"), async (values) => onCreated(await post("/api/chat/rooms/", values)));
+}
+
+export function inviteDialog(room, onInvited) {
+  formDialog(t("invite_user", { room: room.name }), [
+    { name: "username", label: t("find_people"), required: true, max: "32" },
+  ], t("invite"), async ({ username }) => {
+    await post(`/api/chat/rooms/${room.id}/invite/`, { username: username.trim() });
+    onInvited(username.trim());
+  });
+}
+
+export function directDialog(onOpened) {
+  const input = h("input", { name: "username", required: true, maxlength: "32", autocomplete: "off", list: "people-list" });
+  const people = h("datalist", { id: "people-list" });
+  input.addEventListener("input", async () => {
+    const q = input.value.trim();
+    if (!q) return;
+    try {
+      const found = await get(`/api/users/?q=${encodeURIComponent(q)}`);
+      people.replaceChildren(...found.map((u) => h("option", { value: u.username, text: u.display_name })));
+    } catch { /* suggestions are optional */ }
+  });
+  const dialog = formDialog(t("new_direct"), [{ name: "username", label: t("find_people"), node: input }],
+    t("start_direct"), async ({ username }) => onOpened(await post("/api/chat/direct/", { username: username.trim() })));
+  dialog.append(people);
+}
+
+export function browseDialog(rooms, onJoin) {
+  const filter = h("input", { type: "search", placeholder: t("search"), "aria-label": t("search") });
+  const list = h("ul", { class: "browse-list" });
+  const draw = () => {
+    const q = filter.value.trim().toLowerCase();
+    const visible = [...rooms.values()]
+      .filter((r) => r.room_type === "public" && (!q || r.name.toLowerCase().includes(q)))
+      .sort(byOfficialThenName);
+    list.replaceChildren(...(visible.length ? visible.map((r) => h("li", { class: "browse-item" },
+      h("div", {},
+        h("strong", { text: r.name }),
+        r.is_official ? h("span", { class: "official", text: " ★" }) : null,
+        h("div", { class: "muted", text: [r.description, t("members_count", { n: r.member_count })].filter(Boolean).join(" · ") })),
+      r.is_member ? h("span", { class: "muted", text: t("joined") })
+        : h("button", { type: "button", class: "primary", text: t("join"), onclick: async () => {
+          await onJoin(r);
+          dialog.close();
+        } }))) : [h("li", { class: "muted", text: t("no_rooms") })]));
+  };
+  filter.addEventListener("input", draw);
+  const dialog = h("dialog", { class: "modal wide", "aria-label": t("browse_rooms") },
+    h("div", { class: "dialog-head" }, h("h2", { text: t("browse_rooms") }),
+      h("button", { type: "button", class: "icon-button", "aria-label": t("close_panel"), onclick: () => dialog.close() }, icon("close"))),
+    filter, list);
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  draw();
+  dialog.showModal();
+}
+
+export function confirmDialog(text, confirmLabel) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "modal", role: "alertdialog", "aria-label": text },
+      h("p", { text }),
+      h("div", { class: "dialog-buttons" },
+        h("button", { type: "button", class: "secondary", text: t("cancel"), onclick: () => dialog.close("no") }),
+        h("button", { type: "button", class: "danger", text: confirmLabel, onclick: () => dialog.close("yes") })));
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "yes");
+      dialog.remove();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}

@@ -1,0 +1,107 @@
+// One live socket for the open room: /ws/chat/{room}/?token=…&since=<last id>.
+// Reconnects with exponential backoff and jitter; the caller keeps the last id so a
+// resume replays exactly what was missed, and dedupes by message id.
+import { accessToken, refresh } from "./api.js";
+
+const BASE_DELAY = 500;
+const MAX_DELAY = 15_000;
+export const CLOSE_UNAUTHORIZED = 4001;
+export const CLOSE_FORBIDDEN = 4003;
+export const CLOSE_GONE = 4004;
+
+export class RoomSocket {
+  // handlers: onFrame(frame), onState("connecting"|"open"|"reconnecting"|"closed"),
+  // onFatal(code), sinceId() → last message id seen in this room or null.
+  constructor(roomId, handlers) {
+    this.roomId = roomId;
+    this.handlers = handlers;
+    this.ws = null;
+    this.attempt = 0;
+    this.timer = null;
+    this.stopped = false;
+    this.everOpened = false;
+  }
+
+  start() {
+    this.connect();
+    return this;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.ws) {
+      this.ws.onclose = null;
+      this.ws.close(1000);
+    }
+    this.ws = null;
+  }
+
+  get isOpen() { return this.ws?.readyState === WebSocket.OPEN; }
+
+  send(frame) {
+    if (!this.isOpen) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  // Skip the wait (a "retry now" click, or the tab coming back online).
+  retryNow() {
+    if (this.stopped || this.isOpen || this.ws?.readyState === WebSocket.CONNECTING) return;
+    clearTimeout(this.timer);
+    this.connect();
+  }
+
+  connect() {
+    if (this.stopped) return;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const params = new URLSearchParams({ token: accessToken() || "" });
+    const since = this.handlers.sinceId();
+    if (since) params.set("since", String(since));
+    const url = `${scheme}//${location.host}/ws/chat/${encodeURIComponent(this.roomId)}/?${params}`;
+    this.handlers.onState(this.everOpened ? "reconnecting" : "connecting");
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onmessage = (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (frame.type === "connection_established") {
+        const resumed = this.everOpened;
+        this.attempt = 0;
+        this.everOpened = true;
+        this.handlers.onState("open", resumed);
+      }
+      this.handlers.onFrame(frame);
+    };
+    ws.onclose = (event) => this.closed(event.code);
+  }
+
+  async closed(code) {
+    this.ws = null;
+    if (this.stopped) return;
+    if (code === CLOSE_FORBIDDEN || code === CLOSE_GONE) {
+      this.stopped = true;
+      this.handlers.onState("closed");
+      this.handlers.onFatal(code);
+      return;
+    }
+    if (code === CLOSE_UNAUTHORIZED) {
+      try {
+        await refresh();
+      } catch {
+        this.stopped = true;
+        this.handlers.onFatal(code);
+        return;
+      }
+    }
+    this.handlers.onState("reconnecting");
+    const ceiling = Math.min(MAX_DELAY, BASE_DELAY * 2 ** this.attempt);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);   // "equal jitter"
+    this.attempt += 1;
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+}

@@ -1,0 +1,175 @@
+"""A real server subprocess and a real Chromium (Debian's, driven by Playwright).
+
+The server runs as `python server.py --port P --data-dir D` so the browser tests see
+exactly what a team sees, and can kill and restart it on the same port and data.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHAT_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "correct horse"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """One `server.py` process; restart() keeps the port and the data directory."""
+
+    def __init__(self, data_dir: Path):
+        self.port = free_port()
+        self.data_dir = data_dir
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log = open(data_dir.parent / "server.log", "ab")
+
+    def start(self) -> None:
+        env = {**os.environ, "CHAT_LANGUAGE": "en", "CHAT_ALLOW_REGISTRATION": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "server.py", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        raise RuntimeError("server did not become healthy within 15 s")
+
+    def kill(self) -> None:
+        """A crash, not a shutdown: the page gets no goodbye."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def api(self, method: str, path: str, body=None, token: str | None = None):
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, json.loads(err.read() or b"null")
+
+
+@dataclass
+class Account:
+    id: int
+    username: str
+    token: str
+
+
+def register(server: Server, username: str, display_name: str | None = None) -> Account:
+    body = {"username": username, "password": PASSWORD}
+    if display_name:
+        body["display_name"] = display_name
+    status, answer = server.api("POST", "/api/auth/register", body)
+    assert status == 201, answer
+    return Account(answer["user"]["id"], username, answer["access_token"])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    base = tmp_path_factory.mktemp("browser")
+    process = Server(base / "data")
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """open_page(account=None, width=1280, height=800, locale="en-US") → a signed-in page
+    (or the sign-in screen without an account); dialogs are recorded, never accepted."""
+    contexts = []
+
+    def open_(account: Account | None = None, width=1280, height=800, locale="en-US"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.dialogs = []
+        page.errors = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        if account is not None:
+            page.goto(server.base + "/static/favicon.svg")
+            page.evaluate("""([token, user]) => localStorage.setItem("teahouse.auth", JSON.stringify(
+                {access_token: token, refresh_token: null, expires_at: Date.now() + 3600e3, user}))""",
+                          [account.token, {"id": account.id, "username": account.username}])
+        page.goto(server.base + "/")
+        if account is not None:
+            page.locator("#message-list .beginning, #message-list .msg").first.wait_for()
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def publish(path: Path, name: str) -> None:
+    """Copy a screenshot next to the README (docs/), for the views worth showing."""
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(path, docs / name)

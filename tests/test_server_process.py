@@ -1,0 +1,233 @@
+"""server.py as a real process: start-up, data dir, signals, subcommands, access log."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.helpers import closed_with, next_frame
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).parents[1]
+START_TIMEOUT = 4.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CHAT_")}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+@dataclass
+class Served:
+    proc: asyncio.subprocess.Process
+    url: str
+    log: Path
+    data_dir: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    async def wait_for_log(self, text: str, times: int = 1, timeout: float = 2.0) -> str:
+        deadline = time.monotonic() + timeout
+        while self.output().count(text) < times:
+            assert time.monotonic() < deadline, f"{text!r} never logged:\n{self.output()}"
+            await asyncio.sleep(0.05)
+        return self.output()
+
+
+async def run_cli(*args: str, env: dict | None = None, timeout: float = 10.0):
+    """Run server.py with args to completion: (exit code, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "server.py", *args, cwd=ROOT, env=env or clean_env(),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def wait_healthy(session: aiohttp.ClientSession, served: Served) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        assert served.proc.returncode is None, served.output()
+        try:
+            async with session.get(f"{served.url}/healthz") as resp:
+                assert resp.status == 200
+                assert await resp.json() == {"status": "ok"}
+                return
+        except aiohttp.ClientConnectionError:
+            assert time.monotonic() < deadline, f"server did not start:\n{served.output()}"
+            await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def server(tmp_path: Path, session: aiohttp.ClientSession, data_dir: Path | None = None):
+    """A running `python server.py` on a free 127.0.0.1 port, killed if still alive."""
+    port = free_port()
+    data_dir = data_dir or tmp_path / "data"
+    log = tmp_path / f"server-{port}.log"
+    with log.open("wb") as sink:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "server.py", "--host", "127.0.0.1", "--port", str(port),
+            "--data-dir", str(data_dir), cwd=ROOT, env=clean_env(),
+            stdin=asyncio.subprocess.DEVNULL, stdout=sink, stderr=sink)
+    served = Served(proc, f"http://127.0.0.1:{port}", log, data_dir)
+    try:
+        await wait_healthy(session, served)
+        yield served
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+@pytest.fixture
+async def session():
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as client:
+        yield client
+
+
+async def register(session, served: Served, username: str, password: str = "correct horse") -> dict:
+    async with session.post(f"{served.url}/api/auth/register",
+                            json={"username": username, "password": password}) as resp:
+        assert resp.status == 201, await resp.text()
+        return await resp.json()
+
+
+async def test_the_server_creates_its_data_dir_and_answers_healthz(tmp_path, session):
+    async with server(tmp_path, session) as served:
+        data = served.data_dir
+        assert (data / "teahouse.db").is_file()
+        assert (data / "uploads").is_dir()
+        assert (data / "jwt_secret").stat().st_mode & 0o777 == 0o600
+        assert len((data / "jwt_secret").read_text().strip()) >= 32
+        assert f"Teahouse on {served.url}/" in served.output()
+
+
+async def test_the_secret_survives_a_restart_so_tokens_stay_valid(tmp_path, session):
+    async with server(tmp_path, session) as served:
+        token = (await register(session, served, "alice"))["access_token"]
+        served.proc.terminate()
+        await asyncio.wait_for(served.proc.wait(), 5)
+    async with server(tmp_path, session) as served:
+        async with session.get(f"{served.url}/api/auth/me",
+                               headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert (await resp.json())["username"] == "alice"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_signal_closes_sockets_with_1001_and_exits_0(tmp_path, session, signum):
+    async with server(tmp_path, session) as served:
+        token = (await register(session, served, "alice"))["access_token"]
+        ws = await session.ws_connect(f"{served.url}/ws/chat/global/?token={token}")
+        await next_frame(ws, "connection_established")
+        started = time.monotonic()
+        served.proc.send_signal(signum)
+        await closed_with(ws, 1001, timeout=4)
+        assert await asyncio.wait_for(served.proc.wait(), 4) == 0, served.output()
+        assert time.monotonic() - started < 4
+        await ws.close()
+
+
+async def test_help_lists_every_flag_subcommand_and_environment_variable():
+    code, out, _ = await run_cli("--help")
+    assert code == 0
+    for word in ("--host", "--port", "--data-dir", "create-user", "token", "backup",
+                 "CHAT_HOST", "CHAT_PORT", "CHAT_DATA_DIR", "CHAT_SECRET",
+                 "CHAT_ALLOW_REGISTRATION", "CHAT_CORS_ORIGINS", "CHAT_LANGUAGE",
+                 "CHAT_TRUSTED_PROXIES"):
+        assert word in out, word
+
+
+@pytest.mark.parametrize("args,env,words", [
+    ((), {"CHAT_PORT": "eighty"}, ["CHAT_PORT", "eighty"]),
+    (("--port", "99999"), {}, ["--port", "99999"]),
+    ((), {"CHAT_LANGUAGE": "klingon"}, ["CHAT_LANGUAGE", "klingon"]),
+])
+async def test_a_bad_setting_stops_the_start_with_a_clear_message(tmp_path, args, env, words):
+    code, _, err = await run_cli(*args, "--data-dir", str(tmp_path / "data"),
+                                 env=clean_env(**env))
+    assert code == 2
+    assert err.startswith("configuration error:")
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "data").exists()
+
+
+async def test_a_port_in_use_stops_the_start_with_a_clear_message(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, _, err = await run_cli("--port", port, "--data-dir", str(tmp_path / "data"))
+    assert code == 1
+    assert err.startswith("cannot start:") and "address already in use" in err
+    assert "Traceback" not in err
+
+
+async def test_create_user_and_token_work_against_the_data_dir(tmp_path, session):
+    data = str(tmp_path / "data")
+    code, out, err = await run_cli("--data-dir", data, "create-user", "root", "--admin",
+                                   "--password", "root password")
+    assert code == 0, err
+    assert "created user root" in out and "admin" in out
+    code, out, err = await run_cli("--data-dir", data, "token", "root")
+    assert code == 0, err
+    token = out.strip()
+    async with server(tmp_path, session) as served:
+        async with session.get(f"{served.url}/api/auth/me",
+                               headers={"Authorization": f"Bearer {token}"}) as resp:
+            me = await resp.json()
+        assert me["username"] == "root" and me["is_admin"] is True
+        async with session.post(f"{served.url}/api/auth/login",
+                                json={"username": "root", "password": "root password"}) as resp:
+            assert resp.status == 200
+
+
+async def test_create_user_and_token_refuse_a_taken_or_unknown_name(tmp_path):
+    data = str(tmp_path / "data")
+    code, _, err = await run_cli("--data-dir", data, "create-user", "root", "--password", "p" * 8)
+    assert code == 0, err
+    code, _, err = await run_cli("--data-dir", data, "create-user", "ROOT", "--password", "p" * 8)
+    assert code == 1
+    assert "taken" in err
+    code, _, err = await run_cli("--data-dir", data, "create-user", "bad name", "--password", "p" * 8)
+    assert code == 1
+    assert "Username" in err
+    code, out, err = await run_cli("--data-dir", data, "token", "nobody")
+    assert code == 1
+    assert not out and err.strip()
+
+
+async def test_tokens_in_query_strings_and_v1_socket_paths_never_reach_the_log(tmp_path, session):
+    async with server(tmp_path, session) as served:
+        token = (await register(session, served, "alice"))["access_token"]
+        plain_secret = "PlainSecretValue123"
+        async with session.get(f"{served.url}/api/auth/me?token={plain_secret}") as resp:
+            assert resp.status == 401
+        ws = await session.ws_connect(f"{served.url}/ws/chat/global/?token={token}")
+        await next_frame(ws, "connection_established")
+        await ws.close()
+        for secret in (token, plain_secret):
+            async with session.get(f"{served.url}/api/v1/chatroom/ws/1/{secret}"):
+                pass
+        await served.wait_for_log("/ws/chat/global/")
+        log = await served.wait_for_log("/api/v1/chatroom/ws/1/[redacted]", times=2)
+        assert "/api/auth/me?token=" in log
+        assert token not in log
+        assert plain_secret not in log
+        assert token.split(".")[1] not in log

@@ -1,0 +1,241 @@
+"""Storage: migrations on new and existing data, and online backups under write load."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from chat.db import Database, migrate
+from chat.db.database import backup_file
+from chat.db.users import insert_user
+
+ROOT = Path(__file__).parents[1]
+
+
+def schema(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
+def user_version(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+async def opened(path: Path) -> Database:
+    db = Database(path)
+    await db.open()
+    return db
+
+
+async def add_user(db: Database, name: str) -> int:
+    async def job(conn):
+        return (await insert_user(conn, name, name, None, False)).id
+    return await db.write(job)
+
+
+async def test_a_new_database_gets_every_migration_and_the_global_room(tmp_path):
+    path = tmp_path / "new" / "teahouse.db"
+    db = await opened(path)
+    room = await db.fetch_one("SELECT * FROM rooms WHERE slug = 'global'")
+    await db.close()
+    assert user_version(path) == migrate.available_migrations()[-1][0]
+    assert user_version(path) == len(migrate.available_migrations())
+    assert room["room_type"] == "public"
+    assert room["is_official"] == 1
+    assert room["is_active"] == 1
+
+
+async def test_the_database_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    db = await opened(tmp_path / "teahouse.db")
+    assert (await db.fetch_one("PRAGMA journal_mode"))[0] == "wal"
+    assert (await db.fetch_one("PRAGMA foreign_keys"))[0] == 1
+    assert (await db.fetch_one("PRAGMA synchronous"))[0] == 2  # FULL
+    await db.close()
+
+
+async def test_reopening_a_migrated_database_changes_nothing_and_keeps_the_data(tmp_path):
+    path = tmp_path / "teahouse.db"
+    db = await opened(path)
+    await add_user(db, "alice")
+    await db.close()
+    before = schema(path)
+    for _ in range(2):
+        db = await opened(path)
+        users = await db.fetch_all("SELECT username FROM users")
+        rooms = await db.fetch_all("SELECT slug FROM rooms")
+        await db.close()
+        assert [row[0] for row in users] == ["alice"]
+        assert [row[0] for row in rooms] == ["global"]
+    assert schema(path) == before
+
+
+@pytest.fixture
+def migrations_dir(tmp_path, monkeypatch) -> Path:
+    """A copy of the real migrations that a test may add later ones to."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, folder)
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", folder)
+    return folder
+
+
+async def test_an_existing_database_is_upgraded_in_place_by_a_later_migration(
+        tmp_path, migrations_dir):
+    path = tmp_path / "teahouse.db"
+    db = await opened(path)
+    await add_user(db, "alice")
+    await db.close()
+    number = migrate.available_migrations()[-1][0] + 1
+    (migrations_dir / f"{number:04d}_add_motto.sql").write_text(
+        "ALTER TABLE users ADD COLUMN motto TEXT NOT NULL DEFAULT 'hi';")
+    db = await opened(path)
+    row = await db.fetch_one("SELECT username, motto FROM users")
+    await db.close()
+    assert tuple(row) == ("alice", "hi")
+    assert user_version(path) == number
+
+
+async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, migrations_dir):
+    path = tmp_path / "teahouse.db"
+    db = await opened(path)
+    await add_user(db, "alice")
+    await db.close()
+    before, version = schema(path), user_version(path)
+    (migrations_dir / f"{version + 1:04d}_broken.sql").write_text(
+        "CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;")
+    with pytest.raises(sqlite3.Error):
+        await opened(path)
+    assert schema(path) == before
+    assert user_version(path) == version
+
+
+async def test_files_that_are_not_numbered_migrations_are_ignored(tmp_path, migrations_dir):
+    latest = migrate.available_migrations()[-1][0]
+    (migrations_dir / "README.txt").write_text("not a migration")
+    (migrations_dir / "0099-Bad-Name.sql").write_text("THIS IS NOT SQL;")
+    db = await opened(tmp_path / "teahouse.db")
+    await db.close()
+    assert user_version(tmp_path / "teahouse.db") == latest
+
+
+async def test_a_failed_write_job_rolls_back_alone_in_a_shared_commit(tmp_path):
+    db = await opened(tmp_path / "teahouse.db")
+
+    async def broken(conn):
+        await insert_user(conn, "ghost", "ghost", None, False)
+        raise RuntimeError("job failed")
+    results = await asyncio.gather(add_user(db, "alice"), db.write(broken), add_user(db, "bob"),
+                                   return_exceptions=True)
+    names = [row[0] for row in await db.fetch_all("SELECT username FROM users ORDER BY id")]
+    await db.close()
+    assert isinstance(results[1], RuntimeError)
+    assert names == ["alice", "bob"]
+
+
+class WriteLoad:
+    """Writers adding users one commit at a time until stopped."""
+
+    def __init__(self, db: Database, writers: int = 4):
+        self.db = db
+        self.stop = asyncio.Event()
+        self.tasks = [asyncio.create_task(self._write(n)) for n in range(writers)]
+
+    async def _write(self, writer: int) -> int:
+        count = 0
+        while not self.stop.is_set():
+            await add_user(self.db, f"w{writer}_{count}")
+            count += 1
+            await asyncio.sleep(0)
+        return count
+
+    async def finish(self) -> int:
+        self.stop.set()
+        return sum(await asyncio.gather(*self.tasks))
+
+
+async def seeded(path: Path, rows: int = 3000) -> Database:
+    """A database large enough that copying it takes a while."""
+    db = await opened(path)
+
+    async def job(conn):
+        await conn.executemany(
+            """INSERT INTO users (username, username_key, display_name, created_at, updated_at)
+               VALUES (?, ?, ?, '', '')""",
+            [(f"seed{n}", f"seed{n}", "x" * 200) for n in range(rows)])
+    await db.write(job)
+    return db
+
+
+def check_copy(path: Path, at_least: int, at_most: int) -> int:
+    """The copy is intact, holds every row committed before it began, and is a prefix."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        ids = [row[0] for row in conn.execute("SELECT id FROM users ORDER BY id")]
+        assert conn.execute("SELECT slug FROM rooms").fetchall() == [("global",)]
+    finally:
+        conn.close()
+    assert at_least <= len(ids) <= at_most, (at_least, len(ids), at_most)
+    assert ids == list(range(1, len(ids) + 1))
+    return len(ids)
+
+
+async def test_database_backup_is_consistent_while_writes_go_on(tmp_path):
+    db = await seeded(tmp_path / "teahouse.db")
+    load = WriteLoad(db)
+    await asyncio.sleep(0.05)
+    before = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
+    await db.backup(tmp_path / "copy.db")
+    written = await load.finish()
+    after = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
+    await db.close()
+    assert written > 0
+    check_copy(tmp_path / "copy.db", before, after)
+
+
+async def test_backup_file_copies_a_live_database_from_another_thread(tmp_path):
+    db = await seeded(tmp_path / "teahouse.db")
+    load = WriteLoad(db)
+    await asyncio.sleep(0.05)
+    before = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
+    await asyncio.to_thread(backup_file, db.path, tmp_path / "copy.db")
+    await load.finish()
+    after = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
+    await db.close()
+    check_copy(tmp_path / "copy.db", before, after)
+
+
+@pytest.mark.slow
+async def test_the_backup_subcommand_copies_a_database_being_written(tmp_path):
+    data_dir = tmp_path / "data"
+    db = await seeded(data_dir / "teahouse.db")
+    load = WriteLoad(db)
+    await asyncio.sleep(0.05)
+    before = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "server.py", "--data-dir", str(data_dir), "backup",
+        str(tmp_path / "copy.db"), cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 20)
+    await load.finish()
+    after = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
+    await db.close()
+    assert proc.returncode == 0, err.decode()
+    assert "backed up" in out.decode()
+    check_copy(tmp_path / "copy.db", before, after)
+
+
+@pytest.mark.slow
+async def test_the_backup_subcommand_fails_clearly_without_a_database(tmp_path):
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "server.py", "--data-dir", str(tmp_path / "empty"), "backup",
+        str(tmp_path / "copy.db"), cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 1
+    assert "no database" in err.decode()
+    assert not (tmp_path / "copy.db").exists()
