@@ -214,7 +214,7 @@ async def register_users(http: aiohttp.ClientSession, base: str, count: int) -> 
             if resp.status != 201:
                 raise RuntimeError(f"register bench{i}: {resp.status} {body}")
             return body["access_token"]
-    sem = asyncio.Semaphore(4)
+    sem = asyncio.Semaphore(2)                 # each scrypt hash takes 16 MB
     first = await one(0)                       # the site admin creates the room
     return [first, *await asyncio.gather(*(one(i) for i in range(1, count)))]
 
@@ -316,7 +316,7 @@ async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dic
         "lost": expected - frames, "dup": sum(p.dups for p in bench.peers),
         "reorder": sum(p.reorders for p in bench.peers), "errors": sum(p.errors for p in bench.peers),
         "stray": phase.stray, "timeouts": phase.timeouts,
-        "cpu_us_frame": cpu / max(frames, 1) * 1e6, "server_cpu_s": cpu,
+        "cpu_us_frame": cpu / max(frames, 1) * 1e6, "server_busy": cpu / span,
         "client_busy": (time.process_time() - client0) / span,
     }
 
@@ -356,7 +356,8 @@ def report(kind: str, sockets: int, name: str, r: int, s: dict) -> None:
           f"{s['frames_s']:9.0f} frames/s  p50 {s['p50_ms']:7.1f} ms  p99 {s['p99_ms']:7.1f} ms  "
           f"lost {s['lost']} dup {s['dup']} reorder {s['reorder']} err {s['errors']} "
           f"timeouts {s['timeouts']}  cpu {s['cpu_us_frame']:.1f} us/frame  "
-          f"client busy {s['client_busy']:.0%}", flush=True)
+          f"server busy {s['server_busy']:.0%} client busy {s['client_busy']:.0%}  "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def median(runs: list[dict], key: str) -> float:

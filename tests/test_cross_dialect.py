@@ -43,7 +43,8 @@ async def test_a_v1_message_reaches_channels_sockets_once_with_the_same_id(clien
     await ws_v1.send_json({"type": "message", "content": "来自 v1", "client_id": "v1-1"})
     echo = await next_frame(ws_v1, "message")
     seen = await chat_message(ws_ch)
-    assert (seen["id"], seen["content"], seen["client_id"]) == (echo["message_id"], "来自 v1", "v1-1")
+    assert (seen["id"], seen["content"], seen["client_id"]) == (
+        echo["message_id"], "来自 v1", "v1-1")
     assert seen["sender"]["username"] == "alice" and seen["room"]["id"] == room["id"]
     await no_frame(ws_ch, "chat_message")
     await no_frame(ws_v1, "message")
@@ -59,7 +60,8 @@ async def test_a_channels_message_reaches_v1_sockets_once_with_the_same_id(clien
     await ws_ch.send_json({"type": "chat_message", "content": "from channels"})
     sent = await chat_message(ws_ch)
     seen = await next_frame(ws_v1, "message")
-    assert (seen["message_id"], seen["content"], seen["user_id"]) == (sent["id"], "from channels", bob.id)
+    assert (seen["message_id"], seen["content"], seen["user_id"]) == (
+        sent["id"], "from channels", bob.id)
     await no_frame(ws_v1, "message")
     await ws_v1.close()
     await ws_ch.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 
 import pytest
@@ -84,7 +85,7 @@ async def test_simultaneous_retries_store_one_message(client, core, alice, room)
     await ws.close()
 
 
-async def send_burst(ws, count: int, tag: str) -> None:
+async def send_burst(ws, count: int, tag: str, pad: str = "") -> None:
     """Send count messages while reading the room; return once all are acknowledged."""
     async def read_acks():
         acked = 0
@@ -93,7 +94,8 @@ async def send_burst(ws, count: int, tag: str) -> None:
             acked += (frame["message"]["client_id"] or "").startswith(f"{tag}-")
     acks = asyncio.create_task(read_acks())
     for i in range(count):
-        await ws.send_json({"type": "chat_message", "content": f"{tag}-{i}", "client_id": f"{tag}-{i}"})
+        await ws.send_json({"type": "chat_message", "content": f"{tag}-{i}{pad}",
+                            "client_id": f"{tag}-{i}"})
         if i % 10 == 0:
             await asyncio.sleep(0.001)
     await acks
@@ -141,6 +143,31 @@ async def test_since_replays_everything_after_the_id_with_no_gap_or_duplicate(
         await ws.close()
 
 
+async def test_a_long_replay_overlapping_live_traffic_holds_each_message_once(
+        client, core, alice, bob, make_user, room):
+    carol = await make_user("carol")
+    ws_b, _ = await connect(client, bob, room["id"])
+    # Megabytes of history that no kernel buffer holds: the replay is still being
+    # written while the live messages below are committed and queued.
+    await send_burst(ws_b, 1000, "old", " " + secrets.token_hex(2000))
+    old = await stored_ids(core, room["id"])
+    since = old[0]
+    ws_c, _ = await connect(client, carol, room["id"])
+    senders = [asyncio.create_task(send_burst(ws_b, 400, "b")),
+               asyncio.create_task(send_burst(ws_c, 400, "c"))]
+    while len(await stored_ids(core, room["id"], old[-1])) < 20:
+        await asyncio.sleep(0.005)
+    reader, _ = await connect(client, alice, room["id"], f"&since={since}", compress=0)
+    seen: list[int] = []
+    await asyncio.wait_for(asyncio.gather(*senders), 30)
+    everything = await stored_ids(core, room["id"])
+    await collect_until(reader, everything[-1], seen)
+    await no_frame(reader, "chat_message")
+    assert seen == [i for i in everything if i > since]
+    for ws in (ws_b, ws_c, reader):
+        await ws.close()
+
+
 async def test_since_with_nothing_new_replays_nothing(client, alice, room):
     resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "x"},
                              headers=alice.headers)
@@ -172,7 +199,7 @@ async def test_a_reader_that_stops_reading_is_closed_1013_and_nobody_waits(small
     room = await create_room(client, alice, name="firehose")
     ws_a, _ = await connect(client, alice, room["id"])
     ws_b, _ = await connect(client, bob, room["id"])
-    ws_s, _ = await connect(client, slow, room["id"], max_msg_size=0)
+    ws_s, _ = await connect(client, slow, room["id"], max_msg_size=0, compress=0)
     arrivals: dict[int, float] = {}
     left = asyncio.Event()
 

@@ -41,6 +41,12 @@ async def test_display_name_defaults_to_the_username(client):
     assert (await resp.json())["user"]["display_name"] == "plain"
 
 
+async def test_a_long_display_name_is_cut_to_64_characters(client):
+    resp = await client.post("/api/auth/register", json={
+        "username": "long", "password": PASSWORD, "display_name": "  " + "n" * 100})
+    assert (await resp.json())["user"]["display_name"] == "n" * 64
+
+
 @pytest.mark.parametrize("username", [
     "", "x" * 33, "has space", "émile", "semi;colon", "alice\n", 42, None, ["alice"]])
 async def test_register_refuses_a_bad_username_with_400(client, username):
@@ -186,7 +192,7 @@ async def test_patch_me_refuses_bad_fields_with_400(client, alice, body):
 
 
 async def test_patch_me_with_a_wrong_old_password_is_400_and_changes_nothing(client, alice):
-    for old in ("wrong password", None):
+    for old in ("wrong password", None, 12345678, ["correct horse"]):
         resp = await client.patch("/api/auth/me", headers=alice.headers,
                                   json={"password": "new password", "old_password": old})
         await assert_error(resp, 400, "identity")

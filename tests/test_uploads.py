@@ -54,8 +54,10 @@ def ooxml(folder: str) -> bytes:
     return buffer.getvalue()
 
 
-def ole2() -> bytes:
-    return OLE2 + bytes(504)
+def ole2(stream: str) -> bytes:
+    """A compound file header and one directory entry naming the stream."""
+    entry = stream.encode("utf-16-le").ljust(64, b"\x00") + bytes(64)
+    return OLE2 + bytes(504) + entry
 
 
 ALLOWED = [  # name, declared type, bytes, message type, served content type
@@ -66,8 +68,8 @@ ALLOWED = [  # name, declared type, bytes, message type, served content type
     ("modern.webp", "image/webp", webp(), "image", "image/webp"),
     ("paper.pdf", "application/pdf", pdf(), "file", "application/pdf"),
     ("notes.txt", "text/plain", "会议纪要\nminutes\n".encode(), "file", "text/plain"),
-    ("old.doc", "application/msword", ole2(), "file", "application/msword"),
-    ("old.xls", "application/vnd.ms-excel", ole2(), "file", "application/vnd.ms-excel"),
+    ("old.doc", "application/msword", ole2("WordDocument"), "file", "application/msword"),
+    ("old.xls", "application/vnd.ms-excel", ole2("Workbook"), "file", "application/vnd.ms-excel"),
     ("new.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      ooxml("word"), "file", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("new.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -144,6 +146,8 @@ async def test_a_generic_declared_type_is_accepted_when_the_bytes_agree(client, 
     ("binary.txt", "text/plain", b"hello\x00world"),
     ("latin1.txt", "text/plain", "café".encode("latin-1")),
     ("fake.docx", "application/octet-stream", ooxml("xl")),
+    ("installer.doc", "application/msword", ole2("SummaryInformation")),
+    ("sheet.doc", "application/msword", ole2("Workbook")),
     ("fake.xlsx", "application/octet-stream", b"PK\x03\x04" + bytes(100)),
     ("photo.jpg", "image/png", jpeg()),
     ("noextension", "image/png", png()),
@@ -297,6 +301,14 @@ async def test_a_malformed_form_after_the_file_leaves_no_file(client, alice, set
     assert stored(settings) == []
 
 
+async def test_a_long_extra_field_is_refused_and_leaves_no_file(client, alice, settings):
+    body = form("a.png", png(), "image/png")
+    body.add_field("padding", "x" * 10_000)
+    resp = await client.post("/api/chat/upload", data=body, headers=alice.headers)
+    await assert_error(resp, 400, "simple")
+    assert stored(settings) == []
+
+
 async def test_concurrent_uploads_each_get_their_own_file(client, alice, bob, settings):
     people = [alice, bob] * 5
     answers = await asyncio.gather(*(
@@ -379,3 +391,12 @@ async def test_an_upload_arrives_live_on_channels_sockets(client, alice, bob):
     assert frame["message"]["file_url"] == body["file_url"]
     assert frame["message"]["file_name"] == "live.png"
     await ws.close()
+
+
+async def test_the_upload_notice_is_written_in_the_server_language(aiohttp_client, tmp_path):
+    client = await aiohttp_client(create_app(Settings(data_dir=tmp_path / "zh", language="zh")))
+    alice = await register(client, "alice")
+    resp = await upload(client, alice, "photo.jpg", jpeg(), "image/jpeg")
+    body = await resp.json()
+    assert body["content"] == "发送了文件: photo.jpg" and body["message_type"] == "image"
+    assert body["file_url"].endswith(".jpg") and body["file_size"] == len(jpeg())

@@ -65,7 +65,8 @@ async def test_room_list_shows_public_rooms_and_the_callers_private_ones(client,
     assert all(set(room) == ROOM_KEYS for room in listed)
     ids = [room["id"] for room in listed]
     assert public["id"] in ids and private["id"] not in ids
-    mine = {room["id"]: room for room in await (await client.get(ROOMS, headers=alice.headers)).json()}
+    resp = await client.get(ROOMS, headers=alice.headers)
+    mine = {room["id"]: room for room in await resp.json()}
     assert mine[private["id"]]["is_member"] and mine[private["id"]]["is_admin"]
     seen_by_bob = next(room for room in listed if room["id"] == public["id"])
     assert (seen_by_bob["is_member"], seen_by_bob["is_admin"]) == (False, False)

@@ -166,7 +166,8 @@ async def test_edits_reactions_and_deletions_arrive_as_flat_frames(client, alice
     resp = await client.post(f"{base}reactions/", json={"emoji": "👍"}, headers=bob.headers)
     assert resp.status in (200, 201), await resp.text()
     reaction = await next_frame(ws, "reaction")
-    assert (reaction["message_id"], reaction["user_id"], reaction["emoji"]) == (message_id, bob.id, "👍")
+    assert (reaction["message_id"], reaction["user_id"], reaction["emoji"]) == (
+        message_id, bob.id, "👍")
     assert reaction["reactions"] == [{"emoji": "👍", "count": 1, "user_ids": [bob.id]}]
     assert (await client.delete(base, headers=alice.headers)).status == 200
     deleted = await next_frame(ws, "message_deleted")

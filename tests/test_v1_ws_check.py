@@ -51,11 +51,14 @@ def test_help_documents_every_option():
 def test_ws_check_passes_against_a_real_server_and_fails_on_a_bad_token(tmp_path):
     data_dir = tmp_path / "data"
     for name in ("alice", "bob"):
-        assert run(server_command(data_dir, "create-user", name, "--password", "correct horse")).returncode == 0
-    tokens = [run(server_command(data_dir, "token", name)).stdout.strip() for name in ("alice", "bob")]
+        created = run(server_command(data_dir, "create-user", name, "--password", "correct horse"))
+        assert created.returncode == 0, created.stderr
+    tokens = [run(server_command(data_dir, "token", name)).stdout.strip()
+              for name in ("alice", "bob")]
     port = free_port()
-    server = subprocess.Popen(server_command(data_dir, "--host", "127.0.0.1", "--port", str(port)),
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        server_command(data_dir, "--host", "127.0.0.1", "--port", str(port)),
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_healthy(port, server)
         base = ["--room-id", "1", "--base-url", f"ws://127.0.0.1:{port}"]
@@ -73,7 +76,7 @@ def test_ws_check_passes_against_a_real_server_and_fails_on_a_bad_token(tmp_path
 def load_tool():
     spec = importlib.util.spec_from_file_location("ws_check", ROOT / "tools" / "ws_check.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("ws_check", module)  # dataclasses look their module up
+    sys.modules["ws_check"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

@@ -139,7 +139,8 @@ def missing(sides: list[Side]) -> list[str]:
     for side in sides:
         lost = [cid for cid in everything if cid not in side.messages]
         if lost:
-            problems.append(f"{side.label} did not receive {len(lost)} of {len(everything)} messages")
+            problems.append(
+                f"{side.label} did not receive {len(lost)} of {len(everything)} messages")
     a, b = sides
     if a.user_id != b.user_id:
         for sender, receiver in ((a, b), (b, a)):

@@ -162,7 +162,8 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
     if password is not None:
         check_password(password)
         row = await users.credentials_by_id(core.db.reader, user.id)
-        if row["password_hash"] and not await verify_password(old_password or "", row["password_hash"]):
+        old = old_password if isinstance(old_password, str) else ""
+        if row["password_hash"] and not await verify_password(old, row["password_hash"]):
             raise BadInput("old_password_wrong")
         new_hash = await hash_password(password)
     display = user.display_name if display_name is None else (display_name.strip()[:64] or user.username)

@@ -48,6 +48,25 @@ def is_webp(path: Path) -> bool:
     return start[:4] == b"RIFF" and start[8:12] == b"WEBP"
 
 
+def contains_any(path: Path, needles: list[bytes]) -> bool:
+    overlap = max(map(len, needles))
+    tail = b""
+    with open(path, "rb") as handle:
+        while block := handle.read(256 * 1024):
+            window = tail + block
+            if any(needle in window for needle in needles):
+                return True
+            tail = window[-overlap:]
+    return False
+
+
+def is_ole2_with(*streams: str) -> Callable[[Path], bool]:
+    """An OLE2 compound file whose directory names one of these streams (so an
+    installer or another Office format does not pass as a document)."""
+    names = [stream.encode("utf-16-le") for stream in streams]
+    return lambda path: head(path).startswith(OLE2) and contains_any(path, names)
+
+
 def is_zip_with(folder: str) -> Callable[[Path], bool]:
     def check(path: Path) -> bool:
         if not head(path).startswith(b"PK\x03\x04"):
@@ -103,8 +122,8 @@ GIF = kind("gif", "image/gif", (), starts_with(b"GIF87a", b"GIF89a"), raster=Tru
 WEBP = kind("webp", "image/webp", (), is_webp, raster=True)
 PDF = kind("pdf", "application/pdf", ("application/x-pdf",), starts_with(b"%PDF-"))
 TXT = kind("txt", "text/plain; charset=utf-8", (), is_text)
-DOC = kind("doc", "application/msword", (), starts_with(OLE2))
-XLS = kind("xls", "application/vnd.ms-excel", (), starts_with(OLE2))
+DOC = kind("doc", "application/msword", (), is_ole2_with("WordDocument"))
+XLS = kind("xls", "application/vnd.ms-excel", (), is_ole2_with("Workbook", "Book"))
 DOCX = kind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             (), is_zip_with("word/"))
 XLSX = kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -22,7 +22,7 @@ MAX_FIELD = 256
 
 
 async def small_field(part: BodyPartReader) -> str:
-    """A short text field, read without trusting its length."""
+    """A short text field, read without trusting its length: a longer one is a 400."""
     data = b""
     while (chunk := await part.read_chunk(MAX_FIELD)) and len(data) <= MAX_FIELD:
         data += chunk
@@ -52,7 +52,7 @@ async def receive_upload(request: web.Request) -> SendResult:
             elif part.name == "room_id":
                 room_ref = await small_field(part) or "global"
             else:
-                await part.release()
+                await small_field(part)  # other fields are ignored, but never unbounded
         if stored is None:
             raise BadInput("file_required")
     except (ValueError, HttpProcessingError):

@@ -548,7 +548,7 @@ function drawMembers() {
     h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true", text: initials(displayName(m.user)) },
       h("span", { class: "presence", "aria-hidden": "true" })),
     h("span", { class: "member-name", text: displayName(m.user) + (m.user.id === state.me.id ? ` (${t("you")})` : "") }),
-    m.role !== "member" ? h("span", { class: "role", text: m.role }) : null,
+    m.role !== "member" ? h("span", { class: "role", text: t(`role_${m.role}`) }) : null,
     h("span", { class: "visually-hidden", text: isOnline(m) ? t("online") : t("offline") }));
   const online = all.filter(isOnline).sort(byName);
   const offline = all.filter((m) => !isOnline(m)).sort(byName);

@@ -25,6 +25,8 @@ export class Conversation {
     this.messages = new Map();    // id → message
     this.pending = new Map();     // client_id → optimistic message
     this.elements = new Map();
+    this.separators = new Map();  // day → separator element, reused like messages
+    this.beginning = null;
     this.pages = 0;
     this.total = 0;
     this.loading = null;
@@ -70,7 +72,8 @@ export class Conversation {
     if (!this.hasMore) return Promise.resolve(false);
     this.loading ||= (async () => {
       const generation = this.generation;
-      this.list.prepend(h("div", { class: "loading-older", role: "status", text: t("loading_older") }));
+      const indicator = document.getElementById("loading-older");
+      indicator.hidden = false;          // an overlay: prepending it would move the view
       try {
         const page = await get(this.pageUrl(this.pages + 1, PAGE_SIZE));
         if (generation !== this.generation) return false;
@@ -81,6 +84,7 @@ export class Conversation {
         this.render("anchor");
         return true;
       } finally {
+        indicator.hidden = true;
         this.loading = null;
       }
     })();
@@ -148,6 +152,8 @@ export class Conversation {
 
   invalidateAll() {
     this.elements.clear();
+    this.separators.clear();
+    this.beginning = null;
     this.render("anchor");
   }
 
@@ -194,13 +200,14 @@ export class Conversation {
     const anchor = mode === "anchor" || (mode === "follow" && !wasAtBottom) ? this.visibleAnchor() : null;
     const nodes = [];
     if (!this.hasMore && this.room) {
-      nodes.push(h("div", { class: "beginning", text: t("beginning", { room: this.room.name }) }));
+      this.beginning ||= h("div", { class: "beginning", text: t("beginning", { room: this.room.name }) });
+      nodes.push(this.beginning);
     }
     let prev = null;
     for (const msg of this.ordered()) {
       const when = msg.created_at || new Date().toISOString();
       if (!prev || dayKey(prev.created_at || when) !== dayKey(when)) {
-        nodes.push(h("div", { class: "day", role: "separator" }, h("span", { text: dayLabel(when) })));
+        nodes.push(this.separator(when));
         prev = null;
       }
       const el = this.elementFor(msg);
@@ -210,12 +217,20 @@ export class Conversation {
       nodes.push(el);
       prev = msg;
     }
-    this.list.replaceChildren(...nodes);
+    patchChildren(this.list, nodes);
     if (mode === "bottom" || (mode === "follow" && wasAtBottom)) this.scrollToBottom();
     else if (anchor) {
       const el = document.getElementById(anchor.id);
       if (el) this.scroller.scrollTop = el.offsetTop - anchor.offset;
     }
+  }
+
+  separator(when) {
+    const key = dayKey(when);
+    if (!this.separators.has(key)) {
+      this.separators.set(key, h("div", { class: "day", role: "separator" }, h("span", { text: dayLabel(when) })));
+    }
+    return this.separators.get(key);
   }
 
   visibleAnchor() {
@@ -226,6 +241,23 @@ export class Conversation {
       }
     }
     return null;
+  }
+}
+
+// Move only what changed: the list is an aria-live log, and re-inserting every node
+// would make screen readers announce the whole history again.
+function patchChildren(parent, nodes) {
+  const keep = new Set(nodes);
+  for (const child of [...parent.childNodes]) if (!keep.has(child)) child.remove();
+  let cursor = parent.firstChild;
+  for (const node of nodes) {
+    if (node === cursor) cursor = cursor.nextSibling;
+    else parent.insertBefore(node, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextSibling;
+    cursor.remove();
+    cursor = next;
   }
 }
 

@@ -78,7 +78,7 @@ export function richText(text, me, knownNames) {
     const isMe = me && lower === me.toLowerCase();
     if (isMe || knownNames.has(lower)) {
       mentionsMe ||= isMe;
-      frag.append(h("span", { class: isMe ? "mention me" : "mention", text: "@" + name }));
+      frag.append(h("span", { class: isMe ? "mention self" : "mention", text: "@" + name }));
     } else {
       frag.append(document.createTextNode("@" + name));
     }

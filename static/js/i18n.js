@@ -49,6 +49,7 @@ const STRINGS = {
     members_count: "{n} members", you: "you", mention_list: "Mention someone",
     messages_region: "Messages", composer_label: "Write a message",
     unread: "{n} unread", user_menu: "Your account",
+    role_admin: "admin", role_moderator: "moderator",
   },
   zh: {
     app_name: "茶馆",
@@ -96,6 +97,7 @@ const STRINGS = {
     members_count: "{n} 位成员", you: "你", mention_list: "提及成员",
     messages_region: "消息", composer_label: "输入消息",
     unread: "{n} 条未读", user_menu: "你的账号",
+    role_admin: "管理员", role_moderator: "协管员",
   },
 };
 

@@ -21,6 +21,7 @@ export function messageElement(msg, ctx) {
   const name = displayName(msg.sender);
   el.append(
     h("div", { class: `avatar ${hueClass(msg.sender?.id)}`, "aria-hidden": "true", text: initials(name) }),
+    msg.created_at ? h("time", { class: "gutter-time", datetime: msg.created_at, "aria-hidden": "true", text: formatTime(msg.created_at) }) : null,
     bodyElement(msg, ctx, el, name),
   );
   if (!msg.is_deleted && msg.id) el.append(toolbar(msg, own, ctx));
@@ -41,8 +42,7 @@ function bodyElement(msg, ctx, el, name) {
       ? h("span", { class: "handle", text: "@" + msg.sender.username }) : null,
     msg.created_at
       ? h("time", { datetime: msg.created_at, title: formatFull(msg.created_at), text: formatTime(msg.created_at) })
-      : null,
-    msg.is_edited && !msg.is_deleted ? h("span", { class: "edited", text: t("edited") }) : null));
+      : null));
   if (msg.reply_to && !msg.is_deleted) body.append(replyQuote(msg.reply_to, ctx));
   if (msg.is_deleted) {
     body.append(h("p", { class: "content deleted-text", text: t("message_deleted") }));
@@ -50,10 +50,12 @@ function bodyElement(msg, ctx, el, name) {
   }
   const attachment = attachmentElement(msg, ctx);
   const content = msg.content ?? "";
-  if (content && !(attachment && content === msg.file_name)) {
+  // An upload's text is the server's caption naming the file: the card says it already.
+  if (content && !(attachment && msg.file_name && content.includes(msg.file_name))) {
     const [frag, mentionsMe] = richText(content, ctx.me.username, ctx.knownNames);
     if (mentionsMe && msg.sender?.id !== ctx.me.id) el.classList.add("mentions-me");
-    body.append(h("p", { class: "content" }, frag));
+    body.append(h("p", { class: "content" }, frag,
+      msg.is_edited ? h("span", { class: "edited", text: " " + t("edited") }) : null));
   }
   if (attachment) body.append(attachment);
   const reactions = reactionsElement(msg, ctx);

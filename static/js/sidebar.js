@@ -24,7 +24,8 @@ function byRecent(a, b) {
 }
 
 export function renderSidebar(rooms, currentId, me, onSelect) {
-  const mine = [...rooms.values()].filter((r) => r.is_member);
+  // Official public rooms are everyone's: listed even before the first visit joins them.
+  const mine = [...rooms.values()].filter((r) => r.is_member || (r.is_official && r.room_type === "public"));
   const channels = mine.filter((r) => r.room_type !== "direct").sort(byOfficialThenName);
   const directs = mine.filter((r) => r.room_type === "direct").sort(byRecent);
   $("#room-list").replaceChildren(...channels.map((r) => roomItem(r, currentId, me, onSelect)));

@@ -96,6 +96,20 @@ class Server:
                 return err.code, json.loads(err.read() or b"null")
 
 
+def upload(server: Server, token: str, room_id: int, name: str, mime: str, data: bytes) -> dict:
+    """POST /api/chat/upload as a browser form would (multipart: file, room_id)."""
+    boundary = "teahouse-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"room_id\"\r\n\r\n{room_id}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f"Content-Type: {mime}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        server.base + "/api/chat/upload", data=body, method="POST",
+        headers={"Authorization": f"Bearer {token}",
+                 "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
 @dataclass
 class Account:
     id: int
