@@ -75,7 +75,7 @@ class Connection:
             batch = []
             while self.queue:
                 text, message_id = self.queue.popleft()
-                if True:
+                if message_id is None or message_id > self.replayed_upto:
                     batch.append(text)
             if batch:
                 return batch

@@ -9,7 +9,7 @@ from ..models import MAX_CONTENT, Message, MessagePage, SendResult, User
 from . import Core, Outcome
 from .fields import check_int, check_optional_id
 from .notifications import notify_for_message
-from .rooms import check_member, check_readable, find_room, join_in
+from .rooms import check_readable, join_in
 
 SENDABLE_TYPES = ("text", "image", "file")
 MAX_CLIENT_ID = 64
@@ -17,6 +17,8 @@ MAX_PAGE_SIZE = 100
 
 
 def check_content(content) -> str:
+    if content is None:
+        raise BadInput("field_required", field="content")
     if not isinstance(content, str):
         raise BadInput("field_type", field="content", kind="a string")
     text = content.strip()
@@ -151,12 +153,3 @@ async def mark_read(core: Core, user: User, message_id) -> Message:
         return Outcome(message, [ReadMarked(room.id, user.id, message.id, unread)])
     return await core.commit(job)
 
-
-async def get_message(core: Core, user: User, message_id) -> Message:
-    message, _, _ = await find_readable_message(core.db.reader, user, message_id)
-    return message
-
-
-async def room_of(core: Core, user: User, room_ref):
-    """The room a member is in, for callers that need the membership too."""
-    return await check_member(core.db.reader, user, room_ref)

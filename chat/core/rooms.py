@@ -11,7 +11,7 @@ from ..db import messages as message_sql
 from ..db import rooms as room_sql
 from ..errors import BadInput, Forbidden, NotFound
 from ..events import MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
-from ..models import ROOM_TYPES, Membership, Room, RoomDetail, RoomListing, User
+from ..models import Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
 from .fields import check_text
 
@@ -44,13 +44,6 @@ async def check_readable(conn, user: User, ref) -> tuple[Room, Membership | None
     return room, membership
 
 
-async def check_member(conn, user: User, ref) -> tuple[Room, Membership]:
-    room, membership = await check_readable(conn, user, ref)
-    if membership is None:
-        raise Forbidden("not_a_member")
-    return room, membership
-
-
 def check_room_admin(user: User, room: Room, membership: Membership | None) -> None:
     if not (user.is_admin or (membership and membership.is_admin)):
         raise Forbidden("room_admin_only")
@@ -58,6 +51,8 @@ def check_room_admin(user: User, room: Room, membership: Membership | None) -> N
 
 async def create_room(core: Core, user: User, name, description="", room_type="public",
                       is_official=False, max_members=50) -> Room:
+    if name is None:
+        raise BadInput("field_required", field="name")
     name = check_text("name", name, 1, 100)
     description = check_text("description", description or "", 0, 500)
     if room_type not in CREATABLE_TYPES:
@@ -199,7 +194,3 @@ async def open_for_socket(core: Core, user: User, ref) -> Room:
     if membership is None:
         room = await join(core, user, room.id)
     return room
-
-
-def is_valid_room_type(value) -> bool:
-    return value in ROOM_TYPES

@@ -458,10 +458,11 @@ async function deliver(msg) {
   if (state.room?.id === roomId) conversation.addPending(pending);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
+  const startedAt = performance.now();
   try {
     const stored = await api.post(`/api/chat/rooms/${roomId}/messages/`,
       { content: msg.content, reply_to: msg.reply_to || undefined, client_id: msg.client_id }, { signal: abort.signal });
-    if (state.room?.id === roomId) conversation.upsert(stored);
+    if (state.room?.id === roomId) conversation.upsert(stored, startedAt);
   } catch (err) {
     if (state.room?.id === roomId) {
       conversation.updatePending(msg.client_id, { _state: "failed", _error: err.message, _network: err.status === 0 });
@@ -473,8 +474,9 @@ async function deliver(msg) {
 
 async function saveEdit(msg, content) {
   if (content === msg.content) return;
+  const startedAt = performance.now();
   try {
-    conversation.upsert(await api.patch(`/api/chat/messages/${msg.id}/`, { content }));
+    conversation.upsert(await api.patch(`/api/chat/messages/${msg.id}/`, { content }), startedAt);
   } catch (err) {
     flash(err.message);
   }

@@ -91,15 +91,18 @@ export class Conversation {
     return this.loading;
   }
 
-  // A live, replayed or fetched message; returns true when it is new to this view.
-  upsert(msg) {
+  // A live or replayed message (fetchedAt null), or one from a REST answer whose request
+  // started at fetchedAt: a live frame that arrived meanwhile is newer and wins.
+  // Returns true when the message is new to this view.
+  upsert(msg, fetchedAt = null) {
     if (msg.client_id && this.pending.has(msg.client_id)) {
       this.pending.delete(msg.client_id);
       this.elements.delete("c" + msg.client_id);
     }
     const known = this.messages.get(msg.id);
     const isNew = !known;
-    if (known && sameVersion(known, msg)) return false;
+    if (known && (sameVersion(known, msg) || isStale(known, msg, fetchedAt))) return false;
+    if (fetchedAt === null) msg._liveAt = performance.now();
     this.messages.set(msg.id, msg);
     if (isNew) this.total += 1;
     this.elements.delete("m" + msg.id);
@@ -113,7 +116,7 @@ export class Conversation {
   applyReaction(frame) {
     const msg = this.messages.get(frame.message_id);
     if (!msg) return;
-    this.messages.set(msg.id, { ...msg, reactions: frame.reactions });
+    this.messages.set(msg.id, { ...msg, reactions: frame.reactions, _liveAt: performance.now() });
     this.elements.delete("m" + msg.id);
     this.render("anchor");
   }
@@ -136,13 +139,14 @@ export class Conversation {
   // we were away show up (new messages came through ?since=).
   async refreshWindow() {
     const generation = this.generation;
+    const startedAt = performance.now();
     const size = Math.min(100, Math.max(PAGE_SIZE, this.messages.size));
     const page = await get(this.pageUrl(1, size));
     if (generation !== this.generation) return;
     this.total = Math.max(this.total, page.total);
     for (const msg of page.messages) {
       const known = this.messages.get(msg.id);
-      if (!known || !sameVersion(known, msg)) {
+      if (!known || !(sameVersion(known, msg) || isStale(known, msg, startedAt))) {
         this.messages.set(msg.id, msg);
         this.elements.delete("m" + msg.id);
       }
@@ -221,7 +225,7 @@ export class Conversation {
     if (mode === "bottom" || (mode === "follow" && wasAtBottom)) this.scrollToBottom();
     else if (anchor) {
       const el = document.getElementById(anchor.id);
-      if (el) this.scroller.scrollTop = el.offsetTop - anchor.offset;
+      if (el) this.scroller.scrollTop = el.offsetTop + el.offsetHeight - anchor.offset;
     }
   }
 
@@ -233,11 +237,14 @@ export class Conversation {
     return this.separators.get(key);
   }
 
+  // The first message still visible, by its bottom edge: when older pages add a
+  // message from the same sender above it, its header folds away and its text stays put.
   visibleAnchor() {
     const top = this.scroller.scrollTop;
     for (const el of this.list.children) {
-      if (el.id && el.offsetTop + el.offsetHeight > top) {
-        return { id: el.id, offset: el.offsetTop - top };
+      const bottom = el.offsetTop + el.offsetHeight;
+      if (el.id && bottom > top) {
+        return { id: el.id, offset: bottom - top };
       }
     }
     return null;
@@ -266,6 +273,11 @@ function continues(prev, msg) {
   if (prev.sender?.id !== msg.sender?.id) return false;
   const gap = new Date(msg.created_at || Date.now()) - new Date(prev.created_at || Date.now());
   return gap < GROUP_GAP_MS;
+}
+
+function isStale(known, incoming, fetchedAt) {
+  if (known.is_deleted && !incoming.is_deleted) return true;      // deletion is final
+  return fetchedAt !== null && (known._liveAt || 0) > fetchedAt;
 }
 
 function sameVersion(a, b) {

@@ -91,7 +91,7 @@ def test_a_newcomer_signs_up_signs_out_and_signs_in_again(server, open_page):
     page.wait_for_timeout(1100)                     # a new token needs a new second (iat)
     page.evaluate(f"localStorage.setItem('teahouse.auth', JSON.stringify({{...{stored}, expires_at: Date.now() + 5000}}))")
     page.reload()
-    page.wait_for_function(f"{stored}.access_token !== {first_token!r}")
+    page.wait_for_function(f"() => {stored}.access_token !== {first_token!r}")
     page.locator("#room-title", has_text="Global").wait_for()
 
 
@@ -166,7 +166,9 @@ def test_the_page_reconnects_after_a_server_restart_and_shows_what_was_missed(se
         status, _ = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": text},
                                eli.token)
         assert status == 201
-    server.api("PATCH", f"/api/chat/messages/{early['id']}/", {"content": "deploy at one"}, eli.token)
+    status, edited = server.api("PATCH", f"/api/chat/messages/{early['id']}/",
+                                {"content": "deploy at one"}, eli.token)
+    assert status == 200, edited
 
     page.locator("#connection-banner").wait_for(state="hidden", timeout=20_000)
     for text in ("missed one", "missed two", "deploy at one", "written while offline"):
