@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     except ChatError as exc:
         print(translate(exc.key, settings.language, **exc.params), file=sys.stderr)
         return 1
+    except SettingsError as exc:  # found while opening the data directory
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

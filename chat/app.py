@@ -15,11 +15,12 @@ from .dialects import identity, native, simple, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
-from .settings import Settings
+from .settings import Settings, SettingsError
 from .web import pages
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
+MIN_SECRET = 16
 
 
 def load_secret(settings: Settings) -> str:
@@ -31,7 +32,13 @@ def load_secret(settings: Settings) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+            handle.flush()
+            os.fsync(handle.fileno())
+    secret = path.read_text().strip()
+    # A truncated file (a crash while it was written) must never become a weak key.
+    if len(secret) < MIN_SECRET:
+        raise SettingsError(f"{path} holds no usable secret: delete it to generate a new one")
+    return secret
 
 
 def prepare_data_dir(settings: Settings) -> None:

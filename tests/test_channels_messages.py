@@ -368,3 +368,33 @@ async def test_a_non_member_socket_on_a_private_room_is_closed_4003(client, bob,
     room, _ = private_room
     ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={bob.token}")
     await closed_with(ws, 4003)
+
+
+async def test_answers_use_the_seed_wording_in_chinese(client, alice, bob):
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    room = await create_room(client, alice)
+
+    async def said(method, path, person) -> str:
+        resp = await client.request(method, path, headers={**person.headers, **zh})
+        assert resp.status == 200, await resp.text()
+        return (await resp.json())["message"]
+    assert await said("POST", f"/api/chat/rooms/{room['id']}/join/", bob) == "成功加入房间"
+    message = await send(client, alice, room["id"], "@bob 你好")
+    assert await said("POST", f"/api/chat/messages/{message['id']}/read/", bob) == "消息已标记为已读"
+    note = (await notifications(client, bob))[0]
+    assert await said("POST", f"/api/chat/notifications/{note['id']}/read/", bob) == "通知已标记为已读"
+    assert await said("DELETE", f"/api/chat/messages/{message['id']}/delete/", alice) == "消息已删除"
+    assert await said("POST", f"/api/chat/rooms/{room['id']}/leave/", bob) == "成功离开房间"
+    ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={bob.token}", headers=zh)
+    assert (await next_frame(ws, "connection_established"))["message"] == "连接成功"
+    await ws.close()
+    resp = await client.get("/api/chat/rooms/999/", headers={**alice.headers, **zh})
+    assert await assert_error(resp, 404, "channels") == "聊天室不存在"
+
+
+async def test_a_room_admin_who_is_not_the_creator_may_delete_the_room(client, core, alice, bob):
+    room = await joined_room(client, alice, bob)
+    await core.db.write(lambda conn: conn.execute(
+        "UPDATE memberships SET role = 'admin' WHERE user_id = ?", (bob.id,)))
+    resp = await client.delete(f"/api/chat/rooms/{room['id']}/", headers=bob.headers)
+    assert resp.status == 200

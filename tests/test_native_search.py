@@ -80,6 +80,12 @@ async def test_query_syntax_is_plain_text(client, alice, room, query):
     assert len(await contents(client, alice, "ordinary")) == 1
 
 
+async def test_control_characters_in_a_query_separate_terms(client, alice, room):
+    await post(client, alice, room, "alpha beta")
+    assert await contents(client, alice, "alpha\x00beta") == ["alpha beta"]
+    assert await contents(client, alice, "alp\x00\x07zz") == []
+
+
 async def test_private_text_never_reaches_a_non_member(client, alice, bob, make_user):
     carol = await make_user("carol")
     private = await make_room(client, alice, room_type="private", name="secret")
@@ -182,7 +188,7 @@ async def test_short_queries_scan_a_bounded_window_and_can_continue(client, alic
     assert second["next_before"] is None
 
 
-@pytest.mark.parametrize("params", [{"q": ""}, {"q": "   "}, {}, {"q": "x" * 201},
+@pytest.mark.parametrize("params", [{"q": ""}, {"q": "   "}, {}, {"q": "x" * 201}, {"q": "\x00"},
                                     {"q": "ok", "limit": "0"}, {"q": "ok", "limit": "lots"},
                                     {"q": "ok", "before": "-1"}])
 async def test_bad_queries_are_400(client, alice, params):

@@ -20,8 +20,9 @@ from .rooms import check_readable, check_room_admin, new_slug
 
 
 @dataclass(frozen=True)
-class Opened:
-    """A room and the other person in it; created is False when it already existed."""
+class PeerRoom:
+    """A room and the other person concerned (the invitee, or the direct peer);
+    created is False when nothing new was made."""
     room: Room
     peer: User
     created: bool
@@ -43,7 +44,7 @@ def check_can_invite(user: User, room: Room, membership: Membership | None) -> N
         raise Forbidden("moderators_only")
 
 
-async def invite(core: Core, user: User, room_ref, username) -> Opened:
+async def invite(core: Core, user: User, room_ref, username) -> PeerRoom:
     """Record an invitation and notify the invitee, who may then join the room.
     Inviting again changes nothing and notifies nobody."""
     async def job(conn):
@@ -55,17 +56,17 @@ async def invite(core: Core, user: User, room_ref, username) -> Opened:
             key = "user_banned" if present.is_banned else "already_member"
             raise BadInput(key, username=invitee.username)
         if await room_sql.has_invitation(conn, room.id, invitee.id):
-            return Outcome(Opened(room, invitee, created=False))
+            return Outcome(PeerRoom(room, invitee, created=False))
         await room_sql.insert_invitation(conn, room.id, invitee.id, user.id)
         event = await notifications.create(
             conn, invitee.id, "room_invite",
             core.text("notify_invite", username=user.username, room=room.name),
             room.description or room.name, room, None)
-        return Outcome(Opened(room, invitee, created=True), [event])
+        return Outcome(PeerRoom(room, invitee, created=True), [event])
     return await core.commit(job)
 
 
-async def open_direct(core: Core, user: User, username) -> Opened:
+async def open_direct(core: Core, user: User, username) -> PeerRoom:
     """The one direct room of two users, created on first use with both as members."""
     async def job(conn):
         peer = await find_user(conn, username)
@@ -73,7 +74,7 @@ async def open_direct(core: Core, user: User, username) -> Opened:
             raise BadInput("direct_self")
         key = f"{min(user.id, peer.id)}:{max(user.id, peer.id)}"
         if existing := await room_sql.direct_room_id(conn, key):
-            return Outcome(Opened(await room_sql.room_by_id(conn, existing), peer, created=False))
+            return Outcome(PeerRoom(await room_sql.room_by_id(conn, existing), peer, created=False))
         await room_sql.release_direct_key(conn, key)
         first, second = sorted((user, peer), key=lambda u: u.id)
         room_id = await room_sql.insert_room(
@@ -81,7 +82,7 @@ async def open_direct(core: Core, user: User, username) -> Opened:
             user.id, direct_key=key)
         for member in (first, second):
             await room_sql.insert_membership(conn, room_id, member.id, "member")
-        return Outcome(Opened(await room_sql.room_by_id(conn, room_id), peer, created=True))
+        return Outcome(PeerRoom(await room_sql.room_by_id(conn, room_id), peer, created=True))
     return await core.commit(job)
 
 
@@ -91,6 +92,13 @@ def check_member_change(role, is_muted, is_banned) -> None:
     for name, value in (("is_muted", is_muted), ("is_banned", is_banned)):
         if value is not None and not isinstance(value, bool):
             raise BadInput("field_type", field=name, kind="a boolean")
+
+
+async def check_keeps_an_admin(conn, target: Membership, role: str, banned: bool) -> None:
+    """A room's last admin may not be demoted or banned, even by a site admin."""
+    stops_being_admin = target.is_admin and not target.is_banned and (role != "admin" or banned)
+    if stops_being_admin and await room_sql.admin_count(conn, target.room_id) <= 1:
+        raise BadInput("last_admin")
 
 
 async def update_member(core: Core, user: User, room_ref, user_id, role=None, is_muted=None,
@@ -111,9 +119,7 @@ async def update_member(core: Core, user: User, room_ref, user_id, role=None, is
         new_role = role or target.role
         muted = target.is_muted if is_muted is None else is_muted
         banned = target.is_banned if is_banned is None else is_banned
-        stops_being_admin = target.is_admin and not target.is_banned and (new_role != "admin" or banned)
-        if stops_being_admin and await room_sql.admin_count(conn, room.id) <= 1:
-            raise BadInput("last_admin")
+        await check_keeps_an_admin(conn, target, new_role, banned)
         await room_sql.update_membership(conn, room.id, target_id, new_role, muted, banned)
         changed = await room_sql.membership(conn, room.id, target_id)
         return Outcome((room, changed),

@@ -78,12 +78,9 @@ async def list_rooms(core: Core, user: User, limit: int = 100, offset: int = 0) 
     last_ids = [row["last_message_id"] for row in rows if row["last_message_id"]]
     last = {m.id: m for m in await message_sql.select_messages(
         conn, f"m.id IN ({','.join('?' * len(last_ids))})", last_ids)} if last_ids else {}
-    listings = []
-    for row in rows:
-        membership = await room_sql.membership_by_id(conn, row["mb_id"]) if row["mb_id"] else None
-        listings.append(RoomListing(room_sql.row_to_room(row), membership, row["unread_count"],
-                                    last.get(row["last_message_id"])))
-    return listings
+    mine = await room_sql.memberships_of(conn, user.id)
+    return [RoomListing(room_sql.row_to_room(row), mine.get(row["id"]), row["unread_count"],
+                        last.get(row["last_message_id"])) for row in rows]
 
 
 async def list_rooms_with_members(core: Core, user: User) -> list[tuple[RoomListing, list[int]]]:
@@ -97,7 +94,7 @@ async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDeta
     conn = core.db.reader
     room, membership = await check_readable(conn, user, ref)
     members = await room_sql.members(conn, room.id)
-    latest_messages = await message_sql.messages_before(conn, room.id, None, latest)
+    latest_messages = await message_sql.messages_before(conn, room.id, None, latest) if latest else []
     return RoomDetail(room, membership, tuple(members), tuple(latest_messages))
 
 
@@ -186,11 +183,14 @@ async def delete_room(core: Core, user: User, ref) -> Room:
 
 
 async def open_for_socket(core: Core, user: User, ref) -> Room:
-    """A socket may open on a room the user can read; a public room is joined."""
-    room, membership = await check_readable(core.db.reader, user, ref)
-    banned = await room_sql.membership(core.db.reader, room.id, user.id)
-    if banned and banned.is_banned:
+    """A socket opens for members, and joins the opener to a public room; the banned of
+    a public room may still read it over REST, but get no live seat in it."""
+    room = await find_room(core.db.reader, ref)
+    membership = await room_sql.membership(core.db.reader, room.id, user.id)
+    if membership and membership.is_banned:
         raise Forbidden("banned")
     if membership is None:
+        if not room.is_public:
+            raise Forbidden("room_forbidden")
         room = await join(core, user, room.id)
     return room

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 from ..db import messages as message_sql
 from ..db import search as search_sql
@@ -34,9 +35,12 @@ NO_LIMIT = 2**62
 
 
 def parse_terms(query) -> list[str]:
+    if query is None:
+        raise BadInput("search_query_empty")
     if not isinstance(query, str):
         raise BadInput("field_type", field="q", kind="a string")
-    text = query.strip()
+    # Control characters (NUL among them, which FTS5 cannot parse) separate terms.
+    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in query).strip()
     if not text:
         raise BadInput("search_query_empty")
     if len(text) > MAX_QUERY:

@@ -123,9 +123,11 @@ async def membership(conn, room_id: int, user_id: int) -> Membership | None:
     return row_to_membership(rows[0]) if rows else None
 
 
-async def membership_by_id(conn, membership_id: int) -> Membership | None:
-    rows = await conn.execute_fetchall(f"{MEMBERSHIP_SELECT} WHERE m.id = ?", (membership_id,))
-    return row_to_membership(rows[0]) if rows else None
+async def memberships_of(conn, user_id: int) -> dict[int, Membership]:
+    """The user's memberships, ban records excluded, by room id."""
+    rows = await conn.execute_fetchall(
+        f"{MEMBERSHIP_SELECT} WHERE m.user_id = ? AND m.is_banned = 0", (user_id,))
+    return {row["room_id"]: row_to_membership(row) for row in rows}
 
 
 async def members(conn, room_id: int) -> list[Membership]:

@@ -67,12 +67,12 @@ async def search_messages(request: web.Request) -> web.Response:
 
 async def invite(request: web.Request) -> web.Response:
     body = await read_json(request)
-    opened = await moderation.invite(request.app[core_key], request[user_key],
-                                     request.match_info["room"], body.get("username"))
-    text = translate("invited", request_language(request), username=opened.peer.username)
-    return json_response({"message": text, "room": serialize_room(opened.room),
-                          "user": serialize_user(opened.peer)},
-                         status=201 if opened.created else 200)
+    invited = await moderation.invite(request.app[core_key], request[user_key],
+                                      request.match_info["room"], body.get("username"))
+    text = translate("invited", request_language(request), username=invited.peer.username)
+    return json_response({"message": text, "room": serialize_room(invited.room),
+                          "user": serialize_user(invited.peer)},
+                         status=201 if invited.created else 200)
 
 
 async def open_direct(request: web.Request) -> web.Response:

@@ -15,6 +15,7 @@ from aiohttp import web
 from ..errors import ChatError
 from ..i18n import translate
 from ..keys import user_key
+from .accesslog import redact_path
 from .auth import authenticate, request_language
 from .jsonio import json_response
 
@@ -55,7 +56,7 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
         except web.HTTPException:
             raise
         except Exception:
-            log.exception("unhandled error in %s %s", request.method, request.rel_url.path)
+            log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
             return style.response(request, "internal_error", 500)
     run.__name__ = handler.__name__
     return run

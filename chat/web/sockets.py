@@ -250,8 +250,8 @@ class SocketSession:
     async def _force_close(self) -> None:
         """Presence ends now; the 1013 close gets CLOSE_GRACE to reach a client that
         resumes reading, then the connection is cut and its buffers freed. The writer
-        is not cancelled: it waits on aiohttp's shared drain future, and cancelling it
-        would cancel that future and with it the drain of our close frame."""
+        is not cancelled: a write cancelled while aiohttp drains cancels aiohttp's shared
+        drain future, and with it the drain of our close frame; it stops by itself."""
         await self._stop_reading()
         transport = self.request.transport
         try:

@@ -23,6 +23,14 @@ function load() {
   }
 }
 
+// Another tab signed out or refreshed the token: follow it.
+window.addEventListener("storage", (event) => {
+  if (event.key !== AUTH_KEY) return;
+  auth = load();
+  if (auth) scheduleRefresh();
+  else for (const fn of signedOutListeners) fn();
+});
+
 export function session() { return auth; }
 export function accessToken() { return auth?.access_token || null; }
 export function onSignedOut(fn) { signedOutListeners.add(fn); }

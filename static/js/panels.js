@@ -3,10 +3,9 @@
 import { get, post } from "./api.js";
 import { t } from "./i18n.js";
 import { $, displayName, formatFull, h, markedSnippet } from "./dom.js";
-import { roomTitle } from "./sidebar.js";
 
 export class Notifications {
-  // app: { me(), open(roomId, messageId), changed(unreadCount) }
+  // app: { me(), open(roomId, messageId, {join}), changed(unreadCount) }
   constructor(app) {
     this.app = app;
     this.items = [];
@@ -27,13 +26,16 @@ export class Notifications {
     this.draw();
   }
 
+  // Returns false for a copy already seen (each open socket delivers one).
   add(notification) {
-    this.items = [notification, ...this.items.filter((n) => n.id !== notification.id)];
+    if (this.items.some((n) => n.id === notification.id)) return false;
+    this.items = [notification, ...this.items];
     this.draw();
     const room = notification.room;
     const wanted = notification.notification_type === "mention" || room?.room_type === "direct"
       || notification.notification_type === "room_invite";
     if (wanted) desktopAlert(notification.title, notification.content, () => this.openItem(notification));
+    return true;
   }
 
   toggle(force) {
@@ -59,7 +61,7 @@ export class Notifications {
       this.draw();
       post(`/api/chat/notifications/${n.id}/read/`).catch(() => {});
     }
-    if (n.room) this.app.open(n.room.id, n.message?.id);
+    if (n.room) this.app.open(n.room.id, n.message?.id, { join: n.notification_type === "room_invite" });
   }
 
   askPermission() {
@@ -102,7 +104,7 @@ export function desktopAlert(title, body, onClick) {
 }
 
 export class Search {
-  // app: { me(), open(roomId, messageId) }
+  // app: { me(), open(roomId, messageId), roomName(room) }
   constructor(app) {
     this.app = app;
     this.panel = $("#search-panel");
@@ -153,7 +155,7 @@ export class Search {
     },
     h("span", { class: "result-meta" },
       h("strong", { text: displayName(result.sender) }), " · ",
-      h("span", { text: room.name ? roomTitle({ room_type: room.room_type, name: room.name }, this.app.me()) : "" }), " · ",
+      h("span", { text: this.app.roomName(room) }), " · ",
       h("time", { datetime: result.created_at, text: formatFull(result.created_at) })),
     h("span", { class: "snippet" }, result.snippet != null ? markedSnippet(result.snippet) : result.content)));
   }

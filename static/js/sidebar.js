@@ -125,7 +125,7 @@ export function browseDialog(rooms, onJoin) {
       h("div", {},
         h("strong", { text: r.name }),
         r.is_official ? h("span", { class: "official", text: " ★" }) : null,
-        h("div", { class: "muted", text: [r.description, t("members_count", { n: r.member_count })].filter(Boolean).join(" · ") })),
+        h("div", { class: "muted", text: [r.description, (r.member_count === 1 ? t("members_one") : t("members_count", { n: r.member_count }))].filter(Boolean).join(" · ") })),
       r.is_member ? h("span", { class: "muted", text: t("joined") })
         : h("button", { type: "button", class: "primary", text: t("join"), onclick: async () => {
           await onJoin(r);

@@ -369,3 +369,137 @@ def test_server_errors_follow_the_chosen_language(server, open_page):
     page.locator("#auth-error", has_text="用户名或密码错误").wait_for()
     page.reload()
     page.locator("#auth-submit", has_text="登录").wait_for()         # the choice is remembered
+
+
+def test_rooms_are_created_browsed_joined_left_and_private_ones_invited_to(server, open_page):
+    nia = register(server, "nia", "Nia")
+    omar = register(server, "omar", "Omar")
+    page_n, page_o = open_page(nia), open_page(omar)
+    page_n.click("#create-room-button")
+    page_n.locator("dialog[open]").get_by_label("Room name").fill("book-club")
+    page_n.locator("dialog[open]").get_by_role("button", name="Create").click()
+    page_n.locator("#room-title", has_text="book-club").wait_for()
+
+    page_o.click("#browse-button")
+    row = page_o.locator(".browse-item", has_text="book-club")
+    row.get_by_role("button", name="Join").click()
+    page_o.locator("#room-title", has_text="book-club").wait_for()
+    page_n.locator("#member-list .member.online", has_text="Omar").wait_for(state="attached")
+    page_o.click("#leave-button")
+    page_o.get_by_role("alertdialog").get_by_role("button", name="Leave room").click()
+    page_o.locator("#room-title", has_text="Global").wait_for()
+    assert page_o.locator("#room-list .room-link", has_text="book-club").count() == 0
+
+    page_n.click("#create-room-button")
+    page_n.locator("dialog[open]").get_by_label("Room name").fill("secret-plans")
+    page_n.locator("dialog[open]").get_by_label("Who can see it").select_option("private")
+    page_n.locator("dialog[open]").get_by_role("button", name="Create").click()
+    page_n.locator("#room-title", has_text="secret-plans").wait_for()
+    page_n.click("#invite-button")
+    page_n.locator("dialog[open]").get_by_label("Username").fill("omar")
+    page_n.locator("dialog[open]").get_by_role("button", name="Invite").click()
+    page_o.locator("#notifications-badge", has_text="1").wait_for()              # live, no reload
+    page_o.click("#notifications-button")
+    page_o.locator("#notifications-list .notification.unread", has_text="secret-plans").click()
+    page_o.locator("#room-title", has_text="secret-plans").wait_for()              # joined
+    page_o.locator("#room-list .room-link", has_text="secret-plans").wait_for()
+
+    page_o.click("#new-direct-button")
+    page_o.locator("dialog[open]").get_by_label("Username").fill("nia")
+    page_o.locator("dialog[open]").get_by_role("button", name="Start").click()
+    page_o.locator("#room-title", has_text="nia").wait_for()
+    send(page_o, "coffee later?")
+    badge = page_n.locator("#direct-list .room-link", has_text="omar").locator(".badge")
+    badge.wait_for()                                   # unread elsewhere, live
+    assert badge.inner_text() == "1"
+    page_n.wait_for_function("() => document.title.startsWith('(1) ')")
+
+
+def test_uploads_show_progress_and_clear_errors(server, open_page):
+    pat = register(server, "pat", "Pat")
+    room = open_room(server, pat, "files")
+    page = open_page(pat)
+    go_to(page, server, room)
+    page.set_input_files("#file-input", files=[
+        {"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ" + b"\0" * 100}])
+    page.locator("#upload-tray .upload-error", has_text="not a supported file type").wait_for()
+    page.get_by_role("button", name="Dismiss").click()
+    page.locator("#upload-tray").wait_for(state="hidden")
+    page.set_input_files("#file-input", files=[
+        {"name": "huge.png", "mimeType": "image/png", "buffer": b"\0" * (10 * 1024 * 1024 + 1)}])
+    page.locator("#upload-tray .upload-error", has_text="too large").wait_for()
+    page.get_by_role("button", name="Dismiss").click()
+    # A slow link: the progress bar moves while the bytes go up.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 20,
+                                                  "downloadThroughput": -1, "uploadThroughput": 300_000})
+    page.set_input_files("#file-input", files=[
+        {"name": "minutes.txt", "mimeType": "text/plain", "buffer": b"minutes of the meeting\n" * 30_000}])
+    page.wait_for_function("""() => {
+        const bar = document.querySelector("#upload-tray progress");
+        return bar && bar.value > 0 && bar.value < 100;
+    }""")
+    page.locator("#message-list .file-card", has_text="minutes.txt").wait_for(timeout=15_000)
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                  "downloadThroughput": -1, "uploadThroughput": -1})
+    # Drag-and-drop and paste go through the same path as the picker.
+    page.evaluate("""async (bytes) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], "dropped.png", {type: "image/png"}));
+        const main = document.querySelector("#main");
+        main.dispatchEvent(new DragEvent("dragenter", {dataTransfer: transfer, bubbles: true}));
+        main.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+    }""", list(png(40, 30)))
+    page.locator("#message-list img.thumb[alt='dropped.png']").wait_for()
+    page.locator("#drop-overlay").wait_for(state="hidden")
+    page.evaluate("""(text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "pasted.txt", {type: "text/plain"}));
+        const input = document.querySelector("#composer-input");
+        input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer, bubbles: true, cancelable: true}));
+    }""", "from the clipboard")
+    page.locator("#message-list .file-card", has_text="pasted.txt").wait_for()
+    page.locator("#message-list .msg").first.wait_for()
+    page.locator("#message-list img.thumb[alt='dropped.png']").click()
+    page.locator("#lightbox[open] #lightbox-img").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("#lightbox").wait_for(state="hidden")
+
+
+HIDDEN_TAB_WITH_NOTIFICATIONS = """
+    Object.defineProperty(document, "hidden", {get: () => true});
+    window.shown = [];
+    window.Notification = class {
+        static permission = "granted";
+        static requestPermission() { return Promise.resolve("granted"); }
+        constructor(title, options) { window.shown.push([title, options.body]); }
+        close() {}
+    };
+"""
+
+
+def test_a_hidden_tab_raises_desktop_notifications_for_direct_messages_and_mentions(server, open_page):
+    quinn = register(server, "quinn", "Quinn")
+    rosa = register(server, "rosa", "Rosa")
+    room = open_room(server, quinn, "support", rosa)
+    page = open_page(quinn)
+    page.context.add_init_script(HIDDEN_TAB_WITH_NOTIFICATIONS)
+    go_to(page, server, room)
+    page.reload()
+    page.locator("#message-list .beginning, #message-list .msg").first.wait_for()
+    status, direct = server.api("POST", "/api/chat/direct/", {"username": "quinn"}, rosa.token)
+    assert status in (200, 201)
+    server.api("POST", f"/api/chat/rooms/{direct['id']}/messages/", {"content": "are you free?"},
+               rosa.token)
+    server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "@quinn ticket 42 is yours"},
+               rosa.token)
+    server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "no mention here"},
+               rosa.token)
+    page.wait_for_function("() => window.shown.length >= 2")
+    page.wait_for_timeout(300)
+    bodies = [body for _, body in page.evaluate("window.shown")]
+    assert "are you free?" in bodies
+    assert any("ticket 42" in body for body in bodies)
+    assert not any("no mention here" in body for body in bodies)
+    assert page.title().startswith("(")                # unread shows in the tab title

@@ -36,7 +36,7 @@ async def create_room(request: web.Request) -> web.Response:
 
 async def room_detail(request: web.Request) -> web.Response:
     detail = await rooms.room_detail(request.app[core_key], request[user_key],
-                                     request.match_info["room"])
+                                     request.match_info["room"], latest=0)
     return json_response(serialize_detail(detail))
 
 

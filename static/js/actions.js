@@ -1,0 +1,126 @@
+// What one does to messages: send (optimistic, with a client_id), retry, edit,
+// delete, react; the emoji picker and the full-size image viewer.
+import * as api from "./api.js";
+import { t } from "./i18n.js";
+import { $, h } from "./dom.js";
+import { QUICK_EMOJI } from "./message_view.js";
+import { confirmDialog } from "./sidebar.js";
+
+const SEND_TIMEOUT_MS = 15_000;
+
+function newClientId() {
+  // crypto.getRandomValues works on plain-http intranets; randomUUID does not.
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return "web-" + [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class MessageActions {
+  // app: { conversation, room(), me(), flash(text), sent() }
+  constructor(app) {
+    this.app = app;
+  }
+
+  send(content, replyTo) {
+    const room = this.app.room();
+    if (!room) return;
+    this.deliver({
+      id: null, client_id: newClientId(), content, reply_to: replyTo, message_type: "text",
+      sender: this.app.me(), created_at: new Date().toISOString(), reactions: [], room_id: room.id,
+    });
+    this.app.sent();
+  }
+
+  // Shown at once as pending; a retry reuses the client_id, so the server stores the
+  // message once even if the first attempt did arrive.
+  async deliver(msg) {
+    const { conversation } = this.app;
+    const here = () => this.app.room()?.id === msg.room_id;
+    if (here()) conversation.addPending({ ...msg, _state: "pending", _error: null, _network: false });
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
+    const startedAt = performance.now();
+    try {
+      const stored = await api.post(`/api/chat/rooms/${msg.room_id}/messages/`,
+        { content: msg.content, reply_to: msg.reply_to || undefined, client_id: msg.client_id },
+        { signal: abort.signal });
+      if (here()) conversation.upsert(stored, startedAt);
+    } catch (err) {
+      if (here()) {
+        conversation.updatePending(msg.client_id,
+          { _state: "failed", _error: err.message, _network: err.status === 0 });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // After a reconnect: what failed for want of a network goes again by itself.
+  retryOffline() {
+    for (const msg of [...this.app.conversation.pending.values()]) {
+      if (msg._state === "failed" && msg._network) this.deliver(msg);
+    }
+  }
+
+  async saveEdit(msg, content) {
+    if (content === msg.content) return;
+    const startedAt = performance.now();
+    try {
+      this.app.conversation.upsert(await api.patch(`/api/chat/messages/${msg.id}/`, { content }), startedAt);
+    } catch (err) {
+      this.app.flash(err.message);
+    }
+  }
+
+  async remove(msg) {
+    if (!(await confirmDialog(t("confirm_delete"), t("delete")))) return;
+    try {
+      await api.del(`/api/chat/messages/${msg.id}/`);
+    } catch (err) {
+      this.app.flash(err.message);
+    }
+  }
+
+  async react(msg, emoji) {
+    try {
+      const result = await api.post(`/api/chat/messages/${msg.id}/reactions/`, { emoji });
+      if (result?.reactions) this.app.conversation.applyReaction({ message_id: msg.id, reactions: result.reactions });
+    } catch (err) {
+      this.app.flash(err.message);
+    }
+  }
+
+  pickEmoji(msg, anchor) {
+    document.querySelector(".emoji-picker")?.remove();
+    const picker = h("div", { class: "emoji-picker", role: "menu", "aria-label": t("react") },
+      QUICK_EMOJI.map((emoji) => h("button", {
+        type: "button", role: "menuitem", class: "emoji-choice", text: emoji, "aria-label": emoji,
+        onclick: () => { picker.remove(); this.react(msg, emoji); },
+      })));
+    anchor.closest(".msg").append(picker);
+    picker.querySelector("button").focus();
+    const away = (e) => {
+      if (!picker.contains(e.target)) {
+        picker.remove();
+        document.removeEventListener("pointerdown", away);
+      }
+    };
+    document.addEventListener("pointerdown", away);
+  }
+}
+
+export function openImage(url, name) {
+  $("#lightbox-img").src = url;
+  $("#lightbox-img").alt = name;
+  $("#lightbox-link").href = url;
+  $("#lightbox-caption").textContent = name;
+  $("#lightbox").showModal();
+}
+
+let toastTimer;
+export function flash(text) {
+  const toast = $("#toast");
+  toast.textContent = text;
+  toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toast.hidden = true; }, 5000);
+}

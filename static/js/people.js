@@ -1,0 +1,125 @@
+// Who is in the open room: members (GET …/members/), presence from the socket
+// (online_users, user_join, user_leave) and "Alice is typing…".
+import { get } from "./api.js";
+import { t } from "./i18n.js";
+import { $, displayName, h, hueClass, initials } from "./dom.js";
+
+const TYPING_TTL_MS = 6_000;
+
+export class People {
+  // hooks: { me(), loaded(knownNames) }
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.room = null;
+    this.members = new Map();      // user id → membership {user, role, is_muted, is_banned}
+    this.online = new Set();
+    this.typing = new Map();       // user id → {user, timer}
+  }
+
+  reset(room) {
+    this.room = room;
+    this.members = new Map();
+    this.online = new Set();
+    for (const entry of this.typing.values()) clearTimeout(entry.timer);
+    this.typing.clear();
+    this.drawTyping();
+  }
+
+  others() {
+    const me = this.hooks.me();
+    return [...this.members.values()].filter((m) => m.user.id !== me.id);
+  }
+
+  async load() {
+    const room = this.room;
+    if (!room) return;
+    let members;
+    try {
+      members = await get(`/api/chat/rooms/${room.id}/members/`);
+    } catch {
+      return;
+    }
+    if (this.room !== room) return;
+    this.members = new Map(members.map((m) => [m.user.id, m]));
+    this.hooks.loaded(new Set(members.map((m) => m.user.username.toLowerCase())));
+    this.draw();
+  }
+
+  present(users) {
+    this.online = new Set(users.map((u) => u.id));
+    this.draw();
+  }
+
+  joined(user) {
+    this.online.add(user.id);
+    this.draw();
+    if (!this.members.has(user.id)) this.load();
+  }
+
+  left(user) {
+    this.online.delete(user.id);
+    this.stopTyping(user.id);
+    this.draw();
+  }
+
+  changed(frame) {
+    const member = this.members.get(frame.user.id);
+    if (member) Object.assign(member, { role: frame.role, is_muted: frame.is_muted, is_banned: frame.is_banned });
+    this.draw();
+  }
+
+  typingFrame(frame) {
+    if (frame.user.id === this.hooks.me().id) return;
+    if (!frame.is_typing) return this.stopTyping(frame.user.id);
+    clearTimeout(this.typing.get(frame.user.id)?.timer);
+    const user = this.members.get(frame.user.id)?.user || frame.user;
+    // Typing notices expire on their own: a "stopped" frame can be lost with its sender.
+    const timer = setTimeout(() => this.stopTyping(frame.user.id), TYPING_TTL_MS);
+    this.typing.set(frame.user.id, { user, timer });
+    this.drawTyping();
+  }
+
+  stopTyping(userId) {
+    const entry = this.typing.get(userId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.typing.delete(userId);
+    this.drawTyping();
+  }
+
+  drawTyping() {
+    const names = [...this.typing.values()].map((e) => displayName(e.user));
+    let text = "";
+    if (names.length === 1) text = t("typing_one", { a: names[0] });
+    else if (names.length === 2) text = t("typing_two", { a: names[0], b: names[1] });
+    else if (names.length > 2) text = t("typing_many");
+    $("#typing-line").textContent = text;
+  }
+
+  draw() {
+    const me = this.hooks.me();
+    const all = [...this.members.values()].filter((m) => !m.is_banned);
+    const isOnline = (m) => this.online.has(m.user.id);
+    const row = (m) => h("li", { class: "member" + (isOnline(m) ? " online" : "") },
+      h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true", text: initials(displayName(m.user)) },
+        h("span", { class: "presence", "aria-hidden": "true" })),
+      h("span", { class: "member-name", text: displayName(m.user) + (m.user.id === me?.id ? ` (${t("you")})` : "") }),
+      m.role !== "member" ? h("span", { class: "role", text: t(`role_${m.role}`) }) : null,
+      h("span", { class: "visually-hidden", text: isOnline(m) ? t("online") : t("offline") }));
+    const online = all.filter(isOnline).sort(byName);
+    const offline = all.filter((m) => !isOnline(m)).sort(byName);
+    $("#member-list").replaceChildren(
+      h("li", { class: "member-heading", text: `${t("online")} — ${online.length}` }), ...online.map(row),
+      offline.length ? h("li", { class: "member-heading", text: `${t("offline")} — ${offline.length}` }) : null,
+      ...offline.map(row));
+    $("#online-count").textContent = String(online.length);
+  }
+}
+
+function byName(a, b) { return displayName(a.user).localeCompare(displayName(b.user)); }
+
+export function toggleMembers() {
+  const open = !document.body.classList.contains("members-open");
+  document.body.classList.toggle("members-open", open);
+  $("#members-button").setAttribute("aria-expanded", String(open));
+}
