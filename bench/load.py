@@ -11,7 +11,8 @@ room and runs, --repeat times:
 
 Every message carries a client_id "<phase>.<sender>.<seq>.<send ns>": receivers check
 that every socket gets every message exactly once, in per-sender order, and measure
-send->receive latency. Server CPU comes from /proc/<pid>/stat, peak RSS from VmHWM.
+send->receive latency. Server CPU comes from /proc/<pid>/stat, peak RSS from VmHWM (setup MB:
+VmRSS once the sockets are open, before the phases).
 Medians over the repeats are printed, then the Teahouse/raw ratios. Run by hand, not
 in CI; 127.0.0.1 only; every wait is bounded and the run exits by itself.
 
@@ -25,10 +26,8 @@ import asyncio
 import json
 import os
 import re
-import signal
-import socket
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,10 +36,10 @@ from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parent.parent
+from servers import Server, cpu_model
+
 CLIENT_ID = re.compile(r'"client_id":"([^"]+)"')
 PASSWORD = "bench-password-1"
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -66,71 +65,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--profile", action="store_true",
                    help="run Teahouse under cProfile (main-thread CPU time) into its work dir; implies --keep")
     return p.parse_args(argv)
-
-
-# -- servers ---------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One server subprocess pinned with taskset; CPU and memory read from /proc."""
-
-    def __init__(self, kind: str, cpu: int, workdir: Path, profile: bool = False):
-        self.kind, self.workdir, self.port = kind, workdir, free_port()
-        if kind == "teahouse":
-            cmd = ["server.py", "--port", str(self.port), "--data-dir", str(workdir / "data")]
-            if profile:
-                cmd = ["bench/profiled.py", str(workdir / "teahouse.prof"), *cmd]
-        else:
-            cmd = ["bench/raw_server.py", "--port", str(self.port)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
-        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1")
-        self.log = open(workdir / f"{kind}.log", "wb")
-        self.proc = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, *cmd], cwd=ROOT,
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def wait_ready(self, http: aiohttp.ClientSession, limit: float = 30.0) -> None:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.kind} exited: see {self.log.name}")
-            try:
-                async with http.get(f"{self.base}/healthz") as resp:
-                    if resp.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.kind} not ready after {limit}s")
-
-    def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK   # utime, stime
-
-    def peak_rss_mb(self) -> float:
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
 
 
 # -- clients ---------------------------------------------------------------
@@ -334,13 +268,14 @@ async def bench_target(kind: str, sockets: int, args, workdir: Path) -> tuple[li
             else:
                 tokens, room = ["none"], "bench"
             await open_sockets(bench, http, server, room, tokens, sockets)
+            setup_rss = server.memory_mb("VmRSS")
             p1, p2 = [], []
             for r in range(args.repeat):
                 p1.append(await run_phase(bench, server, f"p{r}a", paced, args))
                 report(kind, sockets, "paced", r, p1[-1])
                 p2.append(await run_phase(bench, server, f"p{r}b", acked, args))
                 report(kind, sockets, "acked", r, p2[-1])
-            rss = server.peak_rss_mb()
+            rss = (server.memory_mb("VmHWM"), setup_rss)
             await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
             await asyncio.gather(*bench.tasks, return_exceptions=True)
             return p1, p2, rss
@@ -367,13 +302,14 @@ def median(runs: list[dict], key: str) -> float:
 def summary(sockets: int, results: dict) -> None:
     print(f"\n== {sockets} sockets: medians over runs (lost/dup/reorder: totals) ==")
     print(f"{'target':9} {'phase':6} {'msgs/s':>8} {'frames/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'lost':>5} {'dup':>4} {'reord':>5} {'cpu us/fr':>9} {'peak MB':>8}")
+          f"{'lost':>5} {'dup':>4} {'reord':>5} {'cpu us/fr':>9} {'peak MB':>8} {'setup MB':>8}")
     for kind, (p1, p2, rss) in results.items():
         for name, runs in (("paced", p1), ("acked", p2)):
             print(f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} {median(runs, 'frames_s'):9.0f} "
                   f"{median(runs, 'p50_ms'):8.1f} {median(runs, 'p99_ms'):8.1f} "
                   f"{sum(r['lost'] for r in runs):5} {sum(r['dup'] for r in runs):4} "
-                  f"{sum(r['reorder'] for r in runs):5} {median(runs, 'cpu_us_frame'):9.1f} {rss:8.1f}")
+                  f"{sum(r['reorder'] for r in runs):5} {median(runs, 'cpu_us_frame'):9.1f} "
+                  f"{rss[0]:8.1f} {rss[1]:8.1f}")
     if {"teahouse", "raw"} <= results.keys():
         tea, raw = results["teahouse"], results["raw"]
         for i, name in ((0, "paced"), (1, "acked")):
@@ -381,7 +317,7 @@ def summary(sockets: int, results: dict) -> None:
                      for k in ("frames_s", "p50_ms", "p99_ms", "cpu_us_frame")}
             print(f"{'tea/raw':9} {name:6} {'':8} {ratio['frames_s']:9.2f} {ratio['p50_ms']:8.2f} "
                   f"{ratio['p99_ms']:8.2f} {'':5} {'':4} {'':5} {ratio['cpu_us_frame']:9.2f} "
-                  f"{tea[2] / raw[2]:8.2f}")
+                  f"{tea[2][0] / raw[2][0]:8.2f} {tea[2][1] / raw[2][1]:8.2f}")
 
 
 async def main(args) -> int:
@@ -394,7 +330,7 @@ async def main(args) -> int:
             print(f"{kind}: {sockets} sockets (logs in {workdir})", flush=True)
             results[kind] = await bench_target(kind, sockets, args, workdir)
             if not (args.keep or args.profile):
-                subprocess.run(["rm", "-rf", str(workdir)], check=False)
+                shutil.rmtree(workdir, ignore_errors=True)
         summary(sockets, results)
         failed |= any(r["lost"] or r["dup"] or r["reorder"]
                       for p1, p2, _ in results.values() for r in p1 + p2)
@@ -404,6 +340,8 @@ async def main(args) -> int:
 if __name__ == "__main__":
     arguments = parse_args()
     os.sched_setaffinity(0, {arguments.client_cpu})
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; servers on cpu "
-          f"{arguments.server_cpu}, load generator on cpu {arguments.client_cpu}", flush=True)
+    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}, "
+          f"aiohttp {aiohttp.__version__}; servers on cpu {arguments.server_cpu}, "
+          f"load generator on cpu {arguments.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
+    print("command: python " + " ".join(sys.argv), flush=True)
     sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))

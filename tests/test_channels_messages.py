@@ -398,3 +398,18 @@ async def test_a_room_admin_who_is_not_the_creator_may_delete_the_room(client, c
         "UPDATE memberships SET role = 'admin' WHERE user_id = ?", (bob.id,)))
     resp = await client.delete(f"/api/chat/rooms/{room['id']}/", headers=bob.headers)
     assert resp.status == 200
+
+
+async def test_a_socket_elsewhere_cannot_reach_into_a_private_room(client, bob, private_room):
+    room, message = private_room
+    public = await create_room(client, bob, name="open")
+    ws = await client.ws_connect(f"/ws/chat/{public['id']}/?token={bob.token}")
+    await next_frame(ws, "connection_established")
+    for frame in ({"type": "read", "message_id": message["id"]},
+                  {"type": "chat_message", "content": "quoting", "reply_to": message["id"]}):
+        await ws.send_json(frame)
+        error = await next_frame(ws, "error")
+        assert "the plan" not in error["message"]
+    ws_private = await client.ws_connect(f"/ws/chat/{room['id']}/?token={bob.token}&since=0")
+    await closed_with(ws_private, 4003)
+    await ws.close()

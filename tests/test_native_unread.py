@@ -2,14 +2,8 @@
 from tests.helpers import assert_error, next_frame, no_frame
 
 
-async def connect(client, person, room, dialect: str = "channels"):
-    """A socket already registered in the room (a v1 socket must be the person's first
-    there: it hears its own user_online)."""
-    if dialect == "v1":
-        ws = await client.ws_connect(f"/api/v1/chatroom/ws/{room['id']}/{person.token}")
-        while (await next_frame(ws, "user_online"))["user_id"] != person.id:
-            pass
-        return ws
+async def connect(client, person, room):
+    """A channels socket already registered in the room."""
     ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={person.token}")
     await next_frame(ws, "connection_established")
     return ws

@@ -39,7 +39,7 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
         original = await message_sql.message_by_id(conn, message.reply_to)
         replied = original.sender.id if original and original.sender else None
         if replied in members and replied != sender.id:
-            targets[original.sender.id] = ("message", core.text("notify_reply", username=sender.username))
+            targets[replied] = ("message", core.text("notify_reply", username=sender.username))
     for name in {m.lower() for m in MENTION.findall(message.content)}:
         mentioned = await user_sql.user_by_username(conn, name)
         if mentioned and mentioned.id in members and mentioned.id != sender.id:

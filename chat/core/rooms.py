@@ -94,7 +94,8 @@ async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDeta
     conn = core.db.reader
     room, membership = await check_readable(conn, user, ref)
     members = await room_sql.members(conn, room.id)
-    latest_messages = await message_sql.messages_before(conn, room.id, None, latest) if latest else []
+    latest_messages = (await message_sql.messages_before(conn, room.id, None, latest)
+                       if latest else [])
     return RoomDetail(room, membership, tuple(members), tuple(latest_messages))
 
 

@@ -70,7 +70,8 @@ export class RoomSocket {
         return;
       }
       if (frame.type === "connection_established") {
-        const resumed = this.everOpened;
+        // Anything but a first attempt that worked may have missed edits and deletions.
+        const resumed = this.everOpened || this.attempt > 0;
         this.attempt = 0;
         this.everOpened = true;
         this.handlers.onState("open", resumed);

@@ -1,0 +1,90 @@
+"""The two servers bench/load.py drives: subprocesses pinned to a core with taskset,
+their CPU time read from /proc/<pid>/stat and their peak RSS from VmHWM."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_model() -> str:
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown cpu"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One server subprocess pinned with taskset; CPU and memory read from /proc."""
+
+    def __init__(self, kind: str, cpu: int, workdir: Path, profile: bool = False):
+        self.kind, self.workdir, self.port = kind, workdir, free_port()
+        if kind == "teahouse":
+            cmd = ["server.py", "--port", str(self.port), "--data-dir", str(workdir / "data")]
+            if profile:
+                cmd = ["bench/profiled.py", str(workdir / "teahouse.prof"), *cmd]
+        else:
+            cmd = ["bench/raw_server.py", "--port", str(self.port)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
+        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1")
+        self.log = open(workdir / f"{kind}.log", "wb")
+        self.proc = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, *cmd], cwd=ROOT,
+                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def wait_ready(self, http: aiohttp.ClientSession, limit: float = 30.0) -> None:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited: see {self.log.name}")
+            try:
+                async with http.get(f"{self.base}/healthz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"{self.kind} not ready after {limit}s")
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK   # utime, stime
+
+    def memory_mb(self, field: str = "VmHWM") -> float:
+        """VmHWM: peak resident set; VmRSS: resident now."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
