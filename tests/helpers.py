@@ -73,3 +73,32 @@ async def closed_with(ws, code: int, timeout: float = 3.0) -> None:
                 return
     await asyncio.wait_for(read(), timeout)
     assert ws.close_code == code, ws.close_code
+
+
+async def make_room(client, owner: Person, **fields) -> dict:
+    """A room created through the channels endpoint (name "team" unless given)."""
+    resp = await client.post("/api/chat/rooms/", json={"name": "team", **fields},
+                             headers=owner.headers)
+    assert resp.status == 201, await resp.text()
+    return await resp.json()
+
+
+async def post_message(client, person: Person, room: dict, content: str) -> dict:
+    """A message stored through the channels endpoint; its serialization."""
+    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
+                             json={"content": content}, headers=person.headers)
+    assert resp.status == 201, await resp.text()
+    return await resp.json()
+
+
+async def connect(client, person: Person, room: dict, dialect: str = "channels"):
+    """A socket already registered in the room (a v1 socket must be the person's first
+    there: it hears its own user_online)."""
+    if dialect == "v1":
+        ws = await client.ws_connect(f"/api/v1/chatroom/ws/{room['id']}/{person.token}")
+        while (await next_frame(ws, "user_online"))["user_id"] != person.id:
+            pass
+        return ws
+    ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={person.token}")
+    await next_frame(ws, "connection_established")
+    return ws

@@ -1,32 +1,5 @@
 """Native: editing one's own messages, the edit history, message_updated frames."""
-from tests.helpers import assert_error, next_frame
-
-
-async def connect(client, person, room, dialect: str = "channels"):
-    """A socket already registered in the room (a v1 socket must be the person's first
-    there: it hears its own user_online)."""
-    if dialect == "v1":
-        ws = await client.ws_connect(f"/api/v1/chatroom/ws/{room['id']}/{person.token}")
-        while (await next_frame(ws, "user_online"))["user_id"] != person.id:
-            pass
-        return ws
-    ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={person.token}")
-    await next_frame(ws, "connection_established")
-    return ws
-
-
-async def make_room(client, owner, **fields) -> dict:
-    resp = await client.post("/api/chat/rooms/", json={"name": "team", **fields},
-                             headers=owner.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
-
-
-async def post(client, person, room, content: str) -> dict:
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": content}, headers=person.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
+from tests.helpers import assert_error, connect, make_room, next_frame, post_message
 
 
 async def edit(client, person, message_id: int, content):
@@ -42,7 +15,7 @@ async def set_member(client, owner, room, person, **change):
 
 async def test_author_edits_own_message_and_the_old_text_is_kept(client, alice):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "meeting at 3")
+    message = await post_message(client, alice, room, "meeting at 3")
     resp = await edit(client, alice, message["id"], "  meeting at 4  ")
     assert resp.status == 200
     edited = await resp.json()
@@ -64,7 +37,7 @@ async def test_author_edits_own_message_and_the_old_text_is_kept(client, alice):
 
 async def test_only_the_author_may_edit_not_even_a_site_admin(client, admin, alice, bob):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "mine")
+    message = await post_message(client, alice, room, "mine")
     for person in (bob, admin):
         await assert_error(await edit(client, person, message["id"], "theirs"), 403, "channels")
     history = await (await client.get(f"/api/chat/messages/{message['id']}/edits/",
@@ -74,7 +47,7 @@ async def test_only_the_author_may_edit_not_even_a_site_admin(client, admin, ali
 
 async def test_deleted_and_system_messages_cannot_be_edited(client, alice, bob):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "soon gone")
+    message = await post_message(client, alice, room, "soon gone")
     await client.delete(f"/api/chat/messages/{message['id']}/", headers=alice.headers)
     await assert_error(await edit(client, alice, message["id"], "back"), 400, "channels")
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
@@ -86,7 +59,7 @@ async def test_deleted_and_system_messages_cannot_be_edited(client, alice, bob):
 
 async def test_edit_content_is_checked_like_a_new_message(client, alice):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "hello")
+    message = await post_message(client, alice, room, "hello")
     for bad in ("   ", "x" * 5001, 42, None):
         await assert_error(await edit(client, alice, message["id"], bad), 400, "channels")
     await assert_error(await edit(client, alice, 999999, "hi"), 404, "channels")
@@ -97,14 +70,14 @@ async def test_edit_content_is_checked_like_a_new_message(client, alice):
 
 async def test_muted_author_cannot_edit(client, alice, bob):
     room = await make_room(client, alice)
-    message = await post(client, bob, room, "before the mute")
+    message = await post_message(client, bob, room, "before the mute")
     await set_member(client, alice, room, bob, is_muted=True)
     await assert_error(await edit(client, bob, message["id"], "sneaky"), 403, "channels")
 
 
 async def test_same_text_again_is_no_edit(client, alice):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "same")
+    message = await post_message(client, alice, room, "same")
     edited = await (await edit(client, alice, message["id"], "same")).json()
     assert edited["is_edited"] is False
 
@@ -115,7 +88,7 @@ async def test_edit_history_is_for_author_room_moderators_and_site_admins(client
     room = await make_room(client, alice)
     for person in (bob, carol, admin):
         await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=person.headers)
-    message = await post(client, carol, room, "draft")
+    message = await post_message(client, carol, room, "draft")
     await edit(client, carol, message["id"], "final")
     url = f"/api/chat/messages/{message['id']}/edits/"
     await assert_error(await client.get(url, headers=bob.headers), 403, "channels")
@@ -128,7 +101,7 @@ async def test_edit_history_is_for_author_room_moderators_and_site_admins(client
 
 async def test_private_room_edits_are_hidden_from_outsiders(client, alice, bob):
     room = await make_room(client, alice, room_type="private")
-    message = await post(client, alice, room, "secret")
+    message = await post_message(client, alice, room, "secret")
     await edit(client, alice, message["id"], "secret v2")
     resp = await client.get(f"/api/chat/messages/{message['id']}/edits/", headers=bob.headers)
     await assert_error(resp, 404, "channels")
@@ -139,7 +112,7 @@ async def test_every_socket_of_the_room_hears_message_updated(client, admin, ali
     ws_alice = await connect(client, alice, room)
     ws_bob = await connect(client, bob, room)
     ws_v1 = await connect(client, admin, room, "v1")
-    message = await post(client, alice, room, "typo teh")
+    message = await post_message(client, alice, room, "typo teh")
     await edit(client, alice, message["id"], "typo the")
     for ws in (ws_alice, ws_bob):
         frame = await next_frame(ws, "message_updated")

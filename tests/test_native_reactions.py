@@ -1,34 +1,7 @@
 """Native: reactions toggle, show up with counts and "me", and reach sockets."""
 import pytest
 
-from tests.helpers import assert_error, next_frame
-
-
-async def connect(client, person, room, dialect: str = "channels"):
-    """A socket already registered in the room (a v1 socket must be the person's first
-    there: it hears its own user_online)."""
-    if dialect == "v1":
-        ws = await client.ws_connect(f"/api/v1/chatroom/ws/{room['id']}/{person.token}")
-        while (await next_frame(ws, "user_online"))["user_id"] != person.id:
-            pass
-        return ws
-    ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={person.token}")
-    await next_frame(ws, "connection_established")
-    return ws
-
-
-async def make_room(client, owner, **fields) -> dict:
-    resp = await client.post("/api/chat/rooms/", json={"name": "team", **fields},
-                             headers=owner.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
-
-
-async def post(client, person, room, content: str) -> dict:
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": content}, headers=person.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
+from tests.helpers import assert_error, connect, make_room, next_frame, post_message
 
 
 async def react(client, person, message_id: int, emoji):
@@ -44,7 +17,7 @@ async def shown(client, person, room, message_id: int) -> list[dict]:
 
 async def test_a_reaction_toggles_on_then_off(client, alice):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "ship it")
+    message = await post_message(client, alice, room, "ship it")
     resp = await react(client, alice, message["id"], "👍")
     assert resp.status == 201
     body = await resp.json()
@@ -59,7 +32,7 @@ async def test_a_reaction_toggles_on_then_off(client, alice):
 async def test_counts_add_up_and_me_is_per_viewer(client, alice, bob):
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
-    message = await post(client, alice, room, "lunch?")
+    message = await post_message(client, alice, room, "lunch?")
     await react(client, alice, message["id"], "🍜")
     await react(client, bob, message["id"], "🍜")
     await react(client, bob, message["id"], ":+1:")
@@ -74,7 +47,7 @@ async def test_counts_add_up_and_me_is_per_viewer(client, alice, bob):
                                    "好"])
 async def test_emoji_and_short_codes_are_accepted(client, alice, emoji):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "react to me")
+    message = await post_message(client, alice, room, "react to me")
     resp = await react(client, alice, message["id"], emoji)
     assert resp.status == 201, await resp.text()
 
@@ -83,15 +56,15 @@ async def test_emoji_and_short_codes_are_accepted(client, alice, emoji):
                                    "🎉" * 17, 5, None, ["👍"], "<b>", ":no spaces:"])
 async def test_anything_else_is_refused(client, alice, emoji):
     room = await make_room(client, alice)
-    message = await post(client, alice, room, "react to me")
+    message = await post_message(client, alice, room, "react to me")
     await assert_error(await react(client, alice, message["id"], emoji), 400, "channels")
 
 
 async def test_only_members_react_and_private_messages_stay_hidden(client, alice, bob):
     public = await make_room(client, alice)
     private = await make_room(client, alice, room_type="private")
-    open_message = await post(client, alice, public, "public")
-    secret = await post(client, alice, private, "secret")
+    open_message = await post_message(client, alice, public, "public")
+    secret = await post_message(client, alice, private, "secret")
     # Reacting does not join a public room: one joins first (sending would join).
     await assert_error(await react(client, bob, open_message["id"], "👍"), 403, "channels")
     await assert_error(await react(client, bob, secret["id"], "👍"), 404, "channels")
@@ -102,7 +75,7 @@ async def test_only_members_react_and_private_messages_stay_hidden(client, alice
 async def test_muted_members_and_deleted_messages_take_no_reactions(client, alice, bob):
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
-    message = await post(client, alice, room, "hi")
+    message = await post_message(client, alice, room, "hi")
     await client.patch(f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
                        json={"is_muted": True}, headers=alice.headers)
     await assert_error(await react(client, bob, message["id"], "👍"), 403, "channels")
@@ -115,7 +88,7 @@ async def test_sockets_hear_reaction_frames(client, admin, alice, bob):
     ws_alice = await connect(client, alice, room)
     ws_bob = await connect(client, bob, room)
     ws_v1 = await connect(client, admin, room, "v1")
-    message = await post(client, alice, room, "nice")
+    message = await post_message(client, alice, room, "nice")
     await react(client, bob, message["id"], "🎉")
     for ws in (ws_alice, ws_bob):
         frame = await next_frame(ws, "reaction")

@@ -1,25 +1,5 @@
 """Native: invitations, direct rooms, member moderation and room changes."""
-from tests.helpers import assert_error, closed_with, next_frame, no_frame
-
-
-async def connect(client, person, room, dialect: str = "channels"):
-    """A socket already registered in the room (a v1 socket must be the person's first
-    there: it hears its own user_online)."""
-    if dialect == "v1":
-        ws = await client.ws_connect(f"/api/v1/chatroom/ws/{room['id']}/{person.token}")
-        while (await next_frame(ws, "user_online"))["user_id"] != person.id:
-            pass
-        return ws
-    ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={person.token}")
-    await next_frame(ws, "connection_established")
-    return ws
-
-
-async def make_room(client, owner, **fields) -> dict:
-    resp = await client.post("/api/chat/rooms/", json={"name": "team", **fields},
-                             headers=owner.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
+from tests.helpers import assert_error, closed_with, connect, make_room, next_frame, no_frame
 
 
 async def post(client, person, room_id, content: str):

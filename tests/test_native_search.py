@@ -5,21 +5,7 @@ import re
 import pytest
 
 from chat.core import search as search_core
-from tests.helpers import assert_error
-
-
-async def make_room(client, owner, **fields) -> dict:
-    resp = await client.post("/api/chat/rooms/", json={"name": "team", **fields},
-                             headers=owner.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
-
-
-async def post(client, person, room, content: str) -> dict:
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": content}, headers=person.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
+from tests.helpers import assert_error, make_room, post_message
 
 
 async def find(client, person, q, **params) -> dict:
@@ -39,16 +25,16 @@ async def room(client, alice):
 
 
 async def test_a_two_character_chinese_word_is_found(client, alice, room):
-    await post(client, alice, room, "明天的会议改到三点")
-    await post(client, alice, room, "今天没有安排")
+    await post_message(client, alice, room, "明天的会议改到三点")
+    await post_message(client, alice, room, "今天没有安排")
     assert await contents(client, alice, "会议") == ["明天的会议改到三点"]
     assert await contents(client, alice, "会议改到") == ["明天的会议改到三点"]
     assert await contents(client, alice, "会") == ["明天的会议改到三点"]
 
 
 async def test_english_is_case_insensitive_and_every_term_must_match(client, alice, room):
-    await post(client, alice, room, "Deploy the Release on Friday")
-    await post(client, alice, room, "release notes are late")
+    await post_message(client, alice, room, "Deploy the Release on Friday")
+    await post_message(client, alice, room, "release notes are late")
     assert await contents(client, alice, "RELEASE") == ["release notes are late",
                                                         "Deploy the Release on Friday"]
     assert await contents(client, alice, "release friday") == ["Deploy the Release on Friday"]
@@ -59,8 +45,8 @@ async def test_english_is_case_insensitive_and_every_term_must_match(client, ali
 
 
 async def test_mixed_scripts_and_emoji_are_found(client, alice, room):
-    await post(client, alice, room, "Deploy 部署 tonight 🚀🚀")
-    await post(client, alice, room, "party 🎉")
+    await post_message(client, alice, room, "Deploy 部署 tonight 🚀🚀")
+    await post_message(client, alice, room, "party 🎉")
     assert await contents(client, alice, "部署") == ["Deploy 部署 tonight 🚀🚀"]
     assert await contents(client, alice, "deploy 部署") == ["Deploy 部署 tonight 🚀🚀"]
     assert await contents(client, alice, "y 部署 t") == ["Deploy 部署 tonight 🚀🚀"]
@@ -73,15 +59,15 @@ async def test_mixed_scripts_and_emoji_are_found(client, alice, room):
                                    "'; DROP TABLE messages; --", "%", "_", "\\", "*", "(", ")",
                                    "col:value", "AND", "a:b:c"])
 async def test_query_syntax_is_plain_text(client, alice, room, query):
-    await post(client, alice, room, "an ordinary message")
-    await post(client, alice, room, f"literally {query} here")
+    await post_message(client, alice, room, "an ordinary message")
+    await post_message(client, alice, room, f"literally {query} here")
     found = await contents(client, alice, query)
     assert found == [f"literally {query} here"]
     assert len(await contents(client, alice, "ordinary")) == 1
 
 
 async def test_control_characters_in_a_query_separate_terms(client, alice, room):
-    await post(client, alice, room, "alpha beta")
+    await post_message(client, alice, room, "alpha beta")
     assert await contents(client, alice, "alpha\x00beta") == ["alpha beta"]
     assert await contents(client, alice, "alp\x00\x07zz") == []
 
@@ -90,11 +76,11 @@ async def test_private_text_never_reaches_a_non_member(client, alice, bob, make_
     carol = await make_user("carol")
     private = await make_room(client, alice, room_type="private", name="secret")
     public = await make_room(client, bob)
-    await post(client, alice, private, "the launch code is 会议室 alpha")
-    await post(client, bob, public, "public alpha news 会议室")
+    await post_message(client, alice, private, "the launch code is 会议室 alpha")
+    await post_message(client, bob, public, "public alpha news 会议室")
     direct = await (await client.post("/api/chat/direct/", json={"username": "bob"},
                                       headers=alice.headers)).json()
-    await post(client, alice, {"id": direct["id"]}, "direct alpha 会议室 whisper")
+    await post_message(client, alice, {"id": direct["id"]}, "direct alpha 会议室 whisper")
     for q in ("alpha", "会议室", "会议", "al", "launch"):
         hits = (await find(client, carol, q))["results"]
         assert all(h["room"]["id"] == public["id"] for h in hits), (q, hits)
@@ -110,7 +96,7 @@ async def test_banned_and_departed_members_stop_finding_private_text(client, ali
     await client.post(f"/api/chat/rooms/{private['id']}/invite/", json={"username": "bob"},
                       headers=alice.headers)
     await client.post(f"/api/chat/rooms/{private['id']}/join/", headers=bob.headers)
-    await post(client, alice, private, "quarterly numbers")
+    await post_message(client, alice, private, "quarterly numbers")
     assert len(await contents(client, bob, "quarterly")) == 1
     await client.patch(f"/api/chat/rooms/{private['id']}/members/{bob.id}/",
                        json={"is_banned": True}, headers=alice.headers)
@@ -119,7 +105,7 @@ async def test_banned_and_departed_members_stop_finding_private_text(client, ali
 
 
 async def test_deleted_and_system_messages_are_not_found(client, alice, bob, room):
-    gone = await post(client, alice, room, "remove this sentence")
+    gone = await post_message(client, alice, room, "remove this sentence")
     await client.delete(f"/api/chat/messages/{gone['id']}/", headers=alice.headers)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
     assert await contents(client, alice, "sentence") == []
@@ -129,7 +115,7 @@ async def test_deleted_and_system_messages_are_not_found(client, alice, bob, roo
 
 
 async def test_edited_messages_are_found_by_their_new_text(client, alice, room):
-    message = await post(client, alice, room, "see you at noon")
+    message = await post_message(client, alice, room, "see you at noon")
     await client.patch(f"/api/chat/messages/{message['id']}/", json={"content": "see you at dusk"},
                        headers=alice.headers)
     assert await contents(client, alice, "noon") == []
@@ -137,7 +123,7 @@ async def test_edited_messages_are_found_by_their_new_text(client, alice, room):
 
 
 async def test_results_carry_message_room_and_a_safe_snippet(client, alice, room):
-    message = await post(client, alice, room, '<script>alert("x")</script> & the Meeting <b>')
+    message = await post_message(client, alice, room, '<script>alert("x")</script> & the Meeting <b>')
     result = (await find(client, alice, "meeting"))["results"][0]
     assert result["id"] == message["id"]
     assert result["sender"]["username"] == "alice"
@@ -149,7 +135,7 @@ async def test_results_carry_message_room_and_a_safe_snippet(client, alice, room
 
 
 async def test_snippet_of_a_long_message_is_a_window_around_the_match(client, alice, room):
-    await post(client, alice, room, "a" * 300 + " needle " + "b" * 300)
+    await post_message(client, alice, room, "a" * 300 + " needle " + "b" * 300)
     snippet = (await find(client, alice, "needle"))["results"][0]["snippet"]
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "<mark>needle</mark>" in snippet
@@ -157,7 +143,7 @@ async def test_snippet_of_a_long_message_is_a_window_around_the_match(client, al
 
 
 async def test_results_page_newest_first_with_next_before(client, alice, room):
-    ids = [(await post(client, alice, room, f"report {n}"))["id"] for n in range(5)]
+    ids = [(await post_message(client, alice, room, f"report {n}"))["id"] for n in range(5)]
     first = await find(client, alice, "report", limit=2)
     assert [h["id"] for h in first["results"]] == ids[:-3:-1]
     assert first["next_before"] == ids[3]
@@ -170,8 +156,8 @@ async def test_results_page_newest_first_with_next_before(client, alice, room):
 
 async def test_room_id_narrows_the_search(client, alice, room):
     other = await make_room(client, alice, name="other")
-    await post(client, alice, room, "status green")
-    await post(client, alice, other, "status red")
+    await post_message(client, alice, room, "status green")
+    await post_message(client, alice, other, "status red")
     assert await contents(client, alice, "status", room_id=room["slug"]) == ["status green"]
     assert await contents(client, alice, "st", room_id=other["id"]) == ["status red"]
 
@@ -179,8 +165,8 @@ async def test_room_id_narrows_the_search(client, alice, room):
 async def test_short_queries_scan_a_bounded_window_and_can_continue(client, alice, room,
                                                                     monkeypatch):
     monkeypatch.setattr(search_core, "SCAN_WINDOW", 3)
-    old = await post(client, alice, room, "ok 好")
-    newer = [(await post(client, alice, room, f"filler {n}"))["id"] for n in range(3)]
+    old = await post_message(client, alice, room, "ok 好")
+    newer = [(await post_message(client, alice, room, f"filler {n}"))["id"] for n in range(3)]
     first = await find(client, alice, "好")
     assert first["results"] == [] and first["next_before"] == newer[0]
     second = await find(client, alice, "好", before=first["next_before"])

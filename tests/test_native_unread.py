@@ -1,26 +1,5 @@
 """Native: unread counts, read marks across a user's sockets, read-all, people search."""
-from tests.helpers import assert_error, next_frame, no_frame
-
-
-async def connect(client, person, room):
-    """A channels socket already registered in the room."""
-    ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={person.token}")
-    await next_frame(ws, "connection_established")
-    return ws
-
-
-async def make_room(client, owner, **fields) -> dict:
-    resp = await client.post("/api/chat/rooms/", json={"name": "team", **fields},
-                             headers=owner.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
-
-
-async def post(client, person, room, content: str) -> dict:
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": content}, headers=person.headers)
-    assert resp.status == 201, await resp.text()
-    return await resp.json()
+from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, post_message
 
 
 async def unread(client, person, room) -> int:
@@ -36,8 +15,8 @@ async def test_unread_count_counts_others_messages_after_the_read_mark(client, a
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
     assert await unread(client, alice, room) == 0
-    sent = [await post(client, bob, room, f"news {n}") for n in range(3)]
-    await post(client, alice, room, "my own words")
+    sent = [await post_message(client, bob, room, f"news {n}") for n in range(3)]
+    await post_message(client, alice, room, "my own words")
     assert await unread(client, alice, room) == 3
     assert await unread(client, bob, room) == 1
     assert (await read(client, alice, sent[1]["id"])).status == 200
@@ -54,8 +33,8 @@ async def test_a_read_mark_reaches_the_readers_other_sockets_only(client, alice,
     phone = await connect(client, alice, room)
     laptop = await connect(client, alice, elsewhere)
     ws_bob = await connect(client, bob, room)
-    first = await post(client, bob, room, "one")
-    await post(client, bob, room, "two")
+    first = await post_message(client, bob, room, "one")
+    await post_message(client, bob, room, "two")
     await read(client, alice, first["id"])
     for ws in (phone, laptop):
         frame = await next_frame(ws, "read")
@@ -70,7 +49,7 @@ async def test_a_read_frame_from_one_tab_updates_the_others(client, alice, bob):
     room = await make_room(client, alice)
     tab_one = await connect(client, alice, room)
     tab_two = await connect(client, alice, room)
-    message = await post(client, bob, room, "read me")
+    message = await post_message(client, bob, room, "read me")
     await tab_one.send_json({"type": "read", "message_id": message["id"]})
     frame = await next_frame(tab_two, "read")
     assert (frame["message_id"], frame["unread_count"]) == (message["id"], 0)
@@ -84,8 +63,8 @@ async def test_a_read_frame_from_one_tab_updates_the_others(client, alice, bob):
 async def test_read_all_clears_every_notification(client, alice, bob):
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
-    await post(client, alice, room, "@bob one")
-    await post(client, alice, room, "@bob two")
+    await post_message(client, alice, room, "@bob one")
+    await post_message(client, alice, room, "@bob two")
     unread_only = "/api/chat/notifications/?unread=1"
     assert len(await (await client.get(unread_only, headers=bob.headers)).json()) == 2
     resp = await client.post("/api/chat/notifications/read-all/", headers=bob.headers)

@@ -155,6 +155,7 @@ def test_the_page_reconnects_after_a_server_restart_and_shows_what_was_missed(se
     page = open_page(dana)
     go_to(page, server, room)
     message(page, "deploy at noon").wait_for()
+    page.locator("#member-list .member.online", has_text="Dana").wait_for(state="attached")  # socket open
 
     server.kill()
     page.locator("#connection-banner").wait_for()
