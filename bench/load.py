@@ -13,7 +13,8 @@ Every message carries a client_id "<phase>.<sender>.<seq>.<send ns>": receivers 
 that every socket gets every message exactly once, in per-sender order, and measure
 send->receive latency. Server CPU comes from /proc/<pid>/stat, peak RSS from VmHWM (setup MB:
 VmRSS once the sockets are open, before the phases).
-Medians over the repeats are printed, then the Teahouse/raw ratios. Run by hand, not
+Both servers stay up and their runs alternate, so machine noise hits them alike;
+medians over the repeats are printed, then the Teahouse/raw ratios. Run by hand, not
 in CI; 127.0.0.1 only; every wait is bounded and the run exits by itself.
 
   python bench/load.py                       100 sockets, 3 repeats
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -255,12 +257,15 @@ async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dic
     }
 
 
-async def bench_target(kind: str, sockets: int, args, workdir: Path) -> tuple[list[dict], list[dict], float]:
+@contextlib.asynccontextmanager
+async def target(kind: str, sockets: int, args):
+    """A started server with its room and open sockets: (server, bench, setup RSS in MB)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"teahouse-bench-{kind}-"))
+    print(f"{kind}: {sockets} sockets (logs in {workdir})", flush=True)
     server = Server(kind, args.server_cpu, workdir, args.profile)
     bench = Bench()
-    connector = aiohttp.TCPConnector(limit=0)
     try:
-        async with aiohttp.ClientSession(connector=connector) as http:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             await server.wait_ready(http)
             if kind == "teahouse":
                 tokens = await register_users(http, server.base, max(1, min(args.users, sockets)))
@@ -268,21 +273,31 @@ async def bench_target(kind: str, sockets: int, args, workdir: Path) -> tuple[li
             else:
                 tokens, room = ["none"], "bench"
             await open_sockets(bench, http, server, room, tokens, sockets)
-            setup_rss = server.memory_mb("VmRSS")
-            p1, p2 = [], []
-            for r in range(args.repeat):
-                p1.append(await run_phase(bench, server, f"p{r}a", paced, args))
-                report(kind, sockets, "paced", r, p1[-1])
-                p2.append(await run_phase(bench, server, f"p{r}b", acked, args))
-                report(kind, sockets, "acked", r, p2[-1])
-            rss = (server.memory_mb("VmHWM"), setup_rss)
+            yield server, bench, server.memory_mb("VmRSS")
             await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
             await asyncio.gather(*bench.tasks, return_exceptions=True)
-            return p1, p2, rss
     finally:
         for task in bench.tasks:
             task.cancel()
         server.stop()
+        if not (args.keep or args.profile):
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def bench_sockets(sockets: int, kinds: list[str], args) -> dict:
+    """Both servers stay up; their runs alternate, so machine noise hits them alike."""
+    results = {kind: ([], [], None) for kind in kinds}
+    async with contextlib.AsyncExitStack() as stack:
+        live = {kind: await stack.enter_async_context(target(kind, sockets, args)) for kind in kinds}
+        for r in range(args.repeat):
+            for slot, name, driver in ((0, "paced", paced), (1, "acked", acked)):
+                for kind, (server, bench, _) in live.items():
+                    stats = await run_phase(bench, server, f"p{r}{name[0]}", driver, args)
+                    results[kind][slot].append(stats)
+                    report(kind, sockets, name, r, stats)
+        for kind, (server, _, setup_rss) in live.items():
+            results[kind] = (*results[kind][:2], (server.memory_mb("VmHWM"), setup_rss))
+    return results
 
 
 # -- output ----------------------------------------------------------------
@@ -324,13 +339,7 @@ async def main(args) -> int:
     kinds = [k.strip() for k in args.targets.split(",") if k.strip()]
     failed = False
     for sockets in args.sockets:
-        results = {}
-        for kind in kinds:
-            workdir = Path(tempfile.mkdtemp(prefix=f"teahouse-bench-{kind}-"))
-            print(f"{kind}: {sockets} sockets (logs in {workdir})", flush=True)
-            results[kind] = await bench_target(kind, sockets, args, workdir)
-            if not (args.keep or args.profile):
-                shutil.rmtree(workdir, ignore_errors=True)
+        results = await bench_sockets(sockets, kinds, args)
         summary(sockets, results)
         failed |= any(r["lost"] or r["dup"] or r["reorder"]
                       for p1, p2, _ in results.values() for r in p1 + p2)

@@ -13,6 +13,7 @@ import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
 import {
   browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, renderSidebar, roomSymbol, roomTitle,
+  settingsDialog,
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, RoomSocket } from "./socket.js";
 import { uploadFiles } from "./uploads.js";
@@ -67,7 +68,8 @@ const ctx = {
 function boot() {
   applyStatic(document);
   for (const select of document.querySelectorAll(".language-select")) {
-    select.replaceChildren(...LANGUAGES.map(([code, name]) => h("option", { value: code, text: name })));
+    const compact = select.classList.contains("compact");
+    select.replaceChildren(...LANGUAGES.map(([code, name, short]) => h("option", { value: code, text: compact ? short : name })));
     select.value = language();
     select.addEventListener("change", () => setLanguage(select.value));
   }
@@ -125,7 +127,13 @@ function findRoom(ref) {
 function wire() {
   app.conversation = new Conversation($("#messages"), $("#message-list"), ctx);
   app.actions = new MessageActions(app);
-  app.people = new People({ me: () => state.me, loaded: (names) => { ctx.knownNames = names; app.conversation.invalidateAll(); } });
+  app.people = new People({
+    me: () => state.me,
+    loaded: (names) => { ctx.knownNames = names; app.conversation.invalidateMentions(); },
+    canManage: () => state.room?.room_type !== "direct" && (state.me.is_admin || state.room?.role === "admin"),
+    mine: (membership) => app.composer.setMuted(Boolean(membership?.is_muted)),
+    flash,
+  });
   app.live = new Live(app);
   const upload = (files) => state.room && uploadFiles($("#upload-tray"), files, state.room.id);
   app.composer = new Composer($("#composer"), {
@@ -180,6 +188,9 @@ function wireButtons() {
     app.people.load();
   }));
   $("#leave-button").addEventListener("click", leaveRoom);
+  $("#settings-button").addEventListener("click", () => state.room && settingsDialog(state.room, (room) => {
+    app.live.frame({ type: "room_updated", room });       // the socket brings it too
+  }));
   $("#sign-out-button").addEventListener("click", () => api.signOut());
   $("#members-button").addEventListener("click", toggleMembers);
   $("#open-sidebar").addEventListener("click", () => document.body.classList.add("sidebar-open"));
@@ -197,6 +208,7 @@ function shortcuts(e) {
   } else if (e.key === "Escape") {
     closePanels();
     document.querySelector(".emoji-picker")?.remove();
+    document.querySelector(".member-menu")?.remove();
     document.body.classList.remove("sidebar-open");
   } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
     const links = [...document.querySelectorAll(".room-link")];
@@ -294,6 +306,7 @@ async function openRoom(id, messageId = null) {
   drawSidebar();
   syncWatchers();
   app.composer.clear();
+  app.composer.setMuted(false);
   app.composer.setPlaceholder(roomTitle(listing, state.me));
   $("#jump-latest").hidden = true;
   app.live.connection("connecting");
@@ -350,6 +363,7 @@ function drawHeader() {
   $("#invite-button").hidden = isDirect;
   $("#leave-button").hidden = isDirect || room.is_official;
   ctx.canModerate = state.me.is_admin || room.role === "admin" || room.role === "moderator";
+  $("#settings-button").hidden = isDirect || !(state.me.is_admin || room.role === "admin");
 }
 
 async function leaveRoom() {

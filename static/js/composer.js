@@ -35,7 +35,17 @@ export class Composer {
 
   focus() { this.input.focus(); }
 
-  setPlaceholder(roomName) { this.input.placeholder = t("message_placeholder", { room: roomName }); }
+  setPlaceholder(roomName) {
+    this.roomName = roomName;
+    this.input.placeholder = this.muted ? t("muted_notice") : t("message_placeholder", { room: roomName });
+  }
+
+  // Muted members cannot send (the server says 403): say so before they type.
+  setMuted(muted) {
+    this.muted = muted;
+    for (const el of this.root.querySelectorAll("textarea, button")) el.disabled = muted;
+    this.setPlaceholder(this.roomName);
+  }
 
   clear() {
     this.input.value = "";
@@ -171,14 +181,12 @@ export class Composer {
       onmousedown: (e) => { e.preventDefault(); this.pick(user); },
     }, h("strong", { text: displayName(user) }), " ", h("span", { class: "handle", text: "@" + user.username }))));
     this.suggestions.hidden = false;
-    this.input.setAttribute("aria-expanded", "true");
     this.input.setAttribute("aria-activedescendant", `mention-${this.active}`);
   }
 
   closeSuggestions() {
     this.suggestions.hidden = true;
     this.matches = [];
-    this.input.setAttribute("aria-expanded", "false");
     this.input.removeAttribute("aria-activedescendant");
   }
 

@@ -27,6 +27,9 @@ export class Conversation {
     this.elements = new Map();
     this.separators = new Map();  // day → separator element, reused like messages
     this.beginning = null;
+    // "New messages" goes before the first message after our read mark, if any unread.
+    this.readMark = room?.unread_count ? room.last_read_message_id ?? 0 : null;
+    this.newDivider = null;
     this.pages = 0;
     this.total = 0;
     this.loading = null;
@@ -57,6 +60,10 @@ export class Conversation {
     this.total = page.total;
     for (const msg of page.messages) this.messages.set(msg.id, msg);
     this.render("bottom");
+    const divider = this.newDivider?.isConnected ? this.newDivider : null;
+    if (divider && divider.offsetTop < this.scroller.scrollTop) {
+      this.scroller.scrollTop = divider.offsetTop - 24;      // start reading where we left off
+    }
   }
 
   pageUrl(page, size) {
@@ -158,6 +165,15 @@ export class Conversation {
     this.elements.clear();
     this.separators.clear();
     this.beginning = null;
+    this.newDivider = null;
+    this.render("anchor");
+  }
+
+  // Mentions are highlighted only for known member names: redraw those once known.
+  invalidateMentions() {
+    for (const msg of this.messages.values()) {
+      if (msg.content?.includes("@")) this.elements.delete("m" + msg.id);
+    }
     this.render("anchor");
   }
 
@@ -214,6 +230,11 @@ export class Conversation {
         nodes.push(this.separator(when));
         prev = null;
       }
+      if (this.isFirstUnread(msg, nodes)) {
+        this.newDivider ||= h("div", { class: "new-divider", role: "separator" }, h("span", { text: t("new_messages") }));
+        nodes.push(this.newDivider);
+        prev = null;
+      }
       const el = this.elementFor(msg);
       el.classList.toggle("continued", continues(prev, msg));
       el.classList.toggle("pending", msg._state === "pending");
@@ -227,6 +248,12 @@ export class Conversation {
       const el = document.getElementById(anchor.id);
       if (el) this.scroller.scrollTop = el.offsetTop + el.offsetHeight - anchor.offset;
     }
+  }
+
+  isFirstUnread(msg, nodes) {
+    if (this.readMark === null || !msg.id || msg.id <= this.readMark) return false;
+    if (msg.sender?.id === this.ctx.me?.id || msg.message_type === "system") return false;
+    return !nodes.includes(this.newDivider);
   }
 
   separator(when) {

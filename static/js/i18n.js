@@ -50,6 +50,9 @@ const STRINGS = {
     messages_region: "Messages", composer_label: "Write a message",
     unread: "{n} unread", user_menu: "Your account",
     role_admin: "admin", role_moderator: "moderator",
+    manage_member: "Manage {name}", make_moderator: "Make moderator", make_member: "Remove moderator",
+    mute: "Mute", unmute: "Unmute", ban: "Ban from this room", confirm_ban: "Ban {name} from {room}?",
+    muted_notice: "You are muted in this room.", muted: "muted", room_settings: "Room settings",
   },
   zh: {
     app_name: "茶馆",
@@ -98,10 +101,14 @@ const STRINGS = {
     messages_region: "消息", composer_label: "输入消息",
     unread: "{n} 条未读", user_menu: "你的账号",
     role_admin: "管理员", role_moderator: "协管员",
+    manage_member: "管理 {name}", make_moderator: "设为协管员", make_member: "取消协管员",
+    mute: "禁言", unmute: "解除禁言", ban: "移出并封禁", confirm_ban: "将 {name} 移出 {room} 并封禁？",
+    muted_notice: "你在此房间已被禁言。", muted: "已禁言", room_settings: "房间设置",
   },
 };
 
-export const LANGUAGES = [["en", "English"], ["zh", "简体中文"]];
+// [code, name, short name for the compact picker in the sidebar]
+export const LANGUAGES = [["en", "English", "EN"], ["zh", "简体中文", "中文"]];
 
 function detect() {
   const stored = localStorage.getItem(STORE_KEY);

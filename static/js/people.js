@@ -1,13 +1,14 @@
 // Who is in the open room: members (GET …/members/), presence from the socket
 // (online_users, user_join, user_leave) and "Alice is typing…".
-import { get } from "./api.js";
+import { get, patch } from "./api.js";
 import { t } from "./i18n.js";
-import { $, displayName, h, hueClass, initials } from "./dom.js";
+import { $, displayName, h, hueClass, icon, initials } from "./dom.js";
+import { confirmDialog } from "./sidebar.js";
 
 const TYPING_TTL_MS = 6_000;
 
 export class People {
-  // hooks: { me(), loaded(knownNames) }
+  // hooks: { me(), loaded(knownNames), canManage(), mine(membership), flash(text) }
   constructor(hooks) {
     this.hooks = hooks;
     this.room = null;
@@ -42,6 +43,7 @@ export class People {
     if (this.room !== room) return;
     this.members = new Map(members.map((m) => [m.user.id, m]));
     this.hooks.loaded(new Set(members.map((m) => m.user.username.toLowerCase())));
+    this.hooks.mine(this.members.get(this.hooks.me().id));
     this.draw();
   }
 
@@ -65,6 +67,7 @@ export class People {
   changed(frame) {
     const member = this.members.get(frame.user.id);
     if (member) Object.assign(member, { role: frame.role, is_muted: frame.is_muted, is_banned: frame.is_banned });
+    if (frame.user.id === this.hooks.me().id) this.hooks.mine(member || frame);
     this.draw();
   }
 
@@ -105,7 +108,9 @@ export class People {
         h("span", { class: "presence", "aria-hidden": "true" })),
       h("span", { class: "member-name", text: displayName(m.user) + (m.user.id === me?.id ? ` (${t("you")})` : "") }),
       m.role !== "member" ? h("span", { class: "role", text: t(`role_${m.role}`) }) : null,
-      h("span", { class: "visually-hidden", text: isOnline(m) ? t("online") : t("offline") }));
+      m.is_muted ? h("span", { class: "role", text: t("muted") }) : null,
+      h("span", { class: "visually-hidden", text: isOnline(m) ? t("online") : t("offline") }),
+      this.hooks.canManage() && m.user.id !== me?.id ? this.manageButton(m) : null);
     const online = all.filter(isOnline).sort(byName);
     const offline = all.filter((m) => !isOnline(m)).sort(byName);
     $("#member-list").replaceChildren(
@@ -113,6 +118,49 @@ export class People {
       offline.length ? h("li", { class: "member-heading", text: `${t("offline")} — ${offline.length}` }) : null,
       ...offline.map(row));
     $("#online-count").textContent = String(online.length);
+  }
+
+  // Room admins: moderator role, mute, ban (PATCH …/members/{user_id}/).
+  manageButton(m) {
+    const name = displayName(m.user);
+    return h("button", {
+      type: "button", class: "icon-button manage", "aria-label": t("manage_member", { name }),
+      title: t("manage_member", { name }), "aria-haspopup": "menu",
+      onclick: (e) => this.openMenu(m, e.currentTarget),
+    }, icon("more"));
+  }
+
+  openMenu(m, anchor) {
+    document.querySelector(".member-menu")?.remove();
+    const change = async (body) => {
+      menu.remove();
+      try {
+        Object.assign(m, await patch(`/api/chat/rooms/${this.room.id}/members/${m.user.id}/`, body));
+        this.draw();
+      } catch (err) {
+        this.hooks.flash(err.message);
+      }
+    };
+    const item = (label, fn) => h("button", { type: "button", role: "menuitem", text: label, onclick: fn });
+    const menu = h("div", { class: "member-menu", role: "menu", "aria-label": t("manage_member", { name: displayName(m.user) }) },
+      m.role === "member" ? item(t("make_moderator"), () => change({ role: "moderator" }))
+        : m.role === "moderator" ? item(t("make_member"), () => change({ role: "member" })) : null,
+      item(m.is_muted ? t("unmute") : t("mute"), () => change({ is_muted: !m.is_muted })),
+      item(t("ban"), async () => {
+        menu.remove();
+        if (await confirmDialog(t("confirm_ban", { name: displayName(m.user), room: this.room.name }), t("ban"))) {
+          await change({ is_banned: true });
+        }
+      }));
+    anchor.closest(".member").append(menu);
+    menu.querySelector("button")?.focus();
+    const away = (e) => {
+      if (!menu.contains(e.target)) {
+        menu.remove();
+        document.removeEventListener("pointerdown", away);
+      }
+    };
+    document.addEventListener("pointerdown", away);
   }
 }
 

@@ -1,6 +1,6 @@
 // The room list (official rooms first, unread badges), direct messages, and the
 // dialogs that change membership: create, browse public rooms, invite, new direct.
-import { get, post } from "./api.js";
+import { get, patch, post } from "./api.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
 
@@ -86,6 +86,15 @@ export function createRoomDialog(onCreated) {
     { name: "description", label: t("description"), max: "500" },
     { name: "room_type", label: t("room_type"), node: type },
   ], t("create"), async (values) => onCreated(await post("/api/chat/rooms/", values)));
+}
+
+export function settingsDialog(room, onSaved) {
+  const name = h("input", { name: "name", required: true, maxlength: "100", value: room.name, autocomplete: "off" });
+  const description = h("input", { name: "description", maxlength: "500", value: room.description || "", autocomplete: "off" });
+  formDialog(t("room_settings"), [
+    { name: "name", label: t("room_name"), node: name },
+    { name: "description", label: t("description"), node: description },
+  ], t("save"), async (values) => onSaved(await patch(`/api/chat/rooms/${room.id}/`, values)));
 }
 
 export function inviteDialog(room, onInvited) {

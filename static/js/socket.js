@@ -93,12 +93,21 @@ export class RoomSocket {
     if (code === CLOSE_UNAUTHORIZED) {
       try {
         await refresh();
-      } catch {
-        this.stopped = true;
+      } catch (err) {
+        if (err.status === 0) {
+          this.schedule();              // the server is unreachable: try again later
+          return;
+        }
+        this.stopped = true;            // the session is over (refresh refused)
         this.handlers.onFatal(code);
         return;
       }
     }
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.stopped) return;
     this.handlers.onState("reconnecting");
     const ceiling = Math.min(MAX_DELAY, BASE_DELAY * 2 ** this.attempt);
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);   // "equal jitter"

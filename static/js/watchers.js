@@ -10,11 +10,13 @@ export class Watchers {
   constructor(hooks) {
     this.hooks = hooks;
     this.sockets = new Map();      // room id → {socket, lastId}
+    this.refused = new Set();      // closed 4003/4004: never retried (a ban must not loop)
   }
 
   // Watch exactly these rooms (listings); start new ones, stop the rest.
   sync(rooms) {
-    const wanted = new Map(rooms.slice(0, MAX_WATCHED).map((r) => [r.id, r]));
+    const allowed = rooms.filter((r) => !this.refused.has(r.id));
+    const wanted = new Map(allowed.slice(0, MAX_WATCHED).map((r) => [r.id, r]));
     for (const [id, entry] of this.sockets) {
       if (!wanted.has(id)) {
         entry.socket.stop();
@@ -33,6 +35,7 @@ export class Watchers {
       onState: () => {},
       onFatal: () => {
         this.sockets.delete(roomId);
+        this.refused.add(roomId);
         this.hooks.lost(roomId);
       },
       onFrame: (frame) => this.frame(roomId, entry, frame),
@@ -55,5 +58,6 @@ export class Watchers {
   stopAll() {
     for (const entry of this.sockets.values()) entry.socket.stop();
     this.sockets.clear();
+    this.refused.clear();
   }
 }

@@ -24,9 +24,10 @@ CHROMIUM = os.environ.get("CHAT_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "correct horse"
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+try:
+    from playwright import sync_api
+except ImportError:          # the browser tests skip; the rest of the suite runs
+    sync_api = None
 
 
 def free_port() -> int:
@@ -137,6 +138,10 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    if sync_api is None:
+        pytest.skip("playwright is not installed (requirements-dev.txt)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set CHAT_TEST_CHROMIUM)")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -145,8 +150,15 @@ def browser():
         chromium.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def open_page(browser, server):
+def open_page(browser, server, request):
     """open_page(account=None, width=1280, height=800, locale="en-US") → a signed-in page
     (or the sign-in screen without an account); dialogs are recorded, never accepted."""
     contexts = []
@@ -171,7 +183,11 @@ def open_page(browser, server):
         return page
 
     yield open_
-    for context in contexts:
+    failed = getattr(request.node, "report_call", None)
+    for number, context in enumerate(contexts):
+        if failed is not None and failed.failed:     # what each page showed, for the report
+            for page in context.pages:
+                screenshot(page, f"failed-{request.node.name}-{number}")
         context.close()
 
 
@@ -183,7 +199,10 @@ def screenshot(page, name: str) -> Path:
 
 
 def publish(path: Path, name: str) -> None:
-    """Copy a screenshot next to the README (docs/), for the views worth showing."""
+    """Copy a screenshot next to the README (docs/), for the views worth showing.
+    Only on request (CHAT_UPDATE_SCREENSHOTS=1): a plain test run leaves git clean."""
+    if os.environ.get("CHAT_UPDATE_SCREENSHOTS") != "1":
+        return
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
     shutil.copyfile(path, docs / name)

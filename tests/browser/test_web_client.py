@@ -113,7 +113,13 @@ def test_two_people_chat_see_typing_presence_and_an_inline_image(server, open_pa
     message(page_b, "Morning! The new mockups are up").wait_for()
     page_b.locator("#typing-line", has_text="typing").wait_for(state="hidden")
 
-    send(page_b, "Great, sharing the screenshot from yesterday")
+    page_b.type("#composer-input", "Great, sharing")
+    page_b.press("#composer-input", "Shift+Enter")                  # a newline, not a send
+    page_b.type("#composer-input", "the screenshot from yesterday")
+    page_b.press("#composer-input", "Enter")
+    two_lines = bubble(page_a, "Great, sharing")
+    two_lines.wait_for()
+    assert two_lines.locator(".content").inner_text() == "Great, sharing\nthe screenshot from yesterday"
     page_b.set_input_files("#file-input", files=[
         {"name": "mockup.png", "mimeType": "image/png", "buffer": png(160, 100)}])
     for page in (page_a, page_b):
@@ -228,6 +234,7 @@ def test_older_history_loads_on_scroll_up_without_moving_the_view(server, open_p
     page = open_page(hal)
     go_to(page, server, room)
     message(page, "entry 130").wait_for()
+    page.locator("#member-list .member.online", has_text="Hal").wait_for(state="attached")   # settled
     assert message(page, "entry 080").count() == 0
     top = "el => el.getBoundingClientRect().top"
     page.evaluate("document.querySelector('#messages').scrollTop = 0")
@@ -315,6 +322,7 @@ def seed_showcase(server):
     say(lena, "Hero image for the homepage, feedback welcome")
     upload(server, lena.token, rid, "homepage-hero.png", "image/png", png(320, 180))
     ask = say(sam, "Looks great! @mei do we still need the press kit PDF?")
+    server.api("POST", f"/api/chat/messages/{ask['id']}/read/", {}, sam.token)
     say(mei, "Yes — here is the draft, comments in the margins please", reply_to=ask["id"])
     upload(server, mei.token, rid, "press-kit-draft.pdf", "application/pdf",
            b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b" " * 48_000)
@@ -334,6 +342,8 @@ def test_showcase_desktop_phone_and_chinese_interface(server, open_page):
     go_to(page_m, server, launch)
     page = open_page(sam)
     go_to(page, server, launch)
+    divider = page.locator("#message-list .new-divider")
+    assert divider.inner_text().lower() == "new messages"     # where sam stopped reading
     page.click("#members-button")
     page.locator("#member-list .member.online", has_text="Mei Lin").wait_for()
     page_m.type("#composer-input", "On it")
@@ -504,3 +514,25 @@ def test_a_hidden_tab_raises_desktop_notifications_for_direct_messages_and_menti
     assert any("ticket 42" in body for body in bodies)
     assert not any("no mention here" in body for body in bodies)
     assert page.title().startswith("(")                # unread shows in the tab title
+
+
+def test_a_room_admin_mutes_a_member_and_edits_the_room_for_everyone(server, open_page):
+    una = register(server, "una", "Una")
+    vic = register(server, "vic", "Vic")
+    room = open_room(server, una, "announcements", vic)
+    page_u, page_v = open_page(una), open_page(vic)
+    go_to(page_u, server, room)
+    go_to(page_v, server, room)
+    page_u.click("#members-button")
+    row = page_u.locator("#member-list .member", has_text="Vic")
+    row.hover()
+    row.get_by_role("button", name="Manage Vic").click()
+    page_u.get_by_role("menuitem", name="Mute").click()
+    row.locator(".role", has_text="muted").wait_for()
+    page_v.locator("#composer-input[disabled]").wait_for()         # live, from member_updated
+    assert page_v.get_attribute("#composer-input", "placeholder") == "You are muted in this room."
+    page_u.click("#settings-button")
+    page_u.locator("dialog[open]").get_by_label("Description").fill("Read-only for most of us")
+    page_u.locator("dialog[open]").get_by_role("button", name="Save").click()
+    page_v.locator("#room-description", has_text="Read-only for most of us").wait_for()
+    assert page_v.locator("#settings-button").is_hidden()            # vic is not a room admin
