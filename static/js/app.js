@@ -360,9 +360,9 @@ function drawHeader() {
   $("#room-icon").replaceChildren(icon(roomSymbol(room)));
   $("#room-description").textContent = room.description || "";
   const isDirect = room.room_type === "direct";
-  $("#invite-button").hidden = isDirect;
-  $("#leave-button").hidden = isDirect || room.is_official;
   ctx.canModerate = state.me.is_admin || room.role === "admin" || room.role === "moderator";
+  $("#invite-button").hidden = isDirect || !ctx.canModerate;      // moderators invite
+  $("#leave-button").hidden = isDirect || room.is_official;
   $("#settings-button").hidden = isDirect || !(state.me.is_admin || room.role === "admin");
 }
 
