@@ -3,52 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import aiohttp
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.serverproc import ServerProcess
+
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-async def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
-    process = subprocess.Popen(
-        [sys.executable, "server.py", "--port", str(port), "--data-dir", str(data_dir)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    async with aiohttp.ClientSession() as session:
-        for _ in range(150):
-            try:
-                async with session.get(f"{base}/healthz") as resp:
-                    if resp.status == 200:
-                        return process, base
-            except aiohttp.ClientConnectionError:
-                pass
-            if process.poll() is not None:
-                break
-            await asyncio.sleep(0.1)
-    process.kill()
-    raise AssertionError("the server did not start")
-
-
-def kill(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 async def stored_contents(session, base: str, token: str, room: str) -> dict[int, str]:
@@ -67,8 +28,8 @@ async def stored_contents(session, base: str, token: str, room: str) -> dict[int
 
 
 async def test_acknowledged_messages_survive_a_kill_9(tmp_path):
-    data_dir = tmp_path / "data"
-    process, base = await start_server(data_dir)
+    server = ServerProcess(tmp_path / "data").start()
+    base = server.base
     acknowledged: dict[int, str] = {}
     try:
         async with aiohttp.ClientSession() as session:
@@ -84,12 +45,12 @@ async def test_acknowledged_messages_survive_a_kill_9(tmp_path):
                 frame = json.loads(msg.data)
                 if frame["type"] == "chat_message" and frame["message"]["client_id"]:
                     acknowledged[frame["message"]["id"]] = frame["message"]["content"]
-            kill(process)
+            server.kill()
             await ws.close()
     finally:
-        kill(process)
+        server.kill()
 
-    process, base = await start_server(data_dir)
+    server.start()
     try:
         async with aiohttp.ClientSession() as session:
             async with session.post(f"{base}/api/auth/login",
@@ -98,6 +59,6 @@ async def test_acknowledged_messages_survive_a_kill_9(tmp_path):
                 token = (await resp.json())["access_token"]
             stored = await stored_contents(session, base, token, "global")
     finally:
-        kill(process)
+        server.stop()
     missing = {i: c for i, c in acknowledged.items() if stored.get(i) != c}
     assert not missing, f"{len(missing)} acknowledged messages lost"

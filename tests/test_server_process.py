@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from contextlib import asynccontextmanager
@@ -15,21 +14,11 @@ import aiohttp
 import pytest
 
 from tests.helpers import closed_with, next_frame
+from tests.serverproc import clean_env, free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
 START_TIMEOUT = 10.0  # generous for a loaded machine; a start takes ~1 s
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def clean_env(**extra: str) -> dict:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CHAT_")}
-    return {**env, "PYTHONUNBUFFERED": "1", **extra}
 
 
 @dataclass

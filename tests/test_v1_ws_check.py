@@ -1,43 +1,19 @@
 """tools/ws_check.py, the seed's test tool, against a real `python server.py`."""
 import importlib.util
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.serverproc import ServerProcess, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = [sys.executable, "tools/ws_check.py"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_command(data_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "server.py", "--data-dir", str(data_dir), *args]
-
-
 def run(command: list[str], timeout: float = 30) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-
-
-def wait_healthy(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.stderr.read()
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not become healthy")
 
 
 def test_help_documents_every_option():
@@ -51,26 +27,16 @@ def test_help_documents_every_option():
 def test_ws_check_passes_against_a_real_server_and_fails_on_a_bad_token(tmp_path):
     data_dir = tmp_path / "data"
     for name in ("alice", "bob"):
-        created = run(server_command(data_dir, "create-user", name, "--password", "correct horse"))
+        created = run_cli(data_dir, "create-user", name, "--password", "correct horse")
         assert created.returncode == 0, created.stderr
-    tokens = [run(server_command(data_dir, "token", name)).stdout.strip()
-              for name in ("alice", "bob")]
-    port = free_port()
-    server = subprocess.Popen(
-        server_command(data_dir, "--host", "127.0.0.1", "--port", str(port)),
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_healthy(port, server)
-        base = ["--room-id", "1", "--base-url", f"ws://127.0.0.1:{port}"]
+    tokens = [run_cli(data_dir, "token", name).stdout.strip() for name in ("alice", "bob")]
+    with ServerProcess(data_dir) as server:
+        base = ["--room-id", "1", "--base-url", f"ws://127.0.0.1:{server.port}"]
         good = run([*TOOL, *base, "--token1", tokens[0], "--token2", tokens[1], "--duration", "2"])
         assert good.returncode == 0, good.stdout + good.stderr
         assert "hello from user2 #1" in good.stdout and "OK:" in good.stdout
         bad = run([*TOOL, *base, "--token1", "nonsense", "--token2", tokens[1], "--duration", "1"])
         assert bad.returncode == 2 and "4001" in bad.stderr
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        server.stderr.close()
 
 
 def load_tool():

@@ -8,16 +8,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.serverproc import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHAT_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -30,58 +28,12 @@ except ImportError:          # the browser tests skip; the rest of the suite run
     sync_api = None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
+class Server(ServerProcess):
     """One `server.py` process; restart() keeps the port and the data directory."""
 
     def __init__(self, data_dir: Path):
-        self.port = free_port()
-        self.data_dir = data_dir
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-        self.log = open(data_dir.parent / "server.log", "ab")
-
-    def start(self) -> None:
-        env = {**os.environ, "CHAT_LANGUAGE": "en", "CHAT_ALLOW_REGISTRATION": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, "server.py", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as resp:
-                    if resp.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        raise RuntimeError("server did not become healthy within 15 s")
-
-    def kill(self) -> None:
-        """A crash, not a shutdown: the page gets no goodbye."""
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.log.close()
-
-    def restart(self) -> None:
-        self.kill()
-        self.start()
+        super().__init__(data_dir, data_dir.parent / "server.log",
+                         CHAT_LANGUAGE="en", CHAT_ALLOW_REGISTRATION="1")
 
     def api(self, method: str, path: str, body=None, token: str | None = None):
         data = None if body is None else json.dumps(body).encode()

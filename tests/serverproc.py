@@ -1,0 +1,91 @@
+"""`python server.py` as a real process, for the tests that need one: start it on a free
+127.0.0.1 port, wait for /healthz, kill or stop it, restart it on the same port and data."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 15.0  # generous for a loaded machine; a start takes about a second
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict:
+    """This environment without CHAT_* settings, plus extra."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CHAT_")}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def run_cli(data_dir: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    """server.py --data-dir data_dir args..., run to completion."""
+    return subprocess.run([sys.executable, "server.py", "--data-dir", str(data_dir), *args],
+                          cwd=ROOT, env=clean_env(), capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+class ServerProcess:
+    def __init__(self, data_dir: Path, log_path: Path | None = None, **env: str):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = clean_env(**env)
+        self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "ServerProcess":
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "server.py", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir)],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"server did not become healthy:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """A crash (SIGKILL), not a shutdown."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def __enter__(self) -> "ServerProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
