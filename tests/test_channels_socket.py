@@ -261,7 +261,7 @@ async def test_the_server_pings_idle_sockets(aiohttp_client, tmp_path):
     ws = await client.ws_connect(f"/ws/chat/global/?token={alice.token}", autoping=False)
 
     async def first_ping():
-        while (msg := await ws.receive()).type != WSMsgType.PING:
+        while (await ws.receive()).type != WSMsgType.PING:
             pass
     await asyncio.wait_for(first_ping(), 3)
     await ws.close()

@@ -80,7 +80,7 @@ class WriterConnection:
         return await self.run(self._conn.executescript, script)
 
     async def begin(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
+        await self.run(self._conn.execute, "BEGIN IMMEDIATE")
 
     async def commit(self) -> None:
         await self.run(self._conn.execute, "COMMIT")

@@ -9,15 +9,13 @@ from ...i18n import translate
 from ...keys import core_key, user_key
 from ...web.auth import request_language
 from ...web.jsonio import json_response, read_json
+from ...web.replies import room_action, said
 from ...web.routing import ERROR, Route, add_routes
 from .serialize import (serialize_detail, serialize_listing, serialize_membership,
                         serialize_message, serialize_notification, serialize_page,
                         serialize_room)
 from .socket import chat_socket
 
-
-def said(request: web.Request, key: str, status: int = 200) -> web.Response:
-    return json_response({"message": translate(key, request_language(request))}, status=status)
 
 
 async def list_rooms(request: web.Request) -> web.Response:
@@ -40,19 +38,13 @@ async def room_detail(request: web.Request) -> web.Response:
     return json_response(serialize_detail(detail))
 
 
-async def delete_room(request: web.Request) -> web.Response:
-    await rooms.delete_room(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "room_deleted")
+delete_room = room_action(rooms.delete_room, "room_deleted")
 
 
-async def join_room(request: web.Request) -> web.Response:
-    await rooms.join(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "room_joined")
+join_room = room_action(rooms.join, "room_joined")
 
 
-async def leave_room(request: web.Request) -> web.Response:
-    await rooms.leave(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "room_left")
+leave_room = room_action(rooms.leave, "room_left")
 
 
 async def room_members(request: web.Request) -> web.Response:

@@ -10,14 +10,12 @@ from ...keys import core_key, user_key
 from ...web.auth import client_address, request_language
 from ...web.files import receive_upload, serve_upload
 from ...web.jsonio import json_response, read_fields, read_json
+from ...web.replies import room_action, said
 from ...web.routing import DETAIL, Route, add_routes
 from .serialize import serialize_message, serialize_online_user, serialize_room, serialize_stats
 
 DEFAULT_ROOM = "global"
 
-
-def said(request: web.Request, key: str) -> web.Response:
-    return json_response({"message": translate(key, request_language(request))})
 
 
 def room_param(request: web.Request) -> str:
@@ -63,14 +61,10 @@ async def create_room(request: web.Request) -> web.Response:
                           "message": translate("simple_room_created", request_language(request))})
 
 
-async def join_room(request: web.Request) -> web.Response:
-    await rooms.join(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "simple_room_joined")
+join_room = room_action(rooms.join, "simple_room_joined")
 
 
-async def leave_room(request: web.Request) -> web.Response:
-    await rooms.leave(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "simple_room_left")
+leave_room = room_action(rooms.leave, "simple_room_left")
 
 
 async def list_rooms(request: web.Request) -> web.Response:

@@ -6,19 +6,15 @@ from aiohttp import web
 from ...core import rooms
 from ...core.fields import check_int
 from ...errors import BadInput
-from ...i18n import translate
 from ...keys import core_key, user_key
-from ...web.auth import request_language
 from ...web.jsonio import json_response, read_json
+from ...web.replies import room_action
 from ...web.routing import DETAIL, Route, add_routes
 from .serialize import serialize_detail, serialize_listing, serialize_room
 from .socket import chat_socket
 
 PREFIX = "/api/v1/chatroom"
 
-
-def said(request: web.Request, key: str) -> web.Response:
-    return json_response({"message": translate(key, request_language(request))})
 
 
 def parse_room_type(body: dict) -> str:
@@ -53,19 +49,13 @@ async def room_detail(request: web.Request) -> web.Response:
     return json_response(serialize_detail(detail))
 
 
-async def join_room(request: web.Request) -> web.Response:
-    await rooms.join(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "v1_room_joined")
+join_room = room_action(rooms.join, "v1_room_joined")
 
 
-async def leave_room(request: web.Request) -> web.Response:
-    await rooms.leave(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "v1_room_left")
+leave_room = room_action(rooms.leave, "v1_room_left")
 
 
-async def delete_room(request: web.Request) -> web.Response:
-    await rooms.delete_room(request.app[core_key], request[user_key], request.match_info["room"])
-    return said(request, "v1_room_deleted")
+delete_room = room_action(rooms.delete_room, "v1_room_deleted")
 
 
 def setup(app: web.Application) -> None:
