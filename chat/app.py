@@ -43,7 +43,7 @@ def load_secret(settings: Settings) -> str:
 
 def prepare_data_dir(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    (settings.uploads_dir / "chat").mkdir(parents=True, exist_ok=True)
+    settings.chat_uploads_dir.mkdir(parents=True, exist_ok=True)
 
 
 async def open_core(app: web.Application):

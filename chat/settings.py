@@ -44,6 +44,11 @@ class Settings:
         return self.data_dir / "uploads"
 
     @property
+    def chat_uploads_dir(self) -> Path:
+        """Where uploaded files live, served at /uploads/chat/<name>."""
+        return self.uploads_dir / "chat"
+
+    @property
     def secret_path(self) -> Path:
         return self.data_dir / "jwt_secret"
 

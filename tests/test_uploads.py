@@ -11,6 +11,7 @@ import pytest
 from yarl import URL
 
 from chat.app import create_app
+from chat.keys import core_key
 from chat.settings import Settings
 from tests.helpers import assert_error, next_frame, register
 
@@ -400,3 +401,27 @@ async def test_the_upload_notice_is_written_in_the_server_language(aiohttp_clien
     body = await resp.json()
     assert body["content"] == "发送了文件: photo.jpg" and body["message_type"] == "image"
     assert body["file_url"].endswith(".jpg") and body["file_size"] == len(jpeg())
+
+
+async def test_deleting_a_file_message_stops_serving_the_file_and_removes_it(client, alice, bob):
+    resp = await upload(client, alice, "pic.png", png(), "image/png")
+    assert resp.status == 200
+    stored = await resp.json()
+    url = stored["file_url"]
+    assert (await client.get(url)).status == 200
+    relink = await client.post("/api/chat/rooms/global/messages/", headers=bob.headers, json={
+        "content": "look", "message_type": "image", "file_url": url})
+    assert relink.status == 201
+    relinked = await relink.json()
+    # bob deleting his message that merely links alice's file leaves the file alone
+    assert (await client.delete(f"/api/chat/messages/{relinked['id']}/delete/",
+                                headers=bob.headers)).status == 200
+    assert (await client.get(url)).status == 200
+    gone = await client.delete(f"/api/chat/messages/{stored['id']}", headers=alice.headers)
+    assert gone.status == 200
+    assert (await client.get(url)).status == 404
+    history = await (await client.get("/api/chat/messages?room_id=global",
+                                      headers=alice.headers)).json()
+    gone = next(m for m in history if m["id"] == stored["id"])
+    assert gone["file_url"] is None and gone["file_name"] is None
+    assert not any(client.server.app[core_key].settings.chat_uploads_dir.iterdir())

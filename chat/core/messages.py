@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..db import messages as message_sql
 from ..db import rooms as room_sql
+from ..db import uploads as upload_sql
 from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, SendResult, User
@@ -134,11 +135,26 @@ async def delete(core: Core, user: User, message_id) -> Message:
         if not (own or user.is_admin or (membership and membership.can_moderate)):
             raise Forbidden("cannot_delete_message")
         if message.is_deleted:
-            return Outcome(message)
+            return Outcome((message, None))
         await message_sql.soft_delete(conn, message.id, core.text("deleted_placeholder"))
+        name = uploaded_name(message.file_url)
+        # Only the uploader's own message takes the file with it: anyone may link a file.
+        if name and not await upload_sql.forget_upload_of(conn, name, message.sender and message.sender.id):
+            name = None
         deleted = await message_sql.message_by_id(conn, message.id)
-        return Outcome(deleted, [MessageDeleted(room.id, deleted)])
-    return await core.commit(job)
+        return Outcome((deleted, name), [MessageDeleted(room.id, deleted)])
+    deleted, file_name = await core.commit(job)
+    if file_name:  # a deleted message's file is no longer served, nor kept
+        (core.settings.chat_uploads_dir / file_name).unlink(missing_ok=True)
+    return deleted
+
+
+def uploaded_name(file_url: str | None) -> str | None:
+    """The stored name of a file we host, from its /uploads/chat/<name> URL."""
+    prefix = "/uploads/chat/"
+    if file_url and file_url.startswith(prefix) and "/" not in file_url[len(prefix):]:
+        return file_url[len(prefix):]
+    return None
 
 
 async def mark_read(core: Core, user: User, message_id) -> Message:

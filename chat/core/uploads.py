@@ -175,7 +175,7 @@ def kind_of(name: str, declared_type: str | None) -> FileKind:
 
 
 def folder(core: Core) -> Path:
-    return core.settings.uploads_dir / "chat"
+    return core.settings.chat_uploads_dir
 
 
 async def write_limited(path: Path, read_chunk: ReadChunk, limit: int) -> int:

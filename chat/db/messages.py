@@ -126,8 +126,11 @@ async def insert_message(conn, room_id: int, sender_id: int | None, message_type
 
 
 async def soft_delete(conn, message_id: int, placeholder: str) -> None:
+    """The row stays; its text and any file it carried do not."""
     await conn.execute(
-        "UPDATE messages SET is_deleted = 1, content = ?, updated_at = ? WHERE id = ?",
+        """UPDATE messages SET is_deleted = 1, content = ?, file_url = NULL, file_name = NULL,
+                               file_size = NULL, updated_at = ?
+           WHERE id = ?""",
         (placeholder, iso_utc(), message_id))
 
 

@@ -20,3 +20,10 @@ async def upload_by_name(conn, name: str) -> sqlite3.Row | None:
     rows = await conn.execute_fetchall(
         "SELECT name, original_name, size FROM uploads WHERE name = ?", (name,))
     return rows[0] if rows else None
+
+
+async def forget_upload_of(conn, name: str, uploader_id: int | None) -> bool:
+    """Drop the record of an upload, only if this user uploaded it."""
+    cursor = await conn.execute("DELETE FROM uploads WHERE name = ? AND uploader_id = ?",
+                                (name, uploader_id))
+    return cursor.rowcount > 0
