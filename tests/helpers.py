@@ -43,7 +43,7 @@ async def assert_error(resp, status: int, dialect: str) -> str:
     return body[key]
 
 
-async def next_frame(ws, type_: str | None = None, timeout: float = 3.0) -> dict:
+async def next_frame(ws, type_: str | None = None, timeout: float = 5.0) -> dict:
     """The next JSON frame (of type_, skipping others); fails after timeout."""
     async def read():
         while True:

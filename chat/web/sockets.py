@@ -248,10 +248,9 @@ class SocketSession:
         self.closing = asyncio.get_running_loop().create_task(self._force_close())
 
     async def _force_close(self) -> None:
-        """Presence ends now; the 1013 close gets CLOSE_GRACE to reach a client that
-        resumes reading, then the connection is cut and its buffers freed. The writer
-        is not cancelled: a write cancelled while aiohttp drains cancels aiohttp's shared
-        drain future, and with it the drain of our close frame; it stops by itself."""
+        """The 1013 close gets CLOSE_GRACE to reach a client that resumes reading, then
+        the connection is cut and its buffers freed. The writer is left to stop by
+        itself: it sees the closing transport."""
         await self._stop_reading()
         transport = self.request.transport
         try:
