@@ -27,6 +27,8 @@ async def create(conn, user_id: int, kind: str, title: str, content: str,
 
 async def notify_for_message(core: Core, conn, room: Room, message: Message) -> list:
     """Inside the send transaction: who must hear about this message."""
+    if room.room_type != "direct" and not message.reply_to and "@" not in message.content:
+        return []  # the common case costs no query
     sender = message.sender
     members = set(await room_sql.member_ids(conn, room.id))
     targets: dict[int, tuple[str, str]] = {}
