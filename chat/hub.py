@@ -33,8 +33,23 @@ class Dialect(Protocol):
         """The frame text for this event, or None when the dialect has no such frame."""
 
 
+class Sink(Protocol):
+    """Where a live connection's frames go without waking its writer task."""
+
+    def ready(self) -> bool:
+        """The client keeps up: frames may be written now."""
+
+    def write(self, batch: list[str]) -> None: ...
+
+
 class Connection:
-    """One open socket: who, where, in which dialect, and its bounded send queue."""
+    """One open socket: who, where, in which dialect, and its bounded send queue.
+
+    Frames queued in one turn of the event loop are written together by the hub's flush
+    straight to the socket's Sink; only a client that falls behind (or a close) wakes
+    the socket's writer task, which waits for the client and closes it (1013) when the
+    queue overflows.
+    """
 
     def __init__(self, user: User, room_id: int, dialect: Dialect, limit: int,
                  on_overflow: Callable[["Connection"], None]):
@@ -47,6 +62,9 @@ class Connection:
         self.wakeup = asyncio.Event()
         self.close_code: int | None = None
         self.replayed_upto = 0  # live messages at or below this id were already replayed
+        self.sink: Sink | None = None  # set once greeting and replay are sent
+        self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
+        self._flush_pending = False
 
     def offer(self, text: str, message_id: int | None = None) -> None:
         if self.close_code is not None:
@@ -56,13 +74,33 @@ class Connection:
             self.on_overflow(self)
             return
         self.queue.append((text, message_id))
-        self.wakeup.set()
+        if self.sink is None or self.flush_soon is None:
+            self.wakeup.set()
+        elif not self._flush_pending:
+            self._flush_pending = True
+            self.flush_soon(self)
+
+    def flush(self) -> None:
+        """Write what is queued now, unless the client is behind or closing."""
+        self._flush_pending = False
+        if self.close_code is not None or self.sink is None or not self.sink.ready():
+            self.wakeup.set()
+        elif batch := self._take():
+            self.sink.write(batch)
 
     def close(self, code: int) -> None:
         """Ask the writer to send what is queued, then close with code."""
         if self.close_code is None:
             self.close_code = code
         self.wakeup.set()
+
+    def _take(self) -> list[str]:
+        batch = []
+        while self.queue:
+            text, message_id = self.queue.popleft()
+            if message_id is None or message_id > self.replayed_upto:
+                batch.append(text)
+        return batch
 
     async def next_batch(self) -> list[str] | None:
         """Wait for frames to send; None means: close now with close_code."""
@@ -72,12 +110,7 @@ class Connection:
                 await self.wakeup.wait()
             if self.close_code == CLOSE_TRY_AGAIN or not self.queue:
                 return None
-            batch = []
-            while self.queue:
-                text, message_id = self.queue.popleft()
-                if message_id is None or message_id > self.replayed_upto:
-                    batch.append(text)
-            if batch:
+            if batch := self._take():
                 return batch
 
 
@@ -98,10 +131,13 @@ class Hub:
         self.user_connections: dict[int, set[Connection]] = {}
         self.activity: dict[int, Activity] = {}
         self._typing: dict[tuple[int, int], asyncio.TimerHandle] = {}
+        self._dirty: list[Connection] = []
+        self._flush_handle: asyncio.Handle | None = None
         self.frames_sent = 0
 
     # -- sockets -----------------------------------------------------------
     def attach(self, conn: Connection) -> None:
+        conn.flush_soon = self._flush_soon
         self.rooms.setdefault(conn.room_id, set()).add(conn)
         self.user_connections.setdefault(conn.user.id, set()).add(conn)
         counts = self.presence.setdefault(conn.room_id, Counter())
@@ -141,6 +177,18 @@ class Hub:
         return set(self.rooms)
 
     # -- fan-out -----------------------------------------------------------
+    def _flush_soon(self, conn: Connection) -> None:
+        """One flush per loop turn for every connection that got frames in it."""
+        self._dirty.append(conn)
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        dirty, self._dirty = self._dirty, []
+        for conn in dirty:
+            conn.flush()
+
     def publish(self, event: Event) -> None:
         targets = self._targets(event)
         rendered: dict[str, str | None] = {}

@@ -135,6 +135,7 @@ class SocketSession:
             if self.since_id is not None:
                 await self._replay(self.since_id)
             self.writer = asyncio.create_task(self._write())
+            self.conn.sink = self
             self.reader = asyncio.create_task(self._read())
             await asyncio.gather(self.reader, return_exceptions=True)
         except (ConnectionError, RuntimeError):
@@ -239,9 +240,18 @@ class SocketSession:
         transport = self.request.transport
         if self.ws.closed or transport is None or transport.is_closing():
             raise ConnectionResetError("socket closing")
-        transport.write(b"".join(map(text_frame, batch)))
+        self.write(batch)
         while transport.get_write_buffer_size() > WRITE_HIGH and not transport.is_closing():
             await asyncio.sleep(DRAIN_POLL)
+
+    def ready(self) -> bool:
+        """The hub may write to this client now (it is open and not behind)."""
+        transport = self.request.transport
+        return (not self.ws.closed and transport is not None and not transport.is_closing()
+                and transport.get_write_buffer_size() <= WRITE_HIGH)
+
+    def write(self, batch: list[str]) -> None:
+        self.request.transport.write(b"".join(map(text_frame, batch)))
 
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""
