@@ -42,7 +42,8 @@ def load_secret(settings: Settings) -> str:
 
 
 def prepare_data_dir(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Private on creation: the database holds password hashes, the folder the secret.
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     settings.chat_uploads_dir.mkdir(parents=True, exist_ok=True)
 
 

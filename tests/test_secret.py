@@ -15,3 +15,11 @@ def test_an_empty_secret_file_stops_the_server_instead_of_signing_with_nothing(t
     done = run_cli(data, "token", "x")
     assert done.returncode == 2
     assert "no usable secret" in done.stderr
+
+
+def test_a_new_data_directory_is_private_to_its_owner(tmp_path):
+    data = tmp_path / "data"
+    done = run_cli(data, "create-user", "ann", "--password", "correct horse")
+    assert done.returncode == 0, done.stderr
+    assert oct(data.stat().st_mode & 0o777) == "0o700"
+    assert oct((data / "jwt_secret").stat().st_mode & 0o777) == "0o600"
