@@ -274,9 +274,10 @@ class Hub:
         return entry
 
     def active_users(self) -> list[Activity]:
-        """Users with an open socket or activity in the last 30 minutes."""
+        """Users with an open socket or activity in the last 30 minutes; the others are
+        forgotten here, so the registry never outgrows who is around."""
         horizon = ago(ACTIVITY_WINDOW).timestamp()
-        return sorted(
-            (a for a in self.activity.values()
-             if a.last_seen >= horizon or self.has_socket(a.user.id)),
-            key=lambda a: a.user.id)
+        for user_id in [uid for uid, a in self.activity.items()
+                        if a.last_seen < horizon and not self.has_socket(uid)]:
+            del self.activity[user_id]
+        return sorted(self.activity.values(), key=lambda a: a.user.id)

@@ -53,6 +53,15 @@ async def test_users_without_socket_or_heartbeat_are_not_online(client, alice, b
     assert set(await online(client, alice)) == {alice.id}
 
 
+async def test_thirty_quiet_minutes_take_a_user_offline_and_out_of_the_registry(
+        client, core, alice, bob):
+    await beat(client, alice)
+    await beat(client, bob)
+    core.hub.activity[bob.id].last_seen -= 31 * 60  # bob's last heartbeat, half an hour ago
+    assert set(await online(client, alice)) == {alice.id}
+    assert bob.id not in core.hub.activity
+
+
 async def test_an_open_socket_counts_as_online(client, alice, bob):
     ws = await client.ws_connect(f"/ws/chat/global/?token={bob.token}", headers=AGENT)
     await next_frame(ws, "connection_established")

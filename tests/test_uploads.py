@@ -425,3 +425,15 @@ async def test_deleting_a_file_message_stops_serving_the_file_and_removes_it(cli
     gone = next(m for m in history if m["id"] == stored["id"])
     assert gone["file_url"] is None and gone["file_name"] is None
     assert not any(client.server.app[core_key].settings.chat_uploads_dir.iterdir())
+
+
+async def test_head_on_a_stored_file_answers_its_headers_without_the_body(client, alice):
+    resp = await upload(client, alice, "pic.png", png(), "image/png")
+    url = (await resp.json())["file_url"]
+    head = await client.head(url)
+    assert head.status == 200
+    assert head.headers["Content-Type"] == "image/png"
+    assert head.headers["X-Content-Type-Options"] == "nosniff"
+    assert int(head.headers["Content-Length"]) == len(png())
+    assert await head.read() == b""
+    assert (await client.head("/uploads/chat/" + "0" * 32 + ".png")).status == 404

@@ -104,4 +104,5 @@ def setup(app: web.Application) -> None:
         Route("GET", "/api/chat/user-ip/{user_id}", user_ip),
         Route("POST", "/api/chat/heartbeat", heartbeat),
         Route("GET", "/uploads/chat/{name}", serve_upload, public=True),
+        Route("HEAD", "/uploads/chat/{name}", serve_upload, public=True),
     ])
