@@ -133,7 +133,6 @@ class Hub:
         self._typing: dict[tuple[int, int], asyncio.TimerHandle] = {}
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
-        self.frames_sent = 0
 
     # -- sockets -----------------------------------------------------------
     def attach(self, conn: Connection) -> None:
@@ -200,7 +199,6 @@ class Hub:
             text = rendered[name]
             if text is not None:
                 conn.offer(text, message_id)
-                self.frames_sent += 1
         self._after(event)
 
     def _targets(self, event: Event) -> list[Connection]:
@@ -248,9 +246,6 @@ class Hub:
                 TYPING_SECONDS, self._expire_typing, room_id, user)
         if is_typing or timer:
             self.publish(TypingChanged(room_id, user, is_typing))
-
-    def typing_in(self, room_id: int) -> list[int]:
-        return [uid for (rid, uid) in self._typing if rid == room_id]
 
     def _expire_typing(self, room_id: int, user: User) -> None:
         self._typing.pop((room_id, user.id), None)

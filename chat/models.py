@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROOM_TYPES = ("public", "private", "group", "direct")
 ROLES = ("admin", "moderator", "member")
-MESSAGE_TYPES = ("text", "image", "file", "system")
 MAX_CONTENT = 5000
 
 
@@ -157,7 +155,6 @@ class OnlineUser:
     user_agent: str | None
     login_time: str
     last_activity: str
-    sockets: int = 0
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,23 @@ async def test_people_search_finds_by_name_part_case_insensitively(client, alice
     found = await (await client.get("/api/users/?q=_", headers=bob.headers)).json()
     assert [u["username"] for u in found] == ["bobby_tables"]
     await assert_error(await client.get("/api/users/?q=bob"), 401, "identity")
+
+
+async def test_a_site_admin_announces_to_everyone_and_nobody_else_may(client, admin, alice, bob):
+    ws = await connect(client, alice, {"id": "global"})
+    resp = await client.post("/api/chat/notifications/announce/", headers=admin.headers,
+                             json={"title": "Maintenance tonight", "content": "22:00 UTC"})
+    assert resp.status == 201
+    assert (await resp.json())["count"] == 3
+    frame = await next_frame(ws, "notification")
+    assert frame["notification"]["notification_type"] == "system"
+    assert frame["notification"]["title"] == "Maintenance tonight"
+    listed = await (await client.get("/api/chat/notifications/", headers=bob.headers)).json()
+    assert [(n["notification_type"], n["content"]) for n in listed] == [("system", "22:00 UTC")]
+    denied = await client.post("/api/chat/notifications/announce/", headers=alice.headers,
+                               json={"title": "me too"})
+    await assert_error(denied, 403, "native")
+    empty = await client.post("/api/chat/notifications/announce/", headers=admin.headers,
+                              json={"title": "  "})
+    await assert_error(empty, 400, "native")
+    await ws.close()

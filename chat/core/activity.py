@@ -25,7 +25,7 @@ def online_users(core: Core, viewer: User) -> list[OnlineUser]:
     private = viewer.is_admin
     return [OnlineUser(entry.user, entry.ip if private else None,
                        entry.user_agent if private else None, entry.login_time,
-                       entry.last_activity, len(hub.user_connections.get(entry.user.id, ())))
+                       entry.last_activity)
             for entry in hub.active_users()]
 
 

@@ -11,7 +11,7 @@ from ..errors import Forbidden, NotFound
 from ..events import NotificationCreated
 from ..models import Message, Notification, Room, User
 from . import Core, Outcome
-from .fields import check_int
+from .fields import check_int, check_text
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})")
 
@@ -86,14 +86,16 @@ async def mark_all_read(core: Core, user: User) -> int:
     return await core.commit(job)
 
 
-async def announce(core: Core, admin: User, title: str, content: str) -> int:
-    """An admin announcement: a 'system' notification to every user."""
+async def announce(core: Core, admin: User, title, content="") -> int:
+    """A site admin's announcement: a 'system' notification to every user."""
     if not admin.is_admin:
         raise Forbidden("admin_only")
+    title = check_text("title", title, 1, 200)
+    content = check_text("content", content or "", 0, 200)
 
     async def job(conn):
-        rows = await conn.execute_fetchall("SELECT id FROM users ORDER BY id")
-        events = [await create(conn, row[0], "system", title, content, None, None) for row in rows]
+        events = [await create(conn, user_id, "system", title, content, None, None)
+                  for user_id in await user_sql.all_user_ids(conn)]
         return Outcome(len(events), events)
     return await core.commit(job)
 

@@ -97,7 +97,6 @@ class Database:
         self._writer: WriterConnection | None = None
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
-        self.commits = 0  # batches committed, for benchmarks and tests
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +169,6 @@ class Database:
                 outcomes.append(await self._run_job(conn, job))
                 await asyncio.sleep(0)  # jobs run inline: let the loop breathe between them
             await conn.commit()
-            self.commits += 1
         except Exception as exc:  # the commit itself failed: nobody's write landed
             log.exception("write batch failed")
             if conn.in_transaction:

@@ -41,8 +41,3 @@ async def mark_all_read(conn, user_id: int) -> int:
         "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND is_read = 0", (user_id,))
     return cursor.rowcount
 
-
-async def unread_total(conn, user_id: int) -> int:
-    rows = await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0", (user_id,))
-    return rows[0][0]

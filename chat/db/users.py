@@ -102,3 +102,8 @@ async def search_users(conn, query: str, limit: int) -> list[User]:
             ORDER BY username_key LIMIT ?""",
         (pattern, pattern, limit))
     return [row_to_user(row) for row in rows]
+
+
+async def all_user_ids(conn) -> list[int]:
+    rows = await conn.execute_fetchall("SELECT id FROM users ORDER BY id")
+    return [row[0] for row in rows]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..core import edits, moderation, reactions, rooms, search
+from ..core import edits, moderation, notifications, reactions, rooms, search
 from ..i18n import translate
 from ..keys import core_key, user_key
 from ..models import MessageEdit, SearchHit
@@ -100,6 +100,13 @@ async def update_member(request: web.Request) -> web.Response:
     return json_response(serialize_membership(membership, room))
 
 
+async def announce(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    count = await notifications.announce(request.app[core_key], request[user_key],
+                                         body.get("title"), body.get("content"))
+    return json_response({"count": count}, status=201)
+
+
 def setup(app: web.Application) -> None:
     add_routes(app, ERROR, [
         Route("PATCH", "/api/chat/messages/{id}/", edit_message),
@@ -110,4 +117,5 @@ def setup(app: web.Application) -> None:
         Route("POST", "/api/chat/direct/", open_direct),
         Route("PATCH", "/api/chat/rooms/{room}/", update_room),
         Route("PATCH", "/api/chat/rooms/{room}/members/{user_id}/", update_member),
+        Route("POST", "/api/chat/notifications/announce/", announce),
     ])
