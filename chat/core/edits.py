@@ -11,7 +11,8 @@ from ..errors import BadInput, Forbidden
 from ..events import MessageUpdated
 from ..models import Membership, Message, MessageEdit, User
 from . import Core, Outcome
-from .messages import check_content, find_readable_message
+from .messages import (can_moderate_message, check_can_speak, check_content,
+                       find_readable_message)
 
 
 def check_editable(user: User, message: Message, membership: Membership | None) -> None:
@@ -23,10 +24,7 @@ def check_editable(user: User, message: Message, membership: Membership | None) 
         raise Forbidden("cannot_edit_message")
     if message.is_deleted:
         raise BadInput("message_deleted")
-    if membership is None:
-        raise Forbidden("not_a_member")
-    if membership.is_muted:
-        raise Forbidden("muted")
+    check_can_speak(membership)
 
 
 async def edit(core: Core, user: User, message_id, content) -> Message:
@@ -44,16 +42,11 @@ async def edit(core: Core, user: User, message_id, content) -> Message:
     return await core.commit(job)
 
 
-def can_see_edits(user: User, message: Message, membership: Membership | None) -> bool:
-    own = message.sender is not None and message.sender.id == user.id
-    return own or user.is_admin or bool(membership and membership.can_moderate)
-
-
 async def history(core: Core, user: User, message_id) -> tuple[Message, list[MessageEdit]]:
     """The earlier versions, oldest first: for the author, room moderators, site admins."""
     conn = core.db.reader
     message, _, membership = await find_readable_message(conn, user, message_id)
-    if not can_see_edits(user, message, membership):
+    if not can_moderate_message(user, message, membership):
         raise Forbidden("edits_forbidden")
     rows = await message_sql.edit_history(conn, message.id)
     editors = {uid: await user_sql.user_by_id(conn, uid)

@@ -5,6 +5,8 @@ from ..errors import BadInput
 
 
 def check_text(name: str, value, low: int, high: int, strip: bool = True) -> str:
+    if value is None:
+        raise BadInput("field_required", field=name)
     if not isinstance(value, str):
         raise BadInput("field_type", field=name, kind="a string")
     text = value.strip() if strip else value

@@ -30,6 +30,20 @@ def check_content(content) -> str:
     return text
 
 
+def check_can_speak(membership) -> None:
+    """Sending, editing and reacting take membership of the room and no mute."""
+    if membership is None:
+        raise Forbidden("not_a_member")
+    if membership.is_muted:
+        raise Forbidden("muted")
+
+
+def can_moderate_message(user: User, message: Message, membership) -> bool:
+    """The sender, the room's admins and moderators, and site admins."""
+    own = message.sender is not None and message.sender.id == user.id
+    return own or user.is_admin or bool(membership and membership.can_moderate)
+
+
 def check_client_id(client_id) -> str | None:
     if client_id is None:
         return None
@@ -76,8 +90,7 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
         if membership is None:
             room, events = await join_in(core, conn, user, room.id)
             membership = await room_sql.membership(conn, room.id, user.id)
-        if membership.is_muted:
-            raise Forbidden("muted")
+        check_can_speak(membership)
         if reply_to is not None:
             original = await message_sql.message_by_id(conn, reply_to)
             if original is None or original.room_id != room.id:
@@ -131,8 +144,7 @@ async def delete(core: Core, user: User, message_id) -> Message:
     """Soft delete by the sender, the room's admins and moderators, or a site admin."""
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
-        own = message.sender is not None and message.sender.id == user.id
-        if not (own or user.is_admin or (membership and membership.can_moderate)):
+        if not can_moderate_message(user, message, membership):
             raise Forbidden("cannot_delete_message")
         if message.is_deleted:
             return Outcome((message, None))

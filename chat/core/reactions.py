@@ -10,11 +10,11 @@ import re
 import unicodedata
 
 from ..db import messages as message_sql
-from ..errors import BadInput, Forbidden
+from ..errors import BadInput
 from ..events import ReactionChanged
 from ..models import Message, User
 from . import Core, Outcome
-from .messages import find_readable_message
+from .messages import check_can_speak, find_readable_message
 
 MAX_EMOJI = 16
 SHORT_CODE = re.compile(r"^:[A-Za-z0-9_+\-]{1,14}:$")
@@ -42,10 +42,7 @@ async def toggle(core: Core, user: User, message_id, emoji) -> tuple[Message, bo
 
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
-        if membership is None:
-            raise Forbidden("not_a_member")
-        if membership.is_muted:
-            raise Forbidden("muted")
+        check_can_speak(membership)
         if message.is_deleted:
             raise BadInput("message_deleted")
         added = await message_sql.toggle_reaction(conn, message.id, user.id, emoji)

@@ -51,8 +51,6 @@ def check_room_admin(user: User, room: Room, membership: Membership | None) -> N
 
 async def create_room(core: Core, user: User, name, description="", room_type="public",
                       is_official=False, max_members=50) -> Room:
-    if name is None:
-        raise BadInput("field_required", field="name")
     name = check_text("name", name, 1, 100)
     description = check_text("description", description or "", 0, 500)
     if room_type not in CREATABLE_TYPES:
@@ -86,8 +84,9 @@ async def list_rooms(core: Core, user: User, limit: int = 100, offset: int = 0) 
 async def list_rooms_with_members(core: Core, user: User) -> list[tuple[RoomListing, list[int]]]:
     """The caller's room list, each room with its members' ids (dialect simple)."""
     listings = await list_rooms(core, user)
-    return [(listing, await room_sql.member_ids(core.db.reader, listing.room.id))
-            for listing in listings]
+    members = await room_sql.member_ids_by_room(core.db.reader,
+                                                [listing.room.id for listing in listings])
+    return [(listing, members[listing.room.id]) for listing in listings]
 
 
 async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDetail:

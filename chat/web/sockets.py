@@ -26,7 +26,7 @@ from ..i18n import translate
 from ..keys import core_key, settings_key
 from ..models import Message, Room, User
 from .auth import authenticate, client_address, request_language
-from .jsonio import parse_frame
+from .jsonio import dumps, parse_frame
 
 log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
@@ -67,7 +67,6 @@ class SocketDialect(Protocol):
     def greeting(self, user: User, room: Room, online: list[User], language: str) -> list[str]: ...
     def parse(self, frame: dict) -> SendCommand | TypingCommand | ReadCommand | NoCommand: ...
     def render_message(self, message: Message) -> str: ...
-    def render_error(self, text: str) -> str: ...
 
 
 def origin_allowed(request: web.Request) -> bool:
@@ -220,7 +219,8 @@ class SocketSession:
 
     def _error(self, exc: ChatError) -> None:
         text = translate(exc.key, self.language, **exc.params)
-        self.conn.offer(self.dialect.render_error(text))
+        # Both socket dialects answer a bad frame alike, so the loop renders it once.
+        self.conn.offer(dumps({"type": "error", "message": text}))
 
     async def _write(self) -> None:
         try:

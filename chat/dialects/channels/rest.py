@@ -17,7 +17,6 @@ from .serialize import (serialize_detail, serialize_listing, serialize_membershi
 from .socket import chat_socket
 
 
-
 async def list_rooms(request: web.Request) -> web.Response:
     listings = await rooms.list_rooms(request.app[core_key], request[user_key])
     return json_response([serialize_listing(listing) for listing in listings])
@@ -39,11 +38,7 @@ async def room_detail(request: web.Request) -> web.Response:
 
 
 delete_room = room_action(rooms.delete_room, "room_deleted")
-
-
 join_room = room_action(rooms.join, "room_joined")
-
-
 leave_room = room_action(rooms.leave, "room_left")
 
 

@@ -81,9 +81,6 @@ class ChannelsSocket:
     def render_message(self, message: Message) -> str:
         return dumps({"type": "chat_message", "message": serialize_message(message)})
 
-    def render_error(self, text: str) -> str:
-        return dumps({"type": "error", "message": text})
-
 
 DIALECT = ChannelsSocket()
 

@@ -17,7 +17,6 @@ from .serialize import serialize_message, serialize_online_user, serialize_room,
 DEFAULT_ROOM = "global"
 
 
-
 def room_param(request: web.Request) -> str:
     return request.query.get("room_id") or DEFAULT_ROOM
 
@@ -62,8 +61,6 @@ async def create_room(request: web.Request) -> web.Response:
 
 
 join_room = room_action(rooms.join, "simple_room_joined")
-
-
 leave_room = room_action(rooms.leave, "simple_room_left")
 
 

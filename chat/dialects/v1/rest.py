@@ -16,7 +16,6 @@ from .socket import chat_socket
 PREFIX = "/api/v1/chatroom"
 
 
-
 def parse_room_type(body: dict) -> str:
     """v1's is_public (default true) is the room type public or private."""
     is_public = body.get("is_public", True)
@@ -27,10 +26,8 @@ def parse_room_type(body: dict) -> str:
 
 async def create_room(request: web.Request) -> web.Response:
     body = await read_json(request)
-    if "name" not in body:
-        raise BadInput("field_required", field="name")
     core, user = request.app[core_key], request[user_key]
-    room = await rooms.create_room(core, user, body["name"], body.get("description", ""),
+    room = await rooms.create_room(core, user, body.get("name"), body.get("description", ""),
                                    parse_room_type(body), body.get("is_official", False))
     seen = await rooms.room_detail(core, user, room.id, latest=0)
     return json_response(serialize_room(seen.room, seen.membership))
@@ -50,11 +47,7 @@ async def room_detail(request: web.Request) -> web.Response:
 
 
 join_room = room_action(rooms.join, "v1_room_joined")
-
-
 leave_room = room_action(rooms.leave, "v1_room_left")
-
-
 delete_room = room_action(rooms.delete_room, "v1_room_deleted")
 
 

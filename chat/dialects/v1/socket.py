@@ -102,9 +102,6 @@ class V1Socket:
     def render_message(self, message: Message) -> str:
         return dumps(render_message(message))
 
-    def render_error(self, text: str) -> str:
-        return dumps({"type": "error", "message": text})
-
 
 DIALECT = V1Socket()
 
