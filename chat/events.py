@@ -6,13 +6,16 @@ Each names its room and, where only some people may see it, its recipients
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .models import Message, Notification, Room, User
 
 
 @dataclass(frozen=True)
 class Event:
-    room_id: int
+    room_id: int | None
+    # True: the recipients hear it on their sockets in every room, not just room_id's.
+    everywhere: ClassVar[bool] = False
 
     # None: every socket in the room; else only sockets of these users.
     @property
@@ -82,7 +85,9 @@ class MemberLeft(Event):
 
 @dataclass(frozen=True)
 class ReadMarked(Event):
-    """Sent to the reader's own sockets so their other tabs agree."""
+    """Sent to the reader's own sockets, in every room, so their other tabs and devices
+    update that room's unread count wherever they are."""
+    everywhere: ClassVar[bool] = True
     reader_id: int
     message_id: int
     unread_count: int

@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 
 from .clock import ago, iso_utc
 from .events import (Event, MemberChanged, MemberLeft, MessagePosted, PresenceChanged,
-                     ReadMarked, RoomDeleted, TypingChanged)
+                     RoomDeleted, TypingChanged)
 from .models import User
 
 log = logging.getLogger(__name__)
@@ -203,9 +203,7 @@ class Hub:
 
     def _targets(self, event: Event) -> list[Connection]:
         recipients = event.user_ids
-        # A read mark reaches the reader's sockets in every room: other tabs and devices
-        # update that room's unread count wherever they are.
-        if event.room_id is None or isinstance(event, ReadMarked):
+        if event.room_id is None or event.everywhere:
             return [c for uid in recipients or () for c in self.user_connections.get(uid, ())]
         conns = self.rooms.get(event.room_id, ())
         if isinstance(event, TypingChanged):
