@@ -226,6 +226,11 @@ class Hub:
             if conn.user.id == user_id:
                 conn.close(code)
 
+    def disconnect_user(self, user_id: int, code: int) -> None:
+        """Close every socket of a user in every room (credentials ended, deactivated)."""
+        for conn in list(self.user_connections.get(user_id, ())):
+            conn.close(code)
+
     def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
         for conns in list(self.rooms.values()):
             for conn in list(conns):
