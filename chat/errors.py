@@ -54,3 +54,8 @@ class UnsupportedMedia(ChatError):
 class TooManyRequests(ChatError):
     status = 429
     close_code = 1013
+
+
+class ServiceUnavailable(ChatError):
+    status = 503
+    close_code = 1013

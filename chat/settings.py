@@ -8,6 +8,10 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .signin_settings import LdapSettings, OidcProvider
 
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -33,6 +37,11 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Sign-in with a directory (chat/signin_settings.py, docs/directory-sign-in.md).
+    ldap: LdapSettings | None = None
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    local_login: bool = True
+    public_url: str = ""
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -122,4 +131,6 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    from .signin_settings import load_signin  # imports this module: loaded late
+    values.update(load_signin(env))
     return Settings(**values)

@@ -30,6 +30,7 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
+    directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""

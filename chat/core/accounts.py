@@ -11,7 +11,7 @@ import secrets
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..models import Tokens, User
-from . import Core, Outcome, tokens
+from . import Core, Outcome, identities, tokens
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
@@ -89,7 +89,7 @@ async def create_user(core: Core, username, password, display_name: str | None =
 
 
 async def register(core: Core, username, password, display_name=None) -> Tokens:
-    if not core.settings.allow_registration:
+    if not core.settings.allow_registration or not core.settings.local_login:
         raise Forbidden("registration_closed")
     if display_name is not None and not isinstance(display_name, str):
         raise BadInput("field_type", field="display_name", kind="string")
@@ -102,17 +102,40 @@ async def login(core: Core, username, password, address: str | None,
     if not isinstance(username, str) or not isinstance(password, str):
         raise Unauthorized("bad_credentials")
     with core.throttle.attempt(username, address):
-        row = await users.credentials(core.db.reader, username)
-        if not await verify_password(password, row["password_hash"] if row else None) or not row:
+        user_id = await check_credentials(core, username, password)
+        if user_id is None:
             core.throttle.fail(username, address)
-            raise Unauthorized("bad_credentials")
+            raise Unauthorized("local_login_off" if not core.settings.local_login
+                               and not core.directory else "bad_credentials")
         core.throttle.succeed(username)
+    return await sign_in(core, user_id, address, user_agent)
 
+
+async def check_credentials(core: Core, username: str, password: str) -> int | None:
+    """The user id these credentials name: a local password first (so local accounts
+    work while the directory is down), then the directory if one is configured."""
+    if core.settings.local_login:
+        row = await users.credentials(core.db.reader, username)
+        if await verify_password(password, row["password_hash"] if row else None) and row:
+            await identities.check_enabled(core, row["id"])
+            return row["id"]
+    if core.directory:
+        profile = await core.directory.check_password(username, password)
+        if profile:
+            return (await identities.sign_in(core, profile)).id
+    return None
+
+
+async def sign_in(core: Core, user_id: int, address: str | None,
+                  user_agent: str | None) -> Tokens:
+    """Tokens for a user whose credentials were checked: every way of signing in
+    (password, directory, OpenID Connect) ends here."""
     async def job(conn):
-        await users.record_login(conn, row["id"], address, user_agent)
-        return Outcome(await users.user_by_id(conn, row["id"]))
+        await users.record_login(conn, user_id, address, user_agent)
+        return Outcome(await users.user_by_id(conn, user_id))
     user = await core.commit(job)
     core.hub.touch(user, address, user_agent)
+    row = await users.credentials_by_id(core.db.reader, user_id)
     return issue_tokens(core, user, row["token_version"])
 
 
@@ -123,6 +146,7 @@ async def refresh(core: Core, refresh_token) -> Tokens:
     row = await users.credentials_by_id(core.db.reader, int(claims["sub"]))
     if row is None or claims.get("ver", 0) != row["token_version"]:
         raise Unauthorized("token_invalid")
+    await identities.check_enabled(core, row["id"])
     user = await users.user_by_id(core.db.reader, row["id"])
     return issue_tokens(core, user, row["token_version"])
 
@@ -134,6 +158,8 @@ async def authenticate(core: Core, token: str | None) -> User:
         raise Unauthorized("auth_required")
     claims = tokens.decode(core.secret, token, "access")
     user = await users.user_by_id(core.db.reader, int(claims["sub"]))
+    if user:
+        await identities.check_enabled(core, user.id)
     return user or await provision(core, int(claims["sub"]), claims.get("username"))
 
 
@@ -161,6 +187,8 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
     new_hash = None
     if password is not None:
         check_password(password)
+        if not core.settings.local_login or await identities.is_external(core, user.id):
+            raise Forbidden("password_external")
         row = await users.credentials_by_id(core.db.reader, user.id)
         old = old_password if isinstance(old_password, str) else ""
         if row["password_hash"] and not await verify_password(old, row["password_hash"]):
