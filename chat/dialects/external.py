@@ -15,6 +15,7 @@ from ..core import directory, identities
 from ..keys import core_key, settings_key, user_key
 from ..web.jsonio import json_response, read_json
 from ..web.routing import DETAIL, Route, add_routes
+from . import oidc_flow
 
 
 async def run_directory(app: web.Application):
@@ -46,3 +47,4 @@ def setup(app: web.Application) -> None:
     add_routes(app, DETAIL, [
         Route("POST", "/api/admin/identity-links", link_identity),
     ])
+    oidc_flow.setup(app)
