@@ -5,6 +5,7 @@
   python server.py create-user NAME [--admin] [--password P]
   python server.py token NAME               print an access token for NAME
   python server.py backup FILE              consistent copy of the live database
+  python server.py link-identity NAME PROVIDER EXTERNAL_NAME
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
+                              sign-in with a company directory: docs/directory-sign-in.md
 """
 
 
@@ -42,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("name")
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")
+    link = sub.add_parser("link-identity", help="let a directory or OIDC account sign in "
+                          "as an existing local user (docs/directory-sign-in.md)")
+    link.add_argument("name", help="the existing Teahouse username")
+    link.add_argument("provider", help="'ldap' or a CHAT_OIDC_PROVIDERS name")
+    link.add_argument("external_name", help="the username at the provider")
     return parser
 
 
@@ -73,6 +81,14 @@ def create_user(settings, args) -> int:
 def print_token(settings, args) -> int:
     from chat.core import accounts
     print(asyncio.run(with_core(settings, lambda core: accounts.token_for(core, args.name))))
+    return 0
+
+
+def link_identity(settings, args) -> int:
+    from chat.core import identities
+    asyncio.run(with_core(settings, lambda core: identities.link(
+        core, None, args.name, args.provider, args.external_name)))
+    print(f"linked {args.provider} account {args.external_name} to user {args.name}")
     return 0
 
 
@@ -115,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    commands = {"create-user": create_user, "token": print_token, "backup": backup}
+    commands = {"create-user": create_user, "token": print_token, "backup": backup,
+                "link-identity": link_identity}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)

@@ -74,10 +74,11 @@ async def _update(conn, user_id: int, profile: Profile) -> User:
     return await users.user_by_id(conn, user_id)
 
 
-async def link(core: Core, admin: User, username, provider: str, external_name) -> None:
-    """An admin lets the external account external_name at provider sign in as the
-    existing user username (taking the link over at its first sign-in)."""
-    if not admin.is_admin:
+async def link(core: Core, admin: User | None, username, provider, external_name) -> None:
+    """An admin (None: the operator, from the command line) lets the external account
+    external_name at provider sign in as the existing user username; the link takes
+    the provider's stable id at that account's first sign-in."""
+    if admin is not None and not admin.is_admin:
         raise Forbidden("admin_only")
     for field, value in (("username", username), ("external_name", external_name)):
         if not isinstance(value, str) or not value.strip() or len(value) > 256:
@@ -91,7 +92,7 @@ async def link(core: Core, admin: User, username, provider: str, external_name) 
         if any(item.provider == key for item in await identities.of_user(conn, user.id)):
             raise Conflict("identity_linked")
         await identities.insert(conn, user.id, key, None, external_name.strip(), None,
-                                linked_by=admin.id)
+                                linked_by=admin.id if admin else None)
         return Outcome(None)
     await core.commit(job)
 
