@@ -6,6 +6,8 @@ missing slapd fails the tests instead of skipping them.
 """
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import os
 import shutil
 import signal
@@ -18,6 +20,10 @@ from typing import Iterator
 
 import ldap3
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from tests.serverproc import free_port
 
@@ -48,6 +54,8 @@ rootdn "{root_dn}"
 rootpw {root_password}
 directory {dir}/db
 maxsize 16777216
+TLSCertificateFile {dir}/server.pem
+TLSCertificateKeyFile {dir}/server.key
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by dn.exact="{service_dn}" read by self read by anonymous none by * none
 """
@@ -107,15 +115,44 @@ member: uid=ken,{PEOPLE}
 """
 
 
+def write_certificate(folder: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 (server.pem, server.key); the PEM is
+    also the CA file a client must be given to trust it."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256()))
+    (folder / "server.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()))
+    pem = folder / "server.pem"
+    pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return pem
+
+
 class Slapd:
+    """Listens on ldap:// (StartTLS offered) and ldaps://, with a self-signed certificate."""
+
     def __init__(self, folder: Path):
         self.folder = folder
         self.port = free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
+        self.tls_port = free_port()
+        self.tls_url = f"ldaps://127.0.0.1:{self.tls_port}"
+        self.ca_file = folder / "server.pem"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Slapd":
         (self.folder / "db").mkdir(parents=True, exist_ok=True)
+        write_certificate(self.folder)
         config = self.folder / "slapd.conf"
         config.write_text(CONFIG.format(dir=self.folder, suffix=SUFFIX, root_dn=ROOT_DN,
                                         root_password=ROOT_PASSWORD, service_dn=SERVICE_DN))
@@ -125,14 +162,15 @@ class Slapd:
                        capture_output=True, timeout=30)
         # -d 0 keeps slapd in the foreground, so the PID we hold is the server's.
         self.process = subprocess.Popen(
-            [SLAPD, "-f", str(config), "-h", self.url + "/", "-d", "0"],
+            [SLAPD, "-f", str(config), "-h", f"{self.url}/ {self.tls_url}/", "-d", "0"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"slapd exited with {self.process.returncode}")
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                for port in (self.port, self.tls_port):
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                 return self
             except OSError:
                 time.sleep(0.05)

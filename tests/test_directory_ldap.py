@@ -211,3 +211,17 @@ async def test_local_passwords_and_sign_up_can_be_turned_off(aiohttp_client, tmp
     resp = await client.patch("/api/auth/me", json={"password": "a-local-password"},
                               headers=jane.headers)
     await assert_error(resp, 403, "identity")
+
+
+@pytest.mark.parametrize("transport", ["starttls", "ldaps"])
+async def test_tls_connections_verify_the_directory_certificate(aiohttp_client, tmp_path, slapd,
+                                                                transport):
+    url, extra = (slapd.url, {"CHAT_LDAP_STARTTLS": "1"}) if transport == "starttls" else (
+        slapd.tls_url, {})
+    trusted = ldap_settings(tmp_path / "trusted", url, CHAT_LDAP_CA_FILE=str(slapd.ca_file),
+                            **extra)
+    client = await aiohttp_client(create_app(trusted))
+    assert (await signed_in(client, "jane", "jane-password")).username == "jane"
+    untrusted = ldap_settings(tmp_path / "untrusted", url, **extra)     # system CAs only
+    client = await aiohttp_client(create_app(untrusted))
+    await assert_error(await login(client, "jane", "jane-password"), 503, "identity")
