@@ -15,6 +15,7 @@ from .dialects import identity, native, simple, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
+from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
 from .web import pages
 from .web.routing import api_errors
@@ -29,7 +30,7 @@ def load_secret(settings: Settings) -> str:
         return settings.secret
     path: Path = settings.secret_path
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
             handle.flush()
@@ -39,12 +40,6 @@ def load_secret(settings: Settings) -> str:
     if len(secret) < MIN_SECRET:
         raise SettingsError(f"{path} holds no usable secret: delete it to generate a new one")
     return secret
-
-
-def prepare_data_dir(settings: Settings) -> None:
-    # Private on creation: the database holds password hashes, the folder the secret.
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    settings.chat_uploads_dir.mkdir(parents=True, exist_ok=True)
 
 
 async def open_core(app: web.Application):
