@@ -13,9 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from chat.db import Database
 from tests.helpers import closed_with, next_frame
-from tests.serverproc import clean_env, free_port
+from tests.serverproc import clean_env, create_database, free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
@@ -170,16 +169,9 @@ async def test_a_port_in_use_stops_the_start_with_a_clear_message(tmp_path):
     assert "Traceback" not in err
 
 
-async def initialized(data_dir: Path) -> str:
-    """A data dir with a migrated database, as a first start leaves it."""
-    db = Database(data_dir / "teahouse.db")
-    await db.open()
-    await db.close()
-    return str(data_dir)
-
-
 async def test_create_user_and_token_work_against_the_data_dir(tmp_path, session):
-    data = await initialized(tmp_path / "data")
+    data = str(tmp_path / "data")
+    await asyncio.to_thread(create_database, tmp_path / "data")
     code, out, err = await run_cli("--data-dir", data, "create-user", "root", "--admin",
                                    "--password", "root password")
     assert code == 0, err
@@ -198,7 +190,8 @@ async def test_create_user_and_token_work_against_the_data_dir(tmp_path, session
 
 
 async def test_create_user_and_token_refuse_a_taken_or_unknown_name(tmp_path):
-    data = await initialized(tmp_path / "data")
+    data = str(tmp_path / "data")
+    await asyncio.to_thread(create_database, tmp_path / "data")
     code, _, err = await run_cli("--data-dir", data, "create-user", "root", "--password", "p" * 8)
     assert code == 0, err
     taken, bad, unknown = await asyncio.gather(
