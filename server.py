@@ -89,17 +89,16 @@ def backup(settings, args) -> int:
 
 
 def serve(settings) -> int:
-    from aiohttp import web
-
     from chat.app import create_app
-    from chat.web.accesslog import RedactingAccessLogger
+    from chat.web.service import serve_until_signal
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
-          f"{settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
+
+    def started() -> None:
+        print(f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
+              f"{settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                    access_log_class=RedactingAccessLogger, shutdown_timeout=3, print=None)
+        asyncio.run(serve_until_signal(create_app(settings), settings, started))
     except OSError as exc:  # port taken, address not ours, data dir not writable
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
