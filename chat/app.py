@@ -52,7 +52,8 @@ async def open_core(app: web.Application):
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
-    app[core_key] = Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings))
+    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
+                         secret=load_secret(settings))
     yield
     await db.close()
 

@@ -130,6 +130,15 @@ async def memberships_of(conn, user_id: int) -> dict[int, Membership]:
     return {row["room_id"]: row_to_membership(row) for row in rows}
 
 
+async def rooms_of(conn, user_id: int) -> list[tuple[Room, bool]]:
+    """The user's active rooms (ban records excluded), each with the member's mute."""
+    rows = await conn.execute_fetchall(
+        f"""{ROOM_SELECT} JOIN memberships mb ON mb.room_id = r.id
+            WHERE mb.user_id = ? AND mb.is_banned = 0 AND r.is_active = 1 ORDER BY r.id""",
+        (user_id,))
+    return [(row_to_room(row), bool(row["is_muted"])) for row in rows]
+
+
 async def members(conn, room_id: int) -> list[Membership]:
     rows = await conn.execute_fetchall(
         f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.is_banned = 0 ORDER BY m.id", (room_id,))
