@@ -133,8 +133,10 @@ async def memberships_of(conn, user_id: int) -> dict[int, Membership]:
 async def rooms_of(conn, user_id: int) -> list[tuple[Room, bool]]:
     """The user's active rooms (ban records excluded), each with the member's mute."""
     rows = await conn.execute_fetchall(
-        f"""{ROOM_SELECT} JOIN memberships mb ON mb.room_id = r.id
-            WHERE mb.user_id = ? AND mb.is_banned = 0 AND r.is_active = 1 ORDER BY r.id""",
+        f"""SELECT * FROM ({ROOM_SELECT}) r JOIN (
+                SELECT room_id, is_muted FROM memberships WHERE user_id = ? AND is_banned = 0
+            ) mb ON mb.room_id = r.id
+            WHERE r.is_active = 1 ORDER BY r.id""",
         (user_id,))
     return [(row_to_room(row), bool(row["is_muted"])) for row in rows]
 

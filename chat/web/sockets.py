@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
 IN_FLIGHT = 32        # sends of one socket awaiting commit at once
 REPLAY_PAGE = 500
+ONLINE_LISTED = 1000  # users an online_users answer names at most
 CLOSE_GRACE = 5.0     # seconds a closing writer may take for the handshake
 WRITE_HIGH = 64 * 1024  # bytes buffered for a client before its writer waits (asyncio's mark)
 DRAIN_POLL = 0.005      # how often a waiting writer looks again
@@ -64,6 +65,12 @@ class ReadCommand:
 class ResumeCommand:
     """User-level socket: replay each room after the last message id the client has."""
     rooms: object
+
+
+@dataclass(frozen=True)
+class OnlineCommand:
+    """User-level socket: who is online in one room (large rooms send only counts)."""
+    room_id: object
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,11 @@ class SocketSession:
                 await self._guard(messages.mark_read(self.core, self.user, command.message_id))
             elif isinstance(command, ResumeCommand):
                 await self.resume(command.rooms)
+            elif isinstance(command, OnlineCommand):
+                room_id = self.seat(command.room_id).room.id
+                hub = self.core.hub
+                self.conn.offer(self.dialect.render_online(
+                    room_id, hub.online_in(room_id, ONLINE_LISTED), hub.online_count(room_id)))
         except ChatError as exc:
             self._error(exc)
 
