@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .core import Core
 from .db import Database
-from .dialects import identity, native, simple, v1
+from .dialects import identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -47,7 +47,8 @@ async def open_core(app: web.Application):
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
-    app[core_key] = Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings))
+    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
+                         secret=load_secret(settings))
     yield
     await db.close()
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> web.Application:
     identity.setup(app)
     channels.setup(app)
     native.setup(app)
+    user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
     pages.setup(app)

@@ -33,6 +33,7 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -122,4 +123,16 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
+        values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
     return Settings(**values)
+
+
+def parse_count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {value}")
+    return value
