@@ -16,7 +16,7 @@ from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .settings import Settings, SettingsError
-from .web import pages
+from .web import headers, pages
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -82,5 +82,6 @@ def create_app(settings: Settings) -> web.Application:
     v1.setup(app)
     simple.setup(app)
     pages.setup(app)
+    headers.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

@@ -8,7 +8,8 @@ from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, SendResult, User
 from . import Core, Outcome
-from .fields import check_int, check_optional_id
+from .fields import (check_int, check_optional_id, check_text, check_unicode, has_surrogate,
+                     is_blank)
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
 
@@ -22,9 +23,12 @@ def check_content(content) -> str:
         raise BadInput("field_required", field="content")
     if not isinstance(content, str):
         raise BadInput("field_type", field="content", kind="a string")
+    check_unicode("content", content)
     text = content.strip()
     if not text:
         raise BadInput("content_empty")
+    if is_blank(text):
+        raise BadInput("content_blank")
     if len(text) > MAX_CONTENT:
         raise BadInput("content_too_long", limit=MAX_CONTENT)
     return text
@@ -47,7 +51,8 @@ def can_moderate_message(user: User, message: Message, membership) -> bool:
 def check_client_id(client_id) -> str | None:
     if client_id is None:
         return None
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID:
+    if (not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID
+            or has_surrogate(client_id)):
         raise BadInput("client_id_invalid")
     return client_id
 
@@ -65,7 +70,7 @@ def check_file_url(file_url) -> str | None:
     if not isinstance(file_url, str) or not (
             file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))):
         raise BadInput("field_type", field="file_url", kind="an /uploads/ or http(s) URL")
-    return file_url[:2000]
+    return check_unicode("file_url", file_url)[:2000]
 
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
@@ -79,8 +84,9 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
     reply_to = check_optional_id("reply_to", reply_to)
     client_id = check_client_id(client_id)
     file_url = check_file_url(file_url)
-    file_name = None if file_name is None else str(file_name)[:255]
+    file_name = None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255]
     file_size = None if file_size is None else check_int("file_size", file_size, 0, 2**40)
+    await core.limits.check(user.id, "messages")
 
     async def job(conn):
         if client_id and (earlier := await message_sql.message_by_client_id(conn, user.id, client_id)):

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from ..core import messages, rooms
+from ..core import activity, messages, rooms
+from ..core.fields import check_int
 from ..errors import BadInput, ChatError
 from ..events import Event
 from ..hub import CLOSE_TRY_AGAIN, Connection
@@ -117,7 +118,7 @@ class SocketSession:
         """Who and where; raises ChatError before anything is registered."""
         self.user = await authenticate(self.request)
         since = self.request.query.get("since")
-        self.since_id = None if since in (None, "") else _since(since)
+        self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
         self.room = await rooms.open_for_socket(self.core, self.user, room_ref)
 
     async def run(self) -> None:
@@ -192,7 +193,8 @@ class SocketSession:
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
         elif isinstance(command, TypingCommand):
-            self.core.hub.set_typing(self.room.id, self.user, command.is_typing)
+            await self._guard(activity.set_typing(self.core, self.user, self.room.id,
+                                                  command.is_typing))
         elif isinstance(command, ReadCommand):
             await self._guard(messages.mark_read(self.core, self.user, command.message_id))
 
@@ -285,8 +287,3 @@ def text_frame(text: str) -> bytes:
         return struct.pack("!BBH", 0x81, 126, size) + data
     return struct.pack("!BBQ", 0x81, 127, size) + data
 
-
-def _since(raw: str) -> int:
-    if not raw.isdigit():
-        raise BadInput("field_type", field="since", kind="a message id")
-    return int(raw)
