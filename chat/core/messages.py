@@ -11,7 +11,7 @@ from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
 from . import Core, Outcome
-from .fields import check_int, check_optional_id
+from .fields import check_int, check_optional_id, check_text, check_unicode, has_surrogate, is_blank
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
 
@@ -26,9 +26,12 @@ def check_content(content) -> str:
         raise BadInput("field_required", field="content")
     if not isinstance(content, str):
         raise BadInput("field_type", field="content", kind="a string")
+    check_unicode("content", content)
     text = content.strip()
     if not text:
         raise BadInput("content_empty")
+    if is_blank(text):
+        raise BadInput("content_blank")
     if len(text) > MAX_CONTENT:
         raise BadInput("content_too_long", limit=MAX_CONTENT)
     return text
@@ -51,7 +54,8 @@ def can_moderate_message(user: User, message: Message, membership) -> bool:
 def check_client_id(client_id) -> str | None:
     if client_id is None:
         return None
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID:
+    if (not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID
+            or has_surrogate(client_id)):
         raise BadInput("client_id_invalid")
     return client_id
 
@@ -69,7 +73,7 @@ def check_file_url(file_url) -> str | None:
     if not isinstance(file_url, str) or not (
             file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))):
         raise BadInput("field_type", field="file_url", kind="an /uploads/ or http(s) URL")
-    return file_url[:2000]
+    return check_unicode("file_url", file_url)[:2000]
 
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
@@ -80,6 +84,7 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
     """
     draft = Draft.check(content, message_type, reply_to, client_id, file_url, file_name,
                         file_size)
+    await core.limits.check(user.id, "messages")
 
     async def job(conn):
         room, membership = await check_readable(conn, user, room_ref)
@@ -98,6 +103,7 @@ async def send_seated(core: Core, user: User, room: Room, still_seated: Callable
     keeps its seat true to every mute, ban and leave, so the write checks the seat
     (still_seated raises) instead of looking the membership up."""
     draft = Draft.check(content, message_type, reply_to, client_id)
+    await core.limits.check(user.id, "messages")
 
     async def job(conn):
         still_seated()
@@ -122,7 +128,7 @@ class Draft:
         return cls(check_content(content), check_message_type(message_type or "text"),
                    check_optional_id("reply_to", reply_to), check_client_id(client_id),
                    check_file_url(file_url),
-                   None if file_name is None else str(file_name)[:255],
+                   None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255],
                    None if file_size is None else check_int("file_size", file_size, 0, 2**40))
 
 

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from ..core import messages, rooms
+from ..core import activity, messages, rooms
+from ..core.fields import check_int
 from ..errors import BadInput, ChatError, Forbidden
 from ..events import Event
 from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
@@ -227,7 +228,8 @@ class SocketSession:
                 task.add_done_callback(self.tasks.discard)
             elif isinstance(command, TypingCommand):
                 seat = self.seat(command.room_id)
-                self.core.hub.set_typing(seat.room.id, self.user, command.is_typing)
+                await self._guard(activity.set_typing(self.core, self.user, seat.room.id,
+                                                      command.is_typing))
             elif isinstance(command, ReadCommand):
                 await self._guard(messages.mark_read(self.core, self.user, command.message_id))
             elif isinstance(command, ResumeCommand):
@@ -349,7 +351,7 @@ class RoomSession(SocketSession):
         """Who and where; raises ChatError before anything is registered."""
         self.user = await authenticate(self.request)
         since = self.request.query.get("since")
-        self.since_id = None if since in (None, "") else _since(since)
+        self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
         room, membership = await rooms.open_for_socket(self.core, self.user, room_ref)
         self.conn = self.connection()
         self.conn.seats[room.id] = Seat(room, bool(membership and membership.is_muted))
@@ -384,8 +386,3 @@ def text_frame(text: str) -> bytes:
         return struct.pack("!BBH", 0x81, 126, size) + data
     return struct.pack("!BBQ", 0x81, 127, size) + data
 
-
-def _since(raw: str) -> int:
-    if not raw.isdigit():
-        raise BadInput("field_type", field="since", kind="a message id")
-    return int(raw)
