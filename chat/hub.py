@@ -22,6 +22,7 @@ TYPING_SECONDS = 5.0
 ACTIVITY_WINDOW = 30 * 60
 CLOSE_GOING_AWAY = 1001
 CLOSE_TRY_AGAIN = 1013
+CLOSE_UNAUTHORIZED = 4001
 CLOSE_FORBIDDEN = 4003
 CLOSE_GONE = 4004
 
@@ -62,6 +63,7 @@ class Connection:
         self.wakeup = asyncio.Event()
         self.close_code: int | None = None
         self.replayed_upto = 0  # live messages at or below this id were already replayed
+        self.credential = None  # what authenticated it (models.Credential), set by its socket
         self.sink: Sink | None = None  # set once greeting and replay are sent
         self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
         self._flush_pending = False
@@ -226,10 +228,13 @@ class Hub:
             if conn.user.id == user_id:
                 conn.close(code)
 
-    def disconnect_user(self, user_id: int, code: int) -> None:
-        """Close every socket of a user in every room (credentials ended, deactivated)."""
+    def disconnect_user(self, user_id: int, code: int,
+                        only: Callable[[Connection], bool] | None = None) -> None:
+        """Close every socket of a user in every room (credentials ended, deactivated),
+        or only those that match (one login, one API token)."""
         for conn in list(self.user_connections.get(user_id, ())):
-            conn.close(code)
+            if only is None or only(conn):
+                conn.close(code)
 
     def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
         for conns in list(self.rooms.values()):

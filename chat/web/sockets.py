@@ -1,6 +1,7 @@
 """The socket loop every WebSocket dialect shares.
 
-Order of a connection: check origin, accept, authenticate (else close 4001), open the
+Order of a connection: check origin, accept, authenticate (else close 4001; a cookie
+only from a page of this site), open the
 room (4003 / 4004), register with the hub, send the dialect's greeting, replay
 messages after ?since=, then start the writer and read client frames. Registering
 before reading the replay, and skipping live messages already replayed, gives a
@@ -24,8 +25,9 @@ from ..events import Event
 from ..hub import CLOSE_TRY_AGAIN, Connection
 from ..i18n import translate
 from ..keys import core_key, settings_key
-from ..models import Message, Room, User
-from .auth import authenticate, client_address, request_language
+from ..models import Credential, Message, Room, User
+from .auth import client_address, identify, request_language
+from .socket_auth import CredentialWatch
 from .jsonio import dumps, parse_frame
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,8 @@ class SocketSession:
         self.conn: Connection | None = None
         self.room: Room | None = None
         self.user: User | None = None
+        self.credential: Credential | None = None
+        self.watch: CredentialWatch | None = None
         self.writer: asyncio.Task | None = None
         self.reader: asyncio.Task | None = None
         self.closing: asyncio.Task | None = None
@@ -115,7 +119,8 @@ class SocketSession:
 
     async def open(self, room_ref: str) -> None:
         """Who and where; raises ChatError before anything is registered."""
-        self.user = await authenticate(self.request)
+        self.credential = await identify(self.request, writes=True)
+        self.user = self.credential.user
         since = self.request.query.get("since")
         self.since_id = None if since in (None, "") else _since(since)
         self.room = await rooms.open_for_socket(self.core, self.user, room_ref)
@@ -126,6 +131,7 @@ class SocketSession:
                                self.request.app[settings_key].socket_queue_limit,
                                self._overflowed)
         hub.attach(self.conn)
+        self.watch = CredentialWatch(self.core, self.conn, self.credential)
         try:
             hub.touch(self.user, client_address(self.request), self.request.headers.get("User-Agent"))
             online = hub.online_in(self.room.id)
@@ -140,6 +146,7 @@ class SocketSession:
         except (ConnectionError, RuntimeError):
             pass
         finally:
+            self.watch.stop()
             await self._stop_reading()
             hub.detach(self.conn)
             self.conn.close(1000)
@@ -182,7 +189,11 @@ class SocketSession:
 
     async def _handle(self, text: str) -> None:
         try:
-            command = self.dialect.parse(parse_frame(text))
+            frame = parse_frame(text)
+            if frame.get("type") == "auth":  # every dialect: renew the credential
+                await self.watch.renew(frame.get("token"))
+                return
+            command = self.dialect.parse(frame)
         except ChatError as exc:
             self._error(exc)
             return
