@@ -98,12 +98,12 @@ async def login(core: Core, username, password, address: str | None,
         raise Unauthorized("bad_credentials")
     if len(username) > MAX_LOGIN_NAME:  # before the throttle keeps it as a key
         raise Unauthorized("bad_credentials")
-    with core.throttle.attempt(username, address):
-        row = await users.credentials(core.db.reader, username)
-        if not await verify_password(password, row["password_hash"] if row else None) or not row:
-            core.throttle.fail(username, address)
-            raise Unauthorized("bad_credentials")
-        core.throttle.succeed(username)
+    attempt = await core.throttle.begin(username, address)
+    await attempt.wait()
+    row = await users.credentials(core.db.reader, username)
+    if not await verify_password(password, row["password_hash"] if row else None) or not row:
+        raise Unauthorized("bad_credentials")
+    await attempt.succeeded()
 
     async def job(conn):
         await users.record_login(conn, row["id"], address, user_agent)

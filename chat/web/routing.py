@@ -52,7 +52,10 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
                 request[user_key] = await authenticate(request)
             return await handler(request)
         except ChatError as exc:
-            return style.response(request, exc.key, exc.status, **exc.params)
+            response = style.response(request, exc.key, exc.status, **exc.params)
+            if exc.status == 429 and "seconds" in exc.params:
+                response.headers["Retry-After"] = str(exc.params["seconds"])
+            return response
         except web.HTTPException:
             raise
         except Exception:
