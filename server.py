@@ -3,7 +3,7 @@
 
   python server.py                          serve on 127.0.0.1:8000, data in ./data
   python server.py create-user NAME [--admin] [--password P]
-  python server.py token NAME               print an access token for NAME
+  python server.py token NAME [--days N]    mint a personal API token for NAME (scripts)
   python server.py backup FILE              consistent copy of the live database
   python server.py link-identity NAME PROVIDER EXTERNAL_NAME
 """
@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 
 ENVIRONMENT = """environment:
@@ -41,8 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="make the user a site admin")
     create.add_argument("--password", help="the password (else prompted)")
     create.add_argument("--display-name", dest="display_name")
-    token = sub.add_parser("token", help="print an access token for a user")
+    token = sub.add_parser(
+        "token", help="mint a personal API token for a user (listed and revocable in the "
+                      "web page's API tokens dialog)")
     token.add_argument("name")
+    token.add_argument("--days", type=int, help="expire after N days (default: until revoked)")
+    token.add_argument("--label", default="command line",
+                       help="the token's name in the user's list (default: command line)")
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")
     link = sub.add_parser("link-identity", help="let a directory or OIDC account sign in "
@@ -54,12 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def with_core(settings, action):
-    """Open the data directory as the server would, run action(core), close."""
-    from chat.app import load_secret, prepare_data_dir
+    """Open the existing data directory as the server would, run action(core), close."""
+    from chat.app import load_secret
     from chat.core import Core
     from chat.db import Database
     from chat.hub import Hub
+    from chat.ops.datadir import prepare_data_dir, require_database
 
+    require_database(settings)
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
@@ -80,7 +88,8 @@ def create_user(settings, args) -> int:
 
 def print_token(settings, args) -> int:
     from chat.core import accounts
-    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(core, args.name))))
+    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(
+        core, args.name, args.days, args.label))))
     return 0
 
 
@@ -94,38 +103,56 @@ def link_identity(settings, args) -> int:
 
 def backup(settings, args) -> int:
     from chat.db.database import backup_file
-    if not settings.database_path.exists():
-        print(f"no database at {settings.database_path}", file=sys.stderr)
-        return 1
+    from chat.ops.datadir import require_database
+    require_database(settings)
     backup_file(settings.database_path, args.file)
     print(f"backed up {settings.database_path} to {args.file}")
     return 0
 
 
 def serve(settings) -> int:
-    from aiohttp import web
-
     from chat.app import create_app
-    from chat.web.accesslog import RedactingAccessLogger
+    from chat.web.service import serve_until_signal
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"Teahouse on http://{settings.host}:{settings.port}/ (data in {settings.data_dir})",
-          flush=True)
+
+    def started() -> None:
+        print(f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
+              f"{settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                    access_log_class=RedactingAccessLogger, shutdown_timeout=3, print=None)
+        asyncio.run(serve_until_signal(create_app(settings), settings, started))
     except OSError as exc:  # port taken, address not ours, data dir not writable
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
+def missing_dependency() -> str | None:
+    """The name of a third-party module the server cannot import, if any."""
+    try:
+        import chat.app  # noqa: F401  (imports every runtime dependency)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] != "chat":
+            return exc.name
+        raise
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if missing := missing_dependency():
+        print(f"Teahouse's dependencies are not installed (no module {missing!r}): run "
+              "scripts/serve, which installs them into .venv, or pip install -r "
+              "requirements.txt inside a virtualenv", file=sys.stderr)
+        return 1
+    # Every file this process creates (database, WAL, uploads, secret, backups) is private.
+    os.umask(0o077)
+
     from chat.errors import ChatError
     from chat.i18n import translate
+    from chat.ops.datadir import NoDatabase
     from chat.settings import SettingsError, load_settings
 
-    args = build_parser().parse_args(argv)
     try:
         settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir})
     except SettingsError as exc:
@@ -137,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
+    except NoDatabase as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except ChatError as exc:
         print(translate(exc.key, settings.language, **exc.params), file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ import pytest
 
 import server
 from chat.settings import SettingsError, load_settings
+from tests.serverproc import create_database
 
 LDAP = {"CHAT_LDAP_URL": "ldaps://dc1.corp.example, ldap://dc2.corp.example:389",
         "CHAT_LDAP_USER_BASE": "ou=people,dc=corp,dc=example"}
@@ -71,6 +72,8 @@ def test_link_identity_command_links_a_local_account_for_its_first_sign_in(
     for name, value in LDAP.items():
         monkeypatch.setenv(name, value)
     data = str(tmp_path / "data")
+    (tmp_path / "data").mkdir(mode=0o700)
+    create_database(tmp_path / "data")
     assert server.main(["--data-dir", data, "create-user", "alice", "--password", "x" * 10]) == 0
     assert server.main(["--data-dir", data, "link-identity", "alice", "ldap", "alice.smith"]) == 0
     assert server.main(["--data-dir", data, "link-identity", "alice", "okta", "alice"]) == 1

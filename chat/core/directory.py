@@ -23,7 +23,7 @@ from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
 from ..db import identities as identities_db
-from ..errors import ServiceUnavailable
+from ..errors import Unavailable
 from ..signin_settings import LdapSettings
 from . import identities
 from .identities import Profile
@@ -80,7 +80,7 @@ class Directory:
                 loop.run_in_executor(self.executor, function, *args), budget)
         except (asyncio.TimeoutError, LDAPException, OSError) as exc:
             log.warning("directory unavailable: %s", type(exc).__name__)
-            raise ServiceUnavailable("directory_unavailable") from None
+            raise Unavailable("directory_unavailable") from None
 
     # -- in the thread pool ------------------------------------------------
     def _servers(self) -> list[ldap3.Server]:
@@ -225,7 +225,7 @@ async def watch(core) -> None:
         await asyncio.sleep(core.directory.config.recheck_seconds)
         try:
             disabled = await recheck(core)
-        except ServiceUnavailable:
+        except Unavailable:
             continue
         if disabled:
             log.info("directory re-check disabled %d user(s)", disabled)

@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 
 from ..db import identities, users
+from ..db import sessions as db_sessions
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
+from ..hub import CLOSE_UNAUTHORIZED
 from ..models import User
 from . import Core, Outcome
 
-CLOSE_DISABLED = 4001          # the socket close code of ended credentials
 NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
@@ -119,14 +120,14 @@ async def is_external(core: Core, user_id: int) -> bool:
 async def recheck(core: Core, provider: str, current: dict) -> int:
     """Apply what the provider says now (current: external name -> Profile, or None
     if gone or no longer allowed) to its linked users; returns how many were disabled.
-    A disabled user's refresh tokens end and their sockets close."""
+    A disabled user's logins and tokens end and their sockets close."""
     disabled = 0
     for identity in await identities.of_provider(core.db.reader, provider):
         profile = current.get(identity.external_name)
         gone = profile is None or profile.subject != identity.subject
         if gone and identity.disabled_at is None:
             await core.commit(lambda conn, i=identity: _disable(conn, i))
-            core.hub.disconnect_user(identity.user_id, CLOSE_DISABLED)
+            core.hub.disconnect_user(identity.user_id, CLOSE_UNAUTHORIZED)
             disabled += 1
         elif not gone and profile.is_admin is not None:
             await core.commit(lambda conn, i=identity, p=profile: _sync_admin(conn, i, p))
@@ -135,7 +136,8 @@ async def recheck(core: Core, provider: str, current: dict) -> int:
 
 async def _disable(conn, identity) -> Outcome:
     await identities.set_disabled(conn, identity.id, True)
-    await users.end_sessions(conn, identity.user_id)
+    await users.end_sessions(conn, identity.user_id)        # access tokens, even ours of old
+    await db_sessions.delete_user_sessions(conn, identity.user_id)   # logins and cookies
     return Outcome(None)
 
 

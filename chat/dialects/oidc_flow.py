@@ -16,13 +16,13 @@ import jwt
 from aiohttp import web
 
 from ..core import accounts, identities, oidc
-from ..errors import ChatError, Forbidden, NotFound, ServiceUnavailable, Unauthorized
+from ..errors import ChatError, Forbidden, NotFound, Unavailable, Unauthorized
 from ..keys import core_key, oidc_clients_key, replays_key, settings_key
 from ..web.auth import client_address
-from ..web.jsonio import json_response
 from ..web.oidc import ProviderClient, run_clients
 from ..web.routing import DETAIL, Route, add_routes
-from .identity import serialize_tokens
+from ..web.session_cookie import is_https
+from .identity import signed_in
 
 FLOW_COOKIE = "teahouse_oidc_flow"
 HANDOFF_COOKIE = "teahouse_signin"
@@ -30,7 +30,7 @@ HANDOFF_PATH = "/api/auth/external/"
 HANDOFF_SECONDS = 60
 HANDOFF_TYPE = "signin_handoff"
 SIGNED_IN_PAGE = "/?signin=external"
-ERRORS = {cls.status: cls for cls in (Unauthorized, Forbidden, NotFound, ServiceUnavailable)}
+ERRORS = {cls.status: cls for cls in (Unauthorized, Forbidden, NotFound, Unavailable)}
 
 
 def redirect(location: str) -> web.Response:
@@ -53,7 +53,7 @@ def redirect_uri(request: web.Request, name: str) -> str:
 def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
                path: str, max_age: int) -> None:
     # Lax: sent on the provider's top-level redirect back to us, not on cross-site posts.
-    secure = request.secure or request.app[settings_key].public_url.startswith("https://")
+    secure = is_https(request) or request.app[settings_key].public_url.startswith("https://")
     response.set_cookie(name, value, path=path, max_age=max_age, httponly=True,
                         samesite="Lax", secure=secure)
 
@@ -141,7 +141,7 @@ async def finish(request: web.Request) -> web.Response:
                                                              **claims.get("params", {}))
     tokens = await accounts.sign_in(core, int(claims["uid"]), client_address(request),
                                     request.headers.get("User-Agent"))
-    response = json_response(serialize_tokens(tokens))
+    response = signed_in(request, tokens)       # with the login cookie, as a password gives
     response.del_cookie(HANDOFF_COOKIE, path=HANDOFF_PATH)
     return response
 

@@ -16,7 +16,7 @@ from urllib.parse import quote_plus
 import aiohttp
 from aiohttp import web
 
-from ..errors import ServiceUnavailable, Unauthorized
+from ..errors import Unavailable, Unauthorized
 from ..keys import oidc_clients_key, settings_key
 from ..signin_settings import OidcProvider
 
@@ -119,9 +119,9 @@ class ProviderClient:
     def _failed(self) -> Unauthorized:
         return Unauthorized("oidc_failed", provider=self.provider.label)
 
-    def _unavailable(self, exc: Exception) -> ServiceUnavailable:
+    def _unavailable(self, exc: Exception) -> Unavailable:
         log.warning("OIDC %s unreachable: %s", self.provider.name, type(exc).__name__)
-        return ServiceUnavailable("oidc_unavailable", provider=self.provider.label)
+        return Unavailable("oidc_unavailable", provider=self.provider.label)
 
 
 async def run_clients(app: web.Application):
