@@ -138,11 +138,16 @@ async def test_a_removed_user_is_disabled_at_the_recheck_and_their_sockets_close
     add_person(slapd, "rita", "rita-password")
     rita = await signed_in(client, "rita", "rita-password")
     ws = await connect(client, rita, await make_room(client, rita))
+    resp = await client.post("/api/chat/tokens/", json={"name": "script"}, headers=rita.headers)
+    assert resp.status == 201, await resp.text()
+    api_token = {"Authorization": f"Bearer {(await resp.json())['token']}"}
     assert await directory.recheck(core) == 0
     remove_person(slapd, "rita")
     assert await directory.recheck(core) == 1
     await closed_with(ws, 4001)
     await assert_error(await client.get("/api/auth/me", headers=rita.headers), 401, "identity")
+    text = await assert_error(await client.get("/api/auth/me", headers=api_token), 401, "identity")
+    assert text == "This account is disabled in the company directory"
     resp = await client.post("/api/auth/refresh", json={"refresh_token": rita.refresh_token})
     await assert_error(resp, 401, "identity")
     await assert_error(await login(client, "rita", "rita-password"), 401, "identity")
