@@ -99,7 +99,10 @@ class Directory:
         for server in self._servers():
             conn = ldap3.Connection(server, user=user, password=password, read_only=True,
                                     receive_timeout=math.ceil(self.config.timeout),  # whole seconds
-                                    auto_bind=ldap3.AUTO_BIND_NONE, raise_exceptions=False)
+                                    auto_bind=ldap3.AUTO_BIND_NONE, raise_exceptions=False,
+                                    # Security: following a referral would send the
+                                    # user's password to whatever host it names.
+                                    auto_referrals=False)
             try:
                 conn.open()
             except LDAPException as exc:
