@@ -25,6 +25,8 @@ ENVIRONMENT = """environment:
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
   CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
                               sign-in with a company directory: docs/directory-sign-in.md
+  CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)
+  CHAT_PRESENCE_TTL           seconds before a silent process's users go offline (30)
 """
 
 
@@ -36,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", help="port to listen on (default 8000)")
     parser.add_argument("--data-dir", dest="data_dir",
                         help="database, uploads and secret (default ./data)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="share the server between processes over Redis, e.g. "
+                             "redis://127.0.0.1:6379/0 (default: one process, no Redis)")
+    parser.add_argument("--workers", metavar="N",
+                        help="run N processes on one port (needs --redis; default 1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     create = sub.add_parser("create-user", help="create an account (prompts for the password)")
     create.add_argument("name")
@@ -111,6 +118,12 @@ def backup(settings, args) -> int:
 
 
 def serve(settings) -> int:
+    if settings.workers > 1:
+        from pathlib import Path
+
+        from chat.scale.workers import run_workers
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return run_workers(settings, Path(__file__).resolve(), sys.argv[1:])
     from chat.app import create_app
     from chat.web.service import serve_until_signal
 
@@ -154,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     from chat.settings import SettingsError, load_settings
 
     try:
-        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir})
+        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir,
+                                  "redis": args.redis, "workers": args.workers})
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

@@ -47,9 +47,14 @@ async def open_core(app: web.Application):
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
-    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
-                         secret=load_secret(settings))
+    core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
+                                settings=settings, secret=load_secret(settings))
+    if settings.redis_url:
+        from .scale import shared
+        await shared.start(core)
     yield
+    if core.backplane is not None:
+        await core.backplane.stop()
     await db.close()
 
 
