@@ -13,6 +13,9 @@ Presence and typing are not stored: typing crosses on the bus only; presence cha
 cross on the bus and each process also keeps its users in a Redis hash that expires
 unless the process refreshes it, so a crashed process's users go offline by themselves
 within `presence_ttl` seconds, and a process that starts learns who is already online.
+A process that (re)writes its hash (at start, after a reconnect, or when it finds its
+own key gone: Redis restarted, or it was silent too long) says "hello" on the bus, and
+the others read the hash again: after any outage every process agrees again.
 """
 from __future__ import annotations
 
@@ -70,13 +73,16 @@ class Backplane:
         self.tasks: list[asyncio.Task] = []
         self.connected = asyncio.Event()
         self._activity_told: dict[int, float] = {}
+        self._missing: set[str] = set()  # other processes absent at the last scan
         self._complained = 0.0
 
     # -- lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
-        """Subscribe before reading where each stream stands, so nothing published in
-        between is missed (register, then fetch)."""
-        self.sequencer.last = await event_log.heads(self.db.reader)
+        """Start from where each stream stands; whatever is committed between this
+        read and the subscription is fetched from the log once subscribed."""
+        for stream, head in (await event_log.heads(self.db.reader)).items():
+            # max: an event committed (and delivered) here meanwhile is not delivered again
+            self.sequencer.last[stream] = max(head, self.sequencer.last.get(stream, 0))
         self.hub.presence.relay = self._relay_presence
         self.hub.relay_typing = self._relay_typing
         self.hub.relay_activity = self._relay_activity
@@ -132,7 +138,12 @@ class Backplane:
         database with ?since=, which loses nothing."""
         log.warning("events of stream %s were pruned before this process saw them: "
                     "its sockets there reconnect", stream)
-        for conn in list(self.hub.rooms.get(stream, ())):
+        if stream:
+            conns = list(self.hub.rooms.get(stream, ()))
+        else:  # events of no room go to users' sockets anywhere (even SocketsEnded)
+            conns = [conn for user_conns in self.hub.user_connections.values()
+                     for conn in user_conns]
+        for conn in conns:
             conn.close(CLOSE_SERVICE_RESTART)
 
     # -- presence, typing, activity ---------------------------------------------
@@ -140,6 +151,7 @@ class Backplane:
         key, field = PRESENCE + self.origin, f"{room_id}:{user.id}"
         if online:
             self._post_command(("hset", key, field, codec.encode(user)))
+            self._post_command(("pexpire", key, self._keep_ms))  # a crash leaves no garbage
         else:
             self._post_command(("hdel", key, field))
         self._post({"o": self.origin, "k": "presence", "r": room_id,
@@ -174,7 +186,7 @@ class Backplane:
             if isinstance(entry, Activity):
                 self.hub.heard_activity(entry)
         elif kind == "bye":
-            self.hub.presence.forget_process(data["o"])
+            self.hub.presence.replace_process(data["o"], [])
 
     # -- the bus -----------------------------------------------------------------
     def _post(self, message: dict) -> None:
@@ -212,7 +224,11 @@ class Backplane:
                         continue
                     try:
                         data = json.loads(message["data"])
-                        if data.get("o") != self.origin:
+                        if data.get("o") == self.origin:
+                            pass
+                        elif data.get("k") == "hello":  # awaited: its later news comes after
+                            await self._learn(data["o"])
+                        else:
                             self._heard(data)
                     except Exception:
                         log.warning("ignored a bus message that could not be read", exc_info=True)
@@ -228,10 +244,11 @@ class Backplane:
 
     async def _caught_up(self) -> None:
         """Subscribed (again): fetch whatever was published while away, and learn who is
-        online in the other processes."""
-        self.connected.set()
+        online in the other processes (before start() returns: a process serves knowing
+        who is online)."""
         await self._repair_all()
         await self._refresh_presence(announce=True)
+        self.connected.set()
 
     async def _poll(self) -> None:
         """The safety net for a bus that drops or stalls silently."""
@@ -251,9 +268,16 @@ class Backplane:
         for stream, head in (await event_log.heads(self.db.reader)).items():
             self.sequencer.behind(stream, head)
 
+    @property
+    def _keep_ms(self) -> int:
+        """How long this process's keys outlive its last refresh: refreshed every
+        presence_ttl/6 and read by the others as often, a process is forgotten (after
+        two scans without it) within presence_ttl of its last refresh."""
+        return max(100, int(self.settings.presence_ttl * 1000 * 2 / 3))
+
     async def _heartbeat(self) -> None:
         while True:
-            await asyncio.sleep(self.settings.presence_ttl / 3)
+            await asyncio.sleep(self.settings.presence_ttl / 6)
             try:
                 await self._refresh_presence(announce=False)
             except (RedisError, OSError) as exc:
@@ -261,25 +285,39 @@ class Backplane:
 
     async def _refresh_presence(self, announce: bool) -> None:
         """Keep this process alive in Redis; forget processes that are not; when
-        (re)connected, rewrite this process's users and read everyone else's."""
-        ttl = max(1, int(self.settings.presence_ttl))
+        (re)connected, or when this process's key had gone (Redis restarted, or this
+        process was silent too long and the others forgot its users), rewrite this
+        process's users, say hello, and read everyone else's."""
         mine = PRESENCE + self.origin
         pipe = self.redis.pipeline(transaction=True)
-        pipe.set(ALIVE + self.origin, "1", ex=ttl)
-        if announce:
+        pipe.set(ALIVE + self.origin, "1", px=self._keep_ms, get=True)
+        pipe.pexpire(mine, self._keep_ms)
+        was_alive, _ = await pipe.execute()
+        if announce or was_alive is None:
+            pipe = self.redis.pipeline(transaction=True)
             pipe.delete(mine)
             for room_id, user in self.hub.presence.local():
                 pipe.hset(mine, f"{room_id}:{user.id}", codec.encode(user))
-        pipe.expire(mine, ttl)
-        await pipe.execute()
+            pipe.pexpire(mine, self._keep_ms)
+            pipe.publish(CHANNEL, json.dumps({"o": self.origin, "k": "hello"}))
+            await pipe.execute()
         alive = {key.decode()[len(ALIVE):] async for key in self.redis.scan_iter(ALIVE + "*")}
-        for process in self.hub.presence.processes() - alive:
-            self.hub.presence.forget_process(process)
-        if announce:
+        # Gone on two scans in a row: one miss may be a process reconnecting after a
+        # Redis restart, which must not make its users leave and come back.
+        missing = self.hub.presence.processes() - alive
+        for process in missing & self._missing:
+            self.hub.presence.replace_process(process, [])
+        self._missing = missing
+        if announce or was_alive is None:
             for process in alive - {self.origin}:
-                for field, user in (await self.redis.hgetall(PRESENCE + process)).items():
-                    room_id = int(field.decode().partition(":")[0])
-                    self.hub.presence.remote(room_id, codec.decode(user), process, True)
+                await self._learn(process)
+
+    async def _learn(self, process: str) -> None:
+        """Who has sockets in the other process now, from its hash."""
+        entries = []
+        for field, user in (await self.redis.hgetall(PRESENCE + process)).items():
+            entries.append((int(field.decode().partition(":")[0]), codec.decode(user)))
+        self.hub.presence.replace_process(process, entries)
 
     async def _say_goodbye(self) -> None:
         pipe = self.redis.pipeline(transaction=False)
