@@ -247,6 +247,19 @@ async def test_events_pruned_before_a_process_saw_them_make_its_sockets_resume(p
     await closed_with(on_b, 1012)
 
 
+async def test_one_process_without_redis_logs_no_events(aiohttp_client, tmp_path):
+    """The single process pays nothing for the backplane: no event log rows."""
+    client = await aiohttp_client(create_app(Settings(data_dir=tmp_path / "data",
+                                                      **NO_RATE_LIMITS)))
+    alice = await register(client, "alice")
+    room = await make_room(client, alice)
+    await post_message(client, alice, room, "hello")
+    core = client.server.app[core_key]
+    assert core.backplane is None
+    for table in ("event_log", "event_streams"):
+        assert (await core.db.fetch_one(f"SELECT COUNT(*) FROM {table}"))[0] == 0
+
+
 async def test_login_throttling_counts_across_processes(pair):
     a, b = pair
     await register(a, "alice")
