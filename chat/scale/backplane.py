@@ -20,7 +20,6 @@ the others read the hash again: after any outage every process agrees again.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import secrets
@@ -126,7 +125,7 @@ class Backplane:
         """After COMMIT: deliver here (in sequence order) and tell the other processes."""
         for stream, seq, event, payload in sequenced:
             self.sequencer.accept(stream, seq, event)
-            self._post({"o": self.origin, "k": "event", "s": stream, "q": seq, "e": payload})
+            self._post("event", stream, seq, payload)
 
     async def _fetch(self, stream: int, after: int, limit: int) -> list[tuple[int, Event]]:
         rows = await event_log.after(self.db.reader, stream, after, limit)
@@ -154,11 +153,10 @@ class Backplane:
             self._post_command(("pexpire", key, self._keep_ms))  # a crash leaves no garbage
         else:
             self._post_command(("hdel", key, field))
-        self._post({"o": self.origin, "k": "presence", "r": room_id,
-                    "u": codec.encode(user), "on": online})
+        self._post("presence", room_id, int(online), codec.encode(user))
 
     def _relay_typing(self, event: Event) -> None:
-        self._post({"o": self.origin, "k": "typing", "e": codec.encode(event)})
+        self._post("typing", 0, 0, codec.encode(event))
 
     def _relay_activity(self, entry: Activity) -> None:
         now = time.monotonic()
@@ -168,29 +166,33 @@ class Backplane:
         if len(self._activity_told) > 10_000:
             self._activity_told = {uid: t for uid, t in self._activity_told.items()
                                    if now - t < ACTIVITY_RELAY_SECONDS}
-        self._post({"o": self.origin, "k": "activity", "e": codec.encode(entry)})
+        self._post("activity", 0, 0, codec.encode(entry))
 
-    def _heard(self, data: dict) -> None:
-        kind = data.get("k")
-        if kind == "event":
-            self.sequencer.accept(int(data["s"]), int(data["q"]), codec.decode(data["e"]))
-        elif kind == "typing":
-            event = codec.decode(data["e"])
+    def _heard(self, origin: str, kind: bytes, a: int, b: int, payload: bytes) -> None:
+        if kind == b"event":
+            self.sequencer.accept(a, b, codec.decode(payload))
+        elif kind == b"typing":
+            event = codec.decode(payload)
             if isinstance(event, TypingChanged):
                 self.hub.publish(event)
-        elif kind == "presence":
-            self.hub.presence.remote(int(data["r"]), codec.decode(data["u"]), data["o"],
-                                     bool(data["on"]))
-        elif kind == "activity":
-            entry = codec.decode(data["e"])
+        elif kind == b"presence":
+            self.hub.presence.remote(a, codec.decode(payload), origin, bool(b))
+        elif kind == b"activity":
+            entry = codec.decode(payload)
             if isinstance(entry, Activity):
                 self.hub.heard_activity(entry)
-        elif kind == "bye":
-            self.hub.presence.replace_process(data["o"], [])
+        elif kind == b"bye":
+            self.hub.presence.replace_process(origin, [])
 
     # -- the bus -----------------------------------------------------------------
-    def _post(self, message: dict) -> None:
-        self._post_command(("publish", CHANNEL, json.dumps(message, ensure_ascii=False)))
+    def _post(self, kind: str, a: int, b: int, payload: str) -> None:
+        self._post_command(("publish", CHANNEL, self._framed(kind, a, b, payload)))
+
+    def _framed(self, kind: str, a: int, b: int, payload: str = "") -> str:
+        """One bus message: "origin kind a b payload". Plain words before the JSON, so
+        a process skips its own messages, and reads the others', without parsing
+        anything twice."""
+        return f"{self.origin} {kind} {a} {b} {payload}"
 
     def _post_command(self, command: tuple) -> None:
         try:
@@ -214,6 +216,7 @@ class Backplane:
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def _listen(self) -> None:
+        mine = self.origin.encode()
         while True:
             pubsub = self.listener.pubsub(ignore_subscribe_messages=True)
             try:
@@ -223,13 +226,13 @@ class Backplane:
                     if message.get("type") != "message":
                         continue
                     try:
-                        data = json.loads(message["data"])
-                        if data.get("o") == self.origin:
+                        origin, kind, a, b, payload = message["data"].split(b" ", 4)
+                        if origin == mine:
                             pass
-                        elif data.get("k") == "hello":  # awaited: its later news comes after
-                            await self._learn(data["o"])
+                        elif kind == b"hello":  # awaited: its later news comes after
+                            await self._learn(origin.decode())
                         else:
-                            self._heard(data)
+                            self._heard(origin.decode(), kind, int(a), int(b), payload)
                     except Exception:
                         log.warning("ignored a bus message that could not be read", exc_info=True)
             except (RedisError, OSError) as exc:
@@ -299,7 +302,7 @@ class Backplane:
             for room_id, user in self.hub.presence.local():
                 pipe.hset(mine, f"{room_id}:{user.id}", codec.encode(user))
             pipe.pexpire(mine, self._keep_ms)
-            pipe.publish(CHANNEL, json.dumps({"o": self.origin, "k": "hello"}))
+            pipe.publish(CHANNEL, self._framed("hello", 0, 0))
             await pipe.execute()
         alive = {key.decode()[len(ALIVE):] async for key in self.redis.scan_iter(ALIVE + "*")}
         # Gone on two scans in a row: one miss may be a process reconnecting after a
@@ -322,7 +325,7 @@ class Backplane:
     async def _say_goodbye(self) -> None:
         pipe = self.redis.pipeline(transaction=False)
         pipe.delete(ALIVE + self.origin, PRESENCE + self.origin)
-        pipe.publish(CHANNEL, json.dumps({"o": self.origin, "k": "bye"}))
+        pipe.publish(CHANNEL, self._framed("bye", 0, 0))
         await pipe.execute()
 
     def _complain(self, text: str) -> None:
