@@ -250,14 +250,17 @@ async def live(config: Config, args):
 
 
 async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
+    redis0 = config.redis.cpu_seconds() if config.redis else 0.0
     stats = await run_phase(bench, config, tag, driver, args)
+    redis_cpu = (config.redis.cpu_seconds() if config.redis else 0.0) - redis0
+    stats["redis_us_frame"] = redis_cpu / max(stats["frames"], 1) * 1e6
     span = stats["frames"] / max(stats["frames_s"], 1e-9)
     per = [sum(len(p.seen) for p in bench.peers if p.process == k) / span
            for k in range(len(config.servers))]
     stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20)
     print(f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
           f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
-          f"cpu {stats['cpu_us_frame']:6.1f} us/frame  busy {stats['server_busy']:.0%}  "
+          f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f})  busy {stats['server_busy']:.0%}  "
           f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
           f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "
           f"timeouts {stats['timeouts']}  redis {stats['redis_mb']:.2f} MB  "
