@@ -14,7 +14,7 @@ import pytest
 import redis.asyncio as redis
 
 from chat.app import create_app
-from chat.db import event_log
+from chat.db import Database, event_log
 from chat.keys import core_key
 from chat.settings import Settings
 from tests.helpers import (NO_RATE_LIMITS, Person, closed_with, connect, make_room,
@@ -258,6 +258,17 @@ async def test_one_process_without_redis_logs_no_events(aiohttp_client, tmp_path
     assert core.backplane is None
     for table in ("event_log", "event_streams"):
         assert (await core.db.fetch_one(f"SELECT COUNT(*) FROM {table}"))[0] == 0
+
+
+async def test_processes_starting_together_migrate_once(tmp_path):
+    """Instances started at once (systemd's teahouse@1 and @2) race at the migrations:
+    the ones that lose find them applied instead of failing."""
+    databases = [Database(tmp_path / "teahouse.db") for _ in range(3)]
+    try:
+        await asyncio.gather(*(db.open() for db in databases))
+    finally:
+        for db in databases:
+            await db.close()
 
 
 async def test_login_throttling_counts_across_processes(pair):
