@@ -5,10 +5,13 @@ through Database.write and publish events to the hub after commit.
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from ..db import Database
+from ..db.database import ReadBudgetSpent
+from ..errors import Unavailable
 from ..events import Event
 from ..hub import Hub
 from ..i18n import translate
@@ -37,6 +40,16 @@ class Core:
         if self.limits is None:
             self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
                                        for action in ACTIONS})
+
+    @asynccontextmanager
+    async def bounded_read(self) -> AsyncIterator[Any]:
+        """A read connection for searches and history pages, within the read budget:
+        when it is spent the caller gets a 503 instead of everyone waiting."""
+        try:
+            async with self.db.bounded_read() as conn:
+                yield conn
+        except ReadBudgetSpent:
+            raise Unavailable("read_budget_spent") from None
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""
