@@ -34,6 +34,7 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
     # Limits against hostile members and faults (docs/limits.md); a rate is
     # (per second, burst), 0 per second turns it off.
     rate_messages: tuple[float, int] = (10.0, 30)
@@ -178,7 +179,19 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
+        values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
     for var, (name, parse) in LIMITS.items():
         if (raw := env.get(var)) is not None:
             values[name] = parse(var, raw)
     return Settings(**values)
+
+
+def parse_count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {value}")
+    return value

@@ -181,7 +181,8 @@ def folder(core: Core) -> Path:
 async def write_limited(path: Path, read_chunk: ReadChunk, limit: int) -> int:
     """Copy chunks to path; stop reading the moment the limit is crossed."""
     size = 0
-    with open(path, "xb") as out:
+    # 0600: the team's files are nobody else's on this machine (see chat/ops/datadir.py).
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         while chunk := await read_chunk():
             size += len(chunk)
             if size > limit:

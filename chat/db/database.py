@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import sqlite3
 import time
 from contextlib import asynccontextmanager
@@ -279,6 +280,7 @@ class Database:
 def backup_file(source: Path, target: Path) -> None:
     """Copy a live database from another process (the backup subcommand)."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))  # private before any byte lands
     dst = sqlite3.connect(target)
     try:
         with dst:
