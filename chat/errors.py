@@ -41,6 +41,11 @@ class Conflict(ChatError):
     close_code = 1008
 
 
+class TimedOut(ChatError):
+    status = 408
+    close_code = 1008
+
+
 class TooLarge(ChatError):
     status = 413
     close_code = 1009

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 from ..db import Database
-from ..db.database import ReadBudgetSpent
-from ..errors import Unavailable
+from ..db.database import ReadBudgetSpent, storage_failure
+from ..errors import ChatError, InsufficientStorage, Unavailable
 from ..events import Event
 from ..hub import Hub
 from ..i18n import translate
@@ -25,6 +25,16 @@ class Outcome:
     """What a write job returns: its value and the events to publish after commit."""
     value: Any
     events: list[Event] = field(default_factory=list)
+
+
+def storage_error(exc: BaseException) -> ChatError | None:
+    """The ChatError for a write the storage refused (507 disk full, 503 unwritable)."""
+    reason = storage_failure(exc)
+    if reason == "disk_full":
+        return InsufficientStorage("disk_full")
+    if reason:
+        return Unavailable("database_unwritable")
+    return None
 
 
 @dataclass
@@ -60,5 +70,8 @@ class Core:
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
                 self.hub.publish(event)
-        outcome = await self.db.write(job, after_commit=publish)
+        try:
+            outcome = await self.db.write(job, after_commit=publish)
+        except Exception as exc:
+            raise storage_error(exc) or exc
         return outcome.value

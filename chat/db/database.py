@@ -50,6 +50,24 @@ async def connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
+# SQLite result codes (the low byte of an extended code) that mean "cannot write now".
+SQLITE_FULL = 13
+UNWRITABLE_CODES = {5: "locked", 6: "locked", 8: "read-only", 10: "I/O error", 14: "cannot open"}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """"disk_full" or "database_unwritable" when exc says the storage refused a write;
+    None for anything else (a bug, a constraint)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or code is None:
+        return None
+    if code & 0xFF == SQLITE_FULL:
+        return "disk_full"
+    if code & 0xFF in UNWRITABLE_CODES:
+        return "database_unwritable"
+    return None
+
+
 class ReadBudgetSpent(Exception):
     """A bounded read ran out of time (or waited too long for a connection)."""
 
@@ -132,6 +150,7 @@ class Database:
         self._pool: list[PooledReader] = []
         self._free: asyncio.Queue[PooledReader] = asyncio.Queue()
         self._writer: WriterConnection | None = None
+        self.write_failure: str | None = None  # why the last batch failed, until one commits
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
 
@@ -237,8 +256,13 @@ class Database:
                 outcomes.append(await self._run_job(conn, job))
                 await asyncio.sleep(0)  # jobs run inline: let the loop breathe between them
             await conn.commit()
+            self.write_failure = None
         except Exception as exc:  # the commit itself failed: nobody's write landed
-            log.exception("write batch failed")
+            self.write_failure = storage_failure(exc)
+            if self.write_failure:  # a fault of the machine, not a bug: one line, no traceback
+                log.error("write batch failed: %s (%s)", self.write_failure, exc)
+            else:
+                log.exception("write batch failed")
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             outcomes = [(False, exc)] * len(batch)
@@ -266,6 +290,14 @@ class Database:
             return False, exc
         await conn.execute("RELEASE job")
         return True, result
+
+    async def probe_write(self, stamp: str) -> None:
+        """A real write and fsync (the health_probe row), so a full disk, a read-only
+        file or a held lock shows now rather than in someone's message."""
+        async def job(conn):
+            await conn.execute("INSERT OR REPLACE INTO health_probe (id, written_at) VALUES (1, ?)",
+                               (stamp,))
+        await self.write(job)
 
     # -- operations --------------------------------------------------------
     async def backup(self, target: Path) -> None:
