@@ -24,6 +24,7 @@ from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 16
+LINGER_SECONDS = 2.0
 
 
 def load_secret(settings: Settings) -> str:
@@ -87,7 +88,9 @@ def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[api_errors])
+    # A request answered before its body arrived (a refused or stalled upload) keeps
+    # its connection LINGER_SECONDS for the client to read the answer, not aiohttp's 10.
+    app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.on_shutdown.append(close_sockets)

@@ -66,6 +66,12 @@ class TooManyRequests(ChatError):
         return max(1, int(self.params.get("seconds", 1)))
 
 
+class TooManySockets(ChatError):
+    """The account holds as many sockets as it may: the new one closes with 4008."""
+    status = 429
+    close_code = 4008
+
+
 class Unavailable(ChatError):
     """The server cannot do this now (a read's time budget spent, the database not
     writable): retrying later may work."""
