@@ -12,6 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from ..core import health
 from ..keys import core_key, settings_key
 from .auth import request_language
 from .jsonio import json_response
@@ -37,7 +38,10 @@ PAGE_HEADERS = {
 
 
 async def healthz(request: web.Request) -> web.Response:
-    await request.app[core_key].db.fetch_one("SELECT 1")
+    """200 when the database takes a write and the disk has room, else 503 with why."""
+    core = request.app[core_key]
+    if reasons := await health.problems(core.db, core.settings):
+        return json_response({"status": "unavailable", "reasons": reasons}, status=503)
     return json_response({"status": "ok"})
 
 
