@@ -11,6 +11,11 @@ from ..i18n import pick_language
 from ..keys import core_key, credential_key, language_key, settings_key
 
 
+# What browser code sends for a token it does not have (seed 004's
+# `Bearer ${localStorage.getItem('access_token')}`): no token, so the cookie counts.
+NO_TOKEN = frozenset({"", "null", "undefined"})
+
+
 def token_from_request(request: web.Request) -> str | None:
     if token := request.match_info.get("token"):
         return token
@@ -18,7 +23,7 @@ def token_from_request(request: web.Request) -> str | None:
         return token
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
+    if scheme.lower() == "bearer" and value.strip() not in NO_TOKEN:
         return value.strip()
     return None
 
