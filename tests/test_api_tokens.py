@@ -10,7 +10,7 @@ import pytest
 from chat.core import Outcome
 from tests.helpers import (Person, assert_error, closed_with, connect, next_frame,
                            post_message)
-from tests.serverproc import ServerProcess, run_cli
+from tests.serverproc import ServerProcess, create_database, run_cli
 
 
 async def create(client, person: Person, **body) -> dict:
@@ -142,6 +142,8 @@ def test_the_cli_mints_a_named_expiring_token_that_the_server_accepts(tmp_path):
     import json
     import urllib.request
     data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    create_database(data)
     assert run_cli(data, "create-user", "ann", "--password", "correct horse").returncode == 0
     done = run_cli(data, "token", "ann", "--days", "7", "--label", "nightly")
     assert done.returncode == 0, done.stderr

@@ -11,9 +11,10 @@ import secrets
 from ..db import sessions as db_sessions
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
-from ..hub import CLOSE_UNAUTHORIZED
+from ..live.connection import CLOSE_UNAUTHORIZED
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, sessions, tokens
+from .fields import check_unicode
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
@@ -62,7 +63,9 @@ def check_username(username) -> str:
 def check_password(password) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise BadInput("password_short")
-    return password
+    if not password.replace("\x00", "").strip():
+        raise BadInput("password_blank")
+    return check_unicode("password", password)
 
 
 async def create_user(core: Core, username, password, display_name: str | None = None,

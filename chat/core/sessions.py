@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import time
 
 from ..db import sessions, users
 from ..errors import Unauthorized
-from ..hub import CLOSE_UNAUTHORIZED
+from ..live.connection import CLOSE_UNAUTHORIZED
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, tokens
 
@@ -67,7 +68,8 @@ async def refresh_cookie(core: Core, secret: str) -> Tokens:
     return await _advance(core, row, row["generation"], secret)
 
 
-async def _advance(core: Core, row, generation: int, secret: str | None = None) -> Tokens:
+async def _advance(core: Core, row: sqlite3.Row, generation: int,
+                   secret: str | None = None) -> Tokens:
     expires_at = int(time.time()) + core.settings.refresh_token_ttl
 
     async def job(conn):
@@ -83,7 +85,7 @@ async def _advance(core: Core, row, generation: int, secret: str | None = None) 
     return _tokens(core, user, found["token_version"], row["id"], generation + 1, secret)
 
 
-async def _by_secret(core: Core, secret) -> dict:
+async def _by_secret(core: Core, secret) -> sqlite3.Row:
     if not isinstance(secret, str) or not secret or len(secret) > MAX_SECRET:
         raise Unauthorized("auth_required")
     row = await sessions.session_by_secret(core.db.reader, hash_secret(secret))

@@ -10,7 +10,6 @@ from ..errors import Forbidden
 from ..i18n import pick_language
 from ..keys import core_key, credential_key, language_key, settings_key
 
-
 # What browser code sends for a token it does not have (seed 004's
 # `Bearer ${localStorage.getItem('access_token')}`): no token, so the cookie counts.
 NO_TOKEN = frozenset({"", "null", "undefined"})
@@ -31,7 +30,8 @@ def token_from_request(request: web.Request) -> str | None:
 async def authenticate(request: web.Request, writes: bool | None = None):
     """The caller's User; its Credential is kept on the request. With no token the
     login cookie counts, but for a change (writes; by default any method but GET/HEAD/
-    OPTIONS) only from a page of this site: 403 otherwise (cross-site request forgery)."""
+    OPTIONS, and every socket) only from a page of this site: 403 otherwise (cross-site
+    request forgery)."""
     return (await identify(request, writes)).user
 
 
@@ -41,8 +41,9 @@ async def identify(request: web.Request, writes: bool | None = None):
     token = token_from_request(request)
     cookie = None if token else session_cookie(request)
     credential = await accounts.identify(request.app[core_key], token, cookie)
-    if writes is None:
-        writes = request.method not in SAFE_METHODS
+    if writes is None:  # a socket reads and writes
+        writes = (request.method not in SAFE_METHODS
+                  or request.headers.get("Upgrade", "").lower() == "websocket")
     if credential.kind == "cookie" and not cookie_may(request, writes):
         raise Forbidden("cross_origin_write")
     request[credential_key] = credential
@@ -55,41 +56,38 @@ def trusted_peer(request: web.Request) -> bool:
 
 
 def client_address(request: web.Request) -> str | None:
-    """The first address from the right of X-Forwarded-For that is not a trusted proxy.
+    """The peer, or behind trusted proxies the nearest X-Forwarded-For hop that is not one.
 
-    A proxy appends the address it saw to whatever the client sent, so only the hops
-    our own proxies added can be believed: the leftmost entries are the client's to
-    invent. A hop that is not an address ends the walk at the last trusted one."""
+    Security: proxies append, so only the entries right of the first untrusted hop were
+    written by our proxies; anything further left came from the client and may be forged.
+    """
     peer = request.remote
     trusted = request.app[settings_key].trusted_proxies
     if not trusted_peer(request):
         return peer
-    address = peer
-    hops = ",".join(request.headers.getall("X-Forwarded-For", ())).split(",")
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
     for hop in reversed(hops):
-        hop = hop.strip()
-        if not hop:
-            continue
-        ip = _address(hop)
-        if ip is None:
-            return address
-        address = str(ip)
-        if not _in_networks(address, trusted):
-            return address
-    return address
+        if not _is_address(hop):
+            break
+        if not _in_networks(hop, trusted):
+            return hop
+    return peer
 
 
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _is_address(text: str) -> bool:
     try:
-        return ipaddress.ip_address(text)
+        ipaddress.ip_address(text)
     except ValueError:
-        return None
+        return False
+    return True
 
 
 def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
-    ip = _address(address)
-    return ip is not None and any(ip in ipaddress.ip_network(net, strict=False)
-                                  for net in networks)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
 
 
 def request_language(request: web.Request) -> str:
