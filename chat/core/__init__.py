@@ -30,10 +30,14 @@ class Core:
     hub: Hub
     settings: Settings
     secret: str
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: Throttle | None = None
     limits: RateLimiter | None = None
 
     def __post_init__(self) -> None:
+        if self.throttle is None:
+            self.throttle = Throttle(pair_limit=self.settings.login_pair_limit,
+                                     address_limit=self.settings.login_address_limit,
+                                     slowdown_after=self.settings.login_slowdown_after)
         if self.limits is None:
             self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
                                        for action in ACTIONS})
