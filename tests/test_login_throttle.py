@@ -82,6 +82,14 @@ async def test_the_memory_store_forgets_the_least_recent_keys_beyond_its_cap():
     assert len(store.stamps) == 100 and "k999" in store.stamps and "k0" not in store.stamps
 
 
+async def test_the_memory_store_drops_expired_keys_as_it_goes():
+    store = MemoryStore()
+    for n in range(50):
+        await store.hit(f"old{n}", 1000.0, 300)
+    await store.hit("new", 2000.0, 300)
+    assert list(store.stamps) == ["new"]
+
+
 async def test_an_address_spraying_usernames_is_refused_for_all_of_them(proxied):
     await register(proxied, "alice")
     for n in range(20):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from typing import Protocol
 
 from ..errors import TooManyRequests
@@ -39,17 +40,24 @@ class AttemptStore(Protocol):
 
 
 class MemoryStore:
+    """Keys in least-recently-hit order: each hit drops the expired keys at the front,
+    and beyond max_keys the least recent go (a flood of usernames cannot grow memory)."""
+
     def __init__(self, max_keys: int = MAX_KEYS):
         self.max_keys = max_keys
-        self.stamps: dict[str, list[float]] = {}
+        self.stamps: OrderedDict[str, list[float]] = OrderedDict()
+        self.windows: dict[str, float] = {}
 
     async def hit(self, key: str, stamp: float, window: float) -> list[float]:
         stamps = [s for s in self.stamps.pop(key, ()) if s > stamp - window]
         stamps.append(stamp)
-        self.stamps[key] = stamps  # re-inserted: the dict's order is least recently hit first
-        while len(self.stamps) > self.max_keys:
-            del self.stamps[next(iter(self.stamps))]
-        return list(stamps)
+        self.stamps[key], self.windows[key] = stamps, window
+        while True:
+            oldest, kept = next(iter(self.stamps.items()))
+            if kept[-1:] > [stamp - self.windows[oldest]] and len(self.stamps) <= self.max_keys:
+                return list(stamps)
+            self.stamps.popitem(last=False)
+            del self.windows[oldest]
 
     async def recent(self, key: str, since: float) -> list[float]:
         return [s for s in self.stamps.get(key, ()) if s > since]
@@ -60,6 +68,7 @@ class MemoryStore:
 
     async def clear(self, key: str) -> None:
         self.stamps.pop(key, None)
+        self.windows.pop(key, None)
 
 
 class Attempt:
