@@ -154,3 +154,12 @@ async def test_seed_style_bearer_null_falls_back_to_the_cookie(client, alice):
     for header in ("Bearer null", "Bearer undefined"):
         resp = await client.get("/api/auth/me", headers={"Authorization": header})
         assert (await resp.json())["username"] == "alice"
+
+
+async def test_tabs_refreshing_the_cookie_at_once_keep_the_login(client, alice):
+    await sign_in(client)
+    answers = await asyncio.gather(*(client.post("/api/auth/refresh", json={},
+                                                 headers={"Origin": origin(client)})
+                                     for _ in range(5)))
+    assert [resp.status for resp in answers] == [200] * 5
+    assert (await client.get("/api/auth/me")).status == 200

@@ -7,6 +7,7 @@ const USER_KEY = "teahouse.user";
 const REFRESH_MS = 6 * 3600_000;   // slide the login forward while the page stays open
 let user = load();
 let refreshTimer = null;
+let refreshing = null;
 const signedOutListeners = new Set();
 
 localStorage.removeItem("teahouse.auth");   // tokens kept there by earlier versions
@@ -65,13 +66,19 @@ export function scheduleRefresh() {
 }
 
 // The login is still good (and now lasts longer); a refused one signs this page out.
-export async function refresh() {
-  try {
-    await request("POST", "/api/auth/refresh", {}, { anonymous: true });
-  } catch (err) {
-    if (err.status === 401 || err.status === 403) signedOut();
-    throw err;
-  }
+// Sockets closed together share one call.
+export function refresh() {
+  refreshing ||= (async () => {
+    try {
+      await request("POST", "/api/auth/refresh", {}, { anonymous: true });
+    } catch (err) {
+      if (err.status === 401 || err.status === 403) signedOut();
+      throw err;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
 }
 
 export function headers(extra = {}) {
