@@ -142,7 +142,6 @@ def test_the_cli_mints_a_named_expiring_token_that_the_server_accepts(tmp_path):
     import json
     import urllib.request
     data = tmp_path / "data"
-    data.mkdir(mode=0o700)
     create_database(data)
     assert run_cli(data, "create-user", "ann", "--password", "correct horse").returncode == 0
     done = run_cli(data, "token", "ann", "--days", "7", "--label", "nightly")

@@ -56,30 +56,35 @@ def trusted_peer(request: web.Request) -> bool:
 
 
 def client_address(request: web.Request) -> str | None:
-    """The peer, or behind trusted proxies the nearest X-Forwarded-For hop that is not one.
+    """The first address from the right of X-Forwarded-For that is not a trusted proxy.
 
-    Security: proxies append, so only the entries right of the first untrusted hop were
-    written by our proxies; anything further left came from the client and may be forged.
-    """
+    A proxy appends the address it saw to whatever the client sent, so only the hops
+    our own proxies added can be believed: the leftmost entries are the client's to
+    invent. A hop that is not an address ends the walk at the last trusted one."""
     peer = request.remote
     trusted = request.app[settings_key].trusted_proxies
     if not trusted_peer(request):
         return peer
-    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+    address = peer
+    hops = ",".join(request.headers.getall("X-Forwarded-For", ())).split(",")
     for hop in reversed(hops):
-        if not _is_address(hop):
-            break
-        if not _in_networks(hop, trusted):
-            return hop
-    return peer
+        hop = hop.strip()
+        if not hop:
+            continue
+        ip = _address(hop)
+        if ip is None:
+            return address
+        address = str(ip)
+        if not _in_networks(address, trusted):
+            return address
+    return address
 
 
-def _is_address(text: str) -> bool:
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ipaddress.ip_address(text)
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _in_networks(address: str, networks: tuple[str, ...]) -> bool:

@@ -5,6 +5,7 @@ import * as api from "./api.js";
 import { flash, MessageActions, openImage } from "./actions.js";
 import { apiTokensDialog } from "./api_tokens.js";
 import { setupAuth } from "./auth.js";
+import { finishExternalSignIn } from "./external_signin.js";
 import { acceptDrops, Composer } from "./composer.js";
 import { Conversation } from "./conversation.js";
 import { $, displayName, h, hueClass, icon, initials } from "./dom.js";
@@ -77,8 +78,10 @@ function boot() {
   authForm = setupAuth(document.body.dataset.registration === "true", startChat);
   api.onSignedOut(showAuth);
   onLanguage(redraw);
-  if (api.session()) startChat();
-  else resume();
+  finishExternalSignIn().then(() => {
+    if (api.session()) startChat();
+    else resume();
+  });
 }
 
 // No one remembered here, but the browser may still hold a login cookie.
