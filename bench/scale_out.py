@@ -68,6 +68,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--drain", type=float, default=15.0)
     p.add_argument("--timeout", type=float, default=3000.0, help="hard limit for the whole run")
+    p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
     args = p.parse_args(argv)
     big = args.load == "big"
     args.sockets = args.sockets or (10000 if big else 100)
@@ -130,7 +131,9 @@ class Config:
 
     async def start(self, http: aiohttp.ClientSession, cpu: int) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
-        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1", **RATES_OFF)
+        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1", **RATES_OFF,
+                   # one generator address, many sockets per user: those caps off too
+                   CHAT_MAX_SOCKETS_PER_USER="0", CHAT_MAX_CONNECTIONS_PER_ADDRESS="0")
         if self.with_redis:
             self.redis_port = free_port()
             self.redis = Pinned(["redis-server", "--port", str(self.redis_port), "--bind",
@@ -257,13 +260,14 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     span = stats["frames"] / max(stats["frames_s"], 1e-9)
     per = [sum(len(p.seen) for p in bench.peers if p.process == k) / span
            for k in range(len(config.servers))]
-    stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20)
+    closed = sum(p.ws.closed for p in bench.peers)
+    stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed)
     print(f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
           f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
           f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f})  busy {stats['server_busy']:.0%}  "
           f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
           f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "
-          f"timeouts {stats['timeouts']}  redis {stats['redis_mb']:.2f} MB  "
+          f"timeouts {stats['timeouts']} closed {closed}  redis {stats['redis_mb']:.2f} MB  "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
     return stats
 
@@ -340,7 +344,8 @@ async def main(args) -> int:
         failed = any(r["lost"] or r["dup"] or r["reorder"]
                      for phases in results.values() for runs in phases.values() for r in runs)
     finally:
-        shutil.rmtree(workroot, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(workroot, ignore_errors=True)
     return 1 if failed else 0
 
 
