@@ -209,6 +209,24 @@ async def test_presence_is_written_again_when_redis_loses_it(pair, redis_server,
         await ws.close()
 
 
+async def test_an_unreadable_presence_entry_stops_nothing(pair, redis_server):
+    """Garbage in another process's presence hash is skipped: the heartbeat that reads
+    it goes on (or this process's key would expire and the others forget its users)."""
+    a, b = pair
+    plane_a, plane_b = a.server.app[core_key].backplane, b.server.app[core_key].backplane
+    alice = await register(a, "alice")
+    room = await make_room(a, alice)
+    on_b = await connect(b, alice, room)
+    client = redis.from_url(redis_server.url)
+    await client.hset(f"teahouse:presence:{plane_b.origin}", "x:y", "not json")
+    await client.delete(f"teahouse:alive:{plane_a.origin}")  # A re-announces and reads B's hash
+    await asyncio.sleep(2.5)  # beyond A's key lifetime (2 s): refreshed meanwhile?
+    assert await client.exists(f"teahouse:alive:{plane_a.origin}")
+    assert a.server.app[core_key].hub.is_online_in(room["id"], alice.id)
+    await client.aclose()
+    await on_b.close()
+
+
 async def test_ending_a_login_closes_its_sockets_in_every_process(pair):
     a, b = pair
     alice = await register(a, "alice")

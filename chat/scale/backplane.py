@@ -235,9 +235,9 @@ class Backplane:
                             self._heard(origin.decode(), kind, int(a), int(b), payload)
                     except Exception:
                         log.warning("ignored a bus message that could not be read", exc_info=True)
-            except (RedisError, OSError) as exc:
+            except Exception as exc:  # Redis, or the database while catching up: again
                 self.connected.clear()
-                self._complain(f"lost Redis ({exc}); catching up from the database meanwhile")
+                self._complain(f"lost Redis ({exc!r}); catching up from the database meanwhile")
                 await asyncio.sleep(RETRY_SECONDS)
             finally:
                 try:
@@ -283,8 +283,8 @@ class Backplane:
             await asyncio.sleep(self.settings.presence_ttl / 6)
             try:
                 await self._refresh_presence(announce=False)
-            except (RedisError, OSError) as exc:
-                self._complain(f"presence refresh failed: {exc}")
+            except Exception as exc:  # never stop: without it the others forget us
+                self._complain(f"presence refresh failed: {exc!r}")
 
     async def _refresh_presence(self, announce: bool) -> None:
         """Keep this process alive in Redis; forget processes that are not; when
@@ -319,7 +319,10 @@ class Backplane:
         """Who has sockets in the other process now, from its hash."""
         entries = []
         for field, user in (await self.redis.hgetall(PRESENCE + process)).items():
-            entries.append((int(field.decode().partition(":")[0]), codec.decode(user)))
+            try:
+                entries.append((int(field.decode().partition(":")[0]), codec.decode(user)))
+            except Exception:  # one bad entry must not cost everyone else's presence
+                self._complain(f"ignored an unreadable presence entry of {process}")
         self.hub.presence.replace_process(process, entries)
 
     async def _say_goodbye(self) -> None:
