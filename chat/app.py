@@ -11,12 +11,13 @@ from aiohttp import web
 
 from .core import Core
 from .db import Database
-from .dialects import identity, native, simple, v1
+from .dialects import bots, hooks, identity, native, simple, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .settings import Settings, SettingsError
 from .web import pages
+from .web.outgoing import run_bot_caller
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,15 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[api_errors])
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
+    app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     channels.setup(app)
     native.setup(app)
     v1.setup(app)
     simple.setup(app)
+    hooks.setup(app)
+    bots.setup(app)
     pages.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

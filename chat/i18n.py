@@ -70,6 +70,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "file_type": ("File type not allowed: {name}", "不支持的文件类型：{name}"),
     "file_empty": ("File is empty", "文件为空"),
     "upload_malformed": ("The upload is not a well-formed multipart form", "上传内容不是有效的 multipart 表单"),
+    # integrations
+    "hook_not_found": ("Webhook not found", "Webhook 不存在"),
+    "no_such_hook": ("No such webhook", "Webhook 不存在"),
+    "invalid_payload": ("The payload is not a JSON object", "负载不是 JSON 对象"),
+    "no_text": ("The payload has no text", "负载没有文本"),
+    "rate_limited": ("Too many messages from this webhook, slow down", "该 Webhook 消息过多，请稍后再试"),
+    "payload_too_large": ("The payload is larger than {limit} bytes", "负载超过 {limit} 字节"),
+    "hook_deleted": ("Webhook deleted", "Webhook 已删除"),
+    "bot_deleted": ("Bot deleted", "机器人已删除"),
+    "bot_not_found": ("Bot not found", "机器人不存在"),
+    "bot_key_invalid": ("Invalid bot key", "机器人密钥无效"),
+    "bot_url_invalid": ("The outgoing URL must be an http(s) URL", "回调地址必须是 http(s) URL"),
     # success messages, per seed wording
     "room_joined": ("Joined the room", "成功加入房间"),
     "room_left": ("Left the room", "成功离开房间"),

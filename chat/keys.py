@@ -10,3 +10,4 @@ settings_key = web.AppKey("settings", Settings)
 core_key = web.AppKey("core", Core)
 user_key = web.RequestKey("user", object)
 language_key = web.RequestKey("language", str)
+bot_caller_key = web.AppKey("bot_caller", object)  # chat.web.outgoing.BotCaller

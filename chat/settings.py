@@ -33,6 +33,12 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    hook_rate_per_minute: int = 60
+    hook_max_bytes: int = 64 * 1024
+    bot_queue_limit: int = 100
+    bot_timeout_seconds: float = 7.0
+    metrics: bool = False
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -93,6 +99,16 @@ def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
     return proxies
 
 
+def parse_count(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
 def load_settings(flags: dict | None = None, env: dict | None = None) -> Settings:
     """Merge flags (None means 'not given') over the environment over defaults."""
     flags = flags or {}
@@ -122,4 +138,18 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    for var, name, low, high in INTEGRATION_COUNTS:
+        if (raw := env.get(var)) is not None:
+            values[name] = parse_count(var, raw, low, high)
+    if (raw := env.get("CHAT_METRICS")) is not None:
+        values["metrics"] = parse_bool("CHAT_METRICS", raw)
+    if (raw := env.get("CHAT_METRICS_ALLOW")) is not None:
+        values["metrics_allow"] = parse_proxies("CHAT_METRICS_ALLOW", raw)
     return Settings(**values)
+
+
+INTEGRATION_COUNTS = (
+    ("CHAT_HOOK_RATE", "hook_rate_per_minute", 1, 100_000),
+    ("CHAT_HOOK_MAX_BYTES", "hook_max_bytes", 1024, 16 * 1024 * 1024),
+    ("CHAT_BOT_QUEUE", "bot_queue_limit", 1, 100_000),
+)

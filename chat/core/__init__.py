@@ -5,6 +5,7 @@ through Database.write and publish events to the hub after commit.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -30,6 +31,13 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
+    # Called with every event after commit, before the hub: metrics and bot calls
+    # listen here. A listener must return at once (no awaiting, no I/O).
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    # Lower-cased username -> id of bots with an outgoing URL: a message that cannot
+    # address one (the common case) costs no query.
+    outgoing_bots: dict[str, int] = field(default_factory=dict)
+    hook_windows: dict[int, deque] = field(default_factory=dict)  # hook id -> post times
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""
@@ -39,6 +47,8 @@ class Core:
         """Run a write job; publish its events right after COMMIT; return its value."""
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
+                for listener in self.listeners:
+                    listener(event)
                 self.hub.publish(event)
         outcome = await self.db.write(job, after_commit=publish)
         return outcome.value

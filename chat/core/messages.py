@@ -7,7 +7,7 @@ from ..db import uploads as upload_sql
 from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, SendResult, User
-from . import Core, Outcome
+from . import Core, Outcome, bots
 from .fields import check_int, check_optional_id
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
@@ -69,7 +69,8 @@ def check_file_url(file_url) -> str | None:
 
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
-               client_id=None, file_url=None, file_name=None, file_size=None) -> SendResult:
+               client_id=None, file_url=None, file_name=None, file_size=None,
+               sender_name: str | None = None) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
 
     Sending to a public room one has not joined joins it first, as opening a socket does.
@@ -97,9 +98,11 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
                 raise BadInput("reply_elsewhere")
         message = await message_sql.insert_message(
             conn, room.id, user.id, message_type, content, reply_to=reply_to,
-            client_id=client_id, file_url=file_url, file_name=file_name, file_size=file_size)
+            client_id=client_id, file_url=file_url, file_name=file_name, file_size=file_size,
+            sender_name=sender_name)
         events.append(MessagePosted(room.id, message))
         events += await notify_for_message(core, conn, room, message)
+        events += await bots.addressed(core, conn, room, message)
         return Outcome(SendResult(message), events)
     return await core.commit(job)
 

@@ -16,9 +16,12 @@ MESSAGE_SELECT = f"""
 
 
 def row_to_message(row: sqlite3.Row) -> Message:
+    sender = row_to_user(row, "s_")
+    if sender is not None and row["sender_name"]:  # a webhook's per-message name
+        sender = dataclasses.replace(sender, display_name=row["sender_name"])
     return Message(
         id=row["id"], room_id=row["room_id"], room_slug=row["room_slug"],
-        room_name=row["room_name"], sender=row_to_user(row, "s_"),
+        room_name=row["room_name"], sender=sender,
         message_type=row["message_type"], content=row["content"], file_url=row["file_url"],
         file_name=row["file_name"], file_size=row["file_size"], reply_to=row["reply_to"],
         client_id=row["client_id"], system_event=row["system_event"],
@@ -113,15 +116,15 @@ async def insert_message(conn, room_id: int, sender_id: int | None, message_type
                          content: str, *, reply_to: int | None = None,
                          client_id: str | None = None, system_event: str | None = None,
                          file_url: str | None = None, file_name: str | None = None,
-                         file_size: int | None = None) -> Message:
+                         file_size: int | None = None, sender_name: str | None = None) -> Message:
     stamp = iso_utc()
     cursor = await conn.execute(
         """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
                                  file_url, file_name, file_size, reply_to, client_id,
-                                 created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                 sender_name, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (room_id, sender_id, message_type, content, system_event, file_url, file_name,
-         file_size, reply_to, client_id, stamp, stamp))
+         file_size, reply_to, client_id, sender_name, stamp, stamp))
     return await message_by_id(conn, cursor.lastrowid)
 
 

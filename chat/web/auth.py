@@ -23,8 +23,11 @@ def token_from_request(request: web.Request) -> str | None:
 
 
 async def authenticate(request: web.Request):
-    from ..core import accounts
-    return await accounts.authenticate(request.app[core_key], token_from_request(request))
+    from ..core import accounts, bots
+    token = token_from_request(request)
+    if token and bots.is_bot_key(token):  # a bot key, "{id}-{token}": no JWT has that shape
+        return await bots.authenticate(request.app[core_key], token)
+    return await accounts.authenticate(request.app[core_key], token)
 
 
 def client_address(request: web.Request) -> str | None:
