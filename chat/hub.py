@@ -133,6 +133,9 @@ class Hub:
         self._typing: dict[tuple[int, int], asyncio.TimerHandle] = {}
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
+        # Plain counters read by /metrics when it is on: an int add costs nothing here.
+        self.frames_sent = 0
+        self.overflows = 0
 
     # -- sockets -----------------------------------------------------------
     def attach(self, conn: Connection) -> None:
@@ -192,6 +195,7 @@ class Hub:
         targets = self._targets(event)
         rendered: dict[str, str | None] = {}
         message_id = event.message.id if isinstance(event, MessagePosted) else None
+        sent = 0
         for conn in targets:
             name = conn.dialect.name
             if name not in rendered:
@@ -199,6 +203,8 @@ class Hub:
             text = rendered[name]
             if text is not None:
                 conn.offer(text, message_id)
+                sent += 1
+        self.frames_sent += sent
         self._after(event)
 
     def _targets(self, event: Event) -> list[Connection]:

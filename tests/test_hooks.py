@@ -182,3 +182,11 @@ async def test_no_hooks_in_direct_rooms_even_for_a_site_admin(client, admin, bob
     resp = await client.post(f"/api/chat/rooms/{direct['id']}/hooks/", json={"name": "x"},
                              headers=admin.headers)
     await assert_error(resp, 400, "channels")
+
+
+def test_hook_and_bot_keys_never_reach_the_access_log():
+    from chat.web.accesslog import redact_path
+    assert redact_path("/hooks/AbCdEf123_-xyz") == "/hooks/[redacted]"
+    assert redact_path("/rooms/5/12-abcdefghijklmnopqrstuvwxyz012345/messages") == \
+        "/rooms/5/[redacted]/messages"
+    assert redact_path("/api/chat/rooms/5/hooks/3/") == "/api/chat/rooms/5/hooks/3/"

@@ -20,6 +20,7 @@ class Throttle:
         self.limits = {"user": user_limit, "addr": address_limit}
         self.failures: dict[tuple[str, str], deque] = defaultdict(deque)
         self.pending: Counter[tuple[str, str]] = Counter()
+        self.refused = 0  # attempts answered 429, for /metrics
 
     def _recent(self, key: tuple[str, str]) -> deque:
         stamps = self.failures[key]
@@ -43,6 +44,7 @@ class Throttle:
             stamps = self._recent(key)
             if len(stamps) + self.pending[key] >= self.limits[key[0]]:
                 wait = int(stamps[0] + self.window - time.monotonic()) + 1 if stamps else 1
+                self.refused += 1
                 raise TooManyRequests("too_many_attempts", seconds=wait)
         for key in keys:
             self.pending[key] += 1

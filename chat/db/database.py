@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Awaitable, Callable, TypeVar
@@ -97,6 +98,8 @@ class Database:
         self._writer: WriterConnection | None = None
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
+        # Told (jobs in the batch, seconds from BEGIN to COMMIT) after each batch; /metrics.
+        self.on_batch: Callable[[int, float], None] | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +166,7 @@ class Database:
     async def _run_batch(self, batch: list) -> None:
         conn = self._writer
         outcomes: list[tuple[bool, Any]] = []
+        started = time.perf_counter()
         try:
             await conn.begin()
             for job, _, _ in batch:
@@ -174,6 +178,9 @@ class Database:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             outcomes = [(False, exc)] * len(batch)
+        else:
+            if self.on_batch is not None:
+                self.on_batch(len(batch), time.perf_counter() - started)
         for (_, after_commit, future), (ok, value) in zip(batch, outcomes):
             if ok and after_commit is not None:
                 try:

@@ -34,12 +34,12 @@ def client_address(request: web.Request) -> str | None:
     peer = request.remote
     trusted = request.app[settings_key].trusted_proxies
     forwarded = request.headers.get("X-Forwarded-For")
-    if forwarded and peer and _in_networks(peer, trusted):
+    if forwarded and peer and in_networks(peer, trusted):
         return forwarded.split(",")[0].strip() or peer
     return peer
 
 
-def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
+def in_networks(address: str, networks: tuple[str, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
