@@ -16,7 +16,7 @@ from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .settings import Settings, SettingsError
-from .web import metrics, pages
+from .web import metrics, openapi, pages
 from .web.outgoing import run_bot_caller
 from .web.routing import api_errors
 
@@ -86,6 +86,7 @@ def create_app(settings: Settings) -> web.Application:
     hooks.setup(app)
     bots.setup(app)
     pages.setup(app)
+    openapi.setup(app)
     metrics.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

@@ -11,3 +11,4 @@ core_key = web.AppKey("core", Core)
 user_key = web.RequestKey("user", object)
 language_key = web.RequestKey("language", str)
 bot_caller_key = web.AppKey("bot_caller", object)  # chat.web.outgoing.BotCaller
+route_table_key = web.AppKey("route_table", list)  # (ErrorStyle, Route) as registered

@@ -42,3 +42,19 @@ def test_a_room_admin_adds_a_webhook_and_its_message_shows_live_as_a_bot(server,
     assert bubble.locator(".author").inner_text() == "Jenkins"
     assert bubble.locator(".bot-mark").inner_text() == "bot"
     assert not page.errors
+
+
+def test_the_api_docs_render_offline_under_their_csp(server, open_page):
+    page = open_page()
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    outside = []
+    page.on("request", lambda req: outside.append(req.url)
+            if not req.url.startswith(server.base) and not req.url.startswith("data:") else None)
+    page.goto(server.base + "/api/docs")
+    page.locator(".swagger-ui .info .title", has_text="Teahouse").wait_for()
+    page.locator(".opblock-tag", has_text="webhooks").wait_for()
+    page.locator(".opblock-summary-path", has_text="/hooks/{key}").first.wait_for()
+    assert page.locator(".opblock").count() >= 60
+    assert not page.errors and not violations and not outside
