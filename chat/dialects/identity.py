@@ -13,7 +13,7 @@ from ..web.routing import DETAIL, Route, add_routes
 
 def serialize_user(user: User) -> dict:
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "avatar_url": user.avatar_url, "is_admin": user.is_admin, "is_bot": user.is_bot}
+            "avatar_url": user.avatar_url, "is_admin": user.is_admin}
 
 
 def serialize_tokens(tokens: Tokens) -> dict:

@@ -37,7 +37,7 @@ COMPONENTS: dict[str, dict] = {
     "Said": obj({"message": STR}),
     # identity
     "IdentityUser": obj({"id": INT, "username": STR, "display_name": STR,
-                         "avatar_url": null(STR), "is_admin": BOOL, "is_bot": BOOL}),
+                         "avatar_url": null(STR), "is_admin": BOOL}),
     "Tokens": obj({"user": ref("IdentityUser"), "access_token": STR, "refresh_token": STR,
                    "token_type": STR, "expires_in": INT}),
     # channels and native
@@ -86,7 +86,7 @@ COMPONENTS: dict[str, dict] = {
     "DirectRoom": {"allOf": [ref("Room"), obj({"peer": ref("User")})]},
     "Announced": obj({"count": INT}),
     # v1
-    "V1User": obj({"id": INT, "username": STR, "avatar_url": null(STR), "is_bot": BOOL}),
+    "V1User": obj({"id": INT, "username": STR, "avatar_url": null(STR)}),
     "V1Room": obj({
         "id": INT, "name": STR, "description": STR, "is_public": BOOL, "is_official": BOOL,
         "created_by": null(INT), "created_at": TIME, "updated_at": TIME,

@@ -8,8 +8,7 @@ from ...models import Membership, Message, Room, RoomDetail, RoomListing, User
 def serialize_user(user: User | None) -> dict | None:
     if user is None:
         return None
-    return {"id": user.id, "username": user.username, "avatar_url": user.avatar_url,
-            "is_bot": user.is_bot}
+    return {"id": user.id, "username": user.username, "avatar_url": user.avatar_url}
 
 
 def serialize_room(room: Room, membership: Membership | None) -> dict:
