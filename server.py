@@ -21,6 +21,11 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_HOOK_RATE              messages per minute one webhook may post (default 60)
+  CHAT_HOOK_MAX_BYTES         largest webhook body in bytes (default 65536)
+  CHAT_BOT_QUEUE              outgoing bot calls waiting at most (default 100)
+  CHAT_METRICS                1 to serve Prometheus metrics at /metrics (default off)
+  CHAT_METRICS_ALLOW          networks that may scrape /metrics (default loopback)
 """
 
 
