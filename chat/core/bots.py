@@ -26,6 +26,7 @@ from ..events import Event
 from ..models import Bot, Message, Room, User
 from . import Core, Outcome
 from .accounts import check_username
+from .fields import check_int
 from .notifications import MENTION
 
 KEY = re.compile(r"(\d{1,18})-([A-Za-z0-9_\-]{32})")
@@ -117,7 +118,7 @@ async def list_bots(core: Core, admin: User) -> list[Bot]:
 
 
 async def find_bot(conn, bot_id) -> Bot:
-    bot = await bot_sql.bot_by_id(conn, bot_id) if isinstance(bot_id, int) or str(bot_id).isdigit() else None
+    bot = await bot_sql.bot_by_id(conn, check_int("bot_id", bot_id, 1, 2**62))
     if bot is None:
         raise NotFound("bot_not_found")
     return bot
