@@ -190,3 +190,11 @@ def test_hook_and_bot_keys_never_reach_the_access_log():
     assert redact_path("/rooms/5/12-abcdefghijklmnopqrstuvwxyz012345/messages") == \
         "/rooms/5/[redacted]/messages"
     assert redact_path("/api/chat/rooms/5/hooks/3/") == "/api/chat/rooms/5/hooks/3/"
+
+
+def test_every_catalog_key_is_defined_once():
+    import re
+    from pathlib import Path
+    source = (Path(__file__).parents[1] / "chat" / "i18n.py").read_text()
+    keys = re.findall(r'^\s+"(\w+)": \(', source, flags=re.M)
+    assert sorted(k for k in set(keys) if keys.count(k) > 1) == []

@@ -20,6 +20,7 @@ UNDESCRIBED = {
     "/ws/chat/{room}/", "/ws/chat/{room}",                       # WebSockets (see info)
     "/api/v1/chatroom/ws/{room}/{token}", "/api/v1/chatroom/ws/{room}",
     "/api/v1/chatroom/ws/{room}/", "/api/openapi.json", "/api/docs",  # this document
+    "/ws/user", "/ws/user/",                                     # the user-level socket
     "/healthz", "/", "/metrics", "/static",                     # pages and operations
 }
 

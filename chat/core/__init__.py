@@ -14,6 +14,7 @@ from ..events import Event
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
+from .ratelimit import ACTIONS, Rate, RateLimiter
 from .throttle import Throttle
 
 
@@ -31,6 +32,12 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
+    limits: RateLimiter | None = None
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
+                                       for action in ACTIONS})
     # Called with every event after commit, before the hub: metrics and bot calls
     # listen here. A listener must return at once (no awaiting, no I/O).
     listeners: list[Callable[[Event], None]] = field(default_factory=list)

@@ -106,7 +106,7 @@ def check_rate(core: Core, hook: Hook) -> None:
     while stamps and stamps[0] <= now - WINDOW:
         stamps.popleft()
     if len(stamps) >= core.settings.hook_rate_per_minute:
-        raise TooManyRequests("rate_limited")
+        raise TooManyRequests("hook_rate_limited")
     stamps.append(now)
 
 

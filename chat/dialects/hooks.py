@@ -25,7 +25,8 @@ from .channels.serialize import serialize_user
 # Slack's own error strings for what our core reports under other names.
 SLACK_TEXT = {"muted": "action_prohibited", "not_a_member": "action_prohibited",
               "banned": "action_prohibited", "room_forbidden": "action_prohibited",
-              "room_not_found": "channel_not_found", "content_too_long": "msg_too_long"}
+              "room_not_found": "channel_not_found", "content_too_long": "msg_too_long",
+              "hook_rate_limited": "rate_limited"}
 SLACK_KEYS = {"no_such_hook", "invalid_payload", "no_text", "rate_limited", "payload_too_large"}
 BY_STATUS = {400: "invalid_payload", 401: "action_prohibited", 403: "action_prohibited",
              404: "no_such_hook", 413: "payload_too_large", 429: "rate_limited"}

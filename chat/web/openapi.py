@@ -110,10 +110,16 @@ def operation(style: ErrorStyle, route: Route, about: Operation) -> dict:
     return described
 
 
+def undescribed(route: Route) -> Operation:
+    """A route added without an OPERATIONS entry still appears (the test demands one)."""
+    doc = (route.handler.__doc__ or route.handler.__name__.replace("_", " ")).strip()
+    return Operation(doc.splitlines()[0], None, {200: "Anything"})
+
+
 def build_document(app: web.Application) -> dict:
     paths: dict[str, dict] = {}
     for style, route in app.get(route_table_key, []):
-        about = OPERATIONS[(route.method, route.path)]
+        about = OPERATIONS.get((route.method, route.path)) or undescribed(route)
         paths.setdefault(route.path, {})[route.method.lower()] = operation(style, route, about)
     return {
         "openapi": "3.1.0",

@@ -74,6 +74,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Change a member's role, mute or ban", "MemberChange", {200: "Membership"}),
     ("POST", f"{C}/notifications/announce/"): op("Announce to everyone (site admins)",
                                                  "Announcement", {201: "Announced"}),
+    ("GET", f"{C}/notifications/unread_count/"): op("How many notifications are unread",
+                                                    ok={200: "UnreadCount"}),
     # v1
     ("POST", f"{V1}/rooms"): op("Create a room", "V1NewRoom", {200: "V1Room"}),
     ("GET", f"{V1}/rooms"): op("Rooms the caller can see", ok={200: ["V1Room"]},

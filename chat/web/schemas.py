@@ -35,6 +35,7 @@ COMPONENTS: dict[str, dict] = {
     "DetailError": obj({"detail": STR}),
     "ChannelsError": obj({"error": STR}),
     "Said": obj({"message": STR}),
+    "Anything": {},
     # identity
     "IdentityUser": obj({"id": INT, "username": STR, "display_name": STR,
                          "avatar_url": null(STR), "is_admin": BOOL}),
@@ -85,6 +86,7 @@ COMPONENTS: dict[str, dict] = {
     "Invited": obj({"message": STR, "room": ref("Room"), "user": ref("User")}),
     "DirectRoom": {"allOf": [ref("Room"), obj({"peer": ref("User")})]},
     "Announced": obj({"count": INT}),
+    "UnreadCount": obj({"unread_count": INT}),
     # v1
     "V1User": obj({"id": INT, "username": STR, "avatar_url": null(STR)}),
     "V1Room": obj({
