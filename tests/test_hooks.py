@@ -198,3 +198,10 @@ def test_every_catalog_key_is_defined_once():
     source = (Path(__file__).parents[1] / "chat" / "i18n.py").read_text()
     keys = re.findall(r'^\s+"(\w+)": \(', source, flags=re.M)
     assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+
+
+async def test_a_hook_of_a_deleted_room_answers_channel_not_found(client, alice):
+    room = await make_room(client, alice)
+    hook = await make_hook(client, alice, room)
+    assert (await client.delete(f"/api/chat/rooms/{room['id']}/", headers=alice.headers)).status == 200
+    await assert_slack(await client.post(hook["path"], json={"text": "x"}), 404, "channel_not_found")
