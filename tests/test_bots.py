@@ -135,7 +135,8 @@ async def test_regenerating_or_deleting_ends_the_old_key(client, admin, alice):
 
 
 async def test_outgoing_url_must_be_http(client, admin):
-    for url in ("file:///etc/passwd", "gopher://x/", "javascript:alert(1)", "http://"):
+    for url in ("file:///etc/passwd", "gopher://x/", "javascript:alert(1)", "http://",
+                "http://[::1", 42):
         resp = await client.post("/api/chat/bots/", json={"username": "b", "outgoing_url": url},
                                   headers=admin.headers)
         await assert_error(resp, 400, "channels")

@@ -26,7 +26,7 @@ from ..events import Event
 from ..models import Bot, Message, Room, User
 from . import Core, Outcome
 from .accounts import check_username
-from .fields import check_int
+from .fields import check_int, check_text, check_unicode
 from .notifications import MENTION
 
 KEY = re.compile(r"(\d{1,18})-([A-Za-z0-9_\-]{32})")
@@ -63,10 +63,14 @@ def check_outgoing_url(url) -> str | None:
         return None
     if not isinstance(url, str) or len(url) > 2000:
         raise BadInput("bot_url_invalid")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
+        raise BadInput("bot_url_invalid") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise BadInput("bot_url_invalid")
-    return url
+    return check_unicode("outgoing_url", url)
 
 
 def check_avatar(url) -> str | None:
@@ -74,7 +78,7 @@ def check_avatar(url) -> str | None:
         return None
     if not isinstance(url, str) or not re.match(r"^(https?://|/uploads/)", url) or len(url) > 2000:
         raise BadInput("field_type", field="avatar_url", kind="an http(s) URL")
-    return url
+    return check_unicode("avatar_url", url)
 
 
 async def authenticate(core: Core, key: str) -> User:
@@ -96,7 +100,7 @@ async def create(core: Core, admin: User, username, display_name=None, avatar_ur
                  outgoing_url=None) -> tuple[Bot, str]:
     check_site_admin(admin)
     username = check_username(username)
-    display = (display_name if isinstance(display_name, str) else "").strip()[:64] or username
+    display = check_display_name(display_name) or username
     avatar, url = check_avatar(avatar_url), check_outgoing_url(outgoing_url)
     token = secrets.token_urlsafe(24)
 
@@ -134,7 +138,7 @@ async def update(core: Core, admin: User, bot_id, changes: dict,
         bot = await find_bot(conn, bot_id)
         display = bot.user.display_name
         if changes.get("display_name") is not None:
-            display = check_text_name(changes["display_name"]) or bot.user.username
+            display = check_display_name(changes["display_name"]) or bot.user.username
         avatar = check_avatar(changes["avatar_url"]) if "avatar_url" in changes else bot.user.avatar_url
         url = check_outgoing_url(changes["outgoing_url"]) if "outgoing_url" in changes else bot.outgoing_url
         await user_sql.update_profile(conn, bot.user.id, display, avatar)
@@ -148,10 +152,8 @@ async def update(core: Core, admin: User, bot_id, changes: dict,
     return bot, f"{bot.user.id}-{token}" if token else None
 
 
-def check_text_name(value) -> str:
-    if not isinstance(value, str):
-        raise BadInput("field_type", field="display_name", kind="a string")
-    return value.strip()[:64]
+def check_display_name(value) -> str:
+    return "" if value is None else check_text("display_name", value, 0, 64)
 
 
 async def delete(core: Core, admin: User, bot_id) -> None:
