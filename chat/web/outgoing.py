@@ -105,7 +105,9 @@ class BotCaller:
         if not bot.outgoing_url:
             return
         try:
-            async with self.session.post(bot.outgoing_url, json=call_payload(event)) as resp:
+            # No redirects: the admin-set URL is the only place a message is sent to.
+            async with self.session.post(bot.outgoing_url, json=call_payload(event),
+                                         allow_redirects=False) as resp:
                 body = await resp.content.read(MAX_ANSWER)
                 if resp.status != 200:
                     log.warning("bot %s answered %s: nothing posted", bot.user.username, resp.status)
