@@ -41,6 +41,13 @@ def test_a_room_admin_adds_a_webhook_and_its_message_shows_live_as_a_bot(server,
     bubble.wait_for()
     assert bubble.locator(".author").inner_text() == "Jenkins"
     assert bubble.locator(".bot-mark").inner_text() == "bot"
+    # a per-message name ("username") starts its own group, with that name shown
+    assert curl(url, b'{"text":"disk full","username":"Alertmanager"}')[2] == "ok"
+    alert = page.locator("#message-list .msg", has_text="disk full")
+    alert.wait_for()
+    assert "continued" not in alert.get_attribute("class")
+    assert alert.locator(".author").is_visible()
+    assert alert.locator(".author").inner_text() == "Alertmanager"
     assert not page.errors
 
 
