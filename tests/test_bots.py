@@ -204,3 +204,22 @@ async def test_timeout_or_error_posts_nothing_and_is_logged(quick_client, answer
     assert len(answering.calls) == 1
     assert any("nothing posted" in record.getMessage() for record in caplog.records)
     await ws.close()
+
+
+async def test_a_full_call_queue_drops_calls_and_never_slows_the_sender(aiohttp_client, tmp_path,
+                                                                       answering, caplog):
+    from chat.keys import bot_caller_key
+    settings = Settings(data_dir=tmp_path / "full", bot_timeout_seconds=0.5, bot_queue_limit=1)
+    client = await aiohttp_client(create_app(settings))
+    admin = await register(client, "admin")
+    await make_bot(client, admin, outgoing_url=str(answering.make_url("/slow")))
+    room = await make_room(client, admin)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="chat.web.outgoing"):
+        for n in range(4):
+            resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
+                                     json={"content": f"@deploy {n}"}, headers=admin.headers)
+            assert resp.status == 201
+    assert time.monotonic() - started < 1.0
+    assert client.server.app[bot_caller_key].dropped >= 2  # one in flight, one queued
+    assert any("queue full" in record.getMessage() for record in caplog.records)
