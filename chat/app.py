@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .core import Core
 from .db import Database
-from .dialects import bots, hooks, identity, native, simple, user_socket, v1
+from .dialects import api_tokens, bots, hooks, identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -75,6 +75,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
     user_socket.setup(app)

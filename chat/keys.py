@@ -9,6 +9,7 @@ from .settings import Settings
 settings_key = web.AppKey("settings", Settings)
 core_key = web.AppKey("core", Core)
 user_key = web.RequestKey("user", object)
+credential_key = web.RequestKey("credential", object)
 language_key = web.RequestKey("language", str)
 bot_caller_key = web.AppKey("bot_caller", object)  # chat.web.outgoing.BotCaller
 route_table_key = web.AppKey("route_table", list)  # (ErrorStyle, Route) as registered

@@ -223,3 +223,14 @@ async def test_a_full_call_queue_drops_calls_and_never_slows_the_sender(aiohttp_
     assert time.monotonic() - started < 1.0
     assert client.server.app[bot_caller_key].dropped >= 2  # one in flight, one queued
     assert any("queue full" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_bot_key_cannot_mint_credentials_that_outlive_it(client, admin):
+    bot = await make_bot(client, admin)
+    headers = {"Authorization": f"Bearer {bot['key']}"}
+    resp = await client.post("/api/chat/tokens/", json={"name": "forever"}, headers=headers)
+    await assert_error(resp, 403, "channels")
+    resp = await client.patch("/api/auth/me", json={"password": "a new password"}, headers=headers)
+    await assert_error(resp, 403, "identity")
+    resp = await client.post("/api/auth/login", json={"username": "deploy", "password": "a new password"})
+    assert resp.status == 401

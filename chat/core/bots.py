@@ -24,8 +24,7 @@ from ..db import users as user_sql
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..events import Event
 from ..models import Bot, Message, Room, User
-from . import Core, Outcome
-from .accounts import check_username
+from . import Core, Outcome, accounts
 from .fields import check_int, check_text, check_unicode
 from .notifications import MENTION
 
@@ -99,7 +98,7 @@ async def load_outgoing(core: Core) -> None:
 async def create(core: Core, admin: User, username, display_name=None, avatar_url=None,
                  outgoing_url=None) -> tuple[Bot, str]:
     check_site_admin(admin)
-    username = check_username(username)
+    username = accounts.check_username(username)
     display = check_display_name(display_name) or username
     avatar, url = check_avatar(avatar_url), check_outgoing_url(outgoing_url)
     token = secrets.token_urlsafe(24)

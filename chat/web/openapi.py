@@ -20,7 +20,8 @@ PARAM = re.compile(r"\{(\w+)\}")
 INT_PARAMS = {"id", "user_id", "hook_id", "bot_id"}
 ERROR_SCHEMA = {"detail": "DetailError", "error": "ChannelsError"}
 DIALECT_OF = {"v1": "v1", "channels": "channels", "simple": "simple", "native": "native",
-              "identity": "identity", "hooks": "webhooks", "bots": "bots"}
+              "identity": "identity", "api_tokens": "identity", "hooks": "webhooks",
+              "bots": "bots"}
 SOCKETS = """
 WebSockets (not described as operations): v1 `GET /api/v1/chatroom/ws/{room_id}/{token}`;
 channels `GET /ws/chat/{room_id}/?token=JWT` (also `&since=<message id>`); every room of
@@ -61,6 +62,8 @@ def schema_of(name) -> dict:
 
 
 def success(name) -> dict:
+    if name is None:
+        return {"description": "done, no body"}
     if name == "binary":
         return {"description": "the file", "content": {"application/octet-stream": {
             "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}

@@ -41,6 +41,8 @@ COMPONENTS: dict[str, dict] = {
                          "avatar_url": null(STR), "is_admin": BOOL}),
     "Tokens": obj({"user": ref("IdentityUser"), "access_token": STR, "refresh_token": STR,
                    "token_type": STR, "expires_in": INT}),
+    "ApiToken": obj({"id": INT, "name": STR, "hint": STR, "created_at": TIME,
+                     "expires_at": null(TIME), "last_used_at": null(TIME)}, {"token": STR}),
     # channels and native
     "User": obj({"id": INT, "username": STR, "first_name": STR, "last_name": STR,
                  "display_name": STR, "avatar_url": null(STR), "is_bot": BOOL}),
@@ -133,6 +135,7 @@ COMPONENTS: dict[str, dict] = {
 BODIES: dict[str, dict] = {
     "Credentials": obj({"username": STR, "password": STR}, {"display_name": STR}),
     "RefreshBody": obj({"refresh_token": STR}),
+    "NewApiToken": obj({"name": STR}, {"expires_in_days": INT}),
     "ProfileChange": obj({}, {"display_name": STR, "avatar_url": STR, "password": STR,
                               "old_password": STR}),
     "NewRoom": obj({"name": STR}, {"description": STR,
