@@ -4,7 +4,7 @@
 import { del, get, patch, post } from "./api.js";
 import { t } from "./i18n.js";
 import { h } from "./dom.js";
-import { confirmDialog } from "./sidebar.js";
+import { confirmDialog, formDialog } from "./sidebar.js";
 
 export function integrationsSection(room) {
   const base = `/api/chat/rooms/${room.id}/hooks/`;
@@ -32,10 +32,13 @@ export function integrationsSection(room) {
   const row = (hook) => h("li", { class: "hook", dataset: { id: hook.id } },
     h("span", { class: "hook-name", text: hook.name }),
     h("span", { class: "role bot-mark", text: t("bot") }),
-    h("button", { type: "button", class: "link-button", text: t("rename"), onclick: () => attempt(async () => {
-      const fresh = window.prompt(t("hook_name"), hook.name);
-      if (fresh && fresh.trim()) await patch(`${base}${hook.id}/`, { name: fresh.trim() });
-    }) }),
+    h("button", { type: "button", class: "link-button", text: t("rename"), onclick: () => {
+      const input = h("input", { name: "name", required: true, maxlength: "64", value: hook.name, autocomplete: "off" });
+      formDialog(t("rename"), [{ name: "name", label: t("hook_name"), node: input }], t("save"), async (values) => {
+        await patch(`${base}${hook.id}/`, { name: values.name.trim() });
+        await load();
+      });
+    } }),
     h("button", { type: "button", class: "link-button", text: t("hook_new_url"), onclick: () => attempt(async () => {
       reveal(await post(`${base}${hook.id}/regenerate/`));
     }) }),

@@ -34,12 +34,17 @@ def test_a_room_admin_adds_a_webhook_and_its_message_shows_live_as_a_bot(server,
     url = section.locator("input.hook-url").input_value()
     assert url.startswith(server.base + "/hooks/")
     section.locator(".hook .hook-name", has_text="Jenkins").wait_for()
+    section.locator(".hook button", has_text="Rename").click()
+    rename = page.locator("dialog[aria-label='Rename']")
+    rename.locator("input[name=name]").fill("Jenkins CI")
+    rename.locator("button[type=submit]").click()
+    section.locator(".hook .hook-name", has_text="Jenkins CI").wait_for()
     page.keyboard.press("Escape")
 
     assert curl(url, b'{"text":"build 42 passed"}') == (200, "text/plain", "ok")
     bubble = page.locator("#message-list .msg", has_text="build 42 passed")
     bubble.wait_for()
-    assert bubble.locator(".author").inner_text() == "Jenkins"
+    assert bubble.locator(".author").inner_text() == "Jenkins CI"
     assert bubble.locator(".bot-mark").inner_text() == "bot"
     # a per-message name ("username") starts its own group, with that name shown
     assert curl(url, b'{"text":"disk full","username":"Alertmanager"}')[2] == "ok"
