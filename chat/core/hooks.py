@@ -34,7 +34,7 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def check_hook_admin(core: Core, conn, user: User, room_ref):
+async def check_hook_admin(conn, user: User, room_ref):
     room, membership = await check_readable(conn, user, room_ref)
     check_room_admin(user, room, membership)
     if room.room_type == "direct":  # two people and nobody else, ever
@@ -54,7 +54,7 @@ async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
     key, key_digest = new_key()
 
     async def job(conn):
-        room = await check_hook_admin(core, conn, user, room_ref)
+        room = await check_hook_admin(conn, user, room_ref)
         bot = await user_sql.insert_user(conn, f"hook-{secrets.token_hex(6)}", name, None,
                                          False, is_bot=True)
         await room_sql.insert_membership(conn, room.id, bot.id, "member")
@@ -64,7 +64,7 @@ async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
 
 
 async def list_hooks(core: Core, user: User, room_ref) -> list[Hook]:
-    room = await check_hook_admin(core, core.db.reader, user, room_ref)
+    room = await check_hook_admin(core.db.reader, user, room_ref)
     return await hook_sql.hooks_of_room(core.db.reader, room.id)
 
 
@@ -72,7 +72,7 @@ async def rename(core: Core, user: User, room_ref, hook_id, name) -> Hook:
     name = check_text("name", name, 1, 64)
 
     async def job(conn):
-        room = await check_hook_admin(core, conn, user, room_ref)
+        room = await check_hook_admin(conn, user, room_ref)
         await hook_sql.rename_hook(conn, await find_hook(conn, room.id, hook_id), name)
         return Outcome(await find_hook(conn, room.id, hook_id))
     return await core.commit(job)
@@ -83,7 +83,7 @@ async def regenerate(core: Core, user: User, room_ref, hook_id) -> tuple[Hook, s
     key, key_digest = new_key()
 
     async def job(conn):
-        room = await check_hook_admin(core, conn, user, room_ref)
+        room = await check_hook_admin(conn, user, room_ref)
         hook = await find_hook(conn, room.id, hook_id)
         await hook_sql.set_hook_digest(conn, hook.id, key_digest)
         return Outcome(hook)
@@ -92,7 +92,7 @@ async def regenerate(core: Core, user: User, room_ref, hook_id) -> tuple[Hook, s
 
 async def delete(core: Core, user: User, room_ref, hook_id) -> None:
     async def job(conn):
-        room = await check_hook_admin(core, conn, user, room_ref)
+        room = await check_hook_admin(conn, user, room_ref)
         await hook_sql.delete_hook(conn, await find_hook(conn, room.id, hook_id))
         return Outcome(None)
     await core.commit(job)
