@@ -234,3 +234,29 @@ async def test_a_bot_key_cannot_mint_credentials_that_outlive_it(client, admin):
     await assert_error(resp, 403, "identity")
     resp = await client.post("/api/auth/login", json={"username": "deploy", "password": "a new password"})
     assert resp.status == 401
+
+
+async def test_with_two_processes_a_mention_on_either_calls_the_bot_once(aiohttp_client, tmp_path,
+                                                                         answering):
+    from tests.helpers import NO_RATE_LIMITS
+    from tests.redisproc import RedisServer
+    redis_server = RedisServer(tmp_path / "redis").start()
+    try:
+        settings = Settings(data_dir=tmp_path / "shared", redis_url=redis_server.url,
+                            backplane_poll_seconds=0.3, presence_ttl=3.0, **NO_RATE_LIMITS)
+        a = await aiohttp_client(create_app(settings))
+        b = await aiohttp_client(create_app(settings))
+        admin = await register(a, "admin")
+        bot = await make_bot(a, admin, outgoing_url=str(answering.make_url("/json")))
+        room = await make_room(a, admin)
+        ws_a = await connect(a, admin, room)
+        await b.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "@deploy on B"},
+                     headers=admin.headers)     # B never heard of the bot being created
+        await next_said(ws_a)
+        reply = await next_said(ws_a)
+        assert reply["message"]["sender"]["id"] == bot["id"]
+        await no_frame(ws_a, "chat_message", wait=0.5)
+        assert len(answering.calls) == 1
+        await ws_a.close()
+    finally:
+        redis_server.stop()

@@ -33,11 +33,8 @@ class Core:
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
     limits: RateLimiter | None = None
-
-    def __post_init__(self) -> None:
-        if self.limits is None:
-            self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
-                                       for action in ACTIONS})
+    directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
+    backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
     # Called with every event after commit, before the hub: metrics and bot calls
     # listen here. A listener must return at once (no awaiting, no I/O).
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
@@ -46,16 +43,46 @@ class Core:
     outgoing_bots: dict[str, int] = field(default_factory=dict)
     hook_windows: dict[int, deque] = field(default_factory=dict)  # hook id -> post times
 
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
+                                       for action in ACTIONS})
+
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""
         return translate(key, self.settings.language, **params)
 
     async def commit(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
-        """Run a write job; publish its events right after COMMIT; return its value."""
+        """Run a write job; publish its events right after COMMIT; return its value.
+
+        With several processes the backplane numbers and logs the events inside the
+        same transaction, then delivers them here and to the others."""
+        if self.backplane is not None:
+            return await self._commit_shared(job)
+
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
-                for listener in self.listeners:
-                    listener(event)
+                self.tell_listeners(event)
                 self.hub.publish(event)
         outcome = await self.db.write(job, after_commit=publish)
+        return outcome.value
+
+    def tell_listeners(self, event: Event) -> None:
+        """Only the process that committed an event tells its listeners: a bot is
+        called once, and each process counts what it stored."""
+        for listener in self.listeners:
+            listener(event)
+
+    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
+        plane = self.backplane
+
+        async def logged(conn):
+            outcome = await job(conn)
+            return outcome, await plane.record(conn, outcome.events)
+
+        def committed(done) -> None:
+            for event in done[0].events:
+                self.tell_listeners(event)
+            plane.committed(done[1])
+        outcome, _ = await self.db.write(logged, after_commit=committed)
         return outcome.value

@@ -90,9 +90,9 @@ async def authenticate(core: Core, key: str) -> User:
 
 async def load_outgoing(core: Core) -> None:
     """Refresh the in-memory names of bots that have an outgoing URL."""
-    found = await bot_sql.all_bots(core.db.reader)
+    found = await outgoing_names(core.db.reader)
     core.outgoing_bots.clear()
-    core.outgoing_bots.update({b.user.username.lower(): b.user.id for b in found if b.outgoing_url})
+    core.outgoing_bots.update(found)
 
 
 async def create(core: Core, admin: User, username, display_name=None, avatar_url=None,
@@ -170,14 +170,23 @@ async def delete(core: Core, admin: User, bot_id) -> None:
 
 async def addressed(core: Core, conn, room: Room, message: Message) -> list[BotAddressed]:
     """Inside the send transaction: the bots with an outgoing URL this message calls."""
-    if not core.outgoing_bots or message.sender is None or message.sender.is_bot:
-        return []  # no bot to call, or a bot talking: bots never answer bots (no loops)
-    if room.room_type == "direct":
-        members = set(await room_sql.member_ids(conn, room.id))
-        called = members & set(core.outgoing_bots.values())
-    elif "@" in message.content:
-        names = {name.lower() for name in MENTION.findall(message.content)}
-        called = {core.outgoing_bots[n] for n in names if n in core.outgoing_bots}
-    else:
+    if message.sender is None or message.sender.is_bot:
+        return []  # bots never answer bots: no loops
+    if room.room_type != "direct" and "@" not in message.content:
+        return []  # the common case: nothing to look up
+    # One process keeps the names in memory; several share them only in the database.
+    outgoing = core.outgoing_bots if core.backplane is None else await outgoing_names(conn)
+    if not outgoing:
         return []
+    if room.room_type == "direct":
+        called = set(await room_sql.member_ids(conn, room.id)) & set(outgoing.values())
+    else:
+        names = {name.lower() for name in MENTION.findall(message.content)}
+        called = {outgoing[n] for n in names if n in outgoing}
     return [BotAddressed(None, bot_id, message, room) for bot_id in sorted(called)]
+
+
+async def outgoing_names(conn) -> dict[str, int]:
+    """Lower-cased username -> id of every bot that has an outgoing URL."""
+    return {b.user.username.lower(): b.user.id for b in await bot_sql.all_bots(conn)
+            if b.outgoing_url}

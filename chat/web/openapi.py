@@ -20,7 +20,8 @@ PARAM = re.compile(r"\{(\w+)\}")
 INT_PARAMS = {"id", "user_id", "hook_id", "bot_id"}
 ERROR_SCHEMA = {"detail": "DetailError", "error": "ChannelsError"}
 DIALECT_OF = {"v1": "v1", "channels": "channels", "simple": "simple", "native": "native",
-              "identity": "identity", "api_tokens": "identity", "hooks": "webhooks",
+              "identity": "identity", "api_tokens": "identity", "external": "identity",
+              "oidc_flow": "identity", "hooks": "webhooks",
               "bots": "bots"}
 SOCKETS = """
 WebSockets (not described as operations): v1 `GET /api/v1/chatroom/ws/{room_id}/{token}`;

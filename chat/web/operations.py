@@ -43,6 +43,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", f"{C}/tokens/{{id}}/"): op("Revoke a personal API token (its sockets close)",
                                           ok={204: None}),
     ("PATCH", "/api/auth/me"): op("Change profile or password", "ProfileChange", {200: "IdentityUser"}),
+    ("POST", "/api/auth/external/finish"): op(
+        "Collect the tokens of a company sign-in (OpenID Connect hand-off cookie)",
+        ok={200: "Tokens"}),
+    ("POST", "/api/admin/identity-links"): op(
+        "Link a local account to a directory or OIDC account (site admins)", "IdentityLink",
+        {201: "Linked"}),
     ("GET", "/api/users/"): op("Find users by name", ok={200: ["IdentityUser"]}, query=(("q", STR_QUERY),)),
     # channels
     ("GET", f"{C}/rooms/"): op("Rooms the caller can see", ok={200: ["RoomListing"]}),

@@ -39,6 +39,7 @@ COMPONENTS: dict[str, dict] = {
     # identity
     "IdentityUser": obj({"id": INT, "username": STR, "display_name": STR,
                          "avatar_url": null(STR), "is_admin": BOOL}),
+    "Linked": obj({"linked": BOOL}),
     "Tokens": obj({"user": ref("IdentityUser"), "access_token": STR, "refresh_token": STR,
                    "token_type": STR, "expires_in": INT}),
     "ApiToken": obj({"id": INT, "name": STR, "hint": STR, "created_at": TIME,
@@ -136,6 +137,7 @@ BODIES: dict[str, dict] = {
     "Credentials": obj({"username": STR, "password": STR}, {"display_name": STR}),
     "RefreshBody": obj({"refresh_token": STR}),
     "NewApiToken": obj({"name": STR}, {"expires_in_days": INT}),
+    "IdentityLink": obj({"username": STR, "provider": STR, "external_name": STR}),
     "ProfileChange": obj({}, {"display_name": STR, "avatar_url": STR, "password": STR,
                               "old_password": STR}),
     "NewRoom": obj({"name": STR}, {"description": STR,
