@@ -17,9 +17,10 @@ from chat.app import create_app
 from chat.db import Database, event_log
 from chat.keys import core_key
 from chat.settings import Settings
-from tests.helpers import (NO_RATE_LIMITS, Person, closed_with, connect, make_room,
+from tests.helpers import (NO_RATE_LIMITS, Person, assert_error, closed_with, connect, make_room,
                            next_frame, no_frame, post_message, register)
 from tests.redisproc import RedisServer
+from tests.test_faults import fill, small_disk  # noqa: F401 (a fixture)
 from tests.serverproc import ServerProcess, create_database
 
 
@@ -287,6 +288,21 @@ async def test_processes_starting_together_migrate_once(tmp_path):
     finally:
         for db in databases:
             await db.close()
+
+
+async def test_a_full_disk_is_507_with_redis_too(aiohttp_client, small_disk, redis_server):
+    settings = shared_settings(small_disk, redis_server, min_free_mb=1)
+    client = await aiohttp_client(create_app(settings))
+    alice = await register(client, "alice")
+    room = await make_room(client, alice)
+    fill(small_disk)
+    for n in range(300):  # the WAL may still have room for a few messages
+        resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
+                                 json={"content": f"on a full disk {n} " + "x" * 2000},
+                                 headers=alice.headers)
+        if resp.status != 201:
+            break
+    assert "disk is full" in await assert_error(resp, 507, "channels")
 
 
 async def test_login_throttling_counts_across_processes(pair):
