@@ -140,10 +140,15 @@ async def find_readable_message(conn, user: User, message_id) -> tuple[Message, 
     return message, room, membership
 
 
-async def delete(core: Core, user: User, message_id) -> Message:
-    """Soft delete by the sender, the room's admins and moderators, or a site admin."""
+async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
+    """Soft delete by the sender, the room's admins and moderators, or a site admin.
+    A room_ref that does not name the message's room finds no such message."""
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
+        if room_ref is not None:
+            named = await room_sql.room_by_ref(conn, room_ref) if str(room_ref).strip() else None
+            if named is None or named.id != room.id:
+                raise NotFound("message_not_found")
         if not can_moderate_message(user, message, membership):
             raise Forbidden("cannot_delete_message")
         if message.is_deleted:

@@ -13,9 +13,11 @@ from ..errors import BadInput, Forbidden, NotFound
 from ..events import MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
 from ..models import Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
-from .fields import check_text
+from .fields import check_int, check_text
 
 CREATABLE_TYPES = ("public", "private", "group")
+DEFAULT_PUBLIC_PAGE = 100  # public rooms not joined, in a list asked for without paging
+MAX_PAGE = 1000
 
 
 def new_slug() -> str:
@@ -70,9 +72,30 @@ async def create_room(core: Core, user: User, name, description="", room_type="p
     return await core.commit(job)
 
 
-async def list_rooms(core: Core, user: User, limit: int = 100, offset: int = 0) -> list[RoomListing]:
+async def list_rooms(core: Core, user: User, public_limit=None, public_offset=None) -> list[RoomListing]:
+    """Every room the caller belongs to, then a page of the public rooms they have not
+    joined (the first DEFAULT_PUBLIC_PAGE unless asked otherwise): a list never drops
+    one of the caller's own rooms, however many public rooms there are."""
+    limit = check_int("public_limit", public_limit, 0, MAX_PAGE, default=DEFAULT_PUBLIC_PAGE)
+    offset = check_int("public_offset", public_offset, 0, 2**31, default=0)
     conn = core.db.reader
-    rows = await room_sql.visible_room_rows(conn, user.id, limit, offset)
+    rows = await room_sql.listed_room_rows(conn, user.id, True, -1, 0)
+    rows += await room_sql.listed_room_rows(conn, user.id, False, limit, offset)
+    return await listings(conn, user, rows)
+
+
+async def page_rooms(core: Core, user: User, skip: int, limit: int) -> list[RoomListing]:
+    """A plain skip/limit page (v1) over the same order: own rooms first, then public."""
+    conn = core.db.reader
+    own = await room_sql.joined_room_count(conn, user.id)
+    rows = await room_sql.listed_room_rows(conn, user.id, True, limit, skip) if skip < own else []
+    if len(rows) < limit:
+        rows += await room_sql.listed_room_rows(conn, user.id, False, limit - len(rows),
+                                                max(0, skip - own))
+    return await listings(conn, user, rows)
+
+
+async def listings(conn, user: User, rows) -> list[RoomListing]:
     last_ids = [row["last_message_id"] for row in rows if row["last_message_id"]]
     last = {m.id: m for m in await message_sql.select_messages(
         conn, f"m.id IN ({','.join('?' * len(last_ids))})", last_ids)} if last_ids else {}
@@ -81,12 +104,13 @@ async def list_rooms(core: Core, user: User, limit: int = 100, offset: int = 0) 
                         last.get(row["last_message_id"])) for row in rows]
 
 
-async def list_rooms_with_members(core: Core, user: User) -> list[tuple[RoomListing, list[int]]]:
+async def list_rooms_with_members(core: Core, user: User, public_limit=None,
+                                  public_offset=None) -> list[tuple[RoomListing, list[int]]]:
     """The caller's room list, each room with its members' ids (dialect simple)."""
-    listings = await list_rooms(core, user)
+    found = await list_rooms(core, user, public_limit, public_offset)
     members = await room_sql.member_ids_by_room(core.db.reader,
-                                                [listing.room.id for listing in listings])
-    return [(listing, members[listing.room.id]) for listing in listings]
+                                                [listing.room.id for listing in found])
+    return [(listing, members[listing.room.id]) for listing in found]
 
 
 async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDetail:

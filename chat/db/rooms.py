@@ -56,9 +56,10 @@ async def room_by_id(conn, room_id: int) -> Room | None:
     return await room_by_ref(conn, room_id)
 
 
-async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list[sqlite3.Row]:
-    """Public rooms and the user's own, with the user's membership, unread count and
-    last message id: one query, every subquery an index range."""
+async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset: int) -> list[sqlite3.Row]:
+    """The user's own rooms (joined) or the public rooms they have not joined, each with
+    the user's membership, unread count and last message id: one query, every subquery
+    an index range. limit -1 means all."""
     return list(await conn.execute_fetchall(
         f"""SELECT * FROM (
               SELECT r.*, {user_columns('c', 'c_')},
@@ -75,10 +76,19 @@ async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list
               LEFT JOIN users c ON c.id = r.created_by
               LEFT JOIN memberships mb
                 ON mb.room_id = r.id AND mb.user_id = :user AND mb.is_banned = 0
-              WHERE r.is_active = 1 AND (r.room_type = 'public' OR mb.id IS NOT NULL))
+              WHERE r.is_active = 1
+                AND CASE WHEN :joined THEN mb.id IS NOT NULL
+                         ELSE mb.id IS NULL AND r.room_type = 'public' END)
             ORDER BY is_official DESC, id
             LIMIT :limit OFFSET :offset""",
-        {"user": user_id, "limit": limit, "offset": offset}))
+        {"user": user_id, "joined": int(joined), "limit": limit, "offset": offset}))
+
+
+async def joined_room_count(conn, user_id: int) -> int:
+    rows = await conn.execute_fetchall(
+        """SELECT COUNT(*) FROM memberships m JOIN rooms r ON r.id = m.room_id
+           WHERE m.user_id = ? AND m.is_banned = 0 AND r.is_active = 1""", (user_id,))
+    return rows[0][0]
 
 
 async def insert_room(conn, slug: str, name: str, description: str, room_type: str,

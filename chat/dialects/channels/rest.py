@@ -18,7 +18,9 @@ from .socket import chat_socket
 
 
 async def list_rooms(request: web.Request) -> web.Response:
-    listings = await rooms.list_rooms(request.app[core_key], request[user_key])
+    listings = await rooms.list_rooms(request.app[core_key], request[user_key],
+                                      request.query.get("public_limit"),
+                                      request.query.get("public_offset"))
     return json_response([serialize_listing(listing) for listing in listings])
 
 
