@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core
+from .core import Core, rooms
 from .db import Database
 from .dialects import identity, native, simple, v1
 from .dialects.channels import rest as channels
@@ -53,6 +53,7 @@ async def open_core(app: web.Application):
     db = Database(settings.database_path)
     await db.open()
     app[core_key] = Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings))
+    await rooms.name_seeded_rooms(app[core_key])
     yield
     await db.close()
 

@@ -15,6 +15,7 @@ from typing import Callable, Protocol
 from .clock import ago, iso_utc
 from .events import (Event, MemberChanged, MemberLeft, MessagePosted, PresenceChanged,
                      RoomDeleted, TypingChanged)
+from .i18n import viewer_language
 from .models import User
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,9 @@ class Connection:
     """
 
     def __init__(self, user: User, room_id: int, dialect: Dialect, limit: int,
-                 on_overflow: Callable[["Connection"], None]):
+                 on_overflow: Callable[["Connection"], None], language: str | None = None):
         self.user = user
+        self.language = language
         self.room_id = room_id
         self.dialect = dialect
         self.limit = limit
@@ -190,13 +192,18 @@ class Hub:
 
     def publish(self, event: Event) -> None:
         targets = self._targets(event)
-        rendered: dict[str, str | None] = {}
+        rendered: dict[tuple, str | None] = {}
         message_id = event.message.id if isinstance(event, MessagePosted) else None
         for conn in targets:
-            name = conn.dialect.name
-            if name not in rendered:
-                rendered[name] = conn.dialect.render(event)
-            text = rendered[name]
+            # Once per dialect and language: server-written texts read in each viewer's.
+            kind = (conn.dialect.name, conn.language)
+            if kind not in rendered:
+                token = viewer_language.set(conn.language)
+                try:
+                    rendered[kind] = conn.dialect.render(event)
+                finally:
+                    viewer_language.reset(token)
+            text = rendered[kind]
             if text is not None:
                 conn.offer(text, message_id)
         self._after(event)

@@ -5,6 +5,12 @@ strings of seed texts are kept verbatim).
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+# The language of whoever the current request, socket or rendering is for; None: show
+# stored texts as they are (written in the server's language).
+viewer_language: ContextVar[str | None] = ContextVar("viewer_language", default=None)
+
 CATALOG: dict[str, tuple[str, str]] = {
     # generic
     "internal_error": ("Internal server error", "服务器内部错误"),
@@ -35,6 +41,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "invitation_required": ("This room is private: you need an invitation", "这是私人聊天室，需要邀请才能加入"),
     "banned": ("You are banned from this room", "您已被禁止进入该聊天室"),
     "not_a_member": ("You are not a member of this room", "您不是该聊天室的成员"),
+    "room_archived": ("This room is archived: it takes no new messages or members", "该聊天室已归档，不能再发消息或加入"),
     "room_admin_only": ("Only the room's admins may do this", "只有聊天室管理员可以执行此操作"),
     "cannot_delete_room": ("Only the creator or an admin may delete this room", "只有聊天室创建者或管理员可以删除"),
     "direct_room_closed": ("Direct conversations cannot be joined or left", "私聊会话不能加入或离开"),
@@ -96,6 +103,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "notify_reply": ("{username} replied to you", "{username} 回复了你"),
     "notify_message": ("New message from {username}", "新消息来自 {username}"),
     "notify_invite": ("{username} invited you to {room}", "{username} 邀请你加入 {room}"),
+    "seeded_room_name": ("Global", "大厅"),
+    "seeded_room_description": ("The room everyone shares", "所有人共享的聊天室"),
 }
 
 
@@ -117,3 +126,23 @@ def translate(key: str, language: str, **params) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def shown(key: str | None, stored: str, **params) -> str:
+    """A server-written text in the viewer's language, or the stored text as it is."""
+    language = viewer_language.get()
+    if key is None or language is None or key not in CATALOG:
+        return stored
+    return translate(key, language, **params)
+
+
+def message_text(message) -> str:
+    """What a viewer reads as a message's content: joins, leaves, uploads and deletions
+    in their language (named by the sender's display name); people's words as written."""
+    sender = message.sender
+    return shown(message.text_key, message.content, username=sender.name if sender else "",
+                 name=message.file_name or "")
+
+
+def notification_title(notification) -> str:
+    return shown(notification.title_key, notification.title, **notification.title_params)

@@ -69,8 +69,10 @@ def check_file_url(file_url) -> str | None:
 
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
-               client_id=None, file_url=None, file_name=None, file_size=None) -> SendResult:
+               client_id=None, file_url=None, file_name=None, file_size=None,
+               text_key=None) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
+    text_key is the server's own (an upload's caption), never a client's.
 
     Sending to a public room one has not joined joins it first, as opening a socket does.
     """
@@ -91,13 +93,16 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
             room, events = await join_in(core, conn, user, room.id)
             membership = await room_sql.membership(conn, room.id, user.id)
         check_can_speak(membership)
+        if room.is_archived:
+            raise Forbidden("room_archived")
         if reply_to is not None:
             original = await message_sql.message_by_id(conn, reply_to)
             if original is None or original.room_id != room.id:
                 raise BadInput("reply_elsewhere")
         message = await message_sql.insert_message(
             conn, room.id, user.id, message_type, content, reply_to=reply_to,
-            client_id=client_id, file_url=file_url, file_name=file_name, file_size=file_size)
+            client_id=client_id, file_url=file_url, file_name=file_name, file_size=file_size,
+            text_key=text_key)
         events.append(MessagePosted(room.id, message))
         events += await notify_for_message(core, conn, room, message)
         return Outcome(SendResult(message), events)

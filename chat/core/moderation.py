@@ -60,7 +60,7 @@ async def invite(core: Core, user: User, room_ref, username) -> PeerRoom:
         await room_sql.insert_invitation(conn, room.id, invitee.id, user.id)
         event = await notifications.create(
             conn, invitee.id, "room_invite",
-            core.text("notify_invite", username=user.username, room=room.name),
+            notifications.titled(core, "notify_invite", username=user.name, room=room.name),
             room.description or room.name, room, None)
         return Outcome(PeerRoom(room, invitee, created=True), [event])
     return await core.commit(job)

@@ -217,7 +217,7 @@ async def post(core: Core, user: User, room_ref, stored: StoredFile) -> SendResu
         return await messages.send(
             core, user, room_ref or "global", core.text("uploaded_file", name=stored.display_name),
             "image" if stored.kind.raster else "file", file_url=stored.url,
-            file_name=stored.display_name, file_size=stored.size)
+            file_name=stored.display_name, file_size=stored.size, text_key="uploaded_file")
     except BaseException:
         await discard(core, stored)
         raise

@@ -23,7 +23,7 @@ def row_to_message(row: sqlite3.Row) -> Message:
         file_name=row["file_name"], file_size=row["file_size"], reply_to=row["reply_to"],
         client_id=row["client_id"], system_event=row["system_event"],
         is_edited=bool(row["is_edited"]), is_deleted=bool(row["is_deleted"]),
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        created_at=row["created_at"], updated_at=row["updated_at"], text_key=row["text_key"],
     )
 
 
@@ -113,15 +113,15 @@ async def insert_message(conn, room_id: int, sender_id: int | None, message_type
                          content: str, *, reply_to: int | None = None,
                          client_id: str | None = None, system_event: str | None = None,
                          file_url: str | None = None, file_name: str | None = None,
-                         file_size: int | None = None) -> Message:
+                         file_size: int | None = None, text_key: str | None = None) -> Message:
     stamp = iso_utc()
     cursor = await conn.execute(
         """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
                                  file_url, file_name, file_size, reply_to, client_id,
-                                 created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                 text_key, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (room_id, sender_id, message_type, content, system_event, file_url, file_name,
-         file_size, reply_to, client_id, stamp, stamp))
+         file_size, reply_to, client_id, text_key, stamp, stamp))
     return await message_by_id(conn, cursor.lastrowid)
 
 
@@ -129,7 +129,8 @@ async def soft_delete(conn, message_id: int, placeholder: str) -> None:
     """The row stays; its text and any file it carried do not."""
     await conn.execute(
         """UPDATE messages SET is_deleted = 1, content = ?, file_url = NULL, file_name = NULL,
-                               file_size = NULL, updated_at = ?
+                               file_size = NULL, text_key = 'deleted_placeholder',
+                               updated_at = ?
            WHERE id = ?""",
         (placeholder, iso_utc(), message_id))
 
@@ -140,7 +141,8 @@ async def edit_content(conn, message_id: int, content: str, previous: str, edito
         """INSERT INTO message_edits (message_id, previous_content, edited_by, edited_at)
            VALUES (?, ?, ?, ?)""", (message_id, previous, editor_id, stamp))
     await conn.execute(
-        "UPDATE messages SET content = ?, is_edited = 1, updated_at = ? WHERE id = ?",
+        """UPDATE messages SET content = ?, is_edited = 1, text_key = NULL, updated_at = ?
+           WHERE id = ?""",
         (content, stamp, message_id))
 
 

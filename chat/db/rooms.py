@@ -23,9 +23,10 @@ def row_to_room(row: sqlite3.Row) -> Room:
     return Room(
         id=row["id"], slug=row["slug"], name=row["name"], description=row["description"],
         room_type=row["room_type"], is_official=bool(row["is_official"]),
-        max_members=row["max_members"], is_active=bool(row["is_active"]),
+        max_members=row["max_members"] or None, is_active=bool(row["is_active"]),
         creator=row_to_user(row, "c_"), created_at=row["created_at"],
         updated_at=row["updated_at"], member_count=row["member_count"],
+        archived_at=row["archived_at"], default_text=bool(row["default_text"]),
     )
 
 
@@ -92,21 +93,38 @@ async def joined_room_count(conn, user_id: int) -> int:
 
 
 async def insert_room(conn, slug: str, name: str, description: str, room_type: str,
-                      is_official: bool, max_members: int, created_by: int,
+                      is_official: bool, max_members: int | None, created_by: int,
                       direct_key: str | None = None) -> int:
     stamp = iso_utc()
     cursor = await conn.execute(
         """INSERT INTO rooms (slug, name, description, room_type, is_official, max_members,
                               direct_key, created_by, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (slug, name, description, room_type, int(is_official), max_members, direct_key,
+        (slug, name, description, room_type, int(is_official), max_members or 0, direct_key,
          created_by, stamp, stamp))
     return cursor.lastrowid
 
 
-async def update_room(conn, room_id: int, name: str, description: str) -> None:
-    await conn.execute("UPDATE rooms SET name = ?, description = ?, updated_at = ? WHERE id = ?",
-                       (name, description, iso_utc(), room_id))
+async def update_room(conn, room: "Room") -> None:
+    """Store the changeable fields of room; a room whose text changed is no longer seeded."""
+    await conn.execute(
+        """UPDATE rooms SET name = :name, description = :description, room_type = :room_type,
+                            max_members = :max_members, archived_at = :archived_at,
+                            is_official = :is_official,
+                            default_text = default_text AND name = :name
+                                           AND description = :description,
+                            updated_at = :now
+           WHERE id = :id""",
+        {"name": room.name, "description": room.description, "room_type": room.room_type,
+         "max_members": room.max_members or 0, "archived_at": room.archived_at,
+         "is_official": int(room.is_official),
+         "now": iso_utc(), "id": room.id})
+
+
+async def name_seeded_rooms(conn, name: str, description: str) -> None:
+    """Seeded rooms nobody has renamed speak the server's language."""
+    await conn.execute("UPDATE rooms SET name = ?, description = ? WHERE default_text = 1",
+                       (name, description))
 
 
 async def deactivate_room(conn, room_id: int) -> None:

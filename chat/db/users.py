@@ -6,7 +6,7 @@ import sqlite3
 from ..clock import iso_utc
 from ..models import User
 
-COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at"
+COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at, is_active"
 
 
 def user_columns(alias: str, prefix: str) -> str:
@@ -24,6 +24,7 @@ def row_to_user(row: sqlite3.Row, prefix: str = "") -> User | None:
         avatar_url=row[f"{prefix}avatar_url"],
         is_admin=bool(row[f"{prefix}is_admin"]),
         created_at=row[f"{prefix}created_at"],
+        is_active=bool(row[f"{prefix}is_active"]),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..core import edits, moderation, notifications, reactions, rooms, search
-from ..i18n import translate
+from ..i18n import message_text, translate
 from ..keys import core_key, user_key
 from ..models import MessageEdit, SearchHit
 from ..web.auth import request_language
@@ -42,7 +42,7 @@ async def edit_message(request: web.Request) -> web.Response:
 async def message_edits(request: web.Request) -> web.Response:
     message, found = await edits.history(request.app[core_key], request[user_key],
                                          request.match_info["id"])
-    return json_response({"message_id": message.id, "content": message.content,
+    return json_response({"message_id": message.id, "content": message_text(message),
                           "edits": [serialize_edit(edit) for edit in found]})
 
 
@@ -85,9 +85,10 @@ async def open_direct(request: web.Request) -> web.Response:
 
 async def update_room(request: web.Request) -> web.Response:
     body = await read_json(request)
+    changes = {key: body[key] for key in rooms.CHANGEABLE_FIELDS if key in body}
     room = await rooms.update_room(request.app[core_key], request[user_key],
                                    request.match_info["room"], body.get("name"),
-                                   body.get("description"))
+                                   body.get("description"), changes)
     return json_response(serialize_room(room))
 
 

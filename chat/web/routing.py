@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 from aiohttp import web
 
 from ..errors import ChatError
-from ..i18n import translate
+from ..i18n import translate, viewer_language
 from ..keys import user_key
 from .accesslog import redact_path
 from .auth import authenticate, request_language
@@ -48,6 +48,7 @@ class Route:
 def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
     async def run(request: web.Request) -> web.StreamResponse:
         try:
+            viewer_language.set(request_language(request))
             if not public:
                 request[user_key] = await authenticate(request)
             return await handler(request)

@@ -22,7 +22,7 @@ from ..core import messages, rooms
 from ..errors import BadInput, ChatError
 from ..events import Event
 from ..hub import CLOSE_TRY_AGAIN, Connection
-from ..i18n import translate
+from ..i18n import translate, viewer_language
 from ..keys import core_key, settings_key
 from ..models import Message, Room, User
 from .auth import authenticate, client_address, request_language
@@ -83,6 +83,7 @@ async def serve_socket(request: web.Request, dialect: SocketDialect, room_ref: s
     if not origin_allowed(request):
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
+    viewer_language.set(request_language(request))
     ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
     session = SocketSession(request, ws, dialect)
@@ -124,7 +125,7 @@ class SocketSession:
         hub = self.core.hub
         self.conn = Connection(self.user, self.room.id, self.dialect,
                                self.request.app[settings_key].socket_queue_limit,
-                               self._overflowed)
+                               self._overflowed, language=self.language)
         hub.attach(self.conn)
         try:
             hub.touch(self.user, client_address(self.request), self.request.headers.get("User-Agent"))
