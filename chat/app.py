@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .core import Core, rooms
 from .db import Database
-from .dialects import identity, native, simple, v1
+from .dialects import admin, identity, native, simple, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> web.Application:
     identity.setup(app)
     channels.setup(app)
     native.setup(app)
+    admin.setup(app)
     v1.setup(app)
     simple.setup(app)
     pages.setup(app)

@@ -23,6 +23,13 @@ class User:
 
 
 @dataclass(frozen=True)
+class Account:
+    """A user as site admins see them."""
+    user: User
+    last_login_at: str | None
+
+
+@dataclass(frozen=True)
 class Room:
     id: int
     slug: str

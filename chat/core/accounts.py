@@ -107,6 +107,8 @@ async def login(core: Core, username, password, address: str | None,
             core.throttle.fail(username, address)
             raise Unauthorized("bad_credentials")
         core.throttle.succeed(username)
+    if not row["is_active"]:
+        raise Unauthorized("account_disabled")
 
     async def job(conn):
         await users.record_login(conn, row["id"], address, user_agent)
@@ -121,7 +123,7 @@ async def refresh(core: Core, refresh_token) -> Tokens:
         raise Unauthorized("token_invalid")
     claims = tokens.decode(core.secret, refresh_token, "refresh")
     row = await users.credentials_by_id(core.db.reader, int(claims["sub"]))
-    if row is None or claims.get("ver", 0) != row["token_version"]:
+    if row is None or claims.get("ver", 0) != row["token_version"] or not row["is_active"]:
         raise Unauthorized("token_invalid")
     user = await users.user_by_id(core.db.reader, row["id"])
     return issue_tokens(core, user, row["token_version"])
@@ -134,6 +136,8 @@ async def authenticate(core: Core, token: str | None) -> User:
         raise Unauthorized("auth_required")
     claims = tokens.decode(core.secret, token, "access")
     user = await users.user_by_id(core.db.reader, int(claims["sub"]))
+    if user is not None and not user.is_active:
+        raise Unauthorized("account_disabled")  # deactivated by a site admin: at once
     return user or await provision(core, int(claims["sub"]), claims.get("username"))
 
 

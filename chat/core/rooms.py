@@ -204,7 +204,11 @@ async def update_room(core: Core, user: User, ref, name=None, description=None,
     changes = changes or {}
 
     async def job(conn):
-        room, membership = await check_readable(conn, user, ref)
+        if user.is_admin:  # site admins manage private rooms they are not in, too
+            room = await find_room(conn, ref)
+            membership = await room_sql.membership(conn, room.id, user.id)
+        else:
+            room, membership = await check_readable(conn, user, ref)
         check_room_admin(user, room, membership)
         updated = changed_room(user, room, name, description, changes)
         await room_sql.update_room(conn, updated)

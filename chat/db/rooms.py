@@ -5,7 +5,7 @@ import sqlite3
 
 from ..clock import iso_utc
 from ..models import Membership, Room
-from .users import row_to_user, user_columns
+from .users import like_pattern, row_to_user, user_columns
 
 ROOM_SELECT = f"""
     SELECT r.*, {user_columns('c', 'c_')},
@@ -55,6 +55,17 @@ async def room_by_ref(conn, ref: str | int) -> Room | None:
 
 async def room_by_id(conn, room_id: int) -> Room | None:
     return await room_by_ref(conn, room_id)
+
+
+async def all_rooms(conn, query: str, limit: int, offset: int) -> list[Room]:
+    """Active rooms whose name or slug holds query, for site admins."""
+    pattern = like_pattern(query)
+    rows = await conn.execute_fetchall(
+        f"""{ROOM_SELECT} WHERE r.is_active = 1
+              AND (lower(r.name) LIKE :p ESCAPE '\\' OR r.slug LIKE :p ESCAPE '\\')
+            ORDER BY r.is_official DESC, r.id LIMIT :limit OFFSET :offset""",
+        {"p": pattern, "limit": limit, "offset": offset})
+    return [row_to_room(row) for row in rows]
 
 
 async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset: int) -> list[sqlite3.Row]:

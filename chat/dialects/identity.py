@@ -7,6 +7,7 @@ from ..core import accounts
 from ..keys import core_key, user_key
 from ..models import Tokens, User
 from ..web.auth import client_address
+from ..web.files import receive_avatar
 from ..web.jsonio import json_response, read_json
 from ..web.routing import DETAIL, Route, add_routes
 
@@ -56,6 +57,10 @@ async def update_me(request: web.Request) -> web.Response:
     return json_response(serialize_user(user))
 
 
+async def upload_avatar(request: web.Request) -> web.Response:
+    return json_response(serialize_user(await receive_avatar(request)))
+
+
 async def find_users(request: web.Request) -> web.Response:
     found = await accounts.find_users(request.app[core_key], request.query.get("q", ""))
     return json_response([serialize_user(user) for user in found])
@@ -68,5 +73,6 @@ def setup(app: web.Application) -> None:
         Route("POST", "/api/auth/refresh", refresh, public=True),
         Route("GET", "/api/auth/me", me),
         Route("PATCH", "/api/auth/me", update_me),
+        Route("POST", "/api/auth/me/avatar", upload_avatar),
         Route("GET", "/api/users/", find_users),
     ])
