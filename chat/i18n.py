@@ -97,6 +97,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "room_deleted": ("Room deleted", "房间已删除"),
     "connected": ("Connected", "连接成功"),
     "invited": ("{username} was invited", "已邀请 {username}"),
+    "invitation_declined": ("Invitation declined", "已拒绝邀请"),
+    "invitation_not_found": ("You have no invitation to this room", "你没有此聊天室的邀请"),
     # stored texts (written in the server's language when they are created)
     "deleted_placeholder": ("[message deleted]", "[消息已删除]"),
     "system_join": ("{username} joined the room", "{username} 加入了聊天室"),

@@ -91,3 +91,14 @@ async def test_an_archived_room_keeps_its_history_and_takes_nothing_new(client, 
     assert next(r for r in listed if r["id"] == room["id"])["is_archived"] is True
     await patch(client, alice, room, archived=False)
     assert (await join(client, bob, room)).status == 200
+
+
+async def test_a_declined_invitation_no_longer_opens_the_room(client, alice, bob):
+    room = await make_room(client, alice, room_type="private")
+    await client.post(f"/api/chat/rooms/{room['id']}/invite/", json={"username": "bob"},
+                      headers=alice.headers)
+    resp = await client.post(f"/api/chat/rooms/{room['id']}/decline/", headers=bob.headers)
+    assert resp.status == 200
+    await assert_error(await join(client, bob, room), 403, "channels")
+    resp = await client.post(f"/api/chat/rooms/{room['id']}/decline/", headers=bob.headers)
+    await assert_error(resp, 404, "channels")

@@ -257,6 +257,12 @@ async def insert_invitation(conn, room_id: int, user_id: int, invited_by: int) -
            VALUES (?, ?, ?, ?)""", (room_id, user_id, invited_by, iso_utc()))
 
 
+async def delete_invitation(conn, room_id: int, user_id: int) -> bool:
+    cursor = await conn.execute("DELETE FROM invitations WHERE room_id = ? AND user_id = ?",
+                                (room_id, user_id))
+    return cursor.rowcount > 0
+
+
 async def has_invitation(conn, room_id: int, user_id: int) -> bool:
     rows = await conn.execute_fetchall(
         "SELECT 1 FROM invitations WHERE room_id = ? AND user_id = ?", (room_id, user_id))

@@ -13,6 +13,7 @@ from ..keys import core_key, user_key
 from ..models import MessageEdit, SearchHit
 from ..web.auth import request_language
 from ..web.jsonio import json_response, read_json
+from ..web.replies import room_action
 from ..web.routing import ERROR, Route, add_routes
 from .channels.serialize import (serialize_membership, serialize_message, serialize_reactions,
                                  serialize_room, serialize_user)
@@ -75,6 +76,9 @@ async def invite(request: web.Request) -> web.Response:
                          status=201 if invited.created else 200)
 
 
+decline_invitation = room_action(moderation.decline, "invitation_declined")
+
+
 async def open_direct(request: web.Request) -> web.Response:
     body = await read_json(request)
     opened = await moderation.open_direct(request.app[core_key], request[user_key],
@@ -115,6 +119,7 @@ def setup(app: web.Application) -> None:
         Route("POST", "/api/chat/messages/{id}/reactions/", toggle_reaction),
         Route("GET", "/api/chat/search/", search_messages),
         Route("POST", "/api/chat/rooms/{room}/invite/", invite),
+        Route("POST", "/api/chat/rooms/{room}/decline/", decline_invitation),
         Route("POST", "/api/chat/direct/", open_direct),
         Route("PATCH", "/api/chat/rooms/{room}/", update_room),
         Route("PATCH", "/api/chat/rooms/{room}/members/{user_id}/", update_member),

@@ -2,6 +2,7 @@
 // Reconnects with exponential backoff and jitter; the caller keeps the last id so a
 // resume replays exactly what was missed, and dedupes by message id.
 import { accessToken, refresh } from "./api.js";
+import { language } from "./i18n.js";
 
 const BASE_DELAY = 500;
 const MAX_DELAY = 15_000;
@@ -55,7 +56,8 @@ export class RoomSocket {
   connect() {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const params = new URLSearchParams({ token: accessToken() || "" });
+    // lang: texts the server writes (joins, leaves, uploads) arrive in the page's language.
+    const params = new URLSearchParams({ token: accessToken() || "", lang: language() });
     const since = this.handlers.sinceId();
     if (since) params.set("since", String(since));
     const url = `${scheme}//${location.host}/ws/chat/${encodeURIComponent(this.roomId)}/?${params}`;
