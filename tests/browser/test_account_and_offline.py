@@ -83,6 +83,9 @@ def test_a_message_written_offline_survives_room_switches_and_reloads(server, op
 
 
 def test_no_view_shows_null_or_undefined(server, open_page, ada):
+    signed_out = open_page()
+    signed_out.locator("#auth-form").wait_for()
+    no_nulls(signed_out, "sign-in screen")
     room = open_room(server, ada, "quiet corner")
     page = open_page(ada)
     go_to(page, server, room)
@@ -179,6 +182,10 @@ def test_invitations_suggest_names_and_are_accepted_or_declined(server, open_pag
     page.locator("dialog[open]").wait_for(state="detached")
 
     guest = open_page(jo)
+    server.api("POST", "/api/chat/direct/", {"username": "ada"}, jo.token)
+    guest.reload()
+    guest.locator("#direct-list .room-name", has_text="Ada").wait_for()   # display names
+    assert guest.locator("#direct-list .room-name").inner_text() == "Ada"
     guest.click("#notifications-button")
     invitation = guest.locator(".notification.invitation", has_text="back office")
     invitation.get_by_role("button", name="Decline").click()
