@@ -13,6 +13,7 @@ from ..events import Event
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
+from .ratelimit import ACTIONS, Rate, RateLimiter
 from .throttle import Throttle
 
 
@@ -30,6 +31,12 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
+    limits: RateLimiter | None = None
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
+                                       for action in ACTIONS})
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""

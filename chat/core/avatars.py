@@ -41,7 +41,7 @@ def reencode(source: Path, target: Path) -> None:
 
 async def set_avatar(core: Core, user: User, filename, declared_type: str | None,
                      read_chunk: ReadChunk) -> User:
-    stored = await store(core, filename, declared_type, read_chunk)
+    stored = await store(core, user, filename, declared_type, read_chunk)  # upload limits apply
     target = folder(core) / f"{uuid.uuid4().hex}.png"
     try:
         if not stored.kind.raster:
