@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .core import Core, rooms
 from .db import Database
-from .dialects import admin, identity, native, simple, user_socket, v1
+from .dialects import admin, api_tokens, identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -74,6 +74,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(open_core)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
     admin.setup(app)

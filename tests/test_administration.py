@@ -62,6 +62,8 @@ async def test_bad_admin_input_is_a_400_or_404(client, admin, bob):
 
 
 async def test_deactivation_stops_tokens_and_sockets_at_once(client, admin, bob):
+    resp = await client.post("/api/chat/tokens/", json={"name": "ci"}, headers=bob.headers)
+    api_token = (await resp.json())["token"]
     ws = await client.ws_connect(f"/ws/chat/global/?token={bob.token}")
     await next_frame(ws, "connection_established")
     resp = await client.patch(f"/api/chat/admin/users/{bob.id}/", json={"is_active": False},
@@ -69,6 +71,8 @@ async def test_deactivation_stops_tokens_and_sockets_at_once(client, admin, bob)
     assert (await resp.json())["is_active"] is False
     await closed_with(ws, 4001)
     await assert_error(await client.get("/api/auth/me", headers=bob.headers), 401, "identity")
+    resp = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {api_token}"})
+    await assert_error(resp, 401, "identity")
     resp = await client.post("/api/auth/refresh", json={"refresh_token": bob.refresh_token})
     await assert_error(resp, 401, "identity")
     login = {"username": "bob", "password": "correct horse"}

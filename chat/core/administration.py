@@ -2,13 +2,15 @@
 reactivate, reset passwords. Site admins only; an admin cannot demote or deactivate
 themselves, so a server never loses its last admin by a slip.
 
-Deactivation ends a user's access at once: their access tokens are refused from the next
-request (authentication checks is_active), their refresh tokens die (token_version), and
-their open sockets close with 4001.
+Deactivation ends a user's access at once: every credential (access token, cookie,
+personal API token) is refused from the next request (authentication checks is_active),
+their logins end (refresh tokens die), and their open sockets close with 4001. A reset
+password ends their logins and login sockets, as their own password change does.
 """
 from __future__ import annotations
 
 from ..db import rooms as room_sql
+from ..db import sessions as session_sql
 from ..db import users as user_sql
 from ..errors import BadInput, Forbidden, NotFound, Unauthorized
 from ..models import Account, Room, User
@@ -60,6 +62,8 @@ async def update_account(core: Core, admin: User, user_id, is_admin=None, is_act
             raise BadInput("admin_self")
         await user_sql.set_standing(conn, user.id, user.is_admin if is_admin is None else is_admin,
                                     user.is_active if is_active is None else is_active)
+        if is_active is False:
+            await session_sql.delete_user_sessions(conn, user.id)
         return Outcome(await user_sql.account_by_id(conn, user.id))
     account = await core.commit(job)
     if not account.user.is_active:
@@ -74,5 +78,9 @@ async def reset_password(core: Core, admin: User, user_id, password) -> Account:
     async def job(conn):
         user = await find_target(conn, admin, user_id)
         await user_sql.update_password(conn, user.id, new_hash)
+        await session_sql.delete_user_sessions(conn, user.id)
         return Outcome(await user_sql.account_by_id(conn, user.id))
-    return await core.commit(job)
+    account = await core.commit(job)
+    core.hub.disconnect_user(account.user.id, Unauthorized.close_code, only=lambda conn: (
+        conn.credential is None or conn.credential.kind != "api_token"))
+    return account
