@@ -69,6 +69,7 @@ export function scheduleRefresh() {
 }
 
 export function refresh() {
+  if (refreshing) return refreshing;
   if (!auth?.refresh_token) return Promise.reject(new ApiError(401, "signed out"));
   refreshing ||= (async () => {
     try {
@@ -78,6 +79,20 @@ export function refresh() {
     } catch (err) {
       if (err.status === 401 || err.status === 400) signOut();
       throw err;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+// A change that ends every login, this page's too (a new password): work() returns the
+// new login's tokens, and a refresh asked for meanwhile (a socket closed with 4001)
+// waits for them instead of refreshing the login that just ended.
+export function renewing(work) {
+  refreshing = (async () => {
+    try {
+      saveTokens(await work());
     } finally {
       refreshing = null;
     }

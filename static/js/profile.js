@@ -38,10 +38,11 @@ export function profileDialog(me, onSaved) {
     let user = await api.patch("/api/auth/me", { display_name: values.display_name });
     if (picture.files[0]) user = await uploadAvatar(picture.files[0]);
     if (values.password) {
-      user = await api.patch("/api/auth/me", { password: values.password, old_password: values.old_password });
-      // A new password retires every refresh token, ours included: sign in again with it.
-      api.saveTokens(await api.post("/api/auth/login", { username: user.username, password: values.password },
-        { anonymous: true }));
+      // A new password ends every login, ours included: sign in again with it.
+      await api.renewing(async () => {
+        user = await api.patch("/api/auth/me", { password: values.password, old_password: values.old_password });
+        return api.post("/api/auth/login", { username: user.username, password: values.password }, { anonymous: true });
+      });
     }
     onSaved(user);
   });
