@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .core import Core, rooms
 from .db import Database
-from .dialects import admin, api_tokens, identity, native, simple, user_socket, v1
+from .dialects import admin, api_tokens, external, identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -47,10 +47,15 @@ async def open_core(app: web.Application):
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
-    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
-                         secret=load_secret(settings))
-    await rooms.name_seeded_rooms(app[core_key])
+    core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
+                                settings=settings, secret=load_secret(settings))
+    await rooms.name_seeded_rooms(core)
+    if settings.redis_url:
+        from .scale import shared
+        await shared.start(core)
     yield
+    if core.backplane is not None:
+        await core.backplane.stop()
     await db.close()
 
 
@@ -74,6 +79,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(open_core)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    external.setup(app)
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
