@@ -10,7 +10,7 @@ async function boot() {
   applyStatic(document);
   let me = null;
   try {
-    me = api.accessToken() ? await api.get("/api/auth/me") : null;
+    me = await api.get("/api/auth/me");
   } catch { /* signed out or server away: refused below */ }
   if (!me?.is_admin) {
     $("#admin-refused").hidden = false;

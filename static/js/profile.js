@@ -38,10 +38,9 @@ export function profileDialog(me, onSaved) {
     let user = await api.patch("/api/auth/me", { display_name: values.display_name });
     if (picture.files[0]) user = await uploadAvatar(picture.files[0]);
     if (values.password) {
-      // A new password ends every login, ours included: sign in again with it.
+      // A new password ends every login; the answer carries this page's new login cookie.
       await api.renewing(async () => {
         user = await api.patch("/api/auth/me", { password: values.password, old_password: values.old_password });
-        return api.post("/api/auth/login", { username: user.username, password: values.password }, { anonymous: true });
       });
     }
     onSaved(user);

@@ -1,7 +1,8 @@
-// One live socket for the open room: /ws/chat/{room}/?token=…&since=<last id>.
+// One live socket for the open room: /ws/chat/{room}/?since=<last id>, signed in by
+// the login cookie the browser sends with it (this page holds no token).
 // Reconnects with exponential backoff and jitter; the caller keeps the last id so a
 // resume replays exactly what was missed, and dedupes by message id.
-import { accessToken, refresh } from "./api.js";
+import { refresh } from "./api.js";
 import { language } from "./i18n.js";
 
 const BASE_DELAY = 500;
@@ -57,10 +58,11 @@ export class RoomSocket {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     // lang: texts the server writes (joins, leaves, uploads) arrive in the page's language.
-    const params = new URLSearchParams({ token: accessToken() || "", lang: language() });
+    const params = new URLSearchParams({ lang: language() });
     const since = this.handlers.sinceId();
     if (since) params.set("since", String(since));
-    const url = `${scheme}//${location.host}/ws/chat/${encodeURIComponent(this.roomId)}/?${params}`;
+    const query = String(params) ? `?${params}` : "";
+    const url = `${scheme}//${location.host}/ws/chat/${encodeURIComponent(this.roomId)}/${query}`;
     this.handlers.onState(this.everOpened ? "reconnecting" : "connecting");
     const ws = new WebSocket(url);
     this.ws = ws;
