@@ -42,6 +42,9 @@ class Hub:
         self._activity = ActivityRegistry(self.has_socket)
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
+        # Plain counters read by /metrics when it is on: an int add costs nothing here.
+        self.frames_sent = 0
+        self.overflows = 0
 
     # -- sockets and seats ---------------------------------------------------
     def attach(self, conn: Connection) -> None:
@@ -122,6 +125,7 @@ class Hub:
         each viewer's), offered to each target socket."""
         rendered: dict[tuple, str | None] = {}
         message_id = event.message.id if isinstance(event, MessagePosted) else None
+        sent = 0
         for conn in self._targets(event):
             kind = (conn.dialect.name, conn.language)
             if kind not in rendered:
@@ -133,6 +137,8 @@ class Hub:
             text = rendered[kind]
             if text is not None:
                 conn.offer(text, event.room_id, message_id)
+                sent += 1
+        self.frames_sent += sent
         self._after(event)
 
     def _targets(self, event: Event) -> list[Connection]:

@@ -3,6 +3,7 @@
 import { del, get, patch, post } from "./api.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
+import { integrationsSection } from "./hooks.js";
 
 // A direct room is named after its two usernames; people are shown by display name.
 const displayNames = new Map();    // username → display name ("" while being looked up)
@@ -148,6 +149,7 @@ export function settingsDialog(room, onSaved, onDeleted) {
       }
     },
   }));
+  dialog.append(integrationsSection(room));
 }
 
 // A username field that suggests people as one types (display names shown alongside).
