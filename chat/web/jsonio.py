@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core.fields import has_surrogate
 from ..errors import BadInput
@@ -76,7 +77,10 @@ async def read_json(request: web.Request, allow_empty: bool = False) -> dict:
 async def read_fields(request: web.Request) -> dict:
     """A JSON object or form fields (urlencoded or multipart), whichever was sent."""
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, HttpProcessingError):  # no boundary, not UTF-8, malformed parts
+            raise BadInput("invalid_form") from None
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         check_value(fields)
         return fields
