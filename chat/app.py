@@ -12,7 +12,7 @@ from aiohttp import web
 from .core import Core, health
 from .db import Database
 from .db.database import storage_failure
-from .dialects import identity, native, simple, user_socket, v1
+from .dialects import api_tokens, external, identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
@@ -67,9 +67,14 @@ async def open_core(app: web.Application):
     prepare_data_dir(settings)
     db = Database(settings.database_path, settings.read_connections, settings.read_budget)
     await open_writable(db, settings)
-    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
-                         secret=load_secret(settings))
+    core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
+                                settings=settings, secret=load_secret(settings))
+    if settings.redis_url:
+        from .scale import shared
+        await shared.start(core)
     yield
+    if core.backplane is not None:
+        await core.backplane.stop()
     await db.close()
 
 
@@ -95,6 +100,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(open_core)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    external.setup(app)
+    api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
     user_socket.setup(app)
