@@ -91,18 +91,19 @@ async def check_shape(resp, path: str) -> None:
         assert "Retry-After" in resp.headers
 
 
-async def check_alive(client, person) -> None:
+async def check_alive(client, watcher) -> None:
+    """The server answers; watcher (never the fuzzed account, which may sign out) is served."""
     assert (await client.get("/healthz")).status == 200
-    resp = await client.get("/api/auth/me", headers=person.headers)
+    resp = await client.get("/api/auth/me", headers=watcher.headers)
     assert resp.status == 200, await resp.text()
 
 
 @pytest.fixture
-async def target(client, alice):
+async def target(client, admin, alice):
     room = await make_room(client, alice)
     resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "seed"},
                              headers=alice.headers)
-    return client, alice, real_references(room, await resp.json(), alice)
+    return client, alice, real_references(room, await resp.json(), alice), admin
 
 
 ROUTES = api_routes(create_app(Settings()))
@@ -113,7 +114,7 @@ ROUTES = api_routes(create_app(Settings()))
 @given(data=st.data())
 async def test_every_route_answers_generated_input_without_a_5xx(target, no_tracebacks, method,
                                                                   template, data):
-    client, alice, real = target
+    client, alice, real, watcher = target
     path = fill(template, data.draw(real | path_values, "path value"))
     query = data.draw(st.dictionaries(st.sampled_from(FIELDS), real | path_values, max_size=3),
                       "query")
@@ -128,7 +129,7 @@ async def test_every_route_answers_generated_input_without_a_5xx(target, no_trac
     resp = await client.request(method, path, data=body, headers=headers)
     await check_shape(resp, path)
     check_logs(no_tracebacks)
-    await check_alive(client, alice)
+    await check_alive(client, watcher)
 
 
 frame_types = st.sampled_from(["chat_message", "message", "typing", "read", "ping", "user_join",
@@ -148,7 +149,7 @@ frames = st.one_of(
 @given(sent=st.lists(frames, min_size=1, max_size=4))
 async def test_both_socket_dialects_answer_generated_frames_and_stay_open(target, no_tracebacks,
                                                                          dialect, sent):
-    client, alice, _ = target
+    client, alice, _, watcher = target
     path = (f"/ws/chat/global/?token={alice.token}" if dialect == "channels"
             else f"/api/v1/chatroom/ws/global/{alice.token}")
     ws = await client.ws_connect(path)
@@ -171,4 +172,4 @@ async def test_both_socket_dialects_answer_generated_frames_and_stay_open(target
     finally:
         await ws.close()
     check_logs(no_tracebacks)
-    await check_alive(client, alice)
+    await check_alive(client, watcher)
