@@ -23,6 +23,8 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_ACCESS_TOKEN_TTL, CHAT_REFRESH_TOKEN_TTL   token and login lifetimes in seconds
+  CHAT_LOGIN_PAIR_LIMIT, CHAT_LOGIN_ADDRESS_LIMIT, CHAT_LOGIN_SLOWDOWN_AFTER   login throttling
   CHAT_RATE_MESSAGES, CHAT_RATE_TYPING, CHAT_RATE_REACTIONS, CHAT_RATE_UPLOADS,
   CHAT_RATE_WRITES            per-user rates: RATE or RATE:BURST per second, 0 turns one off
   CHAT_MAX_SOCKETS_PER_USER, CHAT_MAX_CONNECTIONS_PER_ADDRESS, CHAT_HANDSHAKE_TIMEOUT,

@@ -43,12 +43,16 @@ class Core:
     hub: Hub
     settings: Settings
     secret: str
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: Throttle | None = None
     limits: RateLimiter | None = None
     directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
     backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
 
     def __post_init__(self) -> None:
+        if self.throttle is None:
+            self.throttle = Throttle(pair_limit=self.settings.login_pair_limit,
+                                     address_limit=self.settings.login_address_limit,
+                                     slowdown_after=self.settings.login_slowdown_after)
         if self.limits is None:
             self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
                                        for action in ACTIONS})

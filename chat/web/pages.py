@@ -31,7 +31,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: that makes browsers send "Origin: null" with the page's own
+    # changes, and the login cookie needs a real Origin (web/session_cookie.py).
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
