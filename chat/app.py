@@ -9,10 +9,10 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, health
+from .core import Core, health, rooms
 from .db import Database
 from .db.database import storage_failure
-from .dialects import api_tokens, bots, external, hooks, identity, native, simple, user_socket, v1
+from .dialects import admin, api_tokens, bots, external, hooks, identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
@@ -70,6 +70,7 @@ async def open_core(app: web.Application):
     await open_writable(db, settings)
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
+    await rooms.name_seeded_rooms(core)
     if settings.redis_url:
         from .scale import shared
         await shared.start(core)
@@ -106,6 +107,7 @@ def create_app(settings: Settings) -> web.Application:
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    admin.setup(app)
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)

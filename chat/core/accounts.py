@@ -133,8 +133,11 @@ async def check_credentials(core: Core, username: str, password: str) -> int | N
 async def sign_in(core: Core, user_id: int, address: str | None,
                   user_agent: str | None) -> Tokens:
     """Tokens for a user whose credentials were checked: every way of signing in
-    (password, directory, OpenID Connect) ends here."""
+    (password, directory, OpenID Connect) ends here. A deactivated account is refused."""
     async def job(conn):
+        found = await users.user_by_id(conn, user_id)
+        if not found.is_active:
+            raise Unauthorized("account_disabled")
         await users.record_login(conn, user_id, address, user_agent)
         return Outcome(await users.user_by_id(conn, user_id))
     user = await core.commit(job)
@@ -158,6 +161,13 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     token ("th_…"), else a JWT access token; with no token, the login's cookie.
     Every credential is checked against the database on every call, so a password
     change, sign-out or revocation takes effect at once."""
+    credential = await _credential(core, token, cookie)
+    if not credential.user.is_active:
+        raise Unauthorized("account_disabled")  # deactivated by a site admin: at once
+    return credential
+
+
+async def _credential(core: Core, token: str | None, cookie: str | None) -> Credential:
     if token:
         if len(token) > MAX_TOKEN:
             raise Unauthorized("token_invalid")
