@@ -15,7 +15,7 @@ import logging
 from typing import Callable
 
 from .events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
-                     RoomDeleted, RoomUpdated, TypingChanged)
+                     RoomDeleted, RoomUpdated, SocketsEnded, TypingChanged)
 from .i18n import viewer_language
 from .live.activity import Activity, ActivityRegistry
 from .live.connection import (CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE,  # noqa: F401
@@ -172,6 +172,9 @@ class Hub:
             case RoomUpdated(room_id=room_id, room=room):
                 for conn in self.rooms.get(room_id, ()):
                     conn.seats[room_id].room = room
+            case SocketsEnded(user_id=user_id):
+                self.disconnect_user(user_id, CLOSE_UNAUTHORIZED,
+                                     only=lambda conn: event.ends(conn.credential))
 
     def _seated(self, room_id: int, user_id: int) -> list[Connection]:
         return [c for c in self.user_connections.get(user_id, ()) if room_id in c.seats]

@@ -11,7 +11,7 @@ import secrets
 from ..db import sessions as db_sessions
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
-from ..live.connection import CLOSE_UNAUTHORIZED
+from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
 from .fields import check_unicode
@@ -241,15 +241,13 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
 
     async def job(conn):
         await users.update_profile(conn, user.id, display, avatar)
-        if new_hash:
-            await users.update_password(conn, user.id, new_hash)
-            await db_sessions.delete_user_sessions(conn, user.id)
-        return Outcome(await users.user_by_id(conn, user.id))
-    updated = await core.commit(job)
-    if new_hash:
-        core.hub.disconnect_user(user.id, CLOSE_UNAUTHORIZED, only=lambda conn: (
-            conn.credential is None or conn.credential.kind != "api_token"))
-    return updated
+        if not new_hash:
+            return Outcome(await users.user_by_id(conn, user.id))
+        await users.update_password(conn, user.id, new_hash)
+        await db_sessions.delete_user_sessions(conn, user.id)
+        return Outcome(await users.user_by_id(conn, user.id),
+                       [SocketsEnded(None, user.id, keep_api_tokens=True)])
+    return await core.commit(job)
 
 
 async def start_login(core: Core, user: User) -> Tokens:
