@@ -50,7 +50,7 @@ def prepare_data_dir(settings: Settings) -> None:
 async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
-    db = Database(settings.database_path)
+    db = Database(settings.database_path, settings.search_index_delay)
     await db.open()
     app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
                          secret=load_secret(settings))

@@ -34,6 +34,7 @@ class Settings:
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
+    search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -125,7 +126,19 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
     if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
         values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
+    if (raw := env.get("CHAT_SEARCH_INDEX_DELAY")) is not None:
+        values["search_index_delay"] = parse_seconds("CHAT_SEARCH_INDEX_DELAY", raw)
     return Settings(**values)
+
+
+def parse_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise SettingsError(f"{name} must be between 0 and 3600, got {value}")
+    return value
 
 
 def parse_count(name: str, raw: str) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from ..db import Database
-from ..events import Event
+from ..events import Event, MessagePosted
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
@@ -40,5 +40,7 @@ class Core:
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
                 self.hub.publish(event)
+                if isinstance(event, MessagePosted):
+                    self.db.indexer.poke()  # searchable within a second (db/search_index.py)
         outcome = await self.db.write(job, after_commit=publish)
         return outcome.value

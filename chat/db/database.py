@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 import aiosqlite
 
 from .migrate import migrate
+from .search_index import SearchIndexer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -70,6 +71,11 @@ class WriterConnection:
     async def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self._conn.execute(sql, params or ())
 
+    def execute_now(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """A statement from the writer's thread (`await run(execute_now, ...)`): for
+        long ones, which then leave the event loop free."""
+        return self._conn.execute(sql, params or ())
+
     async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         return self._conn.execute(sql, params or ()).fetchall()
 
@@ -91,8 +97,9 @@ class WriterConnection:
 
 
 class Database:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, index_delay: float = 0.2):
         self.path = Path(path)
+        self.indexer = SearchIndexer(self, index_delay)
         self._reader: aiosqlite.Connection | None = None
         self._writer: WriterConnection | None = None
         self._queue: asyncio.Queue = asyncio.Queue()
@@ -109,8 +116,10 @@ class Database:
             raise
         self._reader = await connect(self.path)
         self._writer_task = asyncio.create_task(self._write_loop(), name="db-writer")
+        await self.indexer.catch_up()
 
     async def close(self) -> None:
+        await self.indexer.close()
         if self._writer_task:
             await self._queue.put(None)
             await self._writer_task
