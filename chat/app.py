@@ -59,7 +59,10 @@ async def open_core(app: web.Application):
 
 
 async def close_sockets(app: web.Application) -> None:
-    app[core_key].hub.close_all(CLOSE_GOING_AWAY)
+    hub = app[core_key].hub
+    if count := sum(map(len, hub.user_connections.values())):
+        log.info("shutting down: closing %d sockets", count)
+    hub.close_all(CLOSE_GOING_AWAY)
 
 
 def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:

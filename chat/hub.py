@@ -178,11 +178,11 @@ class Hub:
             conn.close(code)
 
     def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
-        """Shutting down: every socket closes and nobody is told who left."""
+        """Shutting down: every socket is hung up on and nobody is told who left."""
         self.presence.quiet = True
         for conns in list(self.user_connections.values()):
             for conn in list(conns):
-                conn.close(code)
+                conn.hang_up(code)
 
     # -- typing and activity -----------------------------------------------
     def set_typing(self, room_id: int, user: User, is_typing: bool) -> None:

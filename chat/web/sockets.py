@@ -322,6 +322,12 @@ class SocketSession:
     def write(self, batch: list[str]) -> None:
         self.request.transport.write(b"".join(map(text_frame, batch)))
 
+    def hang_up(self, code: int) -> None:
+        transport = self.request.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(struct.pack("!BBH", 0x88, 2, code))
+            transport.close()  # sends what is buffered, then FIN
+
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""
         self.closing = asyncio.get_running_loop().create_task(self._force_close())
