@@ -19,6 +19,25 @@ UPDATE memberships SET seen_count = (
 UPDATE users SET unread_notifications = (
     SELECT COUNT(*) FROM notifications n WHERE n.user_id = users.id AND n.is_read = 0);
 
+-- Members (not banned) per room, for every room lookup and listing: counting them
+-- cost a scan of the room's memberships on each socket open of a large room.
+ALTER TABLE rooms ADD COLUMN members INTEGER NOT NULL DEFAULT 0;
+UPDATE rooms SET members = (
+    SELECT COUNT(*) FROM memberships x WHERE x.room_id = rooms.id AND x.is_banned = 0);
+CREATE TRIGGER memberships_count_insert AFTER INSERT ON memberships
+WHEN new.is_banned = 0 BEGIN
+    UPDATE rooms SET members = members + 1 WHERE id = new.room_id;
+END;
+CREATE TRIGGER memberships_count_delete AFTER DELETE ON memberships
+WHEN old.is_banned = 0 BEGIN
+    UPDATE rooms SET members = members - 1 WHERE id = old.room_id;
+END;
+CREATE TRIGGER memberships_count_ban AFTER UPDATE OF is_banned ON memberships
+WHEN old.is_banned != new.is_banned BEGIN
+    UPDATE rooms SET members = members + CASE WHEN new.is_banned = 0 THEN 1 ELSE -1 END
+    WHERE id = new.room_id;
+END;
+
 CREATE TRIGGER messages_count_insert AFTER INSERT ON messages
 WHEN new.message_type != 'system' AND new.is_deleted = 0 BEGIN
     UPDATE rooms SET message_count = message_count + 1 WHERE id = new.room_id;
