@@ -133,7 +133,7 @@ async def authenticate(core: Core, token: str | None) -> User:
     if not token:
         raise Unauthorized("auth_required")
     claims = tokens.decode(core.secret, token, "access")
-    user = await users.user_by_id(core.db.reader, int(claims["sub"]))
+    user = await users.user_by_id(core.db.lookups, int(claims["sub"]))
     return user or await provision(core, int(claims["sub"]), claims.get("username"))
 
 

@@ -40,23 +40,47 @@ async def connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
-class WriterConnection:
-    """The writer's sqlite3 connection, with the async calls jobs use on aiosqlite's.
-
-    Statements inside a write transaction run inline on the event loop: they take
-    microseconds, where each aiosqlite call costs a thread round trip (~70 us of CPU).
-    What may wait runs on the writer's own thread: BEGIN IMMEDIATE (another process
-    may hold the lock), COMMIT (fsync), scripts and close.
-    """
+class InlineConnection:
+    """A sqlite3 connection with aiosqlite's async calls, whose statements run inline on
+    the event loop: for statements of microseconds (an indexed lookup of one row, the
+    writer's inserts), where each aiosqlite call costs a thread round trip (~70 us of
+    CPU) — on every socket open and every authenticated request."""
 
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
+        self._conn.row_factory = sqlite3.Row
+
+    @classmethod
+    def open_lookups(cls, path: Path) -> "InlineConnection":
+        """A read-only connection for point lookups (WAL: never waits for the writer)."""
+        lookups = cls(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+        for pragma in ("PRAGMA query_only=1", "PRAGMA busy_timeout=1000"):
+            lookups._conn.execute(pragma)
+        return lookups
+
+    async def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params or ())
+
+    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params or ()).fetchall()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
+class WriterConnection(InlineConnection):
+    """The writer's connection. Statements inside a write transaction run inline; what
+    may wait runs on the writer's own thread: BEGIN IMMEDIATE (another process may hold
+    the lock), COMMIT (fsync), long statements, scripts and close.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        super().__init__(conn)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
 
     @classmethod
     async def open(cls, path: Path) -> "WriterConnection":
         writer = cls(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
-        writer._conn.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             await writer.run(writer._conn.execute, pragma)
         return writer
@@ -68,16 +92,10 @@ class WriterConnection:
     def in_transaction(self) -> bool:
         return self._conn.in_transaction
 
-    async def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        return self._conn.execute(sql, params or ())
-
     def execute_now(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         """A statement from the writer's thread (`await run(execute_now, ...)`): for
         long ones, which then leave the event loop free."""
         return self._conn.execute(sql, params or ())
-
-    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        return self._conn.execute(sql, params or ()).fetchall()
 
     async def executemany(self, sql: str, params: Any) -> sqlite3.Cursor:
         return self._conn.executemany(sql, params)
@@ -102,6 +120,7 @@ class Database:
         self.indexer = SearchIndexer(self, index_delay)
         self._reader: aiosqlite.Connection | None = None
         self._writer: WriterConnection | None = None
+        self._lookups: InlineConnection | None = None
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
 
@@ -115,6 +134,7 @@ class Database:
             self._writer = None
             raise
         self._reader = await connect(self.path)
+        self._lookups = InlineConnection.open_lookups(self.path)
         self._writer_task = asyncio.create_task(self._write_loop(), name="db-writer")
         await self.indexer.catch_up()
 
@@ -124,10 +144,10 @@ class Database:
             await self._queue.put(None)
             await self._writer_task
             self._writer_task = None
-        for conn in (self._reader, self._writer):
+        for conn in (self._reader, self._writer, self._lookups):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._reader = self._writer = self._lookups = None
 
     # -- reads -------------------------------------------------------------
     async def fetch_all(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
@@ -140,6 +160,12 @@ class Database:
     @property
     def reader(self) -> aiosqlite.Connection:
         return self._reader
+
+    @property
+    def lookups(self) -> InlineConnection:
+        """For one-row lookups by key only (who a token names, a room, a membership):
+        inline on the loop. Anything that scans uses `reader`."""
+        return self._lookups
 
     # -- writes ------------------------------------------------------------
     async def write(self, job: WriteJob[T], after_commit: Callable[[T], None] | None = None) -> T:
