@@ -16,7 +16,7 @@ from typing import Callable
 from ..events import Event, PresenceChanged, PresenceSummary
 from ..models import User
 
-MAX_LISTED = 100  # users named per summary list; the count is always exact
+MAX_LISTED = 10  # users named per summary list (each socket gets it): the counts are exact
 
 
 class Presence:
