@@ -23,6 +23,7 @@ from .models import User
 
 log = logging.getLogger(__name__)
 COALESCE_ABOVE = 50  # sockets in a room above which presence is told in summaries
+ADMISSIONS = 32      # sockets handshaking, greeting and replaying at once
 
 
 class Hub:
@@ -34,6 +35,7 @@ class Hub:
         self._activity = ActivityRegistry(self.has_socket)
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
+        self.admission = asyncio.Semaphore(ADMISSIONS)
 
     # -- sockets and seats ---------------------------------------------------
     def attach(self, conn: Connection) -> None:

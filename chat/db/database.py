@@ -1,4 +1,5 @@
-"""Database: one writer connection with group commit, one reader connection.
+"""Database: one writer connection with group commit; reader connections (REST reads,
+socket replays) and inline point lookups.
 
 Writes are queued and run by a single writer task: every job waiting when a batch
 starts shares one BEGIN IMMEDIATE ... COMMIT, each inside its own SAVEPOINT so a job
@@ -121,6 +122,7 @@ class Database:
         self._reader: aiosqlite.Connection | None = None
         self._writer: WriterConnection | None = None
         self._lookups: InlineConnection | None = None
+        self._replays: aiosqlite.Connection | None = None
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
 
@@ -135,6 +137,7 @@ class Database:
             raise
         self._reader = await connect(self.path)
         self._lookups = InlineConnection.open_lookups(self.path)
+        self._replays = await connect(self.path)
         self._writer_task = asyncio.create_task(self._write_loop(), name="db-writer")
         await self.indexer.catch_up()
 
@@ -144,10 +147,10 @@ class Database:
             await self._queue.put(None)
             await self._writer_task
             self._writer_task = None
-        for conn in (self._reader, self._writer, self._lookups):
+        for conn in (self._reader, self._writer, self._lookups, self._replays):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = self._lookups = None
+        self._reader = self._writer = self._lookups = self._replays = None
 
     # -- reads -------------------------------------------------------------
     async def fetch_all(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
@@ -160,6 +163,12 @@ class Database:
     @property
     def reader(self) -> aiosqlite.Connection:
         return self._reader
+
+    @property
+    def replays(self) -> aiosqlite.Connection:
+        """Reads for sockets resuming: a reconnect storm's thousands of replays queue
+        here, not in front of every REST request on `reader`."""
+        return self._replays
 
     @property
     def lookups(self) -> InlineConnection:

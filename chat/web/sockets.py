@@ -109,15 +109,23 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
     ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
-    await ws.prepare(request)
     session = kind(request, ws, dialect)
+    # A reconnect storm admits a few sockets at a time (handshake, greeting, replay), so
+    # REST requests keep their turn; run() releases the slot once the replay is sent.
+    admission = request.app[core_key].hub.admission
+    await admission.acquire()
     try:
+        await ws.prepare(request)
         await session.open(*args)
     except ChatError as exc:
+        admission.release()
         reason = translate(exc.key, request_language(request), **exc.params)
         await ws.close(code=exc.close_code, message=reason.encode()[:120])
         return ws
-    await session.run()
+    except BaseException:
+        admission.release()
+        raise
+    await session.run(admission)
     return ws
 
 
@@ -148,12 +156,16 @@ class SocketSession:
     async def greet(self) -> None:
         """Frames sent before live ones: greeting and replay."""
 
-    async def run(self) -> None:
+    async def run(self, admission: asyncio.Semaphore) -> None:
         hub = self.core.hub
         hub.attach(self.conn)
         try:
-            hub.touch(self.user, client_address(self.request), self.request.headers.get("User-Agent"))
-            await self.greet()
+            try:
+                hub.touch(self.user, client_address(self.request),
+                          self.request.headers.get("User-Agent"))
+                await self.greet()
+            finally:
+                admission.release()
             self.writer = asyncio.create_task(self._write())
             self.conn.sink = self
             self.reader = asyncio.create_task(self._read())
