@@ -361,7 +361,7 @@ def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
     finally:
         conn.close()
     # Put the update trigger back exactly as the migration made it.
-    script = (Path(__file__).resolve().parent.parent / "chat/db/migrations/0004_live_scale.sql").read_text()
+    script = (Path(__file__).resolve().parent.parent / "chat/db/migrations/0012_live_scale.sql").read_text()
     trigger = script[script.index("CREATE TRIGGER messages_fts_update"):]
     conn = sqlite3.connect(db, isolation_level=None)
     conn.executescript(trigger)

@@ -1,4 +1,4 @@
--- Issue 11. Unread counts in constant time: a room counts its countable messages
+-- Unread counts in constant time (issue 11): a room counts its countable messages
 -- (not system notices, not deleted); a membership counts those of them its member
 -- does not see as unread (read ones and their own). Unread = the difference.
 -- A user counts their unread notifications (the badge). Triggers keep every count
@@ -18,25 +18,6 @@ UPDATE memberships SET seen_count = (
       AND (m.id <= memberships.last_read_message_id OR m.sender_id = memberships.user_id));
 UPDATE users SET unread_notifications = (
     SELECT COUNT(*) FROM notifications n WHERE n.user_id = users.id AND n.is_read = 0);
-
--- Members (not banned) per room, for every room lookup and listing: counting them
--- cost a scan of the room's memberships on each socket open of a large room.
-ALTER TABLE rooms ADD COLUMN members INTEGER NOT NULL DEFAULT 0;
-UPDATE rooms SET members = (
-    SELECT COUNT(*) FROM memberships x WHERE x.room_id = rooms.id AND x.is_banned = 0);
-CREATE TRIGGER memberships_count_insert AFTER INSERT ON memberships
-WHEN new.is_banned = 0 BEGIN
-    UPDATE rooms SET members = members + 1 WHERE id = new.room_id;
-END;
-CREATE TRIGGER memberships_count_delete AFTER DELETE ON memberships
-WHEN old.is_banned = 0 BEGIN
-    UPDATE rooms SET members = members - 1 WHERE id = old.room_id;
-END;
-CREATE TRIGGER memberships_count_ban AFTER UPDATE OF is_banned ON memberships
-WHEN old.is_banned != new.is_banned BEGIN
-    UPDATE rooms SET members = members + CASE WHEN new.is_banned = 0 THEN 1 ELSE -1 END
-    WHERE id = new.room_id;
-END;
 
 CREATE TRIGGER messages_count_insert AFTER INSERT ON messages
 WHEN new.message_type != 'system' AND new.is_deleted = 0 BEGIN
@@ -68,25 +49,4 @@ END;
 CREATE TRIGGER notifications_count_delete AFTER DELETE ON notifications
 WHEN old.is_read = 0 BEGIN
     UPDATE users SET unread_notifications = unread_notifications - 1 WHERE id = old.user_id;
-END;
-
--- Search indexing after commit, in batches (issue 11): a message no longer pays a
--- trigram FTS insert of its own inside the send transaction. search_indexed.upto is
--- the highest message id already indexed, moved in the same transaction as the index
--- rows, so a crash loses nothing: at start the indexer indexes whatever is above it.
--- Edits and deletions keep the index right for rows already in it; a row above `upto`
--- is indexed later with whatever content it has then.
-CREATE TABLE search_indexed (
-    id    INTEGER PRIMARY KEY CHECK (id = 1),
-    upto  INTEGER NOT NULL
-);
-INSERT INTO search_indexed (id, upto) VALUES (1, (SELECT COALESCE(MAX(id), 0) FROM messages));
-DROP TRIGGER messages_fts_insert;
-DROP TRIGGER messages_fts_update;
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, is_deleted ON messages
-WHEN old.message_type != 'system' AND old.id <= (SELECT upto FROM search_indexed) BEGIN
-    INSERT INTO messages_fts(messages_fts, rowid, content)
-        SELECT 'delete', old.id, old.content WHERE old.is_deleted = 0;
-    INSERT INTO messages_fts(rowid, content)
-        SELECT new.id, new.content WHERE new.is_deleted = 0;
 END;
