@@ -3,8 +3,9 @@
 
   python server.py                          serve on 127.0.0.1:8000, data in ./data
   python server.py create-user NAME [--admin] [--password P]
-  python server.py token NAME               print an access token for NAME
+  python server.py token NAME [--days N]    mint a personal API token for NAME (scripts)
   python server.py backup FILE              consistent copy of the live database
+  python server.py link-identity NAME PROVIDER EXTERNAL_NAME
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 
 ENVIRONMENT = """environment:
@@ -21,6 +23,12 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_ACCESS_TOKEN_TTL, CHAT_REFRESH_TOKEN_TTL   token and login lifetimes in seconds
+  CHAT_LOGIN_PAIR_LIMIT, CHAT_LOGIN_ADDRESS_LIMIT, CHAT_LOGIN_SLOWDOWN_AFTER   login throttling
+  CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
+                              sign-in with a company directory: docs/directory-sign-in.md
+  CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)
+  CHAT_PRESENCE_TTL           seconds before a silent process's users go offline (30)
 """
 
 
@@ -32,26 +40,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", help="port to listen on (default 8000)")
     parser.add_argument("--data-dir", dest="data_dir",
                         help="database, uploads and secret (default ./data)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="share the server between processes over Redis, e.g. "
+                             "redis://127.0.0.1:6379/0 (default: one process, no Redis)")
+    parser.add_argument("--workers", metavar="N",
+                        help="run N processes on one port (needs --redis; default 1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     create = sub.add_parser("create-user", help="create an account (prompts for the password)")
     create.add_argument("name")
     create.add_argument("--admin", action="store_true", help="make the user a site admin")
     create.add_argument("--password", help="the password (else prompted)")
     create.add_argument("--display-name", dest="display_name")
-    token = sub.add_parser("token", help="print an access token for a user")
+    token = sub.add_parser(
+        "token", help="mint a personal API token for a user (listed and revocable in the "
+                      "web page's API tokens dialog)")
     token.add_argument("name")
+    token.add_argument("--days", type=int, help="expire after N days (default: until revoked)")
+    token.add_argument("--label", default="command line",
+                       help="the token's name in the user's list (default: command line)")
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")
+    link = sub.add_parser("link-identity", help="let a directory or OIDC account sign in "
+                          "as an existing local user (docs/directory-sign-in.md)")
+    link.add_argument("name", help="the existing Teahouse username")
+    link.add_argument("provider", help="'ldap' or a CHAT_OIDC_PROVIDERS name")
+    link.add_argument("external_name", help="the username at the provider")
     return parser
 
 
 async def with_core(settings, action):
-    """Open the data directory as the server would, run action(core), close."""
-    from chat.app import load_secret, prepare_data_dir
+    """Open the existing data directory as the server would, run action(core), close."""
+    from chat.app import load_secret
     from chat.core import Core
     from chat.db import Database
     from chat.hub import Hub
+    from chat.ops.datadir import prepare_data_dir, require_database
 
+    require_database(settings)
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
@@ -72,54 +97,92 @@ def create_user(settings, args) -> int:
 
 def print_token(settings, args) -> int:
     from chat.core import accounts
-    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(core, args.name))))
+    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(
+        core, args.name, args.days, args.label))))
+    return 0
+
+
+def link_identity(settings, args) -> int:
+    from chat.core import identities
+    asyncio.run(with_core(settings, lambda core: identities.link(
+        core, None, args.name, args.provider, args.external_name)))
+    print(f"linked {args.provider} account {args.external_name} to user {args.name}")
     return 0
 
 
 def backup(settings, args) -> int:
     from chat.db.database import backup_file
-    if not settings.database_path.exists():
-        print(f"no database at {settings.database_path}", file=sys.stderr)
-        return 1
+    from chat.ops.datadir import require_database
+    require_database(settings)
     backup_file(settings.database_path, args.file)
     print(f"backed up {settings.database_path} to {args.file}")
     return 0
 
 
 def serve(settings) -> int:
-    from aiohttp import web
+    if settings.workers > 1:
+        from pathlib import Path
 
+        from chat.scale.workers import run_workers
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return run_workers(settings, Path(__file__).resolve(), sys.argv[1:])
     from chat.app import create_app
-    from chat.web.accesslog import RedactingAccessLogger
+    from chat.web.service import serve_until_signal
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"Teahouse on http://{settings.host}:{settings.port}/ (data in {settings.data_dir})",
-          flush=True)
+
+    def started() -> None:
+        print(f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
+              f"{settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                    access_log_class=RedactingAccessLogger, shutdown_timeout=3, print=None)
+        asyncio.run(serve_until_signal(create_app(settings), settings, started))
     except OSError as exc:  # port taken, address not ours, data dir not writable
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
+def missing_dependency() -> str | None:
+    """The name of a third-party module the server cannot import, if any."""
+    try:
+        import chat.app  # noqa: F401  (imports every runtime dependency)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] != "chat":
+            return exc.name
+        raise
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if missing := missing_dependency():
+        print(f"Teahouse's dependencies are not installed (no module {missing!r}): run "
+              "scripts/serve, which installs them into .venv, or pip install -r "
+              "requirements.txt inside a virtualenv", file=sys.stderr)
+        return 1
+    # Every file this process creates (database, WAL, uploads, secret, backups) is private.
+    os.umask(0o077)
+
     from chat.errors import ChatError
     from chat.i18n import translate
+    from chat.ops.datadir import NoDatabase
     from chat.settings import SettingsError, load_settings
 
-    args = build_parser().parse_args(argv)
     try:
-        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir})
+        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir,
+                                  "redis": args.redis, "workers": args.workers})
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    commands = {"create-user": create_user, "token": print_token, "backup": backup}
+    commands = {"create-user": create_user, "token": print_token, "backup": backup,
+                "link-identity": link_identity}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
+    except NoDatabase as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except ChatError as exc:
         print(translate(exc.key, settings.language, **exc.params), file=sys.stderr)
         return 1

@@ -9,18 +9,22 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core
+from .core import Core, health
 from .db import Database
-from .dialects import identity, native, simple, user_socket, v1
+from .db.database import storage_failure
+from .dialects import api_tokens, external, identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
+from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
+from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import pages
+from .web import headers, pages
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 16
+LINGER_SECONDS = 2.0
 
 
 def load_secret(settings: Settings) -> str:
@@ -29,7 +33,7 @@ def load_secret(settings: Settings) -> str:
         return settings.secret
     path: Path = settings.secret_path
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
             handle.flush()
@@ -41,20 +45,37 @@ def load_secret(settings: Settings) -> str:
     return secret
 
 
-def prepare_data_dir(settings: Settings) -> None:
-    # Private on creation: the database holds password hashes, the folder the secret.
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    settings.chat_uploads_dir.mkdir(parents=True, exist_ok=True)
+async def open_writable(db: Database, settings: Settings) -> None:
+    """Open (and migrate) the database and prove it takes a write, else stop with a
+    clear message: a server that starts on a read-only or full disk fails every login."""
+    try:
+        await db.open()
+    except Exception as exc:
+        if storage_failure(exc) is None:
+            raise
+        raise Unavailable("cannot_start", path=str(settings.database_path.resolve()),
+                          problem=str(exc)) from None
+    try:
+        await health.check_writable(db, settings)
+    except BaseException:
+        await db.close()
+        raise
 
 
 async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
-    db = Database(settings.database_path, settings.search_index_delay)
-    await db.open()
-    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
-                         secret=load_secret(settings))
+    db = Database(settings.database_path, settings.read_connections, settings.read_budget,
+                  settings.search_index_delay)
+    await open_writable(db, settings)
+    core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
+                                settings=settings, secret=load_secret(settings))
+    if settings.redis_url:
+        from .scale import shared
+        await shared.start(core)
     yield
+    if core.backplane is not None:
+        await core.backplane.stop()
     await db.close()
 
 
@@ -76,16 +97,21 @@ def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[api_errors])
+    # A request answered before its body arrived (a refused or stalled upload) keeps
+    # its connection LINGER_SECONDS for the client to read the answer, not aiohttp's 10.
+    app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    external.setup(app)
+    api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
     pages.setup(app)
+    headers.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

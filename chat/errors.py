@@ -41,6 +41,11 @@ class Conflict(ChatError):
     close_code = 1008
 
 
+class TimedOut(ChatError):
+    status = 408
+    close_code = 1008
+
+
 class TooLarge(ChatError):
     status = 413
     close_code = 1009
@@ -52,5 +57,28 @@ class UnsupportedMedia(ChatError):
 
 
 class TooManyRequests(ChatError):
+    """Carries `seconds`: the Retry-After a 429 always sends."""
     status = 429
     close_code = 1013
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, int(self.params.get("seconds", 1)))
+
+
+class TooManySockets(ChatError):
+    """The account holds as many sockets as it may: the new one closes with 4008."""
+    status = 429
+    close_code = 4008
+
+
+class Unavailable(ChatError):
+    """The server cannot do this now (a read's time budget spent, the database not
+    writable): retrying later may work."""
+    status = 503
+    close_code = 1013
+
+
+class InsufficientStorage(ChatError):
+    status = 507
+    close_code = 1011

@@ -5,9 +5,14 @@ Bad values fail loudly at start (SettingsError) instead of surfacing later.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .signin_settings import LdapSettings, OidcProvider
 
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -35,6 +40,34 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
     search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
+    # Limits against hostile members and faults (docs/limits.md); a rate is
+    # (per second, burst), 0 per second turns it off.
+    rate_messages: tuple[float, int] = (10.0, 30)
+    rate_typing: tuple[float, int] = (5.0, 20)
+    rate_reactions: tuple[float, int] = (5.0, 20)
+    rate_uploads: tuple[float, int] = (1.0, 10)
+    rate_writes: tuple[float, int] = (10.0, 50)
+    max_sockets_per_user: int = 50
+    max_connections_per_address: int = 200
+    handshake_timeout: float = 5.0
+    upload_idle_timeout: float = 30.0
+    read_connections: int = 3
+    read_budget: float = 2.0
+    min_free_mb: int = 100
+    # Login throttling (docs/sessions.md): failures in 5 minutes; 0 turns one off.
+    login_pair_limit: int = 5          # per (username, address), then 429
+    login_address_limit: int = 20      # per address, then 429
+    login_slowdown_after: int = 10     # per username from any address, then each attempt waits
+    # Sign-in with a directory (chat/signin_settings.py, docs/directory-sign-in.md).
+    ldap: LdapSettings | None = None
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    local_login: bool = True
+    public_url: str = ""
+    # Several processes (docs/scale-out.md): the Redis backplane, off without a URL.
+    redis_url: str | None = None
+    workers: int = 1
+    presence_ttl: float = 30.0          # a silent process's users go offline after this
+    backplane_poll_seconds: float = 2.0  # the safety poll of the event log
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -95,6 +128,55 @@ def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
     return proxies
 
 
+def parse_rate(name: str, raw: str) -> tuple[float, int]:
+    """"R" (per second, burst 3R) or "R:B"; "0" turns the limit off."""
+    rate, _, burst = raw.strip().partition(":")
+    try:
+        per_second = float(rate)
+        size = int(burst) if burst else max(1, math.ceil(3 * per_second))
+    except ValueError:
+        raise SettingsError(f"{name} must be RATE or RATE:BURST (per second), got {raw!r}") from None
+    if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
+        raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
+    return per_second, size
+
+
+def parse_number(name: str, raw: str, kind: type, low: float):
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not (math.isfinite(value) and value >= low):
+        raise SettingsError(f"{name} must be at least {low}, got {raw!r}")
+    return value
+
+
+# Limit settings read only from the environment: variable -> (field, parser).
+LIMITS = {
+    "CHAT_RATE_MESSAGES": ("rate_messages", parse_rate),
+    "CHAT_RATE_TYPING": ("rate_typing", parse_rate),
+    "CHAT_RATE_REACTIONS": ("rate_reactions", parse_rate),
+    "CHAT_RATE_UPLOADS": ("rate_uploads", parse_rate),
+    "CHAT_RATE_WRITES": ("rate_writes", parse_rate),
+    "CHAT_MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_MAX_CONNECTIONS_PER_ADDRESS": ("max_connections_per_address",
+                                         lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_HANDSHAKE_TIMEOUT": ("handshake_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_UPLOAD_IDLE_TIMEOUT": ("upload_idle_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),
+    "CHAT_MIN_FREE_MB": ("min_free_mb", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_ACCESS_TOKEN_TTL": ("access_token_ttl", lambda n, r: parse_number(n, r, int, 30)),
+    "CHAT_REFRESH_TOKEN_TTL": ("refresh_token_ttl", lambda n, r: parse_number(n, r, int, 300)),
+    "CHAT_LOGIN_PAIR_LIMIT": ("login_pair_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_LOGIN_ADDRESS_LIMIT": ("login_address_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_LOGIN_SLOWDOWN_AFTER": ("login_slowdown_after", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
+    "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
+    "CHAT_SEARCH_INDEX_DELAY": ("search_index_delay", lambda n, r: parse_number(n, r, float, 0)),
+}
+
+
 def load_settings(flags: dict | None = None, env: dict | None = None) -> Settings:
     """Merge flags (None means 'not given') over the environment over defaults."""
     flags = flags or {}
@@ -126,19 +208,26 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
     if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
         values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
-    if (raw := env.get("CHAT_SEARCH_INDEX_DELAY")) is not None:
-        values["search_index_delay"] = parse_seconds("CHAT_SEARCH_INDEX_DELAY", raw)
+    for var, (name, parse) in LIMITS.items():
+        if (raw := env.get(var)) is not None:
+            values[name] = parse(var, raw)
+    from .signin_settings import load_signin  # imports this module: loaded late
+    values.update(load_signin(env))
+    if redis_url := pick("redis", "CHAT_REDIS_URL"):
+        values["redis_url"] = parse_redis_url(redis_url)
+    if (raw := pick("workers", "CHAT_WORKERS")) is not None:
+        values["workers"] = parse_number("--workers", str(raw), int, 1)
+        if values["workers"] > 1 and not values.get("redis_url"):
+            raise SettingsError("--workers above 1 needs --redis / CHAT_REDIS_URL: the "
+                                "processes share fan-out and presence over Redis")
     return Settings(**values)
 
 
-def parse_seconds(name: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if not 0 <= value <= 3600:
-        raise SettingsError(f"{name} must be between 0 and 3600, got {value}")
-    return value
+def parse_redis_url(raw: str) -> str:
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"CHAT_REDIS_URL must start with redis://, rediss:// or unix://, "
+                            f"got {raw!r}")
+    return raw
 
 
 def parse_count(name: str, raw: str) -> int:

@@ -13,7 +13,7 @@ from aiohttp import WSMsgType
 from chat.app import create_app
 from chat.keys import core_key
 from chat.settings import Settings
-from tests.helpers import next_frame, no_frame, register
+from tests.helpers import NO_RATE_LIMITS, next_frame, no_frame, register
 from tests.test_channels_rooms import create_room
 from tests.test_channels_socket import chat, connect
 
@@ -190,7 +190,8 @@ async def test_a_malformed_since_closes_the_socket_with_a_reason(client, alice, 
 @pytest.fixture
 async def small_queues(aiohttp_client, tmp_path):
     """A server whose sockets may hold 64 unsent frames: one commit batch fits."""
-    settings = Settings(data_dir=tmp_path / "data", socket_queue_limit=64, heartbeat_seconds=30)
+    settings = Settings(data_dir=tmp_path / "data", socket_queue_limit=64, heartbeat_seconds=30,
+                        **NO_RATE_LIMITS)
     return await aiohttp_client(create_app(settings))
 
 

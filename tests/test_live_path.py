@@ -10,7 +10,7 @@ from chat.db import rooms as room_sql
 from chat.db.users import user_by_id
 from chat.errors import Forbidden
 from chat.settings import Settings
-from tests.helpers import closed_with, connect, make_room, next_frame, no_frame
+from tests.helpers import NO_RATE_LIMITS, closed_with, connect, make_room, next_frame, no_frame
 
 
 @pytest.fixture
@@ -127,7 +127,8 @@ async def test_a_since_beyond_the_bounded_replay_gets_history_gap(
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, presence_coalesce_above=3)
+    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, presence_coalesce_above=3,
+                    **NO_RATE_LIMITS)
 
 
 async def test_small_rooms_hear_each_join_large_rooms_a_summary_a_second(

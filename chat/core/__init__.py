@@ -5,14 +5,18 @@ through Database.write and publish events to the hub after commit.
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from ..db import Database
+from ..db.database import ReadBudgetSpent, storage_failure
+from ..errors import ChatError, InsufficientStorage, Unavailable
 from ..events import Event, MessagePosted
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
+from .ratelimit import ACTIONS, Rate, RateLimiter
 from .throttle import Throttle
 
 
@@ -23,24 +27,84 @@ class Outcome:
     events: list[Event] = field(default_factory=list)
 
 
+def storage_error(exc: BaseException) -> ChatError | None:
+    """The ChatError for a write the storage refused (507 disk full, 503 unwritable)."""
+    reason = storage_failure(exc)
+    if reason == "disk_full":
+        return InsufficientStorage("disk_full")
+    if reason:
+        return Unavailable("database_unwritable")
+    return None
+
+
 @dataclass
 class Core:
     db: Database
     hub: Hub
     settings: Settings
     secret: str
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: Throttle | None = None
+    limits: RateLimiter | None = None
+    directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
+    backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
+
+    def __post_init__(self) -> None:
+        if self.throttle is None:
+            self.throttle = Throttle(pair_limit=self.settings.login_pair_limit,
+                                     address_limit=self.settings.login_address_limit,
+                                     slowdown_after=self.settings.login_slowdown_after)
+        if self.limits is None:
+            self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
+                                       for action in ACTIONS})
+
+    @asynccontextmanager
+    async def bounded_read(self) -> AsyncIterator[Any]:
+        """A read connection for searches and history pages, within the read budget:
+        when it is spent the caller gets a 503 instead of everyone waiting."""
+        try:
+            async with self.db.bounded_read() as conn:
+                yield conn
+        except ReadBudgetSpent:
+            raise Unavailable("read_budget_spent") from None
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""
         return translate(key, self.settings.language, **params)
 
     async def commit(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
-        """Run a write job; publish its events right after COMMIT; return its value."""
+        """Run a write job; publish its events right after COMMIT; return its value.
+
+        With several processes the backplane numbers and logs the events inside the
+        same transaction, then delivers them here and to the others."""
+        if self.backplane is not None:
+            return await self._commit_shared(job)
+
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
                 self.hub.publish(event)
-                if isinstance(event, MessagePosted):
-                    self.db.indexer.poke()  # searchable within a second (db/search_index.py)
-        outcome = await self.db.write(job, after_commit=publish)
+                self._index_soon(event)
+        try:
+            outcome = await self.db.write(job, after_commit=publish)
+        except Exception as exc:
+            raise storage_error(exc) or exc
         return outcome.value
+
+    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
+        plane = self.backplane
+
+        async def logged(conn):
+            outcome = await job(conn)
+            return outcome, await plane.record(conn, outcome.events)
+        outcome, _ = await self.db.write(
+            logged, after_commit=lambda done: self._committed_shared(*done))
+        return outcome.value
+
+    def _committed_shared(self, outcome: Outcome, logged) -> None:
+        self.backplane.committed(logged)
+        for event in outcome.events:
+            self._index_soon(event)
+
+    def _index_soon(self, event: Event) -> None:
+        """A stored message is searchable within a second (chat/db/search_index.py)."""
+        if isinstance(event, MessagePosted):
+            self.db.indexer.poke()

@@ -11,7 +11,7 @@ from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
 from . import Core, Outcome
-from .fields import check_int, check_optional_id
+from .fields import check_int, check_optional_id, check_text, check_unicode, has_surrogate, is_blank
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
 
@@ -26,9 +26,12 @@ def check_content(content) -> str:
         raise BadInput("field_required", field="content")
     if not isinstance(content, str):
         raise BadInput("field_type", field="content", kind="a string")
+    check_unicode("content", content)
     text = content.strip()
     if not text:
         raise BadInput("content_empty")
+    if is_blank(text):
+        raise BadInput("content_blank")
     if len(text) > MAX_CONTENT:
         raise BadInput("content_too_long", limit=MAX_CONTENT)
     return text
@@ -51,7 +54,8 @@ def can_moderate_message(user: User, message: Message, membership) -> bool:
 def check_client_id(client_id) -> str | None:
     if client_id is None:
         return None
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID:
+    if (not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID
+            or has_surrogate(client_id)):
         raise BadInput("client_id_invalid")
     return client_id
 
@@ -69,7 +73,7 @@ def check_file_url(file_url) -> str | None:
     if not isinstance(file_url, str) or not (
             file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))):
         raise BadInput("field_type", field="file_url", kind="an /uploads/ or http(s) URL")
-    return file_url[:2000]
+    return check_unicode("file_url", file_url)[:2000]
 
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
@@ -80,6 +84,7 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
     """
     draft = Draft.check(content, message_type, reply_to, client_id, file_url, file_name,
                         file_size)
+    await core.limits.check(user.id, "messages")
 
     async def job(conn):
         room, membership = await check_readable(conn, user, room_ref)
@@ -98,6 +103,7 @@ async def send_seated(core: Core, user: User, room: Room, still_seated: Callable
     keeps its seat true to every mute, ban and leave, so the write checks the seat
     (still_seated raises) instead of looking the membership up."""
     draft = Draft.check(content, message_type, reply_to, client_id)
+    await core.limits.check(user.id, "messages")
 
     async def job(conn):
         still_seated()
@@ -122,7 +128,7 @@ class Draft:
         return cls(check_content(content), check_message_type(message_type or "text"),
                    check_optional_id("reply_to", reply_to), check_client_id(client_id),
                    check_file_url(file_url),
-                   None if file_name is None else str(file_name)[:255],
+                   None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255],
                    None if file_size is None else check_int("file_size", file_size, 0, 2**40))
 
 
@@ -145,23 +151,30 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
     return Outcome(SendResult(message), events)
 
 
-async def history_page(core: Core, user: User, room_ref, page=1, page_size=20) -> MessagePage:
+async def history_page(core: Core, user: User, room_ref, page=1, page_size=20,
+                       before=None) -> MessagePage:
+    """Page `page` counted from the newest, or (keyset) the page_size messages before
+    the id `before`, which costs the same at any depth."""
     page = check_int("page", page, 1, 10**9, default=1)
     # Like DRF's max_page_size: a larger page_size is served as the largest page.
     page_size = min(check_int("page_size", page_size, 1, 10**9, default=20), MAX_PAGE_SIZE)
-    conn = core.db.reader
-    room, _ = await check_readable(conn, user, room_ref)
-    found = await message_sql.messages_page(conn, room.id, page, page_size)
-    total = await message_sql.count_in_room(conn, room.id)
+    before = check_optional_id("before", before)
+    async with core.bounded_read() as conn:
+        room, _ = await check_readable(conn, user, room_ref)
+        if before is None:
+            found = await message_sql.messages_page(conn, room.id, page, page_size)
+        else:
+            found = await message_sql.messages_before(conn, room.id, before, page_size)
+        total = await message_sql.count_in_room(conn, room.id)
     return MessagePage(tuple(found), page, page_size, total)
 
 
 async def history_before(core: Core, user: User, room_ref, before=None, limit=50) -> list[Message]:
     limit = check_int("limit", limit, 1, 100, default=50)
     before = check_optional_id("before", before)
-    conn = core.db.reader
-    room, _ = await check_readable(conn, user, room_ref)
-    return await message_sql.messages_before(conn, room.id, before, limit)
+    async with core.bounded_read() as conn:
+        room, _ = await check_readable(conn, user, room_ref)
+        return await message_sql.messages_before(conn, room.id, before, limit)
 
 
 async def replay_fits(core: Core, room_id: int, after_id: int) -> bool:

@@ -13,7 +13,7 @@ from ..errors import BadInput, Forbidden, NotFound
 from ..events import MemberJoined, MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
 from ..models import Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
-from .fields import check_text
+from .fields import check_text, has_surrogate
 
 CREATABLE_TYPES = ("public", "private", "group")
 
@@ -23,7 +23,7 @@ def new_slug() -> str:
 
 
 async def find_room(conn, ref) -> Room:
-    if ref is None or str(ref).strip() == "":
+    if ref is None or str(ref).strip() == "" or has_surrogate(str(ref)):
         raise NotFound("room_not_found")
     room = await room_sql.room_by_ref(conn, ref)
     if room is None:

@@ -39,7 +39,7 @@ def row_to_membership(row: sqlite3.Row) -> Membership:
 def ref_clause(ref: str | int) -> tuple[str, tuple]:
     """A room reference is its integer id or its slug."""
     text = str(ref).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # "²" and 10**25 are no ids
         return "r.id = ?", (int(text),)
     return "r.slug = ?", (text,)
 

@@ -14,7 +14,9 @@ from typing import Callable, Protocol
 from ..models import Room, User
 
 CLOSE_GOING_AWAY = 1001
+CLOSE_SERVICE_RESTART = 1012  # reconnect and resume (?since=): nothing is lost
 CLOSE_TRY_AGAIN = 1013
+CLOSE_UNAUTHORIZED = 4001
 CLOSE_FORBIDDEN = 4003
 CLOSE_GONE = 4004
 SLOW_SECONDS = 5.0   # bytes unsent this long with a full queue: the client is not reading
@@ -69,6 +71,7 @@ class Connection:
         self.on_overflow = on_overflow
         self.user_level = user_level  # one socket for all the user's rooms
         self.seats: dict[int, Seat] = {}
+        self.credential = None  # what authenticated it (models.Credential), set by its socket
         self.queue: deque[tuple[str, int | None, int | None]] = deque()
         self.wakeup = asyncio.Event()
         self.close_code: int | None = None
@@ -76,6 +79,7 @@ class Connection:
         self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
         self._flush_pending = False
         self.held = False
+        self.credential = None  # what authenticated it (models.Credential), set by its socket
 
     def offer(self, text: str, room_id: int | None = None, message_id: int | None = None) -> None:
         if self.close_code is not None:

@@ -1,13 +1,18 @@
-"""Who is calling: the access token (path, ?token=, or Bearer header), the address
-(X-Forwarded-For only from trusted proxies) and the language."""
+"""Who is calling: the token (path, ?token=, or Bearer header) or else the login
+cookie, the address (X-Forwarded-For only from trusted proxies) and the language."""
 from __future__ import annotations
 
 import ipaddress
 
 from aiohttp import web
 
+from ..errors import Forbidden
 from ..i18n import pick_language
-from ..keys import core_key, language_key, settings_key
+from ..keys import core_key, credential_key, language_key, settings_key
+
+# What browser code sends for a token it does not have (seed 004's
+# `Bearer ${localStorage.getItem('access_token')}`): no token, so the cookie counts.
+NO_TOKEN = frozenset({"", "null", "undefined"})
 
 
 def token_from_request(request: web.Request) -> str | None:
@@ -17,23 +22,69 @@ def token_from_request(request: web.Request) -> str | None:
         return token
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
+    if scheme.lower() == "bearer" and value.strip() not in NO_TOKEN:
         return value.strip()
     return None
 
 
-async def authenticate(request: web.Request):
+async def authenticate(request: web.Request, writes: bool | None = None):
+    """The caller's User; its Credential is kept on the request. With no token the
+    login cookie counts, but for a change (writes; by default any method but GET/HEAD/
+    OPTIONS, and every socket) only from a page of this site: 403 otherwise (cross-site
+    request forgery)."""
+    return (await identify(request, writes)).user
+
+
+async def identify(request: web.Request, writes: bool | None = None):
     from ..core import accounts
-    return await accounts.authenticate(request.app[core_key], token_from_request(request))
+    from .session_cookie import SAFE_METHODS, cookie_may, session_cookie
+    token = token_from_request(request)
+    cookie = None if token else session_cookie(request)
+    credential = await accounts.identify(request.app[core_key], token, cookie)
+    if writes is None:  # a socket reads and writes
+        writes = (request.method not in SAFE_METHODS
+                  or request.headers.get("Upgrade", "").lower() == "websocket")
+    if credential.kind == "cookie" and not cookie_may(request, writes):
+        raise Forbidden("cross_origin_write")
+    request[credential_key] = credential
+    return credential
+
+
+def trusted_peer(request: web.Request) -> bool:
+    """The connection comes from one of our proxies, whose X-Forwarded-* we believe."""
+    return bool(request.remote) and _in_networks(request.remote, request.app[settings_key].trusted_proxies)
 
 
 def client_address(request: web.Request) -> str | None:
+    """The first address from the right of X-Forwarded-For that is not a trusted proxy.
+
+    A proxy appends the address it saw to whatever the client sent, so only the hops
+    our own proxies added can be believed: the leftmost entries are the client's to
+    invent. A hop that is not an address ends the walk at the last trusted one."""
     peer = request.remote
     trusted = request.app[settings_key].trusted_proxies
-    forwarded = request.headers.get("X-Forwarded-For")
-    if forwarded and peer and _in_networks(peer, trusted):
-        return forwarded.split(",")[0].strip() or peer
-    return peer
+    if not trusted_peer(request):
+        return peer
+    address = peer
+    hops = ",".join(request.headers.getall("X-Forwarded-For", ())).split(",")
+    for hop in reversed(hops):
+        hop = hop.strip()
+        if not hop:
+            continue
+        ip = _address(hop)
+        if ip is None:
+            return address
+        address = str(ip)
+        if not _in_networks(address, trusted):
+            return address
+    return address
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 def _in_networks(address: str, networks: tuple[str, ...]) -> bool:

@@ -1,6 +1,7 @@
 """The socket loop every WebSocket dialect shares.
 
-Order of a connection: check origin, accept, authenticate (else close 4001), open the
+Order of a connection: check origin, accept, authenticate (else close 4001), a cookie
+only from a page of this site; open the
 room (4003 / 4004) or, for the user-level socket, its rooms, register the seats with
 the hub, send the dialect's greeting, replay messages after ?since= (bounded: further
 back gets a history_gap frame), then start the writer and read client frames.
@@ -21,14 +22,17 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from ..core import messages, rooms
+from ..core import activity, messages, rooms
+from ..core.caps import check_socket_cap
+from ..core.fields import check_int
 from ..errors import BadInput, ChatError, Forbidden
 from ..events import Event
 from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
 from ..i18n import translate
 from ..keys import core_key, settings_key
-from ..models import Message, Room, User
-from .auth import authenticate, client_address, request_language
+from ..models import Credential, Message, Room, User
+from .auth import client_address, identify, request_language
+from .socket_auth import CredentialWatch
 from .jsonio import dumps, parse_frame
 
 log = logging.getLogger(__name__)
@@ -117,6 +121,7 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
     try:
         await ws.prepare(request)
         await session.open(*args)
+        check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
         admission.release()
         reason = translate(exc.key, request_language(request), **exc.params)
@@ -141,12 +146,19 @@ class SocketSession:
         self.language = request_language(request)
         self.conn: Connection | None = None
         self.user: User | None = None
+        self.credential: Credential | None = None
+        self.watch: CredentialWatch | None = None
         self.writer: asyncio.Task | None = None
         self.reader: asyncio.Task | None = None
         self.closing: asyncio.Task | None = None
         self.in_flight = asyncio.Semaphore(IN_FLIGHT)
         self.tasks: set[asyncio.Task] = set()
         self.behind_since: float | None = None
+
+    async def sign_in(self) -> None:
+        """Who is calling; a login cookie counts only from a page of this site."""
+        self.credential = await identify(self.request, writes=True)
+        self.user = self.credential.user
 
     def connection(self, user_level: bool = False) -> Connection:
         return Connection(self.user, self.dialect,
@@ -159,6 +171,7 @@ class SocketSession:
     async def run(self, admission: asyncio.Semaphore) -> None:
         hub = self.core.hub
         hub.attach(self.conn)
+        self.watch = CredentialWatch(self.core, self.conn, self.credential)
         try:
             try:
                 hub.touch(self.user, client_address(self.request),
@@ -173,6 +186,7 @@ class SocketSession:
         except (ConnectionError, RuntimeError):
             pass
         finally:
+            self.watch.stop()
             await self._stop_reading()
             hub.detach(self.conn)
             self.conn.close(1000)
@@ -230,7 +244,11 @@ class SocketSession:
 
     async def _handle(self, text: str) -> None:
         try:
-            command = self.dialect.parse(parse_frame(text))
+            frame = parse_frame(text)
+            if frame.get("type") == "auth":  # every dialect: renew the credential
+                await self.watch.renew(frame.get("token"))
+                return
+            command = self.dialect.parse(frame)
             if isinstance(command, SendCommand):
                 seat = self.seat(command.room_id)
                 await self.in_flight.acquire()
@@ -239,7 +257,8 @@ class SocketSession:
                 task.add_done_callback(self.tasks.discard)
             elif isinstance(command, TypingCommand):
                 seat = self.seat(command.room_id)
-                self.core.hub.set_typing(seat.room.id, self.user, command.is_typing)
+                await self._guard(activity.set_typing(self.core, self.user, seat.room.id,
+                                                      command.is_typing))
             elif isinstance(command, ReadCommand):
                 await self._guard(messages.mark_read(self.core, self.user, command.message_id))
             elif isinstance(command, ResumeCommand):
@@ -365,9 +384,9 @@ class RoomSession(SocketSession):
 
     async def open(self, room_ref: str) -> None:
         """Who and where; raises ChatError before anything is registered."""
-        self.user = await authenticate(self.request)
+        await self.sign_in()
         since = self.request.query.get("since")
-        self.since_id = None if since in (None, "") else _since(since)
+        self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
         room, membership = await rooms.open_for_socket(self.core, self.user, room_ref)
         self.conn = self.connection()
         self.conn.seats[room.id] = Seat(room, bool(membership and membership.is_muted))
@@ -402,8 +421,3 @@ def text_frame(text: str) -> bytes:
         return struct.pack("!BBH", 0x81, 126, size) + data
     return struct.pack("!BBQ", 0x81, 127, size) + data
 
-
-def _since(raw: str) -> int:
-    if not raw.isdigit():
-        raise BadInput("field_type", field="since", kind="a message id")
-    return int(raw)

@@ -3,7 +3,9 @@
 // and one user-level socket (/ws/user/) for every room the user belongs to.
 import * as api from "./api.js";
 import { flash, MessageActions, openImage } from "./actions.js";
+import { apiTokensDialog } from "./api_tokens.js";
 import { setupAuth } from "./auth.js";
+import { finishExternalSignIn } from "./external_signin.js";
 import { acceptDrops, Composer } from "./composer.js";
 import { Conversation } from "./conversation.js";
 import { $, displayName, h, hueClass, icon, initials } from "./dom.js";
@@ -76,8 +78,20 @@ function boot() {
   authForm = setupAuth(document.body.dataset.registration === "true", startChat);
   api.onSignedOut(showAuth);
   onLanguage(redraw);
-  if (api.session()?.access_token) startChat();
-  else showAuth();
+  finishExternalSignIn().then(() => {
+    if (api.session()) startChat();
+    else resume();
+  });
+}
+
+// No one remembered here, but the browser may still hold a login cookie.
+async function resume() {
+  try {
+    api.setUser(await api.get("/api/auth/me", { anonymous: true }));
+    startChat();
+  } catch {
+    showAuth();
+  }
 }
 
 function showAuth() {
@@ -187,6 +201,7 @@ function wireButtons() {
     app.live.frame({ type: "room_updated", room });       // the socket brings it too
   }));
   $("#sign-out-button").addEventListener("click", () => api.signOut());
+  $("#api-tokens-button").addEventListener("click", () => apiTokensDialog());
   $("#members-button").addEventListener("click", toggleMembers);
   $("#open-sidebar").addEventListener("click", () => document.body.classList.add("sidebar-open"));
   $("#sidebar-backdrop").addEventListener("click", () => document.body.classList.remove("sidebar-open"));

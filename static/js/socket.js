@@ -1,8 +1,9 @@
-// One socket per tab: /ws/user/?token=…&resume=<room>:<last id>,… carries every room
-// the user belongs to (docs/user-socket.md). Reconnects with exponential backoff and
-// jitter; the resume map replays each room after the last id this tab has, and the
-// caller dedupes by message id.
-import { accessToken, refresh } from "./api.js";
+// One socket per tab: /ws/user/?resume=<room>:<last id>,… carries every room the user
+// belongs to (docs/user-socket.md), signed in by the login cookie the browser sends
+// with it (this page holds no token). Reconnects with exponential backoff and jitter;
+// the resume map replays each room after the last id this tab has, and the caller
+// dedupes by message id.
+import { refresh } from "./api.js";
 
 const BASE_DELAY = 500;
 const MAX_DELAY = 15_000;
@@ -55,10 +56,11 @@ export class UserSocket {
   connect() {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const params = new URLSearchParams({ token: accessToken() || "" });
+    const params = new URLSearchParams();
     const resume = [...this.handlers.resume()].filter(([, last]) => last).map(([room, last]) => `${room}:${last}`);
     if (resume.length) params.set("resume", resume.join(","));
-    const url = `${scheme}//${location.host}/ws/user/?${params}`;
+    const query = String(params) ? `?${params}` : "";
+    const url = `${scheme}//${location.host}/ws/user/${query}`;
     this.handlers.onState(this.everOpened ? "reconnecting" : "connecting");
     const ws = new WebSocket(url);
     this.ws = ws;
