@@ -48,6 +48,8 @@ class Server:
         # Flat out: the per-user rate limits would stop the load generator first.
         env.update({f"CHAT_RATE_{a}": "0" for a in ("MESSAGES", "TYPING", "REACTIONS",
                                                     "UPLOADS", "WRITES")})
+        # One generator address opens thousands of sockets, few users many each.
+        env.update(CHAT_MAX_CONNECTIONS_PER_ADDRESS="0", CHAT_MAX_SOCKETS_PER_USER="0")
         self.log = open(workdir / f"{kind}.log", "wb")
         self.proc = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, *cmd], cwd=ROOT,
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)

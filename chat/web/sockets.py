@@ -317,6 +317,9 @@ class SocketSession:
                 await self._send_batch(batch)
             if self.conn.close_code == CLOSE_TRY_AGAIN:
                 return  # _force_close owns that close
+            transport = self.request.transport
+            if transport is None or transport.is_closing():
+                return  # hung up on (shutdown): no close handshake to wait for
             await self._stop_reading()
             await self.ws.close(code=self.conn.close_code or 1000)
         except (ConnectionError, RuntimeError):
@@ -357,7 +360,11 @@ class SocketSession:
         transport = self.request.transport
         if transport is not None and not transport.is_closing():
             transport.write(struct.pack("!BBH", 0x88, 2, code))
-            transport.close()  # sends what is buffered, then FIN
+            # A client that keeps up has the frame in the kernel already and gets it,
+            # then FIN; waiting to flush 10,000 clients' buffers would outlast SIGTERM.
+            transport.abort()
+        if self.reader and not self.reader.done():
+            self.reader.cancel()  # the handler ends now, not when the client answers
 
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""
