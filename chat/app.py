@@ -9,17 +9,18 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, health
+from .core import Core, health, rooms
 from .db import Database
 from .db.database import storage_failure
-from .dialects import api_tokens, external, identity, native, simple, user_socket, v1
+from .dialects import admin, api_tokens, bots, external, hooks, identity, native, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import headers, pages
+from .web import headers, metrics, openapi, pages
+from .web.outgoing import run_bot_caller
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ async def open_core(app: web.Application):
     await open_writable(db, settings)
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
+    await rooms.name_seeded_rooms(core)
     if settings.redis_url:
         from .scale import shared
         await shared.start(core)
@@ -102,16 +104,22 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
+    app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     external.setup(app)
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    admin.setup(app)
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
+    hooks.setup(app)
+    bots.setup(app)
     pages.setup(app)
     headers.setup(app)
+    openapi.setup(app)
+    metrics.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

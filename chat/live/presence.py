@@ -81,12 +81,16 @@ class Presence:
             if sockets := self.sockets_in(room_id):
                 self._changed(room_id, user, online, sockets)
 
-    def forget_process(self, process: str) -> None:
-        """A process stopped or stopped answering: its users' sockets there are gone."""
+    def replace_process(self, process: str, entries: list[tuple[int, User]]) -> None:
+        """What another process has now ((room, user) of its sockets), replacing what
+        this one knew of it; [] when it stopped or stopped answering."""
+        now = {(room_id, user.id) for room_id, user in entries}
         for room_id, users in list(self._remote.items()):
             for user, processes in list(users.values()):
-                if process in processes:
+                if process in processes and (room_id, user.id) not in now:
                     self.remote(room_id, user, process, False)
+        for room_id, user in entries:
+            self.remote(room_id, user, process, True)
 
     def processes(self) -> set[str]:
         """The other processes this one knows to have users online."""

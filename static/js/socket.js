@@ -4,6 +4,7 @@
 // the resume map replays each room after the last id this tab has, and the caller
 // dedupes by message id.
 import { refresh } from "./api.js";
+import { language } from "./i18n.js";
 
 const BASE_DELAY = 500;
 const MAX_DELAY = 15_000;
@@ -56,7 +57,8 @@ export class UserSocket {
   connect() {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const params = new URLSearchParams();
+    // lang: texts the server writes (joins, leaves, uploads) arrive in the page's language.
+    const params = new URLSearchParams({ lang: language() });
     const resume = [...this.handlers.resume()].filter(([, last]) => last).map(([room, last]) => `${room}:${last}`);
     if (resume.length) params.set("resume", resume.join(","));
     const query = String(params) ? `?${params}` : "";
