@@ -14,6 +14,7 @@ import getpass
 import logging
 import os
 import sys
+from pathlib import Path
 
 ENVIRONMENT = """environment:
   CHAT_HOST, CHAT_PORT, CHAT_DATA_DIR   defaults for --host, --port, --data-dir
@@ -41,8 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--display-name", dest="display_name")
     token = sub.add_parser("token", help="print an access token for a user")
     token.add_argument("name")
-    backup = sub.add_parser("backup", help="write a consistent copy of the database")
+    backup = sub.add_parser("backup", help="write one archive: database, uploads, manifest")
     backup.add_argument("file")
+    restore = sub.add_parser("restore", help="check a backup archive and unpack it into a new "
+                                             "data directory")
+    restore.add_argument("archive")
+    for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
+        command.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
+                             help="the data directory (same as before the command)")
     return parser
 
 
@@ -80,11 +87,23 @@ def print_token(settings, args) -> int:
 
 
 def backup(settings, args) -> int:
-    from chat.db.database import backup_file
-    from chat.ops.datadir import require_database
-    require_database(settings)
-    backup_file(settings.database_path, args.file)
-    print(f"backed up {settings.database_path} to {args.file}")
+    from chat.ops import backup as backups
+    summary = backups.backup(settings, Path(args.file))
+    print(f"backed up {settings.data_dir.resolve()} to {summary.path} "
+          f"({summary.files} files, {summary.total_bytes} bytes)")
+    for name in summary.missing:
+        print(f"warning: {name} was deleted while the backup ran", file=sys.stderr)
+    return 0
+
+
+def restore(settings, args) -> int:
+    from chat.ops import backup as backups
+    summary = backups.restore(Path(args.archive), settings.data_dir)
+    print(f"restored {summary.files} files ({summary.total_bytes} bytes) into "
+          f"{settings.data_dir.resolve()}; integrity checked. Start the server on it with "
+          f"--data-dir {settings.data_dir}")
+    for name in summary.missing:
+        print(f"warning: the backup has no {name}", file=sys.stderr)
     return 0
 
 
@@ -128,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from chat.errors import ChatError
     from chat.i18n import translate
+    from chat.ops.backup import BackupError
     from chat.ops.datadir import NoDatabase
     from chat.settings import SettingsError, load_settings
 
@@ -136,12 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    commands = {"create-user": create_user, "token": print_token, "backup": backup}
+    commands = {"create-user": create_user, "token": print_token, "backup": backup,
+                "restore": restore}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
-    except NoDatabase as exc:
+    except (NoDatabase, BackupError) as exc:
         print(exc, file=sys.stderr)
         return 1
     except ChatError as exc:
