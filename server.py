@@ -23,6 +23,9 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_LOG_FORMAT             text (default) or json: one JSON object per log line
+  CHAT_RETENTION_DAYS         delete messages and their files older than this many days
+                              (default: keep forever; rooms can set their own)
 """
 
 
@@ -109,13 +112,18 @@ def restore(settings, args) -> int:
 
 def serve(settings) -> int:
     from chat.app import create_app
+    from chat.ops import logs
     from chat.web.service import serve_until_signal
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_format)
 
     def started() -> None:
-        print(f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
-              f"{settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
+        line = (f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
+                f"{settings.data_dir.resolve()} (Ctrl+C to stop)")
+        if settings.log_format == "json":  # every output line is then a JSON object
+            logging.getLogger("teahouse").info(line)
+        else:
+            print(line, flush=True)
     try:
         asyncio.run(serve_until_signal(create_app(settings), settings, started))
     except OSError as exc:  # port taken, address not ours, data dir not writable

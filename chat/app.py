@@ -17,7 +17,7 @@ from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import pages
+from .web import pages, requestid
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -77,5 +77,6 @@ def create_app(settings: Settings) -> web.Application:
     v1.setup(app)
     simple.setup(app)
     pages.setup(app)
+    requestid.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

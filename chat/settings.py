@@ -12,6 +12,7 @@ from pathlib import Path
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 LANGUAGES = ("en", "zh")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,8 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    log_format: str = "text"
+    retention_days: int | None = None       # site-wide: delete messages older than this
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -83,6 +86,23 @@ def parse_language(name: str, raw: str) -> str:
     return lang
 
 
+def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    word = raw.strip().lower()
+    if word not in choices:
+        raise SettingsError(f"{name} must be one of {choices}, got {raw!r}")
+    return word
+
+
+def parse_days(name: str, raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of days, got {raw!r}") from None
+    if not 1 <= days <= 36500:
+        raise SettingsError(f"{name} must be between 1 and 36500 days, got {days}")
+    return days
+
+
 def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
     proxies = parse_list(raw)
     for proxy in proxies:
@@ -122,4 +142,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    if (raw := env.get("CHAT_LOG_FORMAT")) is not None:
+        values["log_format"] = parse_choice("CHAT_LOG_FORMAT", raw, LOG_FORMATS)
+    if (raw := env.get("CHAT_RETENTION_DAYS")) not in (None, ""):
+        values["retention_days"] = parse_days("CHAT_RETENTION_DAYS", raw)
     return Settings(**values)

@@ -7,7 +7,7 @@ import ipaddress
 from aiohttp import web
 
 from ..i18n import pick_language
-from ..keys import core_key, language_key, settings_key
+from ..keys import core_key, language_key, settings_key, user_key
 
 
 def token_from_request(request: web.Request) -> str | None:
@@ -24,7 +24,9 @@ def token_from_request(request: web.Request) -> str | None:
 
 async def authenticate(request: web.Request):
     from ..core import accounts
-    return await accounts.authenticate(request.app[core_key], token_from_request(request))
+    user = await accounts.authenticate(request.app[core_key], token_from_request(request))
+    request[user_key] = user  # the access log names who it was
+    return user
 
 
 def client_address(request: web.Request) -> str | None:
@@ -35,7 +37,7 @@ def client_address(request: web.Request) -> str | None:
     """
     peer = request.remote
     trusted = request.app[settings_key].trusted_proxies
-    if not peer or not _in_networks(peer, trusted):
+    if not from_trusted_proxy(request, trusted):
         return peer
     hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
     for hop in reversed(hops):
@@ -44,6 +46,10 @@ def client_address(request: web.Request) -> str | None:
         if not _in_networks(hop, trusted):
             return hop
     return peer
+
+
+def from_trusted_proxy(request: web.Request, trusted: tuple[str, ...]) -> bool:
+    return bool(request.remote) and _in_networks(request.remote, trusted)
 
 
 def _is_address(text: str) -> bool:
