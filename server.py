@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="check a backup archive and unpack it into a new "
                                              "data directory")
     restore.add_argument("archive")
+    sub.add_parser("vacuum", help="give deleted messages' space back (stop the server first)")
     for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
         command.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
                              help="the data directory (same as before the command)")
@@ -110,9 +111,17 @@ def restore(settings, args) -> int:
     return 0
 
 
+def vacuum(settings, args) -> int:
+    from chat.ops.vacuum import vacuum as run_vacuum
+    before, after = run_vacuum(settings)
+    print(f"vacuumed {settings.database_path.resolve()}: {before} bytes before, {after} after")
+    return 0
+
+
 def serve(settings) -> int:
     from chat.app import create_app
     from chat.ops import logs
+    from chat.ops.datadir import hold_server_lock, prepare_data_dir
     from chat.web.service import serve_until_signal
 
     logs.configure(settings.log_format)
@@ -125,6 +134,8 @@ def serve(settings) -> int:
         else:
             print(line, flush=True)
     try:
+        prepare_data_dir(settings)
+        hold_server_lock(settings)  # vacuum refuses while any server holds it
         asyncio.run(serve_until_signal(create_app(settings), settings, started))
     except OSError as exc:  # port taken, address not ours, data dir not writable
         print(f"cannot start: {exc}", file=sys.stderr)
@@ -156,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     from chat.errors import ChatError
     from chat.i18n import translate
     from chat.ops.backup import BackupError
-    from chat.ops.datadir import NoDatabase
+    from chat.ops.datadir import NoDatabase, ServerRunning
     from chat.settings import SettingsError, load_settings
 
     try:
@@ -165,12 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     commands = {"create-user": create_user, "token": print_token, "backup": backup,
-                "restore": restore}
+                "restore": restore, "vacuum": vacuum}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
-    except (NoDatabase, BackupError) as exc:
+    except (NoDatabase, BackupError, ServerRunning) as exc:
         print(exc, file=sys.stderr)
         return 1
     except ChatError as exc:

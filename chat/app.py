@@ -11,13 +11,14 @@ from aiohttp import web
 
 from .core import Core
 from .db import Database
-from .dialects import identity, native, simple, v1
+from .dialects import identity, native, records, simple, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
 from .web import pages, requestid
+from .web.chores import run_chores
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -70,12 +71,14 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[api_errors])
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
+    app.cleanup_ctx.append(run_chores)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     channels.setup(app)
     native.setup(app)
     v1.setup(app)
     simple.setup(app)
+    records.setup(app)
     pages.setup(app)
     requestid.setup(app)
     setup_cors(app, settings.cors_origins)
