@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
                                              "data directory")
     restore.add_argument("archive")
     sub.add_parser("vacuum", help="give deleted messages' space back (stop the server first)")
+    export = sub.add_parser("export", help="everything as JSON lines (docs/export-format.md); "
+                                           "FILE.gz is compressed")
+    export.add_argument("file")
+    load = sub.add_parser("import", help="load a Teahouse site export into an empty data directory")
+    load.add_argument("file")
     for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
         command.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
                              help="the data directory (same as before the command)")
@@ -111,6 +116,22 @@ def restore(settings, args) -> int:
     return 0
 
 
+def export(settings, args) -> int:
+    from chat.ops.exporting import write_export
+    counts = asyncio.run(write_export(settings, Path(args.file)))
+    print(f"exported {', '.join(f'{n} {kind}' for kind, n in counts.items())} to {args.file}")
+    return 0
+
+
+def import_export(settings, args) -> int:
+    from chat.ops.importing import import_export as load_export
+    counts = load_export(settings, Path(args.file))
+    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())} into "
+          f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
+          "token (server.py token NAME) to set one with PATCH /api/auth/me")
+    return 0
+
+
 def vacuum(settings, args) -> int:
     from chat.ops.vacuum import vacuum as run_vacuum
     before, after = run_vacuum(settings)
@@ -168,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     from chat.i18n import translate
     from chat.ops.backup import BackupError
     from chat.ops.datadir import NoDatabase, ServerRunning
+    from chat.ops.importing import ImportFailed
     from chat.settings import SettingsError, load_settings
 
     try:
@@ -176,12 +198,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     commands = {"create-user": create_user, "token": print_token, "backup": backup,
-                "restore": restore, "vacuum": vacuum}
+                "restore": restore, "vacuum": vacuum, "export": export,
+                "import": import_export}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
-    except (NoDatabase, BackupError, ServerRunning) as exc:
+    except (NoDatabase, BackupError, ServerRunning, ImportFailed) as exc:
         print(exc, file=sys.stderr)
         return 1
     except ChatError as exc:

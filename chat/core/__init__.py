@@ -5,6 +5,7 @@ through Database.write and publish events to the hub after commit.
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -30,6 +31,7 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
+    export_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""
