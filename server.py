@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("file")
     load = sub.add_parser("import", help="load a Teahouse site export into an empty data directory")
     load.add_argument("file")
+    slack = sub.add_parser("import-slack", help="load a Slack export zip (channels, users, "
+                                                "messages, threads) into an empty data directory")
+    slack.add_argument("zip")
     for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
         command.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
                              help="the data directory (same as before the command)")
@@ -132,6 +135,15 @@ def import_export(settings, args) -> int:
     return 0
 
 
+def import_slack(settings, args) -> int:
+    from chat.ops.slack import import_slack as load_slack
+    counts = load_slack(settings, Path(args.zip))
+    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())} from Slack into "
+          f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
+          "token (server.py token NAME) to set one with PATCH /api/auth/me")
+    return 0
+
+
 def vacuum(settings, args) -> int:
     from chat.ops.vacuum import vacuum as run_vacuum
     before, after = run_vacuum(settings)
@@ -199,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     commands = {"create-user": create_user, "token": print_token, "backup": backup,
                 "restore": restore, "vacuum": vacuum, "export": export,
-                "import": import_export}
+                "import": import_export, "import-slack": import_slack}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)

@@ -137,9 +137,10 @@ async def test_help_lists_every_flag_subcommand_and_environment_variable():
     code, out, _ = await run_cli("--help")
     assert code == 0
     for word in ("--host", "--port", "--data-dir", "create-user", "token", "backup",
+                 "restore", "vacuum", "export", "import", "import-slack",
                  "CHAT_HOST", "CHAT_PORT", "CHAT_DATA_DIR", "CHAT_SECRET",
                  "CHAT_ALLOW_REGISTRATION", "CHAT_CORS_ORIGINS", "CHAT_LANGUAGE",
-                 "CHAT_TRUSTED_PROXIES"):
+                 "CHAT_TRUSTED_PROXIES", "CHAT_LOG_FORMAT", "CHAT_RETENTION_DAYS"):
         assert word in out, word
 
 

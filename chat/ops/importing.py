@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..core.uploads import STORED_NAME
 from ..db import Database
@@ -49,11 +49,14 @@ def read_lines(path: Path) -> Iterator[dict]:
 
 
 def import_export(settings: Settings, path: Path) -> dict:
-    return load(settings, read_lines(Path(path)), keep_seeded_rooms=False)
+    return load(settings, lambda conn: read_lines(Path(path)), keep_seeded_rooms=False)
 
 
-def load(settings: Settings, records: Iterable[dict], keep_seeded_rooms: bool) -> dict:
-    """Insert records (export format) into a new database in the empty data directory."""
+def load(settings: Settings, records: Callable[[sqlite3.Connection], Iterable[dict]],
+         keep_seeded_rooms: bool) -> dict:
+    """Insert records (export format) into a new database in the empty data directory.
+    records(conn) may look at the new, migrated database (the Slack import numbers its
+    rooms after the seeded ones)."""
     try:
         check_empty_target(settings.data_dir)
     except BackupError as exc:
@@ -69,7 +72,7 @@ def load(settings: Settings, records: Iterable[dict], keep_seeded_rooms: bool) -
         if not keep_seeded_rooms:
             conn.execute("DELETE FROM rooms")  # the export brings its own global room
         loader.conn = conn
-        for item in records:
+        for item in records(conn):
             loader.add(item)
         loader.finish()
         conn.execute("COMMIT")
