@@ -118,3 +118,16 @@ async def test_the_server_purges_by_itself_after_it_starts(aiohttp_client, setti
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the daily retention run did not happen at start")
+
+
+def test_site_retention_is_off_by_default_and_checked():
+    from chat.settings import SettingsError, load_settings
+    assert load_settings(env={}).retention_days is None
+    assert load_settings(env={"CHAT_RETENTION_DAYS": "90"}).retention_days == 90
+    for bad in ("0", "-3", "ninety", "36501"):
+        try:
+            load_settings(env={"CHAT_RETENTION_DAYS": bad})
+        except SettingsError as exc:
+            assert "CHAT_RETENTION_DAYS" in str(exc)
+        else:
+            raise AssertionError(bad)
