@@ -3,8 +3,9 @@
 
   python server.py                          serve on 127.0.0.1:8000, data in ./data
   python server.py create-user NAME [--admin] [--password P]
-  python server.py token NAME               print an access token for NAME
+  python server.py token NAME [--days N]    mint a personal API token for NAME (scripts)
   python server.py backup FILE              consistent copy of the live database
+  python server.py link-identity NAME PROVIDER EXTERNAL_NAME
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ ENVIRONMENT = """environment:
   CHAT_LOG_FORMAT             text (default) or json: one JSON object per log line
   CHAT_RETENTION_DAYS         delete messages and their files older than this many days
                               (default: keep forever; rooms can set their own)
+  CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
+                              sign-in with a company directory: docs/directory-sign-in.md
+  CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)
+  CHAT_PRESENCE_TTL           seconds before a silent process's users go offline (30)
 """
 
 
@@ -37,14 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", help="port to listen on (default 8000)")
     parser.add_argument("--data-dir", dest="data_dir",
                         help="database, uploads and secret (default ./data)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="share the server between processes over Redis, e.g. "
+                             "redis://127.0.0.1:6379/0 (default: one process, no Redis)")
+    parser.add_argument("--workers", metavar="N",
+                        help="run N processes on one port (needs --redis; default 1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     create = sub.add_parser("create-user", help="create an account (prompts for the password)")
     create.add_argument("name")
     create.add_argument("--admin", action="store_true", help="make the user a site admin")
     create.add_argument("--password", help="the password (else prompted)")
     create.add_argument("--display-name", dest="display_name")
-    token = sub.add_parser("token", help="print an access token for a user")
+    token = sub.add_parser(
+        "token", help="mint a personal API token for a user (listed and revocable in the "
+                      "web page's API tokens dialog)")
     token.add_argument("name")
+    token.add_argument("--days", type=int, help="expire after N days (default: until revoked)")
+    token.add_argument("--label", default="command line",
+                       help="the token's name in the user's list (default: command line)")
     backup = sub.add_parser("backup", help="write one archive: database, uploads, manifest")
     backup.add_argument("file")
     restore = sub.add_parser("restore", help="check a backup archive and unpack it into a new "
@@ -59,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     slack = sub.add_parser("import-slack", help="load a Slack export zip (channels, users, "
                                                 "messages, threads) into an empty data directory")
     slack.add_argument("zip")
+    link = sub.add_parser("link-identity", help="let a directory or OIDC account sign in "
+                          "as an existing local user (docs/directory-sign-in.md)")
+    link.add_argument("name", help="the existing Teahouse username")
+    link.add_argument("provider", help="'ldap' or a CHAT_OIDC_PROVIDERS name")
+    link.add_argument("external_name", help="the username at the provider")
     for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
         command.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
                              help="the data directory (same as before the command)")
@@ -94,7 +114,16 @@ def create_user(settings, args) -> int:
 
 def print_token(settings, args) -> int:
     from chat.core import accounts
-    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(core, args.name))))
+    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(
+        core, args.name, args.days, args.label))))
+    return 0
+
+
+def link_identity(settings, args) -> int:
+    from chat.core import identities
+    asyncio.run(with_core(settings, lambda core: identities.link(
+        core, None, args.name, args.provider, args.external_name)))
+    print(f"linked {args.provider} account {args.external_name} to user {args.name}")
     return 0
 
 
@@ -152,6 +181,12 @@ def vacuum(settings, args) -> int:
 
 
 def serve(settings) -> int:
+    if settings.workers > 1:
+        from pathlib import Path
+
+        from chat.scale.workers import run_workers
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return run_workers(settings, Path(__file__).resolve(), sys.argv[1:])
     from chat.app import create_app
     from chat.ops import logs
     from chat.ops.datadir import hold_server_lock, prepare_data_dir
@@ -205,13 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     from chat.settings import SettingsError, load_settings
 
     try:
-        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir})
+        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir,
+                                  "redis": args.redis, "workers": args.workers})
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     commands = {"create-user": create_user, "token": print_token, "backup": backup,
                 "restore": restore, "vacuum": vacuum, "export": export,
-                "import": import_export, "import-slack": import_slack}
+                "import": import_export, "import-slack": import_slack,
+                "link-identity": link_identity}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)

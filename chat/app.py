@@ -11,13 +11,13 @@ from aiohttp import web
 
 from .core import Core
 from .db import Database
-from .dialects import identity, native, records, simple, v1
+from .dialects import api_tokens, external, identity, native, records, simple, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import pages, requestid
+from .web import headers, pages, requestid
 from .web.chores import run_chores
 from .web.routing import api_errors
 
@@ -48,8 +48,14 @@ async def open_core(app: web.Application):
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
-    app[core_key] = Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings))
+    core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
+                                settings=settings, secret=load_secret(settings))
+    if settings.redis_url:
+        from .scale import shared
+        await shared.start(core)
     yield
+    if core.backplane is not None:
+        await core.backplane.stop()
     await db.close()
 
 
@@ -74,12 +80,16 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(run_chores)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    external.setup(app)
+    api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
     records.setup(app)
     pages.setup(app)
+    headers.setup(app)
     requestid.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

@@ -5,9 +5,14 @@ Bad values fail loudly at start (SettingsError) instead of surfacing later.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .signin_settings import LdapSettings, OidcProvider
 
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -36,6 +41,31 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     log_format: str = "text"
     retention_days: int | None = None       # site-wide: delete messages older than this
+    presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
+    # Limits against hostile members and faults (docs/limits.md); a rate is
+    # (per second, burst), 0 per second turns it off.
+    rate_messages: tuple[float, int] = (10.0, 30)
+    rate_typing: tuple[float, int] = (5.0, 20)
+    rate_reactions: tuple[float, int] = (5.0, 20)
+    rate_uploads: tuple[float, int] = (1.0, 10)
+    rate_writes: tuple[float, int] = (10.0, 50)
+    max_sockets_per_user: int = 50
+    max_connections_per_address: int = 200
+    handshake_timeout: float = 5.0
+    upload_idle_timeout: float = 30.0
+    read_connections: int = 3
+    read_budget: float = 2.0
+    min_free_mb: int = 100
+    # Sign-in with a directory (chat/signin_settings.py, docs/directory-sign-in.md).
+    ldap: LdapSettings | None = None
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    local_login: bool = True
+    public_url: str = ""
+    # Several processes (docs/scale-out.md): the Redis backplane, off without a URL.
+    redis_url: str | None = None
+    workers: int = 1
+    presence_ttl: float = 30.0          # a silent process's users go offline after this
+    backplane_poll_seconds: float = 2.0  # the safety poll of the event log
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -113,6 +143,49 @@ def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
     return proxies
 
 
+def parse_rate(name: str, raw: str) -> tuple[float, int]:
+    """"R" (per second, burst 3R) or "R:B"; "0" turns the limit off."""
+    rate, _, burst = raw.strip().partition(":")
+    try:
+        per_second = float(rate)
+        size = int(burst) if burst else max(1, math.ceil(3 * per_second))
+    except ValueError:
+        raise SettingsError(f"{name} must be RATE or RATE:BURST (per second), got {raw!r}") from None
+    if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
+        raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
+    return per_second, size
+
+
+def parse_number(name: str, raw: str, kind: type, low: float):
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not (math.isfinite(value) and value >= low):
+        raise SettingsError(f"{name} must be at least {low}, got {raw!r}")
+    return value
+
+
+# Limit settings read only from the environment: variable -> (field, parser).
+LIMITS = {
+    "CHAT_RATE_MESSAGES": ("rate_messages", parse_rate),
+    "CHAT_RATE_TYPING": ("rate_typing", parse_rate),
+    "CHAT_RATE_REACTIONS": ("rate_reactions", parse_rate),
+    "CHAT_RATE_UPLOADS": ("rate_uploads", parse_rate),
+    "CHAT_RATE_WRITES": ("rate_writes", parse_rate),
+    "CHAT_MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_MAX_CONNECTIONS_PER_ADDRESS": ("max_connections_per_address",
+                                         lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_HANDSHAKE_TIMEOUT": ("handshake_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_UPLOAD_IDLE_TIMEOUT": ("upload_idle_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),
+    "CHAT_MIN_FREE_MB": ("min_free_mb", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
+    "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
+}
+
+
 def load_settings(flags: dict | None = None, env: dict | None = None) -> Settings:
     """Merge flags (None means 'not given') over the environment over defaults."""
     flags = flags or {}
@@ -146,4 +219,35 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["log_format"] = parse_choice("CHAT_LOG_FORMAT", raw, LOG_FORMATS)
     if (raw := env.get("CHAT_RETENTION_DAYS")) not in (None, ""):
         values["retention_days"] = parse_days("CHAT_RETENTION_DAYS", raw)
+    if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
+        values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
+    for var, (name, parse) in LIMITS.items():
+        if (raw := env.get(var)) is not None:
+            values[name] = parse(var, raw)
+    from .signin_settings import load_signin  # imports this module: loaded late
+    values.update(load_signin(env))
+    if redis_url := pick("redis", "CHAT_REDIS_URL"):
+        values["redis_url"] = parse_redis_url(redis_url)
+    if (raw := pick("workers", "CHAT_WORKERS")) is not None:
+        values["workers"] = parse_number("--workers", str(raw), int, 1)
+        if values["workers"] > 1 and not values.get("redis_url"):
+            raise SettingsError("--workers above 1 needs --redis / CHAT_REDIS_URL: the "
+                                "processes share fan-out and presence over Redis")
     return Settings(**values)
+
+
+def parse_redis_url(raw: str) -> str:
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"CHAT_REDIS_URL must start with redis://, rediss:// or unix://, "
+                            f"got {raw!r}")
+    return raw
+
+
+def parse_count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {value}")
+    return value

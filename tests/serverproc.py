@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.helpers import RATES_OFF_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 15.0  # generous for a loaded machine; a start takes about a second
 
@@ -23,9 +25,9 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict:
-    """This environment without CHAT_* settings, plus extra."""
+    """This environment without CHAT_* settings, with rate limits off, plus extra."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CHAT_")}
-    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+    return {**env, "PYTHONUNBUFFERED": "1", **RATES_OFF_ENV, **extra}
 
 
 def create_database(data_dir: Path) -> None:

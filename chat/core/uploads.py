@@ -191,8 +191,10 @@ async def write_limited(path: Path, read_chunk: ReadChunk, limit: int) -> int:
     return size
 
 
-async def store(core: Core, filename, declared_type: str | None, read_chunk: ReadChunk) -> StoredFile:
+async def store(core: Core, user: User, filename, declared_type: str | None,
+                read_chunk: ReadChunk) -> StoredFile:
     """Stream a file to disk and keep it only if its bytes match its name and type."""
+    await core.limits.check(user.id, "uploads")
     display_name = clean_name(filename)
     found = kind_of(display_name, declared_type)
     partial = folder(core) / f"{uuid.uuid4().hex}.part"

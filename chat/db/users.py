@@ -107,3 +107,24 @@ async def search_users(conn, query: str, limit: int) -> list[User]:
 async def all_user_ids(conn) -> list[int]:
     rows = await conn.execute_fetchall("SELECT id FROM users ORDER BY id")
     return [row[0] for row in rows]
+
+
+async def user_for_token(conn, user_id: int, session_id: int | None) -> sqlite3.Row | None:
+    """A user's columns, token_version and whether session_id is one of their live
+    logins: everything an access token is checked against, in one indexed read."""
+    rows = await conn.execute_fetchall(
+        f"""SELECT {COLUMNS}, token_version,
+                   EXISTS (SELECT 1 FROM sessions s WHERE s.id = ? AND s.user_id = users.id)
+                     AS session_alive
+            FROM users WHERE id = ?""", (session_id, user_id))
+    return rows[0] if rows else None
+async def set_admin(conn, user_id: int, is_admin: bool) -> None:
+    await conn.execute("UPDATE users SET is_admin = ?, updated_at = ? WHERE id = ?",
+                       (int(is_admin), iso_utc(), user_id))
+
+
+async def end_sessions(conn, user_id: int) -> None:
+    """Refresh tokens issued so far stop working (the password-change mechanism)."""
+    await conn.execute(
+        "UPDATE users SET token_version = token_version + 1, updated_at = ? WHERE id = ?",
+        (iso_utc(), user_id))

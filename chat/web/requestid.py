@@ -12,9 +12,8 @@ import uuid
 
 from aiohttp import web
 
-from ..keys import settings_key
 from ..ops.logs import request_id_var
-from .auth import from_trusted_proxy
+from .auth import trusted_peer
 
 HEADER = "X-Request-Id"
 SANE_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
@@ -24,8 +23,7 @@ request_id_key = web.RequestKey("request_id", str)
 def request_id(request: web.Request) -> str:
     if request_id_key not in request:
         incoming = request.headers.get(HEADER, "")
-        trusted = from_trusted_proxy(request, request.app[settings_key].trusted_proxies)
-        request[request_id_key] = (incoming if trusted and SANE_ID.fullmatch(incoming)
+        request[request_id_key] = (incoming if trusted_peer(request) and SANE_ID.fullmatch(incoming)
                                    else uuid.uuid4().hex)
     return request[request_id_key]
 

@@ -1,11 +1,14 @@
 """Channels WebSocket frames: /ws/chat/{room_id}/?token=JWT."""
 from __future__ import annotations
 
+from typing import Callable
+
 from aiohttp import web
 
 from ...errors import BadInput
 from ...events import (Event, MemberChanged, MessageDeleted, MessagePosted, MessageUpdated,
-                       NotificationCreated, PresenceChanged, ReactionChanged, ReadMarked,
+                       NotificationCreated, PresenceChanged, PresenceSummary,
+                       ReactionChanged, ReadMarked,
                        RoomDeleted, RoomUpdated, TypingChanged)
 from ...i18n import translate
 from ...models import Message, Room, User
@@ -15,37 +18,49 @@ from .serialize import (serialize_message, serialize_notification, serialize_rea
                         serialize_room, serialize_room_brief, serialize_user_brief)
 
 
+def brief_users(users) -> list[dict]:
+    return [serialize_user_brief(user) for user in users]
+
+
+# Event type -> frame: one entry per event this dialect tells (an explicit table, so a
+# new event is one more entry; the user-level socket carries every entry too).
+FRAMES: dict[type, Callable[[Event], dict | None]] = {
+    MessagePosted: lambda e: {"type": "chat_message", "message": serialize_message(e.message)},
+    MessageUpdated: lambda e: {"type": "message_updated", "message": serialize_message(e.message)},
+    MessageDeleted: lambda e: {"type": "message_deleted", "message": serialize_message(e.message)},
+    ReactionChanged: lambda e: {
+        "type": "reaction", "message_id": e.message.id, "emoji": e.emoji,
+        "user": serialize_user_brief(e.user), "added": e.added,
+        "reactions": serialize_reactions(e.message.reactions, None)},
+    PresenceChanged: lambda e: {"type": "user_join" if e.online else "user_leave",
+                                "user": serialize_user_brief(e.user)},
+    PresenceSummary: lambda e: {
+        "type": "presence", "room_id": e.room_id, "online_count": e.online_count,
+        "joined": brief_users(e.joined), "left": brief_users(e.left),
+        "joined_count": e.joined_count, "left_count": e.left_count},
+    TypingChanged: lambda e: {"type": "typing", "user": serialize_user_brief(e.user),
+                              "is_typing": e.is_typing},
+    RoomUpdated: lambda e: {"type": "room_updated", "room": serialize_room(e.room)},
+    RoomDeleted: lambda e: {"type": "room_deleted",
+                            "room": serialize_room_brief(e.room.id, e.room.name)},
+    MemberChanged: lambda e: {
+        "type": "member_updated", "room_id": e.room_id, "user": serialize_user_brief(e.user),
+        "role": e.role, "is_muted": e.is_muted, "is_banned": e.is_banned},
+    ReadMarked: lambda e: {"type": "read", "room_id": e.room_id, "message_id": e.message_id,
+                           "unread_count": e.unread_count},
+    NotificationCreated: lambda e: {"type": "notification",
+                                    "notification": serialize_notification(e.notification)},
+}
+
+
 def render_event(event: Event) -> dict | None:
-    match event:
-        case MessagePosted(message=message):
-            return {"type": "chat_message", "message": serialize_message(message)}
-        case MessageUpdated(message=message):
-            return {"type": "message_updated", "message": serialize_message(message)}
-        case MessageDeleted(message=message):
-            return {"type": "message_deleted", "message": serialize_message(message)}
-        case ReactionChanged(message=message, user=user, emoji=emoji, added=added):
-            return {"type": "reaction", "message_id": message.id, "emoji": emoji,
-                    "user": serialize_user_brief(user), "added": added,
-                    "reactions": serialize_reactions(message.reactions, None)}
-        case PresenceChanged(user=user, online=online):
-            return {"type": "user_join" if online else "user_leave",
-                    "user": serialize_user_brief(user)}
-        case TypingChanged(user=user, is_typing=is_typing):
-            return {"type": "typing", "user": serialize_user_brief(user), "is_typing": is_typing}
-        case RoomUpdated(room=room):
-            return {"type": "room_updated", "room": serialize_room(room)}
-        case RoomDeleted(room=room):
-            return {"type": "room_deleted", "room": serialize_room_brief(room.id, room.name)}
-        case MemberChanged(room_id=room_id, user=user, role=role, is_muted=muted, is_banned=banned):
-            return {"type": "member_updated", "room_id": room_id,
-                    "user": serialize_user_brief(user), "role": role, "is_muted": muted,
-                    "is_banned": banned}
-        case ReadMarked(room_id=room_id, message_id=message_id, unread_count=unread):
-            return {"type": "read", "room_id": room_id, "message_id": message_id,
-                    "unread_count": unread}
-        case NotificationCreated(notification=notification):
-            return {"type": "notification", "notification": serialize_notification(notification)}
-    return None
+    frame = FRAMES.get(type(event))
+    return None if frame is None else frame(event)
+
+
+def gap_frame(room_id: int, since: int, limit: int) -> dict:
+    """A since further back than the bounded replay: fetch history over REST instead."""
+    return {"type": "history_gap", "room_id": room_id, "since": since, "replay_limit": limit}
 
 
 class ChannelsSocket:
@@ -55,11 +70,14 @@ class ChannelsSocket:
         frame = render_event(event)
         return None if frame is None else dumps(frame)
 
-    def greeting(self, user: User, room: Room, online: list[User], language: str) -> list[str]:
+    def greeting(self, user: User, room: Room, online: list[User], online_count: int,
+                 language: str) -> list[str]:
+        """online_users lists at most the presence threshold (a large room would send
+        every newcomer thousands of names); online_count is exact."""
         return [dumps({
             "type": "connection_established", "message": translate("connected", language),
             "user": serialize_user_brief(user), "room": serialize_room(room),
-            "online_users": [serialize_user_brief(u) for u in online],
+            "online_users": brief_users(online), "online_count": online_count,
         })]
 
     def parse(self, frame: dict):
@@ -80,6 +98,9 @@ class ChannelsSocket:
 
     def render_message(self, message: Message) -> str:
         return dumps({"type": "chat_message", "message": serialize_message(message)})
+
+    def render_gap(self, room_id: int, since: int, limit: int) -> str:
+        return dumps(gap_frame(room_id, since, limit))
 
 
 DIALECT = ChannelsSocket()
