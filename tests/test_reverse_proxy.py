@@ -182,3 +182,21 @@ async def test_rest_sockets_and_uploads_work_through_nginx_over_tls(proxied, ses
         assert resp.status == 200 and await resp.read() == text
     for ws in (v1, channels):
         await ws.close()
+
+    # The web page's login cookie works behind the proxy: Secure (nginx says https),
+    # good for same-origin writes and sockets, refused for another site's page.
+    async with session.post(f"{https}/api/auth/login", headers=origin,
+                            json={"username": "alice", "password": "correct horse"}) as resp:
+        assert resp.status == 200
+        set_cookie = resp.headers["Set-Cookie"]
+    assert "Secure" in set_cookie and "HttpOnly" in set_cookie
+    cookie = {"Cookie": set_cookie.split(";")[0]}
+    async with session.post(f"{https}/api/chat/rooms/1/messages/", json={"content": "by cookie"},
+                            headers={**cookie, **origin}) as resp:
+        assert resp.status == 201, await resp.text()
+    async with session.post(f"{https}/api/chat/rooms/1/messages/", json={"content": "forged"},
+                            headers={**cookie, "Origin": "https://evil.example"}) as resp:
+        assert resp.status == 403
+    page_socket = await session.ws_connect(f"{wss}/ws/chat/1/", headers={**cookie, **origin})
+    await next_frame(page_socket, "connection_established")
+    await page_socket.close()
