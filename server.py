@@ -27,6 +27,8 @@ ENVIRONMENT = """environment:
   CHAT_LOG_FORMAT             text (default) or json: one JSON object per log line
   CHAT_RETENTION_DAYS         delete messages and their files older than this many days
                               (default: keep forever; rooms can set their own)
+  CHAT_ACCESS_TOKEN_TTL, CHAT_REFRESH_TOKEN_TTL   token and login lifetimes in seconds
+  CHAT_LOGIN_PAIR_LIMIT, CHAT_LOGIN_ADDRESS_LIMIT, CHAT_LOGIN_SLOWDOWN_AFTER   login throttling
   CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
                               sign-in with a company directory: docs/directory-sign-in.md
   CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)

@@ -56,6 +56,10 @@ class Settings:
     read_connections: int = 3
     read_budget: float = 2.0
     min_free_mb: int = 100
+    # Login throttling (docs/sessions.md): failures in 5 minutes; 0 turns one off.
+    login_pair_limit: int = 5          # per (username, address), then 429
+    login_address_limit: int = 20      # per address, then 429
+    login_slowdown_after: int = 10     # per username from any address, then each attempt waits
     # Sign-in with a directory (chat/signin_settings.py, docs/directory-sign-in.md).
     ldap: LdapSettings | None = None
     oidc_providers: tuple[OidcProvider, ...] = ()
@@ -181,6 +185,11 @@ LIMITS = {
     "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),
     "CHAT_MIN_FREE_MB": ("min_free_mb", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_ACCESS_TOKEN_TTL": ("access_token_ttl", lambda n, r: parse_number(n, r, int, 30)),
+    "CHAT_REFRESH_TOKEN_TTL": ("refresh_token_ttl", lambda n, r: parse_number(n, r, int, 300)),
+    "CHAT_LOGIN_PAIR_LIMIT": ("login_pair_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_LOGIN_ADDRESS_LIMIT": ("login_address_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_LOGIN_SLOWDOWN_AFTER": ("login_slowdown_after", lambda n, r: parse_number(n, r, int, 0)),
     "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
     "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
 }

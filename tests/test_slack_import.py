@@ -83,6 +83,11 @@ async def test_a_slack_export_becomes_rooms_messages_threads_and_reactions(aioht
 
     general = await (await client.get("/api/chat/rooms/global/messages/", headers=bob)).json()
     assert [m["content"] for m in general["messages"]] == ["hello @channel"]
+    # Imported accounts have no password: a token from `server.py token` lets one be set.
+    resp = await client.patch("/api/auth/me", json={"password": "a new password"}, headers=bob)
+    assert resp.status == 200, await resp.text()
+    resp = await client.post("/api/auth/login", json={"username": "bob", "password": "a new password"})
+    assert resp.status == 200
     me = await (await client.get("/api/auth/me", headers=bob)).json()
     assert me["display_name"] == "Bob Builder" and me["is_admin"] is False
     alice = {"Authorization": f"Bearer {await accounts.token_for(core, 'alice')}"}
