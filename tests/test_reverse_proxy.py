@@ -3,6 +3,7 @@ certificate drives REST, both socket dialects and an upload over https/wss, and 
 server sees the client's address, not the proxy's and not one the client forged."""
 from __future__ import annotations
 
+import asyncio
 import getpass
 import io
 import os
@@ -119,6 +120,9 @@ async def session():
     async with aiohttp.ClientSession(connector=connector,
                                      timeout=aiohttp.ClientTimeout(total=20)) as client:
         yield client
+    # aiohttp's graceful shutdown advice for TLS: give the transports' closing handshakes
+    # a moment, or they are collected unclosed after the loop ends.
+    await asyncio.sleep(0.25)
 
 
 async def register(session, base: str, username: str) -> dict:
