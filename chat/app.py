@@ -9,18 +9,20 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, health
+from .core import Core, health, rooms
 from .db import Database
 from .db.database import storage_failure
-from .dialects import api_tokens, external, identity, native, records, simple, user_socket, v1
+from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, records,
+                       simple, user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import headers, pages, requestid
+from .web import headers, metrics, openapi, pages, requestid
 from .web.chores import run_chores
+from .web.outgoing import run_bot_caller
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ async def open_core(app: web.Application):
     await open_writable(db, settings)
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
+    await rooms.name_seeded_rooms(core)
     if settings.redis_url:
         from .scale import shared
         await shared.start(core)
@@ -100,18 +103,24 @@ def create_app(settings: Settings) -> web.Application:
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.cleanup_ctx.append(run_chores)
+    app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     external.setup(app)
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    admin.setup(app)
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
     records.setup(app)
+    hooks.setup(app)
+    bots.setup(app)
     pages.setup(app)
     headers.setup(app)
     requestid.setup(app)
+    openapi.setup(app)
+    metrics.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

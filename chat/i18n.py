@@ -5,6 +5,12 @@ strings of seed texts are kept verbatim).
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+# The language of whoever the current request, socket or rendering is for; None: show
+# stored texts as they are (written in the server's language).
+viewer_language: ContextVar[str | None] = ContextVar("viewer_language", default=None)
+
 CATALOG: dict[str, tuple[str, str]] = {
     # generic
     "internal_error": ("Internal server error", "服务器内部错误"),
@@ -38,6 +44,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "password_blank": ("Password must not be only spaces or control characters", "密码不能只包含空白或控制字符"),
     "old_password_wrong": ("The old password is not correct", "原密码不正确"),
     "user_not_found": ("User not found", "用户不存在"),
+    "account_disabled": ("This account has been deactivated", "该账号已被停用"),
+    "admin_self": ("Site admins cannot demote or deactivate themselves", "管理员不能取消自己的管理员身份或停用自己"),
+    "avatar_too_big": ("The image is too large (more than {limit} pixels)", "图片过大（超过 {limit} 像素）"),
     "admin_only": ("Only site administrators may do this", "只有管理员可以执行此操作"),
     "too_many_tokens": ("At most {limit} API tokens per user: revoke one first", "每个用户最多 {limit} 个 API 令牌，请先撤销一个"),
     "cross_origin_write": ("A cookie-authenticated change must come from this site (Origin)", "使用 Cookie 认证的修改请求必须来自本站（Origin）"),
@@ -62,6 +71,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "invitation_required": ("This room is private: you need an invitation", "这是私人聊天室，需要邀请才能加入"),
     "banned": ("You are banned from this room", "您已被禁止进入该聊天室"),
     "not_a_member": ("You are not a member of this room", "您不是该聊天室的成员"),
+    "room_archived": ("This room is archived: it takes no new messages or members", "该聊天室已归档，不能再发消息或加入"),
     "room_admin_only": ("Only the room's admins may do this", "只有聊天室管理员可以执行此操作"),
     "cannot_delete_room": ("Only the creator or an admin may delete this room", "只有聊天室创建者或管理员可以删除"),
     "direct_room_closed": ("Direct conversations cannot be joined or left", "私聊会话不能加入或离开"),
@@ -99,6 +109,19 @@ CATALOG: dict[str, tuple[str, str]] = {
     "file_empty": ("File is empty", "文件为空"),
     "upload_stalled": ("The upload stalled: no data for {seconds} seconds", "上传中断：{seconds} 秒内未收到数据"),
     "upload_malformed": ("The upload is not a well-formed multipart form", "上传内容不是有效的 multipart 表单"),
+    # integrations
+    "hook_not_found": ("Webhook not found", "Webhook 不存在"),
+    "no_such_hook": ("No such webhook", "Webhook 不存在"),
+    "invalid_payload": ("The payload is not a JSON object", "负载不是 JSON 对象"),
+    "no_text": ("The payload has no text", "负载没有文本"),
+    "hook_rate_limited": ("Too many messages from this webhook, slow down", "该 Webhook 消息过多，请稍后再试"),
+    "payload_too_large": ("The payload is larger than {limit} bytes", "负载超过 {limit} 字节"),
+    "hook_deleted": ("Webhook deleted", "Webhook 已删除"),
+    "bot_deleted": ("Bot deleted", "机器人已删除"),
+    "bot_not_found": ("Bot not found", "机器人不存在"),
+    "bot_key_invalid": ("Invalid bot key", "机器人密钥无效"),
+    "bot_no_password": ("A bot signs in with its key, not a password", "机器人只能用密钥登录，不能设置密码"),
+    "bot_url_invalid": ("The outgoing URL must be an http(s) URL", "回调地址必须是 http(s) URL"),
     # success messages, per seed wording
     "room_joined": ("Joined the room", "成功加入房间"),
     "room_left": ("Left the room", "成功离开房间"),
@@ -116,6 +139,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "room_deleted": ("Room deleted", "房间已删除"),
     "connected": ("Connected", "连接成功"),
     "invited": ("{username} was invited", "已邀请 {username}"),
+    "invitation_declined": ("Invitation declined", "已拒绝邀请"),
+    "invitation_not_found": ("You have no invitation to this room", "你没有此聊天室的邀请"),
     # stored texts (written in the server's language when they are created)
     "deleted_placeholder": ("[message deleted]", "[消息已删除]"),
     "system_join": ("{username} joined the room", "{username} 加入了聊天室"),
@@ -125,6 +150,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "notify_reply": ("{username} replied to you", "{username} 回复了你"),
     "notify_message": ("New message from {username}", "新消息来自 {username}"),
     "notify_invite": ("{username} invited you to {room}", "{username} 邀请你加入 {room}"),
+    "seeded_room_name": ("Global", "大厅"),
+    "seeded_room_description": ("The room everyone shares", "所有人共享的聊天室"),
 }
 
 
@@ -146,3 +173,23 @@ def translate(key: str, language: str, **params) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def shown(key: str | None, stored: str, **params) -> str:
+    """A server-written text in the viewer's language, or the stored text as it is."""
+    language = viewer_language.get()
+    if key is None or language is None or key not in CATALOG:
+        return stored
+    return translate(key, language, **params)
+
+
+def message_text(message) -> str:
+    """What a viewer reads as a message's content: joins, leaves, uploads and deletions
+    in their language (named by the sender's display name); people's words as written."""
+    sender = message.sender
+    return shown(message.text_key, message.content, username=sender.name if sender else "",
+                 name=message.file_name or "")
+
+
+def notification_title(notification) -> str:
+    return shown(notification.title_key, notification.title, **notification.title_params)

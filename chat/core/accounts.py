@@ -11,9 +11,9 @@ import secrets
 from ..db import sessions as db_sessions
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
-from ..live.connection import CLOSE_UNAUTHORIZED
+from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
-from . import Core, Outcome, api_tokens, identities, sessions, tokens
+from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
 from .fields import check_unicode
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
@@ -133,8 +133,11 @@ async def check_credentials(core: Core, username: str, password: str) -> int | N
 async def sign_in(core: Core, user_id: int, address: str | None,
                   user_agent: str | None) -> Tokens:
     """Tokens for a user whose credentials were checked: every way of signing in
-    (password, directory, OpenID Connect) ends here."""
+    (password, directory, OpenID Connect) ends here. A deactivated account is refused."""
     async def job(conn):
+        found = await users.user_by_id(conn, user_id)
+        if not found.is_active:
+            raise Unauthorized("account_disabled")
         await users.record_login(conn, user_id, address, user_agent)
         return Outcome(await users.user_by_id(conn, user_id))
     user = await core.commit(job)
@@ -158,6 +161,13 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     token ("th_…"), else a JWT access token; with no token, the login's cookie.
     Every credential is checked against the database on every call, so a password
     change, sign-out or revocation takes effect at once."""
+    credential = await _credential(core, token, cookie)
+    if not credential.user.is_active:
+        raise Unauthorized("account_disabled")  # deactivated by a site admin: at once
+    return credential
+
+
+async def _credential(core: Core, token: str | None, cookie: str | None) -> Credential:
     if token:
         if len(token) > MAX_TOKEN:
             raise Unauthorized("token_invalid")
@@ -166,6 +176,8 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
             # Logins of a user the directory disabled ended; their API tokens wait here.
             await identities.check_enabled(core, credential.user.id)
             return credential
+        if bots.is_bot_key(token):  # "{id}-{token}", a Campfire-style bot key: no dots
+            return Credential(await bots.authenticate(core, token), "bot_key", None)
         return await _access(core, tokens.decode(core.secret, token, "access"))
     if cookie:
         return await sessions.identify(core, cookie)
@@ -206,6 +218,9 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
                     password=None, old_password=None) -> User:
     """A new password ends every login and access token of the user at once and closes
     their sockets (4001); personal API tokens stay (they are revoked one by one)."""
+    if user.is_bot and password is not None:
+        # A bot signs in only with its key: a password would outlive a revoked key.
+        raise Forbidden("bot_no_password")
     for name, value in (("display_name", display_name), ("avatar_url", avatar_url)):
         if value is not None and not isinstance(value, str):
             raise BadInput("field_type", field=name, kind="string")
@@ -226,15 +241,13 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
 
     async def job(conn):
         await users.update_profile(conn, user.id, display, avatar)
-        if new_hash:
-            await users.update_password(conn, user.id, new_hash)
-            await db_sessions.delete_user_sessions(conn, user.id)
-        return Outcome(await users.user_by_id(conn, user.id))
-    updated = await core.commit(job)
-    if new_hash:
-        core.hub.disconnect_user(user.id, CLOSE_UNAUTHORIZED, only=lambda conn: (
-            conn.credential is None or conn.credential.kind != "api_token"))
-    return updated
+        if not new_hash:
+            return Outcome(await users.user_by_id(conn, user.id))
+        await users.update_password(conn, user.id, new_hash)
+        await db_sessions.delete_user_sessions(conn, user.id)
+        return Outcome(await users.user_by_id(conn, user.id),
+                       [SocketsEnded(None, user.id, keep_api_tokens=True)])
+    return await core.commit(job)
 
 
 async def start_login(core: Core, user: User) -> Tokens:
