@@ -22,6 +22,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "field_range": ("Field '{field}' must be between {low} and {high}", "字段 '{field}' 必须在 {low} 到 {high} 之间"),
     "not_found": ("Not found", "资源不存在"),
     "field_encoding": ("Field '{field}' is not valid Unicode text", "字段 '{field}' 不是有效的 Unicode 文本"),
+    "body_too_large": ("Request body is too large", "请求体过大"),
+    "invalid_form": ("Request body is not a well-formed form", "请求体不是有效的表单"),
     "json_too_deep": ("JSON is nested too deeply (at most {depth} levels)", "JSON 嵌套层数过多（最多 {depth} 层）"),
     "json_constant": ("JSON must not contain NaN or Infinity", "JSON 中不能包含 NaN 或 Infinity"),
     "rate_limited": ("Too many {action} requests, try again in {seconds} seconds", "{action} 请求过于频繁，请 {seconds} 秒后重试"),
