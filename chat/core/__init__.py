@@ -5,6 +5,7 @@ through Database.write and publish events to the hub after commit.
 """
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle | None = None
+    export_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     limits: RateLimiter | None = None
     directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
     backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
