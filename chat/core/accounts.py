@@ -137,7 +137,7 @@ async def sign_in(core: Core, user_id: int, address: str | None,
     async def job(conn):
         found = await users.user_by_id(conn, user_id)
         if not found.is_active:
-            raise Unauthorized("account_disabled")
+            raise Unauthorized("account_deactivated")
         await users.record_login(conn, user_id, address, user_agent)
         return Outcome(await users.user_by_id(conn, user_id))
     user = await core.commit(job)
@@ -163,7 +163,7 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     change, sign-out or revocation takes effect at once."""
     credential = await _credential(core, token, cookie)
     if not credential.user.is_active:
-        raise Unauthorized("account_disabled")  # deactivated by a site admin: at once
+        raise Unauthorized("account_deactivated")  # by a site admin: at once
     return credential
 
 
