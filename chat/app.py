@@ -12,14 +12,16 @@ from aiohttp import web
 from .core import Core, health, rooms
 from .db import Database
 from .db.database import storage_failure
-from .dialects import admin, api_tokens, bots, external, hooks, identity, native, simple, user_socket, v1
+from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, records,
+                       simple, user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import headers, metrics, openapi, pages
+from .web import headers, metrics, openapi, pages, requestid
+from .web.chores import run_chores
 from .web.outgoing import run_bot_caller
 from .web.routing import api_errors
 
@@ -66,7 +68,8 @@ async def open_writable(db: Database, settings: Settings) -> None:
 async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
-    db = Database(settings.database_path, settings.read_connections, settings.read_budget)
+    db = Database(settings.database_path, settings.read_connections, settings.read_budget,
+                  settings.search_index_delay)
     await open_writable(db, settings)
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
@@ -81,7 +84,10 @@ async def open_core(app: web.Application):
 
 
 async def close_sockets(app: web.Application) -> None:
-    app[core_key].hub.close_all(CLOSE_GOING_AWAY)
+    hub = app[core_key].hub
+    if count := sum(map(len, hub.user_connections.values())):
+        log.info("shutting down: closing %d sockets", count)
+    hub.close_all(CLOSE_GOING_AWAY)
 
 
 def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
@@ -100,6 +106,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
+    app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
@@ -111,10 +118,12 @@ def create_app(settings: Settings) -> web.Application:
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
+    records.setup(app)
     hooks.setup(app)
     bots.setup(app)
     pages.setup(app)
     headers.setup(app)
+    requestid.setup(app)
     openapi.setup(app)
     metrics.setup(app)
     setup_cors(app, settings.cors_origins)

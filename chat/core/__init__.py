@@ -5,6 +5,7 @@ through Database.write and publish events to the hub after commit.
 """
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from ..db import Database
 from ..db.database import ReadBudgetSpent, storage_failure
 from ..errors import ChatError, InsufficientStorage, Unavailable
-from ..events import Event
+from ..events import Event, MessagePosted
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
@@ -45,6 +46,7 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle | None = None
+    export_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     limits: RateLimiter | None = None
     directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
     backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
@@ -88,6 +90,7 @@ class Core:
             for event in outcome.events:
                 self.tell_listeners(event)
                 self.hub.publish(event)
+                self._index_soon(event)
         try:
             if self.backplane is not None:
                 return await self._commit_shared(job)
@@ -113,5 +116,12 @@ class Core:
             for event in done[0].events:
                 self.tell_listeners(event)
             plane.committed(done[1])
+            for event in done[0].events:
+                self._index_soon(event)
         outcome, _ = await self.db.write(logged, after_commit=committed)
         return outcome.value
+
+    def _index_soon(self, event: Event) -> None:
+        """A stored message is searchable within a second (chat/db/search_index.py)."""
+        if isinstance(event, MessagePosted):
+            self.db.indexer.poke()

@@ -189,7 +189,7 @@ async def _access(core: Core, claims: dict) -> Credential:
     change) is the one it names, and its login (if it names one) is not over. An
     unknown subject is provisioned, so a system sharing our secret can embed Teahouse."""
     user_id, session_id = int(claims["sub"]), claims.get("sid")
-    row = await users.user_for_token(core.db.reader, user_id, session_id)
+    row = await users.user_for_token(core.db.lookups, user_id, session_id)
     if row is None:
         user = await provision(core, user_id, claims.get("username"))
     elif claims.get("ver", 0) != row["token_version"] or (
