@@ -147,7 +147,7 @@ class Notification:
     is_read: bool
     created_at: str
     title_key: str | None = None
-    title_params: dict = field(default_factory=dict, compare=False)
+    title_params: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
