@@ -59,6 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--rate", type=float, default=None, help="paced msg/s in total (fanout 200, big 2)")
     p.add_argument("--senders", type=int, default=10)
     p.add_argument("--ack-senders", type=int, default=10)
+    p.add_argument("--in-flight", type=int, default=1, help="acked: messages each sender keeps unacknowledged")
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--configs", default="1p,1p+redis,2p+redis",

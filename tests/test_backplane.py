@@ -288,7 +288,7 @@ async def test_one_process_without_redis_logs_no_events(aiohttp_client, tmp_path
 async def test_processes_starting_together_migrate_once(tmp_path):
     """Instances started at once (systemd's teahouse@1 and @2) race at the migrations:
     the ones that lose find them applied instead of failing."""
-    databases = [Database(tmp_path / "teahouse.db") for _ in range(3)]
+    databases = [Database(tmp_path / "teahouse.db") for _ in range(5)]
     try:
         await asyncio.gather(*(db.open() for db in databases))
     finally:

@@ -134,8 +134,20 @@ class WriterConnection(InlineConnection):
     async def open(cls, path: Path) -> "WriterConnection":
         writer = cls(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
         for pragma in PRAGMAS:
-            await writer.run(writer._conn.execute, pragma)
+            await writer.run(writer._pragma, pragma)
         return writer
+
+    def _pragma(self, pragma: str) -> None:
+        """Processes starting together on a new file all switch it to WAL; SQLite
+        answers the losers "locked" at once (no busy wait can help): try again."""
+        for attempt in range(100):
+            try:
+                self._conn.execute(pragma)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     async def run(self, fn: Callable[..., T], *args) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
