@@ -1,6 +1,7 @@
 """create_app(settings): wiring only — keys, resources in cleanup_ctx, routes, CORS."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -9,9 +10,9 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core
+from .core import Core, scheduler
 from .db import Database
-from .dialects import identity, native, simple, v1
+from .dialects import identity, native, simple, team, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -57,6 +58,14 @@ async def open_core(app: web.Application):
     await db.close()
 
 
+async def scheduled_work(app: web.Application):
+    """Scheduled messages, reminders and status expiries, for as long as the app runs."""
+    task = asyncio.create_task(scheduler.run(app[core_key]))
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 async def close_sockets(app: web.Application) -> None:
     app[core_key].hub.close_all(CLOSE_GOING_AWAY)
 
@@ -75,10 +84,12 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[api_errors])
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
+    app.cleanup_ctx.append(scheduled_work)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     channels.setup(app)
     native.setup(app)
+    team.setup(app)
     v1.setup(app)
     simple.setup(app)
     pages.setup(app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .models import Message, Notification, Room, User
+from .models import Message, Notification, Reminder, Room, ScheduledMessage, Status, User
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,63 @@ class NotificationCreated(Event):
     @property
     def user_ids(self) -> frozenset[int]:
         return frozenset({self.notification.user_id})
+
+
+@dataclass(frozen=True)
+class MessagePinned(Event):
+    message: Message
+    pinned_by: User
+    pinned_at: str
+
+
+@dataclass(frozen=True)
+class MessageUnpinned(Event):
+    message: Message
+
+
+@dataclass(frozen=True)
+class MessageSaved(Event):
+    """A message entered (saved) or left one user's private saved list: their sockets only."""
+    everywhere: ClassVar[bool] = True
+    user_id: int
+    message: Message
+    saved: bool
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.user_id})
+
+
+@dataclass(frozen=True)
+class StatusChanged(Event):
+    """A user's status or do-not-disturb changed; heard by everyone sharing a room with
+    them (recipients), wherever their sockets are."""
+    everywhere: ClassVar[bool] = True
+    status: Status
+    user: User
+    recipients: frozenset[int]
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return self.recipients
+
+
+@dataclass(frozen=True)
+class ScheduledChanged(Event):
+    """A scheduled message of the owner was created, cancelled, sent or failed."""
+    everywhere: ClassVar[bool] = True
+    scheduled: ScheduledMessage
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.scheduled.user_id})
+
+
+@dataclass(frozen=True)
+class ReminderChanged(Event):
+    everywhere: ClassVar[bool] = True
+    reminder: Reminder
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.reminder.user_id})

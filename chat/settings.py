@@ -33,6 +33,10 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    all_mention_limit: int = 20      # above this many members only moderators may @all
+    max_pins: int = 50               # pinned messages per room
+    max_saved: int = 1000            # saved messages per user
+    max_scheduled: int = 50          # pending scheduled messages (and reminders) per user
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -70,6 +74,16 @@ def parse_port(name: str, raw: str | int) -> int:
     if not 0 <= port <= 65535:
         raise SettingsError(f"{name} must be between 0 and 65535, got {port}")
     return port
+
+
+def parse_count(name: str, raw: str, low: int = 1, high: int = 1_000_000) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
+    return number
 
 
 def parse_list(raw: str) -> tuple[str, ...]:
@@ -122,4 +136,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    for var, key in (("CHAT_ALL_MENTION_LIMIT", "all_mention_limit"), ("CHAT_MAX_PINS", "max_pins"),
+                     ("CHAT_MAX_SAVED", "max_saved"), ("CHAT_MAX_SCHEDULED", "max_scheduled")):
+        if (raw := env.get(var)) is not None:
+            values[key] = parse_count(var, raw)
     return Settings(**values)

@@ -5,6 +5,7 @@ through Database.write and publish events to the hub after commit.
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -30,6 +31,9 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
+    # Set when something new falls due (a scheduled message, a reminder, a status
+    # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
+    alarm: asyncio.Event = field(default_factory=asyncio.Event)
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from ..db import messages as message_sql
+from ..db import pins as pin_sql
 from ..db import rooms as room_sql
 from ..db import uploads as upload_sql
 from ..errors import BadInput, Forbidden, NotFound
-from ..events import MessageDeleted, MessagePosted, ReadMarked
+from ..events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, SendResult, User
 from . import Core, Outcome
 from .fields import check_int, check_optional_id
+from .mentions import check_group_mention
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
 
@@ -91,6 +93,8 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
             room, events = await join_in(core, conn, user, room.id)
             membership = await room_sql.membership(conn, room.id, user.id)
         check_can_speak(membership)
+        await check_group_mention(conn, core.settings.all_mention_limit, user, room, membership,
+                                  content)
         if reply_to is not None:
             original = await message_sql.message_by_id(conn, reply_to)
             if original is None or original.room_id != room.id:
@@ -154,7 +158,10 @@ async def delete(core: Core, user: User, message_id) -> Message:
         if name and not await upload_sql.forget_upload_of(conn, name, message.sender and message.sender.id):
             name = None
         deleted = await message_sql.message_by_id(conn, message.id)
-        return Outcome((deleted, name), [MessageDeleted(room.id, deleted)])
+        events = [MessageDeleted(room.id, deleted)]
+        if await pin_sql.forget_message(conn, message.id):
+            events.append(MessageUnpinned(room.id, deleted))
+        return Outcome((deleted, name), events)
     deleted, file_name = await core.commit(job)
     if file_name:  # a deleted message's file is no longer served, nor kept
         (core.settings.chat_uploads_dir / file_name).unlink(missing_ok=True)

@@ -34,7 +34,8 @@ def row_to_membership(row: sqlite3.Row) -> Membership:
         id=row["id"], room_id=row["room_id"], user=row_to_user(row, "u_"), role=row["role"],
         joined_at=row["joined_at"], last_read_at=row["last_read_at"],
         last_read_message_id=row["last_read_message_id"], is_muted=bool(row["is_muted"]),
-        is_banned=bool(row["is_banned"]),
+        is_banned=bool(row["is_banned"]), notify_level=row["notify_level"],
+        room_muted=bool(row["room_muted"]),
     )
 
 
@@ -70,7 +71,13 @@ async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list
                   (SELECT COUNT(*) FROM messages y
                    WHERE y.room_id = r.id AND y.id > mb.last_read_message_id
                      AND y.sender_id != :user AND y.message_type != 'system' AND y.is_deleted = 0)
-                END AS unread_count
+                END AS unread_count,
+                CASE WHEN mb.id IS NULL THEN 0 ELSE
+                  (SELECT COUNT(*) FROM notifications n
+                   WHERE n.user_id = :user AND n.room_id = r.id
+                     AND n.notification_type = 'mention'
+                     AND n.message_id > mb.last_read_message_id)
+                END AS mention_count
               FROM rooms r
               LEFT JOIN users c ON c.id = r.created_by
               LEFT JOIN memberships mb
@@ -222,3 +229,27 @@ async def has_invitation(conn, room_id: int, user_id: int) -> bool:
     rows = await conn.execute_fetchall(
         "SELECT 1 FROM invitations WHERE room_id = ? AND user_id = ?", (room_id, user_id))
     return bool(rows)
+
+
+async def notify_levels(conn, room_id: int) -> dict[int, str]:
+    """Members whose notification level for the room is not the default 'all'."""
+    rows = await conn.execute_fetchall(
+        """SELECT user_id, notify_level FROM memberships
+           WHERE room_id = ? AND is_banned = 0 AND notify_level != 'all'""", (room_id,))
+    return {row[0]: row[1] for row in rows}
+
+
+async def update_notify(conn, room_id: int, user_id: int, notify_level: str,
+                        room_muted: bool) -> None:
+    await conn.execute(
+        "UPDATE memberships SET notify_level = ?, room_muted = ? WHERE room_id = ? AND user_id = ?",
+        (notify_level, int(room_muted), room_id, user_id))
+
+
+async def mention_count(conn, room_id: int, user_id: int) -> int:
+    rows = await conn.execute_fetchall(
+        """SELECT COUNT(*) FROM notifications n JOIN memberships mb
+             ON mb.room_id = n.room_id AND mb.user_id = n.user_id
+           WHERE n.user_id = ? AND n.room_id = ? AND n.notification_type = 'mention'
+             AND n.message_id > mb.last_read_message_id""", (user_id, room_id))
+    return rows[0][0]

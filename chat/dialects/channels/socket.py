@@ -4,15 +4,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...errors import BadInput
-from ...events import (Event, MemberChanged, MessageDeleted, MessagePosted, MessageUpdated,
-                       NotificationCreated, PresenceChanged, ReactionChanged, ReadMarked,
-                       RoomDeleted, RoomUpdated, TypingChanged)
+from ...events import (Event, MemberChanged, MessageDeleted, MessagePinned, MessagePosted,
+                       MessageSaved, MessageUnpinned, MessageUpdated, NotificationCreated,
+                       PresenceChanged, ReactionChanged, ReadMarked, ReminderChanged,
+                       RoomDeleted, RoomUpdated, ScheduledChanged, StatusChanged, TypingChanged)
 from ...i18n import translate
 from ...models import Message, Room, User
 from ...web.jsonio import dumps
 from ...web.sockets import NoCommand, ReadCommand, SendCommand, TypingCommand, serve_socket
 from .serialize import (serialize_message, serialize_notification, serialize_reactions,
                         serialize_room, serialize_room_brief, serialize_user_brief)
+from .team import serialize_reminder, serialize_scheduled, serialize_status
 
 
 def render_event(event: Event) -> dict | None:
@@ -45,6 +47,27 @@ def render_event(event: Event) -> dict | None:
                     "unread_count": unread}
         case NotificationCreated(notification=notification):
             return {"type": "notification", "notification": serialize_notification(notification)}
+    return render_team_event(event)
+
+
+def render_team_event(event: Event) -> dict | None:
+    """Frames of the team features (issue 14)."""
+    match event:
+        case MessagePinned(room_id=room_id, message=message, pinned_by=by, pinned_at=at):
+            return {"type": "message_pinned", "room_id": room_id,
+                    "message": serialize_message(message), "pinned_by": serialize_user_brief(by),
+                    "pinned_at": at}
+        case MessageUnpinned(room_id=room_id, message=message):
+            return {"type": "message_unpinned", "room_id": room_id, "message_id": message.id}
+        case MessageSaved(message=message, saved=saved):
+            return {"type": "message_saved", "message": serialize_message(message), "saved": saved}
+        case StatusChanged(status=status, user=user):
+            return {"type": "status", "user": serialize_user_brief(user),
+                    "status": serialize_status(status)}
+        case ScheduledChanged(scheduled=scheduled):
+            return {"type": "scheduled_message", "scheduled": serialize_scheduled(scheduled)}
+        case ReminderChanged(reminder=reminder):
+            return {"type": "reminder", "reminder": serialize_reminder(reminder)}
     return None
 
 

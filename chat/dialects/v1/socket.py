@@ -10,8 +10,10 @@ from aiohttp import web
 
 from ...clock import iso_utc
 from ...errors import BadInput
-from ...events import (Event, MessageDeleted, MessagePosted, MessageUpdated, PresenceChanged,
-                       ReactionChanged, RoomDeleted, TypingChanged)
+from ...events import (Event, MessageDeleted, MessagePinned, MessagePosted, MessageSaved,
+                       MessageUnpinned, MessageUpdated, PresenceChanged, ReactionChanged,
+                       ReminderChanged, RoomDeleted, ScheduledChanged, StatusChanged,
+                       TypingChanged)
 from ...models import Message, Reaction, Room, User
 from ...web.jsonio import dumps
 from ...web.sockets import NoCommand, SendCommand, TypingCommand, serve_socket
@@ -75,6 +77,33 @@ def render_event(event: Event) -> dict | None:
             return {"type": "typing", **about(event.room_id, user), "timestamp": iso_utc()}
         case RoomDeleted(room=room):
             return {"type": "room_deleted", "room_id": room.id, "timestamp": iso_utc()}
+    return render_team_event(event)
+
+
+def render_team_event(event: Event) -> dict | None:
+    """Flat frames of the team features (issue 14), named like the channels ones."""
+    match event:
+        case MessagePinned(message=message, pinned_by=by, pinned_at=at):
+            return {"type": "message_pinned", "message_id": message.id,
+                    **about(message.room_id, by), "content": message.content, "timestamp": at}
+        case MessageUnpinned(message=message):
+            return {"type": "message_unpinned", "message_id": message.id,
+                    "room_id": message.room_id, "timestamp": iso_utc()}
+        case MessageSaved(message=message, saved=saved):
+            return {"type": "message_saved", "message_id": message.id,
+                    "room_id": message.room_id, "saved": saved, "timestamp": iso_utc()}
+        case StatusChanged(status=status, user=user):
+            return {"type": "status", "user_id": user.id, "username": user.username,
+                    "emoji": status.emoji, "text": status.text, "dnd": status.dnd,
+                    "expires_at": status.expires_at, "timestamp": status.updated_at}
+        case ScheduledChanged(scheduled=item):
+            return {"type": "scheduled_message", "id": item.id, "room_id": item.room_id,
+                    "content": item.content, "send_at": item.send_at, "state": item.state,
+                    "message_id": item.message_id, "error": item.error}
+        case ReminderChanged(reminder=item):
+            return {"type": "reminder", "id": item.id, "message_id": item.message.id,
+                    "room_id": item.message.room_id, "remind_at": item.remind_at,
+                    "state": item.state}
     return None
 
 
