@@ -52,7 +52,7 @@ class Membership:
     last_read_message_id: int
     is_muted: bool
     is_banned: bool
-    notify_level: str = "all"     # all | mentions | nothing: which notification rows
+    notify_level: str = "default"  # default | all | mentions | nothing
     room_muted: bool = False      # no unread badge except mentions
 
     @property

@@ -118,6 +118,9 @@ async def test_preferences_need_membership_and_valid_values(client, alice, bob):
     url = f"/api/chat/rooms/{room['id']}/notifications/"
     await assert_error(await client.patch(url, json={"notify_level": "all"}, headers=bob.headers),
                        403, "channels")
+    resp = await client.patch(url, json={"notify_level": "all"}, headers=alice.headers)
+    assert (await resp.json())["notify_level"] == "all"
+    assert (await listing(client, alice, room))["notify_level"] == "all"
     await assert_error(await client.patch(url, json={"notify_level": "loud"}, headers=alice.headers),
                        400, "channels")
     await assert_error(await client.patch(url, json={"room_muted": "yes"}, headers=alice.headers),

@@ -52,14 +52,15 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
     if targets:
         levels = await room_sql.notify_levels(conn, room.id)
         targets = {uid: target for uid, target in targets.items()
-                   if wants(levels.get(uid, "all"), target[0] == "mention" or uid in personal)}
+                   if wants(levels.get(uid, "default"), target[0] == "mention" or uid in personal)}
     return [await create(conn, uid, kind, title, message.content, room, message)
             for uid, (kind, title) in sorted(targets.items())]
 
 
 def wants(level: str, personal: bool) -> bool:
-    """'all': every notification; 'mentions': mentions and replies; 'nothing': none."""
-    return level == "all" or (level == "mentions" and personal)
+    """'default' and 'all': every notification row; 'mentions': mentions and replies;
+    'nothing': none."""
+    return level in ("default", "all") or (level == "mentions" and personal)
 
 
 async def load(conn, user_id: int, unread_only: bool = False, limit: int = 50,

@@ -1,5 +1,10 @@
-"""A member's notification preferences for one room: the level (all / mentions /
-nothing) and "mute room" (no unread badge except mentions). Stored per membership."""
+"""A member's notification preferences for one room, stored per membership.
+
+The level: 'default' (direct messages, replies and mentions notify, as before), 'all'
+(the same rows, and the web client alerts for every message), 'mentions' (replies and
+mentions only: no rows for direct messages), 'nothing'. "Mute room" hides the room's
+unread badge except for mentions.
+"""
 from __future__ import annotations
 
 from ..db import rooms as room_sql
@@ -8,7 +13,7 @@ from ..models import Membership, User
 from . import Core, Outcome
 from .rooms import check_readable
 
-LEVELS = ("all", "mentions", "nothing")
+LEVELS = ("default", "all", "mentions", "nothing")
 
 
 async def set_notifications(core: Core, user: User, room_ref, notify_level=None,

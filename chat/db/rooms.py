@@ -232,10 +232,10 @@ async def has_invitation(conn, room_id: int, user_id: int) -> bool:
 
 
 async def notify_levels(conn, room_id: int) -> dict[int, str]:
-    """Members whose notification level for the room is not the default 'all'."""
+    """Members whose notification level for the room is not 'default'."""
     rows = await conn.execute_fetchall(
         """SELECT user_id, notify_level FROM memberships
-           WHERE room_id = ? AND is_banned = 0 AND notify_level != 'all'""", (room_id,))
+           WHERE room_id = ? AND is_banned = 0 AND notify_level != 'default'""", (room_id,))
     return {row[0]: row[1] for row in rows}
 
 

@@ -2,8 +2,9 @@
 // file card, reactions, pending/failed state and the action toolbar. Text only.
 import { t } from "./i18n.js";
 import {
-  displayName, formatFull, formatSize, formatTime, h, hueClass, icon, initials, richText, safeUploadUrl,
+  displayName, formatFull, formatSize, formatTime, h, hueClass, icon, initials, safeUploadUrl,
 } from "./dom.js";
+import { formatMessage } from "./markdown.js";
 
 export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 
@@ -52,10 +53,11 @@ function bodyElement(msg, ctx, el, name) {
   const content = msg.content ?? "";
   // An upload's text is the server's caption naming the file: the card says it already.
   if (content && !(attachment && msg.file_name && content.includes(msg.file_name))) {
-    const [frag, mentionsMe] = richText(content, ctx.me.username, ctx.knownNames);
+    const [frag, mentionsMe] = formatMessage(content, ctx.me.username, ctx.knownNames);
     if (mentionsMe && msg.sender?.id !== ctx.me.id) el.classList.add("mentions-me");
-    body.append(h("p", { class: "content" }, frag,
-      msg.is_edited ? h("span", { class: "edited", text: " " + t("edited") }) : null));
+    const edited = msg.is_edited ? h("span", { class: "edited", text: " " + t("edited") }) : null;
+    if (edited) (frag.lastChild?.matches?.("p") ? frag.lastChild : frag).append(edited);
+    body.append(h("div", { class: "content" }, frag));
   }
   if (attachment) body.append(attachment);
   const reactions = reactionsElement(msg, ctx);

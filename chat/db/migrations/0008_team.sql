@@ -1,10 +1,11 @@
 -- Issue 14: what a team uses every week. Pinned and saved messages, per-room
 -- notification levels, status and do-not-disturb, scheduled messages and reminders.
 
--- notify_level decides which notification rows a member gets for the room; a muted
--- room (room_muted) shows no unread badge except for mentions.
-ALTER TABLE memberships ADD COLUMN notify_level TEXT NOT NULL DEFAULT 'all'
-    CHECK (notify_level IN ('all', 'mentions', 'nothing'));
+-- notify_level decides which notifications a member gets for the room ('default':
+-- direct messages, replies and mentions, as before; 'all' also alerts the browser for
+-- every message); a muted room (room_muted) shows no unread badge except for mentions.
+ALTER TABLE memberships ADD COLUMN notify_level TEXT NOT NULL DEFAULT 'default'
+    CHECK (notify_level IN ('default', 'all', 'mentions', 'nothing'));
 ALTER TABLE memberships ADD COLUMN room_muted INTEGER NOT NULL DEFAULT 0;
 
 -- Unread mentions per room, for the badge of a muted room.
