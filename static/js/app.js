@@ -18,6 +18,8 @@ import {
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, RoomSocket } from "./socket.js";
 import { uploadFiles } from "./uploads.js";
 import { Watchers } from "./watchers.js";
+import { badgeCount, wantsAlert } from "./room_prefs.js";
+import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
 
 const ROOM_POLL_MS = 60_000;      // a safety net: other rooms are watched live
 const LAST_ROOM_KEY = "teahouse.room";
@@ -40,6 +42,7 @@ const app = {
   atBottom: () => stickToBottom,
   sent: () => { stickToBottom = true; },
   loadRooms, drawHeader, drawSidebar, updateTitle,
+  open: (roomId, messageId) => openAt(roomId, messageId), roomName: (room) => roomName(room),
 };
 
 // What message_view needs: who I am, names to highlight, and the message actions.
@@ -110,6 +113,7 @@ async function startChat() {
   ctx.me = state.me;
   drawMe();
   if (!app.conversation) wire();
+  teamStarted(state.me);
   await loadRooms();
   const wanted = decodeURIComponent(location.hash.slice(1)) || localStorage.getItem(LAST_ROOM_KEY);
   const room = findRoom(wanted) || findRoom("global") || [...state.rooms.values()].find((r) => r.is_member);
@@ -154,6 +158,7 @@ function wire() {
     notification: (n) => app.live.frame({ type: "notification", notification: n }),
     lost: () => loadRooms(),
   });
+  setupTeam(app, ctx);
   wireButtons();
   document.addEventListener("keydown", shortcuts);
   document.addEventListener("visibilitychange", () => {
@@ -258,8 +263,7 @@ function elsewhere(roomId, msg) {
   if (msg.message_type === "system" || msg.sender?.id === state.me.id) return;
   listing.unread_count = (listing.unread_count || 0) + 1;
   drawSidebar();
-  const mention = new RegExp(`(^|\\W)@${state.me.username.replace(/[.-]/g, "\\$&")}\\b`, "i");
-  if (listing.room_type === "direct" || mention.test(msg.content || "")) {
+  if (wantsAlert(listing, msg, state.me)) {
     desktopAlert(`${displayName(msg.sender)} · ${roomTitle(listing, state.me)}`, msg.content, () => openRoom(roomId));
   }
 }
@@ -280,9 +284,10 @@ function drawSidebar() {
 function updateTitle() {
   let unread = 0;
   for (const room of state.rooms.values()) {
-    if (room.is_member && room.id !== state.room?.id) unread += room.unread_count || 0;
+    if (room.is_member && room.id !== state.room?.id) unread += badgeCount(room);
   }
-  if (state.room && document.hidden) unread += state.rooms.get(state.room.id)?.unread_count || 0;
+  const open = state.room && state.rooms.get(state.room.id);
+  if (open && document.hidden) unread += badgeCount(open);
   const name = state.room ? roomTitle(state.room, state.me) : "";
   document.title = `${unread ? `(${unread}) ` : ""}${name ? name + " · " : ""}${t("app_name")}`;
 }
@@ -324,6 +329,7 @@ async function openRoom(id, messageId = null) {
     onFatal: (code) => roomLost(room, code),
   }).start();
   app.people.load();
+  teamRoomOpened(room);
   if (messageId) await app.conversation.jumpTo(messageId);
   app.composer.focus();
 }
@@ -364,6 +370,7 @@ function drawHeader() {
   $("#invite-button").hidden = isDirect || !ctx.canModerate;      // moderators invite
   $("#leave-button").hidden = isDirect || room.is_official;
   $("#settings-button").hidden = isDirect || !(state.me.is_admin || room.role === "admin");
+  drawTeamHeader();
 }
 
 async function leaveRoom() {

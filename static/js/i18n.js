@@ -107,6 +107,46 @@ const STRINGS = {
   },
 };
 
+// Issue 14: formatting, pins, saved messages, notification levels, status, send later.
+Object.assign(STRINGS.en, {
+  copy_code: "Copy", copied: "Copied", copy_failed: "Select and press Ctrl+C",
+  pin: "Pin to this room", unpin: "Unpin", pinned_count: "{n} pinned", pinned_messages: "Pinned messages",
+  no_pins: "Nothing pinned yet.", save_message: "Save for later", unsave_message: "Remove from saved",
+  saved_messages: "Saved messages", no_saved: "No saved messages.", saved_done: "Saved.",
+  remind_me: "Remind me", remind_title: "Remind me about this message", reminder_set: "I'll remind you at {time}.",
+  send_later: "Send later", send_at: "Send at", message_text: "Message", schedule: "Schedule",
+  scheduled_for: "Scheduled for {time}.", scheduled_messages: "Scheduled", no_scheduled: "Nothing scheduled.",
+  scheduled_failed: "Not sent: {reason}", remind_at: "At", reminders: "Reminders", no_reminders: "No reminders.",
+  preset_20m: "In 20 minutes", preset_1h: "In 1 hour", preset_tomorrow: "Tomorrow 9:00", preset_monday: "Monday 9:00",
+  notify_settings: "Notifications for this room", level_default: "Default: direct messages, replies, mentions",
+  level_all: "Every message", level_mentions: "Only mentions and replies", level_nothing: "Nothing",
+  mute_room: "Mute room: no badge except mentions",
+  set_status: "Set a status", status_text: "Status", status_emoji: "Emoji", clear_after: "Clear after",
+  clear_never: "Don't clear", clear_30m: "30 minutes", clear_1h: "1 hour", clear_today: "Today",
+  clear_until: "At a time of day", until_time: "Until", dnd: "Do not disturb (no browser notifications)",
+  dnd_short: "Do not disturb", clear_status: "Clear status", status_until: "until {time}",
+  write_first: "Write the message first.",
+});
+Object.assign(STRINGS.zh, {
+  copy_code: "复制", copied: "已复制", copy_failed: "请选中后按 Ctrl+C",
+  pin: "置顶到本房间", unpin: "取消置顶", pinned_count: "{n} 条置顶", pinned_messages: "置顶消息",
+  no_pins: "还没有置顶消息。", save_message: "收藏", unsave_message: "取消收藏",
+  saved_messages: "收藏的消息", no_saved: "没有收藏的消息。", saved_done: "已收藏。",
+  remind_me: "提醒我", remind_title: "稍后提醒我这条消息", reminder_set: "将在 {time} 提醒你。",
+  send_later: "定时发送", send_at: "发送时间", message_text: "消息", schedule: "定时发送",
+  scheduled_for: "已定时：{time}。", scheduled_messages: "定时消息", no_scheduled: "没有定时消息。",
+  scheduled_failed: "未发送：{reason}", remind_at: "时间", reminders: "提醒", no_reminders: "没有提醒。",
+  preset_20m: "20 分钟后", preset_1h: "1 小时后", preset_tomorrow: "明天 9:00", preset_monday: "周一 9:00",
+  notify_settings: "本房间的通知", level_default: "默认：私信、回复和提及",
+  level_all: "所有消息", level_mentions: "仅提及和回复", level_nothing: "不通知",
+  mute_room: "静音房间：除提及外不显示未读数",
+  set_status: "设置状态", status_text: "状态", status_emoji: "表情", clear_after: "自动清除",
+  clear_never: "不清除", clear_30m: "30 分钟", clear_1h: "1 小时", clear_today: "今天",
+  clear_until: "到某个时间", until_time: "直到", dnd: "勿扰（不弹出浏览器通知）",
+  dnd_short: "勿扰", clear_status: "清除状态", status_until: "直到 {time}",
+  write_first: "请先输入消息。",
+});
+
 // [code, name, short name for the compact picker in the sidebar]
 export const LANGUAGES = [["en", "English", "EN"], ["zh", "简体中文", "中文"]];
 

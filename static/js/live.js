@@ -3,6 +3,8 @@
 // reconnect, and read marks.
 import { displayName, $ } from "./dom.js";
 import { desktopAlert } from "./panels.js";
+import { wantsAlert } from "./room_prefs.js";
+import { messageDeleted, TEAM_FRAMES } from "./team.js";
 
 // app: { state, conversation, people, notifications, actions, loadRooms(), drawHeader(),
 //        drawSidebar(), updateTitle(), flash(text), atBottom() }
@@ -25,11 +27,15 @@ const FRAMES = {
       if (listing && msg.message_type !== "system") listing.unread_count = (listing.unread_count || 0) + 1;
       app.updateTitle();
     }
-    if (state.room.room_type === "direct") desktopAlert(displayName(msg.sender), msg.content, null);
+    const listing = state.rooms.get(state.room.id);
+    if (listing && wantsAlert(listing, msg, state.me)) desktopAlert(displayName(msg.sender), msg.content, null);
     app.live.markRead();
   },
   message_updated: (app, frame) => app.conversation.upsert(frame.message),
-  message_deleted: (app, frame) => app.conversation.upsert(frame.message),
+  message_deleted(app, frame) {
+    app.conversation.upsert(frame.message);
+    messageDeleted(frame.message);
+  },
   reaction: (app, frame) => app.conversation.applyReaction(frame),
   user_join: (app, frame) => app.people.joined(frame.user),
   user_leave: (app, frame) => app.people.left(frame.user),
@@ -67,7 +73,8 @@ export class Live {
   reset() { this.readSent = 0; }
 
   frame(frame) {
-    const handler = Object.hasOwn(FRAMES, frame.type) ? FRAMES[frame.type] : null;
+    const table = Object.hasOwn(FRAMES, frame.type) ? FRAMES : TEAM_FRAMES;
+    const handler = Object.hasOwn(table, frame.type) ? table[frame.type] : null;
     handler?.(this.app, frame);
   }
 

@@ -151,6 +151,7 @@ function delimited(text, i, marker, type, depth, misses) {
     if (/\s/.test(text[j - 1])) continue;
     if (n === 1 && text[j + 1] === marker) { j += 1; continue; }          // ** inside *
     if (marker[0] === "_" && /[\p{L}\p{N}]/u.test(text[j + n] || "")) continue;
+    while (n === 2 && text[j + n] === marker[0]) j += 1;              // ***both***: the last two
     const children = parseInline(text.slice(i + n, j), depth + 1);
     return { node: { type, children }, end: j + n };
   }

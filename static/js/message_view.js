@@ -39,6 +39,7 @@ function bodyElement(msg, ctx, el, name) {
   const body = h("div", { class: "body" });
   body.append(h("header", { class: "meta" },
     h("span", { class: "author", text: name }),
+    ctx.statusBadge?.(msg.sender?.id),
     msg.sender?.username && msg.sender.username !== name
       ? h("span", { class: "handle", text: "@" + msg.sender.username }) : null,
     msg.created_at
@@ -129,6 +130,7 @@ function toolbar(msg, own, ctx) {
   }, icon(name));
   bar.append(button("react", "smile", (e) => ctx.actions.pickEmoji(msg, e.currentTarget)));
   bar.append(button("reply", "reply", () => ctx.actions.reply(msg)));
+  bar.append(...(ctx.extraActions?.(msg) || []).filter(Boolean));
   if (own && msg.message_type === "text") bar.append(button("edit", "edit", () => ctx.actions.edit(msg)));
   if (own || ctx.canModerate) bar.append(button("delete", "trash", () => ctx.actions.remove(msg)));
   return bar;
