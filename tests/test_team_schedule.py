@@ -171,3 +171,19 @@ async def test_the_scheduler_sleeps_until_the_next_item_and_wakes_for_new_ones(c
     frame = await next_frame(ws, "chat_message", timeout=5)      # not after an hour's sleep
     assert frame["message"]["content"] == "soon"
     await ws.close()
+
+
+async def test_a_scheduled_message_fails_once_its_author_left_the_room(client, alice, bob):
+    room = await make_room(client, alice)
+    await join(client, bob, room)
+    resp = await client.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=bob.headers,
+                             json={"content": "after I left", "send_at": soon(0.8)})
+    item = await resp.json()
+    await client.post(f"/api/chat/rooms/{room['id']}/leave/", headers=bob.headers)
+    ws = await connect(client, alice, room)
+    await no_frame(ws, "chat_message", wait=2.0)
+    failed = await (await client.get("/api/chat/scheduled/?state=failed", headers=bob.headers)).json()
+    assert [s["id"] for s in failed] == [item["id"]]
+    members = await (await client.get(f"/api/chat/rooms/{room['id']}/members/", headers=alice.headers)).json()
+    assert bob.id not in [m["user"]["id"] for m in members]
+    await ws.close()

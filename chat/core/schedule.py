@@ -15,7 +15,7 @@ from ..clock import iso_utc, now
 from ..db import rooms as room_sql
 from ..db import schedule as schedule_sql
 from ..db import users as user_sql
-from ..errors import BadInput, ChatError, Conflict, NotFound, TooManyRequests
+from ..errors import BadInput, ChatError, Conflict, Forbidden, NotFound, TooManyRequests
 from ..events import ReminderChanged, ScheduledChanged
 from ..i18n import translate
 from ..models import Reminder, ScheduledMessage, User
@@ -82,6 +82,11 @@ async def send_due(core: Core) -> int:
 
 async def send_one(core: Core, scheduled: ScheduledMessage) -> None:
     user = await user_sql.user_by_id(core.db.reader, scheduled.user_id)
+    membership = await room_sql.membership(core.db.reader, scheduled.room_id, user.id)
+    if membership is None or membership.is_banned:
+        # Sending would rejoin a public room the author chose to leave: that is refused.
+        await finish(core, scheduled, "failed", error=Forbidden("not_a_member"))
+        return
     try:
         result = await send(core, user, scheduled.room_id, scheduled.content,
                             reply_to=scheduled.reply_to, client_id=f"scheduled:{scheduled.id}")
