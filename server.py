@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 
 ENVIRONMENT = """environment:
@@ -46,12 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def with_core(settings, action):
-    """Open the data directory as the server would, run action(core), close."""
-    from chat.app import load_secret, prepare_data_dir
+    """Open the existing data directory as the server would, run action(core), close."""
+    from chat.app import load_secret
     from chat.core import Core
     from chat.db import Database
     from chat.hub import Hub
+    from chat.ops.datadir import prepare_data_dir, require_database
 
+    require_database(settings)
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
@@ -78,38 +81,56 @@ def print_token(settings, args) -> int:
 
 def backup(settings, args) -> int:
     from chat.db.database import backup_file
-    if not settings.database_path.exists():
-        print(f"no database at {settings.database_path}", file=sys.stderr)
-        return 1
+    from chat.ops.datadir import require_database
+    require_database(settings)
     backup_file(settings.database_path, args.file)
     print(f"backed up {settings.database_path} to {args.file}")
     return 0
 
 
 def serve(settings) -> int:
-    from aiohttp import web
-
     from chat.app import create_app
-    from chat.web.accesslog import RedactingAccessLogger
+    from chat.web.service import serve_until_signal
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"Teahouse on http://{settings.host}:{settings.port}/ (data in {settings.data_dir})",
-          flush=True)
+
+    def started() -> None:
+        print(f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
+              f"{settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                    access_log_class=RedactingAccessLogger, shutdown_timeout=3, print=None)
+        asyncio.run(serve_until_signal(create_app(settings), settings, started))
     except OSError as exc:  # port taken, address not ours, data dir not writable
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
+def missing_dependency() -> str | None:
+    """The name of a third-party module the server cannot import, if any."""
+    try:
+        import chat.app  # noqa: F401  (imports every runtime dependency)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] != "chat":
+            return exc.name
+        raise
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if missing := missing_dependency():
+        print(f"Teahouse's dependencies are not installed (no module {missing!r}): run "
+              "scripts/serve, which installs them into .venv, or pip install -r "
+              "requirements.txt inside a virtualenv", file=sys.stderr)
+        return 1
+    # Every file this process creates (database, WAL, uploads, secret, backups) is private.
+    os.umask(0o077)
+
     from chat.errors import ChatError
     from chat.i18n import translate
+    from chat.ops.datadir import NoDatabase
     from chat.settings import SettingsError, load_settings
 
-    args = build_parser().parse_args(argv)
     try:
         settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir})
     except SettingsError as exc:
@@ -120,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
+    except NoDatabase as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except ChatError as exc:
         print(translate(exc.key, settings.language, **exc.params), file=sys.stderr)
         return 1

@@ -44,6 +44,9 @@ class Server:
             cmd = ["bench/raw_server.py", "--port", str(self.port)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
         env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1")
+        # Flat out: the per-user rate limits would stop the load generator first.
+        env.update({f"CHAT_RATE_{a}": "0" for a in ("MESSAGES", "TYPING", "REACTIONS",
+                                                    "UPLOADS", "WRITES")})
         self.log = open(workdir / f"{kind}.log", "wb")
         self.proc = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, *cmd], cwd=ROOT,
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)

@@ -12,12 +12,13 @@ from aiohttp import web
 
 from .core import Core, scheduler
 from .db import Database
-from .dialects import identity, native, simple, team, v1
+from .dialects import identity, native, simple, team, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
+from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import pages
+from .web import headers, pages
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def load_secret(settings: Settings) -> str:
         return settings.secret
     path: Path = settings.secret_path
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
             handle.flush()
@@ -42,18 +43,13 @@ def load_secret(settings: Settings) -> str:
     return secret
 
 
-def prepare_data_dir(settings: Settings) -> None:
-    # Private on creation: the database holds password hashes, the folder the secret.
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    settings.chat_uploads_dir.mkdir(parents=True, exist_ok=True)
-
-
 async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
-    app[core_key] = Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings))
+    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
+                         secret=load_secret(settings))
     yield
     await db.close()
 
@@ -90,8 +86,10 @@ def create_app(settings: Settings) -> web.Application:
     channels.setup(app)
     native.setup(app)
     team.setup(app)
+    user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
     pages.setup(app)
+    headers.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

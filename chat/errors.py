@@ -52,5 +52,22 @@ class UnsupportedMedia(ChatError):
 
 
 class TooManyRequests(ChatError):
+    """Carries `seconds`: the Retry-After a 429 always sends."""
     status = 429
     close_code = 1013
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, int(self.params.get("seconds", 1)))
+
+
+class Unavailable(ChatError):
+    """The server cannot do this now (a read's time budget spent, the database not
+    writable): retrying later may work."""
+    status = 503
+    close_code = 1013
+
+
+class InsufficientStorage(ChatError):
+    status = 507
+    close_code = 1011

@@ -53,6 +53,17 @@ class PresenceChanged(Event):
 
 
 @dataclass(frozen=True)
+class PresenceSummary(Event):
+    """Presence in a large room, told at most once a second: the online count and who
+    came and went since the last summary (the lists capped, the counts exact)."""
+    online_count: int
+    joined: tuple[User, ...]
+    left: tuple[User, ...]
+    joined_count: int
+    left_count: int
+
+
+@dataclass(frozen=True)
 class TypingChanged(Event):
     user: User
     is_typing: bool
@@ -75,6 +86,19 @@ class MemberChanged(Event):
     role: str
     is_muted: bool
     is_banned: bool
+
+
+@dataclass(frozen=True)
+class MemberJoined(Event):
+    """The user became a member (joined, was invited in, unbanned, opened a direct room):
+    their user-level sockets start carrying the room."""
+    everywhere: ClassVar[bool] = True
+    user: User
+    room: Room
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.user.id})
 
 
 @dataclass(frozen=True)

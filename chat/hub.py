@@ -1,173 +1,93 @@
-"""The hub: live sockets per room, presence, typing, and fan-out.
+"""The hub: the single entry point for committed events (publish), fanned out to the
+live sockets of their room or recipients.
 
 Core publishes events after commit; the hub renders each event once per dialect
-present in the room and puts the text on each socket's bounded queue. Publishing
-never awaits a socket: a socket whose queue is full is closed (1013) by its owner.
+present and puts the text on each socket's bounded queue. Publishing never awaits a
+socket. The hub also keeps every socket's seats true to the database: a mute, ban,
+leave or room deletion updates or removes the seat (closing a per-room socket), and
+a join gives the user's user-level sockets a new seat, so frames are authorized by
+their seat without a lookup. Presence, typing and activity live in chat/live/.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter, deque
-from dataclasses import dataclass
-from typing import Callable, Protocol
 
-from .clock import ago, iso_utc
-from .events import (Event, MemberChanged, MemberLeft, MessagePosted, PresenceChanged,
-                     RoomDeleted, TypingChanged)
+from .events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
+                     RoomDeleted, RoomUpdated, TypingChanged)
+from .live.activity import Activity, ActivityRegistry
+from .live.connection import CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE, Connection, Seat
+from .live.presence import Presence
+from .live.typing import Typing
 from .models import User
 
 log = logging.getLogger(__name__)
-TYPING_SECONDS = 5.0
-ACTIVITY_WINDOW = 30 * 60
-CLOSE_GOING_AWAY = 1001
-CLOSE_TRY_AGAIN = 1013
-CLOSE_FORBIDDEN = 4003
-CLOSE_GONE = 4004
-
-
-class Dialect(Protocol):
-    name: str
-
-    def render(self, event: Event) -> str | None:
-        """The frame text for this event, or None when the dialect has no such frame."""
-
-
-class Sink(Protocol):
-    """Where a live connection's frames go without waking its writer task."""
-
-    def ready(self) -> bool:
-        """The client keeps up: frames may be written now."""
-
-    def write(self, batch: list[str]) -> None: ...
-
-
-class Connection:
-    """One open socket: who, where, in which dialect, and its bounded send queue.
-
-    Frames queued in one turn of the event loop are written together by the hub's flush
-    straight to the socket's Sink; only a client that falls behind (or a close) wakes
-    the socket's writer task, which waits for the client and closes it (1013) when the
-    queue overflows.
-    """
-
-    def __init__(self, user: User, room_id: int, dialect: Dialect, limit: int,
-                 on_overflow: Callable[["Connection"], None]):
-        self.user = user
-        self.room_id = room_id
-        self.dialect = dialect
-        self.limit = limit
-        self.on_overflow = on_overflow
-        self.queue: deque[tuple[str, int | None]] = deque()
-        self.wakeup = asyncio.Event()
-        self.close_code: int | None = None
-        self.replayed_upto = 0  # live messages at or below this id were already replayed
-        self.sink: Sink | None = None  # set once greeting and replay are sent
-        self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
-        self._flush_pending = False
-
-    def offer(self, text: str, message_id: int | None = None) -> None:
-        if self.close_code is not None:
-            return
-        if len(self.queue) >= self.limit:
-            self.close_code = CLOSE_TRY_AGAIN
-            self.on_overflow(self)
-            return
-        self.queue.append((text, message_id))
-        if self.sink is None or self.flush_soon is None:
-            self.wakeup.set()
-        elif not self._flush_pending:
-            self._flush_pending = True
-            self.flush_soon(self)
-
-    def flush(self) -> None:
-        """Write what is queued now, unless the client is behind or closing."""
-        self._flush_pending = False
-        if self.close_code is not None or self.sink is None or not self.sink.ready():
-            self.wakeup.set()
-        elif batch := self._take():
-            self.sink.write(batch)
-
-    def close(self, code: int) -> None:
-        """Ask the writer to send what is queued, then close with code."""
-        if self.close_code is None:
-            self.close_code = code
-        self.wakeup.set()
-
-    def _take(self) -> list[str]:
-        batch = []
-        while self.queue:
-            text, message_id = self.queue.popleft()
-            if message_id is None or message_id > self.replayed_upto:
-                batch.append(text)
-        return batch
-
-    async def next_batch(self) -> list[str] | None:
-        """Wait for frames to send; None means: close now with close_code."""
-        while True:
-            while not self.queue and self.close_code is None:
-                self.wakeup.clear()
-                await self.wakeup.wait()
-            if self.close_code == CLOSE_TRY_AGAIN or not self.queue:
-                return None
-            if batch := self._take():
-                return batch
-
-
-@dataclass
-class Activity:
-    user: User
-    ip: str | None
-    user_agent: str | None
-    login_time: str
-    last_activity: str
-    last_seen: float
+COALESCE_ABOVE = 50  # sockets in a room above which presence is told in summaries
 
 
 class Hub:
-    def __init__(self):
+    def __init__(self, coalesce_above: int = COALESCE_ABOVE):
         self.rooms: dict[int, set[Connection]] = {}
-        self.presence: dict[int, Counter] = {}
         self.user_connections: dict[int, set[Connection]] = {}
-        self.activity: dict[int, Activity] = {}
-        self._typing: dict[tuple[int, int], asyncio.TimerHandle] = {}
+        self.presence = Presence(self.publish, coalesce_above)
+        self.typing = Typing(self.publish)
+        self._activity = ActivityRegistry(self.has_socket)
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
 
-    # -- sockets -----------------------------------------------------------
+    # -- sockets and seats ---------------------------------------------------
     def attach(self, conn: Connection) -> None:
+        """Register a socket with the seats it was admitted to."""
         conn.flush_soon = self._flush_soon
-        self.rooms.setdefault(conn.room_id, set()).add(conn)
         self.user_connections.setdefault(conn.user.id, set()).add(conn)
-        counts = self.presence.setdefault(conn.room_id, Counter())
-        counts[conn.user.id] += 1
-        if counts[conn.user.id] == 1:
-            self.publish(PresenceChanged(conn.room_id, conn.user, online=True))
+        for room_id in conn.seats:
+            self._sit(conn, room_id)
 
     def detach(self, conn: Connection) -> None:
-        room = self.rooms.get(conn.room_id, set())
-        if conn not in room:
+        conns = self.user_connections.get(conn.user.id)
+        if not conns or conn not in conns:
+            return
+        conns.discard(conn)
+        if not conns:
+            del self.user_connections[conn.user.id]
+        for room_id in list(conn.seats):
+            self._stand(conn, room_id)
+
+    def subscribe(self, conn: Connection, seat: Seat) -> None:
+        """A user-level socket starts carrying one more room."""
+        if seat.room.id not in conn.seats:
+            conn.seats[seat.room.id] = seat
+            self._sit(conn, seat.room.id)
+
+    def unsubscribe(self, conn: Connection, room_id: int) -> None:
+        if room_id in conn.seats:
+            self._stand(conn, room_id)
+            del conn.seats[room_id]
+
+    def _sit(self, conn: Connection, room_id: int) -> None:
+        room = self.rooms.setdefault(room_id, set())
+        room.add(conn)
+        self.presence.arrive(room_id, conn.user, len(room))
+
+    def _stand(self, conn: Connection, room_id: int) -> None:
+        room = self.rooms.get(room_id)
+        if room is None or conn not in room:
             return
         room.discard(conn)
-        self.user_connections.get(conn.user.id, set()).discard(conn)
-        if not self.user_connections.get(conn.user.id):
-            self.user_connections.pop(conn.user.id, None)
-        counts = self.presence[conn.room_id]
-        counts[conn.user.id] -= 1
-        if counts[conn.user.id] <= 0:
-            del counts[conn.user.id]
-            self._stop_typing(conn.room_id, conn.user.id)
-            self.publish(PresenceChanged(conn.room_id, conn.user, online=False))
         if not room:
-            self.rooms.pop(conn.room_id, None)
-            self.presence.pop(conn.room_id, None)
+            del self.rooms[room_id]
+        if self.presence.depart(room_id, conn.user, len(room)):
+            self.typing.drop(room_id, conn.user.id)
 
-    def online_in(self, room_id: int) -> list[User]:
-        """Users with a socket open in the room, one entry each."""
-        seen: dict[int, User] = {}
-        for conn in self.rooms.get(room_id, ()):
-            seen.setdefault(conn.user.id, conn.user)
-        return sorted(seen.values(), key=lambda u: u.id)
+    def online_in(self, room_id: int, limit: int | None = None) -> list[User]:
+        """Users with a socket open in the room, one entry each, by id."""
+        return self.presence.users(room_id, limit)
+
+    def online_count(self, room_id: int) -> int:
+        return self.presence.count(room_id)
+
+    def is_online_in(self, room_id: int, user_id: int) -> bool:
+        return self.presence.is_online(room_id, user_id)
 
     def has_socket(self, user_id: int) -> bool:
         return bool(self.user_connections.get(user_id))
@@ -189,16 +109,17 @@ class Hub:
             conn.flush()
 
     def publish(self, event: Event) -> None:
-        targets = self._targets(event)
+        """Every committed event enters here (and presence and typing, which are not
+        stored): rendered once per dialect, offered to each target socket."""
         rendered: dict[str, str | None] = {}
         message_id = event.message.id if isinstance(event, MessagePosted) else None
-        for conn in targets:
+        for conn in self._targets(event):
             name = conn.dialect.name
             if name not in rendered:
                 rendered[name] = conn.dialect.render(event)
             text = rendered[name]
             if text is not None:
-                conn.offer(text, message_id)
+                conn.offer(text, event.room_id, message_id)
         self._after(event)
 
     def _targets(self, event: Event) -> list[Connection]:
@@ -212,19 +133,44 @@ class Hub:
             return list(conns)
         return [c for c in conns if c.user.id in recipients]
 
+    # -- seats follow memberships ------------------------------------------------
     def _after(self, event: Event) -> None:
-        if isinstance(event, RoomDeleted):
-            for conn in list(self.rooms.get(event.room_id, ())):
-                conn.close(CLOSE_GONE)
-        elif isinstance(event, MemberChanged) and event.is_banned:
-            self.close_user(event.room_id, event.user.id, CLOSE_FORBIDDEN)
-        elif isinstance(event, MemberLeft):
-            self.close_user(event.room_id, event.user.id, CLOSE_FORBIDDEN)
+        match event:
+            case RoomDeleted(room_id=room_id):
+                for conn in list(self.rooms.get(room_id, ())):
+                    self._unseat(conn, room_id, CLOSE_GONE)
+            case MemberChanged(room_id=room_id, user=user, is_banned=True):
+                self._unseat_user(room_id, user.id)
+            case MemberChanged(room_id=room_id, user=user, is_muted=muted):
+                for conn in self._seated(room_id, user.id):
+                    conn.seats[room_id].muted = muted
+            case MemberLeft(room_id=room_id, user=user):
+                self._unseat_user(room_id, user.id)
+            case MemberJoined(user=user, room=room):
+                for conn in list(self.user_connections.get(user.id, ())):
+                    if conn.user_level:
+                        self.subscribe(conn, Seat(room))
+            case RoomUpdated(room_id=room_id, room=room):
+                for conn in self.rooms.get(room_id, ()):
+                    conn.seats[room_id].room = room
+
+    def _seated(self, room_id: int, user_id: int) -> list[Connection]:
+        return [c for c in self.user_connections.get(user_id, ()) if room_id in c.seats]
+
+    def _unseat_user(self, room_id: int, user_id: int) -> None:
+        for conn in self._seated(room_id, user_id):
+            self._unseat(conn, room_id, CLOSE_FORBIDDEN)
+
+    def _unseat(self, conn: Connection, room_id: int, code: int) -> None:
+        """A user-level socket stops carrying the room; a room's own socket closes."""
+        if conn.user_level:
+            self.unsubscribe(conn, room_id)
+        else:
+            conn.close(code)
 
     def close_user(self, room_id: int, user_id: int, code: int) -> None:
-        for conn in list(self.rooms.get(room_id, ())):
-            if conn.user.id == user_id:
-                conn.close(code)
+        for conn in self._seated(room_id, user_id):
+            conn.close(code)
 
     def disconnect_user(self, user_id: int, code: int) -> None:
         """Close every socket of a user in every room (credentials ended, deactivated)."""
@@ -232,50 +178,22 @@ class Hub:
             conn.close(code)
 
     def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
-        for conns in list(self.rooms.values()):
+        """Shutting down: every socket closes and nobody is told who left."""
+        self.presence.quiet = True
+        for conns in list(self.user_connections.values()):
             for conn in list(conns):
                 conn.close(code)
 
-    # -- typing ------------------------------------------------------------
+    # -- typing and activity -----------------------------------------------
     def set_typing(self, room_id: int, user: User, is_typing: bool) -> None:
-        """Typing expires by itself after a few seconds without a refresh."""
-        key = (room_id, user.id)
-        timer = self._typing.pop(key, None)
-        if timer:
-            timer.cancel()
-        if is_typing:
-            loop = asyncio.get_running_loop()
-            self._typing[key] = loop.call_later(
-                TYPING_SECONDS, self._expire_typing, room_id, user)
-        if is_typing or timer:
-            self.publish(TypingChanged(room_id, user, is_typing))
+        self.typing.set(room_id, user, is_typing)
 
-    def _expire_typing(self, room_id: int, user: User) -> None:
-        self._typing.pop((room_id, user.id), None)
-        self.publish(TypingChanged(room_id, user, False))
+    @property
+    def activity(self) -> dict[int, Activity]:
+        return self._activity.entries
 
-    def _stop_typing(self, room_id: int, user_id: int) -> None:
-        timer = self._typing.pop((room_id, user_id), None)
-        if timer:
-            timer.cancel()
-
-    # -- activity (REST heartbeats and sockets) -----------------------------
     def touch(self, user: User, ip: str | None, user_agent: str | None) -> Activity:
-        stamp = iso_utc()
-        entry = self.activity.get(user.id)
-        if entry is None or entry.last_seen < ago(ACTIVITY_WINDOW).timestamp():
-            entry = Activity(user, ip, user_agent, stamp, stamp, 0.0)
-            self.activity[user.id] = entry
-        entry.user, entry.last_activity = user, stamp
-        entry.ip, entry.user_agent = ip or entry.ip, user_agent or entry.user_agent
-        entry.last_seen = ago(0).timestamp()
-        return entry
+        return self._activity.touch(user, ip, user_agent)
 
     def active_users(self) -> list[Activity]:
-        """Users with an open socket or activity in the last 30 minutes; the others are
-        forgotten here, so the registry never outgrows who is around."""
-        horizon = ago(ACTIVITY_WINDOW).timestamp()
-        for user_id in [uid for uid, a in self.activity.items()
-                        if a.last_seen < horizon and not self.has_socket(uid)]:
-            del self.activity[user_id]
-        return sorted(self.activity.values(), key=lambda a: a.user.id)
+        return self._activity.active()

@@ -5,6 +5,7 @@ Bad values fail loudly at start (SettingsError) instead of surfacing later.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,21 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
+    # Limits against hostile members and faults (docs/limits.md); a rate is
+    # (per second, burst), 0 per second turns it off.
+    rate_messages: tuple[float, int] = (10.0, 30)
+    rate_typing: tuple[float, int] = (5.0, 20)
+    rate_reactions: tuple[float, int] = (5.0, 20)
+    rate_uploads: tuple[float, int] = (1.0, 10)
+    rate_writes: tuple[float, int] = (10.0, 50)
+    max_sockets_per_user: int = 50
+    max_connections_per_address: int = 200
+    handshake_timeout: float = 5.0
+    upload_idle_timeout: float = 30.0
+    read_connections: int = 3
+    read_budget: float = 2.0
+    min_free_mb: int = 100
     all_mention_limit: int = 20      # above this many members only moderators may @all
     max_pins: int = 50               # pinned messages per room
     max_saved: int = 1000            # saved messages per user
@@ -76,16 +92,6 @@ def parse_port(name: str, raw: str | int) -> int:
     return port
 
 
-def parse_count(name: str, raw: str, low: int = 1, high: int = 1_000_000) -> int:
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if not low <= number <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
-    return number
-
-
 def parse_list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
@@ -105,6 +111,51 @@ def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name}: {proxy!r} is not an address or network") from None
     return proxies
+
+
+def parse_rate(name: str, raw: str) -> tuple[float, int]:
+    """"R" (per second, burst 3R) or "R:B"; "0" turns the limit off."""
+    rate, _, burst = raw.strip().partition(":")
+    try:
+        per_second = float(rate)
+        size = int(burst) if burst else max(1, math.ceil(3 * per_second))
+    except ValueError:
+        raise SettingsError(f"{name} must be RATE or RATE:BURST (per second), got {raw!r}") from None
+    if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
+        raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
+    return per_second, size
+
+
+def parse_number(name: str, raw: str, kind: type, low: float):
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not (math.isfinite(value) and value >= low):
+        raise SettingsError(f"{name} must be at least {low}, got {raw!r}")
+    return value
+
+
+# Limit settings read only from the environment: variable -> (field, parser).
+LIMITS = {
+    "CHAT_RATE_MESSAGES": ("rate_messages", parse_rate),
+    "CHAT_RATE_TYPING": ("rate_typing", parse_rate),
+    "CHAT_RATE_REACTIONS": ("rate_reactions", parse_rate),
+    "CHAT_RATE_UPLOADS": ("rate_uploads", parse_rate),
+    "CHAT_RATE_WRITES": ("rate_writes", parse_rate),
+    "CHAT_MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_MAX_CONNECTIONS_PER_ADDRESS": ("max_connections_per_address",
+                                         lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_HANDSHAKE_TIMEOUT": ("handshake_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_UPLOAD_IDLE_TIMEOUT": ("upload_idle_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),
+    "CHAT_MIN_FREE_MB": ("min_free_mb", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_ALL_MENTION_LIMIT": ("all_mention_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_MAX_PINS": ("max_pins", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_MAX_SAVED": ("max_saved", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_MAX_SCHEDULED": ("max_scheduled", lambda n, r: parse_number(n, r, int, 1)),
+}
 
 
 def load_settings(flags: dict | None = None, env: dict | None = None) -> Settings:
@@ -136,8 +187,19 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
-    for var, key in (("CHAT_ALL_MENTION_LIMIT", "all_mention_limit"), ("CHAT_MAX_PINS", "max_pins"),
-                     ("CHAT_MAX_SAVED", "max_saved"), ("CHAT_MAX_SCHEDULED", "max_scheduled")):
+    if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
+        values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
+    for var, (name, parse) in LIMITS.items():
         if (raw := env.get(var)) is not None:
-            values[key] = parse_count(var, raw)
+            values[name] = parse(var, raw)
     return Settings(**values)
+
+
+def parse_count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {value}")
+    return value

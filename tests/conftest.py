@@ -6,12 +6,12 @@ import pytest
 from chat.app import create_app
 from chat.keys import core_key
 from chat.settings import Settings
-from tests.helpers import register
+from tests.helpers import NO_RATE_LIMITS, register
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0)
+    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, **NO_RATE_LIMITS)
 
 
 @pytest.fixture

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 
 from aiohttp import WSMsgType
 
+# Tests set up rooms with more messages per second than any person sends: the shared
+# fixtures turn the per-user rate limits off; tests of the limits set them explicitly.
+NO_RATE_LIMITS = {f"rate_{action}": (0.0, 1)
+                  for action in ("messages", "typing", "reactions", "uploads", "writes")}
+RATES_OFF_ENV = {f"CHAT_RATE_{action.upper()}": "0"
+                 for action in ("messages", "typing", "reactions", "uploads", "writes")}
 ERROR_KEY = {"v1": "detail", "simple": "detail", "identity": "detail",
              "channels": "error", "native": "error"}
 

@@ -2,6 +2,7 @@
 127.0.0.1 port, wait for /healthz, kill or stop it, restart it on the same port and data."""
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -10,6 +11,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.helpers import RATES_OFF_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 15.0  # generous for a loaded machine; a start takes about a second
@@ -22,9 +25,20 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict:
-    """This environment without CHAT_* settings, plus extra."""
+    """This environment without CHAT_* settings, with rate limits off, plus extra."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CHAT_")}
-    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+    return {**env, "PYTHONUNBUFFERED": "1", **RATES_OFF_ENV, **extra}
+
+
+def create_database(data_dir: Path) -> None:
+    """A migrated database in data_dir, as a first start leaves it (subcommands need one)."""
+    from chat.db import Database
+
+    async def create() -> None:
+        db = Database(data_dir / "teahouse.db")
+        await db.open()
+        await db.close()
+    asyncio.run(create())
 
 
 def run_cli(data_dir: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:

@@ -188,8 +188,9 @@ async def test_user_join_and_user_leave_frames_from_clients_are_accepted(client,
 
 async def test_a_muted_member_gets_an_error_frame_and_stays_connected(client, core, alice, bob, room):
     ws_b, _ = await connect(client, bob, room["id"])
-    await core.db.write(lambda conn: conn.execute(
-        "UPDATE memberships SET is_muted = 1 WHERE user_id = ?", (bob.id,)))
+    resp = await client.patch(f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
+                              json={"is_muted": True}, headers=alice.headers)
+    assert resp.status == 200, await resp.text()
     await ws_b.send_json({"type": "chat_message", "content": "shh"})
     await next_frame(ws_b, "error")
     await ws_b.send_json({"type": "typing", "is_typing": False})

@@ -13,7 +13,7 @@ from aiohttp import WSMsgType
 from chat.app import create_app
 from chat.keys import core_key
 from chat.settings import Settings
-from tests.helpers import next_frame, no_frame, register
+from tests.helpers import NO_RATE_LIMITS, next_frame, no_frame, register
 from tests.test_channels_rooms import create_room
 from tests.test_channels_socket import chat, connect
 
@@ -149,12 +149,13 @@ async def test_a_long_replay_overlapping_live_traffic_holds_each_message_once(
     ws_b, _ = await connect(client, bob, room["id"])
     # Megabytes of history that no kernel buffer holds: the replay is still being
     # written while the live messages below are committed and queued.
-    await send_burst(ws_b, 1000, "old", " " + secrets.token_hex(2000))
+    # 700 + 2 x 150 stays within the bounded replay (1000 messages).
+    await send_burst(ws_b, 700, "old", " " + secrets.token_hex(2000))
     old = await stored_ids(core, room["id"])
     since = old[0]
     ws_c, _ = await connect(client, carol, room["id"])
-    senders = [asyncio.create_task(send_burst(ws_b, 400, "b")),
-               asyncio.create_task(send_burst(ws_c, 400, "c"))]
+    senders = [asyncio.create_task(send_burst(ws_b, 150, "b")),
+               asyncio.create_task(send_burst(ws_c, 150, "c"))]
     while len(await stored_ids(core, room["id"], old[-1])) < 20:
         await asyncio.sleep(0.005)
     reader, _ = await connect(client, alice, room["id"], f"&since={since}", compress=0)
@@ -189,7 +190,8 @@ async def test_a_malformed_since_closes_the_socket_with_a_reason(client, alice, 
 @pytest.fixture
 async def small_queues(aiohttp_client, tmp_path):
     """A server whose sockets may hold 64 unsent frames: one commit batch fits."""
-    settings = Settings(data_dir=tmp_path / "data", socket_queue_limit=64, heartbeat_seconds=30)
+    settings = Settings(data_dir=tmp_path / "data", socket_queue_limit=64, heartbeat_seconds=30,
+                        **NO_RATE_LIMITS)
     return await aiohttp_client(create_app(settings))
 
 

@@ -3,13 +3,13 @@ import os
 
 import pytest
 
-from tests.serverproc import run_cli
+from tests.serverproc import ServerProcess, create_database, run_cli
 
 
 @pytest.mark.slow
 def test_an_empty_secret_file_stops_the_server_instead_of_signing_with_nothing(tmp_path):
     data = tmp_path / "data"
-    data.mkdir()
+    create_database(data)
     (data / "jwt_secret").write_text("")
     os.chmod(data / "jwt_secret", 0o600)
     done = run_cli(data, "token", "x")
@@ -17,9 +17,9 @@ def test_an_empty_secret_file_stops_the_server_instead_of_signing_with_nothing(t
     assert "no usable secret" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_new_data_directory_is_private_to_its_owner(tmp_path):
     data = tmp_path / "data"
-    done = run_cli(data, "create-user", "ann", "--password", "correct horse")
-    assert done.returncode == 0, done.stderr
+    ServerProcess(data).start().stop()
     assert oct(data.stat().st_mode & 0o777) == "0o700"
     assert oct((data / "jwt_secret").stat().st_mode & 0o777) == "0o600"

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from tests.helpers import closed_with, next_frame
-from tests.serverproc import clean_env, free_port
+from tests.serverproc import clean_env, create_database, free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
@@ -104,7 +104,8 @@ async def test_the_server_creates_its_data_dir_and_answers_healthz(tmp_path, ses
         assert (data / "uploads").is_dir()
         assert (data / "jwt_secret").stat().st_mode & 0o777 == 0o600
         assert len((data / "jwt_secret").read_text().strip()) >= 32
-        assert f"Teahouse on {served.url}/" in served.output()
+        assert (f"Teahouse on {served.url}/ with data in {data.resolve()} (Ctrl+C to stop)"
+                in served.output())
 
 
 async def test_the_secret_survives_a_restart_so_tokens_stay_valid(tmp_path, session):
@@ -170,6 +171,7 @@ async def test_a_port_in_use_stops_the_start_with_a_clear_message(tmp_path):
 
 async def test_create_user_and_token_work_against_the_data_dir(tmp_path, session):
     data = str(tmp_path / "data")
+    await asyncio.to_thread(create_database, tmp_path / "data")
     code, out, err = await run_cli("--data-dir", data, "create-user", "root", "--admin",
                                    "--password", "root password")
     assert code == 0, err
@@ -189,6 +191,7 @@ async def test_create_user_and_token_work_against_the_data_dir(tmp_path, session
 
 async def test_create_user_and_token_refuse_a_taken_or_unknown_name(tmp_path):
     data = str(tmp_path / "data")
+    await asyncio.to_thread(create_database, tmp_path / "data")
     code, _, err = await run_cli("--data-dir", data, "create-user", "root", "--password", "p" * 8)
     assert code == 0, err
     taken, bad, unknown = await asyncio.gather(
@@ -218,3 +221,29 @@ async def test_tokens_in_query_strings_and_v1_socket_paths_never_reach_the_log(t
         assert token not in log
         assert plain_secret not in log
         assert token.split(".")[1] not in log
+
+
+@pytest.mark.parametrize("args", [("token", "root"), ("create-user", "root", "--password", "p" * 8),
+                                  ("backup", "copy.tar")], ids=lambda args: args[0])
+async def test_a_subcommand_on_a_data_dir_without_database_says_so_and_creates_nothing(
+        tmp_path, args):
+    data = tmp_path / "data"
+    data.mkdir()  # as git clone leaves data/: present, empty
+    code, out, err = await run_cli("--data-dir", str(data), *args)
+    assert code == 1 and not out
+    assert err == f"no Teahouse database at {data.resolve() / 'teahouse.db'} " \
+                  "(wrong --data-dir? a new server creates it on first start)\n"
+    assert list(data.iterdir()) == [] and not (ROOT / "copy.tar").exists()
+
+
+async def test_without_its_dependencies_the_server_says_how_to_install_them(tmp_path):
+    # -S: no site-packages, as on a fresh Debian python3 without the requirements.
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-S", "server.py", "--data-dir", str(tmp_path / "data"), cwd=ROOT,
+        env=clean_env(), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 10)
+    assert proc.returncode == 1 and not out
+    lines = err.decode().splitlines()
+    assert len(lines) == 1 and "run scripts/serve" in lines[0], lines
+    assert not (tmp_path / "data").exists()

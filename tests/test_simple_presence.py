@@ -174,3 +174,17 @@ async def test_stats_never_scan_all_messages(client, alice, core):
     for sql in reads:
         plan = " | ".join(row["detail"] for row in await core.db.fetch_all("EXPLAIN QUERY PLAN " + sql))
         assert "SCAN" not in plan and "messages_created" in plan, plan
+
+
+async def test_only_the_hop_our_proxy_saw_counts_not_what_the_client_wrote(aiohttp_client, tmp_path):
+    # nginx appends the address it saw: "forged, real". The forged part must not win.
+    settings = Settings(data_dir=tmp_path / "proxied", trusted_proxies=("127.0.0.0/8", "10.0.0.0/8"))
+    client = await aiohttp_client(create_app(settings))
+    admin = await register(client, "admin")
+    alice = await register(client, "alice")
+    for header, seen in [("6.6.6.6, 198.51.100.7", "198.51.100.7"),
+                         ("6.6.6.6, 198.51.100.7, 10.1.2.3", "198.51.100.7"),
+                         ("6.6.6.6, not-an-address", "127.0.0.1"),
+                         ("10.1.2.3", "127.0.0.1")]:
+        await beat(client, alice, **{"X-Forwarded-For": header})
+        assert (await online(client, admin))[alice.id]["ip"] == seen, header

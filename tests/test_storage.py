@@ -238,5 +238,5 @@ async def test_the_backup_subcommand_fails_clearly_without_a_database(tmp_path):
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 1
-    assert "no database" in err.decode()
+    assert "no Teahouse database" in err.decode()
     assert not (tmp_path / "copy.db").exists()

@@ -128,3 +128,19 @@ async def test_unsaving_tells_the_users_sockets(client, alice):
     assert (await resp.json())["removed"] is True
     assert (await next_frame(ws, "message_saved"))["saved"] is False
     await ws.close()
+
+
+async def test_team_frames_travel_on_the_user_level_socket(client, alice, bob):
+    room = await make_room(client, alice)
+    await join(client, bob, room)
+    ws = await client.ws_connect(f"/ws/user/?token={bob.token}")
+    await next_frame(ws, "connection_established")
+    message = await post_message(client, alice, room, "pin me")
+    await client.post(f"/api/chat/messages/{message['id']}/pin/", headers=alice.headers)
+    frame = await next_frame(ws, "message_pinned")
+    assert (frame["room_id"], frame["message"]["id"]) == (room["id"], message["id"])
+    await client.put("/api/chat/status/", json={"text": "lunch"}, headers=alice.headers)
+    assert (await next_frame(ws, "status"))["status"]["text"] == "lunch"
+    await client.post(f"/api/chat/messages/{message['id']}/save/", headers=bob.headers)
+    assert (await next_frame(ws, "message_saved"))["saved"] is True
+    await ws.close()

@@ -26,11 +26,11 @@ def test_help_documents_every_option():
 @pytest.mark.slow
 def test_ws_check_passes_against_a_real_server_and_fails_on_a_bad_token(tmp_path):
     data_dir = tmp_path / "data"
-    for name in ("alice", "bob"):
-        created = run_cli(data_dir, "create-user", name, "--password", "correct horse")
-        assert created.returncode == 0, created.stderr
-    tokens = [run_cli(data_dir, "token", name).stdout.strip() for name in ("alice", "bob")]
-    with ServerProcess(data_dir) as server:
+    with ServerProcess(data_dir) as server:  # subcommands work beside a running server
+        for name in ("alice", "bob"):
+            created = run_cli(data_dir, "create-user", name, "--password", "correct horse")
+            assert created.returncode == 0, created.stderr
+        tokens = [run_cli(data_dir, "token", name).stdout.strip() for name in ("alice", "bob")]
         base = ["--room-id", "1", "--base-url", f"ws://127.0.0.1:{server.port}"]
         good = run([*TOOL, *base, "--token1", tokens[0], "--token2", tokens[1], "--duration", "2"])
         assert good.returncode == 0, good.stdout + good.stderr

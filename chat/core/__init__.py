@@ -14,6 +14,7 @@ from ..events import Event
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
+from .ratelimit import ACTIONS, Rate, RateLimiter
 from .throttle import Throttle
 
 
@@ -31,9 +32,15 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
+    limits: RateLimiter | None = None
     # Set when something new falls due (a scheduled message, a reminder, a status
     # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
     alarm: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
+                                       for action in ACTIONS})
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""

@@ -12,6 +12,7 @@ from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..models import Tokens, User
 from . import Core, Outcome, tokens
+from .fields import check_unicode
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
@@ -58,7 +59,9 @@ def check_username(username) -> str:
 def check_password(password) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise BadInput("password_short")
-    return password
+    if not password.replace("\x00", "").strip():
+        raise BadInput("password_blank")
+    return check_unicode("password", password)
 
 
 def issue_tokens(core: Core, user: User, version: int) -> Tokens:

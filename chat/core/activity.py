@@ -20,6 +20,12 @@ def heartbeat(core: Core, user: User, ip: str | None, user_agent: str | None) ->
     return core.hub.touch(user, ip, user_agent).last_activity
 
 
+async def set_typing(core: Core, user: User, room_id: int, is_typing: bool) -> None:
+    """A typing frame from a socket already in the room; rate limited like sends."""
+    await core.limits.check(user.id, "typing")
+    core.hub.set_typing(room_id, user, is_typing)
+
+
 def online_users(core: Core, viewer: User) -> list[OnlineUser]:
     hub = core.hub
     private = viewer.is_admin

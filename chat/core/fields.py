@@ -1,10 +1,42 @@
-"""Checks for the shapes of values every dialect passes in."""
+"""Checks for the shapes of values every dialect passes in.
+
+The one place where a value from outside becomes a number or a text: whatever a
+client sends (a float, Infinity, "²", a lone surrogate), these answer BadInput
+rather than letting a conversion fail deeper down as a 500.
+"""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime, timedelta
 
 from ..clock import iso_utc, now
 from ..errors import BadInput
+
+INTEGER = re.compile(r"[+-]?[0-9]{1,30}")  # ASCII digits only: int() would take "²" or "٣"
+# Characters that show nothing although Unicode does not class them as spaces.
+BLANKS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me")
+
+
+def has_surrogate(text: str) -> bool:
+    """A lone surrogate (JSON allows "\\ud800") cannot be stored or sent as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_unicode(name: str, text: str) -> str:
+    if has_surrogate(text):
+        raise BadInput("field_encoding", field=name)
+    return text
+
+
+def is_blank(text: str) -> bool:
+    """Only spaces, control, format (zero-width) or combining characters: nothing to read."""
+    return all(char in BLANKS or unicodedata.category(char) in INVISIBLE for char in text)
 
 
 def check_text(name: str, value, low: int, high: int, strip: bool = True) -> str:
@@ -12,6 +44,7 @@ def check_text(name: str, value, low: int, high: int, strip: bool = True) -> str
         raise BadInput("field_required", field=name)
     if not isinstance(value, str):
         raise BadInput("field_type", field=name, kind="a string")
+    check_unicode(name, value)
     text = value.strip() if strip else value
     if not low <= len(text) <= high:
         raise BadInput("field_length", field=name, low=low, high=high)
@@ -19,20 +52,23 @@ def check_text(name: str, value, low: int, high: int, strip: bool = True) -> str
 
 
 def check_int(name: str, value, low: int, high: int, default: int | None = None) -> int:
-    """An integer from JSON or a query string, within bounds."""
+    """An integer from JSON or a query string, within bounds: 2.9, 1e400, Infinity,
+    "²" and "10^25" are refused, not rounded or overflowed."""
     if value is None or value == "":
         if default is None:
             raise BadInput("field_required", field=name)
         return default
     if isinstance(value, bool):
         raise BadInput("field_type", field=name, kind="an integer")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise BadInput("field_type", field=name, kind="an integer") from None
-    if not low <= number <= high:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        value = int(value)
+    if isinstance(value, str) and INTEGER.fullmatch(value.strip()):
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise BadInput("field_type", field=name, kind="an integer")
+    if not low <= value <= high:
         raise BadInput("field_range", field=name, low=low, high=high)
-    return number
+    return value
 
 
 def check_optional_id(name: str, value) -> int | None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+from ..clock import ago
 from ..db import rooms as room_sql
 from ..errors import Forbidden
 from ..hub import Hub
-from ..models import Membership, Room, User
+from ..live.activity import ACTIVITY_WINDOW
+from ..models import Room, User
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})")
 GROUPS = frozenset({"here", "all"})
@@ -27,10 +29,11 @@ def group_mentions(content: str) -> set[str]:
     return mentioned_names(content) & GROUPS if "@" in content else set()
 
 
-async def check_group_mention(conn, limit: int, user: User, room: Room,
-                              membership: Membership | None, content: str) -> None:
+async def check_group_mention(conn, limit: int, user: User, room: Room, content: str) -> None:
+    """Costs no query unless the message says @all."""
     if "all" not in group_mentions(content) or user.is_admin:
         return
+    membership = await room_sql.membership(conn, room.id, user.id)
     if membership is not None and membership.can_moderate:
         return
     if await room_sql.member_count(conn, room.id) > limit:
@@ -39,7 +42,9 @@ async def check_group_mention(conn, limit: int, user: User, room: Room,
 
 def is_online(hub: Hub, user_id: int) -> bool:
     """An open socket anywhere, or REST activity (simple dialect heartbeats) lately."""
-    return hub.has_socket(user_id) or user_id in hub.activity
+    entry = hub.activity.get(user_id)
+    recent = entry is not None and entry.last_seen >= ago(ACTIVITY_WINDOW).timestamp()
+    return hub.has_socket(user_id) or recent
 
 
 def group_targets(hub: Hub, content: str, member_ids: set[int]) -> set[int]:

@@ -1,15 +1,18 @@
 """Messages: send (with client_id idempotency), history, replay, delete, read marks."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from ..db import messages as message_sql
 from ..db import pins as pin_sql
 from ..db import rooms as room_sql
 from ..db import uploads as upload_sql
 from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
-from ..models import MAX_CONTENT, Message, MessagePage, SendResult, User
+from ..models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
 from . import Core, Outcome
-from .fields import check_int, check_optional_id
+from .fields import check_int, check_optional_id, check_text, check_unicode, has_surrogate, is_blank
 from .mentions import check_group_mention
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
@@ -17,6 +20,7 @@ from .rooms import check_readable, join_in
 SENDABLE_TYPES = ("text", "image", "file")
 MAX_CLIENT_ID = 64
 MAX_PAGE_SIZE = 100
+REPLAY_LIMIT = 1000   # a socket's since replays at most this many; further back: history_gap
 
 
 def check_content(content) -> str:
@@ -24,9 +28,12 @@ def check_content(content) -> str:
         raise BadInput("field_required", field="content")
     if not isinstance(content, str):
         raise BadInput("field_type", field="content", kind="a string")
+    check_unicode("content", content)
     text = content.strip()
     if not text:
         raise BadInput("content_empty")
+    if is_blank(text):
+        raise BadInput("content_blank")
     if len(text) > MAX_CONTENT:
         raise BadInput("content_too_long", limit=MAX_CONTENT)
     return text
@@ -49,7 +56,8 @@ def can_moderate_message(user: User, message: Message, membership) -> bool:
 def check_client_id(client_id) -> str | None:
     if client_id is None:
         return None
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID:
+    if (not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID
+            or has_surrogate(client_id)):
         raise BadInput("client_id_invalid")
     return client_id
 
@@ -67,7 +75,7 @@ def check_file_url(file_url) -> str | None:
     if not isinstance(file_url, str) or not (
             file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))):
         raise BadInput("field_type", field="file_url", kind="an /uploads/ or http(s) URL")
-    return file_url[:2000]
+    return check_unicode("file_url", file_url)[:2000]
 
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
@@ -76,36 +84,74 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
 
     Sending to a public room one has not joined joins it first, as opening a socket does.
     """
-    content = check_content(content)
-    message_type = check_message_type(message_type or "text")
-    reply_to = check_optional_id("reply_to", reply_to)
-    client_id = check_client_id(client_id)
-    file_url = check_file_url(file_url)
-    file_name = None if file_name is None else str(file_name)[:255]
-    file_size = None if file_size is None else check_int("file_size", file_size, 0, 2**40)
+    draft = Draft.check(content, message_type, reply_to, client_id, file_url, file_name,
+                        file_size)
+    await core.limits.check(user.id, "messages")
 
     async def job(conn):
-        if client_id and (earlier := await message_sql.message_by_client_id(conn, user.id, client_id)):
-            return Outcome(SendResult(earlier, created=False))
         room, membership = await check_readable(conn, user, room_ref)
         events = []
         if membership is None:
             room, events = await join_in(core, conn, user, room.id)
             membership = await room_sql.membership(conn, room.id, user.id)
         check_can_speak(membership)
-        await check_group_mention(conn, core.settings.all_mention_limit, user, room, membership,
-                                  content)
-        if reply_to is not None:
-            original = await message_sql.message_by_id(conn, reply_to)
-            if original is None or original.room_id != room.id:
-                raise BadInput("reply_elsewhere")
-        message = await message_sql.insert_message(
-            conn, room.id, user.id, message_type, content, reply_to=reply_to,
-            client_id=client_id, file_url=file_url, file_name=file_name, file_size=file_size)
-        events.append(MessagePosted(room.id, message))
-        events += await notify_for_message(core, conn, room, message)
-        return Outcome(SendResult(message), events)
+        return await store(core, conn, user, room, draft, events)
     return await core.commit(job)
+
+
+async def send_seated(core: Core, user: User, room: Room, still_seated: Callable[[], None],
+                      content, message_type="text", reply_to=None, client_id=None) -> SendResult:
+    """A message from a socket's seat: the socket was admitted as a member and the hub
+    keeps its seat true to every mute, ban and leave, so the write checks the seat
+    (still_seated raises) instead of looking the membership up."""
+    draft = Draft.check(content, message_type, reply_to, client_id)
+    await core.limits.check(user.id, "messages")
+
+    async def job(conn):
+        still_seated()
+        return await store(core, conn, user, room, draft, [])
+    return await core.commit(job)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message's checked fields, before it is stored."""
+    content: str
+    message_type: str
+    reply_to: int | None
+    client_id: str | None
+    file_url: str | None = None
+    file_name: str | None = None
+    file_size: int | None = None
+
+    @classmethod
+    def check(cls, content, message_type, reply_to, client_id, file_url=None, file_name=None,
+              file_size=None) -> "Draft":
+        return cls(check_content(content), check_message_type(message_type or "text"),
+                   check_optional_id("reply_to", reply_to), check_client_id(client_id),
+                   check_file_url(file_url),
+                   None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255],
+                   None if file_size is None else check_int("file_size", file_size, 0, 2**40))
+
+
+async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: list) -> Outcome:
+    """Insert inside the send transaction; only the work this message needs is done."""
+    await check_group_mention(conn, core.settings.all_mention_limit, user, room, draft.content)
+    if draft.reply_to is not None:
+        original = await message_sql.message_by_id(conn, draft.reply_to)
+        if original is None or original.room_id != room.id:
+            raise BadInput("reply_elsewhere")
+    try:
+        message = await message_sql.insert_message(
+            conn, room, user, draft.message_type, draft.content, reply_to=draft.reply_to,
+            client_id=draft.client_id, file_url=draft.file_url, file_name=draft.file_name,
+            file_size=draft.file_size)
+    except message_sql.DuplicateClientId:
+        earlier = await message_sql.message_by_client_id(conn, user.id, draft.client_id)
+        return Outcome(SendResult(earlier, created=False))
+    events.append(MessagePosted(room.id, message))
+    events += await notify_for_message(core, conn, room, message)
+    return Outcome(SendResult(message), events)
 
 
 async def history_page(core: Core, user: User, room_ref, page=1, page_size=20) -> MessagePage:
@@ -125,6 +171,11 @@ async def history_before(core: Core, user: User, room_ref, before=None, limit=50
     conn = core.db.reader
     room, _ = await check_readable(conn, user, room_ref)
     return await message_sql.messages_before(conn, room.id, before, limit)
+
+
+async def replay_fits(core: Core, room_id: int, after_id: int) -> bool:
+    """A resume from after_id is at most REPLAY_LIMIT messages (else: refetch over REST)."""
+    return not await message_sql.has_more_after(core.db.reader, room_id, after_id, REPLAY_LIMIT)
 
 
 async def replay_after(core: Core, room_id: int, after_id: int, limit: int = 500) -> list[Message]:

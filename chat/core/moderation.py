@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..db import rooms as room_sql
 from ..db import users as user_sql
 from ..errors import BadInput, Forbidden, NotFound
-from ..events import MemberChanged
+from ..events import MemberChanged, MemberJoined
 from ..models import ROLES, Membership, Room, User
 from . import Core, Outcome, notifications
 from .fields import check_int
@@ -82,7 +82,9 @@ async def open_direct(core: Core, user: User, username) -> PeerRoom:
             user.id, direct_key=key)
         for member in (first, second):
             await room_sql.insert_membership(conn, room_id, member.id, "member")
-        return Outcome(PeerRoom(await room_sql.room_by_id(conn, room_id), peer, created=True))
+        room = await room_sql.room_by_id(conn, room_id)
+        return Outcome(PeerRoom(room, peer, created=True),
+                       [MemberJoined(room.id, member, room) for member in (first, second)])
     return await core.commit(job)
 
 
@@ -122,6 +124,8 @@ async def update_member(core: Core, user: User, room_ref, user_id, role=None, is
         await check_keeps_an_admin(conn, target, new_role, banned)
         await room_sql.update_membership(conn, room.id, target_id, new_role, muted, banned)
         changed = await room_sql.membership(conn, room.id, target_id)
-        return Outcome((room, changed),
-                       [MemberChanged(room.id, changed.user, new_role, muted, banned)])
+        events = [MemberChanged(room.id, changed.user, new_role, muted, banned)]
+        if target.is_banned and not banned:  # unbanned: a member again
+            events.append(MemberJoined(room.id, changed.user, room))
+        return Outcome((room, changed), events)
     return await core.commit(job)

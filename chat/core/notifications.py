@@ -83,6 +83,10 @@ async def list_for(core: Core, user: User, unread_only: bool = False, limit=50) 
     return await load(core.db.reader, user.id, unread_only, limit)
 
 
+async def unread_count(core: Core, user: User) -> int:
+    return await notification_sql.unread_count(core.db.reader, user.id)
+
+
 async def mark_read(core: Core, user: User, notification_id) -> None:
     notification_id = check_int("notification_id", notification_id, 1, 2**62)
 

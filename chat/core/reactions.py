@@ -39,6 +39,7 @@ def check_emoji(emoji) -> str:
 async def toggle(core: Core, user: User, message_id, emoji) -> tuple[Message, bool]:
     """Add the caller's reaction, or take it back; (message with new counts, added)."""
     emoji = check_emoji(emoji)
+    await core.limits.check(user.id, "reactions")
 
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)

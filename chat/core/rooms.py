@@ -10,10 +10,10 @@ import secrets
 from ..db import messages as message_sql
 from ..db import rooms as room_sql
 from ..errors import BadInput, Forbidden, NotFound
-from ..events import MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
+from ..events import MemberJoined, MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
 from ..models import Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
-from .fields import check_text
+from .fields import check_text, has_surrogate
 
 CREATABLE_TYPES = ("public", "private", "group")
 
@@ -23,7 +23,7 @@ def new_slug() -> str:
 
 
 async def find_room(conn, ref) -> Room:
-    if ref is None or str(ref).strip() == "":
+    if ref is None or str(ref).strip() == "" or has_surrogate(str(ref)):
         raise NotFound("room_not_found")
     room = await room_sql.room_by_ref(conn, ref)
     if room is None:
@@ -66,7 +66,8 @@ async def create_room(core: Core, user: User, name, description="", room_type="p
         room_id = await room_sql.insert_room(conn, new_slug(), name, description, room_type,
                                              is_official, max_members, user.id)
         await room_sql.insert_membership(conn, room_id, user.id, "admin")
-        return Outcome(await room_sql.room_by_id(conn, room_id))
+        room = await room_sql.room_by_id(conn, room_id)
+        return Outcome(room, [MemberJoined(room.id, user, room)])
     return await core.commit(job)
 
 
@@ -109,9 +110,9 @@ async def add_member(core: Core, conn, user: User, room: Room, role: str = "memb
         raise BadInput("room_full")
     await room_sql.insert_membership(conn, room.id, user.id, role)
     note = await message_sql.insert_message(
-        conn, room.id, user.id, "system", core.text("system_join", username=user.username),
+        conn, room, user, "system", core.text("system_join", username=user.username),
         system_event="join")
-    return [MessagePosted(room.id, note)]
+    return [MemberJoined(room.id, user, room), MessagePosted(room.id, note)]
 
 
 async def join_in(core: Core, conn, user: User, ref) -> tuple[Room, list]:
@@ -147,7 +148,7 @@ async def leave(core: Core, user: User, ref) -> Room:
             raise BadInput("direct_room_closed")
         await room_sql.delete_membership(conn, room.id, user.id)
         note = await message_sql.insert_message(
-            conn, room.id, user.id, "system", core.text("system_leave", username=user.username),
+            conn, room, user, "system", core.text("system_leave", username=user.username),
             system_event="leave")
         return Outcome(room, [MessagePosted(room.id, note), MemberLeft(room.id, user)])
     return await core.commit(job)
@@ -182,7 +183,7 @@ async def delete_room(core: Core, user: User, ref) -> Room:
     return await core.commit(job)
 
 
-async def open_for_socket(core: Core, user: User, ref) -> Room:
+async def open_for_socket(core: Core, user: User, ref) -> tuple[Room, Membership | None]:
     """A socket opens for members, and joins the opener to a public room; the banned of
     a public room may still read it over REST, but get no live seat in it."""
     room = await find_room(core.db.reader, ref)
@@ -193,4 +194,9 @@ async def open_for_socket(core: Core, user: User, ref) -> Room:
         if not room.is_public:
             raise Forbidden("room_forbidden")
         room = await join(core, user, room.id)
-    return room
+    return room, membership
+
+
+async def seats_of(core: Core, user: User) -> list[tuple[Room, bool]]:
+    """Every active room the user is a (not banned) member of, with their mute."""
+    return await room_sql.rooms_of(core.db.reader, user.id)

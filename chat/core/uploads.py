@@ -181,7 +181,8 @@ def folder(core: Core) -> Path:
 async def write_limited(path: Path, read_chunk: ReadChunk, limit: int) -> int:
     """Copy chunks to path; stop reading the moment the limit is crossed."""
     size = 0
-    with open(path, "xb") as out:
+    # 0600: the team's files are nobody else's on this machine (see chat/ops/datadir.py).
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         while chunk := await read_chunk():
             size += len(chunk)
             if size > limit:
@@ -190,8 +191,10 @@ async def write_limited(path: Path, read_chunk: ReadChunk, limit: int) -> int:
     return size
 
 
-async def store(core: Core, filename, declared_type: str | None, read_chunk: ReadChunk) -> StoredFile:
+async def store(core: Core, user: User, filename, declared_type: str | None,
+                read_chunk: ReadChunk) -> StoredFile:
     """Stream a file to disk and keep it only if its bytes match its name and type."""
+    await core.limits.check(user.id, "uploads")
     display_name = clean_name(filename)
     found = kind_of(display_name, declared_type)
     partial = folder(core) / f"{uuid.uuid4().hex}.part"

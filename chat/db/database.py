@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -212,6 +213,7 @@ class Database:
 def backup_file(source: Path, target: Path) -> None:
     """Copy a live database from another process (the backup subcommand)."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))  # private before any byte lands
     dst = sqlite3.connect(target)
     try:
         with dst:

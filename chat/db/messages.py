@@ -6,7 +6,7 @@ import sqlite3
 from collections import defaultdict
 
 from ..clock import iso_utc
-from ..models import Message, Reaction
+from ..models import Message, Reaction, Room, User
 from .users import row_to_user, user_columns
 
 MESSAGE_SELECT = f"""
@@ -109,20 +109,45 @@ async def rooms_with_messages_since(conn, since: str) -> set[int]:
     return {row[0] for row in rows}
 
 
-async def insert_message(conn, room_id: int, sender_id: int | None, message_type: str,
+class DuplicateClientId(Exception):
+    """The sender already stored a message with this client_id."""
+
+
+async def insert_message(conn, room: Room, sender: User | None, message_type: str,
                          content: str, *, reply_to: int | None = None,
                          client_id: str | None = None, system_event: str | None = None,
                          file_url: str | None = None, file_name: str | None = None,
                          file_size: int | None = None) -> Message:
+    """Insert and return the message as stored, built from what was inserted: the
+    send path reads nothing back. A repeated client_id raises DuplicateClientId (the
+    unique index decides, so the common case costs no lookup)."""
     stamp = iso_utc()
-    cursor = await conn.execute(
-        """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
-                                 file_url, file_name, file_size, reply_to, client_id,
-                                 created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (room_id, sender_id, message_type, content, system_event, file_url, file_name,
-         file_size, reply_to, client_id, stamp, stamp))
-    return await message_by_id(conn, cursor.lastrowid)
+    try:
+        cursor = await conn.execute(
+            """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
+                                     file_url, file_name, file_size, reply_to, client_id,
+                                     created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (room.id, sender.id if sender else None, message_type, content, system_event,
+             file_url, file_name, file_size, reply_to, client_id, stamp, stamp))
+    except sqlite3.IntegrityError:
+        if client_id is not None:
+            raise DuplicateClientId(client_id) from None
+        raise
+    return Message(
+        id=cursor.lastrowid, room_id=room.id, room_slug=room.slug, room_name=room.name,
+        sender=sender, message_type=message_type, content=content, file_url=file_url,
+        file_name=file_name, file_size=file_size, reply_to=reply_to, client_id=client_id,
+        system_event=system_event, is_edited=False, is_deleted=False, created_at=stamp,
+        updated_at=stamp)
+
+
+async def has_more_after(conn, room_id: int, after_id: int, limit: int) -> bool:
+    """More than limit messages after after_id (an index range of at most limit + 1)."""
+    rows = await conn.execute_fetchall(
+        """SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room_id = ? AND id > ?
+                                 LIMIT ?)""", (room_id, after_id, limit + 1))
+    return rows[0][0] > limit
 
 
 async def soft_delete(conn, message_id: int, placeholder: str) -> None:

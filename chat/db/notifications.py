@@ -41,3 +41,10 @@ async def mark_all_read(conn, user_id: int) -> int:
         "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND is_read = 0", (user_id,))
     return cursor.rowcount
 
+
+
+async def unread_count(conn, user_id: int) -> int:
+    """The badge: a counter the notification triggers keep (migration 0004)."""
+    rows = await conn.execute_fetchall(
+        "SELECT unread_notifications FROM users WHERE id = ?", (user_id,))
+    return max(rows[0][0], 0) if rows else 0

@@ -42,7 +42,7 @@ def row_to_membership(row: sqlite3.Row) -> Membership:
 def ref_clause(ref: str | int) -> tuple[str, tuple]:
     """A room reference is its integer id or its slug."""
     text = str(ref).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # "²" and 10**25 are no ids
         return "r.id = ?", (int(text),)
     return "r.slug = ?", (text,)
 
@@ -59,7 +59,8 @@ async def room_by_id(conn, room_id: int) -> Room | None:
 
 async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list[sqlite3.Row]:
     """Public rooms and the user's own, with the user's membership, unread count and
-    last message id: one query, every subquery an index range."""
+    last message id: one query; the unread count is a difference of two counters, so
+    it costs the same at a million unread messages as at none."""
     return list(await conn.execute_fetchall(
         f"""SELECT * FROM (
               SELECT r.*, {user_columns('c', 'c_')},
@@ -67,11 +68,8 @@ async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list
                     AS member_count,
                 mb.id AS mb_id,
                 (SELECT MAX(id) FROM messages z WHERE z.room_id = r.id) AS last_message_id,
-                CASE WHEN mb.id IS NULL THEN 0 ELSE
-                  (SELECT COUNT(*) FROM messages y
-                   WHERE y.room_id = r.id AND y.id > mb.last_read_message_id
-                     AND y.sender_id != :user AND y.message_type != 'system' AND y.is_deleted = 0)
-                END AS unread_count,
+                CASE WHEN mb.id IS NULL THEN 0
+                     ELSE max(r.message_count - mb.seen_count, 0) END AS unread_count,
                 CASE WHEN mb.id IS NULL THEN 0 ELSE
                   (SELECT COUNT(*) FROM notifications n
                    WHERE n.user_id = :user AND n.room_id = r.id
@@ -137,6 +135,17 @@ async def memberships_of(conn, user_id: int) -> dict[int, Membership]:
     return {row["room_id"]: row_to_membership(row) for row in rows}
 
 
+async def rooms_of(conn, user_id: int) -> list[tuple[Room, bool]]:
+    """The user's active rooms (ban records excluded), each with the member's mute."""
+    rows = await conn.execute_fetchall(
+        f"""SELECT * FROM ({ROOM_SELECT}) r JOIN (
+                SELECT room_id, is_muted FROM memberships WHERE user_id = ? AND is_banned = 0
+            ) mb ON mb.room_id = r.id
+            WHERE r.is_active = 1 ORDER BY r.id""",
+        (user_id,))
+    return [(row_to_room(row), bool(row["is_muted"])) for row in rows]
+
+
 async def members(conn, room_id: int) -> list[Membership]:
     rows = await conn.execute_fetchall(
         f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.is_banned = 0 ORDER BY m.id", (room_id,))
@@ -178,14 +187,14 @@ async def admin_count(conn, room_id: int) -> int:
 
 async def insert_membership(conn, room_id: int, user_id: int, role: str) -> None:
     stamp = iso_utc()
-    last = await conn.execute_fetchall(
-        "SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = ?", (room_id,))
     # A newcomer starts with everything already there read: unread counts what is new.
     await conn.execute(
         """INSERT INTO memberships (room_id, user_id, role, joined_at, last_read_at,
-                                    last_read_message_id)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        (room_id, user_id, role, stamp, stamp, last[0][0]))
+                                    last_read_message_id, seen_count)
+           VALUES (?, ?, ?, ?, ?,
+                   (SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = ?),
+                   (SELECT message_count FROM rooms WHERE id = ?))""",
+        (room_id, user_id, role, stamp, stamp, room_id, room_id))
 
 
 async def delete_membership(conn, room_id: int, user_id: int) -> None:
@@ -202,21 +211,30 @@ async def update_membership(conn, room_id: int, user_id: int, role: str, is_mute
 
 
 async def mark_read(conn, room_id: int, user_id: int, message_id: int) -> None:
+    """Move the read mark forward; seen_count gains the others' countable messages
+    newly read (each message is counted once per member, when it is read)."""
+    params = {"room": room_id, "user": user_id, "upto": message_id, "now": iso_utc()}
     await conn.execute(
-        """UPDATE memberships SET last_read_message_id = max(last_read_message_id, ?),
-                                  last_read_at = ?
-           WHERE room_id = ? AND user_id = ?""",
-        (message_id, iso_utc(), room_id, user_id))
+        """UPDATE memberships SET
+             seen_count = seen_count + (
+               SELECT COUNT(*) FROM messages y
+               WHERE y.room_id = :room AND y.id > memberships.last_read_message_id
+                 AND y.id <= :upto AND y.message_type != 'system' AND y.is_deleted = 0
+                 AND (y.sender_id IS NULL OR y.sender_id != :user)),
+             last_read_message_id = :upto
+           WHERE room_id = :room AND user_id = :user AND last_read_message_id < :upto""",
+        params)
+    await conn.execute(
+        "UPDATE memberships SET last_read_at = :now WHERE room_id = :room AND user_id = :user",
+        params)
 
 
 async def unread_count(conn, room_id: int, user_id: int) -> int:
     rows = await conn.execute_fetchall(
-        """SELECT COUNT(*) FROM messages y JOIN memberships mb
-             ON mb.room_id = y.room_id AND mb.user_id = :user
-           WHERE y.room_id = :room AND y.id > mb.last_read_message_id
-             AND y.sender_id != :user AND y.message_type != 'system' AND y.is_deleted = 0""",
-        {"room": room_id, "user": user_id})
-    return rows[0][0]
+        """SELECT max(r.message_count - mb.seen_count, 0) FROM memberships mb
+           JOIN rooms r ON r.id = mb.room_id
+           WHERE mb.room_id = ? AND mb.user_id = ?""", (room_id, user_id))
+    return rows[0][0] if rows else 0
 
 
 async def insert_invitation(conn, room_id: int, user_id: int, invited_by: int) -> None:

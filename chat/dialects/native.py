@@ -107,6 +107,11 @@ async def announce(request: web.Request) -> web.Response:
     return json_response({"count": count}, status=201)
 
 
+async def unread_notifications(request: web.Request) -> web.Response:
+    count = await notifications.unread_count(request.app[core_key], request[user_key])
+    return json_response({"unread_count": count})
+
+
 def setup(app: web.Application) -> None:
     add_routes(app, ERROR, [
         Route("PATCH", "/api/chat/messages/{id}/", edit_message),
@@ -118,4 +123,5 @@ def setup(app: web.Application) -> None:
         Route("PATCH", "/api/chat/rooms/{room}/", update_room),
         Route("PATCH", "/api/chat/rooms/{room}/members/{user_id}/", update_member),
         Route("POST", "/api/chat/notifications/announce/", announce),
+        Route("GET", "/api/chat/notifications/unread_count/", unread_notifications),
     ])

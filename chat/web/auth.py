@@ -28,12 +28,30 @@ async def authenticate(request: web.Request):
 
 
 def client_address(request: web.Request) -> str | None:
+    """The peer, or behind trusted proxies the nearest X-Forwarded-For hop that is not one.
+
+    Security: proxies append, so only the entries right of the first untrusted hop were
+    written by our proxies; anything further left came from the client and may be forged.
+    """
     peer = request.remote
     trusted = request.app[settings_key].trusted_proxies
-    forwarded = request.headers.get("X-Forwarded-For")
-    if forwarded and peer and _in_networks(peer, trusted):
-        return forwarded.split(",")[0].strip() or peer
+    if not peer or not _in_networks(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+    for hop in reversed(hops):
+        if not _is_address(hop):
+            break
+        if not _in_networks(hop, trusted):
+            return hop
     return peer
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _in_networks(address: str, networks: tuple[str, ...]) -> bool:

@@ -47,7 +47,8 @@ async def receive_upload(request: web.Request) -> SendResult:
             if not isinstance(part, BodyPartReader):
                 raise BadInput("upload_malformed")
             if part.name == "file" and part.filename is not None and stored is None:
-                stored = await uploads.store(core, part.filename, part.headers.get(hdrs.CONTENT_TYPE),
+                stored = await uploads.store(core, request[user_key], part.filename,
+                                             part.headers.get(hdrs.CONTENT_TYPE),
                                              lambda part=part: part.read_chunk(CHUNK))
             elif part.name == "room_id":
                 room_ref = await small_field(part) or "global"

@@ -10,16 +10,17 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
-from ..errors import ChatError
+from ..errors import ChatError, TooManyRequests
 from ..i18n import translate
-from ..keys import user_key
+from ..keys import core_key, user_key
 from .accesslog import redact_path
 from .auth import authenticate, request_language
 from .jsonio import json_response
 
 log = logging.getLogger(__name__)
+READS = ("GET", "HEAD", "OPTIONS")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -50,9 +51,11 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
         try:
             if not public:
                 request[user_key] = await authenticate(request)
+                if request.method not in READS:
+                    await request.app[core_key].limits.check(request[user_key].id, "writes")
             return await handler(request)
         except ChatError as exc:
-            return style.response(request, exc.key, exc.status, **exc.params)
+            return error_response(request, style, exc)
         except web.HTTPException:
             raise
         except Exception:
@@ -60,6 +63,13 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
             return style.response(request, "internal_error", 500)
     run.__name__ = handler.__name__
     return run
+
+
+def error_response(request: web.Request, style: ErrorStyle, exc: ChatError) -> web.Response:
+    response = style.response(request, exc.key, exc.status, **exc.params)
+    if isinstance(exc, TooManyRequests):
+        response.headers[hdrs.RETRY_AFTER] = str(exc.retry_after)
+    return response
 
 
 def add_routes(app: web.Application, style: ErrorStyle, routes: list[Route]) -> None:

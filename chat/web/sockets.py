@@ -1,10 +1,12 @@
 """The socket loop every WebSocket dialect shares.
 
 Order of a connection: check origin, accept, authenticate (else close 4001), open the
-room (4003 / 4004), register with the hub, send the dialect's greeting, replay
-messages after ?since=, then start the writer and read client frames. Registering
-before reading the replay, and skipping live messages already replayed, gives a
-resume with no gap and no duplicate.
+room (4003 / 4004) or, for the user-level socket, its rooms, register the seats with
+the hub, send the dialect's greeting, replay messages after ?since= (bounded: further
+back gets a history_gap frame), then start the writer and read client frames.
+Registering before reading the replay, and skipping live messages already replayed,
+gives a resume with no gap and no duplicate. A frame is authorized by its seat, which
+the hub keeps true to every mute, ban and leave.
 """
 from __future__ import annotations
 
@@ -12,16 +14,18 @@ import asyncio
 import functools
 import logging
 import struct
+import time
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from ..core import messages, rooms
-from ..errors import BadInput, ChatError
+from ..core import activity, messages, rooms
+from ..core.fields import check_int
+from ..errors import BadInput, ChatError, Forbidden
 from ..events import Event
-from ..hub import CLOSE_TRY_AGAIN, Connection
+from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
 from ..i18n import translate
 from ..keys import core_key, settings_key
 from ..models import Message, Room, User
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
 IN_FLIGHT = 32        # sends of one socket awaiting commit at once
 REPLAY_PAGE = 500
+ONLINE_LISTED = 1000  # users an online_users answer names at most
 CLOSE_GRACE = 5.0     # seconds a closing writer may take for the handshake
 WRITE_HIGH = 64 * 1024  # bytes buffered for a client before its writer waits (asyncio's mark)
 DRAIN_POLL = 0.005      # how often a waiting writer looks again
@@ -43,16 +48,30 @@ class SendCommand:
     message_type: object = "text"
     reply_to: object = None
     client_id: object = None
+    room_id: object = None  # the user-level socket names the room; a room's socket does not
 
 
 @dataclass(frozen=True)
 class TypingCommand:
     is_typing: bool = True
+    room_id: object = None
 
 
 @dataclass(frozen=True)
 class ReadCommand:
     message_id: object
+
+
+@dataclass(frozen=True)
+class ResumeCommand:
+    """User-level socket: replay each room after the last message id the client has."""
+    rooms: object
+
+
+@dataclass(frozen=True)
+class OnlineCommand:
+    """User-level socket: who is online in one room (large rooms send only counts)."""
+    room_id: object
 
 
 @dataclass(frozen=True)
@@ -64,9 +83,11 @@ class SocketDialect(Protocol):
     name: str
 
     def render(self, event: Event) -> str | None: ...
-    def greeting(self, user: User, room: Room, online: list[User], language: str) -> list[str]: ...
+    def greeting(self, user: User, room: Room, online: list[User], online_count: int,
+                 language: str) -> list[str]: ...
     def parse(self, frame: dict) -> SendCommand | TypingCommand | ReadCommand | NoCommand: ...
     def render_message(self, message: Message) -> str: ...
+    def render_gap(self, room_id: int, since: int, limit: int) -> str: ...
 
 
 def origin_allowed(request: web.Request) -> bool:
@@ -80,14 +101,19 @@ def origin_allowed(request: web.Request) -> bool:
 
 
 async def serve_socket(request: web.Request, dialect: SocketDialect, room_ref: str) -> web.StreamResponse:
+    """A socket for one room (the seeds' sockets)."""
+    return await serve(request, RoomSession, dialect, room_ref)
+
+
+async def serve(request: web.Request, kind: type["SocketSession"], dialect, *args) -> web.StreamResponse:
     if not origin_allowed(request):
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
     ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
-    session = SocketSession(request, ws, dialect)
+    session = kind(request, ws, dialect)
     try:
-        await session.open(room_ref)
+        await session.open(*args)
     except ChatError as exc:
         reason = translate(exc.key, request_language(request), **exc.params)
         await ws.close(code=exc.close_code, message=reason.encode()[:120])
@@ -97,6 +123,9 @@ async def serve_socket(request: web.Request, dialect: SocketDialect, room_ref: s
 
 
 class SocketSession:
+    """The loop every socket shares: register the seats, greet and replay, then write
+    queued frames and act on the client's frames. Subclasses say which seats."""
+
     def __init__(self, request: web.Request, ws: web.WebSocketResponse, dialect: SocketDialect):
         self.request = request
         self.ws = ws
@@ -104,35 +133,28 @@ class SocketSession:
         self.core = request.app[core_key]
         self.language = request_language(request)
         self.conn: Connection | None = None
-        self.room: Room | None = None
         self.user: User | None = None
         self.writer: asyncio.Task | None = None
         self.reader: asyncio.Task | None = None
         self.closing: asyncio.Task | None = None
-        self.since_id: int | None = None
         self.in_flight = asyncio.Semaphore(IN_FLIGHT)
         self.tasks: set[asyncio.Task] = set()
+        self.behind_since: float | None = None
 
-    async def open(self, room_ref: str) -> None:
-        """Who and where; raises ChatError before anything is registered."""
-        self.user = await authenticate(self.request)
-        since = self.request.query.get("since")
-        self.since_id = None if since in (None, "") else _since(since)
-        self.room = await rooms.open_for_socket(self.core, self.user, room_ref)
+    def connection(self, user_level: bool = False) -> Connection:
+        return Connection(self.user, self.dialect,
+                          self.request.app[settings_key].socket_queue_limit,
+                          self._overflowed, user_level)
+
+    async def greet(self) -> None:
+        """Frames sent before live ones: greeting and replay."""
 
     async def run(self) -> None:
         hub = self.core.hub
-        self.conn = Connection(self.user, self.room.id, self.dialect,
-                               self.request.app[settings_key].socket_queue_limit,
-                               self._overflowed)
         hub.attach(self.conn)
         try:
             hub.touch(self.user, client_address(self.request), self.request.headers.get("User-Agent"))
-            online = hub.online_in(self.room.id)
-            for text in self.dialect.greeting(self.user, self.room, online, self.language):
-                await self.ws.send_str(text)
-            if self.since_id is not None:
-                await self._replay(self.since_id)
+            await self.greet()
             self.writer = asyncio.create_task(self._write())
             self.conn.sink = self
             self.reader = asyncio.create_task(self._read())
@@ -154,13 +176,16 @@ class SocketSession:
                 await asyncio.gather(self.closing, return_exceptions=True)
 
     async def _read(self) -> None:
-        """Client frames, until the client closes; cancelled when the server closes first."""
+        """Client frames, until the client closes; cancelled when the server closes first.
+        Yields to the loop after each frame, so a burst from one client cannot hold
+        everyone else's frames back for a whole turn."""
         try:
             async for msg in self.ws:
                 if msg.type == WSMsgType.TEXT:
                     await self._handle(msg.data)
                 elif msg.type == WSMsgType.BINARY:
                     self._error(BadInput("frame_not_json"))
+                await asyncio.sleep(0)
         except (ConnectionError, RuntimeError):
             pass
 
@@ -171,39 +196,74 @@ class SocketSession:
             self.reader.cancel()
             await asyncio.gather(self.reader, return_exceptions=True)
 
-    async def _replay(self, after_id: int) -> None:
+    async def replay(self, room_id: int, after_id: int) -> None:
+        """Messages after after_id, straight to the socket; a gap longer than the bounded
+        replay gets the dialect's history_gap frame instead (refetch over REST)."""
+        seat = self.conn.seats.get(room_id)
+        if seat is None:
+            return
+        if not await messages.replay_fits(self.core, room_id, after_id):
+            await self.ws.send_str(self.dialect.render_gap(room_id, after_id, messages.REPLAY_LIMIT))
+            return
         while True:
-            page = await messages.replay_after(self.core, self.room.id, after_id, REPLAY_PAGE)
+            page = await messages.replay_after(self.core, room_id, after_id, REPLAY_PAGE)
             for message in page:
                 await self.ws.send_str(self.dialect.render_message(message))
-                after_id = self.conn.replayed_upto = message.id
+                after_id = seat.replayed_upto = message.id
             if len(page) < REPLAY_PAGE:
                 return
+
+    def seat(self, room_id) -> Seat:
+        """The seat a frame acts in (the room's own socket has one)."""
+        return next(iter(self.conn.seats.values()))
 
     async def _handle(self, text: str) -> None:
         try:
             command = self.dialect.parse(parse_frame(text))
+            if isinstance(command, SendCommand):
+                seat = self.seat(command.room_id)
+                await self.in_flight.acquire()
+                task = asyncio.create_task(self._send(command, seat))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+            elif isinstance(command, TypingCommand):
+                seat = self.seat(command.room_id)
+                await self._guard(activity.set_typing(self.core, self.user, seat.room.id,
+                                                      command.is_typing))
+            elif isinstance(command, ReadCommand):
+                await self._guard(messages.mark_read(self.core, self.user, command.message_id))
+            elif isinstance(command, ResumeCommand):
+                await self.resume(command.rooms)
+            elif isinstance(command, OnlineCommand):
+                room_id = self.seat(command.room_id).room.id
+                hub = self.core.hub
+                self.conn.offer(self.dialect.render_online(
+                    room_id, hub.online_in(room_id, ONLINE_LISTED), hub.online_count(room_id)))
         except ChatError as exc:
             self._error(exc)
-            return
-        if isinstance(command, SendCommand):
-            await self.in_flight.acquire()
-            task = asyncio.create_task(self._send(command))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
-        elif isinstance(command, TypingCommand):
-            self.core.hub.set_typing(self.room.id, self.user, command.is_typing)
-        elif isinstance(command, ReadCommand):
-            await self._guard(messages.mark_read(self.core, self.user, command.message_id))
 
-    async def _send(self, command: SendCommand) -> None:
-        """Stored, then broadcast by core; a client_id retry is answered to the sender."""
+    async def resume(self, rooms) -> None:
+        raise BadInput("frame_unknown_type", type="resume")
+
+    async def _send(self, command: SendCommand, seat: Seat) -> None:
+        """Stored, then broadcast by core; a client_id retry is answered to the sender.
+        The seat is checked again when the write runs: a ban or mute committed
+        meanwhile has reached the hub by then."""
+        conn = self.conn
+
+        def still_seated() -> None:
+            if conn.seats.get(seat.room.id) is not seat:
+                raise Forbidden("not_a_member")
+            check_seat_speaks(seat)
         try:
-            result = await self._guard(messages.send(
-                self.core, self.user, self.room.id, command.content, command.message_type,
-                command.reply_to, command.client_id))
+            check_seat_speaks(seat)
+            result = await self._guard(messages.send_seated(
+                self.core, self.user, seat.room, still_seated, command.content,
+                command.message_type, command.reply_to, command.client_id))
             if result is not None and not result.created:
                 self.conn.offer(self.dialect.render_message(result.message))
+        except ChatError as exc:
+            self._error(exc)
         finally:
             self.in_flight.release()
 
@@ -219,7 +279,7 @@ class SocketSession:
 
     def _error(self, exc: ChatError) -> None:
         text = translate(exc.key, self.language, **exc.params)
-        # Both socket dialects answer a bad frame alike, so the loop renders it once.
+        # Every socket dialect answers a bad frame alike, so the loop renders it once.
         self.conn.offer(dumps({"type": "error", "message": text}))
 
     async def _write(self) -> None:
@@ -235,20 +295,31 @@ class SocketSession:
 
     async def _send_batch(self, batch: list[str]) -> None:
         """All queued frames in one transport write: per frame, send_str costs more
-        than the rest of the fan-out. Waits while the client is behind; the hub's
-        bounded queue then fills and a client that stays behind is closed (1013)."""
+        than the rest of the fan-out. Waits while the client is behind."""
         transport = self.request.transport
         if self.ws.closed or transport is None or transport.is_closing():
             raise ConnectionResetError("socket closing")
         self.write(batch)
-        while transport.get_write_buffer_size() > WRITE_HIGH and not transport.is_closing():
+        while self.behind_for() and not transport.is_closing():
             await asyncio.sleep(DRAIN_POLL)
 
     def ready(self) -> bool:
         """The hub may write to this client now (it is open and not behind)."""
         transport = self.request.transport
         return (not self.ws.closed and transport is not None and not transport.is_closing()
-                and transport.get_write_buffer_size() <= WRITE_HIGH)
+                and not self.behind_for())
+
+    def behind_for(self) -> float:
+        """How long the client has left more than WRITE_HIGH bytes unsent: the measure
+        of a client that does not read (a full queue alone is not)."""
+        transport = self.request.transport
+        if transport is None or transport.get_write_buffer_size() <= WRITE_HIGH:
+            self.behind_since = None
+            return 0.0
+        now = time.monotonic()
+        if self.behind_since is None:
+            self.behind_since = now
+        return max(now - self.behind_since, 1e-9)
 
     def write(self, batch: list[str]) -> None:
         self.request.transport.write(b"".join(map(text_frame, batch)))
@@ -272,6 +343,36 @@ class SocketSession:
             transport.abort()
 
 
+class RoomSession(SocketSession):
+    """One room's socket (/ws/chat/{room}/, v1's): admitted once, closed by a ban,
+    a leave or the room's deletion."""
+
+    async def open(self, room_ref: str) -> None:
+        """Who and where; raises ChatError before anything is registered."""
+        self.user = await authenticate(self.request)
+        since = self.request.query.get("since")
+        self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
+        room, membership = await rooms.open_for_socket(self.core, self.user, room_ref)
+        self.conn = self.connection()
+        self.conn.seats[room.id] = Seat(room, bool(membership and membership.is_muted))
+
+    async def greet(self) -> None:
+        seat = self.seat(None)
+        hub = self.core.hub
+        room_id = seat.room.id
+        online = hub.online_in(room_id, hub.presence.coalesce_above)
+        for text in self.dialect.greeting(self.user, seat.room, online, hub.online_count(room_id),
+                                          self.language):
+            await self.ws.send_str(text)
+        if self.since_id is not None:
+            await self.replay(room_id, self.since_id)
+
+
+def check_seat_speaks(seat: Seat) -> None:
+    if seat.muted:
+        raise Forbidden("muted")
+
+
 @functools.lru_cache(maxsize=1024)
 def text_frame(text: str) -> bytes:
     """An RFC 6455 text frame, final, unmasked and uncompressed (RFC 7692 allows that
@@ -285,8 +386,3 @@ def text_frame(text: str) -> bytes:
         return struct.pack("!BBH", 0x81, 126, size) + data
     return struct.pack("!BBQ", 0x81, 127, size) + data
 
-
-def _since(raw: str) -> int:
-    if not raw.isdigit():
-        raise BadInput("field_type", field="since", kind="a message id")
-    return int(raw)

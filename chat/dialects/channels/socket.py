@@ -1,13 +1,16 @@
 """Channels WebSocket frames: /ws/chat/{room_id}/?token=JWT."""
 from __future__ import annotations
 
+from typing import Callable
+
 from aiohttp import web
 
 from ...errors import BadInput
 from ...events import (Event, MemberChanged, MessageDeleted, MessagePinned, MessagePosted,
                        MessageSaved, MessageUnpinned, MessageUpdated, NotificationCreated,
-                       PresenceChanged, ReactionChanged, ReadMarked, ReminderChanged,
-                       RoomDeleted, RoomUpdated, ScheduledChanged, StatusChanged, TypingChanged)
+                       PresenceChanged, PresenceSummary, ReactionChanged, ReadMarked,
+                       ReminderChanged, RoomDeleted, RoomUpdated, ScheduledChanged, StatusChanged,
+                       TypingChanged)
 from ...i18n import translate
 from ...models import Message, Room, User
 from ...web.jsonio import dumps
@@ -17,58 +20,63 @@ from .serialize import (serialize_message, serialize_notification, serialize_rea
 from .team import serialize_reminder, serialize_scheduled, serialize_status
 
 
+def brief_users(users) -> list[dict]:
+    return [serialize_user_brief(user) for user in users]
+
+
+# Event type -> frame: one entry per event this dialect tells (an explicit table, so a
+# new event is one more entry; the user-level socket carries every entry too).
+FRAMES: dict[type, Callable[[Event], dict | None]] = {
+    MessagePosted: lambda e: {"type": "chat_message", "message": serialize_message(e.message)},
+    MessageUpdated: lambda e: {"type": "message_updated", "message": serialize_message(e.message)},
+    MessageDeleted: lambda e: {"type": "message_deleted", "message": serialize_message(e.message)},
+    ReactionChanged: lambda e: {
+        "type": "reaction", "message_id": e.message.id, "emoji": e.emoji,
+        "user": serialize_user_brief(e.user), "added": e.added,
+        "reactions": serialize_reactions(e.message.reactions, None)},
+    PresenceChanged: lambda e: {"type": "user_join" if e.online else "user_leave",
+                                "user": serialize_user_brief(e.user)},
+    PresenceSummary: lambda e: {
+        "type": "presence", "room_id": e.room_id, "online_count": e.online_count,
+        "joined": brief_users(e.joined), "left": brief_users(e.left),
+        "joined_count": e.joined_count, "left_count": e.left_count},
+    TypingChanged: lambda e: {"type": "typing", "user": serialize_user_brief(e.user),
+                              "is_typing": e.is_typing},
+    RoomUpdated: lambda e: {"type": "room_updated", "room": serialize_room(e.room)},
+    RoomDeleted: lambda e: {"type": "room_deleted",
+                            "room": serialize_room_brief(e.room.id, e.room.name)},
+    MemberChanged: lambda e: {
+        "type": "member_updated", "room_id": e.room_id, "user": serialize_user_brief(e.user),
+        "role": e.role, "is_muted": e.is_muted, "is_banned": e.is_banned},
+    ReadMarked: lambda e: {"type": "read", "room_id": e.room_id, "message_id": e.message_id,
+                           "unread_count": e.unread_count},
+    NotificationCreated: lambda e: {"type": "notification",
+                                    "notification": serialize_notification(e.notification)},
+    # team features (issue 14)
+    MessagePinned: lambda e: {"type": "message_pinned", "room_id": e.room_id,
+                              "message": serialize_message(e.message),
+                              "pinned_by": serialize_user_brief(e.pinned_by),
+                              "pinned_at": e.pinned_at},
+    MessageUnpinned: lambda e: {"type": "message_unpinned", "room_id": e.room_id,
+                                "message_id": e.message.id},
+    MessageSaved: lambda e: {"type": "message_saved", "message": serialize_message(e.message),
+                             "saved": e.saved},
+    StatusChanged: lambda e: {"type": "status", "user": serialize_user_brief(e.user),
+                              "status": serialize_status(e.status)},
+    ScheduledChanged: lambda e: {"type": "scheduled_message",
+                                 "scheduled": serialize_scheduled(e.scheduled)},
+    ReminderChanged: lambda e: {"type": "reminder", "reminder": serialize_reminder(e.reminder)},
+}
+
+
 def render_event(event: Event) -> dict | None:
-    match event:
-        case MessagePosted(message=message):
-            return {"type": "chat_message", "message": serialize_message(message)}
-        case MessageUpdated(message=message):
-            return {"type": "message_updated", "message": serialize_message(message)}
-        case MessageDeleted(message=message):
-            return {"type": "message_deleted", "message": serialize_message(message)}
-        case ReactionChanged(message=message, user=user, emoji=emoji, added=added):
-            return {"type": "reaction", "message_id": message.id, "emoji": emoji,
-                    "user": serialize_user_brief(user), "added": added,
-                    "reactions": serialize_reactions(message.reactions, None)}
-        case PresenceChanged(user=user, online=online):
-            return {"type": "user_join" if online else "user_leave",
-                    "user": serialize_user_brief(user)}
-        case TypingChanged(user=user, is_typing=is_typing):
-            return {"type": "typing", "user": serialize_user_brief(user), "is_typing": is_typing}
-        case RoomUpdated(room=room):
-            return {"type": "room_updated", "room": serialize_room(room)}
-        case RoomDeleted(room=room):
-            return {"type": "room_deleted", "room": serialize_room_brief(room.id, room.name)}
-        case MemberChanged(room_id=room_id, user=user, role=role, is_muted=muted, is_banned=banned):
-            return {"type": "member_updated", "room_id": room_id,
-                    "user": serialize_user_brief(user), "role": role, "is_muted": muted,
-                    "is_banned": banned}
-        case ReadMarked(room_id=room_id, message_id=message_id, unread_count=unread):
-            return {"type": "read", "room_id": room_id, "message_id": message_id,
-                    "unread_count": unread}
-        case NotificationCreated(notification=notification):
-            return {"type": "notification", "notification": serialize_notification(notification)}
-    return render_team_event(event)
+    frame = FRAMES.get(type(event))
+    return None if frame is None else frame(event)
 
 
-def render_team_event(event: Event) -> dict | None:
-    """Frames of the team features (issue 14)."""
-    match event:
-        case MessagePinned(room_id=room_id, message=message, pinned_by=by, pinned_at=at):
-            return {"type": "message_pinned", "room_id": room_id,
-                    "message": serialize_message(message), "pinned_by": serialize_user_brief(by),
-                    "pinned_at": at}
-        case MessageUnpinned(room_id=room_id, message=message):
-            return {"type": "message_unpinned", "room_id": room_id, "message_id": message.id}
-        case MessageSaved(message=message, saved=saved):
-            return {"type": "message_saved", "message": serialize_message(message), "saved": saved}
-        case StatusChanged(status=status, user=user):
-            return {"type": "status", "user": serialize_user_brief(user),
-                    "status": serialize_status(status)}
-        case ScheduledChanged(scheduled=scheduled):
-            return {"type": "scheduled_message", "scheduled": serialize_scheduled(scheduled)}
-        case ReminderChanged(reminder=reminder):
-            return {"type": "reminder", "reminder": serialize_reminder(reminder)}
-    return None
+def gap_frame(room_id: int, since: int, limit: int) -> dict:
+    """A since further back than the bounded replay: fetch history over REST instead."""
+    return {"type": "history_gap", "room_id": room_id, "since": since, "replay_limit": limit}
 
 
 class ChannelsSocket:
@@ -78,11 +86,14 @@ class ChannelsSocket:
         frame = render_event(event)
         return None if frame is None else dumps(frame)
 
-    def greeting(self, user: User, room: Room, online: list[User], language: str) -> list[str]:
+    def greeting(self, user: User, room: Room, online: list[User], online_count: int,
+                 language: str) -> list[str]:
+        """online_users lists at most the presence threshold (a large room would send
+        every newcomer thousands of names); online_count is exact."""
         return [dumps({
             "type": "connection_established", "message": translate("connected", language),
             "user": serialize_user_brief(user), "room": serialize_room(room),
-            "online_users": [serialize_user_brief(u) for u in online],
+            "online_users": brief_users(online), "online_count": online_count,
         })]
 
     def parse(self, frame: dict):
@@ -103,6 +114,9 @@ class ChannelsSocket:
 
     def render_message(self, message: Message) -> str:
         return dumps({"type": "chat_message", "message": serialize_message(message)})
+
+    def render_gap(self, room_id: int, since: int, limit: int) -> str:
+        return dumps(gap_frame(room_id, since, limit))
 
 
 DIALECT = ChannelsSocket()

@@ -6,14 +6,16 @@ are flat frames with message_id / room_id that old clients ignore.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from aiohttp import web
 
 from ...clock import iso_utc
 from ...errors import BadInput
 from ...events import (Event, MessageDeleted, MessagePinned, MessagePosted, MessageSaved,
-                       MessageUnpinned, MessageUpdated, PresenceChanged, ReactionChanged,
-                       ReminderChanged, RoomDeleted, ScheduledChanged, StatusChanged,
-                       TypingChanged)
+                       MessageUnpinned, MessageUpdated, PresenceChanged, PresenceSummary,
+                       ReactionChanged, ReminderChanged, RoomDeleted, ScheduledChanged,
+                       StatusChanged, TypingChanged)
 from ...models import Message, Reaction, Room, User
 from ...web.jsonio import dumps
 from ...web.sockets import NoCommand, SendCommand, TypingCommand, serve_socket
@@ -58,53 +60,56 @@ def render_presence(event: PresenceChanged) -> dict:
     return {"type": "user_offline", **about(event.room_id, user), "timestamp": iso_utc()}
 
 
+def brief_users(users) -> list[dict]:
+    return [{"user_id": user.id, "username": user.username} for user in users]
+
+
+# Event type -> frame, an explicit table as in the channels dialect.
+FRAMES: dict[type, Callable[[Event], dict | None]] = {
+    MessagePosted: lambda e: render_message(e.message),
+    MessageUpdated: lambda e: render_message(e.message, "message_updated"),
+    MessageDeleted: lambda e: {"type": "message_deleted", "message_id": e.message.id,
+                               "room_id": e.message.room_id, "timestamp": e.message.updated_at},
+    ReactionChanged: lambda e: {
+        "type": "reaction", "message_id": e.message.id, **about(e.message.room_id, e.user),
+        "emoji": e.emoji, "added": e.added, "reactions": render_reactions(e.message.reactions)},
+    PresenceChanged: render_presence,
+    PresenceSummary: lambda e: {
+        "type": "presence", "room_id": e.room_id, "online_count": e.online_count,
+        "joined": brief_users(e.joined), "left": brief_users(e.left),
+        "joined_count": e.joined_count, "left_count": e.left_count, "timestamp": iso_utc()},
+    TypingChanged: lambda e: ({"type": "typing", **about(e.room_id, e.user),
+                               "timestamp": iso_utc()} if e.is_typing else None),
+    RoomDeleted: lambda e: {"type": "room_deleted", "room_id": e.room.id, "timestamp": iso_utc()},
+    # team features (issue 14): flat frames named like the channels ones
+    MessagePinned: lambda e: {"type": "message_pinned", "message_id": e.message.id,
+                              **about(e.message.room_id, e.pinned_by),
+                              "content": e.message.content, "timestamp": e.pinned_at},
+    MessageUnpinned: lambda e: {"type": "message_unpinned", "message_id": e.message.id,
+                                "room_id": e.message.room_id, "timestamp": iso_utc()},
+    MessageSaved: lambda e: {"type": "message_saved", "message_id": e.message.id,
+                             "room_id": e.message.room_id, "saved": e.saved,
+                             "timestamp": iso_utc()},
+    StatusChanged: lambda e: {"type": "status", "user_id": e.user.id,
+                              "username": e.user.username, "emoji": e.status.emoji,
+                              "text": e.status.text, "dnd": e.status.dnd,
+                              "expires_at": e.status.expires_at,
+                              "timestamp": e.status.updated_at},
+    ScheduledChanged: lambda e: {"type": "scheduled_message", "id": e.scheduled.id,
+                                 "room_id": e.scheduled.room_id, "content": e.scheduled.content,
+                                 "send_at": e.scheduled.send_at, "state": e.scheduled.state,
+                                 "message_id": e.scheduled.message_id,
+                                 "error": e.scheduled.error},
+    ReminderChanged: lambda e: {"type": "reminder", "id": e.reminder.id,
+                                "message_id": e.reminder.message.id,
+                                "room_id": e.reminder.message.room_id,
+                                "remind_at": e.reminder.remind_at, "state": e.reminder.state},
+}
+
+
 def render_event(event: Event) -> dict | None:
-    match event:
-        case MessagePosted(message=message):
-            return render_message(message)
-        case MessageUpdated(message=message):
-            return render_message(message, "message_updated")
-        case MessageDeleted(message=message):
-            return {"type": "message_deleted", "message_id": message.id,
-                    "room_id": message.room_id, "timestamp": message.updated_at}
-        case ReactionChanged(message=message, user=user, emoji=emoji, added=added):
-            return {"type": "reaction", "message_id": message.id, **about(message.room_id, user),
-                    "emoji": emoji, "added": added,
-                    "reactions": render_reactions(message.reactions)}
-        case PresenceChanged():
-            return render_presence(event)
-        case TypingChanged(user=user, is_typing=True):
-            return {"type": "typing", **about(event.room_id, user), "timestamp": iso_utc()}
-        case RoomDeleted(room=room):
-            return {"type": "room_deleted", "room_id": room.id, "timestamp": iso_utc()}
-    return render_team_event(event)
-
-
-def render_team_event(event: Event) -> dict | None:
-    """Flat frames of the team features (issue 14), named like the channels ones."""
-    match event:
-        case MessagePinned(message=message, pinned_by=by, pinned_at=at):
-            return {"type": "message_pinned", "message_id": message.id,
-                    **about(message.room_id, by), "content": message.content, "timestamp": at}
-        case MessageUnpinned(message=message):
-            return {"type": "message_unpinned", "message_id": message.id,
-                    "room_id": message.room_id, "timestamp": iso_utc()}
-        case MessageSaved(message=message, saved=saved):
-            return {"type": "message_saved", "message_id": message.id,
-                    "room_id": message.room_id, "saved": saved, "timestamp": iso_utc()}
-        case StatusChanged(status=status, user=user):
-            return {"type": "status", "user_id": user.id, "username": user.username,
-                    "emoji": status.emoji, "text": status.text, "dnd": status.dnd,
-                    "expires_at": status.expires_at, "timestamp": status.updated_at}
-        case ScheduledChanged(scheduled=item):
-            return {"type": "scheduled_message", "id": item.id, "room_id": item.room_id,
-                    "content": item.content, "send_at": item.send_at, "state": item.state,
-                    "message_id": item.message_id, "error": item.error}
-        case ReminderChanged(reminder=item):
-            return {"type": "reminder", "id": item.id, "message_id": item.message.id,
-                    "room_id": item.message.room_id, "remind_at": item.remind_at,
-                    "state": item.state}
-    return None
+    frame = FRAMES.get(type(event))
+    return None if frame is None else frame(event)
 
 
 class V1Socket:
@@ -114,7 +119,8 @@ class V1Socket:
         frame = render_event(event)
         return None if frame is None else dumps(frame)
 
-    def greeting(self, user: User, room: Room, online: list[User], language: str) -> list[str]:
+    def greeting(self, user: User, room: Room, online: list[User], online_count: int,
+                 language: str) -> list[str]:
         """Seed 000 has no greeting frame: a v1 client hears first of others."""
         return []
 
@@ -130,6 +136,11 @@ class V1Socket:
 
     def render_message(self, message: Message) -> str:
         return dumps(render_message(message))
+
+    def render_gap(self, room_id: int, since: int, limit: int) -> str:
+        """Flat like every v1 frame: fetch history over REST instead of a replay."""
+        return dumps({"type": "history_gap", "room_id": room_id, "since": since,
+                      "replay_limit": limit, "timestamp": iso_utc()})
 
 
 DIALECT = V1Socket()

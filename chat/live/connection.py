@@ -1,0 +1,140 @@
+"""One open socket: who, which rooms it has a seat in, its dialect and its send queue.
+
+A seat is the proof of membership a socket got when it was admitted to a room (or
+subscribed to it): the hub updates or removes it on every mute, ban, leave and room
+deletion, so a frame from the client needs no database lookup to be authorized.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from ..models import Room, User
+
+CLOSE_GOING_AWAY = 1001
+CLOSE_TRY_AGAIN = 1013
+CLOSE_FORBIDDEN = 4003
+CLOSE_GONE = 4004
+SLOW_SECONDS = 5.0   # bytes unsent this long with a full queue: the client is not reading
+HARD_FACTOR = 10     # a queue this many times its limit closes whatever the reason
+
+
+class Dialect(Protocol):
+    name: str
+
+    def render(self, event) -> str | None:
+        """The frame text for this event, or None when the dialect has no such frame."""
+
+
+class Sink(Protocol):
+    """Where a live connection's frames go without waking its writer task."""
+
+    def ready(self) -> bool:
+        """The client keeps up: frames may be written now."""
+
+    def behind_for(self) -> float:
+        """Seconds the client has had bytes unsent above the high mark (0: keeps up)."""
+
+    def write(self, batch: list[str]) -> None: ...
+
+
+@dataclass
+class Seat:
+    """A socket's place in one room: the room as admitted and whether it may speak."""
+    room: Room
+    muted: bool = False
+    replayed_upto: int = 0  # live messages at or below this id were already replayed
+
+
+class Connection:
+    """Frames queued in one turn of the event loop are written together by the hub's
+    flush straight to the socket's Sink; only a client that falls behind (or a close)
+    wakes the socket's writer task.
+
+    A full queue alone does not close a socket (one turn may queue many frames for a
+    client that reads fine): only a client that has left bytes unsent for SLOW_SECONDS,
+    or a queue HARD_FACTOR times over its limit, is closed with 1013.
+    """
+
+    def __init__(self, user: User, dialect: Dialect, limit: int,
+                 on_overflow: Callable[["Connection"], None], user_level: bool = False):
+        self.user = user
+        self.dialect = dialect
+        self.limit = limit
+        self.on_overflow = on_overflow
+        self.user_level = user_level  # one socket for all the user's rooms
+        self.seats: dict[int, Seat] = {}
+        self.queue: deque[tuple[str, int | None, int | None]] = deque()
+        self.wakeup = asyncio.Event()
+        self.close_code: int | None = None
+        self.sink: Sink | None = None  # set once greeting and replay are sent
+        self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
+        self._flush_pending = False
+        self.held = False
+
+    def offer(self, text: str, room_id: int | None = None, message_id: int | None = None) -> None:
+        if self.close_code is not None:
+            return
+        if len(self.queue) >= self.limit and self._too_slow():
+            self.close_code = CLOSE_TRY_AGAIN
+            self.on_overflow(self)
+            return
+        self.queue.append((text, room_id, message_id))
+        if self.sink is None or self.flush_soon is None:
+            self.wakeup.set()
+        elif not self._flush_pending:
+            self._flush_pending = True
+            self.flush_soon(self)
+
+    def _too_slow(self) -> bool:
+        if len(self.queue) >= self.limit * HARD_FACTOR:
+            return True
+        return self.sink is not None and self.sink.behind_for() >= SLOW_SECONDS
+
+    def flush(self) -> None:
+        """Write what is queued now, unless the client is behind or closing."""
+        self._flush_pending = False
+        if self.held:
+            return
+        if self.close_code is not None or self.sink is None or not self.sink.ready():
+            self.wakeup.set()
+        elif batch := self._take():
+            self.sink.write(batch)
+
+    def hold(self) -> None:
+        """Live frames wait in the queue while a replay is sent first."""
+        self.held = True
+
+    def release(self) -> None:
+        self.held = False
+        self.wakeup.set()
+
+    def close(self, code: int) -> None:
+        """Ask the writer to send what is queued, then close with code."""
+        if self.close_code is None:
+            self.close_code = code
+        self.wakeup.set()
+
+    def _take(self) -> list[str]:
+        batch = []
+        while self.queue:
+            text, room_id, message_id = self.queue.popleft()
+            if message_id is not None:
+                seat = self.seats.get(room_id)
+                if seat is not None and message_id <= seat.replayed_upto:
+                    continue
+            batch.append(text)
+        return batch
+
+    async def next_batch(self) -> list[str] | None:
+        """Wait for frames to send; None means: close now with close_code."""
+        while True:
+            while (not self.queue or self.held) and self.close_code is None:
+                self.wakeup.clear()
+                await self.wakeup.wait()
+            if self.close_code == CLOSE_TRY_AGAIN or not self.queue:
+                return None
+            if batch := self._take():
+                return batch

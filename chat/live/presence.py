@@ -1,0 +1,101 @@
+"""Presence: who has a socket in each room, told to the room's sockets.
+
+Small rooms hear each arrival and departure as it happens (the seeds' user_join /
+user_online frames). In a room with more sockets than `coalesce_above`, telling every
+socket of every change costs O(sockets²) frames when everyone connects at once, so
+changes are gathered and told at most once per `interval` as one PresenceSummary (the
+online count and who came and went, the lists capped). A room with no socket left
+forgets its pending changes: departed sockets cost nothing once gone.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Callable
+
+from ..events import Event, PresenceChanged, PresenceSummary
+from ..models import User
+
+MAX_LISTED = 100  # users named per summary list; the count is always exact
+
+
+class Presence:
+    def __init__(self, publish: Callable[[Event], None], coalesce_above: int,
+                 interval: float = 1.0):
+        self.publish = publish
+        self.coalesce_above = coalesce_above
+        self.interval = interval
+        self.quiet = False  # shutting down: nobody is told of departures
+        self._online: dict[int, dict[int, list]] = {}  # room -> user id -> [user, sockets]
+        self._pending: dict[int, dict[int, tuple[User, bool]]] = {}
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+
+    def arrive(self, room_id: int, user: User, room_sockets: int) -> None:
+        entry = self._online.setdefault(room_id, {}).setdefault(user.id, [user, 0])
+        entry[0] = user
+        entry[1] += 1
+        if entry[1] == 1:
+            self._changed(room_id, user, True, room_sockets)
+
+    def depart(self, room_id: int, user: User, room_sockets: int) -> bool:
+        """True when this was the user's last socket in the room."""
+        users = self._online.get(room_id, {})
+        entry = users.get(user.id)
+        if entry is None:
+            return False
+        entry[1] -= 1
+        if entry[1] > 0:
+            return False
+        del users[user.id]
+        if not users:
+            self._forget(room_id)
+        else:
+            self._changed(room_id, user, False, room_sockets)
+        return True
+
+    def users(self, room_id: int, limit: int | None = None) -> list[User]:
+        """Users with a socket in the room, by id; at most limit of them."""
+        found = sorted(self._online.get(room_id, {}))
+        if limit is not None:
+            found = found[:limit]
+        users = self._online.get(room_id, {})
+        return [users[uid][0] for uid in found]
+
+    def count(self, room_id: int) -> int:
+        return len(self._online.get(room_id, ()))
+
+    def is_online(self, room_id: int, user_id: int) -> bool:
+        return user_id in self._online.get(room_id, ())
+
+    def rooms(self) -> set[int]:
+        return set(self._online)
+
+    def _changed(self, room_id: int, user: User, online: bool, room_sockets: int) -> None:
+        if self.quiet:
+            return
+        pending = self._pending.get(room_id)
+        if pending is None and room_sockets <= self.coalesce_above:
+            self.publish(PresenceChanged(room_id, user, online))
+            return
+        pending = self._pending.setdefault(room_id, {})
+        earlier = pending.pop(user.id, None)
+        if earlier is None or earlier[1] == online:
+            pending[user.id] = (user, online)  # else it came and went: nothing to tell
+        if room_id not in self._timers:
+            self._timers[room_id] = asyncio.get_running_loop().call_later(
+                self.interval, self._tell, room_id)
+
+    def _tell(self, room_id: int) -> None:
+        self._timers.pop(room_id, None)
+        pending = self._pending.pop(room_id, {})
+        if not pending or self.quiet or room_id not in self._online:
+            return
+        joined = tuple(u for u, online in pending.values() if online)
+        left = tuple(u for u, online in pending.values() if not online)
+        self.publish(PresenceSummary(room_id, self.count(room_id), joined[:MAX_LISTED],
+                                     left[:MAX_LISTED], len(joined), len(left)))
+
+    def _forget(self, room_id: int) -> None:
+        self._online.pop(room_id, None)
+        self._pending.pop(room_id, None)
+        if timer := self._timers.pop(room_id, None):
+            timer.cancel()

@@ -1,0 +1,67 @@
+"""The data directory's files are private, whatever the directory itself looks like.
+
+A git clone ships data/ (mode 0755), and service managers create StateDirectory= with
+their own mode, so creating the directory 0700 is not enough: the database and its
+WAL hold password hashes and every message, jwt_secret signs every token, uploads are
+the team's files. Each of them is created 0600 (0700 for folders) and tightened again
+at every start, in case an older version or a copy left it readable.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..settings import Settings
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+class NoDatabase(Exception):
+    """A command that works on existing data was pointed at a directory without any."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"no Teahouse database at {path.resolve()} "
+                         "(wrong --data-dir? a new server creates it on first start)")
+
+
+def create_private(path: Path) -> None:
+    """Create path empty and 0600 if it does not exist yet (never truncates)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+    os.chmod(path, PRIVATE_FILE)
+
+
+def private_folder(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    os.chmod(path, PRIVATE_DIR)
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    """Create what the server needs, private; tighten what an earlier run left open."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    private_folder(settings.uploads_dir)
+    private_folder(settings.chat_uploads_dir)
+    # SQLite gives -wal and -shm the database file's mode, so a 0600 database keeps them 0600.
+    create_private(settings.database_path)
+    for suffix in ("-wal", "-shm"):
+        tighten(settings.database_path.with_name(settings.database_path.name + suffix))
+    tighten(settings.secret_path)
+    with os.scandir(settings.chat_uploads_dir) as entries:
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False):
+                tighten(Path(entry.path))
+
+
+def tighten(path: Path) -> None:
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, PRIVATE_FILE)
+    except FileNotFoundError:
+        pass
+
+
+def require_database(settings: Settings) -> None:
+    """Raise NoDatabase unless the data directory holds a database (and never create one)."""
+    path = settings.database_path
+    if not path.is_file() or path.stat().st_size == 0:
+        raise NoDatabase(path)

@@ -1,0 +1,35 @@
+"""Run the app as a long-lived service: listen, tell the service manager it is ready,
+and on SIGTERM/SIGINT say it is stopping, close sockets with 1001 and exit cleanly."""
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from aiohttp import web
+
+from ..ops.notify import notify
+from ..settings import Settings
+from .accesslog import RedactingAccessLogger
+
+SHUTDOWN_SECONDS = 3  # open requests get this long; sockets are closed with 1001 first
+
+
+async def serve_until_signal(app: web.Application, settings: Settings, started) -> None:
+    """Serve until a stop signal. started() runs once the port is listening."""
+    runner = web.AppRunner(app, access_log_class=RedactingAccessLogger,
+                           shutdown_timeout=SHUTDOWN_SECONDS)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        started()
+        # READY=1 only now: systemd orders dependants (and `systemctl start` returns)
+        # on it, so it must mean "the port accepts connections".
+        notify("READY=1", f"STATUS=serving on {settings.host}:{settings.port}")
+        await stop.wait()
+        notify("STOPPING=1")
+    finally:
+        await runner.cleanup()
