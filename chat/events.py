@@ -188,3 +188,17 @@ class ReminderChanged(Event):
     @property
     def user_ids(self) -> frozenset[int]:
         return frozenset({self.reminder.user_id})
+
+
+@dataclass(frozen=True)
+class PreferencesChanged(Event):
+    """A member changed their notification level or mute for a room: their other tabs
+    and devices follow."""
+    everywhere: ClassVar[bool] = True
+    user_id: int
+    notify_level: str
+    room_muted: bool
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.user_id})

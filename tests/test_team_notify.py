@@ -102,9 +102,14 @@ async def test_mentions_level_drops_direct_message_rows_but_keeps_mentions(clien
 async def test_a_muted_room_lists_its_unread_mentions_for_the_badge(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)
+    other_tab = await connect(client, bob, room)
     resp = await client.patch(f"/api/chat/rooms/{room['id']}/notifications/",
                               json={"room_muted": True}, headers=bob.headers)
     assert (await resp.json())["room_muted"] is True
+    frame = await next_frame(other_tab, "notify_preferences")
+    assert frame == {"type": "notify_preferences", "room_id": room["id"],
+                     "notify_level": "default", "room_muted": True}
+    await other_tab.close()
     await post_message(client, alice, room, "noise")
     mention = await post_message(client, alice, room, "@bob a real question")
     entry = await listing(client, bob, room)

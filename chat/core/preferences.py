@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..db import rooms as room_sql
 from ..errors import BadInput, Forbidden
+from ..events import PreferencesChanged
 from ..models import Membership, User
 from . import Core, Outcome
 from .rooms import check_readable
@@ -31,5 +32,7 @@ async def set_notifications(core: Core, user: User, room_ref, notify_level=None,
         await room_sql.update_notify(
             conn, room.id, user.id, notify_level or membership.notify_level,
             membership.room_muted if room_muted is None else room_muted)
-        return Outcome(await room_sql.membership(conn, room.id, user.id))
+        changed = await room_sql.membership(conn, room.id, user.id)
+        return Outcome(changed, [PreferencesChanged(room.id, user.id, changed.notify_level,
+                                                    changed.room_muted)])
     return await core.commit(job)

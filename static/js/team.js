@@ -44,17 +44,24 @@ export function setupTeam(app, ctx) {
   addButtons(app);
 }
 
+// From the dialog, or a notify_preferences frame from another tab or device.
+function preferencesChanged(prefs) {
+  const { state } = team.app;
+  const { room_id: roomId, notify_level: level, room_muted: muted } = prefs;
+  for (const room of [state.room?.id === roomId ? state.room : null, state.rooms.get(roomId)]) {
+    if (room) Object.assign(room, { notify_level: level, room_muted: muted });
+  }
+  drawHeader();
+  team.app.drawSidebar();
+}
+
 function action(symbol, label, onclick) {
   return h("button", { type: "button", class: "icon-button emoji-action", "aria-label": t(label), title: t(label), text: symbol, onclick });
 }
 
 function addButtons(app) {
   const actions = $(".header-actions");
-  team.level = levelButton(() => app.state.room && levelDialog(app.state.room, (prefs) => {
-    for (const room of [app.state.room, app.state.rooms.get(prefs.room_id)]) if (room) Object.assign(room, prefs);
-    drawHeader();
-    app.drawSidebar();
-  }));
+  team.level = levelButton(() => app.state.room && levelDialog(app.state.room, preferencesChanged));
   team.savedButton = h("button", { type: "button", class: "icon-button emoji-action", id: "saved-button", text: "🔖",
     onclick: () => team.saved.open() });
   team.scheduledButton = h("button", { type: "button", class: "icon-button emoji-action", id: "scheduled-button", text: "🕘",
@@ -98,6 +105,7 @@ export const TEAM_FRAMES = {
   status: (app, frame) => statusFrame(frame),
   scheduled_message: (app, frame) => team?.schedule.scheduledFrame(frame),
   reminder: (app, frame) => team?.schedule.reminderFrame(frame),
+  notify_preferences: (app, frame) => team && preferencesChanged(frame),
 };
 
 // message_deleted is live.js's; a deleted message also leaves the saved list.

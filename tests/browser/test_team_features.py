@@ -89,6 +89,23 @@ def test_the_markdown_parser_builds_only_safe_nodes(server, open_page):
     assert formatted[4]["text"].startswith("*not italic* and both")
 
 
+# Browser notifications recorded by a stand-in Notification, with the tab "hidden":
+# none while do-not-disturb is on, one after it is cleared; then the status is reloaded.
+DND_ALERTS = """async (myId) => {
+  const shown = [];
+  window.Notification = class { constructor(title) { shown.push(title); } static permission = "granted"; };
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  const { desktopAlert } = await import("/static/js/panels.js");
+  const status = await import("/static/js/status.js");
+  desktopAlert("during do-not-disturb", "x");
+  status.statusFrame({ status: { user_id: myId, emoji: "", text: "", dnd: false, expires_at: null } });
+  desktopAlert("after do-not-disturb", "y");
+  delete document.hidden;
+  await status.loadStatuses({ id: myId });
+  return shown;
+}"""
+
+
 def send(page, text: str, shown: str | None = None) -> None:
     """Type and send; wait until the stored message (not the pending one) shows `shown`."""
     page.fill("#composer-input", text)
@@ -172,6 +189,7 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     bob_page.locator("#member-list .member", has_text="Alice").locator(".status-badge", has_text="In a meeting").wait_for()
     bob_page.locator("#message-list .msg .meta .status-badge.dnd").first.wait_for()
     assert page.evaluate("import('/static/js/status.js').then((m) => m.isDoNotDisturb())") is True
+    assert page.evaluate(DND_ALERTS, alice.id) == ["after do-not-disturb"]
     publish(screenshot(bob_page, "team-status"), "screenshot-status.png")
 
     # 6. schedule a message for tomorrow 9:00, listed and cancellable

@@ -8,7 +8,8 @@ from aiohttp import web
 from ...errors import BadInput
 from ...events import (Event, MemberChanged, MessageDeleted, MessagePinned, MessagePosted,
                        MessageSaved, MessageUnpinned, MessageUpdated, NotificationCreated,
-                       PresenceChanged, PresenceSummary, ReactionChanged, ReadMarked,
+                       PreferencesChanged, PresenceChanged, PresenceSummary, ReactionChanged,
+                       ReadMarked,
                        ReminderChanged, RoomDeleted, RoomUpdated, ScheduledChanged, StatusChanged,
                        TypingChanged)
 from ...i18n import translate
@@ -66,6 +67,8 @@ FRAMES: dict[type, Callable[[Event], dict | None]] = {
     ScheduledChanged: lambda e: {"type": "scheduled_message",
                                  "scheduled": serialize_scheduled(e.scheduled)},
     ReminderChanged: lambda e: {"type": "reminder", "reminder": serialize_reminder(e.reminder)},
+    PreferencesChanged: lambda e: {"type": "notify_preferences", "room_id": e.room_id,
+                                   "notify_level": e.notify_level, "room_muted": e.room_muted},
 }
 
 

@@ -13,7 +13,8 @@ from aiohttp import web
 from ...clock import iso_utc
 from ...errors import BadInput
 from ...events import (Event, MessageDeleted, MessagePinned, MessagePosted, MessageSaved,
-                       MessageUnpinned, MessageUpdated, PresenceChanged, PresenceSummary,
+                       MessageUnpinned, MessageUpdated, PreferencesChanged, PresenceChanged,
+                       PresenceSummary,
                        ReactionChanged, ReminderChanged, RoomDeleted, ScheduledChanged,
                        StatusChanged, TypingChanged)
 from ...models import Message, Reaction, Room, User
@@ -104,6 +105,9 @@ FRAMES: dict[type, Callable[[Event], dict | None]] = {
                                 "message_id": e.reminder.message.id,
                                 "room_id": e.reminder.message.room_id,
                                 "remind_at": e.reminder.remind_at, "state": e.reminder.state},
+    PreferencesChanged: lambda e: {"type": "notify_preferences", "room_id": e.room_id,
+                                   "notify_level": e.notify_level, "room_muted": e.room_muted,
+                                   "timestamp": iso_utc()},
 }
 
 
