@@ -263,11 +263,3 @@ async def update_notify(conn, room_id: int, user_id: int, notify_level: str,
         "UPDATE memberships SET notify_level = ?, room_muted = ? WHERE room_id = ? AND user_id = ?",
         (notify_level, int(room_muted), room_id, user_id))
 
-
-async def mention_count(conn, room_id: int, user_id: int) -> int:
-    rows = await conn.execute_fetchall(
-        """SELECT COUNT(*) FROM notifications n JOIN memberships mb
-             ON mb.room_id = n.room_id AND mb.user_id = n.user_id
-           WHERE n.user_id = ? AND n.room_id = ? AND n.notification_type = 'mention'
-             AND n.message_id > mb.last_read_message_id""", (user_id, room_id))
-    return rows[0][0]

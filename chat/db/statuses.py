@@ -64,8 +64,3 @@ async def expired_user_ids(conn, now: str) -> list[int]:
         (now,))
     return [row[0] for row in rows]
 
-
-async def next_expiry(conn) -> str | None:
-    rows = await conn.execute_fetchall(
-        "SELECT MIN(expires_at) FROM user_statuses WHERE expires_at IS NOT NULL")
-    return rows[0][0]

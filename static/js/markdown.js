@@ -66,7 +66,7 @@ function startsBlock(line, depth) {
 }
 
 // Inline markers pair left to right; an opener without a closer stays literal text.
-export function parseInline(text, depth = 0) {
+function parseInline(text, depth = 0) {
   const nodes = [];
   // marker → the earliest position from which no closer exists: a closer's validity does
   // not depend on its opener, so each marker's text is searched about once (no O(n²)).

@@ -6,7 +6,7 @@ import { t } from "./i18n.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
 
 export class Pins {
-  // hooks: { room(), canPin(), current(id) → the conversation's copy, jump(roomId, id), flash(text) }
+  // hooks: { canPin(), current(id) → the conversation's copy, jump(roomId, id), flash(text) }
   constructor(hooks) {
     this.hooks = hooks;
     this.roomId = null;

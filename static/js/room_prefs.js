@@ -5,7 +5,7 @@ import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { formDialog } from "./sidebar.js";
 
-export const LEVELS = ["default", "all", "mentions", "nothing"];
+const LEVELS = ["default", "all", "mentions", "nothing"];
 const SYMBOL = { default: "🔈", all: "🔊", mentions: "@", nothing: "🔕" };
 
 // A muted room, or one set to "nothing", shows only its unread mentions.
@@ -15,7 +15,7 @@ export function badgeCount(listing) {
   return unread;
 }
 
-export function mentionsMe(text, me) {
+function mentionsMe(text, me) {
   const name = me.username.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
   return new RegExp(`(^|[^\\w@])@(${name}|here|all)(?![\\w-])`, "i").test(text || "");
 }

@@ -45,7 +45,7 @@ function changed() {
   if (Number.isFinite(next)) expiryTimer = setTimeout(changed, Math.min(Math.max(next + 50, 0), 2 ** 31 - 1));
 }
 
-export function statusOf(userId) {
+function statusOf(userId) {
   const status = statuses.get(Number(userId));
   return live(status) ? status : null;
 }
@@ -84,7 +84,7 @@ function drawMine() {
 }
 
 // "In a meeting until 3pm": text, emoji, do-not-disturb and when it ends by itself.
-export function statusDialog() {
+function statusDialog() {
   const mine = statusOf(myId) || {};
   const emoji = h("input", { name: "emoji", maxlength: "16", value: mine.emoji || "", autocomplete: "off", class: "emoji-input" });
   const text = h("input", { name: "text", maxlength: "100", value: mine.text || "", autocomplete: "off" });

@@ -22,7 +22,7 @@ export function setupTeam(app, ctx) {
   };
   team = {
     app,
-    pins: new Pins({ room: () => app.state.room, canPin, current: (id) => ctx.byId?.(id), jump, flash: app.flash }),
+    pins: new Pins({ canPin, current: (id) => ctx.byId?.(id), jump, flash: app.flash }),
     saved: new Saved({ jump, roomName: app.roomName, flash: app.flash, changed: () => app.conversation.invalidateAll() }),
     schedule: new Schedule({
       room: () => app.state.room, jump, flash: app.flash,
