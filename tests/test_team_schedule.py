@@ -2,7 +2,8 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from chat.core import scheduler
+from chat.core import messages, schedule, scheduler
+from chat.db import users as user_sql
 from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, post_message
 
 
@@ -187,3 +188,21 @@ async def test_a_scheduled_message_fails_once_its_author_left_the_room(client, a
     members = await (await client.get(f"/api/chat/rooms/{room['id']}/members/", headers=alice.headers)).json()
     assert bob.id not in [m["user"]["id"] for m in members]
     await ws.close()
+
+
+async def test_a_send_that_committed_before_a_crash_is_not_sent_twice(client, core, alice):
+    """The send committed, the bookkeeping did not (a crash in between): the next run
+    finds the stored message by its client_id and only records the outcome."""
+    room = await make_room(client, alice)
+    resp = await client.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=alice.headers,
+                             json={"content": "exactly once", "send_at": soon(3600)})
+    item = await resp.json()
+    user = await user_sql.user_by_id(core.db.reader, alice.id)
+    sent = await messages.send(core, user, room["id"], "exactly once",
+                               client_id=f"scheduled:{item['id']}")
+    due = (await schedule.scheduled_messages(core, user))[0]
+    await schedule.send_one(core, due)
+    history = await (await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=alice.headers)).json()
+    assert [m["content"] for m in history["messages"]].count("exactly once") == 1
+    done = await (await client.get("/api/chat/scheduled/?state=sent", headers=alice.headers)).json()
+    assert [(d["id"], d["message_id"]) for d in done] == [(item["id"], sent.message.id)]
