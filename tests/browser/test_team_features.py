@@ -158,6 +158,24 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     publish(screenshot(page, "team-pins"), "screenshot-pins.png")
     page.keyboard.press("Escape")
 
+    # saved for later, and a reminder about it: private to bob
+    mine = bob_page.locator("#message-list .msg", has_text="Release checklist").last
+    mine.hover()
+    mine.get_by_role("button", name="Save for later").click()
+    mine.hover()
+    mine.get_by_role("button", name="Remind me").click()
+    bob_page.get_by_role("button", name="In 20 minutes").click()
+    bob_page.locator("dialog.modal button[type=submit]").click()
+    bob_page.locator("#toast", has_text="remind you").wait_for()
+    bob_page.click("#saved-button")
+    bob_page.locator("#saved-panel .panel-item", has_text="freeze main").wait_for()
+    bob_page.click("#scheduled-button")
+    bob_page.locator("#scheduled-panel .panel-item", has_text="freeze main").wait_for()
+    bob_page.keyboard.press("Escape")
+    page.click("#saved-button")
+    page.locator("#saved-panel .empty").wait_for()
+    page.keyboard.press("Escape")
+
     # 4. mute a noisy room: its chatter shows no badge, a mention does
     go_to(page, server, noisy)
     page.click("#level-button")
