@@ -3,7 +3,7 @@
 
   python server.py                          serve on 127.0.0.1:8000, data in ./data
   python server.py create-user NAME [--admin] [--password P]
-  python server.py token NAME               print an access token for NAME
+  python server.py token NAME [--days N]    mint a personal API token for NAME (scripts)
   python server.py backup FILE              consistent copy of the live database
 """
 from __future__ import annotations
@@ -39,8 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="make the user a site admin")
     create.add_argument("--password", help="the password (else prompted)")
     create.add_argument("--display-name", dest="display_name")
-    token = sub.add_parser("token", help="print an access token for a user")
+    token = sub.add_parser(
+        "token", help="mint a personal API token for a user (listed and revocable in the "
+                      "web page's API tokens dialog)")
     token.add_argument("name")
+    token.add_argument("--days", type=int, help="expire after N days (default: until revoked)")
+    token.add_argument("--label", default="command line",
+                       help="the token's name in the user's list (default: command line)")
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")
     return parser
@@ -75,7 +80,8 @@ def create_user(settings, args) -> int:
 
 def print_token(settings, args) -> int:
     from chat.core import accounts
-    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(core, args.name))))
+    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(
+        core, args.name, args.days, args.label))))
     return 0
 
 

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from .core import Core, scheduler
 from .db import Database
-from .dialects import identity, native, simple, team, user_socket, v1
+from .dialects import api_tokens, identity, native, simple, team, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -83,6 +83,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(scheduled_work)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
     team.setup(app)

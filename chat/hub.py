@@ -16,7 +16,8 @@ import logging
 from .events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
                      RoomDeleted, RoomUpdated, TypingChanged)
 from .live.activity import Activity, ActivityRegistry
-from .live.connection import CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE, Connection, Seat
+from .live.connection import (CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE,  # noqa: F401
+                              CLOSE_UNAUTHORIZED, Connection, Seat)
 from .live.presence import Presence
 from .live.typing import Typing
 from .models import User
@@ -172,10 +173,13 @@ class Hub:
         for conn in self._seated(room_id, user_id):
             conn.close(code)
 
-    def disconnect_user(self, user_id: int, code: int) -> None:
-        """Close every socket of a user in every room (credentials ended, deactivated)."""
+    def disconnect_user(self, user_id: int, code: int,
+                        only: Callable[[Connection], bool] | None = None) -> None:
+        """Close every socket of a user in every room (credentials ended, deactivated),
+        or only those that match (one login, one API token)."""
         for conn in list(self.user_connections.get(user_id, ())):
-            conn.close(code)
+            if only is None or only(conn):
+                conn.close(code)
 
     def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
         """Shutting down: every socket closes and nobody is told who left."""

@@ -37,6 +37,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "old_password_wrong": ("The old password is not correct", "原密码不正确"),
     "user_not_found": ("User not found", "用户不存在"),
     "admin_only": ("Only site administrators may do this", "只有管理员可以执行此操作"),
+    "too_many_tokens": ("At most {limit} API tokens per user: revoke one first", "每个用户最多 {limit} 个 API 令牌，请先撤销一个"),
+    "cross_origin_write": ("A cookie-authenticated change must come from this site (Origin)", "使用 Cookie 认证的修改请求必须来自本站（Origin）"),
+    "tokens_need_login": ("API tokens are managed from a signed-in session, not with an API token", "API 令牌只能在登录会话中管理，不能用 API 令牌管理"),
+    "auth_other_user": ("That token belongs to another user", "该令牌属于其他用户"),
     # rooms
     "room_not_found": ("Room not found", "聊天室不存在"),
     "room_forbidden": ("You are not a member of this room", "您不是该聊天室的成员"),

@@ -9,4 +9,5 @@ from .settings import Settings
 settings_key = web.AppKey("settings", Settings)
 core_key = web.AppKey("core", Core)
 user_key = web.RequestKey("user", object)
+credential_key = web.RequestKey("credential", object)
 language_key = web.RequestKey("language", str)

@@ -1,4 +1,4 @@
-"""Accounts: registration, login, token refresh, profiles, and who a token names."""
+"""Accounts: registration, login, token refresh, profiles, and who a credential names."""
 from __future__ import annotations
 
 import asyncio
@@ -8,14 +8,18 @@ import hmac
 import re
 import secrets
 
+from ..db import sessions as db_sessions
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
-from ..models import Tokens, User
-from . import Core, Outcome, tokens
+from ..hub import CLOSE_UNAUTHORIZED
+from ..models import Credential, Tokens, User
+from . import Core, Outcome, api_tokens, sessions, tokens
 from .fields import check_unicode
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
+MAX_LOGIN_NAME = 254  # room for directory logins (e-mail addresses); longer is refused unread
+MAX_TOKEN = 4096      # no credential of ours is longer
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 # A real hash of a random password: login of an unknown user costs the same time.
 _DUMMY_HASH: list[str] = []
@@ -64,17 +68,6 @@ def check_password(password) -> str:
     return check_unicode("password", password)
 
 
-def issue_tokens(core: Core, user: User, version: int) -> Tokens:
-    ttl = core.settings.access_token_ttl
-    return Tokens(
-        user=user,
-        access_token=tokens.issue(core.secret, user, "access", ttl),
-        refresh_token=tokens.issue(core.secret, user, "refresh",
-                                   core.settings.refresh_token_ttl, version),
-        expires_in=ttl,
-    )
-
-
 async def create_user(core: Core, username, password, display_name: str | None = None,
                       is_admin: bool | None = None) -> User:
     """Create an account; the first account of a server is a site admin."""
@@ -97,47 +90,72 @@ async def register(core: Core, username, password, display_name=None) -> Tokens:
     if display_name is not None and not isinstance(display_name, str):
         raise BadInput("field_type", field="display_name", kind="string")
     user = await create_user(core, username, password, display_name)
-    return issue_tokens(core, user, 0)
+    return await sessions.start(core, user, 0)
 
 
 async def login(core: Core, username, password, address: str | None,
                 user_agent: str | None) -> Tokens:
+    """Check the password (throttled) and start a login. Other sign-in backends
+    (directory) slot in here: they too end in record_login and sessions.start."""
     if not isinstance(username, str) or not isinstance(password, str):
         raise Unauthorized("bad_credentials")
-    with core.throttle.attempt(username, address):
-        row = await users.credentials(core.db.reader, username)
-        if not await verify_password(password, row["password_hash"] if row else None) or not row:
-            core.throttle.fail(username, address)
-            raise Unauthorized("bad_credentials")
-        core.throttle.succeed(username)
+    if len(username) > MAX_LOGIN_NAME:  # before the throttle keeps it as a key
+        raise Unauthorized("bad_credentials")
+    attempt = await core.throttle.begin(username, address)
+    await attempt.wait()
+    row = await users.credentials(core.db.reader, username)
+    if not await verify_password(password, row["password_hash"] if row else None) or not row:
+        raise Unauthorized("bad_credentials")
+    await attempt.succeeded()
 
     async def job(conn):
         await users.record_login(conn, row["id"], address, user_agent)
         return Outcome(await users.user_by_id(conn, row["id"]))
     user = await core.commit(job)
     core.hub.touch(user, address, user_agent)
-    return issue_tokens(core, user, row["token_version"])
+    return await sessions.start(core, user, row["token_version"])
 
 
 async def refresh(core: Core, refresh_token) -> Tokens:
-    if not isinstance(refresh_token, str):
+    if not isinstance(refresh_token, str) or len(refresh_token) > MAX_TOKEN:
         raise Unauthorized("token_invalid")
-    claims = tokens.decode(core.secret, refresh_token, "refresh")
-    row = await users.credentials_by_id(core.db.reader, int(claims["sub"]))
-    if row is None or claims.get("ver", 0) != row["token_version"]:
-        raise Unauthorized("token_invalid")
-    user = await users.user_by_id(core.db.reader, row["id"])
-    return issue_tokens(core, user, row["token_version"])
+    return await sessions.refresh(core, tokens.decode(core.secret, refresh_token, "refresh"))
 
 
 async def authenticate(core: Core, token: str | None) -> User:
-    """The user an access token names; an unknown subject is provisioned, so a
-    system sharing our secret can embed Teahouse."""
-    if not token:
-        raise Unauthorized("auth_required")
-    claims = tokens.decode(core.secret, token, "access")
-    user = await users.user_by_id(core.db.reader, int(claims["sub"]))
-    return user or await provision(core, int(claims["sub"]), claims.get("username"))
+    return (await identify(core, token)).user
+
+
+async def identify(core: Core, token: str | None, cookie: str | None = None) -> Credential:
+    """Who a request or socket is, told by the shape of what it carries: a personal API
+    token ("th_…"), else a JWT access token; with no token, the login's cookie.
+    Every credential is checked against the database on every call, so a password
+    change, sign-out or revocation takes effect at once."""
+    if token:
+        if len(token) > MAX_TOKEN:
+            raise Unauthorized("token_invalid")
+        if api_tokens.looks_like(token):
+            return await api_tokens.identify(core, token)
+        return await _access(core, tokens.decode(core.secret, token, "access"))
+    if cookie:
+        return await sessions.identify(core, cookie)
+    raise Unauthorized("auth_required")
+
+
+async def _access(core: Core, claims: dict) -> Credential:
+    """An access token holds while its user's token version (bumped by a password
+    change) is the one it names, and its login (if it names one) is not over. An
+    unknown subject is provisioned, so a system sharing our secret can embed Teahouse."""
+    user_id, session_id = int(claims["sub"]), claims.get("sid")
+    row = await users.user_for_token(core.db.reader, user_id, session_id)
+    if row is None:
+        user = await provision(core, user_id, claims.get("username"))
+    elif claims.get("ver", 0) != row["token_version"] or (
+            session_id is not None and not row["session_alive"]):
+        raise Unauthorized("token_invalid")
+    else:
+        user = users.row_to_user(row)
+    return Credential(user, "access", float(claims["exp"]), session_id=session_id)
 
 
 async def provision(core: Core, user_id: int, username) -> User:
@@ -156,6 +174,8 @@ async def provision(core: Core, user_id: int, username) -> User:
 
 async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
                     password=None, old_password=None) -> User:
+    """A new password ends every login and access token of the user at once and closes
+    their sockets (4001); personal API tokens stay (they are revoked one by one)."""
     for name, value in (("display_name", display_name), ("avatar_url", avatar_url)):
         if value is not None and not isinstance(value, str):
             raise BadInput("field_type", field=name, kind="string")
@@ -176,15 +196,29 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
         await users.update_profile(conn, user.id, display, avatar)
         if new_hash:
             await users.update_password(conn, user.id, new_hash)
+            await db_sessions.delete_user_sessions(conn, user.id)
         return Outcome(await users.user_by_id(conn, user.id))
-    return await core.commit(job)
+    updated = await core.commit(job)
+    if new_hash:
+        core.hub.disconnect_user(user.id, CLOSE_UNAUTHORIZED, only=lambda conn: (
+            conn.credential is None or conn.credential.kind != "api_token"))
+    return updated
 
 
-async def token_for(core: Core, username: str) -> str:
+async def start_login(core: Core, user: User) -> Tokens:
+    """A new login of an already authenticated user (after a password change)."""
+    row = await users.credentials_by_id(core.db.reader, user.id)
+    return await sessions.start(core, user, row["token_version"])
+
+
+async def token_for(core: Core, username: str, days: int | None = None,
+                    name: str = "command line") -> str:
+    """A personal API token for scripts (server.py token NAME [--days N])."""
     user = await users.user_by_username(core.db.reader, username)
     if user is None:
         raise NotFound("user_not_found")
-    return tokens.issue(core.secret, user, "access", core.settings.access_token_ttl)
+    _, token = await api_tokens.create(core, user, name, days)
+    return token
 
 
 async def find_users(core: Core, query, limit: int = 20) -> list[User]:

@@ -1,63 +1,129 @@
-"""Slows down password guessing: failures counted per username and per address."""
+"""Slows down password guessing without locking the rightful owner out (OWASP).
+
+Three counts of attempts in a sliding window, each attempt counted before its password
+is checked (parallel guesses cannot all slip past) and forgotten again if it succeeds:
+
+- a (username, address) pair that keeps failing is refused (429): one client guessing
+  one account;
+- an address that keeps failing for any usernames is refused: one client spraying;
+- a username failing from many addresses is only slowed down: each attempt waits a
+  delay that doubles with the failures, up to a cap, and is then checked as usual. An
+  address the user signed in from lately skips the wait. Refusing here would let
+  anyone lock anyone out by guessing their username wrong from somewhere.
+
+The counts live behind AttemptStore (timestamps per key), so a shared store (Redis
+sorted sets) can count across processes; MemoryStore serves one process.
+"""
 from __future__ import annotations
 
+import asyncio
 import time
-from collections import Counter, defaultdict, deque
-from contextlib import contextmanager
-from typing import Iterator
+from typing import Protocol
 
 from ..errors import TooManyRequests
 
-WINDOW = 300.0          # failures older than this are forgotten
-USER_LIMIT = 5          # failures per username in the window before 429
-ADDRESS_LIMIT = 20      # failures per address in the window before 429
+WINDOW = 300.0          # attempts older than this are forgotten
+PAIR_LIMIT = 5          # failures of one username from one address before 429
+ADDRESS_LIMIT = 20      # failures from one address before 429
+USER_SLOWDOWN = 10      # failures of one username (any address) before attempts wait
+BASE_DELAY = 1.0        # the first wait; doubles with each further failure
+MAX_DELAY = 8.0
+KNOWN_FOR = 30 * 86400.0  # an address a user signed in from skips the wait this long
+MAX_KEYS = 100_000      # MemoryStore forgets the oldest keys beyond this
+
+
+class AttemptStore(Protocol):
+    async def hit(self, key: str, stamp: float, window: float) -> list[float]:
+        """Add stamp, drop stamps older than stamp - window; the rest, oldest first."""
+
+    async def recent(self, key: str, since: float) -> list[float]: ...
+    async def discard(self, key: str, stamp: float) -> None: ...
+    async def clear(self, key: str) -> None: ...
+
+
+class MemoryStore:
+    def __init__(self, max_keys: int = MAX_KEYS):
+        self.max_keys = max_keys
+        self.stamps: dict[str, list[float]] = {}
+
+    async def hit(self, key: str, stamp: float, window: float) -> list[float]:
+        stamps = [s for s in self.stamps.pop(key, ()) if s > stamp - window]
+        stamps.append(stamp)
+        self.stamps[key] = stamps  # re-inserted: the dict's order is least recently hit first
+        while len(self.stamps) > self.max_keys:
+            del self.stamps[next(iter(self.stamps))]
+        return list(stamps)
+
+    async def recent(self, key: str, since: float) -> list[float]:
+        return [s for s in self.stamps.get(key, ()) if s > since]
+
+    async def discard(self, key: str, stamp: float) -> None:
+        if stamp in (stamps := self.stamps.get(key, [])):
+            stamps.remove(stamp)
+
+    async def clear(self, key: str) -> None:
+        self.stamps.pop(key, None)
+
+
+class Attempt:
+    """One login attempt, already counted as a failure until succeeded() says not."""
+
+    def __init__(self, store: AttemptStore, username: str, address: str, stamp: float,
+                 delay: float):
+        self.store = store
+        self.username = username
+        self.address = address
+        self.stamp = stamp
+        self.delay = delay
+
+    async def wait(self) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+
+    async def succeeded(self) -> None:
+        await self.store.clear(_pair(self.username, self.address))
+        await self.store.discard(_address(self.address), self.stamp)
+        await self.store.discard(_user(self.username), self.stamp)
+        await self.store.hit(_known(self.username, self.address), self.stamp, KNOWN_FOR)
 
 
 class Throttle:
-    def __init__(self, window: float = WINDOW, user_limit: int = USER_LIMIT,
-                 address_limit: int = ADDRESS_LIMIT):
-        self.window = window
-        self.limits = {"user": user_limit, "addr": address_limit}
-        self.failures: dict[tuple[str, str], deque] = defaultdict(deque)
-        self.pending: Counter[tuple[str, str]] = Counter()
+    def __init__(self, store: AttemptStore | None = None):
+        self.store = store or MemoryStore()
 
-    def _recent(self, key: tuple[str, str]) -> deque:
-        stamps = self.failures[key]
-        horizon = time.monotonic() - self.window
-        while stamps and stamps[0] < horizon:
-            stamps.popleft()
-        if not stamps:
-            self.failures.pop(key, None)
-        return stamps
+    async def begin(self, username: str, address: str | None) -> Attempt:
+        """Count an attempt; 429 (with the seconds to wait) when its pair or address
+        is over the limit, else an Attempt carrying the wait its username has earned."""
+        username, address, now = username.lower(), address or "-", time.time()
+        counted = []
+        for key, limit in ((_pair(username, address), PAIR_LIMIT),
+                           (_address(address), ADDRESS_LIMIT)):
+            stamps = await self.store.hit(key, now, WINDOW)
+            counted.append(key)
+            if len(stamps) > limit:
+                for done in counted:
+                    await self.store.discard(done, now)
+                wait = stamps[len(stamps) - 1 - limit] + WINDOW - now
+                raise TooManyRequests("too_many_attempts", seconds=max(1, int(wait) + 1))
+        failures = len(await self.store.hit(_user(username), now, WINDOW)) - 1
+        delay = 0.0
+        if failures >= USER_SLOWDOWN and not await self.store.recent(
+                _known(username, address), now - KNOWN_FOR):
+            delay = min(MAX_DELAY, BASE_DELAY * 2 ** min(failures - USER_SLOWDOWN, 16))
+        return Attempt(self.store, username, address, now, delay)
 
-    @staticmethod
-    def _keys(username: str, address: str | None) -> tuple[tuple[str, str], ...]:
-        return (("user", username.lower()), ("addr", address or ""))
 
-    @contextmanager
-    def attempt(self, username: str, address: str | None) -> Iterator[None]:
-        """Refuse (429) over the limit, else count this attempt as pending until it
-        ends: parallel guesses cannot all pass the check before one has failed."""
-        keys = self._keys(username, address)
-        for key in keys:
-            stamps = self._recent(key)
-            if len(stamps) + self.pending[key] >= self.limits[key[0]]:
-                wait = int(stamps[0] + self.window - time.monotonic()) + 1 if stamps else 1
-                raise TooManyRequests("too_many_attempts", seconds=wait)
-        for key in keys:
-            self.pending[key] += 1
-        try:
-            yield
-        finally:
-            for key in keys:
-                self.pending[key] -= 1
-                if not self.pending[key]:
-                    del self.pending[key]
+def _pair(username: str, address: str) -> str:
+    return f"pair\x00{username}\x00{address}"
 
-    def fail(self, username: str, address: str | None) -> None:
-        now = time.monotonic()
-        for key in self._keys(username, address):
-            self.failures[key].append(now)
 
-    def succeed(self, username: str) -> None:
-        self.failures.pop(("user", username.lower()), None)
+def _address(address: str) -> str:
+    return f"addr\x00{address}"
+
+
+def _user(username: str) -> str:
+    return f"user\x00{username}"
+
+
+def _known(username: str, address: str) -> str:
+    return f"known\x00{username}\x00{address}"

@@ -107,3 +107,14 @@ async def search_users(conn, query: str, limit: int) -> list[User]:
 async def all_user_ids(conn) -> list[int]:
     rows = await conn.execute_fetchall("SELECT id FROM users ORDER BY id")
     return [row[0] for row in rows]
+
+
+async def user_for_token(conn, user_id: int, session_id: int | None) -> sqlite3.Row | None:
+    """A user's columns, token_version and whether session_id is one of their live
+    logins: everything an access token is checked against, in one indexed read."""
+    rows = await conn.execute_fetchall(
+        f"""SELECT {COLUMNS}, token_version,
+                   EXISTS (SELECT 1 FROM sessions s WHERE s.id = ? AND s.user_id = users.id)
+                     AS session_alive
+            FROM users WHERE id = ?""", (session_id, user_id))
+    return rows[0] if rows else None

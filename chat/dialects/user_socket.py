@@ -19,7 +19,6 @@ from ..events import Event, MemberJoined, MemberLeft
 from ..i18n import translate
 from ..live.connection import Seat
 from ..models import Message, User
-from ..web.auth import authenticate
 from ..web.jsonio import dumps
 from ..web.sockets import (NoCommand, OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
                            SocketSession, TypingCommand, serve)
@@ -114,7 +113,7 @@ class UserSession(SocketSession):
     without closing the socket."""
 
     async def open(self) -> None:
-        self.user = await authenticate(self.request)
+        await self.sign_in()
         self.resume_from = resume_query(self.request.query.get("resume"))
         self.conn = self.connection(user_level=True)
         for room, muted in await rooms.seats_of(self.core, self.user):

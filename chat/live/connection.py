@@ -15,6 +15,7 @@ from ..models import Room, User
 
 CLOSE_GOING_AWAY = 1001
 CLOSE_TRY_AGAIN = 1013
+CLOSE_UNAUTHORIZED = 4001
 CLOSE_FORBIDDEN = 4003
 CLOSE_GONE = 4004
 SLOW_SECONDS = 5.0   # bytes unsent this long with a full queue: the client is not reading
@@ -73,6 +74,7 @@ class Connection:
         self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
         self._flush_pending = False
         self.held = False
+        self.credential = None  # what authenticated it (models.Credential), set by its socket
 
     def offer(self, text: str, room_id: int | None = None, message_id: int | None = None) -> None:
         if self.close_code is not None:

@@ -1,13 +1,14 @@
-"""Who is calling: the access token (path, ?token=, or Bearer header), the address
-(X-Forwarded-For only from trusted proxies) and the language."""
+"""Who is calling: the token (path, ?token=, or Bearer header) or else the login
+cookie, the address (X-Forwarded-For only from trusted proxies) and the language."""
 from __future__ import annotations
 
 import ipaddress
 
 from aiohttp import web
 
+from ..errors import Forbidden
 from ..i18n import pick_language
-from ..keys import core_key, language_key, settings_key
+from ..keys import core_key, credential_key, language_key, settings_key
 
 
 def token_from_request(request: web.Request) -> str | None:
@@ -22,44 +23,68 @@ def token_from_request(request: web.Request) -> str | None:
     return None
 
 
-async def authenticate(request: web.Request):
+async def authenticate(request: web.Request, writes: bool | None = None):
+    """The caller's User; its Credential is kept on the request. With no token the
+    login cookie counts, but for a change (writes; by default any method but GET/HEAD/
+    OPTIONS) only from a page of this site: 403 otherwise (cross-site request forgery)."""
+    return (await identify(request, writes)).user
+
+
+async def identify(request: web.Request, writes: bool | None = None):
     from ..core import accounts
-    return await accounts.authenticate(request.app[core_key], token_from_request(request))
+    from .session_cookie import SAFE_METHODS, cookie_may, session_cookie
+    token = token_from_request(request)
+    cookie = None if token else session_cookie(request)
+    credential = await accounts.identify(request.app[core_key], token, cookie)
+    if writes is None:
+        writes = request.method not in SAFE_METHODS
+    if credential.kind == "cookie" and not cookie_may(request, writes):
+        raise Forbidden("cross_origin_write")
+    request[credential_key] = credential
+    return credential
+
+
+def trusted_peer(request: web.Request) -> bool:
+    """The connection comes from one of our proxies, whose X-Forwarded-* we believe."""
+    return bool(request.remote) and _in_networks(request.remote, request.app[settings_key].trusted_proxies)
 
 
 def client_address(request: web.Request) -> str | None:
-    """The peer, or behind trusted proxies the nearest X-Forwarded-For hop that is not one.
+    """The first address from the right of X-Forwarded-For that is not a trusted proxy.
 
-    Security: proxies append, so only the entries right of the first untrusted hop were
-    written by our proxies; anything further left came from the client and may be forged.
-    """
+    A proxy appends the address it saw to whatever the client sent, so only the hops
+    our own proxies added can be believed: the leftmost entries are the client's to
+    invent. A hop that is not an address ends the walk at the last trusted one."""
     peer = request.remote
     trusted = request.app[settings_key].trusted_proxies
-    if not peer or not _in_networks(peer, trusted):
+    if not trusted_peer(request):
         return peer
-    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+    address = peer
+    hops = ",".join(request.headers.getall("X-Forwarded-For", ())).split(",")
     for hop in reversed(hops):
-        if not _is_address(hop):
-            break
-        if not _in_networks(hop, trusted):
-            return hop
-    return peer
+        hop = hop.strip()
+        if not hop:
+            continue
+        ip = _address(hop)
+        if ip is None:
+            return address
+        address = str(ip)
+        if not _in_networks(address, trusted):
+            return address
+    return address
 
 
-def _is_address(text: str) -> bool:
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ipaddress.ip_address(text)
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+    ip = _address(address)
+    return ip is not None and any(ip in ipaddress.ip_network(net, strict=False)
+                                  for net in networks)
 
 
 def request_language(request: web.Request) -> str:

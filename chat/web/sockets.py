@@ -1,6 +1,7 @@
 """The socket loop every WebSocket dialect shares.
 
-Order of a connection: check origin, accept, authenticate (else close 4001), open the
+Order of a connection: check origin, accept, authenticate (else close 4001), a cookie
+only from a page of this site; open the
 room (4003 / 4004) or, for the user-level socket, its rooms, register the seats with
 the hub, send the dialect's greeting, replay messages after ?since= (bounded: further
 back gets a history_gap frame), then start the writer and read client frames.
@@ -28,8 +29,9 @@ from ..events import Event
 from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
 from ..i18n import translate
 from ..keys import core_key, settings_key
-from ..models import Message, Room, User
-from .auth import authenticate, client_address, request_language
+from ..models import Credential, Message, Room, User
+from .auth import client_address, identify, request_language
+from .socket_auth import CredentialWatch
 from .jsonio import dumps, parse_frame
 
 log = logging.getLogger(__name__)
@@ -134,12 +136,19 @@ class SocketSession:
         self.language = request_language(request)
         self.conn: Connection | None = None
         self.user: User | None = None
+        self.credential: Credential | None = None
+        self.watch: CredentialWatch | None = None
         self.writer: asyncio.Task | None = None
         self.reader: asyncio.Task | None = None
         self.closing: asyncio.Task | None = None
         self.in_flight = asyncio.Semaphore(IN_FLIGHT)
         self.tasks: set[asyncio.Task] = set()
         self.behind_since: float | None = None
+
+    async def sign_in(self) -> None:
+        """Who is calling; a login cookie counts only from a page of this site."""
+        self.credential = await identify(self.request, writes=True)
+        self.user = self.credential.user
 
     def connection(self, user_level: bool = False) -> Connection:
         return Connection(self.user, self.dialect,
@@ -152,6 +161,7 @@ class SocketSession:
     async def run(self) -> None:
         hub = self.core.hub
         hub.attach(self.conn)
+        self.watch = CredentialWatch(self.core, self.conn, self.credential)
         try:
             hub.touch(self.user, client_address(self.request), self.request.headers.get("User-Agent"))
             await self.greet()
@@ -162,6 +172,7 @@ class SocketSession:
         except (ConnectionError, RuntimeError):
             pass
         finally:
+            self.watch.stop()
             await self._stop_reading()
             hub.detach(self.conn)
             self.conn.close(1000)
@@ -219,7 +230,11 @@ class SocketSession:
 
     async def _handle(self, text: str) -> None:
         try:
-            command = self.dialect.parse(parse_frame(text))
+            frame = parse_frame(text)
+            if frame.get("type") == "auth":  # every dialect: renew the credential
+                await self.watch.renew(frame.get("token"))
+                return
+            command = self.dialect.parse(frame)
             if isinstance(command, SendCommand):
                 seat = self.seat(command.room_id)
                 await self.in_flight.acquire()
@@ -349,7 +364,7 @@ class RoomSession(SocketSession):
 
     async def open(self, room_ref: str) -> None:
         """Who and where; raises ChatError before anything is registered."""
-        self.user = await authenticate(self.request)
+        await self.sign_in()
         since = self.request.query.get("since")
         self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
         room, membership = await rooms.open_for_socket(self.core, self.user, room_ref)

@@ -1,0 +1,124 @@
+"""Login sessions: one per sign-in, the family of its refresh tokens and its cookie.
+
+A login starts with a random cookie secret (stored as its sha256) and refresh
+generation 0. Refreshing moves it to the next generation and slides its expiry;
+presenting an older generation again means the refresh token was copied, so the
+whole login ends (token family revocation). Ending a login deletes its row, which
+stops its cookie, refresh token and access tokens at once and closes its sockets.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+
+from ..db import sessions, users
+from ..errors import Unauthorized
+from ..hub import CLOSE_UNAUTHORIZED
+from ..models import Credential, Tokens, User
+from . import Core, Outcome, tokens
+
+SECRET_BYTES = 32
+MAX_SECRET = 128  # a cookie longer than any we issue is not looked up
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _tokens(core: Core, user: User, version: int, session_id: int, generation: int,
+            secret: str | None = None) -> Tokens:
+    ttl = core.settings.access_token_ttl
+    return Tokens(
+        user=user,
+        access_token=tokens.issue(core.secret, user, "access", ttl, version, session_id),
+        refresh_token=tokens.issue(core.secret, user, "refresh", core.settings.refresh_token_ttl,
+                                   version, session_id, generation),
+        expires_in=ttl, session_secret=secret)
+
+
+async def start(core: Core, user: User, version: int) -> Tokens:
+    """A new login of user: tokens of generation 0 and the cookie secret."""
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    now = int(time.time())
+
+    async def job(conn):
+        await sessions.delete_expired(conn, user.id, now)
+        return Outcome(await sessions.insert_session(
+            conn, user.id, hash_secret(secret), now + core.settings.refresh_token_ttl))
+    session_id = await core.commit(job)
+    return _tokens(core, user, version, session_id, 0, secret)
+
+
+async def refresh(core: Core, claims: dict) -> Tokens:
+    """New tokens for the login a refresh token names; a replayed one ends the login."""
+    session_id, generation = claims.get("sid"), claims.get("gen")
+    if session_id is None or generation is None:
+        raise Unauthorized("token_invalid")  # issued before logins were recorded
+    row = await sessions.session_by_id(core.db.reader, session_id)
+    if row is None or row["user_id"] != int(claims["sub"]) or row["expires_at"] <= time.time():
+        raise Unauthorized("token_invalid")
+    return await _advance(core, row, generation)
+
+
+async def refresh_cookie(core: Core, secret: str) -> Tokens:
+    """The web page's refresh: its cookie slides the login forward (and rotates it)."""
+    row = await _by_secret(core, secret)
+    return await _advance(core, row, row["generation"], secret)
+
+
+async def _advance(core: Core, row, generation: int, secret: str | None = None) -> Tokens:
+    expires_at = int(time.time()) + core.settings.refresh_token_ttl
+
+    async def job(conn):
+        if not await sessions.advance(conn, row["id"], generation, expires_at):
+            await sessions.delete_session(conn, row["id"])
+            return Outcome(None)
+        return Outcome(await users.user_for_token(conn, row["user_id"], None))
+    found = await core.commit(job)
+    if found is None:
+        end_sockets(core, row["user_id"], row["id"])
+        raise Unauthorized("token_invalid")
+    user = users.row_to_user(found)
+    return _tokens(core, user, found["token_version"], row["id"], generation + 1, secret)
+
+
+async def _by_secret(core: Core, secret) -> dict:
+    if not isinstance(secret, str) or not secret or len(secret) > MAX_SECRET:
+        raise Unauthorized("auth_required")
+    row = await sessions.session_by_secret(core.db.reader, hash_secret(secret))
+    if row is None or row["expires_at"] <= time.time():
+        raise Unauthorized("token_invalid")
+    return row
+
+
+async def identify(core: Core, secret) -> Credential:
+    """The credential of a session cookie: valid until the login expires or ends."""
+    row = await _by_secret(core, secret)
+    user = await users.user_by_id(core.db.reader, row["user_id"])
+    if user is None:
+        raise Unauthorized("token_invalid")
+    return Credential(user, "cookie", float(row["expires_at"]), session_id=row["id"])
+
+
+async def expiry(core: Core, credential: Credential) -> float | None:
+    """When a cookie credential ends now (refreshes slide it); None if it has ended."""
+    row = await sessions.session_by_id(core.db.reader, credential.session_id)
+    if row is None or row["expires_at"] <= time.time():
+        return None
+    return float(row["expires_at"])
+
+
+async def end(core: Core, user: User, session_id: int) -> None:
+    """Sign out: the login's tokens and cookie stop working; its sockets close 4001."""
+    async def job(conn):
+        await sessions.delete_session(conn, session_id)
+        return Outcome(None)
+    await core.commit(job)
+    end_sockets(core, user.id, session_id)
+
+
+def end_sockets(core: Core, user_id: int, session_id: int) -> None:
+    core.hub.disconnect_user(
+        user_id, CLOSE_UNAUTHORIZED,
+        only=lambda conn: conn.credential is not None and conn.credential.session_id == session_id)

@@ -1,0 +1,47 @@
+"""SQL for personal API tokens."""
+from __future__ import annotations
+
+import sqlite3
+
+from ..clock import iso_utc
+
+COLUMNS = "id, user_id, name, hint, created_at, expires_at, last_used_at"
+
+
+async def insert_token(conn, user_id: int, name: str, secret_hash: str, hint: str,
+                       expires_at: int | None) -> sqlite3.Row:
+    cursor = await conn.execute(
+        """INSERT INTO api_tokens (user_id, name, secret_hash, hint, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        (user_id, name, secret_hash, hint, iso_utc(), expires_at))
+    rows = await conn.execute_fetchall(f"SELECT {COLUMNS} FROM api_tokens WHERE id = ?",
+                                       (cursor.lastrowid,))
+    return rows[0]
+
+
+async def token_by_secret(conn, secret_hash: str) -> sqlite3.Row | None:
+    rows = await conn.execute_fetchall(
+        f"SELECT {COLUMNS} FROM api_tokens WHERE secret_hash = ?", (secret_hash,))
+    return rows[0] if rows else None
+
+
+async def tokens_of(conn, user_id: int) -> list[sqlite3.Row]:
+    return await conn.execute_fetchall(
+        f"SELECT {COLUMNS} FROM api_tokens WHERE user_id = ? ORDER BY id", (user_id,))
+
+
+async def count_tokens(conn, user_id: int) -> int:
+    rows = await conn.execute_fetchall("SELECT COUNT(*) FROM api_tokens WHERE user_id = ?",
+                                       (user_id,))
+    return rows[0][0]
+
+
+async def delete_token(conn, user_id: int, token_id: int) -> bool:
+    cursor = await conn.execute("DELETE FROM api_tokens WHERE id = ? AND user_id = ?",
+                                (token_id, user_id))
+    return cursor.rowcount == 1
+
+
+async def touch_token(conn, token_id: int) -> None:
+    await conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                       (iso_utc(), token_id))
