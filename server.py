@@ -5,6 +5,7 @@
   python server.py create-user NAME [--admin] [--password P]
   python server.py token NAME [--days N]    mint a personal API token for NAME (scripts)
   python server.py backup FILE              consistent copy of the live database
+  python server.py link-identity NAME PROVIDER EXTERNAL_NAME
 """
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
+                              sign-in with a company directory: docs/directory-sign-in.md
+  CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)
+  CHAT_PRESENCE_TTL           seconds before a silent process's users go offline (30)
 """
 
 
@@ -33,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", help="port to listen on (default 8000)")
     parser.add_argument("--data-dir", dest="data_dir",
                         help="database, uploads and secret (default ./data)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="share the server between processes over Redis, e.g. "
+                             "redis://127.0.0.1:6379/0 (default: one process, no Redis)")
+    parser.add_argument("--workers", metavar="N",
+                        help="run N processes on one port (needs --redis; default 1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     create = sub.add_parser("create-user", help="create an account (prompts for the password)")
     create.add_argument("name")
@@ -48,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the token's name in the user's list (default: command line)")
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")
+    link = sub.add_parser("link-identity", help="let a directory or OIDC account sign in "
+                          "as an existing local user (docs/directory-sign-in.md)")
+    link.add_argument("name", help="the existing Teahouse username")
+    link.add_argument("provider", help="'ldap' or a CHAT_OIDC_PROVIDERS name")
+    link.add_argument("external_name", help="the username at the provider")
     return parser
 
 
@@ -85,6 +100,14 @@ def print_token(settings, args) -> int:
     return 0
 
 
+def link_identity(settings, args) -> int:
+    from chat.core import identities
+    asyncio.run(with_core(settings, lambda core: identities.link(
+        core, None, args.name, args.provider, args.external_name)))
+    print(f"linked {args.provider} account {args.external_name} to user {args.name}")
+    return 0
+
+
 def backup(settings, args) -> int:
     from chat.db.database import backup_file
     from chat.ops.datadir import require_database
@@ -95,6 +118,12 @@ def backup(settings, args) -> int:
 
 
 def serve(settings) -> int:
+    if settings.workers > 1:
+        from pathlib import Path
+
+        from chat.scale.workers import run_workers
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return run_workers(settings, Path(__file__).resolve(), sys.argv[1:])
     from chat.app import create_app
     from chat.web.service import serve_until_signal
 
@@ -138,11 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     from chat.settings import SettingsError, load_settings
 
     try:
-        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir})
+        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir,
+                                  "redis": args.redis, "workers": args.workers})
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    commands = {"create-user": create_user, "token": print_token, "backup": backup}
+    commands = {"create-user": create_user, "token": print_token, "backup": backup,
+                "link-identity": link_identity}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from .core import Core, scheduler
 from .db import Database
-from .dialects import api_tokens, identity, native, simple, team, user_socket, v1
+from .dialects import api_tokens, external, identity, native, simple, team, user_socket, v1
 from .dialects.channels import rest as channels
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
@@ -48,9 +48,14 @@ async def open_core(app: web.Application):
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
-    app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above), settings=settings,
-                         secret=load_secret(settings))
+    core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
+                                settings=settings, secret=load_secret(settings))
+    if settings.redis_url:
+        from .scale import shared
+        await shared.start(core)
     yield
+    if core.backplane is not None:
+        await core.backplane.stop()
     await db.close()
 
 
@@ -83,6 +88,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(scheduled_work)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
+    external.setup(app)
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Callable
 
 from .events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
                      RoomDeleted, RoomUpdated, TypingChanged)
@@ -31,7 +32,12 @@ class Hub:
         self.rooms: dict[int, set[Connection]] = {}
         self.user_connections: dict[int, set[Connection]] = {}
         self.presence = Presence(self.publish, coalesce_above)
-        self.typing = Typing(self.publish)
+        self.presence.sockets_in = lambda room_id: len(self.rooms.get(room_id, ()))
+        self.typing = Typing(self._typing_changed)
+        # Set by the backplane (chat/scale/) when several processes share the server:
+        # what this process's typing and activity tell the others.
+        self.relay_typing: Callable[[Event], None] | None = None
+        self.relay_activity: Callable[[Activity], None] | None = None
         self._activity = ActivityRegistry(self.has_socket)
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
@@ -192,12 +198,24 @@ class Hub:
     def set_typing(self, room_id: int, user: User, is_typing: bool) -> None:
         self.typing.set(room_id, user, is_typing)
 
+    def _typing_changed(self, event: Event) -> None:
+        self.publish(event)
+        if self.relay_typing:
+            self.relay_typing(event)
+
     @property
     def activity(self) -> dict[int, Activity]:
         return self._activity.entries
 
     def touch(self, user: User, ip: str | None, user_agent: str | None) -> Activity:
-        return self._activity.touch(user, ip, user_agent)
+        entry = self._activity.touch(user, ip, user_agent)
+        if self.relay_activity:
+            self.relay_activity(entry)
+        return entry
+
+    def heard_activity(self, entry: Activity) -> None:
+        """Another process saw this user: the registry keeps the later sighting."""
+        self._activity.merge(entry)
 
     def active_users(self) -> list[Activity]:
         return self._activity.active()

@@ -41,6 +41,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cross_origin_write": ("A cookie-authenticated change must come from this site (Origin)", "使用 Cookie 认证的修改请求必须来自本站（Origin）"),
     "tokens_need_login": ("API tokens are managed from a signed-in session, not with an API token", "API 令牌只能在登录会话中管理，不能用 API 令牌管理"),
     "auth_other_user": ("That token belongs to another user", "该令牌属于其他用户"),
+    # sign-in with a directory or an OpenID Connect provider
+    "directory_unavailable": ("The company directory is not reachable, try again later", "无法连接公司目录，请稍后重试"),
+    "account_disabled": ("This account is disabled in the company directory", "该账号已在公司目录中停用"),
+    "identity_name_taken": ("A Teahouse account named '{username}' already exists; ask an administrator to link it to your company account", "已存在名为 '{username}' 的 Teahouse 账号，请联系管理员将其与公司账号关联"),
+    "identity_linked": ("This account already has a link to that sign-in provider", "该账号已关联此登录方式"),
+    "provider_unknown": ("No sign-in provider named '{name}' is configured", "未配置名为 '{name}' 的登录方式"),
+    "local_login_off": ("Sign in with your company account: local passwords are turned off", "请使用公司账号登录：本地密码已停用"),
+    "password_external": ("Your password is managed by your company account", "您的密码由公司账号管理"),
+    "oidc_failed": ("Sign-in with {provider} failed, try again", "通过 {provider} 登录失败，请重试"),
+    "oidc_unavailable": ("{provider} is not reachable, try again later", "无法连接 {provider}，请稍后重试"),
+    "signin_expired": ("The sign-in took too long or was already used, try again", "登录已超时或已使用，请重试"),
     # rooms
     "room_not_found": ("Room not found", "聊天室不存在"),
     "room_forbidden": ("You are not a member of this room", "您不是该聊天室的成员"),

@@ -11,3 +11,5 @@ core_key = web.AppKey("core", Core)
 user_key = web.RequestKey("user", object)
 credential_key = web.RequestKey("credential", object)
 language_key = web.RequestKey("language", str)
+oidc_clients_key = web.AppKey("oidc_clients", dict)  # provider name -> web.oidc.ProviderClient
+replays_key = web.AppKey("signin_replays", object)  # core.oidc.Replays of this process

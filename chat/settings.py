@@ -9,6 +9,10 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .signin_settings import LdapSettings, OidcProvider
 
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -53,6 +57,16 @@ class Settings:
     max_pins: int = 50               # pinned messages per room
     max_saved: int = 1000            # saved messages per user
     max_scheduled: int = 50          # pending scheduled messages (and reminders) per user
+    # Sign-in with a directory (chat/signin_settings.py, docs/directory-sign-in.md).
+    ldap: LdapSettings | None = None
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    local_login: bool = True
+    public_url: str = ""
+    # Several processes (docs/scale-out.md): the Redis backplane, off without a URL.
+    redis_url: str | None = None
+    workers: int = 1
+    presence_ttl: float = 30.0          # a silent process's users go offline after this
+    backplane_poll_seconds: float = 2.0  # the safety poll of the event log
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -155,6 +169,8 @@ LIMITS = {
     "CHAT_MAX_PINS": ("max_pins", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_MAX_SAVED": ("max_saved", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_MAX_SCHEDULED": ("max_scheduled", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
+    "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
 }
 
 
@@ -192,7 +208,23 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     for var, (name, parse) in LIMITS.items():
         if (raw := env.get(var)) is not None:
             values[name] = parse(var, raw)
+    from .signin_settings import load_signin  # imports this module: loaded late
+    values.update(load_signin(env))
+    if redis_url := pick("redis", "CHAT_REDIS_URL"):
+        values["redis_url"] = parse_redis_url(redis_url)
+    if (raw := pick("workers", "CHAT_WORKERS")) is not None:
+        values["workers"] = parse_number("--workers", str(raw), int, 1)
+        if values["workers"] > 1 and not values.get("redis_url"):
+            raise SettingsError("--workers above 1 needs --redis / CHAT_REDIS_URL: the "
+                                "processes share fan-out and presence over Redis")
     return Settings(**values)
+
+
+def parse_redis_url(raw: str) -> str:
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"CHAT_REDIS_URL must start with redis://, rediss:// or unix://, "
+                            f"got {raw!r}")
+    return raw
 
 
 def parse_count(name: str, raw: str) -> int:

@@ -33,6 +33,8 @@ class Core:
     secret: str
     throttle: Throttle = field(default_factory=Throttle)
     limits: RateLimiter | None = None
+    directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
+    backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
     # Set when something new falls due (a scheduled message, a reminder, a status
     # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
     alarm: asyncio.Event = field(default_factory=asyncio.Event)
@@ -47,9 +49,24 @@ class Core:
         return translate(key, self.settings.language, **params)
 
     async def commit(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
-        """Run a write job; publish its events right after COMMIT; return its value."""
+        """Run a write job; publish its events right after COMMIT; return its value.
+
+        With several processes the backplane numbers and logs the events inside the
+        same transaction, then delivers them here and to the others."""
+        if self.backplane is not None:
+            return await self._commit_shared(job)
+
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
                 self.hub.publish(event)
         outcome = await self.db.write(job, after_commit=publish)
+        return outcome.value
+
+    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
+        plane = self.backplane
+
+        async def logged(conn):
+            outcome = await job(conn)
+            return outcome, await plane.record(conn, outcome.events)
+        outcome, _ = await self.db.write(logged, after_commit=lambda done: plane.committed(done[1]))
         return outcome.value

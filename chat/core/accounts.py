@@ -10,10 +10,10 @@ import secrets
 
 from ..db import sessions as db_sessions
 from ..db import users
-from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
+from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
 from ..hub import CLOSE_UNAUTHORIZED
 from ..models import Credential, Tokens, User
-from . import Core, Outcome, api_tokens, sessions, tokens
+from . import Core, Outcome, api_tokens, identities, sessions, tokens
 from .fields import check_unicode
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
@@ -85,7 +85,7 @@ async def create_user(core: Core, username, password, display_name: str | None =
 
 
 async def register(core: Core, username, password, display_name=None) -> Tokens:
-    if not core.settings.allow_registration:
+    if not core.settings.allow_registration or not core.settings.local_login:
         raise Forbidden("registration_closed")
     if display_name is not None and not isinstance(display_name, str):
         raise BadInput("field_type", field="display_name", kind="string")
@@ -103,17 +103,44 @@ async def login(core: Core, username, password, address: str | None,
         raise Unauthorized("bad_credentials")
     attempt = await core.throttle.begin(username, address)
     await attempt.wait()
-    row = await users.credentials(core.db.reader, username)
-    if not await verify_password(password, row["password_hash"] if row else None) or not row:
-        raise Unauthorized("bad_credentials")
+    try:
+        user_id = await check_credentials(core, username, password)
+    except Unavailable:
+        await attempt.abandoned()        # the directory is down: nobody guessed wrong
+        raise
+    if user_id is None:
+        raise Unauthorized("local_login_off" if not core.settings.local_login
+                           and not core.directory else "bad_credentials")
     await attempt.succeeded()
+    return await sign_in(core, user_id, address, user_agent)
 
+
+async def check_credentials(core: Core, username: str, password: str) -> int | None:
+    """The user id these credentials name: a local password first (so local accounts
+    work while the directory is down), then the directory if one is configured."""
+    if core.settings.local_login:
+        row = await users.credentials(core.db.reader, username)
+        if await verify_password(password, row["password_hash"] if row else None) and row:
+            await identities.check_enabled(core, row["id"])
+            return row["id"]
+    if core.directory:
+        profile = await core.directory.check_password(username, password)
+        if profile:
+            return (await identities.sign_in(core, profile)).id
+    return None
+
+
+async def sign_in(core: Core, user_id: int, address: str | None,
+                  user_agent: str | None) -> Tokens:
+    """Tokens for a user whose credentials were checked: every way of signing in
+    (password, directory, OpenID Connect) ends here."""
     async def job(conn):
-        await users.record_login(conn, row["id"], address, user_agent)
-        return Outcome(await users.user_by_id(conn, row["id"]))
+        await users.record_login(conn, user_id, address, user_agent)
+        return Outcome(await users.user_by_id(conn, user_id))
     user = await core.commit(job)
     core.hub.touch(user, address, user_agent)
-    return await sessions.start(core, user, row["token_version"])
+    return await sessions.start(core, user, (await users.credentials_by_id(
+        core.db.reader, user_id))["token_version"])
 
 
 async def refresh(core: Core, refresh_token) -> Tokens:
@@ -135,7 +162,10 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
         if len(token) > MAX_TOKEN:
             raise Unauthorized("token_invalid")
         if api_tokens.looks_like(token):
-            return await api_tokens.identify(core, token)
+            credential = await api_tokens.identify(core, token)
+            # Logins of a user the directory disabled ended; their API tokens wait here.
+            await identities.check_enabled(core, credential.user.id)
+            return credential
         return await _access(core, tokens.decode(core.secret, token, "access"))
     if cookie:
         return await sessions.identify(core, cookie)
@@ -184,6 +214,8 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
     new_hash = None
     if password is not None:
         check_password(password)
+        if not core.settings.local_login or await identities.is_external(core, user.id):
+            raise Forbidden("password_external")
         row = await users.credentials_by_id(core.db.reader, user.id)
         old = old_password if isinstance(old_password, str) else ""
         if row["password_hash"] and not await verify_password(old, row["password_hash"]):

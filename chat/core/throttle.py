@@ -80,6 +80,12 @@ class Attempt:
         if self.delay:
             await asyncio.sleep(self.delay)
 
+    async def abandoned(self) -> None:
+        """Nobody guessed: the password could not be checked (the directory is down)."""
+        for key in (_pair(self.username, self.address), _address(self.address),
+                    _user(self.username)):
+            await self.store.discard(key, self.stamp)
+
     async def succeeded(self) -> None:
         await self.store.clear(_pair(self.username, self.address))
         await self.store.discard(_address(self.address), self.stamp)

@@ -118,3 +118,13 @@ async def user_for_token(conn, user_id: int, session_id: int | None) -> sqlite3.
                      AS session_alive
             FROM users WHERE id = ?""", (session_id, user_id))
     return rows[0] if rows else None
+async def set_admin(conn, user_id: int, is_admin: bool) -> None:
+    await conn.execute("UPDATE users SET is_admin = ?, updated_at = ? WHERE id = ?",
+                       (int(is_admin), iso_utc(), user_id))
+
+
+async def end_sessions(conn, user_id: int) -> None:
+    """Refresh tokens issued so far stop working (the password-change mechanism)."""
+    await conn.execute(
+        "UPDATE users SET token_version = token_version + 1, updated_at = ? WHERE id = ?",
+        (iso_utc(), user_id))

@@ -37,6 +37,11 @@ class ActivityRegistry:
         entry.last_seen = ago(0).timestamp()
         return entry
 
+    def merge(self, entry: Activity) -> None:
+        mine = self.entries.get(entry.user.id)
+        if mine is None or mine.last_seen < entry.last_seen:
+            self.entries[entry.user.id] = entry
+
     def active(self) -> list[Activity]:
         """Users with an open socket or activity in the last 30 minutes; the others are
         forgotten here, so the registry never outgrows who is around."""

@@ -14,6 +14,7 @@ from typing import Callable, Protocol
 from ..models import Room, User
 
 CLOSE_GOING_AWAY = 1001
+CLOSE_SERVICE_RESTART = 1012  # reconnect and resume (?since=): nothing is lost
 CLOSE_TRY_AGAIN = 1013
 CLOSE_UNAUTHORIZED = 4001
 CLOSE_FORBIDDEN = 4003

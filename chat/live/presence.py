@@ -6,6 +6,11 @@ socket of every change costs O(sockets²) frames when everyone connects at once,
 changes are gathered and told at most once per `interval` as one PresenceSummary (the
 online count and who came and went, the lists capped). A room with no socket left
 forgets its pending changes: departed sockets cost nothing once gone.
+
+With several processes (chat/scale/), each keeps its own sockets here and hears of the
+others' through `remote`: a user is online in a room while any process has a socket of
+theirs there, so tabs on two processes are one presence. `relay` tells the other
+processes of this one's changes.
 """
 from __future__ import annotations
 
@@ -28,13 +33,19 @@ class Presence:
         self._online: dict[int, dict[int, list]] = {}  # room -> user id -> [user, sockets]
         self._pending: dict[int, dict[int, tuple[User, bool]]] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._remote: dict[int, dict[int, list]] = {}  # room -> user id -> [user, {process}]
+        self.relay: Callable[[int, User, bool], None] | None = None  # set by the backplane
+        self.sockets_in: Callable[[int], int] = lambda room_id: 0  # set by the hub
 
     def arrive(self, room_id: int, user: User, room_sockets: int) -> None:
         entry = self._online.setdefault(room_id, {}).setdefault(user.id, [user, 0])
         entry[0] = user
         entry[1] += 1
         if entry[1] == 1:
-            self._changed(room_id, user, True, room_sockets)
+            if self.relay:
+                self.relay(room_id, user, True)
+            if not self._elsewhere(room_id, user.id):
+                self._changed(room_id, user, True, room_sockets)
 
     def depart(self, room_id: int, user: User, room_sockets: int) -> bool:
         """True when this was the user's last socket in the room."""
@@ -46,28 +57,70 @@ class Presence:
         if entry[1] > 0:
             return False
         del users[user.id]
+        if self.relay:
+            self.relay(room_id, user, False)
         if not users:
             self._forget(room_id)
-        else:
+        elif not self._elsewhere(room_id, user.id):
             self._changed(room_id, user, False, room_sockets)
         return True
 
+    def remote(self, room_id: int, user: User, process: str, online: bool) -> None:
+        """Another process's first socket of user in the room opened, or its last closed."""
+        users = self._remote.setdefault(room_id, {})
+        entry = users.setdefault(user.id, [user, set()])
+        was = bool(entry[1])
+        entry[0] = user
+        (entry[1].add if online else entry[1].discard)(process)
+        if not entry[1]:
+            del users[user.id]
+            if not users:
+                del self._remote[room_id]
+        if was != online and user.id not in self._online.get(room_id, ()):
+            if sockets := self.sockets_in(room_id):
+                self._changed(room_id, user, online, sockets)
+
+    def forget_process(self, process: str) -> None:
+        """A process stopped or stopped answering: its users' sockets there are gone."""
+        for room_id, users in list(self._remote.items()):
+            for user, processes in list(users.values()):
+                if process in processes:
+                    self.remote(room_id, user, process, False)
+
+    def processes(self) -> set[str]:
+        """The other processes this one knows to have users online."""
+        return {process for users in self._remote.values() for _, processes in users.values()
+                for process in processes}
+
+    def _elsewhere(self, room_id: int, user_id: int) -> bool:
+        return user_id in self._remote.get(room_id, ())
+
     def users(self, room_id: int, limit: int | None = None) -> list[User]:
-        """Users with a socket in the room, by id; at most limit of them."""
-        found = sorted(self._online.get(room_id, {}))
+        """Users with a socket in the room (in any process), by id; at most limit."""
+        users = {uid: entry[0] for uid, entry in self._remote.get(room_id, {}).items()}
+        users.update((uid, entry[0]) for uid, entry in self._online.get(room_id, {}).items())
+        found = sorted(users)
         if limit is not None:
             found = found[:limit]
-        users = self._online.get(room_id, {})
-        return [users[uid][0] for uid in found]
+        return [users[uid] for uid in found]
 
     def count(self, room_id: int) -> int:
-        return len(self._online.get(room_id, ()))
+        here, remote = self._online.get(room_id, {}), self._remote.get(room_id)
+        if not remote:
+            return len(here)
+        return len(here.keys() | remote.keys())
 
     def is_online(self, room_id: int, user_id: int) -> bool:
-        return user_id in self._online.get(room_id, ())
+        return user_id in self._online.get(room_id, ()) or self._elsewhere(room_id, user_id)
+
+    def local(self) -> list[tuple[int, User]]:
+        """(room, user) for every user with a socket of this process: what it tells a
+        newly started process."""
+        return [(room_id, entry[0]) for room_id, users in self._online.items()
+                for entry in users.values()]
 
     def rooms(self) -> set[int]:
-        return set(self._online)
+        return set(self._online) | set(self._remote)
 
     def _changed(self, room_id: int, user: User, online: bool, room_sockets: int) -> None:
         if self.quiet:

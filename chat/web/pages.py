@@ -43,7 +43,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def index(request: web.Request) -> web.Response:
     settings = request.app[settings_key]
-    context = {"allow_registration": settings.allow_registration,
+    context = {"allow_registration": settings.allow_registration and settings.local_login,
+               "password_login": settings.local_login or settings.ldap is not None,
+               "providers": settings.oidc_providers,
                "language": request_language(request)}
     response = aiohttp_jinja2.render_template("index.html", request, context)
     response.headers.update(PAGE_HEADERS)

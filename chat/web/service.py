@@ -24,7 +24,10 @@ async def serve_until_signal(app: web.Application, settings: Settings, started) 
         loop.add_signal_handler(signum, stop.set)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        # With a backplane, several processes may listen on the port (--workers, or a
+        # supervisor's instances): the kernel spreads connections over them.
+        await web.TCPSite(runner, settings.host, settings.port,
+                          reuse_port=bool(settings.redis_url)).start()
         started()
         # READY=1 only now: systemd orders dependants (and `systemctl start` returns)
         # on it, so it must mean "the port accepts connections".

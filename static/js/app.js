@@ -4,6 +4,7 @@
 import * as api from "./api.js";
 import { flash, MessageActions, openImage } from "./actions.js";
 import { setupAuth } from "./auth.js";
+import { finishExternalSignIn } from "./external_signin.js";
 import { acceptDrops, Composer } from "./composer.js";
 import { Conversation } from "./conversation.js";
 import { $, displayName, h, hueClass, icon, initials } from "./dom.js";
@@ -79,8 +80,10 @@ function boot() {
   authForm = setupAuth(document.body.dataset.registration === "true", startChat);
   api.onSignedOut(showAuth);
   onLanguage(redraw);
-  if (api.session()?.access_token) startChat();
-  else showAuth();
+  finishExternalSignIn().then(() => {
+    if (api.session()?.access_token) startChat();
+    else showAuth();
+  });
 }
 
 function showAuth() {

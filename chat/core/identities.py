@@ -1,0 +1,148 @@
+"""Linking rules: which Teahouse user a directory or OpenID Connect account is.
+
+An external account maps to exactly one user by the provider's stable id (LDAP
+entryUUID/objectGUID, OIDC issuer + sub), never by a name. Its first sign-in creates
+the user; a local account that happens to have the same username is never taken
+over: an admin links them first (link()), or the sign-in is refused.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..db import identities, users
+from ..db import sessions as db_sessions
+from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
+from ..hub import CLOSE_UNAUTHORIZED
+from ..models import User
+from . import Core, Outcome
+
+NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person as a provider vouches for them, after it checked their credentials."""
+    provider: str                 # "ldap", or the OIDC issuer
+    subject: str                  # the provider's stable id for them
+    username: str                 # their name at the provider
+    display_name: str
+    email: str | None
+    is_admin: bool | None         # None: the provider does not manage the admin flag
+
+
+def teahouse_username(name: str) -> str:
+    """The provider's name made a valid Teahouse username ("Jane Doe" -> "Jane_Doe")."""
+    local = name.split("@")[0] if "@" in name else name
+    return NAME_UNSAFE.sub("_", local.strip())[:32].strip("._-") or "user"
+
+
+async def sign_in(core: Core, profile: Profile) -> User:
+    """The user this profile names, created on first sign-in, with name and admin
+    flag brought up to date; Forbidden if a local account already has its username."""
+    async def job(conn):
+        identity = await identities.by_subject(conn, profile.provider, profile.subject)
+        if identity is None:
+            identity = await identities.pending_link_by_name(conn, profile.provider,
+                                                             profile.username)
+        if identity is None:
+            return Outcome(await _create(conn, profile))
+        await identities.record_sign_in(conn, identity.id, profile.subject, profile.username,
+                                        profile.email)
+        return Outcome(await _update(conn, identity.user_id, profile))
+    return await core.commit(job)
+
+
+async def _create(conn, profile: Profile) -> User:
+    name = teahouse_username(profile.username)
+    if await users.user_by_username(conn, name):
+        raise Forbidden("identity_name_taken", username=name)
+    first = await users.count_users(conn) == 0
+    display = profile.display_name.strip()[:64] or name
+    user = await users.insert_user(conn, name, display, None, bool(profile.is_admin) or first)
+    await identities.insert(conn, user.id, profile.provider, profile.subject, profile.username,
+                            profile.email)
+    return user
+
+
+async def _update(conn, user_id: int, profile: Profile) -> User:
+    user = await users.user_by_id(conn, user_id)
+    display = profile.display_name.strip()[:64] or user.display_name
+    if display != user.display_name:
+        await users.update_profile(conn, user.id, display, user.avatar_url)
+    if profile.is_admin is not None and profile.is_admin != user.is_admin:
+        await users.set_admin(conn, user.id, profile.is_admin)
+    return await users.user_by_id(conn, user_id)
+
+
+async def link(core: Core, admin: User | None, username, provider, external_name) -> None:
+    """An admin (None: the operator, from the command line) lets the external account
+    external_name at provider sign in as the existing user username; the link takes
+    the provider's stable id at that account's first sign-in."""
+    if admin is not None and not admin.is_admin:
+        raise Forbidden("admin_only")
+    for field, value in (("username", username), ("external_name", external_name)):
+        if not isinstance(value, str) or not value.strip() or len(value) > 256:
+            raise BadInput("field_type", field=field, kind="a name")
+    key = provider_key(core, provider)
+
+    async def job(conn):
+        user = await users.user_by_username(conn, username)
+        if user is None:
+            raise NotFound("user_not_found")
+        if any(item.provider == key for item in await identities.of_user(conn, user.id)):
+            raise Conflict("identity_linked")
+        await identities.insert(conn, user.id, key, None, external_name.strip(), None,
+                                linked_by=admin.id if admin else None)
+        return Outcome(None)
+    await core.commit(job)
+
+
+def provider_key(core: Core, name) -> str:
+    """What identities are stored under for a configured provider name."""
+    if name == "ldap" and core.settings.ldap:
+        return "ldap"
+    for provider in core.settings.oidc_providers:
+        if provider.name == name:
+            return provider.issuer
+    raise NotFound("provider_unknown", name=str(name)[:64])
+
+
+async def check_enabled(core: Core, user_id: int) -> None:
+    if await identities.is_disabled(core.db.reader, user_id):
+        raise Unauthorized("account_disabled")
+
+
+async def is_external(core: Core, user_id: int) -> bool:
+    return bool(await identities.of_user(core.db.reader, user_id))
+
+
+async def recheck(core: Core, provider: str, current: dict) -> int:
+    """Apply what the provider says now (current: external name -> Profile, or None
+    if gone or no longer allowed) to its linked users; returns how many were disabled.
+    A disabled user's logins and tokens end and their sockets close."""
+    disabled = 0
+    for identity in await identities.of_provider(core.db.reader, provider):
+        profile = current.get(identity.external_name)
+        gone = profile is None or profile.subject != identity.subject
+        if gone and identity.disabled_at is None:
+            await core.commit(lambda conn, i=identity: _disable(conn, i))
+            core.hub.disconnect_user(identity.user_id, CLOSE_UNAUTHORIZED)
+            disabled += 1
+        elif not gone and profile.is_admin is not None:
+            await core.commit(lambda conn, i=identity, p=profile: _sync_admin(conn, i, p))
+    return disabled
+
+
+async def _disable(conn, identity) -> Outcome:
+    await identities.set_disabled(conn, identity.id, True)
+    await users.end_sessions(conn, identity.user_id)        # access tokens, even ours of old
+    await db_sessions.delete_user_sessions(conn, identity.user_id)   # logins and cookies
+    return Outcome(None)
+
+
+async def _sync_admin(conn, identity, profile: Profile) -> Outcome:
+    user = await users.user_by_id(conn, identity.user_id)
+    if user and user.is_admin != profile.is_admin:
+        await users.set_admin(conn, user.id, profile.is_admin)
+    return Outcome(None)

@@ -1,0 +1,17 @@
+"""Turn a process's core into one of several: the backplane and the shared limits."""
+from __future__ import annotations
+
+import redis.asyncio as redis
+
+from ..core import Core
+from .backplane import Backplane
+from .stores import RedisAttempts, RedisBuckets
+
+
+async def start(core: Core) -> None:
+    client = redis.from_url(core.settings.redis_url, socket_timeout=5,
+                            socket_connect_timeout=2, health_check_interval=15)
+    core.limits.store = RedisBuckets(client)
+    core.throttle.store = RedisAttempts(client)
+    core.backplane = Backplane(core.settings, core.db, core.hub, client)
+    await core.backplane.start()
