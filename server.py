@@ -23,6 +23,8 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_ACCESS_TOKEN_TTL, CHAT_REFRESH_TOKEN_TTL   token and login lifetimes in seconds
+  CHAT_LOGIN_PAIR_LIMIT, CHAT_LOGIN_ADDRESS_LIMIT, CHAT_LOGIN_SLOWDOWN_AFTER   login throttling
   CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
                               sign-in with a company directory: docs/directory-sign-in.md
   CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)

@@ -10,10 +10,12 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, scheduler
+from .core import Core, health, scheduler
 from .db import Database
+from .db.database import storage_failure
 from .dialects import api_tokens, external, identity, native, simple, team, user_socket, v1
 from .dialects.channels import rest as channels
+from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
@@ -23,6 +25,7 @@ from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 16
+LINGER_SECONDS = 2.0
 
 
 def load_secret(settings: Settings) -> str:
@@ -43,11 +46,28 @@ def load_secret(settings: Settings) -> str:
     return secret
 
 
+async def open_writable(db: Database, settings: Settings) -> None:
+    """Open (and migrate) the database and prove it takes a write, else stop with a
+    clear message: a server that starts on a read-only or full disk fails every login."""
+    try:
+        await db.open()
+    except Exception as exc:
+        if storage_failure(exc) is None:
+            raise
+        raise Unavailable("cannot_start", path=str(settings.database_path.resolve()),
+                          problem=str(exc)) from None
+    try:
+        await health.check_writable(db, settings)
+    except BaseException:
+        await db.close()
+        raise
+
+
 async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
-    db = Database(settings.database_path)
-    await db.open()
+    db = Database(settings.database_path, settings.read_connections, settings.read_budget)
+    await open_writable(db, settings)
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
     if settings.redis_url:
@@ -82,7 +102,9 @@ def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[api_errors])
+    # A request answered before its body arrived (a refused or stalled upload) keeps
+    # its connection LINGER_SECONDS for the client to read the answer, not aiohttp's 10.
+    app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.cleanup_ctx.append(scheduled_work)

@@ -41,6 +41,11 @@ class Conflict(ChatError):
     close_code = 1008
 
 
+class TimedOut(ChatError):
+    status = 408
+    close_code = 1008
+
+
 class TooLarge(ChatError):
     status = 413
     close_code = 1009
@@ -59,6 +64,12 @@ class TooManyRequests(ChatError):
     @property
     def retry_after(self) -> int:
         return max(1, int(self.params.get("seconds", 1)))
+
+
+class TooManySockets(ChatError):
+    """The account holds as many sockets as it may: the new one closes with 4008."""
+    status = 429
+    close_code = 4008
 
 
 class Unavailable(ChatError):

@@ -22,6 +22,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "read_budget_spent": ("This request took too long and was stopped; narrow it (a longer search term, one room) and try again", "请求耗时过长已被中止，请缩小范围（更长的关键词或指定聊天室）后重试"),
     "disk_full": ("The server's disk is full: nothing was saved, try again later", "服务器磁盘已满：未保存任何内容，请稍后重试"),
     "database_unwritable": ("The server cannot write its database now: nothing was saved, try again later", "服务器暂时无法写入数据库：未保存任何内容，请稍后重试"),
+    "cannot_start": ("Cannot start: the database {path} cannot be written: {problem}", "无法启动：数据库 {path} 无法写入：{problem}"),
     "too_many_sockets": ("Too many open connections for this account (at most {limit})", "该账号打开的连接过多（最多 {limit} 个）"),
     "too_many_connections": ("Too many connections from this address", "来自该地址的连接过多"),
     # identity
@@ -109,6 +110,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "file_too_large": ("File is larger than {limit_mb} MB", "文件超过 {limit_mb} MB"),
     "file_type": ("File type not allowed: {name}", "不支持的文件类型：{name}"),
     "file_empty": ("File is empty", "文件为空"),
+    "upload_stalled": ("The upload stalled: no data for {seconds} seconds", "上传中断：{seconds} 秒内未收到数据"),
     "upload_malformed": ("The upload is not a well-formed multipart form", "上传内容不是有效的 multipart 表单"),
     # success messages, per seed wording
     "room_joined": ("Joined the room", "成功加入房间"),

@@ -57,6 +57,10 @@ class Settings:
     max_pins: int = 50               # pinned messages per room
     max_saved: int = 1000            # saved messages per user
     max_scheduled: int = 50          # pending scheduled messages (and reminders) per user
+    # Login throttling (docs/sessions.md): failures in 5 minutes; 0 turns one off.
+    login_pair_limit: int = 5          # per (username, address), then 429
+    login_address_limit: int = 20      # per address, then 429
+    login_slowdown_after: int = 10     # per username from any address, then each attempt waits
     # Sign-in with a directory (chat/signin_settings.py, docs/directory-sign-in.md).
     ldap: LdapSettings | None = None
     oidc_providers: tuple[OidcProvider, ...] = ()
@@ -169,6 +173,11 @@ LIMITS = {
     "CHAT_MAX_PINS": ("max_pins", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_MAX_SAVED": ("max_saved", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_MAX_SCHEDULED": ("max_scheduled", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_ACCESS_TOKEN_TTL": ("access_token_ttl", lambda n, r: parse_number(n, r, int, 30)),
+    "CHAT_REFRESH_TOKEN_TTL": ("refresh_token_ttl", lambda n, r: parse_number(n, r, int, 300)),
+    "CHAT_LOGIN_PAIR_LIMIT": ("login_pair_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_LOGIN_ADDRESS_LIMIT": ("login_address_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_LOGIN_SLOWDOWN_AFTER": ("login_slowdown_after", lambda n, r: parse_number(n, r, int, 0)),
     "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
     "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
 }

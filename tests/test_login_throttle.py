@@ -8,11 +8,13 @@ import time
 import pytest
 
 from chat.app import create_app
-from chat.core.throttle import BASE_DELAY, MemoryStore, PAIR_LIMIT, USER_SLOWDOWN
-from chat.settings import Settings
+from chat.core.throttle import BASE_DELAY, MemoryStore
+from chat.settings import Settings, SettingsError, load_settings
 from tests.helpers import assert_error, register
 
 PASSWORD = "correct horse"
+PAIR_LIMIT = Settings.login_pair_limit
+USER_SLOWDOWN = Settings.login_slowdown_after
 
 
 @pytest.fixture
@@ -80,6 +82,14 @@ async def test_the_memory_store_forgets_the_least_recent_keys_beyond_its_cap():
     assert len(store.stamps) == 100 and "k999" in store.stamps and "k0" not in store.stamps
 
 
+async def test_the_memory_store_drops_expired_keys_as_it_goes():
+    store = MemoryStore()
+    for n in range(50):
+        await store.hit(f"old{n}", 1000.0, 300)
+    await store.hit("new", 2000.0, 300)
+    assert list(store.stamps) == ["new"]
+
+
 async def test_an_address_spraying_usernames_is_refused_for_all_of_them(proxied):
     await register(proxied, "alice")
     for n in range(20):
@@ -87,3 +97,18 @@ async def test_an_address_spraying_usernames_is_refused_for_all_of_them(proxied)
     await assert_error(await login(proxied, "198.51.100.9"), 429, "identity")
     assert (await login(proxied, "198.51.100.10")).status == 200
 
+
+
+async def test_the_limits_are_settings_and_zero_turns_one_off(aiohttp_client, tmp_path):
+    settings = load_settings(env={"CHAT_DATA_DIR": str(tmp_path / "data"),
+                                  "CHAT_LOGIN_PAIR_LIMIT": "2", "CHAT_LOGIN_ADDRESS_LIMIT": "0"})
+    client = await aiohttp_client(create_app(settings))
+    await register(client, "alice")
+    for _ in range(2):
+        await assert_error(await login(client, "", "wrong password"), 401, "identity")
+    await assert_error(await login(client, ""), 429, "identity")
+    for n in range(25):  # no address limit
+        await assert_error(await login(client, "", "wrong password", username=f"g{n}"),
+                           401, "identity")
+    with pytest.raises(SettingsError):
+        load_settings(env={"CHAT_LOGIN_PAIR_LIMIT": "-1"})

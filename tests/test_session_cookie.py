@@ -143,3 +143,23 @@ async def test_a_cookie_refresh_slides_the_login_and_keeps_its_socket(aiohttp_cl
     await ws.send_json({"type": "chat_message", "content": "still here"})
     await next_frame(ws, "chat_message")
     await closed_with(ws, 4001, timeout=5)  # the slid expiry ends it
+
+
+async def test_seed_style_bearer_null_falls_back_to_the_cookie(client, alice):
+    """Seed 004's browser code sends `Bearer ${localStorage.getItem('access_token')}`."""
+    for header in ("Bearer null", "Bearer undefined"):
+        await assert_error(await client.get("/api/auth/me", headers={"Authorization": header}),
+                           401, "identity")
+    await sign_in(client)
+    for header in ("Bearer null", "Bearer undefined"):
+        resp = await client.get("/api/auth/me", headers={"Authorization": header})
+        assert (await resp.json())["username"] == "alice"
+
+
+async def test_tabs_refreshing_the_cookie_at_once_keep_the_login(client, alice):
+    await sign_in(client)
+    answers = await asyncio.gather(*(client.post("/api/auth/refresh", json={},
+                                                 headers={"Origin": origin(client)})
+                                     for _ in range(5)))
+    assert [resp.status for resp in answers] == [200] * 5
+    assert (await client.get("/api/auth/me")).status == 200

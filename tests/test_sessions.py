@@ -53,10 +53,15 @@ async def test_a_socket_closes_with_4001_when_its_token_expires(short_client):
     await closed_with(ws, 4001, timeout=6)
 
 
-@pytest.mark.parametrize("dialect", ["channels", "v1"])
+@pytest.mark.parametrize("dialect", ["channels", "v1", "user"])
 async def test_a_socket_renewed_with_an_auth_frame_outlives_its_first_token(short_client, dialect):
     alice = await register(short_client, "alice")
-    ws = await connect(short_client, alice, {"id": 1}, dialect)
+    if dialect == "user":  # the user-level socket: every room on one socket
+        await short_client.post("/api/chat/rooms/1/join/", headers=alice.headers)
+        ws = await short_client.ws_connect(f"/ws/user/?token={alice.token}")
+        await next_frame(ws, "connection_established")
+    else:
+        ws = await connect(short_client, alice, {"id": 1}, dialect)
     expires = expiry(alice.token)
     await asyncio.sleep(max(0.0, expires - 2 - time.time()))
     fresh = await (await refresh(short_client, alice.refresh_token)).json()
@@ -66,7 +71,7 @@ async def test_a_socket_renewed_with_an_auth_frame_outlives_its_first_token(shor
     await asyncio.sleep(max(0.0, expires + 0.3 - time.time()))
     # The first token has expired by now; the socket lives on.
     frame = {"type": "message", "content": "renewed"} if dialect == "v1" else \
-        {"type": "chat_message", "content": "renewed"}
+        {"type": "chat_message", "content": "renewed", "room_id": 1}
     await ws.send_json(frame)
     await next_frame(ws, "message" if dialect == "v1" else "chat_message")
     await closed_with(ws, 4001, timeout=5)  # ... until the renewed token expires too

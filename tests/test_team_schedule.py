@@ -1,10 +1,13 @@
 """Team features: status and do-not-disturb, send later, reminders, the scheduler."""
 import asyncio
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
+from chat.app import create_app
 from chat.core import messages, schedule, scheduler
 from chat.db import users as user_sql
-from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, post_message
+from tests.helpers import (assert_error, connect, make_room, next_frame, no_frame, post_message,
+                           register)
 
 
 def soon(seconds: float) -> str:
@@ -206,3 +209,19 @@ async def test_a_send_that_committed_before_a_crash_is_not_sent_twice(client, co
     assert [m["content"] for m in history["messages"]].count("exactly once") == 1
     done = await (await client.get("/api/chat/scheduled/?state=sent", headers=alice.headers)).json()
     assert [(d["id"], d["message_id"]) for d in done] == [(item["id"], sent.message.id)]
+
+
+async def test_a_scheduled_send_over_the_rate_limit_waits_and_is_not_lost(aiohttp_client, settings):
+    client = await aiohttp_client(create_app(dataclasses.replace(settings, rate_messages=(0.01, 1))))
+    alice = await register(client, "alice")
+    room = await make_room(client, alice)
+    send_at = soon(0.8)
+    for content in ("first", "second"):
+        await client.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=alice.headers,
+                          json={"content": content, "send_at": send_at})
+    ws = await connect(client, alice, room)
+    assert (await next_frame(ws, "chat_message", timeout=5))["message"]["content"] in ("first", "second")
+    await no_frame(ws, "chat_message", wait=0.5)
+    pending = await (await client.get("/api/chat/scheduled/", headers=alice.headers)).json()
+    assert len(pending) == 1 and pending[0]["send_at"] > send_at.replace("+00:00", "Z")
+    await ws.close()

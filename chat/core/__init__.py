@@ -6,10 +6,13 @@ through Database.write and publish events to the hub after commit.
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from ..db import Database
+from ..db.database import ReadBudgetSpent, storage_failure
+from ..errors import ChatError, InsufficientStorage, Unavailable
 from ..events import Event
 from ..hub import Hub
 from ..i18n import translate
@@ -25,13 +28,23 @@ class Outcome:
     events: list[Event] = field(default_factory=list)
 
 
+def storage_error(exc: BaseException) -> ChatError | None:
+    """The ChatError for a write the storage refused (507 disk full, 503 unwritable)."""
+    reason = storage_failure(exc)
+    if reason == "disk_full":
+        return InsufficientStorage("disk_full")
+    if reason:
+        return Unavailable("database_unwritable")
+    return None
+
+
 @dataclass
 class Core:
     db: Database
     hub: Hub
     settings: Settings
     secret: str
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: Throttle | None = None
     limits: RateLimiter | None = None
     directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
     backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
@@ -40,9 +53,23 @@ class Core:
     alarm: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
+        if self.throttle is None:
+            self.throttle = Throttle(pair_limit=self.settings.login_pair_limit,
+                                     address_limit=self.settings.login_address_limit,
+                                     slowdown_after=self.settings.login_slowdown_after)
         if self.limits is None:
             self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
                                        for action in ACTIONS})
+
+    @asynccontextmanager
+    async def bounded_read(self) -> AsyncIterator[Any]:
+        """A read connection for searches and history pages, within the read budget:
+        when it is spent the caller gets a 503 instead of everyone waiting."""
+        try:
+            async with self.db.bounded_read() as conn:
+                yield conn
+        except ReadBudgetSpent:
+            raise Unavailable("read_budget_spent") from None
 
     def text(self, key: str, **params) -> str:
         """A stored text (system messages, placeholders) in the server's language."""
@@ -59,7 +86,10 @@ class Core:
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
                 self.hub.publish(event)
-        outcome = await self.db.write(job, after_commit=publish)
+        try:
+            outcome = await self.db.write(job, after_commit=publish)
+        except Exception as exc:
+            raise storage_error(exc) or exc
         return outcome.value
 
     async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:

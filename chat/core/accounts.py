@@ -11,7 +11,7 @@ import secrets
 from ..db import sessions as db_sessions
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
-from ..hub import CLOSE_UNAUTHORIZED
+from ..live.connection import CLOSE_UNAUTHORIZED
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, identities, sessions, tokens
 from .fields import check_unicode

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from ..clock import iso_utc
 from ..db import api_tokens, users
 from ..errors import BadInput, Conflict, NotFound, Unauthorized
-from ..hub import CLOSE_UNAUTHORIZED
+from ..live.connection import CLOSE_UNAUTHORIZED
 from ..models import ApiToken, Credential, User
 from . import Core, Outcome
 

@@ -154,23 +154,30 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
     return Outcome(SendResult(message), events)
 
 
-async def history_page(core: Core, user: User, room_ref, page=1, page_size=20) -> MessagePage:
+async def history_page(core: Core, user: User, room_ref, page=1, page_size=20,
+                       before=None) -> MessagePage:
+    """Page `page` counted from the newest, or (keyset) the page_size messages before
+    the id `before`, which costs the same at any depth."""
     page = check_int("page", page, 1, 10**9, default=1)
     # Like DRF's max_page_size: a larger page_size is served as the largest page.
     page_size = min(check_int("page_size", page_size, 1, 10**9, default=20), MAX_PAGE_SIZE)
-    conn = core.db.reader
-    room, _ = await check_readable(conn, user, room_ref)
-    found = await message_sql.messages_page(conn, room.id, page, page_size)
-    total = await message_sql.count_in_room(conn, room.id)
+    before = check_optional_id("before", before)
+    async with core.bounded_read() as conn:
+        room, _ = await check_readable(conn, user, room_ref)
+        if before is None:
+            found = await message_sql.messages_page(conn, room.id, page, page_size)
+        else:
+            found = await message_sql.messages_before(conn, room.id, before, page_size)
+        total = await message_sql.count_in_room(conn, room.id)
     return MessagePage(tuple(found), page, page_size, total)
 
 
 async def history_before(core: Core, user: User, room_ref, before=None, limit=50) -> list[Message]:
     limit = check_int("limit", limit, 1, 100, default=50)
     before = check_optional_id("before", before)
-    conn = core.db.reader
-    room, _ = await check_readable(conn, user, room_ref)
-    return await message_sql.messages_before(conn, room.id, before, limit)
+    async with core.bounded_read() as conn:
+        room, _ = await check_readable(conn, user, room_ref)
+        return await message_sql.messages_before(conn, room.id, before, limit)
 
 
 async def replay_fits(core: Core, room_id: int, after_id: int) -> bool:

@@ -15,7 +15,8 @@ from ..clock import iso_utc, now
 from ..db import rooms as room_sql
 from ..db import schedule as schedule_sql
 from ..db import users as user_sql
-from ..errors import BadInput, ChatError, Conflict, Forbidden, NotFound, TooManyRequests
+from ..errors import (BadInput, ChatError, Conflict, Forbidden, InsufficientStorage, NotFound,
+                      TooManyRequests, Unavailable)
 from ..events import ReminderChanged, ScheduledChanged
 from ..i18n import translate
 from ..models import Reminder, ScheduledMessage, User
@@ -27,7 +28,7 @@ from .rooms import check_readable
 
 log = logging.getLogger(__name__)
 BATCH = 50
-RETRY_SECONDS = 10   # a scheduled send refused by a rate limit is tried again this much later
+RETRY_SECONDS = 10   # a send refused for a passing reason (rate limit, storage) is retried then
 
 
 async def schedule_message(core: Core, user: User, room_ref, content, send_at,
@@ -90,8 +91,8 @@ async def send_one(core: Core, scheduled: ScheduledMessage) -> None:
     try:
         result = await send(core, user, scheduled.room_id, scheduled.content,
                             reply_to=scheduled.reply_to, client_id=f"scheduled:{scheduled.id}")
-    except TooManyRequests:
-        await postpone(core, scheduled)
+    except (TooManyRequests, Unavailable, InsufficientStorage):
+        await postpone(core, scheduled)      # passing refusals: try again shortly
         return
     except ChatError as exc:
         await finish(core, scheduled, "failed", error=exc)

@@ -98,18 +98,18 @@ async def search(core: Core, user: User, query, room_ref=None, before=None,
     terms = parse_terms(query)
     limit = check_int("limit", limit, 1, 100, default=20)
     before = check_optional_id("before", before) or NO_LIMIT
-    conn = core.db.reader
-    room_id = None
-    if room_ref not in (None, ""):
-        room, _ = await check_readable(conn, user, room_ref)
-        room_id = room.id
-    ids, floor = await matching_ids(conn, user, terms, room_id, before, limit + 1)
-    page = ids[:limit]
-    next_before = page[-1] if len(ids) > limit else floor
-    if not page:
-        return SearchResults((), next_before)
-    found = await message_sql.select_messages(
-        conn, f"m.id IN ({','.join('?' * len(page))})", page, order="m.id DESC")
+    async with core.bounded_read() as conn:
+        room_id = None
+        if room_ref not in (None, ""):
+            room, _ = await check_readable(conn, user, room_ref)
+            room_id = room.id
+        ids, floor = await matching_ids(conn, user, terms, room_id, before, limit + 1)
+        page = ids[:limit]
+        next_before = page[-1] if len(ids) > limit else floor
+        if not page:
+            return SearchResults((), next_before)
+        found = await message_sql.select_messages(
+            conn, f"m.id IN ({','.join('?' * len(page))})", page, order="m.id DESC")
     pattern = term_pattern(terms)
     return SearchResults(tuple(SearchHit(m, snippet(m.content, pattern)) for m in found),
                          next_before)

@@ -1,20 +1,22 @@
 """Login sessions: one per sign-in, the family of its refresh tokens and its cookie.
 
 A login starts with a random cookie secret (stored as its sha256) and refresh
-generation 0. Refreshing moves it to the next generation and slides its expiry;
-presenting an older generation again means the refresh token was copied, so the
-whole login ends (token family revocation). Ending a login deletes its row, which
+generation 0. Refreshing with a refresh token moves it to the next generation and
+slides its expiry; presenting an older generation again means the refresh token was
+copied, so the whole login ends (token family revocation). The web page's cookie
+refresh only slides the expiry. Ending a login deletes its row, which
 stops its cookie, refresh token and access tokens at once and closes its sockets.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import time
 
 from ..db import sessions, users
 from ..errors import Unauthorized
-from ..hub import CLOSE_UNAUTHORIZED
+from ..live.connection import CLOSE_UNAUTHORIZED
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, tokens
 
@@ -62,12 +64,20 @@ async def refresh(core: Core, claims: dict) -> Tokens:
 
 
 async def refresh_cookie(core: Core, secret: str) -> Tokens:
-    """The web page's refresh: its cookie slides the login forward (and rotates it)."""
+    """The web page's refresh: its cookie slides the login forward. The cookie is not
+    rotated, so several tabs refreshing at once are no replay."""
     row = await _by_secret(core, secret)
-    return await _advance(core, row, row["generation"], secret)
+    expires_at = int(time.time()) + core.settings.refresh_token_ttl
+
+    async def job(conn):
+        await sessions.slide(conn, row["id"], expires_at)
+        return Outcome(await users.user_for_token(conn, row["user_id"], None))
+    found = await core.commit(job)
+    return _tokens(core, users.row_to_user(found), found["token_version"], row["id"],
+                   row["generation"], secret)
 
 
-async def _advance(core: Core, row, generation: int, secret: str | None = None) -> Tokens:
+async def _advance(core: Core, row: sqlite3.Row, generation: int) -> Tokens:
     expires_at = int(time.time()) + core.settings.refresh_token_ttl
 
     async def job(conn):
@@ -80,10 +90,10 @@ async def _advance(core: Core, row, generation: int, secret: str | None = None) 
         end_sockets(core, row["user_id"], row["id"])
         raise Unauthorized("token_invalid")
     user = users.row_to_user(found)
-    return _tokens(core, user, found["token_version"], row["id"], generation + 1, secret)
+    return _tokens(core, user, found["token_version"], row["id"], generation + 1)
 
 
-async def _by_secret(core: Core, secret) -> dict:
+async def _by_secret(core: Core, secret) -> sqlite3.Row:
     if not isinstance(secret, str) or not secret or len(secret) > MAX_SECRET:
         raise Unauthorized("auth_required")
     row = await sessions.session_by_secret(core.db.reader, hash_secret(secret))

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from typing import Protocol
 
 from ..errors import TooManyRequests
 
 WINDOW = 300.0          # attempts older than this are forgotten
-PAIR_LIMIT = 5          # failures of one username from one address before 429
-ADDRESS_LIMIT = 20      # failures from one address before 429
-USER_SLOWDOWN = 10      # failures of one username (any address) before attempts wait
 BASE_DELAY = 1.0        # the first wait; doubles with each further failure
 MAX_DELAY = 8.0
 KNOWN_FOR = 30 * 86400.0  # an address a user signed in from skips the wait this long
@@ -42,17 +40,24 @@ class AttemptStore(Protocol):
 
 
 class MemoryStore:
+    """Keys in least-recently-hit order: each hit drops the expired keys at the front,
+    and beyond max_keys the least recent go (a flood of usernames cannot grow memory)."""
+
     def __init__(self, max_keys: int = MAX_KEYS):
         self.max_keys = max_keys
-        self.stamps: dict[str, list[float]] = {}
+        self.stamps: OrderedDict[str, list[float]] = OrderedDict()
+        self.windows: dict[str, float] = {}
 
     async def hit(self, key: str, stamp: float, window: float) -> list[float]:
         stamps = [s for s in self.stamps.pop(key, ()) if s > stamp - window]
         stamps.append(stamp)
-        self.stamps[key] = stamps  # re-inserted: the dict's order is least recently hit first
-        while len(self.stamps) > self.max_keys:
-            del self.stamps[next(iter(self.stamps))]
-        return list(stamps)
+        self.stamps[key], self.windows[key] = stamps, window
+        while True:
+            oldest, kept = next(iter(self.stamps.items()))
+            if kept[-1:] > [stamp - self.windows[oldest]] and len(self.stamps) <= self.max_keys:
+                return list(stamps)
+            self.stamps.popitem(last=False)
+            del self.windows[oldest]
 
     async def recent(self, key: str, since: float) -> list[float]:
         return [s for s in self.stamps.get(key, ()) if s > since]
@@ -63,6 +68,7 @@ class MemoryStore:
 
     async def clear(self, key: str) -> None:
         self.stamps.pop(key, None)
+        self.windows.pop(key, None)
 
 
 class Attempt:
@@ -94,16 +100,24 @@ class Attempt:
 
 
 class Throttle:
-    def __init__(self, store: AttemptStore | None = None):
+    """Limits come from settings (CHAT_LOGIN_*); 0 turns one off."""
+
+    def __init__(self, store: AttemptStore | None = None, pair_limit: int = 5,
+                 address_limit: int = 20, slowdown_after: int = 10):
         self.store = store or MemoryStore()
+        self.pair_limit = pair_limit
+        self.address_limit = address_limit
+        self.slowdown_after = slowdown_after
 
     async def begin(self, username: str, address: str | None) -> Attempt:
         """Count an attempt; 429 (with the seconds to wait) when its pair or address
         is over the limit, else an Attempt carrying the wait its username has earned."""
         username, address, now = username.lower(), address or "-", time.time()
         counted = []
-        for key, limit in ((_pair(username, address), PAIR_LIMIT),
-                           (_address(address), ADDRESS_LIMIT)):
+        for key, limit in ((_pair(username, address), self.pair_limit),
+                           (_address(address), self.address_limit)):
+            if not limit:
+                continue
             stamps = await self.store.hit(key, now, WINDOW)
             counted.append(key)
             if len(stamps) > limit:
@@ -113,9 +127,9 @@ class Throttle:
                 raise TooManyRequests("too_many_attempts", seconds=max(1, int(wait) + 1))
         failures = len(await self.store.hit(_user(username), now, WINDOW)) - 1
         delay = 0.0
-        if failures >= USER_SLOWDOWN and not await self.store.recent(
-                _known(username, address), now - KNOWN_FOR):
-            delay = min(MAX_DELAY, BASE_DELAY * 2 ** min(failures - USER_SLOWDOWN, 16))
+        slowed = self.slowdown_after and failures >= self.slowdown_after
+        if slowed and not await self.store.recent(_known(username, address), now - KNOWN_FOR):
+            delay = min(MAX_DELAY, BASE_DELAY * 2 ** min(failures - self.slowdown_after, 16))
         return Attempt(self.store, username, address, now, delay)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import errno
 import os
 import re
 import unicodedata
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from ..db import uploads as upload_sql
-from ..errors import BadInput, NotFound, TooLarge, UnsupportedMedia
+from ..errors import (BadInput, InsufficientStorage, NotFound, TimedOut, TooLarge,
+                      UnsupportedMedia)
 from ..models import SendResult, User
 from . import Core, Outcome, messages
 
@@ -178,17 +180,31 @@ def folder(core: Core) -> Path:
     return core.settings.chat_uploads_dir
 
 
-async def write_limited(path: Path, read_chunk: ReadChunk, limit: int) -> int:
-    """Copy chunks to path; stop reading the moment the limit is crossed."""
+async def write_limited(path: Path, read_chunk: ReadChunk, limit: int, idle: float) -> int:
+    """Copy chunks to path; stop reading the moment the limit is crossed, or when no
+    byte came for `idle` seconds (a stalled upload must not hold its connection and
+    .part file for minutes); a full disk is a 507, not a 500."""
     size = 0
-    # 0600: the team's files are nobody else's on this machine (see chat/ops/datadir.py).
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-        while chunk := await read_chunk():
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
-            out.write(chunk)
+    try:
+        # 0600: the team's files are nobody else's on this machine (see chat/ops/datadir.py).
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+            while chunk := await next_chunk(read_chunk, idle):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
+                out.write(chunk)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise InsufficientStorage("disk_full") from None
+        raise
     return size
+
+
+async def next_chunk(read_chunk: ReadChunk, idle: float) -> bytes:
+    try:
+        return await asyncio.wait_for(read_chunk(), idle)
+    except asyncio.TimeoutError:
+        raise TimedOut("upload_stalled", seconds=f"{idle:g}") from None
 
 
 async def store(core: Core, user: User, filename, declared_type: str | None,
@@ -199,7 +215,8 @@ async def store(core: Core, user: User, filename, declared_type: str | None,
     found = kind_of(display_name, declared_type)
     partial = folder(core) / f"{uuid.uuid4().hex}.part"
     try:
-        size = await write_limited(partial, read_chunk, core.settings.max_upload_bytes)
+        size = await write_limited(partial, read_chunk, core.settings.max_upload_bytes,
+                                   core.settings.upload_idle_timeout)
         if size == 0:
             raise BadInput("file_empty")
         if not await asyncio.to_thread(found.check, partial):

@@ -1,20 +1,29 @@
-"""Database: one writer connection with group commit, one reader connection.
+"""Database: one writer connection with group commit, one connection for short reads,
+and a small pool of connections for reads that may be long (searches, history pages).
 
 Writes are queued and run by a single writer task: every job waiting when a batch
 starts shares one BEGIN IMMEDIATE ... COMMIT, each inside its own SAVEPOINT so a job
 that fails rolls back alone. Callers get their result only after COMMIT returns, and
 with synchronous=FULL under WAL that means the data survives a power cut. The writer
 runs a job's statements inline (WriterConnection), so a batch costs two thread hops.
+
+A long read never runs on the short-read connection: bounded_read() lends one pooled
+connection to one caller at a time, with a time budget that SQLite's progress handler
+enforces by interrupting the statement (ReadBudgetSpent). So eight clients searching
+for everything cannot make anyone's GET /me wait behind them.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import sqlite3
+import time
+from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 import aiosqlite
 
@@ -24,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteJob = Callable[["WriterConnection"], Awaitable[T]]
 MAX_BATCH = 256
+PROGRESS_STEPS = 1000  # SQLite VM steps between looks at the clock (well under 1 ms)
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -38,6 +48,46 @@ async def connect(path: Path) -> aiosqlite.Connection:
     for pragma in PRAGMAS:
         await conn.execute(pragma)
     return conn
+
+
+# SQLite result codes (the low byte of an extended code) that mean "cannot write now".
+SQLITE_FULL = 13
+UNWRITABLE_CODES = {5: "locked", 6: "locked", 8: "read-only", 10: "I/O error", 14: "cannot open"}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """"disk_full" or "database_unwritable" when exc says the storage refused a write;
+    None for anything else (a bug, a constraint)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or code is None:
+        return None
+    if code & 0xFF == SQLITE_FULL:
+        return "disk_full"
+    if code & 0xFF in UNWRITABLE_CODES:
+        return "database_unwritable"
+    return None
+
+
+class ReadBudgetSpent(Exception):
+    """A bounded read ran out of time (or waited too long for a connection)."""
+
+
+class PooledReader:
+    """A read connection lent to one caller at a time, interrupted past its deadline."""
+
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+        self.deadline = math.inf
+
+    @classmethod
+    async def open(cls, path: Path) -> "PooledReader":
+        reader = cls(await connect(path))
+        await reader.conn.set_progress_handler(reader.expired, PROGRESS_STEPS)
+        return reader
+
+    def expired(self) -> bool:
+        """Called by SQLite on the connection's thread: a true value interrupts."""
+        return time.monotonic() > self.deadline
 
 
 class WriterConnection:
@@ -92,10 +142,15 @@ class WriterConnection:
 
 
 class Database:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_connections: int = 3, read_budget: float = 2.0):
         self.path = Path(path)
+        self.read_budget = read_budget
         self._reader: aiosqlite.Connection | None = None
+        self._pool_size = read_connections
+        self._pool: list[PooledReader] = []
+        self._free: asyncio.Queue[PooledReader] = asyncio.Queue()
         self._writer: WriterConnection | None = None
+        self.write_failure: str | None = None  # why the last batch failed, until one commits
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
 
@@ -109,6 +164,10 @@ class Database:
             self._writer = None
             raise
         self._reader = await connect(self.path)
+        for _ in range(self._pool_size):
+            pooled = await PooledReader.open(self.path)
+            self._pool.append(pooled)
+            self._free.put_nowait(pooled)
         self._writer_task = asyncio.create_task(self._write_loop(), name="db-writer")
 
     async def close(self) -> None:
@@ -116,10 +175,11 @@ class Database:
             await self._queue.put(None)
             await self._writer_task
             self._writer_task = None
-        for conn in (self._reader, self._writer):
+        for conn in (self._reader, self._writer, *(pooled.conn for pooled in self._pool)):
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = None
+        self._pool = []
 
     # -- reads -------------------------------------------------------------
     async def fetch_all(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
@@ -131,7 +191,33 @@ class Database:
 
     @property
     def reader(self) -> aiosqlite.Connection:
+        """The connection for short reads (a row by key, a small index range)."""
         return self._reader
+
+    @property
+    def readers(self) -> list[aiosqlite.Connection]:
+        return [self._reader, *(pooled.conn for pooled in self._pool)]
+
+    @asynccontextmanager
+    async def bounded_read(self, budget: float | None = None) -> AsyncIterator[aiosqlite.Connection]:
+        """A pooled connection of one's own for a read that may be long; the wait for
+        it and every statement on it share one budget of seconds."""
+        budget = self.read_budget if budget is None else budget
+        start = time.monotonic()
+        try:
+            pooled = await asyncio.wait_for(self._free.get(), budget)
+        except asyncio.TimeoutError:
+            raise ReadBudgetSpent() from None
+        pooled.deadline = start + budget
+        try:
+            yield pooled.conn
+        except sqlite3.OperationalError as exc:
+            if "interrupt" not in str(exc):
+                raise
+            raise ReadBudgetSpent() from None
+        finally:
+            pooled.deadline = math.inf
+            self._free.put_nowait(pooled)
 
     # -- writes ------------------------------------------------------------
     async def write(self, job: WriteJob[T], after_commit: Callable[[T], None] | None = None) -> T:
@@ -170,8 +256,13 @@ class Database:
                 outcomes.append(await self._run_job(conn, job))
                 await asyncio.sleep(0)  # jobs run inline: let the loop breathe between them
             await conn.commit()
+            self.write_failure = None
         except Exception as exc:  # the commit itself failed: nobody's write landed
-            log.exception("write batch failed")
+            self.write_failure = storage_failure(exc)
+            if self.write_failure:  # a fault of the machine, not a bug: one line, no traceback
+                log.error("write batch failed: %s (%s)", self.write_failure, exc)
+            else:
+                log.exception("write batch failed")
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             outcomes = [(False, exc)] * len(batch)
@@ -199,6 +290,14 @@ class Database:
             return False, exc
         await conn.execute("RELEASE job")
         return True, result
+
+    async def probe_write(self, stamp: str) -> None:
+        """A real write and fsync (the health_probe row), so a full disk, a read-only
+        file or a held lock shows now rather than in someone's message."""
+        async def job(conn):
+            await conn.execute("INSERT OR REPLACE INTO health_probe (id, written_at) VALUES (1, ?)",
+                               (stamp,))
+        await self.write(job)
 
     # -- operations --------------------------------------------------------
     async def backup(self, target: Path) -> None:

@@ -83,11 +83,17 @@ async def messages_before(conn, room_id: int, before_id: int | None, limit: int)
 
 
 async def messages_page(conn, room_id: int, page: int, page_size: int) -> list[Message]:
-    """Page 1 is the newest page_size messages; each page listed oldest first."""
-    rows = await conn.execute_fetchall(
-        f"{MESSAGE_SELECT} WHERE m.room_id = ? ORDER BY m.id DESC LIMIT ? OFFSET ?",
-        (room_id, page_size, (page - 1) * page_size))
-    return await with_reactions(conn, [row_to_message(row) for row in reversed(rows)])
+    """Page 1 is the newest page_size messages; each page listed oldest first.
+
+    The skipped rows are counted in the (room_id, id) index alone, never joined or
+    read; the page itself is then a keyset range below the first id it holds.
+    """
+    top = await conn.execute_fetchall(
+        "SELECT id FROM messages INDEXED BY messages_room WHERE room_id = ? "
+        "ORDER BY id DESC LIMIT 1 OFFSET ?", (room_id, (page - 1) * page_size))
+    if not top:
+        return []
+    return await messages_before(conn, room_id, top[0][0] + 1, page_size)
 
 
 async def count_in_room(conn, room_id: int) -> int:

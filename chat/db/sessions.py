@@ -34,6 +34,10 @@ async def advance(conn, session_id: int, generation: int, expires_at: int) -> bo
     return cursor.rowcount == 1
 
 
+async def slide(conn, session_id: int, expires_at: int) -> None:
+    await conn.execute("UPDATE sessions SET expires_at = ? WHERE id = ?", (expires_at, session_id))
+
+
 async def delete_session(conn, session_id: int) -> None:
     await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 

@@ -68,6 +68,7 @@ class Connection:
         self.on_overflow = on_overflow
         self.user_level = user_level  # one socket for all the user's rooms
         self.seats: dict[int, Seat] = {}
+        self.credential = None  # what authenticated it (models.Credential), set by its socket
         self.queue: deque[tuple[str, int | None, int | None]] = deque()
         self.wakeup = asyncio.Event()
         self.close_code: int | None = None

@@ -10,6 +10,10 @@ from ..errors import Forbidden
 from ..i18n import pick_language
 from ..keys import core_key, credential_key, language_key, settings_key
 
+# What browser code sends for a token it does not have (seed 004's
+# `Bearer ${localStorage.getItem('access_token')}`): no token, so the cookie counts.
+NO_TOKEN = frozenset({"", "null", "undefined"})
+
 
 def token_from_request(request: web.Request) -> str | None:
     if token := request.match_info.get("token"):
@@ -18,7 +22,7 @@ def token_from_request(request: web.Request) -> str | None:
         return token
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
+    if scheme.lower() == "bearer" and value.strip() not in NO_TOKEN:
         return value.strip()
     return None
 
@@ -26,7 +30,8 @@ def token_from_request(request: web.Request) -> str | None:
 async def authenticate(request: web.Request, writes: bool | None = None):
     """The caller's User; its Credential is kept on the request. With no token the
     login cookie counts, but for a change (writes; by default any method but GET/HEAD/
-    OPTIONS) only from a page of this site: 403 otherwise (cross-site request forgery)."""
+    OPTIONS, and every socket) only from a page of this site: 403 otherwise (cross-site
+    request forgery)."""
     return (await identify(request, writes)).user
 
 
@@ -36,8 +41,9 @@ async def identify(request: web.Request, writes: bool | None = None):
     token = token_from_request(request)
     cookie = None if token else session_cookie(request)
     credential = await accounts.identify(request.app[core_key], token, cookie)
-    if writes is None:
-        writes = request.method not in SAFE_METHODS
+    if writes is None:  # a socket reads and writes
+        writes = (request.method not in SAFE_METHODS
+                  or request.headers.get("Upgrade", "").lower() == "websocket")
     if credential.kind == "cookie" and not cookie_may(request, writes):
         raise Forbidden("cross_origin_write")
     request[credential_key] = credential
@@ -82,9 +88,11 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
-    ip = _address(address)
-    return ip is not None and any(ip in ipaddress.ip_network(net, strict=False)
-                                  for net in networks)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
 
 
 def request_language(request: web.Request) -> str:

@@ -12,6 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from ..core import health
 from ..keys import core_key, settings_key
 from .auth import request_language
 from .jsonio import json_response
@@ -30,14 +31,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: that makes browsers send "Origin: null" with the page's own
+    # changes, and the login cookie needs a real Origin (web/session_cookie.py).
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
 
 
 async def healthz(request: web.Request) -> web.Response:
-    await request.app[core_key].db.fetch_one("SELECT 1")
+    """200 when the database takes a write and the disk has room, else 503 with why."""
+    core = request.app[core_key]
+    if reasons := await health.problems(core.db, core.settings):
+        return json_response({"status": "unavailable", "reasons": reasons}, status=503)
     return json_response({"status": "ok"})
 
 

@@ -10,13 +10,16 @@ from aiohttp import web
 from ..ops.notify import notify
 from ..settings import Settings
 from .accesslog import RedactingAccessLogger
+from .connections import GuardedRunner, install_accept_throttle, raise_open_file_limit
 
 SHUTDOWN_SECONDS = 3  # open requests get this long; sockets are closed with 1001 first
 
 
 async def serve_until_signal(app: web.Application, settings: Settings, started) -> None:
     """Serve until a stop signal. started() runs once the port is listening."""
-    runner = web.AppRunner(app, access_log_class=RedactingAccessLogger,
+    raise_open_file_limit()
+    install_accept_throttle()
+    runner = GuardedRunner(app, settings, access_log_class=RedactingAccessLogger,
                            shutdown_timeout=SHUTDOWN_SECONDS)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

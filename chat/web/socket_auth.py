@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from ..clock import iso_utc
 from ..core import Core, accounts, sessions
 from ..errors import BadInput, Forbidden
-from ..hub import CLOSE_UNAUTHORIZED, Connection
+from ..live.connection import CLOSE_UNAUTHORIZED, Connection
 from ..models import Credential
 from .jsonio import dumps
 

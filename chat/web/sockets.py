@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from ..core import activity, messages, rooms
+from ..core.caps import check_socket_cap
 from ..core.fields import check_int
 from ..errors import BadInput, ChatError, Forbidden
 from ..events import Event
@@ -116,6 +117,7 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
     session = kind(request, ws, dialect)
     try:
         await session.open(*args)
+        check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
         reason = translate(exc.key, request_language(request), **exc.params)
         await ws.close(code=exc.close_code, message=reason.encode()[:120])

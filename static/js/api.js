@@ -1,12 +1,16 @@
-// REST calls in the channels dialect: the token (kept in localStorage, refreshed
-// before it expires), the language headers, and errors turned into readable text.
+// REST calls in the channels dialect: the login cookie (HttpOnly: this page never
+// sees a token), the language headers, and errors turned into readable text.
 import { language, t } from "./i18n.js";
 
-const AUTH_KEY = "teahouse.auth";
-let auth = load();
+// Not a credential: who signed in last, so a reload while offline can still draw the page.
+const USER_KEY = "teahouse.user";
+const REFRESH_MS = 6 * 3600_000;   // slide the login forward while the page stays open
+let user = load();
 let refreshTimer = null;
 let refreshing = null;
 const signedOutListeners = new Set();
+
+localStorage.removeItem("teahouse.auth");   // tokens kept there by earlier versions
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -17,66 +21,58 @@ export class ApiError extends Error {
 
 function load() {
   try {
-    return JSON.parse(localStorage.getItem(AUTH_KEY)) || null;
+    return JSON.parse(localStorage.getItem(USER_KEY)) || null;
   } catch {
     return null;
   }
 }
 
-// Another tab signed out or refreshed the token: follow it.
+// Another tab signed out: follow it.
 window.addEventListener("storage", (event) => {
-  if (event.key !== AUTH_KEY) return;
-  auth = load();
-  if (auth) scheduleRefresh();
-  else for (const fn of signedOutListeners) fn();
+  if (event.key !== USER_KEY || event.newValue) return;
+  user = null;
+  clearInterval(refreshTimer);
+  for (const fn of signedOutListeners) fn();
 });
 
-export function session() { return auth; }
-export function accessToken() { return auth?.access_token || null; }
+export function session() { return user ? { user } : null; }
 export function onSignedOut(fn) { signedOutListeners.add(fn); }
 
-export function saveTokens(body) {
-  auth = {
-    access_token: body.access_token,
-    refresh_token: body.refresh_token || auth?.refresh_token,
-    expires_at: Date.now() + (body.expires_in || 3600) * 1000,
-    user: body.user || auth?.user,
-  };
-  localStorage.setItem(AUTH_KEY, JSON.stringify(auth));
+// Signed in (the server has set the cookie): remember who, keep the login fresh.
+export function setUser(next) {
+  user = next;
+  localStorage.setItem(USER_KEY, JSON.stringify(user));
   scheduleRefresh();
 }
 
-export function setUser(user) {
-  if (!auth) return;
-  auth.user = user;
-  localStorage.setItem(AUTH_KEY, JSON.stringify(auth));
-}
-
-export function signOut() {
-  auth = null;
-  localStorage.removeItem(AUTH_KEY);
-  clearTimeout(refreshTimer);
+function signedOut() {
+  user = null;
+  localStorage.removeItem(USER_KEY);
+  clearInterval(refreshTimer);
   for (const fn of signedOutListeners) fn();
 }
 
-// Refresh a minute before expiry (or at 80% of a short lifetime).
-export function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  if (!auth?.refresh_token) return;
-  const left = auth.expires_at - Date.now();
-  const delay = Math.max(0, Math.min(left - 60_000, left * 0.8));
-  refreshTimer = setTimeout(() => refresh().catch(() => {}), Math.min(delay, 2 ** 31 - 1));
+// Sign out here and on the server: the login, its cookie and its sockets end.
+export async function signOut() {
+  try {
+    await fetch("/api/auth/logout", { method: "POST", headers: headers() });
+  } catch { /* offline: the cookie still goes when the login expires */ }
+  signedOut();
 }
 
+export function scheduleRefresh() {
+  clearInterval(refreshTimer);
+  refreshTimer = setInterval(() => refresh().catch(() => {}), REFRESH_MS);
+}
+
+// The login is still good (and now lasts longer); a refused one signs this page out.
+// Sockets closed together share one call.
 export function refresh() {
-  if (!auth?.refresh_token) return Promise.reject(new ApiError(401, "signed out"));
   refreshing ||= (async () => {
     try {
-      const body = await request("POST", "/api/auth/refresh",
-        { refresh_token: auth.refresh_token }, { anonymous: true });
-      saveTokens(body);
+      await request("POST", "/api/auth/refresh", {}, { anonymous: true });
     } catch (err) {
-      if (err.status === 401 || err.status === 400) signOut();
+      if (err.status === 401 || err.status === 403) signedOut();
       throw err;
     } finally {
       refreshing = null;
@@ -87,9 +83,7 @@ export function refresh() {
 
 export function headers(extra = {}) {
   const lang = language();
-  const out = { "X-Language": lang, "Accept-Language": lang === "zh" ? "zh-CN,zh" : "en", ...extra };
-  if (auth?.access_token) out.Authorization = `Bearer ${auth.access_token}`;
-  return out;
+  return { "X-Language": lang, "Accept-Language": lang === "zh" ? "zh-CN,zh" : "en", ...extra };
 }
 
 export async function errorText(response) {
@@ -104,7 +98,6 @@ export async function errorText(response) {
 
 export async function request(method, path, body, { anonymous = false, retried = false, signal } = {}) {
   const init = { method, headers: headers(body ? { "Content-Type": "application/json" } : {}), signal };
-  if (anonymous) delete init.headers.Authorization;
   if (body) init.body = JSON.stringify(body);
   let response;
   try {
@@ -113,8 +106,8 @@ export async function request(method, path, body, { anonymous = false, retried =
     if (err.name === "AbortError") throw new ApiError(0, t("network_error"));
     throw new ApiError(0, t("network_error"));
   }
-  if (response.status === 401 && !anonymous && !retried && auth?.refresh_token) {
-    await refresh();
+  if (response.status === 401 && !anonymous && !retried) {
+    await refresh();   // signs out unless the login is still good
     return request(method, path, body, { anonymous, retried: true, signal });
   }
   if (!response.ok) throw new ApiError(response.status, await errorText(response));

@@ -3,6 +3,7 @@
 // one socket for the open room, quiet watcher sockets for the others.
 import * as api from "./api.js";
 import { flash, MessageActions, openImage } from "./actions.js";
+import { apiTokensDialog } from "./api_tokens.js";
 import { setupAuth } from "./auth.js";
 import { finishExternalSignIn } from "./external_signin.js";
 import { acceptDrops, Composer } from "./composer.js";
@@ -81,9 +82,19 @@ function boot() {
   api.onSignedOut(showAuth);
   onLanguage(redraw);
   finishExternalSignIn().then(() => {
-    if (api.session()?.access_token) startChat();
-    else showAuth();
+    if (api.session()) startChat();
+    else resume();
   });
+}
+
+// No one remembered here, but the browser may still hold a login cookie.
+async function resume() {
+  try {
+    api.setUser(await api.get("/api/auth/me", { anonymous: true }));
+    startChat();
+  } catch {
+    showAuth();
+  }
 }
 
 function showAuth() {
@@ -200,6 +211,7 @@ function wireButtons() {
     app.live.frame({ type: "room_updated", room });       // the socket brings it too
   }));
   $("#sign-out-button").addEventListener("click", () => api.signOut());
+  $("#api-tokens-button").addEventListener("click", () => apiTokensDialog());
   $("#members-button").addEventListener("click", toggleMembers);
   $("#open-sidebar").addEventListener("click", () => document.body.classList.add("sidebar-open"));
   $("#sidebar-backdrop").addEventListener("click", () => document.body.classList.remove("sidebar-open"));

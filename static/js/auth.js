@@ -1,5 +1,5 @@
 // The sign-in / sign-up screen. Errors are the server's own text, in the chosen language.
-import { post, saveTokens } from "./api.js";
+import { post, setUser } from "./api.js";
 import { t } from "./i18n.js";
 import { $ } from "./dom.js";
 
@@ -29,7 +29,7 @@ export function setupAuth(registrationAllowed, onSignedIn) {
     $("#auth-submit").disabled = true;
     try {
       const path = mode === "signup" ? "/api/auth/register" : "/api/auth/login";
-      saveTokens(await post(path, body, { anonymous: true }));
+      setUser((await post(path, body, { anonymous: true })).user);   // the server set the cookie
       $("#auth-password").value = "";
       onSignedIn();
     } catch (err) {

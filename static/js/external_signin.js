@@ -1,7 +1,7 @@
 // Finishes a sign-in through an OpenID Connect provider: the server sent the browser
 // back to /?signin=external with a one-minute hand-off cookie, and answers it with the
-// same tokens a password sign-in gets. No token ever appears in a URL.
-import { post, saveTokens } from "./api.js";
+// same login cookie a password sign-in gets. No token ever appears in a URL.
+import { post, setUser } from "./api.js";
 import { $ } from "./dom.js";
 
 export async function finishExternalSignIn() {
@@ -10,7 +10,7 @@ export async function finishExternalSignIn() {
   url.searchParams.delete("signin");
   history.replaceState(null, "", url.pathname + url.search + url.hash);
   try {
-    saveTokens(await post("/api/auth/external/finish", {}, { anonymous: true }));
+    setUser((await post("/api/auth/external/finish", {}, { anonymous: true })).user);   // and the login cookie
   } catch (err) {
     const box = $("#external-error");
     if (box) box.textContent = err.message;

@@ -1,7 +1,8 @@
-// One live socket for the open room: /ws/chat/{room}/?token=…&since=<last id>.
+// One live socket for the open room: /ws/chat/{room}/?since=<last id>, signed in by
+// the login cookie the browser sends with it (this page holds no token).
 // Reconnects with exponential backoff and jitter; the caller keeps the last id so a
 // resume replays exactly what was missed, and dedupes by message id.
-import { accessToken, refresh } from "./api.js";
+import { refresh } from "./api.js";
 
 const BASE_DELAY = 500;
 const MAX_DELAY = 15_000;
@@ -55,10 +56,11 @@ export class RoomSocket {
   connect() {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const params = new URLSearchParams({ token: accessToken() || "" });
+    const params = new URLSearchParams();
     const since = this.handlers.sinceId();
     if (since) params.set("since", String(since));
-    const url = `${scheme}//${location.host}/ws/chat/${encodeURIComponent(this.roomId)}/?${params}`;
+    const query = String(params) ? `?${params}` : "";
+    const url = `${scheme}//${location.host}/ws/chat/${encodeURIComponent(this.roomId)}/${query}`;
     this.handlers.onState(this.everOpened ? "reconnecting" : "connecting");
     const ws = new WebSocket(url);
     this.ws = ws;

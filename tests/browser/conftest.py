@@ -129,9 +129,12 @@ def open_page(browser, server, request):
         page.on("pageerror", lambda error: page.errors.append(str(error)))
         if account is not None:
             page.goto(server.base + "/static/favicon.svg")
-            page.evaluate("""([token, user]) => localStorage.setItem("teahouse.auth", JSON.stringify(
-                {access_token: token, refresh_token: null, expires_at: Date.now() + 3600e3, user}))""",
-                          [account.token, {"id": account.id, "username": account.username}])
+            page.evaluate("""async ([username, password]) => {
+                const resp = await fetch("/api/auth/login", {method: "POST",
+                    headers: {"Content-Type": "application/json"},
+                    body: JSON.stringify({username, password})});
+                if (!resp.ok) throw new Error(await resp.text());
+            }""", [account.username, PASSWORD])   # the login cookie, as the page's form gets it
         page.goto(server.base + "/")
         if account is not None:
             page.locator("#message-list .beginning, #message-list .msg").first.wait_for()

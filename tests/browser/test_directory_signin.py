@@ -51,7 +51,7 @@ def test_sign_in_with_keycloak_and_land_in_the_chat(open_page, provider, server)
     page.locator("#chat-view").wait_for()
     assert page.locator("#me-name").inner_text() == "Kate Keycloak"
     assert "signin=" not in page.url
-    assert "access_token" in page.evaluate("localStorage.getItem('teahouse.auth')")
+    assert "access_token" not in page.evaluate("JSON.stringify({...localStorage})")  # no token kept
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     assert cookies["teahouse_session"]["httpOnly"]            # the login cookie, as a password gives
     assert "teahouse_signin" not in cookies and "teahouse_oidc_flow" not in cookies

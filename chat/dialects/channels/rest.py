@@ -51,7 +51,8 @@ async def room_members(request: web.Request) -> web.Response:
 async def room_messages(request: web.Request) -> web.Response:
     user = request[user_key]
     page = await messages.history_page(request.app[core_key], user, request.match_info["room"],
-                                       request.query.get("page"), request.query.get("page_size"))
+                                       request.query.get("page"), request.query.get("page_size"),
+                                       request.query.get("before"))
     return json_response(serialize_page(page, user.id))
 
 
