@@ -167,6 +167,9 @@ async def cancel_reminder(core: Core, user: User, reminder_id) -> Reminder:
 async def remind_due(core: Core) -> int:
     """Notify every reminder whose time has come, if its message is still there and
     readable by its user (else it ends quietly)."""
+    if not await schedule_sql.due_reminders(core.db.reader, iso_utc(), 1):
+        return 0         # the common case: no write transaction at all
+
     async def job(conn):
         events = []
         due = await schedule_sql.due_reminders(conn, iso_utc(), BATCH)

@@ -67,6 +67,9 @@ async def my_status(core: Core, user: User) -> Status:
 
 async def expire_due(core: Core) -> int:
     """Clear statuses whose time is up, telling those who see them."""
+    if not await status_sql.expired_user_ids(core.db.reader, iso_utc()):
+        return 0         # the common case: no write transaction at all
+
     async def job(conn):
         events = []
         for user_id in await status_sql.expired_user_ids(conn, iso_utc()):
