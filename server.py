@@ -29,6 +29,11 @@ ENVIRONMENT = """environment:
                               sign-in with a company directory: docs/directory-sign-in.md
   CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)
   CHAT_PRESENCE_TTL           seconds before a silent process's users go offline (30)
+  CHAT_HOOK_RATE              messages per minute one webhook may post (default 60)
+  CHAT_HOOK_MAX_BYTES         largest webhook body in bytes (default 65536)
+  CHAT_BOT_QUEUE              outgoing bot calls waiting at most (default 100)
+  CHAT_METRICS                1 to serve Prometheus metrics at /metrics (default off)
+  CHAT_METRICS_ALLOW          networks that may scrape /metrics (default loopback)
 """
 
 

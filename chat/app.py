@@ -13,14 +13,15 @@ from aiohttp import web
 from .core import Core, health, scheduler
 from .db import Database
 from .db.database import storage_failure
-from .dialects import api_tokens, external, identity, native, simple, team, user_socket, v1
+from .dialects import api_tokens, bots, external, hooks, identity, native, simple, team, user_socket, v1
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import headers, pages
+from .web import headers, metrics, openapi, pages
+from .web.outgoing import run_bot_caller
 from .web.routing import api_errors
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> web.Application:
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.cleanup_ctx.append(scheduled_work)
+    app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     external.setup(app)
@@ -118,7 +120,11 @@ def create_app(settings: Settings) -> web.Application:
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
+    hooks.setup(app)
+    bots.setup(app)
     pages.setup(app)
     headers.setup(app)
+    openapi.setup(app)
+    metrics.setup(app)
     setup_cors(app, settings.cors_origins)
     return app

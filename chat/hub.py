@@ -41,6 +41,9 @@ class Hub:
         self._activity = ActivityRegistry(self.has_socket)
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
+        # Plain counters read by /metrics when it is on: an int add costs nothing here.
+        self.frames_sent = 0
+        self.overflows = 0
 
     # -- sockets and seats ---------------------------------------------------
     def attach(self, conn: Connection) -> None:
@@ -120,6 +123,7 @@ class Hub:
         stored): rendered once per dialect, offered to each target socket."""
         rendered: dict[str, str | None] = {}
         message_id = event.message.id if isinstance(event, MessagePosted) else None
+        sent = 0
         for conn in self._targets(event):
             name = conn.dialect.name
             if name not in rendered:
@@ -127,6 +131,8 @@ class Hub:
             text = rendered[name]
             if text is not None:
                 conn.offer(text, event.room_id, message_id)
+                sent += 1
+        self.frames_sent += sent
         self._after(event)
 
     def _targets(self, event: Event) -> list[Connection]:

@@ -15,6 +15,7 @@ class User:
     avatar_url: str | None
     is_admin: bool
     created_at: str = ""
+    is_bot: bool = False  # a webhook's or a bot's account: it never logs in
 
     @property
     def name(self) -> str:
@@ -259,4 +260,24 @@ class Reminder:
     message: Message
     remind_at: str
     state: str                    # pending | done | cancelled
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Hook:
+    """An incoming webhook: it posts into one room as its own bot user."""
+    id: int
+    room_id: int
+    name: str
+    bot: User
+    created_by: int | None
+    created_at: str
+    last_used_at: str | None
+
+
+@dataclass(frozen=True)
+class Bot:
+    """A site-wide bot: a bot user with a key and maybe an outgoing URL."""
+    user: User
+    outgoing_url: str | None
     created_at: str

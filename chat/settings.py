@@ -71,6 +71,12 @@ class Settings:
     workers: int = 1
     presence_ttl: float = 30.0          # a silent process's users go offline after this
     backplane_poll_seconds: float = 2.0  # the safety poll of the event log
+    hook_rate_per_minute: int = 60
+    hook_max_bytes: int = 64 * 1024
+    bot_queue_limit: int = 100
+    bot_timeout_seconds: float = 7.0
+    metrics: bool = False
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -226,6 +232,13 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         if values["workers"] > 1 and not values.get("redis_url"):
             raise SettingsError("--workers above 1 needs --redis / CHAT_REDIS_URL: the "
                                 "processes share fan-out and presence over Redis")
+    for var, (name, kind, low) in INTEGRATIONS.items():
+        if (raw := env.get(var)) is not None:
+            values[name] = parse_number(var, raw, kind, low)
+    if (raw := env.get("CHAT_METRICS")) is not None:
+        values["metrics"] = parse_bool("CHAT_METRICS", raw)
+    if (raw := env.get("CHAT_METRICS_ALLOW")) is not None:
+        values["metrics_allow"] = parse_proxies("CHAT_METRICS_ALLOW", raw)
     return Settings(**values)
 
 
@@ -244,3 +257,11 @@ def parse_count(name: str, raw: str) -> int:
     if value < 0:
         raise SettingsError(f"{name} must not be negative, got {value}")
     return value
+
+
+# Integration settings (docs/integrations.md): variable -> (field, type, lowest value).
+INTEGRATIONS = {
+    "CHAT_HOOK_RATE": ("hook_rate_per_minute", int, 1),
+    "CHAT_HOOK_MAX_BYTES": ("hook_max_bytes", int, 1024),
+    "CHAT_BOT_QUEUE": ("bot_queue_limit", int, 1),
+}

@@ -241,6 +241,7 @@ async def test_a_reader_that_stops_reading_is_closed_1013_and_nobody_waits(small
     assert ws_s.close_code == 1013
     assert got == sorted(echoed)[:len(got)] and len(got) < len(echoed)
     core = client.server.app[core_key]
+    assert core.hub.overflows == 1  # what /metrics reports as teahouse_queue_overflows_total
     assert [u.username for u in core.hub.online_in(room["id"])] == ["alice", "bob"]
     again, hello = await connect(client, slow, room["id"])
     assert [u["username"] for u in hello["online_users"]] == ["alice", "bob", "slow"]

@@ -6,6 +6,7 @@ through Database.write and publish events to the hub after commit.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
@@ -48,6 +49,13 @@ class Core:
     limits: RateLimiter | None = None
     directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
     backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
+    # Called with every event after commit, before the hub: metrics and bot calls
+    # listen here. A listener must return at once (no awaiting, no I/O).
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    # Lower-cased username -> id of bots with an outgoing URL: a message that cannot
+    # address one (the common case) costs no query.
+    outgoing_bots: dict[str, int] = field(default_factory=dict)
+    hook_windows: dict[int, deque] = field(default_factory=dict)  # hook id -> post times
     # Set when something new falls due (a scheduled message, a reminder, a status
     # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
     alarm: asyncio.Event = field(default_factory=asyncio.Event)
@@ -85,6 +93,7 @@ class Core:
 
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
+                self.tell_listeners(event)
                 self.hub.publish(event)
         try:
             outcome = await self.db.write(job, after_commit=publish)
@@ -92,11 +101,22 @@ class Core:
             raise storage_error(exc) or exc
         return outcome.value
 
+    def tell_listeners(self, event: Event) -> None:
+        """Only the process that committed an event tells its listeners: a bot is
+        called once, and each process counts what it stored."""
+        for listener in self.listeners:
+            listener(event)
+
     async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
         plane = self.backplane
 
         async def logged(conn):
             outcome = await job(conn)
             return outcome, await plane.record(conn, outcome.events)
-        outcome, _ = await self.db.write(logged, after_commit=lambda done: plane.committed(done[1]))
+
+        def committed(done) -> None:
+            for event in done[0].events:
+                self.tell_listeners(event)
+            plane.committed(done[1])
+        outcome, _ = await self.db.write(logged, after_commit=committed)
         return outcome.value

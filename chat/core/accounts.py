@@ -13,7 +13,7 @@ from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
 from ..live.connection import CLOSE_UNAUTHORIZED
 from ..models import Credential, Tokens, User
-from . import Core, Outcome, api_tokens, identities, sessions, tokens
+from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
 from .fields import check_unicode
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
@@ -166,6 +166,8 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
             # Logins of a user the directory disabled ended; their API tokens wait here.
             await identities.check_enabled(core, credential.user.id)
             return credential
+        if bots.is_bot_key(token):  # "{id}-{token}", a Campfire-style bot key: no dots
+            return Credential(await bots.authenticate(core, token), "bot_key", None)
         return await _access(core, tokens.decode(core.secret, token, "access"))
     if cookie:
         return await sessions.identify(core, cookie)
@@ -206,6 +208,9 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
                     password=None, old_password=None) -> User:
     """A new password ends every login and access token of the user at once and closes
     their sockets (4001); personal API tokens stay (they are revoked one by one)."""
+    if user.is_bot and password is not None:
+        # A bot signs in only with its key: a password would outlive a revoked key.
+        raise Forbidden("bot_no_password")
     for name, value in (("display_name", display_name), ("avatar_url", avatar_url)):
         if value is not None and not isinstance(value, str):
             raise BadInput("field_type", field=name, kind="string")

@@ -108,6 +108,7 @@ class Throttle:
         self.pair_limit = pair_limit
         self.address_limit = address_limit
         self.slowdown_after = slowdown_after
+        self.refused = 0  # attempts answered 429, for /metrics
 
     async def begin(self, username: str, address: str | None) -> Attempt:
         """Count an attempt; 429 (with the seconds to wait) when its pair or address
@@ -124,6 +125,7 @@ class Throttle:
                 for done in counted:
                     await self.store.discard(done, now)
                 wait = stamps[len(stamps) - 1 - limit] + WINDOW - now
+                self.refused += 1
                 raise TooManyRequests("too_many_attempts", seconds=max(1, int(wait) + 1))
         failures = len(await self.store.hit(_user(username), now, WINDOW)) - 1
         delay = 0.0

@@ -153,6 +153,8 @@ class Database:
         self.write_failure: str | None = None  # why the last batch failed, until one commits
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
+        # Told (jobs in the batch, seconds from BEGIN to COMMIT) after each batch; /metrics.
+        self.on_batch: Callable[[int, float], None] | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -250,6 +252,7 @@ class Database:
     async def _run_batch(self, batch: list) -> None:
         conn = self._writer
         outcomes: list[tuple[bool, Any]] = []
+        started = time.perf_counter()
         try:
             await conn.begin()
             for job, _, _ in batch:
@@ -266,6 +269,9 @@ class Database:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             outcomes = [(False, exc)] * len(batch)
+        else:
+            if self.on_batch is not None:
+                self.on_batch(len(batch), time.perf_counter() - started)
         for (_, after_commit, future), (ok, value) in zip(batch, outcomes):
             if ok and after_commit is not None:
                 try:

@@ -16,9 +16,12 @@ MESSAGE_SELECT = f"""
 
 
 def row_to_message(row: sqlite3.Row) -> Message:
+    sender = row_to_user(row, "s_")
+    if sender is not None and row["sender_name"]:  # a webhook's per-message name
+        sender = dataclasses.replace(sender, display_name=row["sender_name"])
     return Message(
         id=row["id"], room_id=row["room_id"], room_slug=row["room_slug"],
-        room_name=row["room_name"], sender=row_to_user(row, "s_"),
+        room_name=row["room_name"], sender=sender,
         message_type=row["message_type"], content=row["content"], file_url=row["file_url"],
         file_name=row["file_name"], file_size=row["file_size"], reply_to=row["reply_to"],
         client_id=row["client_id"], system_event=row["system_event"],
@@ -123,7 +126,7 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
                          content: str, *, reply_to: int | None = None,
                          client_id: str | None = None, system_event: str | None = None,
                          file_url: str | None = None, file_name: str | None = None,
-                         file_size: int | None = None) -> Message:
+                         file_size: int | None = None, sender_name: str | None = None) -> Message:
     """Insert and return the message as stored, built from what was inserted: the
     send path reads nothing back. A repeated client_id raises DuplicateClientId (the
     unique index decides, so the common case costs no lookup)."""
@@ -132,14 +135,16 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
         cursor = await conn.execute(
             """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
                                      file_url, file_name, file_size, reply_to, client_id,
-                                     created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     sender_name, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (room.id, sender.id if sender else None, message_type, content, system_event,
-             file_url, file_name, file_size, reply_to, client_id, stamp, stamp))
+             file_url, file_name, file_size, reply_to, client_id, sender_name, stamp, stamp))
     except sqlite3.IntegrityError:
         if client_id is not None:
             raise DuplicateClientId(client_id) from None
         raise
+    if sender is not None and sender_name:  # a webhook's per-message name
+        sender = dataclasses.replace(sender, display_name=sender_name)
     return Message(
         id=cursor.lastrowid, room_id=room.id, room_slug=room.slug, room_name=room.name,
         sender=sender, message_type=message_type, content=content, file_url=file_url,

@@ -6,7 +6,7 @@ import sqlite3
 from ..clock import iso_utc
 from ..models import User
 
-COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at"
+COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at, is_bot"
 
 
 def user_columns(alias: str, prefix: str) -> str:
@@ -24,6 +24,7 @@ def row_to_user(row: sqlite3.Row, prefix: str = "") -> User | None:
         avatar_url=row[f"{prefix}avatar_url"],
         is_admin=bool(row[f"{prefix}is_admin"]),
         created_at=row[f"{prefix}created_at"],
+        is_bot=bool(row[f"{prefix}is_bot"]),
     )
 
 
@@ -58,14 +59,15 @@ async def count_users(conn) -> int:
 
 
 async def insert_user(conn, username: str, display_name: str, password_hash: str | None,
-                      is_admin: bool, user_id: int | None = None) -> User:
+                      is_admin: bool, user_id: int | None = None, is_bot: bool = False,
+                      avatar_url: str | None = None) -> User:
     stamp = iso_utc()
     cursor = await conn.execute(
         """INSERT INTO users (id, username, username_key, display_name, password_hash,
-                              is_admin, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                              is_admin, is_bot, avatar_url, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (user_id, username, username.lower(), display_name, password_hash, int(is_admin),
-         stamp, stamp))
+         int(is_bot), avatar_url, stamp, stamp))
     return await user_by_id(conn, cursor.lastrowid)
 
 

@@ -22,7 +22,8 @@ def serialize_token(token: ApiToken) -> dict:
 
 
 def check_login(request: web.Request) -> None:
-    if request[credential_key].kind == "api_token":
+    # A bot key is no login either: a token made with it would outlive the key.
+    if request[credential_key].kind in ("api_token", "bot_key"):
         raise Forbidden("tokens_need_login")
 
 

@@ -8,10 +8,14 @@ from aiohttp.abc import AbstractAccessLogger
 
 JWT_LIKE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 V1_SOCKET = re.compile(r"^(/api/v1/chatroom/ws/[^/]+/)[^/]+")
+HOOK_KEY = re.compile(r"^(/hooks/)[^/]+")                      # a webhook's secret
+BOT_KEY = re.compile(r"^(/rooms/[^/]+/)[^/]+(/messages)$")     # a bot's key
 
 
 def redact_path(path: str) -> str:
     path = V1_SOCKET.sub(r"\1[redacted]", path)
+    path = HOOK_KEY.sub(r"\1[redacted]", path)
+    path = BOT_KEY.sub(r"\1[redacted]\2", path)
     return JWT_LIKE.sub("[redacted]", path)
 
 

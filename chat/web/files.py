@@ -31,26 +31,28 @@ async def small_field(part: BodyPartReader) -> str:
     return data.decode("utf-8", "replace").strip()
 
 
-async def receive_upload(request: web.Request) -> SendResult:
+async def receive_upload(request: web.Request, file_field: str = "file",
+                         room: str | None = None) -> SendResult:
     """Stream the multipart 'file' part to disk and post it to 'room_id' (which may
-    come before or after the file); nothing stays on disk if anything fails."""
+    come before or after the file), or to `room` when the path names it; nothing
+    stays on disk if anything fails."""
     core = request.app[core_key]
     limit = core.settings.max_upload_bytes
     if (request.content_length or 0) > limit + MULTIPART_OVERHEAD:
         raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
     if request.content_type != "multipart/form-data":
         raise BadInput("file_required")
-    room_ref, stored = "global", None
+    room_ref, stored = room or "global", None
     try:
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader):
                 raise BadInput("upload_malformed")
-            if part.name == "file" and part.filename is not None and stored is None:
+            if part.name == file_field and part.filename is not None and stored is None:
                 stored = await uploads.store(core, request[user_key], part.filename,
                                              part.headers.get(hdrs.CONTENT_TYPE),
                                              lambda part=part: part.read_chunk(CHUNK))
-            elif part.name == "room_id":
+            elif part.name == "room_id" and room is None:
                 room_ref = await small_field(part) or "global"
             else:
                 await small_field(part)  # other fields are ignored, but never unbounded

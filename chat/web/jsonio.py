@@ -76,7 +76,10 @@ async def read_json(request: web.Request, allow_empty: bool = False) -> dict:
 async def read_fields(request: web.Request) -> dict:
     """A JSON object or form fields (urlencoded or multipart), whichever was sent."""
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:  # e.g. multipart without a boundary: the client's mistake
+            raise BadInput("upload_malformed") from None
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         check_value(fields)
         return fields

@@ -14,7 +14,7 @@ from aiohttp import hdrs, web
 
 from ..errors import ChatError, TooManyRequests
 from ..i18n import translate
-from ..keys import core_key, user_key
+from ..keys import core_key, route_table_key, user_key
 from .accesslog import redact_path
 from .auth import authenticate, request_language
 from .jsonio import json_response
@@ -73,6 +73,8 @@ def error_response(request: web.Request, style: ErrorStyle, exc: ChatError) -> w
 
 
 def add_routes(app: web.Application, style: ErrorStyle, routes: list[Route]) -> None:
+    # The table /api/openapi.json is generated from (web/openapi.py): what is served.
+    app.setdefault(route_table_key, []).extend((style, route) for route in routes)
     for route in routes:
         app.router.add_route(route.method, route.path, guarded(route.handler, style, route.public))
 

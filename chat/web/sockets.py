@@ -343,6 +343,7 @@ class SocketSession:
 
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""
+        self.core.hub.overflows += 1
         self.closing = asyncio.get_running_loop().create_task(self._force_close())
 
     async def _force_close(self) -> None:

@@ -298,6 +298,8 @@ function patchChildren(parent, nodes) {
 function continues(prev, msg) {
   if (!prev || prev.message_type === "system" || msg.message_type === "system") return false;
   if (prev.sender?.id !== msg.sender?.id) return false;
+  // A webhook may name each message differently ("username"): show each name.
+  if (prev.sender?.display_name !== msg.sender?.display_name) return false;
   const gap = new Date(msg.created_at || Date.now()) - new Date(prev.created_at || Date.now());
   return gap < GROUP_GAP_MS;
 }

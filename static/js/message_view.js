@@ -40,7 +40,8 @@ function bodyElement(msg, ctx, el, name) {
   body.append(h("header", { class: "meta" },
     h("span", { class: "author", text: name }),
     ctx.statusBadge?.(msg.sender?.id),
-    msg.sender?.username && msg.sender.username !== name
+    msg.sender?.is_bot ? h("span", { class: "role bot-mark", text: t("bot") }) : null,
+    msg.sender?.username && msg.sender.username !== name && !msg.sender.is_bot
       ? h("span", { class: "handle", text: "@" + msg.sender.username }) : null,
     msg.created_at
       ? h("time", { datetime: msg.created_at, title: formatFull(msg.created_at), text: formatTime(msg.created_at) })

@@ -4,6 +4,7 @@ import { badgeCount } from "./room_prefs.js";
 import { get, patch, post } from "./api.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
+import { integrationsSection } from "./hooks.js";
 
 export function roomTitle(room, me) {
   if (room.room_type !== "direct") return room.name;
@@ -93,10 +94,11 @@ export function createRoomDialog(onCreated) {
 export function settingsDialog(room, onSaved) {
   const name = h("input", { name: "name", required: true, maxlength: "100", value: room.name, autocomplete: "off" });
   const description = h("input", { name: "description", maxlength: "500", value: room.description || "", autocomplete: "off" });
-  formDialog(t("room_settings"), [
+  const dialog = formDialog(t("room_settings"), [
     { name: "name", label: t("room_name"), node: name },
     { name: "description", label: t("description"), node: description },
   ], t("save"), async (values) => onSaved(await patch(`/api/chat/rooms/${room.id}/`, values)));
+  dialog.append(integrationsSection(room));
 }
 
 export function inviteDialog(room, onInvited) {

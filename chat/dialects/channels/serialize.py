@@ -18,7 +18,7 @@ def serialize_user(user: User | None) -> dict | None:
     first, _, last = user.display_name.partition(" ")
     return {"id": user.id, "username": user.username, "first_name": first,
             "last_name": last, "display_name": user.display_name,
-            "avatar_url": user.avatar_url}
+            "avatar_url": user.avatar_url, "is_bot": user.is_bot}
 
 
 def serialize_room_brief(room_id: int, name: str) -> dict:

@@ -11,6 +11,7 @@ def serialize_message(message: Message) -> dict:
         "id": str(message.id),
         "sender_id": sender.id if sender else None,
         "sender_name": sender.username if sender else None,
+        "is_bot": bool(sender and sender.is_bot),
         "message_type": message.message_type,
         "content": message.content,
         "file_url": message.file_url,

@@ -1,0 +1,127 @@
+"""Incoming webhooks: a room admin creates one and gets a secret key; whoever holds
+the key posts into that room as the hook's own bot user.
+
+The key is shown once (on creation and regeneration) and stored as a digest. A hook
+can only ever post into its own room: Slack's "channel" field is ignored.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections import deque
+
+from ..db import hooks as hook_sql
+from ..db import rooms as room_sql
+from ..db import users as user_sql
+from ..errors import BadInput, NotFound, TooManyRequests
+from ..models import Hook, Message, User
+from . import Core, Outcome, messages
+from .fields import check_int, check_text
+from .rooms import check_readable, check_room_admin
+from .slack import override_name, render_payload
+
+WINDOW = 60.0
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh secret and its digest (the digest is what the database keeps)."""
+    key = secrets.token_urlsafe(24)
+    return key, digest(key)
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def check_hook_admin(conn, user: User, room_ref):
+    room, membership = await check_readable(conn, user, room_ref)
+    check_room_admin(user, room, membership)
+    if room.room_type == "direct":  # two people and nobody else, ever
+        raise BadInput("direct_room_closed")
+    return room
+
+
+async def find_hook(conn, room_id: int, hook_id) -> Hook:
+    hook = await hook_sql.hook_by_id(conn, room_id, check_int("hook_id", hook_id, 1, 2**62))
+    if hook is None:
+        raise NotFound("hook_not_found")
+    return hook
+
+
+async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
+    name = check_text("name", name, 1, 64)
+    key, key_digest = new_key()
+
+    async def job(conn):
+        room = await check_hook_admin(conn, user, room_ref)
+        bot = await user_sql.insert_user(conn, f"hook-{secrets.token_hex(6)}", name, None,
+                                         False, is_bot=True)
+        await room_sql.insert_membership(conn, room.id, bot.id, "member")
+        hook_id = await hook_sql.insert_hook(conn, room.id, bot.id, name, key_digest, user.id)
+        return Outcome(await hook_sql.hook_by_id(conn, room.id, hook_id))
+    return await core.commit(job), key
+
+
+async def list_hooks(core: Core, user: User, room_ref) -> list[Hook]:
+    room = await check_hook_admin(core.db.reader, user, room_ref)
+    return await hook_sql.hooks_of_room(core.db.reader, room.id)
+
+
+async def rename(core: Core, user: User, room_ref, hook_id, name) -> Hook:
+    name = check_text("name", name, 1, 64)
+
+    async def job(conn):
+        room = await check_hook_admin(conn, user, room_ref)
+        await hook_sql.rename_hook(conn, await find_hook(conn, room.id, hook_id), name)
+        return Outcome(await find_hook(conn, room.id, hook_id))
+    return await core.commit(job)
+
+
+async def regenerate(core: Core, user: User, room_ref, hook_id) -> tuple[Hook, str]:
+    """A new key; the old URL stops working at once."""
+    key, key_digest = new_key()
+
+    async def job(conn):
+        room = await check_hook_admin(conn, user, room_ref)
+        hook = await find_hook(conn, room.id, hook_id)
+        await hook_sql.set_hook_digest(conn, hook.id, key_digest)
+        return Outcome(hook)
+    return await core.commit(job), key
+
+
+async def delete(core: Core, user: User, room_ref, hook_id) -> None:
+    async def job(conn):
+        room = await check_hook_admin(conn, user, room_ref)
+        await hook_sql.delete_hook(conn, await find_hook(conn, room.id, hook_id))
+        return Outcome(None)
+    await core.commit(job)
+
+
+def check_rate(core: Core, hook: Hook) -> None:
+    """At most hook_rate_per_minute messages per hook in any 60 s: a leaked key or a
+    looping alert cannot flood the room."""
+    now = time.monotonic()
+    stamps = core.hook_windows.setdefault(hook.id, deque())
+    while stamps and stamps[0] <= now - WINDOW:
+        stamps.popleft()
+    if len(stamps) >= core.settings.hook_rate_per_minute:
+        raise TooManyRequests("hook_rate_limited")
+    stamps.append(now)
+
+
+async def post(core: Core, key: str, payload: dict) -> Message:
+    """Post a Slack-style payload as the hook whose key this is."""
+    hook = await hook_sql.hook_by_digest(core.db.reader, digest(key)) if key else None
+    if hook is None:
+        raise NotFound("no_such_hook")
+    text = render_payload(payload)
+    check_rate(core, hook)
+    result = await messages.send(core, hook.bot, hook.room_id, text,
+                                 sender_name=override_name(payload))
+
+    async def touch(conn):
+        await hook_sql.touch_hook(conn, hook.id)
+        return Outcome(None)
+    await core.commit(touch)
+    return result.message

@@ -1,0 +1,80 @@
+"""Slack/Mattermost incoming-webhook payloads rendered as one plain-text message.
+
+Tools such as Alertmanager and Grafana leave "text" empty and put everything in
+"attachments" (or "blocks"), so those become text too; Slack's mrkdwn link syntax
+<url|label> and its &amp;/&lt;/&gt; escapes are undone. No markup survives: the
+clients render message content as text only.
+"""
+from __future__ import annotations
+
+import re
+
+from ..errors import BadInput
+from ..models import MAX_CONTENT
+
+LINK = re.compile(r"<((?:https?|mailto):[^|>\s]+)(?:\|([^>]*))?>")
+ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+MAX_ITEMS = 100  # attachments, fields or blocks read from one payload
+
+
+def unescape(text: str) -> str:
+    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    for entity, char in ENTITIES:
+        text = text.replace(entity, char)
+    return text
+
+
+def string(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def render_attachment(attachment) -> list[str]:
+    if not isinstance(attachment, dict):
+        return []
+    lines = [string(attachment.get("pretext"))]
+    title, link = string(attachment.get("title")), string(attachment.get("title_link"))
+    lines.append(f"{title} ({link})" if title and link else title)
+    lines.append(string(attachment.get("text")))
+    fields = attachment.get("fields")
+    for item in fields[:MAX_ITEMS] if isinstance(fields, list) else ():
+        if isinstance(item, dict) and (string(item.get("title")) or string(item.get("value"))):
+            lines.append(f"{string(item.get('title'))}: {string(item.get('value'))}".strip(": "))
+    lines.append(string(attachment.get("footer")))
+    lines = [line for line in lines if line]
+    # fallback is the plain summary for clients that cannot show the rest
+    return lines or [string(attachment.get("fallback"))]
+
+
+def render_block(block) -> list[str]:
+    if not isinstance(block, dict):
+        return []
+    text = block.get("text")
+    lines = [string(text.get("text")) if isinstance(text, dict) else ""]
+    fields = block.get("fields")
+    for item in fields[:MAX_ITEMS] if isinstance(fields, list) else ():
+        if isinstance(item, dict):
+            lines.append(string(item.get("text")))
+    return [line for line in lines if line]
+
+
+def render_payload(payload: dict) -> str:
+    """The message text of a webhook payload; BadInput("no_text") when there is none."""
+    parts = [string(payload.get("text"))]
+    # With blocks, Slack treats "text" as the notification fallback: show one, not both.
+    sources = (("attachments", render_attachment),) if parts[0] else (
+        ("blocks", render_block), ("attachments", render_attachment))
+    for key, render in sources:
+        items = payload.get(key)
+        for item in items[:MAX_ITEMS] if isinstance(items, list) else ():
+            parts.append("\n".join(line for line in render(item) if line))
+    text = unescape("\n\n".join(part for part in parts if part)).strip()
+    if not text:
+        raise BadInput("no_text")
+    # Long alerts are cut rather than refused: the tool that sent them cannot retry shorter.
+    return text if len(text) <= MAX_CONTENT else text[:MAX_CONTENT - 1] + "…"
+
+
+def override_name(payload: dict) -> str | None:
+    """Slack's per-message "username", shown instead of the hook's name."""
+    name = string(payload.get("username"))[:64]
+    return name or None

@@ -1,0 +1,105 @@
+"""SQL for incoming webhooks and bots (their keys are stored as SHA-256 digests)."""
+from __future__ import annotations
+
+import sqlite3
+
+from ..clock import iso_utc
+from ..models import Bot, Hook
+from .users import row_to_user, user_columns
+
+HOOK_SELECT = f"""
+    SELECT h.*, {user_columns('u', 'u_')} FROM hooks h JOIN users u ON u.id = h.bot_id
+"""
+BOT_SELECT = f"""
+    SELECT b.*, {user_columns('u', 'u_')} FROM bots b JOIN users u ON u.id = b.user_id
+"""
+
+
+def row_to_hook(row: sqlite3.Row) -> Hook:
+    return Hook(id=row["id"], room_id=row["room_id"], name=row["name"],
+                bot=row_to_user(row, "u_"), created_by=row["created_by"],
+                created_at=row["created_at"], last_used_at=row["last_used_at"])
+
+
+def row_to_bot(row: sqlite3.Row) -> Bot:
+    return Bot(user=row_to_user(row, "u_"), outgoing_url=row["outgoing_url"],
+               created_at=row["created_at"])
+
+
+async def insert_hook(conn, room_id: int, bot_id: int, name: str, key_digest: str,
+                      created_by: int) -> int:
+    cursor = await conn.execute(
+        """INSERT INTO hooks (room_id, bot_id, name, key_digest, created_by, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        (room_id, bot_id, name, key_digest, created_by, iso_utc()))
+    return cursor.lastrowid
+
+
+async def hook_by_id(conn, room_id: int, hook_id: int) -> Hook | None:
+    rows = await conn.execute_fetchall(f"{HOOK_SELECT} WHERE h.id = ? AND h.room_id = ?",
+                                       (hook_id, room_id))
+    return row_to_hook(rows[0]) if rows else None
+
+
+async def hook_by_digest(conn, key_digest: str) -> Hook | None:
+    rows = await conn.execute_fetchall(f"{HOOK_SELECT} WHERE h.key_digest = ?", (key_digest,))
+    return row_to_hook(rows[0]) if rows else None
+
+
+async def hooks_of_room(conn, room_id: int) -> list[Hook]:
+    rows = await conn.execute_fetchall(f"{HOOK_SELECT} WHERE h.room_id = ? ORDER BY h.id",
+                                       (room_id,))
+    return [row_to_hook(row) for row in rows]
+
+
+async def rename_hook(conn, hook: Hook, name: str) -> None:
+    await conn.execute("UPDATE hooks SET name = ? WHERE id = ?", (name, hook.id))
+    await conn.execute("UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?",
+                       (name, iso_utc(), hook.bot.id))
+
+
+async def set_hook_digest(conn, hook_id: int, key_digest: str) -> None:
+    await conn.execute("UPDATE hooks SET key_digest = ? WHERE id = ?", (key_digest, hook_id))
+
+
+async def touch_hook(conn, hook_id: int) -> None:
+    await conn.execute("UPDATE hooks SET last_used_at = ? WHERE id = ?", (iso_utc(), hook_id))
+
+
+async def delete_hook(conn, hook: Hook) -> None:
+    """The hook's bot user stays (its messages name it) but leaves the room."""
+    await conn.execute("DELETE FROM hooks WHERE id = ?", (hook.id,))
+    await conn.execute("DELETE FROM memberships WHERE room_id = ? AND user_id = ?",
+                       (hook.room_id, hook.bot.id))
+
+
+async def insert_bot(conn, user_id: int, token_digest: str, outgoing_url: str | None,
+                     created_by: int) -> None:
+    await conn.execute(
+        """INSERT INTO bots (user_id, token_digest, outgoing_url, created_by, created_at)
+           VALUES (?, ?, ?, ?, ?)""", (user_id, token_digest, outgoing_url, created_by, iso_utc()))
+
+
+async def bot_by_id(conn, user_id: int) -> Bot | None:
+    rows = await conn.execute_fetchall(f"{BOT_SELECT} WHERE b.user_id = ?", (user_id,))
+    return row_to_bot(rows[0]) if rows else None
+
+
+async def bot_digest(conn, user_id: int) -> str | None:
+    rows = await conn.execute_fetchall("SELECT token_digest FROM bots WHERE user_id = ?",
+                                       (user_id,))
+    return rows[0][0] if rows else None
+
+
+async def all_bots(conn) -> list[Bot]:
+    rows = await conn.execute_fetchall(f"{BOT_SELECT} ORDER BY b.user_id")
+    return [row_to_bot(row) for row in rows]
+
+
+async def update_bot(conn, user_id: int, outgoing_url: str | None, token_digest: str) -> None:
+    await conn.execute("UPDATE bots SET outgoing_url = ?, token_digest = ? WHERE user_id = ?",
+                       (outgoing_url, token_digest, user_id))
+
+
+async def delete_bot(conn, user_id: int) -> None:
+    await conn.execute("DELETE FROM bots WHERE user_id = ?", (user_id,))

@@ -1,0 +1,135 @@
+"""What the OpenAPI document says about each route: a summary, the request body, the
+success answers and the query parameters, keyed by (method, path) exactly as the
+dialects register them. The routes themselves come from the server's own route
+table (web/routing.py), and a test fails when a route has no entry here or an entry
+names no route, so the description cannot drift from what is served.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INT_QUERY = {"type": "integer"}
+STR_QUERY = {"type": "string"}
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    body: str | None = None            # a BODIES schema name, or a media kind below
+    ok: dict = field(default_factory=lambda: {200: "Said"})  # status -> schema name, [name]
+    query: tuple[tuple[str, dict], ...] = ()
+
+
+def op(summary: str, body: str | None = None, ok: dict | None = None, query=()) -> Operation:
+    return Operation(summary, body, ok or {200: "Said"}, tuple(query))
+
+
+PAGE = (("page", INT_QUERY), ("page_size", INT_QUERY))
+SIMPLE_ROOM = (("room_id", STR_QUERY),)
+C = "/api/chat"
+V1 = "/api/v1/chatroom"
+
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    # identity
+    ("POST", "/api/auth/register"): op("Create an account", "Credentials", {201: "Tokens"}),
+    ("POST", "/api/auth/login"): op("Sign in", "Credentials", {200: "Tokens"}),
+    ("POST", "/api/auth/refresh"): op("New tokens from a refresh token", "RefreshBody", {200: "Tokens"}),
+    ("POST", "/api/auth/logout"): op("End the caller's login (tokens, cookie, sockets)",
+                                     ok={204: None}),
+    ("GET", "/api/auth/me"): op("The caller", ok={200: "IdentityUser"}),
+    ("GET", f"{C}/tokens/"): op("The caller's personal API tokens", ok={200: ["ApiToken"]}),
+    ("POST", f"{C}/tokens/"): op("Create a personal API token; the answer holds it, once",
+                                 "NewApiToken", {201: "ApiToken"}),
+    ("DELETE", f"{C}/tokens/{{id}}/"): op("Revoke a personal API token (its sockets close)",
+                                          ok={204: None}),
+    ("PATCH", "/api/auth/me"): op("Change profile or password", "ProfileChange", {200: "IdentityUser"}),
+    ("POST", "/api/auth/external/finish"): op(
+        "Collect the tokens of a company sign-in (OpenID Connect hand-off cookie)",
+        ok={200: "Tokens"}),
+    ("POST", "/api/admin/identity-links"): op(
+        "Link a local account to a directory or OIDC account (site admins)", "IdentityLink",
+        {201: "Linked"}),
+    ("GET", "/api/users/"): op("Find users by name", ok={200: ["IdentityUser"]}, query=(("q", STR_QUERY),)),
+    # channels
+    ("GET", f"{C}/rooms/"): op("Rooms the caller can see", ok={200: ["RoomListing"]}),
+    ("POST", f"{C}/rooms/"): op("Create a room", "NewRoom", {201: "Room"}),
+    ("GET", f"{C}/rooms/{{room}}/"): op("A room and its members", ok={200: "RoomDetail"}),
+    ("DELETE", f"{C}/rooms/{{room}}/"): op("Delete a room (creator or admin)"),
+    ("POST", f"{C}/rooms/{{room}}/join/"): op("Join a public room"),
+    ("POST", f"{C}/rooms/{{room}}/leave/"): op("Leave a room"),
+    ("GET", f"{C}/rooms/{{room}}/members/"): op("Members of a room", ok={200: ["Membership"]}),
+    ("GET", f"{C}/rooms/{{room}}/messages/"): op("A page of history, newest page first",
+                                                ok={200: "MessagePage"}, query=PAGE),
+    ("POST", f"{C}/rooms/{{room}}/messages/"): op(
+        "Send a message (a repeated client_id answers 200 with the stored one)",
+        "NewMessage", {201: "Message", 200: "Message"}),
+    ("POST", f"{C}/messages/{{id}}/read/"): op("Mark read up to this message"),
+    ("DELETE", f"{C}/messages/{{id}}/delete/"): op("Delete a message"),
+    ("DELETE", f"{C}/messages/{{id}}/"): op("Delete a message"),
+    ("GET", f"{C}/notifications/"): op("Notifications", ok={200: ["Notification"]},
+                                       query=(("unread", STR_QUERY), ("limit", INT_QUERY))),
+    ("POST", f"{C}/notifications/read-all/"): op("Mark all notifications read", ok={200: "ReadAll"}),
+    ("POST", f"{C}/notifications/{{id}}/read/"): op("Mark a notification read"),
+    # native extensions
+    ("PATCH", f"{C}/messages/{{id}}/"): op("Edit a message", "Content", {200: "Message"}),
+    ("GET", f"{C}/messages/{{id}}/edits/"): op("Edit history of a message", ok={200: "Edits"}),
+    ("POST", f"{C}/messages/{{id}}/reactions/"): op("Toggle a reaction", "Emoji",
+                                                    {201: "ReactionToggled", 200: "ReactionToggled"}),
+    ("GET", f"{C}/search/"): op("Full-text search of readable messages", ok={200: "SearchResults"},
+                                query=(("q", STR_QUERY), ("room_id", INT_QUERY),
+                                       ("before", INT_QUERY), ("limit", INT_QUERY))),
+    ("POST", f"{C}/rooms/{{room}}/invite/"): op("Invite someone", "Username",
+                                               {201: "Invited", 200: "Invited"}),
+    ("POST", f"{C}/direct/"): op("Open the direct room with someone", "Username",
+                                 {201: "DirectRoom", 200: "DirectRoom"}),
+    ("PATCH", f"{C}/rooms/{{room}}/"): op("Rename or describe a room", "RoomChange", {200: "Room"}),
+    ("PATCH", f"{C}/rooms/{{room}}/members/{{user_id}}/"): op(
+        "Change a member's role, mute or ban", "MemberChange", {200: "Membership"}),
+    ("POST", f"{C}/notifications/announce/"): op("Announce to everyone (site admins)",
+                                                 "Announcement", {201: "Announced"}),
+    ("GET", f"{C}/notifications/unread_count/"): op("How many notifications are unread",
+                                                    ok={200: "UnreadCount"}),
+    # v1
+    ("POST", f"{V1}/rooms"): op("Create a room", "V1NewRoom", {200: "V1Room"}),
+    ("GET", f"{V1}/rooms"): op("Rooms the caller can see", ok={200: ["V1Room"]},
+                               query=(("skip", INT_QUERY), ("limit", INT_QUERY))),
+    ("GET", f"{V1}/rooms/{{room}}"): op("A room with members and latest messages",
+                                        ok={200: "V1RoomDetail"}),
+    ("DELETE", f"{V1}/rooms/{{room}}"): op("Delete a room"),
+    ("POST", f"{V1}/rooms/{{room}}/join"): op("Join a public room"),
+    ("POST", f"{V1}/rooms/{{room}}/leave"): op("Leave a room"),
+    # simple
+    ("POST", f"{C}/send"): op("Send a message", "NewMessage", {200: "SimpleMessage"}, SIMPLE_ROOM),
+    ("POST", f"{C}/upload"): op("Upload a file and post it", "multipart:file", {200: "SimpleMessage"}),
+    ("GET", f"{C}/messages"): op("Messages before an id, oldest first", ok={200: ["SimpleMessage"]},
+                                 query=SIMPLE_ROOM + (("before", INT_QUERY), ("limit", INT_QUERY))),
+    ("GET", f"{C}/online-users"): op("Who is around", ok={200: ["OnlineUser"]}),
+    ("GET", f"{C}/stats"): op("Counts for today", ok={200: "Stats"}),
+    ("POST", f"{C}/rooms"): op("Create a room", "SimpleNewRoom", {200: "SimpleRoomCreated"}),
+    ("GET", f"{C}/rooms"): op("Rooms with member ids", ok={200: ["SimpleRoom"]}),
+    ("POST", f"{C}/rooms/{{room}}/join"): op("Join a public room"),
+    ("POST", f"{C}/rooms/{{room}}/leave"): op("Leave a room"),
+    ("DELETE", f"{C}/messages/{{id}}"): op("Delete a message"),
+    ("GET", f"{C}/user-ip/{{user_id}}"): op("A user's last address (site admins)", ok={200: "UserIp"}),
+    ("POST", f"{C}/heartbeat"): op("I am still here", ok={200: "Heartbeat"}),
+    ("GET", "/uploads/chat/{name}"): op("A stored file", ok={200: "binary"}),
+    ("HEAD", "/uploads/chat/{name}"): op("A stored file's headers", ok={200: "binary"}),
+    # webhooks
+    ("GET", f"{C}/rooms/{{room}}/hooks/"): op("A room's webhooks (room admins)", ok={200: ["Hook"]}),
+    ("POST", f"{C}/rooms/{{room}}/hooks/"): op("Create a webhook; the answer holds its secret URL",
+                                              "Named", {201: "Hook"}),
+    ("PATCH", f"{C}/rooms/{{room}}/hooks/{{hook_id}}/"): op("Rename a webhook", "Named", {200: "Hook"}),
+    ("DELETE", f"{C}/rooms/{{room}}/hooks/{{hook_id}}/"): op("Delete a webhook"),
+    ("POST", f"{C}/rooms/{{room}}/hooks/{{hook_id}}/regenerate/"): op(
+        "A new secret URL; the old one stops working", ok={200: "Hook"}),
+    ("POST", "/hooks/{key}"): op("Post as the webhook (Slack/Mattermost payload, or form field "
+                                 "payload=<json>); answers text/plain ok", "slack", {200: "ok"}),
+    # bots
+    ("GET", f"{C}/bots/"): op("Bots (site admins)", ok={200: ["Bot"]}),
+    ("POST", f"{C}/bots/"): op("Create a bot; the answer holds its key", "NewBot", {201: "Bot"}),
+    ("PATCH", f"{C}/bots/{{bot_id}}/"): op("Change a bot", "BotChange", {200: "Bot"}),
+    ("DELETE", f"{C}/bots/{{bot_id}}/"): op("Delete a bot (its key dies)"),
+    ("POST", f"{C}/bots/{{bot_id}}/key/"): op("A new bot key", ok={200: "Bot"}),
+    ("POST", "/rooms/{room}/{bot_key}/messages"): op(
+        "Post as the bot: a plain-text body, or multipart attachment=", "bot", {201: "Message"}),
+}

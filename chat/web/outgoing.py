@@ -1,0 +1,137 @@
+"""Outgoing bot calls: a message that addresses a bot with an outgoing URL is POSTed
+there in the background, and a 200 answer is posted back as the bot's reply.
+
+The sender never waits: core hands BotAddressed events to a bounded queue after
+commit, and one worker task makes the calls. A full queue drops the call (logged);
+a timeout, an error status or an unreachable URL posts nothing and is logged.
+
+The payload is Campfire's {user, room, message{id, body{plain, html}, path}} plus
+Mattermost's outgoing-webhook fields (text, user_name, channel_name, ...), so bots
+written for either work. The answer may be plain text, {"text": ...} or {"content": ...}.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+
+import aiohttp
+from aiohttp import web
+
+from ..core import Core, bots, messages
+from ..errors import ChatError
+from ..events import Event
+from ..keys import bot_caller_key, core_key
+
+log = logging.getLogger(__name__)
+MAX_ANSWER = 64 * 1024
+
+
+def call_payload(event: bots.BotAddressed) -> dict:
+    message, room, sender = event.message, event.room, event.message.sender
+    return {
+        "user": {"id": sender.id, "name": sender.name, "username": sender.username},
+        "room": {"id": room.id, "name": room.name, "slug": room.slug,
+                 "path": f"/api/chat/rooms/{room.id}/messages/"},
+        "message": {"id": message.id, "created_at": message.created_at,
+                    "body": {"plain": message.content,
+                             "html": html.escape(message.content).replace("\n", "<br>")},
+                    "path": f"/api/chat/messages/{message.id}/"},
+        # Mattermost outgoing-webhook fields
+        "text": message.content, "user_id": str(sender.id), "user_name": sender.username,
+        "channel_id": str(room.id), "channel_name": room.slug, "post_id": str(message.id),
+        "timestamp": message.created_at,
+    }
+
+
+def answer_text(body: bytes, content_type: str) -> str:
+    """Plain text, or the "text"/"content" of a JSON object."""
+    text = body.decode("utf-8", "replace")
+    if content_type == "application/json" or text.lstrip().startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text.strip()
+        if isinstance(value, dict):
+            found = value.get("text") or value.get("content")
+            return found.strip() if isinstance(found, str) else ""
+    return text.strip()
+
+
+class BotCaller:
+    def __init__(self, core: Core):
+        self.core = core
+        self.queue: asyncio.Queue[bots.BotAddressed] = asyncio.Queue(core.settings.bot_queue_limit)
+        self.session: aiohttp.ClientSession | None = None
+        self.task: asyncio.Task | None = None
+        self.dropped = 0
+
+    def listen(self, event: Event) -> None:
+        if not isinstance(event, bots.BotAddressed):
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            log.warning("bot call queue full: message %s not sent to bot %s",
+                        event.message.id, event.bot_id)
+
+    async def start(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=self.core.settings.bot_timeout_seconds)
+        self.session = aiohttp.ClientSession(timeout=timeout)
+        self.task = asyncio.create_task(self.work(), name="bot-caller")
+
+    async def stop(self) -> None:
+        if self.task:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        if self.session:
+            await self.session.close()
+
+    async def work(self) -> None:
+        while True:
+            event = await self.queue.get()
+            try:
+                await self.call(event)
+            except Exception:
+                log.exception("bot call for message %s failed", event.message.id)
+
+    async def call(self, event: bots.BotAddressed) -> None:
+        try:
+            bot = await bots.find_bot(self.core.db.reader, event.bot_id)
+        except ChatError:  # deleted since the message was sent
+            return
+        if not bot.outgoing_url:
+            return
+        try:
+            # No redirects: the admin-set URL is the only place a message is sent to.
+            async with self.session.post(bot.outgoing_url, json=call_payload(event),
+                                         allow_redirects=False) as resp:
+                body = await resp.content.read(MAX_ANSWER)
+                if resp.status != 200:
+                    log.warning("bot %s answered %s: nothing posted", bot.user.username, resp.status)
+                    return
+                text = answer_text(body, resp.content_type)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("bot %s call failed (%s): nothing posted", bot.user.username,
+                        type(exc).__name__)
+            return
+        if text:
+            try:
+                await messages.send(self.core, bot.user, event.room.id, text[:5000])
+            except ChatError as exc:
+                log.warning("bot %s reply refused: %s", bot.user.username, exc.key)
+
+
+async def run_bot_caller(app: web.Application):
+    """cleanup_ctx: load which bots have outgoing URLs, then call them until shutdown."""
+    core = app[core_key]
+    caller = BotCaller(core)
+    await bots.load_outgoing(core)
+    await caller.start()
+    core.listeners.append(caller.listen)
+    app[bot_caller_key] = caller
+    yield
+    core.listeners.remove(caller.listen)
+    await caller.stop()

@@ -1,0 +1,161 @@
+"""JSON Schemas (2020-12, as OpenAPI 3.1 uses) of what each dialect sends and accepts.
+
+Each mirrors one serializer in chat/dialects/; the schemathesis test checks every
+live response against them, so a serializer that changes shape fails a test until
+its schema here follows.
+"""
+from __future__ import annotations
+
+INT = {"type": "integer"}
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
+TIME = {"type": "string", "description": "ISO 8601 UTC, e.g. 2024-01-01T12:00:00.000Z"}
+
+
+def null(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(required: dict, optional: dict | None = None) -> dict:
+    """An object with these required properties (and maybe optional ones)."""
+    props = {**required, **(optional or {})}
+    return {"type": "object", "required": list(required), "properties": props}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def array(schema: dict) -> dict:
+    return {"type": "array", "items": schema}
+
+
+COMPONENTS: dict[str, dict] = {
+    # errors: one shape per dialect family
+    "DetailError": obj({"detail": STR}),
+    "ChannelsError": obj({"error": STR}),
+    "Said": obj({"message": STR}),
+    "Anything": {},
+    # identity
+    "IdentityUser": obj({"id": INT, "username": STR, "display_name": STR,
+                         "avatar_url": null(STR), "is_admin": BOOL}),
+    "Linked": obj({"linked": BOOL}),
+    "Tokens": obj({"user": ref("IdentityUser"), "access_token": STR, "refresh_token": STR,
+                   "token_type": STR, "expires_in": INT}),
+    "ApiToken": obj({"id": INT, "name": STR, "hint": STR, "created_at": TIME,
+                     "expires_at": null(TIME), "last_used_at": null(TIME)}, {"token": STR}),
+    # channels and native
+    "User": obj({"id": INT, "username": STR, "first_name": STR, "last_name": STR,
+                 "display_name": STR, "avatar_url": null(STR), "is_bot": BOOL}),
+    "RoomBrief": obj({"id": INT, "name": STR}),
+    "Reaction": obj({"emoji": STR, "count": INT, "user_ids": array(INT), "me": BOOL}),
+    "Message": obj({
+        "id": INT, "room": ref("RoomBrief"), "sender": null(ref("User")),
+        "message_type": {"enum": ["text", "image", "file", "system"]}, "content": STR,
+        "file_url": null(STR), "file_name": null(STR), "file_size": null(INT),
+        "is_edited": BOOL, "is_deleted": BOOL, "reply_to": null(INT), "created_at": TIME,
+        "updated_at": TIME, "timestamp": TIME, "client_id": null(STR),
+        "reactions": array(ref("Reaction"))}),
+    "Room": obj({
+        "id": INT, "slug": STR, "name": STR, "description": STR,
+        "room_type": {"enum": ["public", "private", "group", "direct"]}, "is_official": BOOL,
+        "created_by": null(ref("User")), "member_count": INT, "is_active": BOOL,
+        "max_members": INT, "created_at": TIME, "updated_at": TIME}),
+    "LastMessage": obj({"id": INT, "content": STR, "message_type": STR,
+                        "sender": null(STR), "created_at": TIME}),
+    "RoomListing": {"allOf": [ref("Room"), obj({
+        "last_message": null(ref("LastMessage")), "is_member": BOOL, "role": null(STR),
+        "unread_count": INT, "last_read_message_id": null(INT)})]},
+    "RoomDetail": {"allOf": [ref("Room"), obj({
+        "members": array(ref("User")), "is_member": BOOL, "role": null(STR)})]},
+    "Membership": obj({"id": INT, "room": ref("RoomBrief"), "user": ref("User"), "role": STR,
+                       "joined_at": TIME, "last_read_at": null(TIME), "is_muted": BOOL,
+                       "is_banned": BOOL}),
+    "MessagePage": obj({"messages": array(ref("Message")), "page": INT, "page_size": INT,
+                        "total": INT}),
+    "Notification": obj({
+        "id": INT, "notification_type": STR, "title": STR, "content": STR,
+        "room": null(ref("Room")),
+        "message": null(obj({"id": INT, "content": STR, "message_type": STR, "created_at": TIME})),
+        "is_read": BOOL, "created_at": TIME}),
+    "ReadAll": obj({"message": STR, "count": INT}),
+    "Edits": obj({"message_id": INT, "content": STR, "edits": array(obj({
+        "content": STR, "edited_by": null(ref("User")), "edited_at": TIME}))}),
+    "ReactionToggled": obj({"message_id": INT, "emoji": STR, "added": BOOL,
+                            "reactions": array(ref("Reaction"))}),
+    "SearchResults": obj({"results": array({"allOf": [ref("Message"), obj({
+        "room": obj({"id": INT, "slug": STR, "name": STR}), "snippet": STR})]}),
+        "next_before": null(INT)}),
+    "Invited": obj({"message": STR, "room": ref("Room"), "user": ref("User")}),
+    "DirectRoom": {"allOf": [ref("Room"), obj({"peer": ref("User")})]},
+    "Announced": obj({"count": INT}),
+    "UnreadCount": obj({"unread_count": INT}),
+    # v1
+    "V1User": obj({"id": INT, "username": STR, "avatar_url": null(STR)}),
+    "V1Room": obj({
+        "id": INT, "name": STR, "description": STR, "is_public": BOOL, "is_official": BOOL,
+        "created_by": null(INT), "created_at": TIME, "updated_at": TIME,
+        "creator": null(ref("V1User")), "member_count": INT, "is_member": BOOL,
+        "is_admin": BOOL}),
+    "V1Member": obj({"id": INT, "room_id": INT, "user_id": INT, "is_admin": BOOL,
+                     "joined_at": TIME, "last_read_at": null(TIME), "user": ref("V1User")}),
+    "V1Message": obj({"id": INT, "room_id": INT, "user_id": null(INT), "content": STR,
+                      "is_system": BOOL, "created_at": TIME, "user": null(ref("V1User"))}),
+    "V1RoomDetail": {"allOf": [ref("V1Room"), obj({
+        "members": array(ref("V1Member")), "latest_messages": array(ref("V1Message"))})]},
+    # simple
+    "SimpleMessage": obj({
+        "id": STR, "sender_id": null(INT), "sender_name": null(STR), "is_bot": BOOL,
+        "message_type": STR, "content": STR, "file_url": null(STR), "file_name": null(STR),
+        "file_size": null(INT), "timestamp": TIME, "reply_to": null(STR), "room_id": STR,
+        "is_edited": BOOL, "is_deleted": BOOL, "client_id": null(STR)}),
+    "SimpleRoom": obj({"id": STR, "name": STR, "description": STR, "members": array(INT),
+                       "created_at": TIME, "last_message": null(ref("SimpleMessage"))}),
+    "SimpleRoomCreated": obj({"room_id": STR, "message": STR}),
+    "OnlineUser": obj({"user_id": INT, "username": STR, "ip": null(STR),
+                       "user_agent": null(STR), "login_time": TIME, "last_activity": TIME}),
+    "Stats": obj({"online_users_count": INT, "total_messages_today": INT, "active_rooms": INT}),
+    "UserIp": obj({"user_id": INT, "ip": null(STR)}),
+    "Heartbeat": obj({"status": STR, "timestamp": TIME}),
+    # integrations
+    "Hook": obj({"id": INT, "room_id": INT, "name": STR, "user": ref("User"),
+                 "created_by": null(INT), "created_at": TIME, "last_used_at": null(TIME)},
+                {"key": STR, "path": STR, "url": STR}),
+    "Bot": obj({"id": INT, "user": ref("User"), "outgoing_url": null(STR), "created_at": TIME},
+               {"key": STR}),
+    "SlackPayload": {"type": "object", "properties": {
+        "text": STR, "username": STR, "icon_url": STR, "icon_emoji": STR, "channel": STR,
+        "attachments": array({"type": "object", "properties": {
+            "pretext": STR, "title": STR, "title_link": STR, "text": STR, "fallback": STR,
+            "footer": STR, "fields": array({"type": "object", "properties": {
+                "title": STR, "value": STR, "short": BOOL}})}}),
+        "props": {"type": "object"}}},
+}
+
+# Request bodies: what the handlers read (extra fields are ignored).
+BODIES: dict[str, dict] = {
+    "Credentials": obj({"username": STR, "password": STR}, {"display_name": STR}),
+    "RefreshBody": obj({"refresh_token": STR}),
+    "NewApiToken": obj({"name": STR}, {"expires_in_days": INT}),
+    "IdentityLink": obj({"username": STR, "provider": STR, "external_name": STR}),
+    "ProfileChange": obj({}, {"display_name": STR, "avatar_url": STR, "password": STR,
+                              "old_password": STR}),
+    "NewRoom": obj({"name": STR}, {"description": STR,
+                                   "room_type": {"enum": ["public", "private", "group"]},
+                                   "is_official": BOOL, "max_members": INT}),
+    "RoomChange": obj({}, {"name": STR, "description": STR}),
+    "V1NewRoom": obj({"name": STR}, {"description": STR, "is_public": BOOL, "is_official": BOOL}),
+    "NewMessage": obj({"content": STR}, {"message_type": STR, "reply_to": INT, "client_id": STR,
+                                         "file_url": STR, "file_name": STR, "file_size": INT}),
+    "Content": obj({"content": STR}),
+    "Emoji": obj({"emoji": STR}),
+    "Username": obj({"username": STR}),
+    "MemberChange": obj({}, {"role": {"enum": ["admin", "moderator", "member"]},
+                             "is_muted": BOOL, "is_banned": BOOL}),
+    "Announcement": obj({"title": STR, "content": STR}),
+    "SimpleNewRoom": obj({"room_name": STR}, {"description": STR}),
+    "Named": obj({"name": STR}),
+    "NewBot": obj({"username": STR}, {"display_name": STR, "avatar_url": STR,
+                                      "outgoing_url": STR}),
+    "BotChange": obj({}, {"display_name": STR, "avatar_url": STR, "outgoing_url": STR}),
+}
