@@ -25,6 +25,11 @@ ENVIRONMENT = """environment:
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
   CHAT_ACCESS_TOKEN_TTL, CHAT_REFRESH_TOKEN_TTL   token and login lifetimes in seconds
   CHAT_LOGIN_PAIR_LIMIT, CHAT_LOGIN_ADDRESS_LIMIT, CHAT_LOGIN_SLOWDOWN_AFTER   login throttling
+  CHAT_RATE_MESSAGES, CHAT_RATE_TYPING, CHAT_RATE_REACTIONS, CHAT_RATE_UPLOADS,
+  CHAT_RATE_WRITES            per-user rates: RATE or RATE:BURST per second, 0 turns one off
+  CHAT_MAX_SOCKETS_PER_USER, CHAT_MAX_CONNECTIONS_PER_ADDRESS, CHAT_HANDSHAKE_TIMEOUT,
+  CHAT_UPLOAD_IDLE_TIMEOUT, CHAT_READ_CONNECTIONS, CHAT_READ_BUDGET, CHAT_MIN_FREE_MB
+                              caps, time budgets and the health threshold (docs/limits.md)
   CHAT_LDAP_*, CHAT_OIDC_PROVIDERS, CHAT_LOCAL_LOGIN, CHAT_PUBLIC_URL
                               sign-in with a company directory: docs/directory-sign-in.md
   CHAT_REDIS_URL, CHAT_WORKERS  defaults for --redis and --workers (docs/scale-out.md)

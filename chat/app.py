@@ -10,10 +10,11 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, health, scheduler
+from .core import Core, health, rooms, scheduler
 from .db import Database
 from .db.database import storage_failure
-from .dialects import api_tokens, bots, external, hooks, identity, native, simple, team, user_socket, v1
+from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, simple, team,
+                       user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
@@ -71,6 +72,7 @@ async def open_core(app: web.Application):
     await open_writable(db, settings)
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
+    await rooms.name_seeded_rooms(core)
     if settings.redis_url:
         from .scale import shared
         await shared.start(core)
@@ -117,6 +119,7 @@ def create_app(settings: Settings) -> web.Application:
     channels.setup(app)
     native.setup(app)
     team.setup(app)
+    admin.setup(app)
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)

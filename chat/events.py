@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .models import Message, Notification, Reminder, Room, ScheduledMessage, Status, User
+from .models import Credential, Message, Notification, Reminder, Room, ScheduledMessage, Status, User
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,29 @@ class NotificationCreated(Event):
     @property
     def user_ids(self) -> frozenset[int]:
         return frozenset({self.notification.user_id})
+
+
+@dataclass(frozen=True)
+class SocketsEnded(Event):
+    """A login ended, an API token was revoked, a password changed or a user was
+    disabled: the user's sockets opened with that credential close (4001). An event
+    rather than a call on the hub, so that every process closes its own sockets."""
+    user_id: int
+    session_id: int | None = None   # only the sockets of this login
+    token_id: int | None = None     # only the sockets of this API token
+    keep_api_tokens: bool = False   # a password change leaves API tokens working
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset()  # no frame: the hub closes sockets instead
+
+    def ends(self, credential: Credential | None) -> bool:
+        if self.session_id is not None:
+            return credential is not None and credential.session_id == self.session_id
+        if self.token_id is not None:
+            return credential is not None and credential.token_id == self.token_id
+        return not (self.keep_api_tokens and credential is not None
+                    and credential.kind == "api_token")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ import logging
 from typing import Callable
 
 from .events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
-                     RoomDeleted, RoomUpdated, TypingChanged)
+                     RoomDeleted, RoomUpdated, SocketsEnded, TypingChanged)
+from .i18n import viewer_language
 from .live.activity import Activity, ActivityRegistry
 from .live.connection import (CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE,  # noqa: F401
                               CLOSE_UNAUTHORIZED, Connection, Seat)
@@ -120,15 +121,20 @@ class Hub:
 
     def publish(self, event: Event) -> None:
         """Every committed event enters here (and presence and typing, which are not
-        stored): rendered once per dialect, offered to each target socket."""
-        rendered: dict[str, str | None] = {}
+        stored): rendered once per dialect and language (server-written texts read in
+        each viewer's), offered to each target socket."""
+        rendered: dict[tuple, str | None] = {}
         message_id = event.message.id if isinstance(event, MessagePosted) else None
         sent = 0
         for conn in self._targets(event):
-            name = conn.dialect.name
-            if name not in rendered:
-                rendered[name] = conn.dialect.render(event)
-            text = rendered[name]
+            kind = (conn.dialect.name, conn.language)
+            if kind not in rendered:
+                token = viewer_language.set(conn.language)
+                try:
+                    rendered[kind] = conn.dialect.render(event)
+                finally:
+                    viewer_language.reset(token)
+            text = rendered[kind]
             if text is not None:
                 conn.offer(text, event.room_id, message_id)
                 sent += 1
@@ -166,6 +172,9 @@ class Hub:
             case RoomUpdated(room_id=room_id, room=room):
                 for conn in self.rooms.get(room_id, ()):
                     conn.seats[room_id].room = room
+            case SocketsEnded(user_id=user_id):
+                self.disconnect_user(user_id, CLOSE_UNAUTHORIZED,
+                                     only=lambda conn: event.ends(conn.credential))
 
     def _seated(self, room_id: int, user_id: int) -> list[Connection]:
         return [c for c in self.user_connections.get(user_id, ()) if room_id in c.seats]

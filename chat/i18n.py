@@ -5,6 +5,12 @@ strings of seed texts are kept verbatim).
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+# The language of whoever the current request, socket or rendering is for; None: show
+# stored texts as they are (written in the server's language).
+viewer_language: ContextVar[str | None] = ContextVar("viewer_language", default=None)
+
 CATALOG: dict[str, tuple[str, str]] = {
     # generic
     "internal_error": ("Internal server error", "服务器内部错误"),
@@ -16,6 +22,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "field_range": ("Field '{field}' must be between {low} and {high}", "字段 '{field}' 必须在 {low} 到 {high} 之间"),
     "not_found": ("Not found", "资源不存在"),
     "field_encoding": ("Field '{field}' is not valid Unicode text", "字段 '{field}' 不是有效的 Unicode 文本"),
+    "body_too_large": ("Request body is too large", "请求体过大"),
+    "invalid_form": ("Request body is not a well-formed form", "请求体不是有效的表单"),
     "json_too_deep": ("JSON is nested too deeply (at most {depth} levels)", "JSON 嵌套层数过多（最多 {depth} 层）"),
     "json_constant": ("JSON must not contain NaN or Infinity", "JSON 中不能包含 NaN 或 Infinity"),
     "rate_limited": ("Too many {action} requests, try again in {seconds} seconds", "{action} 请求过于频繁，请 {seconds} 秒后重试"),
@@ -37,6 +45,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "password_blank": ("Password must not be only spaces or control characters", "密码不能只包含空白或控制字符"),
     "old_password_wrong": ("The old password is not correct", "原密码不正确"),
     "user_not_found": ("User not found", "用户不存在"),
+    "account_disabled": ("This account has been deactivated", "该账号已被停用"),
+    "admin_self": ("Site admins cannot demote or deactivate themselves", "管理员不能取消自己的管理员身份或停用自己"),
+    "avatar_too_big": ("The image is too large (more than {limit} pixels)", "图片过大（超过 {limit} 像素）"),
     "admin_only": ("Only site administrators may do this", "只有管理员可以执行此操作"),
     "too_many_tokens": ("At most {limit} API tokens per user: revoke one first", "每个用户最多 {limit} 个 API 令牌，请先撤销一个"),
     "cross_origin_write": ("A cookie-authenticated change must come from this site (Origin)", "使用 Cookie 认证的修改请求必须来自本站（Origin）"),
@@ -61,6 +72,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "invitation_required": ("This room is private: you need an invitation", "这是私人聊天室，需要邀请才能加入"),
     "banned": ("You are banned from this room", "您已被禁止进入该聊天室"),
     "not_a_member": ("You are not a member of this room", "您不是该聊天室的成员"),
+    "room_archived": ("This room is archived: it takes no new messages or members", "该聊天室已归档，不能再发消息或加入"),
     "room_admin_only": ("Only the room's admins may do this", "只有聊天室管理员可以执行此操作"),
     "cannot_delete_room": ("Only the creator or an admin may delete this room", "只有聊天室创建者或管理员可以删除"),
     "direct_room_closed": ("Direct conversations cannot be joined or left", "私聊会话不能加入或离开"),
@@ -142,6 +154,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "room_deleted": ("Room deleted", "房间已删除"),
     "connected": ("Connected", "连接成功"),
     "invited": ("{username} was invited", "已邀请 {username}"),
+    "invitation_declined": ("Invitation declined", "已拒绝邀请"),
+    "invitation_not_found": ("You have no invitation to this room", "你没有此聊天室的邀请"),
     # stored texts (written in the server's language when they are created)
     "deleted_placeholder": ("[message deleted]", "[消息已删除]"),
     "system_join": ("{username} joined the room", "{username} 加入了聊天室"),
@@ -151,6 +165,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "notify_reply": ("{username} replied to you", "{username} 回复了你"),
     "notify_message": ("New message from {username}", "新消息来自 {username}"),
     "notify_invite": ("{username} invited you to {room}", "{username} 邀请你加入 {room}"),
+    "seeded_room_name": ("Global", "大厅"),
+    "seeded_room_description": ("The room everyone shares", "所有人共享的聊天室"),
 }
 
 
@@ -172,3 +188,23 @@ def translate(key: str, language: str, **params) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def shown(key: str | None, stored: str, **params) -> str:
+    """A server-written text in the viewer's language, or the stored text as it is."""
+    language = viewer_language.get()
+    if key is None or language is None or key not in CATALOG:
+        return stored
+    return translate(key, language, **params)
+
+
+def message_text(message) -> str:
+    """What a viewer reads as a message's content: joins, leaves, uploads and deletions
+    in their language (named by the sender's display name); people's words as written."""
+    sender = message.sender
+    return shown(message.text_key, message.content, username=sender.name if sender else "",
+                 name=message.file_name or "")
+
+
+def notification_title(notification) -> str:
+    return shown(notification.title_key, notification.title, **notification.title_params)

@@ -16,10 +16,18 @@ class User:
     is_admin: bool
     created_at: str = ""
     is_bot: bool = False  # a webhook's or a bot's account: it never logs in
+    is_active: bool = True
 
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as site admins see them."""
+    user: User
+    last_login_at: str | None
 
 
 @dataclass(frozen=True)
@@ -30,12 +38,22 @@ class Room:
     description: str
     room_type: str
     is_official: bool
-    max_members: int
+    max_members: int | None  # None: no limit
     is_active: bool
     creator: User | None
     created_at: str
     updated_at: str
     member_count: int = 0
+    archived_at: str | None = None
+    default_text: bool = False  # name and description are still the seeded ones
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_full(self) -> bool:
+        return self.max_members is not None and self.member_count >= self.max_members
 
     @property
     def is_public(self) -> bool:
@@ -91,6 +109,7 @@ class Message:
     created_at: str
     updated_at: str
     reactions: tuple[Reaction, ...] = ()
+    text_key: str | None = None  # server-written text: shown in each viewer's language
 
 
 @dataclass(frozen=True)
@@ -130,6 +149,8 @@ class Notification:
     message: Message | None
     is_read: bool
     created_at: str
+    title_key: str | None = None
+    title_params: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

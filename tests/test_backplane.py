@@ -7,15 +7,20 @@ import asyncio
 import json
 import os
 import signal
+import time
 
 import aiohttp
 import pytest
+import redis.asyncio as redis
 
 from chat.app import create_app
+from chat.db import Database, event_log
+from chat.keys import core_key
 from chat.settings import Settings
-from tests.helpers import (NO_RATE_LIMITS, connect, make_room, next_frame, no_frame,
-                           post_message, register)
+from tests.helpers import (NO_RATE_LIMITS, Person, assert_error, closed_with, connect, make_room,
+                           next_frame, no_frame, post_message, register)
 from tests.redisproc import RedisServer
+from tests.test_faults import fill, small_disk  # noqa: F401 (a fixture)
 from tests.serverproc import ServerProcess, create_database
 
 
@@ -134,6 +139,170 @@ async def test_nothing_is_lost_while_redis_restarts(pair, redis_server):
     assert await texts(on_b, "chat_message", 3) == [f"after {n}" for n in range(3)]
     await no_frame(on_b, "chat_message", wait=0.8)  # and nothing twice
     await on_b.close()
+
+
+async def test_presence_agrees_again_after_redis_restarts(pair, redis_server):
+    """Redis forgets every process's presence hash when it restarts; whichever process
+    reconnects first must not drop the other's users for good."""
+    a, b = pair
+    core_a, core_b = a.server.app[core_key], b.server.app[core_key]
+    alice, bob = await register(a, "alice"), await register(a, "bob")
+    room = await make_room(a, alice)
+    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    on_a = await connect(a, alice, room)
+    on_b = await connect(b, bob, room)
+    await joined(on_a, bob.id)
+    redis_server.stop()
+    await asyncio.sleep(0.5)
+    redis_server.start()
+    deadline = time.monotonic() + 6
+    while not (core_a.hub.is_online_in(room["id"], bob.id)
+               and core_b.hub.is_online_in(room["id"], alice.id)
+               and core_a.backplane.connected.is_set() and core_b.backplane.connected.is_set()):
+        assert time.monotonic() < deadline, "presence did not agree again"
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(2.5)  # several heartbeats and scans later, still agreed
+    assert core_a.hub.is_online_in(room["id"], bob.id)
+    assert core_b.hub.is_online_in(room["id"], alice.id)
+    await no_frame(on_a, "user_leave", wait=0.3)  # and nobody seemed to leave meanwhile
+    await no_frame(on_b, "user_leave", wait=0.3)
+    for ws in (on_a, on_b):
+        await ws.close()
+
+
+async def test_a_new_process_learns_who_is_online(aiohttp_client, tmp_path, redis_server):
+    settings = shared_settings(tmp_path, redis_server)
+    a = await aiohttp_client(create_app(settings))
+    alice = await register(a, "alice")
+    room = await make_room(a, alice)
+    on_a = await connect(a, alice, room)
+    c = await aiohttp_client(create_app(settings))  # started after alice came online
+    assert c.server.app[core_key].hub.is_online_in(room["id"], alice.id)
+    await on_a.close()
+    deadline = time.monotonic() + 3
+    while c.server.app[core_key].hub.is_online_in(room["id"], alice.id):
+        assert time.monotonic() < deadline, "alice's departure did not reach the new process"
+        await asyncio.sleep(0.05)
+
+
+async def test_presence_is_written_again_when_redis_loses_it(pair, redis_server, aiohttp_client,
+                                                             tmp_path):
+    """Redis emptied under live connections (a failover, a restart the client did not
+    notice): each process finds its key gone, writes its users again and says hello,
+    so a process started afterwards still learns who is online."""
+    a, b = pair
+    alice, bob = await register(a, "alice"), await register(a, "bob")
+    room = await make_room(a, alice)
+    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    on_a = await connect(a, alice, room)
+    on_b = await connect(b, bob, room)
+    await joined(on_a, bob.id)
+    client = redis.from_url(redis_server.url)
+    await client.flushall()
+    await client.aclose()
+    await asyncio.sleep(1.5)  # three heartbeats (presence_ttl 3 s)
+    c = await aiohttp_client(create_app(shared_settings(tmp_path, redis_server)))
+    hub_c = c.server.app[core_key].hub
+    assert hub_c.is_online_in(room["id"], alice.id) and hub_c.is_online_in(room["id"], bob.id)
+    assert a.server.app[core_key].hub.is_online_in(room["id"], bob.id)
+    await no_frame(on_a, "user_leave", wait=0.3)
+    for ws in (on_a, on_b):
+        await ws.close()
+
+
+async def test_an_unreadable_presence_entry_stops_nothing(pair, redis_server):
+    """Garbage in another process's presence hash is skipped: the heartbeat that reads
+    it goes on (or this process's key would expire and the others forget its users)."""
+    a, b = pair
+    plane_a, plane_b = a.server.app[core_key].backplane, b.server.app[core_key].backplane
+    alice = await register(a, "alice")
+    room = await make_room(a, alice)
+    on_b = await connect(b, alice, room)
+    client = redis.from_url(redis_server.url)
+    await client.hset(f"teahouse:presence:{plane_b.origin}", "x:y", "not json")
+    await client.delete(f"teahouse:alive:{plane_a.origin}")  # A re-announces and reads B's hash
+    await asyncio.sleep(2.5)  # beyond A's key lifetime (2 s): refreshed meanwhile?
+    assert await client.exists(f"teahouse:alive:{plane_a.origin}")
+    assert a.server.app[core_key].hub.is_online_in(room["id"], alice.id)
+    await client.aclose()
+    await on_b.close()
+
+
+async def test_ending_a_login_closes_its_sockets_in_every_process(pair):
+    a, b = pair
+    alice = await register(a, "alice")
+    room = await make_room(a, alice)
+    resp = await a.post("/api/chat/tokens/", json={"name": "ci"}, headers=alice.headers)
+    made = await resp.json()
+    script = Person(alice.id, alice.username, made["token"], "", alice.is_admin)
+    script_b = await connect(b, script, room)
+    page_b = await connect(b, alice, room)
+    assert (await a.delete(f"/api/chat/tokens/{made['id']}/", headers=alice.headers)).status == 204
+    await closed_with(script_b, 4001)  # the revoked token's socket, on the other process
+    await page_b.send_json({"type": "chat_message", "content": "still here"})
+    await next_frame(page_b, "chat_message")
+    resp = await a.patch("/api/auth/me", json={"password": "new password",
+                                               "old_password": "correct horse"},
+                         headers=alice.headers)
+    assert resp.status == 200, await resp.text()
+    await closed_with(page_b, 4001)  # a password change ends the logins everywhere
+
+
+async def test_events_pruned_before_a_process_saw_them_make_its_sockets_resume(pair):
+    """A process suspended for longer than the log keeps events cannot deliver what
+    it missed: its sockets there are told to reconnect and resume (1012) at once."""
+    a, b = pair
+    alice = await register(a, "alice")
+    room = await make_room(a, alice)
+    on_b = await connect(b, alice, room)
+    plane_b = b.server.app[core_key].backplane
+    for task in plane_b.tasks:  # B hears and polls nothing, as if suspended
+        task.cancel()
+    await asyncio.gather(*plane_b.tasks, return_exceptions=True)
+    await post_message(a, alice, room, "missed")
+    core_a = a.server.app[core_key]
+    await core_a.db.write(lambda conn: event_log.prune(conn, time.time() + 1))
+    await plane_b._repair_all()  # B wakes up: the log no longer has the event
+    await closed_with(on_b, 1012)
+
+
+async def test_one_process_without_redis_logs_no_events(aiohttp_client, tmp_path):
+    """The single process pays nothing for the backplane: no event log rows."""
+    client = await aiohttp_client(create_app(Settings(data_dir=tmp_path / "data",
+                                                      **NO_RATE_LIMITS)))
+    alice = await register(client, "alice")
+    room = await make_room(client, alice)
+    await post_message(client, alice, room, "hello")
+    core = client.server.app[core_key]
+    assert core.backplane is None
+    for table in ("event_log", "event_streams"):
+        assert (await core.db.fetch_one(f"SELECT COUNT(*) FROM {table}"))[0] == 0
+
+
+async def test_processes_starting_together_migrate_once(tmp_path):
+    """Instances started at once (systemd's teahouse@1 and @2) race at the migrations:
+    the ones that lose find them applied instead of failing."""
+    databases = [Database(tmp_path / "teahouse.db") for _ in range(3)]
+    try:
+        await asyncio.gather(*(db.open() for db in databases))
+    finally:
+        for db in databases:
+            await db.close()
+
+
+async def test_a_full_disk_is_507_with_redis_too(aiohttp_client, small_disk, redis_server):
+    settings = shared_settings(small_disk, redis_server, min_free_mb=1)
+    client = await aiohttp_client(create_app(settings))
+    alice = await register(client, "alice")
+    room = await make_room(client, alice)
+    fill(small_disk)
+    for n in range(300):  # the WAL may still have room for a few messages
+        resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
+                                 json={"content": f"on a full disk {n} " + "x" * 2000},
+                                 headers=alice.headers)
+        if resp.status != 201:
+            break
+    assert "disk is full" in await assert_error(resp, 507, "channels")
 
 
 async def test_login_throttling_counts_across_processes(pair):

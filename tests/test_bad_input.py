@@ -2,6 +2,7 @@
 or a logged traceback: surrogates, odd numbers, odd room references, deep JSON."""
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -123,3 +124,15 @@ async def test_bad_frames_get_error_frames_and_the_socket_stays_open(client, ali
     await ws.send_json({"type": "ping"})
     assert not ws.closed
     await ws.close()
+
+
+@pytest.mark.parametrize("path, dialect, content_type", [
+    ("/api/chat/rooms/", "channels", "application/json"),
+    ("/api/chat/rooms", "simple", "application/x-www-form-urlencoded"),
+    ("/api/auth/login", "identity", "application/json"),
+])
+async def test_a_body_over_the_size_limit_is_413_in_the_dialect_shape(client, alice, no_tracebacks,
+                                                                      path, dialect, content_type):
+    body = io.BytesIO(b"a=" + b"x" * (2 * 1024 * 1024))
+    resp = await client.post(path, data=body, headers={**alice.headers, "Content-Type": content_type})
+    await assert_error(resp, 413, dialect)

@@ -45,7 +45,7 @@ async def test_an_invitation_lets_a_user_join_a_private_room(client, alice, bob)
     frame = await next_frame(ws_bob, "notification")
     assert frame["notification"]["notification_type"] == "room_invite"
     assert frame["notification"]["room"]["id"] == room["id"]
-    assert "alice" in frame["notification"]["title"]
+    assert "Alice Liddell" in frame["notification"]["title"]
     found = await (await client.get("/api/chat/notifications/", headers=bob.headers)).json()
     assert [n["notification_type"] for n in found] == ["room_invite"]
     assert (await join(client, bob, room["id"])).status == 200

@@ -12,8 +12,9 @@ STATIC = ROOT / "static"
 MODULES = sorted((STATIC / "js").glob("*.js"))
 
 
-async def test_the_page_is_served_with_a_strict_content_security_policy(client):
-    resp = await client.get("/")
+@pytest.mark.parametrize("path", ["/", "/admin"])
+async def test_the_page_is_served_with_a_strict_content_security_policy(client, path):
+    resp = await client.get(path)
     assert resp.status == 200
     assert resp.content_type == "text/html"
     csp = resp.headers["Content-Security-Policy"]
@@ -24,8 +25,9 @@ async def test_the_page_is_served_with_a_strict_content_security_policy(client):
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
-async def test_the_page_has_no_inline_script_style_or_handler(client):
-    html = await (await client.get("/")).text()
+@pytest.mark.parametrize("path", ["/", "/admin"])
+async def test_the_page_has_no_inline_script_style_or_handler(client, path):
+    html = await (await client.get(path)).text()
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert 'src="/static/' in tag, tag
     assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html)       # no inline code
@@ -90,7 +92,7 @@ def test_every_label_exists_in_english_and_chinese():
     keys = catalog()
     assert keys["en"] == keys["zh"], keys["en"] ^ keys["zh"]
     used = set()
-    html = (ROOT / "templates" / "index.html").read_text()
+    html = "".join(page.read_text() for page in (ROOT / "templates").glob("*.html"))
     used |= set(re.findall(r'data-i18n(?:-placeholder|-label)?="([a-z_]+)"', html))
     for module in MODULES:
         used |= set(re.findall(r'\bt\("([a-z_]+)"', module.read_text()))

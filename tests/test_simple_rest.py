@@ -196,6 +196,18 @@ async def test_deleting_an_unknown_message_is_a_404(client, alice):
     await assert_error(resp, 400, "simple")
 
 
+async def test_deleting_with_the_room_id_of_another_room_is_a_404(client, admin, alice):
+    other = await create_room(client, alice)
+    message = await send(client, alice, "stays")
+    for room_id in (other, "room_ffffffff"):
+        for person in (alice, admin):
+            resp = await client.delete(f"/api/chat/messages/{message['id']}?room_id={room_id}",
+                                       headers=person.headers)
+            await assert_error(resp, 404, "simple")
+    resp = await client.get("/api/chat/messages", headers=alice.headers)
+    assert not next(m for m in await resp.json() if m["id"] == message["id"])["is_deleted"]
+
+
 async def test_a_site_admin_may_delete_anyones_message(client, admin, alice):
     message = await send(client, alice, "spam")
     resp = await client.delete(f"/api/chat/messages/{message['id']}", headers=admin.headers)

@@ -141,9 +141,6 @@ async def test_a_generic_declared_type_is_accepted_when_the_bytes_agree(client, 
     ("setup.pdf", "application/pdf", b"MZ\x90\x00\x03" + bytes(200)),
     ("setup.exe", "application/octet-stream", b"MZ\x90\x00\x03" + bytes(200)),
     ("page.html", "text/html", b"<html></html>"),
-    ("page.txt", "text/plain", b"<!DOCTYPE html><html><body>hi</body></html>"),
-    ("script.txt", "text/plain", b"  <script>alert(1)</script>"),
-    ("shell.txt", "text/plain", b"#!/bin/sh\nrm -rf /\n"),
     ("binary.txt", "text/plain", b"hello\x00world"),
     ("latin1.txt", "text/plain", "café".encode("latin-1")),
     ("fake.docx", "application/octet-stream", ooxml("xl")),
@@ -160,6 +157,26 @@ async def test_spoofed_or_unlisted_types_are_refused(client, alice, settings, na
     assert stored(settings) == []
     resp = await client.get("/api/chat/messages", headers=alice.headers)
     assert [m for m in await resp.json() if m["message_type"] != "system"] == []
+
+
+@pytest.mark.parametrize("name, data", [
+    ("page.txt", b"<!DOCTYPE html><html><body onload='x()'>hi</body></html>"),
+    ("script.txt", b"  <script>alert(1)</script>"),
+    ("shell.txt", b"#!/bin/sh\nrm -rf /\n"),
+    ("drawing.txt", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'),
+])
+async def test_text_that_looks_like_markup_is_kept_and_served_as_inert_plain_text(
+        client, alice, name, data):
+    resp = await upload(client, alice, name, data, "text/plain")
+    assert resp.status == 200, await resp.text()
+    body = await resp.json()
+    assert body["file_url"].endswith(".txt") and body["message_type"] == "file"
+    served = await client.get(body["file_url"])
+    assert await served.read() == data
+    assert served.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in served.headers["Content-Security-Policy"]
 
 
 async def test_an_empty_file_or_a_missing_file_part_is_a_400(client, alice, settings):

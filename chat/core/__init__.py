@@ -88,14 +88,13 @@ class Core:
 
         With several processes the backplane numbers and logs the events inside the
         same transaction, then delivers them here and to the others."""
-        if self.backplane is not None:
-            return await self._commit_shared(job)
-
         def publish(outcome: Outcome) -> None:
             for event in outcome.events:
                 self.tell_listeners(event)
                 self.hub.publish(event)
         try:
+            if self.backplane is not None:
+                return await self._commit_shared(job)
             outcome = await self.db.write(job, after_commit=publish)
         except Exception as exc:
             raise storage_error(exc) or exc

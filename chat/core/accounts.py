@@ -11,7 +11,7 @@ import secrets
 from ..db import sessions as db_sessions
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
-from ..live.connection import CLOSE_UNAUTHORIZED
+from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
 from .fields import check_unicode
@@ -133,8 +133,11 @@ async def check_credentials(core: Core, username: str, password: str) -> int | N
 async def sign_in(core: Core, user_id: int, address: str | None,
                   user_agent: str | None) -> Tokens:
     """Tokens for a user whose credentials were checked: every way of signing in
-    (password, directory, OpenID Connect) ends here."""
+    (password, directory, OpenID Connect) ends here. A deactivated account is refused."""
     async def job(conn):
+        found = await users.user_by_id(conn, user_id)
+        if not found.is_active:
+            raise Unauthorized("account_disabled")
         await users.record_login(conn, user_id, address, user_agent)
         return Outcome(await users.user_by_id(conn, user_id))
     user = await core.commit(job)
@@ -158,6 +161,13 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     token ("th_…"), else a JWT access token; with no token, the login's cookie.
     Every credential is checked against the database on every call, so a password
     change, sign-out or revocation takes effect at once."""
+    credential = await _credential(core, token, cookie)
+    if not credential.user.is_active:
+        raise Unauthorized("account_disabled")  # deactivated by a site admin: at once
+    return credential
+
+
+async def _credential(core: Core, token: str | None, cookie: str | None) -> Credential:
     if token:
         if len(token) > MAX_TOKEN:
             raise Unauthorized("token_invalid")
@@ -231,15 +241,13 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
 
     async def job(conn):
         await users.update_profile(conn, user.id, display, avatar)
-        if new_hash:
-            await users.update_password(conn, user.id, new_hash)
-            await db_sessions.delete_user_sessions(conn, user.id)
-        return Outcome(await users.user_by_id(conn, user.id))
-    updated = await core.commit(job)
-    if new_hash:
-        core.hub.disconnect_user(user.id, CLOSE_UNAUTHORIZED, only=lambda conn: (
-            conn.credential is None or conn.credential.kind != "api_token"))
-    return updated
+        if not new_hash:
+            return Outcome(await users.user_by_id(conn, user.id))
+        await users.update_password(conn, user.id, new_hash)
+        await db_sessions.delete_user_sessions(conn, user.id)
+        return Outcome(await users.user_by_id(conn, user.id),
+                       [SocketsEnded(None, user.id, keep_api_tokens=True)])
+    return await core.commit(job)
 
 
 async def start_login(core: Core, user: User) -> Tokens:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from ..clock import iso_utc
 from ..db import api_tokens, users
 from ..errors import BadInput, Conflict, NotFound, Unauthorized
-from ..live.connection import CLOSE_UNAUTHORIZED
+from ..events import SocketsEnded
 from ..models import ApiToken, Credential, User
 from . import Core, Outcome
 
@@ -86,11 +86,8 @@ async def revoke(core: Core, user: User, token_id) -> None:
     async def job(conn):
         if not await api_tokens.delete_token(conn, user.id, token_id):
             raise NotFound("not_found")
-        return Outcome(None)
+        return Outcome(None, [SocketsEnded(None, user.id, token_id=token_id)])
     await core.commit(job)
-    core.hub.disconnect_user(
-        user.id, CLOSE_UNAUTHORIZED,
-        only=lambda conn: conn.credential is not None and conn.credential.token_id == token_id)
 
 
 async def identify(core: Core, token: str) -> Credential:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..db import identities, users
 from ..db import sessions as db_sessions
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
-from ..hub import CLOSE_UNAUTHORIZED
+from ..events import SocketsEnded
 from ..models import User
 from . import Core, Outcome
 
@@ -127,7 +127,6 @@ async def recheck(core: Core, provider: str, current: dict) -> int:
         gone = profile is None or profile.subject != identity.subject
         if gone and identity.disabled_at is None:
             await core.commit(lambda conn, i=identity: _disable(conn, i))
-            core.hub.disconnect_user(identity.user_id, CLOSE_UNAUTHORIZED)
             disabled += 1
         elif not gone and profile.is_admin is not None:
             await core.commit(lambda conn, i=identity, p=profile: _sync_admin(conn, i, p))
@@ -138,7 +137,7 @@ async def _disable(conn, identity) -> Outcome:
     await identities.set_disabled(conn, identity.id, True)
     await users.end_sessions(conn, identity.user_id)        # access tokens, even ours of old
     await db_sessions.delete_user_sessions(conn, identity.user_id)   # logins and cookies
-    return Outcome(None)
+    return Outcome(None, [SocketsEnded(None, identity.user_id)])
 
 
 async def _sync_admin(conn, identity, profile: Profile) -> Outcome:

@@ -80,8 +80,9 @@ def check_file_url(file_url) -> str | None:
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
                client_id=None, file_url=None, file_name=None, file_size=None,
-               sender_name: str | None = None) -> SendResult:
+               sender_name: str | None = None, text_key=None) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
+    text_key is the server's own (an upload's caption), never a client's.
 
     Sending to a public room one has not joined joins it first, as opening a socket does.
     sender_name (a webhook's per-message name) is trusted: core callers only.
@@ -97,7 +98,7 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
             room, events = await join_in(core, conn, user, room.id)
             membership = await room_sql.membership(conn, room.id, user.id)
         check_can_speak(membership)
-        return await store(core, conn, user, room, draft, events)
+        return await store(core, conn, user, room, draft, events, text_key)
     return await core.commit(job)
 
 
@@ -138,8 +139,11 @@ class Draft:
                    sender_name)
 
 
-async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: list) -> Outcome:
+async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: list,
+                text_key: str | None = None) -> Outcome:
     """Insert inside the send transaction; only the work this message needs is done."""
+    if room.is_archived:
+        raise Forbidden("room_archived")
     await check_group_mention(conn, core.settings.all_mention_limit, user, room, draft.content)
     if draft.reply_to is not None:
         original = await message_sql.message_by_id(conn, draft.reply_to)
@@ -149,7 +153,7 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
         message = await message_sql.insert_message(
             conn, room, user, draft.message_type, draft.content, reply_to=draft.reply_to,
             client_id=draft.client_id, file_url=draft.file_url, file_name=draft.file_name,
-            file_size=draft.file_size, sender_name=draft.sender_name)
+            file_size=draft.file_size, sender_name=draft.sender_name, text_key=text_key)
     except message_sql.DuplicateClientId:
         earlier = await message_sql.message_by_client_id(conn, user.id, draft.client_id)
         return Outcome(SendResult(earlier, created=False))
@@ -207,10 +211,15 @@ async def find_readable_message(conn, user: User, message_id) -> tuple[Message, 
     return message, room, membership
 
 
-async def delete(core: Core, user: User, message_id) -> Message:
-    """Soft delete by the sender, the room's admins and moderators, or a site admin."""
+async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
+    """Soft delete by the sender, the room's admins and moderators, or a site admin.
+    A room_ref that does not name the message's room finds no such message."""
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
+        if room_ref is not None:
+            named = await room_sql.room_by_ref(conn, room_ref) if str(room_ref).strip() else None
+            if named is None or named.id != room.id:
+                raise NotFound("message_not_found")
         if not can_moderate_message(user, message, membership):
             raise Forbidden("cannot_delete_message")
         if message.is_deleted:

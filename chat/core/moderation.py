@@ -16,7 +16,7 @@ from ..events import MemberChanged, MemberJoined
 from ..models import ROLES, Membership, Room, User
 from . import Core, Outcome, notifications
 from .fields import check_int
-from .rooms import check_readable, check_room_admin, new_slug
+from .rooms import check_readable, check_room_admin, find_room, new_slug
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,19 @@ async def invite(core: Core, user: User, room_ref, username) -> PeerRoom:
         await room_sql.insert_invitation(conn, room.id, invitee.id, user.id)
         event = await notifications.create(
             conn, invitee.id, "room_invite",
-            core.text("notify_invite", username=user.username, room=room.name),
+            notifications.titled(core, "notify_invite", username=user.name, room=room.name),
             room.description or room.name, room, None)
         return Outcome(PeerRoom(room, invitee, created=True), [event])
+    return await core.commit(job)
+
+
+async def decline(core: Core, user: User, room_ref) -> Room:
+    """Turn an invitation down: it is gone, and joining needs a new one."""
+    async def job(conn):
+        room = await find_room(conn, room_ref)
+        if not await room_sql.delete_invitation(conn, room.id, user.id):
+            raise NotFound("invitation_not_found")
+        return Outcome(room)
     return await core.commit(job)
 
 

@@ -1,6 +1,8 @@
 """Notifications: mentions, replies, direct messages to absent members, invitations."""
 from __future__ import annotations
 
+import json
+
 from ..db import messages as message_sql
 from ..db import notifications as notification_sql
 from ..db import rooms as room_sql
@@ -13,11 +15,19 @@ from .fields import check_int, check_text
 from .mentions import GROUPS, group_targets, mentioned_names
 
 
-async def create(conn, user_id: int, kind: str, title: str, content: str,
+def titled(core: Core, key: str, **params) -> tuple[str, str, dict]:
+    """A title the server writes: its text in the server's language, and its key and
+    parameters, so each reader sees it in their own language."""
+    return core.text(key, **params), key, params
+
+
+async def create(conn, user_id: int, kind: str, title: str | tuple, content: str,
                  room: Room | None, message: Message | None) -> NotificationCreated:
+    """title: an admin's own text, or titled(...) for one the server writes."""
+    text, key, params = title if isinstance(title, tuple) else (title, None, None)
     notification_id = await notification_sql.insert_notification(
-        conn, user_id, kind, title, content[:200], room.id if room else None,
-        message.id if message else None)
+        conn, user_id, kind, text, content[:200], room.id if room else None,
+        message.id if message else None, key, params)
     notification = (await load(conn, user_id, notification_id=notification_id))[0]
     return NotificationCreated(None, notification)
 
@@ -29,20 +39,20 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
         return []  # the common case costs no query
     sender = message.sender
     members = set(await room_sql.member_ids(conn, room.id))
-    targets: dict[int, tuple[str, str]] = {}
+    targets: dict[int, tuple[str, tuple]] = {}
     if room.room_type == "direct":
         # A socket in another room does not show this message: only one in this room does.
         present = {user.id for user in core.hub.online_in(room.id)}
         for uid in members - {sender.id} - present:
-            targets[uid] = ("message", core.text("notify_message", username=sender.username))
+            targets[uid] = ("message", titled(core, "notify_message", username=sender.name))
     personal: set[int] = set()
     if message.reply_to:
         original = await message_sql.message_by_id(conn, message.reply_to)
         replied = original.sender.id if original and original.sender else None
         if replied in members and replied != sender.id:
-            targets[replied] = ("message", core.text("notify_reply", username=sender.username))
+            targets[replied] = ("message", titled(core, "notify_reply", username=sender.name))
             personal.add(replied)
-    mention = ("mention", core.text("notify_mention", username=sender.username))
+    mention = ("mention", titled(core, "notify_mention", username=sender.name))
     for uid in group_targets(core.hub, message.content, members) - {sender.id}:
         targets[uid] = mention
     for name in mentioned_names(message.content) - GROUPS:
@@ -74,7 +84,8 @@ async def load(conn, user_id: int, unread_only: bool = False, limit: int = 50,
         found.append(Notification(
             id=row["id"], user_id=row["user_id"], notification_type=row["notification_type"],
             title=row["title"], content=row["content"], room=room, message=message,
-            is_read=bool(row["is_read"]), created_at=row["created_at"]))
+            is_read=bool(row["is_read"]), created_at=row["created_at"],
+            title_key=row["title_key"], title_params=json.loads(row["title_params"] or "{}")))
     return found
 
 

@@ -5,17 +5,25 @@ non-member of a private room finds nothing to read anywhere.
 """
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
+from ..clock import iso_utc
 from ..db import messages as message_sql
 from ..db import rooms as room_sql
 from ..errors import BadInput, Forbidden, NotFound
 from ..events import MemberJoined, MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
 from ..models import Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
-from .fields import check_text, has_surrogate
+from .fields import check_int, check_text, has_surrogate
 
 CREATABLE_TYPES = ("public", "private", "group")
+CHANGEABLE_TYPES = ("public", "private", "group")
+CHANGEABLE_FIELDS = ("room_type", "max_members", "archived", "is_official")
+DEFAULT_MAX_MEMBERS = 50
+MAX_MEMBERS = 100_000
+DEFAULT_PUBLIC_PAGE = 100  # public rooms not joined, in a list asked for without paging
+MAX_PAGE = 1000
 
 
 def new_slug() -> str:
@@ -49,8 +57,18 @@ def check_room_admin(user: User, room: Room, membership: Membership | None) -> N
         raise Forbidden("room_admin_only")
 
 
+def check_max_members(value) -> int | None:
+    """None (or 0) is no limit; else 2..MAX_MEMBERS."""
+    if value is None or (value == 0 and not isinstance(value, bool)):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= MAX_MEMBERS:
+        raise BadInput("field_range", field="max_members", low=2, high=MAX_MEMBERS)
+    return value
+
+
 async def create_room(core: Core, user: User, name, description="", room_type="public",
-                      is_official=False, max_members=50) -> Room:
+                      is_official=False, max_members=...) -> Room:
+    """max_members left out: 50, or no limit for an official room."""
     name = check_text("name", name, 1, 100)
     description = check_text("description", description or "", 0, 500)
     if room_type not in CREATABLE_TYPES:
@@ -59,8 +77,9 @@ async def create_room(core: Core, user: User, name, description="", room_type="p
         raise BadInput("field_type", field="is_official", kind="a boolean")
     if is_official and not user.is_admin:
         raise Forbidden("official_admin_only")
-    if isinstance(max_members, bool) or not isinstance(max_members, int) or not 2 <= max_members <= 10000:
-        raise BadInput("field_range", field="max_members", low=2, high=10000)
+    if max_members is ...:
+        max_members = None if is_official else DEFAULT_MAX_MEMBERS
+    max_members = check_max_members(max_members)
 
     async def job(conn):
         room_id = await room_sql.insert_room(conn, new_slug(), name, description, room_type,
@@ -71,9 +90,30 @@ async def create_room(core: Core, user: User, name, description="", room_type="p
     return await core.commit(job)
 
 
-async def list_rooms(core: Core, user: User, limit: int = 100, offset: int = 0) -> list[RoomListing]:
+async def list_rooms(core: Core, user: User, public_limit=None, public_offset=None) -> list[RoomListing]:
+    """Every room the caller belongs to, then a page of the public rooms they have not
+    joined (the first DEFAULT_PUBLIC_PAGE unless asked otherwise): a list never drops
+    one of the caller's own rooms, however many public rooms there are."""
+    limit = check_int("public_limit", public_limit, 0, MAX_PAGE, default=DEFAULT_PUBLIC_PAGE)
+    offset = check_int("public_offset", public_offset, 0, 2**31, default=0)
     conn = core.db.reader
-    rows = await room_sql.visible_room_rows(conn, user.id, limit, offset)
+    rows = await room_sql.listed_room_rows(conn, user.id, True, -1, 0)
+    rows += await room_sql.listed_room_rows(conn, user.id, False, limit, offset)
+    return await listings(conn, user, rows)
+
+
+async def page_rooms(core: Core, user: User, skip: int, limit: int) -> list[RoomListing]:
+    """A plain skip/limit page (v1) over the same order: own rooms first, then public."""
+    conn = core.db.reader
+    own = await room_sql.joined_room_count(conn, user.id)
+    rows = await room_sql.listed_room_rows(conn, user.id, True, limit, skip) if skip < own else []
+    if len(rows) < limit:
+        rows += await room_sql.listed_room_rows(conn, user.id, False, limit - len(rows),
+                                                max(0, skip - own))
+    return await listings(conn, user, rows)
+
+
+async def listings(conn, user: User, rows) -> list[RoomListing]:
     last_ids = [row["last_message_id"] for row in rows if row["last_message_id"]]
     last = {m.id: m for m in await message_sql.select_messages(
         conn, f"m.id IN ({','.join('?' * len(last_ids))})", last_ids)} if last_ids else {}
@@ -82,12 +122,13 @@ async def list_rooms(core: Core, user: User, limit: int = 100, offset: int = 0) 
                         last.get(row["last_message_id"]), row["mention_count"]) for row in rows]
 
 
-async def list_rooms_with_members(core: Core, user: User) -> list[tuple[RoomListing, list[int]]]:
+async def list_rooms_with_members(core: Core, user: User, public_limit=None,
+                                  public_offset=None) -> list[tuple[RoomListing, list[int]]]:
     """The caller's room list, each room with its members' ids (dialect simple)."""
-    listings = await list_rooms(core, user)
+    found = await list_rooms(core, user, public_limit, public_offset)
     members = await room_sql.member_ids_by_room(core.db.reader,
-                                                [listing.room.id for listing in listings])
-    return [(listing, members[listing.room.id]) for listing in listings]
+                                                [listing.room.id for listing in found])
+    return [(listing, members[listing.room.id]) for listing in found]
 
 
 async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDetail:
@@ -106,12 +147,14 @@ async def room_members(core: Core, user: User, ref) -> tuple[Room, list[Membersh
 
 async def add_member(core: Core, conn, user: User, room: Room, role: str = "member") -> list:
     """Insert the membership and its 'joined' system message; return the events."""
-    if room.member_count >= room.max_members:
+    if room.is_archived:
+        raise Forbidden("room_archived")
+    if room.is_full:
         raise BadInput("room_full")
     await room_sql.insert_membership(conn, room.id, user.id, role)
     note = await message_sql.insert_message(
-        conn, room, user, "system", core.text("system_join", username=user.username),
-        system_event="join")
+        conn, room, user, "system", core.text("system_join", username=user.name),
+        system_event="join", text_key="system_join")
     return [MemberJoined(room.id, user, room), MessagePosted(room.id, note)]
 
 
@@ -148,23 +191,66 @@ async def leave(core: Core, user: User, ref) -> Room:
             raise BadInput("direct_room_closed")
         await room_sql.delete_membership(conn, room.id, user.id)
         note = await message_sql.insert_message(
-            conn, room, user, "system", core.text("system_leave", username=user.username),
-            system_event="leave")
+            conn, room, user, "system", core.text("system_leave", username=user.name),
+            system_event="leave", text_key="system_leave")
         return Outcome(room, [MessagePosted(room.id, note), MemberLeft(room.id, user)])
     return await core.commit(job)
 
 
-async def update_room(core: Core, user: User, ref, name=None, description=None) -> Room:
+async def update_room(core: Core, user: User, ref, name=None, description=None,
+                      changes: dict | None = None) -> Room:
+    """Room admins and site admins change name, description and the optional changes:
+    room_type (public/private/group), max_members (None: no limit), archived (bool);
+    is_official is the site admins' alone."""
+    changes = changes or {}
+
     async def job(conn):
-        room, membership = await check_readable(conn, user, ref)
+        if user.is_admin:  # site admins manage private rooms they are not in, too
+            room = await find_room(conn, ref)
+            membership = await room_sql.membership(conn, room.id, user.id)
+        else:
+            room, membership = await check_readable(conn, user, ref)
         check_room_admin(user, room, membership)
-        new_name = room.name if name is None else check_text("name", name, 1, 100)
-        new_description = (room.description if description is None
-                           else check_text("description", description, 0, 500))
-        await room_sql.update_room(conn, room.id, new_name, new_description)
+        updated = changed_room(user, room, name, description, changes)
+        await room_sql.update_room(conn, updated)
         updated = await room_sql.room_by_id(conn, room.id)
         return Outcome(updated, [RoomUpdated(room.id, updated)])
     return await core.commit(job)
+
+
+def changed_room(user: User, room: Room, name, description, changes: dict) -> Room:
+    fields = {}
+    if name is not None:
+        fields["name"] = check_text("name", name, 1, 100)
+    if description is not None:
+        fields["description"] = check_text("description", description, 0, 500)
+    if "room_type" in changes:
+        if room.room_type == "direct" or changes["room_type"] not in CHANGEABLE_TYPES:
+            raise BadInput("field_choice", field="room_type", choices=", ".join(CHANGEABLE_TYPES))
+        fields["room_type"] = changes["room_type"]
+    if "max_members" in changes:
+        fields["max_members"] = check_max_members(changes["max_members"])
+    if "archived" in changes:
+        if not isinstance(changes["archived"], bool):
+            raise BadInput("field_type", field="archived", kind="a boolean")
+        fields["archived_at"] = (room.archived_at or iso_utc()) if changes["archived"] else None
+    if "is_official" in changes:
+        if not isinstance(changes["is_official"], bool):
+            raise BadInput("field_type", field="is_official", kind="a boolean")
+        if not user.is_admin:
+            raise Forbidden("official_admin_only")
+        fields["is_official"] = changes["is_official"]
+    return dataclasses.replace(room, **fields)
+
+
+async def name_seeded_rooms(core: Core) -> None:
+    """At start: the seeded room's name and description follow CHAT_LANGUAGE until an
+    admin renames it."""
+    async def job(conn):
+        await room_sql.name_seeded_rooms(conn, core.text("seeded_room_name"),
+                                         core.text("seeded_room_description"))
+        return Outcome(None)
+    await core.commit(job)
 
 
 async def delete_room(core: Core, user: User, ref) -> Room:

@@ -23,7 +23,7 @@ from ..models import Reminder, ScheduledMessage, User
 from . import Core, Outcome
 from .fields import check_future_time, check_int, check_optional_id
 from .messages import check_can_speak, check_content, find_readable_message, send
-from .notifications import create
+from .notifications import create, titled
 from .rooms import check_readable
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ async def finish(core: Core, scheduled: ScheduledMessage, state: str, message_id
         events = [ScheduledChanged(None, done)]
         if error is not None:
             room = await room_sql.room_by_id(conn, scheduled.room_id)
-            title = core.text("notify_schedule_failed", room=scheduled.room_name, reason=reason)
+            title = titled(core, "notify_schedule_failed", room=scheduled.room_name, reason=reason)
             events.append(await create(conn, scheduled.user_id, "system", title,
                                        scheduled.content, room, None))
         return Outcome(None, events)
@@ -187,7 +187,7 @@ async def remind_due(core: Core) -> int:
                 continue
             sender = message.sender.username if message.sender else "?"
             events.append(await create(conn, user.id, "system",
-                                       core.text("notify_reminder", username=sender),
+                                       titled(core, "notify_reminder", username=sender),
                                        message.content, room, message))
         return Outcome(len(due), events)
     return await core.commit(job)

@@ -16,7 +16,7 @@ import time
 
 from ..db import sessions, users
 from ..errors import Unauthorized
-from ..live.connection import CLOSE_UNAUTHORIZED
+from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, tokens
 
@@ -83,11 +83,10 @@ async def _advance(core: Core, row: sqlite3.Row, generation: int) -> Tokens:
     async def job(conn):
         if not await sessions.advance(conn, row["id"], generation, expires_at):
             await sessions.delete_session(conn, row["id"])
-            return Outcome(None)
+            return Outcome(None, [SocketsEnded(None, row["user_id"], session_id=row["id"])])
         return Outcome(await users.user_for_token(conn, row["user_id"], None))
     found = await core.commit(job)
     if found is None:
-        end_sockets(core, row["user_id"], row["id"])
         raise Unauthorized("token_invalid")
     user = users.row_to_user(found)
     return _tokens(core, user, found["token_version"], row["id"], generation + 1)
@@ -123,12 +122,5 @@ async def end(core: Core, user: User, session_id: int) -> None:
     """Sign out: the login's tokens and cookie stop working; its sockets close 4001."""
     async def job(conn):
         await sessions.delete_session(conn, session_id)
-        return Outcome(None)
+        return Outcome(None, [SocketsEnded(None, user.id, session_id=session_id)])
     await core.commit(job)
-    end_sockets(core, user.id, session_id)
-
-
-def end_sockets(core: Core, user_id: int, session_id: int) -> None:
-    core.hub.disconnect_user(
-        user_id, CLOSE_UNAUTHORIZED,
-        only=lambda conn: conn.credential is not None and conn.credential.session_id == session_id)

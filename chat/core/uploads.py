@@ -29,10 +29,6 @@ GENERIC_TYPES = frozenset({"", "application/octet-stream"})
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_NAME = 255
 SNIFF = 4096
-# A .txt is served as text/plain with nosniff, but refusing markup and scripts outright
-# keeps an old browser or a careless proxy from ever rendering one.
-MARKUP = (b"<html", b"<script", b"<svg", b"<!doctype", b"<?xml", b"<?php", b"<iframe",
-          b"<body", b"<head", b"<object", b"<embed", b"<meta", b"<img", b"javascript:")
 UNSAFE_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")  # controls, bidi overrides
 
 
@@ -83,13 +79,12 @@ def is_zip_with(folder: str) -> Callable[[Path], bool]:
 
 
 def is_text(path: Path) -> bool:
-    """Valid UTF-8 without NUL bytes that does not look like markup or a script."""
+    """Valid UTF-8 without NUL bytes. Markup and scripts are text too (teams share logs,
+    HTML snippets and code): they are served as text/plain attachments with nosniff and
+    a sandboxing CSP, so no browser renders or runs them."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as handle:
         block = handle.read(SNIFF)
-        start = block.removeprefix(codecs.BOM_UTF8).lstrip().lower()
-        if start.startswith(b"#!") or any(tag in start for tag in MARKUP):
-            return False
         try:
             while block:
                 if b"\x00" in block:
@@ -242,7 +237,7 @@ async def post(core: Core, user: User, room_ref, stored: StoredFile) -> SendResu
         return await messages.send(
             core, user, room_ref or "global", core.text("uploaded_file", name=stored.display_name),
             "image" if stored.kind.raster else "file", file_url=stored.url,
-            file_name=stored.display_name, file_size=stored.size)
+            file_name=stored.display_name, file_size=stored.size, text_key="uploaded_file")
     except BaseException:
         await discard(core, stored)
         raise

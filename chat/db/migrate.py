@@ -38,6 +38,10 @@ async def migrate(conn: aiosqlite.Connection) -> int:
         except Exception:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
+            # Several processes starting on one data directory (docs/scale-out.md):
+            # another one applied it while this one waited for the lock.
+            if (version := await current_version(conn)) >= number:
+                continue
             raise
         version = number
     return version

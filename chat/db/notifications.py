@@ -1,17 +1,21 @@
 """SQL for notifications."""
 from __future__ import annotations
 
+import json
+
 from ..clock import iso_utc
 
 
 async def insert_notification(conn, user_id: int, notification_type: str, title: str,
                               content: str, room_id: int | None,
-                              message_id: int | None) -> int:
+                              message_id: int | None, title_key: str | None = None,
+                              title_params: dict | None = None) -> int:
     cursor = await conn.execute(
         """INSERT INTO notifications (user_id, notification_type, title, content, room_id,
-                                      message_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (user_id, notification_type, title, content, room_id, message_id, iso_utc()))
+                                      message_id, title_key, title_params, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (user_id, notification_type, title, content, room_id, message_id, title_key,
+         json.dumps(title_params, ensure_ascii=False) if title_params else None, iso_utc()))
     return cursor.lastrowid
 
 

@@ -5,7 +5,7 @@ import sqlite3
 
 from ..clock import iso_utc
 from ..models import Membership, Room
-from .users import row_to_user, user_columns
+from .users import like_pattern, row_to_user, user_columns
 
 ROOM_SELECT = f"""
     SELECT r.*, {user_columns('c', 'c_')},
@@ -23,9 +23,10 @@ def row_to_room(row: sqlite3.Row) -> Room:
     return Room(
         id=row["id"], slug=row["slug"], name=row["name"], description=row["description"],
         room_type=row["room_type"], is_official=bool(row["is_official"]),
-        max_members=row["max_members"], is_active=bool(row["is_active"]),
+        max_members=row["max_members"] or None, is_active=bool(row["is_active"]),
         creator=row_to_user(row, "c_"), created_at=row["created_at"],
         updated_at=row["updated_at"], member_count=row["member_count"],
+        archived_at=row["archived_at"], default_text=bool(row["default_text"]),
     )
 
 
@@ -57,10 +58,22 @@ async def room_by_id(conn, room_id: int) -> Room | None:
     return await room_by_ref(conn, room_id)
 
 
-async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list[sqlite3.Row]:
-    """Public rooms and the user's own, with the user's membership, unread count and
-    last message id: one query; the unread count is a difference of two counters, so
-    it costs the same at a million unread messages as at none."""
+async def all_rooms(conn, query: str, limit: int, offset: int) -> list[Room]:
+    """Active rooms whose name or slug holds query, for site admins."""
+    pattern = like_pattern(query)
+    rows = await conn.execute_fetchall(
+        f"""{ROOM_SELECT} WHERE r.is_active = 1
+              AND (lower(r.name) LIKE :p ESCAPE '\\' OR r.slug LIKE :p ESCAPE '\\')
+            ORDER BY r.is_official DESC, r.id LIMIT :limit OFFSET :offset""",
+        {"p": pattern, "limit": limit, "offset": offset})
+    return [row_to_room(row) for row in rows]
+
+
+async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset: int) -> list[sqlite3.Row]:
+    """The user's own rooms (joined) or the public rooms they have not joined, each with
+    the user's membership, unread count and last message id: one query; the unread
+    count is a difference of two counters, so it costs the same at a million unread
+    messages as at none. limit -1 means all."""
     return list(await conn.execute_fetchall(
         f"""SELECT * FROM (
               SELECT r.*, {user_columns('c', 'c_')},
@@ -80,28 +93,54 @@ async def visible_room_rows(conn, user_id: int, limit: int, offset: int) -> list
               LEFT JOIN users c ON c.id = r.created_by
               LEFT JOIN memberships mb
                 ON mb.room_id = r.id AND mb.user_id = :user AND mb.is_banned = 0
-              WHERE r.is_active = 1 AND (r.room_type = 'public' OR mb.id IS NOT NULL))
+              WHERE r.is_active = 1
+                AND CASE WHEN :joined THEN mb.id IS NOT NULL
+                         ELSE mb.id IS NULL AND r.room_type = 'public' END)
             ORDER BY is_official DESC, id
             LIMIT :limit OFFSET :offset""",
-        {"user": user_id, "limit": limit, "offset": offset}))
+        {"user": user_id, "joined": int(joined), "limit": limit, "offset": offset}))
+
+
+async def joined_room_count(conn, user_id: int) -> int:
+    rows = await conn.execute_fetchall(
+        """SELECT COUNT(*) FROM memberships m JOIN rooms r ON r.id = m.room_id
+           WHERE m.user_id = ? AND m.is_banned = 0 AND r.is_active = 1""", (user_id,))
+    return rows[0][0]
 
 
 async def insert_room(conn, slug: str, name: str, description: str, room_type: str,
-                      is_official: bool, max_members: int, created_by: int,
+                      is_official: bool, max_members: int | None, created_by: int,
                       direct_key: str | None = None) -> int:
     stamp = iso_utc()
     cursor = await conn.execute(
         """INSERT INTO rooms (slug, name, description, room_type, is_official, max_members,
                               direct_key, created_by, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (slug, name, description, room_type, int(is_official), max_members, direct_key,
+        (slug, name, description, room_type, int(is_official), max_members or 0, direct_key,
          created_by, stamp, stamp))
     return cursor.lastrowid
 
 
-async def update_room(conn, room_id: int, name: str, description: str) -> None:
-    await conn.execute("UPDATE rooms SET name = ?, description = ?, updated_at = ? WHERE id = ?",
-                       (name, description, iso_utc(), room_id))
+async def update_room(conn, room: "Room") -> None:
+    """Store the changeable fields of room; a room whose text changed is no longer seeded."""
+    await conn.execute(
+        """UPDATE rooms SET name = :name, description = :description, room_type = :room_type,
+                            max_members = :max_members, archived_at = :archived_at,
+                            is_official = :is_official,
+                            default_text = default_text AND name = :name
+                                           AND description = :description,
+                            updated_at = :now
+           WHERE id = :id""",
+        {"name": room.name, "description": room.description, "room_type": room.room_type,
+         "max_members": room.max_members or 0, "archived_at": room.archived_at,
+         "is_official": int(room.is_official),
+         "now": iso_utc(), "id": room.id})
+
+
+async def name_seeded_rooms(conn, name: str, description: str) -> None:
+    """Seeded rooms nobody has renamed speak the server's language."""
+    await conn.execute("UPDATE rooms SET name = ?, description = ? WHERE default_text = 1",
+                       (name, description))
 
 
 async def deactivate_room(conn, room_id: int) -> None:
@@ -241,6 +280,12 @@ async def insert_invitation(conn, room_id: int, user_id: int, invited_by: int) -
     await conn.execute(
         """INSERT OR IGNORE INTO invitations (room_id, user_id, invited_by, created_at)
            VALUES (?, ?, ?, ?)""", (room_id, user_id, invited_by, iso_utc()))
+
+
+async def delete_invitation(conn, room_id: int, user_id: int) -> bool:
+    cursor = await conn.execute("DELETE FROM invitations WHERE room_id = ? AND user_id = ?",
+                                (room_id, user_id))
+    return cursor.rowcount > 0
 
 
 async def has_invitation(conn, room_id: int, user_id: int) -> bool:

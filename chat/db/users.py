@@ -4,14 +4,19 @@ from __future__ import annotations
 import sqlite3
 
 from ..clock import iso_utc
-from ..models import User
+from ..models import Account, User
 
-COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at, is_bot"
+COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at, is_bot, is_active"
 
 
 def user_columns(alias: str, prefix: str) -> str:
     """The user columns of table alias, renamed with prefix, for joins."""
     return ", ".join(f"{alias}.{c} AS {prefix}{c}" for c in COLUMNS.split(", "))
+
+
+def like_pattern(query: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') that matches query anywhere, its wildcards literal."""
+    return "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def row_to_user(row: sqlite3.Row, prefix: str = "") -> User | None:
@@ -25,6 +30,7 @@ def row_to_user(row: sqlite3.Row, prefix: str = "") -> User | None:
         is_admin=bool(row[f"{prefix}is_admin"]),
         created_at=row[f"{prefix}created_at"],
         is_bot=bool(row[f"{prefix}is_bot"]),
+        is_active=bool(row[f"{prefix}is_active"]),
     )
 
 
@@ -40,16 +46,16 @@ async def user_by_username(conn, username: str) -> User | None:
 
 
 async def credentials(conn, username: str) -> sqlite3.Row | None:
-    """id, password_hash and token_version of a username, for login."""
+    """id, password_hash, token_version and is_active of a username, for login."""
     rows = await conn.execute_fetchall(
-        "SELECT id, password_hash, token_version FROM users WHERE username_key = ?",
+        "SELECT id, password_hash, token_version, is_active FROM users WHERE username_key = ?",
         (username.lower(),))
     return rows[0] if rows else None
 
 
 async def credentials_by_id(conn, user_id: int) -> sqlite3.Row | None:
     rows = await conn.execute_fetchall(
-        "SELECT id, password_hash, token_version FROM users WHERE id = ?", (user_id,))
+        "SELECT id, password_hash, token_version, is_active FROM users WHERE id = ?", (user_id,))
     return rows[0] if rows else None
 
 
@@ -97,7 +103,7 @@ async def last_address(conn, user_id: int) -> sqlite3.Row | None:
 
 
 async def search_users(conn, query: str, limit: int) -> list[User]:
-    pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = like_pattern(query)
     rows = await conn.execute_fetchall(
         f"""SELECT {COLUMNS} FROM users
             WHERE username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\'
@@ -130,3 +136,32 @@ async def end_sessions(conn, user_id: int) -> None:
     await conn.execute(
         "UPDATE users SET token_version = token_version + 1, updated_at = ? WHERE id = ?",
         (iso_utc(), user_id))
+
+
+def row_to_account(row: sqlite3.Row) -> Account:
+    return Account(row_to_user(row), row["last_login_at"])
+
+
+async def accounts(conn, query: str, limit: int, offset: int) -> list[Account]:
+    pattern = like_pattern(query)
+    rows = await conn.execute_fetchall(
+        f"""SELECT {COLUMNS}, last_login_at FROM users
+            WHERE username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\'
+            ORDER BY username_key LIMIT ? OFFSET ?""",
+        (pattern, pattern, limit, offset))
+    return [row_to_account(row) for row in rows]
+
+
+async def account_by_id(conn, user_id: int) -> Account | None:
+    rows = await conn.execute_fetchall(
+        f"SELECT {COLUMNS}, last_login_at FROM users WHERE id = ?", (user_id,))
+    return row_to_account(rows[0]) if rows else None
+
+
+async def set_standing(conn, user_id: int, is_admin: bool, is_active: bool) -> None:
+    """Deactivating also retires the user's refresh tokens."""
+    await conn.execute(
+        """UPDATE users SET is_admin = ?, is_active = ?, updated_at = ?,
+                            token_version = token_version + (is_active AND NOT ?)
+           WHERE id = ?""",
+        (int(is_admin), int(is_active), iso_utc(), int(is_active), user_id))

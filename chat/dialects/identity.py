@@ -8,6 +8,7 @@ from ..errors import Forbidden, Unauthorized
 from ..keys import core_key, credential_key, user_key
 from ..models import Tokens, User
 from ..web.auth import client_address, identify
+from ..web.files import receive_avatar
 from ..web.session_cookie import (clear_session_cookie, same_origin, session_cookie,
                                   set_session_cookie)
 from ..web.jsonio import json_response, read_json
@@ -93,6 +94,10 @@ async def update_me(request: web.Request) -> web.Response:
     return response
 
 
+async def upload_avatar(request: web.Request) -> web.Response:
+    return json_response(serialize_user(await receive_avatar(request)))
+
+
 async def find_users(request: web.Request) -> web.Response:
     found = await accounts.find_users(request.app[core_key], request.query.get("q", ""))
     return json_response([serialize_user(user) for user in found])
@@ -106,5 +111,6 @@ def setup(app: web.Application) -> None:
         Route("POST", "/api/auth/logout", logout, public=True),
         Route("GET", "/api/auth/me", me),
         Route("PATCH", "/api/auth/me", update_me),
+        Route("POST", "/api/auth/me/avatar", upload_avatar),
         Route("GET", "/api/users/", find_users),
     ])

@@ -8,11 +8,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..core import edits, moderation, notifications, reactions, rooms, search
-from ..i18n import translate
+from ..i18n import message_text, translate
 from ..keys import core_key, user_key
 from ..models import MessageEdit, SearchHit
 from ..web.auth import request_language
 from ..web.jsonio import json_response, read_json
+from ..web.replies import room_action
 from ..web.routing import ERROR, Route, add_routes
 from .channels.serialize import (serialize_membership, serialize_message, serialize_reactions,
                                  serialize_room, serialize_user)
@@ -42,7 +43,7 @@ async def edit_message(request: web.Request) -> web.Response:
 async def message_edits(request: web.Request) -> web.Response:
     message, found = await edits.history(request.app[core_key], request[user_key],
                                          request.match_info["id"])
-    return json_response({"message_id": message.id, "content": message.content,
+    return json_response({"message_id": message.id, "content": message_text(message),
                           "edits": [serialize_edit(edit) for edit in found]})
 
 
@@ -75,6 +76,9 @@ async def invite(request: web.Request) -> web.Response:
                          status=201 if invited.created else 200)
 
 
+decline_invitation = room_action(moderation.decline, "invitation_declined")
+
+
 async def open_direct(request: web.Request) -> web.Response:
     body = await read_json(request)
     opened = await moderation.open_direct(request.app[core_key], request[user_key],
@@ -85,9 +89,10 @@ async def open_direct(request: web.Request) -> web.Response:
 
 async def update_room(request: web.Request) -> web.Response:
     body = await read_json(request)
+    changes = {key: body[key] for key in rooms.CHANGEABLE_FIELDS if key in body}
     room = await rooms.update_room(request.app[core_key], request[user_key],
                                    request.match_info["room"], body.get("name"),
-                                   body.get("description"))
+                                   body.get("description"), changes)
     return json_response(serialize_room(room))
 
 
@@ -119,6 +124,7 @@ def setup(app: web.Application) -> None:
         Route("POST", "/api/chat/messages/{id}/reactions/", toggle_reaction),
         Route("GET", "/api/chat/search/", search_messages),
         Route("POST", "/api/chat/rooms/{room}/invite/", invite),
+        Route("POST", "/api/chat/rooms/{room}/decline/", decline_invitation),
         Route("POST", "/api/chat/direct/", open_direct),
         Route("PATCH", "/api/chat/rooms/{room}/", update_room),
         Route("PATCH", "/api/chat/rooms/{room}/members/{user_id}/", update_member),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from urllib.parse import quote
 
 import jwt
 from aiohttp import web
@@ -97,7 +98,9 @@ async def callback(request: web.Request) -> web.StreamResponse:
     except ChatError as error:
         outcome = failure(error)
     response = hand_off(request, outcome)
-    response.del_cookie(FLOW_COOKIE, path=f"/auth/oidc/{request.match_info['name']}/")
+    # Quoted: the name is the client's (a control character in it would be a 500).
+    name = quote(request.match_info["name"], safe="")
+    response.del_cookie(FLOW_COOKIE, path=f"/auth/oidc/{name}/")
     return response
 
 

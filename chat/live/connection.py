@@ -61,8 +61,10 @@ class Connection:
     """
 
     def __init__(self, user: User, dialect: Dialect, limit: int,
-                 on_overflow: Callable[["Connection"], None], user_level: bool = False):
+                 on_overflow: Callable[["Connection"], None], user_level: bool = False,
+                 language: str | None = None):
         self.user = user
+        self.language = language  # server-written texts are rendered in it
         self.dialect = dialect
         self.limit = limit
         self.on_overflow = on_overflow

@@ -80,12 +80,16 @@ class Presence:
             if sockets := self.sockets_in(room_id):
                 self._changed(room_id, user, online, sockets)
 
-    def forget_process(self, process: str) -> None:
-        """A process stopped or stopped answering: its users' sockets there are gone."""
+    def replace_process(self, process: str, entries: list[tuple[int, User]]) -> None:
+        """What another process has now ((room, user) of its sockets), replacing what
+        this one knew of it; [] when it stopped or stopped answering."""
+        now = {(room_id, user.id) for room_id, user in entries}
         for room_id, users in list(self._remote.items()):
             for user, processes in list(users.values()):
-                if process in processes:
+                if process in processes and (room_id, user.id) not in now:
                     self.remote(room_id, user, process, False)
+        for room_id, user in entries:
+            self.remote(room_id, user, process, True)
 
     def processes(self) -> set[str]:
         """The other processes this one knows to have users online."""
@@ -97,12 +101,13 @@ class Presence:
 
     def users(self, room_id: int, limit: int | None = None) -> list[User]:
         """Users with a socket in the room (in any process), by id; at most limit."""
-        users = {uid: entry[0] for uid, entry in self._remote.get(room_id, {}).items()}
-        users.update((uid, entry[0]) for uid, entry in self._online.get(room_id, {}).items())
+        users, remote = self._online.get(room_id, {}), self._remote.get(room_id)
+        if remote:  # several processes: merged (one process copies nothing per connect)
+            users = {**remote, **users}
         found = sorted(users)
         if limit is not None:
             found = found[:limit]
-        return [users[uid] for uid in found]
+        return [users[uid][0] for uid in found]
 
     def count(self, room_id: int) -> int:
         here, remote = self._online.get(room_id, {}), self._remote.get(room_id)

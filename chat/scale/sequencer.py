@@ -28,6 +28,7 @@ class Sequencer:
         self.lost = lost        # the log no longer has what a stream missed
         self.grace = grace
         self.last: dict[int, int] = {}
+        self.heads: dict[int, int] = {}  # the last number the log was seen to reach
         self.held: dict[int, dict[int, Event]] = {}
         self.repairs: dict[int, asyncio.Task] = {}
 
@@ -45,6 +46,7 @@ class Sequencer:
     def behind(self, stream: int, head: int) -> None:
         """The log says the stream reached head: fetch what this process has not seen."""
         if head > self.last.get(stream, 0):
+            self.heads[stream] = max(head, self.heads.get(stream, 0))
             self.repair(stream)
 
     def repair(self, stream: int, grace: float | None = None) -> None:
@@ -77,6 +79,7 @@ class Sequencer:
         try:
             await asyncio.sleep(grace)
             while True:
+                head = self.heads.get(stream, 0)  # committed before this fetch
                 rows = await self.fetch(stream, self.last.get(stream, 0), FETCH_PAGE)
                 for seq, event in rows:
                     last = self.last.get(stream, 0)
@@ -88,6 +91,12 @@ class Sequencer:
                 self._drain(stream)
                 if len(rows) < FETCH_PAGE:
                     break
+            if head > self.last.get(stream, 0):
+                # The log no longer has the end of what this process missed (and has
+                # nothing later to show the gap): told now, not at the next event.
+                self.lost(stream)
+                self.last[stream] = head
+                self._drain(stream)
         except asyncio.CancelledError:
             raise
         except Exception:

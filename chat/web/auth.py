@@ -99,7 +99,9 @@ def request_language(request: web.Request) -> str:
     if language_key in request:
         return request[language_key]
     default = request.app[settings_key].language
-    chosen = request.headers.get("X-Language") or request.headers.get("Accept-Language")
+    # Browsers cannot set headers on a WebSocket: the page names its language in ?lang=.
+    chosen = (request.query.get("lang") or request.headers.get("X-Language")
+              or request.headers.get("Accept-Language"))
     language = pick_language(chosen, default)
     request[language_key] = language
     return language

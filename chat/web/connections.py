@@ -138,7 +138,7 @@ class GuardedRunner(web.AppRunner):
 
 def raise_open_file_limit() -> int:
     """Raise the soft limit on open files to the hard limit (every socket is one);
-    the limit now in force, which is logged at start."""
+    the limit now in force (logged once the server listens)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         target = hard if hard != resource.RLIM_INFINITY else max(soft, 1_048_576)
@@ -147,7 +147,6 @@ def raise_open_file_limit() -> int:
             soft = target
         except (ValueError, OSError):
             pass
-    log.info("open file limit: %d descriptors", soft)
     return soft
 
 

@@ -11,10 +11,10 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from ..core import uploads
+from ..core import avatars, uploads
 from ..errors import BadInput, TooLarge
 from ..keys import core_key, user_key
-from ..models import SendResult
+from ..models import SendResult, User
 
 CHUNK = 64 * 1024
 MULTIPART_OVERHEAD = 64 * 1024   # headers and boundaries around the file, generously
@@ -65,6 +65,29 @@ async def receive_upload(request: web.Request, file_field: str = "file",
         await discard(request, stored)
         raise
     return await uploads.post(core, request[user_key], room_ref, stored)
+
+
+async def receive_avatar(request: web.Request) -> User:
+    """The multipart 'file' part becomes the caller's avatar, re-encoded by core."""
+    core = request.app[core_key]
+    limit = core.settings.max_upload_bytes
+    if (request.content_length or 0) > limit + MULTIPART_OVERHEAD:
+        raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
+    if request.content_type != "multipart/form-data":
+        raise BadInput("file_required")
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                raise BadInput("upload_malformed")
+            if part.name == "file" and part.filename is not None:
+                return await avatars.set_avatar(
+                    core, request[user_key], part.filename, part.headers.get(hdrs.CONTENT_TYPE),
+                    lambda part=part: part.read_chunk(CHUNK))
+            await small_field(part)
+    except (ValueError, HttpProcessingError):
+        raise BadInput("upload_malformed") from None
+    raise BadInput("file_required")
 
 
 async def discard(request: web.Request, stored: uploads.StoredFile | None) -> None:

@@ -11,9 +11,10 @@ import json
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core.fields import has_surrogate
-from ..errors import BadInput
+from ..errors import BadInput, TooLarge
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 MAX_DEPTH = 32
@@ -65,7 +66,10 @@ def json_response(value: Any, status: int = 200) -> web.Response:
 
 async def read_json(request: web.Request, allow_empty: bool = False) -> dict:
     """The JSON object body; an empty body is {} when allow_empty."""
-    raw = await request.read()
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:  # aiohttp's plain-text 413, in the dialect's shape
+        raise TooLarge("body_too_large") from None
     if not raw.strip():
         if allow_empty:
             return {}
@@ -78,8 +82,10 @@ async def read_fields(request: web.Request) -> dict:
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
             form = await request.post()
-        except ValueError:  # e.g. multipart without a boundary: the client's mistake
-            raise BadInput("upload_malformed") from None
+        except (ValueError, HttpProcessingError):  # no boundary, not UTF-8, malformed parts
+            raise BadInput("invalid_form") from None
+        except web.HTTPRequestEntityTooLarge:
+            raise TooLarge("body_too_large") from None
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         check_value(fields)
         return fields

@@ -47,15 +47,24 @@ async def healthz(request: web.Request) -> web.Response:
     return json_response({"status": "ok"})
 
 
-async def index(request: web.Request) -> web.Response:
+def page(request: web.Request, template: str) -> web.Response:
     settings = request.app[settings_key]
     context = {"allow_registration": settings.allow_registration and settings.local_login,
                "password_login": settings.local_login or settings.ldap is not None,
                "providers": settings.oidc_providers,
                "language": request_language(request)}
-    response = aiohttp_jinja2.render_template("index.html", request, context)
+    response = aiohttp_jinja2.render_template(template, request, context)
     response.headers.update(PAGE_HEADERS)
     return response
+
+
+async def index(request: web.Request) -> web.Response:
+    return page(request, "index.html")
+
+
+async def admin(request: web.Request) -> web.Response:
+    """The admin page's shell; its API calls are what check for a site admin."""
+    return page(request, "admin.html")
 
 
 async def revalidate_static(request: web.Request, response: web.StreamResponse) -> None:
@@ -72,5 +81,6 @@ def setup(app: web.Application) -> None:
                          autoescape=True)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", index)
+    app.router.add_get("/admin", admin)
     app.router.add_static("/static/", STATIC, append_version=False)
     app.on_response_prepare.append(revalidate_static)

@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 from aiohttp import hdrs, web
 
 from ..errors import ChatError, TooManyRequests
-from ..i18n import translate
+from ..i18n import translate, viewer_language
 from ..keys import core_key, route_table_key, user_key
 from .accesslog import redact_path
 from .auth import authenticate, request_language
@@ -49,6 +49,7 @@ class Route:
 def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
     async def run(request: web.Request) -> web.StreamResponse:
         try:
+            viewer_language.set(request_language(request))
             if not public:
                 request[user_key] = await authenticate(request)
                 if request.method not in READS:

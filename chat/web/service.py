@@ -3,6 +3,7 @@ and on SIGTERM/SIGINT say it is stopping, close sockets with 1001 and exit clean
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 
 from aiohttp import web
@@ -12,12 +13,13 @@ from ..settings import Settings
 from .accesslog import RedactingAccessLogger
 from .connections import GuardedRunner, install_accept_throttle, raise_open_file_limit
 
+log = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 3  # open requests get this long; sockets are closed with 1001 first
 
 
 async def serve_until_signal(app: web.Application, settings: Settings, started) -> None:
     """Serve until a stop signal. started() runs once the port is listening."""
-    raise_open_file_limit()
+    open_files = raise_open_file_limit()
     install_accept_throttle()
     runner = GuardedRunner(app, settings, access_log_class=RedactingAccessLogger,
                            shutdown_timeout=SHUTDOWN_SECONDS)
@@ -32,6 +34,7 @@ async def serve_until_signal(app: web.Application, settings: Settings, started) 
         await web.TCPSite(runner, settings.host, settings.port,
                           reuse_port=bool(settings.redis_url)).start()
         started()
+        log.info("open file limit: %d descriptors", open_files)
         # READY=1 only now: systemd orders dependants (and `systemctl start` returns)
         # on it, so it must mean "the port accepts connections".
         notify("READY=1", f"STATUS=serving on {settings.host}:{settings.port}")

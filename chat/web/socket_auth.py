@@ -3,8 +3,9 @@ was opened with expires, unless the client renewed it on the socket with
 {"type": "auth", "token": "…"} (a frame every socket dialect accepts).
 
 Ending a login, a password change or revoking an API token close sockets through
-the hub (core/sessions.py, core/accounts.py, core/api_tokens.py): each connection
-carries its credential so they can pick exactly the sockets it opened.
+a SocketsEnded event (core/sessions.py, core/accounts.py, core/api_tokens.py), so in
+every process: each connection carries its credential so the event picks exactly the
+sockets it opened.
 """
 from __future__ import annotations
 

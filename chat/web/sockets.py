@@ -28,7 +28,7 @@ from ..core.fields import check_int
 from ..errors import BadInput, ChatError, Forbidden
 from ..events import Event
 from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
-from ..i18n import translate
+from ..i18n import translate, viewer_language
 from ..keys import core_key, settings_key
 from ..models import Credential, Message, Room, User
 from .auth import client_address, identify, request_language
@@ -112,6 +112,7 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
     if not origin_allowed(request):
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
+    viewer_language.set(request_language(request))
     ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
     session = kind(request, ws, dialect)
@@ -155,7 +156,7 @@ class SocketSession:
     def connection(self, user_level: bool = False) -> Connection:
         return Connection(self.user, self.dialect,
                           self.request.app[settings_key].socket_queue_limit,
-                          self._overflowed, user_level)
+                          self._overflowed, user_level, language=self.language)
 
     async def greet(self) -> None:
         """Frames sent before live ones: greeting and replay."""

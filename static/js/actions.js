@@ -18,6 +18,13 @@ export class MessageActions {
   // app: { conversation, room(), me(), flash(text), sent() }
   constructor(app) {
     this.app = app;
+    this.outbox = null;
+    this.inFlight = new Set();      // client_ids being sent right now
+  }
+
+  // The signed-in user's outbox (see outbox.js); set at every sign-in.
+  useOutbox(outbox) {
+    this.outbox = outbox;
   }
 
   send(content, replyTo) {
@@ -35,7 +42,11 @@ export class MessageActions {
   async deliver(msg) {
     const { conversation } = this.app;
     const here = () => this.app.room()?.id === msg.room_id;
-    if (here()) conversation.addPending({ ...msg, _state: "pending", _error: null, _network: false });
+    if (this.inFlight.has(msg.client_id)) return;
+    this.inFlight.add(msg.client_id);
+    const pending = { ...msg, _state: "pending", _error: null, _network: false };
+    this.outbox?.put(pending);
+    if (here()) conversation.addPending(pending);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
     const startedAt = performance.now();
@@ -43,22 +54,42 @@ export class MessageActions {
       const stored = await api.post(`/api/chat/rooms/${msg.room_id}/messages/`,
         { content: msg.content, reply_to: msg.reply_to || undefined, client_id: msg.client_id },
         { signal: abort.signal });
+      this.outbox?.remove(msg.client_id);
       if (here()) conversation.upsert(stored, startedAt);
     } catch (err) {
-      if (here()) {
-        conversation.updatePending(msg.client_id,
-          { _state: "failed", _error: err.message, _network: err.status === 0 });
-      }
+      const failed = { _state: "failed", _error: err.message, _network: err.status === 0 };
+      this.outbox?.update(msg.client_id, failed);
+      if (here()) conversation.updatePending(msg.client_id, failed);
     } finally {
       clearTimeout(timer);
+      this.inFlight.delete(msg.client_id);
     }
   }
 
-  // After a reconnect: what failed for want of a network goes again by itself.
+  // When the connection returns (and at start): what failed for want of a network, or
+  // was still on its way when the page went away, goes again by itself, in every room.
   retryOffline() {
-    for (const msg of [...this.app.conversation.pending.values()]) {
-      if (msg._state === "failed" && msg._network) this.deliver(msg);
+    for (const msg of this.outbox?.all() || []) {
+      if (msg._state === "pending" || (msg._state === "failed" && msg._network)) this.deliver(msg);
     }
+  }
+
+  // The open room shows its unsent messages again (after a switch or a reload); one the
+  // server already stored (its answer was lost) leaves the outbox instead.
+  restore(roomId) {
+    const { conversation } = this.app;
+    const stored = new Set(conversation.ordered().map((m) => m.id && m.client_id).filter(Boolean));
+    for (const msg of this.outbox?.forRoom(roomId) || []) {
+      if (stored.has(msg.client_id)) this.outbox.remove(msg.client_id);
+      else if (!conversation.pending.has(msg.client_id)) {
+        conversation.addPending({ ...msg, id: null, sender: this.app.me(), message_type: "text", reactions: [] });
+      }
+    }
+  }
+
+  discard(msg) {
+    this.outbox?.remove(msg.client_id);
+    this.app.conversation.removePending(msg.client_id);
   }
 
   async saveEdit(msg, content) {

@@ -81,6 +81,20 @@ export function refresh() {
   return refreshing;
 }
 
+// A change that ends every login, this page's too (a new password, whose answer sets
+// the new login's cookie): a refresh asked for meanwhile (a socket closed with 4001)
+// waits for work() instead of refreshing the login that just ended.
+export function renewing(work) {
+  refreshing = (async () => {
+    try {
+      return await work();
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
 export function headers(extra = {}) {
   const lang = language();
   return { "X-Language": lang, "Accept-Language": lang === "zh" ? "zh-CN,zh" : "en", ...extra };

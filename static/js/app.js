@@ -8,14 +8,16 @@ import { setupAuth } from "./auth.js";
 import { finishExternalSignIn } from "./external_signin.js";
 import { acceptDrops, Composer } from "./composer.js";
 import { Conversation } from "./conversation.js";
-import { $, displayName, h, hueClass, icon, initials } from "./dom.js";
+import { $, avatarFace, displayName, h, hueClass, icon } from "./dom.js";
 import { applyStatic, language, LANGUAGES, onLanguage, setLanguage, t } from "./i18n.js";
 import { Live } from "./live.js";
+import { Outbox } from "./outbox.js";
+import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
 import {
-  browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, renderSidebar, roomSymbol, roomTitle,
-  settingsDialog,
+  browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, renderSidebar, roomSymbol,
+  roomTitle, settingsDialog,
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, RoomSocket } from "./socket.js";
 import { uploadFiles } from "./uploads.js";
@@ -57,6 +59,7 @@ const ctx = {
     react: (msg, emoji) => app.actions.react(msg, emoji),
     pickEmoji: (msg, anchor) => app.actions.pickEmoji(msg, anchor),
     retry: (msg) => app.actions.deliver(msg),
+    discard: (msg) => app.actions.discard(msg),
     jump: (id) => app.conversation.jumpTo(id),
     openImage,
     imageLoaded: () => { if (stickToBottom) app.conversation.scrollToBottom(); },
@@ -127,11 +130,13 @@ async function startChat() {
   ctx.me = state.me;
   drawMe();
   if (!app.conversation) wire();
+  app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
   await loadRooms();
   const wanted = decodeURIComponent(location.hash.slice(1)) || localStorage.getItem(LAST_ROOM_KEY);
   const room = findRoom(wanted) || findRoom("global") || [...state.rooms.values()].find((r) => r.is_member);
   if (room) await openRoom(room.id);
+  app.actions.retryOffline();
   app.notifications.load();
   clearInterval(state.pollTimer);
   state.pollTimer = setInterval(loadRooms, ROOM_POLL_MS);
@@ -164,7 +169,7 @@ function wire() {
       .find((m) => m.id && m.sender?.id === state.me.id && m.message_type === "text" && !m.is_deleted),
   });
   acceptDrops($("#main"), $("#drop-overlay"), upload);
-  app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle });
+  app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
   new Search({ me: () => state.me, open: openAt, roomName });
   app.watchers = new Watchers({
     message: elsewhere,
@@ -181,7 +186,10 @@ function wire() {
       loadRooms();
     }
   });
-  window.addEventListener("online", () => state.socket?.retryNow());
+  window.addEventListener("online", () => {
+    state.socket?.retryNow();
+    app.actions.retryOffline();
+  });
   window.addEventListener("hashchange", () => {
     const room = findRoom(decodeURIComponent(location.hash.slice(1)));
     if (room) openRoom(room.id);
@@ -209,7 +217,7 @@ function wireButtons() {
   $("#leave-button").addEventListener("click", leaveRoom);
   $("#settings-button").addEventListener("click", () => state.room && settingsDialog(state.room, (room) => {
     app.live.frame({ type: "room_updated", room });       // the socket brings it too
-  }));
+  }, (room) => goToGlobal(room)));
   $("#sign-out-button").addEventListener("click", () => api.signOut());
   $("#api-tokens-button").addEventListener("click", () => apiTokensDialog());
   $("#members-button").addEventListener("click", toggleMembers);
@@ -244,9 +252,16 @@ function shortcuts(e) {
 function drawMe() {
   const name = displayName(state.me);
   $("#me-avatar").className = `avatar ${hueClass(state.me.id)}`;
-  $("#me-avatar").textContent = initials(name);
+  $("#me-avatar").replaceChildren(avatarFace(state.me));
   $("#me-name").textContent = name;
-  $("#me-handle").textContent = "@" + state.me.username;
+  $("#me-handle").textContent = "@" + state.me.username + (state.me.is_admin ? ` · ${t("site_admin")}` : "");
+  mountProfile(() => state.me, (user) => {
+    state.me = ctx.me = user;
+    api.setUser(user);
+    drawMe();
+    flash(t("profile_saved"));
+    app.conversation.invalidateAll();
+  });
 }
 
 // ---- rooms -------------------------------------------------------------------------
@@ -258,6 +273,7 @@ async function loadRooms() {
     return;
   }
   state.rooms = new Map(listings.map((r) => [r.id, r]));
+  learnDirectNames(listings, state.me).then((learned) => learned && drawSidebar());
   if (state.room && state.rooms.has(state.room.id)) {
     Object.assign(state.room, state.rooms.get(state.room.id));
     drawHeader();
@@ -337,6 +353,7 @@ async function openRoom(id, messageId = null) {
     flash(err.message);
   }
   if (state.room !== room) return;
+  app.actions.restore(room.id);
   state.socket = new RoomSocket(room.id, {
     sinceId: () => app.conversation.lastId(),
     onFrame: (frame) => app.live.frame(frame),

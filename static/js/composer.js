@@ -1,7 +1,7 @@
 // The message box: Enter sends, Shift+Enter is a newline, @mention autocomplete,
 // typing notices, reply and edit modes, and files by picker, drag-and-drop or paste.
 import { t } from "./i18n.js";
-import { $, displayName, h, icon } from "./dom.js";
+import { $, displayName, fill, h, icon } from "./dom.js";
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -75,7 +75,7 @@ export class Composer {
   }
 
   showContext(label, quote) {
-    this.context.replaceChildren(
+    fill(this.context,
       h("span", { class: "context-label", text: label }),
       quote ? h("span", { class: "context-quote", text: quote.slice(0, 120) }) : null,
       h("button", { type: "button", class: "icon-button", "aria-label": t("cancel"), title: t("cancel"),

@@ -134,6 +134,12 @@ export class Conversation {
     this.render("bottom");
   }
 
+  removePending(clientId) {
+    this.pending.delete(clientId);
+    this.elements.delete("c" + clientId);
+    this.render("anchor");
+  }
+
   updatePending(clientId, changes) {
     const msg = this.pending.get(clientId);
     if (!msg) return;

@@ -17,6 +17,14 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+// Replace an element's children, skipping null/undefined/false: the DOM's own
+// replaceChildren and append would show them as the words "null" and "undefined".
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
@@ -137,6 +145,13 @@ export function dayLabel(iso) {
   if (dayKey(iso) === dayKey(today.toISOString())) return t("today");
   if (dayKey(iso) === dayKey(yesterday.toISOString())) return t("yesterday");
   return d.toLocaleDateString(locale(), { weekday: "long", year: "numeric", month: "long", day: "numeric" });
+}
+
+// What an avatar circle holds: the user's picture (one we host), else their initial.
+export function avatarFace(user) {
+  const url = safeUploadUrl(user?.avatar_url);
+  if (url) return h("img", { class: "avatar-img", src: url, alt: "", loading: "lazy", decoding: "async" });
+  return document.createTextNode(initials(displayName(user)));
 }
 
 export function initials(name) {

@@ -81,7 +81,9 @@ export class Live {
   connection(status, resumed = false) {
     $("#connection-banner").hidden = status !== "reconnecting";
     document.body.classList.toggle("offline", status === "reconnecting");
+    this.app.people.setStale(status !== "open");
     if (status === "open" && resumed) this.resync();
+    else if (status === "open") this.app.actions.retryOffline();
   }
 
   // New messages came through ?since=; edits and deletions made while away did not.

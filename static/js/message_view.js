@@ -2,7 +2,8 @@
 // file card, reactions, pending/failed state and the action toolbar. Text only.
 import { t } from "./i18n.js";
 import {
-  displayName, formatFull, formatSize, formatTime, h, hueClass, icon, initials, safeUploadUrl,
+  avatarFace, displayName, fill, formatFull, formatSize, formatTime, h, hueClass, icon, safeHttpUrl,
+  safeUploadUrl,
 } from "./dom.js";
 import { formatMessage } from "./markdown.js";
 
@@ -20,8 +21,8 @@ export function messageElement(msg, ctx) {
     tabindex: "-1",
   });
   const name = displayName(msg.sender);
-  el.append(
-    h("div", { class: `avatar ${hueClass(msg.sender?.id)}`, "aria-hidden": "true", text: initials(name) }),
+  fill(el,
+    h("div", { class: `avatar ${hueClass(msg.sender?.id)}`, "aria-hidden": "true" }, avatarFace(msg.sender)),
     msg.created_at ? h("time", { class: "gutter-time", datetime: msg.created_at, "aria-hidden": "true", text: formatTime(msg.created_at) }) : null,
     bodyElement(msg, ctx, el, name),
   );
@@ -80,7 +81,7 @@ function replyQuote(replyId, ctx) {
 
 function attachmentElement(msg, ctx) {
   const url = safeUploadUrl(msg.file_url);
-  if (!url) return null;
+  if (!url) return externalCard(msg);
   const fileName = msg.file_name || url.split("/").pop();
   if (msg.message_type === "image") {
     const img = h("img", { class: "thumb", src: url, alt: fileName, loading: "lazy", decoding: "async" });
@@ -97,6 +98,20 @@ function attachmentElement(msg, ctx) {
       h("span", { class: "file-name", text: fileName }),
       h("span", { class: "file-size", text: formatSize(msg.file_size) })),
     h("a", { class: "file-download", href: url, download: fileName, rel: "noopener", text: t("download") }));
+}
+
+// A file_url on another site (API clients may post one): a plain link card. Nothing is
+// fetched from it, not even an image preview, so a message cannot make readers' browsers
+// call out to a tracker or an intranet address.
+function externalCard(msg) {
+  const href = msg.file_url && safeHttpUrl(msg.file_url);
+  if (!href || !/^https?:/i.test(msg.file_url)) return null;
+  const host = new URL(href).host;
+  return h("a", { class: "file-card link-card", href, target: "_blank", rel: "noopener noreferrer nofollow" },
+    h("span", { class: "file-icon", "aria-hidden": "true" }, icon("link")),
+    h("span", { class: "file-info" },
+      h("span", { class: "file-name", text: msg.file_name || href }),
+      h("span", { class: "file-size", text: t("external_link", { host }) })));
 }
 
 function extension(name) {
@@ -121,7 +136,8 @@ function stateElement(msg, ctx) {
   if (msg._state === "pending") return h("div", { class: "send-state pending", role: "status", text: t("sending") });
   return h("div", { class: "send-state failed", role: "alert" },
     h("span", { text: `${t("failed")} ${msg._error || ""}` }), " ",
-    h("button", { type: "button", class: "link-button", text: t("retry"), onclick: () => ctx.actions.retry(msg) }));
+    h("button", { type: "button", class: "link-button", text: t("retry"), onclick: () => ctx.actions.retry(msg) }), " ",
+    h("button", { type: "button", class: "link-button", text: t("discard"), onclick: () => ctx.actions.discard(msg) }));
 }
 
 function toolbar(msg, own, ctx) {

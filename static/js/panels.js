@@ -58,12 +58,36 @@ export class Notifications {
   }
 
   async openItem(n) {
-    if (!n.is_read) {
-      n.is_read = true;
-      this.draw();
-      post(`/api/chat/notifications/${n.id}/read/`).catch(() => {});
-    }
+    if (!n.is_read) this.markRead(n);
     if (n.room) this.app.open(n.room.id, n.message?.id, { join: n.notification_type === "room_invite" });
+  }
+
+  // An invitation not answered yet: explicit Accept (join and open) or Decline.
+  invitation(n) {
+    const answer = async (accept) => {
+      try {
+        if (accept) await this.openItem(n);
+        else {
+          await post(`/api/chat/rooms/${n.room.id}/decline/`);
+          await this.markRead(n);
+        }
+      } catch (err) {
+        this.app.flash?.(err.message);
+      }
+    };
+    return h("div", { class: "notification invitation" + (n.is_read ? "" : " unread"), role: "group", "aria-label": n.title },
+      h("span", { class: "notification-title", text: n.title }),
+      h("span", { class: "notification-text", text: n.content }),
+      h("time", { datetime: n.created_at, text: formatFull(n.created_at) }),
+      n.is_read ? null : h("span", { class: "invitation-buttons" },
+        h("button", { type: "button", class: "primary", text: t("accept"), onclick: () => answer(true) }),
+        h("button", { type: "button", class: "secondary", text: t("decline"), onclick: () => answer(false) })));
+  }
+
+  async markRead(n) {
+    n.is_read = true;
+    this.draw();
+    await post(`/api/chat/notifications/${n.id}/read/`).catch(() => {});
   }
 
   askPermission() {
@@ -84,7 +108,7 @@ export class Notifications {
     desktop.disabled = supported && Notification.permission === "granted";
     const list = $("#notifications-list");
     list.replaceChildren(...(this.items.length ? this.items.map((n) => h("li", {},
-      h("button", {
+      isInvitation(n) ? this.invitation(n) : h("button", {
         type: "button", class: "notification" + (n.is_read ? "" : " unread"), onclick: () => this.openItem(n),
       },
       h("span", { class: "notification-title", text: n.title }),
@@ -93,6 +117,8 @@ export class Notifications {
     this.app.changed(count);
   }
 }
+
+function isInvitation(n) { return n.notification_type === "room_invite" && n.room; }
 
 // A desktop notification only while the tab is hidden and after the user allowed it.
 export function desktopAlert(title, body, onClick) {
@@ -118,6 +144,18 @@ export class Search {
       this.run($("#search-input").value.trim());
     });
     $("#search-more").addEventListener("click", () => this.more());
+    $("#search-results").addEventListener("keydown", (e) => this.onKey(e));
+  }
+
+  // Arrow keys, Home and End move between results (one Tab stop for the whole list).
+  onKey(e) {
+    const results = [...document.querySelectorAll("#search-results .search-result")];
+    const at = results.indexOf(document.activeElement);
+    if (at < 0) return;
+    const moves = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: results.length - 1 };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    results[Math.max(0, Math.min(results.length - 1, moves[e.key]))].focus();
   }
 
   async run(query) {
@@ -147,6 +185,8 @@ export class Search {
     if (fresh) list.replaceChildren(...items);
     else list.append(...items);
     if (fresh && !items.length) list.replaceChildren(h("li", { class: "muted", text: t("no_results") }));
+    // Results take the focus first: nobody has to tab through the messages behind them.
+    if (fresh) (list.querySelector(".search-result") || $("#search-panel .panel-close")).focus();
     this.nextBefore = body.next_before;
     $("#search-more").hidden = !body.next_before;
   }

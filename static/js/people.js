@@ -3,7 +3,7 @@
 import { statusBadge } from "./status.js";
 import { get, patch } from "./api.js";
 import { t } from "./i18n.js";
-import { $, displayName, h, hueClass, icon, initials } from "./dom.js";
+import { $, displayName, fill, h, hueClass, icon, initials } from "./dom.js";
 import { confirmDialog } from "./sidebar.js";
 
 const TYPING_TTL_MS = 6_000;
@@ -16,6 +16,14 @@ export class People {
     this.members = new Map();      // user id → membership {user, role, is_muted, is_banned}
     this.online = new Set();
     this.typing = new Map();       // user id → {user, timer}
+    this.stale = true;             // no open socket: who is online is not known
+  }
+
+  // While disconnected, presence we last heard may be wrong: show it as unknown.
+  setStale(stale) {
+    if (stale === this.stale) return;
+    this.stale = stale;
+    this.draw();
   }
 
   reset(room) {
@@ -103,7 +111,7 @@ export class People {
   draw() {
     const me = this.hooks.me();
     const all = [...this.members.values()].filter((m) => !m.is_banned);
-    const isOnline = (m) => this.online.has(m.user.id);
+    const isOnline = (m) => !this.stale && this.online.has(m.user.id);
     const row = (m) => h("li", { class: "member" + (isOnline(m) ? " online" : "") },
       h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true", text: initials(displayName(m.user)) },
         h("span", { class: "presence", "aria-hidden": "true" })),
@@ -111,11 +119,18 @@ export class People {
       statusBadge(m.user.id),
       m.role !== "member" ? h("span", { class: "role", text: t(`role_${m.role}`) }) : null,
       m.is_muted ? h("span", { class: "role", text: t("muted") }) : null,
-      h("span", { class: "visually-hidden", text: isOnline(m) ? t("online") : t("offline") }),
+      h("span", { class: "visually-hidden", text: this.stale ? t("presence_unknown") : isOnline(m) ? t("online") : t("offline") }),
       this.hooks.canManage() && m.user.id !== me?.id ? this.manageButton(m) : null);
+    $("#members-panel").classList.toggle("stale", this.stale);
+    if (this.stale) {
+      fill($("#member-list"), h("li", { class: "member-heading", text: `${t("presence_unknown")} — ${all.length}` }),
+        ...all.sort(byName).map(row));
+      $("#online-count").textContent = "–";
+      return;
+    }
     const online = all.filter(isOnline).sort(byName);
     const offline = all.filter((m) => !isOnline(m)).sort(byName);
-    $("#member-list").replaceChildren(
+    fill($("#member-list"),
       h("li", { class: "member-heading", text: `${t("online")} — ${online.length}` }), ...online.map(row),
       ...(offline.length ? [h("li", { class: "member-heading", text: `${t("offline")} — ${offline.length}` })] : []),
       ...offline.map(row));

@@ -1,15 +1,42 @@
 // The room list (official rooms first, unread badges), direct messages, and the
 // dialogs that change membership: create, browse public rooms, invite, new direct.
+import { del, get, patch, post } from "./api.js";
 import { badgeCount } from "./room_prefs.js";
-import { get, patch, post } from "./api.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
 import { integrationsSection } from "./hooks.js";
 
+// A direct room is named after its two usernames; people are shown by display name.
+const displayNames = new Map();    // username → display name ("" while being looked up)
+
+function directPeers(room, me) {
+  return room.name.split(",").map((s) => s.trim()).filter((n) => n && n !== me.username);
+}
+
 export function roomTitle(room, me) {
   if (room.room_type !== "direct") return room.name;
-  const others = room.name.split(",").map((s) => s.trim()).filter((n) => n && n !== me.username);
+  const others = directPeers(room, me).map((n) => displayNames.get(n) || n);
   return others.join(", ") || room.name;
+}
+
+// Look up the display names of direct-message peers not seen yet; true if any arrived.
+export async function learnDirectNames(rooms, me) {
+  const unknown = new Set();
+  for (const room of rooms) {
+    if (room.room_type === "direct") for (const n of directPeers(room, me)) if (!displayNames.has(n)) unknown.add(n);
+  }
+  let learned = false;
+  await Promise.all([...unknown].map(async (name) => {
+    displayNames.set(name, "");
+    try {
+      const found = (await get(`/api/users/?q=${encodeURIComponent(name)}`)).find((u) => u.username === name);
+      if (found?.display_name) {
+        displayNames.set(name, found.display_name);
+        learned = true;
+      }
+    } catch { displayNames.delete(name); }
+  }));
+  return learned;
 }
 
 export function roomSymbol(room) {
@@ -91,28 +118,46 @@ export function createRoomDialog(onCreated) {
   ], t("create"), async (values) => onCreated(await post("/api/chat/rooms/", values)));
 }
 
-export function settingsDialog(room, onSaved) {
+// Room admins: name, description, who can see it, the member limit, archive, delete.
+export function settingsDialog(room, onSaved, onDeleted) {
   const name = h("input", { name: "name", required: true, maxlength: "100", value: room.name, autocomplete: "off" });
   const description = h("input", { name: "description", maxlength: "500", value: room.description || "", autocomplete: "off" });
+  const type = h("select", { name: "room_type" },
+    h("option", { value: "public", text: t("public") }), h("option", { value: "private", text: t("private") }),
+    room.room_type === "group" ? h("option", { value: "group", text: t("group") }) : null);
+  type.value = room.room_type;
+  const limit = h("input", { name: "max_members", type: "number", min: "2", max: "100000", inputmode: "numeric",
+    value: room.max_members ?? "", placeholder: t("no_limit"), autocomplete: "off" });
+  const archived = h("input", { name: "archived", type: "checkbox", checked: Boolean(room.is_archived) });
   const dialog = formDialog(t("room_settings"), [
     { name: "name", label: t("room_name"), node: name },
     { name: "description", label: t("description"), node: description },
-  ], t("save"), async (values) => onSaved(await patch(`/api/chat/rooms/${room.id}/`, values)));
+    { name: "room_type", label: t("room_type"), node: type },
+    { name: "max_members", label: t("max_members"), node: limit },
+    { name: "archived", label: t("archived_label"), node: archived },
+  ], t("save"), async (values) => onSaved(await patch(`/api/chat/rooms/${room.id}/`, {
+    name: values.name, description: values.description, room_type: values.room_type,
+    max_members: values.max_members ? Number(values.max_members) : null, archived: archived.checked,
+  })));
+  dialog.querySelector(".dialog-buttons").prepend(h("button", {
+    type: "button", class: "danger", text: t("delete_room"), onclick: async () => {
+      if (!(await confirmDialog(t("confirm_delete_room", { room: room.name }), t("delete_room")))) return;
+      try {
+        await del(`/api/chat/rooms/${room.id}/`);
+        dialog.close();
+        onDeleted?.(room);
+      } catch (err) {
+        dialog.querySelector(".form-error").textContent = err.message;
+      }
+    },
+  }));
   dialog.append(integrationsSection(room));
 }
 
-export function inviteDialog(room, onInvited) {
-  formDialog(t("invite_user", { room: room.name }), [
-    { name: "username", label: t("find_people"), required: true, max: "32" },
-  ], t("invite"), async ({ username }) => {
-    await post(`/api/chat/rooms/${room.id}/invite/`, { username: username.trim() });
-    onInvited(username.trim());
-  });
-}
-
-export function directDialog(onOpened) {
-  const input = h("input", { name: "username", required: true, maxlength: "32", autocomplete: "off", list: "people-list" });
-  const people = h("datalist", { id: "people-list" });
+// A username field that suggests people as one types (display names shown alongside).
+function peopleInput(id) {
+  const input = h("input", { name: "username", required: true, maxlength: "32", autocomplete: "off", list: id });
+  const people = h("datalist", { id });
   input.addEventListener("input", async () => {
     const q = input.value.trim();
     if (!q) return;
@@ -121,6 +166,22 @@ export function directDialog(onOpened) {
       people.replaceChildren(...found.map((u) => h("option", { value: u.username, text: u.display_name })));
     } catch { /* suggestions are optional */ }
   });
+  return [input, people];
+}
+
+export function inviteDialog(room, onInvited) {
+  const [input, people] = peopleInput("invite-people");
+  const dialog = formDialog(t("invite_user", { room: room.name }), [
+    { name: "username", label: t("find_people"), node: input },
+  ], t("invite"), async ({ username }) => {
+    await post(`/api/chat/rooms/${room.id}/invite/`, { username: username.trim() });
+    onInvited(username.trim());
+  });
+  dialog.append(people);
+}
+
+export function directDialog(onOpened) {
+  const [input, people] = peopleInput("people-list");
   const dialog = formDialog(t("new_direct"), [{ name: "username", label: t("find_people"), node: input }],
     t("start_direct"), async ({ username }) => onOpened(await post("/api/chat/direct/", { username: username.trim() })));
   dialog.append(people);

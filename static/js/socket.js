@@ -3,6 +3,7 @@
 // Reconnects with exponential backoff and jitter; the caller keeps the last id so a
 // resume replays exactly what was missed, and dedupes by message id.
 import { refresh } from "./api.js";
+import { language } from "./i18n.js";
 
 const BASE_DELAY = 500;
 const MAX_DELAY = 15_000;
@@ -56,7 +57,8 @@ export class RoomSocket {
   connect() {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const params = new URLSearchParams();
+    // lang: texts the server writes (joins, leaves, uploads) arrive in the page's language.
+    const params = new URLSearchParams({ lang: language() });
     const since = this.handlers.sinceId();
     if (since) params.set("since", String(since));
     const query = String(params) ? `?${params}` : "";

@@ -408,7 +408,8 @@ def test_rooms_are_created_browsed_joined_left_and_private_ones_invited_to(serve
     page_n.locator("dialog[open]").get_by_role("button", name="Invite").click()
     page_o.locator("#notifications-badge", has_text="1").wait_for()              # live, no reload
     page_o.click("#notifications-button")
-    page_o.locator("#notifications-list .notification.unread", has_text="secret-plans").click()
+    invitation = page_o.locator("#notifications-list .notification.unread", has_text="secret-plans")
+    invitation.get_by_role("button", name="Accept").click()
     page_o.locator("#room-title", has_text="secret-plans").wait_for()              # joined
     page_o.locator("#room-list .room-link", has_text="secret-plans").wait_for()
 

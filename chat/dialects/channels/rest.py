@@ -18,7 +18,9 @@ from .socket import chat_socket
 
 
 async def list_rooms(request: web.Request) -> web.Response:
-    listings = await rooms.list_rooms(request.app[core_key], request[user_key])
+    listings = await rooms.list_rooms(request.app[core_key], request[user_key],
+                                      request.query.get("public_limit"),
+                                      request.query.get("public_offset"))
     return json_response([serialize_listing(listing) for listing in listings])
 
 
@@ -27,7 +29,7 @@ async def create_room(request: web.Request) -> web.Response:
     room = await rooms.create_room(
         request.app[core_key], request[user_key], body.get("name"), body.get("description", ""),
         body.get("room_type", "public"), body.get("is_official", False),
-        body.get("max_members", 50))
+        body.get("max_members", ...))
     return json_response(serialize_room(room), status=201)
 
 

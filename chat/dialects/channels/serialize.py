@@ -2,6 +2,7 @@
 (slug, is_member, unread_count, reactions, client_id) are additive."""
 from __future__ import annotations
 
+from ...i18n import message_text, notification_title
 from ...models import (Membership, Message, MessagePage, Notification, Reaction, Room,
                        RoomDetail, RoomListing, User)
 
@@ -36,7 +37,7 @@ def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
         "room": serialize_room_brief(message.room_id, message.room_name),
         "sender": serialize_user(message.sender),
         "message_type": message.message_type,
-        "content": message.content,
+        "content": message_text(message),
         "file_url": message.file_url,
         "file_name": message.file_name,
         "file_size": message.file_size,
@@ -54,7 +55,7 @@ def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
 def serialize_last_message(message: Message | None) -> dict | None:
     if message is None:
         return None
-    return {"id": message.id, "content": message.content, "message_type": message.message_type,
+    return {"id": message.id, "content": message_text(message), "message_type": message.message_type,
             "sender": message.sender.username if message.sender else None,
             "created_at": message.created_at}
 
@@ -65,6 +66,7 @@ def serialize_room(room: Room) -> dict:
         "room_type": room.room_type, "is_official": room.is_official,
         "created_by": serialize_user(room.creator), "member_count": room.member_count,
         "is_active": room.is_active, "max_members": room.max_members,
+        "is_archived": room.is_archived,
         "created_at": room.created_at, "updated_at": room.updated_at,
     }
 
@@ -112,11 +114,11 @@ def serialize_notification(notification: Notification) -> dict:
     return {
         "id": notification.id,
         "notification_type": notification.notification_type,
-        "title": notification.title,
+        "title": notification_title(notification),
         "content": notification.content,
         "room": serialize_room(notification.room) if notification.room else None,
         "message": None if message is None else {
-            "id": message.id, "content": message.content,
+            "id": message.id, "content": message_text(message),
             "message_type": message.message_type, "created_at": message.created_at},
         "is_read": notification.is_read,
         "created_at": notification.created_at,

@@ -65,12 +65,15 @@ leave_room = room_action(rooms.leave, "simple_room_left")
 
 
 async def list_rooms(request: web.Request) -> web.Response:
-    found = await rooms.list_rooms_with_members(request.app[core_key], request[user_key])
+    found = await rooms.list_rooms_with_members(request.app[core_key], request[user_key],
+                                                request.query.get("public_limit"),
+                                                request.query.get("public_offset"))
     return json_response([serialize_room(listing, ids) for listing, ids in found])
 
 
 async def delete_message(request: web.Request) -> web.Response:
-    await messages.delete(request.app[core_key], request[user_key], request.match_info["id"])
+    await messages.delete(request.app[core_key], request[user_key], request.match_info["id"],
+                          request.query.get("room_id"))
     return said(request, "simple_message_deleted")
 
 

@@ -2,6 +2,7 @@
 username. Extensions (room_id, is_edited, is_deleted, client_id) are additive."""
 from __future__ import annotations
 
+from ...i18n import message_text
 from ...models import Message, OnlineUser, RoomListing, Stats
 
 
@@ -13,7 +14,7 @@ def serialize_message(message: Message) -> dict:
         "sender_name": sender.username if sender else None,
         "is_bot": bool(sender and sender.is_bot),
         "message_type": message.message_type,
-        "content": message.content,
+        "content": message_text(message),
         "file_url": message.file_url,
         "file_name": message.file_name,
         "file_size": message.file_size,

@@ -34,9 +34,15 @@ async def create_room(request: web.Request) -> web.Response:
 
 
 async def list_rooms(request: web.Request) -> web.Response:
-    skip = check_int("skip", request.query.get("skip"), 0, 2**31, default=0)
-    limit = check_int("limit", request.query.get("limit"), 1, 100, default=100)
-    listings = await rooms.list_rooms(request.app[core_key], request[user_key], limit, skip)
+    """Without skip/limit: every room of the caller's and the first public ones (as the
+    other dialects); with them, a plain page over the same order, own rooms first."""
+    core, user, query = request.app[core_key], request[user_key], request.query
+    if "skip" not in query and "limit" not in query:
+        listings = await rooms.list_rooms(core, user)
+    else:
+        skip = check_int("skip", query.get("skip"), 0, 2**31, default=0)
+        limit = check_int("limit", query.get("limit"), 1, rooms.MAX_PAGE, default=100)
+        listings = await rooms.page_rooms(core, user, skip, limit)
     return json_response([serialize_listing(listing) for listing in listings])
 
 

@@ -2,6 +2,7 @@
 room_type; is_admin is the caller's membership role; system messages carry is_system."""
 from __future__ import annotations
 
+from ...i18n import message_text
 from ...models import Membership, Message, Room, RoomDetail, RoomListing, User
 
 
@@ -39,7 +40,7 @@ def serialize_message(message: Message) -> dict:
     return {
         "id": message.id, "room_id": message.room_id,
         "user_id": message.sender.id if message.sender else None,
-        "content": message.content, "is_system": message.message_type == "system",
+        "content": message_text(message), "is_system": message.message_type == "system",
         "created_at": message.created_at, "user": serialize_user(message.sender),
     }
 

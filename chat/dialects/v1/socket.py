@@ -17,6 +17,7 @@ from ...events import (Event, MessageDeleted, MessagePinned, MessagePosted, Mess
                        PresenceSummary,
                        ReactionChanged, ReminderChanged, RoomDeleted, ScheduledChanged,
                        StatusChanged, TypingChanged)
+from ...i18n import message_text
 from ...models import Message, Reaction, Room, User
 from ...web.jsonio import dumps
 from ...web.sockets import NoCommand, SendCommand, TypingCommand, serve_socket
@@ -35,10 +36,10 @@ def render_message(message: Message, kind: str = "message") -> dict:
     if message.message_type == "system" and message.system_event in SYSTEM_FRAMES:
         return {"type": message.system_event, **about(message.room_id, sender),
                 "avatar_url": sender.avatar_url if sender else None,
-                "content": message.content, "timestamp": message.created_at}
+                "content": message_text(message), "timestamp": message.created_at}
     frame = {"type": kind, "message_id": message.id, **about(message.room_id, sender),
              "avatar_url": sender.avatar_url if sender else None,
-             "content": message.content, "timestamp": message.created_at}
+             "content": message_text(message), "timestamp": message.created_at}
     if message.client_id is not None:
         frame["client_id"] = message.client_id
     if message.file_url is not None:

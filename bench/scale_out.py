@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Scale-out benchmark of issue 16, by hand (not CI): the same fan-out load against one
+process without Redis, one process with Redis, and two processes sharing a data
+directory over Redis, with server CPU per delivered frame as the scaling figure.
+
+  python bench/scale_out.py fanout              100 sockets in one room, 10 senders at
+                                                200 msg/s (paced), then 10 senders each
+                                                waiting for its own echo (acked); every
+                                                configuration stays up and their runs
+                                                alternate, so machine noise hits them alike
+  python bench/scale_out.py big --sockets 10000 N sockets in room `global`, 2 msg/s;
+                                                one configuration after another
+  --before REF                                  also run the tree at git REF (one process,
+                                                no Redis): what the backplane's existence
+                                                costs the single process
+
+Every server process and its redis-server are pinned to --server-cpu (one core: CPU per
+frame is then comparable, whatever the number of processes), this generator to
+--client-cpu. CPU per frame = utime+stime of all server processes and redis-server
+(/proc/<pid>/stat) / frames delivered. Two processes listen on two ports of one data
+directory (the same as --workers 2 on one port, where the kernel spreads connections;
+two ports let sockets and senders be split exactly in half and frames be counted per
+process). Rate limits are off (CHAT_RATE_*=0). Lost, duplicated and reordered frames are
+counted per socket by client_id (bench/load.py). Redis memory: INFO used_memory, the
+highest seen. 127.0.0.1 only; every wait is bounded and the run exits by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import redis
+
+from load import Bench, Peer, acked, paced, register_users, run_phase
+from servers import CLOCK_TICK, ROOT, cpu_model, free_port
+
+RATES_OFF = {f"CHAT_RATE_{name}": "0" for name in ("MESSAGES", "TYPING", "REACTIONS",
+                                                   "UPLOADS", "WRITES")}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("load", choices=("fanout", "big"))
+    p.add_argument("--sockets", type=int, default=None, help="fanout 100, big 10000")
+    p.add_argument("--users", type=int, default=None, help="accounts (fanout 100, big 40)")
+    p.add_argument("--rate", type=float, default=None, help="paced msg/s in total (fanout 200, big 2)")
+    p.add_argument("--senders", type=int, default=10)
+    p.add_argument("--ack-senders", type=int, default=10)
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--configs", default="1p,1p+redis,2p+redis",
+                   help="comma list of 1p, 1p+redis, 2p+redis (and before, with --before)")
+    p.add_argument("--before", metavar="REF", help="git ref of the tree before the backplane")
+    p.add_argument("--server-cpu", type=int, default=0)
+    p.add_argument("--client-cpu", type=int, default=1)
+    p.add_argument("--drain", type=float, default=15.0)
+    p.add_argument("--timeout", type=float, default=3000.0, help="hard limit for the whole run")
+    p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
+    args = p.parse_args(argv)
+    big = args.load == "big"
+    args.sockets = args.sockets or (10000 if big else 100)
+    args.users = args.users or (40 if big else 100)
+    args.rate = args.rate or (2.0 if big else 200.0)
+    return args
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+class Pinned:
+    """A subprocess pinned to one core with taskset, stopped by its PID."""
+
+    def __init__(self, argv: list[str], cpu: int, log: Path, cwd: Path = ROOT, env=None):
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen(["taskset", "-c", str(cpu), *argv], cwd=cwd, env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+@dataclass
+class Config:
+    """One configuration under test: its server processes and maybe its redis-server."""
+    name: str
+    root: Path
+    processes: int
+    with_redis: bool
+    workdir: Path
+    servers: list = field(default_factory=list)   # (Pinned, base url)
+    redis: Pinned | None = None
+    redis_port: int = 0
+    redis_peak: int = 0
+
+    def cpu_seconds(self) -> float:
+        procs = [server for server, _ in self.servers] + ([self.redis] if self.redis else [])
+        return sum(proc.cpu_seconds() for proc in procs)
+
+    def redis_memory(self) -> int:
+        if not self.redis:
+            return 0
+        used = redis.Redis(port=self.redis_port).info("memory")["used_memory"]
+        self.redis_peak = max(self.redis_peak, used)
+        return used
+
+    async def start(self, http: aiohttp.ClientSession, cpu: int) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
+        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1", **RATES_OFF,
+                   # one generator address, many sockets per user: those caps off too
+                   CHAT_MAX_SOCKETS_PER_USER="0", CHAT_MAX_CONNECTIONS_PER_ADDRESS="0")
+        if self.with_redis:
+            self.redis_port = free_port()
+            self.redis = Pinned(["redis-server", "--port", str(self.redis_port), "--bind",
+                                 "127.0.0.1", "--save", "", "--appendonly", "no",
+                                 "--dir", str(self.workdir)], cpu, self.workdir / "redis.log")
+            env["CHAT_REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
+            await wait_for(lambda: _pings(self.redis_port), f"{self.name}: redis-server")
+        for n in range(self.processes):  # one after another: the first migrates
+            port = free_port()
+            server = Pinned([sys.executable, "server.py", "--port", str(port), "--data-dir",
+                             str(self.workdir / "data")], cpu, self.workdir / f"server{n}.log",
+                            cwd=self.root, env=env)
+            base = f"http://127.0.0.1:{port}"
+            self.servers.append((server, base))
+            await wait_for(lambda: _healthy(http, base), f"{self.name}: server {n}",
+                           server.proc)
+
+    def stop(self) -> None:
+        for server, _ in self.servers:
+            server.stop()
+        if self.redis:
+            self.redis.stop()
+
+
+async def wait_for(check, what: str, proc: subprocess.Popen | None = None, limit: float = 60):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited")
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{what} not ready after {limit}s")
+
+
+async def _pings(port: int) -> bool:
+    try:
+        return redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+async def _healthy(http: aiohttp.ClientSession, base: str) -> bool:
+    try:
+        async with http.get(f"{base}/healthz") as resp:
+            return resp.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
+async def join_room(http: aiohttp.ClientSession, base: str, tokens: list[str], big: bool) -> str:
+    """fanout: a new public room; big: `global` (its cap of 50 members: --users 40)."""
+    auth = {"Authorization": f"Bearer {tokens[0]}"}
+    if big:
+        room = "global"
+    else:
+        async with http.post(f"{base}/api/chat/rooms/", headers=auth, json={
+                "name": "bench", "room_name": "bench", "max_members": 10000}) as resp:
+            body = await resp.json()
+            if resp.status != 201:
+                raise RuntimeError(f"create room: {resp.status} {body}")
+        room = str(body["id"])
+    sem = asyncio.Semaphore(8)
+
+    async def join(token: str) -> None:
+        async with sem, http.post(f"{base}/api/chat/rooms/{room}/join/",
+                                  headers={"Authorization": f"Bearer {token}"}) as resp:
+            if resp.status not in (200, 201):
+                raise RuntimeError(f"join: {resp.status} {await resp.text()}")
+    await asyncio.gather(*(join(t) for t in tokens[1:]))
+    return room
+
+
+async def open_sockets(bench: Bench, http: aiohttp.ClientSession, config: Config, room: str,
+                       tokens: list[str], count: int) -> None:
+    """Socket i on process i % N: sockets and (the first) senders split evenly."""
+    sem = asyncio.Semaphore(20)
+    bases = [base.replace("http", "ws", 1) for _, base in config.servers]
+
+    async def one(i: int) -> Peer:
+        async with sem:
+            url = f"{bases[i % len(bases)]}/ws/chat/{room}/?token={tokens[i % len(tokens)]}"
+            ws = await http.ws_connect(url, max_msg_size=0,
+                                       timeout=aiohttp.ClientWSTimeout(ws_close=5))
+            greeting = await ws.receive(timeout=30)
+            if "connection_established" not in str(greeting.data):
+                raise RuntimeError(f"socket {i}: {greeting}")
+            peer = Peer(i, ws)
+            peer.process = i % len(bases)
+            return peer
+    started = time.monotonic()
+    bench.peers = list(await asyncio.gather(*(one(i) for i in range(count))))
+    bench.tasks = [asyncio.create_task(bench.receive(p)) for p in bench.peers]
+    print(f"  {config.name}: {count} sockets open in {time.monotonic() - started:.1f}s", flush=True)
+    await asyncio.sleep(2.0 if count > 1000 else 1.0)  # presence frames settle
+
+
+@contextlib.asynccontextmanager
+async def live(config: Config, args):
+    """A started configuration with its room and open sockets."""
+    bench = Bench()
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            await config.start(http, args.server_cpu)
+            base = config.servers[0][1]
+            tokens = await register_users(http, base, args.users)
+            room = await join_room(http, base, tokens, args.load == "big")
+            await open_sockets(bench, http, config, room, tokens, args.sockets)
+            config.redis_memory()
+            yield bench
+            await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
+            await asyncio.gather(*bench.tasks, return_exceptions=True)
+    finally:
+        for task in bench.tasks:
+            task.cancel()
+        config.stop()
+
+
+async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
+    redis0 = config.redis.cpu_seconds() if config.redis else 0.0
+    stats = await run_phase(bench, config, tag, driver, args)
+    redis_cpu = (config.redis.cpu_seconds() if config.redis else 0.0) - redis0
+    stats["redis_us_frame"] = redis_cpu / max(stats["frames"], 1) * 1e6
+    span = stats["frames"] / max(stats["frames_s"], 1e-9)
+    per = [sum(len(p.seen) for p in bench.peers if p.process == k) / span
+           for k in range(len(config.servers))]
+    closed = sum(p.ws.closed for p in bench.peers)
+    stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed)
+    print(f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
+          f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
+          f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f})  busy {stats['server_busy']:.0%}  "
+          f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
+          f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "
+          f"timeouts {stats['timeouts']} closed {closed}  redis {stats['redis_mb']:.2f} MB  "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    return stats
+
+
+def make_configs(args, workroot: Path) -> list[Config]:
+    known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True), "before": (1, False)}
+    configs = []
+    for name in [n.strip() for n in args.configs.split(",") if n.strip()]:
+        if name not in known:
+            raise SystemExit(f"unknown configuration {name!r}")
+        root = ROOT
+        if name == "before":
+            if not args.before:
+                raise SystemExit("configuration 'before' needs --before REF")
+            root = workroot / "before-tree"
+            root.mkdir()
+            archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+        workdir = workroot / name
+        workdir.mkdir()
+        configs.append(Config(name, root, *known[name], workdir))
+    return configs
+
+
+def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) -> None:
+    med = statistics.median
+    print("\n== medians over runs (lost/dup/reorder: totals) ==")
+    print(f"{'config':10} {'phase':6} {'frames/s':>9} {'per process':>15} {'cpu us/fr':>9} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'lost':>5} {'dup':>4} {'reord':>5} {'redis MB':>8}")
+    for config in configs:
+        for name, runs in results[config.name].items():
+            per = [med(r["per_process"][k] for r in runs) for k in range(config.processes)]
+            print(f"{config.name:10} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
+                  f"{' / '.join(f'{f:.0f}' for f in per):>15} "
+                  f"{med(r['cpu_us_frame'] for r in runs):9.1f} {med(r['p50_ms'] for r in runs):7.1f} "
+                  f"{med(r['p99_ms'] for r in runs):7.1f} {sum(r['lost'] for r in runs):5} "
+                  f"{sum(r['dup'] for r in runs):4} {sum(r['reorder'] for r in runs):5} "
+                  f"{config.redis_peak / 2**20:8.2f}")
+    cpu = {c: {n: med(r["cpu_us_frame"] for r in runs) for n, runs in phases.items()}
+           for c, phases in results.items()}
+    fps = {c: {n: med(r["frames_s"] for r in runs) for n, runs in phases.items()}
+           for c, phases in results.items()}
+    for a, b in (("2p+redis", "1p"), ("2p+redis", "1p+redis"), ("1p+redis", "1p"), ("1p", "before")):
+        if a in cpu and b in cpu:
+            for name in cpu[a]:
+                print(f"{a}/{b} {name}: cpu per frame x{cpu[a][name] / cpu[b][name]:.3f}, "
+                      f"frames/s x{fps[a][name] / fps[b][name]:.3f}")
+
+
+async def main(args) -> int:
+    workroot = Path(tempfile.mkdtemp(prefix="teahouse-scale-out-"))
+    print(f"work dir {workroot}", flush=True)
+    configs = make_configs(args, workroot)
+    drivers = [paced] if args.load == "big" else [paced, acked]
+    results = {c.name: {d.__name__: [] for d in drivers} for c in configs}
+    failed = False
+    try:
+        if args.load == "fanout":  # all up at once, runs alternating
+            async with contextlib.AsyncExitStack() as stack:
+                benches = [await stack.enter_async_context(live(c, args)) for c in configs]
+                for r in range(args.repeat):
+                    for driver in drivers:
+                        for config, bench in zip(configs, benches):
+                            stats = await phase(config, bench, f"r{r}{driver.__name__[0]}", driver, args)
+                            results[config.name][driver.__name__].append(stats)
+        else:  # 10,000 sockets each: one configuration at a time
+            for config in configs:
+                async with live(config, args) as bench:
+                    for r in range(args.repeat):
+                        stats = await phase(config, bench, f"r{r}p", paced, args)
+                        results[config.name]["paced"].append(stats)
+        summary(results, configs)
+        failed = any(r["lost"] or r["dup"] or r["reorder"]
+                     for phases in results.values() for runs in phases.values() for r in runs)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workroot, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    os.sched_setaffinity(0, {arguments.client_cpu})
+    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}; servers and "
+          f"redis-server on cpu {arguments.server_cpu}, load generator on cpu "
+          f"{arguments.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
+    print("command: python " + " ".join(sys.argv), flush=True)
+    sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))

@@ -1,0 +1,86 @@
+"""Site administration: find people and rooms, promote and demote, deactivate and
+reactivate, reset passwords. Site admins only; an admin cannot demote or deactivate
+themselves, so a server never loses its last admin by a slip.
+
+Deactivation ends a user's access at once: every credential (access token, cookie,
+personal API token) is refused from the next request (authentication checks is_active),
+their logins end (refresh tokens die), and their open sockets close with 4001. A reset
+password ends their logins and login sockets, as their own password change does.
+"""
+from __future__ import annotations
+
+from ..db import rooms as room_sql
+from ..db import sessions as session_sql
+from ..db import users as user_sql
+from ..errors import BadInput, Forbidden, NotFound, Unauthorized
+from ..models import Account, Room, User
+from . import Core, Outcome
+from .accounts import check_password, hash_password
+from .fields import check_int
+
+
+def check_site_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("admin_only")
+
+
+def search_text(query) -> str:
+    return query.strip()[:64] if isinstance(query, str) else ""
+
+
+async def list_accounts(core: Core, admin: User, query="", limit=None, offset=None) -> list[Account]:
+    check_site_admin(admin)
+    limit = check_int("limit", limit, 1, 500, default=100)
+    offset = check_int("offset", offset, 0, 2**31, default=0)
+    return await user_sql.accounts(core.db.reader, search_text(query), limit, offset)
+
+
+async def list_all_rooms(core: Core, admin: User, query="", limit=None, offset=None) -> list[Room]:
+    """Every active room, private and direct ones included (their messages stay unread)."""
+    check_site_admin(admin)
+    limit = check_int("limit", limit, 1, 500, default=100)
+    offset = check_int("offset", offset, 0, 2**31, default=0)
+    return await room_sql.all_rooms(core.db.reader, search_text(query), limit, offset)
+
+
+async def find_target(conn, admin: User, user_id) -> User:
+    check_site_admin(admin)
+    user = await user_sql.user_by_id(conn, check_int("user_id", user_id, 1, 2**62))
+    if user is None:
+        raise NotFound("user_not_found")
+    return user
+
+
+async def update_account(core: Core, admin: User, user_id, is_admin=None, is_active=None) -> Account:
+    for name, value in (("is_admin", is_admin), ("is_active", is_active)):
+        if value is not None and not isinstance(value, bool):
+            raise BadInput("field_type", field=name, kind="a boolean")
+
+    async def job(conn):
+        user = await find_target(conn, admin, user_id)
+        if user.id == admin.id and (is_admin is False or is_active is False):
+            raise BadInput("admin_self")
+        await user_sql.set_standing(conn, user.id, user.is_admin if is_admin is None else is_admin,
+                                    user.is_active if is_active is None else is_active)
+        if is_active is False:
+            await session_sql.delete_user_sessions(conn, user.id)
+        return Outcome(await user_sql.account_by_id(conn, user.id))
+    account = await core.commit(job)
+    if not account.user.is_active:
+        core.hub.disconnect_user(account.user.id, Unauthorized.close_code)
+    return account
+
+
+async def reset_password(core: Core, admin: User, user_id, password) -> Account:
+    """A new password set by an admin; the user's refresh tokens stop working."""
+    new_hash = await hash_password(check_password(password))
+
+    async def job(conn):
+        user = await find_target(conn, admin, user_id)
+        await user_sql.update_password(conn, user.id, new_hash)
+        await session_sql.delete_user_sessions(conn, user.id)
+        return Outcome(await user_sql.account_by_id(conn, user.id))
+    account = await core.commit(job)
+    core.hub.disconnect_user(account.user.id, Unauthorized.close_code, only=lambda conn: (
+        conn.credential is None or conn.credential.kind != "api_token"))
+    return account
