@@ -70,15 +70,15 @@ export function statusBadge(userId) {
     status.dnd ? h("span", { class: "dnd-dot", "aria-hidden": "true", text: "⛔" }) : null);
 }
 
-// The button in the sidebar's account box: the own status, a click to change it.
+// A row above the sidebar's account box: the own status, a click to change it.
 function drawMine() {
   let button = $("#status-button");
   if (!button) {
     button = h("button", { type: "button", id: "status-button", class: "status-button", onclick: statusDialog });
-    $(".me-names")?.append(button);
+    $(".me-box")?.before(button);
   }
   const mine = statusOf(myId);
-  button.replaceChildren(mine ? statusBadge(myId) : h("span", { class: "status-empty", "aria-hidden": "true", text: "☺" }));
+  button.replaceChildren(mine ? statusBadge(myId) : h("span", { class: "status-empty", text: "☺ " + t("set_status") }));
   button.setAttribute("aria-label", t("set_status"));
   button.title = mine ? describe(mine) : t("set_status");
 }
