@@ -25,11 +25,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +58,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--senders", type=int, default=10, help="phase 1 sending sockets (default 10)")
     p.add_argument("--seconds", type=float, default=5.0, help="length of each phase (default 5)")
     p.add_argument("--ack-senders", type=int, default=10, help="phase 2 sending sockets (default 10)")
+    p.add_argument("--in-flight", type=int, default=1,
+                   help="phase 2 messages each sender keeps awaiting their echo (default 1)")
+    p.add_argument("--phases", default="paced,acked", help="comma list of paced,acked (default both)")
     p.add_argument("--repeat", type=int, default=3, help="runs per target; medians are quoted (default 3)")
     p.add_argument("--targets", default="teahouse,raw", help="comma list of teahouse,raw (default both)")
     p.add_argument("--server-cpu", type=int, default=0, help="core the servers are pinned to (default 0)")
@@ -64,6 +69,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="seconds to wait for stragglers after a phase before counting them lost")
     p.add_argument("--timeout", type=float, default=1800.0, help="hard limit for the whole bench")
     p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
+    p.add_argument("--py-spy", type=float, default=0, metavar="SECONDS",
+                   help="sample Teahouse with py-spy for SECONDS from the first phase on "
+                        "(collapsed stacks in its work dir; implies --keep)")
     p.add_argument("--profile", action="store_true",
                    help="run Teahouse under cProfile (main-thread CPU time) into its work dir; implies --keep")
     return p.parse_args(argv)
@@ -214,18 +222,18 @@ async def acked(bench: Bench, args) -> None:
     deadline = time.monotonic() + args.seconds
     loop = asyncio.get_running_loop()
 
+    counters = {peer.index: itertools.count() for peer in senders}
+
     async def run(peer: Peer) -> None:
-        seq = 0
         while time.monotonic() < deadline:
             waiter = loop.create_future()
-            await bench.send(peer, seq, waiter)
+            await bench.send(peer, next(counters[peer.index]), waiter)
             try:
                 await asyncio.wait_for(waiter, args.drain)
             except asyncio.TimeoutError:
                 bench.phase.timeouts += 1
                 return
-            seq += 1
-    await asyncio.gather(*(run(p) for p in senders))
+    await asyncio.gather(*(run(p) for p in senders for _ in range(args.in_flight)))
 
 
 async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dict:
@@ -272,15 +280,19 @@ async def target(kind: str, sockets: int, args):
                 room = await prepare_room(http, server.base, tokens)
             else:
                 tokens, room = ["none"], "bench"
+            before = server.memory_mb("VmRSS")
             await open_sockets(bench, http, server, room, tokens, sockets)
-            yield server, bench, server.memory_mb("VmRSS")
+            after = server.memory_mb("VmRSS")
+            print(f"  {kind}: RSS {before:.1f} MB before the sockets, {after:.1f} MB with them: "
+                  f"{(after - before) * 1024 / sockets:.1f} KiB per socket", flush=True)
+            yield server, bench, after
             await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
             await asyncio.gather(*bench.tasks, return_exceptions=True)
     finally:
         for task in bench.tasks:
             task.cancel()
         server.stop()
-        if not (args.keep or args.profile):
+        if not (args.keep or args.profile or args.py_spy):
             shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -289,8 +301,17 @@ async def bench_sockets(sockets: int, kinds: list[str], args) -> dict:
     results = {kind: ([], [], None) for kind in kinds}
     async with contextlib.AsyncExitStack() as stack:
         live = {kind: await stack.enter_async_context(target(kind, sockets, args)) for kind in kinds}
+        phases = [p for p in ((0, "paced", paced), (1, "acked", acked))
+                  if p[1] in args.phases.split(",")]
+        if args.py_spy and "teahouse" in live:
+            server = live["teahouse"][0]
+            out = server.workdir / "py-spy.txt"
+            subprocess.Popen(["py-spy", "record", "--pid", str(server.proc.pid), "--rate", "250",
+                              "--duration", str(int(args.py_spy)), "--format", "raw",
+                              "-o", str(out), "--nonblocking"], stdout=subprocess.DEVNULL)
+            print(f"  py-spy: {out}", flush=True)
         for r in range(args.repeat):
-            for slot, name, driver in ((0, "paced", paced), (1, "acked", acked)):
+            for slot, name, driver in phases:
                 for kind, (server, bench, _) in live.items():
                     stats = await run_phase(bench, server, f"p{r}{name[0]}", driver, args)
                     results[kind][slot].append(stats)
@@ -320,6 +341,8 @@ def summary(sockets: int, results: dict) -> None:
           f"{'lost':>5} {'dup':>4} {'reord':>5} {'cpu us/fr':>9} {'peak MB':>8} {'setup MB':>8}")
     for kind, (p1, p2, rss) in results.items():
         for name, runs in (("paced", p1), ("acked", p2)):
+            if not runs:
+                continue
             print(f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} {median(runs, 'frames_s'):9.0f} "
                   f"{median(runs, 'p50_ms'):8.1f} {median(runs, 'p99_ms'):8.1f} "
                   f"{sum(r['lost'] for r in runs):5} {sum(r['dup'] for r in runs):4} "
@@ -328,6 +351,8 @@ def summary(sockets: int, results: dict) -> None:
     if {"teahouse", "raw"} <= results.keys():
         tea, raw = results["teahouse"], results["raw"]
         for i, name in ((0, "paced"), (1, "acked")):
+            if not tea[i] or not raw[i]:
+                continue
             ratio = {k: median(tea[i], k) / max(median(raw[i], k), 1e-9)
                      for k in ("frames_s", "p50_ms", "p99_ms", "cpu_us_frame")}
             print(f"{'tea/raw':9} {name:6} {'':8} {ratio['frames_s']:9.2f} {ratio['p50_ms']:8.2f} "

@@ -10,7 +10,7 @@ directory over Redis, with server CPU per delivered frame as the scaling figure.
                                                 alternate, so machine noise hits them alike
   python bench/scale_out.py big --sockets 10000 N sockets in room `global`, 2 msg/s;
                                                 one configuration after another
-  --before REF                                  also run the tree at git REF (one process,
+  --configs ref:1a48e1c,1p                      also run the tree at a git ref (one process,
                                                 no Redis): what the backplane's existence
                                                 costs the single process
 
@@ -62,8 +62,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--configs", default="1p,1p+redis,2p+redis",
-                   help="comma list of 1p, 1p+redis, 2p+redis (and before, with --before)")
-    p.add_argument("--before", metavar="REF", help="git ref of the tree before the backplane")
+                   help="comma list of 1p, 1p+redis, 2p+redis, ref:GITREF (that tree, one process)")
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--drain", type=float, default=15.0)
@@ -273,23 +272,22 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
 
 
 def make_configs(args, workroot: Path) -> list[Config]:
-    known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True), "before": (1, False)}
+    known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True)}
     configs = []
     for name in [n.strip() for n in args.configs.split(",") if n.strip()]:
-        if name not in known:
-            raise SystemExit(f"unknown configuration {name!r}")
-        root = ROOT
-        if name == "before":
-            if not args.before:
-                raise SystemExit("configuration 'before' needs --before REF")
-            root = workroot / "before-tree"
+        root, shape = ROOT, known.get(name)
+        if name.startswith("ref:"):  # an older tree, exported from git
+            shape = (1, False)
+            root = workroot / f"tree-{len(configs)}"
             root.mkdir()
-            archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, check=True,
+            archive = subprocess.run(["git", "archive", name[4:]], cwd=ROOT, check=True,
                                      capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
-        workdir = workroot / name
+        if shape is None:
+            raise SystemExit(f"unknown configuration {name!r}")
+        workdir = workroot / f"config-{len(configs)}"
         workdir.mkdir()
-        configs.append(Config(name, root, *known[name], workdir))
+        configs.append(Config(name, root, *shape, workdir))
     return configs
 
 
@@ -311,7 +309,10 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
            for c, phases in results.items()}
     fps = {c: {n: med(r["frames_s"] for r in runs) for n, runs in phases.items()}
            for c, phases in results.items()}
-    for a, b in (("2p+redis", "1p"), ("2p+redis", "1p+redis"), ("1p+redis", "1p"), ("1p", "before")):
+    refs = [name for name in cpu if name.startswith("ref:")]
+    pairs = [("2p+redis", "1p"), ("2p+redis", "1p+redis"), ("1p+redis", "1p"),
+             *(("1p", ref) for ref in refs), *zip(refs[1:], refs)]
+    for a, b in pairs:
         if a in cpu and b in cpu:
             for name in cpu[a]:
                 print(f"{a}/{b} {name}: cpu per frame x{cpu[a][name] / cpu[b][name]:.3f}, "

@@ -15,6 +15,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+BENCH_SECRET = "bench-secret-not-for-production"   # external tokens are signed with it
 
 
 def cpu_model() -> str:
@@ -43,10 +44,12 @@ class Server:
         else:
             cmd = ["bench/raw_server.py", "--port", str(self.port)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
-        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1")
+        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1", CHAT_SECRET=BENCH_SECRET)
         # Flat out: the per-user rate limits would stop the load generator first.
         env.update({f"CHAT_RATE_{a}": "0" for a in ("MESSAGES", "TYPING", "REACTIONS",
                                                     "UPLOADS", "WRITES")})
+        # One generator address opens thousands of sockets, few users many each.
+        env.update(CHAT_MAX_CONNECTIONS_PER_ADDRESS="0", CHAT_MAX_SOCKETS_PER_USER="0")
         self.log = open(workdir / f"{kind}.log", "wb")
         self.proc = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, *cmd], cwd=ROOT,
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)

@@ -68,7 +68,8 @@ async def open_writable(db: Database, settings: Settings) -> None:
 async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
-    db = Database(settings.database_path, settings.read_connections, settings.read_budget)
+    db = Database(settings.database_path, settings.read_connections, settings.read_budget,
+                  settings.search_index_delay)
     await open_writable(db, settings)
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
@@ -91,7 +92,10 @@ async def scheduled_work(app: web.Application):
 
 
 async def close_sockets(app: web.Application) -> None:
-    app[core_key].hub.close_all(CLOSE_GOING_AWAY)
+    hub = app[core_key].hub
+    if count := sum(map(len, hub.user_connections.values())):
+        log.info("shutting down: closing %d sockets", count)
+    hub.close_all(CLOSE_GOING_AWAY)
 
 
 def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:

@@ -26,6 +26,7 @@ from .models import User
 
 log = logging.getLogger(__name__)
 COALESCE_ABOVE = 50  # sockets in a room above which presence is told in summaries
+ADMISSIONS = 32      # sockets handshaking, greeting and replaying at once
 
 
 class Hub:
@@ -42,6 +43,7 @@ class Hub:
         self._activity = ActivityRegistry(self.has_socket)
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
+        self.admission = asyncio.Semaphore(ADMISSIONS)
         # Plain counters read by /metrics when it is on: an int add costs nothing here.
         self.frames_sent = 0
         self.overflows = 0
@@ -203,11 +205,11 @@ class Hub:
                 conn.close(code)
 
     def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
-        """Shutting down: every socket closes and nobody is told who left."""
+        """Shutting down: every socket is hung up on and nobody is told who left."""
         self.presence.quiet = True
         for conns in list(self.user_connections.values()):
             for conn in list(conns):
-                conn.close(code)
+                conn.hang_up(code)
 
     # -- typing and activity -----------------------------------------------
     def set_typing(self, room_id: int, user: User, is_typing: bool) -> None:

@@ -45,7 +45,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "password_blank": ("Password must not be only spaces or control characters", "密码不能只包含空白或控制字符"),
     "old_password_wrong": ("The old password is not correct", "原密码不正确"),
     "user_not_found": ("User not found", "用户不存在"),
-    "account_disabled": ("This account has been deactivated", "该账号已被停用"),
+    "account_deactivated": ("This account has been deactivated", "该账号已被停用"),
     "admin_self": ("Site admins cannot demote or deactivate themselves", "管理员不能取消自己的管理员身份或停用自己"),
     "avatar_too_big": ("The image is too large (more than {limit} pixels)", "图片过大（超过 {limit} 像素）"),
     "admin_only": ("Only site administrators may do this", "只有管理员可以执行此操作"),

@@ -39,6 +39,7 @@ class Settings:
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
+    search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
     # Limits against hostile members and faults (docs/limits.md); a rate is
     # (per second, burst), 0 per second turns it off.
     rate_messages: tuple[float, int] = (10.0, 30)
@@ -186,6 +187,7 @@ LIMITS = {
     "CHAT_LOGIN_SLOWDOWN_AFTER": ("login_slowdown_after", lambda n, r: parse_number(n, r, int, 0)),
     "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
     "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
+    "CHAT_SEARCH_INDEX_DELAY": ("search_index_delay", lambda n, r: parse_number(n, r, float, 0)),
 }
 
 

@@ -32,12 +32,12 @@ def sample(hint):
     if dataclasses.is_dataclass(hint):
         return build(hint)
     # datetime and bytes are here so that the codec, not this builder, says no to them
-    return {int: 7, str: "x", bool: True, float: 1.5, bytes: b"x",
+    return {int: 7, str: "x", bool: True, float: 1.5, bytes: b"x", dict: {"k": "v"},
             datetime: datetime(2026, 1, 1, tzinfo=timezone.utc)}[hint]
 
 
 def build(cls):
-    hints = typing.get_type_hints(cls, vars(__import__(cls.__module__, fromlist=["_"])))
+    hints = typing.get_type_hints(cls)
     return cls(**{f.name: sample(hints[f.name]) for f in dataclasses.fields(cls) if f.init})
 
 

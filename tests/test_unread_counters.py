@@ -139,3 +139,27 @@ async def test_an_old_database_is_counted_by_the_migration(tmp_path):
         assert badge_row[0] == 1
     finally:
         await db.close()
+
+
+async def test_member_counts_agree_with_a_recount_through_joins_leaves_and_bans(
+        client, core, alice, bob, make_user):
+    carol = await make_user("carol")
+    room = await make_room(client, alice, name="members")
+
+    async def agree_members():
+        counted = (await core.db.fetch_one(
+            "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND is_banned = 0", (room["id"],)))[0]
+        shown = (await (await client.get(f"/api/chat/rooms/{room['id']}/",
+                                         headers=alice.headers)).json())["member_count"]
+        assert shown == counted
+        return counted
+    for person in (bob, carol):
+        await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=person.headers)
+    assert await agree_members() == 3
+    url = f"/api/chat/rooms/{room['id']}/members/{bob.id}/"
+    await client.patch(url, json={"is_banned": True}, headers=alice.headers)
+    assert await agree_members() == 2
+    await client.patch(url, json={"is_banned": False}, headers=alice.headers)
+    assert await agree_members() == 3
+    await client.post(f"/api/chat/rooms/{room['id']}/leave/", headers=carol.headers)
+    assert await agree_members() == 2

@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from ..db import Database
 from ..db.database import ReadBudgetSpent, storage_failure
 from ..errors import ChatError, InsufficientStorage, Unavailable
-from ..events import Event
+from ..events import Event, MessagePosted
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
@@ -92,6 +92,7 @@ class Core:
             for event in outcome.events:
                 self.tell_listeners(event)
                 self.hub.publish(event)
+                self._index_soon(event)
         try:
             if self.backplane is not None:
                 return await self._commit_shared(job)
@@ -117,5 +118,12 @@ class Core:
             for event in done[0].events:
                 self.tell_listeners(event)
             plane.committed(done[1])
+            for event in done[0].events:
+                self._index_soon(event)
         outcome, _ = await self.db.write(logged, after_commit=committed)
         return outcome.value
+
+    def _index_soon(self, event: Event) -> None:
+        """A stored message is searchable within a second (chat/db/search_index.py)."""
+        if isinstance(event, MessagePosted):
+            self.db.indexer.poke()

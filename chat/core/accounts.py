@@ -137,7 +137,7 @@ async def sign_in(core: Core, user_id: int, address: str | None,
     async def job(conn):
         found = await users.user_by_id(conn, user_id)
         if not found.is_active:
-            raise Unauthorized("account_disabled")
+            raise Unauthorized("account_deactivated")
         await users.record_login(conn, user_id, address, user_agent)
         return Outcome(await users.user_by_id(conn, user_id))
     user = await core.commit(job)
@@ -163,7 +163,7 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     change, sign-out or revocation takes effect at once."""
     credential = await _credential(core, token, cookie)
     if not credential.user.is_active:
-        raise Unauthorized("account_disabled")  # deactivated by a site admin: at once
+        raise Unauthorized("account_deactivated")  # by a site admin: at once
     return credential
 
 
@@ -189,7 +189,7 @@ async def _access(core: Core, claims: dict) -> Credential:
     change) is the one it names, and its login (if it names one) is not over. An
     unknown subject is provisioned, so a system sharing our secret can embed Teahouse."""
     user_id, session_id = int(claims["sub"]), claims.get("sid")
-    row = await users.user_for_token(core.db.reader, user_id, session_id)
+    row = await users.user_for_token(core.db.lookups, user_id, session_id)
     if row is None:
         user = await provision(core, user_id, claims.get("username"))
     elif claims.get("ver", 0) != row["token_version"] or (

@@ -191,12 +191,12 @@ async def history_before(core: Core, user: User, room_ref, before=None, limit=50
 
 async def replay_fits(core: Core, room_id: int, after_id: int) -> bool:
     """A resume from after_id is at most REPLAY_LIMIT messages (else: refetch over REST)."""
-    return not await message_sql.has_more_after(core.db.reader, room_id, after_id, REPLAY_LIMIT)
+    return not await message_sql.has_more_after(core.db.replays, room_id, after_id, REPLAY_LIMIT)
 
 
 async def replay_after(core: Core, room_id: int, after_id: int, limit: int = 500) -> list[Message]:
     """Messages after after_id, oldest first; the caller already checked access."""
-    return await message_sql.messages_after(core.db.reader, room_id, after_id, limit)
+    return await message_sql.messages_after(core.db.replays, room_id, after_id, limit)
 
 
 async def find_readable_message(conn, user: User, message_id) -> tuple[Message, object, object]:

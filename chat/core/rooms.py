@@ -272,8 +272,8 @@ async def delete_room(core: Core, user: User, ref) -> Room:
 async def open_for_socket(core: Core, user: User, ref) -> tuple[Room, Membership | None]:
     """A socket opens for members, and joins the opener to a public room; the banned of
     a public room may still read it over REST, but get no live seat in it."""
-    room = await find_room(core.db.reader, ref)
-    membership = await room_sql.membership(core.db.reader, room.id, user.id)
+    room = await find_room(core.db.lookups, ref)
+    membership = await room_sql.membership(core.db.lookups, room.id, user.id)
     if membership and membership.is_banned:
         raise Forbidden("banned")
     if membership is None:

@@ -82,9 +82,11 @@ async def matching_ids(conn, user: User, terms: list[str], room_id: int | None,
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
     if long_terms:
+        # Not yet indexed messages are all newer than indexed ones: they come first.
+        newest = await search_sql.unindexed_ids(conn, user.id, terms, room_id, before, limit)
         ids = await search_sql.indexed_ids(conn, user.id, fts_query(long_terms), short_terms,
                                            room_id, before, limit)
-        return ids, None
+        return (newest + ids)[:limit], None
     ids = await search_sql.scanned_ids(conn, user.id, short_terms, room_id, before, limit,
                                        SCAN_WINDOW)
     if len(ids) >= limit:

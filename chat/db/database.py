@@ -1,5 +1,6 @@
-"""Database: one writer connection with group commit, one connection for short reads,
-and a small pool of connections for reads that may be long (searches, history pages).
+"""Database: one writer connection with group commit; a connection for short reads,
+one for socket replays, inline point lookups, and a small pool of connections for
+reads that may be long (searches, history pages).
 
 Writes are queued and run by a single writer task: every job waiting when a batch
 starts shares one BEGIN IMMEDIATE ... COMMIT, each inside its own SAVEPOINT so a job
@@ -28,6 +29,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 import aiosqlite
 
 from .migrate import migrate
+from .search_index import SearchIndexer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,23 +92,47 @@ class PooledReader:
         return time.monotonic() > self.deadline
 
 
-class WriterConnection:
-    """The writer's sqlite3 connection, with the async calls jobs use on aiosqlite's.
-
-    Statements inside a write transaction run inline on the event loop: they take
-    microseconds, where each aiosqlite call costs a thread round trip (~70 us of CPU).
-    What may wait runs on the writer's own thread: BEGIN IMMEDIATE (another process
-    may hold the lock), COMMIT (fsync), scripts and close.
-    """
+class InlineConnection:
+    """A sqlite3 connection with aiosqlite's async calls, whose statements run inline on
+    the event loop: for statements of microseconds (an indexed lookup of one row, the
+    writer's inserts), where each aiosqlite call costs a thread round trip (~70 us of
+    CPU) — on every socket open and every authenticated request."""
 
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
+        self._conn.row_factory = sqlite3.Row
+
+    @classmethod
+    def open_lookups(cls, path: Path) -> "InlineConnection":
+        """A read-only connection for point lookups (WAL: never waits for the writer)."""
+        lookups = cls(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+        for pragma in ("PRAGMA query_only=1", "PRAGMA busy_timeout=1000"):
+            lookups._conn.execute(pragma)
+        return lookups
+
+    async def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params or ())
+
+    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params or ()).fetchall()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
+class WriterConnection(InlineConnection):
+    """The writer's connection. Statements inside a write transaction run inline; what
+    may wait runs on the writer's own thread: BEGIN IMMEDIATE (another process may hold
+    the lock), COMMIT (fsync), long statements, scripts and close.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        super().__init__(conn)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
 
     @classmethod
     async def open(cls, path: Path) -> "WriterConnection":
         writer = cls(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
-        writer._conn.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             await writer.run(writer._conn.execute, pragma)
         return writer
@@ -118,11 +144,10 @@ class WriterConnection:
     def in_transaction(self) -> bool:
         return self._conn.in_transaction
 
-    async def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+    def execute_now(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """A statement from the writer's thread (`await run(execute_now, ...)`): for
+        long ones, which then leave the event loop free."""
         return self._conn.execute(sql, params or ())
-
-    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        return self._conn.execute(sql, params or ()).fetchall()
 
     async def executemany(self, sql: str, params: Any) -> sqlite3.Cursor:
         return self._conn.executemany(sql, params)
@@ -142,14 +167,18 @@ class WriterConnection:
 
 
 class Database:
-    def __init__(self, path: Path, read_connections: int = 3, read_budget: float = 2.0):
+    def __init__(self, path: Path, read_connections: int = 3, read_budget: float = 2.0,
+                 index_delay: float = 0.2):
         self.path = Path(path)
         self.read_budget = read_budget
+        self.indexer = SearchIndexer(self, index_delay)
         self._reader: aiosqlite.Connection | None = None
         self._pool_size = read_connections
         self._pool: list[PooledReader] = []
         self._free: asyncio.Queue[PooledReader] = asyncio.Queue()
         self._writer: WriterConnection | None = None
+        self._lookups: InlineConnection | None = None
+        self._replays: aiosqlite.Connection | None = None
         self.write_failure: str | None = None  # why the last batch failed, until one commits
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
@@ -166,21 +195,26 @@ class Database:
             self._writer = None
             raise
         self._reader = await connect(self.path)
+        self._lookups = InlineConnection.open_lookups(self.path)
+        self._replays = await connect(self.path)
         for _ in range(self._pool_size):
             pooled = await PooledReader.open(self.path)
             self._pool.append(pooled)
             self._free.put_nowait(pooled)
         self._writer_task = asyncio.create_task(self._write_loop(), name="db-writer")
+        await self.indexer.catch_up()
 
     async def close(self) -> None:
+        await self.indexer.close()
         if self._writer_task:
             await self._queue.put(None)
             await self._writer_task
             self._writer_task = None
-        for conn in (self._reader, self._writer, *(pooled.conn for pooled in self._pool)):
+        for conn in (self._reader, self._writer, self._lookups, self._replays,
+                     *(pooled.conn for pooled in self._pool)):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._reader = self._writer = self._lookups = self._replays = None
         self._pool = []
 
     # -- reads -------------------------------------------------------------
@@ -195,6 +229,18 @@ class Database:
     def reader(self) -> aiosqlite.Connection:
         """The connection for short reads (a row by key, a small index range)."""
         return self._reader
+
+    @property
+    def replays(self) -> aiosqlite.Connection:
+        """Reads for sockets resuming: a reconnect storm's thousands of replays queue
+        here, not in front of every REST request on `reader`."""
+        return self._replays
+
+    @property
+    def lookups(self) -> InlineConnection:
+        """For one-row lookups by key only (who a token names, a room, a membership):
+        inline on the loop. Anything that scans uses `reader`."""
+        return self._lookups
 
     @property
     def readers(self) -> list[aiosqlite.Connection]:

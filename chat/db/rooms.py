@@ -8,9 +8,7 @@ from ..models import Membership, Room
 from .users import like_pattern, row_to_user, user_columns
 
 ROOM_SELECT = f"""
-    SELECT r.*, {user_columns('c', 'c_')},
-           (SELECT COUNT(*) FROM memberships x WHERE x.room_id = r.id AND x.is_banned = 0)
-               AS member_count
+    SELECT r.*, {user_columns('c', 'c_')}, r.members AS member_count
     FROM rooms r LEFT JOIN users c ON c.id = r.created_by
 """
 MEMBERSHIP_SELECT = f"""
@@ -77,8 +75,7 @@ async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset:
     return list(await conn.execute_fetchall(
         f"""SELECT * FROM (
               SELECT r.*, {user_columns('c', 'c_')},
-                (SELECT COUNT(*) FROM memberships x WHERE x.room_id = r.id AND x.is_banned = 0)
-                    AS member_count,
+                r.members AS member_count,
                 mb.id AS mb_id,
                 (SELECT MAX(id) FROM messages z WHERE z.room_id = r.id) AS last_message_id,
                 CASE WHEN mb.id IS NULL THEN 0
@@ -212,9 +209,8 @@ async def member_ids_by_room(conn, room_ids: list[int]) -> dict[int, list[int]]:
 
 
 async def member_count(conn, room_id: int) -> int:
-    rows = await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND is_banned = 0", (room_id,))
-    return rows[0][0]
+    rows = await conn.execute_fetchall("SELECT members FROM rooms WHERE id = ?", (room_id,))
+    return rows[0][0] if rows else 0
 
 
 async def admin_count(conn, room_id: int) -> int:

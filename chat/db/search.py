@@ -1,7 +1,8 @@
 """SQL for message search: message ids, newest first, in rooms one user may read.
 
-Terms of three or more characters go through the FTS5 trigram index; shorter terms
-(the trigram index cannot see them) are LIKE filters. When every term is short, a
+Terms of three or more characters go through the FTS5 trigram index (plus a LIKE look
+at the few newest messages not indexed yet); shorter terms (the trigram index cannot
+see them) are LIKE filters. When every term is short, a
 LIKE scan reads a bounded window: the newest messages before a point, of which the
 readable ones are kept.
 """
@@ -46,6 +47,21 @@ async def indexed_ids(conn, user_id: int, match: str, short_terms: list[str],
               AND {READABLE} {extra}
             ORDER BY messages_fts.rowid DESC LIMIT :limit""",
         {**params, "user": user_id, "match": match, "before": before, "limit": limit})
+    return [row[0] for row in rows]
+
+
+async def unindexed_ids(conn, user_id: int, terms: list[str], room_id: int | None,
+                        before: int, limit: int) -> list[int]:
+    """Ids above the index's high mark (committed within the last moments, not yet
+    indexed: chat/db/search_index.py) whose content contains every term: search sees a
+    message as soon as it is acknowledged."""
+    extra, params = filters(terms, room_id)
+    rows = await conn.execute_fetchall(
+        f"""SELECT m.id FROM messages m JOIN rooms r ON r.id = m.room_id
+            WHERE m.id > (SELECT upto FROM search_indexed) AND m.id < :before
+              AND {READABLE} {extra}
+            ORDER BY m.id DESC LIMIT :limit""",
+        {**params, "user": user_id, "before": before, "limit": limit})
     return [row[0] for row in rows]
 
 

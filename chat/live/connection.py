@@ -41,6 +41,9 @@ class Sink(Protocol):
 
     def write(self, batch: list[str]) -> None: ...
 
+    def hang_up(self, code: int) -> None:
+        """Send a close frame and drop the connection without waiting for the reply."""
+
 
 @dataclass
 class Seat:
@@ -122,6 +125,14 @@ class Connection:
         if self.close_code is None:
             self.close_code = code
         self.wakeup.set()
+
+    def hang_up(self, code: int) -> None:
+        """Shutting down: what is queued, a close frame, and the connection is dropped at
+        once (10,000 close handshakes would outlast a SIGTERM's grace period)."""
+        self.flush()
+        self.close(code)
+        if self.sink is not None:
+            self.sink.hang_up(code)
 
     def _take(self) -> list[str]:
         batch = []

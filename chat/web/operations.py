@@ -49,9 +49,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/admin/identity-links"): op(
         "Link a local account to a directory or OIDC account (site admins)", "IdentityLink",
         {201: "Linked"}),
+    ("POST", "/api/auth/me/avatar"): op(
+        "A new picture, re-encoded by the server as a PNG of at most 256×256",
+        "multipart:file", {200: "IdentityUser"}),
     ("GET", "/api/users/"): op("Find users by name", ok={200: ["IdentityUser"]}, query=(("q", STR_QUERY),)),
     # channels
-    ("GET", f"{C}/rooms/"): op("Rooms the caller can see", ok={200: ["RoomListing"]}),
+    ("GET", f"{C}/rooms/"): op(
+        "Every room of the caller's, then a page of public rooms not joined",
+        ok={200: ["RoomListing"]}, query=(("public_limit", INT_QUERY), ("public_offset", INT_QUERY))),
     ("POST", f"{C}/rooms/"): op("Create a room", "NewRoom", {201: "Room"}),
     ("GET", f"{C}/rooms/{{room}}/"): op("A room and its members", ok={200: "RoomDetail"}),
     ("DELETE", f"{C}/rooms/{{room}}/"): op("Delete a room (creator or admin)"),
@@ -82,13 +87,28 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
                                                {201: "Invited", 200: "Invited"}),
     ("POST", f"{C}/direct/"): op("Open the direct room with someone", "Username",
                                  {201: "DirectRoom", 200: "DirectRoom"}),
-    ("PATCH", f"{C}/rooms/{{room}}/"): op("Rename or describe a room", "RoomChange", {200: "Room"}),
+    ("PATCH", f"{C}/rooms/{{room}}/"): op(
+        "Change a room: name, description, type, member limit, archive (room admins)",
+        "RoomChange", {200: "Room"}),
+    ("POST", f"{C}/rooms/{{room}}/decline/"): op("Decline an invitation to a room"),
     ("PATCH", f"{C}/rooms/{{room}}/members/{{user_id}}/"): op(
         "Change a member's role, mute or ban", "MemberChange", {200: "Membership"}),
     ("POST", f"{C}/notifications/announce/"): op("Announce to everyone (site admins)",
                                                  "Announcement", {201: "Announced"}),
     ("GET", f"{C}/notifications/unread_count/"): op("How many notifications are unread",
                                                     ok={200: "UnreadCount"}),
+    # site administration
+    ("GET", f"{C}/admin/users/"): op("Find people (site admins)", ok={200: ["Account"]},
+                                     query=(("q", STR_QUERY), ("limit", INT_QUERY),
+                                            ("offset", INT_QUERY))),
+    ("PATCH", f"{C}/admin/users/{{id}}/"): op(
+        "Promote, demote, deactivate or reactivate someone (site admins)", "Standing",
+        {200: "Account"}),
+    ("POST", f"{C}/admin/users/{{id}}/password/"): op(
+        "Set someone's password; their logins end (site admins)", "NewPassword", {200: "Account"}),
+    ("GET", f"{C}/admin/rooms/"): op("Every room (site admins)", ok={200: ["Room"]},
+                                     query=(("q", STR_QUERY), ("limit", INT_QUERY),
+                                            ("offset", INT_QUERY))),
     # team features (issue 14, docs/team-features.md)
     ("GET", f"{C}/rooms/{{room}}/pins/"): op("A room's pinned messages", ok={200: ["Pin"]}),
     ("POST", f"{C}/messages/{{id}}/pin/"): op("Pin a message (room admins and moderators)",
@@ -136,10 +156,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", f"{C}/online-users"): op("Who is around", ok={200: ["OnlineUser"]}),
     ("GET", f"{C}/stats"): op("Counts for today", ok={200: "Stats"}),
     ("POST", f"{C}/rooms"): op("Create a room", "SimpleNewRoom", {200: "SimpleRoomCreated"}),
-    ("GET", f"{C}/rooms"): op("Rooms with member ids", ok={200: ["SimpleRoom"]}),
+    ("GET", f"{C}/rooms"): op("Rooms with member ids", ok={200: ["SimpleRoom"]},
+                              query=(("public_limit", INT_QUERY), ("public_offset", INT_QUERY))),
     ("POST", f"{C}/rooms/{{room}}/join"): op("Join a public room"),
     ("POST", f"{C}/rooms/{{room}}/leave"): op("Leave a room"),
-    ("DELETE", f"{C}/messages/{{id}}"): op("Delete a message"),
+    ("DELETE", f"{C}/messages/{{id}}"): op("Delete a message", query=SIMPLE_ROOM),
     ("GET", f"{C}/user-ip/{{user_id}}"): op("A user's last address (site admins)", ok={200: "UserIp"}),
     ("POST", f"{C}/heartbeat"): op("I am still here", ok={200: "Heartbeat"}),
     ("GET", "/uploads/chat/{name}"): op("A stored file", ok={200: "binary"}),

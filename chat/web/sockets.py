@@ -114,16 +114,24 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
     settings = request.app[settings_key]
     viewer_language.set(request_language(request))
     ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
-    await ws.prepare(request)
     session = kind(request, ws, dialect)
+    # A reconnect storm admits a few sockets at a time (handshake, greeting, replay), so
+    # REST requests keep their turn; run() releases the slot once the replay is sent.
+    admission = request.app[core_key].hub.admission
+    await admission.acquire()
     try:
+        await ws.prepare(request)
         await session.open(*args)
         check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
+        admission.release()
         reason = translate(exc.key, request_language(request), **exc.params)
         await ws.close(code=exc.close_code, message=reason.encode()[:120])
         return ws
-    await session.run()
+    except BaseException:
+        admission.release()
+        raise
+    await session.run(admission)
     return ws
 
 
@@ -161,13 +169,17 @@ class SocketSession:
     async def greet(self) -> None:
         """Frames sent before live ones: greeting and replay."""
 
-    async def run(self) -> None:
+    async def run(self, admission: asyncio.Semaphore) -> None:
         hub = self.core.hub
         hub.attach(self.conn)
         self.watch = CredentialWatch(self.core, self.conn, self.credential)
         try:
-            hub.touch(self.user, client_address(self.request), self.request.headers.get("User-Agent"))
-            await self.greet()
+            try:
+                hub.touch(self.user, client_address(self.request),
+                          self.request.headers.get("User-Agent"))
+                await self.greet()
+            finally:
+                admission.release()
             self.writer = asyncio.create_task(self._write())
             self.conn.sink = self
             self.reader = asyncio.create_task(self._read())
@@ -306,6 +318,9 @@ class SocketSession:
                 await self._send_batch(batch)
             if self.conn.close_code == CLOSE_TRY_AGAIN:
                 return  # _force_close owns that close
+            transport = self.request.transport
+            if transport is None or transport.is_closing():
+                return  # hung up on (shutdown): no close handshake to wait for
             await self._stop_reading()
             await self.ws.close(code=self.conn.close_code or 1000)
         except (ConnectionError, RuntimeError):
@@ -341,6 +356,16 @@ class SocketSession:
 
     def write(self, batch: list[str]) -> None:
         self.request.transport.write(b"".join(map(text_frame, batch)))
+
+    def hang_up(self, code: int) -> None:
+        transport = self.request.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(struct.pack("!BBH", 0x88, 2, code))
+            # A client that keeps up has the frame in the kernel already and gets it,
+            # then FIN; waiting to flush 10,000 clients' buffers would outlast SIGTERM.
+            transport.abort()
+        if self.reader and not self.reader.done():
+            self.reader.cancel()  # the handler ends now, not when the client answers
 
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""

@@ -1,6 +1,6 @@
-// The web client's entry: sign-in state, the open room and its socket, the room list,
-// and the wiring between views. The channels dialect throughout: REST /api/chat/…/,
-// one socket for the open room, quiet watcher sockets for the others.
+// The web client's entry: sign-in state, the open room, the room list, the tab's one
+// socket, and the wiring between views. The channels dialect for REST /api/chat/…/,
+// and one user-level socket (/ws/user/) for every room the user belongs to.
 import * as api from "./api.js";
 import { flash, MessageActions, openImage } from "./actions.js";
 import { apiTokensDialog } from "./api_tokens.js";
@@ -19,20 +19,20 @@ import {
   browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, renderSidebar, roomSymbol,
   roomTitle, settingsDialog,
 } from "./sidebar.js";
-import { CLOSE_GONE, CLOSE_UNAUTHORIZED, RoomSocket } from "./socket.js";
+import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
 import { uploadFiles } from "./uploads.js";
-import { Watchers } from "./watchers.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
 
-const ROOM_POLL_MS = 60_000;      // a safety net: other rooms are watched live
+const ROOM_POLL_MS = 60_000;      // a safety net: every room is live on the socket
 const LAST_ROOM_KEY = "teahouse.room";
 
 const state = {
   me: null,
   rooms: new Map(),        // id → room listing
   room: null,              // the open room (a copy of its listing)
-  socket: null,
+  socket: null,            // the tab's one socket, for every room
+  lastIds: new Map(),      // room id → newest message id this tab has seen there
   pollTimer: null,
 };
 let stickToBottom = true;
@@ -45,7 +45,7 @@ const app = {
   room: () => state.room,
   atBottom: () => stickToBottom,
   sent: () => { stickToBottom = true; },
-  loadRooms, drawHeader, drawSidebar, updateTitle,
+  loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost,
   open: (roomId, messageId) => openAt(roomId, messageId), roomName: (room) => roomName(room),
 };
 
@@ -102,10 +102,10 @@ async function resume() {
 
 function showAuth() {
   state.socket?.stop();
-  app.watchers?.stopAll();
   state.socket = null;
   state.room = null;
   state.rooms = new Map();
+  state.lastIds = new Map();
   app.conversation?.reset(null);
   clearInterval(state.pollTimer);
   $("#chat-view").hidden = true;
@@ -133,6 +133,7 @@ async function startChat() {
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
   await loadRooms();
+  startSocket();
   const wanted = decodeURIComponent(location.hash.slice(1)) || localStorage.getItem(LAST_ROOM_KEY);
   const room = findRoom(wanted) || findRoom("global") || [...state.rooms.values()].find((r) => r.is_member);
   if (room) await openRoom(room.id);
@@ -163,7 +164,7 @@ function wire() {
     members: () => app.people.others(),
     send: (text, replyTo) => app.actions.send(text, replyTo),
     saveEdit: (msg, text) => app.actions.saveEdit(msg, text),
-    typing: (on) => state.socket?.send({ type: "typing", is_typing: on }),
+    typing: (on) => state.room && state.socket?.send({ type: "typing", room_id: state.room.id, is_typing: on }),
     upload,
     lastOwnMessage: () => app.conversation.ordered().reverse()
       .find((m) => m.id && m.sender?.id === state.me.id && m.message_type === "text" && !m.is_deleted),
@@ -171,12 +172,6 @@ function wire() {
   acceptDrops($("#main"), $("#drop-overlay"), upload);
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
   new Search({ me: () => state.me, open: openAt, roomName });
-  app.watchers = new Watchers({
-    message: elsewhere,
-    read: (frame) => app.live.frame({ ...frame, type: "read" }),
-    notification: (n) => app.live.frame({ type: "notification", notification: n }),
-    lost: () => loadRooms(),
-  });
   setupTeam(app, ctx);
   wireButtons();
   document.addEventListener("keydown", shortcuts);
@@ -278,18 +273,37 @@ async function loadRooms() {
     Object.assign(state.room, state.rooms.get(state.room.id));
     drawHeader();
   }
+  for (const listing of state.rooms.values()) {
+    if (listing.is_member) seen(listing.id, listing.last_message?.id || 0);
+  }
   drawSidebar();
-  syncWatchers();
 }
 
-function syncWatchers() {
-  app.watchers.sync([...state.rooms.values()].filter((r) => r.is_member && r.id !== state.room?.id));
+// The tab's socket; its resume map asks every room for what came after what we have.
+function startSocket() {
+  state.socket?.stop();
+  state.socket = new UserSocket({
+    resume: () => {
+      if (state.room) seen(state.room.id, app.conversation.lastId() || 0);
+      return state.lastIds;
+    },
+    onFrame: (frame) => app.live.frame(frame),
+    onState: (status, resumed) => app.live.connection(status, resumed),
+    onFatal: (code) => code === CLOSE_UNAUTHORIZED && api.signOut(),
+  }).start();
 }
 
-// A message in a room other than the open one (from its watcher socket).
+// Remember the newest message id of a room; false when it was already seen.
+function seen(roomId, id) {
+  if (id <= (state.lastIds.get(roomId) || 0)) return false;
+  state.lastIds.set(roomId, id);
+  return true;
+}
+
+// A message in a room other than the open one.
 function elsewhere(roomId, msg) {
   const listing = state.rooms.get(roomId);
-  if (!listing) return;
+  if (!listing || !seen(roomId, msg.id)) return;
   listing.last_message = { id: msg.id, content: msg.content, sender: msg.sender?.username };
   if (msg.message_type === "system" || msg.sender?.id === state.me.id) return;
   listing.unread_count = (listing.unread_count || 0) + 1;
@@ -331,21 +345,26 @@ async function openRoom(id, messageId = null) {
     if (messageId) app.conversation.jumpTo(messageId);
     return;
   }
-  state.socket?.stop();
   rememberSeen(state.room);
-  const room = state.room = { ...listing };
+  if (!listing.is_member) {
+    try {
+      await api.post(`/api/chat/rooms/${listing.id}/join/`);     // opening a public room joins it
+    } catch (err) {
+      return flash(err.message);
+    }
+    await loadRooms();
+  }
+  const room = state.room = { ...(state.rooms.get(listing.id) || listing) };
   app.people.reset(room);
   app.live.reset();
   localStorage.setItem(LAST_ROOM_KEY, listing.slug || String(listing.id));
   history.replaceState(null, "", `#${listing.slug || listing.id}`);
   drawHeader();
   drawSidebar();
-  syncWatchers();
   app.composer.clear();
   app.composer.setMuted(false);
   app.composer.setPlaceholder(roomTitle(listing, state.me));
   $("#jump-latest").hidden = true;
-  app.live.connection("connecting");
   app.conversation.reset(room);
   try {
     await app.conversation.loadFirst();
@@ -354,26 +373,18 @@ async function openRoom(id, messageId = null) {
   }
   if (state.room !== room) return;
   app.actions.restore(room.id);
-  state.socket = new RoomSocket(room.id, {
-    sinceId: () => app.conversation.lastId(),
-    onFrame: (frame) => app.live.frame(frame),
-    onState: (status, resumed) => app.live.connection(status, resumed),
-    onFatal: (code) => roomLost(room, code),
-  }).start();
+  app.live.askOnline();
   app.people.load();
   teamRoomOpened(room);
   if (messageId) await app.conversation.jumpTo(messageId);
   app.composer.focus();
 }
 
-// The room being left for another goes back to a watcher, which resumes after what
-// we saw here (so nothing read is counted as unread).
+// The room being left for another is counted from what we saw here (so nothing read
+// is counted as unread).
 function rememberSeen(room) {
-  const listing = room && state.rooms.get(room.id);
-  const seen = app.conversation.lastId();
-  if (listing && seen && seen > (listing.last_message?.id || 0)) {
-    listing.last_message = { ...(listing.last_message || {}), id: seen };
-  }
+  const last = app.conversation.lastId();
+  if (room && last) seen(room.id, last);
 }
 
 // From a notification or a search result. A room not in the list yet is one we were
@@ -416,15 +427,14 @@ async function leaveRoom() {
   goToGlobal(room);
 }
 
-function roomLost(room, code) {
-  if (code === CLOSE_UNAUTHORIZED) return api.signOut();
-  if (state.room?.id !== room.id) return;
-  flash(code === CLOSE_GONE ? t("room_gone") : t("room_forbidden"));
-  goToGlobal(room);
+// The open room stopped on the socket: left elsewhere, banned, or deleted.
+function roomLost(roomId, code) {
+  if (state.room?.id !== roomId) return loadRooms();
+  if (code) flash(code === CLOSE_GONE ? t("room_gone") : t("room_forbidden"));
+  goToGlobal(state.room);
 }
 
 async function goToGlobal(from) {
-  state.socket?.stop();
   state.room = null;
   await loadRooms();
   const global = findRoom("global");

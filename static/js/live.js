@@ -1,20 +1,27 @@
-// The open room's socket frames, one handler per frame type (an explicit table, never
-// a lookup by a name the server sends), the connection banner, the resync after a
-// reconnect, and read marks.
+// The tab's socket frames (/ws/user/, every room of the user): frames of the open room
+// and of no room go through one handler per frame type (an explicit table, never a
+// lookup by a name the server sends); frames of other rooms update the room list.
+// Also the connection banner, the resync after a reconnect, and read marks.
 import { displayName, $ } from "./dom.js";
 import { desktopAlert } from "./panels.js";
 import { wantsAlert } from "./room_prefs.js";
 import { messageDeleted, TEAM_FRAMES } from "./team.js";
 
 // app: { state, conversation, people, notifications, actions, loadRooms(), drawHeader(),
-//        drawSidebar(), updateTitle(), flash(text), atBottom() }
+//        drawSidebar(), updateTitle(), flash(text), atBottom(), elsewhere(roomId, msg),
+//        roomLost(roomId, code) }
+const CLOSE_FORBIDDEN = 4003;
+const CLOSE_GONE = 4004;
+const isMe = (app, user) => user?.id === app.state.me.id;
+
 const FRAMES = {
-  connection_established(app, frame) {
-    const room = app.state.room;
-    app.people.present(frame.online_users || []);
-    if (frame.room) Object.assign(room, { name: frame.room.name, description: frame.room.description });
-    if (!room.is_member) app.loadRooms();        // opening a public room's socket joins it
+  connection_established: (app) => app.live.askOnline(),
+  online_users: (app, frame) => app.people.present(frame.online_users || []),
+  presence(app, frame) {        // a large room's summary, at most once a second
+    for (const user of frame.joined || []) app.people.joined(user);
+    for (const user of frame.left || []) app.people.left(user);
   },
+  history_gap: (app) => app.conversation.refreshWindow().catch(() => {}),
   chat_message(app, frame) {
     const { state } = app;
     const msg = frame.message;
@@ -47,11 +54,17 @@ const FRAMES = {
     app.drawHeader();
     app.drawSidebar();
   },
-  room_deleted() { /* the socket closes with 4004 next, and the room is left then */ },
+  room_deleted: (app, frame) => app.roomLost(frame.room_id, CLOSE_GONE),
+  room_joined: (app) => app.loadRooms(),
   member_updated(app, frame) {
+    if (isMe(app, frame.user) && frame.is_banned) return app.roomLost(frame.room_id, CLOSE_FORBIDDEN);
     app.people.changed(frame);
-    if (frame.user.id === app.state.me.id) app.state.room.role = frame.role;
+    if (isMe(app, frame.user)) app.state.room.role = frame.role;
     app.drawHeader();
+  },
+  member_left(app, frame) {
+    if (isMe(app, frame.user)) return app.roomLost(frame.room_id, null);   // left, maybe in another tab
+    app.people.load();
   },
   read(app, frame) {
     const listing = app.state.rooms.get(frame.room_id);
@@ -59,7 +72,7 @@ const FRAMES = {
     app.drawSidebar();
   },
   notification(app, frame) {
-    if (app.notifications.add(frame.notification)) app.loadRooms();   // every socket sends a copy
+    if (app.notifications.add(frame.notification)) app.loadRooms();
   },
   error: (app, frame) => app.flash(frame.message),
 };
@@ -73,9 +86,31 @@ export class Live {
   reset() { this.readSent = 0; }
 
   frame(frame) {
-    const table = Object.hasOwn(FRAMES, frame.type) ? FRAMES : TEAM_FRAMES;
-    const handler = Object.hasOwn(table, frame.type) ? table[frame.type] : null;
-    handler?.(this.app, frame);
+    const { app } = this;
+    // Team frames (pins, saved, status, schedule, preferences) check their room themselves.
+    if (Object.hasOwn(TEAM_FRAMES, frame.type)) return TEAM_FRAMES[frame.type](app, frame);
+    const roomId = frame.room_id;
+    const here = roomId === undefined || roomId === app.state.room?.id || frame.type === "read";
+    if (!here) return this.elsewhere(roomId, frame);
+    const handler = Object.hasOwn(FRAMES, frame.type) ? FRAMES[frame.type] : null;
+    handler?.(app, frame);
+  }
+
+  // A frame of a room that is not open: the room list follows it.
+  elsewhere(roomId, frame) {
+    const { app } = this;
+    if (frame.type === "chat_message") app.elsewhere(roomId, frame.message);
+    else if (frame.type === "member_left" || frame.type === "member_updated") {
+      if (isMe(app, frame.user) && (frame.type === "member_left" || frame.is_banned)) app.loadRooms();
+    } else if (["room_joined", "room_updated", "room_deleted", "history_gap"].includes(frame.type)) {
+      app.loadRooms();
+    }
+  }
+
+  // Who is online in the open room (the socket answers online_users).
+  askOnline() {
+    const { state } = this.app;
+    if (state.room) state.socket?.send({ type: "online", room_id: state.room.id });
   }
 
   connection(status, resumed = false) {

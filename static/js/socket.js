@@ -1,7 +1,8 @@
-// One live socket for the open room: /ws/chat/{room}/?since=<last id>, signed in by
-// the login cookie the browser sends with it (this page holds no token).
-// Reconnects with exponential backoff and jitter; the caller keeps the last id so a
-// resume replays exactly what was missed, and dedupes by message id.
+// One socket per tab: /ws/user/?resume=<room>:<last id>,… carries every room the user
+// belongs to (docs/user-socket.md), signed in by the login cookie the browser sends
+// with it (this page holds no token). Reconnects with exponential backoff and jitter;
+// the resume map replays each room after the last id this tab has, and the caller
+// dedupes by message id.
 import { refresh } from "./api.js";
 import { language } from "./i18n.js";
 
@@ -11,11 +12,10 @@ export const CLOSE_UNAUTHORIZED = 4001;
 export const CLOSE_FORBIDDEN = 4003;
 export const CLOSE_GONE = 4004;
 
-export class RoomSocket {
-  // handlers: onFrame(frame), onState("connecting"|"open"|"reconnecting"|"closed"),
-  // onFatal(code), sinceId() → last message id seen in this room or null.
-  constructor(roomId, handlers) {
-    this.roomId = roomId;
+export class UserSocket {
+  // handlers: onFrame(frame), onState("connecting"|"open"|"reconnecting"|"closed", resumed),
+  // onFatal(code), resume() → Map of room id → last message id seen there.
+  constructor(handlers) {
     this.handlers = handlers;
     this.ws = null;
     this.attempt = 0;
@@ -59,10 +59,10 @@ export class RoomSocket {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     // lang: texts the server writes (joins, leaves, uploads) arrive in the page's language.
     const params = new URLSearchParams({ lang: language() });
-    const since = this.handlers.sinceId();
-    if (since) params.set("since", String(since));
+    const resume = [...this.handlers.resume()].filter(([, last]) => last).map(([room, last]) => `${room}:${last}`);
+    if (resume.length) params.set("resume", resume.join(","));
     const query = String(params) ? `?${params}` : "";
-    const url = `${scheme}//${location.host}/ws/chat/${encodeURIComponent(this.roomId)}/${query}`;
+    const url = `${scheme}//${location.host}/ws/user/${query}`;
     this.handlers.onState(this.everOpened ? "reconnecting" : "connecting");
     const ws = new WebSocket(url);
     this.ws = ws;
@@ -88,12 +88,6 @@ export class RoomSocket {
   async closed(code) {
     this.ws = null;
     if (this.stopped) return;
-    if (code === CLOSE_FORBIDDEN || code === CLOSE_GONE) {
-      this.stopped = true;
-      this.handlers.onState("closed");
-      this.handlers.onFatal(code);
-      return;
-    }
     if (code === CLOSE_UNAUTHORIZED) {
       try {
         await refresh();

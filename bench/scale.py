@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""Scale benchmarks of issue 11, by hand (not CI): thousands of sockets in room `global`,
+a reconnect storm, and the read paths over a million messages.
+
+  python bench/scale.py sockets --sockets 10000     N sockets in `global`: time until all
+                                                     are connected, RSS, p99 of a message
+                                                     reaching all of them, SIGTERM exit time;
+                                                     the raw server side by side
+  python bench/scale.py storm --sockets 2000        all sockets dropped at once reconnect with
+                                                     since + jitter while messages flow; lost,
+                                                     duplicated, time to resync, REST p99
+  python bench/scale.py million --messages 1000000  room list, unread counts, a history page
+                                                     and search (a 2-character Chinese term
+                                                     too) at 1,000 and at N messages
+
+Users are provisioned straight into the database while the server is stopped (rows in
+users and memberships of `global`, whose member cap is lifted there) and sign in with
+external tokens signed with the server's CHAT_SECRET: no scrypt per user, and no join
+notice per user (10,000 joins would each be broadcast to everyone already there).
+Teahouse is pinned to core 0, this generator to core 1 (taskset); 127.0.0.1 only;
+every loop is bounded in count and time.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import jwt
+
+from servers import BENCH_SECRET, Server, cpu_model
+from wsclient import Closed, WebSocket
+
+STAMP = "2026-01-01T00:00:00.000Z"
+
+
+def token(user_id: int) -> str:
+    now = int(time.time())
+    return jwt.encode({"sub": str(user_id), "username": f"load{user_id}", "type": "access",
+                       "iat": now, "exp": now + 6 * 3600}, BENCH_SECRET, algorithm="HS256")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values) or [0.0]
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+# -- provisioning -------------------------------------------------------------------
+def provision_users(db: Path, count: int, first_id: int = 1000) -> list[int]:
+    """count users, all members of `global` with nothing unread; its cap lifted."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        ids = list(range(first_id, first_id + count))
+        conn.executemany(
+            """INSERT INTO users (id, username, username_key, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            [(i, f"load{i}", f"load{i}", STAMP, STAMP) for i in ids])
+        conn.executemany(
+            """INSERT INTO memberships (room_id, user_id, joined_at, last_read_message_id,
+                                        seen_count)
+               VALUES (1, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = 1),
+                       (SELECT message_count FROM rooms WHERE id = 1))""",
+            [(i, STAMP) for i in ids])
+        conn.execute("UPDATE rooms SET max_members = 1000000 WHERE slug = 'global'")
+        conn.execute("COMMIT")
+        return ids
+    finally:
+        conn.close()
+
+
+async def fresh_teahouse(workdir: Path, cpu: int, prepare) -> Server:
+    """Start once (migrations), stop, prepare(db path) with the server down, start again."""
+    async with aiohttp.ClientSession() as http:
+        server = Server("teahouse", cpu, workdir)
+        await server.wait_ready(http)
+        server.stop()
+        prepare(workdir / "data" / "teahouse.db")
+        server = Server("teahouse", cpu, workdir)
+        await server.wait_ready(http, limit=120)
+        return server
+
+
+# -- sockets --------------------------------------------------------------------------
+class Receiver:
+    """One socket: every chat message's id and the time it arrived."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.arrived: dict[int, float] = {}
+        self.dups = 0
+        self.task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self.read())
+
+    async def read(self) -> None:
+        try:
+            while True:
+                self.frame(await self.ws.recv())
+        except (Closed, ConnectionError, asyncio.IncompleteReadError):
+            pass
+
+    def frame(self, data: str) -> None:
+        if '"chat_message"' in data:
+            frame = json.loads(data)
+            message = frame.get("message") or {}
+            key = message.get("client_id") or message.get("id")
+            if key in self.arrived:
+                self.dups += 1
+            else:
+                self.arrived[key] = time.monotonic()
+
+
+async def open_socket(http, url: str, attempts: int = 3) -> WebSocket:
+    for attempt in range(attempts):
+        try:
+            ws = await WebSocket.connect(url)
+            await asyncio.wait_for(ws.recv(), 30)  # the greeting
+            return ws
+        except (Closed, asyncio.TimeoutError, asyncio.IncompleteReadError, OSError):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.2 * (attempt + 1))
+
+
+async def open_many(http, urls: list[str], parallel: int) -> tuple[list[Receiver], float]:
+    sem = asyncio.Semaphore(parallel)
+    start = time.monotonic()
+
+    async def one(url: str) -> Receiver:
+        async with sem:
+            receiver = Receiver(await open_socket(http, url))
+            receiver.start()
+            return receiver
+    receivers = await asyncio.gather(*(one(u) for u in urls))
+    return list(receivers), time.monotonic() - start
+
+
+async def fan_out(receivers: list[Receiver], sender, messages: int, gap: float,
+                  wait: float = 30.0) -> list[float]:
+    """Each message's delivery latency to every socket (ms)."""
+    latencies = []
+    for n in range(messages):
+        cid = f"fan.{n}.{time.monotonic_ns()}"
+        sent = time.monotonic()
+        sender.send(json.dumps({"type": "chat_message", "content": f"to all {n}",
+                                          "client_id": cid}))
+        deadline = sent + wait
+        while time.monotonic() < deadline and any(cid not in r.arrived for r in receivers):
+            await asyncio.sleep(0.02)
+        latencies += [(r.arrived[cid] - sent) * 1000 for r in receivers if cid in r.arrived]
+        missing = sum(cid not in r.arrived for r in receivers)
+        print(f"    message {n}: reached {len(receivers) - missing}/{len(receivers)}, "
+              f"p50 {percentile(latencies[-len(receivers):], 0.5):.0f} ms "
+              f"p99 {percentile(latencies[-len(receivers):], 0.99):.0f} ms", flush=True)
+        await asyncio.sleep(gap)
+    return latencies
+
+
+async def terminate_seconds(server: Server, limit: float = 30.0) -> float:
+    """SIGTERM to exit, while the sockets keep reading (and answer the close)."""
+    start = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    while server.proc.poll() is None:
+        if time.monotonic() - start > limit:
+            server.proc.kill()
+            server.proc.wait(5)
+            return float("inf")
+        await asyncio.sleep(0.01)
+    return time.monotonic() - start
+
+
+async def sockets_bench(args) -> None:
+    results = {}
+    for kind in args.targets.split(","):
+        workdir = Path(tempfile.mkdtemp(prefix=f"teahouse-scale-{kind}-"))
+        try:
+            if kind == "teahouse":
+                ids: list[int] = []
+                server = await fresh_teahouse(
+                    workdir, args.server_cpu,
+                    lambda db: ids.extend(provision_users(db, args.sockets)))
+                ws_base = server.base.replace("http", "ws", 1)
+                urls = [f"{ws_base}/ws/chat/global/?token={token(i)}" for i in ids]
+            else:
+                server = Server("raw", args.server_cpu, workdir)
+                ws_base = server.base.replace("http", "ws", 1)
+                urls = [f"{ws_base}/ws/chat/global/"] * args.sockets
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                await server.wait_ready(http)
+                before = server.memory_mb("VmRSS")
+                receivers, took = await open_many(http, urls, args.parallel)
+                print(f"  {kind}: {len(receivers)} sockets connected in {took:.1f} s", flush=True)
+                await asyncio.sleep(args.settle)
+                rss = server.memory_mb("VmRSS")
+                sender = receivers[0].ws
+                latencies = await fan_out(receivers, sender, args.messages, args.gap)
+                peak = server.memory_mb("VmHWM")
+                term = await terminate_seconds(server)
+                results[kind] = {
+                    "connect_s": took, "rss_mb": rss, "peak_mb": peak,
+                    "kib_per_socket": (rss - before) * 1024 / len(receivers),
+                    "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99),
+                    "reached": len(latencies), "expected": len(receivers) * args.messages,
+                    "sigterm_s": term}
+                print(f"  {kind}: {results[kind]}", flush=True)
+                for r in receivers:
+                    r.task.cancel()
+        finally:
+            if server.proc.poll() is None:
+                server.stop()
+            if not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+    print(f"\n== {args.sockets} sockets in one room ==")
+    for kind, r in results.items():
+        print(f"{kind:9} connect {r['connect_s']:5.1f} s  RSS {r['rss_mb']:6.1f} MB "
+              f"(peak {r['peak_mb']:6.1f}, {r['kib_per_socket']:.1f} KiB/socket)  "
+              f"delivery p50 {r['p50_ms']:6.0f} ms p99 {r['p99_ms']:6.0f} ms  "
+              f"reached {r['reached']}/{r['expected']}  SIGTERM exit {r['sigterm_s']:.2f} s")
+
+
+# -- reconnect storm ----------------------------------------------------------------------
+async def storm_bench(args) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="teahouse-storm-"))
+    ids: list[int] = []
+    server = await fresh_teahouse(workdir, args.server_cpu,
+                                  lambda db: ids.extend(provision_users(db, args.sockets + 1)))
+    try:
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            base = server.base
+            ws_base = base.replace("http", "ws", 1)
+            sender_token, tokens = token(ids[0]), [token(i) for i in ids[1:]]
+            urls = [f"{ws_base}/ws/chat/global/?token={t}" for t in tokens]
+            receivers, took = await open_many(http, urls, args.parallel)
+            print(f"  {len(receivers)} sockets connected in {took:.1f} s", flush=True)
+            await asyncio.sleep(args.settle)
+            headers = {"Authorization": f"Bearer {sender_token}"}
+            sent: list[int] = []
+            stop = asyncio.Event()
+
+            async def send_loop():
+                n = 0
+                while not stop.is_set() and n < 10_000:
+                    async with http.post(f"{base}/api/chat/rooms/global/messages/",
+                                         json={"content": f"storm {n}"}, headers=headers) as resp:
+                        sent.append((await resp.json())["id"])
+                    n += 1
+                    await asyncio.sleep(1 / args.rate)
+            rest: list[tuple[float, float]] = []  # (when, ms)
+
+            async def probe_loop():
+                while not stop.is_set():
+                    t0 = time.monotonic()
+                    async with http.get(f"{base}/api/chat/rooms/", headers=headers) as resp:
+                        await resp.read()
+                    rest.append((t0, (time.monotonic() - t0) * 1000))
+                    await asyncio.sleep(0.02)
+            sender_task = asyncio.create_task(send_loop())
+            probe_task = asyncio.create_task(probe_loop())
+            await asyncio.sleep(2.0)
+            first_live = sent[0] if sent else 0
+            # Drop every socket at once (no close handshake: a network blip).
+            drop = time.monotonic()
+            for r in receivers:
+                r.task.cancel()
+                r.ws.abort()
+            last_before = {k: max((m for m in r.arrived if isinstance(m, int)), default=0)
+                           for k, r in enumerate(receivers)}
+
+            async def reconnect(k: int, old: Receiver) -> tuple[Receiver, float]:
+                await asyncio.sleep(random.uniform(0, args.jitter))
+                since = last_before[k] or first_live - 1
+                new = Receiver(await open_socket(http, f"{urls[k]}&since={since}", attempts=6))
+                new.arrived = dict(old.arrived)   # what it had: duplicates would show
+                new.start()
+                return new, time.monotonic()
+            pairs = await asyncio.gather(*(reconnect(k, r) for k, r in enumerate(receivers)))
+            receivers = [p[0] for p in pairs]
+            reconnected = max(p[1] for p in pairs) - drop
+            target = sent[-1]  # everything sent until all had reconnected
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and any(target not in r.arrived for r in receivers):
+                await asyncio.sleep(0.02)
+            resynced = time.monotonic() - drop
+            await asyncio.sleep(1.0)
+            stop.set()
+            await asyncio.gather(sender_task, probe_task)
+            await asyncio.sleep(2.0)
+            every = [m for m in sent if m >= first_live]
+            lost = sum(m not in r.arrived for r in receivers for m in every)
+            dups = sum(r.dups for r in receivers)
+            during = [ms for when, ms in rest if drop <= when <= drop + resynced]
+            calm = [ms for when, ms in rest if when < drop]
+            print(f"\n== reconnect storm: {len(receivers)} sockets dropped at once, "
+                  f"jitter {args.jitter} s, {args.rate} msg/s ==")
+            print(f"all reconnected {reconnected:.2f} s, all resynced {resynced:.2f} s after the "
+                  f"drop; messages {len(every)}, lost {lost}, duplicated {dups}")
+            print(f"REST GET /api/chat/rooms/: before p50 {percentile(calm, .5):.1f} ms "
+                  f"p99 {percentile(calm, .99):.1f} ms; during the storm p50 "
+                  f"{percentile(during, .5):.1f} ms p99 {percentile(during, .99):.1f} ms "
+                  f"({len(during)} calls)")
+            for r in receivers:
+                r.task.cancel()
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# -- a million messages ------------------------------------------------------------------
+WORDS = ("quarterly report", "lunch plans", "deploy window", "明天的会议改到三点", "新版本发布",
+         "请看一下文档", "standup notes", "会议纪要", "coffee", "release train")
+
+
+def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
+    """rooms public rooms with both users as members; messages spread over them, all by
+    writer; the reader has read none of them. The search index is built in one go."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        for uid in (reader, writer):
+            conn.execute("""INSERT INTO users (id, username, username_key, created_at, updated_at)
+                            VALUES (?, ?, ?, ?, ?)""", (uid, f"load{uid}", f"load{uid}", STAMP, STAMP))
+        for r in range(rooms):
+            conn.execute("""INSERT INTO rooms (slug, name, room_type, created_at, updated_at)
+                            VALUES (?, ?, 'public', ?, ?)""", (f"big{r}", f"big {r}", STAMP, STAMP))
+        room_ids = [row[0] for row in conn.execute("SELECT id FROM rooms WHERE slug LIKE 'big%'")]
+        for room_id in room_ids:
+            for uid in (reader, writer):
+                conn.execute("""INSERT INTO memberships (room_id, user_id, joined_at)
+                                VALUES (?, ?, ?)""", (room_id, uid, STAMP))
+        conn.execute("DROP TRIGGER messages_fts_update")  # nothing indexed yet: faster load
+        batch = []
+        for n in range(messages):
+            batch.append((room_ids[n % len(room_ids)], writer,
+                          f"{WORDS[n % len(WORDS)]} #{n}", STAMP, STAMP))
+            if len(batch) == 10_000:
+                conn.executemany("""INSERT INTO messages (room_id, sender_id, content, created_at,
+                                    updated_at) VALUES (?, ?, ?, ?, ?)""", batch)
+                batch.clear()
+        if batch:
+            conn.executemany("""INSERT INTO messages (room_id, sender_id, content, created_at,
+                                updated_at) VALUES (?, ?, ?, ?, ?)""", batch)
+        conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
+        conn.execute("UPDATE search_indexed SET upto = (SELECT MAX(id) FROM messages)")
+        conn.execute("COMMIT")
+        conn.execute("ROLLBACK") if conn.in_transaction else None
+    finally:
+        conn.close()
+    # Put the update trigger back exactly as the migration made it.
+    script = (Path(__file__).resolve().parent.parent / "chat/db/migrations/0012_live_scale.sql").read_text()
+    trigger = script[script.index("CREATE TRIGGER messages_fts_update"):]
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(trigger)
+    conn.close()
+
+
+async def timed(http, url: str, headers: dict, calls: int) -> float:
+    took = []
+    for _ in range(calls):
+        t0 = time.monotonic()
+        async with http.get(url, headers=headers) as resp:
+            await resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"{url}: {resp.status}")
+        took.append((time.monotonic() - t0) * 1000)
+    return statistics.median(took)
+
+
+async def million_bench(args) -> None:
+    results = {}
+    for total in (1000, args.messages):
+        workdir = Path(tempfile.mkdtemp(prefix="teahouse-million-"))
+        reader, writer = 5000, 5001
+        started = time.monotonic()
+        server = await fresh_teahouse(workdir, args.server_cpu,
+                                      lambda db: fill(db, total, args.rooms, reader, writer))
+        print(f"  {total} messages loaded and indexed in {time.monotonic() - started:.0f} s",
+              flush=True)
+        try:
+            async with aiohttp.ClientSession() as http:
+                headers = {"Authorization": f"Bearer {token(reader)}"}
+                base = server.base
+                rooms = await (await http.get(f"{base}/api/chat/rooms/", headers=headers)).json()
+                unread = sum(r.get("unread_count") or 0 for r in rooms)
+                big = next(r for r in rooms if r.get("slug") == "big0")
+                # '新版本' is in every 10th message, all of them in rooms big4 and big14.
+                has_term = next(r for r in rooms if r.get("slug") == "big4")
+                calls = args.calls
+                figures = {
+                    "room list (with unread counts)": await timed(
+                        http, f"{base}/api/chat/rooms/", headers, calls),
+                    "notification badge": await timed(
+                        http, f"{base}/api/chat/notifications/unread_count/", headers, calls),
+                    "history page (newest)": await timed(
+                        http, f"{base}/api/chat/rooms/{big['id']}/messages/", headers, calls),
+                    "history before (deep)": await timed(
+                        http, f"{base}/api/chat/rooms/{big['id']}/messages/?before={total // 2}",
+                        headers, calls),
+                    "search 'quarterly report'": await timed(
+                        http, f"{base}/api/chat/search/?q=quarterly%20report", headers, calls),
+                    "search '会议' (2 characters)": await timed(
+                        http, f"{base}/api/chat/search/?q=%E4%BC%9A%E8%AE%AE", headers, calls),
+                    "search '新版本' in a room with it": await timed(
+                        http, f"{base}/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={has_term['id']}",
+                        headers, calls),
+                    "search '新版本' in a room without": await timed(
+                        http, f"{base}/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={big['id']}",
+                        headers, calls),
+                }
+                results[total] = (unread, figures)
+                print(f"  {total} messages, {unread} unread: " + ", ".join(
+                    f"{k} {v:.1f} ms" for k, v in figures.items()), flush=True)
+        finally:
+            server.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+    small, large = results[1000], results[args.messages]
+    print(f"\n== read paths, p50 of {args.calls} calls: 1000 vs {args.messages} messages "
+          f"({small[0]} vs {large[0]} unread) ==")
+    for key in small[1]:
+        print(f"{key:32} {small[1][key]:8.1f} ms {large[1][key]:8.1f} ms  "
+              f"x{large[1][key] / small[1][key]:.2f}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                epilog=__doc__.split("\n\n", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", choices=("sockets", "storm", "million"))
+    p.add_argument("--sockets", type=int, default=1000)
+    p.add_argument("--parallel", type=int, default=200, help="connects in progress at once")
+    p.add_argument("--targets", default="teahouse,raw", help="sockets: teahouse,raw")
+    p.add_argument("--messages", type=int, default=5,
+                   help="sockets: messages fanned out; million: messages stored")
+    p.add_argument("--gap", type=float, default=1.0, help="sockets: seconds between messages")
+    p.add_argument("--settle", type=float, default=3.0, help="seconds after connecting")
+    p.add_argument("--rate", type=float, default=20.0, help="storm: messages/s sent throughout")
+    p.add_argument("--jitter", type=float, default=1.0, help="storm: reconnect delay 0..jitter s")
+    p.add_argument("--rooms", type=int, default=20, help="million: rooms")
+    p.add_argument("--calls", type=int, default=30, help="million: calls per figure")
+    p.add_argument("--keep", action="store_true", help="sockets: keep the work dirs and logs")
+    p.add_argument("--server-cpu", type=int, default=0)
+    p.add_argument("--client-cpu", type=int, default=1)
+    p.add_argument("--timeout", type=float, default=1200.0)
+    args = p.parse_args()
+    os.sched_setaffinity(0, {args.client_cpu})
+    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}, aiohttp "
+          f"{aiohttp.__version__}; server on cpu {args.server_cpu}, generator on cpu "
+          f"{args.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
+    print("command: python " + " ".join(sys.argv), flush=True)
+    run = {"sockets": sockets_bench, "storm": storm_bench, "million": million_bench}[args.scenario]
+    asyncio.run(asyncio.wait_for(run(args), args.timeout))
+
+
+if __name__ == "__main__":
+    main()
