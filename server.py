@@ -15,6 +15,7 @@ import getpass
 import logging
 import os
 import sys
+from pathlib import Path
 
 ENVIRONMENT = """environment:
   CHAT_HOST, CHAT_PORT, CHAT_DATA_DIR   defaults for --host, --port, --data-dir
@@ -23,6 +24,9 @@ ENVIRONMENT = """environment:
   CHAT_CORS_ORIGINS           comma-separated origins allowed for CORS and WebSockets
   CHAT_LANGUAGE               en (default) or zh: language of human-readable strings
   CHAT_TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is honoured
+  CHAT_LOG_FORMAT             text (default) or json: one JSON object per log line
+  CHAT_RETENTION_DAYS         delete messages and their files older than this many days
+                              (default: keep forever; rooms can set their own)
   CHAT_ACCESS_TOKEN_TTL, CHAT_REFRESH_TOKEN_TTL   token and login lifetimes in seconds
   CHAT_LOGIN_PAIR_LIMIT, CHAT_LOGIN_ADDRESS_LIMIT, CHAT_LOGIN_SLOWDOWN_AFTER   login throttling
   CHAT_RATE_MESSAGES, CHAT_RATE_TYPING, CHAT_RATE_REACTIONS, CHAT_RATE_UPLOADS,
@@ -68,13 +72,28 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--days", type=int, help="expire after N days (default: until revoked)")
     token.add_argument("--label", default="command line",
                        help="the token's name in the user's list (default: command line)")
-    backup = sub.add_parser("backup", help="write a consistent copy of the database")
+    backup = sub.add_parser("backup", help="write one archive: database, uploads, manifest")
     backup.add_argument("file")
+    restore = sub.add_parser("restore", help="check a backup archive and unpack it into a new "
+                                             "data directory")
+    restore.add_argument("archive")
+    sub.add_parser("vacuum", help="give deleted messages' space back (stop the server first)")
+    export = sub.add_parser("export", help="everything as JSON lines (docs/export-format.md); "
+                                           "FILE.gz is compressed")
+    export.add_argument("file")
+    load = sub.add_parser("import", help="load a Teahouse site export into an empty data directory")
+    load.add_argument("file")
+    slack = sub.add_parser("import-slack", help="load a Slack export zip (channels, users, "
+                                                "messages, threads) into an empty data directory")
+    slack.add_argument("zip")
     link = sub.add_parser("link-identity", help="let a directory or OIDC account sign in "
                           "as an existing local user (docs/directory-sign-in.md)")
     link.add_argument("name", help="the existing Teahouse username")
     link.add_argument("provider", help="'ldap' or a CHAT_OIDC_PROVIDERS name")
     link.add_argument("external_name", help="the username at the provider")
+    for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
+        command.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
+                             help="the data directory (same as before the command)")
     return parser
 
 
@@ -121,11 +140,55 @@ def link_identity(settings, args) -> int:
 
 
 def backup(settings, args) -> int:
-    from chat.db.database import backup_file
-    from chat.ops.datadir import require_database
-    require_database(settings)
-    backup_file(settings.database_path, args.file)
-    print(f"backed up {settings.database_path} to {args.file}")
+    from chat.ops import backup as backups
+    summary = backups.backup(settings, Path(args.file))
+    print(f"backed up {settings.data_dir.resolve()} to {summary.path} "
+          f"({summary.files} files, {summary.total_bytes} bytes)")
+    for name in summary.missing:
+        print(f"warning: {name} was deleted while the backup ran", file=sys.stderr)
+    return 0
+
+
+def restore(settings, args) -> int:
+    from chat.ops import backup as backups
+    summary = backups.restore(Path(args.archive), settings.data_dir)
+    print(f"restored {summary.files} files ({summary.total_bytes} bytes) into "
+          f"{settings.data_dir.resolve()}; integrity checked. Start the server on it with "
+          f"--data-dir {settings.data_dir}")
+    for name in summary.missing:
+        print(f"warning: the backup has no {name}", file=sys.stderr)
+    return 0
+
+
+def export(settings, args) -> int:
+    from chat.ops.exporting import write_export
+    counts = asyncio.run(write_export(settings, Path(args.file)))
+    print(f"exported {', '.join(f'{n} {kind}' for kind, n in counts.items())} to {args.file}")
+    return 0
+
+
+def import_export(settings, args) -> int:
+    from chat.ops.importing import import_export as load_export
+    counts = load_export(settings, Path(args.file))
+    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())} into "
+          f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
+          "token (server.py token NAME) to set one with PATCH /api/auth/me")
+    return 0
+
+
+def import_slack(settings, args) -> int:
+    from chat.ops.slack import import_slack as load_slack
+    counts = load_slack(settings, Path(args.zip))
+    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())} from Slack into "
+          f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
+          "token (server.py token NAME) to set one with PATCH /api/auth/me")
+    return 0
+
+
+def vacuum(settings, args) -> int:
+    from chat.ops.vacuum import vacuum as run_vacuum
+    before, after = run_vacuum(settings)
+    print(f"vacuumed {settings.database_path.resolve()}: {before} bytes before, {after} after")
     return 0
 
 
@@ -137,14 +200,22 @@ def serve(settings) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return run_workers(settings, Path(__file__).resolve(), sys.argv[1:])
     from chat.app import create_app
+    from chat.ops import logs
+    from chat.ops.datadir import hold_server_lock, prepare_data_dir
     from chat.web.service import serve_until_signal
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_format)
 
     def started() -> None:
-        print(f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
-              f"{settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
+        line = (f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
+                f"{settings.data_dir.resolve()} (Ctrl+C to stop)")
+        if settings.log_format == "json":  # every output line is then a JSON object
+            logging.getLogger("teahouse").info(line)
+        else:
+            print(line, flush=True)
     try:
+        prepare_data_dir(settings)
+        hold_server_lock(settings)  # vacuum refuses while any server holds it
         asyncio.run(serve_until_signal(create_app(settings), settings, started))
     except OSError as exc:  # port taken, address not ours, data dir not writable
         print(f"cannot start: {exc}", file=sys.stderr)
@@ -175,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from chat.errors import ChatError
     from chat.i18n import translate
-    from chat.ops.datadir import NoDatabase
+    from chat.ops.backup import BackupError
+    from chat.ops.datadir import NoDatabase, ServerRunning
+    from chat.ops.importing import ImportFailed
     from chat.settings import SettingsError, load_settings
 
     try:
@@ -185,12 +258,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     commands = {"create-user": create_user, "token": print_token, "backup": backup,
+                "restore": restore, "vacuum": vacuum, "export": export,
+                "import": import_export, "import-slack": import_slack,
                 "link-identity": link_identity}
     try:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
-    except NoDatabase as exc:
+    except (NoDatabase, BackupError, ServerRunning, ImportFailed) as exc:
         print(exc, file=sys.stderr)
         return 1
     except ChatError as exc:

@@ -13,15 +13,16 @@ from aiohttp import web
 from .core import Core, health, rooms, scheduler
 from .db import Database
 from .db.database import storage_failure
-from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, simple, team,
-                       user_socket, v1)
+from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, records,
+                       simple, team, user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import headers, metrics, openapi, pages
+from .web import headers, metrics, openapi, pages, requestid
+from .web.chores import run_chores
 from .web.outgoing import run_bot_caller
 from .web.routing import api_errors
 
@@ -115,6 +116,7 @@ def create_app(settings: Settings) -> web.Application:
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.cleanup_ctx.append(scheduled_work)
+    app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
@@ -127,10 +129,12 @@ def create_app(settings: Settings) -> web.Application:
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)
+    records.setup(app)
     hooks.setup(app)
     bots.setup(app)
     pages.setup(app)
     headers.setup(app)
+    requestid.setup(app)
     openapi.setup(app)
     metrics.setup(app)
     setup_cors(app, settings.cors_origins)

@@ -37,6 +37,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "auth_required": ("Authentication credentials were not provided", "未提供认证令牌"),
     "token_invalid": ("Invalid or expired token", "令牌无效或已过期"),
     "bad_credentials": ("Incorrect username or password", "用户名或密码错误"),
+    "export_busy": ("Other exports are running: try again in a minute", "其他导出正在进行，请稍后再试"),
     "too_many_attempts": ("Too many failed attempts, try again in {seconds} seconds", "失败次数过多，请 {seconds} 秒后重试"),
     "registration_closed": ("Registration is disabled on this server", "本服务器已关闭注册"),
     "username_invalid": ("Username must be 1–32 letters, digits, '_', '.' or '-'", "用户名必须是 1–32 个字母、数字、'_'、'.' 或 '-'"),

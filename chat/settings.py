@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 LANGUAGES = ("en", "zh")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -38,6 +39,8 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    log_format: str = "text"
+    retention_days: int | None = None       # site-wide: delete messages older than this
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
     search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
     # Limits against hostile members and faults (docs/limits.md); a rate is
@@ -126,6 +129,23 @@ def parse_language(name: str, raw: str) -> str:
     if lang not in LANGUAGES:
         raise SettingsError(f"{name} must be one of {LANGUAGES}, got {raw!r}")
     return lang
+
+
+def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    word = raw.strip().lower()
+    if word not in choices:
+        raise SettingsError(f"{name} must be one of {choices}, got {raw!r}")
+    return word
+
+
+def parse_days(name: str, raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of days, got {raw!r}") from None
+    if not 1 <= days <= 36500:
+        raise SettingsError(f"{name} must be between 1 and 36500 days, got {days}")
+    return days
 
 
 def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
@@ -220,6 +240,10 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["language"] = parse_language("CHAT_LANGUAGE", raw)
     if (raw := env.get("CHAT_TRUSTED_PROXIES")) is not None:
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
+    if (raw := env.get("CHAT_LOG_FORMAT")) is not None:
+        values["log_format"] = parse_choice("CHAT_LOG_FORMAT", raw, LOG_FORMATS)
+    if (raw := env.get("CHAT_RETENTION_DAYS")) not in (None, ""):
+        values["retention_days"] = parse_days("CHAT_RETENTION_DAYS", raw)
     if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
         values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
     for var, (name, parse) in LIMITS.items():

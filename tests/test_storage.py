@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import tarfile
 import sys
 from pathlib import Path
 
@@ -220,7 +221,7 @@ async def test_the_backup_subcommand_copies_a_database_being_written(tmp_path):
     before = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "server.py", "--data-dir", str(data_dir), "backup",
-        str(tmp_path / "copy.db"), cwd=ROOT,
+        str(tmp_path / "copy.tar"), cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), 20)
     await load.finish()
@@ -228,6 +229,8 @@ async def test_the_backup_subcommand_copies_a_database_being_written(tmp_path):
     await db.close()
     assert proc.returncode == 0, err.decode()
     assert "backed up" in out.decode()
+    with tarfile.open(tmp_path / "copy.tar") as archive:
+        (tmp_path / "copy.db").write_bytes(archive.extractfile("teahouse.db").read())
     check_copy(tmp_path / "copy.db", before, after)
 
 

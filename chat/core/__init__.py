@@ -46,6 +46,7 @@ class Core:
     settings: Settings
     secret: str
     throttle: Throttle | None = None
+    export_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     limits: RateLimiter | None = None
     directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
     backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it

@@ -8,6 +8,9 @@ at every start, in case an older version or a copy left it readable.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import logging
 import os
 from pathlib import Path
 
@@ -15,6 +18,14 @@ from ..settings import Settings
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+
+
+class ServerRunning(Exception):
+    """A maintenance command that needs the data directory to itself found a server on it."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(f"a Teahouse server is running on {settings.data_dir.resolve()}: stop it "
+                         "first (systemctl stop teahouse), then run this again")
 
 
 class NoDatabase(Exception):
@@ -65,3 +76,35 @@ def require_database(settings: Settings) -> None:
     path = settings.database_path
     if not path.is_file() or path.stat().st_size == 0:
         raise NoDatabase(path)
+
+
+# Servers hold a shared lock on DATA_DIR/teahouse.lock for as long as they run (several
+# may share a directory); a maintenance command such as vacuum takes it exclusively.
+def lock_path(settings: Settings) -> Path:
+    return settings.data_dir / "teahouse.lock"
+
+
+def hold_server_lock(settings: Settings) -> int:
+    """Take the shared lock for this process's lifetime (the descriptor is never closed)."""
+    fd = os.open(lock_path(settings), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        logging.getLogger(__name__).warning(
+            "waiting for the maintenance command that holds %s", lock_path(settings))
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+@contextlib.contextmanager
+def exclusive(settings: Settings):
+    """The data directory to ourselves, or ServerRunning."""
+    fd = os.open(lock_path(settings), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ServerRunning(settings) from None
+        yield
+    finally:
+        os.close(fd)

@@ -6,6 +6,10 @@ import re
 
 from aiohttp.abc import AbstractAccessLogger
 
+from ..keys import credential_key
+from .auth import client_address
+from .requestid import request_id
+
 JWT_LIKE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 V1_SOCKET = re.compile(r"^(/api/v1/chatroom/ws/[^/]+/)[^/]+")
 HOOK_KEY = re.compile(r"^(/hooks/)[^/]+")                      # a webhook's secret
@@ -28,5 +32,14 @@ class RedactingAccessLogger(AbstractAccessLogger):
     def log(self, request, response, time: float) -> None:
         query = redact_query(request.query_string)
         target = redact_path(request.path) + (f"?{query}" if query else "")
+        credential = request.get(credential_key)  # set by authentication, sockets too
+        resource = request.match_info.route.resource
+        # The fields a JSON log line carries (chat/ops/logs.py); the route is the
+        # template ("/api/v1/chatroom/ws/{room_id}/{token}"), never the values.
+        fields = {"request_id": request_id(request), "method": request.method,
+                  "route": resource.canonical if resource else None, "path": target,
+                  "status": response.status, "duration_ms": round(time * 1000, 1),
+                  "user_id": credential.user.id if credential else None, "remote": client_address(request),
+                  "bytes": response.body_length}
         self.logger.info('%s "%s %s" %s %s %.1fms', request.remote, request.method, target,
-                         response.status, response.body_length, time * 1000)
+                         response.status, response.body_length, time * 1000, extra=fields)

@@ -68,6 +68,9 @@ def success(name) -> dict:
     if name == "binary":
         return {"description": "the file", "content": {"application/octet-stream": {
             "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}
+    if name == "ndjson":
+        return {"description": "JSON lines, streamed (docs/export-format.md)", "content": {
+            "application/x-ndjson": {"schema": {"type": "string"}}}}
     if name == "ok":
         return {"description": "stored", "content": {"text/plain": {"schema": {"const": "ok"}}}}
     return {"description": "success", "content": {"application/json": {"schema": schema_of(name)}}}

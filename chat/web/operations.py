@@ -30,6 +30,14 @@ C = "/api/chat"
 V1 = "/api/v1/chatroom"
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
+    # records: retention and exports (dialects/records.py)
+    ("GET", f"{C}/rooms/{{room}}/retention/"): op("A room's retention setting",
+                                                  ok={200: "RoomRetention"}),
+    ("PUT", f"{C}/rooms/{{room}}/retention/"): op("Set a room's retention (room or site admins)",
+                                                  "RetentionChange", {200: "RoomRetention"}),
+    ("GET", f"{C}/export/"): op("Export everything (site admins)", ok={200: "ndjson"}),
+    ("GET", f"{C}/rooms/{{room}}/export/"): op("Export one room (room admins)", ok={200: "ndjson"}),
+    ("GET", f"{C}/me/export/"): op("Export the caller's own messages", ok={200: "ndjson"}),
     # identity
     ("POST", "/api/auth/register"): op("Create an account", "Credentials", {201: "Tokens"}),
     ("POST", "/api/auth/login"): op("Sign in", "Credentials", {200: "Tokens"}),

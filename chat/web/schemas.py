@@ -37,6 +37,8 @@ COMPONENTS: dict[str, dict] = {
     "DetailError": obj({"detail": STR}),
     "ChannelsError": obj({"error": STR}),
     "Said": obj({"message": STR}),
+    "RoomRetention": obj({"room_id": INT, "retention_days": null(INT),
+                          "site_retention_days": null(INT), "effective_retention_days": null(INT)}),
     "Anything": {},
     # identity
     "IdentityUser": obj({"id": INT, "username": STR, "display_name": STR,
@@ -170,6 +172,7 @@ BODIES: dict[str, dict] = {
                            "max_members": null(INT), "archived": BOOL, "is_official": BOOL}),
     "Standing": obj({}, {"is_admin": BOOL, "is_active": BOOL}),
     "NewPassword": obj({"password": STR}),
+    "RetentionChange": obj({"retention_days": null({**INT, "minimum": 1, "maximum": 36500})}),
     "V1NewRoom": obj({"name": STR}, {"description": STR, "is_public": BOOL, "is_official": BOOL}),
     "NewMessage": obj({"content": STR}, {"message_type": STR, "reply_to": INT, "client_id": STR,
                                          "file_url": STR, "file_name": STR, "file_size": INT}),

@@ -102,7 +102,12 @@ export class Live {
     if (frame.type === "chat_message") app.elsewhere(roomId, frame.message);
     else if (frame.type === "member_left" || frame.type === "member_updated") {
       if (isMe(app, frame.user) && (frame.type === "member_left" || frame.is_banned)) app.loadRooms();
-    } else if (["room_joined", "room_updated", "room_deleted", "history_gap"].includes(frame.type)) {
+    } else if (frame.type === "room_joined") {
+      // Listed at once: the room's first message may come before the list is reloaded.
+      const known = app.state.rooms.get(roomId);
+      app.state.rooms.set(roomId, { unread_count: 0, ...known, ...frame.room, is_member: true });
+      app.loadRooms();
+    } else if (["room_updated", "room_deleted", "history_gap"].includes(frame.type)) {
       app.loadRooms();
     }
   }

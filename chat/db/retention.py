@@ -1,0 +1,66 @@
+"""SQL for retention: which rooms keep history for how long, and deleting old messages
+together with every row that points at them."""
+from __future__ import annotations
+
+import sqlite3
+
+UPLOAD_PREFIX = "/uploads/chat/"
+
+
+async def room_retention(conn, room_id: int) -> int | None:
+    rows = await conn.execute_fetchall("SELECT retention_days FROM rooms WHERE id = ?", (room_id,))
+    return rows[0]["retention_days"] if rows else None
+
+
+async def set_room_retention(conn, room_id: int, days: int | None) -> None:
+    await conn.execute("UPDATE rooms SET retention_days = ? WHERE id = ?", (days, room_id))
+
+
+async def rooms_with_retention(conn) -> list[sqlite3.Row]:
+    return list(await conn.execute_fetchall(
+        "SELECT id, slug, retention_days FROM rooms ORDER BY id"))
+
+
+async def expired_messages(conn, room_id: int, cutoff: str, limit: int) -> list[sqlite3.Row]:
+    return list(await conn.execute_fetchall(
+        """SELECT id, content, message_type, is_deleted, file_url FROM messages
+           WHERE room_id = ? AND created_at < ? ORDER BY id LIMIT ?""", (room_id, cutoff, limit)))
+
+
+async def references_to_messages(conn) -> list[tuple[str, str]]:
+    """(table, column) pairs with a foreign key to messages(id), from the live schema, so
+    tables later migrations add are cleaned up too."""
+    found = []
+    tables = await conn.execute_fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%'")
+    for (table,) in tables:
+        for key in await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")'):
+            if key["table"] == "messages":
+                found.append((table, key["from"]))
+    return found
+
+
+async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
+    """Delete these messages and what points at them; the upload names now unreferenced."""
+    ids = [(row["id"],) for row in rows]
+    # messages_fts is an external-content index: it forgets a row only when told.
+    await conn.executemany(
+        "INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', ?, ?)",
+        [(row["id"], row["content"]) for row in rows
+         if row["message_type"] != "system" and not row["is_deleted"]])
+    for table, column in await references_to_messages(conn):
+        if table == "messages":  # a newer reply keeps its text, loses the quoted original
+            await conn.executemany(f'UPDATE messages SET "{column}" = NULL WHERE "{column}" = ?', ids)
+        else:
+            await conn.executemany(f'DELETE FROM "{table}" WHERE "{column}" = ?', ids)
+    await conn.executemany("DELETE FROM messages WHERE id = ?", ids)
+    orphaned = []
+    for url in {row["file_url"] for row in rows if row["file_url"]}:
+        if not url.startswith(UPLOAD_PREFIX):
+            continue  # an external link: nothing of ours to delete
+        still = await conn.execute_fetchall("SELECT 1 FROM messages WHERE file_url = ? LIMIT 1", (url,))
+        if not still:
+            name = url.removeprefix(UPLOAD_PREFIX)
+            await conn.execute("DELETE FROM uploads WHERE name = ?", (name,))
+            orphaned.append(name)
+    return orphaned
