@@ -115,8 +115,8 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
-    app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(scheduled_work)
+    app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
