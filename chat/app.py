@@ -1,6 +1,7 @@
 """create_app(settings): wiring only — keys, resources in cleanup_ctx, routes, CORS."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -9,11 +10,11 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, health, rooms
+from .core import Core, health, rooms, scheduler
 from .db import Database
 from .db.database import storage_failure
 from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, records,
-                       simple, user_socket, v1)
+                       simple, team, user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
@@ -83,6 +84,14 @@ async def open_core(app: web.Application):
     await db.close()
 
 
+async def scheduled_work(app: web.Application):
+    """Scheduled messages, reminders and status expiries, for as long as the app runs."""
+    task = asyncio.create_task(scheduler.run(app[core_key]))
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 async def close_sockets(app: web.Application) -> None:
     hub = app[core_key].hub
     if count := sum(map(len, hub.user_connections.values())):
@@ -106,6 +115,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
+    app.cleanup_ctx.append(scheduled_work)
     app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(run_bot_caller)
     app.on_shutdown.append(close_sockets)
@@ -114,6 +124,7 @@ def create_app(settings: Settings) -> web.Application:
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    team.setup(app)
     admin.setup(app)
     user_socket.setup(app)
     v1.setup(app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .models import Credential, Message, Notification, Room, User
+from .models import Credential, Message, Notification, Reminder, Room, ScheduledMessage, Status, User
 
 
 @dataclass(frozen=True)
@@ -151,3 +151,77 @@ class SocketsEnded(Event):
             return credential is not None and credential.token_id == self.token_id
         return not (self.keep_api_tokens and credential is not None
                     and credential.kind == "api_token")
+
+
+@dataclass(frozen=True)
+class MessagePinned(Event):
+    message: Message
+    pinned_by: User
+    pinned_at: str
+
+
+@dataclass(frozen=True)
+class MessageUnpinned(Event):
+    message: Message
+
+
+@dataclass(frozen=True)
+class MessageSaved(Event):
+    """A message entered (saved) or left one user's private saved list: their sockets only."""
+    everywhere: ClassVar[bool] = True
+    user_id: int
+    message: Message
+    saved: bool
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.user_id})
+
+
+@dataclass(frozen=True)
+class StatusChanged(Event):
+    """A user's status or do-not-disturb changed; heard by everyone sharing a room with
+    them (recipients), wherever their sockets are."""
+    everywhere: ClassVar[bool] = True
+    status: Status
+    user: User
+    recipients: frozenset[int]
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return self.recipients
+
+
+@dataclass(frozen=True)
+class ScheduledChanged(Event):
+    """A scheduled message of the owner was created, cancelled, sent or failed."""
+    everywhere: ClassVar[bool] = True
+    scheduled: ScheduledMessage
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.scheduled.user_id})
+
+
+@dataclass(frozen=True)
+class ReminderChanged(Event):
+    everywhere: ClassVar[bool] = True
+    reminder: Reminder
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.reminder.user_id})
+
+
+@dataclass(frozen=True)
+class PreferencesChanged(Event):
+    """A member changed their notification level or mute for a room: their other tabs
+    and devices follow."""
+    everywhere: ClassVar[bool] = True
+    user_id: int
+    notify_level: str
+    room_muted: bool
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.user_id})

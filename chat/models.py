@@ -71,6 +71,8 @@ class Membership:
     last_read_message_id: int
     is_muted: bool
     is_banned: bool
+    notify_level: str = "default"  # default | all | mentions | nothing
+    room_muted: bool = False      # no unread badge except mentions
 
     @property
     def is_admin(self) -> bool:
@@ -125,6 +127,7 @@ class RoomListing:
     membership: Membership | None
     unread_count: int
     last_message: Message | None
+    mention_count: int = 0        # unread mentions: the badge of a muted room
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Notification:
     is_read: bool
     created_at: str
     title_key: str | None = None
-    title_params: dict = field(default_factory=dict, compare=False)
+    title_params: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,59 @@ class SendResult:
     message: Message
     created: bool = True
     extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Pin:
+    message: Message
+    pinned_by: User | None
+    pinned_at: str
+
+
+@dataclass(frozen=True)
+class SavedMessage:
+    message: Message
+    saved_at: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """A short status with an emoji; dnd silences the user's browser notifications."""
+    user_id: int
+    emoji: str
+    text: str
+    dnd: bool
+    expires_at: str | None
+    updated_at: str
+
+    @property
+    def is_clear(self) -> bool:
+        return not (self.emoji or self.text or self.dnd)
+
+
+@dataclass(frozen=True)
+class ScheduledMessage:
+    id: int
+    user_id: int
+    room_id: int
+    room_name: str
+    content: str
+    reply_to: int | None
+    send_at: str
+    state: str                    # pending | sent | failed | cancelled
+    message_id: int | None
+    error: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    user_id: int
+    message: Message
+    remind_at: str
+    state: str                    # pending | done | cancelled
+    created_at: str
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,10 @@ class Settings:
     read_connections: int = 3
     read_budget: float = 2.0
     min_free_mb: int = 100
+    all_mention_limit: int = 20      # above this many members only moderators may @all
+    max_pins: int = 50               # pinned messages per room
+    max_saved: int = 1000            # saved messages per user
+    max_scheduled: int = 50          # pending scheduled messages (and reminders) per user
     # Login throttling (docs/sessions.md): failures in 5 minutes; 0 turns one off.
     login_pair_limit: int = 5          # per (username, address), then 429
     login_address_limit: int = 20      # per address, then 429
@@ -192,6 +196,10 @@ LIMITS = {
     "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),
     "CHAT_MIN_FREE_MB": ("min_free_mb", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_ALL_MENTION_LIMIT": ("all_mention_limit", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_MAX_PINS": ("max_pins", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_MAX_SAVED": ("max_saved", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_MAX_SCHEDULED": ("max_scheduled", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_ACCESS_TOKEN_TTL": ("access_token_ttl", lambda n, r: parse_number(n, r, int, 30)),
     "CHAT_REFRESH_TOKEN_TTL": ("refresh_token_ttl", lambda n, r: parse_number(n, r, int, 300)),
     "CHAT_LOGIN_PAIR_LIMIT": ("login_pair_limit", lambda n, r: parse_number(n, r, int, 0)),

@@ -40,11 +40,11 @@ def small_disk(tmp_path):
 def fill(disk: Path) -> Path:
     """Take every free byte of the disk; the filler file, to delete later."""
     filler = disk / "filler"
-    with open(filler, "wb") as out:
+    # Unbuffered: a buffered file would fail again on close, flushing what did not fit.
+    with open(filler, "wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
-                out.flush()
         except OSError:
             pass
     return filler

@@ -3,12 +3,15 @@ default off; the room setting is a room admin's; the server runs it by itself.""
 from __future__ import annotations
 
 import asyncio
+
+import pytest
 from dataclasses import replace
 from datetime import timedelta
 
 from chat.app import create_app
 from chat.clock import iso_utc, now
 from chat.core import retention
+from chat.db import search_index
 from chat.keys import core_key
 from tests.helpers import assert_error, make_room, post_message, register
 from tests.test_uploads import png, upload
@@ -131,3 +134,22 @@ def test_site_retention_is_off_by_default_and_checked():
             assert "CHAT_RETENTION_DAYS" in str(exc)
         else:
             raise AssertionError(bad)
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+async def test_purged_messages_leave_the_search_index_whole(client, core, alice, indexed):
+    """Indexed or not yet indexed (search indexing runs after commit), a purged message
+    leaves an index that passes FTS5's integrity check and no longer finds it."""
+    room = await make_room(client, alice, name="short")
+    assert (await set_retention(client, alice, room, 10)).status == 200
+    old = await post_message(client, alice, room, "expiring launch codes")
+    if indexed:
+        await core.db.write(search_index.index_next_batch)
+    else:
+        await core.db.write(lambda conn: conn.execute("UPDATE search_indexed SET upto = 0"))
+    await backdate(core, old["id"], 11)
+    assert (await retention.purge_expired(core)).messages == 1
+    await core.db.write(lambda conn: conn.execute(
+        "INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')"))
+    search = await client.get("/api/chat/search/?q=launch codes", headers=alice.headers)
+    assert search.status == 200 and (await search.json())["results"] == []

@@ -57,6 +57,9 @@ class Core:
     # address one (the common case) costs no query.
     outgoing_bots: dict[str, int] = field(default_factory=dict)
     hook_windows: dict[int, deque] = field(default_factory=dict)  # hook id -> post times
+    # Set when something new falls due (a scheduled message, a reminder, a status
+    # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
+    alarm: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         if self.throttle is None:

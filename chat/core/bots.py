@@ -26,7 +26,7 @@ from ..events import Event
 from ..models import Bot, Message, Room, User
 from . import Core, Outcome, accounts
 from .fields import check_int, check_text, check_unicode
-from .notifications import MENTION
+from .mentions import MENTION
 
 KEY = re.compile(r"(\d{1,18})-([A-Za-z0-9_\-]{32})")
 

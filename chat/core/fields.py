@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime, timedelta
 
+from ..clock import iso_utc, now
 from ..errors import BadInput
 
 INTEGER = re.compile(r"[+-]?[0-9]{1,30}")  # ASCII digits only: int() would take "²" or "٣"
@@ -73,3 +75,20 @@ def check_optional_id(name: str, value) -> int | None:
     if value is None or value == "":
         return None
     return check_int(name, value, 1, 2**62)
+
+
+def check_future_time(name: str, value, horizon_days: int = 366) -> str:
+    """An ISO 8601 time with a zone, after now and within horizon_days, in the stored form."""
+    if value is None or value == "":
+        raise BadInput("field_required", field=name)
+    if not isinstance(value, str) or len(value) > 40:
+        raise BadInput("time_invalid", field=name)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput("time_invalid", field=name) from None
+    if moment.tzinfo is None:  # a bare local time would mean a different moment per server
+        raise BadInput("time_invalid", field=name)
+    if not now() < moment <= now() + timedelta(days=horizon_days):
+        raise BadInput("time_range", field=name)
+    return iso_utc(moment)

@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..db import messages as message_sql
+from ..db import pins as pin_sql
 from ..db import rooms as room_sql
 from ..db import uploads as upload_sql
 from ..errors import BadInput, Forbidden, NotFound
-from ..events import MessageDeleted, MessagePosted, ReadMarked
+from ..events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
 from . import Core, Outcome, bots
 from .fields import check_int, check_optional_id, check_text, check_unicode, has_surrogate, is_blank
+from .mentions import check_group_mention
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
 
@@ -142,6 +144,7 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
     """Insert inside the send transaction; only the work this message needs is done."""
     if room.is_archived:
         raise Forbidden("room_archived")
+    await check_group_mention(conn, core.settings.all_mention_limit, user, room, draft.content)
     if draft.reply_to is not None:
         original = await message_sql.message_by_id(conn, draft.reply_to)
         if original is None or original.room_id != room.id:
@@ -227,7 +230,10 @@ async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
         if name and not await upload_sql.forget_upload_of(conn, name, message.sender and message.sender.id):
             name = None
         deleted = await message_sql.message_by_id(conn, message.id)
-        return Outcome((deleted, name), [MessageDeleted(room.id, deleted)])
+        events = [MessageDeleted(room.id, deleted)]
+        if await pin_sql.forget_message(conn, message.id):
+            events.append(MessageUnpinned(room.id, deleted))
+        return Outcome((deleted, name), events)
     deleted, file_name = await core.commit(job)
     if file_name:  # a deleted message's file is no longer served, nor kept
         (core.settings.chat_uploads_dir / file_name).unlink(missing_ok=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from ..db import messages as message_sql
 from ..db import notifications as notification_sql
@@ -13,8 +12,7 @@ from ..events import NotificationCreated
 from ..models import Message, Notification, Room, User
 from . import Core, Outcome
 from .fields import check_int, check_text
-
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})")
+from .mentions import GROUPS, group_targets, mentioned_names
 
 
 def titled(core: Core, key: str, **params) -> tuple[str, str, dict]:
@@ -35,7 +33,8 @@ async def create(conn, user_id: int, kind: str, title: str | tuple, content: str
 
 
 async def notify_for_message(core: Core, conn, room: Room, message: Message) -> list:
-    """Inside the send transaction: who must hear about this message."""
+    """Inside the send transaction: who must hear about this message, as each member's
+    notification level for the room allows."""
     if room.room_type != "direct" and not message.reply_to and "@" not in message.content:
         return []  # the common case costs no query
     sender = message.sender
@@ -46,17 +45,32 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
         present = {user.id for user in core.hub.online_in(room.id)}
         for uid in members - {sender.id} - present:
             targets[uid] = ("message", titled(core, "notify_message", username=sender.name))
+    personal: set[int] = set()
     if message.reply_to:
         original = await message_sql.message_by_id(conn, message.reply_to)
         replied = original.sender.id if original and original.sender else None
         if replied in members and replied != sender.id:
             targets[replied] = ("message", titled(core, "notify_reply", username=sender.name))
-    for name in {m.lower() for m in MENTION.findall(message.content)}:
+            personal.add(replied)
+    mention = ("mention", titled(core, "notify_mention", username=sender.name))
+    for uid in group_targets(core.hub, message.content, members) - {sender.id}:
+        targets[uid] = mention
+    for name in mentioned_names(message.content) - GROUPS:
         mentioned = await user_sql.user_by_username(conn, name)
         if mentioned and mentioned.id in members and mentioned.id != sender.id:
-            targets[mentioned.id] = ("mention", titled(core, "notify_mention", username=sender.name))
+            targets[mentioned.id] = mention
+    if targets:
+        levels = await room_sql.notify_levels(conn, room.id)
+        targets = {uid: target for uid, target in targets.items()
+                   if wants(levels.get(uid, "default"), target[0] == "mention" or uid in personal)}
     return [await create(conn, uid, kind, title, message.content, room, message)
             for uid, (kind, title) in sorted(targets.items())]
+
+
+def wants(level: str, personal: bool) -> bool:
+    """'default' and 'all': every notification row; 'mentions': mentions and replies;
+    'nothing': none."""
+    return level in ("default", "all") or (level == "mentions" and personal)
 
 
 async def load(conn, user_id: int, unread_only: bool = False, limit: int = 50,

@@ -119,7 +119,7 @@ async def listings(conn, user: User, rows) -> list[RoomListing]:
         conn, f"m.id IN ({','.join('?' * len(last_ids))})", last_ids)} if last_ids else {}
     mine = await room_sql.memberships_of(conn, user.id)
     return [RoomListing(room_sql.row_to_room(row), mine.get(row["id"]), row["unread_count"],
-                        last.get(row["last_message_id"])) for row in rows]
+                        last.get(row["last_message_id"]), row["mention_count"]) for row in rows]
 
 
 async def list_rooms_with_members(core: Core, user: User, public_limit=None,

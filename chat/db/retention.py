@@ -43,11 +43,7 @@ async def references_to_messages(conn) -> list[tuple[str, str]]:
 async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
     """Delete these messages and what points at them; the upload names now unreferenced."""
     ids = [(row["id"],) for row in rows]
-    # messages_fts is an external-content index: it forgets a row only when told.
-    await conn.executemany(
-        "INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', ?, ?)",
-        [(row["id"], row["content"]) for row in rows
-         if row["message_type"] != "system" and not row["is_deleted"]])
+    # The search index forgets them by trigger (migration 0013).
     for table, column in await references_to_messages(conn):
         if table == "messages":  # a newer reply keeps its text, loses the quoted original
             await conn.executemany(f'UPDATE messages SET "{column}" = NULL WHERE "{column}" = ?', ids)

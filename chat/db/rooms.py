@@ -33,7 +33,8 @@ def row_to_membership(row: sqlite3.Row) -> Membership:
         id=row["id"], room_id=row["room_id"], user=row_to_user(row, "u_"), role=row["role"],
         joined_at=row["joined_at"], last_read_at=row["last_read_at"],
         last_read_message_id=row["last_read_message_id"], is_muted=bool(row["is_muted"]),
-        is_banned=bool(row["is_banned"]),
+        is_banned=bool(row["is_banned"]), notify_level=row["notify_level"],
+        room_muted=bool(row["room_muted"]),
     )
 
 
@@ -78,7 +79,13 @@ async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset:
                 mb.id AS mb_id,
                 (SELECT MAX(id) FROM messages z WHERE z.room_id = r.id) AS last_message_id,
                 CASE WHEN mb.id IS NULL THEN 0
-                     ELSE max(r.message_count - mb.seen_count, 0) END AS unread_count
+                     ELSE max(r.message_count - mb.seen_count, 0) END AS unread_count,
+                CASE WHEN mb.id IS NULL THEN 0 ELSE
+                  (SELECT COUNT(*) FROM notifications n
+                   WHERE n.user_id = :user AND n.room_id = r.id
+                     AND n.notification_type = 'mention'
+                     AND n.message_id > mb.last_read_message_id)
+                END AS mention_count
               FROM rooms r
               LEFT JOIN users c ON c.id = r.created_by
               LEFT JOIN memberships mb
@@ -281,3 +288,19 @@ async def has_invitation(conn, room_id: int, user_id: int) -> bool:
     rows = await conn.execute_fetchall(
         "SELECT 1 FROM invitations WHERE room_id = ? AND user_id = ?", (room_id, user_id))
     return bool(rows)
+
+
+async def notify_levels(conn, room_id: int) -> dict[int, str]:
+    """Members whose notification level for the room is not 'default'."""
+    rows = await conn.execute_fetchall(
+        """SELECT user_id, notify_level FROM memberships
+           WHERE room_id = ? AND is_banned = 0 AND notify_level != 'default'""", (room_id,))
+    return {row[0]: row[1] for row in rows}
+
+
+async def update_notify(conn, room_id: int, user_id: int, notify_level: str,
+                        room_muted: bool) -> None:
+    await conn.execute(
+        "UPDATE memberships SET notify_level = ?, room_muted = ? WHERE room_id = ? AND user_id = ?",
+        (notify_level, int(room_muted), room_id, user_id))
+

@@ -6,7 +6,6 @@ Slack's plain-text strings (invalid_payload, no_such_hook, no_text, ...).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -18,7 +17,7 @@ from ..i18n import translate
 from ..keys import core_key, user_key
 from ..models import Hook
 from ..web.auth import request_language
-from ..web.jsonio import json_response, read_json
+from ..web.jsonio import json_response, loads, read_json
 from ..web.routing import ERROR, ErrorStyle, Route, add_routes
 from .channels.serialize import serialize_user
 
@@ -104,16 +103,13 @@ def parse_payload(raw: bytes, content_type: str) -> dict:
 
     `curl -d '{"text": ...}'` labels a JSON body as a form: a form without a payload
     field is read as JSON, as Mattermost does."""
-    try:
-        if content_type == "application/x-www-form-urlencoded":
+    if content_type == "application/x-www-form-urlencoded":
+        try:
             form = parse_qs(raw.decode("utf-8"))
-            raw = form["payload"][0].encode() if "payload" in form else raw
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput("invalid_payload") from None
-    if not isinstance(payload, dict):
-        raise BadInput("invalid_payload")
-    return payload
+        except (ValueError, UnicodeDecodeError):
+            raise BadInput("invalid_payload") from None
+        raw = form["payload"][0].encode() if "payload" in form else raw
+    return loads(raw, "invalid_payload")
 
 
 async def post_to_hook(request: web.Request) -> web.Response:

@@ -10,6 +10,8 @@ INT = {"type": "integer"}
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}
 TIME = {"type": "string", "description": "ISO 8601 UTC, e.g. 2024-01-01T12:00:00.000Z"}
+ZONED = {"type": "string", "description": "ISO 8601 with a zone, in the coming year"}
+NOTIFY_LEVELS = ("default", "all", "mentions", "nothing")
 
 
 def null(schema: dict) -> dict:
@@ -129,6 +131,22 @@ COMPONENTS: dict[str, dict] = {
                 {"key": STR, "path": STR, "url": STR}),
     "Bot": obj({"id": INT, "user": ref("User"), "outgoing_url": null(STR), "created_at": TIME},
                {"key": STR}),
+    # team features (issue 14)
+    "Pin": obj({"message": ref("Message"),
+                "pinned_by": null(obj({"id": INT, "username": STR})), "pinned_at": TIME}),
+    "Unpinned": obj({"message_id": INT, "pinned": BOOL, "removed": BOOL}),
+    "SavedMessage": obj({"message": ref("Message"), "saved_at": TIME}),
+    "Unsaved": obj({"message_id": INT, "saved": BOOL, "removed": BOOL}),
+    "NotifyPreferences": obj({"room_id": INT, "notify_level": {"enum": list(NOTIFY_LEVELS)},
+                              "room_muted": BOOL}),
+    "Status": obj({"user_id": INT, "emoji": STR, "text": STR, "dnd": BOOL,
+                   "expires_at": null(TIME), "updated_at": TIME}),
+    "ScheduledMessage": obj({
+        "id": INT, "room": ref("RoomBrief"), "content": STR, "reply_to": null(INT),
+        "send_at": TIME, "state": {"enum": ["pending", "sent", "failed", "cancelled"]},
+        "message_id": null(INT), "error": null(STR), "created_at": TIME}),
+    "Reminder": obj({"id": INT, "message": ref("Message"), "remind_at": TIME,
+                     "state": {"enum": ["pending", "done", "cancelled"]}, "created_at": TIME}),
     "SlackPayload": {"type": "object", "properties": {
         "text": STR, "username": STR, "icon_url": STR, "icon_emoji": STR, "channel": STR,
         "attachments": array({"type": "object", "properties": {
@@ -169,4 +187,9 @@ BODIES: dict[str, dict] = {
     "NewBot": obj({"username": STR}, {"display_name": STR, "avatar_url": STR,
                                       "outgoing_url": STR}),
     "BotChange": obj({}, {"display_name": STR, "avatar_url": STR, "outgoing_url": STR}),
+    "NotifyPreferencesChange": obj({}, {"notify_level": {"enum": list(NOTIFY_LEVELS)},
+                                        "room_muted": BOOL}),
+    "StatusChange": obj({}, {"emoji": STR, "text": STR, "dnd": BOOL, "expires_at": null(ZONED)}),
+    "NewScheduledMessage": obj({"content": STR, "send_at": ZONED}, {"reply_to": INT}),
+    "RemindAt": obj({"remind_at": ZONED}),
 }

@@ -132,6 +132,7 @@ export async function request(method, path, body, { anonymous = false, retried =
 export const get = (path, opts) => request("GET", path, null, opts);
 export const post = (path, body = {}, opts) => request("POST", path, body, opts);
 export const patch = (path, body = {}, opts) => request("PATCH", path, body, opts);
+export const put = (path, body = {}, opts) => request("PUT", path, body, opts);
 export const del = (path, opts) => request("DELETE", path, null, opts);
 
 // Upload with progress: fetch() cannot report upload progress, XMLHttpRequest can.

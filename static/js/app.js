@@ -21,6 +21,8 @@ import {
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
 import { uploadFiles } from "./uploads.js";
+import { badgeCount, wantsAlert } from "./room_prefs.js";
+import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
 
 const ROOM_POLL_MS = 60_000;      // a safety net: every room is live on the socket
 const LAST_ROOM_KEY = "teahouse.room";
@@ -44,6 +46,7 @@ const app = {
   atBottom: () => stickToBottom,
   sent: () => { stickToBottom = true; },
   loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost,
+  open: (roomId, messageId) => openAt(roomId, messageId), roomName: (room) => roomName(room),
 };
 
 // What message_view needs: who I am, names to highlight, and the message actions.
@@ -128,6 +131,7 @@ async function startChat() {
   drawMe();
   if (!app.conversation) wire();
   app.actions.useOutbox(new Outbox(state.me.id));
+  teamStarted(state.me);
   await loadRooms();
   startSocket();
   const wanted = decodeURIComponent(location.hash.slice(1)) || localStorage.getItem(LAST_ROOM_KEY);
@@ -168,6 +172,7 @@ function wire() {
   acceptDrops($("#main"), $("#drop-overlay"), upload);
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
   new Search({ me: () => state.me, open: openAt, roomName });
+  setupTeam(app, ctx);
   wireButtons();
   document.addEventListener("keydown", shortcuts);
   document.addEventListener("visibilitychange", () => {
@@ -303,8 +308,7 @@ function elsewhere(roomId, msg) {
   if (msg.message_type === "system" || msg.sender?.id === state.me.id) return;
   listing.unread_count = (listing.unread_count || 0) + 1;
   drawSidebar();
-  const mention = new RegExp(`(^|\\W)@${state.me.username.replace(/[.-]/g, "\\$&")}\\b`, "i");
-  if (listing.room_type === "direct" || mention.test(msg.content || "")) {
+  if (wantsAlert(listing, msg, state.me)) {
     desktopAlert(`${displayName(msg.sender)} · ${roomTitle(listing, state.me)}`, msg.content, () => openRoom(roomId));
   }
 }
@@ -325,9 +329,10 @@ function drawSidebar() {
 function updateTitle() {
   let unread = 0;
   for (const room of state.rooms.values()) {
-    if (room.is_member && room.id !== state.room?.id) unread += room.unread_count || 0;
+    if (room.is_member && room.id !== state.room?.id) unread += badgeCount(room);
   }
-  if (state.room && document.hidden) unread += state.rooms.get(state.room.id)?.unread_count || 0;
+  const open = state.room && state.rooms.get(state.room.id);
+  if (open && document.hidden) unread += badgeCount(open);
   const name = state.room ? roomTitle(state.room, state.me) : "";
   document.title = `${unread ? `(${unread}) ` : ""}${name ? name + " · " : ""}${t("app_name")}`;
 }
@@ -370,6 +375,7 @@ async function openRoom(id, messageId = null) {
   app.actions.restore(room.id);
   app.live.askOnline();
   app.people.load();
+  teamRoomOpened(room);
   if (messageId) await app.conversation.jumpTo(messageId);
   app.composer.focus();
 }
@@ -407,6 +413,7 @@ function drawHeader() {
   $("#invite-button").hidden = isDirect || !ctx.canModerate;      // moderators invite
   $("#leave-button").hidden = isDirect || room.is_official;
   $("#settings-button").hidden = isDirect || !(state.me.is_admin || room.role === "admin");
+  drawTeamHeader();
 }
 
 async function leaveRoom() {

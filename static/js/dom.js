@@ -83,7 +83,8 @@ export function richText(text, me, knownNames) {
     const name = token.slice(1).replace(/[.-]+$/, "");
     last = match.index + 1 + name.length;
     const lower = name.toLowerCase();
-    const isMe = me && lower === me.toLowerCase();
+    // @here and @all ping everyone in the room: highlighted like one's own name.
+    const isMe = (me && lower === me.toLowerCase()) || lower === "here" || lower === "all";
     if (isMe || knownNames.has(lower)) {
       mentionsMe ||= isMe;
       frag.append(h("span", { class: isMe ? "mention self" : "mention", text: "@" + name }));

@@ -4,6 +4,8 @@
 // Also the connection banner, the resync after a reconnect, and read marks.
 import { displayName, $ } from "./dom.js";
 import { desktopAlert } from "./panels.js";
+import { wantsAlert } from "./room_prefs.js";
+import { messageDeleted, TEAM_FRAMES } from "./team.js";
 
 // app: { state, conversation, people, notifications, actions, loadRooms(), drawHeader(),
 //        drawSidebar(), updateTitle(), flash(text), atBottom(), elsewhere(roomId, msg),
@@ -32,11 +34,15 @@ const FRAMES = {
       if (listing && msg.message_type !== "system") listing.unread_count = (listing.unread_count || 0) + 1;
       app.updateTitle();
     }
-    if (state.room.room_type === "direct") desktopAlert(displayName(msg.sender), msg.content, null);
+    const listing = state.rooms.get(state.room.id);
+    if (listing && wantsAlert(listing, msg, state.me)) desktopAlert(displayName(msg.sender), msg.content, null);
     app.live.markRead();
   },
   message_updated: (app, frame) => app.conversation.upsert(frame.message),
-  message_deleted: (app, frame) => app.conversation.upsert(frame.message),
+  message_deleted(app, frame) {
+    app.conversation.upsert(frame.message);
+    messageDeleted(frame.message);
+  },
   reaction: (app, frame) => app.conversation.applyReaction(frame),
   user_join: (app, frame) => app.people.joined(frame.user),
   user_leave: (app, frame) => app.people.left(frame.user),
@@ -81,6 +87,8 @@ export class Live {
 
   frame(frame) {
     const { app } = this;
+    // Team frames (pins, saved, status, schedule, preferences) check their room themselves.
+    if (Object.hasOwn(TEAM_FRAMES, frame.type)) return TEAM_FRAMES[frame.type](app, frame);
     const roomId = frame.room_id;
     const here = roomId === undefined || roomId === app.state.room?.id || frame.type === "read";
     if (!here) return this.elsewhere(roomId, frame);
@@ -94,7 +102,12 @@ export class Live {
     if (frame.type === "chat_message") app.elsewhere(roomId, frame.message);
     else if (frame.type === "member_left" || frame.type === "member_updated") {
       if (isMe(app, frame.user) && (frame.type === "member_left" || frame.is_banned)) app.loadRooms();
-    } else if (["room_joined", "room_updated", "room_deleted", "history_gap"].includes(frame.type)) {
+    } else if (frame.type === "room_joined") {
+      // Listed at once: the room's first message may come before the list is reloaded.
+      const known = app.state.rooms.get(roomId);
+      app.state.rooms.set(roomId, { unread_count: 0, ...known, ...frame.room, is_member: true });
+      app.loadRooms();
+    } else if (["room_updated", "room_deleted", "history_gap"].includes(frame.type)) {
       app.loadRooms();
     }
   }

@@ -2,9 +2,10 @@
 // file card, reactions, pending/failed state and the action toolbar. Text only.
 import { t } from "./i18n.js";
 import {
-  avatarFace, displayName, fill, formatFull, formatSize, formatTime, h, hueClass, icon, richText, safeHttpUrl,
+  avatarFace, displayName, fill, formatFull, formatSize, formatTime, h, hueClass, icon, safeHttpUrl,
   safeUploadUrl,
 } from "./dom.js";
+import { formatMessage } from "./markdown.js";
 
 export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 
@@ -39,6 +40,7 @@ function bodyElement(msg, ctx, el, name) {
   const body = h("div", { class: "body" });
   body.append(h("header", { class: "meta" },
     h("span", { class: "author", text: name }),
+    ctx.statusBadge?.(msg.sender?.id),
     msg.sender?.is_bot ? h("span", { class: "role bot-mark", text: t("bot") }) : null,
     msg.sender?.username && msg.sender.username !== name && !msg.sender.is_bot
       ? h("span", { class: "handle", text: "@" + msg.sender.username }) : null,
@@ -54,10 +56,11 @@ function bodyElement(msg, ctx, el, name) {
   const content = msg.content ?? "";
   // An upload's text is the server's caption naming the file: the card says it already.
   if (content && !(attachment && msg.file_name && content.includes(msg.file_name))) {
-    const [frag, mentionsMe] = richText(content, ctx.me.username, ctx.knownNames);
+    const [frag, mentionsMe] = formatMessage(content, ctx.me.username, ctx.knownNames);
     if (mentionsMe && msg.sender?.id !== ctx.me.id) el.classList.add("mentions-me");
-    body.append(h("p", { class: "content" }, frag,
-      msg.is_edited ? h("span", { class: "edited", text: " " + t("edited") }) : null));
+    const edited = msg.is_edited ? h("span", { class: "edited", text: " " + t("edited") }) : null;
+    if (edited) (frag.lastChild?.matches?.("p") ? frag.lastChild : frag).append(edited);
+    body.append(h("div", { class: "content" }, frag));
   }
   if (attachment) body.append(attachment);
   const reactions = reactionsElement(msg, ctx);
@@ -144,6 +147,7 @@ function toolbar(msg, own, ctx) {
   }, icon(name));
   bar.append(button("react", "smile", (e) => ctx.actions.pickEmoji(msg, e.currentTarget)));
   bar.append(button("reply", "reply", () => ctx.actions.reply(msg)));
+  bar.append(...(ctx.extraActions?.(msg) || []).filter(Boolean));
   if (own && msg.message_type === "text") bar.append(button("edit", "edit", () => ctx.actions.edit(msg)));
   if (own || ctx.canModerate) bar.append(button("delete", "trash", () => ctx.actions.remove(msg)));
   return bar;

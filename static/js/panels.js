@@ -3,6 +3,7 @@
 import { get, post } from "./api.js";
 import { t } from "./i18n.js";
 import { $, displayName, formatFull, h, markedSnippet } from "./dom.js";
+import { isDoNotDisturb } from "./status.js";
 
 export class Notifications {
   // app: { me(), open(roomId, messageId, {join}), changed(unreadCount) }
@@ -33,7 +34,8 @@ export class Notifications {
     this.draw();
     const room = notification.room;
     const wanted = notification.notification_type === "mention" || room?.room_type === "direct"
-      || notification.notification_type === "room_invite";
+      || notification.notification_type === "room_invite"
+      || (notification.notification_type === "system" && notification.message);   // a reminder
     if (wanted) desktopAlert(notification.title, notification.content, () => this.openItem(notification));
     return true;
   }
@@ -121,6 +123,7 @@ function isInvitation(n) { return n.notification_type === "room_invite" && n.roo
 // A desktop notification only while the tab is hidden and after the user allowed it.
 export function desktopAlert(title, body, onClick) {
   if (!("Notification" in window) || Notification.permission !== "granted" || !document.hidden) return;
+  if (isDoNotDisturb()) return;
   const note = new Notification(title, { body: String(body || "").slice(0, 200), tag: "teahouse" });
   note.onclick = () => {
     window.focus();

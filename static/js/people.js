@@ -1,5 +1,6 @@
 // Who is in the open room: members (GET …/members/), presence from the socket
 // (online_users, user_join, user_leave) and "Alice is typing…".
+import { statusBadge } from "./status.js";
 import { get, patch } from "./api.js";
 import { t } from "./i18n.js";
 import { $, displayName, fill, h, hueClass, icon, initials } from "./dom.js";
@@ -115,6 +116,7 @@ export class People {
       h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true", text: initials(displayName(m.user)) },
         h("span", { class: "presence", "aria-hidden": "true" })),
       h("span", { class: "member-name", text: displayName(m.user) + (m.user.id === me?.id ? ` (${t("you")})` : "") }),
+      statusBadge(m.user.id),
       m.role !== "member" ? h("span", { class: "role", text: t(`role_${m.role}`) }) : null,
       m.is_muted ? h("span", { class: "role", text: t("muted") }) : null,
       h("span", { class: "visually-hidden", text: this.stale ? t("presence_unknown") : isOnline(m) ? t("online") : t("offline") }),
@@ -130,7 +132,7 @@ export class People {
     const offline = all.filter((m) => !isOnline(m)).sort(byName);
     fill($("#member-list"),
       h("li", { class: "member-heading", text: `${t("online")} — ${online.length}` }), ...online.map(row),
-      offline.length ? h("li", { class: "member-heading", text: `${t("offline")} — ${offline.length}` }) : null,
+      ...(offline.length ? [h("li", { class: "member-heading", text: `${t("offline")} — ${offline.length}` })] : []),
       ...offline.map(row));
     $("#online-count").textContent = String(online.length);
   }

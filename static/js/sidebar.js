@@ -1,6 +1,7 @@
 // The room list (official rooms first, unread badges), direct messages, and the
 // dialogs that change membership: create, browse public rooms, invite, new direct.
 import { del, get, patch, post } from "./api.js";
+import { badgeCount } from "./room_prefs.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
 import { integrationsSection } from "./hooks.js";
@@ -61,11 +62,12 @@ export function renderSidebar(rooms, currentId, me, onSelect) {
 }
 
 function roomItem(room, currentId, me, onSelect) {
-  const unread = room.id === currentId ? 0 : room.unread_count || 0;
+  const unread = room.id === currentId ? 0 : badgeCount(room);
   const symbol = roomSymbol(room);
   return h("li", {},
     h("a", {
-      href: `#${room.slug || room.id}`, class: "room-link" + (unread ? " has-unread" : ""),
+      href: `#${room.slug || room.id}`,
+      class: "room-link" + (unread ? " has-unread" : "") + (room.room_muted || room.notify_level === "nothing" ? " quiet" : ""),
       "aria-current": room.id === currentId ? "page" : false, dataset: { roomId: room.id },
       onclick: (e) => { e.preventDefault(); onSelect(room.id); },
     },

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.ldapserver import Slapd, ldap_env, require_slapd
 from tests.oidcprovider import Provider
@@ -49,7 +50,7 @@ def test_sign_in_with_keycloak_and_land_in_the_chat(open_page, provider, server)
     page.get_by_role("link", name="Sign in with Keycloak").click()
     page.locator("#approve").click()                     # the provider's own page
     page.locator("#chat-view").wait_for()
-    assert page.locator("#me-name").inner_text() == "Kate Keycloak"
+    expect(page.locator("#me-name")).to_have_text("Kate Keycloak")
     assert "signin=" not in page.url
     assert "access_token" not in page.evaluate("JSON.stringify({...localStorage})")  # no token kept
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
@@ -78,4 +79,4 @@ def test_a_directory_password_signs_in_from_the_ordinary_form(open_page):
     page.fill("#auth-password", "jane-password")
     page.click("#auth-submit")
     page.locator("#chat-view").wait_for()
-    assert page.locator("#me-name").inner_text() == "Jane Doe"
+    expect(page.locator("#me-name")).to_have_text("Jane Doe")  # filled in once /me answers

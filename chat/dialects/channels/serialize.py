@@ -80,6 +80,9 @@ def serialize_listing(listing: RoomListing) -> dict:
         "role": membership.role if membership else None,
         "unread_count": listing.unread_count,
         "last_read_message_id": membership.last_read_message_id if membership else None,
+        "notify_level": membership.notify_level if membership else None,
+        "room_muted": membership.room_muted if membership else False,
+        "mention_count": listing.mention_count,
     }
 
 

@@ -6,16 +6,19 @@ from typing import Callable
 from aiohttp import web
 
 from ...errors import BadInput
-from ...events import (Event, MemberChanged, MessageDeleted, MessagePosted, MessageUpdated,
-                       NotificationCreated, PresenceChanged, PresenceSummary,
-                       ReactionChanged, ReadMarked,
-                       RoomDeleted, RoomUpdated, TypingChanged)
+from ...events import (Event, MemberChanged, MessageDeleted, MessagePinned, MessagePosted,
+                       MessageSaved, MessageUnpinned, MessageUpdated, NotificationCreated,
+                       PreferencesChanged, PresenceChanged, PresenceSummary, ReactionChanged,
+                       ReadMarked,
+                       ReminderChanged, RoomDeleted, RoomUpdated, ScheduledChanged, StatusChanged,
+                       TypingChanged)
 from ...i18n import translate
 from ...models import Message, Room, User
 from ...web.jsonio import dumps
 from ...web.sockets import NoCommand, ReadCommand, SendCommand, TypingCommand, serve_socket
 from .serialize import (serialize_message, serialize_notification, serialize_reactions,
                         serialize_room, serialize_room_brief, serialize_user_brief)
+from .team import serialize_reminder, serialize_scheduled, serialize_status
 
 
 def brief_users(users) -> list[dict]:
@@ -50,6 +53,22 @@ FRAMES: dict[type, Callable[[Event], dict | None]] = {
                            "unread_count": e.unread_count},
     NotificationCreated: lambda e: {"type": "notification",
                                     "notification": serialize_notification(e.notification)},
+    # team features (issue 14)
+    MessagePinned: lambda e: {"type": "message_pinned", "room_id": e.room_id,
+                              "message": serialize_message(e.message),
+                              "pinned_by": serialize_user_brief(e.pinned_by),
+                              "pinned_at": e.pinned_at},
+    MessageUnpinned: lambda e: {"type": "message_unpinned", "room_id": e.room_id,
+                                "message_id": e.message.id},
+    MessageSaved: lambda e: {"type": "message_saved", "message": serialize_message(e.message),
+                             "saved": e.saved},
+    StatusChanged: lambda e: {"type": "status", "user": serialize_user_brief(e.user),
+                              "status": serialize_status(e.status)},
+    ScheduledChanged: lambda e: {"type": "scheduled_message",
+                                 "scheduled": serialize_scheduled(e.scheduled)},
+    ReminderChanged: lambda e: {"type": "reminder", "reminder": serialize_reminder(e.reminder)},
+    PreferencesChanged: lambda e: {"type": "notify_preferences", "room_id": e.room_id,
+                                   "notify_level": e.notify_level, "room_muted": e.room_muted},
 }
 
 

@@ -12,8 +12,11 @@ from aiohttp import web
 
 from ...clock import iso_utc
 from ...errors import BadInput
-from ...events import (Event, MessageDeleted, MessagePosted, MessageUpdated, PresenceChanged,
-                       PresenceSummary, ReactionChanged, RoomDeleted, TypingChanged)
+from ...events import (Event, MessageDeleted, MessagePinned, MessagePosted, MessageSaved,
+                       MessageUnpinned, MessageUpdated, PreferencesChanged, PresenceChanged,
+                       PresenceSummary,
+                       ReactionChanged, ReminderChanged, RoomDeleted, ScheduledChanged,
+                       StatusChanged, TypingChanged)
 from ...i18n import message_text
 from ...models import Message, Reaction, Room, User
 from ...web.jsonio import dumps
@@ -80,6 +83,32 @@ FRAMES: dict[type, Callable[[Event], dict | None]] = {
     TypingChanged: lambda e: ({"type": "typing", **about(e.room_id, e.user),
                                "timestamp": iso_utc()} if e.is_typing else None),
     RoomDeleted: lambda e: {"type": "room_deleted", "room_id": e.room.id, "timestamp": iso_utc()},
+    # team features (issue 14): flat frames named like the channels ones
+    MessagePinned: lambda e: {"type": "message_pinned", "message_id": e.message.id,
+                              **about(e.message.room_id, e.pinned_by),
+                              "content": e.message.content, "timestamp": e.pinned_at},
+    MessageUnpinned: lambda e: {"type": "message_unpinned", "message_id": e.message.id,
+                                "room_id": e.message.room_id, "timestamp": iso_utc()},
+    MessageSaved: lambda e: {"type": "message_saved", "message_id": e.message.id,
+                             "room_id": e.message.room_id, "saved": e.saved,
+                             "timestamp": iso_utc()},
+    StatusChanged: lambda e: {"type": "status", "user_id": e.user.id,
+                              "username": e.user.username, "emoji": e.status.emoji,
+                              "text": e.status.text, "dnd": e.status.dnd,
+                              "expires_at": e.status.expires_at,
+                              "timestamp": e.status.updated_at},
+    ScheduledChanged: lambda e: {"type": "scheduled_message", "id": e.scheduled.id,
+                                 "room_id": e.scheduled.room_id, "content": e.scheduled.content,
+                                 "send_at": e.scheduled.send_at, "state": e.scheduled.state,
+                                 "message_id": e.scheduled.message_id,
+                                 "error": e.scheduled.error},
+    ReminderChanged: lambda e: {"type": "reminder", "id": e.reminder.id,
+                                "message_id": e.reminder.message.id,
+                                "room_id": e.reminder.message.room_id,
+                                "remind_at": e.reminder.remind_at, "state": e.reminder.state},
+    PreferencesChanged: lambda e: {"type": "notify_preferences", "room_id": e.room_id,
+                                   "notify_level": e.notify_level, "room_muted": e.room_muted,
+                                   "timestamp": iso_utc()},
 }
 
 
