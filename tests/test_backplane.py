@@ -53,6 +53,18 @@ async def joined(ws, user_id: int, timeout: float = 5.0) -> None:
         pass
 
 
+async def settled(*clients) -> None:
+    """Each process has delivered every committed event: the bus is a moment behind,
+    and a socket opened before an earlier event arrives would hear it live."""
+    for client in clients:
+        core = client.server.app[core_key]
+        for _ in range(250):
+            heads = await event_log.heads(core.db.reader)
+            if all(core.backplane.sequencer.last.get(s, 0) >= h for s, h in heads.items()):
+                break
+            await asyncio.sleep(0.02)
+
+
 async def texts(ws, kind: str, count: int) -> list[str]:
     """The next count messages people wrote (a join notice may reach B after its
     socket opened: it is a message too, of type system)."""
@@ -69,6 +81,7 @@ async def test_a_message_sent_on_a_reaches_every_dialect_on_b_once(pair):
     alice, bob = await register(a, "alice"), await register(a, "bob")
     room = await make_room(a, alice)
     await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    await settled(b)
     v1_b = await connect(b, bob, room, "v1")
     channels_b = await connect(b, bob, room)
     user_b = await b.ws_connect(f"/ws/user/?token={bob.token}")
