@@ -60,16 +60,25 @@ async def scheduled_messages(core: Core, user: User, state="pending") -> list[Sc
 
 
 async def cancel_scheduled(core: Core, user: User, scheduled_id) -> ScheduledMessage:
-    scheduled_id = check_int("id", scheduled_id, 1, 2**62)
+    return await cancel_pending(core, user, scheduled_id, schedule_sql.scheduled_by_id,
+                                schedule_sql.finish_scheduled, "scheduled_not_found",
+                                ScheduledChanged)
+
+
+async def cancel_pending(core: Core, user: User, item_id, by_id, finish_row, missing: str,
+                         changed):
+    """Cancel one of the user's own pending items (scheduled message or reminder); someone
+    else's item is reported as missing so ids reveal nothing."""
+    item_id = check_int("id", item_id, 1, 2**62)
 
     async def job(conn):
-        found = await schedule_sql.scheduled_by_id(conn, scheduled_id)
+        found = await by_id(conn, item_id)
         if found is None or found.user_id != user.id:
-            raise NotFound("scheduled_not_found")
-        if not await schedule_sql.finish_scheduled(conn, found.id, "cancelled"):
+            raise NotFound(missing)
+        if not await finish_row(conn, found.id, "cancelled"):
             raise BadInput("field_choice", field="state", choices="pending")
-        cancelled = await schedule_sql.scheduled_by_id(conn, found.id)
-        return Outcome(cancelled, [ScheduledChanged(None, cancelled)])
+        cancelled = await by_id(conn, found.id)
+        return Outcome(cancelled, [changed(None, cancelled)])
     return await core.commit(job)
 
 
@@ -151,17 +160,9 @@ async def reminders(core: Core, user: User) -> list[Reminder]:
 
 
 async def cancel_reminder(core: Core, user: User, reminder_id) -> Reminder:
-    reminder_id = check_int("id", reminder_id, 1, 2**62)
-
-    async def job(conn):
-        found = await schedule_sql.reminder_by_id(conn, reminder_id)
-        if found is None or found.user_id != user.id:
-            raise NotFound("reminder_not_found")
-        if not await schedule_sql.finish_reminder(conn, found.id, "cancelled"):
-            raise BadInput("field_choice", field="state", choices="pending")
-        cancelled = await schedule_sql.reminder_by_id(conn, found.id)
-        return Outcome(cancelled, [ReminderChanged(None, cancelled)])
-    return await core.commit(job)
+    return await cancel_pending(core, user, reminder_id, schedule_sql.reminder_by_id,
+                                schedule_sql.finish_reminder, "reminder_not_found",
+                                ReminderChanged)
 
 
 async def remind_due(core: Core) -> int:
