@@ -40,7 +40,7 @@ from pathlib import Path
 
 import aiohttp
 
-from servers import Server, cpu_model
+from servers import Server, cpu_model, doc_parser
 
 CLIENT_ID = re.compile(r'"client_id":"([^"]+)"')
 PASSWORD = "bench-password-1"
@@ -48,8 +48,7 @@ encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = doc_parser(__doc__)
     p.add_argument("--sockets", type=int, nargs="+", default=[100],
                    help="open sockets per run; several values run one after another (default 100)")
     p.add_argument("--users", type=int, default=100,
@@ -164,22 +163,39 @@ async def register_users(http: aiohttp.ClientSession, base: str, count: int) -> 
 
 
 async def prepare_room(http: aiohttp.ClientSession, base: str, tokens: list[str]) -> str:
-    auth = {"Authorization": f"Bearer {tokens[0]}"}
-    async with http.post(f"{base}/api/chat/rooms/", headers=auth, json={
-            "name": "bench", "room_name": "bench", "max_members": 10000}) as resp:
+    room = await create_room(http, base, tokens[0])
+    await join_all(http, base, room, tokens[1:])
+    return room
+
+
+async def create_room(http: aiohttp.ClientSession, base: str, token: str) -> str:
+    """A new public room `bench` without a member cap worth the name; its id."""
+    async with http.post(f"{base}/api/chat/rooms/", headers={"Authorization": f"Bearer {token}"},
+                         json={"name": "bench", "room_name": "bench", "max_members": 10000}) as resp:
         body = await resp.json()
         if resp.status != 201:
             raise RuntimeError(f"create room: {resp.status} {body}")
-    room = str(body["id"])
+    return str(body["id"])
+
+
+async def join_all(http: aiohttp.ClientSession, base: str, room: str, tokens: list[str]) -> None:
     sem = asyncio.Semaphore(8)
 
     async def join(token: str) -> None:
         async with sem, http.post(f"{base}/api/chat/rooms/{room}/join/",
                                   headers={"Authorization": f"Bearer {token}"}) as resp:
-            if resp.status != 200:
+            if resp.status not in (200, 201):
                 raise RuntimeError(f"join: {resp.status} {await resp.text()}")
-    await asyncio.gather(*(join(t) for t in tokens[1:]))
-    return room
+    await asyncio.gather(*(join(t) for t in tokens))
+
+
+async def connect_peer(http: aiohttp.ClientSession, url: str, i: int, wait: float) -> Peer:
+    """Socket i, once the server's greeting has arrived (within `wait` seconds)."""
+    ws = await http.ws_connect(url, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5))
+    greeting = await ws.receive(timeout=wait)
+    if "connection_established" not in str(greeting.data):
+        raise RuntimeError(f"socket {i}: {greeting}")
+    return Peer(i, ws)
 
 
 async def open_sockets(bench: Bench, http: aiohttp.ClientSession, server: Server, room: str,
@@ -189,12 +205,8 @@ async def open_sockets(bench: Bench, http: aiohttp.ClientSession, server: Server
 
     async def one(i: int) -> Peer:
         async with sem:
-            ws = await http.ws_connect(f"{ws_base}/ws/chat/{room}/?token={tokens[i % len(tokens)]}",
-                                       max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5))
-            greeting = await ws.receive(timeout=10)
-            if "connection_established" not in str(greeting.data):
-                raise RuntimeError(f"socket {i}: {greeting}")
-            return Peer(i, ws)
+            return await connect_peer(
+                http, f"{ws_base}/ws/chat/{room}/?token={tokens[i % len(tokens)]}", i, 10)
     bench.peers = list(await asyncio.gather(*(one(i) for i in range(count))))
     bench.tasks = [asyncio.create_task(bench.receive(p)) for p in bench.peers]
     await asyncio.sleep(1.0)                    # presence frames settle before measuring

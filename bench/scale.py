@@ -22,7 +22,6 @@ every loop is bounded in count and time.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -39,7 +38,7 @@ from pathlib import Path
 import aiohttp
 import jwt
 
-from servers import BENCH_SECRET, Server, cpu_model
+from servers import BENCH_SECRET, Server, cpu_model, doc_parser
 from wsclient import Closed, WebSocket
 
 STAMP = "2026-01-01T00:00:00.000Z"
@@ -399,28 +398,21 @@ async def million_bench(args) -> None:
                 big = next(r for r in rooms if r.get("slug") == "big0")
                 # '新版本' is in every 10th message, all of them in rooms big4 and big14.
                 has_term = next(r for r in rooms if r.get("slug") == "big4")
-                calls = args.calls
-                figures = {
-                    "room list (with unread counts)": await timed(
-                        http, f"{base}/api/chat/rooms/", headers, calls),
-                    "notification badge": await timed(
-                        http, f"{base}/api/chat/notifications/unread_count/", headers, calls),
-                    "history page (newest)": await timed(
-                        http, f"{base}/api/chat/rooms/{big['id']}/messages/", headers, calls),
-                    "history before (deep)": await timed(
-                        http, f"{base}/api/chat/rooms/{big['id']}/messages/?before={total // 2}",
-                        headers, calls),
-                    "search 'quarterly report'": await timed(
-                        http, f"{base}/api/chat/search/?q=quarterly%20report", headers, calls),
-                    "search '会议' (2 characters)": await timed(
-                        http, f"{base}/api/chat/search/?q=%E4%BC%9A%E8%AE%AE", headers, calls),
-                    "search '新版本' in a room with it": await timed(
-                        http, f"{base}/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={has_term['id']}",
-                        headers, calls),
-                    "search '新版本' in a room without": await timed(
-                        http, f"{base}/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={big['id']}",
-                        headers, calls),
+                paths = {
+                    "room list (with unread counts)": "/api/chat/rooms/",
+                    "notification badge": "/api/chat/notifications/unread_count/",
+                    "history page (newest)": f"/api/chat/rooms/{big['id']}/messages/",
+                    "history before (deep)":
+                        f"/api/chat/rooms/{big['id']}/messages/?before={total // 2}",
+                    "search 'quarterly report'": "/api/chat/search/?q=quarterly%20report",
+                    "search '会议' (2 characters)": "/api/chat/search/?q=%E4%BC%9A%E8%AE%AE",
+                    "search '新版本' in a room with it":
+                        f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={has_term['id']}",
+                    "search '新版本' in a room without":
+                        f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={big['id']}",
                 }
+                figures = {label: await timed(http, base + path, headers, args.calls)
+                           for label, path in paths.items()}
                 results[total] = (unread, figures)
                 print(f"  {total} messages, {unread} unread: " + ", ".join(
                     f"{k} {v:.1f} ms" for k, v in figures.items()), flush=True)
@@ -436,9 +428,7 @@ async def million_bench(args) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                epilog=__doc__.split("\n\n", 1)[1],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = doc_parser(__doc__)
     p.add_argument("scenario", choices=("sockets", "storm", "million"))
     p.add_argument("--sockets", type=int, default=1000)
     p.add_argument("--parallel", type=int, default=200, help="connects in progress at once")

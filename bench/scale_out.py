@@ -31,7 +31,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,16 +42,16 @@ from pathlib import Path
 import aiohttp
 import redis
 
-from load import Bench, Peer, acked, paced, register_users, run_phase
-from servers import CLOCK_TICK, ROOT, cpu_model, free_port
+from load import (Bench, Peer, acked, connect_peer, create_room, join_all, paced, register_users,
+                  run_phase)
+from servers import ROOT, cpu_model, cpu_seconds, doc_parser, free_port, stop_process
 
 RATES_OFF = {f"CHAT_RATE_{name}": "0" for name in ("MESSAGES", "TYPING", "REACTIONS",
                                                    "UPLOADS", "WRITES")}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = doc_parser(__doc__)
     p.add_argument("load", choices=("fanout", "big"))
     p.add_argument("--sockets", type=int, default=None, help="fanout 100, big 10000")
     p.add_argument("--users", type=int, default=None, help="accounts (fanout 100, big 40)")
@@ -77,12 +76,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
-
-
 class Pinned:
     """A subprocess pinned to one core with taskset, stopped by its PID."""
 
@@ -95,14 +88,7 @@ class Pinned:
         return cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
+        stop_process(self.proc, self.log, 15)
 
 
 @dataclass
@@ -186,24 +172,8 @@ async def _healthy(http: aiohttp.ClientSession, base: str) -> bool:
 
 async def join_room(http: aiohttp.ClientSession, base: str, tokens: list[str], big: bool) -> str:
     """fanout: a new public room; big: `global` (its cap of 50 members: --users 40)."""
-    auth = {"Authorization": f"Bearer {tokens[0]}"}
-    if big:
-        room = "global"
-    else:
-        async with http.post(f"{base}/api/chat/rooms/", headers=auth, json={
-                "name": "bench", "room_name": "bench", "max_members": 10000}) as resp:
-            body = await resp.json()
-            if resp.status != 201:
-                raise RuntimeError(f"create room: {resp.status} {body}")
-        room = str(body["id"])
-    sem = asyncio.Semaphore(8)
-
-    async def join(token: str) -> None:
-        async with sem, http.post(f"{base}/api/chat/rooms/{room}/join/",
-                                  headers={"Authorization": f"Bearer {token}"}) as resp:
-            if resp.status not in (200, 201):
-                raise RuntimeError(f"join: {resp.status} {await resp.text()}")
-    await asyncio.gather(*(join(t) for t in tokens[1:]))
+    room = "global" if big else await create_room(http, base, tokens[0])
+    await join_all(http, base, room, tokens[1:])
     return room
 
 
@@ -216,12 +186,7 @@ async def open_sockets(bench: Bench, http: aiohttp.ClientSession, config: Config
     async def one(i: int) -> Peer:
         async with sem:
             url = f"{bases[i % len(bases)]}/ws/chat/{room}/?token={tokens[i % len(tokens)]}"
-            ws = await http.ws_connect(url, max_msg_size=0,
-                                       timeout=aiohttp.ClientWSTimeout(ws_close=5))
-            greeting = await ws.receive(timeout=30)
-            if "connection_established" not in str(greeting.data):
-                raise RuntimeError(f"socket {i}: {greeting}")
-            peer = Peer(i, ws)
+            peer = await connect_peer(http, url, i, 30)
             peer.process = i % len(bases)
             return peer
     started = time.monotonic()

@@ -2,6 +2,7 @@
 their CPU time read from /proc/<pid>/stat and their peak RSS from VmHWM."""
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -24,6 +25,30 @@ def cpu_model() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return "unknown cpu"
+
+
+def doc_parser(doc: str) -> argparse.ArgumentParser:
+    """--help of a bench: its docstring's first paragraph, then the rest as the epilog."""
+    return argparse.ArgumentParser(description=doc.split("\n\n")[0], epilog=doc.split("\n\n", 1)[1],
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK   # utime, stime
+
+
+def stop_process(proc: subprocess.Popen, log, grace: float) -> None:
+    """SIGINT, then kill after `grace` seconds; closes the process's log file."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    log.close()
 
 
 def free_port() -> int:
@@ -73,9 +98,7 @@ class Server:
         raise RuntimeError(f"{self.kind} not ready after {limit}s")
 
     def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK   # utime, stime
+        return cpu_seconds(self.proc.pid)
 
     def memory_mb(self, field: str = "VmHWM") -> float:
         """VmHWM: peak resident set; VmRSS: resident now."""
@@ -86,11 +109,4 @@ class Server:
         return float("nan")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
+        stop_process(self.proc, self.log, 10)
