@@ -47,6 +47,15 @@ async def pair(aiohttp_client, tmp_path, redis_server):
     return a, b
 
 
+async def alice_and_bob_in_a_room(client, owner: str = "alice"):
+    """alice and bob registered, a room made by `owner` that the other one has joined."""
+    alice, bob = await register(client, "alice"), await register(client, "bob")
+    maker, joiner = (alice, bob) if owner == "alice" else (bob, alice)
+    room = await make_room(client, maker)
+    await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=joiner.headers)
+    return alice, bob, room
+
+
 async def joined(ws, user_id: int, timeout: float = 5.0) -> None:
     """user_join of user_id arrives (one's own join may come first)."""
     while (await next_frame(ws, "user_join", timeout))["user"]["id"] != user_id:
@@ -78,9 +87,7 @@ async def texts(ws, kind: str, count: int) -> list[str]:
 
 async def test_a_message_sent_on_a_reaches_every_dialect_on_b_once(pair):
     a, b = pair
-    alice, bob = await register(a, "alice"), await register(a, "bob")
-    room = await make_room(a, alice)
-    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    alice, bob, room = await alice_and_bob_in_a_room(a)
     await settled(b)
     v1_b = await connect(b, bob, room, "v1")
     channels_b = await connect(b, bob, room)
@@ -107,9 +114,7 @@ async def test_a_message_sent_on_a_reaches_every_dialect_on_b_once(pair):
 
 async def test_tabs_on_two_processes_are_one_presence(pair):
     a, b = pair
-    alice, bob = await register(a, "alice"), await register(a, "bob")
-    room = await make_room(a, bob)
-    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=alice.headers)
+    alice, bob, room = await alice_and_bob_in_a_room(a, owner="bob")
     watcher = await connect(a, bob, room)
     tab_b = await connect(b, alice, room)
     await joined(watcher, alice.id)
@@ -124,9 +129,7 @@ async def test_tabs_on_two_processes_are_one_presence(pair):
 
 async def test_typing_crosses_between_processes(pair):
     a, b = pair
-    alice, bob = await register(a, "alice"), await register(a, "bob")
-    room = await make_room(a, alice)
-    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    alice, bob, room = await alice_and_bob_in_a_room(a)
     on_a = await connect(a, alice, room)
     on_b = await connect(b, bob, room)
     await on_a.send_json({"type": "typing", "is_typing": True})
@@ -138,9 +141,7 @@ async def test_typing_crosses_between_processes(pair):
 
 async def test_nothing_is_lost_while_redis_restarts(pair, redis_server):
     a, b = pair
-    alice, bob = await register(a, "alice"), await register(a, "bob")
-    room = await make_room(a, alice)
-    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    alice, bob, room = await alice_and_bob_in_a_room(a)
     on_b = await connect(b, bob, room)
     await post_message(a, alice, room, "before")
     assert await texts(on_b, "chat_message", 1) == ["before"]
@@ -165,9 +166,7 @@ async def test_presence_agrees_again_after_redis_restarts(pair, redis_server):
     reconnects first must not drop the other's users for good."""
     a, b = pair
     core_a, core_b = a.server.app[core_key], b.server.app[core_key]
-    alice, bob = await register(a, "alice"), await register(a, "bob")
-    room = await make_room(a, alice)
-    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    alice, bob, room = await alice_and_bob_in_a_room(a)
     on_a = await connect(a, alice, room)
     on_b = await connect(b, bob, room)
     await joined(on_a, bob.id)
@@ -210,9 +209,7 @@ async def test_presence_is_written_again_when_redis_loses_it(pair, redis_server,
     notice): each process finds its key gone, writes its users again and says hello,
     so a process started afterwards still learns who is online."""
     a, b = pair
-    alice, bob = await register(a, "alice"), await register(a, "bob")
-    room = await make_room(a, alice)
-    await a.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    alice, bob, room = await alice_and_bob_in_a_room(a)
     on_a = await connect(a, alice, room)
     on_b = await connect(b, bob, room)
     await joined(on_a, bob.id)
