@@ -19,6 +19,16 @@ async def join(client, person, room):
     assert resp.status == 200, await resp.text()
 
 
+async def bob_schedules_in_alices_room(client, alice, bob, content: str, delay: float):
+    """A room of alice's that bob joined, and bob's message scheduled there `delay` s ahead."""
+    room = await make_room(client, alice)
+    await join(client, bob, room)
+    resp = await client.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=bob.headers,
+                             json={"content": content, "send_at": soon(delay)})
+    assert resp.status == 201, await resp.text()
+    return room, await resp.json()
+
+
 async def test_a_status_is_seen_by_room_mates_live_and_ends_at_its_expiry(client, alice, bob, make_user):
     carol = await make_user("carol")             # shares no room with alice
     room = await make_room(client, alice, room_type="private")
@@ -114,11 +124,7 @@ async def test_scheduling_checks_membership_time_and_content_now(client, alice, 
 
 
 async def test_a_scheduled_send_that_is_no_longer_allowed_fails_with_a_notification(client, alice, bob):
-    room = await make_room(client, alice)
-    await join(client, bob, room)
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=bob.headers,
-                             json={"content": "later", "send_at": soon(1.0)})
-    item = await resp.json()
+    room, item = await bob_schedules_in_alices_room(client, alice, bob, "later", 1.0)
     await client.patch(f"/api/chat/rooms/{room['id']}/members/{bob.id}/", json={"is_muted": True},
                        headers=alice.headers)
     ws = await connect(client, bob, room)
@@ -178,11 +184,7 @@ async def test_the_scheduler_sleeps_until_the_next_item_and_wakes_for_new_ones(c
 
 
 async def test_a_scheduled_message_fails_once_its_author_left_the_room(client, alice, bob):
-    room = await make_room(client, alice)
-    await join(client, bob, room)
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=bob.headers,
-                             json={"content": "after I left", "send_at": soon(0.8)})
-    item = await resp.json()
+    room, item = await bob_schedules_in_alices_room(client, alice, bob, "after I left", 0.8)
     await client.post(f"/api/chat/rooms/{room['id']}/leave/", headers=bob.headers)
     ws = await connect(client, alice, room)
     await no_frame(ws, "chat_message", wait=2.0)

@@ -36,6 +36,16 @@ async def message_in(ws, room_id, timeout=5.0):
             return frame["message"]
 
 
+async def assert_cut_off(client, ws, sender, gone, still):
+    """Room `gone` no longer reaches the socket and refuses its frames; `still` goes on."""
+    await post_message(client, sender, gone, "not for this socket")
+    await post_message(client, sender, still, "for this socket")
+    assert (await message_in(ws, still["id"]))["content"] == "for this socket"
+    await no_frame(ws, "chat_message")
+    await ws.send_json({"type": "chat_message", "room_id": gone["id"], "content": "x"})
+    await next_frame(ws, "error")
+
+
 async def test_one_socket_carries_every_room_of_the_user(client, alice, bob, rooms):
     first, second = rooms
     ws, hello = await open_user_socket(client, alice)
@@ -93,12 +103,7 @@ async def test_joining_adds_the_room_and_leaving_stops_it_without_closing(
     assert resp.status == 200, await resp.text()
     left = await next_frame(ws, "member_left")
     assert left["room_id"] == first["id"] and left["user"]["id"] == alice.id
-    await post_message(client, bob, first, "gone")
-    await post_message(client, bob, second, "here")
-    assert (await message_in(ws, second["id"]))["content"] == "here"
-    await no_frame(ws, "chat_message")
-    await ws.send_json({"type": "chat_message", "room_id": first["id"], "content": "x"})
-    await next_frame(ws, "error")
+    await assert_cut_off(client, ws, bob, gone=first, still=second)
     assert not ws.closed
     await ws.close()
 
@@ -110,12 +115,7 @@ async def test_a_ban_stops_the_room_and_an_unban_brings_it_back(client, alice, b
     assert (await client.patch(url, json={"is_banned": True}, headers=bob.headers)).status == 200
     banned = await next_frame(ws, "member_updated")
     assert banned["room_id"] == first["id"] and banned["is_banned"] is True
-    await post_message(client, bob, first, "not for alice")
-    await post_message(client, bob, second, "for alice")
-    assert (await message_in(ws, second["id"]))["content"] == "for alice"
-    await no_frame(ws, "chat_message")
-    await ws.send_json({"type": "chat_message", "room_id": first["id"], "content": "x"})
-    await next_frame(ws, "error")
+    await assert_cut_off(client, ws, bob, gone=first, still=second)
     assert (await client.patch(url, json={"is_banned": False}, headers=bob.headers)).status == 200
     await next_frame(ws, "room_joined")
     await post_message(client, bob, first, "welcome back")
