@@ -169,17 +169,16 @@ def export(settings, args) -> int:
 
 def import_export(settings, args) -> int:
     from chat.ops.importing import import_export as load_export
-    counts = load_export(settings, Path(args.file))
-    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())} into "
-          f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
-          "token (server.py token NAME) to set one with PATCH /api/auth/me")
-    return 0
+    return print_imported(settings, load_export(settings, Path(args.file)), "")
 
 
 def import_slack(settings, args) -> int:
     from chat.ops.slack import import_slack as load_slack
-    counts = load_slack(settings, Path(args.zip))
-    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())} from Slack into "
+    return print_imported(settings, load_slack(settings, Path(args.zip)), " from Slack")
+
+
+def print_imported(settings, counts: dict, source: str) -> int:
+    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())}{source} into "
           f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
           "token (server.py token NAME) to set one with PATCH /api/auth/me")
     return 0

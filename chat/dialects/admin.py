@@ -23,12 +23,16 @@ def serialize_account(account: Account) -> dict:
             "last_login_at": account.last_login_at}
 
 
-async def list_users(request: web.Request) -> web.Response:
+async def search(request: web.Request, find, serialize) -> web.Response:
+    """?q=&limit=&offset= over one of the site-wide lists of `administration`."""
     query = request.query
-    found = await administration.list_accounts(request.app[core_key], request[user_key],
-                                               query.get("q", ""), query.get("limit"),
-                                               query.get("offset"))
-    return json_response([serialize_account(account) for account in found])
+    found = await find(request.app[core_key], request[user_key], query.get("q", ""),
+                       query.get("limit"), query.get("offset"))
+    return json_response([serialize(item) for item in found])
+
+
+async def list_users(request: web.Request) -> web.Response:
+    return await search(request, administration.list_accounts, serialize_account)
 
 
 async def update_user(request: web.Request) -> web.Response:
@@ -47,11 +51,7 @@ async def reset_password(request: web.Request) -> web.Response:
 
 
 async def list_rooms(request: web.Request) -> web.Response:
-    query = request.query
-    found = await administration.list_all_rooms(request.app[core_key], request[user_key],
-                                                query.get("q", ""), query.get("limit"),
-                                                query.get("offset"))
-    return json_response([serialize_room(room) for room in found])
+    return await search(request, administration.list_all_rooms, serialize_room)
 
 
 def setup(app: web.Application) -> None:

@@ -31,17 +31,21 @@ async def small_field(part: BodyPartReader) -> str:
     return data.decode("utf-8", "replace").strip()
 
 
+def check_multipart(request: web.Request, limit: int) -> None:
+    """Refuse before reading: a declared body over the upload cap, or not multipart."""
+    if (request.content_length or 0) > limit + MULTIPART_OVERHEAD:
+        raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
+    if request.content_type != "multipart/form-data":
+        raise BadInput("file_required")
+
+
 async def receive_upload(request: web.Request, file_field: str = "file",
                          room: str | None = None) -> SendResult:
     """Stream the multipart 'file' part to disk and post it to 'room_id' (which may
     come before or after the file), or to `room` when the path names it; nothing
     stays on disk if anything fails."""
     core = request.app[core_key]
-    limit = core.settings.max_upload_bytes
-    if (request.content_length or 0) > limit + MULTIPART_OVERHEAD:
-        raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
-    if request.content_type != "multipart/form-data":
-        raise BadInput("file_required")
+    check_multipart(request, core.settings.max_upload_bytes)
     room_ref, stored = room or "global", None
     try:
         reader = await request.multipart()
@@ -70,11 +74,7 @@ async def receive_upload(request: web.Request, file_field: str = "file",
 async def receive_avatar(request: web.Request) -> User:
     """The multipart 'file' part becomes the caller's avatar, re-encoded by core."""
     core = request.app[core_key]
-    limit = core.settings.max_upload_bytes
-    if (request.content_length or 0) > limit + MULTIPART_OVERHEAD:
-        raise TooLarge("file_too_large", limit_mb=f"{limit / 2**20:g}")
-    if request.content_type != "multipart/form-data":
-        raise BadInput("file_required")
+    check_multipart(request, core.settings.max_upload_bytes)
     try:
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
