@@ -40,7 +40,7 @@ from pathlib import Path
 
 import aiohttp
 
-from servers import Server, cpu_model, doc_parser
+from servers import Server, doc_parser, pin_generator
 
 CLIENT_ID = re.compile(r'"client_id":"([^"]+)"')
 PASSWORD = "bench-password-1"
@@ -385,9 +385,5 @@ async def main(args) -> int:
 
 if __name__ == "__main__":
     arguments = parse_args()
-    os.sched_setaffinity(0, {arguments.client_cpu})
-    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}, "
-          f"aiohttp {aiohttp.__version__}; servers on cpu {arguments.server_cpu}, "
-          f"load generator on cpu {arguments.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
-    print("command: python " + " ".join(sys.argv), flush=True)
+    pin_generator(arguments, "servers")
     sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import shutil
 import signal
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,7 +36,7 @@ from pathlib import Path
 import aiohttp
 import jwt
 
-from servers import BENCH_SECRET, Server, cpu_model, doc_parser
+from servers import BENCH_SECRET, Server, doc_parser, pin_generator
 from wsclient import Closed, WebSocket
 
 STAMP = "2026-01-01T00:00:00.000Z"
@@ -446,11 +444,7 @@ def main() -> None:
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--timeout", type=float, default=1200.0)
     args = p.parse_args()
-    os.sched_setaffinity(0, {args.client_cpu})
-    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}, aiohttp "
-          f"{aiohttp.__version__}; server on cpu {args.server_cpu}, generator on cpu "
-          f"{args.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
-    print("command: python " + " ".join(sys.argv), flush=True)
+    pin_generator(args, "server")
     run = {"sockets": sockets_bench, "storm": storm_bench, "million": million_bench}[args.scenario]
     asyncio.run(asyncio.wait_for(run(args), args.timeout))
 

@@ -44,7 +44,7 @@ import redis
 
 from load import (Bench, Peer, acked, connect_peer, create_room, join_all, paced, register_users,
                   run_phase)
-from servers import ROOT, cpu_model, cpu_seconds, doc_parser, free_port, stop_process
+from servers import ROOT, cpu_seconds, doc_parser, free_port, pin_generator, stop_process
 
 RATES_OFF = {f"CHAT_RATE_{name}": "0" for name in ("MESSAGES", "TYPING", "REACTIONS",
                                                    "UPLOADS", "WRITES")}
@@ -318,9 +318,5 @@ async def main(args) -> int:
 
 if __name__ == "__main__":
     arguments = parse_args()
-    os.sched_setaffinity(0, {arguments.client_cpu})
-    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}; servers and "
-          f"redis-server on cpu {arguments.server_cpu}, load generator on cpu "
-          f"{arguments.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
-    print("command: python " + " ".join(sys.argv), flush=True)
+    pin_generator(arguments, "servers and redis-server")
     sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))

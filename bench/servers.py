@@ -51,6 +51,16 @@ def stop_process(proc: subprocess.Popen, log, grace: float) -> None:
     log.close()
 
 
+def pin_generator(args, servers: str) -> None:
+    """Pin this load generator to --client-cpu; print the machine, where what runs, and the
+    command line, so a pasted result says how it was made."""
+    os.sched_setaffinity(0, {args.client_cpu})
+    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}, "
+          f"aiohttp {aiohttp.__version__}; {servers} on cpu {args.server_cpu}, "
+          f"load generator on cpu {args.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
+    print("command: python " + " ".join(sys.argv), flush=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
