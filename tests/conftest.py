@@ -7,6 +7,7 @@ from chat.app import create_app
 from chat.keys import core_key
 from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, register
+from tests.ldapserver import Slapd, require_slapd
 
 
 @pytest.fixture
@@ -45,3 +46,12 @@ async def alice(admin, make_user):
 @pytest.fixture
 async def bob(admin, make_user):
     return await make_user("bob")
+
+
+@pytest.fixture(scope="module")
+def slapd(tmp_path_factory):
+    """A real OpenLDAP server seeded with the test directory, one per test module."""
+    require_slapd()
+    server = Slapd(tmp_path_factory.mktemp("slapd")).start()
+    yield server
+    server.stop()

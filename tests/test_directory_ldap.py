@@ -14,15 +14,7 @@ from chat.keys import core_key
 from chat.settings import Settings
 from chat.signin_settings import parse_ldap
 from tests.helpers import Person, assert_error, closed_with, connect, make_room, register
-from tests.ldapserver import ALLOWED_GROUP, PEOPLE, Slapd, ldap_env, require_slapd
-
-
-@pytest.fixture(scope="module")
-def slapd(tmp_path_factory):
-    require_slapd()
-    server = Slapd(tmp_path_factory.mktemp("slapd")).start()
-    yield server
-    server.stop()
+from tests.ldapserver import ALLOWED_GROUP, PEOPLE, Slapd, ldap_env
 
 
 def ldap_settings(tmp_path, url: str, local_login: bool = True, **env) -> Settings:

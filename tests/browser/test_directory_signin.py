@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.ldapserver import Slapd, ldap_env, require_slapd
+from tests.ldapserver import ldap_env
 from tests.oidcprovider import Provider
 
 from .conftest import Server
@@ -19,14 +19,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def provider():
     server = Provider().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def slapd(tmp_path_factory):
-    require_slapd()
-    server = Slapd(tmp_path_factory.mktemp("slapd")).start()
     yield server
     server.stop()
 
