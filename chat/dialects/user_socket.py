@@ -20,8 +20,9 @@ from ..i18n import translate
 from ..live.connection import Seat
 from ..models import Message, User
 from ..web.jsonio import dumps
-from ..web.sockets import (NoCommand, OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
-                           SocketSession, TypingCommand, serve)
+from ..web.socket_commands import (NoCommand, OnlineCommand, ReadCommand, ResumeCommand,
+                                   SendCommand, TypingCommand)
+from ..web.sockets import SocketSession, serve
 from .channels import socket as channels
 from .channels.serialize import serialize_message, serialize_room, serialize_user_brief
 

@@ -16,8 +16,6 @@ import functools
 import logging
 import struct
 import time
-from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -26,13 +24,14 @@ from ..core import activity, messages, rooms
 from ..core.caps import check_socket_cap
 from ..core.fields import check_int
 from ..errors import BadInput, ChatError, Forbidden
-from ..events import Event
 from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
 from ..i18n import translate, viewer_language
 from ..keys import core_key, settings_key
-from ..models import Credential, Message, Room, User
+from ..models import Credential, User
 from .auth import client_address, identify, request_language
 from .socket_auth import CredentialWatch
+from .socket_commands import (OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
+                              SocketDialect, TypingCommand)
 from .jsonio import dumps, parse_frame
 
 log = logging.getLogger(__name__)
@@ -43,54 +42,6 @@ ONLINE_LISTED = 1000  # users an online_users answer names at most
 CLOSE_GRACE = 5.0     # seconds a closing writer may take for the handshake
 WRITE_HIGH = 64 * 1024  # bytes buffered for a client before its writer waits (asyncio's mark)
 DRAIN_POLL = 0.005      # how often a waiting writer looks again
-
-
-@dataclass(frozen=True)
-class SendCommand:
-    content: object
-    message_type: object = "text"
-    reply_to: object = None
-    client_id: object = None
-    room_id: object = None  # the user-level socket names the room; a room's socket does not
-
-
-@dataclass(frozen=True)
-class TypingCommand:
-    is_typing: bool = True
-    room_id: object = None
-
-
-@dataclass(frozen=True)
-class ReadCommand:
-    message_id: object
-
-
-@dataclass(frozen=True)
-class ResumeCommand:
-    """User-level socket: replay each room after the last message id the client has."""
-    rooms: object
-
-
-@dataclass(frozen=True)
-class OnlineCommand:
-    """User-level socket: who is online in one room (large rooms send only counts)."""
-    room_id: object
-
-
-@dataclass(frozen=True)
-class NoCommand:
-    """A frame the dialect accepts that needs no action (channels user_join)."""
-
-
-class SocketDialect(Protocol):
-    name: str
-
-    def render(self, event: Event) -> str | None: ...
-    def greeting(self, user: User, room: Room, online: list[User], online_count: int,
-                 language: str) -> list[str]: ...
-    def parse(self, frame: dict) -> SendCommand | TypingCommand | ReadCommand | NoCommand: ...
-    def render_message(self, message: Message) -> str: ...
-    def render_gap(self, room_id: int, since: int, limit: int) -> str: ...
 
 
 def origin_allowed(request: web.Request) -> bool:

@@ -15,7 +15,8 @@ from ...events import (Event, MemberChanged, MessageDeleted, MessagePinned, Mess
 from ...i18n import translate
 from ...models import Message, Room, User
 from ...web.jsonio import dumps
-from ...web.sockets import NoCommand, ReadCommand, SendCommand, TypingCommand, serve_socket
+from ...web.socket_commands import NoCommand, ReadCommand, SendCommand, TypingCommand
+from ...web.sockets import serve_socket
 from .serialize import (serialize_message, serialize_notification, serialize_reactions,
                         serialize_room, serialize_room_brief, serialize_user_brief)
 from .team import serialize_reminder, serialize_scheduled, serialize_status

@@ -20,7 +20,8 @@ from ...events import (Event, MessageDeleted, MessagePinned, MessagePosted, Mess
 from ...i18n import message_text
 from ...models import Message, Reaction, Room, User
 from ...web.jsonio import dumps
-from ...web.sockets import NoCommand, SendCommand, TypingCommand, serve_socket
+from ...web.socket_commands import NoCommand, SendCommand, TypingCommand
+from ...web.sockets import serve_socket
 
 SYSTEM_FRAMES = ("join", "leave")
 
