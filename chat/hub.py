@@ -192,10 +192,6 @@ class Hub:
         else:
             conn.close(code)
 
-    def close_user(self, room_id: int, user_id: int, code: int) -> None:
-        for conn in self._seated(room_id, user_id):
-            conn.close(code)
-
     def disconnect_user(self, user_id: int, code: int,
                         only: Callable[[Connection], bool] | None = None) -> None:
         """Close every socket of a user in every room (credentials ended, deactivated),

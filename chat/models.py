@@ -254,10 +254,6 @@ class Status:
     expires_at: str | None
     updated_at: str
 
-    @property
-    def is_clear(self) -> bool:
-        return not (self.emoji or self.text or self.dnd)
-
 
 @dataclass(frozen=True)
 class ScheduledMessage:

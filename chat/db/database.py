@@ -254,10 +254,6 @@ class Database:
         inline on the loop. Anything that scans uses `reader`."""
         return self._lookups
 
-    @property
-    def readers(self) -> list[aiosqlite.Connection]:
-        return [self._reader, *(pooled.conn for pooled in self._pool)]
-
     @asynccontextmanager
     async def bounded_read(self, budget: float | None = None) -> AsyncIterator[aiosqlite.Connection]:
         """A pooled connection of one's own for a read that may be long; the wait for

@@ -79,8 +79,3 @@ async def index_next_batch(conn) -> bool:
     await conn.execute("UPDATE search_indexed SET upto = ?", (last,))
     return True
 
-
-async def unindexed(conn) -> int:
-    rows = await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM messages WHERE id > (SELECT upto FROM search_indexed)")
-    return rows[0][0]

@@ -129,9 +129,6 @@ class Presence:
         return [(room_id, entry[0]) for room_id, users in self._online.items()
                 for entry in users.values()]
 
-    def rooms(self) -> set[int]:
-        return set(self._online) | set(self._remote)
-
     def _changed(self, room_id: int, user: User, online: bool, room_sockets: int) -> None:
         if self.quiet:
             return
