@@ -16,6 +16,7 @@ import functools
 import logging
 import struct
 import time
+from typing import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -54,12 +55,13 @@ def origin_allowed(request: web.Request) -> bool:
     return urlsplit(origin).netloc.lower() == request.host.lower()
 
 
-async def serve_socket(request: web.Request, dialect: SocketDialect, room_ref: str) -> web.StreamResponse:
-    """A socket for one room (the seeds' sockets)."""
-    return await serve(request, RoomSession, dialect, room_ref)
+def socket_handler(kind: type["SocketSession"], dialect) -> Callable:
+    """The aiohttp handler of a socket: serve() itself, so that each of 10,000 open
+    sockets keeps one coroutine frame of ours waiting, not a chain of wrappers."""
+    return functools.partial(serve, kind=kind, dialect=dialect)
 
 
-async def serve(request: web.Request, kind: type["SocketSession"], dialect, *args) -> web.StreamResponse:
+async def serve(request: web.Request, *, kind: type["SocketSession"], dialect) -> web.StreamResponse:
     if not origin_allowed(request):
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
@@ -72,7 +74,7 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
     await admission.acquire()
     try:
         await ws.prepare(request)
-        await session.open(*args)
+        await session.open()
         check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
         admission.release()
@@ -88,7 +90,12 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
 
 class SocketSession:
     """The loop every socket shares: register the seats, greet and replay, then write
-    queued frames and act on the client's frames. Subclasses say which seats."""
+    queued frames and act on the client's frames. Subclasses say which seats.
+    Slotted, and its in-flight bookkeeping made on the first send: an idle socket is
+    mostly aiohttp's."""
+
+    __slots__ = ("request", "ws", "dialect", "core", "language", "conn", "user", "credential",
+                 "watch", "writer", "reader", "closing", "in_flight", "tasks", "behind_since")
 
     def __init__(self, request: web.Request, ws: web.WebSocketResponse, dialect: SocketDialect):
         self.request = request
@@ -103,8 +110,8 @@ class SocketSession:
         self.writer: asyncio.Task | None = None
         self.reader: asyncio.Task | None = None
         self.closing: asyncio.Task | None = None
-        self.in_flight = asyncio.Semaphore(IN_FLIGHT)
-        self.tasks: set[asyncio.Task] = set()
+        self.in_flight: asyncio.Semaphore | None = None
+        self.tasks: set[asyncio.Task] | None = None
         self.behind_since: float | None = None
 
     async def sign_in(self) -> None:
@@ -131,10 +138,11 @@ class SocketSession:
                 await self.greet()
             finally:
                 admission.release()
-            self.writer = asyncio.create_task(self._write())
             self.conn.sink = self
+            self.conn.waker = self._wake_writer
+            self.conn.wake()  # whatever was offered during the greeting
             self.reader = asyncio.create_task(self._read())
-            await asyncio.gather(self.reader, return_exceptions=True)
+            await self._reader_done()
         except (ConnectionError, RuntimeError):
             pass
         finally:
@@ -142,7 +150,7 @@ class SocketSession:
             await self._stop_reading()
             hub.detach(self.conn)
             self.conn.close(1000)
-            for task in list(self.tasks):
+            for task in list(self.tasks or ()):
                 await asyncio.gather(task, return_exceptions=True)
             if self.writer:
                 # A close the server started waits here for the client's reply: cutting
@@ -151,6 +159,15 @@ class SocketSession:
                                      return_exceptions=True)
             if self.closing:
                 await asyncio.gather(self.closing, return_exceptions=True)
+
+    async def _reader_done(self) -> None:
+        """Wait for the reader to end, however it ends (awaited directly: a gather per
+        socket would be kept for its whole life). A cancel of this handler still stops it."""
+        try:
+            await self.reader
+        except asyncio.CancelledError:
+            if asyncio.current_task().cancelling():
+                raise
 
     async def _read(self) -> None:
         """Client frames, until the client closes; cancelled when the server closes first.
@@ -203,6 +220,8 @@ class SocketSession:
             command = self.dialect.parse(frame)
             if isinstance(command, SendCommand):
                 seat = self.seat(command.room_id)
+                if self.in_flight is None:
+                    self.in_flight, self.tasks = asyncio.Semaphore(IN_FLIGHT), set()
                 await self.in_flight.acquire()
                 task = asyncio.create_task(self._send(command, seat))
                 self.tasks.add(task)
@@ -263,9 +282,17 @@ class SocketSession:
         # Every socket dialect answers a bad frame alike, so the loop renders it once.
         self.conn.offer(dumps({"type": "error", "message": text}))
 
+    def _wake_writer(self) -> None:
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.get_running_loop().create_task(self._write())
+
     async def _write(self) -> None:
+        """Sends what is queued, waiting for a client that is behind, and ends when the
+        queue is empty: the next wake starts it again. Closes when asked to."""
         try:
-            while (batch := await self.conn.next_batch()) is not None:
+            while (batch := self.conn.next_batch()) is not None:
+                if not batch:
+                    return
                 await self._send_batch(batch)
             if self.conn.close_code == CLOSE_TRY_AGAIN:
                 return  # _force_close owns that close
@@ -342,8 +369,11 @@ class RoomSession(SocketSession):
     """One room's socket (/ws/chat/{room}/, v1's): admitted once, closed by a ban,
     a leave or the room's deletion."""
 
-    async def open(self, room_ref: str) -> None:
+    __slots__ = ("since_id",)
+
+    async def open(self) -> None:
         """Who and where; raises ChatError before anything is registered."""
+        room_ref = self.request.match_info["room"]
         await self.sign_in()
         since = self.request.query.get("since")
         self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
