@@ -95,7 +95,8 @@ class SocketSession:
     mostly aiohttp's."""
 
     __slots__ = ("request", "ws", "dialect", "core", "language", "conn", "user", "credential",
-                 "watch", "writer", "reader", "closing", "in_flight", "tasks", "behind_since")
+                 "watch", "writer", "reader", "read_stopped", "closing", "in_flight", "tasks",
+                 "behind_since")
 
     def __init__(self, request: web.Request, ws: web.WebSocketResponse, dialect: SocketDialect):
         self.request = request
@@ -108,7 +109,8 @@ class SocketSession:
         self.credential: Credential | None = None
         self.watch: CredentialWatch | None = None
         self.writer: asyncio.Task | None = None
-        self.reader: asyncio.Task | None = None
+        self.reader: asyncio.Task | None = None  # the handler's task while it reads frames
+        self.read_stopped: asyncio.Future | None = None  # set when reading was stopped
         self.closing: asyncio.Task | None = None
         self.in_flight: asyncio.Semaphore | None = None
         self.tasks: set[asyncio.Task] | None = None
@@ -141,8 +143,7 @@ class SocketSession:
             self.conn.sink = self
             self.conn.waker = self._wake_writer
             self.conn.wake()  # whatever was offered during the greeting
-            self.reader = asyncio.create_task(self._read())
-            await self._reader_done()
+            await self._read()
         except (ConnectionError, RuntimeError):
             pass
         finally:
@@ -160,19 +161,13 @@ class SocketSession:
             if self.closing:
                 await asyncio.gather(self.closing, return_exceptions=True)
 
-    async def _reader_done(self) -> None:
-        """Wait for the reader to end, however it ends (awaited directly: a gather per
-        socket would be kept for its whole life). A cancel of this handler still stops it."""
-        try:
-            await self.reader
-        except asyncio.CancelledError:
-            if asyncio.current_task().cancelling():
-                raise
-
     async def _read(self) -> None:
-        """Client frames, until the client closes; cancelled when the server closes first.
-        Yields to the loop after each frame, so a burst from one client cannot hold
-        everyone else's frames back for a whole turn."""
+        """Client frames, until the client closes or the server stops reading first.
+        Runs in the handler's own task (a reader task per socket would cost 10,000 idle
+        sockets ~1 KiB each); stopping it cancels that task while it is in here, and
+        only that cancel is absorbed. Yields to the loop after each frame, so a burst
+        from one client cannot hold everyone else's frames back for a whole turn."""
+        self.reader = asyncio.current_task()
         try:
             async for msg in self.ws:
                 if msg.type == WSMsgType.TEXT:
@@ -182,13 +177,29 @@ class SocketSession:
                 await asyncio.sleep(0)
         except (ConnectionError, RuntimeError):
             pass
+        except asyncio.CancelledError:
+            if self.read_stopped is None:
+                raise   # not ours (the server's shutdown): the handler ends
+            self.reader.uncancel()
+        finally:
+            self.reader = None
+            if self.read_stopped is not None and not self.read_stopped.done():
+                self.read_stopped.set_result(None)
+
+    def _cancel_reading(self) -> asyncio.Future | None:
+        """Stop reading client frames; the future is done once it has stopped."""
+        if self.reader is None:
+            return None
+        if self.read_stopped is None:
+            self.read_stopped = asyncio.get_running_loop().create_future()
+            self.reader.cancel()
+        return self.read_stopped
 
     async def _stop_reading(self) -> None:
         """aiohttp drops the connection at once if close() meets a pending receive, and
         the client would see 1006 instead of our close code: stop reading first."""
-        if self.reader and not self.reader.done():
-            self.reader.cancel()
-            await asyncio.gather(self.reader, return_exceptions=True)
+        if (stopped := self._cancel_reading()) is not None:
+            await asyncio.shield(stopped)
 
     async def replay(self, room_id: int, after_id: int) -> None:
         """Messages after after_id, straight to the socket; a gap longer than the bounded
@@ -342,8 +353,7 @@ class SocketSession:
             # A client that keeps up has the frame in the kernel already and gets it,
             # then FIN; waiting to flush 10,000 clients' buffers would outlast SIGTERM.
             transport.abort()
-        if self.reader and not self.reader.done():
-            self.reader.cancel()  # the handler ends now, not when the client answers
+        self._cancel_reading()  # the handler ends now, not when the client answers
 
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""
