@@ -138,9 +138,9 @@ class Connection:
         """Shutting down: what is queued, a close frame, and the connection is dropped at
         once (10,000 close handshakes would outlast a SIGTERM's grace period)."""
         self.flush()
-        self.close(code)
         if self.sink is not None:
-            self.sink.hang_up(code)
+            self.sink.hang_up(code)  # first: its writer has nothing left to do then
+        self.close(code)
 
     def _take(self) -> list[str]:
         batch = []

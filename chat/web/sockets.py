@@ -294,6 +294,10 @@ class SocketSession:
         self.conn.offer(dumps({"type": "error", "message": text}))
 
     def _wake_writer(self) -> None:
+        transport = self.request.transport
+        if transport is None or transport.is_closing():
+            return  # the client is gone: nothing can reach it, no close to make (a storm
+            #          drops thousands at once: a task each would delay everyone else)
         if self.writer is None or self.writer.done():
             self.writer = asyncio.get_running_loop().create_task(self._write())
 
