@@ -88,8 +88,16 @@ def style_for_path(path: str) -> ErrorStyle:
 
 
 @web.middleware
-async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """404/405 under /api/ in the shape the caller's dialect expects."""
+def api_errors(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+    """404/405 under /api/ in the shape the caller's dialect expects. Only a request no
+    route matched meets them; a matched one gets the handler's own coroutine, so no
+    frame of ours waits through a socket's whole life."""
+    if request.match_info.http_exception is None:
+        return handler(request)
+    return unmatched(request, handler)
+
+
+async def unmatched(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:

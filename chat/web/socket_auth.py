@@ -23,6 +23,8 @@ from .jsonio import dumps
 
 
 class CredentialWatch:
+    __slots__ = ("core", "conn", "timer", "checking", "credential")
+
     def __init__(self, core: Core, conn: Connection, credential: Credential):
         self.core = core
         self.conn = conn
