@@ -50,10 +50,18 @@ class Hub:
 
     # -- sockets and seats ---------------------------------------------------
     def attach(self, conn: Connection) -> None:
-        """Register a socket with the seats it was admitted to."""
+        """Register a socket with the seats it was admitted to. Its user and rooms share
+        the objects of the sockets already there when they are equal (they are frozen):
+        10,000 sockets in one room keep one copy of it."""
         conn.flush_soon = self._flush_soon
-        self.user_connections.setdefault(conn.user.id, set()).add(conn)
-        for room_id in conn.seats:
+        mates = self.user_connections.setdefault(conn.user.id, set())
+        if mates and (user := next(iter(mates)).user) == conn.user:
+            conn.user = user
+        mates.add(conn)
+        for room_id, seat in conn.seats.items():
+            if (others := self.rooms.get(room_id)) and \
+                    (room := next(iter(others)).seats[room_id].room) == seat.room:
+                seat.room = room
             self._sit(conn, room_id)
 
     def detach(self, conn: Connection) -> None:

@@ -22,7 +22,7 @@ from ..models import Message, User
 from ..web.jsonio import dumps
 from ..web.socket_commands import (NoCommand, OnlineCommand, ReadCommand, ResumeCommand,
                                    SendCommand, TypingCommand)
-from ..web.sockets import SocketSession, serve
+from ..web.sockets import SocketSession, socket_handler
 from .channels import socket as channels
 from .channels.serialize import serialize_message, serialize_room, serialize_user_brief
 
@@ -113,6 +113,8 @@ class UserSession(SocketSession):
     """A seat in every room of the user; joins add seats, leaves and bans remove them
     without closing the socket."""
 
+    __slots__ = ("resume_from",)
+
     async def open(self) -> None:
         await self.sign_in()
         self.resume_from = resume_query(self.request.query.get("resume"))
@@ -145,8 +147,7 @@ class UserSession(SocketSession):
             self.conn.release()
 
 
-async def user_socket(request: web.Request) -> web.StreamResponse:
-    return await serve(request, UserSession, DIALECT)
+user_socket = socket_handler(UserSession, DIALECT)
 
 
 def setup(app: web.Application) -> None:

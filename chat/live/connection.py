@@ -6,8 +6,6 @@ deletion, so a frame from the client needs no database lookup to be authorized.
 """
 from __future__ import annotations
 
-import asyncio
-from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -45,7 +43,7 @@ class Sink(Protocol):
         """Send a close frame and drop the connection without waiting for the reply."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Seat:
     """A socket's place in one room: the room as admitted and whether it may speak."""
     room: Room
@@ -56,12 +54,17 @@ class Seat:
 class Connection:
     """Frames queued in one turn of the event loop are written together by the hub's
     flush straight to the socket's Sink; only a client that falls behind (or a close)
-    wakes the socket's writer task.
+    wakes its socket, which starts a writer task for as long as there is work: an idle
+    socket has no task of its own waiting to write (10,000 of them would cost ~2 KiB each).
 
     A full queue alone does not close a socket (one turn may queue many frames for a
     client that reads fine): only a client that has left bytes unsent for SLOW_SECONDS,
     or a queue HARD_FACTOR times over its limit, is closed with 1013.
     """
+
+    __slots__ = ("user", "language", "dialect", "limit", "on_overflow", "user_level", "seats",
+                 "credential", "queue", "waker", "close_code", "sink", "flush_soon",
+                 "_flush_pending", "held")
 
     def __init__(self, user: User, dialect: Dialect, limit: int,
                  on_overflow: Callable[["Connection"], None], user_level: bool = False,
@@ -73,9 +76,8 @@ class Connection:
         self.on_overflow = on_overflow
         self.user_level = user_level  # one socket for all the user's rooms
         self.seats: dict[int, Seat] = {}
-        self.credential = None  # what authenticated it (models.Credential), set by its socket
-        self.queue: deque[tuple[str, int | None, int | None]] = deque()
-        self.wakeup = asyncio.Event()
+        self.queue: list[tuple[str, int | None, int | None]] = []
+        self.waker: Callable[[], None] | None = None  # set by its socket once it writes
         self.close_code: int | None = None
         self.sink: Sink | None = None  # set once greeting and replay are sent
         self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
@@ -92,7 +94,7 @@ class Connection:
             return
         self.queue.append((text, room_id, message_id))
         if self.sink is None or self.flush_soon is None:
-            self.wakeup.set()
+            self.wake()
         elif not self._flush_pending:
             self._flush_pending = True
             self.flush_soon(self)
@@ -108,7 +110,7 @@ class Connection:
         if self.held:
             return
         if self.close_code is not None or self.sink is None or not self.sink.ready():
-            self.wakeup.set()
+            self.wake()
         elif batch := self._take():
             self.sink.write(batch)
 
@@ -118,26 +120,32 @@ class Connection:
 
     def release(self) -> None:
         self.held = False
-        self.wakeup.set()
+        self.wake()
 
     def close(self, code: int) -> None:
         """Ask the writer to send what is queued, then close with code."""
         if self.close_code is None:
             self.close_code = code
-        self.wakeup.set()
+        self.wake()
+
+    def wake(self) -> None:
+        """Start the socket's writer if there is work for it (frames, or a close)."""
+        if self.waker is not None and (self.close_code is not None or
+                                       (self.queue and not self.held)):
+            self.waker()
 
     def hang_up(self, code: int) -> None:
         """Shutting down: what is queued, a close frame, and the connection is dropped at
         once (10,000 close handshakes would outlast a SIGTERM's grace period)."""
         self.flush()
-        self.close(code)
         if self.sink is not None:
-            self.sink.hang_up(code)
+            self.sink.hang_up(code)  # first: its writer has nothing left to do then
+        self.close(code)
 
     def _take(self) -> list[str]:
         batch = []
-        while self.queue:
-            text, room_id, message_id = self.queue.popleft()
+        queue, self.queue = self.queue, []
+        for text, room_id, message_id in queue:
             if message_id is not None:
                 seat = self.seats.get(room_id)
                 if seat is not None and message_id <= seat.replayed_upto:
@@ -145,12 +153,12 @@ class Connection:
             batch.append(text)
         return batch
 
-    async def next_batch(self) -> list[str] | None:
-        """Wait for frames to send; None means: close now with close_code."""
+    def next_batch(self) -> list[str] | None:
+        """Frames to send now, [] when there are none (the writer may end: the next
+        wake starts it again), None when it must close now with close_code."""
         while True:
-            while (not self.queue or self.held) and self.close_code is None:
-                self.wakeup.clear()
-                await self.wakeup.wait()
+            if (not self.queue or self.held) and self.close_code is None:
+                return []
             if self.close_code == CLOSE_TRY_AGAIN or not self.queue:
                 return None
             if batch := self._take():

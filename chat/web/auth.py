@@ -2,6 +2,7 @@
 cookie, the address (X-Forwarded-For only from trusted proxies) and the language."""
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from aiohttp import web
@@ -52,7 +53,7 @@ async def identify(request: web.Request, writes: bool | None = None):
 
 def trusted_peer(request: web.Request) -> bool:
     """The connection comes from one of our proxies, whose X-Forwarded-* we believe."""
-    return bool(request.remote) and _in_networks(request.remote, request.app[settings_key].trusted_proxies)
+    return bool(request.remote) and in_networks(request.remote, request.app[settings_key].trusted_proxies)
 
 
 def client_address(request: web.Request) -> str | None:
@@ -75,7 +76,7 @@ def client_address(request: web.Request) -> str | None:
         if ip is None:
             return address
         address = str(ip)
-        if not _in_networks(address, trusted):
+        if not in_networks(address, trusted):
             return address
     return address
 
@@ -87,7 +88,10 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
+@functools.lru_cache(maxsize=4096)
+def in_networks(address: str, networks: tuple[str, ...]) -> bool:
+    """Cached: every request and every socket's open and close asks about its peer,
+    and parsing the address and the networks each time cost ~20 µs."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

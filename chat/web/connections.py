@@ -13,7 +13,6 @@ is incomplete, so a slowloris client holds nothing for long.
 """
 from __future__ import annotations
 
-import ipaddress
 import logging
 import resource
 import time
@@ -24,6 +23,7 @@ from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 
 from ..settings import Settings
+from .auth import in_networks
 from .headers import SERVER
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class AddressCounts:
 
     def __init__(self, settings: Settings):
         self.cap = settings.max_connections_per_address
-        self.exempt = [ipaddress.ip_network(net, strict=False) for net in settings.trusted_proxies]
+        self.exempt = tuple(settings.trusted_proxies)
         self.open: Counter[str] = Counter()
 
     def admit(self, address: str | None) -> bool:
@@ -53,11 +53,7 @@ class AddressCounts:
             del self.open[address]
 
     def is_exempt(self, address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in net for net in self.exempt)
+        return in_networks(address, self.exempt)
 
 
 def refusal(exc: BaseException) -> tuple[int, str]:

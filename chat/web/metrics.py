@@ -19,7 +19,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from ..core import Core
 from ..events import Event, MessagePosted
 from ..keys import bot_caller_key, core_key, settings_key
-from .auth import _in_networks as in_networks, client_address
+from .auth import client_address, in_networks
 
 metrics_key = web.AppKey("metrics", object)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)

@@ -16,6 +16,7 @@ import functools
 import logging
 import struct
 import time
+from typing import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -54,12 +55,13 @@ def origin_allowed(request: web.Request) -> bool:
     return urlsplit(origin).netloc.lower() == request.host.lower()
 
 
-async def serve_socket(request: web.Request, dialect: SocketDialect, room_ref: str) -> web.StreamResponse:
-    """A socket for one room (the seeds' sockets)."""
-    return await serve(request, RoomSession, dialect, room_ref)
+def socket_handler(kind: type["SocketSession"], dialect) -> Callable:
+    """The aiohttp handler of a socket: serve() itself, so that each of 10,000 open
+    sockets keeps one coroutine frame of ours waiting, not a chain of wrappers."""
+    return functools.partial(serve, kind=kind, dialect=dialect)
 
 
-async def serve(request: web.Request, kind: type["SocketSession"], dialect, *args) -> web.StreamResponse:
+async def serve(request: web.Request, *, kind: type["SocketSession"], dialect) -> web.StreamResponse:
     if not origin_allowed(request):
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
@@ -72,7 +74,7 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
     await admission.acquire()
     try:
         await ws.prepare(request)
-        await session.open(*args)
+        await session.open()
         check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
         admission.release()
@@ -88,7 +90,13 @@ async def serve(request: web.Request, kind: type["SocketSession"], dialect, *arg
 
 class SocketSession:
     """The loop every socket shares: register the seats, greet and replay, then write
-    queued frames and act on the client's frames. Subclasses say which seats."""
+    queued frames and act on the client's frames. Subclasses say which seats.
+    Slotted, and its in-flight bookkeeping made on the first send: an idle socket is
+    mostly aiohttp's."""
+
+    __slots__ = ("request", "ws", "dialect", "core", "language", "conn", "user", "credential",
+                 "watch", "writer", "reader", "read_stopped", "closing", "in_flight", "tasks",
+                 "behind_since")
 
     def __init__(self, request: web.Request, ws: web.WebSocketResponse, dialect: SocketDialect):
         self.request = request
@@ -101,10 +109,11 @@ class SocketSession:
         self.credential: Credential | None = None
         self.watch: CredentialWatch | None = None
         self.writer: asyncio.Task | None = None
-        self.reader: asyncio.Task | None = None
+        self.reader: asyncio.Task | None = None  # the handler's task while it reads frames
+        self.read_stopped: asyncio.Future | None = None  # set when reading was stopped
         self.closing: asyncio.Task | None = None
-        self.in_flight = asyncio.Semaphore(IN_FLIGHT)
-        self.tasks: set[asyncio.Task] = set()
+        self.in_flight: asyncio.Semaphore | None = None
+        self.tasks: set[asyncio.Task] | None = None
         self.behind_since: float | None = None
 
     async def sign_in(self) -> None:
@@ -131,10 +140,10 @@ class SocketSession:
                 await self.greet()
             finally:
                 admission.release()
-            self.writer = asyncio.create_task(self._write())
             self.conn.sink = self
-            self.reader = asyncio.create_task(self._read())
-            await asyncio.gather(self.reader, return_exceptions=True)
+            self.conn.waker = self._wake_writer
+            self.conn.wake()  # whatever was offered during the greeting
+            await self._read()
         except (ConnectionError, RuntimeError):
             pass
         finally:
@@ -142,7 +151,7 @@ class SocketSession:
             await self._stop_reading()
             hub.detach(self.conn)
             self.conn.close(1000)
-            for task in list(self.tasks):
+            for task in list(self.tasks or ()):
                 await asyncio.gather(task, return_exceptions=True)
             if self.writer:
                 # A close the server started waits here for the client's reply: cutting
@@ -153,9 +162,12 @@ class SocketSession:
                 await asyncio.gather(self.closing, return_exceptions=True)
 
     async def _read(self) -> None:
-        """Client frames, until the client closes; cancelled when the server closes first.
-        Yields to the loop after each frame, so a burst from one client cannot hold
-        everyone else's frames back for a whole turn."""
+        """Client frames, until the client closes or the server stops reading first.
+        Runs in the handler's own task (a reader task per socket would cost 10,000 idle
+        sockets ~1 KiB each); stopping it cancels that task while it is in here, and
+        only that cancel is absorbed. Yields to the loop after each frame, so a burst
+        from one client cannot hold everyone else's frames back for a whole turn."""
+        self.reader = asyncio.current_task()
         try:
             async for msg in self.ws:
                 if msg.type == WSMsgType.TEXT:
@@ -165,13 +177,29 @@ class SocketSession:
                 await asyncio.sleep(0)
         except (ConnectionError, RuntimeError):
             pass
+        except asyncio.CancelledError:
+            if self.read_stopped is None:
+                raise   # not ours (the server's shutdown): the handler ends
+            self.reader.uncancel()
+        finally:
+            self.reader = None
+            if self.read_stopped is not None and not self.read_stopped.done():
+                self.read_stopped.set_result(None)
+
+    def _cancel_reading(self) -> asyncio.Future | None:
+        """Stop reading client frames; the future is done once it has stopped."""
+        if self.reader is None:
+            return None
+        if self.read_stopped is None:
+            self.read_stopped = asyncio.get_running_loop().create_future()
+            self.reader.cancel()
+        return self.read_stopped
 
     async def _stop_reading(self) -> None:
         """aiohttp drops the connection at once if close() meets a pending receive, and
         the client would see 1006 instead of our close code: stop reading first."""
-        if self.reader and not self.reader.done():
-            self.reader.cancel()
-            await asyncio.gather(self.reader, return_exceptions=True)
+        if (stopped := self._cancel_reading()) is not None:
+            await asyncio.shield(stopped)
 
     async def replay(self, room_id: int, after_id: int) -> None:
         """Messages after after_id, straight to the socket; a gap longer than the bounded
@@ -203,6 +231,8 @@ class SocketSession:
             command = self.dialect.parse(frame)
             if isinstance(command, SendCommand):
                 seat = self.seat(command.room_id)
+                if self.in_flight is None:
+                    self.in_flight, self.tasks = asyncio.Semaphore(IN_FLIGHT), set()
                 await self.in_flight.acquire()
                 task = asyncio.create_task(self._send(command, seat))
                 self.tasks.add(task)
@@ -263,9 +293,21 @@ class SocketSession:
         # Every socket dialect answers a bad frame alike, so the loop renders it once.
         self.conn.offer(dumps({"type": "error", "message": text}))
 
+    def _wake_writer(self) -> None:
+        transport = self.request.transport
+        if transport is None or transport.is_closing():
+            return  # the client is gone: nothing can reach it, no close to make (a storm
+            #          drops thousands at once: a task each would delay everyone else)
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.get_running_loop().create_task(self._write())
+
     async def _write(self) -> None:
+        """Sends what is queued, waiting for a client that is behind, and ends when the
+        queue is empty: the next wake starts it again. Closes when asked to."""
         try:
-            while (batch := await self.conn.next_batch()) is not None:
+            while (batch := self.conn.next_batch()) is not None:
+                if not batch:
+                    return
                 await self._send_batch(batch)
             if self.conn.close_code == CLOSE_TRY_AGAIN:
                 return  # _force_close owns that close
@@ -315,8 +357,7 @@ class SocketSession:
             # A client that keeps up has the frame in the kernel already and gets it,
             # then FIN; waiting to flush 10,000 clients' buffers would outlast SIGTERM.
             transport.abort()
-        if self.reader and not self.reader.done():
-            self.reader.cancel()  # the handler ends now, not when the client answers
+        self._cancel_reading()  # the handler ends now, not when the client answers
 
     def _overflowed(self, conn: Connection) -> None:
         """A client too slow to read its frames is closed, never waited for."""
@@ -342,8 +383,11 @@ class RoomSession(SocketSession):
     """One room's socket (/ws/chat/{room}/, v1's): admitted once, closed by a ban,
     a leave or the room's deletion."""
 
-    async def open(self, room_ref: str) -> None:
+    __slots__ = ("since_id",)
+
+    async def open(self) -> None:
         """Who and where; raises ChatError before anything is registered."""
+        room_ref = self.request.match_info["room"]
         await self.sign_in()
         since = self.request.query.get("since")
         self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)

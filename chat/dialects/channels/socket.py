@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from aiohttp import web
 
 from ...errors import BadInput
 from ...events import (Event, MemberChanged, MessageDeleted, MessagePinned, MessagePosted,
@@ -16,7 +15,7 @@ from ...i18n import translate
 from ...models import Message, Room, User
 from ...web.jsonio import dumps
 from ...web.socket_commands import NoCommand, ReadCommand, SendCommand, TypingCommand
-from ...web.sockets import serve_socket
+from ...web.sockets import RoomSession, socket_handler
 from .serialize import (serialize_message, serialize_notification, serialize_reactions,
                         serialize_room, serialize_room_brief, serialize_user_brief)
 from .team import serialize_reminder, serialize_scheduled, serialize_status
@@ -126,5 +125,4 @@ class ChannelsSocket:
 DIALECT = ChannelsSocket()
 
 
-async def chat_socket(request: web.Request) -> web.StreamResponse:
-    return await serve_socket(request, DIALECT, request.match_info["room"])
+chat_socket = socket_handler(RoomSession, DIALECT)

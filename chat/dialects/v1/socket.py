@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from aiohttp import web
 
 from ...clock import iso_utc
 from ...errors import BadInput
@@ -21,7 +20,7 @@ from ...i18n import message_text
 from ...models import Message, Reaction, Room, User
 from ...web.jsonio import dumps
 from ...web.socket_commands import NoCommand, SendCommand, TypingCommand
-from ...web.sockets import serve_socket
+from ...web.sockets import RoomSession, socket_handler
 
 SYSTEM_FRAMES = ("join", "leave")
 
@@ -152,5 +151,4 @@ class V1Socket:
 DIALECT = V1Socket()
 
 
-async def chat_socket(request: web.Request) -> web.StreamResponse:
-    return await serve_socket(request, DIALECT, request.match_info["room"])
+chat_socket = socket_handler(RoomSession, DIALECT)
