@@ -22,7 +22,11 @@ directory (the same as --workers 2 on one port, where the kernel spreads connect
 two ports let sockets and senders be split exactly in half and frames be counted per
 process). Rate limits are off (CHAT_RATE_*=0). Lost, duplicated and reordered frames are
 counted per socket by client_id (bench/load.py). Redis memory: INFO used_memory, the
-highest seen. 127.0.0.1 only; every wait is bounded and the run exits by itself.
+highest seen. Also printed per phase: the kernel's share of CPU per frame, and system
+calls and context switches per message on the servers' core (perf stat, when perf is
+there). --all-on-first puts every socket on the first process (what the others cost by
+merely hearing the bus); --profile and --py-spy profile every server process.
+127.0.0.1 only; every wait is bounded and the run exits by itself.
 """
 from __future__ import annotations
 
@@ -71,6 +75,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--drain", type=float, default=15.0)
     p.add_argument("--timeout", type=float, default=3000.0, help="hard limit for the whole run")
     p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
+    p.add_argument("--all-on-first", action="store_true",
+                   help="every socket and sender on the first process: what the others cost "
+                        "by merely hearing the bus")
     p.add_argument("--profile", action="store_true",
                    help="run every server process under cProfile (main-thread CPU time): "
                         "server<N>.prof in the work dir; implies --keep")
@@ -234,16 +241,18 @@ async def join_room(http: aiohttp.ClientSession, base: str, tokens: list[str], b
 
 
 async def open_sockets(bench: Bench, http: aiohttp.ClientSession, config: Config, room: str,
-                       tokens: list[str], count: int) -> None:
-    """Socket i on process i % N: sockets and (the first) senders split evenly."""
+                       tokens: list[str], count: int, all_on_first: bool = False) -> None:
+    """Socket i on process i % N: sockets and (the first) senders split evenly; or
+    all on the first process, the others only hearing the bus."""
     sem = asyncio.Semaphore(20)
     bases = [base.replace("http", "ws", 1) for _, base in config.servers]
 
     async def one(i: int) -> Peer:
+        process = 0 if all_on_first else i % len(bases)
         async with sem:
-            url = f"{bases[i % len(bases)]}/ws/chat/{room}/?token={tokens[i % len(tokens)]}"
+            url = f"{bases[process]}/ws/chat/{room}/?token={tokens[i % len(tokens)]}"
             peer = await connect_peer(http, url, i, 30)
-            peer.process = i % len(bases)
+            peer.process = process
             return peer
     started = time.monotonic()
     bench.peers = list(await asyncio.gather(*(one(i) for i in range(count))))
@@ -262,7 +271,7 @@ async def live(config: Config, args):
             base = config.servers[0][1]
             tokens = await register_users(http, base, args.users)
             room = await join_room(http, base, tokens, args.load == "big")
-            await open_sockets(bench, http, config, room, tokens, args.sockets)
+            await open_sockets(bench, http, config, room, tokens, args.sockets, args.all_on_first)
             config.redis_memory()
             yield bench
             await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
@@ -294,7 +303,8 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     print(f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
           f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
           f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f}, "
-          f"kernel {stats['kernel_us_frame']:.1f}; per message {stats['syscalls_msg']:.0f} syscalls "
+          f"kernel {stats['kernel_us_frame']:.1f}; "
+          f"per message {stats['syscalls_msg']:.0f} syscalls "
           f"{stats['switches_msg']:.1f} switches)  busy {stats['server_busy']:.0%}  "
           f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
           f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "

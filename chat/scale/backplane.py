@@ -3,12 +3,12 @@
 Every committed event gets a per-stream sequence number in its writing transaction
 (chat/db/event_log.py) and is published, with the process it came from, to the inbox
 channel of each other process (several events to one message when they are sent
-together; a process alone publishes nothing). Each process delivers the others' events to its own sockets exactly as its own
-(every dialect, rendered once per dialect here), in sequence order: a gap, a Redis
-reconnect or a silent stall (the safety poll) is repaired from the event log before
-later events are delivered, because Redis pub/sub drops what is sent while a
-subscriber is away. The database stays the source of truth; the bus only makes it
-fast.
+together; a process alone publishes nothing). Each process delivers the others'
+events to its own sockets exactly as its own (every dialect, rendered once per
+dialect here), in sequence order: a gap, a Redis reconnect or a silent stall (the
+safety poll) is repaired from the event log before later events are delivered,
+because Redis pub/sub drops what is sent while a subscriber is away. The database
+stays the source of truth; the bus only makes it fast.
 
 Presence and typing are not stored: typing crosses on the bus only; presence changes
 cross on the bus and each process also keeps its users in a Redis hash that expires
