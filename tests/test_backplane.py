@@ -191,6 +191,27 @@ async def test_a_bus_message_that_never_came_is_repaired_in_order(pair):
     await on_b.close()
 
 
+async def test_a_newcomer_gets_what_was_sent_before_the_others_knew_it(
+        aiohttp_client, tmp_path, redis_server):
+    """A process that says hello is answered "welcome" and fetches from the log what
+    the others committed before they sent to its inbox: no safety poll needed (it is
+    a minute here), no later event needed to show the gap."""
+    settings = shared_settings(tmp_path, redis_server, backplane_poll_seconds=60.0)
+    a = await aiohttp_client(create_app(settings))
+    b = await aiohttp_client(create_app(settings))
+    alice, bob, room = await alice_and_bob_in_a_room(a)
+    plane_a, plane_b = (c.server.app[core_key].backplane for c in (a, b))
+    await settled(a, b)
+    on_b = await connect(b, bob, room)
+    plane_a.peers.clear()  # A does not know B yet, as just before B's hello arrives
+    await post_message(a, alice, room, "sent before A knew B")
+    await asyncio.sleep(0.05)
+    await plane_b._keep_alive(announce=True)  # B's hello
+    assert await texts(on_b, "chat_message", 1) == ["sent before A knew B"]
+    await no_frame(on_b, "chat_message", wait=0.3)
+    await on_b.close()
+
+
 async def test_tabs_on_two_processes_are_one_presence(pair):
     a, b = pair
     alice, bob, room = await alice_and_bob_in_a_room(a, owner="bob")
