@@ -9,8 +9,8 @@ def now() -> datetime:
 
 
 def iso_utc(moment: datetime | None = None) -> str:
-    moment = (moment or now()).astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = now() if moment is None else moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" becomes "Z"
 
 
 def start_of_day(moment: datetime | None = None) -> str:

@@ -187,6 +187,29 @@ def check_copy(path: Path, at_least: int, at_most: int) -> int:
     return len(ids)
 
 
+async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(tmp_path):
+    """BEGIN IMMEDIATE runs inline when the lock is free; when another connection (as
+    another process would) holds it, the batch waits on the writer's thread: the loop
+    keeps running, and the write lands once the lock is released."""
+    db = await opened(tmp_path / "chat.db")
+    try:
+        await add_user(db, "first")                     # the inline path
+        other = sqlite3.connect(tmp_path / "chat.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        pending = asyncio.create_task(add_user(db, "second"))
+        ticks = 0
+        for _ in range(20):                             # 0.2 s with the lock held
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 20 and not pending.done()
+        other.execute("COMMIT")
+        other.close()
+        assert await asyncio.wait_for(pending, 5) > 0
+        assert len(await db.fetch_all("SELECT id FROM users WHERE username = 'second'")) == 1
+    finally:
+        await db.close()
+
+
 async def test_database_backup_is_consistent_while_writes_go_on(tmp_path):
     db = await seeded(tmp_path / "teahouse.db")
     load = WriteLoad(db)

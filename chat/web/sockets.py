@@ -38,6 +38,7 @@ from .jsonio import dumps, parse_frame
 log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
 IN_FLIGHT = 32        # sends of one socket awaiting commit at once
+FRAMES_PER_TURN = 8   # client frames read in a row before the loop gets a turn
 REPLAY_PAGE = 500
 ONLINE_LISTED = 1000  # users an online_users answer names at most
 CLOSE_GRACE = 5.0     # seconds a closing writer may take for the handshake
@@ -165,16 +166,19 @@ class SocketSession:
         """Client frames, until the client closes or the server stops reading first.
         Runs in the handler's own task (a reader task per socket would cost 10,000 idle
         sockets ~1 KiB each); stopping it cancels that task while it is in here, and
-        only that cancel is absorbed. Yields to the loop after each frame, so a burst
+        only that cancel is absorbed. Yields to the loop every few frames, so a burst
         from one client cannot hold everyone else's frames back for a whole turn."""
         self.reader = asyncio.current_task()
+        handled = 0
         try:
             async for msg in self.ws:
                 if msg.type == WSMsgType.TEXT:
                     await self._handle(msg.data)
                 elif msg.type == WSMsgType.BINARY:
                     self._error(BadInput("frame_not_json"))
-                await asyncio.sleep(0)
+                handled += 1
+                if handled % FRAMES_PER_TURN == 0:
+                    await asyncio.sleep(0)
         except (ConnectionError, RuntimeError):
             pass
         except asyncio.CancelledError:
