@@ -22,7 +22,11 @@ directory (the same as --workers 2 on one port, where the kernel spreads connect
 two ports let sockets and senders be split exactly in half and frames be counted per
 process). Rate limits are off (CHAT_RATE_*=0). Lost, duplicated and reordered frames are
 counted per socket by client_id (bench/load.py). Redis memory: INFO used_memory, the
-highest seen. 127.0.0.1 only; every wait is bounded and the run exits by itself.
+highest seen. Also printed per phase: the kernel's share of CPU per frame, and system
+calls and context switches per message on the servers' core (perf stat, when perf is
+there). --all-on-first puts every socket on the first process (what the others cost by
+merely hearing the bus); --profile and --py-spy profile every server process.
+127.0.0.1 only; every wait is bounded and the run exits by itself.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -44,7 +49,8 @@ import redis
 
 from load import (Bench, Peer, acked, connect_peer, create_room, join_all, paced, register_users,
                   run_phase)
-from servers import ROOT, cpu_seconds, doc_parser, free_port, pin_generator, stop_process
+from servers import (ROOT, cpu_seconds, doc_parser, free_port, kernel_seconds, pin_generator,
+                     stop_process)
 
 RATES_OFF = {f"CHAT_RATE_{name}": "0" for name in ("MESSAGES", "TYPING", "REACTIONS",
                                                    "UPLOADS", "WRITES")}
@@ -60,6 +66,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--ack-senders", type=int, default=10)
     p.add_argument("--in-flight", type=int, default=1, help="acked: messages each sender keeps unacknowledged")
     p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--phases", default="paced,acked", help="fanout: comma list of paced,acked")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--configs", default="1p,1p+redis,2p+redis",
                    help="comma list of 1p, 1p+redis, 2p+redis, ref:GITREF (that tree, one process)")
@@ -68,6 +75,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--drain", type=float, default=15.0)
     p.add_argument("--timeout", type=float, default=3000.0, help="hard limit for the whole run")
     p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
+    p.add_argument("--all-on-first", action="store_true",
+                   help="every socket and sender on the first process: what the others cost "
+                        "by merely hearing the bus")
+    p.add_argument("--profile", action="store_true",
+                   help="run every server process under cProfile (main-thread CPU time): "
+                        "server<N>.prof in the work dir; implies --keep")
+    p.add_argument("--py-spy", type=float, default=0, metavar="SECONDS",
+                   help="sample every server process with py-spy (on --client-cpu) for SECONDS "
+                        "from the first phase on: collapsed stacks in the work dir; implies --keep")
     args = p.parse_args(argv)
     big = args.load == "big"
     args.sockets = args.sockets or (10000 if big else 100)
@@ -105,8 +121,13 @@ class Config:
     redis_peak: int = 0
 
     def cpu_seconds(self) -> float:
-        procs = [server for server, _ in self.servers] + ([self.redis] if self.redis else [])
-        return sum(proc.cpu_seconds() for proc in procs)
+        return sum(proc.cpu_seconds() for proc in self.members())
+
+    def members(self) -> list[Pinned]:
+        return [server for server, _ in self.servers] + ([self.redis] if self.redis else [])
+
+    def kernel_seconds(self) -> float:
+        return sum(kernel_seconds(proc.proc.pid) for proc in self.members())
 
     def redis_memory(self) -> int:
         if not self.redis:
@@ -115,7 +136,7 @@ class Config:
         self.redis_peak = max(self.redis_peak, used)
         return used
 
-    async def start(self, http: aiohttp.ClientSession, cpu: int) -> None:
+    async def start(self, http: aiohttp.ClientSession, cpu: int, profile: bool = False) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
         env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1", **RATES_OFF,
                    # one generator address, many sockets per user: those caps off too
@@ -129,19 +150,61 @@ class Config:
             await wait_for(lambda: _pings(self.redis_port), f"{self.name}: redis-server")
         for n in range(self.processes):  # one after another: the first migrates
             port = free_port()
-            server = Pinned([sys.executable, "server.py", "--port", str(port), "--data-dir",
-                             str(self.workdir / "data")], cpu, self.workdir / f"server{n}.log",
-                            cwd=self.root, env=env)
+            profiled = ([str(ROOT / "bench" / "profiled.py"), str(self.workdir / f"server{n}.prof")]
+                        if profile else [])
+            server = Pinned([sys.executable, *profiled, "server.py", "--port", str(port),
+                             "--data-dir", str(self.workdir / "data")], cpu,
+                            self.workdir / f"server{n}.log", cwd=self.root, env=env)
             base = f"http://127.0.0.1:{port}"
             self.servers.append((server, base))
             await wait_for(lambda: _healthy(http, base), f"{self.name}: server {n}",
                            server.proc)
+
+    def sample(self, seconds: float, cpu: int) -> None:
+        """py-spy every server process, off the servers' core."""
+        for n, (server, _) in enumerate(self.servers):
+            out = self.workdir / f"py-spy{n}.txt"
+            subprocess.Popen(["taskset", "-c", str(cpu), "py-spy", "record", "--pid",
+                              str(server.proc.pid), "--rate", "250", "--gil", "--duration",
+                              str(int(seconds)), "--format", "raw", "-o", str(out),
+                              "--nonblocking"], stdout=subprocess.DEVNULL)
+            print(f"  py-spy: {out}", flush=True)
 
     def stop(self) -> None:
         for server, _ in self.servers:
             server.stop()
         if self.redis:
             self.redis.stop()
+
+
+class CoreCounters:
+    """System calls and context switches on the servers' core during a phase (perf stat,
+    if perf is there and allowed): what a second process and Redis cost the kernel."""
+
+    EVENTS = ("raw_syscalls:sys_enter", "context-switches")
+
+    def __init__(self, cpu: int, generator_cpu: int, workdir: Path):
+        self.out = workdir / "perf-stat.csv"
+        try:
+            self.proc = subprocess.Popen(
+                ["taskset", "-c", str(generator_cpu), "perf", "stat", "-x,", "-o", str(self.out),
+                 "-C", str(cpu), "-e", ",".join(self.EVENTS)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            self.proc = None
+
+    def read(self) -> dict[str, float]:
+        if self.proc is None:
+            return {}
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(10)
+        counts = {}
+        with contextlib.suppress(OSError):
+            for line in self.out.read_text().splitlines():
+                fields = line.split(",")
+                if len(fields) > 2 and fields[2] in self.EVENTS and fields[0].isdigit():
+                    counts[fields[2]] = float(fields[0])
+        return counts
 
 
 async def wait_for(check, what: str, proc: subprocess.Popen | None = None, limit: float = 60):
@@ -178,16 +241,18 @@ async def join_room(http: aiohttp.ClientSession, base: str, tokens: list[str], b
 
 
 async def open_sockets(bench: Bench, http: aiohttp.ClientSession, config: Config, room: str,
-                       tokens: list[str], count: int) -> None:
-    """Socket i on process i % N: sockets and (the first) senders split evenly."""
+                       tokens: list[str], count: int, all_on_first: bool = False) -> None:
+    """Socket i on process i % N: sockets and (the first) senders split evenly; or
+    all on the first process, the others only hearing the bus."""
     sem = asyncio.Semaphore(20)
     bases = [base.replace("http", "ws", 1) for _, base in config.servers]
 
     async def one(i: int) -> Peer:
+        process = 0 if all_on_first else i % len(bases)
         async with sem:
-            url = f"{bases[i % len(bases)]}/ws/chat/{room}/?token={tokens[i % len(tokens)]}"
+            url = f"{bases[process]}/ws/chat/{room}/?token={tokens[i % len(tokens)]}"
             peer = await connect_peer(http, url, i, 30)
-            peer.process = i % len(bases)
+            peer.process = process
             return peer
     started = time.monotonic()
     bench.peers = list(await asyncio.gather(*(one(i) for i in range(count))))
@@ -202,11 +267,11 @@ async def live(config: Config, args):
     bench = Bench()
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-            await config.start(http, args.server_cpu)
+            await config.start(http, args.server_cpu, args.profile)
             base = config.servers[0][1]
             tokens = await register_users(http, base, args.users)
             room = await join_room(http, base, tokens, args.load == "big")
-            await open_sockets(bench, http, config, room, tokens, args.sockets)
+            await open_sockets(bench, http, config, room, tokens, args.sockets, args.all_on_first)
             config.redis_memory()
             yield bench
             await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
@@ -219,9 +284,17 @@ async def live(config: Config, args):
 
 async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     redis0 = config.redis.cpu_seconds() if config.redis else 0.0
+    kernel0 = config.kernel_seconds()
+    counters = CoreCounters(args.server_cpu, args.client_cpu, config.workdir)
     stats = await run_phase(bench, config, tag, driver, args)
     redis_cpu = (config.redis.cpu_seconds() if config.redis else 0.0) - redis0
+    kernel = config.kernel_seconds() - kernel0
+    on_core = counters.read()
+    messages = max(stats["messages"], 1)
     stats["redis_us_frame"] = redis_cpu / max(stats["frames"], 1) * 1e6
+    stats["kernel_us_frame"] = kernel / max(stats["frames"], 1) * 1e6
+    stats["syscalls_msg"] = on_core.get("raw_syscalls:sys_enter", 0) / messages
+    stats["switches_msg"] = on_core.get("context-switches", 0) / messages
     span = stats["frames"] / max(stats["frames_s"], 1e-9)
     per = [sum(len(p.seen) for p in bench.peers if p.process == k) / span
            for k in range(len(config.servers))]
@@ -229,7 +302,10 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed)
     print(f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
           f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
-          f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f})  busy {stats['server_busy']:.0%}  "
+          f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f}, "
+          f"kernel {stats['kernel_us_frame']:.1f}; "
+          f"per message {stats['syscalls_msg']:.0f} syscalls "
+          f"{stats['switches_msg']:.1f} switches)  busy {stats['server_busy']:.0%}  "
           f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
           f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "
           f"timeouts {stats['timeouts']} closed {closed}  redis {stats['redis_mb']:.2f} MB  "
@@ -289,13 +365,16 @@ async def main(args) -> int:
     workroot = Path(tempfile.mkdtemp(prefix="teahouse-scale-out-"))
     print(f"work dir {workroot}", flush=True)
     configs = make_configs(args, workroot)
-    drivers = [paced] if args.load == "big" else [paced, acked]
+    drivers = [paced] if args.load == "big" else [
+        driver for driver in (paced, acked) if driver.__name__ in args.phases.split(",")]
     results = {c.name: {d.__name__: [] for d in drivers} for c in configs}
     failed = False
     try:
         if args.load == "fanout":  # all up at once, runs alternating
             async with contextlib.AsyncExitStack() as stack:
                 benches = [await stack.enter_async_context(live(c, args)) for c in configs]
+                for config in configs if args.py_spy else ():
+                    config.sample(args.py_spy, args.client_cpu)
                 for r in range(args.repeat):
                     for driver in drivers:
                         for config, bench in zip(configs, benches):
@@ -304,6 +383,8 @@ async def main(args) -> int:
         else:  # 10,000 sockets each: one configuration at a time
             for config in configs:
                 async with live(config, args) as bench:
+                    if args.py_spy:
+                        config.sample(args.py_spy, args.client_cpu)
                     for r in range(args.repeat):
                         stats = await phase(config, bench, f"r{r}p", paced, args)
                         results[config.name]["paced"].append(stats)
@@ -311,7 +392,7 @@ async def main(args) -> int:
         failed = any(r["lost"] or r["dup"] or r["reorder"]
                      for phases in results.values() for runs in phases.values() for r in runs)
     finally:
-        if not args.keep:
+        if not (args.keep or args.py_spy or args.profile):
             shutil.rmtree(workroot, ignore_errors=True)
     return 1 if failed else 0
 

@@ -39,6 +39,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICK   # utime, stime
 
 
+def kernel_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[12]) / CLOCK_TICK   # stime
+
+
 def stop_process(proc: subprocess.Popen, log, grace: float) -> None:
     """SIGINT, then kill after `grace` seconds; closes the process's log file."""
     if proc.poll() is None:

@@ -16,6 +16,7 @@ import redis.asyncio as redis
 from chat.app import create_app
 from chat.db import Database, event_log
 from chat.keys import core_key
+from chat.scale.backplane import CHANNEL, INBOX
 from chat.settings import Settings
 from tests.helpers import (NO_RATE_LIMITS, Person, assert_error, closed_with, connect, make_room,
                            next_frame, no_frame, post_message, register)
@@ -110,6 +111,105 @@ async def test_a_message_sent_on_a_reaches_every_dialect_on_b_once(pair):
     await no_frame(channels_a, "chat_message", wait=0.5)
     for ws in (channels_a, channels_b, v1_b, user_b):
         await ws.close()
+
+
+async def spy(redis_server, *channels: str):
+    """A Redis subscriber of the given channels, subscribed when returned."""
+    client = redis.from_url(redis_server.url)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(*channels)
+    return client, pubsub
+
+
+async def heard(pubsub, wait: float = 0.5) -> list[tuple[bytes, bytes]]:
+    """(channel, data) of what the spy heard within wait seconds."""
+    found, deadline = [], time.monotonic() + wait
+    while time.monotonic() < deadline:
+        message = await pubsub.get_message(timeout=0.05)
+        if message and message["type"] == "message":
+            found.append((message["channel"], message["data"]))
+    return found
+
+
+async def test_news_goes_to_the_others_inboxes_in_batches_and_in_order(pair, redis_server):
+    """Events committed together cross in one bus message, one line each after the
+    sender's name, in sequence order; nothing is published to the sender's own inbox."""
+    a, b = pair
+    alice, bob, room = await alice_and_bob_in_a_room(a)
+    plane_a, plane_b = (c.server.app[core_key].backplane for c in (a, b))
+    await settled(a, b)
+    on_b = await connect(b, bob, room)
+    client, pubsub = await spy(redis_server, INBOX + plane_a.origin, INBOX + plane_b.origin)
+    sent = await asyncio.gather(*(post_message(a, alice, room, f"m{n}") for n in range(8)))
+    items = []
+    for channel, data in await heard(pubsub):  # (B's news of bob's socket goes to A)
+        origin, *lines = data.split(b"\n")
+        inbox_of = plane_b if origin == plane_a.origin.encode() else plane_a
+        assert channel == (INBOX + inbox_of.origin).encode()  # never one's own inbox
+        if origin == plane_a.origin.encode():
+            items.append(lines)
+    assert max(len(lines) for lines in items) > 1  # a commit batch is one message
+    seqs = [int(line.split(b" ")[2]) for lines in items for line in lines
+            if line.startswith(b"event ")]
+    assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+    # B's socket hears each message once, in commit order (message ids).
+    got = [(await next_frame(on_b, "chat_message"))["message"]["id"] for _ in sent]
+    assert got == sorted(s["id"] for s in sent)
+    await no_frame(on_b, "chat_message", wait=0.3)
+    await pubsub.aclose()
+    await client.aclose()
+    await on_b.close()
+
+
+async def test_a_process_alone_publishes_nothing(aiohttp_client, tmp_path, redis_server):
+    client = await aiohttp_client(create_app(shared_settings(tmp_path, redis_server)))
+    alice = await register(client, "alice")
+    room = await make_room(client, alice)
+    watcher, pubsub = await spy(redis_server, CHANNEL)
+    await pubsub.psubscribe(INBOX + "*")
+    await post_message(client, alice, room, "nobody else to tell")
+    assert await heard(pubsub) == []
+    await pubsub.aclose()
+    await watcher.aclose()
+
+
+async def test_a_bus_message_that_never_came_is_repaired_in_order(pair):
+    """B hears the next event after one it never got: it fetches the missing one from
+    the event log and delivers both, in order, once."""
+    a, b = pair
+    alice, bob, room = await alice_and_bob_in_a_room(a)
+    plane_a = a.server.app[core_key].backplane
+    await settled(a, b)
+    on_b = await connect(b, bob, room)
+    peers, plane_a.peers = plane_a.peers, set()  # A's next publication reaches nobody
+    await post_message(a, alice, room, "lost on the bus")
+    await asyncio.sleep(0.05)
+    plane_a.peers = peers
+    await post_message(a, alice, room, "after it")
+    assert await texts(on_b, "chat_message", 2) == ["lost on the bus", "after it"]
+    await no_frame(on_b, "chat_message", wait=0.5)
+    await on_b.close()
+
+
+async def test_a_newcomer_gets_what_was_sent_before_the_others_knew_it(
+        aiohttp_client, tmp_path, redis_server):
+    """A process that says hello is answered "welcome" and fetches from the log what
+    the others committed before they sent to its inbox: no safety poll needed (it is
+    a minute here), no later event needed to show the gap."""
+    settings = shared_settings(tmp_path, redis_server, backplane_poll_seconds=60.0)
+    a = await aiohttp_client(create_app(settings))
+    b = await aiohttp_client(create_app(settings))
+    alice, bob, room = await alice_and_bob_in_a_room(a)
+    plane_a, plane_b = (c.server.app[core_key].backplane for c in (a, b))
+    await settled(a, b)
+    on_b = await connect(b, bob, room)
+    plane_a.peers.clear()  # A does not know B yet, as just before B's hello arrives
+    await post_message(a, alice, room, "sent before A knew B")
+    await asyncio.sleep(0.05)
+    await plane_b._keep_alive(announce=True)  # B's hello
+    assert await texts(on_b, "chat_message", 1) == ["sent before A knew B"]
+    await no_frame(on_b, "chat_message", wait=0.3)
+    await on_b.close()
 
 
 async def test_tabs_on_two_processes_are_one_presence(pair):

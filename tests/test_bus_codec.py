@@ -54,3 +54,21 @@ def test_every_event_crosses_the_bus(cls):
     back = codec.decode(text)
     assert type(back) is cls
     assert codec.encode(back) == text
+
+
+def test_a_message_comes_back_equal():
+    event = build(events.MessagePosted)
+    back = codec.decode(codec.encode(event))
+    assert back == event and hash(back.message.sender) == hash(event.message.sender)
+    assert isinstance(back.message.reactions, tuple)
+
+
+def test_only_our_dataclasses_with_their_own_fields_are_built():
+    """A bus message naming another class, or a field the class does not have, is
+    refused (the constructor checks what the fast path would not)."""
+    with pytest.raises(ValueError):
+        codec.decode('{"~":"os:system","command":"true"}')
+    with pytest.raises(ValueError):
+        codec.decode('{"~":"chat.scale.codec:encode"}')
+    with pytest.raises(TypeError):
+        codec.decode('{"~":"chat.models:Reaction","emoji":"x","user_ids":[1],"extra":1}')

@@ -9,6 +9,7 @@ import time
 import aiohttp
 import pytest
 
+from chat.db.search_index import index_next_batch
 from chat.settings import Settings
 from tests.helpers import make_room, post_message
 from tests.serverproc import ServerProcess
@@ -37,6 +38,19 @@ async def test_a_message_is_in_the_index_within_a_second(client, core, alice):
     while message["id"] not in indexed_ids(core.db.path, "quarterly"):
         assert time.monotonic() < deadline, "not indexed within a second"
         await asyncio.sleep(0.05)
+
+
+async def test_a_steady_stream_is_indexed_in_one_transaction_per_run(client, core, alice):
+    """A run indexes what is there and stops, unless its batch was full: messages that
+    arrive meanwhile wait for the next run instead of costing a transaction each."""
+    room = await make_room(client, alice, name="stream")
+    await core.db.indexer.close()  # this test runs the batches itself
+    core.db.indexer.poke = lambda: None
+    for n in range(3):
+        await post_message(client, alice, room, f"steady {n}")
+    assert await core.db.write(index_next_batch) is False  # all three, one transaction
+    assert len(indexed_ids(core.db.path, "steady")) == 3
+    assert await core.db.write(index_next_batch) is False
 
 
 @pytest.fixture

@@ -67,15 +67,19 @@ class SearchIndexer:
 
 
 async def index_next_batch(conn) -> bool:
-    """Index up to BATCH messages above search_indexed.upto; True if more remain."""
+    """Index up to BATCH messages above search_indexed.upto; True if the batch was
+    full (more may remain). Not merely "something was indexed": under a steady stream
+    that kept the indexer looping, one write transaction (and fsync) per message; the
+    messages committed during a run poke it again instead, for one run per delay."""
     rows = await conn.execute_fetchall(
-        """SELECT s.upto, (SELECT MAX(id) FROM (SELECT id FROM messages WHERE id > s.upto
-                                                 ORDER BY id LIMIT :batch))
-           FROM search_indexed s""", {"batch": BATCH})
-    upto, last = rows[0]
+        """SELECT s.upto, MAX(next.id), COUNT(next.id) FROM search_indexed s
+           LEFT JOIN (SELECT id FROM messages
+                      WHERE id > (SELECT upto FROM search_indexed)
+                      ORDER BY id LIMIT :batch) next""", {"batch": BATCH})
+    upto, last, count = rows[0]
     if last is None:
         return False
     await conn.run(conn.execute_now, INDEX_BATCH, {"upto": upto, "last": last})
     await conn.execute("UPDATE search_indexed SET upto = ?", (last,))
-    return True
+    return count >= BATCH
 

@@ -1,21 +1,24 @@
 """The backplane: several processes serve one Teahouse over Redis pub/sub.
 
 Every committed event gets a per-stream sequence number in its writing transaction
-(chat/db/event_log.py) and is published once on the bus with the process it came
-from. Each process delivers the others' events to its own sockets exactly as its own
-(every dialect, rendered once per dialect here), in sequence order: a gap, a Redis
-reconnect or a silent stall (the safety poll) is repaired from the event log before
-later events are delivered, because Redis pub/sub drops what is sent while a
-subscriber is away. The database stays the source of truth; the bus only makes it
-fast.
+(chat/db/event_log.py) and is published, with the process it came from, to the inbox
+channel of each other process (several events to one message when they are sent
+together; a process alone publishes nothing). Each process delivers the others'
+events to its own sockets exactly as its own (every dialect, rendered once per
+dialect here), in sequence order: a gap, a Redis reconnect or a silent stall (the
+safety poll) is repaired from the event log before later events are delivered,
+because Redis pub/sub drops what is sent while a subscriber is away. The database
+stays the source of truth; the bus only makes it fast.
 
 Presence and typing are not stored: typing crosses on the bus only; presence changes
 cross on the bus and each process also keeps its users in a Redis hash that expires
 unless the process refreshes it, so a crashed process's users go offline by themselves
 within `presence_ttl` seconds, and a process that starts learns who is already online.
 A process that (re)writes its hash (at start, after a reconnect, or when it finds its
-own key gone: Redis restarted, or it was silent too long) says "hello" on the bus, and
-the others read the hash again: after any outage every process agrees again.
+own key gone: Redis restarted, or it was silent too long) says "hello" on the shared
+channel; the others read the hash again, send to its inbox from then on and say
+"welcome", on which it fetches from the log whatever they published before they knew
+of it: after any outage every process agrees again.
 """
 from __future__ import annotations
 
@@ -41,10 +44,12 @@ from . import codec
 from .sequencer import Sequencer
 
 log = logging.getLogger(__name__)
-CHANNEL = "teahouse:events"
+CHANNEL = "teahouse:events"        # everyone: hello and goodbye
+INBOX = "teahouse:events:"         # + process: what the others tell it
 ALIVE = "teahouse:alive:"          # + process: refreshed while the process runs
 PRESENCE = "teahouse:presence:"    # + process: hash "room:user" -> user
-OUTBOX_LIMIT = 10_000              # bus messages waiting to be sent; beyond: dropped, repaired
+OUTBOX_LIMIT = 10_000              # bus items waiting to be sent; beyond: dropped, repaired
+BATCH_LIMIT = 512                  # outbox entries sent in one write
 LOG_KEEP_SECONDS = 600             # events a lagging process can still fetch from the log
 ACTIVITY_RELAY_SECONDS = 10.0      # one activity sighting per user and process this often
 RETRY_SECONDS = 1.0
@@ -68,7 +73,7 @@ class Backplane:
         self.listener = redis.from_url(settings.redis_url, socket_connect_timeout=2,
                                        health_check_interval=15)
         # The outbox is sent on a connection of its own, each batch packed into one
-        # write: a pipeline per message costs twice the CPU (~80 us against ~40 us).
+        # write (a pipeline per message costs twice the CPU), with no replies.
         self.sender = redis.ConnectionPool.from_url(
             settings.redis_url, socket_timeout=5, socket_connect_timeout=2).make_connection()
         self.sequencer = Sequencer(hub.publish, self._fetch, self._lost)
@@ -77,6 +82,10 @@ class Backplane:
         self.connected = asyncio.Event()
         self._activity_told: dict[int, float] = {}
         self._missing: set[str] = set()  # other processes absent at the last scan
+        # The processes this one tells its news, each in its own inbox: nobody is woken
+        # to read (and skip) what it published itself, and a lone process publishes
+        # nothing. Learned from their hello and from the alive keys.
+        self.peers: set[str] = set()
         self._complained = 0.0
 
     # -- lifecycle ---------------------------------------------------------------
@@ -187,35 +196,49 @@ class Backplane:
             if isinstance(entry, Activity):
                 self.hub.heard_activity(entry)
         elif kind == b"bye":
+            self.peers.discard(origin)
             self.hub.presence.replace_process(origin, [])
 
     # -- the bus -----------------------------------------------------------------
     def _post(self, kind: str, a: int, b: int, payload: str) -> None:
-        self._post_command(("publish", CHANNEL, self._framed(kind, a, b, payload)))
+        """One item of the next bus message: "kind a b payload" (plain words before the
+        JSON: a receiver reads the others' items without parsing anything twice)."""
+        self._post_command(f"{kind} {a} {b} {payload}")
 
-    def _framed(self, kind: str, a: int, b: int, payload: str = "") -> str:
-        """One bus message: "origin kind a b payload". Plain words before the JSON, so
-        a process skips its own messages, and reads the others', without parsing
-        anything twice."""
-        return f"{self.origin} {kind} {a} {b} {payload}"
+    def _framed(self, *items: str) -> str:
+        """One bus message: this process's name, then one item a line (JSON never holds
+        a raw newline). A process skips its own messages by their first line alone."""
+        return "\n".join((self.origin, *items))
 
-    def _post_command(self, command: tuple) -> None:
+    def _post_command(self, command: tuple | str) -> None:
+        """A Redis command, or (a str) an item of the next bus message."""
         try:
             self.outbox.put_nowait(command)
         except asyncio.QueueFull:  # Redis is away: the others repair from the database
             self._complain("the bus outbox is full; events are repaired from the database")
 
     async def _send_loop(self) -> None:
+        """Whatever is waiting goes in one write: its commands, then one PUBLISH carrying
+        all its bus items (a commit batch of 50 events is one message to read, not 50).
+        Redis sends this connection no replies (CLIENT REPLY OFF): waiting for them would
+        cost a wake-up and a parse per write, and a lost message is repaired anyway; a
+        broken connection still shows, as a failed write."""
         while True:
             batch = [await self.outbox.get()]
-            while not self.outbox.empty() and len(batch) < 512:
+            while not self.outbox.empty() and len(batch) < BATCH_LIMIT:
                 batch.append(self.outbox.get_nowait())
+            commands = [item for item in batch if item.__class__ is tuple]
+            if self.peers and (items := [item for item in batch if item.__class__ is str]):
+                message = self._framed(*items)
+                commands += [("publish", INBOX + peer, message) for peer in self.peers]
+            if not commands:
+                continue
             try:
-                await self.sender.connect()
-                await self.sender.send_packed_command(self.sender.pack_commands(batch),
+                if not self.sender.is_connected:
+                    await self.sender.connect()
+                    await self.sender.send_command("CLIENT", "REPLY", "OFF", check_health=False)
+                await self.sender.send_packed_command(self.sender.pack_commands(commands),
                                                       check_health=False)
-                for _ in batch:
-                    await self.sender.read_response()
             except (RedisError, OSError) as exc:
                 await self.sender.disconnect()
                 # Dropped: other processes fetch those events from the event log.
@@ -223,25 +246,16 @@ class Backplane:
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def _listen(self) -> None:
-        mine = self.origin.encode()
+        mine = self.origin.encode() + b"\n"
         while True:
             pubsub = self.listener.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(CHANNEL)
+                await pubsub.subscribe(CHANNEL, INBOX + self.origin)
                 await self._caught_up()
                 async for message in pubsub.listen():
-                    if message.get("type") != "message":
-                        continue
-                    try:
-                        origin, kind, a, b, payload = message["data"].split(b" ", 4)
-                        if origin == mine:
-                            pass
-                        elif kind == b"hello":  # awaited: its later news comes after
-                            await self._learn(origin.decode())
-                        else:
-                            self._heard(origin.decode(), kind, int(a), int(b), payload)
-                    except Exception:
-                        log.warning("ignored a bus message that could not be read", exc_info=True)
+                    data = message.get("data")
+                    if message.get("type") == "message" and not data.startswith(mine):
+                        await self._read(data)
             except Exception as exc:  # Redis, or the database while catching up: again
                 self.connected.clear()
                 self._complain(f"lost Redis ({exc!r}); catching up from the database meanwhile")
@@ -251,6 +265,40 @@ class Backplane:
                     await pubsub.aclose()
                 except (RedisError, OSError):
                     pass
+
+    async def _read(self, data: bytes) -> None:
+        """Another process's bus message, item by item: an unreadable item is skipped
+        (an event skipped is a gap, repaired from the log), the others still count."""
+        origin, *items = data.split(b"\n")
+        sender = origin.decode()
+        for item in items:
+            try:
+                kind, a, b, payload = item.split(b" ", 3)
+                if kind == b"hello":  # awaited: its later news comes after
+                    await self._welcome(sender)
+                elif kind == b"welcome":
+                    await self._welcomed(sender)
+                else:
+                    self._heard(sender, kind, int(a), int(b), payload)
+            except Exception:
+                log.warning("ignored a bus message that could not be read", exc_info=True)
+
+    async def _welcome(self, process: str) -> None:
+        """A process (re)started or reconnected: tell it the news from now on, and say
+        so once this process's own hash is there to be read (Redis may have lost it
+        without this process noticing yet). Whatever this process published before is
+        in the log by then."""
+        self.peers.add(process)
+        await self._learn(process)
+        await self._keep_alive(announce=False)
+        self._post("welcome", 0, 0, "")
+
+    async def _welcomed(self, process: str) -> None:
+        """A process sends here from now on; what it sent before it knew of this one
+        (after this one's catching up) is fetched from the log, its users read again."""
+        self.peers.add(process)
+        await self._learn(process)
+        await self._repair_all()
 
     async def _caught_up(self) -> None:
         """Subscribed (again): fetch whatever was published while away, and learn who is
@@ -298,29 +346,40 @@ class Backplane:
         (re)connected, or when this process's key had gone (Redis restarted, or this
         process was silent too long and the others forgot its users), rewrite this
         process's users, say hello, and read everyone else's."""
-        mine = PRESENCE + self.origin
+        rewrote = await self._keep_alive(announce)
+        alive = {key.decode()[len(ALIVE):] async for key in self.redis.scan_iter(ALIVE + "*")}
+        self.peers |= alive - {self.origin}  # one whose hello was lost is heard of here
+        # Gone on two scans in a row: one miss may be a process reconnecting after a
+        # Redis restart, which must not make its users leave and come back.
+        missing = (self.hub.presence.processes() | self.peers) - alive
+        for process in missing & self._missing:
+            self.peers.discard(process)
+            self.hub.presence.replace_process(process, [])
+        self._missing = missing
+        if rewrote:
+            for process in alive - {self.origin}:
+                await self._learn(process)
+
+    async def _keep_alive(self, announce: bool) -> bool:
+        """Refresh this process's keys; (re)write its users and say hello when asked or
+        when its key had gone. True if it did."""
+        mine, alive = PRESENCE + self.origin, ALIVE + self.origin
         pipe = self.redis.pipeline(transaction=True)
-        pipe.set(ALIVE + self.origin, "1", px=self._keep_ms, get=True)
+        pipe.pexpire(alive, self._keep_ms)
         pipe.pexpire(mine, self._keep_ms)
         was_alive, _ = await pipe.execute()
-        if announce or was_alive is None:
+        if announce or not was_alive:
+            # The alive key comes back with the users, never before them: another
+            # process that sees it reads the whole hash.
             pipe = self.redis.pipeline(transaction=True)
             pipe.delete(mine)
             for room_id, user in self.hub.presence.local():
                 pipe.hset(mine, f"{room_id}:{user.id}", codec.encode(user))
             pipe.pexpire(mine, self._keep_ms)
-            pipe.publish(CHANNEL, self._framed("hello", 0, 0))
+            pipe.set(alive, "1", px=self._keep_ms)
+            pipe.publish(CHANNEL, self._framed("hello 0 0 "))
             await pipe.execute()
-        alive = {key.decode()[len(ALIVE):] async for key in self.redis.scan_iter(ALIVE + "*")}
-        # Gone on two scans in a row: one miss may be a process reconnecting after a
-        # Redis restart, which must not make its users leave and come back.
-        missing = self.hub.presence.processes() - alive
-        for process in missing & self._missing:
-            self.hub.presence.replace_process(process, [])
-        self._missing = missing
-        if announce or was_alive is None:
-            for process in alive - {self.origin}:
-                await self._learn(process)
+        return announce or not was_alive
 
     async def _learn(self, process: str) -> None:
         """Who has sockets in the other process now, from its hash."""
@@ -335,7 +394,7 @@ class Backplane:
     async def _say_goodbye(self) -> None:
         pipe = self.redis.pipeline(transaction=False)
         pipe.delete(ALIVE + self.origin, PRESENCE + self.origin)
-        pipe.publish(CHANNEL, self._framed("bye", 0, 0))
+        pipe.publish(CHANNEL, self._framed("bye 0 0 "))
         await pipe.execute()
 
     def _complain(self, text: str) -> None:
