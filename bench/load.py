@@ -107,6 +107,15 @@ class Bench:
         self.phase = Phase("none")
         self.tasks: list[asyncio.Task] = []
 
+    async def close(self) -> None:
+        """Close every peer's socket and wait for its reader."""
+        await asyncio.gather(*(p.ws.close() for p in self.peers), return_exceptions=True)
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
     def on_frame(self, peer: Peer, data: str) -> None:
         if '"chat_message"' not in data:
             peer.errors += '"type":"error"' in data
@@ -298,11 +307,9 @@ async def target(kind: str, sockets: int, args):
             print(f"  {kind}: RSS {before:.1f} MB before the sockets, {after:.1f} MB with them: "
                   f"{(after - before) * 1024 / sockets:.1f} KiB per socket", flush=True)
             yield server, bench, after
-            await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
-            await asyncio.gather(*bench.tasks, return_exceptions=True)
+            await bench.close()
     finally:
-        for task in bench.tasks:
-            task.cancel()
+        bench.cancel()
         server.stop()
         if not (args.keep or args.profile or args.py_spy):
             shutil.rmtree(workdir, ignore_errors=True)

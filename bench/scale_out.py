@@ -274,11 +274,9 @@ async def live(config: Config, args):
             await open_sockets(bench, http, config, room, tokens, args.sockets, args.all_on_first)
             config.redis_memory()
             yield bench
-            await asyncio.gather(*(p.ws.close() for p in bench.peers), return_exceptions=True)
-            await asyncio.gather(*bench.tasks, return_exceptions=True)
+            await bench.close()
     finally:
-        for task in bench.tasks:
-            task.cancel()
+        bench.cancel()
         config.stop()
 
 

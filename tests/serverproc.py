@@ -103,3 +103,11 @@ class ServerProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+async def register_at(session, base: str, username: str, password: str = "correct horse") -> dict:
+    """Sign up on a server process (an aiohttp ClientSession, its base URL): the body."""
+    async with session.post(f"{base}/api/auth/register",
+                            json={"username": username, "password": password}) as resp:
+        assert resp.status == 201, await resp.text()
+        return await resp.json()

@@ -7,7 +7,7 @@ import json
 import aiohttp
 import pytest
 
-from tests.serverproc import ServerProcess
+from tests.serverproc import ServerProcess, register_at
 
 pytestmark = pytest.mark.slow
 
@@ -33,9 +33,7 @@ async def test_acknowledged_messages_survive_a_kill_9(tmp_path):
     acknowledged: dict[int, str] = {}
     try:
         async with aiohttp.ClientSession() as session:
-            async with session.post(f"{base}/api/auth/register",
-                                    json={"username": "alice", "password": "correct horse"}) as resp:
-                token = (await resp.json())["access_token"]
+            token = (await register_at(session, base, "alice"))["access_token"]
             ws = await session.ws_connect(f"{base}/ws/chat/global/?token={token}")
             for i in range(400):
                 await ws.send_str(json.dumps({"type": "chat_message", "content": f"durable {i}",

@@ -3,7 +3,6 @@ returns), /healthz says 503 and why, and a database that cannot be written stops
 server at start with a clear message. The disk is a real tmpfs of a few megabytes."""
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys

@@ -9,11 +9,10 @@ import time
 import pytest
 from aiohttp import WSMsgType
 
-from chat.app import create_app
 from chat.core.ratelimit import MemoryBuckets, Rate, RateLimiter
 from chat.errors import TooManyRequests
 from chat.settings import Settings, SettingsError, load_settings
-from tests.helpers import assert_error, connect, make_room, next_frame, register
+from tests.helpers import assert_error, connect, make_room, next_frame
 from tests.test_uploads import png, upload
 
 LIMITED = {"rate_messages": (0.5, 30), "rate_typing": (5.0, 20), "rate_reactions": (5.0, 20),

@@ -8,7 +8,6 @@ import getpass
 import io
 import os
 import shutil
-import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ import aiohttp
 import pytest
 
 from tests.helpers import next_frame
-from tests.serverproc import ROOT, ServerProcess, free_port
+from tests.serverproc import ROOT, ServerProcess, free_port, register_at
 
 pytestmark = pytest.mark.slow
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -128,8 +127,7 @@ async def session():
 async def register(session, base: str, username: str) -> dict:
     """Sign up, then log in (the login records the address) with a forged X-Forwarded-For."""
     credentials = {"username": username, "password": "correct horse"}
-    async with session.post(f"{base}/api/auth/register", json=credentials) as resp:
-        assert resp.status == 201, await resp.text()
+    await register_at(session, base, username)
     async with session.post(f"{base}/api/auth/login", json=credentials,
                             headers={"X-Forwarded-For": "6.6.6.6"}) as resp:
         assert resp.status == 200, await resp.text()

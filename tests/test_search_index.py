@@ -12,7 +12,7 @@ import pytest
 from chat.db.search_index import index_next_batch
 from chat.settings import Settings
 from tests.helpers import make_room, post_message
-from tests.serverproc import ServerProcess
+from tests.serverproc import ServerProcess, register_at
 
 
 def indexed_ids(path, term: str) -> list[int]:
@@ -88,9 +88,7 @@ async def test_a_crash_before_indexing_loses_nothing_from_search(tmp_path):
     server = ServerProcess(data, CHAT_SEARCH_INDEX_DELAY="600").start()
     try:
         async with aiohttp.ClientSession() as http:
-            async with http.post(f"{server.base}/api/auth/register",
-                                 json={"username": "alice", "password": "correct horse"}) as resp:
-                token = (await resp.json())["access_token"]
+            token = (await register_at(http, server.base, "alice"))["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             async with http.post(f"{server.base}/api/chat/rooms/global/messages/",
                                  json={"content": "remember the xylophone"}, headers=headers) as resp:

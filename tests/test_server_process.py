@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from tests.helpers import closed_with, next_frame
-from tests.serverproc import clean_env, create_database, free_port
+from tests.serverproc import clean_env, create_database, free_port, register_at
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
@@ -90,13 +90,6 @@ async def session():
         yield client
 
 
-async def register(session, served: Served, username: str, password: str = "correct horse") -> dict:
-    async with session.post(f"{served.url}/api/auth/register",
-                            json={"username": username, "password": password}) as resp:
-        assert resp.status == 201, await resp.text()
-        return await resp.json()
-
-
 async def test_the_server_creates_its_data_dir_and_answers_healthz(tmp_path, session):
     async with server(tmp_path, session) as served:
         data = served.data_dir
@@ -110,7 +103,7 @@ async def test_the_server_creates_its_data_dir_and_answers_healthz(tmp_path, ses
 
 async def test_the_secret_survives_a_restart_so_tokens_stay_valid(tmp_path, session):
     async with server(tmp_path, session) as served:
-        token = (await register(session, served, "alice"))["access_token"]
+        token = (await register_at(session, served.url, "alice"))["access_token"]
         served.proc.terminate()
         await asyncio.wait_for(served.proc.wait(), 5)
     async with server(tmp_path, session) as served:
@@ -122,7 +115,7 @@ async def test_the_secret_survives_a_restart_so_tokens_stay_valid(tmp_path, sess
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_a_signal_closes_sockets_with_1001_and_exits_0(tmp_path, session, signum):
     async with server(tmp_path, session) as served:
-        token = (await register(session, served, "alice"))["access_token"]
+        token = (await register_at(session, served.url, "alice"))["access_token"]
         ws = await session.ws_connect(f"{served.url}/ws/chat/global/?token={token}")
         await next_frame(ws, "connection_established")
         started = time.monotonic()
@@ -207,7 +200,7 @@ async def test_create_user_and_token_refuse_a_taken_or_unknown_name(tmp_path):
 
 async def test_tokens_in_query_strings_and_v1_socket_paths_never_reach_the_log(tmp_path, session):
     async with server(tmp_path, session) as served:
-        token = (await register(session, served, "alice"))["access_token"]
+        token = (await register_at(session, served.url, "alice"))["access_token"]
         plain_secret = "PlainSecretValue123"
         async with session.get(f"{served.url}/api/auth/me?token={plain_secret}") as resp:
             assert resp.status == 401

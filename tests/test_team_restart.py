@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import aiohttp
 import pytest
 
-from tests.serverproc import ServerProcess
+from tests.serverproc import ServerProcess, register_at
 
 pytestmark = pytest.mark.slow
 
@@ -18,9 +18,7 @@ async def test_a_scheduled_message_arrives_after_a_server_restart(tmp_path):
     base = server.base
     try:
         async with aiohttp.ClientSession() as session:
-            async with session.post(f"{base}/api/auth/register",
-                                    json={"username": "alice", "password": "correct horse"}) as resp:
-                token = (await resp.json())["access_token"]
+            token = (await register_at(session, base, "alice"))["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             await session.post(f"{base}/api/chat/rooms/global/join/", headers=headers)
             send_at = (datetime.now(timezone.utc) + timedelta(seconds=3)).isoformat()
