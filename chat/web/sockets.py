@@ -14,16 +14,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import struct
 import time
 from typing import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from ..core import activity, messages, rooms
+from ..core import activity, messages
 from ..core.caps import check_socket_cap
-from ..core.fields import check_int
 from ..errors import BadInput, ChatError, Forbidden
 from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
 from ..i18n import translate, viewer_language
@@ -34,6 +32,7 @@ from .socket_auth import CredentialWatch
 from .socket_commands import (OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
                               SocketDialect, TypingCommand)
 from .jsonio import dumps, parse_frame
+from .wsframes import close_frame, text_frame
 
 log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
@@ -357,7 +356,7 @@ class SocketSession:
     def hang_up(self, code: int) -> None:
         transport = self.request.transport
         if transport is not None and not transport.is_closing():
-            transport.write(struct.pack("!BBH", 0x88, 2, code))
+            transport.write(close_frame(code))
             # A client that keeps up has the frame in the kernel already and gets it,
             # then FIN; waiting to flush 10,000 clients' buffers would outlast SIGTERM.
             transport.abort()
@@ -383,49 +382,6 @@ class SocketSession:
             transport.abort()
 
 
-class RoomSession(SocketSession):
-    """One room's socket (/ws/chat/{room}/, v1's): admitted once, closed by a ban,
-    a leave or the room's deletion."""
-
-    __slots__ = ("since_id",)
-
-    async def open(self) -> None:
-        """Who and where; raises ChatError before anything is registered."""
-        room_ref = self.request.match_info["room"]
-        await self.sign_in()
-        since = self.request.query.get("since")
-        self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
-        room, membership = await rooms.open_for_socket(self.core, self.user, room_ref)
-        self.conn = self.connection()
-        self.conn.seats[room.id] = Seat(room, bool(membership and membership.is_muted))
-
-    async def greet(self) -> None:
-        seat = self.seat(None)
-        hub = self.core.hub
-        room_id = seat.room.id
-        online = hub.online_in(room_id, hub.presence.coalesce_above)
-        for text in self.dialect.greeting(self.user, seat.room, online, hub.online_count(room_id),
-                                          self.language):
-            await self.ws.send_str(text)
-        if self.since_id is not None:
-            await self.replay(room_id, self.since_id)
-
-
 def check_seat_speaks(seat: Seat) -> None:
     if seat.muted:
         raise Forbidden("muted")
-
-
-@functools.lru_cache(maxsize=1024)
-def text_frame(text: str) -> bytes:
-    """An RFC 6455 text frame, final, unmasked and uncompressed (RFC 7692 allows that
-    even when permessage-deflate was negotiated). Cached: a room's sockets all send
-    the very same rendered text, so it is encoded once."""
-    data = text.encode()
-    size = len(data)
-    if size < 126:
-        return struct.pack("!BB", 0x81, size) + data
-    if size < 65536:
-        return struct.pack("!BBH", 0x81, 126, size) + data
-    return struct.pack("!BBQ", 0x81, 127, size) + data
-

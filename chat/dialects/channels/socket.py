@@ -15,7 +15,8 @@ from ...i18n import translate
 from ...models import Message, Room, User
 from ...web.jsonio import dumps
 from ...web.socket_commands import NoCommand, ReadCommand, SendCommand, TypingCommand
-from ...web.sockets import RoomSession, socket_handler
+from ...web.room_socket import RoomSession
+from ...web.sockets import socket_handler
 from .serialize import (serialize_message, serialize_notification, serialize_reactions,
                         serialize_room, serialize_room_brief, serialize_user_brief)
 from .team import serialize_reminder, serialize_scheduled, serialize_status

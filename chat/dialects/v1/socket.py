@@ -20,7 +20,8 @@ from ...i18n import message_text
 from ...models import Message, Reaction, Room, User
 from ...web.jsonio import dumps
 from ...web.socket_commands import NoCommand, SendCommand, TypingCommand
-from ...web.sockets import RoomSession, socket_handler
+from ...web.room_socket import RoomSession
+from ...web.sockets import socket_handler
 
 SYSTEM_FRAMES = ("join", "leave")
 
