@@ -156,3 +156,55 @@ async def test_small_rooms_hear_each_join_large_rooms_a_summary_a_second(
     assert {u["id"] for u in summary["left"]} == {p.id for p in others}
     for ws in (ws_a, ws_b):
         await ws.close()
+
+
+class RecordingSink:
+    """The socket side of a Connection: records which loop turn wrote to it."""
+
+    def __init__(self, log: list, name: int):
+        self.log, self.name = log, name
+
+    def ready(self) -> bool:
+        return True
+
+    def behind_for(self) -> float:
+        return 0.0
+
+    def write(self, batch: list[str]) -> None:
+        self.log.append(self.name)
+
+    def hang_up(self, code: int) -> None:
+        pass
+
+
+async def test_a_fan_out_writes_the_author_first_then_a_slice_per_loop_turn():
+    """The sender's echo (its acknowledgement) goes out before the rest of the room,
+    and a big room is written FLUSH_SLICE sockets per turn, so the loop reads the
+    sender's next frame in between; every socket still gets the message once."""
+    from chat.dialects.channels.socket import DIALECT
+    from chat.events import MessagePosted
+    from chat.hub import FLUSH_SLICE, Hub
+    from chat.live.connection import Connection, Seat
+    from chat.models import Message, Room, User
+
+    hub, written = Hub(), []
+    room = Room(1, "big", "big", "", "public", False, None, True, None, "", "")
+    sockets = 3 * FLUSH_SLICE + 5
+    users = [User(n, f"u{n}", f"u{n}", None, False) for n in range(sockets)]
+    for user in users:
+        conn = Connection(user, DIALECT, 100, lambda conn: None)
+        conn.seats[room.id] = Seat(room)
+        hub.attach(conn)
+        conn.sink = RecordingSink(written, user.id)
+    author = users[sockets // 2]
+    hub.publish(MessagePosted(room.id, Message(
+        7, room.id, room.slug, room.name, author, "text", "hello", None, None, None, None,
+        None, None, False, False, "", "")))
+    turns = []
+    while len(written) < sockets and len(turns) < sockets:
+        await asyncio.sleep(0)
+        turns.append(len(written))
+    assert written[0] == author.id
+    assert sorted(written) == list(range(sockets))  # each once
+    assert turns[0] <= FLUSH_SLICE + 1  # the author, then one slice
+    assert len(turns) == -(-sockets // FLUSH_SLICE)
