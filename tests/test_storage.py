@@ -5,12 +5,14 @@ import asyncio
 import shutil
 import sqlite3
 import tarfile
+import time
 import sys
 from pathlib import Path
 
 import pytest
 
 from chat.db import Database, migrate
+from chat.db import database
 from chat.db.database import backup_file
 from chat.db.users import insert_user
 
@@ -198,14 +200,35 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
         other.execute("BEGIN IMMEDIATE")
         pending = asyncio.create_task(add_user(db, "second"))
         ticks = 0
-        for _ in range(20):                             # 0.2 s with the lock held
+        for _ in range(25):                             # 0.25 s with the lock held
             await asyncio.sleep(0.01)
             ticks += 1
-        assert ticks == 20 and not pending.done()
+        assert ticks == 25 and not pending.done()
         other.execute("COMMIT")
+        released = time.monotonic()
         other.close()
         assert await asyncio.wait_for(pending, 5) > 0
+        # Tried again every BUSY_POLL: SQLite's own handler would be in a 100 ms sleep now.
+        assert time.monotonic() - released < 0.03
         assert len(await db.fetch_all("SELECT id FROM users WHERE username = 'second'")) == 1
+    finally:
+        await db.close()
+
+
+async def test_a_lock_held_past_the_busy_timeout_fails_the_batch_and_the_next_one_lands(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(database, "BUSY_SECONDS", 0.2)
+    db = await opened(tmp_path / "chat.db")
+    try:
+        other = sqlite3.connect(tmp_path / "chat.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await add_user(db, "blocked")
+        assert 0.2 <= time.monotonic() - started < 2
+        other.execute("COMMIT")
+        other.close()
+        assert await add_user(db, "after") > 0
     finally:
         await db.close()
 

@@ -37,7 +37,9 @@ WriteJob = Callable[["WriterConnection"], Awaitable[T]]
 MAX_BATCH = 256
 BREATHE_SECONDS = 0.001  # inline jobs of a batch run this long before the loop gets a turn
 PROGRESS_STEPS = 1000  # SQLite VM steps between looks at the clock (well under 1 ms)
-BUSY_TIMEOUT = "PRAGMA busy_timeout=5000"
+BUSY_SECONDS = 5.0
+BUSY_TIMEOUT = f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}"
+BUSY_POLL = 0.0005  # seconds between tries for a write lock another process holds
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -173,17 +175,31 @@ class WriterConnection(InlineConnection):
     async def begin(self) -> None:
         """BEGIN IMMEDIATE inline when the write lock is free (one process: always), which
         saves a thread round trip per batch; when another process holds it, on the
-        writer's thread, waiting up to the busy timeout there instead of on the loop."""
+        writer's thread, trying again every BUSY_POLL seconds up to the busy timeout.
+        (SQLite's own busy handler sleeps 1, 2, 5, 10 ... ms between tries: two processes
+        committing every millisecond or so would keep missing each other's gaps.)"""
         self._conn.execute("PRAGMA busy_timeout=0")
         try:
+            if not self._try_begin():
+                await self.run(self._wait_to_begin, time.monotonic() + BUSY_SECONDS)
+        finally:
+            self._conn.execute(BUSY_TIMEOUT)
+
+    def _try_begin(self) -> bool:
+        try:
             self._conn.execute("BEGIN IMMEDIATE")
-            return
+            return True
         except sqlite3.OperationalError as exc:
             if (exc.sqlite_errorcode & 0xFF) != SQLITE_BUSY:
                 raise
-        finally:
-            self._conn.execute(BUSY_TIMEOUT)
-        await self.run(self._conn.execute, "BEGIN IMMEDIATE")
+        return False
+
+    def _wait_to_begin(self, deadline: float) -> None:
+        """On the writer's thread: BEGIN IMMEDIATE as soon as the other process lets go."""
+        while not self._try_begin():
+            if time.monotonic() > deadline:
+                self._conn.execute("BEGIN IMMEDIATE")  # raises "database is locked"
+            time.sleep(BUSY_POLL)
 
     async def commit(self) -> None:
         await self.run(self._conn.execute, "COMMIT")
