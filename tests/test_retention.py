@@ -71,6 +71,22 @@ async def test_a_room_s_retention_deletes_only_its_old_messages_and_their_files(
     assert search.status == 200 and (await search.json())["results"] == []
 
 
+async def test_a_pending_scheduled_reply_outlives_the_message_it_answers(client, core, alice):
+    room = await make_room(client, alice, name="planned")
+    assert (await set_retention(client, alice, room, 10)).status == 200
+    old = await post_message(client, alice, room, "old question")
+    send_at = iso_utc(now() + timedelta(days=1))
+    resp = await client.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=alice.headers,
+                             json={"content": "the answer, tomorrow", "send_at": send_at,
+                                   "reply_to": old["id"]})
+    assert resp.status == 201, await resp.text()
+    await backdate(core, old["id"], 11)
+    assert (await retention.purge_expired(core)).messages == 1
+    resp = await client.get("/api/chat/scheduled/", headers=alice.headers)
+    pending = await resp.json()
+    assert [(s["content"], s["reply_to"]) for s in pending] == [("the answer, tomorrow", None)]
+
+
 async def test_the_site_limit_is_a_ceiling_a_room_can_only_shorten(aiohttp_client, settings):
     client = await aiohttp_client(create_app(replace(settings, retention_days=30)))
     core = client.server.app[core_key]

@@ -45,8 +45,9 @@ async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
     ids = [(row["id"],) for row in rows]
     # The search index forgets them by trigger (migration 0013).
     for table, column in await references_to_messages(conn):
-        if table == "messages":  # a newer reply keeps its text, loses the quoted original
-            await conn.executemany(f'UPDATE messages SET "{column}" = NULL WHERE "{column}" = ?', ids)
+        if column == "reply_to":  # a newer reply (sent or scheduled) keeps its text and
+            # loses the quoted original
+            await conn.executemany(f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?', ids)
         else:
             await conn.executemany(f'DELETE FROM "{table}" WHERE "{column}" = ?', ids)
     await conn.executemany("DELETE FROM messages WHERE id = ?", ids)
