@@ -180,25 +180,27 @@ class WriterConnection(InlineConnection):
         committing every millisecond or so would keep missing each other's gaps.)"""
         self._conn.execute("PRAGMA busy_timeout=0")
         try:
-            if not self._try_begin():
+            if self._try_begin() is not None:
                 await self.run(self._wait_to_begin, time.monotonic() + BUSY_SECONDS)
         finally:
             self._conn.execute(BUSY_TIMEOUT)
 
-    def _try_begin(self) -> bool:
+    def _try_begin(self) -> sqlite3.OperationalError | None:
+        """None once BEGIN IMMEDIATE has the write lock; SQLite's "locked" error while
+        another process holds it."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-            return True
         except sqlite3.OperationalError as exc:
             if (exc.sqlite_errorcode & 0xFF) != SQLITE_BUSY:
                 raise
-        return False
+            return exc
+        return None
 
     def _wait_to_begin(self, deadline: float) -> None:
         """On the writer's thread: BEGIN IMMEDIATE as soon as the other process lets go."""
-        while not self._try_begin():
+        while (busy := self._try_begin()) is not None:
             if time.monotonic() > deadline:
-                self._conn.execute("BEGIN IMMEDIATE")  # raises "database is locked"
+                raise busy
             time.sleep(BUSY_POLL)
 
     async def commit(self) -> None:
