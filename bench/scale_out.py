@@ -22,8 +22,9 @@ directory (the same as --workers 2 on one port, where the kernel spreads connect
 two ports let sockets and senders be split exactly in half and frames be counted per
 process). Rate limits are off (CHAT_RATE_*=0). Lost, duplicated and reordered frames are
 counted per socket by client_id (bench/load.py). Redis memory: INFO used_memory, the
-highest seen. Also printed per phase: the kernel's share of CPU per frame, and system
-calls and context switches per message on the servers' core (perf stat, when perf is
+highest seen. Also printed per phase: the kernel's share of CPU per frame, each server
+process's CPU per message sent, and system calls and context switches per message on the
+servers' core (perf stat, when perf is
 there). --all-on-first puts every socket on the first process (what the others cost by
 merely hearing the bus); --profile and --py-spy profile every server process.
 127.0.0.1 only; every wait is bounded and the run exits by itself.
@@ -283,12 +284,15 @@ async def live(config: Config, args):
 async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     redis0 = config.redis.cpu_seconds() if config.redis else 0.0
     kernel0 = config.kernel_seconds()
+    each0 = [server.cpu_seconds() for server, _ in config.servers]
     counters = CoreCounters(args.server_cpu, args.client_cpu, config.workdir)
     stats = await run_phase(bench, config, tag, driver, args)
     redis_cpu = (config.redis.cpu_seconds() if config.redis else 0.0) - redis0
     kernel = config.kernel_seconds() - kernel0
     on_core = counters.read()
     messages = max(stats["messages"], 1)
+    each = [(server.cpu_seconds() - start) / messages * 1e6
+            for (server, _), start in zip(config.servers, each0)]
     stats["redis_us_frame"] = redis_cpu / max(stats["frames"], 1) * 1e6
     stats["kernel_us_frame"] = kernel / max(stats["frames"], 1) * 1e6
     stats["syscalls_msg"] = on_core.get("raw_syscalls:sys_enter", 0) / messages
@@ -297,12 +301,14 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     per = [sum(len(p.seen) for p in bench.peers if p.process == k) / span
            for k in range(len(config.servers))]
     closed = sum(p.ws.closed for p in bench.peers)
-    stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed)
+    stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed,
+                 process_us_msg=each)
     print(f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
           f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
           f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f}, "
           f"kernel {stats['kernel_us_frame']:.1f}; "
-          f"per message {stats['syscalls_msg']:.0f} syscalls "
+          f"per message {' / '.join(f'{us:.0f}' for us in each)} us CPU per process, "
+          f"{stats['syscalls_msg']:.0f} syscalls "
           f"{stats['switches_msg']:.1f} switches)  busy {stats['server_busy']:.0%}  "
           f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
           f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "
