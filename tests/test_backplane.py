@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import time
+from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import pytest
@@ -210,6 +211,24 @@ async def test_a_newcomer_gets_what_was_sent_before_the_others_knew_it(
     assert await texts(on_b, "chat_message", 1) == ["sent before A knew B"]
     await no_frame(on_b, "chat_message", wait=0.3)
     await on_b.close()
+
+
+async def test_a_scheduled_message_is_sent_by_b_when_a_is_gone(pair):
+    """B's scheduler sleeps until its own next item; a scheduled message stored on A
+    wakes it, so the message goes out on time although A stopped meanwhile."""
+    a, b = pair
+    alice, bob, room = await alice_and_bob_in_a_room(a)
+    await settled(b)
+    ws = await connect(b, bob, room)
+    send_at = (datetime.now(timezone.utc) + timedelta(seconds=1.5)).isoformat()
+    resp = await a.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=alice.headers,
+                        json={"content": "sent by whoever is still there", "send_at": send_at})
+    assert resp.status == 201, await resp.text()
+    await settled(b)
+    await a.close()  # A's scheduler stops with it
+    frame = await next_frame(ws, "chat_message", timeout=6)
+    assert frame["message"]["content"] == "sent by whoever is still there"
+    await ws.close()
 
 
 async def test_tabs_on_two_processes_are_one_presence(pair):

@@ -13,5 +13,5 @@ async def start(core: Core) -> None:
                             socket_connect_timeout=2, health_check_interval=15)
     core.limits.store = RedisBuckets(client)
     core.throttle.store = RedisAttempts(client)
-    core.backplane = Backplane(core.settings, core.db, core.hub, client)
+    core.backplane = Backplane(core.settings, core.db, core.hub, client, core.alarm)
     await core.backplane.start()
