@@ -11,6 +11,7 @@ from datetime import datetime
 
 from ..clock import now
 from ..db import schedule as schedule_sql
+from ..events import Event, ReminderChanged, ScheduledChanged, StatusChanged
 from . import Core
 from .schedule import remind_due, send_due
 from .statuses import expire_due
@@ -36,6 +37,14 @@ async def run(core: Core) -> None:
             await asyncio.wait_for(core.alarm.wait(), delay)
         except asyncio.TimeoutError:
             pass
+
+
+def hear(core: Core, event: Event) -> None:
+    """With several processes each sleeps until its own next item: timed work another
+    process stored wakes this one's scheduler too, since the process that stored it
+    may be gone (stopped, restarted) by the time it falls due."""
+    if isinstance(event, (ScheduledChanged, ReminderChanged, StatusChanged)):
+        core.alarm.set()
 
 
 async def work_due(core: Core) -> None:

@@ -28,13 +28,14 @@ import os
 import secrets
 import socket
 import time
+from typing import Callable
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from ..db import event_log
 from ..db.database import Database
-from ..events import Event, ReminderChanged, ScheduledChanged, StatusChanged, TypingChanged
+from ..events import Event, TypingChanged
 from ..hub import Hub
 from ..live.activity import Activity
 from ..live.connection import CLOSE_SERVICE_RESTART
@@ -62,11 +63,11 @@ def stream_of(event: Event) -> int:
 
 class Backplane:
     def __init__(self, settings: Settings, db: Database, hub: Hub,
-                 client: redis.Redis | None = None, alarm: asyncio.Event | None = None):
+                 client: redis.Redis | None = None,
+                 deliver: Callable[[Event], None] | None = None):
         self.settings = settings
         self.db = db
         self.hub = hub
-        self.alarm = alarm or asyncio.Event()  # wakes this process's scheduler
         self.origin = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.redis = client or redis.from_url(settings.redis_url)
         # Subscriptions wait for messages indefinitely: no read timeout on their
@@ -77,7 +78,8 @@ class Backplane:
         # write (a pipeline per message costs twice the CPU), with no replies.
         self.sender = redis.ConnectionPool.from_url(
             settings.redis_url, socket_timeout=5, socket_connect_timeout=2).make_connection()
-        self.sequencer = Sequencer(self._deliver, self._fetch, self._lost)
+        # Every event in sequence order, this process's and the others': to the hub.
+        self.sequencer = Sequencer(deliver or hub.publish, self._fetch, self._lost)
         self.outbox: asyncio.Queue = asyncio.Queue(OUTBOX_LIMIT)
         self.tasks: list[asyncio.Task] = []
         self.connected = asyncio.Event()
@@ -141,14 +143,6 @@ class Backplane:
         for stream, seq, event, payload in sequenced:
             self.sequencer.accept(stream, seq, event)
             self._post("event", stream, seq, payload)
-
-    def _deliver(self, event: Event) -> None:
-        """Every event, in sequence, to this process's sockets. Timed work another
-        process stored wakes this one's scheduler too: the creator may be gone (killed,
-        restarted) when it falls due, and each process sleeps until its own next item."""
-        self.hub.publish(event)
-        if isinstance(event, (ScheduledChanged, ReminderChanged, StatusChanged)):
-            self.alarm.set()
 
     async def _fetch(self, stream: int, after: int, limit: int) -> list[tuple[int, Event]]:
         rows = await event_log.after(self.db.reader, stream, after, limit)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import redis.asyncio as redis
 
-from ..core import Core
+from ..core import Core, scheduler
+from ..events import Event
 from .backplane import Backplane
 from .stores import RedisAttempts, RedisBuckets
 
@@ -13,5 +14,9 @@ async def start(core: Core) -> None:
                             socket_connect_timeout=2, health_check_interval=15)
     core.limits.store = RedisBuckets(client)
     core.throttle.store = RedisAttempts(client)
-    core.backplane = Backplane(core.settings, core.db, core.hub, client, core.alarm)
+
+    def deliver(event: Event) -> None:
+        core.hub.publish(event)
+        scheduler.hear(core, event)
+    core.backplane = Backplane(core.settings, core.db, core.hub, client, deliver)
     await core.backplane.start()
