@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from chat.db import Database, migrate
-from chat.db import database
+from chat.db import connections
 from chat.db.database import backup_file
 from chat.db.users import insert_user
 
@@ -217,7 +217,7 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
 
 async def test_a_lock_held_past_the_busy_timeout_fails_the_batch_and_the_next_one_lands(
         tmp_path, monkeypatch):
-    monkeypatch.setattr(database, "BUSY_SECONDS", 0.2)
+    monkeypatch.setattr(connections, "BUSY_SECONDS", 0.2)
     db = await opened(tmp_path / "chat.db")
     try:
         other = sqlite3.connect(tmp_path / "chat.db", isolation_level=None)

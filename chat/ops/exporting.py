@@ -23,7 +23,7 @@ from typing import AsyncIterator
 
 from ..clock import iso_utc
 from ..core.exports import Scope
-from ..db.database import connect
+from ..db.connections import connect
 from ..settings import Settings
 from .backup import sha256_of
 from .datadir import create_private, require_database
