@@ -11,14 +11,8 @@ because Redis pub/sub drops what is sent while a subscriber is away. The databas
 stays the source of truth; the bus only makes it fast.
 
 Presence and typing are not stored: typing crosses on the bus only; presence changes
-cross on the bus and each process also keeps its users in a Redis hash that expires
-unless the process refreshes it, so a crashed process's users go offline by themselves
-within `presence_ttl` seconds, and a process that starts learns who is already online.
-A process that (re)writes its hash (at start, after a reconnect, or when it finds its
-own key gone: Redis restarted, or it was silent too long) says "hello" on the shared
-channel; the others read the hash again, send to its inbox from then on and say
-"welcome", on which it fetches from the log whatever they published before they knew
-of it: after any outage every process agrees again.
+cross on the bus, and which processes are alive and who is online in each is the
+roster's (chat/scale/roster.py).
 """
 from __future__ import annotations
 
@@ -39,16 +33,14 @@ from ..events import Event, TypingChanged
 from ..hub import Hub
 from ..live.activity import Activity
 from ..live.connection import CLOSE_SERVICE_RESTART
-from ..models import User
 from ..settings import Settings
 from . import codec
+from .roster import ProcessRoster
 from .sequencer import Sequencer
 
 log = logging.getLogger(__name__)
 CHANNEL = "teahouse:events"        # everyone: hello and goodbye
 INBOX = "teahouse:events:"         # + process: what the others tell it
-ALIVE = "teahouse:alive:"          # + process: refreshed while the process runs
-PRESENCE = "teahouse:presence:"    # + process: hash "room:user" -> user
 OUTBOX_LIMIT = 10_000              # bus items waiting to be sent; beyond: dropped, repaired
 BATCH_LIMIT = 512                  # outbox entries sent in one write
 LOG_KEEP_SECONDS = 600             # events a lagging process can still fetch from the log
@@ -61,7 +53,7 @@ def stream_of(event: Event) -> int:
     return event.room_id or 0
 
 
-class Backplane:
+class Backplane(ProcessRoster):
     def __init__(self, settings: Settings, db: Database, hub: Hub,
                  client: redis.Redis | None = None,
                  deliver: Callable[[Event], None] | None = None):
@@ -163,15 +155,6 @@ class Backplane:
             conn.close(CLOSE_SERVICE_RESTART)
 
     # -- presence, typing, activity ---------------------------------------------
-    def _relay_presence(self, room_id: int, user: User, online: bool) -> None:
-        key, field = PRESENCE + self.origin, f"{room_id}:{user.id}"
-        if online:
-            self._post_command(("hset", key, field, codec.encode(user)))
-            self._post_command(("pexpire", key, self._keep_ms))  # a crash leaves no garbage
-        else:
-            self._post_command(("hdel", key, field))
-        self._post("presence", room_id, int(online), codec.encode(user))
-
     def _relay_typing(self, event: Event) -> None:
         self._post("typing", 0, 0, codec.encode(event))
 
@@ -203,10 +186,14 @@ class Backplane:
             self.hub.presence.replace_process(origin, [])
 
     # -- the bus -----------------------------------------------------------------
-    def _post(self, kind: str, a: int, b: int, payload: str) -> None:
+    def _post(self, kind: str, a: int = 0, b: int = 0, payload: str = "") -> None:
         """One item of the next bus message: "kind a b payload" (plain words before the
         JSON: a receiver reads the others' items without parsing anything twice)."""
         self._post_command(f"{kind} {a} {b} {payload}")
+
+    def _shout(self, pipe, kind: str) -> None:
+        """Add to pipe a message every process hears at once (hello, bye)."""
+        pipe.publish(CHANNEL, self._framed(f"{kind} 0 0 "))
 
     def _framed(self, *items: str) -> str:
         """One bus message: this process's name, then one item a line (JSON never holds
@@ -294,7 +281,7 @@ class Backplane:
         self.peers.add(process)
         await self._learn(process)
         await self._keep_alive(announce=False)
-        self._post("welcome", 0, 0, "")
+        self._post("welcome")
 
     async def _welcomed(self, process: str) -> None:
         """A process sends here from now on; what it sent before it knew of this one
@@ -328,77 +315,6 @@ class Backplane:
     async def _repair_all(self) -> None:
         for stream, head in (await event_log.heads(self.db.reader)).items():
             self.sequencer.behind(stream, head)
-
-    @property
-    def _keep_ms(self) -> int:
-        """How long this process's keys outlive its last refresh: refreshed every
-        presence_ttl/6 and read by the others as often, a process is forgotten (after
-        two scans without it) within presence_ttl of its last refresh."""
-        return max(100, int(self.settings.presence_ttl * 1000 * 2 / 3))
-
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.presence_ttl / 6)
-            try:
-                await self._refresh_presence(announce=False)
-            except Exception as exc:  # never stop: without it the others forget us
-                self._complain(f"presence refresh failed: {exc!r}")
-
-    async def _refresh_presence(self, announce: bool) -> None:
-        """Keep this process alive in Redis; forget processes that are not; when
-        (re)connected, or when this process's key had gone (Redis restarted, or this
-        process was silent too long and the others forgot its users), rewrite this
-        process's users, say hello, and read everyone else's."""
-        rewrote = await self._keep_alive(announce)
-        alive = {key.decode()[len(ALIVE):] async for key in self.redis.scan_iter(ALIVE + "*")}
-        self.peers |= alive - {self.origin}  # one whose hello was lost is heard of here
-        # Gone on two scans in a row: one miss may be a process reconnecting after a
-        # Redis restart, which must not make its users leave and come back.
-        missing = (self.hub.presence.processes() | self.peers) - alive
-        for process in missing & self._missing:
-            self.peers.discard(process)
-            self.hub.presence.replace_process(process, [])
-        self._missing = missing
-        if rewrote:
-            for process in alive - {self.origin}:
-                await self._learn(process)
-
-    async def _keep_alive(self, announce: bool) -> bool:
-        """Refresh this process's keys; (re)write its users and say hello when asked or
-        when its key had gone. True if it did."""
-        mine, alive = PRESENCE + self.origin, ALIVE + self.origin
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.pexpire(alive, self._keep_ms)
-        pipe.pexpire(mine, self._keep_ms)
-        was_alive, _ = await pipe.execute()
-        if announce or not was_alive:
-            # The alive key comes back with the users, never before them: another
-            # process that sees it reads the whole hash.
-            pipe = self.redis.pipeline(transaction=True)
-            pipe.delete(mine)
-            for room_id, user in self.hub.presence.local():
-                pipe.hset(mine, f"{room_id}:{user.id}", codec.encode(user))
-            pipe.pexpire(mine, self._keep_ms)
-            pipe.set(alive, "1", px=self._keep_ms)
-            pipe.publish(CHANNEL, self._framed("hello 0 0 "))
-            await pipe.execute()
-        return announce or not was_alive
-
-    async def _learn(self, process: str) -> None:
-        """Who has sockets in the other process now, from its hash."""
-        entries = []
-        for field, user in (await self.redis.hgetall(PRESENCE + process)).items():
-            try:
-                entries.append((int(field.decode().partition(":")[0]), codec.decode(user)))
-            except Exception:  # one bad entry must not cost everyone else's presence
-                self._complain(f"ignored an unreadable presence entry of {process}")
-        self.hub.presence.replace_process(process, entries)
-
-    async def _say_goodbye(self) -> None:
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.delete(ALIVE + self.origin, PRESENCE + self.origin)
-        pipe.publish(CHANNEL, self._framed("bye 0 0 "))
-        await pipe.execute()
 
     def _complain(self, text: str) -> None:
         """Logged at most once per 10 s: an outage must not flood the log."""

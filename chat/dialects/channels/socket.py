@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-
 from ...errors import BadInput
 from ...events import (Event, MemberChanged, MessageDeleted, MessagePinned, MessagePosted,
                        MessageSaved, MessageUnpinned, MessageUpdated, NotificationCreated,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-
 from ...clock import iso_utc
 from ...errors import BadInput
 from ...events import (Event, MessageDeleted, MessagePinned, MessagePosted, MessageSaved,
