@@ -23,10 +23,10 @@ two ports let sockets and senders be split exactly in half and frames be counted
 process). Rate limits are off (CHAT_RATE_*=0). Lost, duplicated and reordered frames are
 counted per socket by client_id (bench/load.py). Redis memory: INFO used_memory, the
 highest seen. Also printed per phase: the kernel's share of CPU per frame, each server
-process's CPU per message sent, and system calls and context switches per message on the
-servers' core (perf stat, when perf is
-there). --all-on-first puts every socket on the first process (what the others cost by
-merely hearing the bus); --profile and --py-spy profile every server process.
+process's CPU per message sent, and system calls and context switches per message on
+the servers' core (perf stat, when perf is there). --all-on-first puts every socket on
+the first process (what the others cost by merely hearing the bus); --profile and
+--py-spy profile every server process.
 127.0.0.1 only; every wait is bounded and the run exits by itself.
 """
 from __future__ import annotations
