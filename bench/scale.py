@@ -28,67 +28,22 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
-import jwt
 
-from servers import BENCH_SECRET, Server, doc_parser, pin_generator
+from million import million_bench
+from provision import fresh_teahouse, provision_users, token
+from servers import Server, doc_parser, pin_generator
 from wsclient import Closed, WebSocket
-
-STAMP = "2026-01-01T00:00:00.000Z"
-
-
-def token(user_id: int) -> str:
-    now = int(time.time())
-    return jwt.encode({"sub": str(user_id), "username": f"load{user_id}", "type": "access",
-                       "iat": now, "exp": now + 6 * 3600}, BENCH_SECRET, algorithm="HS256")
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values) or [0.0]
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
-# -- provisioning -------------------------------------------------------------------
-def provision_users(db: Path, count: int, first_id: int = 1000) -> list[int]:
-    """count users, all members of `global` with nothing unread; its cap lifted."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:
-        conn.execute("BEGIN")
-        ids = list(range(first_id, first_id + count))
-        conn.executemany(
-            """INSERT INTO users (id, username, username_key, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            [(i, f"load{i}", f"load{i}", STAMP, STAMP) for i in ids])
-        conn.executemany(
-            """INSERT INTO memberships (room_id, user_id, joined_at, last_read_message_id,
-                                        seen_count)
-               VALUES (1, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = 1),
-                       (SELECT message_count FROM rooms WHERE id = 1))""",
-            [(i, STAMP) for i in ids])
-        conn.execute("UPDATE rooms SET max_members = 1000000 WHERE slug = 'global'")
-        conn.execute("COMMIT")
-        return ids
-    finally:
-        conn.close()
-
-
-async def fresh_teahouse(workdir: Path, cpu: int, prepare) -> Server:
-    """Start once (migrations), stop, prepare(db path) with the server down, start again."""
-    async with aiohttp.ClientSession() as http:
-        server = Server("teahouse", cpu, workdir)
-        await server.wait_ready(http)
-        server.stop()
-        prepare(workdir / "data" / "teahouse.db")
-        server = Server("teahouse", cpu, workdir)
-        await server.wait_ready(http, limit=120)
-        return server
 
 
 # -- sockets --------------------------------------------------------------------------
@@ -332,114 +287,6 @@ for _ in range(10_000):   # (when, ms) per call until told to stop; at most ~4 m
     conn.getresponse().read()
     print(t0, (time.monotonic() - t0) * 1000, flush=True)
 """
-
-
-# -- a million messages ------------------------------------------------------------------
-WORDS = ("quarterly report", "lunch plans", "deploy window", "明天的会议改到三点", "新版本发布",
-         "请看一下文档", "standup notes", "会议纪要", "coffee", "release train")
-
-
-def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
-    """rooms public rooms with both users as members; messages spread over them, all by
-    writer; the reader has read none of them. The search index is built in one go."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:
-        conn.execute("BEGIN")
-        for uid in (reader, writer):
-            conn.execute("""INSERT INTO users (id, username, username_key, created_at, updated_at)
-                            VALUES (?, ?, ?, ?, ?)""", (uid, f"load{uid}", f"load{uid}", STAMP, STAMP))
-        for r in range(rooms):
-            conn.execute("""INSERT INTO rooms (slug, name, room_type, created_at, updated_at)
-                            VALUES (?, ?, 'public', ?, ?)""", (f"big{r}", f"big {r}", STAMP, STAMP))
-        room_ids = [row[0] for row in conn.execute("SELECT id FROM rooms WHERE slug LIKE 'big%'")]
-        for room_id in room_ids:
-            for uid in (reader, writer):
-                conn.execute("""INSERT INTO memberships (room_id, user_id, joined_at)
-                                VALUES (?, ?, ?)""", (room_id, uid, STAMP))
-        conn.execute("DROP TRIGGER messages_fts_update")  # nothing indexed yet: faster load
-        batch = []
-        for n in range(messages):
-            batch.append((room_ids[n % len(room_ids)], writer,
-                          f"{WORDS[n % len(WORDS)]} #{n}", STAMP, STAMP))
-            if len(batch) == 10_000:
-                conn.executemany("""INSERT INTO messages (room_id, sender_id, content, created_at,
-                                    updated_at) VALUES (?, ?, ?, ?, ?)""", batch)
-                batch.clear()
-        if batch:
-            conn.executemany("""INSERT INTO messages (room_id, sender_id, content, created_at,
-                                updated_at) VALUES (?, ?, ?, ?, ?)""", batch)
-        conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
-        conn.execute("UPDATE search_indexed SET upto = (SELECT MAX(id) FROM messages)")
-        conn.execute("COMMIT")
-        conn.execute("ROLLBACK") if conn.in_transaction else None
-    finally:
-        conn.close()
-    # Put the update trigger back exactly as the migration made it.
-    script = (Path(__file__).resolve().parent.parent / "chat/db/migrations/0012_live_scale.sql").read_text()
-    trigger = script[script.index("CREATE TRIGGER messages_fts_update"):]
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.executescript(trigger)
-    conn.close()
-
-
-async def timed(http, url: str, headers: dict, calls: int) -> float:
-    took = []
-    for _ in range(calls):
-        t0 = time.monotonic()
-        async with http.get(url, headers=headers) as resp:
-            await resp.read()
-            if resp.status != 200:
-                raise RuntimeError(f"{url}: {resp.status}")
-        took.append((time.monotonic() - t0) * 1000)
-    return statistics.median(took)
-
-
-async def million_bench(args) -> None:
-    results = {}
-    for total in (1000, args.messages):
-        workdir = Path(tempfile.mkdtemp(prefix="teahouse-million-"))
-        reader, writer = 5000, 5001
-        started = time.monotonic()
-        server = await fresh_teahouse(workdir, args.server_cpu,
-                                      lambda db: fill(db, total, args.rooms, reader, writer))
-        print(f"  {total} messages loaded and indexed in {time.monotonic() - started:.0f} s",
-              flush=True)
-        try:
-            async with aiohttp.ClientSession() as http:
-                headers = {"Authorization": f"Bearer {token(reader)}"}
-                base = server.base
-                rooms = await (await http.get(f"{base}/api/chat/rooms/", headers=headers)).json()
-                unread = sum(r.get("unread_count") or 0 for r in rooms)
-                big = next(r for r in rooms if r.get("slug") == "big0")
-                # '新版本' is in every 10th message, all of them in rooms big4 and big14.
-                has_term = next(r for r in rooms if r.get("slug") == "big4")
-                paths = {
-                    "room list (with unread counts)": "/api/chat/rooms/",
-                    "notification badge": "/api/chat/notifications/unread_count/",
-                    "history page (newest)": f"/api/chat/rooms/{big['id']}/messages/",
-                    "history before (deep)":
-                        f"/api/chat/rooms/{big['id']}/messages/?before={total // 2}",
-                    "search 'quarterly report'": "/api/chat/search/?q=quarterly%20report",
-                    "search '会议' (2 characters)": "/api/chat/search/?q=%E4%BC%9A%E8%AE%AE",
-                    "search '新版本' in a room with it":
-                        f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={has_term['id']}",
-                    "search '新版本' in a room without":
-                        f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={big['id']}",
-                }
-                figures = {label: await timed(http, base + path, headers, args.calls)
-                           for label, path in paths.items()}
-                results[total] = (unread, figures)
-                print(f"  {total} messages, {unread} unread: " + ", ".join(
-                    f"{k} {v:.1f} ms" for k, v in figures.items()), flush=True)
-        finally:
-            server.stop()
-            shutil.rmtree(workdir, ignore_errors=True)
-    small, large = results[1000], results[args.messages]
-    print(f"\n== read paths, p50 of {args.calls} calls: 1000 vs {args.messages} messages "
-          f"({small[0]} vs {large[0]} unread) ==")
-    for key in small[1]:
-        print(f"{key:32} {small[1][key]:8.1f} ms {large[1][key]:8.1f} ms  "
-              f"x{large[1][key] / small[1][key]:.2f}")
 
 
 def main() -> None:

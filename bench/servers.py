@@ -16,7 +16,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
-BENCH_SECRET = "bench-secret-not-for-production"   # external tokens are signed with it
+BENCH_SECRET = "bench-secret-not-for-production-use"  # external tokens are signed with it
 
 
 def cpu_model() -> str:
