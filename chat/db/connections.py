@@ -20,6 +20,7 @@ PROGRESS_STEPS = 1000  # SQLite VM steps between looks at the clock (well under 
 BUSY_SECONDS = 5.0
 BUSY_TIMEOUT = f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}"
 BUSY_POLL = 0.0005  # seconds between tries for a write lock another process holds
+SQLITE_BUSY = 5     # the result code (low byte) of "database is locked"
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -34,9 +35,6 @@ async def connect(path: Path) -> aiosqlite.Connection:
     for pragma in PRAGMAS:
         await conn.execute(pragma)
     return conn
-
-
-SQLITE_BUSY = 5  # the result code (low byte) of "database is locked"
 
 
 class PooledReader:

@@ -45,8 +45,8 @@ async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
     ids = [(row["id"],) for row in rows]
     # The search index forgets them by trigger (migration 0013).
     for table, column in await references_to_messages(conn):
-        if column == "reply_to":  # a newer reply (sent or scheduled) keeps its text and
-            # loses the quoted original
+        # A newer reply (sent or scheduled) keeps its text and loses the quoted original.
+        if column == "reply_to":
             await conn.executemany(f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?', ids)
         else:
             await conn.executemany(f'DELETE FROM "{table}" WHERE "{column}" = ?', ids)
