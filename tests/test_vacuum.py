@@ -24,8 +24,11 @@ async def grow_and_delete(path) -> None:
         await db.write(fill)
 
         async def empty(conn):
-            await conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('delete-all')")
+            # The delete trigger tells the search index of the rows the indexer already
+            # took (it may or may not have run since `fill`); emptying the index before
+            # that would make it forget rows twice ("database disk image is malformed").
             await conn.execute("DELETE FROM messages")
+            await conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('delete-all')")
         await db.write(empty)
     finally:
         await db.close()
