@@ -9,7 +9,7 @@ import ldap3
 import pytest
 
 from chat.app import create_app
-from chat.core import directory
+from chat.core import directory_recheck
 from chat.keys import core_key
 from chat.settings import Settings
 from chat.signin_settings import parse_ldap
@@ -118,9 +118,9 @@ async def test_a_removed_user_is_disabled_at_the_recheck_and_their_sockets_close
     resp = await client.post("/api/chat/tokens/", json={"name": "script"}, headers=rita.headers)
     assert resp.status == 201, await resp.text()
     api_token = {"Authorization": f"Bearer {(await resp.json())['token']}"}
-    assert await directory.recheck(core) == 0
+    assert await directory_recheck.recheck(core) == 0
     remove_person(slapd, "rita")
-    assert await directory.recheck(core) == 1
+    assert await directory_recheck.recheck(core) == 1
     await closed_with(ws, 4001)
     await assert_error(await client.get("/api/auth/me", headers=rita.headers), 401, "identity")
     text = await assert_error(await client.get("/api/auth/me", headers=api_token), 401, "identity")

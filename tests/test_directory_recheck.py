@@ -11,7 +11,7 @@ import pytest
 from ldap3.operation.search import compile_filter, parse_filter
 
 from chat.app import create_app
-from chat.core import Outcome, directory
+from chat.core import Outcome, directory, directory_recheck
 from chat.db import identities as identities_db
 from chat.db import users
 from chat.errors import Unavailable
@@ -76,7 +76,7 @@ async def test_a_renamed_user_stays_signed_in_and_the_recheck_renames_them(clien
     rob = await signed_in(client, "rob", "rob-password")
     rename(slapd, "rob", "robert", display_name="Robert Renamed")
     try:
-        assert await directory.recheck(core) == 0
+        assert await directory_recheck.recheck(core) == 0
         assert (await me(client, rob))["display_name"] == "Robert Renamed"
         link = await link_of(client, rob.id)
         assert (link.external_name, link.disabled_at) == ("robert", None)
@@ -94,7 +94,7 @@ async def test_a_newcomer_given_a_renamed_users_old_name_does_not_get_their_acco
     rename(slapd, "rita", "rita.b")
     add_person(slapd, "rita", "newcomer-password")
     try:
-        assert await directory.recheck(core) == 0
+        assert await directory_recheck.recheck(core) == 0
         assert (await me(client, rita))["id"] == rita.id
         await assert_error(await login(client, "rita", "newcomer-password"), 403, "identity")
         assert (await signed_in(client, "rita.b", "rita-password")).id == rita.id
@@ -114,10 +114,11 @@ async def test_a_recheck_disables_exactly_the_people_the_directory_no_longer_has
     move_out_of_the_base(slapd, "moved")
     remove_person(slapd, "deleted")
     with slapd.admin() as conn:
-        conn.modify(f"uid=locked,{PEOPLE}", {"employeeType": [(ldap3.MODIFY_REPLACE, ["disabled"])]})
+        conn.modify(f"uid=locked,{PEOPLE}",
+                    {"employeeType": [(ldap3.MODIFY_REPLACE, ["disabled"])]})
         conn.modify(ALLOWED_GROUP, {"member": [(ldap3.MODIFY_DELETE, [f"uid=left,{PEOPLE}"])]})
     try:
-        assert await directory.recheck(core) == 4
+        assert await directory_recheck.recheck(core) == 4
         for name in ("stays", "renamed"):
             assert (await me(client, people[name]))["id"] == people[name].id
         for name in ("moved", "deleted", "locked", "left"):
@@ -125,7 +126,7 @@ async def test_a_recheck_disables_exactly_the_people_the_directory_no_longer_has
             await assert_error(resp, 401, "identity")
             assert (await link_of(client, people[name].id)).disabled_at is not None
         await assert_error(await login(client, "moved", "moved-password"), 401, "identity")
-        assert await directory.recheck(core) == 0            # already disabled: counted once
+        assert await directory_recheck.recheck(core) == 0     # already disabled: counted once
     finally:
         for name in ("stays", "renamed2", "locked", "left"):
             remove_person(slapd, name)
@@ -155,7 +156,7 @@ async def test_a_renamed_active_directory_style_user_is_found_by_objectguid(
     assert (await link_of(client, adam.id)).subject == str(uuid.UUID(bytes_le=guid))
     rename(slapd, "adam", "adam.smith")
     try:
-        assert await directory.recheck(client.server.app[core_key]) == 0
+        assert await directory_recheck.recheck(client.server.app[core_key]) == 0
         assert (await link_of(client, adam.id)).external_name == "adam.smith"
     finally:
         remove_person(slapd, "adam.smith")
@@ -184,7 +185,8 @@ async def link_everyone(core, slapd: Slapd) -> None:
 
     async def job(conn):
         for item in entries:
-            uid, subject = (item["raw_attributes"][name][0].decode() for name in ("uid", "entryUUID"))
+            uid, subject = (item["raw_attributes"][name][0].decode()
+                            for name in ("uid", "entryUUID"))
             user = await users.insert_user(conn, uid, uid, None, uid in BULK_ADMINS)
             await identities_db.insert(conn, user.id, "ldap", subject.lower(), uid, None)
         return Outcome(None)
@@ -204,7 +206,7 @@ async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client,
         core = greedy.server.app[core_key]
         await link_everyone(core, slapd)
         with pytest.raises(Unavailable):
-            await directory.recheck(core)
+            await directory_recheck.recheck(core)
         await greedy.close()
 
         client = await aiohttp_client(create_app(ldap_settings(tmp_path, slapd.url, **groups)))
@@ -214,7 +216,7 @@ async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client,
             assert conn.delete(f"uid=bulk0900,{PEOPLE}")
         before = slapd.searches()
         started = time.monotonic()
-        assert await directory.recheck(core) == 1
+        assert await directory_recheck.recheck(core) == 1
         elapsed = time.monotonic() - started
         searches = slapd.searches() - before - 1           # not the counter's own read
         print(f"re-check of {BULK} linked users: {searches} searches, {elapsed:.2f} s")

@@ -4,7 +4,7 @@ user is and which configured groups they are in.
 ldap3 is synchronous, so every call runs on this module's own small thread pool with
 a time budget: the event loop never waits on the directory, and a hung directory can
 hold at most POOL_SIZE threads. Nothing here decides who becomes which Teahouse user;
-that is core/identities.py.
+that is core/identities.py (and core/directory_recheck.py for the periodic re-check).
 """
 from __future__ import annotations
 
@@ -23,10 +23,8 @@ import ldap3
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_bytes, escape_filter_chars
 
-from ..db import identities as identities_db
 from ..errors import Unavailable
 from ..signin_settings import LdapSettings
-from . import identities
 from .identities import Profile
 
 log = logging.getLogger(__name__)
@@ -79,7 +77,7 @@ class Directory:
         entry = await self._run(self._check_password, username, password)
         return self.profile(entry) if entry and entry.allowed else None
 
-    async def entries_by_id(self, subjects: list[str], likely_admins=frozenset()
+    async def entries_by_id(self, subjects: list[str], likely_admins: frozenset[str]
                             ) -> dict[str, Entry]:
         """The entries the directory still has under the base and filter, by stable id;
         an id it no longer has (deleted, moved out, filtered out) is missing. One search
@@ -177,9 +175,13 @@ class Directory:
             self._bind_service(service)
             found = [entry for item in self._search_pages(service, f"(&{people}(|{ids}))")
                      if (entry := self._entry(item)) and entry.subject in wanted]
-            # An id two entries share is ambiguous: it signs nobody in, so it keeps nobody.
+            # An id two entries share cannot say which one is the person: like an
+            # ambiguous name at sign-in, it keeps nobody.
             counts = Counter(entry.subject for entry in found)
             unique = [entry for entry in found if counts[entry.subject] == 1]
+            if len(unique) < len(found):
+                log.warning("directory entries share a %s: not counted as found",
+                            config.id_attribute)
             return {entry.subject: entry
                     for entry in self._with_groups(service, unique, likely_admins)}
 
@@ -302,32 +304,3 @@ class Directory:
             return ""
         raw = values[0]
         return (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)).strip()
-
-
-async def recheck(core) -> int:
-    """Ask the directory about every enabled linked user by stable id; those it no
-    longer has, or who left the allowed group, are disabled (sockets closed), and those
-    it has under a new name are renamed. A directory that is down, or answers only in
-    part, changes nothing: an outage must not lock the whole team out."""
-    directory: Directory = core.directory
-    linked = await identities_db.enabled_of_provider(core.db.reader, PROVIDER)
-    if not linked:
-        return 0
-    entries = await directory.entries_by_id(
-        [person.subject for person in linked],
-        frozenset(person.subject for person in linked if person.is_admin))
-    current = {subject: directory.profile(entry)
-               for subject, entry in entries.items() if entry.allowed}
-    return await identities.recheck(core, linked, current)
-
-
-async def watch(core) -> None:
-    """Re-check every recheck_seconds until cancelled."""
-    while True:
-        await asyncio.sleep(core.directory.config.recheck_seconds)
-        try:
-            disabled = await recheck(core)
-        except Unavailable:
-            continue
-        if disabled:
-            log.info("directory re-check disabled %d user(s)", disabled)
