@@ -60,6 +60,8 @@ rootdn "{root_dn}"
 rootpw {root_password}
 directory {dir}/db
 maxsize 16777216
+# As a production directory would: the re-check searches by entryUUID, sign-in by uid.
+index objectClass,entryUUID,uid eq
 TLSCertificateFile {dir}/server.pem
 TLSCertificateKeyFile {dir}/server.key
 access to attrs=userPassword by self write by anonymous auth by * none
@@ -174,7 +176,7 @@ class Slapd:
                                         root_password=ROOT_PASSWORD, service_dn=SERVICE_DN))
         seed = self.folder / "seed.ldif"
         seed.write_text(SEED + "\n" + self.extra_seed)
-        subprocess.run([SLAPADD, "-f", str(config), "-l", str(seed)], check=True,
+        subprocess.run([SLAPADD, "-q", "-f", str(config), "-l", str(seed)], check=True,
                        capture_output=True, timeout=30)
         # -d 0 keeps slapd in the foreground, so the PID we hold is the server's.
         self.process = subprocess.Popen(
