@@ -194,7 +194,7 @@ async def link_everyone(core, slapd: Slapd) -> None:
 
 
 async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client, tmp_path,
-                                                                 tmp_path_factory):
+                                                                 tmp_path_factory, caplog):
     slapd = Slapd(tmp_path_factory.mktemp("bulk-slapd"), extra_seed=bulk_seed()).start()
     try:
         groups = {"CHAT_LDAP_ALLOWED_GROUP": f"cn=bulk-users,{GROUPS}",
@@ -207,6 +207,9 @@ async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client,
         await link_everyone(core, slapd)
         with pytest.raises(Unavailable):
             await directory_recheck.recheck(core)
+        assert "sizeLimitExceeded" in caplog.text
+        for user_id in (1, 600, BULK):
+            assert (await link_of(greedy, user_id)).disabled_at is None
         await greedy.close()
 
         client = await aiohttp_client(create_app(ldap_settings(tmp_path, slapd.url, **groups)))
@@ -226,6 +229,19 @@ async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client,
         renamed = await users.user_by_username(core.db.reader, "bulk0600")
         assert (await link_of(client, renamed.id)).external_name == "renamed0600"
         for uid, is_admin in (*((uid, True) for uid in BULK_ADMINS), ("bulk0001", False)):
+            assert (await users.user_by_username(core.db.reader, uid)).is_admin == is_admin
+        # An admin added and one removed in the directory: each surprise costs a few
+        # searches more (the batch halved down to them), not one per user.
+        with slapd.admin() as conn:
+            assert conn.modify(f"cn=bulk-admins,{GROUPS}", {"member": [
+                (ldap3.MODIFY_ADD, [f"uid=bulk0300,{PEOPLE}"]),
+                (ldap3.MODIFY_DELETE, [f"uid=bulk0700,{PEOPLE}"])]})
+        before = slapd.searches()
+        assert await directory_recheck.recheck(core) == 0
+        searches = slapd.searches() - before - 1
+        print(f"with one admin added and one removed: {searches} searches")
+        assert searches <= 3 * 4 + 2 * 20
+        for uid, is_admin in (("bulk0300", True), ("bulk0700", False), ("bulk0000", True)):
             assert (await users.user_by_username(core.db.reader, uid)).is_admin == is_admin
     finally:
         slapd.stop()

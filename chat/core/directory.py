@@ -103,7 +103,7 @@ class Directory:
             return await asyncio.wait_for(
                 loop.run_in_executor(self.executor, function, *args), budget)
         except (asyncio.TimeoutError, LDAPException, OSError) as exc:
-            log.warning("directory unavailable: %s", type(exc).__name__)
+            log.warning("directory unavailable: %s %s", type(exc).__name__, str(exc)[:200])
             raise Unavailable("directory_unavailable") from None
 
     # -- in the thread pool ------------------------------------------------
