@@ -38,6 +38,7 @@ class LdapSettings:
     group_filter: str = "(|(member={user_dn})(uniqueMember={user_dn}))"
     timeout: float = 5.0
     recheck_seconds: float = 300.0          # 0: no periodic re-check
+    recheck_batch: int = 500                # stable ids per re-check search
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,11 @@ def parse_ldap(env) -> LdapSettings | None:
         values["timeout"] = _number("CHAT_LDAP_TIMEOUT", raw, 0.1, 120)
     if (raw := env.get("CHAT_LDAP_RECHECK_SECONDS")) is not None:
         values["recheck_seconds"] = _number("CHAT_LDAP_RECHECK_SECONDS", raw, 0, 86400)
+    if (raw := env.get("CHAT_LDAP_RECHECK_BATCH")) is not None:
+        batch = _number("CHAT_LDAP_RECHECK_BATCH", raw, 1, 5000)
+        if not batch.is_integer():
+            raise SettingsError(f"CHAT_LDAP_RECHECK_BATCH must be a whole number, got {raw!r}")
+        values["recheck_batch"] = int(batch)
     return LdapSettings(**values)
 
 

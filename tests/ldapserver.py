@@ -38,26 +38,39 @@ PEOPLE = f"ou=people,{SUFFIX}"
 GROUPS = f"ou=groups,{SUFFIX}"
 ALLOWED_GROUP = f"cn=chat-users,{GROUPS}"
 ADMIN_GROUP = f"cn=chat-admins,{GROUPS}"
+ALUMNI = f"ou=alumni,{SUFFIX}"           # outside the user base
 
 CONFIG = """\
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
+# Active Directory's objectGUID (its OID, 16 octets), so the binary-id path runs against
+# a real server too.
+attributetype ( 1.2.840.113556.1.4.2 NAME 'objectGUID' EQUALITY octetStringMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
 pidfile {dir}/slapd.pid
 argsfile {dir}/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
+moduleload refint
 database mdb
 suffix "{suffix}"
 rootdn "{root_dn}"
 rootpw {root_password}
 directory {dir}/db
 maxsize 16777216
+# As a production directory would: the re-check searches by entryUUID, sign-in by uid.
+index objectClass,entryUUID,uid eq
 TLSCertificateFile {dir}/server.pem
 TLSCertificateKeyFile {dir}/server.key
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by dn.exact="{service_dn}" read by self read by anonymous none by * none
+# A renamed or deleted person's group memberships follow, as in a real directory.
+overlay refint
+refint_attributes member uniqueMember
+database monitor
+access to * by dn.exact="{root_dn}" read by * none
 """
 
 
@@ -86,6 +99,10 @@ ou: groups
 dn: ou=services,{SUFFIX}
 objectClass: organizationalUnit
 ou: services
+
+dn: {ALUMNI}
+objectClass: organizationalUnit
+ou: alumni
 
 dn: {SERVICE_DN}
 objectClass: person
@@ -141,8 +158,9 @@ def write_certificate(folder: Path) -> Path:
 class Slapd:
     """Listens on ldap:// (StartTLS offered) and ldaps://, with a self-signed certificate."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, extra_seed: str = ""):
         self.folder = folder
+        self.extra_seed = extra_seed
         self.port = free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
         self.tls_port = free_port()
@@ -157,8 +175,8 @@ class Slapd:
         config.write_text(CONFIG.format(dir=self.folder, suffix=SUFFIX, root_dn=ROOT_DN,
                                         root_password=ROOT_PASSWORD, service_dn=SERVICE_DN))
         seed = self.folder / "seed.ldif"
-        seed.write_text(SEED)
-        subprocess.run([SLAPADD, "-f", str(config), "-l", str(seed)], check=True,
+        seed.write_text(SEED + "\n" + self.extra_seed)
+        subprocess.run([SLAPADD, "-q", "-f", str(config), "-l", str(seed)], check=True,
                        capture_output=True, timeout=30)
         # -d 0 keeps slapd in the foreground, so the PID we hold is the server's.
         self.process = subprocess.Popen(
@@ -195,6 +213,34 @@ class Slapd:
             yield conn
         finally:
             conn.unbind()
+
+
+    def searches(self) -> int:
+        """How many searches the server has answered, from its cn=Monitor counters
+        (this read included)."""
+        with self.admin() as conn:
+            conn.search("cn=Search,cn=Operations,cn=Monitor", "(objectClass=*)", ldap3.BASE,
+                        attributes=["monitorOpCompleted"])
+            return int(conn.entries[0].monitorOpCompleted.value)
+
+
+def add_person(slapd: Slapd, uid: str, password: str, groups=(ALLOWED_GROUP,),
+               guid: bytes | None = None) -> None:
+    """A person (with an Active Directory style objectGUID if guid is given)."""
+    attributes = {"uid": uid, "cn": uid.title(), "sn": uid, "displayName": uid.title(),
+                  "userPassword": password}
+    classes = ["inetOrgPerson"] + (["extensibleObject"] if guid else [])
+    with slapd.admin() as conn:
+        assert conn.add(f"uid={uid},{PEOPLE}", classes,
+                        {**attributes, **({"objectGUID": guid} if guid else {})}), conn.result
+        for group in groups:
+            assert conn.modify(group, {"member": [(ldap3.MODIFY_ADD, [f"uid={uid},{PEOPLE}"])]})
+
+
+def remove_person(slapd: Slapd, uid: str, base: str = PEOPLE) -> None:
+    with slapd.admin() as conn:
+        conn.modify(ALLOWED_GROUP, {"member": [(ldap3.MODIFY_DELETE, [f"uid={uid},{base}"])]})
+        assert conn.delete(f"uid={uid},{base}"), conn.result
 
 
 def require_slapd() -> None:

@@ -9,12 +9,12 @@ import ldap3
 import pytest
 
 from chat.app import create_app
-from chat.core import directory
+from chat.core import directory_recheck
 from chat.keys import core_key
 from chat.settings import Settings
 from chat.signin_settings import parse_ldap
 from tests.helpers import Person, assert_error, closed_with, connect, make_room, register
-from tests.ldapserver import ALLOWED_GROUP, PEOPLE, Slapd, ldap_env
+from tests.ldapserver import PEOPLE, add_person, ldap_env, remove_person
 
 
 def ldap_settings(tmp_path, url: str, local_login: bool = True, **env) -> Settings:
@@ -37,21 +37,6 @@ async def signed_in(client, username: str, password: str) -> Person:
     body = await resp.json()
     return Person(body["user"]["id"], body["user"]["username"], body["access_token"],
                   body["refresh_token"], body["user"]["is_admin"])
-
-
-def add_person(slapd: Slapd, uid: str, password: str, groups=(ALLOWED_GROUP,)) -> None:
-    with slapd.admin() as conn:
-        assert conn.add(f"uid={uid},{PEOPLE}", ["inetOrgPerson"],
-                        {"uid": uid, "cn": uid.title(), "sn": uid, "displayName": uid.title(),
-                         "userPassword": password}), conn.result
-        for group in groups:
-            assert conn.modify(group, {"member": [(ldap3.MODIFY_ADD, [f"uid={uid},{PEOPLE}"])]})
-
-
-def remove_person(slapd: Slapd, uid: str) -> None:
-    with slapd.admin() as conn:
-        conn.modify(ALLOWED_GROUP, {"member": [(ldap3.MODIFY_DELETE, [f"uid={uid},{PEOPLE}"])]})
-        assert conn.delete(f"uid={uid},{PEOPLE}"), conn.result
 
 
 async def test_directory_password_creates_the_user_once_and_signs_in(client):
@@ -133,9 +118,9 @@ async def test_a_removed_user_is_disabled_at_the_recheck_and_their_sockets_close
     resp = await client.post("/api/chat/tokens/", json={"name": "script"}, headers=rita.headers)
     assert resp.status == 201, await resp.text()
     api_token = {"Authorization": f"Bearer {(await resp.json())['token']}"}
-    assert await directory.recheck(core) == 0
+    assert await directory_recheck.recheck(core) == 0
     remove_person(slapd, "rita")
-    assert await directory.recheck(core) == 1
+    assert await directory_recheck.recheck(core) == 1
     await closed_with(ws, 4001)
     await assert_error(await client.get("/api/auth/me", headers=rita.headers), 401, "identity")
     text = await assert_error(await client.get("/api/auth/me", headers=api_token), 401, "identity")

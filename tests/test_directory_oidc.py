@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from chat.app import create_app
+from chat.db import identities as identities_db
 from chat.keys import core_key
 from chat.settings import Settings
 from chat.signin_settings import parse_oidc
@@ -97,6 +98,26 @@ async def test_a_provider_sign_in_creates_the_user_once_and_gives_ordinary_token
     again = await signed_in(client, provider)
     assert again["user"]["id"] == body["user"]["id"]          # the same sub, whatever the name
     assert (again["user"]["username"], again["user"]["display_name"]) == ("kate", "Kate K.")
+
+
+async def test_a_changed_username_or_email_at_the_provider_renames_and_never_disables(
+        client, provider):
+    core = client.server.app[core_key]
+    first = await signed_in(client, provider)
+    old_token = {"Authorization": f"Bearer {first['access_token']}"}
+    provider.claims.update(preferred_username="kate.smith", email="kate.smith@example.org")
+    again = await signed_in(client, provider)
+    assert again["user"]["id"] == first["user"]["id"]
+    [link] = await identities_db.of_user(core.db.reader, first["user"]["id"])
+    assert (link.subject, link.external_name, link.email, link.disabled_at) == (
+        "user-1", "kate.smith", "kate.smith@example.org", None)
+    assert (await client.get("/api/auth/me", headers=old_token)).status == 200
+    # Someone else (another sub) now called "kate" at the provider is not the old account.
+    provider.claims.update(sub="user-2", preferred_username="kate", email="kate@example.org")
+    before = await user_count(client)
+    text = await assert_error(await sign_in(client, provider), 403, "identity")
+    assert "A Teahouse account named 'kate' already exists" in text
+    assert await user_count(client) == before
 
 
 async def test_the_admin_flag_follows_the_configured_group_claim(client, provider):

@@ -28,6 +28,8 @@ def test_ldap_settings_are_read_with_defaults_and_the_password_stays_out_of_repr
                                   "CHAT_LDAP_STARTTLS": "yes", "CHAT_LOCAL_LOGIN": "0"})
     assert settings.ldap.urls == ("ldaps://dc1.corp.example", "ldap://dc2.corp.example:389")
     assert settings.ldap.start_tls and settings.ldap.id_attribute == "entryUUID"
+    assert settings.ldap.recheck_batch == 500
+    assert load_settings(env={**LDAP, "CHAT_LDAP_RECHECK_BATCH": "200"}).ldap.recheck_batch == 200
     assert settings.local_login is False
     assert "hunter2-secret" not in repr(settings)
 
@@ -38,6 +40,8 @@ def test_ldap_settings_are_read_with_defaults_and_the_password_stays_out_of_repr
     ({**LDAP, "CHAT_LDAP_USER_FILTER": "(uid=*)"}, "must contain {username}"),
     ({**LDAP, "CHAT_LDAP_TIMEOUT": "0"}, "CHAT_LDAP_TIMEOUT must be between"),
     ({**LDAP, "CHAT_LDAP_STARTTLS": "maybe"}, "CHAT_LDAP_STARTTLS"),
+    ({**LDAP, "CHAT_LDAP_RECHECK_BATCH": "0"}, "CHAT_LDAP_RECHECK_BATCH must be between"),
+    ({**LDAP, "CHAT_LDAP_RECHECK_BATCH": "2.5"}, "CHAT_LDAP_RECHECK_BATCH must be a whole"),
     ({"CHAT_LOCAL_LOGIN": "perhaps"}, "CHAT_LOCAL_LOGIN"),
     ({"CHAT_OIDC_PROVIDERS": "{not json"}, "not valid JSON"),
     (oidc(provider(algorithms=["none"])), "algorithm 'none' is not allowed"),

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from ..db import identities, users
 from ..db import sessions as db_sessions
+from ..db.identities import Linked
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..events import SocketsEnded
 from ..models import User
 from . import Core, Outcome
 
 NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+RECHECK_CHUNK = 500     # re-check changes per transaction: a mass rename holds the writer briefly
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,13 @@ async def _create(conn, profile: Profile) -> User:
     return user
 
 
+def _display_name(profile: Profile, current: str) -> str:
+    return profile.display_name.strip()[:64] or current
+
+
 async def _update(conn, user_id: int, profile: Profile) -> User:
     user = await users.user_by_id(conn, user_id)
-    display = profile.display_name.strip()[:64] or user.display_name
+    display = _display_name(profile, user.display_name)
     if display != user.display_name:
         await users.update_profile(conn, user.id, display, user.avatar_url)
     if profile.is_admin is not None and profile.is_admin != user.is_admin:
@@ -117,31 +123,39 @@ async def is_external(core: Core, user_id: int) -> bool:
     return bool(await identities.of_user(core.db.reader, user_id))
 
 
-async def recheck(core: Core, provider: str, current: dict) -> int:
-    """Apply what the provider says now (current: external name -> Profile, or None
-    if gone or no longer allowed) to its linked users; returns how many were disabled.
-    A disabled user's logins and tokens end and their sockets close."""
-    disabled = 0
-    for identity in await identities.of_provider(core.db.reader, provider):
-        profile = current.get(identity.external_name)
-        gone = profile is None or profile.subject != identity.subject
-        if gone and identity.disabled_at is None:
-            await core.commit(lambda conn, i=identity: _disable(conn, i))
-            disabled += 1
-        elif not gone and profile.is_admin is not None:
-            await core.commit(lambda conn, i=identity, p=profile: _sync_admin(conn, i, p))
-    return disabled
+async def recheck(core: Core, linked: list[Linked], current: dict[str, Profile]) -> int:
+    """Apply what a provider says now to its enabled linked users (current: stable id
+    -> Profile, for those it still has and allows). The others are disabled: their
+    logins and tokens end and their sockets close. The rest get what a sign-in would
+    give them (name, address, display name, admin flag): a rename renames, never
+    disables. Returns how many were disabled."""
+    gone = [(person, None) for person in linked if person.subject not in current]
+    changed = [(person, current[person.subject]) for person in linked
+               if person.subject in current and _differs(person, current[person.subject])]
+    work = gone + changed
+    for start in range(0, len(work), RECHECK_CHUNK):
+        chunk = work[start:start + RECHECK_CHUNK]
+        await core.commit(lambda conn, chunk=chunk: _apply(conn, chunk))
+    return len(gone)
 
 
-async def _disable(conn, identity) -> Outcome:
-    await identities.set_disabled(conn, identity.id, True)
-    await users.end_sessions(conn, identity.user_id)        # access tokens, even ours of old
-    await db_sessions.delete_user_sessions(conn, identity.user_id)   # logins and cookies
-    return Outcome(None, [SocketsEnded(None, identity.user_id)])
+def _differs(person: Linked, profile: Profile) -> bool:
+    return ((profile.username or person.external_name, profile.email,
+             _display_name(profile, person.display_name))
+            != (person.external_name, person.email, person.display_name)
+            or profile.is_admin not in (None, person.is_admin))
 
 
-async def _sync_admin(conn, identity, profile: Profile) -> Outcome:
-    user = await users.user_by_id(conn, identity.user_id)
-    if user and user.is_admin != profile.is_admin:
-        await users.set_admin(conn, user.id, profile.is_admin)
-    return Outcome(None)
+async def _apply(conn, work: list[tuple[Linked, Profile | None]]) -> Outcome:
+    ended = []
+    for person, profile in work:
+        if profile is None:
+            await identities.set_disabled(conn, person.id, True)
+            await users.end_sessions(conn, person.user_id)     # access tokens, even ours of old
+            await db_sessions.delete_user_sessions(conn, person.user_id)  # logins and cookies
+            ended.append(SocketsEnded(None, person.user_id))
+        else:
+            await identities.rename(conn, person.id, profile.username or person.external_name,
+                                    profile.email)
+            await _update(conn, person.user_id, profile)
+    return Outcome(None, ended)

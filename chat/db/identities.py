@@ -20,6 +20,19 @@ class Identity:
     disabled_at: str | None
 
 
+@dataclass(frozen=True)
+class Linked:
+    """An enabled, claimed link with what the re-check compares: the user's display
+    name and admin flag."""
+    id: int
+    user_id: int
+    subject: str
+    external_name: str
+    email: str | None
+    display_name: str
+    is_admin: bool
+
+
 def _identity(row: sqlite3.Row) -> Identity:
     return Identity(*(row[name] for name in COLUMNS.split(", ")))
 
@@ -46,11 +59,14 @@ async def of_user(conn, user_id: int) -> list[Identity]:
     return [_identity(row) for row in rows]
 
 
-async def of_provider(conn, provider: str) -> list[Identity]:
+async def enabled_of_provider(conn, provider: str) -> list[Linked]:
     rows = await conn.execute_fetchall(
-        f"""SELECT {COLUMNS} FROM external_identities
-            WHERE provider = ? AND subject IS NOT NULL ORDER BY id""", (provider,))
-    return [_identity(row) for row in rows]
+        """SELECT i.id, i.user_id, i.subject, i.external_name, i.email, u.display_name,
+                  u.is_admin
+           FROM external_identities i JOIN users u ON u.id = i.user_id
+           WHERE i.provider = ? AND i.subject IS NOT NULL AND i.disabled_at IS NULL
+           ORDER BY i.id""", (provider,))
+    return [Linked(*row[:6], bool(row[6])) for row in rows]
 
 
 async def is_disabled(conn, user_id: int) -> bool:
@@ -79,6 +95,13 @@ async def record_sign_in(conn, identity_id: int, subject: str, external_name: st
            SET subject = ?, external_name = ?, email = ?, disabled_at = NULL, last_seen_at = ?
            WHERE id = ?""",
         (subject, external_name, email, iso_utc(), identity_id))
+
+
+async def rename(conn, identity_id: int, external_name: str, email: str | None) -> None:
+    """The provider knows the account under a new name or address (same stable id)."""
+    await conn.execute(
+        "UPDATE external_identities SET external_name = ?, email = ? WHERE id = ?",
+        (external_name, email, identity_id))
 
 
 async def set_disabled(conn, identity_id: int, disabled: bool) -> None:

@@ -11,7 +11,7 @@ import contextlib
 
 from aiohttp import web
 
-from ..core import directory, identities
+from ..core import directory, directory_recheck, identities
 from ..keys import core_key, settings_key, user_key
 from ..web.jsonio import json_response, read_json
 from ..web.routing import DETAIL, Route, add_routes
@@ -25,7 +25,7 @@ async def run_directory(app: web.Application):
         yield
         return
     core.directory = directory.Directory(config)
-    task = (asyncio.create_task(directory.watch(core), name="directory-recheck")
+    task = (asyncio.create_task(directory_recheck.watch(core), name="directory-recheck")
             if config.recheck_seconds > 0 else None)
     yield
     if task:
