@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from ..clock import iso_utc, now
 from ..db import deleted_rooms as deleted_sql
 from ..db import site_lists
+from ..db.rooms import room_by_id
 from ..errors import Conflict, NotFound
 from ..models import Room, User
 from . import Core, Outcome
@@ -55,7 +56,7 @@ async def restore(core: Core, admin: User, room_id) -> Room:
         if room.room_type == "direct" and not await deleted_sql.kept_direct_key(conn, room.id):
             raise Conflict("direct_room_reopened")  # the two opened a new one since
         await deleted_sql.restore_room(conn, room.id)
-        return Outcome(room)
+        return Outcome(await room_by_id(conn, room.id))
     room = await core.commit(job)
     log.info("room %s restored by user %s", room.slug, admin.id)
     return room
