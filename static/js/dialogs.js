@@ -15,7 +15,7 @@ export function confirmDialog(text, confirmLabel, { details = [], typed = null, 
     const input = typed === null ? null : h("input", { type: "text", autocomplete: "off", spellcheck: "false",
       class: "typed-confirm", "aria-label": t("type_to_confirm", { name: typed }),
       oninput: () => { confirm.disabled = input.value.trim() !== typed; } });
-    const dialog = h("dialog", { class: "modal confirm-dialog", role: "alertdialog", "aria-label": text },
+    const dialog = h("dialog", { class: details.length ? "modal wide confirm-dialog" : "modal confirm-dialog", role: "alertdialog", "aria-label": text },
       h("p", { class: "confirm-text", text }),
       details.map((line) => h("p", { class: "confirm-detail", text: line })),
       input ? h("label", { class: "field" }, h("span", { text: t("type_to_confirm", { name: typed }) }), input) : null,

@@ -168,3 +168,29 @@ def test_a_screenshot_of_the_console(server, open_page, ada, crowd):
     page.locator("#people-section .admin-count", has_text="1–1 of 1").wait_for()
     open_menu(room_row(page, "Global"))
     publish(screenshot(page, "admin"), "screenshot-admin.png")
+
+
+def test_the_room_settings_and_password_dialogs_save(server, open_page, ada, crowd):
+    page = admin_page(open_page, server, ada)
+    row = room_row(page, "Release plans")
+    room_id = int(row.get_attribute("data-room-id"))
+    open_menu(row).get_by_role("menuitem", name="Type and member limit…").click()
+    dialog = page.locator("dialog[open]")
+    dialog.locator("select[name=room_type]").select_option("private")
+    dialog.locator("input[name=max_members]").fill("")
+    dialog.get_by_role("button", name="Save").click()
+    dialog.wait_for(state="detached")
+    room_row(page, "Release plans").filter(has_text="Private").wait_for()
+    _, room = server.api("GET", f"/api/chat/rooms/{room_id}/", token=ada.token)
+    assert (room["room_type"], room["max_members"]) == ("private", None)
+
+    page.fill("#users-query", "member010")
+    page.locator("#people-section .admin-count", has_text="1–1 of 1").wait_for()
+    person = page.locator("#people-section .admin-row", has_text="@member010")
+    open_menu(person).get_by_role("menuitem", name="Reset password…").click()
+    dialog.locator("input[name=password]").fill("a brand new password")
+    dialog.get_by_role("button", name="Reset password").click()
+    dialog.wait_for(state="detached")
+    status, _ = server.api("POST", "/api/auth/login",
+                           {"username": "member010", "password": "a brand new password"})
+    assert status == 200 and not page.errors
