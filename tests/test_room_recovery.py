@@ -75,6 +75,22 @@ async def test_a_deleted_room_is_not_found_in_any_dialect_list_or_search(client,
     assert room_id in await ids(client, admin, DELETED)  # only there, until restored or purged
 
 
+async def test_a_deleted_room_takes_its_notifications_with_it(client, admin, alice, bob):
+    room = await make_room(client, alice, name="mentions")
+    await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    await post_message(client, alice, room, "@bob the secret plan")
+
+    async def seen():
+        listed = await (await client.get("/api/chat/notifications/", headers=bob.headers)).json()
+        badge = await (await client.get("/api/chat/notifications/unread_count/", headers=bob.headers)).json()
+        return [n["content"] for n in listed], badge["unread_count"]
+    assert await seen() == (["@bob the secret plan"], 1)
+    await client.delete(f"/api/chat/rooms/{room['id']}/", headers=alice.headers)
+    assert await seen() == ([], 0)
+    await client.post(f"{DELETED}{room['id']}/restore/", headers=admin.headers)
+    assert await seen() == (["@bob the secret plan"], 0)
+
+
 async def test_a_site_admin_restores_a_deleted_room_with_its_messages(client, admin, bob, doomed):
     assert doomed["id"] not in await ids(client, admin, "/api/chat/admin/rooms/")
     listed = await (await client.get(DELETED, headers=admin.headers)).json()

@@ -10,6 +10,7 @@ import secrets
 
 from ..clock import iso_utc
 from ..db import messages as message_sql
+from ..db import notifications as notification_sql
 from ..db import rooms as room_sql
 from ..errors import BadInput, Conflict, Forbidden, NotFound
 from ..events import MemberJoined, MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
@@ -268,6 +269,7 @@ async def delete_room(core: Core, user: User, ref) -> Room:
         if room.is_official:  # new users land in it: without it they would see no room
             raise Conflict("official_room_undeletable", room=room.name)
         await room_sql.deactivate_room(conn, room.id)
+        await notification_sql.mark_room_read(conn, room.id)
         return Outcome(room, [RoomDeleted(room.id, room)])
     return await core.commit(job)
 
