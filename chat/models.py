@@ -28,6 +28,7 @@ class Account:
     """A user as site admins see them."""
     user: User
     last_login_at: str | None
+    kind: str = "person"  # person | bot | webhook (a hook's account)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Room:
     member_count: int = 0
     archived_at: str | None = None
     default_text: bool = False  # name and description are still the seeded ones
+    message_count: int = 0      # countable messages (not system notices, not deleted)
+    deleted_at: str | None = None  # soft-deleted: restorable until purged
 
     @property
     def is_archived(self) -> bool:

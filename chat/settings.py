@@ -41,6 +41,7 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     log_format: str = "text"
     retention_days: int | None = None       # site-wide: delete messages older than this
+    room_purge_days: int = 30   # a deleted room can be restored this long, then is purged
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
     search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
     # Limits against hostile members and faults (docs/limits.md); a rate is
@@ -244,6 +245,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["log_format"] = parse_choice("CHAT_LOG_FORMAT", raw, LOG_FORMATS)
     if (raw := env.get("CHAT_RETENTION_DAYS")) not in (None, ""):
         values["retention_days"] = parse_days("CHAT_RETENTION_DAYS", raw)
+    if (raw := env.get("CHAT_ROOM_PURGE_DAYS")) is not None:
+        values["room_purge_days"] = parse_days("CHAT_ROOM_PURGE_DAYS", raw)
     if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
         values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
     for var, (name, parse) in LIMITS.items():

@@ -9,7 +9,7 @@ password ends their logins and login sockets, as their own password change does.
 """
 from __future__ import annotations
 
-from ..db import rooms as room_sql
+from ..db import site_lists
 from ..db import sessions as session_sql
 from ..db import users as user_sql
 from ..errors import BadInput, Forbidden, NotFound, Unauthorized
@@ -28,19 +28,36 @@ def search_text(query) -> str:
     return query.strip()[:64] if isinstance(query, str) else ""
 
 
-async def list_accounts(core: Core, admin: User, query="", limit=None, offset=None) -> list[Account]:
-    check_site_admin(admin)
-    limit = check_int("limit", limit, 1, 500, default=100)
-    offset = check_int("offset", offset, 0, 2**31, default=0)
-    return await user_sql.accounts(core.db.reader, search_text(query), limit, offset)
+def page_params(limit, offset) -> tuple[int, int]:
+    return (check_int("limit", limit, 1, 500, default=100),
+            check_int("offset", offset, 0, 2**31, default=0))
 
 
-async def list_all_rooms(core: Core, admin: User, query="", limit=None, offset=None) -> list[Room]:
-    """Every active room, private and direct ones included (their messages stay unread)."""
+def check_kind(kind, kinds: dict) -> str:
+    kind = kind or ""
+    if kind not in kinds:
+        raise BadInput("field_choice", field="kind", choices=", ".join(k for k in kinds if k))
+    return kind
+
+
+async def list_accounts(core: Core, admin: User, query="", limit=None, offset=None,
+                        kind=None) -> tuple[list[Account], int]:
+    """A page of accounts and how many match: people, bots (webhooks' accounts
+    included) or both."""
     check_site_admin(admin)
-    limit = check_int("limit", limit, 1, 500, default=100)
-    offset = check_int("offset", offset, 0, 2**31, default=0)
-    return await room_sql.all_rooms(core.db.reader, search_text(query), limit, offset)
+    kind = check_kind(kind, site_lists.ACCOUNT_KINDS)
+    return await site_lists.accounts(core.db.reader, search_text(query), kind,
+                                     *page_params(limit, offset))
+
+
+async def list_all_rooms(core: Core, admin: User, query="", limit=None, offset=None,
+                         kind=None) -> tuple[list[Room], int]:
+    """A page of every active room, private and direct ones included (their messages
+    stay unread), and how many match: rooms, direct conversations or both."""
+    check_site_admin(admin)
+    kind = check_kind(kind, site_lists.ROOM_KINDS)
+    return await site_lists.rooms(core.db.reader, search_text(query), kind,
+                                  *page_params(limit, offset))
 
 
 async def find_target(conn, admin: User, user_id) -> User:

@@ -10,8 +10,9 @@ import secrets
 
 from ..clock import iso_utc
 from ..db import messages as message_sql
+from ..db import notifications as notification_sql
 from ..db import rooms as room_sql
-from ..errors import BadInput, Forbidden, NotFound
+from ..errors import BadInput, Conflict, Forbidden, NotFound
 from ..events import MemberJoined, MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
 from ..models import Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
@@ -254,7 +255,8 @@ async def name_seeded_rooms(core: Core) -> None:
 
 
 async def delete_room(core: Core, user: User, ref) -> Room:
-    """Soft delete: the room disappears and its sockets close (4004); messages stay."""
+    """Soft delete: the room disappears and its sockets close (4004); its rows stay,
+    restorable by a site admin until the purge (core/deleted_rooms.py)."""
     async def job(conn):
         room = await find_room(conn, ref)
         membership = await room_sql.membership(conn, room.id, user.id)
@@ -264,7 +266,10 @@ async def delete_room(core: Core, user: User, ref) -> Room:
             if not room.is_public and (membership is None or membership.is_banned):
                 raise Forbidden("room_forbidden")
             raise Forbidden("cannot_delete_room")
+        if room.is_official:  # new users land in it: without it they would see no room
+            raise Conflict("official_room_undeletable", room=room.name)
         await room_sql.deactivate_room(conn, room.id)
+        await notification_sql.mark_room_read(conn, room.id)
         return Outcome(room, [RoomDeleted(room.id, room)])
     return await core.commit(job)
 

@@ -21,7 +21,8 @@ async def insert_notification(conn, user_id: int, notification_type: str, title:
 
 async def notification_rows(conn, user_id: int, unread_only: bool, limit: int,
                             notification_id: int | None = None):
-    where = "user_id = ?"
+    # A deleted room's notifications go with it (and come back if it is restored).
+    where = "user_id = ? AND (room_id IS NULL OR room_id IN (SELECT id FROM rooms WHERE is_active = 1))"
     params: list = [user_id]
     if unread_only:
         where += " AND is_read = 0"
@@ -38,6 +39,12 @@ async def mark_read(conn, user_id: int, notification_id: int) -> bool:
         "UPDATE notifications SET is_read = 1 WHERE id = ? AND user_id = ?",
         (notification_id, user_id))
     return cursor.rowcount > 0
+
+
+async def mark_room_read(conn, room_id: int) -> None:
+    """A deleted room's notifications leave the badge (its counter follows by trigger)."""
+    await conn.execute("UPDATE notifications SET is_read = 1 WHERE room_id = ? AND is_read = 0",
+                       (room_id,))
 
 
 async def mark_all_read(conn, user_id: int) -> int:

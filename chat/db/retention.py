@@ -27,15 +27,15 @@ async def expired_messages(conn, room_id: int, cutoff: str, limit: int) -> list[
            WHERE room_id = ? AND created_at < ? ORDER BY id LIMIT ?""", (room_id, cutoff, limit)))
 
 
-async def references_to_messages(conn) -> list[tuple[str, str]]:
-    """(table, column) pairs with a foreign key to messages(id), from the live schema, so
+async def references_to(conn, target: str) -> list[tuple[str, str]]:
+    """(table, column) pairs with a foreign key to target's id, from the live schema, so
     tables later migrations add are cleaned up too."""
     found = []
     tables = await conn.execute_fetchall(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%'")
     for (table,) in tables:
         for key in await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")'):
-            if key["table"] == "messages":
+            if key["table"] == target:
                 found.append((table, key["from"]))
     return found
 
@@ -44,7 +44,7 @@ async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
     """Delete these messages and what points at them; the upload names now unreferenced."""
     ids = [(row["id"],) for row in rows]
     # The search index forgets them by trigger (migration 0013).
-    for table, column in await references_to_messages(conn):
+    for table, column in await references_to(conn, "messages"):
         # A newer reply (sent or scheduled) keeps its text and loses the quoted original.
         if column == "reply_to":
             await conn.executemany(f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?', ids)

@@ -5,7 +5,7 @@ import sqlite3
 
 from ..clock import iso_utc
 from ..models import Membership, Room
-from .users import like_pattern, row_to_user, user_columns
+from .users import row_to_user, user_columns
 
 ROOM_SELECT = f"""
     SELECT r.*, {user_columns('c', 'c_')}, r.members AS member_count
@@ -25,6 +25,7 @@ def row_to_room(row: sqlite3.Row) -> Room:
         creator=row_to_user(row, "c_"), created_at=row["created_at"],
         updated_at=row["updated_at"], member_count=row["member_count"],
         archived_at=row["archived_at"], default_text=bool(row["default_text"]),
+        message_count=row["message_count"], deleted_at=row["deleted_at"],
     )
 
 
@@ -54,17 +55,6 @@ async def room_by_ref(conn, ref: str | int) -> Room | None:
 
 async def room_by_id(conn, room_id: int) -> Room | None:
     return await room_by_ref(conn, room_id)
-
-
-async def all_rooms(conn, query: str, limit: int, offset: int) -> list[Room]:
-    """Active rooms whose name or slug holds query, for site admins."""
-    pattern = like_pattern(query)
-    rows = await conn.execute_fetchall(
-        f"""{ROOM_SELECT} WHERE r.is_active = 1
-              AND (lower(r.name) LIKE :p ESCAPE '\\' OR r.slug LIKE :p ESCAPE '\\')
-            ORDER BY r.is_official DESC, r.id LIMIT :limit OFFSET :offset""",
-        {"p": pattern, "limit": limit, "offset": offset})
-    return [row_to_room(row) for row in rows]
 
 
 async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset: int) -> list[sqlite3.Row]:
@@ -141,8 +131,10 @@ async def name_seeded_rooms(conn, name: str, description: str) -> None:
 
 
 async def deactivate_room(conn, room_id: int) -> None:
-    await conn.execute("UPDATE rooms SET is_active = 0, updated_at = ? WHERE id = ?",
-                       (iso_utc(), room_id))
+    """Soft delete: the row stays, restorable, until the purge (core/deleted_rooms.py)."""
+    stamp = iso_utc()
+    await conn.execute("UPDATE rooms SET is_active = 0, deleted_at = ?, updated_at = ? WHERE id = ?",
+                       (stamp, stamp, room_id))
 
 
 async def direct_room_id(conn, direct_key: str) -> int | None:

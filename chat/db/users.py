@@ -7,6 +7,10 @@ from ..clock import iso_utc
 from ..models import Account, User
 
 COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at, is_bot, is_active"
+# A bot account posts for a webhook (a row in hooks) or is a bot with a token of its own.
+ACCOUNT_KIND = """CASE WHEN NOT users.is_bot THEN 'person'
+                      WHEN EXISTS (SELECT 1 FROM hooks WHERE hooks.bot_id = users.id) THEN 'webhook'
+                      ELSE 'bot' END"""
 
 
 def user_columns(alias: str, prefix: str) -> str:
@@ -139,22 +143,13 @@ async def end_sessions(conn, user_id: int) -> None:
 
 
 def row_to_account(row: sqlite3.Row) -> Account:
-    return Account(row_to_user(row), row["last_login_at"])
-
-
-async def accounts(conn, query: str, limit: int, offset: int) -> list[Account]:
-    pattern = like_pattern(query)
-    rows = await conn.execute_fetchall(
-        f"""SELECT {COLUMNS}, last_login_at FROM users
-            WHERE username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\'
-            ORDER BY username_key LIMIT ? OFFSET ?""",
-        (pattern, pattern, limit, offset))
-    return [row_to_account(row) for row in rows]
+    return Account(row_to_user(row), row["last_login_at"], row["kind"])
 
 
 async def account_by_id(conn, user_id: int) -> Account | None:
     rows = await conn.execute_fetchall(
-        f"SELECT {COLUMNS}, last_login_at FROM users WHERE id = ?", (user_id,))
+        f"SELECT {COLUMNS}, last_login_at, {ACCOUNT_KIND} AS kind FROM users WHERE id = ?",
+        (user_id,))
     return row_to_account(rows[0]) if rows else None
 
 

@@ -1,4 +1,5 @@
-"""Background chores the server runs while it serves: the daily retention purge."""
+"""Background chores the server runs while it serves: once a day, the retention purge
+and the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from ..core import Core, retention
+from ..core import Core, deleted_rooms, retention
 from ..keys import core_key
 
 log = logging.getLogger(__name__)
@@ -18,10 +19,11 @@ EVERY_SECONDS = 24 * 3600.0
 async def purge_daily(core: Core) -> None:
     await asyncio.sleep(FIRST_RUN_SECONDS)
     while True:
-        try:
-            await retention.purge_expired(core)
-        except Exception:  # a failed run is logged and retried tomorrow; chat goes on
-            log.exception("retention run failed")
+        for chore in (retention.purge_expired, deleted_rooms.purge_expired):
+            try:
+                await chore(core)
+            except Exception:  # a failed run is logged and retried tomorrow; chat goes on
+                log.exception("daily chore %s failed", chore.__module__)
         await asyncio.sleep(EVERY_SECONDS)
 
 

@@ -27,6 +27,7 @@ def op(summary: str, body: str | None = None, ok: dict | None = None, query=()) 
 PAGE = (("page", INT_QUERY), ("page_size", INT_QUERY))
 SIMPLE_ROOM = (("room_id", STR_QUERY),)
 C = "/api/chat"
+ADMIN_PAGE = (("q", STR_QUERY), ("limit", INT_QUERY), ("offset", INT_QUERY), ("kind", STR_QUERY))
 V1 = "/api/v1/chatroom"
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
@@ -106,17 +107,24 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", f"{C}/notifications/unread_count/"): op("How many notifications are unread",
                                                     ok={200: "UnreadCount"}),
     # site administration
-    ("GET", f"{C}/admin/users/"): op("Find people (site admins)", ok={200: ["Account"]},
-                                     query=(("q", STR_QUERY), ("limit", INT_QUERY),
-                                            ("offset", INT_QUERY))),
+    ("GET", f"{C}/admin/users/"): op(
+        "Find people or bots, paged; X-Total-Count says how many match (site admins)",
+        ok={200: ["Account"]}, query=ADMIN_PAGE),
     ("PATCH", f"{C}/admin/users/{{id}}/"): op(
         "Promote, demote, deactivate or reactivate someone (site admins)", "Standing",
         {200: "Account"}),
     ("POST", f"{C}/admin/users/{{id}}/password/"): op(
         "Set someone's password; their logins end (site admins)", "NewPassword", {200: "Account"}),
-    ("GET", f"{C}/admin/rooms/"): op("Every room (site admins)", ok={200: ["Room"]},
-                                     query=(("q", STR_QUERY), ("limit", INT_QUERY),
-                                            ("offset", INT_QUERY))),
+    ("GET", f"{C}/admin/rooms/"): op(
+        "Every room or direct conversation, paged; X-Total-Count says how many match "
+        "(site admins)", ok={200: ["AdminRoom"]}, query=ADMIN_PAGE),
+    ("GET", f"{C}/admin/deleted-rooms/"): op(
+        "Deleted rooms not yet purged, paged (site admins)", ok={200: ["AdminRoom"]},
+        query=ADMIN_PAGE[:3]),
+    ("POST", f"{C}/admin/deleted-rooms/{{id}}/restore/"): op(
+        "Restore a deleted room with its messages (site admins)", ok={200: "AdminRoom"}),
+    ("DELETE", f"{C}/admin/deleted-rooms/{{id}}/"): op(
+        "Purge a deleted room now, for good (site admins)", ok={200: "Purged"}),
     # team features (issue 14, docs/team-features.md)
     ("GET", f"{C}/rooms/{{room}}/pins/"): op("A room's pinned messages", ok={200: ["Pin"]}),
     ("POST", f"{C}/messages/{{id}}/pin/"): op("Pin a message (room admins and moderators)",

@@ -52,7 +52,8 @@ def page(request: web.Request, template: str) -> web.Response:
     context = {"allow_registration": settings.allow_registration and settings.local_login,
                "password_login": settings.local_login or settings.ldap is not None,
                "providers": settings.oidc_providers,
-               "language": request_language(request)}
+               "language": request_language(request),
+               "purge_days": settings.room_purge_days}
     response = aiohttp_jinja2.render_template(template, request, context)
     response.headers.update(PAGE_HEADERS)
     return response

@@ -110,7 +110,7 @@ export async function errorText(response) {
   return `${response.status} ${response.statusText}`;
 }
 
-export async function request(method, path, body, { anonymous = false, retried = false, signal } = {}) {
+export async function request(method, path, body, { anonymous = false, retried = false, signal, paged = false } = {}) {
   const init = { method, headers: headers(body ? { "Content-Type": "application/json" } : {}), signal };
   if (body) init.body = JSON.stringify(body);
   let response;
@@ -122,14 +122,17 @@ export async function request(method, path, body, { anonymous = false, retried =
   }
   if (response.status === 401 && !anonymous && !retried) {
     await refresh();   // signs out unless the login is still good
-    return request(method, path, body, { anonymous, retried: true, signal });
+    return request(method, path, body, { anonymous, retried: true, signal, paged });
   }
   if (!response.ok) throw new ApiError(response.status, await errorText(response));
   if (response.status === 204) return null;
+  if (paged) return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
   return response.json();
 }
 
 export const get = (path, opts) => request("GET", path, null, opts);
+// A page of a paged list (the admin lists): { items, total } from X-Total-Count.
+export const getPage = (path) => request("GET", path, null, { paged: true });
 export const post = (path, body = {}, opts) => request("POST", path, body, opts);
 export const patch = (path, body = {}, opts) => request("PATCH", path, body, opts);
 export const put = (path, body = {}, opts) => request("PUT", path, body, opts);

@@ -5,6 +5,11 @@ import { badgeCount } from "./room_prefs.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
 import { integrationsSection } from "./hooks.js";
+import { confirmDialog, formDialog } from "./dialogs.js";
+
+// The admin page shares these two (static/js/dialogs.js); the chat's modules import
+// them from here, as before.
+export { confirmDialog, formDialog };
 
 // A direct room is named after its two usernames; people are shown by display name.
 const displayNames = new Map();    // username → display name ("" while being looked up)
@@ -75,37 +80,6 @@ function roomItem(room, currentId, me, onSelect) {
     h("span", { class: "room-name", text: roomTitle(room, me) }),
     room.is_official ? h("span", { class: "official", title: t("official"), "aria-label": t("official"), text: "★" }) : null,
     unread ? h("span", { class: "badge", "aria-label": t("unread", { n: unread }), text: unread > 99 ? "99+" : String(unread) }) : null));
-}
-
-// A small dialog with a form; resolves with the form's values or null.
-export function formDialog(title, fields, submitLabel, onSubmit) {
-  const error = h("p", { class: "form-error", role: "alert" });
-  const inputs = fields.map((f) => f.node || h("input", {
-    name: f.name, required: f.required, maxlength: f.max, autocomplete: "off", "aria-label": f.label, placeholder: f.label,
-  }));
-  const form = h("form", { method: "dialog", class: "dialog-form" },
-    h("h2", { text: title }),
-    ...fields.map((f, i) => h("label", { class: "field" }, h("span", { text: f.label }), inputs[i])),
-    error,
-    h("div", { class: "dialog-buttons" },
-      h("button", { type: "button", class: "secondary", value: "cancel", text: t("cancel"), onclick: () => dialog.close() }),
-      h("button", { type: "submit", class: "primary", text: submitLabel })));
-  const dialog = h("dialog", { class: "modal", "aria-label": title }, form);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    error.textContent = "";
-    const values = Object.fromEntries(new FormData(form));
-    try {
-      await onSubmit(values);
-      dialog.close();
-    } catch (err) {
-      error.textContent = err.message;
-    }
-  });
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  return dialog;
 }
 
 export function createRoomDialog(onCreated) {
@@ -217,18 +191,3 @@ export function browseDialog(rooms, onJoin) {
   dialog.showModal();
 }
 
-export function confirmDialog(text, confirmLabel) {
-  return new Promise((resolve) => {
-    const dialog = h("dialog", { class: "modal", role: "alertdialog", "aria-label": text },
-      h("p", { text }),
-      h("div", { class: "dialog-buttons" },
-        h("button", { type: "button", class: "secondary", text: t("cancel"), onclick: () => dialog.close("no") }),
-        h("button", { type: "button", class: "danger", text: confirmLabel, onclick: () => dialog.close("yes") })));
-    dialog.addEventListener("close", () => {
-      resolve(dialog.returnValue === "yes");
-      dialog.remove();
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-  });
-}

@@ -113,7 +113,7 @@ def test_no_view_shows_null_or_undefined(server, open_page, ada):
         no_nulls(page, opener)
         close_dialog(page)
     page.goto(server.base + "/admin")
-    page.locator("#user-list .admin-row").first.wait_for()
+    page.locator("#people-section .admin-row").first.wait_for()
     no_nulls(page, "admin page")
     assert not page.errors
 
@@ -243,20 +243,19 @@ def test_profile_dialog_and_admin_page(server, open_page, ada, tmp_path):
 
     victim = open_page(lou)
     page.click(".admin-link")
-    row = page.locator("#user-list .admin-row", has_text="@lou")
+    row = page.locator("#people-section .admin-row", has_text="@lou")
     row.wait_for()
-    page.locator("#admin-room-list .admin-row").first.wait_for()
-    publish(screenshot(page, "admin"), "screenshot-admin.png")
+    page.locator("#rooms-section .admin-row").first.wait_for()
     page.fill("#announce-title-input", "Tea at four")
-    row.get_by_role("button", name="Deactivate").click()
-    row.locator(".tag.off").wait_for()
+    row.locator(".row-menu-button").click()
+    row.get_by_role("menuitem", name="Deactivate…").click()
+    page.locator("dialog[open]").get_by_role("button", name="Deactivate").click()
+    row.locator(".state.off").wait_for()
     victim.locator("#auth-view").wait_for(timeout=15_000)       # its socket closed with 4001
     assert server.api("GET", "/api/auth/me", token=lou.token)[0] == 401
     page.click("#announce-form button[type=submit]")
     page.locator("#toast", has_text=re.compile("Sent to")).wait_for()
-    room_row = page.locator("#admin-room-list .admin-row", has_text="Global")
-    room_row.wait_for()
-    assert page.locator("#admin-room-list .admin-row").count() >= 1
+    assert page.locator("#rooms-section .admin-row", has_text="Global").count() == 1
 
     outsider = register(server, "mo", "Mo")
     stranger = open_page(outsider)
