@@ -91,7 +91,7 @@ class Settings:
     bot_queue_limit: int = 100         # calls waiting per bot
     bot_concurrency: int = 2           # calls in flight per bot
     bot_timeout_seconds: float = 7.0
-    import_max_file_mb: int = 64       # one JSON file of a Slack export, unpacked
+    import_max_file_mb: int = 16       # one JSON file of a Slack export, unpacked
     import_max_total_mb: int = 4096    # all of a Slack export's files, unpacked
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
