@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Server, register
+from .conftest import MESSAGE_POSTS, Server, drop_message_posts, register
 from .test_web_client import go_to, open_room
 
 pytestmark = pytest.mark.browser
@@ -26,18 +26,12 @@ def test_an_offline_backlog_is_resent_at_the_servers_pace(server, open_page):
     room = open_room(server, ada, "train")
     page = open_page(ada)
     go_to(page, server, room)
-
-    def unreachable(route):
-        if route.request.method == "POST":
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-    page.route("**/api/chat/rooms/*/messages/", unreachable)
+    drop_message_posts(page)
     for n in range(BACKLOG):
         page.fill("#composer-input", f"note {n}")
         page.press("#composer-input", "Enter")
     page.locator(".msg.failed", has_text=f"note {BACKLOG - 1}").wait_for()
-    page.unroute("**/api/chat/rooms/*/messages/")
+    page.unroute(MESSAGE_POSTS)
     page.context.set_offline(True)
     page.context.set_offline(False)               # the browser's "online" event
     # 32 beyond the burst at 4 a second: about 8 s of waiting turns, well within this.
