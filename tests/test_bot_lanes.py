@@ -110,3 +110,18 @@ async def test_a_private_rooms_message_reaches_only_member_bots(bot_client, endp
     assert frame["message"]["content"] == "fast says hi"
     assert endpoints.calls["fast"] == ["@fastbot welcome"]
     await ws.close()
+
+
+async def test_a_bots_reply_is_not_charged_to_the_address_that_mentioned_it(bot_client, endpoints):
+    client = await bot_client(trusted_proxies=("127.0.0.1",), rate_address_messages=(0.001, 2))
+    admin = await register(client, "admin")
+    bot = await make_bot(client, admin, "fastbot", outgoing_url=str(endpoints.make_url("/fast")))
+    room = await make_room(client, admin)
+    ws = await connect(client, admin, room)
+    away = {**admin.headers, "X-Forwarded-For": "198.51.100.7"}
+    path = f"/api/chat/rooms/{room['id']}/messages/"
+    assert (await client.post(path, json={"content": "@fastbot hi"}, headers=away)).status == 201
+    while (await next_said(ws))["message"]["sender"]["id"] != bot["id"]:
+        pass
+    assert (await client.post(path, json={"content": "thanks"}, headers=away)).status == 201
+    await ws.close()
