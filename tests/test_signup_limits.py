@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chat.app import create_app
+from chat.core.ratelimit import PRUNE_EVERY, MemoryBuckets, Rate
 from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, assert_error, next_frame
 
@@ -86,3 +87,15 @@ async def make_room_as(client, headers: dict) -> dict:
     resp = await client.post("/api/chat/rooms/", json={"name": "team"}, headers=headers)
     assert resp.status == 201, await resp.text()
     return await resp.json()
+
+
+async def test_an_hourly_budget_is_not_forgotten_after_a_quiet_minute():
+    now = [0.0]
+    store = MemoryBuckets(clock=lambda: now[0])
+    hourly = Rate(30 / 3600, 30)
+    for _ in range(30):
+        assert await store.take("register_address:198.51.100.7", hourly) == 0
+    now[0] = 90.0                  # idle past the old 60 s sweep; less than one refill
+    for n in range(PRUNE_EVERY):   # a busy site: others' takes sweep the idle buckets
+        await store.take(f"messages:{n}", Rate(10.0, 30))
+    assert await store.take("register_address:198.51.100.7", hourly) > 0
