@@ -21,9 +21,9 @@ from ..errors import TooManyRequests
 
 ACTIONS = ("messages", "typing", "reactions", "uploads", "writes")
 # Budgets shared by more than one account (docs/limits.md): a hook's posts also count
-# against its room and its creator, a message also against the sender's address, and
-# a mention that calls a bot against the sender's bot-call budget.
-SHARED = ("hook_room", "hook_creator", "address_messages", "bot_calls")
+# against its room and its creator, a message also against the sender's address.
+# (Mentions that call bots have their own bucket in chat/web/outgoing.py.)
+SHARED = ("hook_room", "hook_creator", "address_messages")
 PRUNE_EVERY = 10_000  # takes between sweeps of full (forgettable) buckets
 
 # The client address of the request or socket being served, set by the web layer
