@@ -24,7 +24,7 @@ from .settings import Settings, SettingsError
 from .web import headers, metrics, openapi, pages, requestid
 from .web.chores import run_chores
 from .web.outgoing import run_bot_caller
-from .web.routing import api_errors
+from .web.routing import api_errors, note_sender
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 16
@@ -112,7 +112,7 @@ def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
 def create_app(settings: Settings) -> web.Application:
     # A request answered before its body arrived (a refused or stalled upload) keeps
     # its connection LINGER_SECONDS for the client to read the answer, not aiohttp's 10.
-    app = web.Application(middlewares=[api_errors], handler_args={"lingering_time": LINGER_SECONDS})
+    app = web.Application(middlewares=[api_errors, note_sender], handler_args={"lingering_time": LINGER_SECONDS})
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.cleanup_ctx.append(scheduled_work)

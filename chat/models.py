@@ -293,6 +293,7 @@ class Hook:
     created_by: int | None
     created_at: str
     last_used_at: str | None
+    active: bool = True  # its creator may post in its room now (else it is refused)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,15 @@ class Settings:
     rate_reactions: tuple[float, int] = (5.0, 20)
     rate_uploads: tuple[float, int] = (1.0, 10)
     rate_writes: tuple[float, int] = (10.0, 50)
+    # Budgets shared by several accounts: a hook's posts also count against its room
+    # and its creator; messages from one address (beyond what an office NAT needs)
+    # and mentions that call a bot (per sender).
+    rate_hook_room: tuple[float, int] = (1.0, 60)
+    rate_hook_creator: tuple[float, int] = (1.0, 60)
+    rate_address_messages: tuple[float, int] = (30.0, 90)
+    rate_bot_calls: tuple[float, int] = (0.2, 10)
+    register_per_address: int = 30     # sign-ups per hour from one address (0: off)
+    register_per_minute: int = 60      # sign-ups per minute site-wide (0: off)
     max_sockets_per_user: int = 50
     max_connections_per_address: int = 200
     handshake_timeout: float = 5.0
@@ -78,8 +87,13 @@ class Settings:
     backplane_poll_seconds: float = 2.0  # the safety poll of the event log
     hook_rate_per_minute: int = 60
     hook_max_bytes: int = 64 * 1024
-    bot_queue_limit: int = 100
+    hooks_per_room: int = 10
+    hooks_per_user: int = 20
+    bot_queue_limit: int = 100         # calls waiting per bot
+    bot_concurrency: int = 2           # calls in flight per bot
     bot_timeout_seconds: float = 7.0
+    import_max_file_mb: int = 16       # one JSON file of a Slack export, unpacked
+    import_max_total_mb: int = 4096    # all of a Slack export's files, unpacked
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     extra: dict = field(default_factory=dict, compare=False)
@@ -189,6 +203,14 @@ LIMITS = {
     "CHAT_RATE_REACTIONS": ("rate_reactions", parse_rate),
     "CHAT_RATE_UPLOADS": ("rate_uploads", parse_rate),
     "CHAT_RATE_WRITES": ("rate_writes", parse_rate),
+    "CHAT_RATE_HOOK_ROOM": ("rate_hook_room", parse_rate),
+    "CHAT_RATE_HOOK_CREATOR": ("rate_hook_creator", parse_rate),
+    "CHAT_RATE_ADDRESS_MESSAGES": ("rate_address_messages", parse_rate),
+    "CHAT_RATE_BOT_CALLS": ("rate_bot_calls", parse_rate),
+    "CHAT_REGISTER_PER_ADDRESS": ("register_per_address", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_REGISTER_PER_MINUTE": ("register_per_minute", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_IMPORT_MAX_FILE_MB": ("import_max_file_mb", lambda n, r: parse_number(n, r, int, 1)),
+    "CHAT_IMPORT_MAX_TOTAL_MB": ("import_max_total_mb", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: parse_number(n, r, int, 0)),
     "CHAT_MAX_CONNECTIONS_PER_ADDRESS": ("max_connections_per_address",
                                          lambda n, r: parse_number(n, r, int, 0)),
@@ -293,4 +315,7 @@ INTEGRATIONS = {
     "CHAT_HOOK_RATE": ("hook_rate_per_minute", int, 1),
     "CHAT_HOOK_MAX_BYTES": ("hook_max_bytes", int, 1024),
     "CHAT_BOT_QUEUE": ("bot_queue_limit", int, 1),
+    "CHAT_BOT_CONCURRENCY": ("bot_concurrency", int, 1),
+    "CHAT_MAX_HOOKS_PER_ROOM": ("hooks_per_room", int, 0),
+    "CHAT_MAX_HOOKS_PER_USER": ("hooks_per_user", int, 0),
 }

@@ -209,7 +209,8 @@ async def test_timeout_or_error_posts_nothing_and_is_logged(quick_client, answer
 async def test_a_full_call_queue_drops_calls_and_never_slows_the_sender(aiohttp_client, tmp_path,
                                                                        answering, caplog):
     from chat.keys import bot_caller_key
-    settings = Settings(data_dir=tmp_path / "full", bot_timeout_seconds=0.5, bot_queue_limit=1)
+    settings = Settings(data_dir=tmp_path / "full", bot_timeout_seconds=0.5, bot_queue_limit=1,
+                        bot_concurrency=1)
     client = await aiohttp_client(create_app(settings))
     admin = await register(client, "admin")
     await make_bot(client, admin, outgoing_url=str(answering.make_url("/slow")))

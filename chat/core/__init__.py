@@ -18,7 +18,7 @@ from ..events import Event, MessagePosted
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
-from .ratelimit import ACTIONS, Rate, RateLimiter
+from .ratelimit import ACTIONS, SHARED, Rate, RateLimiter
 from .throttle import Throttle
 
 
@@ -37,6 +37,16 @@ def storage_error(exc: BaseException) -> ChatError | None:
     if reason:
         return Unavailable("database_unwritable")
     return None
+
+
+def rates(settings: Settings) -> dict[str, Rate]:
+    """Every bucket's rate; sign-ups are counted per hour (address) and per minute."""
+    found = {action: Rate(*getattr(settings, f"rate_{action}")) for action in ACTIONS + SHARED}
+    found["register_address"] = Rate(settings.register_per_address / 3600,
+                                      max(1, settings.register_per_address))
+    found["register_site"] = Rate(settings.register_per_minute / 60,
+                                  max(1, settings.register_per_minute))
+    return found
 
 
 @dataclass
@@ -67,8 +77,7 @@ class Core:
                                      address_limit=self.settings.login_address_limit,
                                      slowdown_after=self.settings.login_slowdown_after)
         if self.limits is None:
-            self.limits = RateLimiter({action: Rate(*getattr(self.settings, f"rate_{action}"))
-                                       for action in ACTIONS})
+            self.limits = RateLimiter(rates(self.settings))
 
     @asynccontextmanager
     async def bounded_read(self) -> AsyncIterator[Any]:

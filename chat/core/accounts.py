@@ -87,6 +87,9 @@ async def create_user(core: Core, username, password, display_name: str | None =
 async def register(core: Core, username, password, display_name=None) -> Tokens:
     if not core.settings.allow_registration or not core.settings.local_login:
         raise Forbidden("registration_closed")
+    # Before the password is hashed: refused sign-ups cost no CPU.
+    await core.limits.check_address("register_address", "too_many_registrations")
+    await core.limits.check("site", "register_site", "too_many_registrations")
     if display_name is not None and not isinstance(display_name, str):
         raise BadInput("field_type", field="display_name", kind="string")
     user = await create_user(core, username, password, display_name)

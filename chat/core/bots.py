@@ -183,6 +183,8 @@ async def addressed(core: Core, conn, room: Room, message: Message) -> list[BotA
     else:
         names = {name.lower() for name in MENTION.findall(message.content)}
         called = {outgoing[n] for n in names if n in outgoing}
+        if called and not room.is_public:  # a bot hears only rooms it could read
+            called &= set(await room_sql.member_ids(conn, room.id))
     return [BotAddressed(None, bot_id, message, room) for bot_id in sorted(called)]
 
 

@@ -3,10 +3,16 @@ the key posts into that room as the hook's own bot user.
 
 The key is shown once (on creation and regeneration) and stored as a digest. A hook
 can only ever post into its own room: Slack's "channel" field is ignored.
+
+A hook is its creator's tool, not a way around her limits: its posts count against
+its own rate, its room's and its creator's (one member with 40 hooks gets no more than
+one hook's worth), hooks per room and per user are capped, and it posts only while its
+creator may post in its room (docs/integrations.md).
 """
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import time
 from collections import deque
@@ -14,7 +20,7 @@ from collections import deque
 from ..db import hooks as hook_sql
 from ..db import rooms as room_sql
 from ..db import users as user_sql
-from ..errors import BadInput, NotFound, TooManyRequests
+from ..errors import BadInput, Conflict, Forbidden, NotFound, TooManyRequests
 from ..models import Hook, Message, User
 from . import Core, Outcome, messages
 from .fields import check_int, check_text
@@ -55,12 +61,24 @@ async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
 
     async def job(conn):
         room = await check_hook_admin(conn, user, room_ref)
+        await check_hook_caps(core, conn, user, room)
         bot = await user_sql.insert_user(conn, f"hook-{secrets.token_hex(6)}", name, None,
                                          False, is_bot=True)
         await room_sql.insert_membership(conn, room.id, bot.id, "member")
         hook_id = await hook_sql.insert_hook(conn, room.id, bot.id, name, key_digest, user.id)
         return Outcome(await hook_sql.hook_by_id(conn, room.id, hook_id))
     return await core.commit(job), key
+
+
+async def check_hook_caps(core: Core, conn, user: User, room) -> None:
+    """A hook's user is a member like any other: a full room takes no more hooks."""
+    if room.is_full:
+        raise BadInput("room_full")
+    in_room, by_user = await hook_sql.hook_counts(conn, room.id, user.id)
+    if core.settings.hooks_per_room and in_room >= core.settings.hooks_per_room:
+        raise Conflict("too_many_hooks_room", limit=core.settings.hooks_per_room)
+    if core.settings.hooks_per_user and by_user >= core.settings.hooks_per_user:
+        raise Conflict("too_many_hooks_user", limit=core.settings.hooks_per_user)
 
 
 async def list_hooks(core: Core, user: User, room_ref) -> list[Hook]:
@@ -106,8 +124,14 @@ def check_rate(core: Core, hook: Hook) -> None:
     while stamps and stamps[0] <= now - WINDOW:
         stamps.popleft()
     if len(stamps) >= core.settings.hook_rate_per_minute:
-        raise TooManyRequests("hook_rate_limited")
+        raise TooManyRequests("hook_rate_limited", seconds=math.ceil(stamps[0] + WINDOW - now))
     stamps.append(now)
+
+
+async def check_shared_budgets(core: Core, hook: Hook) -> None:
+    """The room's and the creator's budgets for hook posts, shared by all their hooks."""
+    await core.limits.check(hook.room_id, "hook_room", "hook_rate_limited")
+    await core.limits.check(hook.created_by, "hook_creator", "hook_rate_limited")
 
 
 async def post(core: Core, key: str, payload: dict) -> Message:
@@ -115,8 +139,11 @@ async def post(core: Core, key: str, payload: dict) -> Message:
     hook = await hook_sql.hook_by_digest(core.db.reader, digest(key)) if key else None
     if hook is None:
         raise NotFound("no_such_hook")
+    if not hook.active:  # acts with its creator's rights at the time of each post
+        raise Forbidden("hook_creator_cannot_post")
     text = render_payload(payload)
     check_rate(core, hook)
+    await check_shared_budgets(core, hook)
     result = await messages.send(core, hook.bot, hook.room_id, text,
                                  sender_name=override_name(payload))
 

@@ -78,6 +78,13 @@ def check_file_url(file_url) -> str | None:
     return check_unicode("file_url", file_url)[:2000]
 
 
+async def check_message_budgets(core: Core, user: User) -> None:
+    """The sender's own rate, then her address's: many accounts from one address
+    (sign-ups in bulk) share a budget set well above what an office NAT sends."""
+    await core.limits.check(user.id, "messages")
+    await core.limits.check_address("address_messages")
+
+
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
                client_id=None, file_url=None, file_name=None, file_size=None,
                sender_name: str | None = None, text_key=None) -> SendResult:
@@ -89,7 +96,7 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
     """
     draft = Draft.check(content, message_type, reply_to, client_id, file_url, file_name,
                         file_size, sender_name)
-    await core.limits.check(user.id, "messages")
+    await check_message_budgets(core, user)
 
     async def job(conn):
         room, membership = await check_readable(conn, user, room_ref)
@@ -108,7 +115,7 @@ async def send_seated(core: Core, user: User, room: Room, still_seated: Callable
     keeps its seat true to every mute, ban and leave, so the write checks the seat
     (still_seated raises) instead of looking the membership up."""
     draft = Draft.check(content, message_type, reply_to, client_id)
-    await core.limits.check(user.id, "messages")
+    await check_message_budgets(core, user)
 
     async def job(conn):
         still_seated()

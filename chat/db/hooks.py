@@ -7,8 +7,20 @@ from ..clock import iso_utc
 from ..models import Bot, Hook
 from .users import row_to_user, user_columns
 
+# Whether the hook's creator may post in its room right now: an active account, not
+# banned or muted there, and a member (or the room is public, where posting joins).
+CREATOR_CAN_POST = """
+    (SELECT c.is_active = 1
+            AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = h.room_id
+                            AND m.user_id = c.id AND (m.is_banned = 1 OR m.is_muted = 1))
+            AND (r.room_type = 'public'
+                 OR EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = h.room_id
+                            AND m.user_id = c.id))
+     FROM users c JOIN rooms r ON r.id = h.room_id WHERE c.id = h.created_by)
+"""
 HOOK_SELECT = f"""
-    SELECT h.*, {user_columns('u', 'u_')} FROM hooks h JOIN users u ON u.id = h.bot_id
+    SELECT h.*, {user_columns('u', 'u_')}, {CREATOR_CAN_POST} AS creator_can_post
+    FROM hooks h JOIN users u ON u.id = h.bot_id
 """
 BOT_SELECT = f"""
     SELECT b.*, {user_columns('u', 'u_')} FROM bots b JOIN users u ON u.id = b.user_id
@@ -18,7 +30,8 @@ BOT_SELECT = f"""
 def row_to_hook(row: sqlite3.Row) -> Hook:
     return Hook(id=row["id"], room_id=row["room_id"], name=row["name"],
                 bot=row_to_user(row, "u_"), created_by=row["created_by"],
-                created_at=row["created_at"], last_used_at=row["last_used_at"])
+                created_at=row["created_at"], last_used_at=row["last_used_at"],
+                active=bool(row["creator_can_post"]))
 
 
 def row_to_bot(row: sqlite3.Row) -> Bot:
@@ -50,6 +63,14 @@ async def hooks_of_room(conn, room_id: int) -> list[Hook]:
     rows = await conn.execute_fetchall(f"{HOOK_SELECT} WHERE h.room_id = ? ORDER BY h.id",
                                        (room_id,))
     return [row_to_hook(row) for row in rows]
+
+
+async def hook_counts(conn, room_id: int, created_by: int) -> tuple[int, int]:
+    """(hooks in the room, hooks the user has made anywhere)."""
+    rows = await conn.execute_fetchall(
+        """SELECT (SELECT COUNT(*) FROM hooks WHERE room_id = ?),
+                  (SELECT COUNT(*) FROM hooks WHERE created_by = ?)""", (room_id, created_by))
+    return rows[0][0], rows[0][1]
 
 
 async def rename_hook(conn, hook: Hook, name: str) -> None:

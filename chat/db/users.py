@@ -107,10 +107,13 @@ async def last_address(conn, user_id: int) -> sqlite3.Row | None:
 
 
 async def search_users(conn, query: str, limit: int) -> list[User]:
+    """People, and bots one can talk to; never a webhook's user (a bot user without a
+    bots row): nobody messages a CI script, and hooks would crowd the results."""
     pattern = like_pattern(query)
     rows = await conn.execute_fetchall(
         f"""SELECT {COLUMNS} FROM users
-            WHERE username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\'
+            WHERE (username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')
+              AND (is_bot = 0 OR id IN (SELECT user_id FROM bots))
             ORDER BY username_key LIMIT ?""",
         (pattern, pattern, limit))
     return [row_to_user(row) for row in rows]

@@ -25,7 +25,7 @@ from .channels.serialize import serialize_user
 SLACK_TEXT = {"muted": "action_prohibited", "not_a_member": "action_prohibited",
               "banned": "action_prohibited", "room_forbidden": "action_prohibited",
               "room_not_found": "channel_not_found", "content_too_long": "msg_too_long",
-              "hook_rate_limited": "rate_limited"}
+              "hook_rate_limited": "rate_limited", "hook_creator_cannot_post": "action_prohibited"}
 SLACK_KEYS = {"no_such_hook", "invalid_payload", "no_text", "rate_limited", "payload_too_large"}
 BY_STATUS = {400: "invalid_payload", 401: "action_prohibited", 403: "action_prohibited",
              404: "no_such_hook", 413: "payload_too_large", 429: "rate_limited"}
@@ -47,7 +47,8 @@ def serialize_hook(request: web.Request, hook: Hook, key: str | None = None) -> 
     """The secret URL appears only when a key was just made: it is stored as a digest."""
     body = {"id": hook.id, "room_id": hook.room_id, "name": hook.name,
             "user": serialize_user(hook.bot), "created_by": hook.created_by,
-            "created_at": hook.created_at, "last_used_at": hook.last_used_at}
+            "created_at": hook.created_at, "last_used_at": hook.last_used_at,
+            "active": hook.active}
     if key is not None:
         path = f"/hooks/{key}"
         body.update(key=key, path=path, url=str(request.url.with_path(path).with_query(None)))

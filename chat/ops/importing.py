@@ -27,6 +27,11 @@ from .datadir import PRIVATE_FILE, prepare_data_dir
 from .exporting import FORMAT, VERSION
 
 
+# The longest line an export writes is a message with its edits, or a file_chunk
+# (256 KiB of base64); a longer one is refused before it is held in memory.
+MAX_LINE = 16 * 1024 * 1024
+
+
 class ImportFailed(Exception):
     """The file cannot be imported; nothing was left behind."""
 
@@ -35,7 +40,10 @@ def read_lines(path: Path) -> Iterator[dict]:
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
+            for number, line in enumerate(iter(lambda: lines.readline(MAX_LINE + 1), ""), 1):
+                if len(line) > MAX_LINE:
+                    raise ImportFailed(f"line {number} is longer than {MAX_LINE} characters: "
+                                       "not an export")
                 if line.strip():
                     try:
                         item = json.loads(line)
@@ -80,6 +88,7 @@ def load(settings: Settings, records: Callable[[sqlite3.Connection], Iterable[di
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         conn.close()
+        loader.abandon()
         discard(settings, loader.written)
         if isinstance(exc, (ImportFailed, KeyboardInterrupt)):
             raise
@@ -209,6 +218,8 @@ class Loader:
         self.counts["uploads"] += 1
         if item.get("missing"):
             return
+        if not isinstance(item.get("size"), int) or item["size"] < 0:
+            raise ImportFailed(f"the upload {name} has no valid size")
         path = self.uploads_dir / name
         handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "wb")
         self.written.append(path)
@@ -218,9 +229,18 @@ class Loader:
         if self.file is None or item.get("name") != self.file[0]:
             raise ImportFailed("a file chunk without its upload record")
         data = base64.b64decode(item["data"], validate=True)
+        if self.file[5] + len(data) > self.file[1]:  # checked before writing: never past it
+            raise ImportFailed(f"the file {self.file[0]} is larger than its declared "
+                               f"{self.file[1]} bytes: the export is damaged")
         self.file[3].write(data)
         self.file[4].update(data)
         self.file[5] += len(data)
+
+    def abandon(self) -> None:
+        """A failed import: the file being written is closed unchecked (then removed)."""
+        if self.file is not None:
+            self.file[3].close()
+            self.file = None
 
     def close_file(self) -> None:
         if self.file is None:

@@ -13,7 +13,6 @@ Direct messages (dms.json, mpims.json) are left out: they are private to their p
 from __future__ import annotations
 
 import html
-import json
 import re
 import sqlite3
 import zipfile
@@ -25,8 +24,9 @@ from ..clock import iso_utc
 from ..settings import Settings
 from .exporting import FORMAT, VERSION
 from .importing import ImportFailed, load
+from .zipjson import array_items, check_total
 
-MAX_JSON_BYTES = 64 * 1024 * 1024   # one channel-day file; a bigger one is not an export
+MB = 1024 * 1024
 MAX_CONTENT = 10_000
 SKIPPED_SUBTYPES = {"channel_join", "channel_leave", "group_join", "group_leave",
                     "channel_purpose", "channel_topic", "channel_name", "pinned_item"}
@@ -47,7 +47,9 @@ def import_slack(settings: Settings, path: Path) -> dict:
     except (OSError, zipfile.BadZipFile) as exc:
         raise ImportFailed(f"cannot read {path} as a zip file: {exc}") from None
     with archive:
-        return load(settings, lambda conn: SlackExport(archive, conn).records(),
+        check_total(archive, settings.import_max_total_mb * MB)
+        max_file = settings.import_max_file_mb * MB
+        return load(settings, lambda conn: SlackExport(archive, conn, max_file).records(),
                     keep_seeded_rooms=True)
 
 
@@ -59,8 +61,9 @@ def slack_time(ts) -> str:
 
 
 class SlackExport:
-    def __init__(self, archive: zipfile.ZipFile, conn: sqlite3.Connection):
+    def __init__(self, archive: zipfile.ZipFile, conn: sqlite3.Connection, max_file: int):
         self.archive = archive
+        self.max_file = max_file
         self.names = set(archive.namelist())
         self.global_room = conn.execute("SELECT id FROM rooms WHERE slug = 'global'").fetchone()[0]
         self.next_room = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM rooms").fetchone()[0]
@@ -68,32 +71,25 @@ class SlackExport:
             "SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()[0]
         self.users: dict[str, dict] = {}   # Slack user id → our user record
 
-    def read(self, name: str, required: bool = False) -> list:
+    def read(self, name: str, required: bool = False) -> Iterator[dict]:
+        """The objects of a JSON list file, one at a time (zipjson.py's limits)."""
         if name not in self.names:
             if required:
                 raise ImportFailed(f"not a Slack export: it has no {name}")
-            return []
-        if self.archive.getinfo(name).file_size > MAX_JSON_BYTES:
-            raise ImportFailed(f"{name} is too large for a Slack export file")
-        try:
-            data = json.loads(self.archive.read(name))
-        except ValueError:
-            raise ImportFailed(f"{name} is not JSON") from None
-        if not isinstance(data, list):
-            raise ImportFailed(f"{name} is not a list")
-        return [item for item in data if isinstance(item, dict)]
+            return
+        yield from (item for item in array_items(self.archive, name, self.max_file)
+                    if isinstance(item, dict))
 
     def records(self) -> Iterator[dict]:
         yield {"type": "export", "format": FORMAT, "version": VERSION, "scope": "site"}
         yield from self.user_records(self.read("users.json", required=True))
-        channels = ([(c, "public") for c in self.read("channels.json", required=True)]
-                    + [(c, "private") for c in self.read("groups.json")])
         slugs = {"global"}
-        for channel, room_type in channels:
-            yield from self.channel_records(channel, room_type, slugs)
+        for name, room_type in (("channels.json", "public"), ("groups.json", "private")):
+            for channel in self.read(name, required=room_type == "public"):
+                yield from self.channel_records(channel, room_type, slugs)
         yield {"type": "end"}
 
-    def user_records(self, users: list) -> Iterator[dict]:
+    def user_records(self, users: Iterator[dict]) -> Iterator[dict]:
         taken: set[str] = set()
         for number, user in enumerate(users, 1):
             name = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(user.get("name") or ""))[:28] or f"user{number}"
@@ -108,7 +104,7 @@ class SlackExport:
                                           or profile.get("real_name") or username)[:64],
                       "is_admin": bool(user.get("is_admin") or user.get("is_owner")),
                       "created_at": slack_time(user.get("updated") or 0)}
-            self.users[str(user.get("id"))] = record
+            self.users[str(user.get("id"))] = {"id": number, "username": username}
             yield record
 
     def channel_records(self, channel: dict, room_type: str, slugs: set[str]) -> Iterator[dict]:
@@ -144,12 +140,17 @@ class SlackExport:
                       and n.count("/") == 1)
         by_ts: dict[str, int] = {}
         for day in days:
-            for message in sorted(self.read(day), key=lambda m: float(m.get("ts") or 0)):
-                record = self.message_record(message, room_id, by_ts)
-                if record:
-                    yield record
+            # The day's records, not its raw messages, are kept for sorting by time.
+            drafts = [draft for message in self.read(day)
+                      if (draft := self.message_record(message, room_id))]
+            for ts, thread, record in sorted(drafts, key=lambda draft: float(draft[0])):
+                record["id"], self.next_message = self.next_message, self.next_message + 1
+                by_ts[ts] = record["id"]
+                record["reply_to"] = by_ts.get(thread) if thread and thread != ts else None
+                yield record
 
-    def message_record(self, message: dict, room_id: int, by_ts: dict[str, int]) -> dict | None:
+    def message_record(self, message: dict, room_id: int) -> tuple[str, str, dict] | None:
+        """(ts, thread_ts, record): the id and reply_to are given once the day is sorted."""
         if message.get("type") != "message" or message.get("subtype") in SKIPPED_SUBTYPES:
             return None
         sender = self.users.get(str(message.get("user")))
@@ -167,8 +168,6 @@ class SlackExport:
         ts = str(message.get("ts"))
         created = slack_time(ts)
         thread = str(message.get("thread_ts") or "")
-        message_id, self.next_message = self.next_message, self.next_message + 1
-        by_ts[ts] = message_id
         edited = message.get("edited") if isinstance(message.get("edited"), dict) else None
         reactions, seen = [], set()
         for reaction in message.get("reactions") or []:
@@ -178,12 +177,12 @@ class SlackExport:
                 if user and (emoji, user["id"]) not in seen:
                     seen.add((emoji, user["id"]))
                     reactions.append({"user_id": user["id"], "emoji": emoji, "created_at": created})
-        return {"type": "message", "id": message_id, "room_id": room_id,
-                "sender_id": sender["id"] if sender else None, "message_type": "text",
-                "content": content, "reply_to": by_ts.get(thread) if thread and thread != ts else None,
-                "is_edited": edited is not None, "created_at": created,
-                "updated_at": slack_time(edited["ts"]) if edited and edited.get("ts") else created,
-                "edits": [], "reactions": reactions}
+        return ts, thread, {
+            "type": "message", "room_id": room_id,
+            "sender_id": sender["id"] if sender else None, "message_type": "text",
+            "content": content, "is_edited": edited is not None, "created_at": created,
+            "updated_at": slack_time(edited["ts"]) if edited and edited.get("ts") else created,
+            "edits": [], "reactions": reactions}
 
     def plain_text(self, text: str) -> str:
         text = MENTION.sub(lambda m: "@" + self.users.get(m.group(1), {"username": m.group(1)})["username"], text)

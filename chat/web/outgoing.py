@@ -1,9 +1,12 @@
 """Outgoing bot calls: a message that addresses a bot with an outgoing URL is POSTed
 there in the background, and a 200 answer is posted back as the bot's reply.
 
-The sender never waits: core hands BotAddressed events to a bounded queue after
-commit, and one worker task makes the calls. A full queue drops the call (logged);
-a timeout, an error status or an unreachable URL posts nothing and is logged.
+The sender never waits: core hands BotAddressed events over after commit, and each
+bot has its own bounded queue and its own few workers (CHAT_BOT_QUEUE,
+CHAT_BOT_CONCURRENCY), so a slow endpoint delays only its own calls. A full queue
+drops the call (logged); so does a sender over her budget of mentions that call bots
+(CHAT_RATE_BOT_CALLS, counted in this process: only the committing process calls). A
+timeout, an error status or an unreachable URL posts nothing and is logged.
 
 The payload is Campfire's {user, room, message{id, body{plain, html}, path}} plus
 Mattermost's outgoing-webhook fields (text, user_name, channel_name, ...), so bots
@@ -20,6 +23,7 @@ import aiohttp
 from aiohttp import web
 
 from ..core import Core, bots, messages
+from ..core.ratelimit import MemoryBuckets, Rate
 from ..errors import ChatError
 from ..events import Event
 from ..keys import bot_caller_key, core_key
@@ -59,39 +63,64 @@ def answer_text(body: bytes, content_type: str) -> str:
     return text.strip()
 
 
+class BotLane:
+    """One bot's calls: its queue and the workers that empty it."""
+
+    def __init__(self, caller: "BotCaller", bot_id: int):
+        settings = caller.core.settings
+        self.queue: asyncio.Queue[bots.BotAddressed] = asyncio.Queue(settings.bot_queue_limit)
+        self.tasks = [asyncio.create_task(caller.work(self.queue), name=f"bot-{bot_id}-{n}")
+                      for n in range(settings.bot_concurrency)]
+
+
 class BotCaller:
     def __init__(self, core: Core):
         self.core = core
-        self.queue: asyncio.Queue[bots.BotAddressed] = asyncio.Queue(core.settings.bot_queue_limit)
+        self.lanes: dict[int, BotLane] = {}
+        self.budget = MemoryBuckets()
+        self.budget_rate = Rate(*core.settings.rate_bot_calls)
         self.session: aiohttp.ClientSession | None = None
-        self.task: asyncio.Task | None = None
         self.dropped = 0
 
     def listen(self, event: Event) -> None:
         if not isinstance(event, bots.BotAddressed):
             return
+        if self.over_budget(event.message.sender.id):
+            self.dropped += 1
+            log.info("user %s is over the bot-call budget: message %s not sent to bot %s",
+                     event.message.sender.id, event.message.id, event.bot_id)
+            return
+        if event.bot_id not in self.lanes:
+            self.lanes[event.bot_id] = BotLane(self, event.bot_id)
         try:
-            self.queue.put_nowait(event)
+            self.lanes[event.bot_id].queue.put_nowait(event)
         except asyncio.QueueFull:
             self.dropped += 1
             log.warning("bot call queue full: message %s not sent to bot %s",
                         event.message.id, event.bot_id)
 
+    def over_budget(self, sender_id: int) -> bool:
+        return not self.budget_rate.off and self.budget.take_now(
+            f"bot_calls:{sender_id}", self.budget_rate) > 0
+
     async def start(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self.core.settings.bot_timeout_seconds)
-        self.session = aiohttp.ClientSession(timeout=timeout)
-        self.task = asyncio.create_task(self.work(), name="bot-caller")
+        # No pool-wide cap: each bot's workers are its limit (aiohttp's default of 100
+        # connections would let one bot's stalled calls hold the others' sockets).
+        self.session = aiohttp.ClientSession(timeout=timeout,
+                                             connector=aiohttp.TCPConnector(limit=0))
 
     async def stop(self) -> None:
-        if self.task:
-            self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+        tasks = [task for lane in self.lanes.values() for task in lane.tasks]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self.session:
             await self.session.close()
 
-    async def work(self) -> None:
+    async def work(self, queue: asyncio.Queue) -> None:
         while True:
-            event = await self.queue.get()
+            event = await queue.get()
             try:
                 await self.call(event)
             except Exception:

@@ -12,11 +12,12 @@ from typing import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
+from ..core.ratelimit import sender_address
 from ..errors import ChatError, TooManyRequests
 from ..i18n import translate, viewer_language
 from ..keys import core_key, route_table_key, user_key
 from .accesslog import redact_path
-from .auth import authenticate, request_language
+from .auth import authenticate, client_address, request_language
 from .jsonio import json_response
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,15 @@ def style_for_path(path: str) -> ErrorStyle:
     if path.startswith("/api/chat/") and path.endswith("/"):
         return ERROR
     return DETAIL
+
+
+@web.middleware
+def note_sender(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+    """The client's address, for the budgets every account behind one address shares
+    (chat/core/ratelimit.py). Hands on the handler's own coroutine, as tag_request
+    does: the value stays set in the connection's task until its next request."""
+    sender_address.set(client_address(request))
+    return handler(request)
 
 
 @web.middleware

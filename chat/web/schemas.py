@@ -131,7 +131,8 @@ COMPONENTS: dict[str, dict] = {
     "Heartbeat": obj({"status": STR, "timestamp": TIME}),
     # integrations
     "Hook": obj({"id": INT, "room_id": INT, "name": STR, "user": ref("User"),
-                 "created_by": null(INT), "created_at": TIME, "last_used_at": null(TIME)},
+                 "created_by": null(INT), "created_at": TIME, "last_used_at": null(TIME),
+                 "active": BOOL},
                 {"key": STR, "path": STR, "url": STR}),
     "Bot": obj({"id": INT, "user": ref("User"), "outgoing_url": null(STR), "created_at": TIME},
                {"key": STR}),

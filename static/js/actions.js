@@ -7,6 +7,9 @@ import { QUICK_EMOJI } from "./message_view.js";
 import { confirmDialog } from "./sidebar.js";
 
 const SEND_TIMEOUT_MS = 15_000;
+const MAX_RATE_WAITS = 60;   // 429s one message waits out before it shows "Not sent"
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function newClientId() {
   // crypto.getRandomValues works on plain-http intranets; randomUUID does not.
@@ -20,6 +23,8 @@ export class MessageActions {
     this.app = app;
     this.outbox = null;
     this.inFlight = new Set();      // client_ids being sent right now
+    this.notBefore = 0;             // after a 429, no message goes before this time
+    this.draining = false;
   }
 
   // The signed-in user's outbox (see outbox.js); set at every sign-in.
@@ -47,13 +52,9 @@ export class MessageActions {
     const pending = { ...msg, _state: "pending", _error: null, _network: false };
     this.outbox?.put(pending);
     if (here()) conversation.addPending(pending);
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
     const startedAt = performance.now();
     try {
-      const stored = await api.post(`/api/chat/rooms/${msg.room_id}/messages/`,
-        { content: msg.content, reply_to: msg.reply_to || undefined, client_id: msg.client_id },
-        { signal: abort.signal });
+      const stored = await this.post(msg);
       this.outbox?.remove(msg.client_id);
       if (here()) conversation.upsert(stored, startedAt);
     } catch (err) {
@@ -61,16 +62,48 @@ export class MessageActions {
       this.outbox?.update(msg.client_id, failed);
       if (here()) conversation.updatePending(msg.client_id, failed);
     } finally {
-      clearTimeout(timer);
       this.inFlight.delete(msg.client_id);
+    }
+  }
+
+  // A 429 is not a failure but a turn to wait: every send waits out the server's
+  // Retry-After and tries again, so an honest backlog goes through at the server's pace.
+  async post(msg) {
+    for (let waits = 0; ; waits++) {
+      const pause = this.notBefore - Date.now();
+      if (pause > 0) await sleep(pause);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
+      try {
+        return await api.post(`/api/chat/rooms/${msg.room_id}/messages/`,
+          { content: msg.content, reply_to: msg.reply_to || undefined, client_id: msg.client_id },
+          { signal: abort.signal });
+      } catch (err) {
+        if (err.status !== 429 || waits >= MAX_RATE_WAITS) throw err;
+        this.notBefore = Math.max(this.notBefore, Date.now() + Math.max(1, err.retryAfter) * 1000);
+      } finally {
+        clearTimeout(timer);
+      }
     }
   }
 
   // When the connection returns (and at start): what failed for want of a network, or
   // was still on its way when the page went away, goes again by itself, in every room.
-  retryOffline() {
-    for (const msg of this.outbox?.all() || []) {
-      if (msg._state === "pending" || (msg._state === "failed" && msg._network)) this.deliver(msg);
+  // One at a time, oldest first: the backlog keeps its order and its pace.
+  async retryOffline() {
+    if (this.draining) return;
+    this.draining = true;
+    const tried = new Set();
+    try {
+      for (;;) {
+        const next = (this.outbox?.all() || []).find((msg) => !tried.has(msg.client_id)
+          && (msg._state === "pending" || (msg._state === "failed" && msg._network)));
+        if (!next) return;
+        tried.add(next.client_id);
+        await this.deliver(next);
+      }
+    } finally {
+      this.draining = false;
     }
   }
 

@@ -13,9 +13,11 @@ const signedOutListeners = new Set();
 localStorage.removeItem("teahouse.auth");   // tokens kept there by earlier versions
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  // retryAfter: the seconds a 429 (or 503) asked the client to wait, else 0.
+  constructor(status, message, retryAfter = 0) {
     super(message);
     this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -124,7 +126,10 @@ export async function request(method, path, body, { anonymous = false, retried =
     await refresh();   // signs out unless the login is still good
     return request(method, path, body, { anonymous, retried: true, signal, paged });
   }
-  if (!response.ok) throw new ApiError(response.status, await errorText(response));
+  if (!response.ok) {
+    const retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    throw new ApiError(response.status, await errorText(response), retryAfter);
+  }
   if (response.status === 204) return null;
   if (paged) return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
   return response.json();

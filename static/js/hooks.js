@@ -32,6 +32,8 @@ export function integrationsSection(room) {
   const row = (hook) => h("li", { class: "hook", dataset: { id: hook.id } },
     h("span", { class: "hook-name", text: hook.name }),
     h("span", { class: "role bot-mark", text: t("bot") }),
+    // A hook acts with its creator's rights: refused while she may not post here.
+    hook.active ? null : h("span", { class: "small danger hook-inactive", text: t("hook_inactive") }),
     h("button", { type: "button", class: "link-button", text: t("rename"), onclick: () => {
       const input = h("input", { name: "name", required: true, maxlength: "64", value: hook.name, autocomplete: "off" });
       formDialog(t("rename"), [{ name: "name", label: t("hook_name"), node: input }], t("save"), async (values) => {

@@ -149,6 +149,20 @@ def open_page(browser, server, request):
         context.close()
 
 
+MESSAGE_POSTS = "**/api/chat/rooms/*/messages/"
+
+
+def drop_message_posts(page) -> None:
+    """The page is offline for sending: its message POSTs fail as with no network,
+    everything else goes through; page.unroute(MESSAGE_POSTS) brings it back."""
+    def unreachable(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+    page.route(MESSAGE_POSTS, unreachable)
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import PASSWORD, publish, register, screenshot
+from .conftest import MESSAGE_POSTS, PASSWORD, drop_message_posts, publish, register, screenshot
 from .test_web_client import bubble, go_to, open_room, png, send
 
 pytestmark = pytest.mark.browser
@@ -50,13 +50,7 @@ def test_a_message_written_offline_survives_room_switches_and_reloads(server, op
     second = open_room(server, gus, "second")
     page = open_page(gus)
     go_to(page, server, first)
-
-    def unreachable(route):
-        if route.request.method == "POST":
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-    page.route("**/api/chat/rooms/*/messages/", unreachable)
+    drop_message_posts(page)
     page.fill("#composer-input", "typed on the train")
     page.press("#composer-input", "Enter")
     page.locator(".msg.failed", has_text="typed on the train").wait_for()
@@ -69,7 +63,7 @@ def test_a_message_written_offline_survives_room_switches_and_reloads(server, op
     waiting.wait_for()
     assert waiting.count() == 1
     go_to(page, server, second)                   # the connection returns in another room
-    page.unroute("**/api/chat/rooms/*/messages/")
+    page.unroute(MESSAGE_POSTS)
     page.context.set_offline(True)
     page.context.set_offline(False)               # the browser's "online" event
     page.wait_for_function("() => !localStorage.getItem('teahouse.outbox.' + %d)" % gus.id)

@@ -70,3 +70,22 @@ def test_the_api_docs_render_offline_under_their_csp(server, open_page):
     page.locator(".opblock-summary-path", has_text="/hooks/{key}").first.wait_for()
     assert page.locator(".opblock").count() >= 60
     assert not page.errors and not violations and not outside
+
+
+def test_a_hook_whose_creator_may_not_post_shows_as_paused(server, open_page):
+    owner = register(server, "pauseowner", "Pause Owner")
+    maker = register(server, "hookmaker", "Hook Maker")
+    status, room = server.api("POST", "/api/chat/rooms/", {"name": "deploys"}, owner.token)
+    server.api("POST", f"/api/chat/rooms/{room['id']}/join/", {}, maker.token)
+    member = f"/api/chat/rooms/{room['id']}/members/{maker.id}/"
+    assert server.api("PATCH", member, {"role": "admin"}, owner.token)[0] == 200
+    status, hook = server.api("POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "Argo"},
+                              maker.token)
+    assert status == 201, hook
+    assert server.api("PATCH", member, {"is_muted": True}, owner.token)[0] == 200
+    page = open_page(owner)
+    page.goto(f"{server.base}/#{room['slug']}")
+    page.locator("#room-title", has_text="deploys").wait_for()
+    page.click("#settings-button")
+    row = page.locator("dialog .integrations .hook", has_text="Argo")
+    row.locator(".hook-inactive", has_text="Paused").wait_for()
