@@ -2,13 +2,22 @@
 conversations, searched and paged on the server with their totals, at thousands of
 accounts created through the registration endpoint."""
 import asyncio
+import dataclasses
 import time
+
+import pytest
 
 from tests.helpers import assert_error, make_room, register
 
 PEOPLE = 3000        # bounded: registered in batches, within TIME_LIMIT
 BATCH = 25
 TIME_LIMIT = 90.0
+
+
+@pytest.fixture
+def settings(settings):
+    """Sign-up budgets off: this test registers thousands from one address on purpose."""
+    return dataclasses.replace(settings, register_per_address=0, register_per_minute=0)
 
 
 async def page(client, person, path, **params) -> tuple[list[dict], int]:
