@@ -1,0 +1,37 @@
+"""Details of the page a second newcomer tour found (issue 24, items 4-6 and 10-13): the
+account box, a history that failed to load, notifications that follow reading and
+edits, Slack's own markup, profiles that change live, direct-room titles, and pinned
+and saved messages shown as the timeline shows them."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import register, screenshot
+from .test_web_client import go_to, open_room, send
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def ada(server):
+    """The module's first account: the site admin."""
+    return register(server, "ada", "Ada Lovelace")
+
+
+NAME_FITS = """() => {
+  const name = document.getElementById("me-name"), handle = document.getElementById("me-handle");
+  return {name: name.getBoundingClientRect().width, clipped: name.scrollWidth > name.clientWidth,
+          handle: handle.getBoundingClientRect().width};
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_the_account_box_shows_a_site_admins_name(server, open_page, ada, width, height):
+    page = open_page(ada, width=width, height=height)
+    if width < 700:
+        page.click("#open-sidebar")
+        page.wait_for_timeout(300)
+    box = page.evaluate(NAME_FITS)
+    screenshot(page, f"account-box-{width}")
+    assert box["name"] >= 80 and not box["clipped"], box
+    assert box["handle"] >= 80, box
