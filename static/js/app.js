@@ -52,6 +52,7 @@ const app = {
 // What message_view needs: who I am, names to highlight, and the message actions.
 const ctx = {
   me: null, knownNames: new Set(), canModerate: false,
+  roomTitle: (room) => roomTitle(room, state.me),
   actions: {
     reply: (msg) => app.composer.startReply(msg),
     edit: (msg) => app.composer.startEdit(msg),

@@ -35,3 +35,24 @@ def test_the_account_box_shows_a_site_admins_name(server, open_page, ada, width,
     screenshot(page, f"account-box-{width}")
     assert box["name"] >= 80 and not box["clipped"], box
     assert box["handle"] >= 80, box
+
+
+def test_a_history_that_failed_to_load_says_so_and_retries(server, open_page, ada):
+    first = open_room(server, ada, "trainline")
+    second = open_room(server, ada, "platform")
+    server.api("POST", f"/api/chat/rooms/{first['id']}/messages/", {"content": "mind the gap"}, ada.token)
+    page = open_page(ada)
+    go_to(page, server, first)
+    go_to(page, server, second)
+    page.context.set_offline(True)
+    page.click(f"#room-list a[data-room-id='{first['id']}']")
+    failed = page.locator("#message-list .load-failed")
+    failed.wait_for()
+    assert "could not be loaded" in failed.inner_text() and "trainline" in failed.inner_text()
+    assert page.locator("#message-list", has_text="This is the beginning").count() == 0
+    screenshot(page, "history-failed")
+    page.context.set_offline(False)
+    failed.get_by_role("button", name="Retry").click()
+    page.locator("#message-list .msg .content", has_text="mind the gap").wait_for()
+    assert page.locator("#message-list .load-failed").count() == 0
+    assert page.locator("#message-list .beginning", has_text="This is the beginning of trainline").count() == 1
