@@ -269,7 +269,7 @@ async function loadRooms() {
     return;
   }
   state.rooms = new Map(listings.map((r) => [r.id, r]));
-  learnDirectNames(listings, state.me).then((learned) => learned && drawSidebar());
+  learnDirectNames(listings, state.me).then((learned) => learned && namesLearned());
   if (state.room && state.rooms.has(state.room.id)) {
     Object.assign(state.room, state.rooms.get(state.room.id));
     drawHeader();
@@ -278,6 +278,16 @@ async function loadRooms() {
     if (listing.is_member) seen(listing.id, listing.last_message?.id || 0);
   }
   drawSidebar();
+}
+
+// Direct rooms are titled by display name: the names just looked up retitle the list,
+// and the open room's header, composer and "beginning of" line.
+function namesLearned() {
+  drawSidebar();
+  if (!state.room) return;
+  drawHeader();
+  app.composer.setPlaceholder(roomTitle(state.room, state.me));
+  app.conversation.invalidateAll();
 }
 
 // The tab's socket; its resume map asks every room for what came after what we have.

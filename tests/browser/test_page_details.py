@@ -56,3 +56,16 @@ def test_a_history_that_failed_to_load_says_so_and_retries(server, open_page, ad
     page.locator("#message-list .msg .content", has_text="mind the gap").wait_for()
     assert page.locator("#message-list .load-failed").count() == 0
     assert page.locator("#message-list .beginning", has_text="This is the beginning of trainline").count() == 1
+
+
+def test_a_new_direct_conversation_is_titled_by_display_name(server, open_page, ada):
+    register(server, "zoe", "Zoë Zhang")
+    page = open_page(ada)
+    page.click("#new-direct-button")
+    page.fill("dialog[open] input[name=username]", "zoe")
+    page.click("dialog[open] button[type=submit]")
+    page.locator("#direct-list .room-name", has_text="Zoë Zhang").wait_for()
+    page.locator("#message-list .beginning").wait_for()
+    assert page.locator("#room-title").inner_text() == "Zoë Zhang"
+    assert "Zoë Zhang" in page.locator("#composer-input").get_attribute("placeholder")
+    assert page.locator("#message-list .beginning").inner_text() == "This is the beginning of Zoë Zhang."
