@@ -197,15 +197,31 @@ function renderBlock(block, leaf) {
   }
 }
 
-function renderInline(nodes, leaf) {
+// One line of a message, for the pinned bar and the pins and saved panels: the same
+// inline formatting, blocks run together, and no links (the whole item is a button).
+export function formatCompact(text) {
+  const frag = document.createDocumentFragment();
+  const leaf = (value) => document.createTextNode(value);
+  const blocks = (list) => list.forEach((block, i) => {
+    if (i) frag.append(" ");
+    if (block.type === "code") frag.append(h("code", { class: "md-code", text: block.text }));
+    else if (block.type === "quote") blocks(block.children);
+    else if (block.type === "list") frag.append(...block.items.map((item) => h("span", {}, "• ", renderInline(item, leaf, true), " ")));
+    else frag.append(...renderInline(block.children, leaf, true));
+  });
+  blocks(parse(text));
+  return frag;
+}
+
+function renderInline(nodes, leaf, compact = false) {
   return nodes.map((node) => {
     switch (node.type) {
       case "text": return leaf(node.text);
       case "code": return h("code", { class: "md-code", text: node.text });
-      case "link": return h("a", { href: node.href, target: "_blank", rel: "noopener noreferrer" },
+      case "link": return h(compact ? "span" : "a", compact ? { class: "md-link" } : { href: node.href, target: "_blank", rel: "noopener noreferrer" },
         node.children.map((c) => (c.type === "code" ? h("code", { class: "md-code", text: c.text }) : c.text)));
       default: return h(node.type === "strong" ? "strong" : node.type === "em" ? "em" : "del", {},
-        renderInline(node.children, leaf));
+        renderInline(node.children, leaf, compact));
     }
   });
 }

@@ -69,3 +69,33 @@ def test_a_new_direct_conversation_is_titled_by_display_name(server, open_page, 
     assert page.locator("#room-title").inner_text() == "Zoë Zhang"
     assert "Zoë Zhang" in page.locator("#composer-input").get_attribute("placeholder")
     assert page.locator("#message-list .beginning").inner_text() == "This is the beginning of Zoë Zhang."
+
+
+MARKDOWN = "**release** is _today_, see [the notes](https://example.com/notes) and `v2.1`"
+
+
+def test_pinned_and_saved_messages_are_formatted_as_in_the_timeline(server, open_page, ada):
+    room = open_room(server, ada, "pinboard")
+    status, sent = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": MARKDOWN}, ada.token)
+    assert status == 201, sent
+    assert server.api("POST", f"/api/chat/messages/{sent['id']}/pin/", {}, ada.token)[0] in (200, 201)
+    assert server.api("POST", f"/api/chat/messages/{sent['id']}/save/", {}, ada.token)[0] in (200, 201)
+    page = open_page(ada)
+    go_to(page, server, room)
+    views = {"bar": "#pinned-bar .pin-latest"}
+    page.locator(views["bar"]).wait_for()
+    page.click("#pinned-bar")
+    views["pins"] = "#pins-panel .snippet"
+    page.locator(views["pins"]).wait_for()
+    screenshot(page, "pins-panel")
+    page.click("#saved-button")
+    views["saved"] = "#saved-panel .snippet"
+    page.locator(views["saved"]).wait_for()
+    screenshot(page, "saved-panel")
+    for view, selector in views.items():
+        shown = page.locator(selector).first
+        assert shown.inner_text().startswith("release is today, see the notes and v2.1"), view
+        assert shown.locator("strong").inner_text() == "release", view
+        assert shown.locator("em").inner_text() == "today", view
+        assert shown.locator("code").inner_text() == "v2.1", view
+        assert shown.locator("a").count() == 0, view      # the item itself is the button
