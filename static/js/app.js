@@ -16,7 +16,8 @@ import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
 import {
-  browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, renderSidebar, roomSymbol,
+  browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, learnDisplayName,
+  renderSidebar, roomSymbol,
   roomTitle, settingsDialog,
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
@@ -45,7 +46,7 @@ const app = {
   room: () => state.room,
   atBottom: () => stickToBottom,
   sent: () => { stickToBottom = true; },
-  loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost,
+  loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost, renamed,
   open: (roomId, messageId) => openAt(roomId, messageId), roomName: (room) => roomName(room),
 };
 
@@ -252,12 +253,23 @@ function drawMe() {
   $("#me-name").textContent = name;
   $("#me-handle").textContent = "@" + state.me.username + (state.me.is_admin ? ` · ${t("site_admin")}` : "");
   mountProfile(() => state.me, (user) => {
-    state.me = ctx.me = user;
-    api.setUser(user);
-    drawMe();
+    renamed(user);
     flash(t("profile_saved"));
-    app.conversation.invalidateAll();
   });
+}
+
+// A new display name or picture, ours (saved here or in another tab) or someone's we
+// share a room with: what is on screen follows without a reload.
+function renamed(user) {
+  if (user.id === state.me.id) {
+    state.me = ctx.me = { ...state.me, ...user };
+    api.setUser(state.me);
+    drawMe();
+  }
+  learnDisplayName(user);
+  app.conversation.renamed(user);
+  app.people.renamed(user);
+  namesLearned();
 }
 
 // ---- rooms -------------------------------------------------------------------------

@@ -200,6 +200,20 @@ export class Conversation {
     this.render("anchor");
   }
 
+  // Someone's new name or picture: their messages, and the quotes of them, are redrawn.
+  renamed(user) {
+    const changed = new Set();
+    for (const msg of this.messages.values()) {
+      if (msg.sender?.id !== user.id || msg.sender.is_bot) continue;   // a hook names each message
+      this.messages.set(msg.id, { ...msg, sender: { ...msg.sender, ...user } });
+      changed.add(msg.id);
+    }
+    for (const msg of this.messages.values()) {
+      if (changed.has(msg.id) || changed.has(msg.reply_to)) this.elements.delete("m" + msg.id);
+    }
+    if (changed.size) this.render("anchor");
+  }
+
   invalidateUnresolvedReplies() {
     for (const msg of this.messages.values()) {
       if (msg.reply_to && this.messages.has(msg.reply_to)) this.elements.delete("m" + msg.id);

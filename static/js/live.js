@@ -71,6 +71,7 @@ const FRAMES = {
     if (listing) listing.unread_count = frame.unread_count;
     app.drawSidebar();
   },
+  user_updated: (app, frame) => app.renamed(frame.user),
   notification(app, frame) {
     if (app.notifications.add(frame.notification)) app.loadRooms();
   },

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import register, screenshot
-from .test_web_client import go_to, open_room, send
+from .test_web_client import bubble, go_to, open_room, png, send
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +99,28 @@ def test_pinned_and_saved_messages_are_formatted_as_in_the_timeline(server, open
         assert shown.locator("em").inner_text() == "today", view
         assert shown.locator("code").inner_text() == "v2.1", view
         assert shown.locator("a").count() == 0, view      # the item itself is the button
+
+
+def test_a_new_name_and_picture_reach_messages_on_screen_and_the_member_list(server, open_page, ada):
+    bob = register(server, "bob", "Bob Builder")
+    room = open_room(server, ada, "studio", bob)
+    server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "hello from bob"}, bob.token)
+    watcher = open_page(ada)
+    go_to(watcher, server, room)
+    watcher.click("#members-button")
+    watcher.locator("#member-list .member-name", has_text="Bob Builder").wait_for()
+    page = open_page(bob)
+    go_to(page, server, room)
+
+    page.click(".profile-button")
+    page.fill("dialog[open] input[name=display_name]", "Robert Builder")
+    page.set_input_files("dialog[open] input[name=avatar]",
+                        files=[{"name": "me.png", "mimeType": "image/png", "buffer": png()}])
+    page.click("dialog[open] button[type=submit]")
+    for view in (page, watcher):
+        message = bubble(view, "hello from bob")
+        message.locator(".author", has_text="Robert Builder").wait_for()
+        message.locator(".avatar img.avatar-img").wait_for()
+    member = watcher.locator("#member-list .member", has_text="Robert Builder")
+    member.locator(".avatar img.avatar-img").wait_for()
+    screenshot(watcher, "renamed-live")
