@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..db import messages as message_sql
+from ..db import notifications as notification_sql
 from ..db import pins as pin_sql
 from ..db import rooms as room_sql
 from ..db import uploads as upload_sql
@@ -249,13 +250,15 @@ def uploaded_name(file_url: str | None) -> str | None:
 
 
 async def mark_read(core: Core, user: User, message_id) -> Message:
-    """Read this message and everything before it in its room."""
+    """Read this message and everything before it in its room, and so the notifications
+    about them: a mention read in the room needs no second reading in the panel."""
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
         await message_sql.record_read(conn, user.id, message.id)
         if membership is None:
             return Outcome(message)
         await room_sql.mark_read(conn, room.id, user.id, message.id)
+        await notification_sql.mark_read_upto(conn, user.id, room.id, message.id)
         unread = await room_sql.unread_count(conn, room.id, user.id)
         return Outcome(message, [ReadMarked(room.id, user.id, message.id, unread)])
     return await core.commit(job)

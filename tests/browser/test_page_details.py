@@ -124,3 +124,26 @@ def test_a_new_name_and_picture_reach_messages_on_screen_and_the_member_list(ser
     member = watcher.locator("#member-list .member", has_text="Robert Builder")
     member.locator(".avatar img.avatar-img").wait_for()
     screenshot(watcher, "renamed-live")
+
+
+def test_mentions_read_in_the_room_are_read_and_edits_reach_the_notification(server, open_page, ada):
+    cleo = register(server, "cleo", "Cleo")
+    room = open_room(server, ada, "lobby", cleo)
+    page = open_page(cleo)
+    go_to(page, server, room)
+    status, sent = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "@cleo are you there"}, ada.token)
+    assert status == 201, sent
+    page.locator("#message-list .msg .content", has_text="are you there").wait_for()
+    page.wait_for_function("() => document.getElementById('notifications-badge').hidden")
+    status, here = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "@here tea at 3"}, ada.token)
+    page.locator("#message-list .msg .content", has_text="tea at 3").wait_for()
+    status, _ = server.api("PATCH", f"/api/chat/messages/{here['id']}/", {"content": "@here tea at 4"}, ada.token)
+    assert status == 200
+    page.locator("#message-list .msg .content", has_text="tea at 4").wait_for()
+    page.click("#notifications-button")
+    texts = page.locator("#notifications-list .notification-text")
+    texts.filter(has_text="tea at 4").wait_for()
+    assert texts.filter(has_text="tea at 3").count() == 0
+    assert page.locator("#notifications-list .notification.unread").count() == 0
+    assert page.locator("#notifications-badge").is_hidden()
+    screenshot(page, "notifications-followed")
