@@ -115,10 +115,10 @@ async def post(core: Core, key: str, payload: dict) -> Message:
     hook = await hook_sql.hook_by_digest(core.db.reader, digest(key)) if key else None
     if hook is None:
         raise NotFound("no_such_hook")
-    text = render_payload(payload)
+    text, markup = render_payload(payload)
     check_rate(core, hook)
     result = await messages.send(core, hook.bot, hook.room_id, text,
-                                 sender_name=override_name(payload))
+                                 sender_name=override_name(payload), mrkdwn=markup)
 
     async def touch(conn):
         await hook_sql.touch_hook(conn, hook.id)

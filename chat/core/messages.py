@@ -81,15 +81,17 @@ def check_file_url(file_url) -> str | None:
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
                client_id=None, file_url=None, file_name=None, file_size=None,
-               sender_name: str | None = None, text_key=None) -> SendResult:
+               sender_name: str | None = None, text_key=None,
+               mrkdwn: str | None = None) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
     text_key is the server's own (an upload's caption), never a client's.
 
     Sending to a public room one has not joined joins it first, as opening a socket does.
-    sender_name (a webhook's per-message name) is trusted: core callers only.
+    sender_name (a webhook's per-message name) and mrkdwn (Slack's markup of the same
+    text, from a webhook) are trusted: core callers only.
     """
     draft = Draft.check(content, message_type, reply_to, client_id, file_url, file_name,
-                        file_size, sender_name)
+                        file_size, sender_name, mrkdwn)
     await core.limits.check(user.id, "messages")
 
     async def job(conn):
@@ -128,16 +130,17 @@ class Draft:
     file_name: str | None = None
     file_size: int | None = None
     sender_name: str | None = None
+    mrkdwn: str | None = None
 
     @classmethod
     def check(cls, content, message_type, reply_to, client_id, file_url=None, file_name=None,
-              file_size=None, sender_name=None) -> "Draft":
+              file_size=None, sender_name=None, mrkdwn=None) -> "Draft":
         return cls(check_content(content), check_message_type(message_type or "text"),
                    check_optional_id("reply_to", reply_to), check_client_id(client_id),
                    check_file_url(file_url),
                    None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255],
                    None if file_size is None else check_int("file_size", file_size, 0, 2**40),
-                   sender_name)
+                   sender_name, mrkdwn)
 
 
 async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: list,
@@ -154,7 +157,8 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
         message = await message_sql.insert_message(
             conn, room, user, draft.message_type, draft.content, reply_to=draft.reply_to,
             client_id=draft.client_id, file_url=draft.file_url, file_name=draft.file_name,
-            file_size=draft.file_size, sender_name=draft.sender_name, text_key=text_key)
+            file_size=draft.file_size, sender_name=draft.sender_name, text_key=text_key,
+            mrkdwn=draft.mrkdwn)
     except message_sql.DuplicateClientId:
         earlier = await message_sql.message_by_client_id(conn, user.id, draft.client_id)
         return Outcome(SendResult(earlier, created=False))
