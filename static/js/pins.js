@@ -3,7 +3,7 @@
 import { del, get, post } from "./api.js";
 import { $, displayName, formatFull, h } from "./dom.js";
 import { t } from "./i18n.js";
-import { formatCompact } from "./markdown.js";
+import { formatCompact, slackMarkup } from "./markdown.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
 
 export class Pins {
@@ -53,7 +53,7 @@ export class Pins {
   // The pinned message as the timeline shows it, on one line (CSS cuts it).
   text(pin) {
     const msg = this.hooks.current(pin.message.id) || pin.message;
-    return msg.file_name ? document.createTextNode(msg.file_name) : formatCompact(msg.content || "");
+    return msg.file_name ? document.createTextNode(msg.file_name) : formatCompact(msg.content || "", slackMarkup(msg));
   }
 
   draw() {

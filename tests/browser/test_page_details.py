@@ -4,6 +4,9 @@ edits, Slack's own markup, profiles that change live, direct-room titles, and pi
 and saved messages shown as the timeline shows them."""
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
 
 from .conftest import register, screenshot
@@ -147,3 +150,49 @@ def test_mentions_read_in_the_room_are_read_and_edits_reach_the_notification(ser
     assert page.locator("#notifications-list .notification.unread").count() == 0
     assert page.locator("#notifications-badge").is_hidden()
     screenshot(page, "notifications-followed")
+
+
+SLACK = ("*deployed* _v2_ and ~v1~ <https://ci.example/42|build 42> for <@U024BE7LH|ada>, <!here> &lt;3\n"
+         "&gt; quoted *line*\n```make release```")
+
+
+def post_hook(server, path: str, body: dict) -> None:
+    request = urllib.request.Request(server.base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.read() == b"ok"
+
+
+def test_slack_markup_from_a_webhook_is_shown_as_slack_shows_it(server, open_page, ada):
+    room = open_room(server, ada, "deploys")
+    status, hook = server.api("POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "CI"}, ada.token)
+    assert status == 201, hook
+    post_hook(server, hook["path"], {"text": SLACK})
+    post_hook(server, hook["path"], {"text": "*a " * 3000 + "_b " * 3000 + "<" * 3000 + "~c " * 3000})
+    page = open_page(ada)
+    go_to(page, server, room)
+    shown = page.locator("#message-list .msg .content", has_text="deployed").first
+    shown.wait_for()
+    screenshot(page, "slack-markup")
+    assert shown.locator("strong").first.inner_text() == "deployed"
+    assert shown.locator("em").inner_text() == "v2"
+    assert shown.locator("del").inner_text() == "v1"
+    link = shown.locator("a", has_text="build 42")
+    assert link.get_attribute("href") == "https://ci.example/42"
+    assert shown.locator(".mention.self", has_text="@ada").count() == 1
+    assert shown.locator(".mention.self", has_text="@here").count() == 1
+    assert shown.locator("blockquote strong").inner_text() == "line"
+    assert shown.locator(".md-codeblock code").inner_text() == "make release"
+    text = shown.inner_text()
+    assert "<3" in text and "*" not in text and "<https" not in text and "&lt;" not in text
+    # Markers without their closers stay as typed, and take no time to find.
+    page.locator("#message-list .msg .content", has_text="*a *a").wait_for()
+    took = page.evaluate("""async () => {
+        const { formatMessage } = await import("/static/js/markdown.js");
+        const hostile = "*a ".repeat(3000) + "_b ".repeat(3000) + "<".repeat(3000) + "~c ".repeat(3000);
+        const start = performance.now();
+        formatMessage(hostile, "ada", new Set(), hostile);
+        return performance.now() - start;
+    }""")
+    print("hostile mrkdwn ms", took)
+    assert took < 250, took
