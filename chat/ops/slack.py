@@ -184,7 +184,8 @@ class SlackExport:
                     reactions.append({"user_id": user["id"], "emoji": emoji, "created_at": created})
         return {"type": "message", "id": message_id, "room_id": room_id,
                 "sender_id": sender["id"] if sender else None, "message_type": "text",
-                "content": content, "mrkdwn": markup, "reply_to": by_ts.get(thread) if thread and thread != ts else None,
+                "content": content, "mrkdwn": markup,
+                "reply_to": by_ts.get(thread) if thread and thread != ts else None,
                 "is_edited": edited is not None, "created_at": created,
                 "updated_at": slack_time(edited["ts"]) if edited and edited.get("ts") else created,
                 "edits": [], "reactions": reactions}
