@@ -4,9 +4,11 @@ renders it as Slack does), and content stays plain text for every other client."
 from __future__ import annotations
 
 import asyncio
+from time import perf_counter
 
 from chat.app import create_app
 from chat.core import accounts
+from chat.core.slack import unescape
 from chat.keys import core_key
 from chat.ops.slack import import_slack
 from tests.helpers import make_room
@@ -58,3 +60,10 @@ async def test_a_slack_import_keeps_its_markup_with_our_usernames(aiohttp_client
     assert draft["content"] == "Draft for @bob: the mockup (https://example.com/a) & notes"
     assert draft["format"] == "mrkdwn"
     assert draft["mrkdwn"] == "Draft for <@U2|bob>: <https://example.com/a|the mockup> &amp; notes"
+
+
+def test_unclosed_mentions_cost_linear_time():
+    for probe in ("<@U|" * 16_000, "<!here|" * 10_000):
+        start = perf_counter()
+        assert unescape(probe) == probe
+        assert perf_counter() - start < 0.5      # a read to the end per attempt took seconds
