@@ -193,6 +193,19 @@ class StatusChanged(Event):
 
 
 @dataclass(frozen=True)
+class ProfileChanged(Event):
+    """A user's display name or picture changed: everyone sharing a room with them (and
+    their own other tabs) redraws the messages and member lists already on screen."""
+    everywhere: ClassVar[bool] = True
+    user: User
+    recipients: frozenset[int]
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return self.recipients
+
+
+@dataclass(frozen=True)
 class ScheduledChanged(Event):
     """A scheduled message of the owner was created, cancelled, sent or failed."""
     everywhere: ClassVar[bool] = True

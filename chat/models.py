@@ -113,6 +113,7 @@ class Message:
     updated_at: str
     reactions: tuple[Reaction, ...] = ()
     text_key: str | None = None  # server-written text: shown in each viewer's language
+    mrkdwn: str | None = None    # Slack's markup of the text, when it came in Slack's format
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ import re
 import secrets
 
 from ..db import sessions as db_sessions
+from ..db import statuses as status_sql
 from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
-from ..events import SocketsEnded
+from ..events import ProfileChanged, SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
 from .fields import check_unicode
@@ -244,13 +245,21 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
 
     async def job(conn):
         await users.update_profile(conn, user.id, display, avatar)
+        changed = await users.user_by_id(conn, user.id)
+        events = []
+        if (display, avatar) != (user.display_name, user.avatar_url):
+            events.append(await profile_changed(conn, changed))
         if not new_hash:
-            return Outcome(await users.user_by_id(conn, user.id))
+            return Outcome(changed, events)
         await users.update_password(conn, user.id, new_hash)
         await db_sessions.delete_user_sessions(conn, user.id)
-        return Outcome(await users.user_by_id(conn, user.id),
-                       [SocketsEnded(None, user.id, keep_api_tokens=True)])
+        return Outcome(changed, events + [SocketsEnded(None, user.id, keep_api_tokens=True)])
     return await core.commit(job)
+
+
+async def profile_changed(conn, user: User) -> ProfileChanged:
+    """Told to everyone who may have the user's name or picture on screen."""
+    return ProfileChanged(None, user, frozenset(await status_sql.neighbour_ids(conn, user.id)))
 
 
 async def start_login(core: Core, user: User) -> Tokens:

@@ -18,6 +18,7 @@ from ..db import users as user_sql
 from ..errors import UnsupportedMedia
 from ..models import User
 from . import Core, Outcome
+from .accounts import profile_changed
 from .uploads import ReadChunk, folder, store
 
 SIDE = 256                 # pixels: the largest side of a stored avatar
@@ -58,7 +59,8 @@ async def set_avatar(core: Core, user: User, filename, declared_type: str | None
         await upload_sql.insert_upload(conn, target.name, "avatar.png", target.stat().st_size,
                                        user.id)
         await user_sql.update_profile(conn, user.id, user.display_name, url)
-        return Outcome(await user_sql.user_by_id(conn, user.id))
+        changed = await user_sql.user_by_id(conn, user.id)
+        return Outcome(changed, [await profile_changed(conn, changed)])
     try:
         return await core.commit(job)
     except BaseException:

@@ -11,6 +11,7 @@ from ..errors import BadInput, Forbidden
 from ..events import MessageUpdated
 from ..models import Membership, Message, MessageEdit, User
 from . import Core, Outcome
+from .notifications import follow_edit
 from .messages import (can_moderate_message, check_can_speak, check_content,
                        find_readable_message)
 
@@ -38,6 +39,7 @@ async def edit(core: Core, user: User, message_id, content) -> Message:
             return Outcome(message)
         await message_sql.edit_content(conn, message.id, content, message.content, user.id)
         edited = await message_sql.message_by_id(conn, message.id)
+        await follow_edit(conn, edited)
         return Outcome(edited, [MessageUpdated(room.id, edited)])
     return await core.commit(job)
 

@@ -141,11 +141,11 @@ async def post(core: Core, key: str, payload: dict) -> Message:
         raise NotFound("no_such_hook")
     if not hook.active:  # acts with its creator's rights at the time of each post
         raise Forbidden("hook_creator_cannot_post")
-    text = render_payload(payload)
+    text, markup = render_payload(payload)
     check_rate(core, hook)
     await check_shared_budgets(core, hook)
     result = await messages.send(core, hook.bot, hook.room_id, text,
-                                 sender_name=override_name(payload))
+                                 sender_name=override_name(payload), mrkdwn=markup)
 
     async def touch(conn):
         await hook_sql.touch_hook(conn, hook.id)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..db import messages as message_sql
+from ..db import notifications as notification_sql
 from ..db import pins as pin_sql
 from ..db import rooms as room_sql
 from ..db import uploads as upload_sql
@@ -87,15 +88,17 @@ async def check_message_budgets(core: Core, user: User) -> None:
 
 async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
                client_id=None, file_url=None, file_name=None, file_size=None,
-               sender_name: str | None = None, text_key=None) -> SendResult:
+               sender_name: str | None = None, text_key=None,
+               mrkdwn: str | None = None) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
     text_key is the server's own (an upload's caption), never a client's.
 
     Sending to a public room one has not joined joins it first, as opening a socket does.
-    sender_name (a webhook's per-message name) is trusted: core callers only.
+    sender_name (a webhook's per-message name) and mrkdwn (Slack's markup of the same
+    text, from a webhook) are trusted: core callers only.
     """
     draft = Draft.check(content, message_type, reply_to, client_id, file_url, file_name,
-                        file_size, sender_name)
+                        file_size, sender_name, mrkdwn)
     await check_message_budgets(core, user)
 
     async def job(conn):
@@ -134,16 +137,17 @@ class Draft:
     file_name: str | None = None
     file_size: int | None = None
     sender_name: str | None = None
+    mrkdwn: str | None = None
 
     @classmethod
     def check(cls, content, message_type, reply_to, client_id, file_url=None, file_name=None,
-              file_size=None, sender_name=None) -> "Draft":
+              file_size=None, sender_name=None, mrkdwn=None) -> "Draft":
         return cls(check_content(content), check_message_type(message_type or "text"),
                    check_optional_id("reply_to", reply_to), check_client_id(client_id),
                    check_file_url(file_url),
                    None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255],
                    None if file_size is None else check_int("file_size", file_size, 0, 2**40),
-                   sender_name)
+                   sender_name, mrkdwn)
 
 
 async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: list,
@@ -160,7 +164,8 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
         message = await message_sql.insert_message(
             conn, room, user, draft.message_type, draft.content, reply_to=draft.reply_to,
             client_id=draft.client_id, file_url=draft.file_url, file_name=draft.file_name,
-            file_size=draft.file_size, sender_name=draft.sender_name, text_key=text_key)
+            file_size=draft.file_size, sender_name=draft.sender_name, text_key=text_key,
+            mrkdwn=draft.mrkdwn)
     except message_sql.DuplicateClientId:
         earlier = await message_sql.message_by_client_id(conn, user.id, draft.client_id)
         return Outcome(SendResult(earlier, created=False))
@@ -256,13 +261,15 @@ def uploaded_name(file_url: str | None) -> str | None:
 
 
 async def mark_read(core: Core, user: User, message_id) -> Message:
-    """Read this message and everything before it in its room."""
+    """Read this message and everything before it in its room, and so the notifications
+    about them: a mention read in the room needs no second reading in the panel."""
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
         await message_sql.record_read(conn, user.id, message.id)
         if membership is None:
             return Outcome(message)
         await room_sql.mark_read(conn, room.id, user.id, message.id)
+        await notification_sql.mark_read_upto(conn, user.id, room.id, message.id)
         unread = await room_sql.unread_count(conn, room.id, user.id)
         return Outcome(message, [ReadMarked(room.id, user.id, message.id, unread)])
     return await core.commit(job)

@@ -14,6 +14,8 @@ from . import Core, Outcome
 from .fields import check_int, check_text
 from .mentions import GROUPS, group_targets, mentioned_names
 
+QUOTED = 200  # characters of the message a notification quotes
+
 
 def titled(core: Core, key: str, **params) -> tuple[str, str, dict]:
     """A title the server writes: its text in the server's language, and its key and
@@ -26,7 +28,7 @@ async def create(conn, user_id: int, kind: str, title: str | tuple, content: str
     """title: an admin's own text, or titled(...) for one the server writes."""
     text, key, params = title if isinstance(title, tuple) else (title, None, None)
     notification_id = await notification_sql.insert_notification(
-        conn, user_id, kind, text, content[:200], room.id if room else None,
+        conn, user_id, kind, text, content[:QUOTED], room.id if room else None,
         message.id if message else None, key, params)
     notification = (await load(conn, user_id, notification_id=notification_id))[0]
     return NotificationCreated(None, notification)
@@ -65,6 +67,11 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
                    if wants(levels.get(uid, "default"), target[0] == "mention" or uid in personal)}
     return [await create(conn, uid, kind, title, message.content, room, message)
             for uid, (kind, title) in sorted(targets.items())]
+
+
+async def follow_edit(conn, message: Message) -> None:
+    """Inside the edit transaction: a notification quotes the message as it reads now."""
+    await notification_sql.follow_edit(conn, message.id, message.content[:QUOTED])
 
 
 def wants(level: str, personal: bool) -> bool:

@@ -1,9 +1,12 @@
-"""Slack/Mattermost incoming-webhook payloads rendered as one plain-text message.
+"""Slack/Mattermost incoming-webhook payloads rendered as one message, twice: as plain
+text (the content every client reads, searches and is notified by) and as Slack's own
+markup (mrkdwn, kept beside it so the page can show *bold*, links and mentions as
+Slack does).
 
 Tools such as Alertmanager and Grafana leave "text" empty and put everything in
-"attachments" (or "blocks"), so those become text too; Slack's mrkdwn link syntax
-<url|label> and its &amp;/&lt;/&gt; escapes are undone. No markup survives: the
-clients render message content as text only.
+"attachments" (or "blocks"), so those become text too. In the plain text, Slack's
+<url|label> links, <@U123> and <!here> mentions and its &amp;/&lt;/&gt; escapes are
+undone.
 """
 from __future__ import annotations
 
@@ -13,12 +16,19 @@ from ..errors import BadInput
 from ..models import MAX_CONTENT
 
 LINK = re.compile(r"<((?:https?|mailto):[^|>\s]+)(?:\|([^>]*))?>")
+# No "<" inside a mention (Slack writes it as &lt;): an attempt stops at the next "<",
+# so "<@U|" repeated costs linear time, not a read to the end per attempt.
+USER = re.compile(r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>")
+SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^<>]*)?>")
 ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 MAX_ITEMS = 100  # attachments, fields or blocks read from one payload
 
 
 def unescape(text: str) -> str:
+    """Slack's markup as plain text."""
     text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    text = USER.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
+    text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
     for entity, char in ENTITIES:
         text = text.replace(entity, char)
     return text
@@ -28,12 +38,21 @@ def string(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def linked(title: str, link: str) -> str:
+    """An attachment's title with its title_link, as a Slack link where it is one."""
+    if not link.startswith(("http://", "https://")) or any(c in "|<>" or c.isspace() for c in link):
+        return f"{title} ({link})"
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        title = title.replace(char, entity)       # the title is plain text, not markup
+    return f"<{link}|{title}>"
+
+
 def render_attachment(attachment) -> list[str]:
     if not isinstance(attachment, dict):
         return []
     lines = [string(attachment.get("pretext"))]
     title, link = string(attachment.get("title")), string(attachment.get("title_link"))
-    lines.append(f"{title} ({link})" if title and link else title)
+    lines.append(linked(title, link) if title and link else title)
     lines.append(string(attachment.get("text")))
     fields = attachment.get("fields")
     for item in fields[:MAX_ITEMS] if isinstance(fields, list) else ():
@@ -57,8 +76,9 @@ def render_block(block) -> list[str]:
     return [line for line in lines if line]
 
 
-def render_payload(payload: dict) -> str:
-    """The message text of a webhook payload; BadInput("no_text") when there is none."""
+def render_payload(payload: dict) -> tuple[str, str]:
+    """(plain text, Slack markup) of a webhook payload; BadInput("no_text") when there is
+    no text."""
     parts = [string(payload.get("text"))]
     # With blocks, Slack treats "text" as the notification fallback: show one, not both.
     sources = (("attachments", render_attachment),) if parts[0] else (
@@ -67,10 +87,15 @@ def render_payload(payload: dict) -> str:
         items = payload.get(key)
         for item in items[:MAX_ITEMS] if isinstance(items, list) else ():
             parts.append("\n".join(line for line in render(item) if line))
-    text = unescape("\n\n".join(part for part in parts if part)).strip()
+    markup = "\n\n".join(part for part in parts if part).strip()
+    text = unescape(markup).strip()
     if not text:
         raise BadInput("no_text")
-    # Long alerts are cut rather than refused: the tool that sent them cannot retry shorter.
+    return cut(text), cut(markup)
+
+
+def cut(text: str) -> str:
+    """Long alerts are cut rather than refused: the tool that sent them cannot retry shorter."""
     return text if len(text) <= MAX_CONTENT else text[:MAX_CONTENT - 1] + "…"
 
 

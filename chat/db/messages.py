@@ -27,6 +27,7 @@ def row_to_message(row: sqlite3.Row) -> Message:
         client_id=row["client_id"], system_event=row["system_event"],
         is_edited=bool(row["is_edited"]), is_deleted=bool(row["is_deleted"]),
         created_at=row["created_at"], updated_at=row["updated_at"], text_key=row["text_key"],
+        mrkdwn=row["mrkdwn"],
     )
 
 
@@ -127,7 +128,7 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
                          client_id: str | None = None, system_event: str | None = None,
                          file_url: str | None = None, file_name: str | None = None,
                          file_size: int | None = None, sender_name: str | None = None,
-                         text_key: str | None = None) -> Message:
+                         text_key: str | None = None, mrkdwn: str | None = None) -> Message:
     """Insert and return the message as stored, built from what was inserted: the
     send path reads nothing back. A repeated client_id raises DuplicateClientId (the
     unique index decides, so the common case costs no lookup)."""
@@ -136,11 +137,11 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
         cursor = await conn.execute(
             """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
                                      file_url, file_name, file_size, reply_to, client_id,
-                                     sender_name, text_key, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     sender_name, text_key, mrkdwn, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (room.id, sender.id if sender else None, message_type, content, system_event,
              file_url, file_name, file_size, reply_to, client_id, sender_name, text_key,
-             stamp, stamp))
+             mrkdwn, stamp, stamp))
     except sqlite3.IntegrityError:
         if client_id is not None:
             raise DuplicateClientId(client_id) from None
@@ -152,7 +153,7 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
         sender=sender, message_type=message_type, content=content, file_url=file_url,
         file_name=file_name, file_size=file_size, reply_to=reply_to, client_id=client_id,
         system_event=system_event, is_edited=False, is_deleted=False, created_at=stamp,
-        updated_at=stamp, text_key=text_key)
+        updated_at=stamp, text_key=text_key, mrkdwn=mrkdwn)
 
 
 async def has_more_after(conn, room_id: int, after_id: int, limit: int) -> bool:
@@ -167,7 +168,7 @@ async def soft_delete(conn, message_id: int, placeholder: str) -> None:
     """The row stays; its text and any file it carried do not."""
     await conn.execute(
         """UPDATE messages SET is_deleted = 1, content = ?, file_url = NULL, file_name = NULL,
-                               file_size = NULL, text_key = 'deleted_placeholder',
+                               file_size = NULL, text_key = 'deleted_placeholder', mrkdwn = NULL,
                                updated_at = ?
            WHERE id = ?""",
         (placeholder, iso_utc(), message_id))
@@ -179,7 +180,8 @@ async def edit_content(conn, message_id: int, content: str, previous: str, edito
         """INSERT INTO message_edits (message_id, previous_content, edited_by, edited_at)
            VALUES (?, ?, ?, ?)""", (message_id, previous, editor_id, stamp))
     await conn.execute(
-        """UPDATE messages SET content = ?, is_edited = 1, text_key = NULL, updated_at = ?
+        """UPDATE messages SET content = ?, is_edited = 1, text_key = NULL, mrkdwn = NULL,
+                               updated_at = ?
            WHERE id = ?""",
         (content, stamp, message_id))
 

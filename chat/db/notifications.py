@@ -59,3 +59,18 @@ async def unread_count(conn, user_id: int) -> int:
     rows = await conn.execute_fetchall(
         "SELECT unread_notifications FROM users WHERE id = ?", (user_id,))
     return max(rows[0][0], 0) if rows else 0
+
+
+async def mark_read_upto(conn, user_id: int, room_id: int, message_id: int) -> int:
+    """The user read the room up to this message: what notified them of it is read too."""
+    cursor = await conn.execute(
+        """UPDATE notifications SET is_read = 1
+           WHERE user_id = ? AND room_id = ? AND message_id <= ? AND is_read = 0""",
+        (user_id, room_id, message_id))
+    return cursor.rowcount
+
+
+async def follow_edit(conn, message_id: int, content: str) -> None:
+    """Notifications about an edited message quote its new text."""
+    await conn.execute("UPDATE notifications SET content = ? WHERE message_id = ?",
+                       (content, message_id))

@@ -15,7 +15,7 @@ from aiohttp import web
 from ..core import rooms
 from ..core.fields import check_int
 from ..errors import BadInput, Forbidden
-from ..events import Event, MemberJoined, MemberLeft
+from ..events import Event, MemberJoined, MemberLeft, ProfileChanged
 from ..i18n import translate
 from ..live.connection import Seat
 from ..models import Message, User
@@ -24,7 +24,8 @@ from ..web.socket_commands import (NoCommand, OnlineCommand, ReadCommand, Resume
                                    SendCommand, TypingCommand)
 from ..web.sockets import SocketSession, socket_handler
 from .channels import socket as channels
-from .channels.serialize import serialize_message, serialize_room, serialize_user_brief
+from .channels.serialize import (serialize_message, serialize_room, serialize_user,
+                                 serialize_user_brief)
 
 MAX_RESUME_ROOMS = 1000
 
@@ -32,6 +33,7 @@ FRAMES: dict[type, Callable[[Event], dict | None]] = {
     **channels.FRAMES,
     MemberJoined: lambda e: {"type": "room_joined", "room": serialize_room(e.room)},
     MemberLeft: lambda e: {"type": "member_left", "user": serialize_user_brief(e.user)},
+    ProfileChanged: lambda e: {"type": "user_updated", "user": serialize_user(e.user)},
 }
 
 

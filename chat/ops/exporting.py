@@ -40,7 +40,7 @@ ROOM_FIELDS = ("id", "slug", "name", "description", "room_type", "is_official", 
 MEMBERSHIP_FIELDS = ("room_id", "user_id", "role", "joined_at", "is_muted", "is_banned")
 MESSAGE_FIELDS = ("id", "room_id", "sender_id", "message_type", "content", "system_event",
                   "file_url", "file_name", "file_size", "reply_to", "is_edited", "is_deleted",
-                  "created_at", "updated_at")
+                  "created_at", "updated_at", "mrkdwn")
 BOOLEANS = {"is_admin", "is_official", "is_active", "is_muted", "is_banned", "is_edited",
             "is_deleted"}
 

@@ -189,13 +189,14 @@ class Loader:
         self.conn.execute(
             """INSERT INTO messages (id, room_id, sender_id, message_type, content, system_event,
                                      file_url, file_name, file_size, reply_to, is_edited,
-                                     is_deleted, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     is_deleted, created_at, updated_at, mrkdwn)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (item["id"], item["room_id"], item.get("sender_id"), item.get("message_type") or "text",
              str(item["content"]), item.get("system_event"), item.get("file_url"),
              item.get("file_name"), item.get("file_size"), item.get("reply_to"),
              flag(item.get("is_edited")), flag(item.get("is_deleted")), item["created_at"],
-             item.get("updated_at") or item["created_at"]))
+             item.get("updated_at") or item["created_at"],
+             None if item.get("mrkdwn") is None else str(item["mrkdwn"])))
         self.conn.executemany(
             """INSERT INTO message_edits (message_id, previous_content, edited_by, edited_at)
                VALUES (?, ?, ?, ?)""",

@@ -6,7 +6,8 @@ them), and each channel's folder of <YYYY-MM-DD>.json message files. Made: users
 (Slack's admins and owners become site admins; nobody has a password yet), a room per
 channel (#general becomes the shared global room), memberships, messages with their
 times, edits marked, reactions, and thread replies as replies to the thread's first
-message. Slack's markup becomes plain text (<@U1> → @name, <url|label> → label (url));
+message. Slack's markup becomes plain text (<@U1> → @name, <url|label> → label (url))
+and is also kept as it was (mrkdwn), so the page shows it as Slack did;
 shared files become a line naming the file, since an export holds links, not files.
 Direct messages (dms.json, mpims.json) are left out: they are private to their people.
 """
@@ -154,15 +155,18 @@ class SlackExport:
         if message.get("type") != "message" or message.get("subtype") in SKIPPED_SUBTYPES:
             return None
         sender = self.users.get(str(message.get("user")))
-        content = self.plain_text(str(message.get("text") or ""))
+        text = str(message.get("text") or "")
+        content, markup = self.plain_text(text), self.markup(text)
         if message.get("subtype") == "bot_message" or sender is None:
             profile = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
-            who = message.get("username") or profile.get("name") or "someone"
-            content = f"{who}: {content}"
+            who = str(message.get("username") or profile.get("name") or "someone")
+            content, markup = f"{who}: {content}", f"{html.escape(who, quote=False)}: {markup}"
         for shared in message.get("files") or []:
             if isinstance(shared, dict):
-                content += f"\n📎 {shared.get('name') or shared.get('title') or 'file'}"
-        content = content.strip()[:MAX_CONTENT]
+                name = str(shared.get("name") or shared.get("title") or "file")
+                content += f"\n📎 {name}"
+                markup += f"\n📎 {html.escape(name, quote=False)}"
+        content, markup = content.strip()[:MAX_CONTENT], markup.strip()[:MAX_CONTENT]
         if not content:
             return None
         ts = str(message.get("ts"))
@@ -180,12 +184,20 @@ class SlackExport:
         return ts, thread, {
             "type": "message", "room_id": room_id,
             "sender_id": sender["id"] if sender else None, "message_type": "text",
-            "content": content, "is_edited": edited is not None, "created_at": created,
+            "content": content, "mrkdwn": markup, "is_edited": edited is not None,
+            "created_at": created,
             "updated_at": slack_time(edited["ts"]) if edited and edited.get("ts") else created,
             "edits": [], "reactions": reactions}
 
+    def markup(self, text: str) -> str:
+        """Slack's markup as it was, its user ids labelled with our usernames."""
+        return MENTION.sub(lambda m: f"<@{m.group(1)}|{self.username(m.group(1))}>", text)
+
+    def username(self, slack_id: str) -> str:
+        return self.users.get(slack_id, {"username": slack_id})["username"]
+
     def plain_text(self, text: str) -> str:
-        text = MENTION.sub(lambda m: "@" + self.users.get(m.group(1), {"username": m.group(1)})["username"], text)
+        text = MENTION.sub(lambda m: "@" + self.username(m.group(1)), text)
         text = CHANNEL.sub(lambda m: "#" + m.group(1), text)
         text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
         text = SPECIAL.sub(lambda m: "@" + m.group(1), text)

@@ -59,7 +59,8 @@ COMPONENTS: dict[str, dict] = {
         "file_url": null(STR), "file_name": null(STR), "file_size": null(INT),
         "is_edited": BOOL, "is_deleted": BOOL, "reply_to": null(INT), "created_at": TIME,
         "updated_at": TIME, "timestamp": TIME, "client_id": null(STR),
-        "reactions": array(ref("Reaction"))}),
+        "reactions": array(ref("Reaction"))},
+        {"format": {"enum": ["markdown", "mrkdwn"]}, "mrkdwn": null(STR)}),
     "Room": obj({
         "id": INT, "slug": STR, "name": STR, "description": STR,
         "room_type": {"enum": ["public", "private", "group", "direct"]}, "is_official": BOOL,

@@ -16,7 +16,8 @@ import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
 import {
-  browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, renderSidebar, roomSymbol,
+  browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, learnDisplayName,
+  renderSidebar, roomSymbol,
   roomTitle, settingsDialog,
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
@@ -45,13 +46,14 @@ const app = {
   room: () => state.room,
   atBottom: () => stickToBottom,
   sent: () => { stickToBottom = true; },
-  loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost,
+  loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost, renamed,
   open: (roomId, messageId) => openAt(roomId, messageId), roomName: (room) => roomName(room),
 };
 
 // What message_view needs: who I am, names to highlight, and the message actions.
 const ctx = {
   me: null, knownNames: new Set(), canModerate: false,
+  roomTitle: (room) => roomTitle(room, state.me),
   actions: {
     reply: (msg) => app.composer.startReply(msg),
     edit: (msg) => app.composer.startEdit(msg),
@@ -251,12 +253,23 @@ function drawMe() {
   $("#me-name").textContent = name;
   $("#me-handle").textContent = "@" + state.me.username + (state.me.is_admin ? ` · ${t("site_admin")}` : "");
   mountProfile(() => state.me, (user) => {
-    state.me = ctx.me = user;
-    api.setUser(user);
-    drawMe();
+    renamed(user);
     flash(t("profile_saved"));
-    app.conversation.invalidateAll();
   });
+}
+
+// A new display name or picture, ours (saved here or in another tab) or someone's we
+// share a room with: what is on screen follows without a reload.
+function renamed(user) {
+  if (user.id === state.me.id) {
+    state.me = ctx.me = { ...state.me, ...user };
+    api.setUser(state.me);
+    drawMe();
+  }
+  learnDisplayName(user);
+  app.conversation.renamed(user);
+  app.people.renamed(user);
+  namesLearned();
 }
 
 // ---- rooms -------------------------------------------------------------------------
@@ -268,7 +281,7 @@ async function loadRooms() {
     return;
   }
   state.rooms = new Map(listings.map((r) => [r.id, r]));
-  learnDirectNames(listings, state.me).then((learned) => learned && drawSidebar());
+  learnDirectNames(listings, state.me).then((learned) => learned && namesLearned());
   if (state.room && state.rooms.has(state.room.id)) {
     Object.assign(state.room, state.rooms.get(state.room.id));
     drawHeader();
@@ -277,6 +290,16 @@ async function loadRooms() {
     if (listing.is_member) seen(listing.id, listing.last_message?.id || 0);
   }
   drawSidebar();
+}
+
+// Direct rooms are titled by display name: the names just looked up retitle the list,
+// and the open room's header, composer and "beginning of" line.
+function namesLearned() {
+  drawSidebar();
+  if (!state.room) return;
+  drawHeader();
+  app.composer.setPlaceholder(roomTitle(state.room, state.me));
+  app.conversation.invalidateAll();
 }
 
 // The tab's socket; its resume map asks every room for what came after what we have.

@@ -27,6 +27,9 @@ export class Conversation {
     this.elements = new Map();
     this.separators = new Map();  // day → separator element, reused like messages
     this.beginning = null;
+    this.loaded = false;         // the first page arrived: only then is "the beginning" known
+    this.loadFailed = false;
+    this.failure = null;
     // "New messages" goes before the first message after our read mark, if any unread.
     this.readMark = room?.unread_count ? room.last_read_message_id ?? 0 : null;
     this.newDivider = null;
@@ -52,10 +55,22 @@ export class Conversation {
 
   scrollToBottom() { this.scroller.scrollTop = this.scroller.scrollHeight; }
 
+  // A failure is shown in the list (with a retry) before it is thrown to the caller.
   async loadFirst() {
     const generation = this.generation;
-    const page = await get(this.pageUrl(1, PAGE_SIZE));
+    let page;
+    try {
+      page = await get(this.pageUrl(1, PAGE_SIZE));
+    } catch (err) {
+      if (generation === this.generation) {
+        this.loadFailed = true;
+        this.render("anchor");
+      }
+      throw err;
+    }
     if (generation !== this.generation) return;
+    this.loaded = true;
+    this.loadFailed = false;
     this.pages = 1;
     this.total = page.total;
     for (const msg of page.messages) this.messages.set(msg.id, msg);
@@ -151,6 +166,8 @@ export class Conversation {
   // After a reconnect: re-read the newest window so edits and deletions made while
   // we were away show up (new messages came through ?since=).
   async refreshWindow() {
+    if (!this.room) return;
+    if (!this.loaded) return this.loadFirst();
     const generation = this.generation;
     const startedAt = performance.now();
     const size = Math.min(100, Math.max(PAGE_SIZE, this.messages.size));
@@ -181,6 +198,20 @@ export class Conversation {
       if (msg.content?.includes("@")) this.elements.delete("m" + msg.id);
     }
     this.render("anchor");
+  }
+
+  // Someone's new name or picture: their messages, and the quotes of them, are redrawn.
+  renamed(user) {
+    const changed = new Set();
+    for (const msg of this.messages.values()) {
+      if (msg.sender?.id !== user.id || msg.sender.is_bot) continue;   // a hook names each message
+      this.messages.set(msg.id, { ...msg, sender: { ...msg.sender, ...user } });
+      changed.add(msg.id);
+    }
+    for (const msg of this.messages.values()) {
+      if (changed.has(msg.id) || changed.has(msg.reply_to)) this.elements.delete("m" + msg.id);
+    }
+    if (changed.size) this.render("anchor");
   }
 
   invalidateUnresolvedReplies() {
@@ -225,8 +256,9 @@ export class Conversation {
     const wasAtBottom = this.atBottom();
     const anchor = mode === "anchor" || (mode === "follow" && !wasAtBottom) ? this.visibleAnchor() : null;
     const nodes = [];
-    if (!this.hasMore && this.room) {
-      this.beginning ||= h("div", { class: "beginning", text: t("beginning", { room: this.room.name }) });
+    if (this.loadFailed) nodes.push(this.failure ||= this.failureNotice());
+    else if (this.loaded && !this.hasMore && this.room) {
+      this.beginning ||= h("div", { class: "beginning", text: t("beginning", { room: this.ctx.roomTitle(this.room) }) });
       nodes.push(this.beginning);
     }
     let prev = null;
@@ -254,6 +286,18 @@ export class Conversation {
       const el = document.getElementById(anchor.id);
       if (el) this.scroller.scrollTop = el.offsetTop + el.offsetHeight - anchor.offset;
     }
+  }
+
+  // Offline, a room's history may not arrive: say so instead of "the beginning of".
+  failureNotice() {
+    const retry = h("button", { type: "button", class: "link-button", text: t("retry"), onclick: () => {
+      this.loadFailed = false;
+      this.failure = null;
+      this.render("anchor");
+      this.loadFirst().catch(() => {});
+    } });
+    return h("div", { class: "beginning load-failed", role: "alert" },
+      h("span", { text: t("history_failed", { room: this.ctx.roomTitle(this.room) }) }), " ", retry);
   }
 
   isFirstUnread(msg, nodes) {

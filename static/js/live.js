@@ -69,8 +69,10 @@ const FRAMES = {
   read(app, frame) {
     const listing = app.state.rooms.get(frame.room_id);
     if (listing) listing.unread_count = frame.unread_count;
+    app.notifications.readUpTo(frame.room_id, frame.message_id);    // the server read them too
     app.drawSidebar();
   },
+  user_updated: (app, frame) => app.renamed(frame.user),
   notification(app, frame) {
     if (app.notifications.add(frame.notification)) app.loadRooms();
   },
@@ -90,6 +92,7 @@ export class Live {
     // Team frames (pins, saved, status, schedule, preferences) check their room themselves.
     if (Object.hasOwn(TEAM_FRAMES, frame.type)) return TEAM_FRAMES[frame.type](app, frame);
     const roomId = frame.room_id;
+    if (frame.type === "message_updated") app.notifications.edited(frame.message);
     const here = roomId === undefined || roomId === app.state.room?.id || frame.type === "read";
     if (!here) return this.elsewhere(roomId, frame);
     const handler = Object.hasOwn(FRAMES, frame.type) ? FRAMES[frame.type] : null;

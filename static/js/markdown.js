@@ -5,8 +5,11 @@
 // No HTML is ever parsed: every character the sender typed ends up in a text node, a
 // link only ever gets an http(s) href, and nesting is capped, so a hostile message can
 // neither inject markup nor make the parser work hard. The stored text stays as typed.
+// A message from a Slack webhook or import carries Slack's own markup (mrkdwn.js parses
+// it into the same nodes), and is shown as Slack shows it.
 import { h, richText, safeHttpUrl } from "./dom.js";
 import { t } from "./i18n.js";
+import { parseMrkdwn } from "./mrkdwn.js";
 
 const MAX_DEPTH = 4;            // quotes in quotes, markers in markers
 const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([\w+#.-]{0,20})\s*$/;
@@ -174,38 +177,78 @@ function linkSpan(text, i, depth) {
 // ---- rendering: objects → DOM ---------------------------------------------------------
 
 // [fragment, mentionsMe] for a message's text; mentions and bare URLs as richText does.
-export function formatMessage(text, me, knownNames) {
+// mrkdwn: Slack's markup of the same text (a Slack webhook or import), shown instead.
+export function formatMessage(text, me, knownNames, mrkdwn = null) {
   let mentionsMe = false;
-  const leaf = (value) => {
-    const [frag, mine] = richText(value, me, knownNames);
-    mentionsMe ||= mine;
-    return frag;
+  const draw = {
+    leaf(value) {
+      const [frag, mine] = richText(value, me, knownNames);
+      mentionsMe ||= mine;
+      return frag;
+    },
+    mention(name) {            // a mention Slack's markup spells out: always shown as one
+      const lower = name.toLowerCase();
+      const self = lower === me?.toLowerCase() || ["here", "channel", "everyone"].includes(lower);
+      mentionsMe ||= self;
+      return h("span", { class: self ? "mention self" : "mention", text: "@" + name });
+    },
   };
   const frag = document.createDocumentFragment();
-  frag.append(...parse(text).map((block) => renderBlock(block, leaf)));
+  frag.append(...blocksOf(text, mrkdwn).map((block) => renderBlock(block, draw)));
   return [frag, mentionsMe];
 }
 
-function renderBlock(block, leaf) {
+// Slack's markup of a message from a Slack-format webhook or a Slack import, else null.
+export function slackMarkup(msg) {
+  return msg.format === "mrkdwn" && typeof msg.mrkdwn === "string" ? msg.mrkdwn : null;
+}
+
+function blocksOf(text, mrkdwn) {
+  return mrkdwn === null || mrkdwn === undefined ? parse(text) : parseMrkdwn(mrkdwn);
+}
+
+function renderBlock(block, draw) {
   switch (block.type) {
     case "code": return codeBlock(block.text);
-    case "quote": return h("blockquote", { class: "md-quote" }, block.children.map((b) => renderBlock(b, leaf)));
+    case "quote": return h("blockquote", { class: "md-quote" }, block.children.map((b) => renderBlock(b, draw)));
     case "list": return h(block.ordered ? "ol" : "ul", {
       class: "md-list", start: block.ordered && block.start !== 1 ? String(block.start) : undefined,
-    }, block.items.map((item) => h("li", {}, renderInline(item, leaf))));
-    default: return h("p", { class: "md-p" }, renderInline(block.children, leaf));
+    }, block.items.map((item) => h("li", {}, renderInline(item, draw))));
+    default: return h("p", { class: "md-p" }, renderInline(block.children, draw));
   }
 }
 
-function renderInline(nodes, leaf) {
+// One line of a message, for the pinned bar and the pins and saved panels: the same
+// inline formatting, blocks run together, and no links (the whole item is a button).
+export function formatCompact(text, mrkdwn = null) {
+  const frag = document.createDocumentFragment();
+  const draw = {
+    compact: true,
+    leaf: (value) => document.createTextNode(value),
+    mention: (name) => h("span", { class: "mention", text: "@" + name }),
+  };
+  const blocks = (list) => list.forEach((block, i) => {
+    if (i) frag.append(" ");
+    if (block.type === "code") frag.append(h("code", { class: "md-code", text: block.text }));
+    else if (block.type === "quote") blocks(block.children);
+    else if (block.type === "list") frag.append(...block.items.map((item) => h("span", {}, "• ", renderInline(item, draw), " ")));
+    else frag.append(...renderInline(block.children, draw));
+  });
+  blocks(blocksOf(text, mrkdwn));
+  return frag;
+}
+
+function renderInline(nodes, draw) {
+  const compact = Boolean(draw.compact);
   return nodes.map((node) => {
     switch (node.type) {
-      case "text": return leaf(node.text);
+      case "text": return draw.leaf(node.text);
+      case "mention": return draw.mention(node.name);
       case "code": return h("code", { class: "md-code", text: node.text });
-      case "link": return h("a", { href: node.href, target: "_blank", rel: "noopener noreferrer" },
+      case "link": return h(compact ? "span" : "a", compact ? { class: "md-link" } : { href: node.href, target: "_blank", rel: "noopener noreferrer" },
         node.children.map((c) => (c.type === "code" ? h("code", { class: "md-code", text: c.text }) : c.text)));
       default: return h(node.type === "strong" ? "strong" : node.type === "em" ? "em" : "del", {},
-        renderInline(node.children, leaf));
+        renderInline(node.children, draw));
     }
   });
 }

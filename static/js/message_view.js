@@ -5,7 +5,7 @@ import {
   avatarFace, displayName, fill, formatFull, formatSize, formatTime, h, hueClass, icon, safeHttpUrl,
   safeUploadUrl,
 } from "./dom.js";
-import { formatMessage } from "./markdown.js";
+import { formatMessage, slackMarkup } from "./markdown.js";
 
 export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 
@@ -56,7 +56,7 @@ function bodyElement(msg, ctx, el, name) {
   const content = msg.content ?? "";
   // An upload's text is the server's caption naming the file: the card says it already.
   if (content && !(attachment && msg.file_name && content.includes(msg.file_name))) {
-    const [frag, mentionsMe] = formatMessage(content, ctx.me.username, ctx.knownNames);
+    const [frag, mentionsMe] = formatMessage(content, ctx.me.username, ctx.knownNames, slackMarkup(msg));
     if (mentionsMe && msg.sender?.id !== ctx.me.id) el.classList.add("mentions-me");
     const edited = msg.is_edited ? h("span", { class: "edited", text: " " + t("edited") }) : null;
     if (edited) (frag.lastChild?.matches?.("p") ? frag.lastChild : frag).append(edited);

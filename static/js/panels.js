@@ -5,6 +5,8 @@ import { t } from "./i18n.js";
 import { $, displayName, formatFull, h, markedSnippet } from "./dom.js";
 import { isDoNotDisturb } from "./status.js";
 
+const QUOTED = 200;    // characters of a message a notification quotes (as the server)
+
 export class Notifications {
   // app: { me(), open(roomId, messageId, {join}), changed(unreadCount) }
   constructor(app) {
@@ -38,6 +40,23 @@ export class Notifications {
       || (notification.notification_type === "system" && notification.message);   // a reminder
     if (wanted) desktopAlert(notification.title, notification.content, () => this.openItem(notification));
     return true;
+  }
+
+  // A room read (here, in another tab or device) up to messageId: so are its mentions.
+  readUpTo(roomId, messageId) {
+    const read = this.items.filter((n) => !n.is_read && n.room?.id === roomId && n.message && n.message.id <= messageId);
+    for (const n of read) n.is_read = true;
+    if (read.length) this.draw();
+  }
+
+  // An edited message: the notifications about it quote the new text (as the server does).
+  edited(msg) {
+    const about = this.items.filter((n) => n.message?.id === msg.id);
+    for (const n of about) {
+      n.content = (msg.content || "").slice(0, QUOTED);
+      n.message = { ...n.message, content: msg.content };
+    }
+    if (about.length) this.draw();
   }
 
   toggle(force) {

@@ -3,7 +3,7 @@
 import { statusBadge } from "./status.js";
 import { get, patch } from "./api.js";
 import { t } from "./i18n.js";
-import { $, displayName, fill, h, hueClass, icon, initials } from "./dom.js";
+import { $, avatarFace, displayName, fill, h, hueClass, icon } from "./dom.js";
 import { confirmDialog } from "./sidebar.js";
 
 const TYPING_TTL_MS = 6_000;
@@ -80,6 +80,14 @@ export class People {
     this.draw();
   }
 
+  // Someone's new name or picture (user_updated).
+  renamed(user) {
+    const member = this.members.get(user.id);
+    if (!member) return;
+    member.user = { ...member.user, ...user };
+    this.draw();
+  }
+
   typingFrame(frame) {
     if (frame.user.id === this.hooks.me().id) return;
     if (!frame.is_typing) return this.stopTyping(frame.user.id);
@@ -113,8 +121,8 @@ export class People {
     const all = [...this.members.values()].filter((m) => !m.is_banned);
     const isOnline = (m) => !this.stale && this.online.has(m.user.id);
     const row = (m) => h("li", { class: "member" + (isOnline(m) ? " online" : "") },
-      h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true", text: initials(displayName(m.user)) },
-        h("span", { class: "presence", "aria-hidden": "true" })),
+      h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true" },
+        avatarFace(m.user), h("span", { class: "presence", "aria-hidden": "true" })),
       h("span", { class: "member-name", text: displayName(m.user) + (m.user.id === me?.id ? ` (${t("you")})` : "") }),
       statusBadge(m.user.id),
       m.role !== "member" ? h("span", { class: "role", text: t(`role_${m.role}`) }) : null,

@@ -3,6 +3,7 @@
 import { del, get, post } from "./api.js";
 import { $, displayName, formatFull, h } from "./dom.js";
 import { t } from "./i18n.js";
+import { formatCompact, slackMarkup } from "./markdown.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
 
 export class Pins {
@@ -49,9 +50,10 @@ export class Pins {
     this.draw();
   }
 
+  // The pinned message as the timeline shows it, on one line (CSS cuts it).
   text(pin) {
     const msg = this.hooks.current(pin.message.id) || pin.message;
-    return msg.file_name || msg.content || "";
+    return msg.file_name ? document.createTextNode(msg.file_name) : formatCompact(msg.content || "", slackMarkup(msg));
   }
 
   draw() {
@@ -60,7 +62,7 @@ export class Pins {
     if (count) {
       this.bar.replaceChildren(h("span", { class: "pin-mark", "aria-hidden": "true", text: "📌" }),
         h("strong", { text: t("pinned_count", { n: count }) }),
-        h("span", { class: "pin-latest", text: this.text(this.items[0]).split("\n")[0].slice(0, 120) }));
+        h("span", { class: "pin-latest" }, this.text(this.items[0])));
     }
     const panel = document.getElementById("pins-panel");
     if (panel && !panel.hidden) this.fill(panel);
@@ -73,7 +75,7 @@ export class Pins {
       h("button", { type: "button", class: "panel-message", onclick: () => this.hooks.jump(this.roomId, pin.message.id) },
         h("span", { class: "result-meta" }, h("strong", { text: displayName(pin.message.sender) }), " · ",
           h("time", { datetime: pin.message.created_at, text: formatFull(pin.message.created_at) })),
-        h("span", { class: "snippet", text: this.text(pin).slice(0, 300) })),
+        h("span", { class: "snippet compact" }, this.text(pin))),
       this.hooks.canPin() ? h("button", { type: "button", class: "link-button", text: t("unpin"),
         onclick: () => this.toggle(pin.message) }) : null)), "no_pins");
     return panel;

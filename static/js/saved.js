@@ -3,6 +3,7 @@
 import { del, get, post } from "./api.js";
 import { displayName, formatFull, h } from "./dom.js";
 import { t } from "./i18n.js";
+import { formatCompact, slackMarkup } from "./markdown.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
 
 export class Saved {
@@ -62,7 +63,7 @@ export class Saved {
         h("span", { class: "result-meta" }, h("strong", { text: displayName(message.sender) }), " · ",
           h("span", { text: this.hooks.roomName(message.room) }), " · ",
           h("time", { datetime: message.created_at, text: formatFull(message.created_at) })),
-        h("span", { class: "snippet", text: (message.file_name || message.content || "").slice(0, 300) })),
+        h("span", { class: "snippet compact" }, message.file_name || formatCompact(message.content || "", slackMarkup(message)))),
       h("button", { type: "button", class: "link-button", text: t("unsave_message"), onclick: () => this.toggle(message) }))), "no_saved");
     return panel;
   }

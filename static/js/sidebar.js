@@ -44,6 +44,11 @@ export async function learnDirectNames(rooms, me) {
   return learned;
 }
 
+// A display name heard live (user_updated), for direct rooms with that person.
+export function learnDisplayName(user) {
+  if (displayNames.has(user.username)) displayNames.set(user.username, user.display_name || "");
+}
+
 export function roomSymbol(room) {
   return room.room_type === "direct" ? "at" : room.room_type === "public" ? "hash" : "lock";
 }

@@ -49,6 +49,9 @@ def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
         "timestamp": message.created_at,
         "client_id": message.client_id,
         "reactions": serialize_reactions(message.reactions, viewer_id),
+        # content is plain text for every client; the page shows Slack's markup as Slack does
+        "format": "mrkdwn" if message.mrkdwn is not None else "markdown",
+        "mrkdwn": message.mrkdwn,
     }
 
 
