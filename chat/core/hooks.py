@@ -115,8 +115,8 @@ async def post(core: Core, key: str, payload: dict) -> Message:
     hook = await hook_sql.hook_by_digest(core.db.reader, digest(key)) if key else None
     if hook is None:
         raise NotFound("no_such_hook")
+    check_rate(core, hook)  # before rendering: a refused post costs no parsing
     text = render_payload(payload)
-    check_rate(core, hook)
     result = await messages.send(core, hook.bot, hook.room_id, text,
                                  sender_name=override_name(payload))
 
