@@ -112,3 +112,22 @@ async def test_the_limits_are_settings_and_zero_turns_one_off(aiohttp_client, tm
                            401, "identity")
     with pytest.raises(SettingsError):
         load_settings(env={"CHAT_LOGIN_PAIR_LIMIT": "-1"})
+
+
+async def test_old_password_guesses_are_throttled_and_count_as_failed_logins(client, alice):
+    """PATCH /api/auth/me checks old_password: with a stolen API token it would be a
+    password oracle outside the login throttle."""
+    resp = await client.post("/api/chat/tokens/", json={"name": "script"}, headers=alice.headers)
+    headers = {"Authorization": f"Bearer {(await resp.json())['token']}"}
+    statuses = []
+    for n in range(60):
+        resp = await client.patch("/api/auth/me", headers=headers,
+                                  json={"password": "a new password", "old_password": f"guess {n}"})
+        statuses.append(resp.status)
+    assert statuses[:PAIR_LIMIT] == [400] * PAIR_LIMIT
+    assert set(statuses[PAIR_LIMIT:]) == {429}
+    await assert_error(await client.post("/api/auth/login", json={
+        "username": "alice", "password": PASSWORD}), 429, "identity")
+    resp = await client.patch("/api/auth/me", headers=headers,
+                              json={"password": "a new password", "old_password": PASSWORD})
+    await assert_error(resp, 429, "identity")  # the right one too, until the window passes

@@ -215,7 +215,7 @@ async def provision(core: Core, user_id: int, username) -> User:
 
 
 async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
-                    password=None, old_password=None) -> User:
+                    password=None, old_password=None, address: str | None = None) -> User:
     """A new password ends every login and access token of the user at once and closes
     their sockets (4001); personal API tokens stay (they are revoked one by one)."""
     if user.is_bot and password is not None:
@@ -231,10 +231,7 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
         check_password(password)
         if not core.settings.local_login or await identities.is_external(core, user.id):
             raise Forbidden("password_external")
-        row = await users.credentials_by_id(core.db.reader, user.id)
-        old = old_password if isinstance(old_password, str) else ""
-        if row["password_hash"] and not await verify_password(old, row["password_hash"]):
-            raise BadInput("old_password_wrong")
+        await check_own_password(core, user, old_password, address)
         new_hash = await hash_password(password)
     display = user.display_name if display_name is None else (display_name.strip()[:64] or user.username)
     avatar = user.avatar_url if avatar_url is None else (avatar_url or None)
@@ -248,6 +245,20 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
         return Outcome(await users.user_by_id(conn, user.id),
                        [SocketsEnded(None, user.id, keep_api_tokens=True)])
     return await core.commit(job)
+
+
+async def check_own_password(core: Core, user: User, password, address: str | None) -> None:
+    """The caller proves they know the current password (an account without one has
+    nothing to prove). Counted in the login throttle like a login from this address: a
+    stolen token must not become a way to guess the password unthrottled."""
+    row = await users.credentials_by_id(core.db.reader, user.id)
+    if not row["password_hash"]:
+        return
+    attempt = await core.throttle.begin(user.username, address)
+    await attempt.wait()
+    if not await verify_password(password if isinstance(password, str) else "", row["password_hash"]):
+        raise BadInput("old_password_wrong")
+    await attempt.succeeded()
 
 
 async def start_login(core: Core, user: User) -> Tokens:
