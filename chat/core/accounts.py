@@ -14,7 +14,7 @@ from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unaut
 from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
-from .fields import check_unicode
+from .fields import check_unicode, clean_display_name
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
@@ -73,7 +73,7 @@ async def create_user(core: Core, username, password, display_name: str | None =
     """Create an account; the first account of a server is a site admin."""
     username = check_username(username)
     password_hash = await hash_password(check_password(password))
-    display = (display_name or "").strip()[:64] or username
+    display = clean_display_name(display_name or "", username)
 
     async def job(conn):
         if await users.user_by_username(conn, username):
@@ -233,7 +233,8 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
             raise Forbidden("password_external")
         await check_own_password(core, user, old_password, address)
         new_hash = await hash_password(password)
-    display = user.display_name if display_name is None else (display_name.strip()[:64] or user.username)
+    display = (user.display_name if display_name is None
+               else clean_display_name(display_name, user.username))
     avatar = user.avatar_url if avatar_url is None else (avatar_url or None)
 
     async def job(conn):

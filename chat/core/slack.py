@@ -11,6 +11,7 @@ import re
 
 from ..errors import BadInput
 from ..models import MAX_CONTENT
+from .fields import clean_display_name
 
 # No part of a link may hold "<": Slack escapes it as &lt;, and a match stops at the
 # next "<". Each attempt so reads only up to the next "<" or ">" and the scans never
@@ -85,5 +86,4 @@ def render_payload(payload: dict) -> str:
 
 def override_name(payload: dict) -> str | None:
     """Slack's per-message "username", shown instead of the hook's name."""
-    name = string(payload.get("username"))[:64]
-    return name or None
+    return clean_display_name(string(payload.get("username")), None)
