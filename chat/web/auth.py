@@ -67,7 +67,7 @@ def client_address(request: web.Request) -> str | None:
     invent. A hop that is not an address ("unknown", empty, garbage) ends the walk with
     UNKNOWN: the client cannot be named, and must never pass for the proxy that
     forwarded it (often loopback, which /metrics trusts)."""
-    peer = request.remote
+    peer = request.remote and unmapped(request.remote)
     if not trusted_peer(request) or "X-Forwarded-For" not in request.headers:
         return peer  # no header from a proxy's own host: a request made there
     trusted = request.app[settings_key].trusted_proxies
@@ -95,9 +95,19 @@ def hop_address(hop: str) -> str | None:
         if not is_port(port):
             return None
     try:
-        ip = ipaddress.ip_address(text)
+        ipaddress.ip_address(text)
     except ValueError:
         return None
+    return unmapped(text)
+
+
+def unmapped(address: str) -> str:
+    """The address, an IPv4-mapped IPv6 one (::ffff:1.2.3.4, as a dual-stack listener
+    sees IPv4 clients) as IPv4; anything that is not an address unchanged."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
     mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
     return str(mapped or ip)
 
@@ -111,7 +121,7 @@ def in_networks(address: str, networks: tuple[str, ...]) -> bool:
     """Cached: every request and every socket's open and close asks about its peer,
     and parsing the address and the networks each time cost ~20 µs."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(unmapped(address))
     except ValueError:
         return False
     return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
