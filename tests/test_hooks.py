@@ -3,6 +3,7 @@ and Grafana become normal messages in every dialect; keys are secret and revocab
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -113,6 +114,15 @@ async def test_long_text_is_cut_not_refused(client, alice):
     await assert_slack(await client.post(hook["path"], json={"text": "x" * 9000}), 200, "ok")
     resp = await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=alice.headers)
     assert len((await resp.json())["messages"][-1]["content"]) == 5000
+
+
+async def test_a_body_of_unclosed_slack_links_is_posted_at_once(client, alice):
+    """64 KiB of "<http:" froze the whole server for 16.7 s (a quadratic pattern)."""
+    hook = await make_hook(client, alice, await make_room(client, alice))
+    started = time.monotonic()
+    resp = await client.post(hook["path"], json={"text": "<http:" * 10_900})
+    await assert_slack(resp, 200, "ok")
+    assert time.monotonic() - started < 2
 
 
 @pytest.fixture
