@@ -63,6 +63,8 @@ class Settings:
     max_sockets_per_user: int = 50
     max_connections_per_address: int = 200
     handshake_timeout: float = 5.0
+    malformed_log_lines: int = 10      # "refused a malformed request" lines per window
+    malformed_log_window: float = 60.0
     upload_idle_timeout: float = 30.0
     read_connections: int = 3
     read_budget: float = 2.0
@@ -215,6 +217,9 @@ LIMITS = {
     "CHAT_MAX_CONNECTIONS_PER_ADDRESS": ("max_connections_per_address",
                                          lambda n, r: parse_number(n, r, int, 0)),
     "CHAT_HANDSHAKE_TIMEOUT": ("handshake_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_MALFORMED_LOG_LINES": ("malformed_log_lines", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_MALFORMED_LOG_WINDOW": ("malformed_log_window",
+                                  lambda n, r: parse_number(n, r, float, 0.1)),
     "CHAT_UPLOAD_IDLE_TIMEOUT": ("upload_idle_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
     "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),

@@ -80,7 +80,13 @@ async def test_deactivation_stops_tokens_and_sockets_at_once(client, admin, bob)
     await closed_with(await client.ws_connect(f"/ws/chat/global/?token={bob.token}"), 4001)
     await client.patch(f"/api/chat/admin/users/{bob.id}/", json={"is_active": True},
                        headers=admin.headers)
-    assert (await client.post("/api/auth/login", json=login)).status == 200
+    resp = await client.post("/api/auth/login", json=login)
+    assert resp.status == 200
+    bob_again = {"Authorization": f"Bearer {(await resp.json())['access_token']}"}
+    # Reactivated, bob signs in again; the API token of before stays revoked.
+    resp = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {api_token}"})
+    await assert_error(resp, 401, "identity")
+    assert await (await client.get("/api/chat/tokens/", headers=bob_again)).json() == []
 
 
 async def test_a_password_reset_replaces_the_password_and_ends_refresh_tokens(client, admin, bob):

@@ -123,6 +123,21 @@ def test_malformed_requests_are_answered_without_echo_versions_or_tracebacks(cap
     assert "Traceback" not in capped.output()
 
 
+def test_a_flood_of_malformed_requests_logs_a_few_lines_and_a_count(tmp_path):
+    server = ServerProcess(tmp_path / "data", CHAT_MALFORMED_LOG_LINES="3",
+                           CHAT_MALFORMED_LOG_WINDOW="1")
+    with server:
+        for _ in range(40):
+            data, _ = raw(server.port, b"GARBAGE\r\n\r\n")
+            assert data.split(b" ")[1] == b"400", data[:100]
+        deadline = time.monotonic() + 10
+        while "more malformed requests" not in server.output() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        text = server.output()
+    assert text.count("refused a malformed request from") == 3, text
+    assert text.count("refused 37 more malformed requests in the last 1 s") == 1, text
+
+
 @pytest.mark.slow
 def test_descriptor_exhaustion_is_logged_once_per_interval(tmp_path):
     limit = 80  # soft = hard: the server cannot raise it, and runs out after ~60 sockets

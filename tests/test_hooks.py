@@ -3,6 +3,7 @@ and Grafana become normal messages in every dialect; keys are secret and revocab
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -115,6 +116,15 @@ async def test_long_text_is_cut_not_refused(client, alice):
     assert len((await resp.json())["messages"][-1]["content"]) == 5000
 
 
+async def test_a_body_of_unclosed_slack_links_is_posted_at_once(client, alice):
+    """64 KiB of "<http:" froze the whole server for 16.7 s (a quadratic pattern)."""
+    hook = await make_hook(client, alice, await make_room(client, alice))
+    started = time.monotonic()
+    resp = await client.post(hook["path"], json={"text": "<http:" * 10_900})
+    await assert_slack(resp, 200, "ok")
+    assert time.monotonic() - started < 2
+
+
 @pytest.fixture
 async def tight_client(aiohttp_client, tmp_path):
     settings = Settings(data_dir=tmp_path / "tight", hook_rate_per_minute=2, hook_max_bytes=2048)
@@ -132,6 +142,16 @@ async def test_rate_limit_and_size_cap_per_hook(tight_client):
     await assert_slack(await client.post(second["path"], json={"text": "hi"}), 200, "ok")
     await assert_slack(await client.post(second["path"], json={"text": "y" * 3000}),
                        413, "payload_too_large")
+
+
+async def test_a_hook_over_its_rate_is_refused_before_its_payload_is_rendered(tight_client):
+    client = tight_client
+    owner = await register(client, "owner")
+    hook = await make_hook(client, owner, await make_room(client, owner))
+    for _ in range(2):
+        await assert_slack(await client.post(hook["path"], json={"text": "hi"}), 200, "ok")
+    # A payload with nothing to show is not even read once the hook is over its rate.
+    await assert_slack(await client.post(hook["path"], json={"text": ""}), 429, "rate_limited")
 
 
 async def test_only_room_admins_manage_hooks_and_keys_are_shown_once(client, alice, bob):
@@ -190,6 +210,11 @@ def test_hook_and_bot_keys_never_reach_the_access_log():
     assert redact_path("/rooms/5/12-abcdefghijklmnopqrstuvwxyz012345/messages") == \
         "/rooms/5/[redacted]/messages"
     assert redact_path("/api/chat/rooms/5/hooks/3/") == "/api/chat/rooms/5/hooks/3/"
+    # The logged path is decoded: %2e%2e%2f arrives as "../", and the key must not follow it.
+    assert redact_path("/hooks/../AbCdEf123_-xyz") == "/hooks/[redacted]"
+    assert redact_path("/rooms/5/../12-abcdefghijklmnopqrstuvwxyz012345/messages") == \
+        "/rooms/5/[redacted]/messages"
+    assert redact_path("/api/v1/chatroom/ws/1/../secret") == "/api/v1/chatroom/ws/1/[redacted]"
 
 
 def test_every_catalog_key_is_defined_once():

@@ -99,6 +99,25 @@ async def test_an_address_spraying_usernames_is_refused_for_all_of_them(proxied)
 
 
 
+async def test_forwarded_hops_with_ports_and_brackets_are_each_their_own_client(proxied):
+    """Proxies write "ip:port" and "[v6]:port": read as the address, not as the proxy's
+    own, so their clients do not share one login bucket."""
+    await register(proxied, "alice")
+    for port in range(PAIR_LIMIT):
+        await assert_error(await login(proxied, f"198.51.100.1:{4000 + port}", "wrong password"),
+                           401, "identity")
+    await assert_error(await login(proxied, "198.51.100.1:5000"), 429, "identity")
+    for hop in ("203.0.113.5:8080", "[2001:db8::5]:443", "2001:db8::6", "::ffff:192.0.2.9"):
+        assert (await login(proxied, hop)).status == 200, hop
+    # a hop that cannot be read is "unknown", never the proxy's own address: failures
+    # there leave a login made on the proxy's host (no header) alone
+    for _ in range(PAIR_LIMIT + 1):
+        await login(proxied, "unknown", "wrong password")
+    await assert_error(await login(proxied, ""), 429, "identity")
+    resp = await proxied.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert resp.status == 200
+
+
 async def test_the_limits_are_settings_and_zero_turns_one_off(aiohttp_client, tmp_path):
     settings = load_settings(env={"CHAT_DATA_DIR": str(tmp_path / "data"),
                                   "CHAT_LOGIN_PAIR_LIMIT": "2", "CHAT_LOGIN_ADDRESS_LIMIT": "0"})
@@ -112,3 +131,22 @@ async def test_the_limits_are_settings_and_zero_turns_one_off(aiohttp_client, tm
                            401, "identity")
     with pytest.raises(SettingsError):
         load_settings(env={"CHAT_LOGIN_PAIR_LIMIT": "-1"})
+
+
+async def test_old_password_guesses_are_throttled_and_count_as_failed_logins(client, alice):
+    """PATCH /api/auth/me checks old_password: with a stolen API token it would be a
+    password oracle outside the login throttle."""
+    resp = await client.post("/api/chat/tokens/", json={"name": "script"}, headers=alice.headers)
+    headers = {"Authorization": f"Bearer {(await resp.json())['token']}"}
+    statuses = []
+    for n in range(60):
+        resp = await client.patch("/api/auth/me", headers=headers,
+                                  json={"password": "a new password", "old_password": f"guess {n}"})
+        statuses.append(resp.status)
+    assert statuses[:PAIR_LIMIT] == [400] * PAIR_LIMIT
+    assert set(statuses[PAIR_LIMIT:]) == {429}
+    await assert_error(await client.post("/api/auth/login", json={
+        "username": "alice", "password": PASSWORD}), 429, "identity")
+    resp = await client.patch("/api/auth/me", headers=headers,
+                              json={"password": "a new password", "old_password": PASSWORD})
+    await assert_error(resp, 429, "identity")  # the right one too, until the window passes

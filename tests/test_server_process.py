@@ -6,6 +6,7 @@ import signal
 import socket
 import sys
 import time
+import urllib.request
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import aiohttp
 import pytest
 
 from tests.helpers import closed_with, next_frame
-from tests.serverproc import clean_env, create_database, free_port, register_at
+from tests.serverproc import ServerProcess, clean_env, create_database, free_port, register_at
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
@@ -242,3 +243,15 @@ async def test_without_its_dependencies_the_server_says_how_to_install_them(tmp_
     lines = err.decode().splitlines()
     assert len(lines) == 1 and "run scripts/serve" in lines[0], lines
     assert not (tmp_path / "data").exists()
+
+
+def test_chat_host_ipv6_any_serves_ipv4_too_and_reads_mapped_clients_as_ipv4(tmp_path):
+    """CHAT_HOST=:: is one dual-stack socket: IPv4 clients (seen as ::ffff:127.0.0.1)
+    reach it, and are still 127.0.0.1 for /metrics."""
+    with ServerProcess(tmp_path / "data", CHAT_HOST="::", CHAT_METRICS="1") as server:
+        for host in ("127.0.0.1", "[::1]"):
+            url = f"http://{host}:{server.port}"
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as resp:
+                assert resp.status == 200
+            with urllib.request.urlopen(f"{url}/metrics", timeout=5) as resp:
+                assert resp.status == 200, host

@@ -184,7 +184,8 @@ async def test_only_the_hop_our_proxy_saw_counts_not_what_the_client_wrote(aioht
     alice = await register(client, "alice")
     for header, seen in [("6.6.6.6, 198.51.100.7", "198.51.100.7"),
                          ("6.6.6.6, 198.51.100.7, 10.1.2.3", "198.51.100.7"),
-                         ("6.6.6.6, not-an-address", "127.0.0.1"),
+                         ("6.6.6.6, not-an-address", "unknown"),   # never the proxy's
+                         ("6.6.6.6, 198.51.100.7:4711", "198.51.100.7"),
                          ("10.1.2.3", "10.1.2.3")]:  # all hops ours: the furthest one
         await beat(client, alice, **{"X-Forwarded-For": header})
         assert (await online(client, admin))[alice.id]["ip"] == seen, header

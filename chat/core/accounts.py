@@ -15,7 +15,7 @@ from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unaut
 from ..events import ProfileChanged, SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
-from .fields import check_unicode
+from .fields import check_unicode, clean_display_name
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
@@ -74,7 +74,7 @@ async def create_user(core: Core, username, password, display_name: str | None =
     """Create an account; the first account of a server is a site admin."""
     username = check_username(username)
     password_hash = await hash_password(check_password(password))
-    display = (display_name or "").strip()[:64] or username
+    display = clean_display_name(display_name or "", username)
 
     async def job(conn):
         if await users.user_by_username(conn, username):
@@ -219,7 +219,7 @@ async def provision(core: Core, user_id: int, username) -> User:
 
 
 async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
-                    password=None, old_password=None) -> User:
+                    password=None, old_password=None, address: str | None = None) -> User:
     """A new password ends every login and access token of the user at once and closes
     their sockets (4001); personal API tokens stay (they are revoked one by one)."""
     if user.is_bot and password is not None:
@@ -235,12 +235,10 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
         check_password(password)
         if not core.settings.local_login or await identities.is_external(core, user.id):
             raise Forbidden("password_external")
-        row = await users.credentials_by_id(core.db.reader, user.id)
-        old = old_password if isinstance(old_password, str) else ""
-        if row["password_hash"] and not await verify_password(old, row["password_hash"]):
-            raise BadInput("old_password_wrong")
+        await check_own_password(core, user, old_password, address)
         new_hash = await hash_password(password)
-    display = user.display_name if display_name is None else (display_name.strip()[:64] or user.username)
+    display = (user.display_name if display_name is None
+               else clean_display_name(display_name, user.username))
     avatar = user.avatar_url if avatar_url is None else (avatar_url or None)
 
     async def job(conn):
@@ -260,6 +258,20 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
 async def profile_changed(conn, user: User) -> ProfileChanged:
     """Told to everyone who may have the user's name or picture on screen."""
     return ProfileChanged(None, user, frozenset(await status_sql.neighbour_ids(conn, user.id)))
+
+
+async def check_own_password(core: Core, user: User, password, address: str | None) -> None:
+    """The caller proves they know the current password (an account without one has
+    nothing to prove). Counted in the login throttle like a login from this address: a
+    stolen token must not become a way to guess the password unthrottled."""
+    row = await users.credentials_by_id(core.db.reader, user.id)
+    if not row["password_hash"]:
+        return
+    attempt = await core.throttle.begin(user.username, address)
+    await attempt.wait()
+    if not await verify_password(password if isinstance(password, str) else "", row["password_hash"]):
+        raise BadInput("old_password_wrong")
+    await attempt.succeeded()
 
 
 async def start_login(core: Core, user: User) -> Tokens:

@@ -4,11 +4,14 @@ themselves, so a server never loses its last admin by a slip.
 
 Deactivation ends a user's access at once: every credential (access token, cookie,
 personal API token) is refused from the next request (authentication checks is_active),
-their logins end (refresh tokens die), and their open sockets close with 4001. A reset
+their logins end (refresh tokens die), their personal API tokens are deleted (so a
+reactivation does not bring back a token someone may have copied meanwhile), and their
+open sockets close with 4001. A reset
 password ends their logins and login sockets, as their own password change does.
 """
 from __future__ import annotations
 
+from ..db import api_tokens as token_sql
 from ..db import site_lists
 from ..db import sessions as session_sql
 from ..db import users as user_sql
@@ -81,6 +84,7 @@ async def update_account(core: Core, admin: User, user_id, is_admin=None, is_act
                                     user.is_active if is_active is None else is_active)
         if is_active is False:
             await session_sql.delete_user_sessions(conn, user.id)
+            await token_sql.delete_user_tokens(conn, user.id)
         return Outcome(await user_sql.account_by_id(conn, user.id))
     account = await core.commit(job)
     if not account.user.is_active:

@@ -17,6 +17,11 @@ INTEGER = re.compile(r"[+-]?[0-9]{1,30}")  # ASCII digits only: int() would take
 # Characters that show nothing although Unicode does not class them as spaces.
 BLANKS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
 INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me")
+# Bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069) reorder
+# the text around them on screen: "\u202egpj.exe" shows as "exe.jpg". They are taken
+# out of names and messages on write. The marks U+200E, U+200F and U+061C stay: they
+# reorder nothing, and right-to-left writers need them.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 def has_surrogate(text: str) -> bool:
@@ -34,6 +39,16 @@ def check_unicode(name: str, text: str) -> str:
     return text
 
 
+def without_bidi_controls(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)
+
+
+def clean_display_name(text: str, fallback: str | None) -> str | None:
+    """A person's (or a hook's message's) name as stored: trimmed to 64 characters,
+    without bidi controls; fallback when nothing is left."""
+    return without_bidi_controls(text).strip()[:64] or fallback
+
+
 def is_blank(text: str) -> bool:
     """Only spaces, control, format (zero-width) or combining characters: nothing to read."""
     return all(char in BLANKS or unicodedata.category(char) in INVISIBLE for char in text)
@@ -45,7 +60,8 @@ def check_text(name: str, value, low: int, high: int, strip: bool = True) -> str
     if not isinstance(value, str):
         raise BadInput("field_type", field=name, kind="a string")
     check_unicode(name, value)
-    text = value.strip() if strip else value
+    text = without_bidi_controls(value)
+    text = text.strip() if strip else text
     if not low <= len(text) <= high:
         raise BadInput("field_length", field=name, low=low, high=high)
     return text

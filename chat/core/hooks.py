@@ -141,9 +141,9 @@ async def post(core: Core, key: str, payload: dict) -> Message:
         raise NotFound("no_such_hook")
     if not hook.active:  # acts with its creator's rights at the time of each post
         raise Forbidden("hook_creator_cannot_post")
-    text, markup = render_payload(payload)
-    check_rate(core, hook)
+    check_rate(core, hook)  # before rendering: a refused post costs no parsing
     await check_shared_budgets(core, hook)
+    text, markup = render_payload(payload)
     result = await messages.send(core, hook.bot, hook.room_id, text,
                                  sender_name=override_name(payload), mrkdwn=markup)
 

@@ -17,6 +17,7 @@ from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..events import SocketsEnded
 from ..models import User
 from . import Core, Outcome
+from .fields import clean_display_name
 
 NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 RECHECK_CHUNK = 500     # re-check changes per transaction: a mass rename holds the writer briefly
@@ -60,20 +61,16 @@ async def _create(conn, profile: Profile) -> User:
     if await users.user_by_username(conn, name):
         raise Forbidden("identity_name_taken", username=name)
     first = await users.count_users(conn) == 0
-    display = profile.display_name.strip()[:64] or name
+    display = clean_display_name(profile.display_name, name)
     user = await users.insert_user(conn, name, display, None, bool(profile.is_admin) or first)
     await identities.insert(conn, user.id, profile.provider, profile.subject, profile.username,
                             profile.email)
     return user
 
 
-def _display_name(profile: Profile, current: str) -> str:
-    return profile.display_name.strip()[:64] or current
-
-
 async def _update(conn, user_id: int, profile: Profile) -> User:
     user = await users.user_by_id(conn, user_id)
-    display = _display_name(profile, user.display_name)
+    display = clean_display_name(profile.display_name, user.display_name)
     if display != user.display_name:
         await users.update_profile(conn, user.id, display, user.avatar_url)
     if profile.is_admin is not None and profile.is_admin != user.is_admin:
@@ -141,7 +138,7 @@ async def recheck(core: Core, linked: list[Linked], current: dict[str, Profile])
 
 def _differs(person: Linked, profile: Profile) -> bool:
     return ((profile.username or person.external_name, profile.email,
-             _display_name(profile, person.display_name))
+             clean_display_name(profile.display_name, person.display_name))
             != (person.external_name, person.email, person.display_name)
             or profile.is_admin not in (None, person.is_admin))
 

@@ -13,7 +13,8 @@ from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
 from . import Core, Outcome, bots
-from .fields import check_int, check_optional_id, check_text, check_unicode, has_surrogate, is_blank
+from .fields import (check_int, check_optional_id, check_text, check_unicode, has_surrogate,
+                     is_blank, without_bidi_controls)
 from .mentions import check_group_mention
 from .notifications import notify_for_message
 from .rooms import check_readable, join_in
@@ -30,7 +31,7 @@ def check_content(content) -> str:
     if not isinstance(content, str):
         raise BadInput("field_type", field="content", kind="a string")
     check_unicode("content", content)
-    text = content.strip()
+    text = without_bidi_controls(content).strip()
     if not text:
         raise BadInput("content_empty")
     if is_blank(text):

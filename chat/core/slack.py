@@ -14,8 +14,13 @@ import re
 
 from ..errors import BadInput
 from ..models import MAX_CONTENT
+from .fields import clean_display_name
 
-LINK = re.compile(r"<((?:https?|mailto):[^|>\s]+)(?:\|([^>]*))?>")
+# No part of a link may hold "<": Slack escapes it as &lt;, and a match stops at the
+# next "<". Each attempt so reads only up to the next "<" or ">" and the scans never
+# overlap: linear time. With "<" allowed, "<http:" repeated made every attempt read to
+# the end of the text (quadratic: 64 KiB froze the server for 16 s).
+LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>")
 # No "<" inside a mention (Slack writes it as &lt;): an attempt stops at the next "<",
 # so "<@U|" repeated costs linear time, not a read to the end per attempt.
 USER = re.compile(r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>")
@@ -24,9 +29,14 @@ ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 MAX_ITEMS = 100  # attachments, fields or blocks read from one payload
 
 
+def unlink(text: str) -> str:
+    """<url|label> becomes "label (url)", <url> the url."""
+    return LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+
+
 def unescape(text: str) -> str:
     """Slack's markup as plain text."""
-    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    text = unlink(text)
     text = USER.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
     text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
     for entity, char in ENTITIES:
@@ -101,5 +111,4 @@ def cut(text: str) -> str:
 
 def override_name(payload: dict) -> str | None:
     """Slack's per-message "username", shown instead of the hook's name."""
-    name = string(payload.get("username"))[:64]
-    return name or None
+    return clean_display_name(string(payload.get("username")), None)

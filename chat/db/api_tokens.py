@@ -42,6 +42,10 @@ async def delete_token(conn, user_id: int, token_id: int) -> bool:
     return cursor.rowcount == 1
 
 
+async def delete_user_tokens(conn, user_id: int) -> None:
+    await conn.execute("DELETE FROM api_tokens WHERE user_id = ?", (user_id,))
+
+
 async def touch_token(conn, token_id: int) -> None:
     await conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
                        (iso_utc(), token_id))

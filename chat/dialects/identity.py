@@ -85,7 +85,7 @@ async def update_me(request: web.Request) -> web.Response:
     user = await accounts.update_me(
         core, request[user_key], display_name=body.get("display_name"),
         avatar_url=body.get("avatar_url"), password=body.get("password"),
-        old_password=body.get("old_password"))
+        old_password=body.get("old_password"), address=client_address(request))
     response = json_response(serialize_user(user))
     if body.get("password") is not None and request[credential_key].kind == "cookie":
         # The password change ended every login, this page's too: it gets a new one.

@@ -20,6 +20,7 @@ from ..i18n import translate
 from ..live.connection import Seat
 from ..models import Message, User
 from ..web.jsonio import dumps
+from ..web.replay import replay
 from ..web.socket_commands import (NoCommand, OnlineCommand, ReadCommand, ResumeCommand,
                                    SendCommand, TypingCommand)
 from ..web.sockets import SocketSession, socket_handler
@@ -129,7 +130,7 @@ class UserSession(SocketSession):
         seats = [(seat, hub.online_count(room_id)) for room_id, seat in self.conn.seats.items()]
         await self.ws.send_str(self.dialect.greeting(self.user, seats, self.language))
         for room_id, since in self.resume_from.items():
-            await self.replay(room_id, since)
+            await replay(self, room_id, since)
 
     def seat(self, room_id) -> Seat:
         seat = self.conn.seats.get(check_int("room_id", room_id, 1, 2**62))
@@ -144,7 +145,7 @@ class UserSession(SocketSession):
         self.conn.hold()
         try:
             for room_id, since in wanted.items():
-                await self.replay(room_id, since)
+                await replay(self, room_id, since)
         finally:
             self.conn.release()
 

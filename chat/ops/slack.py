@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..clock import iso_utc
+from ..core.slack import unlink
 from ..settings import Settings
 from .exporting import FORMAT, VERSION
 from .importing import ImportFailed, load
@@ -36,10 +37,11 @@ EMOJI = {"+1": "👍", "thumbsup": "👍", "-1": "👎", "thumbsdown": "👎", "
          "white_check_mark": "✅", "heavy_check_mark": "✔️", "fire": "🔥", "pray": "🙏",
          "rocket": "🚀", "100": "💯", "clap": "👏", "thinking_face": "🤔", "ok_hand": "👌",
          "wave": "👋", "slightly_smiling_face": "🙂", "cry": "😢"}
-MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
-CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
-LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-SPECIAL = re.compile(r"<!(here|channel|everyone)[^>]*>")
+# No "<" inside any of them (Slack writes it as &lt;): each match attempt stops at the
+# next "<", so a message of "<@U|" repeated costs linear time (see core/slack.py LINK).
+MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
+CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^<>]*)>")
+SPECIAL = re.compile(r"<!(here|channel|everyone)[^<>]*>")
 
 
 def import_slack(settings: Settings, path: Path) -> dict:
@@ -59,6 +61,15 @@ def slack_time(ts) -> str:
         return iso_utc(datetime.fromtimestamp(float(ts), timezone.utc))
     except (TypeError, ValueError):
         raise ImportFailed(f"not a Slack timestamp: {ts!r}") from None
+
+
+def plain_text(text: str, users: dict[str, dict]) -> str:
+    """Slack's markup as plain text; users maps Slack ids to our user records."""
+    text = MENTION.sub(lambda m: "@" + users.get(m.group(1), {"username": m.group(1)})["username"], text)
+    text = CHANNEL.sub(lambda m: "#" + m.group(1), text)
+    text = unlink(text)
+    text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
+    return html.unescape(text)
 
 
 class SlackExport:
@@ -156,7 +167,7 @@ class SlackExport:
             return None
         sender = self.users.get(str(message.get("user")))
         text = str(message.get("text") or "")
-        content, markup = self.plain_text(text), self.markup(text)
+        content, markup = plain_text(text, self.users), self.markup(text)
         if message.get("subtype") == "bot_message" or sender is None:
             profile = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
             who = str(message.get("username") or profile.get("name") or "someone")
@@ -196,9 +207,3 @@ class SlackExport:
     def username(self, slack_id: str) -> str:
         return self.users.get(slack_id, {"username": slack_id})["username"]
 
-    def plain_text(self, text: str) -> str:
-        text = MENTION.sub(lambda m: "@" + self.username(m.group(1)), text)
-        text = CHANNEL.sub(lambda m: "#" + m.group(1), text)
-        text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
-        text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
-        return html.unescape(text)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import resource
-import time
 from collections import Counter
 
 from aiohttp import web
@@ -25,6 +24,7 @@ from aiohttp.web_protocol import RequestHandler
 from ..settings import Settings
 from .auth import in_networks
 from .headers import SERVER
+from .log_budget import LogBudget
 
 log = logging.getLogger(__name__)
 TOO_MANY = (b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
@@ -71,8 +71,16 @@ def refusal(exc: BaseException) -> tuple[int, str]:
     return 400, "Bad request"
 
 
+def malformed_log(settings: Settings) -> LogBudget:
+    """The budget of "refused a malformed request" lines (CHAT_MALFORMED_LOG_*)."""
+    def summary(dropped: int) -> None:
+        log.info("refused %d more malformed requests in the last %g s (not logged one by one)",
+                 dropped, settings.malformed_log_window)
+    return LogBudget(settings.malformed_log_lines, settings.malformed_log_window, summary)
+
+
 class ConnectionGuard(RequestHandler):
-    __slots__ = ("counts", "address")  # aiohttp's handler is slotted: 10,000 stay small
+    __slots__ = ("counts", "address", "refusals")  # aiohttp's is slotted: 10,000 stay small
 
     def connection_made(self, transport) -> None:
         peer = transport.get_extra_info("peername")
@@ -100,7 +108,8 @@ class ConnectionGuard(RequestHandler):
             response.headers["Server"] = SERVER
             return response
         status, text = refusal(exc)
-        log.info("refused a malformed request from %s: %s %s", request.remote, status, text)
+        if self.refusals.take() is not None:
+            log.info("refused a malformed request from %s: %s %s", request.remote, status, text)
         response = web.Response(status=status, text=text, headers={"Server": SERVER})
         response.force_close()
         return response
@@ -108,10 +117,12 @@ class ConnectionGuard(RequestHandler):
 
 class GuardedServer(web.Server):
     counts: AddressCounts
+    refusals: LogBudget
 
     def __call__(self) -> RequestHandler:
         handler = ConnectionGuard(self, loop=self._loop, **self._kwargs)
         handler.counts = self.counts
+        handler.refusals = self.refusals
         handler.address = None
         return handler
 
@@ -122,6 +133,7 @@ class GuardedRunner(web.AppRunner):
     def __init__(self, app: web.Application, settings: Settings, **kwargs):
         super().__init__(app, keepalive_timeout=settings.handshake_timeout, **kwargs)
         self.counts = AddressCounts(settings)
+        self.refusals = malformed_log(settings)
 
     async def _make_server(self) -> web.Server:
         server = await super()._make_server()
@@ -129,6 +141,7 @@ class GuardedRunner(web.AppRunner):
         # whole and only told to make ConnectionGuard handlers.
         server.__class__ = GuardedServer
         server.counts = self.counts
+        server.refusals = self.refusals
         return server
 
 
@@ -152,23 +165,18 @@ class AcceptErrorThrottle(logging.Filter):
 
     def __init__(self, interval: float = ACCEPT_LOG_INTERVAL):
         super().__init__()
-        self.interval = interval
-        self.last = -interval
-        self.dropped = 0
+        self.budget = LogBudget(1, interval)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if "out of system resource" not in record.getMessage() and not _is_fd_exhaustion(record):
             return True
-        now = time.monotonic()
-        if now - self.last < self.interval:
-            self.dropped += 1
+        dropped = self.budget.take()
+        if dropped is None:
             return False
-        self.last = now
         record.msg = "accept() failed: out of file descriptors (%d similar failures not logged)"
-        record.args = (self.dropped,)
+        record.args = (dropped,)
         record.exc_info = None
         record.exc_text = None
-        self.dropped = 0
         return True
 
 

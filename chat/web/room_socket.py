@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..core import rooms
 from ..core.fields import check_int
 from ..live.connection import Seat
+from .replay import replay
 from .sockets import SocketSession
 
 
@@ -32,4 +33,4 @@ class RoomSession(SocketSession):
                                           self.language):
             await self.ws.send_str(text)
         if self.since_id is not None:
-            await self.replay(room_id, self.since_id)
+            await replay(self, room_id, self.since_id)

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
+import socket
 
 from aiohttp import web
 
@@ -33,6 +34,19 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def listening_site(runner: web.AppRunner, settings: Settings) -> web.BaseSite:
+    """With a backplane, several processes may listen on the port (--workers, or a
+    supervisor's instances): the kernel spreads connections over them. CHAT_HOST=::
+    listens on IPv4 as well (asyncio alone would make it IPv6 only); IPv4 clients then
+    show as ::ffff:a.b.c.d, which web.auth reads as a.b.c.d."""
+    reuse_port = bool(settings.redis_url)
+    if settings.host == "::" and socket.has_dualstack_ipv6():
+        sock = socket.create_server(("::", settings.port), family=socket.AF_INET6,
+                                    dualstack_ipv6=True, reuse_port=reuse_port)
+        return web.SockSite(runner, sock)
+    return web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port)
+
+
 async def serve_until_signal(app: web.Application, settings: Settings, started) -> None:
     """Serve until a stop signal. started() runs once the port is listening."""
     open_files = raise_open_file_limit()
@@ -45,10 +59,7 @@ async def serve_until_signal(app: web.Application, settings: Settings, started) 
         loop.add_signal_handler(signum, stop.set)
     await runner.setup()
     try:
-        # With a backplane, several processes may listen on the port (--workers, or a
-        # supervisor's instances): the kernel spreads connections over them.
-        await web.TCPSite(runner, settings.host, settings.port,
-                          reuse_port=bool(settings.redis_url)).start()
+        await listening_site(runner, settings).start()
         started()
         settle_garbage_collector()
         log.info("open file limit: %d descriptors", open_files)

@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
 IN_FLIGHT = 32        # sends of one socket awaiting commit at once
 FRAMES_PER_TURN = 8   # client frames read in a row before the loop gets a turn
-REPLAY_PAGE = 500
 ONLINE_LISTED = 1000  # users an online_users answer names at most
 CLOSE_GRACE = 5.0     # seconds a closing writer may take for the handshake
 WRITE_HIGH = 64 * 1024  # bytes buffered for a client before its writer waits (asyncio's mark)
@@ -96,7 +95,7 @@ class SocketSession:
 
     __slots__ = ("request", "ws", "dialect", "core", "language", "conn", "user", "credential",
                  "watch", "writer", "reader", "read_stopped", "closing", "in_flight", "tasks",
-                 "behind_since")
+                 "behind_since", "early")
 
     def __init__(self, request: web.Request, ws: web.WebSocketResponse, dialect: SocketDialect):
         self.request = request
@@ -115,6 +114,7 @@ class SocketSession:
         self.in_flight: asyncio.Semaphore | None = None
         self.tasks: set[asyncio.Task] | None = None
         self.behind_since: float | None = None
+        self.early: list | None = None  # client frames a replay read, for the read loop
 
     async def sign_in(self) -> None:
         """Who is calling; a login cookie counts only from a page of this site."""
@@ -170,7 +170,7 @@ class SocketSession:
         self.reader = asyncio.current_task()
         handled = 0
         try:
-            async for msg in self.ws:
+            async for msg in self._frames():
                 if msg.type == WSMsgType.TEXT:
                     await self._handle(msg.data)
                 elif msg.type == WSMsgType.BINARY:
@@ -189,6 +189,15 @@ class SocketSession:
             if self.read_stopped is not None and not self.read_stopped.done():
                 self.read_stopped.set_result(None)
 
+    async def _frames(self):
+        """The client's frames: any a replay read early (in order), then the socket's."""
+        while self.early:
+            yield self.early.pop(0)
+        async for msg in self.ws:
+            yield msg
+            while self.early:
+                yield self.early.pop(0)
+
     def _cancel_reading(self) -> asyncio.Future | None:
         """Stop reading client frames; the future is done once it has stopped."""
         if self.reader is None:
@@ -203,23 +212,6 @@ class SocketSession:
         the client would see 1006 instead of our close code: stop reading first."""
         if (stopped := self._cancel_reading()) is not None:
             await asyncio.shield(stopped)
-
-    async def replay(self, room_id: int, after_id: int) -> None:
-        """Messages after after_id, straight to the socket; a gap longer than the bounded
-        replay gets the dialect's history_gap frame instead (refetch over REST)."""
-        seat = self.conn.seats.get(room_id)
-        if seat is None:
-            return
-        if not await messages.replay_fits(self.core, room_id, after_id):
-            await self.ws.send_str(self.dialect.render_gap(room_id, after_id, messages.REPLAY_LIMIT))
-            return
-        while True:
-            page = await messages.replay_after(self.core, room_id, after_id, REPLAY_PAGE)
-            for message in page:
-                await self.ws.send_str(self.dialect.render_message(message))
-                after_id = seat.replayed_upto = message.id
-            if len(page) < REPLAY_PAGE:
-                return
 
     def seat(self, room_id) -> Seat:
         """The seat a frame acts in (the room's own socket has one)."""

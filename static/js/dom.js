@@ -64,6 +64,14 @@ export function safeUploadUrl(raw) {
 
 const TOKEN = /(https?:\/\/[^\s<>"']+)|(@[\w.-]{1,32})/g;
 
+// Without a regex: /[.,]+$/ tries every start in a run of dots and reads the run to its
+// end each time, so a URL of 10,000 dots cost 70 ms per render (quadratic).
+function trimEnd(text, chars) {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1])) end -= 1;
+  return text.slice(0, end);
+}
+
 // Text with clickable links and highlighted @mentions; returns [fragment, mentionsMe].
 export function richText(text, me, knownNames) {
   const frag = document.createDocumentFragment();
@@ -71,7 +79,7 @@ export function richText(text, me, knownNames) {
   let mentionsMe = false;
   for (const match of text.matchAll(TOKEN)) {
     let token = match[0];
-    if (match[1]) token = token.replace(/[.,;:!?)\]}]+$/, "");
+    if (match[1]) token = trimEnd(token, ".,;:!?)]}");
     frag.append(document.createTextNode(text.slice(last, match.index)));
     last = match.index + token.length;
     if (match[1]) {
@@ -80,7 +88,7 @@ export function richText(text, me, knownNames) {
         : document.createTextNode(token));
       continue;
     }
-    const name = token.slice(1).replace(/[.-]+$/, "");
+    const name = trimEnd(token.slice(1), ".-");
     last = match.index + 1 + name.length;
     const lower = name.toLowerCase();
     // @here and @all ping everyone in the room: highlighted like one's own name.

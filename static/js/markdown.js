@@ -12,7 +12,9 @@ import { t } from "./i18n.js";
 import { parseMrkdwn } from "./mrkdwn.js";
 
 const MAX_DEPTH = 4;            // quotes in quotes, markers in markers
-const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([\w+#.-]{0,20})\s*$/;
+// Matched against the line without its trailing space (fenceOf): "\s*" before and after
+// the language, which may be empty, could split a run of spaces every way (quadratic).
+const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([\w+#.-]{0,20})$/;
 const QUOTE = /^ {0,3}> ?/;
 const ITEM = /^ {0,3}(?:([-*+])|(\d{1,9})[.)])[ \t]+(.*)$/;
 const URL_START = /^https?:\/\//;
@@ -30,7 +32,7 @@ function parseBlocks(lines, depth) {
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];
-    const fence = FENCE.exec(line);
+    const fence = fenceOf(line);
     if (fence) {
       const closer = fence[1];
       const body = [];
@@ -59,13 +61,17 @@ function parseBlocks(lines, depth) {
   return blocks;
 }
 
+function fenceOf(line) {
+  return FENCE.exec(line.trimEnd());
+}
+
 function closes(line, opener) {
   const trimmed = line.trim();
   return trimmed.length >= opener.length && trimmed === opener[0].repeat(trimmed.length);
 }
 
 function startsBlock(line, depth) {
-  return FENCE.test(line) || ITEM.test(line) || (QUOTE.test(line) && depth < MAX_DEPTH);
+  return Boolean(fenceOf(line)) || ITEM.test(line) || (QUOTE.test(line) && depth < MAX_DEPTH);
 }
 
 // Inline markers pair left to right; an opener without a closer stays literal text.

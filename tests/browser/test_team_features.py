@@ -241,3 +241,30 @@ def test_a_scheduled_message_arrives_after_a_restart_in_the_page(server, open_pa
     assert arrived.locator("strong", has_text="all green").count() == 1
     publish(screenshot(page, "team-restart"), "screenshot-restart.png")
     assert json.dumps(page.errors) == "[]"
+
+
+# A page of 50 messages at the content cap, each a worst case for one pattern that runs
+# on message text in the tab: a URL ending in 5,000 dots (trailing punctuation trimmed)
+# and a fence line padded with spaces. The quadratic patterns spent ~0.9 s and ~0.45 s.
+WORST_PAGES = """async ([cap, count]) => {
+  const { formatMessage } = await import("/static/js/markdown.js");
+  const pages = {
+    dots: "http://x/" + ".".repeat(cap - 10) + "a",
+    fence: "```" + " ".repeat(cap - 4) + "!",
+    fence_closed: "~~~" + " ".repeat(cap - 10) + "js\\n~~~",
+    mentions: "@".repeat(cap),
+  };
+  const spent = {};
+  for (const [name, text] of Object.entries(pages)) {
+    const started = performance.now();
+    for (let i = 0; i < count; i += 1) formatMessage(text, "alice", new Set(["bob"]));
+    spent[name] = performance.now() - started;
+  }
+  return spent;
+}"""
+
+
+def test_a_page_of_worst_case_messages_renders_in_linear_time(server, open_page):
+    page = open_page()
+    spent = page.evaluate(WORST_PAGES, [5000, 50])
+    assert all(ms < 250 for ms in spent.values()), spent
