@@ -15,6 +15,7 @@ from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
 from .fields import check_unicode
+from .file_access import check_avatar_upload
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
@@ -240,6 +241,8 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
     avatar = user.avatar_url if avatar_url is None else (avatar_url or None)
 
     async def job(conn):
+        if avatar and avatar.startswith("/uploads/") and avatar != user.avatar_url:
+            await check_avatar_upload(conn, avatar)
         await users.update_profile(conn, user.id, display, avatar)
         if not new_hash:
             return Outcome(await users.user_by_id(conn, user.id))

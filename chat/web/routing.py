@@ -17,6 +17,7 @@ from ..i18n import translate, viewer_language
 from ..keys import core_key, route_table_key, user_key
 from .accesslog import redact_path
 from .auth import authenticate, request_language
+from .files import sign_links
 from .jsonio import json_response
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
                 request[user_key] = await authenticate(request)
                 if request.method not in READS:
                     await request.app[core_key].limits.check(request[user_key].id, "writes")
-            return await handler(request)
+            return sign_links(request, await handler(request))
         except ChatError as exc:
             return error_response(request, style, exc)
         except web.HTTPException:

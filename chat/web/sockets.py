@@ -211,15 +211,23 @@ class SocketSession:
         if seat is None:
             return
         if not await messages.replay_fits(self.core, room_id, after_id):
-            await self.ws.send_str(self.dialect.render_gap(room_id, after_id, messages.REPLAY_LIMIT))
+            await self.send_now(self.dialect.render_gap(room_id, after_id, messages.REPLAY_LIMIT))
             return
         while True:
             page = await messages.replay_after(self.core, room_id, after_id, REPLAY_PAGE)
             for message in page:
-                await self.ws.send_str(self.dialect.render_message(message))
+                await self.send_now(self.dialect.render_message(message))
                 after_id = seat.replayed_upto = message.id
             if len(page) < REPLAY_PAGE:
                 return
+
+    def signed(self, text: str) -> str:
+        """A frame with its file links signed for this socket's user (the hub signs
+        what it fans out; this is for what the socket sends by itself)."""
+        return self.core.file_links.sign_text(text, self.user.id)
+
+    async def send_now(self, text: str) -> None:
+        await self.ws.send_str(self.signed(text))
 
     def seat(self, room_id) -> Seat:
         """The seat a frame acts in (the room's own socket has one)."""
@@ -275,7 +283,7 @@ class SocketSession:
                 self.core, self.user, seat.room, still_seated, command.content,
                 command.message_type, command.reply_to, command.client_id))
             if result is not None and not result.created:
-                self.conn.offer(self.dialect.render_message(result.message))
+                self.conn.offer(self.signed(self.dialect.render_message(result.message)))
         except ChatError as exc:
             self._error(exc)
         finally:
