@@ -62,6 +62,9 @@ class Core:
     # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
     alarm: asyncio.Event = field(default_factory=asyncio.Event)
     file_links: FileLinks | None = None
+    # User id -> when a cookie or external token last moved their "last sign-in"
+    # (core/sessions.py note_use): at most one write an hour per user.
+    sign_ins_noted: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.file_links is None:

@@ -165,6 +165,7 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     credential = await _credential(core, token, cookie)
     if not credential.user.is_active:
         raise Unauthorized("account_deactivated")  # by a site admin: at once
+    await sessions.note_use(core, credential)
     return credential
 
 
