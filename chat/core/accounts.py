@@ -194,6 +194,8 @@ async def _access(core: Core, claims: dict) -> Credential:
     row = await users.user_for_token(core.db.lookups, user_id, session_id)
     if row is None:
         user = await provision(core, user_id, claims.get("username"))
+    elif not row["is_active"]:
+        raise Unauthorized("account_deactivated")
     elif claims.get("ver", 0) != row["token_version"] or (
             session_id is not None and not row["session_alive"]):
         raise Unauthorized("token_invalid")

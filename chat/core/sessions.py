@@ -73,9 +73,11 @@ async def refresh_cookie(core: Core, secret: str) -> Tokens:
     expires_at = int(time.time()) + core.settings.refresh_token_ttl
 
     async def job(conn):
+        found = await users.user_for_token(conn, row["user_id"], None)
+        check_active(found)
         await sessions.slide(conn, row["id"], expires_at)
         await users.record_sign_in_time(conn, row["user_id"])
-        return Outcome(await users.user_for_token(conn, row["user_id"], None))
+        return Outcome(found)
     found = await core.commit(job)
     return _tokens(core, users.row_to_user(found), found["token_version"], row["id"],
                    row["generation"], secret)
@@ -88,13 +90,21 @@ async def _advance(core: Core, row: sqlite3.Row, generation: int) -> Tokens:
         if not await sessions.advance(conn, row["id"], generation, expires_at):
             await sessions.delete_session(conn, row["id"])
             return Outcome(None, [SocketsEnded(None, row["user_id"], session_id=row["id"])])
+        found = await users.user_for_token(conn, row["user_id"], None)
+        check_active(found)
         await users.record_sign_in_time(conn, row["user_id"])
-        return Outcome(await users.user_for_token(conn, row["user_id"], None))
+        return Outcome(found)
     found = await core.commit(job)
     if found is None:
         raise Unauthorized("token_invalid")
     user = users.row_to_user(found)
     return _tokens(core, user, found["token_version"], row["id"], generation + 1)
+
+
+def check_active(row: sqlite3.Row | None) -> None:
+    """A deactivated user's login is refused with its reason (their page says it)."""
+    if row is not None and not row["is_active"]:
+        raise Unauthorized("account_deactivated")
 
 
 async def _by_secret(core: Core, secret) -> sqlite3.Row:

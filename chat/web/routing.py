@@ -12,7 +12,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from ..errors import ChatError, TooManyRequests
+from ..errors import ChatError, TooManyRequests, Unauthorized
 from ..i18n import translate, viewer_language
 from ..keys import core_key, route_table_key, user_key
 from .accesslog import redact_path
@@ -71,6 +71,12 @@ def error_response(request: web.Request, style: ErrorStyle, exc: ChatError) -> w
     response = style.response(request, exc.key, exc.status, **exc.params)
     if isinstance(exc, TooManyRequests):
         response.headers[hdrs.RETRY_AFTER] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):
+        # RFC 6750's challenge; its error_description is the reason as a key, for
+        # clients (our page: "This account has been deactivated") that act on it.
+        response.headers[hdrs.WWW_AUTHENTICATE] = (
+            'Bearer realm="teahouse"' if exc.key == "auth_required" else
+            f'Bearer realm="teahouse", error="invalid_token", error_description="{exc.key}"')
     return response
 
 
