@@ -147,8 +147,8 @@ class Hub:
         """Every committed event enters here (and presence and typing, which are not
         stored): rendered once per dialect and language (server-written texts read in
         each viewer's), offered to each target socket. Only a frame that links a hosted
-        file is then signed per recipient (one HMAC each): other frames are shared."""
-        rendered: dict[tuple, tuple[str | None, bool]] = {}
+        file is signed per recipient (one MAC each), lazily: other frames are shared."""
+        rendered: dict[tuple, tuple[str | None, Callable[[int], str] | None]] = {}
         message_id = author = None
         if isinstance(event, MessagePosted):
             message_id = event.message.id
@@ -162,12 +162,14 @@ class Hub:
                     text = conn.dialect.render(event)
                 finally:
                     viewer_language.reset(token)
-                rendered[kind] = text, bool(text and self.file_links and self.file_links.links_in(text))
-            text, linked = rendered[kind]
+                links = self.file_links
+                rendered[kind] = text, (links.signer(text) if text and links
+                                        and links.links_in(text) else None)
+            text, signed = rendered[kind]
             if text is not None:
-                if linked:
-                    text = self.file_links.sign_text(text, conn.user.id)
-                conn.offer(text, event.room_id, message_id)
+                # A file frame is signed for its recipient when their batch is written
+                # (sliced across loop turns), not here for the whole room at once.
+                conn.offer(text if signed is None else signed, event.room_id, message_id)
                 sent += 1
                 if conn.user.id == author:
                     self._acks.append(conn)

@@ -16,35 +16,30 @@ from ..models import User
 from . import Core
 from .file_links import PREFIX
 from .rooms import check_readable
-from .uploads import ServedFile, find
 
 
-async def public_file(core: Core, name: str) -> ServedFile | None:
-    """The file when no credential is needed for it: an avatar, or a public room's file
-    where the site made those public. None otherwise, whether or not it exists."""
+async def is_public(core: Core, name: str) -> bool:
+    """No credential is needed for it: an avatar, or a public room's file where the
+    site made those public. False too when there is no such file."""
     row = await upload_sql.upload_by_name(core.db.reader, name)
     if row is None:
-        return None
-    if not row["is_avatar"] and not (core.settings.public_room_files_public
-                                     and await shown_in_public_room(core, name)):
-        return None
-    return await find(core, name)
+        return False
+    return bool(row["is_avatar"]) or (core.settings.public_room_files_public
+                                       and await shown_in_public_room(core, name))
 
 
-async def file_for(core: Core, user: User, name: str) -> ServedFile:
-    """The file if this user may read it now; NotFound otherwise."""
-    served = await find(core, name)
+async def check_may_read(core: Core, user: User, name: str) -> None:
+    """NotFound unless this user may read the file now."""
     if not await may_read(core.db.reader, user, name):
         raise NotFound("not_found")
-    return served
 
 
-async def file_for_link(core: Core, user_id: int, name: str) -> ServedFile:
-    """The file a signed link names, if its user is still active and may read it."""
+async def link_user(core: Core, user_id: int) -> User:
+    """The user a signed link was given to, while their account is active."""
     user = await user_sql.user_by_id(core.db.reader, user_id)
     if user is None or not user.is_active:
         raise NotFound("not_found")
-    return await file_for(core, user, name)
+    return user
 
 
 async def may_read(conn, user: User, name: str) -> bool:

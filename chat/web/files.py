@@ -114,18 +114,21 @@ async def readable_upload(request: web.Request) -> tuple[uploads.ServedFile, boo
     if not uploads.STORED_NAME.fullmatch(name):
         raise NotFound("not_found")  # never a path, whoever asks
     token, signed = token_from_request(request), is_signed(request.query)
+    user = None
     if token or session_cookie(request):
         try:
-            return await file_access.file_for(core, await authenticate(request), name), False
+            user = await authenticate(request)
         except Unauthorized:
-            if token or not signed:
-                raise  # an ended login's cookie with a link falls through to the link
-    if signed:
-        user_id = core.file_links.check(name, request.query)
-        return await file_access.file_for_link(core, user_id, name), False
-    if (served := await file_access.public_file(core, name)) is not None:
-        return served, True
-    raise Unauthorized("auth_required")
+            if token:
+                raise
+            # An ended login's cookie: asked as if without it (a signed link, a public file).
+    if user is None and signed:
+        user = await file_access.link_user(core, core.file_links.check(name, request.query))
+    if user is not None:
+        await file_access.check_may_read(core, user, name)
+    elif not await file_access.is_public(core, name):
+        raise Unauthorized("auth_required")
+    return await uploads.find(core, name), user is None
 
 
 async def serve_upload(request: web.Request) -> web.StreamResponse:
