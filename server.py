@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Teahouse: run the chat server, or manage it from the command line.
 
-  python server.py                          serve on 127.0.0.1:8000, data in ./data
-  python server.py create-user NAME [--admin] [--password P]
-  python server.py token NAME [--days N]    mint a personal API token for NAME (scripts)
-  python server.py backup FILE              consistent copy of the live database
-  python server.py link-identity NAME PROVIDER EXTERNAL_NAME
+  scripts/serve                          serve on 127.0.0.1:8000, data in ./data
+  scripts/serve create-user NAME [--admin] [--password P]
+  scripts/serve token NAME [--days N]    mint a personal API token for NAME (scripts)
+  scripts/serve backup FILE              consistent copy of the live database
+  scripts/serve link-identity NAME PROVIDER EXTERNAL_NAME
+(scripts/serve runs this file in the .venv it keeps; .venv/bin/python server.py is the same.)
 """
 from __future__ import annotations
 

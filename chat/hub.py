@@ -41,6 +41,8 @@ class Hub:
         # what this process's typing and activity tell the others.
         self.relay_typing: Callable[[Event], None] | None = None
         self.relay_activity: Callable[[Activity], None] | None = None
+        # Set by core (core/file_links.py): signs a frame's file links per recipient.
+        self.file_links = None
         self._activity = ActivityRegistry(self.has_socket)
         self._dirty: list[Connection] = []
         self._acks: list[Connection] = []  # dirty ones that carry their own message back
@@ -144,8 +146,9 @@ class Hub:
     def publish(self, event: Event) -> None:
         """Every committed event enters here (and presence and typing, which are not
         stored): rendered once per dialect and language (server-written texts read in
-        each viewer's), offered to each target socket."""
-        rendered: dict[tuple, str | None] = {}
+        each viewer's), offered to each target socket. Only a frame that links a hosted
+        file is signed per recipient (one MAC each), lazily: other frames are shared."""
+        rendered: dict[tuple, tuple[str | None, Callable[[int], str] | None]] = {}
         message_id = author = None
         if isinstance(event, MessagePosted):
             message_id = event.message.id
@@ -156,12 +159,17 @@ class Hub:
             if kind not in rendered:
                 token = viewer_language.set(conn.language)
                 try:
-                    rendered[kind] = conn.dialect.render(event)
+                    text = conn.dialect.render(event)
                 finally:
                     viewer_language.reset(token)
-            text = rendered[kind]
+                links = self.file_links
+                rendered[kind] = text, (links.signer(text) if text and links
+                                        and links.links_in(text) else None)
+            text, signed = rendered[kind]
             if text is not None:
-                conn.offer(text, event.room_id, message_id)
+                # A file frame is signed for its recipient when their batch is written
+                # (sliced across loop turns), not here for the whole room at once.
+                conn.offer(text if signed is None else signed, event.room_id, message_id)
                 sent += 1
                 if conn.user.id == author:
                     self._acks.append(conn)

@@ -39,6 +39,10 @@ class Settings:
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Uploaded files (docs/files.md): how long a signed link handed out with a file_url
+    # works, and whether public rooms' files need no credential at all.
+    file_link_ttl: int = 8 * 3600
+    public_room_files_public: bool = False
     log_format: str = "text"
     retention_days: int | None = None       # site-wide: delete messages older than this
     room_purge_days: int = 30   # a deleted room can be restored this long, then is purged
@@ -236,6 +240,8 @@ LIMITS = {
     "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
     "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
     "CHAT_SEARCH_INDEX_DELAY": ("search_index_delay", lambda n, r: parse_number(n, r, float, 0)),
+    "CHAT_FILE_LINK_TTL": ("file_link_ttl", lambda n, r: parse_number(n, r, int, 60)),
+    "CHAT_PUBLIC_ROOM_FILES_PUBLIC": ("public_room_files_public", parse_bool),
 }
 
 

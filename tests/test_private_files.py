@@ -9,7 +9,7 @@ import pytest
 from chat.app import create_app
 from chat.settings import Settings
 from tests.helpers import register
-from tests.test_uploads import png, upload
+from tests.test_uploads import bare, png, upload
 
 
 def mode(path) -> int:
@@ -41,7 +41,7 @@ async def test_database_wal_secret_and_uploads_are_private_in_an_open_data_dir(
         alice = await register(client, "alice")
         resp = await upload(client, alice, "cat.png", png(), "image/png")
         assert resp.status == 200, await resp.text()
-        new_file = open_data_dir / (await resp.json())["file_url"].removeprefix("/")
+        new_file = open_data_dir / bare((await resp.json())["file_url"]).removeprefix("/")
     finally:
         os.umask(old)
     database = open_data_dir / "teahouse.db"

@@ -156,6 +156,22 @@ async def test_seed_style_bearer_null_falls_back_to_the_cookie(client, alice):
         assert (await resp.json())["username"] == "alice"
 
 
+@pytest.mark.parametrize("path", ["/ws/chat/global/?token=null", "/ws/chat/global/?token=undefined",
+                                  "/ws/chat/global/?token=", "/ws/user/?token=null",
+                                  "/api/v1/chatroom/ws/global/null"])
+async def test_seed_style_token_null_on_a_socket_falls_back_to_the_cookie(client, alice, path):
+    """Seed 001's browser code opens `?token=${localStorage.getItem('token')}`."""
+    page = {"Origin": origin(client)}
+    await closed_with(await client.ws_connect(path, headers=page), 4001)
+    await sign_in(client)
+    ws = await client.ws_connect(path, headers=page)
+    if "/api/v1/" in path:  # v1 greets with its own user_online
+        assert (await next_frame(ws, "user_online"))["username"] == "alice"
+    else:
+        assert (await next_frame(ws, "connection_established"))["user"]["username"] == "alice"
+    await ws.close()
+
+
 async def test_tabs_refreshing_the_cookie_at_once_keep_the_login(client, alice):
     await sign_in(client)
     answers = await asyncio.gather(*(client.post("/api/auth/refresh", json={},

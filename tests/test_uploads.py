@@ -104,6 +104,11 @@ async def upload_raw(client, person, name: str, data: bytes, content_type: str):
         **person.headers, "Content-Type": "multipart/form-data; boundary=XyZ"})
 
 
+def bare(url: str) -> str:
+    """A file_url without the signed query it is handed out with."""
+    return url.partition("?")[0]
+
+
 async def upload(client, person, name, data, content_type="application/octet-stream", room=None):
     return await client.post("/api/chat/upload", data=form(name, data, content_type, room),
                              headers=person.headers)
@@ -119,7 +124,7 @@ async def test_each_allowed_type_is_stored_posted_and_served(
     assert body["file_size"] == len(data) and body["content"] == f"sent a file: {name}"
     assert body["sender_id"] == alice.id and body["room_id"] == "global"
     extension = "jpg" if name.endswith(".jpeg") else name.rpartition(".")[2]
-    stem = body["file_url"].removeprefix("/uploads/chat/").removesuffix("." + extension)
+    stem = bare(body["file_url"]).removeprefix("/uploads/chat/").removesuffix("." + extension)
     assert len(stem) == 32 and int(stem, 16) >= 0
     assert stored(settings) == [f"{stem}.{extension}"]
     served = await client.get(body["file_url"])
@@ -130,7 +135,7 @@ async def test_each_allowed_type_is_stored_posted_and_served(
 async def test_a_generic_declared_type_is_accepted_when_the_bytes_agree(client, alice):
     resp = await upload(client, alice, "pic.PNG", png(), "application/octet-stream")
     assert resp.status == 200
-    assert (await resp.json())["file_url"].endswith(".png")
+    assert bare((await resp.json())["file_url"]).endswith(".png")
 
 
 @pytest.mark.parametrize("name, declared, data", [
@@ -170,7 +175,7 @@ async def test_text_that_looks_like_markup_is_kept_and_served_as_inert_plain_tex
     resp = await upload(client, alice, name, data, "text/plain")
     assert resp.status == 200, await resp.text()
     body = await resp.json()
-    assert body["file_url"].endswith(".txt") and body["message_type"] == "file"
+    assert bare(body["file_url"]).endswith(".txt") and body["message_type"] == "file"
     served = await client.get(body["file_url"])
     assert await served.read() == data
     assert served.headers["Content-Type"] == "text/plain; charset=utf-8"
@@ -300,7 +305,7 @@ async def test_file_names_are_cleaned_and_never_used_as_paths(client, alice, set
     assert resp.status == 200, body
     assert body["file_name"] == shown and len(body["file_name"]) <= 255
     [name] = stored(settings)
-    assert body["file_url"] == f"/uploads/chat/{name}"
+    assert bare(body["file_url"]) == f"/uploads/chat/{name}"
     assert not (settings.data_dir / "etc").exists()
 
 
@@ -379,7 +384,7 @@ async def test_served_documents_are_attachments_with_a_safe_name(client, alice):
 ])
 async def test_only_exact_stored_names_are_served(client, alice, path):
     await upload(client, alice, "pic.png", png(), "image/png")
-    resp = await client.get(URL(path, encoded=True))
+    resp = await client.get(URL(path, encoded=True), headers=alice.headers)
     assert resp.status == 404
     assert b"SQLite" not in await resp.read()
 
@@ -390,10 +395,11 @@ async def test_a_partial_file_is_never_served(client, alice, settings):
     assert resp.status == 404
 
 
-async def test_uploads_are_public_by_their_unguessable_name(client, alice):
+async def test_the_bare_path_is_no_capability_but_the_link_handed_out_is(client, alice):
     resp = await upload(client, alice, "pic.png", png(), "image/png")
-    served = await client.get((await resp.json())["file_url"])
-    assert served.status == 200
+    url = (await resp.json())["file_url"]
+    assert (await client.get(bare(url))).status == 401
+    assert (await client.get(url)).status == 200
 
 
 async def test_an_upload_arrives_live_on_channels_sockets(client, alice, bob):
@@ -406,7 +412,7 @@ async def test_an_upload_arrives_live_on_channels_sockets(client, alice, bob):
         frame = await next_frame(ws, "chat_message")
     assert frame["message"]["id"] == int(body["id"])
     assert frame["message"]["message_type"] == "image"
-    assert frame["message"]["file_url"] == body["file_url"]
+    assert bare(frame["message"]["file_url"]) == bare(body["file_url"])
     assert frame["message"]["file_name"] == "live.png"
     await ws.close()
 
@@ -417,7 +423,7 @@ async def test_the_upload_notice_is_written_in_the_server_language(aiohttp_clien
     resp = await upload(client, alice, "photo.jpg", jpeg(), "image/jpeg")
     body = await resp.json()
     assert body["content"] == "发送了文件: photo.jpg" and body["message_type"] == "image"
-    assert body["file_url"].endswith(".jpg") and body["file_size"] == len(jpeg())
+    assert bare(body["file_url"]).endswith(".jpg") and body["file_size"] == len(jpeg())
 
 
 async def test_deleting_a_file_message_stops_serving_the_file_and_removes_it(client, alice, bob):
@@ -453,4 +459,5 @@ async def test_head_on_a_stored_file_answers_its_headers_without_the_body(client
     assert head.headers["X-Content-Type-Options"] == "nosniff"
     assert int(head.headers["Content-Length"]) == len(png())
     assert await head.read() == b""
-    assert (await client.head("/uploads/chat/" + "0" * 32 + ".png")).status == 404
+    assert (await client.head("/uploads/chat/" + "0" * 32 + ".png",
+                              headers=alice.headers)).status == 404

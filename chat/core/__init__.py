@@ -18,6 +18,7 @@ from ..events import Event, MessagePosted
 from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
+from .file_links import FileLinks
 from .ratelimit import ACTIONS, SHARED, Rate, RateLimiter
 from .throttle import Throttle
 
@@ -70,8 +71,15 @@ class Core:
     # Set when something new falls due (a scheduled message, a reminder, a status
     # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
     alarm: asyncio.Event = field(default_factory=asyncio.Event)
+    file_links: FileLinks | None = None
+    # User id -> when a cookie or external token last moved their "last sign-in"
+    # (core/sessions.py note_use): at most one write an hour per user.
+    sign_ins_noted: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.file_links is None:
+            self.file_links = FileLinks(self.secret, self.settings.file_link_ttl)
+        self.hub.file_links = self.file_links
         if self.throttle is None:
             self.throttle = Throttle(pair_limit=self.settings.login_pair_limit,
                                      address_limit=self.settings.login_address_limit,

@@ -16,6 +16,7 @@ from ..events import ProfileChanged, SocketsEnded
 from ..models import Credential, Tokens, User
 from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
 from .fields import check_unicode, clean_display_name
+from .file_access import check_avatar_upload
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
@@ -168,6 +169,7 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     credential = await _credential(core, token, cookie)
     if not credential.user.is_active:
         raise Unauthorized("account_deactivated")  # by a site admin: at once
+    await sessions.note_use(core, credential)
     return credential
 
 
@@ -196,6 +198,8 @@ async def _access(core: Core, claims: dict) -> Credential:
     row = await users.user_for_token(core.db.lookups, user_id, session_id)
     if row is None:
         user = await provision(core, user_id, claims.get("username"))
+    elif not row["is_active"]:
+        raise Unauthorized("account_deactivated")
     elif claims.get("ver", 0) != row["token_version"] or (
             session_id is not None and not row["session_alive"]):
         raise Unauthorized("token_invalid")
@@ -242,6 +246,8 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
     avatar = user.avatar_url if avatar_url is None else (avatar_url or None)
 
     async def job(conn):
+        if avatar and avatar.startswith("/uploads/") and avatar != user.avatar_url:
+            await check_avatar_upload(conn, avatar)
         await users.update_profile(conn, user.id, display, avatar)
         changed = await users.user_by_id(conn, user.id)
         events = []

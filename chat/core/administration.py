@@ -82,7 +82,10 @@ async def update_account(core: Core, admin: User, user_id, is_admin=None, is_act
             raise BadInput("admin_self")
         await user_sql.set_standing(conn, user.id, user.is_admin if is_admin is None else is_admin,
                                     user.is_active if is_active is None else is_active)
-        if is_active is False:
+        # A deactivated user's logins stay, refused with their reason, so the page they
+        # had open can say why it signed them out; reactivation ends them: nobody
+        # comes back through a login made before.
+        if is_active is True and not user.is_active:
             await session_sql.delete_user_sessions(conn, user.id)
             await token_sql.delete_user_tokens(conn, user.id)
         return Outcome(await user_sql.account_by_id(conn, user.id))

@@ -57,7 +57,7 @@ async def set_avatar(core: Core, user: User, filename, declared_type: str | None
 
     async def job(conn):
         await upload_sql.insert_upload(conn, target.name, "avatar.png", target.stat().st_size,
-                                       user.id)
+                                       user.id, is_avatar=True)
         await user_sql.update_profile(conn, user.id, user.display_name, url)
         changed = await user_sql.user_by_id(conn, user.id)
         return Outcome(changed, [await profile_changed(conn, changed)])

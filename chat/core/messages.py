@@ -13,6 +13,7 @@ from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
 from . import Core, Outcome, bots
+from .file_access import check_may_link
 from .fields import (check_int, check_optional_id, check_text, check_unicode, has_surrogate,
                      is_blank, without_bidi_controls)
 from .mentions import check_group_mention
@@ -77,6 +78,8 @@ def check_file_url(file_url) -> str | None:
     if not isinstance(file_url, str) or not (
             file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))):
         raise BadInput("field_type", field="file_url", kind="an /uploads/ or http(s) URL")
+    if file_url.startswith("/uploads/chat/"):
+        file_url = file_url.partition("?")[0]  # a link signed for the sender is stored bare
     return check_unicode("file_url", file_url)[:2000]
 
 
@@ -161,6 +164,8 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
         original = await message_sql.message_by_id(conn, draft.reply_to)
         if original is None or original.room_id != room.id:
             raise BadInput("reply_elsewhere")
+    if name := uploaded_name(draft.file_url):
+        await check_may_link(conn, user, name)
     try:
         message = await message_sql.insert_message(
             conn, room, user, draft.message_type, draft.content, reply_to=draft.reply_to,

@@ -22,6 +22,8 @@ from . import Core, Outcome, tokens
 
 SECRET_BYTES = 32
 MAX_SECRET = 128  # a cookie longer than any we issue is not looked up
+NOTE_EVERY = 3600.0  # seconds between two "last sign-in" writes for a cookie's use
+MAX_NOTED = 10_000
 
 
 def hash_secret(secret: str) -> str:
@@ -46,6 +48,7 @@ async def start(core: Core, user: User, version: int) -> Tokens:
 
     async def job(conn):
         await sessions.delete_expired(conn, user.id, now)
+        await users.record_sign_in_time(conn, user.id)  # a registration signs in too
         return Outcome(await sessions.insert_session(
             conn, user.id, hash_secret(secret), now + core.settings.refresh_token_ttl))
     session_id = await core.commit(job)
@@ -70,8 +73,11 @@ async def refresh_cookie(core: Core, secret: str) -> Tokens:
     expires_at = int(time.time()) + core.settings.refresh_token_ttl
 
     async def job(conn):
+        found = await users.user_for_token(conn, row["user_id"], None)
+        check_active(found)
         await sessions.slide(conn, row["id"], expires_at)
-        return Outcome(await users.user_for_token(conn, row["user_id"], None))
+        await users.record_sign_in_time(conn, row["user_id"])
+        return Outcome(found)
     found = await core.commit(job)
     return _tokens(core, users.row_to_user(found), found["token_version"], row["id"],
                    row["generation"], secret)
@@ -84,12 +90,21 @@ async def _advance(core: Core, row: sqlite3.Row, generation: int) -> Tokens:
         if not await sessions.advance(conn, row["id"], generation, expires_at):
             await sessions.delete_session(conn, row["id"])
             return Outcome(None, [SocketsEnded(None, row["user_id"], session_id=row["id"])])
-        return Outcome(await users.user_for_token(conn, row["user_id"], None))
+        found = await users.user_for_token(conn, row["user_id"], None)
+        check_active(found)
+        await users.record_sign_in_time(conn, row["user_id"])
+        return Outcome(found)
     found = await core.commit(job)
     if found is None:
         raise Unauthorized("token_invalid")
     user = users.row_to_user(found)
     return _tokens(core, user, found["token_version"], row["id"], generation + 1)
+
+
+def check_active(row: sqlite3.Row | None) -> None:
+    """A deactivated user's login is refused with its reason (their page says it)."""
+    if row is not None and not row["is_active"]:
+        raise Unauthorized("account_deactivated")
 
 
 async def _by_secret(core: Core, secret) -> sqlite3.Row:
@@ -99,6 +114,27 @@ async def _by_secret(core: Core, secret) -> sqlite3.Row:
     if row is None or row["expires_at"] <= time.time():
         raise Unauthorized("token_invalid")
     return row
+
+
+async def note_use(core: Core, credential: Credential) -> None:
+    """A login cookie or an access token minted elsewhere (no login of ours behind it)
+    in use is someone signed in, though no sign-in of ours saw them: the admin list's
+    "Last sign-in" follows it, written at most once per NOTE_EVERY per user."""
+    if credential.kind != "cookie" and not (credential.kind == "access"
+                                            and credential.session_id is None):
+        return
+    user_id, now = credential.user.id, time.monotonic()
+    noted = core.sign_ins_noted
+    if now - noted.get(user_id, -NOTE_EVERY) < NOTE_EVERY:
+        return
+    if len(noted) >= MAX_NOTED:
+        noted.clear()
+    noted[user_id] = now
+
+    async def job(conn):
+        await users.record_sign_in_time(conn, user_id)
+        return Outcome(None)
+    await core.commit(job)
 
 
 async def identify(core: Core, secret) -> Credential:

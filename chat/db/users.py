@@ -100,6 +100,12 @@ async def record_login(conn, user_id: int, ip: str | None, user_agent: str | Non
         (ip, user_agent, iso_utc(), user_id))
 
 
+async def record_sign_in_time(conn, user_id: int) -> None:
+    """A sign-in that names no address (a registration, a refresh, a cookie or an
+    external token in use): only the time moves."""
+    await conn.execute("UPDATE users SET last_login_at = ? WHERE id = ?", (iso_utc(), user_id))
+
+
 async def last_address(conn, user_id: int) -> sqlite3.Row | None:
     rows = await conn.execute_fetchall(
         "SELECT id, last_ip, last_user_agent, last_login_at FROM users WHERE id = ?", (user_id,))

@@ -128,7 +128,7 @@ class UserSession(SocketSession):
     async def greet(self) -> None:
         hub = self.core.hub
         seats = [(seat, hub.online_count(room_id)) for room_id, seat in self.conn.seats.items()]
-        await self.ws.send_str(self.dialect.greeting(self.user, seats, self.language))
+        await self.send_now(self.dialect.greeting(self.user, seats, self.language))
         for room_id, since in self.resume_from.items():
             await replay(self, room_id, since)
 

@@ -76,7 +76,7 @@ class Connection:
         self.on_overflow = on_overflow
         self.user_level = user_level  # one socket for all the user's rooms
         self.seats: dict[int, Seat] = {}
-        self.queue: list[tuple[str, int | None, int | None]] = []
+        self.queue: list[tuple[str | Callable[[int], str], int | None, int | None]] = []
         self.waker: Callable[[], None] | None = None  # set by its socket once it writes
         self.close_code: int | None = None
         self.sink: Sink | None = None  # set once greeting and replay are sent
@@ -85,7 +85,10 @@ class Connection:
         self.held = False
         self.credential = None  # what authenticated it (models.Credential), set by its socket
 
-    def offer(self, text: str, room_id: int | None = None, message_id: int | None = None) -> None:
+    def offer(self, text: str | Callable[[int], str], room_id: int | None = None,
+              message_id: int | None = None) -> None:
+        """Queue a frame: its text, or (a frame linking files) what signs it for a user,
+        called when the frame is taken for writing."""
         if self.close_code is not None:
             return
         if len(self.queue) >= self.limit and self._too_slow():
@@ -150,7 +153,7 @@ class Connection:
                 seat = self.seats.get(room_id)
                 if seat is not None and message_id <= seat.replayed_upto:
                     continue
-            batch.append(text)
+            batch.append(text if type(text) is str else text(self.user.id))
         return batch
 
     def next_batch(self) -> list[str] | None:

@@ -169,7 +169,7 @@ async def export_uploads(conn, scope: Scope, referenced: list[str], uploads_dir:
         path = uploads_dir / row["name"]
         item = {"type": "upload", "name": row["name"], "original_name": row["original_name"],
                 "size": row["size"], "uploader_id": row["uploader_id"],
-                "created_at": row["created_at"]}
+                "created_at": row["created_at"], "is_avatar": bool(row["is_avatar"])}
         try:
             item["sha256"] = sha256_of(path)
         except FileNotFoundError:  # deleted meanwhile: say so rather than fail the export

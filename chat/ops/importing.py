@@ -213,9 +213,10 @@ class Loader:
         if not isinstance(name, str) or not STORED_NAME.fullmatch(name):
             raise ImportFailed(f"refusing an upload named {name!r}")  # never a path
         self.conn.execute(
-            """INSERT INTO uploads (name, original_name, size, uploader_id, created_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            (name, item["original_name"], item["size"], item.get("uploader_id"), item["created_at"]))
+            """INSERT INTO uploads (name, original_name, size, uploader_id, created_at, is_avatar)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (name, item["original_name"], item["size"], item.get("uploader_id"), item["created_at"],
+             int(item.get("is_avatar") is True)))
         self.counts["uploads"] += 1
         if item.get("missing"):
             return

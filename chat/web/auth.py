@@ -12,7 +12,8 @@ from ..i18n import pick_language
 from ..keys import core_key, credential_key, language_key, settings_key
 
 # What browser code sends for a token it does not have (seed 004's
-# `Bearer ${localStorage.getItem('access_token')}`): no token, so the cookie counts.
+# `Bearer ${localStorage.getItem('access_token')}`, seed 001's `?token=${...}`): no
+# token, wherever it is put, so the cookie counts.
 NO_TOKEN = frozenset({"", "null", "undefined"})
 # The client address when a trusted proxy forwarded a hop that is not an address
 # (RFC 7239's word for it): in no network, so never trusted, and one bucket for all.
@@ -20,14 +21,12 @@ UNKNOWN = "unknown"
 
 
 def token_from_request(request: web.Request) -> str | None:
-    if token := request.match_info.get("token"):
-        return token
-    if token := request.query.get("token"):
-        return token
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip() not in NO_TOKEN:
-        return value.strip()
+    for token in (request.match_info.get("token"), request.query.get("token"),
+                  value if scheme.lower() == "bearer" else None):
+        if token is not None and token.strip() not in NO_TOKEN:
+            return token.strip()
     return None
 
 

@@ -1,8 +1,9 @@
 """Files over HTTP: reading a multipart upload as a stream, and serving stored uploads.
 
-Uploads are public by their unguessable names (so <img> works without a token); they
-are served so that a browser never runs them: nosniff, a sandboxing CSP, and inline
-display for raster images only.
+A stored upload is served only to someone core/file_access.py lets read it, named by a
+token, the login cookie or a signed link (core/file_links.py); it is served so that a
+browser never runs it: nosniff, a sandboxing CSP, and inline display for raster images
+only.
 """
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from ..core import avatars, uploads
-from ..errors import BadInput, TooLarge
+from ..core import avatars, file_access, uploads
+from ..core.file_links import is_signed
+from ..errors import BadInput, NotFound, TooLarge, Unauthorized
 from ..keys import core_key, user_key
 from ..models import SendResult, User
+from .auth import authenticate, token_from_request
+from .session_cookie import session_cookie
 
 CHUNK = 64 * 1024
 MULTIPART_OVERHEAD = 64 * 1024   # headers and boundaries around the file, generously
@@ -102,13 +106,51 @@ def disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+async def readable_upload(request: web.Request) -> tuple[uploads.ServedFile, bool]:
+    """The file and whether it is public. Who asks: a token, else the login cookie
+    (a page open longer than its links last keeps its pictures), else a signed link;
+    with none of them only public files are served."""
+    core, name = request.app[core_key], request.match_info["name"]
+    if not uploads.STORED_NAME.fullmatch(name):
+        raise NotFound("not_found")  # never a path, whoever asks
+    token, signed = token_from_request(request), is_signed(request.query)
+    user = None
+    if token or session_cookie(request):
+        try:
+            user = await authenticate(request)
+        except Unauthorized:
+            if token:
+                raise
+            # An ended login's cookie: asked as if without it (a signed link, a public file).
+    if user is None and signed:
+        user = await file_access.link_user(core, core.file_links.check(name, request.query))
+    if user is not None:
+        await file_access.check_may_read(core, user, name)
+    elif not await file_access.is_public(core, name):
+        raise Unauthorized("auth_required")
+    return await uploads.find(core, name), user is None
+
+
 async def serve_upload(request: web.Request) -> web.StreamResponse:
-    served = await uploads.find(request.app[core_key], request.match_info["name"])
+    served, public = await readable_upload(request)
     return web.FileResponse(served.path, headers={
         hdrs.CONTENT_TYPE: served.kind.content_type,
         hdrs.CONTENT_DISPOSITION: disposition(
             "inline" if served.kind.raster else "attachment", served.display_name),
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
-        hdrs.CACHE_CONTROL: "private, max-age=86400",
+        # A private file is asked for again each time (a 304 when unchanged), so a
+        # browser shared after sign-out or a member who left gets no copy from a cache.
+        hdrs.CACHE_CONTROL: "private, max-age=86400" if public else "private, no-cache",
     })
+
+
+def sign_links(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """A JSON answer to a signed-in caller with its file links signed for them: every
+    dialect's messages, pins, saved messages, search hits and notifications pass here."""
+    if (user_key in request and isinstance(response, web.Response)
+            and response.content_type == "application/json" and response.text
+            and request.app[core_key].file_links.links_in(response.text)):
+        response.text = request.app[core_key].file_links.sign_text(response.text,
+                                                                   request[user_key].id)
+    return response

@@ -26,8 +26,8 @@ DIALECT_OF = {"v1": "v1", "channels": "channels", "simple": "simple", "native": 
 SOCKETS = """
 WebSockets (not described as operations): v1 `GET /api/v1/chatroom/ws/{room_id}/{token}`;
 channels `GET /ws/chat/{room_id}/?token=JWT` (also `&since=<message id>`); every room of
-the user at `GET /ws/user/?token=JWT`. Frames are listed in API.md and
-docs/user-socket.md. A bot key works wherever a token does.
+the user at `GET /ws/user/?token=JWT`. Frames are described in docs/API.md and
+docs/user-socket.md of the Teahouse repository. A bot key works wherever a token does.
 """
 # Swagger UI sets style attributes, so this page allows inline *styles* (never
 # inline script); everything else is as strict as the web client's page.

@@ -21,16 +21,16 @@ async def replay(session, room_id: int, after_id: int) -> None:
     seat = session.conn.seats.get(room_id)
     if seat is None:
         return
-    ws, dialect = session.ws, session.dialect
+    dialect = session.dialect
     if not await messages.replay_fits(session.core, room_id, after_id):
-        await ws.send_str(dialect.render_gap(room_id, after_id, messages.REPLAY_LIMIT))
+        await session.send_now(dialect.render_gap(room_id, after_id, messages.REPLAY_LIMIT))
         return
     while True:
         page = await messages.replay_after(session.core, room_id, after_id, PAGE)
         for number, message in enumerate(page):
             if number % LOOK_EVERY == 0 and await client_closed(session):
                 return
-            await ws.send_str(dialect.render_message(message))
+            await session.send_now(dialect.render_message(message))
             after_id = seat.replayed_upto = message.id
         if len(page) < PAGE:
             return

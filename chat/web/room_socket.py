@@ -31,6 +31,6 @@ class RoomSession(SocketSession):
         online = hub.online_in(room_id, hub.presence.coalesce_above)
         for text in self.dialect.greeting(self.user, seat.room, online, hub.online_count(room_id),
                                           self.language):
-            await self.ws.send_str(text)
+            await self.send_now(text)
         if self.since_id is not None:
             await replay(self, room_id, self.since_id)

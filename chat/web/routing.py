@@ -13,11 +13,12 @@ from typing import Awaitable, Callable
 from aiohttp import hdrs, web
 
 from ..core.ratelimit import sender_address
-from ..errors import ChatError, TooManyRequests
+from ..errors import ChatError, TooManyRequests, Unauthorized
 from ..i18n import translate, viewer_language
 from ..keys import core_key, route_table_key, user_key
 from .accesslog import redact_path
 from .auth import authenticate, client_address, request_language
+from .files import sign_links
 from .jsonio import json_response
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
                 request[user_key] = await authenticate(request)
                 if request.method not in READS:
                     await request.app[core_key].limits.check(request[user_key].id, "writes")
-            return await handler(request)
+            return sign_links(request, await handler(request))
         except ChatError as exc:
             return error_response(request, style, exc)
         except web.HTTPException:
@@ -71,6 +72,12 @@ def error_response(request: web.Request, style: ErrorStyle, exc: ChatError) -> w
     response = style.response(request, exc.key, exc.status, **exc.params)
     if isinstance(exc, TooManyRequests):
         response.headers[hdrs.RETRY_AFTER] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):
+        # RFC 6750's challenge; its error_description is the reason as a key, for
+        # clients (our page: "This account has been deactivated") that act on it.
+        response.headers[hdrs.WWW_AUTHENTICATE] = (
+            'Bearer realm="teahouse"' if exc.key == "auth_required" else
+            f'Bearer realm="teahouse", error="invalid_token", error_description="{exc.key}"')
     return response
 
 

@@ -213,6 +213,14 @@ class SocketSession:
         if (stopped := self._cancel_reading()) is not None:
             await asyncio.shield(stopped)
 
+    def signed(self, text: str) -> str:
+        """A frame with its file links signed for this socket's user (the hub signs
+        what it fans out; this is for what the socket sends by itself)."""
+        return self.core.file_links.sign_text(text, self.user.id)
+
+    async def send_now(self, text: str) -> None:
+        await self.ws.send_str(self.signed(text))
+
     def seat(self, room_id) -> Seat:
         """The seat a frame acts in (the room's own socket has one)."""
         return next(iter(self.conn.seats.values()))
@@ -267,7 +275,7 @@ class SocketSession:
                 self.core, self.user, seat.room, still_seated, command.content,
                 command.message_type, command.reply_to, command.client_id))
             if result is not None and not result.created:
-                self.conn.offer(self.dialect.render_message(result.message))
+                self.conn.offer(self.signed(self.dialect.render_message(result.message)))
         except ChatError as exc:
             self._error(exc)
         finally:

@@ -13,12 +13,20 @@ const signedOutListeners = new Set();
 localStorage.removeItem("teahouse.auth");   // tokens kept there by earlier versions
 
 export class ApiError extends Error {
-  // retryAfter: the seconds a 429 (or 503) asked the client to wait, else 0.
-  constructor(status, message, retryAfter = 0) {
+  // retryAfter: the seconds a 429 (or 503) asked the client to wait, else 0;
+  // reason: why a 401 refused us (e.g. "account_deactivated"), if it said.
+  constructor(status, message, retryAfter = 0, reason = null) {
     super(message);
     this.status = status;
     this.retryAfter = retryAfter;
+    this.reason = reason;
   }
+}
+
+// A 401's reason from its challenge: Bearer ..., error_description="account_deactivated".
+function refusalReason(response) {
+  const challenge = response.headers.get("WWW-Authenticate") || "";
+  return /error_description="([a-z_]+)"/.exec(challenge)?.[1] || null;
 }
 
 function load() {
@@ -38,16 +46,22 @@ window.addEventListener("storage", (event) => {
 });
 
 export function session() { return user ? { user } : null; }
+// Why this browser was last signed out by the server (null: by the person, or unknown).
+// Kept across reloads: signing out clears the cookie, so a reload could not ask again.
+const REASON_KEY = "teahouse.signed_out_reason";
+export function signedOutReason() { return localStorage.getItem(REASON_KEY); }
 export function onSignedOut(fn) { signedOutListeners.add(fn); }
 
 // Signed in (the server has set the cookie): remember who, keep the login fresh.
 export function setUser(next) {
   user = next;
+  localStorage.removeItem(REASON_KEY);
   localStorage.setItem(USER_KEY, JSON.stringify(user));
   scheduleRefresh();
 }
 
-function signedOut() {
+function signedOut(reason = null) {
+  if (reason) localStorage.setItem(REASON_KEY, reason);
   user = null;
   localStorage.removeItem(USER_KEY);
   clearInterval(refreshTimer);
@@ -55,11 +69,11 @@ function signedOut() {
 }
 
 // Sign out here and on the server: the login, its cookie and its sockets end.
-export async function signOut() {
+export async function signOut(reason = null) {
   try {
     await fetch("/api/auth/logout", { method: "POST", headers: headers() });
   } catch { /* offline: the cookie still goes when the login expires */ }
-  signedOut();
+  signedOut(reason);
 }
 
 export function scheduleRefresh() {
@@ -74,7 +88,7 @@ export function refresh() {
     try {
       await request("POST", "/api/auth/refresh", {}, { anonymous: true });
     } catch (err) {
-      if (err.status === 401 || err.status === 403) signedOut();
+      if (err.status === 401 || err.status === 403) signedOut(err.reason);
       throw err;
     } finally {
       refreshing = null;
@@ -128,7 +142,7 @@ export async function request(method, path, body, { anonymous = false, retried =
   }
   if (!response.ok) {
     const retryAfter = Number(response.headers.get("Retry-After")) || 0;
-    throw new ApiError(response.status, await errorText(response), retryAfter);
+    throw new ApiError(response.status, await errorText(response), retryAfter, refusalReason(response));
   }
   if (response.status === 204) return null;
   if (paged) return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")) };

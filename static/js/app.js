@@ -97,8 +97,9 @@ async function resume() {
   try {
     api.setUser(await api.get("/api/auth/me", { anonymous: true }));
     startChat();
-  } catch {
-    showAuth();
+  } catch (err) {
+    if (err.reason) api.signOut(err.reason);   // says why, clears what is left
+    else showAuth();
   }
 }
 
@@ -113,8 +114,19 @@ function showAuth() {
   $("#chat-view").hidden = true;
   $("#auth-view").hidden = false;
   authForm.reset();
+  showSignedOutReason(api.signedOutReason());
   document.title = t("app_name");
   $("#auth-username").focus();
+}
+
+// Why the server signed this page out, when it said a reason the page can name.
+function showSignedOutReason(reason) {
+  const notice = $("#auth-notice");
+  const known = reason === "account_deactivated";
+  if (known) notice.dataset.i18n = reason;
+  else delete notice.dataset.i18n;
+  notice.textContent = known ? t(reason) : "";
+  notice.hidden = !known;
 }
 
 async function startChat() {
@@ -124,7 +136,7 @@ async function startChat() {
   try {
     state.me = await api.get("/api/auth/me");
   } catch (err) {
-    if (err.status === 401) return api.signOut();
+    if (err.status === 401) return api.signOut(err.reason);
     state.me = api.session()?.user;
   }
   if (!state.me) return api.signOut();
