@@ -444,6 +444,12 @@ async function goToGlobal(from) {
 function redraw() {
   for (const select of document.querySelectorAll(".language-select")) select.value = language();
   if (!state.me || !app.conversation) return;
+  // Texts the server writes (join lines, notification titles) come in the new language
+  // from now on; those on screen are read again.
+  state.socket?.send({ type: "language", language: language() });
+  app.notifications.load();
+  if (state.room) app.conversation.refreshWindow().catch(() => {});
+  drawMe();
   drawSidebar();
   drawHeader();
   app.people.draw();

@@ -2,7 +2,7 @@
 // levels, status, send later and reminders. Wired once by app.js with small hooks; the
 // frames they add are handled in TEAM_FRAMES (an explicit table, as live.js does).
 import { $, h } from "./dom.js";
-import { t } from "./i18n.js";
+import { onLanguage, t } from "./i18n.js";
 import { Pins } from "./pins.js";
 import { drawLevelButton, levelButton, levelDialog } from "./room_prefs.js";
 import { Saved } from "./saved.js";
@@ -22,7 +22,8 @@ export function setupTeam(app, ctx) {
   };
   team = {
     app,
-    pins: new Pins({ canPin, current: (id) => ctx.byId?.(id), jump, flash: app.flash }),
+    pins: new Pins({ canPin, current: (id) => ctx.byId?.(id), jump, flash: app.flash,
+      changed: () => app.conversation.invalidateAll() }),
     saved: new Saved({ jump, roomName: app.roomName, flash: app.flash, changed: () => app.conversation.invalidateAll() }),
     schedule: new Schedule({
       room: () => app.state.room, jump, flash: app.flash,
@@ -42,6 +43,10 @@ export function setupTeam(app, ctx) {
     app.conversation.invalidateAll();
   });
   addButtons(app);
+  onLanguage(() => {            // open panels follow a language switch (pins: drawHeader)
+    team.saved.refresh();
+    team.schedule.refresh();
+  });
 }
 
 // From the dialog, or a notify_preferences frame from another tab or device.
