@@ -134,8 +134,9 @@ async function startChat() {
   teamStarted(state.me);
   await loadRooms();
   startSocket();
-  const wanted = decodeURIComponent(location.hash.slice(1)) || localStorage.getItem(LAST_ROOM_KEY);
-  const room = findRoom(wanted) || findRoom("global") || [...state.rooms.values()].find((r) => r.is_member);
+  const link = linkedRoom();
+  const room = link.room || findRoom(localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global")
+    || [...state.rooms.values()].find((r) => r.is_member);
   if (room) await openRoom(room.id);
   app.actions.retryOffline();
   app.notifications.load();
@@ -146,6 +147,28 @@ async function startChat() {
 function findRoom(ref) {
   if (!ref) return null;
   return [...state.rooms.values()].find((r) => String(r.id) === String(ref) || r.slug === ref) || null;
+}
+
+// The room the address names: #<slug> or #<id> as the page writes it, or a room's name
+// as people write links (/#release). A name nothing answers to is said, never
+// replaced by another room in silence.
+function linkedRoom() {
+  let ref = "";
+  try {
+    ref = decodeURIComponent(location.hash.slice(1)).trim();
+  } catch { /* a malformed %-escape names no room */ }
+  const room = findRoom(ref) || roomNamed(ref);
+  if (ref && !room && state.rooms.size) flash(t("no_such_room", { name: ref }));   // size 0: offline
+  return { ref, room };
+}
+
+// Names are not unique: one's own room first, then the official one, then the oldest.
+// "Release Notes", "release-notes" and "release_notes" are the same name in a link.
+function roomNamed(name) {
+  const key = (text) => String(text).trim().toLowerCase().replace(/[\s_-]+/g, "-");
+  const rank = (r) => (r.is_member ? 0 : 2) + (r.is_official ? 0 : 1);
+  return [...state.rooms.values()].filter((r) => r.room_type !== "direct" && name && key(r.name) === key(name))
+    .sort((a, b) => rank(a) - rank(b) || a.id - b.id)[0] || null;
 }
 
 function wire() {
@@ -186,7 +209,7 @@ function wire() {
     app.actions.retryOffline();
   });
   window.addEventListener("hashchange", () => {
-    const room = findRoom(decodeURIComponent(location.hash.slice(1)));
+    const { room } = linkedRoom();
     if (room) openRoom(room.id);
   });
 }
