@@ -12,6 +12,7 @@ import { $, avatarFace, displayName, h, hueClass, icon } from "./dom.js";
 import { applyStatic, language, LANGUAGES, onLanguage, setLanguage, t } from "./i18n.js";
 import { Live } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
@@ -20,6 +21,7 @@ import {
   roomTitle, settingsDialog,
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
+import { showActionsOnTap } from "./touch_actions.js";
 import { uploadFiles } from "./uploads.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
@@ -138,6 +140,7 @@ async function startChat() {
   const room = link.room || findRoom(localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global")
     || [...state.rooms.values()].find((r) => r.is_member);
   if (room) await openRoom(room.id);
+  if (!state.room) showNoRoom(true);
   app.actions.retryOffline();
   app.notifications.load();
   clearInterval(state.pollTimer);
@@ -193,6 +196,7 @@ function wire() {
       .find((m) => m.id && m.sender?.id === state.me.id && m.message_type === "text" && !m.is_deleted),
   });
   acceptDrops($("#main"), $("#drop-overlay"), upload);
+  showActionsOnTap($("#message-list"));
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
   new Search({ me: () => state.me, open: openAt, roomName });
   setupTeam(app, ctx);
@@ -378,6 +382,7 @@ async function openRoom(id, messageId = null) {
     await loadRooms();
   }
   const room = state.room = { ...(state.rooms.get(listing.id) || listing) };
+  showNoRoom(false);
   app.people.reset(room);
   app.live.reset();
   localStorage.setItem(LAST_ROOM_KEY, listing.slug || String(listing.id));
@@ -460,8 +465,12 @@ function roomLost(roomId, code) {
 async function goToGlobal(from) {
   state.room = null;
   await loadRooms();
-  const global = findRoom("global");
-  if (global && global.id !== from.id) openRoom(global.id);
+  const next = [findRoom("global"), ...state.rooms.values()]
+    .find((r) => r && r.id !== from.id && (r.is_member || r.slug === "global"));
+  if (next) await openRoom(next.id);
+  if (state.room) return;
+  app.conversation.reset(null);
+  showNoRoom(true);
 }
 
 function redraw() {

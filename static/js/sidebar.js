@@ -85,7 +85,9 @@ export function formDialog(title, fields, submitLabel, onSubmit) {
   }));
   const form = h("form", { method: "dialog", class: "dialog-form" },
     h("h2", { text: title }),
-    ...fields.map((f, i) => h("label", { class: "field" }, h("span", { text: f.label }), inputs[i])),
+    ...fields.map((f, i) => (inputs[i].type === "checkbox"     // a checkbox sits before its words
+      ? h("label", { class: "field check" }, inputs[i], h("span", { text: f.label }))
+      : h("label", { class: "field" }, h("span", { text: f.label }), inputs[i]))),
     error,
     h("div", { class: "dialog-buttons" },
       h("button", { type: "button", class: "secondary", value: "cancel", text: t("cancel"), onclick: () => dialog.close() }),
@@ -151,6 +153,9 @@ export function settingsDialog(room, onSaved, onDeleted) {
       }
     },
   }));
+  // The integrations have a form of their own, so they sit beside the settings form; the
+  // stylesheet shows them above Save and Cancel, which stay in view while it scrolls.
+  dialog.classList.add("room-settings");
   dialog.append(integrationsSection(room));
 }
 
