@@ -71,6 +71,7 @@ def test_status_texts_are_legible_and_the_sidebar_has_no_red_on_green(server, br
     go_to(page, server, room)
     own = page.locator("#status-button .status-text")
     assert own.evaluate(CONTRAST) >= 4.5
+    assert page.locator("#status-button .status-until").evaluate(CONTRAST) >= 4.5
     assert own.evaluate("(el) => getComputedStyle(el).color") == page.locator("#status-button .status-badge").evaluate(
         "(el) => getComputedStyle(el).color"), "the sidebar's status text is coloured"
     listed = members(page).locator(".member", has_text="Bob").locator(".status-text")
