@@ -59,6 +59,8 @@ def test_a_live_switch_shows_what_a_reload_in_that_language_shows(server, open_p
 
     page = open_page(alice)
     go_to(page, server, room)
+    heard = []                          # what the page's socket receives from now on
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: heard.append(frame)))
     page.reload()
     page.locator("#message-list .msg .content", has_text="tea").wait_for()
     page.click("#members-button")
@@ -67,7 +69,12 @@ def test_a_live_switch_shows_what_a_reload_in_that_language_shows(server, open_p
     page.click("#saved-button")        # a panel open while the language changes
     page.select_option("#language-select", "zh")
     page.locator("#saved-panel h2", has_text="收藏的消息").wait_for()
-    page.wait_for_timeout(300)          # the socket hears the switch before dave comes
+    for _ in range(100):                # the server has the switch before dave comes
+        if any('"language_ok"' in str(frame) for frame in heard):
+            break
+        page.wait_for_timeout(50)
+    else:
+        raise AssertionError(f"the socket was not told: {heard}")
     server.api("POST", f"/api/chat/rooms/{room['id']}/join/", {}, dave.token)
     page.locator("#message-list .msg.system", has_text="Dave 加入了聊天室").wait_for()
     server.api("POST", f"/api/chat/rooms/{room['id']}/leave/", {}, dave.token)
