@@ -92,6 +92,16 @@ async def test_healthz_is_503_when_free_space_is_below_the_threshold(aiohttp_cli
     assert "CHAT_MIN_FREE_MB" in (await resp.json())["reasons"][0]
 
 
+async def test_livez_answers_without_the_checks_healthz_makes(aiohttp_client, tmp_path):
+    """What a page whose socket dropped probes every few seconds: cheap and never cached."""
+    settings = Settings(data_dir=tmp_path / "data", min_free_mb=10**9)
+    client = await aiohttp_client(create_app(settings))
+    assert (await client.get("/healthz")).status == 503
+    resp = await client.get("/livez")
+    assert resp.status == 200 and resp.headers["Cache-Control"] == "no-store"
+    assert await resp.json() == {"status": "alive"}
+
+
 @pytest.mark.slow
 def test_a_database_that_cannot_be_written_stops_the_server_at_start(small_disk):
     data = small_disk / "data"

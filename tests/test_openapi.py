@@ -22,7 +22,7 @@ UNDESCRIBED = {
     "/api/v1/chatroom/ws/{room}/", "/api/openapi.json", "/api/docs",  # this document
     "/ws/user", "/ws/user/",                                     # the user-level socket
     "/auth/oidc/{name}/start", "/auth/oidc/{name}/callback",     # browser redirects
-    "/healthz", "/", "/admin", "/metrics", "/static",           # pages and operations
+    "/healthz", "/livez", "/", "/admin", "/metrics", "/static",  # pages and operations
 }
 
 

@@ -1,4 +1,4 @@
-"""The health check, the web client's page (one Jinja2 template) and its static files.
+"""The health checks, the web client's page (one Jinja2 template) and its static files.
 
 The page is a shell: everything after it is plain ES modules and CSS from /static/,
 no build step and nothing from a CDN, so the client works on a closed intranet.
@@ -47,6 +47,15 @@ async def healthz(request: web.Request) -> web.Response:
     return json_response({"status": "ok"})
 
 
+async def livez(request: web.Request) -> web.Response:
+    """The process answers, nothing more: what a page whose socket dropped asks every
+    few seconds to learn that the server is back. No database (unlike /healthz, which
+    writes), so thousands of waiting pages cost next to nothing."""
+    response = json_response({"status": "alive"})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def page(request: web.Request, template: str) -> web.Response:
     settings = request.app[settings_key]
     context = {"allow_registration": settings.allow_registration and settings.local_login,
@@ -81,6 +90,7 @@ def setup(app: web.Application) -> None:
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                          autoescape=True)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/livez", livez)
     app.router.add_get("/", index)
     app.router.add_get("/admin", admin)
     app.router.add_static("/static/", STATIC, append_version=False)

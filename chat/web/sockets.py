@@ -27,6 +27,7 @@ from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
 from ..i18n import translate, viewer_language
 from ..keys import core_key, settings_key
 from ..models import Credential, User
+from ..settings import LANGUAGES
 from .auth import client_address, identify, request_language
 from .socket_auth import CredentialWatch
 from .socket_commands import (OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
@@ -231,6 +232,9 @@ class SocketSession:
             if frame.get("type") == "auth":  # every dialect: renew the credential
                 await self.watch.renew(frame.get("token"))
                 return
+            if frame.get("type") == "language":  # every dialect: the page switched language
+                self.use_language(frame.get("language"))
+                return
             command = self.dialect.parse(frame)
             if isinstance(command, SendCommand):
                 seat = self.seat(command.room_id)
@@ -255,6 +259,16 @@ class SocketSession:
                     room_id, hub.online_in(room_id, ONLINE_LISTED), hub.online_count(room_id)))
         except ChatError as exc:
             self._error(exc)
+
+    def use_language(self, language) -> None:
+        """Server-written texts (joins, leaves, uploads, notification titles, errors) are
+        rendered in the socket's language: a page that switches says so, and what
+        arrives afterwards, live or replayed, reads in the new one."""
+        if language not in LANGUAGES:
+            raise BadInput("field_choice", field="language", choices=", ".join(LANGUAGES))
+        self.language = self.conn.language = language
+        viewer_language.set(language)  # replays are rendered in this (the reader's) task
+        self.conn.offer(dumps({"type": "language_ok", "language": language}))
 
     async def resume(self, rooms) -> None:
         raise BadInput("frame_unknown_type", type="resume")

@@ -12,6 +12,7 @@ import { $, avatarFace, displayName, h, hueClass, icon } from "./dom.js";
 import { applyStatic, language, LANGUAGES, onLanguage, setLanguage, t } from "./i18n.js";
 import { Live } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
@@ -21,6 +22,7 @@ import {
   roomTitle, settingsDialog,
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
+import { showActionsOnTap } from "./touch_actions.js";
 import { uploadFiles } from "./uploads.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
@@ -148,9 +150,11 @@ async function startChat() {
   teamStarted(state.me);
   await loadRooms();
   startSocket();
-  const wanted = decodeURIComponent(location.hash.slice(1)) || localStorage.getItem(LAST_ROOM_KEY);
-  const room = findRoom(wanted) || findRoom("global") || [...state.rooms.values()].find((r) => r.is_member);
+  const link = linkedRoom();
+  const room = link.room || findRoom(localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global")
+    || [...state.rooms.values()].find((r) => r.is_member);
   if (room) await openRoom(room.id);
+  if (!state.room) showNoRoom(true);
   app.actions.retryOffline();
   app.notifications.load();
   clearInterval(state.pollTimer);
@@ -160,6 +164,28 @@ async function startChat() {
 function findRoom(ref) {
   if (!ref) return null;
   return [...state.rooms.values()].find((r) => String(r.id) === String(ref) || r.slug === ref) || null;
+}
+
+// The room the address names: #<slug> or #<id> as the page writes it, or a room's name
+// as people write links (/#release). A name nothing answers to is said, never
+// replaced by another room in silence.
+function linkedRoom() {
+  let ref = "";
+  try {
+    ref = decodeURIComponent(location.hash.slice(1)).trim();
+  } catch { /* a malformed %-escape names no room */ }
+  const room = findRoom(ref) || roomNamed(ref);
+  if (ref && !room && state.rooms.size) flash(t("no_such_room", { name: ref }));   // size 0: offline
+  return { ref, room };
+}
+
+// Names are not unique: one's own room first, then the official one, then the oldest.
+// "Release Notes", "release-notes" and "release_notes" are the same name in a link.
+function roomNamed(name) {
+  const key = (text) => String(text).trim().toLowerCase().replace(/[\s_-]+/g, "-");
+  const rank = (r) => (r.is_member ? 0 : 2) + (r.is_official ? 0 : 1);
+  return [...state.rooms.values()].filter((r) => r.room_type !== "direct" && name && key(r.name) === key(name))
+    .sort((a, b) => rank(a) - rank(b) || a.id - b.id)[0] || null;
 }
 
 function wire() {
@@ -184,6 +210,7 @@ function wire() {
       .find((m) => m.id && m.sender?.id === state.me.id && m.message_type === "text" && !m.is_deleted),
   });
   acceptDrops($("#main"), $("#drop-overlay"), upload);
+  showActionsOnTap($("#message-list"));
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
   new Search({ me: () => state.me, open: openAt, roomName });
   setupTeam(app, ctx);
@@ -200,7 +227,7 @@ function wire() {
     app.actions.retryOffline();
   });
   window.addEventListener("hashchange", () => {
-    const room = findRoom(decodeURIComponent(location.hash.slice(1)));
+    const { room } = linkedRoom();
     if (room) openRoom(room.id);
   });
 }
@@ -390,6 +417,7 @@ async function openRoom(id, messageId = null) {
     await loadRooms();
   }
   const room = state.room = { ...(state.rooms.get(listing.id) || listing) };
+  showNoRoom(false);
   app.people.reset(room);
   app.live.reset();
   localStorage.setItem(LAST_ROOM_KEY, listing.slug || String(listing.id));
@@ -472,13 +500,23 @@ function roomLost(roomId, code) {
 async function goToGlobal(from) {
   state.room = null;
   await loadRooms();
-  const global = findRoom("global");
-  if (global && global.id !== from.id) openRoom(global.id);
+  const next = [findRoom("global"), ...state.rooms.values()]
+    .find((r) => r && r.id !== from.id && (r.is_member || r.slug === "global"));
+  if (next) await openRoom(next.id);
+  if (state.room) return;
+  app.conversation.reset(null);
+  showNoRoom(true);
 }
 
 function redraw() {
   for (const select of document.querySelectorAll(".language-select")) select.value = language();
   if (!state.me || !app.conversation) return;
+  // Texts the server writes (join lines, notification titles) come in the new language
+  // from now on; those on screen are read again.
+  state.socket?.send({ type: "language", language: language() });
+  app.notifications.load();
+  if (state.room) app.conversation.refreshWindow().catch(() => {});
+  drawMe();
   drawSidebar();
   drawHeader();
   app.people.draw();

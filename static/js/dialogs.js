@@ -42,7 +42,9 @@ export function formDialog(title, fields, submitLabel, onSubmit) {
   }));
   const form = h("form", { method: "dialog", class: "dialog-form" },
     h("h2", { text: title }),
-    ...fields.map((f, i) => h("label", { class: "field" }, h("span", { text: f.label }), inputs[i])),
+    ...fields.map((f, i) => (inputs[i].type === "checkbox"     // a checkbox sits before its words
+      ? h("label", { class: "field check" }, inputs[i], h("span", { text: f.label }))
+      : h("label", { class: "field" }, h("span", { text: f.label }), inputs[i]))),
     error,
     h("div", { class: "dialog-buttons" },
       h("button", { type: "button", class: "secondary", value: "cancel", text: t("cancel"), onclick: () => dialog.close() }),

@@ -17,8 +17,9 @@ export function integrationsSection(room) {
   const attempt = async (fn) => {
     error.textContent = "";
     try {
-      await fn();
+      const shown = await fn();
       await load();
+      shown?.scrollIntoView({ block: "center" });     // a new URL: in view, however long the dialog
     } catch (err) {
       error.textContent = err.message;
     }
@@ -28,6 +29,7 @@ export function integrationsSection(room) {
     secret.replaceChildren(h("p", { class: "small", text: t("hook_url_once", { name: hook.name }) }), url);
     secret.hidden = false;
     url.select();
+    return url;
   };
   const row = (hook) => h("li", { class: "hook", dataset: { id: hook.id } },
     h("span", { class: "hook-name", text: hook.name }),
@@ -41,9 +43,8 @@ export function integrationsSection(room) {
         await load();
       });
     } }),
-    h("button", { type: "button", class: "link-button", text: t("hook_new_url"), onclick: () => attempt(async () => {
-      reveal(await post(`${base}${hook.id}/regenerate/`));
-    }) }),
+    h("button", { type: "button", class: "link-button", text: t("hook_new_url"), onclick: () => attempt(async () =>
+      reveal(await post(`${base}${hook.id}/regenerate/`))) }),
     h("button", { type: "button", class: "link-button danger", text: t("delete"), onclick: () => attempt(async () => {
       if (await confirmDialog(t("hook_confirm_delete", { name: hook.name }), t("delete"))) {
         await del(`${base}${hook.id}/`);
@@ -60,8 +61,9 @@ export function integrationsSection(room) {
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     attempt(async () => {
-      reveal(await post(base, { name: name.value.trim() }));
+      const url = reveal(await post(base, { name: name.value.trim() }));
       name.value = "";
+      return url;
     });
   });
   load().catch((err) => { error.textContent = err.message; });

@@ -1,7 +1,7 @@
 // The side panels: notifications (read / unread, mark read, read-all, desktop alerts)
 // and search results (server snippets rendered as text with <mark> only).
 import { get, post } from "./api.js";
-import { t } from "./i18n.js";
+import { onLanguage, t } from "./i18n.js";
 import { $, displayName, formatFull, h, markedSnippet } from "./dom.js";
 import { isDoNotDisturb } from "./status.js";
 
@@ -164,6 +164,7 @@ export class Search {
     });
     $("#search-more").addEventListener("click", () => this.more());
     $("#search-results").addEventListener("keydown", (e) => this.onKey(e));
+    onLanguage(() => { if (this.query) $("#search-title").textContent = t("results_for", { q: this.query }); });
   }
 
   // Arrow keys, Home and End move between results (one Tab stop for the whole list).

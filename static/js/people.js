@@ -118,7 +118,14 @@ export class People {
 
   draw() {
     const me = this.hooks.me();
-    const all = [...this.members.values()].filter((m) => !m.is_banned);
+    // Webhooks and bots are listed apart: they are never "offline people".
+    const listed = [...this.members.values()].filter((m) => !m.is_banned);
+    const all = listed.filter((m) => !m.user.is_bot);
+    const bots = listed.filter((m) => m.user.is_bot).sort(byName).map((m) => h("li", { class: "member bot" },
+      h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true", text: initials(displayName(m.user)) }),
+      h("span", { class: "member-name", text: displayName(m.user) }),
+      h("span", { class: "role bot-mark", text: t("bot") })));
+    if (bots.length) bots.unshift(h("li", { class: "member-heading", text: `${t("integrations")} — ${bots.length}` }));
     const isOnline = (m) => !this.stale && this.online.has(m.user.id);
     const row = (m) => h("li", { class: "member" + (isOnline(m) ? " online" : "") },
       h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true" },
@@ -132,7 +139,7 @@ export class People {
     $("#members-panel").classList.toggle("stale", this.stale);
     if (this.stale) {
       fill($("#member-list"), h("li", { class: "member-heading", text: `${t("presence_unknown")} — ${all.length}` }),
-        ...all.sort(byName).map(row));
+        ...all.sort(byName).map(row), ...bots);
       $("#online-count").textContent = "–";
       return;
     }
@@ -141,7 +148,7 @@ export class People {
     fill($("#member-list"),
       h("li", { class: "member-heading", text: `${t("online")} — ${online.length}` }), ...online.map(row),
       ...(offline.length ? [h("li", { class: "member-heading", text: `${t("offline")} — ${offline.length}` })] : []),
-      ...offline.map(row));
+      ...offline.map(row), ...bots);
     $("#online-count").textContent = String(online.length);
   }
 

@@ -7,7 +7,7 @@ import { formatCompact, slackMarkup } from "./markdown.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
 
 export class Pins {
-  // hooks: { canPin(), current(id) → the conversation's copy, jump(roomId, id), flash(text) }
+  // hooks: { canPin(), current(id) → the conversation's copy, jump(roomId, id), flash(text), changed() }
   constructor(hooks) {
     this.hooks = hooks;
     this.roomId = null;
@@ -25,6 +25,7 @@ export class Pins {
       if (this.roomId === room.id) this.items = found;
     } catch { /* the bar stays empty; the next frame or visit fills it */ }
     this.draw();
+    if (this.items.length) this.hooks.changed();    // their messages' buttons now say "unpin"
   }
 
   isPinned(id) { return this.items.some((p) => p.message.id === id); }

@@ -1,12 +1,12 @@
 // Per-room notification level and "mute room": the header button and its dialog, the
 // unread badge they allow, and whether a message elsewhere may alert the browser.
 import { patch } from "./api.js";
-import { h } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { t } from "./i18n.js";
 import { formDialog } from "./sidebar.js";
 
 const LEVELS = ["default", "all", "mentions", "nothing"];
-const SYMBOL = { default: "🔈", all: "🔊", mentions: "@", nothing: "🔕" };
+const SYMBOL = { default: "volume", all: "volume-high", mentions: "at", nothing: "bell-off" };
 
 // A muted room, or one set to "nothing", shows only its unread mentions.
 export function badgeCount(listing) {
@@ -36,7 +36,7 @@ export function levelButton(onClick) {
 export function drawLevelButton(button, room) {
   const level = room?.notify_level || "default";
   button.hidden = !room?.is_member;
-  button.textContent = room?.room_muted ? "🔇" : SYMBOL[level];
+  button.replaceChildren(icon(room?.room_muted ? "volume-off" : SYMBOL[level]));
   const label = `${t("notify_settings")}: ${t(`level_${level}`)}${room?.room_muted ? " · " + t("mute_room") : ""}`;
   button.setAttribute("aria-label", label);
   button.title = label;

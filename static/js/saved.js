@@ -51,6 +51,10 @@ export class Saved {
 
   changed() {
     this.hooks.changed();
+    this.refresh();
+  }
+
+  refresh() {
     const panel = document.getElementById("saved-panel");
     if (panel && !panel.hidden) this.fill(panel);
   }

@@ -7,15 +7,15 @@ import { closePanels } from "./panels.js";
 export function sidePanel(id, titleKey) {
   let panel = document.getElementById(id);
   if (!panel) {
-    panel = h("section", { id, class: "panel", role: "dialog", hidden: true },
-      h("div", { class: "panel-head" }, h("h2", { class: "panel-title" }),
-        h("button", { type: "button", class: "icon-button panel-close", onclick: closePanels }, icon("close"))),
+    // Named through data-i18n too: a language switch renames an open panel (applyStatic).
+    const label = (key) => ({ "aria-label": t(key), title: t(key), dataset: { i18nLabel: key } });
+    panel = h("section", { id, class: "panel", role: "dialog", hidden: true, ...label(titleKey) },
+      h("div", { class: "panel-head" }, h("h2", { class: "panel-title", text: t(titleKey), dataset: { i18n: titleKey } }),
+        h("button", { type: "button", class: "icon-button panel-close", onclick: closePanels,
+          ...label("close_panel") }, icon("close"))),
       h("ul", { class: "panel-list" }));
     $("#notifications-panel").after(panel);
   }
-  panel.querySelector(".panel-title").textContent = t(titleKey);
-  panel.setAttribute("aria-label", t(titleKey));
-  panel.querySelector(".panel-close").setAttribute("aria-label", t("close_panel"));
   return panel;
 }
 

@@ -130,6 +130,9 @@ export function settingsDialog(room, onSaved, onDeleted) {
       }
     },
   }));
+  // The integrations have a form of their own, so they sit beside the settings form; the
+  // stylesheet shows them above Save and Cancel, which stay in view while it scrolls.
+  dialog.classList.add("room-settings");
   dialog.append(integrationsSection(room));
 }
 

@@ -2,12 +2,15 @@
 // belongs to (docs/user-socket.md), signed in by the login cookie the browser sends
 // with it (this page holds no token). Reconnects with exponential backoff and jitter;
 // the resume map replays each room after the last id this tab has, and the caller
-// dedupes by message id.
+// dedupes by message id. During a long wait a cheap probe (/livez) notices the server
+// coming back, and the wait ends at once.
 import { refresh } from "./api.js";
 import { language } from "./i18n.js";
 
 const BASE_DELAY = 500;
 const MAX_DELAY = 15_000;
+const PROBE_FIRST = 250;    // ms after a failure: is the server down, or did it refuse us?
+const PROBE_EVERY = 1_500;  // then this often (jittered) while the wait lasts
 export const CLOSE_UNAUTHORIZED = 4001;
 export const CLOSE_FORBIDDEN = 4003;
 export const CLOSE_GONE = 4004;
@@ -22,6 +25,8 @@ export class UserSocket {
     this.timer = null;
     this.stopped = false;
     this.everOpened = false;
+    this.probeTimer = null;
+    this.down = false;          // a probe found the server unreachable since we last got in
   }
 
   start() {
@@ -32,6 +37,7 @@ export class UserSocket {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.probeTimer);
     if (this.ws) {
       this.ws.onclose = null;
       this.ws.close(1000);
@@ -47,7 +53,8 @@ export class UserSocket {
     return true;
   }
 
-  // Skip the wait (a "retry now" click, or the tab coming back online).
+  // Skip the wait (a "retry now" click, the tab coming back online, the server
+  // answering again).
   retryNow() {
     if (this.stopped || this.isOpen || this.ws?.readyState === WebSocket.CONNECTING) return;
     clearTimeout(this.timer);
@@ -77,6 +84,7 @@ export class UserSocket {
         // Anything but a first attempt that worked may have missed edits and deletions.
         const resumed = this.everOpened || this.attempt > 0;
         this.attempt = 0;
+        this.down = false;
         this.everOpened = true;
         this.handlers.onState("open", resumed);
       }
@@ -111,5 +119,29 @@ export class UserSocket {
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);   // "equal jitter"
     this.attempt += 1;
     this.timer = setTimeout(() => this.connect(), delay);
+    if (delay > PROBE_EVERY) this.probe(PROBE_FIRST);
+  }
+
+  // While a long wait lasts, GET /livez now and then. A server that answers after it did
+  // not (a restart, a network back) ends the wait at once; one that answers all along
+  // refused the socket for a reason of its own, and the backoff stands. Probes stop
+  // when the wait does (an attempt is under way).
+  probe(after) {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(async () => {
+      if (this.stopped || this.ws) return;
+      let answered = false;
+      try {
+        answered = (await fetch("/livez", { cache: "no-store" })).ok;
+      } catch { /* unreachable */ }
+      if (this.stopped || this.ws) return;
+      if (answered && this.down) {
+        this.down = false;
+        this.retryNow();
+        return;
+      }
+      this.down ||= !answered;
+      this.probe(PROBE_EVERY * (0.75 + Math.random() / 2));
+    }, after);
   }
 }

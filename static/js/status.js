@@ -3,7 +3,7 @@
 // isDoNotDisturb() for the browser notifications.
 import { get, put } from "./api.js";
 import { $, formatTime, h } from "./dom.js";
-import { t } from "./i18n.js";
+import { onLanguage, t } from "./i18n.js";
 import { formDialog } from "./sidebar.js";
 
 const statuses = new Map();        // user id → status
@@ -12,6 +12,8 @@ let myId = null;
 let expiryTimer = null;
 
 export function onStatusChange(fn) { listeners.add(fn); }
+
+onLanguage(() => { if (myId !== null) drawMine(); });
 
 function live(status) {
   return status && (status.emoji || status.text || status.dnd)

@@ -1,8 +1,8 @@
 // The team features' place in the page (issue 14): pins, saved messages, notification
 // levels, status, send later and reminders. Wired once by app.js with small hooks; the
 // frames they add are handled in TEAM_FRAMES (an explicit table, as live.js does).
-import { $, h } from "./dom.js";
-import { t } from "./i18n.js";
+import { $, h, icon } from "./dom.js";
+import { onLanguage, t } from "./i18n.js";
 import { Pins } from "./pins.js";
 import { drawLevelButton, levelButton, levelDialog } from "./room_prefs.js";
 import { Saved } from "./saved.js";
@@ -22,7 +22,8 @@ export function setupTeam(app, ctx) {
   };
   team = {
     app,
-    pins: new Pins({ canPin, current: (id) => ctx.byId?.(id), jump, flash: app.flash }),
+    pins: new Pins({ canPin, current: (id) => ctx.byId?.(id), jump, flash: app.flash,
+      changed: () => app.conversation.invalidateAll() }),
     saved: new Saved({ jump, roomName: app.roomName, flash: app.flash, changed: () => app.conversation.invalidateAll() }),
     schedule: new Schedule({
       room: () => app.state.room, jump, flash: app.flash,
@@ -32,16 +33,20 @@ export function setupTeam(app, ctx) {
   };
   ctx.statusBadge = statusBadge;
   ctx.extraActions = (msg) => [
-    action(team.saved.has(msg.id) ? "🔖" : "☆", team.saved.has(msg.id) ? "unsave_message" : "save_message",
+    action(team.saved.has(msg.id) ? "bookmark-filled" : "bookmark", team.saved.has(msg.id) ? "unsave_message" : "save_message",
       () => team.saved.toggle(msg)),
-    action("⏰", "remind_me", () => team.schedule.remindDialog(msg)),
-    canPin() ? action("📌", team.pins.isPinned(msg.id) ? "unpin" : "pin", () => team.pins.toggle(msg)) : null,
+    action("alarm", "remind_me", () => team.schedule.remindDialog(msg)),
+    canPin() ? action("pin", team.pins.isPinned(msg.id) ? "unpin" : "pin", () => team.pins.toggle(msg)) : null,
   ];
   onStatusChange(() => {
     app.people.draw();
     app.conversation.invalidateAll();
   });
   addButtons(app);
+  onLanguage(() => {            // open panels follow a language switch (pins: drawHeader)
+    team.saved.refresh();
+    team.schedule.refresh();
+  });
 }
 
 // From the dialog, or a notify_preferences frame from another tab or device.
@@ -56,19 +61,19 @@ function preferencesChanged(prefs) {
 }
 
 function action(symbol, label, onclick) {
-  return h("button", { type: "button", class: "icon-button emoji-action", "aria-label": t(label), title: t(label), text: symbol, onclick });
+  return h("button", { type: "button", class: "icon-button", "aria-label": t(label), title: t(label), onclick }, icon(symbol));
 }
 
 function addButtons(app) {
   const actions = $(".header-actions");
   team.level = levelButton(() => app.state.room && levelDialog(app.state.room, preferencesChanged));
-  team.savedButton = h("button", { type: "button", class: "icon-button emoji-action", id: "saved-button", text: "🔖",
-    onclick: () => team.saved.open() });
-  team.scheduledButton = h("button", { type: "button", class: "icon-button emoji-action", id: "scheduled-button", text: "🕘",
-    onclick: () => team.schedule.open() });
+  team.savedButton = h("button", { type: "button", class: "icon-button", id: "saved-button",
+    onclick: () => team.saved.open() }, icon("bookmark"));
+  team.scheduledButton = h("button", { type: "button", class: "icon-button", id: "scheduled-button",
+    onclick: () => team.schedule.open() }, icon("clock"));
   actions.prepend(team.level, team.savedButton, team.scheduledButton);
-  team.laterButton = h("button", { type: "button", class: "icon-button emoji-action", id: "send-later-button", text: "🕘",
-    onclick: () => team.schedule.sendLaterDialog() });
+  team.laterButton = h("button", { type: "button", class: "icon-button", id: "send-later-button",
+    onclick: () => team.schedule.sendLaterDialog() }, icon("clock"));
   $("#send-button").before(team.laterButton);
   labelButtons();
 }
