@@ -25,6 +25,7 @@ import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
 import { showActionsOnTap } from "./touch_actions.js";
 import { uploadFiles } from "./uploads.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
+import { findRoom as findRoomIn, linkedRoom as roomLink } from "./room_links.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
 
 const ROOM_POLL_MS = 60_000;      // a safety net: every room is live on the socket
@@ -162,30 +163,15 @@ async function startChat() {
 }
 
 function findRoom(ref) {
-  if (!ref) return null;
-  return [...state.rooms.values()].find((r) => String(r.id) === String(ref) || r.slug === ref) || null;
+  return findRoomIn(state.rooms, ref);
 }
 
-// The room the address names: #<slug> or #<id> as the page writes it, or a room's name
-// as people write links (/#release). A name nothing answers to is said, never
-// replaced by another room in silence.
+// The room the address names; a name nothing answers to is said (not while offline,
+// when the page knows no rooms yet).
 function linkedRoom() {
-  let ref = "";
-  try {
-    ref = decodeURIComponent(location.hash.slice(1)).trim();
-  } catch { /* a malformed %-escape names no room */ }
-  const room = findRoom(ref) || roomNamed(ref);
-  if (ref && !room && state.rooms.size) flash(t("no_such_room", { name: ref }));   // size 0: offline
-  return { ref, room };
-}
-
-// Names are not unique: one's own room first, then the official one, then the oldest.
-// "Release Notes", "release-notes" and "release_notes" are the same name in a link.
-function roomNamed(name) {
-  const key = (text) => String(text).trim().toLowerCase().replace(/[\s_-]+/g, "-");
-  const rank = (r) => (r.is_member ? 0 : 2) + (r.is_official ? 0 : 1);
-  return [...state.rooms.values()].filter((r) => r.room_type !== "direct" && name && key(r.name) === key(name))
-    .sort((a, b) => rank(a) - rank(b) || a.id - b.id)[0] || null;
+  const link = roomLink(state.rooms, location.hash);
+  if (link.ref && !link.room && state.rooms.size) flash(t("no_such_room", { name: link.ref }));
+  return link;
 }
 
 function wire() {
