@@ -26,6 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import durable
 from ..clock import iso_utc
 from ..db.database import backup_file
 from ..settings import Settings
@@ -107,9 +108,7 @@ def backup(settings: Settings, target: Path) -> Summary:
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode, info.mtime = len(manifest), PRIVATE_FILE, int(os.path.getmtime(database))
             archive.addfile(info, io.BytesIO(manifest))
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
+        durable.replace(partial, target)  # "backed up" is said only once it is on the disk
         missing = tuple(sorted(name for name in recorded_uploads(database) if name not in files))
     return Summary(target, len(files), total, missing)
 
@@ -146,7 +145,7 @@ def check_empty_target(data_dir: Path) -> None:
 def restore(archive_path: Path, data_dir: Path) -> Summary:
     data_dir = Path(data_dir)
     check_empty_target(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    durable.make_dirs(data_dir, PRIVATE_DIR)
     try:
         archive = tarfile.open(archive_path, "r:*")
     except (OSError, tarfile.TarError) as exc:
@@ -162,11 +161,13 @@ def restore(archive_path: Path, data_dir: Path) -> Summary:
         total = sum(entry["size"] for entry in manifest["files"].values())
         if (staged / "uploads").is_dir():
             private_tree(staged / "uploads")
+            durable.sync_tree(staged / "uploads")
             destination = data_dir / "uploads"
             if destination.exists():  # empty folders only (checked above)
                 shutil.rmtree(destination)
-            os.replace(staged / "uploads", destination)
-        os.replace(staged / DATABASE, data_dir / DATABASE)  # last: now it is a data dir
+            durable.replace(staged / "uploads", destination)
+        # Last, and only after the uploads' names are durable: now it is a data dir.
+        durable.replace(staged / DATABASE, data_dir / DATABASE)
     return Summary(data_dir / DATABASE, len(manifest["files"]), total, missing)
 
 
