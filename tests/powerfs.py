@@ -87,7 +87,7 @@ class PowerCutFS(fuse.Operations):
         finally:
             os.close(fd)
 
-    def fd_of(self, path: str | None, fh: int | None) -> tuple[int, int] | None:
+    def handle_of(self, fh: int | None) -> tuple[int, int] | None:
         return self.handles.get(fh) if fh else None
 
     # -- the power cut ----------------------------------------------------------------
@@ -117,7 +117,7 @@ class PowerCutFS(fuse.Operations):
 
     # -- directories ----------------------------------------------------------------
     def getattr(self, path, fh=None):
-        handle = self.fd_of(path, fh)
+        handle = self.handle_of(fh)
         info = os.fstat(handle[0]) if handle else os.lstat(self.real(path))
         return {key: getattr(info, key) for key in (
             "st_mode", "st_nlink", "st_uid", "st_gid", "st_size", "st_ino", "st_blocks")} | {
@@ -197,7 +197,7 @@ class PowerCutFS(fuse.Operations):
         return written
 
     def truncate(self, path, length, fh=None):
-        handle = self.fd_of(path, fh)
+        handle = self.handle_of(fh)
         if handle:
             os.ftruncate(handle[0], length)
             file_id = handle[1]
