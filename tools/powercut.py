@@ -36,39 +36,38 @@ FRESH_EVERY = 8   # one cut in this many is a first start or a migration, on a n
 SITE_CUTS = 40    # a site's data grows with every cut: start a new one after this many
 
 
-async def run(args, root: Path) -> tuple[collections.Counter, int, list[str]]:
+async def run(args, root: Path) -> tuple[collections.Counter, list[Site]]:
     tried: collections.Counter = collections.Counter()
-    checked, problems, started = 0, [], time.monotonic()
-    site = None
-    for n in range(args.cuts):
-        if time.monotonic() - started > args.minutes * 60:
-            print(f"stopping after {args.minutes:g} minutes", flush=True)
-            break
-        mode = args.mode if args.mode != "mixed" else ("lose", "torn", "reorder")[n % 3]
-        fresh = n % FRESH_EVERY == FRESH_EVERY - 1
-        if site is None or fresh or site.cuts >= SITE_CUTS:
-            if site is not None:
-                site.disk.close()
-                checked, problems = checked + site.checked, problems + site.problems
-            site = Site(root / f"site-{n}", mode=mode, seed=args.seed + n)
-            site.disk.mount()
-        points = FRESH_CUT_POINTS if fresh else CUT_POINTS
-        name = list(points)[(n // FRESH_EVERY) % len(points)] if fresh else list(points)[n % len(points)]
-        before = len(site.problems)
-        await points[name](site)
-        tried[name] += 1
-        print(f"cut {n + 1}: {name} ({site.mode}) "
-              f"{'ok' if len(site.problems) == before else 'PROBLEMS'}", flush=True)
-        for problem in site.problems[before:before + 5]:
-            print(f"  {problem}", flush=True)
-        if fresh:  # a fresh site is used for one cut point only
-            site.disk.close()
-            checked, problems = checked + site.checked, problems + site.problems
-            site = None
-    if site is not None:
-        site.disk.close()
-        checked, problems = checked + site.checked, problems + site.problems
-    return tried, checked, problems
+    sites: list[Site] = []
+    started = time.monotonic()
+    try:
+        for n in range(args.cuts):
+            if time.monotonic() - started > args.minutes * 60:
+                print(f"stopping after {args.minutes:g} minutes", flush=True)
+                break
+            fresh = n % FRESH_EVERY == FRESH_EVERY - 1
+            site = sites[-1] if sites else None
+            if site is None or fresh or site.cuts >= SITE_CUTS or site.fresh:
+                if site is not None:
+                    site.disk.close()
+                mode = args.mode if args.mode != "mixed" else ("lose", "torn", "reorder")[n % 3]
+                site = Site(root / f"site-{n}", mode=mode, seed=args.seed + n, fresh=fresh)
+                sites.append(site)
+                site.disk.mount()
+            points = FRESH_CUT_POINTS if fresh else CUT_POINTS
+            index = n // FRESH_EVERY if fresh else n
+            name = list(points)[index % len(points)]
+            before = len(site.problems)
+            await points[name](site)
+            tried[name] += 1
+            print(f"cut {n + 1}: {name} ({site.mode}) "
+                  f"{'ok' if len(site.problems) == before else 'PROBLEMS'}", flush=True)
+            for problem in site.problems[before:before + 5]:
+                print(f"  {problem}", flush=True)
+    finally:
+        if sites:
+            sites[-1].disk.close()
+    return tried, sites
 
 
 def main() -> int:
@@ -86,7 +85,9 @@ def main() -> int:
         return 2
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="teahouse-powercut-") as root:
-        tried, checked, problems = asyncio.run(run(args, Path(root)))
+        tried, sites = asyncio.run(run(args, Path(root)))
+    checked = sum(site.checked for site in sites)
+    problems = [problem for site in sites for problem in site.problems]
     print(f"\nseed {args.seed}, {sum(tried.values())} cuts in {time.monotonic() - started:.0f} s: "
           + ", ".join(f"{name} {count}" for name, count in tried.items()))
     print(f"acknowledged items checked after the cuts: {checked}; problems: {len(problems)}")
