@@ -48,31 +48,27 @@ def bearer(ledger: Ledger, name: str) -> dict:
     return {"Authorization": f"Bearer {ledger.tokens[name]}"}
 
 
-async def v1_socket(session, base, ledger: Ledger, stop: asyncio.Event) -> None:
-    async with session.ws_connect(f"{base}/api/v1/chatroom/ws/global/{ledger.tokens['alice']}") as ws:
+# Per socket dialect: the send frame's type, the echo's message part, its id field.
+SOCKETS = {
+    "v1": ("message", lambda frame: frame, "message_id"),
+    "channels": ("chat_message",
+                 lambda frame: frame.get("message") or {} if frame["type"] == "chat_message" else {},
+                 "id"),
+}
+
+
+async def socket_sends(session, url: str, dialect: str, ledger: Ledger, stop: asyncio.Event) -> None:
+    """One socket sending in turn, each message acknowledged by its echo (its client_id)."""
+    kind, message_of, id_field = SOCKETS[dialect]
+    async with session.ws_connect(url) as ws:
         for n in itertools.count():
             if stop.is_set():
                 return
-            content = f"v1 {n} 茶"
-            await ws.send_json({"type": "message", "content": content, "client_id": f"v1-{n}"})
-            while (frame := await next_json(ws)).get("client_id") != f"v1-{n}":
+            content, client_id = f"{dialect} {n} 茶", f"{dialect}-{n}"
+            await ws.send_json({"type": kind, "content": content, "client_id": client_id})
+            while (echo := message_of(await next_json(ws))).get("client_id") != client_id:
                 pass
-            ledger.messages[frame["message_id"]] = content
-
-
-async def channels_socket(session, base, ledger: Ledger, stop: asyncio.Event) -> None:
-    async with session.ws_connect(f"{base}/ws/chat/global/?token={ledger.tokens['bob']}") as ws:
-        for n in itertools.count():
-            if stop.is_set():
-                return
-            content = f"channels {n} 会议"
-            await ws.send_json({"type": "chat_message", "content": content, "client_id": f"ch-{n}"})
-            while True:
-                frame = await next_json(ws)
-                message = frame.get("message") or {}
-                if frame["type"] == "chat_message" and message.get("client_id") == f"ch-{n}":
-                    break
-            ledger.messages[message["id"]] = content
+            ledger.messages[echo[id_field]] = content
 
 
 async def rest_sends(session, base, ledger: Ledger, stop: asyncio.Event) -> None:
@@ -160,7 +156,10 @@ async def traffic(base: str, ledger: Ledger, seconds: float, rng: random.Random,
     are in flight; a client whose server died simply stops."""
     stop = asyncio.Event()
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
-        clients = [v1_socket(session, base, ledger, stop), channels_socket(session, base, ledger, stop),
+        clients = [socket_sends(session, f"{base}/api/v1/chatroom/ws/global/{ledger.tokens['alice']}",
+                                "v1", ledger, stop),
+                   socket_sends(session, f"{base}/ws/chat/global/?token={ledger.tokens['bob']}",
+                                "channels", ledger, stop),
                    rest_sends(session, base, ledger, stop),
                    edits_and_reactions(session, base, ledger, stop, rng),
                    uploads(session, base, ledger, stop, rng)]

@@ -14,7 +14,7 @@ import pytest
 
 from chat.durable import make_dirs, sync_dir, write_file
 from tests import powerload
-from tests.powercut import CUT_POINTS, FRESH_CUT_POINTS, Site, cut_during_traffic
+from tests.powercut import CUT_POINTS, FRESH_CUT_POINTS, Site, cut_during_traffic, traffic
 from tests.powerdisk import fuse_unavailable
 from tests.serverproc import run_cli
 
@@ -38,41 +38,26 @@ def site(tmp_path):
     site.disk.close()
 
 
-async def acknowledged_traffic(site: Site, seconds: float = 0.4) -> None:
-    """Sign up (first time) and send on every dialect for a while; the server stops
-    cleanly afterwards, so everything in the ledger was acknowledged."""
-    with site.server() as server:
-        async with aiohttp.ClientSession() as session:
-            if not site.ledger.tokens:
-                await powerload.sign_up(session, server.base, site.ledger)
-        await powerload.traffic(server.base, site.ledger, seconds, site.rng)
-
-
 def assert_no_problems(site: Site) -> None:
     assert not site.problems, f"seed {site.seed}:\n" + "\n".join(site.problems[:30])
 
 
-async def test_a_first_start_and_its_sign_ups_survive_a_power_cut(site):
-    server = site.server().start()  # creates the data directory, its folders and secret
-    async with aiohttp.ClientSession() as session:
-        await powerload.sign_up(session, server.base, site.ledger)
-    site.cut(server)
-    await site.verify("after the first sign-ups")
-    assert_no_problems(site)
-
-
-async def test_the_secret_made_at_first_start_survives_a_power_cut(site):
-    make_dirs(site.data_dir, 0o700)  # an existing, empty data directory (as a package makes)
+@pytest.mark.parametrize("data_dir", ["made by the server", "made before"])
+async def test_a_first_start_its_secret_and_sign_ups_survive_a_power_cut(site, data_dir):
+    """The server makes the data directory and its folders (they were lost), or finds it
+    empty, as a package makes it, and makes the secret (whose name was lost: a new one
+    signed everyone out)."""
+    if data_dir == "made before":
+        make_dirs(site.data_dir, 0o700)
     server = site.server().start()
-    async with aiohttp.ClientSession() as session:
-        await powerload.sign_up(session, server.base, site.ledger)
+    await site.sign_up(server)
     site.cut(server)
     await site.verify("after the first sign-ups")
     assert_no_problems(site)
 
 
 async def test_acknowledged_uploads_survive_a_power_cut_whole(site):
-    await acknowledged_traffic(site)
+    await traffic(site, 0.4)  # acknowledged: a clean stop follows
     assert site.ledger.uploads
     site.cut()
     await site.verify("after uploads")
@@ -80,7 +65,7 @@ async def test_acknowledged_uploads_survive_a_power_cut_whole(site):
 
 
 async def test_a_finished_backup_survives_a_power_cut(site, tmp_path):
-    await acknowledged_traffic(site)
+    await traffic(site, 0.4)  # acknowledged: a clean stop follows
     archive = site.disk.mnt / "teahouse-backup.tar"
     done = run_cli(site.data_dir, "backup", str(archive))
     assert done.returncode == 0, done.stderr
@@ -93,7 +78,7 @@ async def test_a_finished_backup_survives_a_power_cut(site, tmp_path):
 
 
 async def test_a_finished_restore_survives_a_power_cut(site, tmp_path):
-    await acknowledged_traffic(site)
+    await traffic(site, 0.4)  # acknowledged: a clean stop follows
     archive = tmp_path / "teahouse-backup.tar"
     assert run_cli(site.data_dir, "backup", str(archive)).returncode == 0
     for path in sorted(site.data_dir.rglob("*"), reverse=True):  # the disk is lost...
@@ -116,7 +101,7 @@ async def test_a_finished_restore_survives_a_power_cut(site, tmp_path):
 
 
 async def test_a_finished_export_survives_a_power_cut(site):
-    await acknowledged_traffic(site)
+    await traffic(site, 0.4)  # acknowledged: a clean stop follows
     target = site.disk.mnt / "site.jsonl"
     done = run_cli(site.data_dir, "export", str(target))
     assert done.returncode == 0, done.stderr
