@@ -200,6 +200,7 @@ async def cut_during_restore(site: Site) -> None:
     complete data directory; before that, it holds no database (never a partial one)."""
     archive = site.root / "site-backup.tar"
     if not archive.exists():
+        await traffic(site, 0.3)  # something worth restoring, on a new site too
         subprocess.run(cli(site.data_dir, "backup", str(archive)), cwd=ROOT, env=clean_env(),
                        check=True, capture_output=True, timeout=120)
     target = site.disk.mnt / f"restore-{site.cuts}"
