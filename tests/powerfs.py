@@ -20,7 +20,6 @@ Metadata other than names, sizes and contents (times, owners) is not modelled.
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import random
 import shutil

@@ -90,7 +90,9 @@ def main() -> int:
     problems = [problem for site in sites for problem in site.problems]
     print(f"\nseed {args.seed}, {sum(tried.values())} cuts in {time.monotonic() - started:.0f} s: "
           + ", ".join(f"{name} {count}" for name, count in tried.items()))
-    print(f"acknowledged items checked after the cuts: {checked}; problems: {len(problems)}")
+    acknowledged = sum(site.ledger.count() for site in sites)
+    print(f"acknowledged items: {acknowledged}, each checked after every later cut of its site "
+          f"({checked} checks); problems: {len(problems)}")
     for problem in problems[:50]:
         print(f"  {problem}")
     return 1 if problems else 0
