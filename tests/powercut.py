@@ -209,7 +209,8 @@ async def cut_during_restore(site: Site) -> None:
     if (target / "teahouse.db").exists():
         conn = powercheck.read_only(target / "teahouse.db")
         try:
-            problems += powercheck.check_database(conn) + powercheck.check_uploads(conn, target, Ledger())
+            problems += (powercheck.check_database(conn, served=False)
+                         + powercheck.check_uploads(conn, target, Ledger()))
         finally:
             conn.close()
     elif finished:

@@ -109,7 +109,7 @@ async def edits_and_reactions(session, base, ledger: Ledger, stop: asyncio.Event
                 await answer(resp)
             ledger.edits[target] = ledger.pending_edits.pop(target)
         elif n % 3 == 1:
-            emoji = f":r{n}:"
+            emoji = f":{rng.randrange(10**12)}:"  # never one already there: a toggle would take it back
             async with session.post(f"{base}/api/chat/messages/{target}/reactions/",
                                     json={"emoji": emoji}, headers=bearer(ledger, "bob")) as resp:
                 await answer(resp)
