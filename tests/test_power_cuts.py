@@ -128,7 +128,7 @@ async def test_power_cuts_during_traffic_lose_nothing_acknowledged(tmp_path, mod
 @pytest.mark.parametrize("name", ["retention", "search index catch-up", "migration"])
 async def test_a_cut_in_a_background_job_or_a_migration_loses_nothing(site, name):
     """A sample of tools/powercut.py's other cut points (the retention cut found that a
-    purge left every unread count wrong: migration 0014)."""
+    purge left every unread count wrong: migration 0031)."""
     if name in CUT_POINTS:
         await cut_during_traffic(site)
     await {**CUT_POINTS, **FRESH_CUT_POINTS}[name](site)
