@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import secrets
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from aiohttp import web
 from .core import Core, health, rooms, scheduler
 from .db import Database
 from .db.database import storage_failure
+from .durable import create_once
 from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, records,
                        simple, team, user_socket, v1)
 from .dialects.channels import rest as channels
@@ -37,11 +37,9 @@ def load_secret(settings: Settings) -> str:
         return settings.secret
     path: Path = settings.secret_path
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-            handle.flush()
-            os.fsync(handle.fileno())
+        # Whole and durable before the first token is signed with it; never replaces a
+        # secret another process of this data directory made meanwhile.
+        create_once(path, secrets.token_urlsafe(48).encode(), PRIVATE_FILE)
     secret = path.read_text().strip()
     # A truncated file (a crash while it was written) must never become a weak key.
     if len(secret) < MIN_SECRET:

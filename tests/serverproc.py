@@ -57,13 +57,18 @@ class ServerProcess:
         self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "ServerProcess":
+    def spawn(self) -> "ServerProcess":
+        """Start the process without waiting for it to be healthy (a cut during start-up)."""
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "server.py", "--port", str(self.port),
                  "--data-dir", str(self.data_dir)],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL)
+        return self
+
+    def start(self) -> "ServerProcess":
+        self.spawn()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

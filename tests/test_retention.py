@@ -169,3 +169,16 @@ async def test_purged_messages_leave_the_search_index_whole(client, core, alice,
         "INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')"))
     search = await client.get("/api/chat/search/?q=launch codes", headers=alice.headers)
     assert search.status == 200 and (await search.json())["results"] == []
+
+
+async def test_purged_messages_leave_unread_counts_as_a_recount_says(client, core, alice, bob):
+    from tests.test_unread_counters import agree, listed_unread
+    room = await make_room(client, alice, name="short")
+    await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    assert (await set_retention(client, alice, room, 10)).status == 200
+    for n in range(3):
+        await backdate(core, (await post_message(client, alice, room, f"old {n}"))["id"], 11)
+    assert (await listed_unread(client, bob))[room["id"]] == 3
+    assert (await retention.purge_expired(core)).messages >= 3
+    assert (await listed_unread(client, bob))[room["id"]] == 0
+    await agree(client, core, [alice, bob], [room])

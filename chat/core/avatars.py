@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .. import durable
 from ..db import uploads as upload_sql
 from ..db import users as user_sql
 from ..errors import UnsupportedMedia
@@ -48,6 +49,7 @@ async def set_avatar(core: Core, user: User, filename, declared_type: str | None
         if not stored.kind.raster:
             raise UnsupportedMedia("file_type", name=stored.display_name)
         await asyncio.to_thread(reencode, stored.path, target)
+        await asyncio.to_thread(durable.sync_new, target)  # before its row, as uploads
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Awaitable, Callable
 
+from .. import durable
 from ..db import uploads as upload_sql
 from ..errors import (BadInput, InsufficientStorage, NotFound, TimedOut, TooLarge,
                       UnsupportedMedia)
@@ -217,7 +218,10 @@ async def store(core: Core, user: User, filename, declared_type: str | None,
         if not await asyncio.to_thread(found.check, partial):
             raise UnsupportedMedia("file_type", name=display_name)
         final = partial.with_suffix("." + found.extension)
-        os.replace(partial, final)
+        # Durable under its final name before its row is committed: a power cut then
+        # leaves at worst a file without a row (never served, never backed up), never a
+        # row, a message or an acknowledgement without its file.
+        await asyncio.to_thread(durable.replace, partial, final)
     finally:
         partial.unlink(missing_ok=True)
     return StoredFile(final, display_name, found, size)

@@ -2,9 +2,10 @@
 uploaded file, and MANIFEST.json with the size and sha256 of each.
 
 Order matters for consistency with a live server: the database is copied first (SQLite's
-backup API, one snapshot), then the uploads. An upload is written to disk before its
-record is committed, so every file the snapshot knows about is already on disk; files
-uploaded later are extra and harmless. The JWT secret is left out on purpose: a backup
+backup API, one snapshot), then the uploads the snapshot records. An upload is durable
+on disk before its record is committed, so every file the snapshot knows about is
+already there; a file without a record (uploaded after the snapshot, or left by a power
+cut between the file and its row) is not archived. The JWT secret is left out on purpose: a backup
 is then not a key to every account, and after a restore everyone simply signs in again.
 
 Restore refuses a data directory that holds a database, checks the manifest (names,
@@ -26,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import durable
 from ..clock import iso_utc
 from ..db.database import backup_file
 from ..settings import Settings
@@ -60,12 +62,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def upload_files(settings: Settings) -> list[Path]:
-    """Every finished file under uploads/ (in-flight *.part files are not data yet)."""
+def upload_files(settings: Settings, recorded: set[str]) -> list[Path]:
+    """The files under uploads/ that the database records (in-flight *.part files and
+    files whose row never committed are not data)."""
     if not settings.uploads_dir.is_dir():
         return []
     return sorted(p for p in settings.uploads_dir.rglob("*")
-                  if p.is_file() and not p.is_symlink() and p.suffix != ".part")
+                  if p.is_file() and not p.is_symlink()
+                  and p.relative_to(settings.data_dir).as_posix() in recorded)
 
 
 def recorded_uploads(database: Path) -> set[str]:
@@ -88,8 +92,9 @@ def backup(settings: Settings, target: Path) -> Summary:
         os.chmod(work, PRIVATE_DIR)
         database = Path(work) / DATABASE
         backup_file(settings.database_path, database)  # one consistent snapshot
-        entries = [(DATABASE, database)] + [
-            (path.relative_to(settings.data_dir).as_posix(), path) for path in upload_files(settings)]
+        recorded = recorded_uploads(database)
+        entries = [(DATABASE, database)] + [(path.relative_to(settings.data_dir).as_posix(), path)
+                                            for path in upload_files(settings, recorded)]
         partial = Path(work) / "archive.tar"
         create_private(partial)
         files, total = {}, 0
@@ -107,10 +112,8 @@ def backup(settings: Settings, target: Path) -> Summary:
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode, info.mtime = len(manifest), PRIVATE_FILE, int(os.path.getmtime(database))
             archive.addfile(info, io.BytesIO(manifest))
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-        missing = tuple(sorted(name for name in recorded_uploads(database) if name not in files))
+        durable.replace(partial, target)  # "backed up" is said only once it is on the disk
+        missing = tuple(sorted(name for name in recorded if name not in files))
     return Summary(target, len(files), total, missing)
 
 
@@ -146,7 +149,7 @@ def check_empty_target(data_dir: Path) -> None:
 def restore(archive_path: Path, data_dir: Path) -> Summary:
     data_dir = Path(data_dir)
     check_empty_target(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    durable.make_dirs(data_dir, PRIVATE_DIR)
     try:
         archive = tarfile.open(archive_path, "r:*")
     except (OSError, tarfile.TarError) as exc:
@@ -162,11 +165,13 @@ def restore(archive_path: Path, data_dir: Path) -> Summary:
         total = sum(entry["size"] for entry in manifest["files"].values())
         if (staged / "uploads").is_dir():
             private_tree(staged / "uploads")
+            durable.sync_tree(staged / "uploads")
             destination = data_dir / "uploads"
             if destination.exists():  # empty folders only (checked above)
                 shutil.rmtree(destination)
-            os.replace(staged / "uploads", destination)
-        os.replace(staged / DATABASE, data_dir / DATABASE)  # last: now it is a data dir
+            durable.replace(staged / "uploads", destination)
+        # Last, and only after the uploads' names are durable: now it is a data dir.
+        durable.replace(staged / DATABASE, data_dir / DATABASE)
     return Summary(data_dir / DATABASE, len(manifest["files"]), total, missing)
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 from pathlib import Path
 
+from ..durable import make_dirs, sync_dir
 from ..settings import Settings
 
 PRIVATE_FILE = 0o600
@@ -43,17 +44,18 @@ def create_private(path: Path) -> None:
 
 
 def private_folder(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    make_dirs(path, PRIVATE_DIR)  # a folder whose name a power cut loses takes its files along
     os.chmod(path, PRIVATE_DIR)
 
 
 def prepare_data_dir(settings: Settings) -> None:
     """Create what the server needs, private; tighten what an earlier run left open."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    make_dirs(settings.data_dir, PRIVATE_DIR)
     private_folder(settings.uploads_dir)
     private_folder(settings.chat_uploads_dir)
     # SQLite gives -wal and -shm the database file's mode, so a 0600 database keeps them 0600.
     create_private(settings.database_path)
+    sync_dir(settings.data_dir)  # the database's name, before anything is acknowledged
     for suffix in ("-wal", "-shm"):
         tighten(settings.database_path.with_name(settings.database_path.name + suffix))
     tighten(settings.secret_path)

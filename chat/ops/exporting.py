@@ -17,10 +17,10 @@ import base64
 import contextlib
 import gzip
 import json
-import os
 from pathlib import Path
 from typing import AsyncIterator
 
+from .. import durable
 from ..clock import iso_utc
 from ..core.exports import Scope
 from ..db.connections import connect
@@ -198,5 +198,5 @@ async def write_export(settings: Settings, target: Path) -> dict:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    os.replace(partial, target)
+    durable.replace(partial, target)
     return json.loads(last).get("counts", {})

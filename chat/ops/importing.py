@@ -19,6 +19,7 @@ import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from .. import durable
 from ..core.uploads import STORED_NAME
 from ..db import Database
 from ..settings import Settings
@@ -83,6 +84,7 @@ def load(settings: Settings, records: Callable[[sqlite3.Connection], Iterable[di
         for item in records(conn):
             loader.add(item)
         loader.finish()
+        durable.sync_dir(settings.chat_uploads_dir)
         conn.execute("COMMIT")
     except BaseException as exc:
         if conn.in_transaction:
@@ -249,6 +251,8 @@ class Loader:
             return
         name, size, sha256, handle, digest, written = self.file
         self.file = None
+        handle.flush()
+        os.fsync(handle.fileno())  # the file is durable before the rows that name it
         handle.close()
         if written != size or digest.hexdigest() != sha256:
             raise ImportFailed(f"the file {name} does not match its sha256: the export is damaged")
