@@ -46,6 +46,7 @@ class Room:
     member_count: int = 0
     archived_at: str | None = None
     default_text: bool = False  # name and description are still the seeded ones
+    join_notices: str = "coalesced"  # above the join notice threshold: always/coalesced/never
 
     @property
     def is_archived(self) -> bool:
@@ -110,6 +111,7 @@ class Message:
     updated_at: str
     reactions: tuple[Reaction, ...] = ()
     text_key: str | None = None  # server-written text: shown in each viewer's language
+    text_params: dict | None = None  # its words when they are not the sender's name
 
 
 @dataclass(frozen=True)

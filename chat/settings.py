@@ -42,6 +42,8 @@ class Settings:
     log_format: str = "text"
     retention_days: int | None = None       # site-wide: delete messages older than this
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
+    join_notice_threshold: int = 50    # members above which joins and leaves follow the room's setting
+    join_notice_interval: float = 60.0  # seconds between a large room's coalesced notices
     search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
     # Limits against hostile members and faults (docs/limits.md); a rate is
     # (per second, burst), 0 per second turns it off.
@@ -208,6 +210,8 @@ LIMITS = {
     "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
     "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
     "CHAT_SEARCH_INDEX_DELAY": ("search_index_delay", lambda n, r: parse_number(n, r, float, 0)),
+    "CHAT_JOIN_NOTICE_THRESHOLD": ("join_notice_threshold", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_JOIN_NOTICE_INTERVAL": ("join_notice_interval", lambda n, r: parse_number(n, r, float, 0.1)),
 }
 
 

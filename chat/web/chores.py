@@ -1,4 +1,5 @@
-"""Background chores the server runs while it serves: the daily retention purge."""
+"""Background chores the server runs while it serves: the daily retention purge and
+the coalesced join notices of large rooms."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from ..core import Core, retention
+from ..core import Core, member_notices, retention
 from ..keys import core_key
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,11 @@ async def purge_daily(core: Core) -> None:
 
 async def run_chores(app: web.Application):
     """cleanup_ctx, after open_core: stops before the database closes."""
-    task = asyncio.create_task(purge_daily(app[core_key]), name="retention")
+    tasks = [asyncio.create_task(purge_daily(app[core_key]), name="retention"),
+             asyncio.create_task(member_notices.run(app[core_key]), name="member-notices")]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
