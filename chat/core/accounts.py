@@ -13,7 +13,7 @@ from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
 from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
-from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
+from . import Core, Outcome, api_tokens, bots, identities, rooms, sessions, tokens
 from .fields import check_unicode
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
@@ -201,6 +201,9 @@ async def _access(core: Core, claims: dict) -> Credential:
 
 
 async def provision(core: Core, user_id: int, username) -> User:
+    """The user an external token names, created at their first request together with
+    their join to `global` in one write (rollout day: thousands at once, batched by the
+    group commit); a registration or directory sign-in joins rooms only when asked."""
     if not isinstance(username, str) or not USERNAME.fullmatch(username):
         username = f"user{user_id}"
 
@@ -210,7 +213,8 @@ async def provision(core: Core, user_id: int, username) -> User:
         name = username
         if await users.user_by_username(conn, name):
             name = f"{username[:20]}_{user_id}"[:32]
-        return Outcome(await users.insert_user(conn, name, name, None, False, user_id=user_id))
+        user = await users.insert_user(conn, name, name, None, False, user_id=user_id)
+        return Outcome(user, await rooms.welcome_in(core, conn, user))
     return await core.commit(job)
 
 

@@ -23,6 +23,7 @@ CHANGEABLE_TYPES = ("public", "private", "group")
 CHANGEABLE_FIELDS = ("room_type", "max_members", "archived", "is_official", "join_notices")
 DEFAULT_MAX_MEMBERS = 50
 MAX_MEMBERS = 100_000
+EVERYONE = "global"  # the seeded room a newcomer joins with their first write
 DEFAULT_PUBLIC_PAGE = 100  # public rooms not joined, in a list asked for without paging
 MAX_PAGE = 1000
 
@@ -154,6 +155,16 @@ async def add_member(core: Core, conn, user: User, room: Room, role: str = "memb
         raise BadInput("room_full")
     await room_sql.insert_membership(conn, room.id, user.id, role)
     return [MemberJoined(room.id, user, room), *await noticed(core, conn, room, user, "join")]
+
+
+async def welcome_in(core: Core, conn, user: User) -> list:
+    """Inside the write that creates a newcomer: their join to the room everyone
+    shares, so first contact is one small write that the group commit batches with
+    the others arriving at once. Nothing when that room is gone, closed or full."""
+    room = await room_sql.room_by_ref(conn, EVERYONE)
+    if room is None or not room.is_public or room.is_archived or room.is_full:
+        return []
+    return await add_member(core, conn, user, room)
 
 
 async def join_in(core: Core, conn, user: User, ref) -> tuple[Room, list]:
