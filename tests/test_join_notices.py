@@ -8,7 +8,7 @@ import pytest
 
 from chat.core import tokens
 from chat.models import User
-from chat.settings import Settings
+from chat.settings import Settings, SettingsError, load_settings
 from tests.helpers import NO_RATE_LIMITS, Person, assert_error, make_room, next_frame
 
 INTERVAL = 1.5
@@ -144,3 +144,14 @@ async def test_only_room_admins_change_the_setting_to_a_known_mode(client, alice
                                   headers=alice.headers)
         await assert_error(resp, 400, "channels")
     await set_mode(client, alice, room, "never")
+
+
+def test_the_threshold_and_the_interval_are_settings():
+    default = load_settings(env={})
+    assert (default.join_notice_threshold, default.join_notice_interval) == (50, 60.0)
+    chosen = load_settings(env={"CHAT_JOIN_NOTICE_THRESHOLD": "10", "CHAT_JOIN_NOTICE_INTERVAL": "2.5"})
+    assert (chosen.join_notice_threshold, chosen.join_notice_interval) == (10, 2.5)
+    for env in ({"CHAT_JOIN_NOTICE_THRESHOLD": "-1"}, {"CHAT_JOIN_NOTICE_THRESHOLD": "many"},
+                {"CHAT_JOIN_NOTICE_INTERVAL": "0"}):
+        with pytest.raises(SettingsError):
+            load_settings(env=env)
