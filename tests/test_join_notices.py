@@ -81,9 +81,13 @@ async def lines_of(client, dialect, reader, room, live, language, count, timeout
     return found
 
 
-async def set_mode(client, person, room, mode):
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/", json={"join_notices": mode},
+async def patch_mode(client, person, room, mode):
+    return await client.patch(f"/api/chat/rooms/{room['id']}/", json={"join_notices": mode},
                               headers=person.headers)
+
+
+async def set_mode(client, person, room, mode):
+    resp = await patch_mode(client, person, room, mode)
     assert resp.status == 200 and (await resp.json())["join_notices"] == mode
 
 
@@ -135,14 +139,10 @@ async def test_notices_follow_the_threshold_and_each_room_setting_in_both_langua
 
 async def test_only_room_admins_change_the_setting_to_a_known_mode(client, alice, bob):
     room = await make_room(client, alice)
-    await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/", json={"join_notices": "never"},
-                              headers=bob.headers)
-    await assert_error(resp, 403, "channels")
+    await act(client, "channels", bob, room)
+    await assert_error(await patch_mode(client, bob, room, "never"), 403, "channels")
     for bad in ("sometimes", None, 1):
-        resp = await client.patch(f"/api/chat/rooms/{room['id']}/", json={"join_notices": bad},
-                                  headers=alice.headers)
-        await assert_error(resp, 400, "channels")
+        await assert_error(await patch_mode(client, alice, room, bad), 400, "channels")
     await set_mode(client, alice, room, "never")
 
 
