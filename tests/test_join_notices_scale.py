@@ -9,7 +9,8 @@ import pytest
 from chat.app import create_app
 from chat.keys import core_key
 from chat.settings import Settings
-from tests.helpers import NO_RATE_LIMITS, make_room, next_frame
+from tests.helpers import NO_RATE_LIMITS, make_room, next_frame, register
+from tests.test_backplane import redis_server, shared_settings  # noqa: F401 (a fixture)
 from tests.test_join_notices import newcomer
 
 INTERVAL = 4.0   # a hundred joins fit in it even on a loaded machine
@@ -87,6 +88,28 @@ async def test_two_processes_on_one_database_write_one_notice(aiohttp_client, cl
     await asyncio.sleep(INTERVAL / 2)
     lines = await system_messages(client, alice, room)
     assert len(lines) == 4 and lines[-1]["content"].endswith(" and 35 more joined the room")
+
+
+async def test_over_redis_two_processes_deliver_the_one_notice(aiohttp_client, tmp_path,
+                                                             redis_server):  # noqa: F811
+    settings = shared_settings(tmp_path, redis_server, join_notice_threshold=3,
+                               join_notice_interval=INTERVAL)
+    a, b = await aiohttp_client(create_app(settings)), await aiohttp_client(create_app(settings))
+    alice = await register(a, "alice")
+    room = await make_room(a, alice, name="big", max_members=None)
+    ws = await b.ws_connect(f"/ws/chat/{room['id']}/?token={alice.token}")
+    await next_frame(ws, "connection_established")
+    await crowd_joins(a, a.server.app[core_key], room, 20)
+    await crowd_joins(b, b.server.app[core_key], room, 20, first_id=6000)
+    lines = []
+    while len(lines) < 4:
+        frame = await next_frame(ws, "chat_message", INTERVAL + 6)
+        if frame["message"]["message_type"] == "system":
+            lines.append(frame["message"]["content"])
+    assert lines[-1].endswith(" and 35 more joined the room")
+    with pytest.raises(asyncio.TimeoutError):   # and no second line from the other process
+        await next_frame(ws, "chat_message", INTERVAL / 2)
+    await ws.close()
 
 
 async def test_first_contacts_arriving_at_once_are_one_write_each_in_few_commits(client, core):
