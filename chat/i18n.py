@@ -174,6 +174,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "deleted_placeholder": ("[message deleted]", "[消息已删除]"),
     "system_join": ("{username} joined the room", "{username} 加入了聊天室"),
     "system_leave": ("{username} left the room", "{username} 离开了聊天室"),
+    "system_join_two": ("{first} and {second} joined the room", "{first} 和 {second} 加入了聊天室"),
+    "system_join_many": ("{first}, {second} and {more} more joined the room", "{first}、{second} 等 {total} 人加入了聊天室"),
+    "system_leave_two": ("{first} and {second} left the room", "{first} 和 {second} 离开了聊天室"),
+    "system_leave_many": ("{first}, {second} and {more} more left the room", "{first}、{second} 等 {total} 人离开了聊天室"),
     "uploaded_file": ("sent a file: {name}", "发送了文件: {name}"),
     "notify_mention": ("{username} mentioned you", "{username} 提到了你"),
     "notify_reply": ("{username} replied to you", "{username} 回复了你"),
@@ -212,9 +216,33 @@ def shown(key: str | None, stored: str, **params) -> str:
     return translate(key, language, **params)
 
 
+MEMBERS_KEY = "system_members"  # a large room's coalesced notice (core/member_notices.py)
+
+
+def members_text(language: str, joined: tuple = (), joined_count: int = 0, left: tuple = (),
+                 left_count: int = 0) -> str:
+    """A coalesced notice: the first two names of who joined and who left, and how many
+    in all ("Alice, Bob and 9,998 more joined the room")."""
+    parts = [_some(language, event, names, count)
+             for event, names, count in (("join", joined, joined_count), ("leave", left, left_count))
+             if count]
+    return ("；" if language == "zh" else "; ").join(parts)
+
+
+def _some(language: str, event: str, names, count: int) -> str:
+    if count == 1:
+        return translate(f"system_{event}", language, username=names[0])
+    size = "two" if count == 2 else "many"
+    return translate(f"system_{event}_{size}", language, first=names[0], second=names[1],
+                     more=f"{count - 2:,}", total=f"{count:,}")
+
+
 def message_text(message) -> str:
     """What a viewer reads as a message's content: joins, leaves, uploads and deletions
     in their language (named by the sender's display name); people's words as written."""
+    if message.text_key == MEMBERS_KEY and message.text_params:
+        language = viewer_language.get()
+        return message.content if language is None else members_text(language, **message.text_params)
     sender = message.sender
     return shown(message.text_key, message.content, username=sender.name if sender else "",
                  name=message.file_name or "")

@@ -49,6 +49,7 @@ class Room:
     default_text: bool = False  # name and description are still the seeded ones
     message_count: int = 0      # countable messages (not system notices, not deleted)
     deleted_at: str | None = None  # soft-deleted: restorable until purged
+    join_notices: str = "coalesced"  # above the join notice threshold: always/coalesced/never
 
     @property
     def is_archived(self) -> bool:
@@ -114,6 +115,7 @@ class Message:
     reactions: tuple[Reaction, ...] = ()
     text_key: str | None = None  # server-written text: shown in each viewer's language
     mrkdwn: str | None = None    # Slack's markup of the text, when it came in Slack's format
+    text_params: dict | None = None  # its words when they are not the sender's name
 
 
 @dataclass(frozen=True)

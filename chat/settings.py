@@ -47,6 +47,8 @@ class Settings:
     retention_days: int | None = None       # site-wide: delete messages older than this
     room_purge_days: int = 30   # a deleted room can be restored this long, then is purged
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
+    join_notice_threshold: int = 50    # members above which joins and leaves follow the room's setting
+    join_notice_interval: float = 60.0  # seconds between a large room's coalesced notices
     search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
     # Limits against hostile members and faults (docs/limits.md); a rate is
     # (per second, burst), 0 per second turns it off.
@@ -242,6 +244,8 @@ LIMITS = {
     "CHAT_SEARCH_INDEX_DELAY": ("search_index_delay", lambda n, r: parse_number(n, r, float, 0)),
     "CHAT_FILE_LINK_TTL": ("file_link_ttl", lambda n, r: parse_number(n, r, int, 60)),
     "CHAT_PUBLIC_ROOM_FILES_PUBLIC": ("public_room_files_public", parse_bool),
+    "CHAT_JOIN_NOTICE_THRESHOLD": ("join_notice_threshold", lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_JOIN_NOTICE_INTERVAL": ("join_notice_interval", lambda n, r: parse_number(n, r, float, 0.1)),
 }
 
 

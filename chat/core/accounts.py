@@ -14,7 +14,7 @@ from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
 from ..events import ProfileChanged, SocketsEnded
 from ..models import Credential, Tokens, User
-from . import Core, Outcome, api_tokens, bots, identities, sessions, tokens
+from . import Core, Outcome, api_tokens, bots, identities, rooms, sessions, tokens
 from .fields import check_unicode, clean_display_name
 from .file_access import check_avatar_upload
 
@@ -209,6 +209,9 @@ async def _access(core: Core, claims: dict) -> Credential:
 
 
 async def provision(core: Core, user_id: int, username) -> User:
+    """The user an external token names, created at their first request together with
+    their join to `global` in one write (rollout day: thousands at once, batched by the
+    group commit); a registration or directory sign-in joins rooms only when asked."""
     if not isinstance(username, str) or not USERNAME.fullmatch(username):
         username = f"user{user_id}"
 
@@ -218,8 +221,12 @@ async def provision(core: Core, user_id: int, username) -> User:
         name = username
         if await users.user_by_username(conn, name):
             name = f"{username[:20]}_{user_id}"[:32]
-        return Outcome(await users.insert_user(conn, name, name, None, False, user_id=user_id))
-    return await core.commit(job)
+        user = await users.insert_user(conn, name, name, None, False, user_id=user_id)
+        await users.record_sign_in_time(conn, user.id)  # their first sign-in, in this write
+        return Outcome(user, await rooms.welcome_in(core, conn, user))
+    user = await core.commit(job)
+    sessions.noted_sign_in(core, user.id)
+    return user
 
 
 async def update_me(core: Core, user: User, display_name=None, avatar_url=None,

@@ -13,16 +13,18 @@ from ..db import messages as message_sql
 from ..db import notifications as notification_sql
 from ..db import rooms as room_sql
 from ..errors import BadInput, Conflict, Forbidden, NotFound
-from ..events import MemberJoined, MemberLeft, MessagePosted, RoomDeleted, RoomUpdated
+from ..events import MemberJoined, MemberLeft, RoomDeleted, RoomUpdated
 from ..models import Membership, Room, RoomDetail, RoomListing, User
 from . import Core, Outcome
 from .fields import check_int, check_text, has_surrogate
+from .member_notices import check_mode, noticed
 
 CREATABLE_TYPES = ("public", "private", "group")
 CHANGEABLE_TYPES = ("public", "private", "group")
-CHANGEABLE_FIELDS = ("room_type", "max_members", "archived", "is_official")
+CHANGEABLE_FIELDS = ("room_type", "max_members", "archived", "is_official", "join_notices")
 DEFAULT_MAX_MEMBERS = 50
 MAX_MEMBERS = 100_000
+EVERYONE = "global"  # the seeded room a newcomer joins with their first write
 DEFAULT_PUBLIC_PAGE = 100  # public rooms not joined, in a list asked for without paging
 MAX_PAGE = 1000
 
@@ -147,16 +149,23 @@ async def room_members(core: Core, user: User, ref) -> tuple[Room, list[Membersh
 
 
 async def add_member(core: Core, conn, user: User, room: Room, role: str = "member") -> list:
-    """Insert the membership and its 'joined' system message; return the events."""
+    """Insert the membership and its join notice (member_notices.py); the events."""
     if room.is_archived:
         raise Forbidden("room_archived")
     if room.is_full:
         raise BadInput("room_full")
     await room_sql.insert_membership(conn, room.id, user.id, role)
-    note = await message_sql.insert_message(
-        conn, room, user, "system", core.text("system_join", username=user.name),
-        system_event="join", text_key="system_join")
-    return [MemberJoined(room.id, user, room), MessagePosted(room.id, note)]
+    return [MemberJoined(room.id, user, room), *await noticed(core, conn, room, user, "join")]
+
+
+async def welcome_in(core: Core, conn, user: User) -> list:
+    """Inside the write that creates a newcomer: their join to the room everyone
+    shares, so first contact is one small write that the group commit batches with
+    the others arriving at once. Nothing when that room is gone, closed or full."""
+    room = await room_sql.room_by_ref(conn, EVERYONE)
+    if room is None or not room.is_public or room.is_archived or room.is_full:
+        return []
+    return await add_member(core, conn, user, room)
 
 
 async def join_in(core: Core, conn, user: User, ref) -> tuple[Room, list]:
@@ -191,18 +200,16 @@ async def leave(core: Core, user: User, ref) -> Room:
         if room.room_type == "direct":
             raise BadInput("direct_room_closed")
         await room_sql.delete_membership(conn, room.id, user.id)
-        note = await message_sql.insert_message(
-            conn, room, user, "system", core.text("system_leave", username=user.name),
-            system_event="leave", text_key="system_leave")
-        return Outcome(room, [MessagePosted(room.id, note), MemberLeft(room.id, user)])
+        notice = await noticed(core, conn, room, user, "leave")
+        return Outcome(room, [*notice, MemberLeft(room.id, user)])
     return await core.commit(job)
 
 
 async def update_room(core: Core, user: User, ref, name=None, description=None,
                       changes: dict | None = None) -> Room:
     """Room admins and site admins change name, description and the optional changes:
-    room_type (public/private/group), max_members (None: no limit), archived (bool);
-    is_official is the site admins' alone."""
+    room_type (public/private/group), max_members (None: no limit), archived (bool),
+    join_notices (always/coalesced/never); is_official is the site admins' alone."""
     changes = changes or {}
 
     async def job(conn):
@@ -235,6 +242,8 @@ def changed_room(user: User, room: Room, name, description, changes: dict) -> Ro
         if not isinstance(changes["archived"], bool):
             raise BadInput("field_type", field="archived", kind="a boolean")
         fields["archived_at"] = (room.archived_at or iso_utc()) if changes["archived"] else None
+    if "join_notices" in changes:
+        fields["join_notices"] = check_mode(changes["join_notices"])
     if "is_official" in changes:
         if not isinstance(changes["is_official"], bool):
             raise BadInput("field_type", field="is_official", kind="a boolean")

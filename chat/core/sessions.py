@@ -123,18 +123,23 @@ async def note_use(core: Core, credential: Credential) -> None:
     if credential.kind != "cookie" and not (credential.kind == "access"
                                             and credential.session_id is None):
         return
-    user_id, now = credential.user.id, time.monotonic()
-    noted = core.sign_ins_noted
-    if now - noted.get(user_id, -NOTE_EVERY) < NOTE_EVERY:
+    user_id = credential.user.id
+    if time.monotonic() - core.sign_ins_noted.get(user_id, -NOTE_EVERY) < NOTE_EVERY:
         return
-    if len(noted) >= MAX_NOTED:
-        noted.clear()
-    noted[user_id] = now
+    noted_sign_in(core, user_id)
 
     async def job(conn):
         await users.record_sign_in_time(conn, user_id)
         return Outcome(None)
     await core.commit(job)
+
+
+def noted_sign_in(core: Core, user_id: int) -> None:
+    """The user's last sign-in was just written: no note_use write for NOTE_EVERY."""
+    noted = core.sign_ins_noted
+    if len(noted) >= MAX_NOTED:
+        noted.clear()
+    noted[user_id] = time.monotonic()
 
 
 async def identify(core: Core, secret) -> Credential:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from collections import defaultdict
 
@@ -28,6 +29,7 @@ def row_to_message(row: sqlite3.Row) -> Message:
         is_edited=bool(row["is_edited"]), is_deleted=bool(row["is_deleted"]),
         created_at=row["created_at"], updated_at=row["updated_at"], text_key=row["text_key"],
         mrkdwn=row["mrkdwn"],
+        text_params=json.loads(row["text_params"]) if row["text_params"] else None,
     )
 
 
@@ -128,7 +130,8 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
                          client_id: str | None = None, system_event: str | None = None,
                          file_url: str | None = None, file_name: str | None = None,
                          file_size: int | None = None, sender_name: str | None = None,
-                         text_key: str | None = None, mrkdwn: str | None = None) -> Message:
+                         text_key: str | None = None, mrkdwn: str | None = None,
+                         text_params: dict | None = None) -> Message:
     """Insert and return the message as stored, built from what was inserted: the
     send path reads nothing back. A repeated client_id raises DuplicateClientId (the
     unique index decides, so the common case costs no lookup)."""
@@ -137,11 +140,12 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
         cursor = await conn.execute(
             """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
                                      file_url, file_name, file_size, reply_to, client_id,
-                                     sender_name, text_key, mrkdwn, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     sender_name, text_key, mrkdwn, text_params, created_at,
+                                     updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (room.id, sender.id if sender else None, message_type, content, system_event,
              file_url, file_name, file_size, reply_to, client_id, sender_name, text_key,
-             mrkdwn, stamp, stamp))
+             mrkdwn, json.dumps(text_params) if text_params else None, stamp, stamp))
     except sqlite3.IntegrityError:
         if client_id is not None:
             raise DuplicateClientId(client_id) from None
@@ -153,7 +157,7 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
         sender=sender, message_type=message_type, content=content, file_url=file_url,
         file_name=file_name, file_size=file_size, reply_to=reply_to, client_id=client_id,
         system_event=system_event, is_edited=False, is_deleted=False, created_at=stamp,
-        updated_at=stamp, text_key=text_key, mrkdwn=mrkdwn)
+        updated_at=stamp, text_key=text_key, mrkdwn=mrkdwn, text_params=text_params)
 
 
 async def has_more_after(conn, room_id: int, after_id: int, limit: int) -> bool:

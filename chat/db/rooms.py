@@ -26,6 +26,7 @@ def row_to_room(row: sqlite3.Row) -> Room:
         updated_at=row["updated_at"], member_count=row["member_count"],
         archived_at=row["archived_at"], default_text=bool(row["default_text"]),
         message_count=row["message_count"], deleted_at=row["deleted_at"],
+        join_notices=row["join_notices"],
     )
 
 
@@ -113,14 +114,14 @@ async def update_room(conn, room: "Room") -> None:
     await conn.execute(
         """UPDATE rooms SET name = :name, description = :description, room_type = :room_type,
                             max_members = :max_members, archived_at = :archived_at,
-                            is_official = :is_official,
+                            is_official = :is_official, join_notices = :join_notices,
                             default_text = default_text AND name = :name
                                            AND description = :description,
                             updated_at = :now
            WHERE id = :id""",
         {"name": room.name, "description": room.description, "room_type": room.room_type,
          "max_members": room.max_members or 0, "archived_at": room.archived_at,
-         "is_official": int(room.is_official),
+         "is_official": int(room.is_official), "join_notices": room.join_notices,
          "now": iso_utc(), "id": room.id})
 
 

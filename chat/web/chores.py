@@ -1,5 +1,6 @@
 """Background chores the server runs while it serves: once a day, the retention purge
-and the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS."""
+and the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS; every second, the
+coalesced join notices of large rooms."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,7 @@ import logging
 
 from aiohttp import web
 
-from ..core import Core, deleted_rooms, retention
+from ..core import Core, deleted_rooms, member_notices, retention
 from ..keys import core_key
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,11 @@ async def purge_daily(core: Core) -> None:
 
 async def run_chores(app: web.Application):
     """cleanup_ctx, after open_core: stops before the database closes."""
-    task = asyncio.create_task(purge_daily(app[core_key]), name="retention")
+    tasks = [asyncio.create_task(purge_daily(app[core_key]), name="retention"),
+             asyncio.create_task(member_notices.run(app[core_key]), name="member-notices")]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

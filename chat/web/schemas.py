@@ -6,10 +6,13 @@ its schema here follows.
 """
 from __future__ import annotations
 
+from ..core.member_notices import MODES
+
 INT = {"type": "integer"}
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}
 TIME = {"type": "string", "description": "ISO 8601 UTC, e.g. 2024-01-01T12:00:00.000Z"}
+NOTICE_MODES = {"enum": list(MODES), "description": "join and leave notices above the threshold"}
 ZONED = {"type": "string", "description": "ISO 8601 with a zone, in the coming year"}
 NOTIFY_LEVELS = ("default", "all", "mentions", "nothing")
 
@@ -66,7 +69,7 @@ COMPONENTS: dict[str, dict] = {
         "room_type": {"enum": ["public", "private", "group", "direct"]}, "is_official": BOOL,
         "created_by": null(ref("User")), "member_count": INT, "is_active": BOOL,
         "max_members": null(INT), "is_archived": BOOL, "created_at": TIME,
-        "updated_at": TIME}),
+        "updated_at": TIME, "join_notices": NOTICE_MODES}),
     "LastMessage": obj({"id": INT, "content": STR, "message_type": STR,
                         "sender": null(STR), "created_at": TIME}),
     "RoomListing": {"allOf": [ref("Room"), obj({
@@ -175,7 +178,8 @@ BODIES: dict[str, dict] = {
                                    "is_official": BOOL, "max_members": INT}),
     "RoomChange": obj({}, {"name": STR, "description": STR,
                            "room_type": {"enum": ["public", "private", "group"]},
-                           "max_members": null(INT), "archived": BOOL, "is_official": BOOL}),
+                           "max_members": null(INT), "archived": BOOL, "is_official": BOOL,
+                           "join_notices": NOTICE_MODES}),
     "Standing": obj({}, {"is_admin": BOOL, "is_active": BOOL}),
     "NewPassword": obj({"password": STR}),
     "RetentionChange": obj({"retention_days": null({**INT, "minimum": 1, "maximum": 36500})}),

@@ -97,7 +97,7 @@ export function createRoomDialog(onCreated) {
   ], t("create"), async (values) => onCreated(await post("/api/chat/rooms/", values)));
 }
 
-// Room admins: name, description, who can see it, the member limit, archive, delete.
+// Room admins: name, description, who can see it, the member limit, join notices, archive, delete.
 export function settingsDialog(room, onSaved, onDeleted) {
   const name = h("input", { name: "name", required: true, maxlength: "100", value: room.name, autocomplete: "off" });
   const description = h("input", { name: "description", maxlength: "500", value: room.description || "", autocomplete: "off" });
@@ -108,15 +108,21 @@ export function settingsDialog(room, onSaved, onDeleted) {
   const limit = h("input", { name: "max_members", type: "number", min: "2", max: "100000", inputmode: "numeric",
     value: room.max_members ?? "", placeholder: t("no_limit"), autocomplete: "off" });
   const archived = h("input", { name: "archived", type: "checkbox", checked: Boolean(room.is_archived) });
+  // What a large room says when people come and go (small rooms always name each one).
+  const notices = h("select", { name: "join_notices" },
+    ...["coalesced", "always", "never"].map((mode) => h("option", { value: mode, text: t(`join_notices_${mode}`) })));
+  notices.value = room.join_notices || "coalesced";
   const dialog = formDialog(t("room_settings"), [
     { name: "name", label: t("room_name"), node: name },
     { name: "description", label: t("description"), node: description },
     { name: "room_type", label: t("room_type"), node: type },
     { name: "max_members", label: t("max_members"), node: limit },
+    { name: "join_notices", label: t("join_notices"), node: notices },
     { name: "archived", label: t("archived_label"), node: archived },
   ], t("save"), async (values) => onSaved(await patch(`/api/chat/rooms/${room.id}/`, {
     name: values.name, description: values.description, room_type: values.room_type,
     max_members: values.max_members ? Number(values.max_members) : null, archived: archived.checked,
+    join_notices: values.join_notices,
   })));
   dialog.querySelector(".dialog-buttons").prepend(h("button", {
     type: "button", class: "danger", text: t("delete_room"), onclick: async () => {

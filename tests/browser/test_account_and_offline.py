@@ -192,7 +192,7 @@ def test_invitations_suggest_names_and_are_accepted_or_declined(server, open_pag
     assert not guest.errors and not page.errors
 
 
-def test_room_admins_change_type_limit_and_archive_in_room_settings(server, open_page, ada):
+def test_room_admins_change_type_limit_notices_and_archive_in_room_settings(server, open_page, ada):
     kit = register(server, "kit", "Kit")
     room = open_room(server, kit, "workshop")
     page = open_page(kit)
@@ -201,11 +201,14 @@ def test_room_admins_change_type_limit_and_archive_in_room_settings(server, open
     dialog = page.locator("dialog[open]")
     dialog.locator("select[name=room_type]").select_option("private")
     dialog.locator("input[name=max_members]").fill("")
+    assert dialog.locator("select[name=join_notices]").input_value() == "coalesced"
+    dialog.locator("select[name=join_notices]").select_option("never")
     dialog.locator("input[name=archived]").check()
     dialog.get_by_role("button", name="Save").click()
     dialog.wait_for(state="detached")
     status, seen = server.api("GET", f"/api/chat/rooms/{room['id']}/", token=kit.token)
-    assert (seen["room_type"], seen["max_members"], seen["is_archived"]) == ("private", None, True)
+    assert (seen["room_type"], seen["max_members"], seen["is_archived"], seen["join_notices"]) == (
+        "private", None, True, "never")
     page.click("#settings-button")
     page.locator("dialog[open]").get_by_role("button", name="Delete room").click()
     page.locator("dialog[open][role=alertdialog]").get_by_role("button", name="Delete room").click()

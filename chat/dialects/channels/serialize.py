@@ -69,7 +69,7 @@ def serialize_room(room: Room) -> dict:
         "room_type": room.room_type, "is_official": room.is_official,
         "created_by": serialize_user(room.creator), "member_count": room.member_count,
         "is_active": room.is_active, "max_members": room.max_members,
-        "is_archived": room.is_archived,
+        "is_archived": room.is_archived, "join_notices": room.join_notices,
         "created_at": room.created_at, "updated_at": room.updated_at,
     }
 
