@@ -1,0 +1,82 @@
+"""The server's VAPID key pair (RFC 8292): CHAT_VAPID_PRIVATE_KEY when several processes
+or hosts must sign alike, else generated once into the data dir (like jwt_secret).
+
+The key is kept as the base64url P-256 private scalar, the form web-push tools print,
+so a key made elsewhere can be pasted into the setting.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ..settings import SettingsError
+
+JWT_LIFETIME = 12 * 3600  # RFC 8292 caps it at 24 hours
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def private_key_from(text: str) -> ec.EllipticCurvePrivateKey:
+    try:
+        raw = unb64url(text.strip())
+        if len(raw) != 32:
+            raise ValueError("not 32 bytes")
+        return ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    except ValueError as exc:
+        raise SettingsError(f"the VAPID private key is not a base64url P-256 key ({exc})") from None
+
+
+def write_durably(path: Path, text: str, mode: int) -> None:
+    """Write-then-rename with fsyncs: a crash leaves the old file or the new one, never
+    half of one (a half-written key would sign with a key no browser knows)."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class Vapid:
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey, subject: str):
+        self.private_key = private_key
+        self.subject = subject
+        point = private_key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        self.public_key = b64url(point)  # the browser's applicationServerKey
+
+    def authorization(self, endpoint: str) -> str:
+        """The Authorization header for one request to a push service."""
+        parts = urlsplit(endpoint)
+        claims = {"aud": f"{parts.scheme}://{parts.netloc}",
+                  "exp": int(time.time()) + JWT_LIFETIME, "sub": self.subject}
+        token = jwt.encode(claims, self.private_key, algorithm="ES256")
+        return f"vapid t={token}, k={self.public_key}"
+
+
+def load_vapid(configured: str | None, path: Path, subject: str, mode: int) -> Vapid:
+    if configured:
+        return Vapid(private_key_from(configured), subject)
+    if not path.exists():
+        scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+        write_durably(path, b64url(scalar.to_bytes(32, "big")) + "\n", mode)
+    return Vapid(private_key_from(path.read_text()), subject)
