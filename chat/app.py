@@ -21,7 +21,7 @@ from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import headers, metrics, openapi, pages, requestid
+from .web import app_shell, headers, metrics, openapi, pages, requestid
 from .web.chores import run_chores
 from .web.outgoing import run_bot_caller
 from .web.pusher import run_pusher
@@ -136,6 +136,7 @@ def create_app(settings: Settings) -> web.Application:
     hooks.setup(app)
     bots.setup(app)
     pages.setup(app)
+    app_shell.setup(app)
     headers.setup(app)
     requestid.setup(app)
     openapi.setup(app)

@@ -21,6 +21,7 @@ import {
 } from "./sidebar.js";
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
 import { uploadFiles } from "./uploads.js";
+import { registerWorker, setBadge } from "./push.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
 
@@ -75,6 +76,7 @@ const ctx = {
 
 function boot() {
   applyStatic(document);
+  registerWorker();
   for (const select of document.querySelectorAll(".language-select")) {
     const compact = select.classList.contains("compact");
     select.replaceChildren(...LANGUAGES.map(([code, name, short]) => h("option", { value: code, text: compact ? short : name })));
@@ -134,13 +136,19 @@ async function startChat() {
   teamStarted(state.me);
   await loadRooms();
   startSocket();
-  const wanted = decodeURIComponent(location.hash.slice(1)) || localStorage.getItem(LAST_ROOM_KEY);
-  const room = findRoom(wanted) || findRoom("global") || [...state.rooms.values()].find((r) => r.is_member);
-  if (room) await openRoom(room.id);
+  const [wanted, messageId] = hashTarget();
+  const room = findRoom(wanted || localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global") || [...state.rooms.values()].find((r) => r.is_member);
+  if (room) await openRoom(room.id, room === findRoom(wanted) ? messageId : null);
   app.actions.retryOffline();
   app.notifications.load();
   clearInterval(state.pollTimer);
   state.pollTimer = setInterval(loadRooms, ROOM_POLL_MS);
+}
+
+// "#room" or "#room/message" (what a push notification opens).
+function hashTarget() {
+  const [room, message] = decodeURIComponent(location.hash.slice(1)).split("/");
+  return [room || null, Number(message) || null];
 }
 
 function findRoom(ref) {
@@ -186,8 +194,9 @@ function wire() {
     app.actions.retryOffline();
   });
   window.addEventListener("hashchange", () => {
-    const room = findRoom(decodeURIComponent(location.hash.slice(1)));
-    if (room) openRoom(room.id);
+    const [wanted, messageId] = hashTarget();
+    const room = findRoom(wanted);
+    if (room) openRoom(room.id, messageId);
   });
 }
 
@@ -335,6 +344,7 @@ function updateTitle() {
   if (open && document.hidden) unread += badgeCount(open);
   const name = state.room ? roomTitle(state.room, state.me) : "";
   document.title = `${unread ? `(${unread}) ` : ""}${name ? name + " · " : ""}${t("app_name")}`;
+  setBadge(unread);
 }
 
 async function openRoom(id, messageId = null) {
