@@ -39,21 +39,29 @@ def private_key_from(text: str) -> ec.EllipticCurvePrivateKey:
         raise SettingsError(f"the VAPID private key is not a base64url P-256 key ({exc})") from None
 
 
-def write_durably(path: Path, text: str, mode: int) -> None:
-    """Write-then-rename with fsyncs: a crash leaves the old file or the new one, never
-    half of one (a half-written key would sign with a key no browser knows)."""
-    partial = path.with_name(path.name + ".partial")
+def create_durably(path: Path, text: str, mode: int) -> None:
+    """Write a new file whole or not at all, and only if none is there: written and
+    fsynced under a unique name, then linked into place (atomic, and it fails when
+    another process starting at the same moment got there first, whose key then wins
+    for both). A half-written key would sign with a key no browser knows."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
-    directory = os.open(path.parent, os.O_RDONLY)
     try:
-        os.fsync(directory)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            return
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
     finally:
-        os.close(directory)
+        partial.unlink(missing_ok=True)
 
 
 class Vapid:
@@ -78,5 +86,5 @@ def load_vapid(configured: str | None, path: Path, subject: str, mode: int) -> V
         return Vapid(private_key_from(configured), subject)
     if not path.exists():
         scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
-        write_durably(path, b64url(scalar.to_bytes(32, "big")) + "\n", mode)
+        create_durably(path, b64url(scalar.to_bytes(32, "big")) + "\n", mode)
     return Vapid(private_key_from(path.read_text()), subject)
