@@ -10,9 +10,12 @@ import stat
 
 import pytest
 
-from chat.keys import core_key, pusher_key
+from chat.app import create_app
+from chat.keys import pusher_key
+from chat.push.vapid import load_vapid
 from chat.settings import Settings
-from tests.helpers import NO_RATE_LIMITS, assert_error, connect, make_room, post_message
+from tests.helpers import (NO_RATE_LIMITS, assert_error, connect, make_room, post_message,
+                           register)
 from tests.pushservice import DialGuard, PushService
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -145,8 +148,6 @@ async def test_a_muted_conversation_pushes_only_mentions(client, service, alice,
 
 
 async def test_the_private_setting_says_only_new_message(tmp_path, aiohttp_client, service):
-    from chat.app import create_app
-    from tests.helpers import register
     client = await aiohttp_client(create_app(push_settings(tmp_path, service, push_private=True)))
     await register(client, "admin")
     alice, bob = await register(client, "alice"), await register(client, "bob")
@@ -227,5 +228,4 @@ async def test_the_vapid_key_is_made_once_private_and_kept(client, service, sett
     resp = await client.get("/api/chat/push/key/", headers={})
     assert resp.status in (401, 403)  # only signed-in people ask for it
     key = client.server.app[pusher_key].vapid.public_key
-    from chat.push.vapid import load_vapid
     assert load_vapid(None, path, "mailto:x@example.com", 0o600).public_key == key

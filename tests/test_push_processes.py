@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from chat.app import create_app
 from chat.keys import pusher_key
-from chat.push.vapid import b64url
+from chat.push.vapid import Vapid, b64url
+from chat.settings import load_settings
 from tests.helpers import connect, make_room, post_message, register
-from tests.pushservice import DialGuard, PushService
 from tests.redisproc import RedisServer
 from tests.test_backplane import settled, shared_settings
-from tests.test_push import LOOPBACK, no_push, subscribe
+from tests.test_push import LOOPBACK, guard, no_push, service, subscribe  # noqa: F401
 
 
 @pytest.fixture
@@ -22,15 +23,6 @@ def redis_server(tmp_path):
     server = RedisServer(tmp_path / "redis").start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-async def service(tmp_path):
-    guard = DialGuard(asyncio.get_running_loop())
-    found = await PushService(tmp_path).start()
-    yield found
-    await found.stop()
-    guard.close()
 
 
 @pytest.fixture
@@ -83,13 +75,10 @@ async def test_the_processes_share_one_vapid_key(pair):
 
 
 async def test_the_setting_supplies_the_key(aiohttp_client, tmp_path, service):
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from chat.settings import load_settings
     scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
     settings = load_settings(env={"CHAT_DATA_DIR": str(tmp_path / "data"),
                                   "CHAT_VAPID_PRIVATE_KEY": b64url(scalar.to_bytes(32, "big"))})
     client = await aiohttp_client(create_app(settings))
     expected = ec.derive_private_key(scalar, ec.SECP256R1())
-    from chat.push.vapid import Vapid
     assert client.server.app[pusher_key].vapid.public_key == Vapid(expected, "mailto:x@y").public_key
     assert not settings.vapid_path.exists()

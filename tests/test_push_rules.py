@@ -12,24 +12,10 @@ from chat.app import create_app
 from chat.keys import pusher_key
 from chat.outbound.address import Refused, check
 from tests.helpers import connect, make_room, post_message, register
-from tests.pushservice import DialGuard, PushService
-from tests.test_push import LOOPBACK, no_push, push_settings, shared_room, subscribe
+from tests.test_push import (LOOPBACK, guard, no_push, push_settings,  # noqa: F401 (fixtures)
+                             service, shared_room, subscribe)
 
 GRACE = 1.5
-
-
-@pytest.fixture
-async def guard():
-    watch = DialGuard(asyncio.get_running_loop())
-    yield watch
-    watch.close()
-
-
-@pytest.fixture
-async def service(tmp_path, guard):
-    found = await PushService(tmp_path).start()
-    yield found
-    await found.stop()
 
 
 async def start(aiohttp_client, tmp_path, service, **extra):
@@ -38,16 +24,22 @@ async def start(aiohttp_client, tmp_path, service, **extra):
     return client, await register(client, "alice"), await register(client, "bob")
 
 
+async def tab_closed_just_now(client, person, room) -> float:
+    """The person's only tab closes; the time it closed."""
+    ws = await connect(client, person, room)
+    await ws.close()
+    closed = time.monotonic()
+    await asyncio.sleep(0.1)  # the server sees the close
+    return closed
+
+
 async def test_a_push_waits_out_the_grace_period_after_the_last_tab(aiohttp_client, tmp_path,
                                                                     service):
     client, alice, bob = await start(aiohttp_client, tmp_path, service,
                                      push_grace_seconds=GRACE)
     await subscribe(client, alice, service.browser("a"))
     room = await shared_room(client, bob, alice)
-    ws = await connect(client, alice, room)
-    await ws.close()
-    closed = time.monotonic()
-    await asyncio.sleep(0.1)  # the server sees the close
+    closed = await tab_closed_just_now(client, alice, room)
     await post_message(client, bob, room, "@alice back soon?")
     await service.next_delivery(timeout=GRACE + 5)
     assert time.monotonic() - closed >= GRACE - 0.1
@@ -59,9 +51,7 @@ async def test_a_notification_read_in_a_tab_during_the_grace_period_is_not_pushe
                                      push_grace_seconds=GRACE)
     await subscribe(client, alice, service.browser("a"))
     room = await shared_room(client, bob, alice)
-    ws = await connect(client, alice, room)
-    await ws.close()
-    await asyncio.sleep(0.1)
+    await tab_closed_just_now(client, alice, room)
     await post_message(client, bob, room, "@alice read me")
     resp = await client.post("/api/chat/notifications/read-all/", headers=alice.headers)
     assert resp.status == 200, await resp.text()
@@ -80,9 +70,7 @@ async def test_a_member_removed_during_the_grace_period_gets_no_push(aiohttp_cli
     resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=alice.headers)
     assert resp.status in (200, 201), await resp.text()
     service.received.clear()
-    ws = await connect(client, alice, room)
-    await ws.close()
-    await asyncio.sleep(0.1)
+    await tab_closed_just_now(client, alice, room)
     await post_message(client, bob, room, "@alice about the plan")
     resp = await client.patch(f"/api/chat/rooms/{room['id']}/members/{alice.id}/",
                               json={"is_banned": True}, headers=bob.headers)
@@ -150,9 +138,7 @@ async def test_metrics_count_pushes_sent_failed_and_dropped(aiohttp_client, tmp_
                                      push_queue_limit=1, push_grace_seconds=0.3)
     await subscribe(client, alice, service.browser("a"))
     room = await shared_room(client, bob, alice)
-    ws = await connect(client, alice, room)
-    await ws.close()
-    await asyncio.sleep(0.1)
+    await tab_closed_just_now(client, alice, room)
     await post_message(client, bob, room, "@alice one")   # waits out the grace
     await post_message(client, bob, room, "@alice two")   # no room to wait: dropped
     await service.next_delivery()
