@@ -13,6 +13,9 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from .address import Target
 
 
+MAX_PINS = 1024  # distinct push hosts are a handful; a flood of names cannot grow this
+
+
 class PinnedResolver(AbstractResolver):
     def __init__(self) -> None:
         self.pins: dict[tuple[str, int], str] = {}
@@ -43,6 +46,8 @@ class OutboundSession:
 
     @asynccontextmanager
     async def post(self, target: Target, body: bytes, headers: dict):
+        if len(self.resolver.pins) >= MAX_PINS:
+            self.resolver.pins.clear()
         self.resolver.pins[(target.host, target.port)] = target.address
         async with self.session.post(target.url, data=body, headers=headers,
                                      allow_redirects=False) as resp:
