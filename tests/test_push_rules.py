@@ -96,7 +96,7 @@ async def test_private_loopback_and_link_local_addresses_are_refused(url, guard)
 
 @pytest.mark.parametrize("url, reason", [
     ("http://192.0.2.1/push", "not_https"), ("https://user:pw@8.8.8.8/push", "userinfo"),
-    ("https://8.8.8.8:8443/push", "port"), ("https://8.8.8.8/" + "x" * 2000, "too_long"),
+    ("https://8.8.8.8:8443/push", "port"), ("https://8.8.8.8:0/push", "port"), ("https://8.8.8.8/" + "x" * 2000, "too_long"),
     ("https:///push", "no_host"), ("https://[::1/push", "malformed"),
 ])
 async def test_the_form_of_an_endpoint_is_checked(url, reason, guard):

@@ -41,7 +41,7 @@ def check_form(url: str, max_length: int) -> tuple[str, int]:
         raise Refused("too_long")
     try:
         parts = urlsplit(url)
-        port = parts.port or 443
+        port = 443 if parts.port is None else parts.port
     except ValueError:
         raise Refused("malformed") from None
     if parts.scheme != "https":
