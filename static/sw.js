@@ -49,7 +49,9 @@ self.addEventListener("notificationclick", (event) => {
   const target = new URL(event.notification.data?.url || "/", self.location.origin);
   event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((tabs) => {
     const tab = tabs.find((c) => new URL(c.url).origin === target.origin);
-    if (tab) return tab.navigate(target.href).then((c) => (c || tab).focus());
-    return self.clients.openWindow(target.href);
+    const opened = () => self.clients.openWindow(target.href);
+    // navigate() works only on a tab this worker controls; any other gets a new window.
+    if (tab) return tab.navigate(target.href).then((c) => (c || tab).focus()).catch(opened);
+    return opened();
   }));
 });

@@ -72,13 +72,14 @@ async def shared_room(client, owner, *others) -> dict:
 async def test_a_mention_reaches_an_away_member_signed_and_encrypted(client, service, alice, bob):
     browser = service.browser("alice-laptop")
     await subscribe(client, alice, browser)
+    await subscribe(client, bob, service.browser("bob-phone"))
     room = await shared_room(client, bob, alice)
-    message = await post_message(client, bob, room, "@alice the kettle is on " + "x" * 200)
+    message = await post_message(client, bob, room, "@alice @bob the kettle is on " + "x" * 200)
     push = await service.next_delivery()
     assert push.token == "alice-laptop"
     assert push.payload["room_id"] == room["id"] and push.payload["message_id"] == message["id"]
     assert "bob" in push.payload["title"] and "tea" in push.payload["title"]
-    assert push.payload["body"].startswith("@alice the kettle is on")
+    assert push.payload["body"].startswith("@alice @bob the kettle is on")
     assert len(push.payload["body"]) <= 101
     assert push.payload["url"] == f"/#{room['id']}/{message['id']}"
     assert push.headers["TTL"] == "86400"
