@@ -1,6 +1,7 @@
-"""The send path with Web Push on and off, side by side (issue 26): one in-process
-server, a local TLS push service (tests/pushservice.py), and N REST posts that mention an
-away member who has a push device (on) or none (off). Prints per-post latency.
+"""The send path with Web Push on and off, side by side (issue 26): a real server
+process, a local TLS push service in this process (tests/pushservice.py, which checks
+and decrypts every push), and N REST posts that each mention an away member who has a
+push device (on) or none (off). Prints per-post latency as the sender sees it.
 
     python bench/push_send_path.py --messages 300 --rounds 3
 """
@@ -8,57 +9,59 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import aiohttp
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-
-from chat.app import create_app  # noqa: E402
-from chat.keys import pusher_key  # noqa: E402
-from chat.settings import Settings  # noqa: E402
-from tests.helpers import NO_RATE_LIMITS, make_room, register  # noqa: E402
 from tests.pushservice import PushService  # noqa: E402
+from tests.serverproc import ServerProcess, register_at  # noqa: E402
+
+
+def auth(person: dict) -> dict:
+    return {"Authorization": f"Bearer {person['access_token']}"}
 
 
 async def run(messages: int, pushes: bool, directory: Path) -> list[float]:
     service = await PushService(directory).start()
-    settings = Settings(data_dir=directory / "data", push_grace_seconds=0.0,
-                        outbound_allow=(ipaddress.ip_network("127.0.0.1/32"),),
-                        outbound_ca_file=str(service.cert), push_queue_limit=10_000,
-                        **NO_RATE_LIMITS)
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
+    server = ServerProcess(directory / "data", CHAT_PUSH_GRACE_SECONDS="0",
+                           CHAT_OUTBOUND_ALLOW="127.0.0.1/32", CHAT_PUSH_QUEUE="10000",
+                           CHAT_OUTBOUND_CA_FILE=str(service.cert))
+    server.start()
     try:
-        await register(client, "admin")
-        alice, bob = await register(client, "alice"), await register(client, "bob")
-        room = await make_room(client, bob, name="bench", is_public=True)
-        await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=alice.headers)
-        if pushes:
-            resp = await client.post("/api/chat/push/devices/",
-                                     json=service.browser("a").subscription(), headers=alice.headers)
-            assert resp.status == 201
-        took = []
-        for n in range(messages):
-            start = time.perf_counter()
-            resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                                     json={"content": f"@alice number {n}"}, headers=bob.headers)
-            assert resp.status == 201
-            took.append(time.perf_counter() - start)
-        if pushes:
-            deadline = time.monotonic() + 60
-            while len(service.received) < messages and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            print(f"  pushes decrypted by the service: {len(service.received)}/{messages}, "
-                  f"sent {client.server.app[pusher_key].sent}")
-        return took
+        async with aiohttp.ClientSession() as session:
+            base = server.base
+            await register_at(session, base, "admin")
+            alice, bob = await register_at(session, base, "alice"), await register_at(session, base, "bob")
+            async with session.post(f"{base}/api/chat/rooms/", headers=auth(bob),
+                                    json={"name": "bench", "is_public": True}) as resp:
+                room = await resp.json()
+            await session.post(f"{base}/api/chat/rooms/{room['id']}/join/", headers=auth(alice))
+            if pushes:
+                async with session.post(f"{base}/api/chat/push/devices/", headers=auth(alice),
+                                        json=service.browser("a").subscription()) as resp:
+                    assert resp.status == 201
+            took = []
+            for n in range(messages):
+                start = time.perf_counter()
+                async with session.post(f"{base}/api/chat/rooms/{room['id']}/messages/",
+                                        json={"content": f"@alice number {n}"},
+                                        headers=auth(bob)) as resp:
+                    assert resp.status == 201
+                took.append(time.perf_counter() - start)
+            if pushes:
+                deadline = time.monotonic() + 60
+                while len(service.received) < messages and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
+                print(f"  pushes decrypted by the service: {len(service.received)}/{messages}")
+            return took
     finally:
-        await client.close()
+        server.stop()
         await service.stop()
 
 

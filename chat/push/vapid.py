@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ..settings import SettingsError
 
 JWT_LIFETIME = 12 * 3600  # RFC 8292 caps it at 24 hours
+MAX_AUDIENCES = 256       # push services signed for; a handful in practice
 
 
 def b64url(data: bytes) -> str:
@@ -71,13 +72,23 @@ class Vapid:
         point = private_key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
         self.public_key = b64url(point)  # the browser's applicationServerKey
+        self.tokens: dict[str, tuple[str, int]] = {}  # audience -> (JWT, its exp)
 
     def authorization(self, endpoint: str) -> str:
-        """The Authorization header for one request to a push service."""
+        """The Authorization header for a request to a push service. A token is signed
+        once per push service and reused for most of its lifetime: an ES256 signature
+        per push would be most of a push's CPU."""
         parts = urlsplit(endpoint)
-        claims = {"aud": f"{parts.scheme}://{parts.netloc}",
-                  "exp": int(time.time()) + JWT_LIFETIME, "sub": self.subject}
-        token = jwt.encode(claims, self.private_key, algorithm="ES256")
+        audience = f"{parts.scheme}://{parts.netloc}"
+        now = int(time.time())
+        token, expires = self.tokens.get(audience, ("", 0))
+        if expires - now < JWT_LIFETIME // 2:
+            if len(self.tokens) >= MAX_AUDIENCES:
+                self.tokens.clear()
+            expires = now + JWT_LIFETIME
+            token = jwt.encode({"aud": audience, "exp": expires, "sub": self.subject},
+                               self.private_key, algorithm="ES256")
+            self.tokens[audience] = (token, expires)
         return f"vapid t={token}, k={self.public_key}"
 
 
