@@ -13,17 +13,18 @@ from .core import Core, health, rooms, scheduler
 from .db import Database
 from .db.database import storage_failure
 from .durable import create_once
-from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, records,
-                       simple, team, user_socket, v1)
+from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, push,
+                       records, simple, team, user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
 from .ops.datadir import PRIVATE_FILE, prepare_data_dir
 from .settings import Settings, SettingsError
-from .web import headers, metrics, openapi, pages, requestid
+from .web import app_shell, headers, metrics, openapi, pages, requestid
 from .web.chores import run_chores
 from .web.outgoing import run_bot_caller
+from .web.pusher import run_pusher
 from .web.routing import api_errors, note_sender
 
 log = logging.getLogger(__name__)
@@ -116,12 +117,14 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(scheduled_work)
     app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(run_bot_caller)
+    app.cleanup_ctx.append(run_pusher)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     external.setup(app)
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    push.setup(app)
     team.setup(app)
     admin.setup(app)
     user_socket.setup(app)
@@ -131,6 +134,7 @@ def create_app(settings: Settings) -> web.Application:
     hooks.setup(app)
     bots.setup(app)
     pages.setup(app)
+    app_shell.setup(app)
     headers.setup(app)
     requestid.setup(app)
     openapi.setup(app)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Callable
 
 from .events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
@@ -51,6 +52,9 @@ class Hub:
         # Plain counters read by /metrics when it is on: an int add costs nothing here.
         self.frames_sent = 0
         self.overflows = 0
+        # user id -> monotonic time their last socket here closed: the grace period
+        # before they count as away (chat/core/away.py).
+        self.left_at: dict[int, float] = {}
 
     # -- sockets and seats ---------------------------------------------------
     def attach(self, conn: Connection) -> None:
@@ -75,6 +79,7 @@ class Hub:
         conns.discard(conn)
         if not conns:
             del self.user_connections[conn.user.id]
+            self.left_at[conn.user.id] = time.monotonic()
         for room_id in list(conn.seats):
             self._stand(conn, room_id)
 

@@ -183,6 +183,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "notify_reply": ("{username} replied to you", "{username} 回复了你"),
     "notify_message": ("New message from {username}", "新消息来自 {username}"),
     "notify_invite": ("{username} invited you to {room}", "{username} 邀请你加入 {room}"),
+    "push_endpoint_refused": ("This push endpoint cannot be used ({reason})", "无法使用该推送地址（{reason}）"),
+    "push_keys_invalid": ("The subscription's keys are not valid Web Push keys", "订阅密钥不是有效的 Web Push 密钥"),
+    "push_devices_full": ("You can receive push on at most {limit} devices: remove one first", "最多只能在 {limit} 台设备上接收推送：请先移除一台"),
+    "push_subscription_not_found": ("No such push device", "没有该推送设备"),
+    "push_private_body": ("New message", "新消息"),
     "seeded_room_name": ("Global", "大厅"),
     "seeded_room_description": ("The room everyone shares", "所有人共享的聊天室"),
 }

@@ -15,3 +15,4 @@ oidc_clients_key = web.AppKey("oidc_clients", dict)  # provider name -> web.oidc
 replays_key = web.AppKey("signin_replays", object)  # core.oidc.Replays of this process
 bot_caller_key = web.AppKey("bot_caller", object)  # chat.web.outgoing.BotCaller
 route_table_key = web.AppKey("route_table", list)  # (ErrorStyle, Route) as registered
+pusher_key = web.AppKey("pusher", object)  # chat.web.pusher.Pusher

@@ -305,3 +305,16 @@ class Bot:
     user: User
     outgoing_url: str | None
     created_at: str
+
+
+@dataclass(frozen=True)
+class PushSubscription:
+    """One browser a user opted in from: its push service endpoint and the keys
+    (RFC 8291) its messages are encrypted to."""
+    id: int
+    user_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    label: str
+    created_at: str

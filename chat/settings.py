@@ -102,6 +102,19 @@ class Settings:
     bot_timeout_seconds: float = 7.0
     import_max_file_mb: int = 16       # one JSON file of a Slack export, unpacked
     import_max_total_mb: int = 4096    # all of a Slack export's files, unpacked
+    # Web Push (chat/push_settings.py, docs/push.md).
+    vapid_private_key: str | None = None
+    vapid_subject: str = ""
+    push_grace_seconds: float = 60.0   # no socket anywhere this long before a push
+    push_private: bool = False         # payload says only "New message"
+    push_queue_limit: int = 1000
+    push_concurrency: int = 4
+    push_timeout_seconds: float = 10.0
+    push_retry_seconds: float = 2.0    # first backoff after a 429/5xx, doubled per retry
+    push_max_devices: int = 20         # subscriptions per user
+    outbound_allow: tuple = ()         # networks exempt from the SSRF address rules
+    outbound_ca_file: str | None = None
+    outbound_max_url: int = 1024
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     extra: dict = field(default_factory=dict, compare=False)
@@ -122,6 +135,10 @@ class Settings:
     @property
     def secret_path(self) -> Path:
         return self.data_dir / "jwt_secret"
+
+    @property
+    def vapid_path(self) -> Path:
+        return self.data_dir / "vapid_private_key"
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -291,6 +308,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
             values[name] = parse(var, raw)
     from .signin_settings import load_signin  # imports this module: loaded late
     values.update(load_signin(env))
+    from .push_settings import load_push  # imports this module: loaded late
+    values.update(load_push(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)
     if (raw := pick("workers", "CHAT_WORKERS")) is not None:

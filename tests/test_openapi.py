@@ -23,6 +23,7 @@ UNDESCRIBED = {
     "/ws/user", "/ws/user/",                                     # the user-level socket
     "/auth/oidc/{name}/start", "/auth/oidc/{name}/callback",     # browser redirects
     "/healthz", "/livez", "/", "/admin", "/metrics", "/static",  # pages and operations
+    "/manifest.webmanifest", "/sw.js",                          # the installable app
 }
 
 

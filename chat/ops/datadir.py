@@ -59,6 +59,7 @@ def prepare_data_dir(settings: Settings) -> None:
     for suffix in ("-wal", "-shm"):
         tighten(settings.database_path.with_name(settings.database_path.name + suffix))
     tighten(settings.secret_path)
+    tighten(settings.vapid_path)
     with os.scandir(settings.chat_uploads_dir) as entries:
         for entry in entries:
             if entry.is_file(follow_symlinks=False):

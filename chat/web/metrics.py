@@ -18,7 +18,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from ..core import Core
 from ..events import Event, MessagePosted
-from ..keys import bot_caller_key, core_key, settings_key
+from ..keys import bot_caller_key, core_key, pusher_key, settings_key
 from .auth import client_address, in_networks
 
 metrics_key = web.AppKey("metrics", object)
@@ -52,6 +52,12 @@ class LiveCollector:
         yield CounterMetricFamily("teahouse_bot_calls_dropped",
                                   "Outgoing bot calls dropped because the queue was full",
                                   value=caller.dropped if caller else 0)
+        pusher = self.app.get(pusher_key)
+        for outcome, help_text in (("sent", "Web Pushes a push service accepted"),
+                                   ("failed", "Web Pushes refused, unreachable or gone (404/410)"),
+                                   ("dropped", "Web Pushes dropped because the queue was full")):
+            yield CounterMetricFamily(f"teahouse_pushes_{outcome}", help_text,
+                                      value=getattr(pusher, outcome) if pusher else 0)
 
 
 class Metrics:

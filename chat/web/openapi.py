@@ -22,7 +22,7 @@ ERROR_SCHEMA = {"detail": "DetailError", "error": "ChannelsError"}
 DIALECT_OF = {"v1": "v1", "channels": "channels", "simple": "simple", "native": "native",
               "identity": "identity", "api_tokens": "identity", "external": "identity",
               "oidc_flow": "identity", "hooks": "webhooks",
-              "bots": "bots", "team": "native"}
+              "bots": "bots", "team": "native", "push": "native"}
 SOCKETS = """
 WebSockets (not described as operations): v1 `GET /api/v1/chatroom/ws/{room_id}/{token}`;
 channels `GET /ws/chat/{room_id}/?token=JWT` (also `&since=<message id>`); every room of

@@ -106,6 +106,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
                                                  "Announcement", {201: "Announced"}),
     ("GET", f"{C}/notifications/unread_count/"): op("How many notifications are unread",
                                                     ok={200: "UnreadCount"}),
+    ("GET", f"{C}/push/key/"): op("The server's VAPID public key (applicationServerKey)",
+                                  ok={200: "PushKey"}),
+    ("GET", f"{C}/push/devices/"): op("Your browsers that receive Web Push",
+                                      ok={200: ["PushDevice"]}),
+    ("POST", f"{C}/push/devices/"): op("Receive Web Push on this browser (its PushSubscription)",
+                                       "PushSubscription", {201: "PushDevice"}),
+    ("DELETE", f"{C}/push/devices/{{id}}/"): op("Stop Web Push to one of your browsers",
+                                                ok={204: None}),
     # site administration
     ("GET", f"{C}/admin/users/"): op(
         "Find people or bots, paged; X-Total-Count says how many match (site admins)",

@@ -148,6 +148,8 @@ COMPONENTS: dict[str, dict] = {
     "Unsaved": obj({"message_id": INT, "saved": BOOL, "removed": BOOL}),
     "NotifyPreferences": obj({"room_id": INT, "notify_level": {"enum": list(NOTIFY_LEVELS)},
                               "room_muted": BOOL}),
+    "PushKey": obj({"public_key": STR}),
+    "PushDevice": obj({"id": INT, "label": STR, "push_service": STR, "created_at": TIME}),
     "Status": obj({"user_id": INT, "emoji": STR, "text": STR, "dnd": BOOL,
                    "expires_at": null(TIME), "updated_at": TIME}),
     "ScheduledMessage": obj({
@@ -202,4 +204,6 @@ BODIES: dict[str, dict] = {
     "StatusChange": obj({}, {"emoji": STR, "text": STR, "dnd": BOOL, "expires_at": null(ZONED)}),
     "NewScheduledMessage": obj({"content": STR, "send_at": ZONED}, {"reply_to": INT}),
     "RemindAt": obj({"remind_at": ZONED}),
+    "PushSubscription": obj({"endpoint": STR, "keys": obj({"p256dh": STR, "auth": STR})},
+                            {"label": STR, "expirationTime": null(INT)}),
 }

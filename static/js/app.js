@@ -24,6 +24,7 @@ import {
 import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
 import { showActionsOnTap } from "./touch_actions.js";
 import { uploadFiles } from "./uploads.js";
+import { registerWorker, setBadge } from "./push.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
 import { findRoom as findRoomIn, linkedRoom as roomLink } from "./room_links.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
@@ -80,6 +81,7 @@ const ctx = {
 
 function boot() {
   applyStatic(document);
+  registerWorker();
   for (const select of document.querySelectorAll(".language-select")) {
     const compact = select.classList.contains("compact");
     select.replaceChildren(...LANGUAGES.map(([code, name, short]) => h("option", { value: code, text: compact ? short : name })));
@@ -154,7 +156,7 @@ async function startChat() {
   const link = linkedRoom();
   const room = link.room || findRoom(localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global")
     || [...state.rooms.values()].find((r) => r.is_member);
-  if (room) await openRoom(room.id);
+  if (room) await openRoom(room.id, room === link.room ? link.messageId : null);
   if (!state.room) showNoRoom(true);
   app.actions.retryOffline();
   app.notifications.load();
@@ -213,8 +215,8 @@ function wire() {
     app.actions.retryOffline();
   });
   window.addEventListener("hashchange", () => {
-    const { room } = linkedRoom();
-    if (room) openRoom(room.id);
+    const { room, messageId } = linkedRoom();
+    if (room) openRoom(room.id, messageId);
   });
 }
 
@@ -383,6 +385,7 @@ function updateTitle() {
   if (open && document.hidden) unread += badgeCount(open);
   const name = state.room ? roomTitle(state.room, state.me) : "";
   document.title = `${unread ? `(${unread}) ` : ""}${name ? name + " · " : ""}${t("app_name")}`;
+  setBadge(unread);
 }
 
 async function openRoom(id, messageId = null) {

@@ -3,6 +3,7 @@
 import * as api from "./api.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
+import { devicesSection } from "./push.js";
 import { formDialog } from "./sidebar.js";
 
 // The account box's picture and name open the profile (one button around them), and a
@@ -29,7 +30,7 @@ export function profileDialog(me, onSaved) {
   const picture = h("input", { name: "avatar", type: "file", accept: "image/png,image/jpeg,image/gif,image/webp" });
   const current = h("input", { name: "old_password", type: "password", autocomplete: "current-password" });
   const fresh = h("input", { name: "password", type: "password", minlength: "8", autocomplete: "new-password" });
-  formDialog(t("profile"), [
+  const dialog = formDialog(t("profile"), [
     { name: "display_name", label: t("your_name"), node: name },
     { name: "avatar", label: t("avatar"), node: picture },
     { name: "old_password", label: t("current_password"), node: current },
@@ -45,6 +46,7 @@ export function profileDialog(me, onSaved) {
     }
     onSaved(user);
   });
+  dialog.querySelector(".form-error").before(devicesSection());
 }
 
 async function uploadAvatar(file) {

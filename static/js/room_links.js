@@ -7,14 +7,18 @@ export function findRoom(rooms, ref) {
 }
 
 // The room the address names: #<slug> or #<id> as the page writes it, or a room's name
-// as people write links (/#release). A name nothing answers to gives room null, so the
+// as people write links (/#release); "#<room>/<message id>" (what a push notification
+// opens) names a message in it too. A name nothing answers to gives room null, so the
 // caller can say so instead of opening another room in silence.
 export function linkedRoom(rooms, hash) {
   let ref = "";
   try {
     ref = decodeURIComponent(hash.slice(1)).trim();
   } catch { /* a malformed %-escape names no room */ }
-  return { ref, room: findRoom(rooms, ref) || roomNamed(rooms, ref) };
+  const message = /\/(\d+)$/.exec(ref);   // anchored, one digit run: linear
+  if (message) ref = ref.slice(0, message.index);
+  return { ref, room: findRoom(rooms, ref) || roomNamed(rooms, ref),
+           messageId: message ? Number(message[1]) : null };
 }
 
 // Names are not unique: one's own room first, then the official one, then the oldest.

@@ -1,0 +1,57 @@
+"""An aiohttp session that dials only addresses chat/outbound/address.py checked: the
+resolver answers each host with its pinned address and refuses any other, and redirects
+are never followed (a 3xx is an answer, not a new destination)."""
+from __future__ import annotations
+
+import socket
+import ssl
+from contextlib import asynccontextmanager
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from .address import Target
+
+
+MAX_PINS = 1024  # distinct push hosts are a handful; a flood of names cannot grow this
+
+
+class PinnedResolver(AbstractResolver):
+    def __init__(self) -> None:
+        self.pins: dict[tuple[str, int], str] = {}
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        address = self.pins.get((host, port))
+        if address is None:
+            raise OSError(f"{host}:{port} was not checked for outbound requests")
+        kind = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [ResolveResult(hostname=host, host=address, port=port, family=kind,
+                              proto=0, flags=socket.AI_NUMERICHOST)]
+
+    async def close(self) -> None:
+        return None
+
+
+class OutboundSession:
+    def __init__(self, timeout: float, ca_file: str | None = None, limit: int = 10):
+        context = ssl.create_default_context()
+        if ca_file:  # a company relay signed by the company's own CA
+            context.load_verify_locations(ca_file)
+        self.resolver = PinnedResolver()
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            connector=aiohttp.TCPConnector(resolver=self.resolver, ssl=context, limit=limit,
+                                           use_dns_cache=False))
+
+    @asynccontextmanager
+    async def post(self, target: Target, body: bytes, headers: dict):
+        if len(self.resolver.pins) >= MAX_PINS:
+            self.resolver.pins.clear()
+        self.resolver.pins[(target.host, target.port)] = target.address
+        async with self.session.post(target.url, data=body, headers=headers,
+                                     allow_redirects=False) as resp:
+            yield resp
+
+    async def close(self) -> None:
+        await self.session.close()
