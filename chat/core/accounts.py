@@ -117,7 +117,7 @@ async def login(core: Core, username, password, address: str | None,
     if user_id is None:
         reason = ("local_login_off" if not core.settings.local_login
                   and not core.directory else "bad_credentials")
-        sign_in_refused(core, username, "password", reason)
+        sign_in_refused(core, username, method, reason)
         raise Unauthorized(reason)
     await attempt.succeeded()
     return await sign_in(core, user_id, address, user_agent, method)
@@ -136,7 +136,7 @@ async def check_credentials(core: Core, username: str, password: str) -> tuple[i
         profile = await core.directory.check_password(username, password)
         if profile:
             return (await identities.sign_in(core, profile)).id, "ldap"
-    return None, "password"
+    return None, "ldap" if core.directory else "password"
 
 
 async def sign_in(core: Core, user_id: int, address: str | None,
