@@ -60,6 +60,8 @@ def target_parts(target) -> tuple[str | None, str | None, str | None]:
 
 def new_entry(actor: User | str | None, action: str, target, detail: dict) -> AuditEntry:
     """actor: the user acting, or only a name (a failed sign-in, the command line)."""
+    if action not in ACTIONS:  # a typo would file entries no filter offers
+        raise ValueError(f"unknown audit action {action!r}")
     origin = serving.get() or current_origin()
     actor_id = actor.id if isinstance(actor, User) else None
     actor_name = actor.username if isinstance(actor, User) else actor
@@ -106,11 +108,7 @@ def log_entries(entries: list[AuditEntry]) -> None:
     """A Core audit listener (CHAT_AUDIT_LOG_STREAM=1): one JSON line per entry on the
     "teahouse.audit" logger, for a SIEM reading journald."""
     for entry in entries:
-        stream_log.info(json.dumps(serialize_entry(entry), ensure_ascii=False))
-
-
-def serialize_entry(entry: AuditEntry) -> dict:
-    return asdict(entry)
+        stream_log.info(json.dumps(asdict(entry), ensure_ascii=False))
 
 
 async def purge_expired(core: Core, at: datetime | None = None) -> int:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import asdict
 
 from aiohttp import web
 
-from ..core import audit_reads
+from ..core import audit_reads, exports
 from ..errors import BadInput
 from ..keys import core_key, user_key
 from ..models import AuditEntry
@@ -23,10 +24,7 @@ FIELDS = ("id", "at", "actor_id", "actor_name", "action", "target_type", "target
           "target_name", "address", "user_agent", "request_id", "detail")
 FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def serialize_entry(entry: AuditEntry) -> dict:
-    return {name: getattr(entry, name) for name in FIELDS}
+FLUSH_BYTES = 64 * 1024
 
 
 def csv_cell(value) -> str:
@@ -38,7 +36,7 @@ def csv_cell(value) -> str:
 
 def render(entry: AuditEntry, kind: str) -> bytes:
     if kind == "jsonl":
-        return (json.dumps(serialize_entry(entry), ensure_ascii=False) + "\n").encode()
+        return (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode()
     out = io.StringIO()
     csv.writer(out).writerow([csv_cell(getattr(entry, name)) for name in FIELDS])
     return out.getvalue().encode()
@@ -54,7 +52,7 @@ async def list_entries(request: web.Request) -> web.Response:
     found, next_before = await audit_reads.page(
         request.app[core_key], request[user_key], query_filter(request),
         request.query.get("before"), request.query.get("limit"))
-    response = json_response([serialize_entry(entry) for entry in found])
+    response = json_response([asdict(entry) for entry in found])
     if next_before is not None:
         response.headers[NEXT_HEADER] = str(next_before)
     return response
@@ -64,17 +62,24 @@ async def export_entries(request: web.Request) -> web.StreamResponse:
     kind = request.query.get("format", "jsonl")
     if kind not in FORMATS:
         raise BadInput("field_choice", field="format", choices=", ".join(FORMATS))
-    entries = audit_reads.entries(request.app[core_key], request[user_key], query_filter(request))
-    response = web.StreamResponse(headers={
-        "Content-Type": FORMATS[kind],
-        "Content-Disposition": f'attachment; filename="teahouse-audit.{kind}"'})
-    await response.prepare(request)
-    if kind == "csv":
-        await response.write((",".join(FIELDS) + "\r\n").encode())
-    async for entry in entries:
-        await response.write(render(entry, kind))
-    await response.write_eof()
-    return response
+    core = request.app[core_key]
+    entries = audit_reads.entries(core, request[user_key], query_filter(request))
+    async with exports.export_slot(core):
+        response = web.StreamResponse(headers={
+            "Content-Type": f"{FORMATS[kind]}; charset=utf-8", "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="teahouse-audit.{kind}"'})
+        await response.prepare(request)
+        pending = [(",".join(FIELDS) + "\r\n").encode()] if kind == "csv" else []
+        size = 0
+        async for entry in entries:
+            pending.append(render(entry, kind))
+            size += len(pending[-1])
+            if size >= FLUSH_BYTES:
+                await response.write(b"".join(pending))
+                pending, size = [], 0
+        await response.write(b"".join(pending))
+        await response.write_eof()
+        return response
 
 
 def setup(app: web.Application) -> None:
