@@ -73,6 +73,9 @@ async def test_admin_group_members_are_site_admins_and_others_are_not(client, sl
         with slapd.admin() as conn:
             conn.modify(ADMIN_GROUP, {"member": [(ldap3.MODIFY_DELETE, [f"uid=carl,{PEOPLE}"])]})
         assert not (await signed_in(client, "carl", "carl-password")).is_admin
+        changes = await rows_soon(client.server.app[core_key].db, 2, "site_role_changed")
+        assert [(actor, target, detail["role"]) for _, actor, target, detail in changes] == [
+            (None, "carl", "admin"), (None, "carl", "member")]
     finally:
         remove_person(slapd, "carl")
 

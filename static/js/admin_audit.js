@@ -11,6 +11,7 @@ const PATH = "/api/chat/admin/audit/";
 const PAGE_SIZE = 50;
 const ACTIONS = ["sign_in", "sign_in_failed", "sign_out", "session_revoked", "api_token_first_use",
   "password_changed", "password_reset", "site_role_changed", "user_deactivated", "user_reactivated",
+  "directory_disabled",
   "room_created", "room_deleted", "room_restored", "room_purged", "room_archived", "room_unarchived",
   "room_type_changed", "room_member_limit_changed", "room_role_changed", "member_banned",
   "member_unbanned", "member_muted", "member_unmuted", "message_deleted_by_moderator",
