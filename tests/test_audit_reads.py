@@ -165,7 +165,8 @@ async def test_backup_export_and_import_on_the_command_line_are_recorded(aiohttp
     assert (await cli("backup", str(archive), "--data-dir", str(data)))[0] == 0
     assert (await cli("export", str(export), "--data-dir", str(data)))[0] == 0
     found = await entries(client, admin)
-    assert [(e["action"], e["actor_name"]) for e in found[:2]] == [("export", "cli"), ("backup_started", "cli")]
+    assert [(e["action"], e["actor_name"]) for e in found[:2]] == [
+        ("export", "cli"), ("backup_started", "cli")]
     assert found[1]["detail"]["file"] == str(archive) and found[1]["detail"]["os_user"]
     # The export is a site's content, not its audit log.
     assert "audit" not in export.read_text() and "backup_started" not in export.read_text()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from chat.core.audit import ACTIONS
+
 from .conftest import PASSWORD, publish, register, screenshot
 
 pytestmark = pytest.mark.browser
@@ -24,7 +26,8 @@ def history(server, ada):
         assert server.api("POST", "/api/chat/rooms/", {"name": name}, owner.token)[0] == 201
     for number in range(55):  # more than a page (50) of one action
         assert server.api("POST", "/api/chat/rooms/", {"name": f"scratch {number}"}, bob.token)[0] == 201
-    assert server.api("POST", "/api/auth/login", {"username": "bob", "password": "wrong " + PASSWORD})[0] == 401
+    wrong = {"username": "bob", "password": "wrong " + PASSWORD}
+    assert server.api("POST", "/api/auth/login", wrong)[0] == 401
     return bob
 
 
@@ -77,6 +80,8 @@ def test_the_audit_log_in_chinese_with_a_date_range(server, open_page, ada, hist
     assert section.locator("button[type=submit]").inner_text() == "筛选"
     assert "操作者" in section.locator("thead").inner_text()
     assert "创建房间" in section.locator("tbody").inner_text()
+    options = section.locator("#audit-action option").all_inner_texts()
+    assert len(options) == 1 + len(ACTIONS) and not [o for o in options if o.startswith("act_")]
     section.locator("input[name=until]").fill("2001-01-01")
     section.locator("button[type=submit]").click()
     page.locator("#audit-section .admin-empty").wait_for()
