@@ -142,7 +142,8 @@ class Core:
         for listener in self.listeners:
             listener(event)
 
-    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]], origin: Origin) -> Any:
+    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]],
+                             origin: Origin) -> Any:
         plane = self.backplane
 
         async def logged(conn):

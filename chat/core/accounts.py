@@ -164,8 +164,8 @@ async def sign_in(core: Core, user_id: int, address: str | None,
 
 
 def sign_in_refused(core: Core, who: str | None, method: str, reason: str) -> None:
-    """Audits a sign-in refused before it reached sign_in (an OpenID Connect answer
-    that did not verify); not awaited."""
+    """Audits a refused sign-in (wrong credentials, a directory's refusal, an OpenID
+    Connect answer that did not verify) without making the refused client wait."""
     audit.record_soon(core, who, "sign_in_failed", method=method, reason=reason)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import asdict
 
 from aiohttp import web
@@ -16,7 +15,7 @@ from ..core import audit_reads, exports
 from ..errors import BadInput
 from ..keys import core_key, user_key
 from ..models import AuditEntry
-from ..web.jsonio import json_response
+from ..web.jsonio import dumps, json_response
 from ..web.routing import ERROR, Route, add_routes
 
 NEXT_HEADER = "X-Next-Before"
@@ -29,14 +28,13 @@ FLUSH_BYTES = 64 * 1024
 
 def csv_cell(value) -> str:
     """A spreadsheet must not run a typed-in user name or user agent as a formula."""
-    text = "" if value is None else (json.dumps(value, ensure_ascii=False)
-                                     if isinstance(value, dict) else str(value))
+    text = "" if value is None else dumps(value) if isinstance(value, dict) else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def render(entry: AuditEntry, kind: str) -> bytes:
     if kind == "jsonl":
-        return (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode()
+        return (dumps(asdict(entry)) + "\n").encode()
     out = io.StringIO()
     csv.writer(out).writerow([csv_cell(getattr(entry, name)) for name in FIELDS])
     return out.getvalue().encode()
