@@ -15,6 +15,7 @@ from ..core import audit_reads, exports
 from ..errors import BadInput
 from ..keys import core_key, user_key
 from ..models import AuditEntry
+from ..web.download import stream_download
 from ..web.jsonio import dumps, json_response
 from ..web.routing import ERROR, Route, add_routes
 
@@ -23,7 +24,6 @@ FIELDS = ("id", "at", "actor_id", "actor_name", "action", "target_type", "target
           "target_name", "address", "user_agent", "request_id", "detail")
 FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FLUSH_BYTES = 64 * 1024
 
 
 def csv_cell(value) -> str:
@@ -62,22 +62,14 @@ async def export_entries(request: web.Request) -> web.StreamResponse:
         raise BadInput("field_choice", field="format", choices=", ".join(FORMATS))
     core = request.app[core_key]
     entries = audit_reads.entries(core, request[user_key], query_filter(request))
-    async with exports.export_slot(core):
-        response = web.StreamResponse(headers={
-            "Content-Type": f"{FORMATS[kind]}; charset=utf-8", "Cache-Control": "no-store",
-            "Content-Disposition": f'attachment; filename="teahouse-audit.{kind}"'})
-        await response.prepare(request)
-        pending = [(",".join(FIELDS) + "\r\n").encode()] if kind == "csv" else []
-        size = 0
+    async def chunks():
+        if kind == "csv":
+            yield (",".join(FIELDS) + "\r\n").encode()
         async for entry in entries:
-            pending.append(render(entry, kind))
-            size += len(pending[-1])
-            if size >= FLUSH_BYTES:
-                await response.write(b"".join(pending))
-                pending, size = [], 0
-        await response.write(b"".join(pending))
-        await response.write_eof()
-        return response
+            yield render(entry, kind)
+    async with exports.export_slot(core):
+        return await stream_download(request, f"{FORMATS[kind]}; charset=utf-8",
+                                     f"teahouse-audit.{kind}", chunks())
 
 
 def setup(app: web.Application) -> None:
