@@ -9,12 +9,12 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, health, rooms, scheduler
+from .core import Core, audit, health, rooms, scheduler
 from .db import Database
 from .db.database import storage_failure
 from .durable import create_once
-from .dialects import (admin, api_tokens, bots, external, hooks, identity, native, push,
-                       records, simple, team, user_socket, v1)
+from .dialects import (admin, api_tokens, audit_log, bots, external, hooks, identity, native,
+                       push, records, simple, team, user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
@@ -74,12 +74,15 @@ async def open_core(app: web.Application):
     core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
                                 settings=settings, secret=load_secret(settings))
     await rooms.name_seeded_rooms(core)
+    if settings.audit_log_stream:
+        core.audit_listeners.append(audit.log_entries)
     if settings.redis_url:
         from .scale import shared
         await shared.start(core)
     yield
     if core.backplane is not None:
         await core.backplane.stop()
+    await asyncio.gather(*core.background, return_exceptions=True)  # queued audit entries
     await db.close()
 
 
@@ -127,6 +130,7 @@ def create_app(settings: Settings) -> web.Application:
     push.setup(app)
     team.setup(app)
     admin.setup(app)
+    audit_log.setup(app)
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)

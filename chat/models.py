@@ -318,3 +318,20 @@ class PushSubscription:
     auth: str
     label: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log: who did what to what, when and from where."""
+    id: int
+    at: str
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    target_type: str | None
+    target_id: str | None
+    target_name: str | None
+    address: str | None
+    user_agent: str | None
+    request_id: str | None
+    detail: dict

@@ -46,6 +46,8 @@ class Settings:
     log_format: str = "text"
     retention_days: int | None = None       # site-wide: delete messages older than this
     room_purge_days: int = 30   # a deleted room can be restored this long, then is purged
+    audit_retention_days: int = 365  # audit log entries are kept this long (docs/audit.md)
+    audit_log_stream: bool = False   # also one JSON line per entry on "teahouse.audit"
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
     join_notice_threshold: int = 50    # members above which joins and leaves follow the room's setting
     join_notice_interval: float = 60.0  # seconds between a large room's coalesced notices
@@ -301,6 +303,10 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["retention_days"] = parse_days("CHAT_RETENTION_DAYS", raw)
     if (raw := env.get("CHAT_ROOM_PURGE_DAYS")) is not None:
         values["room_purge_days"] = parse_days("CHAT_ROOM_PURGE_DAYS", raw)
+    if (raw := env.get("CHAT_AUDIT_RETENTION_DAYS")) is not None:
+        values["audit_retention_days"] = parse_days("CHAT_AUDIT_RETENTION_DAYS", raw)
+    if (raw := env.get("CHAT_AUDIT_LOG_STREAM")) is not None:
+        values["audit_log_stream"] = parse_bool("CHAT_AUDIT_LOG_STREAM", raw)
     if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
         values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
     for var, (name, parse) in LIMITS.items():

@@ -13,6 +13,7 @@ from chat.core import directory_recheck
 from chat.keys import core_key
 from chat.settings import Settings
 from chat.signin_settings import parse_ldap
+from tests.audit_helpers import rows_soon
 from tests.helpers import Person, assert_error, closed_with, connect, make_room, register
 from tests.ldapserver import PEOPLE, add_person, ldap_env, remove_person
 
@@ -72,6 +73,9 @@ async def test_admin_group_members_are_site_admins_and_others_are_not(client, sl
         with slapd.admin() as conn:
             conn.modify(ADMIN_GROUP, {"member": [(ldap3.MODIFY_DELETE, [f"uid=carl,{PEOPLE}"])]})
         assert not (await signed_in(client, "carl", "carl-password")).is_admin
+        changes = await rows_soon(client.server.app[core_key].db, 2, "site_role_changed")
+        assert [(actor, target, detail["role"]) for _, actor, target, detail in changes] == [
+            (None, "carl", "admin"), (None, "carl", "member")]
     finally:
         remove_person(slapd, "carl")
 
@@ -207,3 +211,12 @@ async def test_tls_connections_verify_the_directory_certificate(aiohttp_client, 
     untrusted = ldap_settings(tmp_path / "untrusted", url, **extra)     # system CAs only
     client = await aiohttp_client(create_app(untrusted))
     await assert_error(await login(client, "jane", "jane-password"), 503, "identity")
+
+
+
+async def test_directory_sign_ins_and_failures_are_audited(client):
+    await signed_in(client, "jane", "jane-password")
+    await assert_error(await login(client, "jane", "wrong-password"), 401, "identity")
+    assert await rows_soon(client.server.app[core_key].db, 2) == [
+        ("sign_in", "jane", "jane", {"method": "ldap"}),
+        ("sign_in_failed", "jane", None, {"method": "ldap", "reason": "bad_credentials"})]

@@ -14,6 +14,7 @@ from chat.db import identities as identities_db
 from chat.keys import core_key
 from chat.settings import Settings
 from chat.signin_settings import parse_oidc
+from tests.audit_helpers import rows_soon
 from tests.helpers import assert_error, register
 from tests.oidcprovider import Provider
 from tests.serverproc import free_port
@@ -194,3 +195,14 @@ async def test_the_page_offers_a_button_per_provider(aiohttp_client, tmp_path, p
     page = await (await client.get("/")).text()
     assert 'href="/auth/oidc/test/start">Sign in with Test ID</a>' in page
     assert "Sign in with Other &lt;b&gt;ID&lt;/b&gt;" in page
+
+
+
+async def test_a_provider_sign_in_and_a_refused_one_are_audited(client, provider):
+    body = await signed_in(client, provider)
+    db = client.server.app[core_key].db
+    assert await rows_soon(db, 1) == [("sign_in", "kate", body["user"]["username"], {"method": "oidc"})]
+    provider.mode = "bad_signature"
+    await assert_error(await sign_in(client, provider), 401, "identity")
+    assert await rows_soon(db, 1, "sign_in_failed") == [
+        ("sign_in_failed", None, None, {"method": "oidc", "reason": "oidc_failed"})]

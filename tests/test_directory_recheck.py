@@ -16,6 +16,7 @@ from chat.db import identities as identities_db
 from chat.db import users
 from chat.errors import Unavailable
 from chat.keys import core_key
+from tests.audit_helpers import rows_soon
 from tests.helpers import assert_error
 from tests.ldapserver import (ALLOWED_GROUP, ALUMNI, GROUPS, PEOPLE, Slapd, add_person, person,
                               remove_person)
@@ -127,6 +128,9 @@ async def test_a_recheck_disables_exactly_the_people_the_directory_no_longer_has
             assert (await link_of(client, people[name].id)).disabled_at is not None
         await assert_error(await login(client, "moved", "moved-password"), 401, "identity")
         assert await directory_recheck.recheck(core) == 0     # already disabled: counted once
+        disabled = await rows_soon(core.db, 4, "directory_disabled")
+        assert sorted((actor, target) for _, actor, target, _ in disabled) == [
+            (None, name) for name in ("deleted", "left", "locked", "moved")]
     finally:
         for name in ("stays", "renamed2", "locked", "left"):
             remove_person(slapd, name)

@@ -19,6 +19,7 @@ from ..hub import Hub
 from ..i18n import translate
 from ..settings import Settings
 from .file_links import FileLinks
+from .origin import Origin, current_origin, serving
 from .ratelimit import ACTIONS, SHARED, Rate, RateLimiter
 from .throttle import Throttle
 
@@ -75,6 +76,10 @@ class Core:
     # User id -> when a cookie or external token last moved their "last sign-in"
     # (core/sessions.py note_use): at most one write an hour per user.
     sign_ins_noted: dict[int, float] = field(default_factory=dict)
+    # Called with the audit entries of each committed job (the log stream listens).
+    audit_listeners: list[Callable[[list], None]] = field(default_factory=list)
+    # Writes started and not awaited (failed sign-ins' audit entries): kept referenced.
+    background: set[asyncio.Task] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.file_links is None:
@@ -105,19 +110,39 @@ class Core:
         """Run a write job; publish its events right after COMMIT; return its value.
 
         With several processes the backplane numbers and logs the events inside the
-        same transaction, then delivers them here and to the others."""
+        same transaction, then delivers them here and to the others. The job runs
+        with the caller's Origin, for the audit entries it records."""
+        origin = current_origin()
+        job = self._from(origin, job)
+
         def publish(outcome: Outcome) -> None:
+            self.tell_audited(origin)
             for event in outcome.events:
                 self.tell_listeners(event)
                 self.hub.publish(event)
                 self._index_soon(event)
         try:
             if self.backplane is not None:
-                return await self._commit_shared(job)
+                return await self._commit_shared(job, origin)
             outcome = await self.db.write(job, after_commit=publish)
         except Exception as exc:
             raise storage_error(exc) or exc
         return outcome.value
+
+    @staticmethod
+    def _from(origin: Origin, job: Callable[[Any], Awaitable[Outcome]]):
+        async def job_from(conn) -> Outcome:
+            token = serving.set(origin)
+            try:
+                return await job(conn)
+            finally:
+                serving.reset(token)
+        return job_from
+
+    def tell_audited(self, origin: Origin) -> None:
+        if origin.recorded:
+            for listener in self.audit_listeners:
+                listener(origin.recorded)
 
     def tell_listeners(self, event: Event) -> None:
         """Only the process that committed an event tells its listeners: a bot is
@@ -125,7 +150,8 @@ class Core:
         for listener in self.listeners:
             listener(event)
 
-    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]]) -> Any:
+    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]],
+                             origin: Origin) -> Any:
         plane = self.backplane
 
         async def logged(conn):
@@ -133,6 +159,7 @@ class Core:
             return outcome, await plane.record(conn, outcome.events)
 
         def committed(done) -> None:
+            self.tell_audited(origin)
             for event in done[0].events:
                 self.tell_listeners(event)
             plane.committed(done[1])

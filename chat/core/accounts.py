@@ -14,7 +14,7 @@ from ..db import users
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
 from ..events import ProfileChanged, SocketsEnded
 from ..models import Credential, Tokens, User
-from . import Core, Outcome, api_tokens, bots, identities, rooms, sessions, tokens
+from . import Core, Outcome, api_tokens, audit, bots, identities, rooms, sessions, tokens
 from .fields import check_unicode, clean_display_name
 from .file_access import check_avatar_upload
 
@@ -109,46 +109,66 @@ async def login(core: Core, username, password, address: str | None,
     attempt = await core.throttle.begin(username, address)
     await attempt.wait()
     try:
-        user_id = await check_credentials(core, username, password)
+        user_id, method = await check_credentials(core, username, password)
     except Unavailable:
         await attempt.abandoned()        # the directory is down: nobody guessed wrong
         raise
+    except Unauthorized as refused:      # a directory disabled the account
+        sign_in_refused(core, username, "ldap", refused.key)
+        raise
     if user_id is None:
-        raise Unauthorized("local_login_off" if not core.settings.local_login
-                           and not core.directory else "bad_credentials")
+        reason = ("local_login_off" if not core.settings.local_login
+                  and not core.directory else "bad_credentials")
+        sign_in_refused(core, username, method, reason)
+        raise Unauthorized(reason)
     await attempt.succeeded()
-    return await sign_in(core, user_id, address, user_agent)
+    return await sign_in(core, user_id, address, user_agent, method)
 
 
-async def check_credentials(core: Core, username: str, password: str) -> int | None:
-    """The user id these credentials name: a local password first (so local accounts
-    work while the directory is down), then the directory if one is configured."""
+async def check_credentials(core: Core, username: str, password: str) -> tuple[int | None, str]:
+    """The user id these credentials name and how they were checked: a local password
+    first (so local accounts work while the directory is down), then the directory if
+    one is configured."""
     if core.settings.local_login:
         row = await users.credentials(core.db.reader, username)
         if await verify_password(password, row["password_hash"] if row else None) and row:
             await identities.check_enabled(core, row["id"])
-            return row["id"]
+            return row["id"], "password"
     if core.directory:
         profile = await core.directory.check_password(username, password)
         if profile:
-            return (await identities.sign_in(core, profile)).id
-    return None
+            return (await identities.sign_in(core, profile)).id, "ldap"
+    return None, "ldap" if core.directory else "password"
 
 
 async def sign_in(core: Core, user_id: int, address: str | None,
-                  user_agent: str | None) -> Tokens:
+                  user_agent: str | None, method: str) -> Tokens:
     """Tokens for a user whose credentials were checked: every way of signing in
-    (password, directory, OpenID Connect) ends here. A deactivated account is refused."""
+    (password, directory, OpenID Connect) ends here, and is audited here. A
+    deactivated account is refused."""
     async def job(conn):
         found = await users.user_by_id(conn, user_id)
         if not found.is_active:
             raise Unauthorized("account_deactivated")
         await users.record_login(conn, user_id, address, user_agent)
+        await audit.record(conn, found, "sign_in", found, method=method)
         return Outcome(await users.user_by_id(conn, user_id))
-    user = await core.commit(job)
+    try:
+        user = await core.commit(job)
+    except Unauthorized as refused:
+        found = await users.user_by_id(core.db.reader, user_id)
+        audit.record_soon(core, found, "sign_in_failed", found, method=method,
+                          reason=refused.key)
+        raise
     core.hub.touch(user, address, user_agent)
     return await sessions.start(core, user, (await users.credentials_by_id(
         core.db.reader, user_id))["token_version"])
+
+
+def sign_in_refused(core: Core, who: str | None, method: str, reason: str) -> None:
+    """Audits a refused sign-in (wrong credentials, a directory's refusal, an OpenID
+    Connect answer that did not verify) without making the refused client wait."""
+    audit.record_soon(core, who, "sign_in_failed", method=method, reason=reason)
 
 
 async def refresh(core: Core, refresh_token) -> Tokens:
@@ -264,6 +284,7 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
             return Outcome(changed, events)
         await users.update_password(conn, user.id, new_hash)
         await db_sessions.delete_user_sessions(conn, user.id)
+        await audit.record(conn, user, "password_changed", user)
         return Outcome(changed, events + [SocketsEnded(None, user.id, keep_api_tokens=True)])
     return await core.commit(job)
 

@@ -17,7 +17,7 @@ from ..db import sessions as session_sql
 from ..db import users as user_sql
 from ..errors import BadInput, Forbidden, NotFound, Unauthorized
 from ..models import Account, Room, User
-from . import Core, Outcome
+from . import Core, Outcome, audit
 from .accounts import check_password, hash_password
 from .fields import check_int
 
@@ -84,15 +84,27 @@ async def update_account(core: Core, admin: User, user_id, is_admin=None, is_act
                                     user.is_active if is_active is None else is_active)
         # A deactivated user's logins stay, refused with their reason, so the page they
         # had open can say why it signed them out; reactivation ends them: nobody
-        # comes back through a login made before.
+        # comes back through a login made before. Their API tokens are revoked at once
+        # (a copy made while the account was off must not work after a reactivation).
+        if is_active is False and user.is_active:
+            await token_sql.delete_user_tokens(conn, user.id)
         if is_active is True and not user.is_active:
             await session_sql.delete_user_sessions(conn, user.id)
-            await token_sql.delete_user_tokens(conn, user.id)
+        await audit_standing(conn, admin, user, is_admin, is_active)
         return Outcome(await user_sql.account_by_id(conn, user.id))
     account = await core.commit(job)
     if not account.user.is_active:
         core.hub.disconnect_user(account.user.id, Unauthorized.close_code)
     return account
+
+
+async def audit_standing(conn, admin: User, user: User, is_admin, is_active) -> None:
+    """One entry per change that changed something (setting what already is, is none)."""
+    if is_admin is not None and is_admin != user.is_admin:
+        await audit.record(conn, admin, "site_role_changed", user,
+                           role="admin" if is_admin else "member")
+    if is_active is not None and is_active != user.is_active:
+        await audit.record(conn, admin, "user_reactivated" if is_active else "user_deactivated", user)
 
 
 async def reset_password(core: Core, admin: User, user_id, password) -> Account:
@@ -103,6 +115,7 @@ async def reset_password(core: Core, admin: User, user_id, password) -> Account:
         user = await find_target(conn, admin, user_id)
         await user_sql.update_password(conn, user.id, new_hash)
         await session_sql.delete_user_sessions(conn, user.id)
+        await audit.record(conn, admin, "password_reset", user)
         return Outcome(await user_sql.account_by_id(conn, user.id))
     account = await core.commit(job)
     core.hub.disconnect_user(account.user.id, Unauthorized.close_code, only=lambda conn: (

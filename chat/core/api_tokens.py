@@ -18,7 +18,7 @@ from ..db import api_tokens, users
 from ..errors import BadInput, Conflict, NotFound, Unauthorized
 from ..events import SocketsEnded
 from ..models import ApiToken, Credential, User
-from . import Core, Outcome
+from . import Core, Outcome, audit
 
 PREFIX = "th_"
 SECRET_CHARS = 40
@@ -69,8 +69,11 @@ async def create(core: Core, user: User, name, days=None) -> tuple[ApiToken, str
     async def job(conn):
         if await api_tokens.count_tokens(conn, user.id) >= MAX_TOKENS:
             raise Conflict("too_many_tokens", limit=MAX_TOKENS)
-        return Outcome(await api_tokens.insert_token(
-            conn, user.id, name, _hash(token), token[:HINT_CHARS], expires_at))
+        row = await api_tokens.insert_token(
+            conn, user.id, name, _hash(token), token[:HINT_CHARS], expires_at)
+        await audit.record(conn, user, "api_token_created", ("api_token", row["id"], name),
+                           days=days)
+        return Outcome(row)
     return _model(await core.commit(job)), token
 
 
@@ -84,8 +87,11 @@ async def revoke(core: Core, user: User, token_id) -> None:
         raise NotFound("not_found")
 
     async def job(conn):
-        if not await api_tokens.delete_token(conn, user.id, token_id):
+        row = await api_tokens.token_of(conn, user.id, token_id)
+        if row is None:
             raise NotFound("not_found")
+        await api_tokens.delete_token(conn, user.id, token_id)
+        await audit.record(conn, user, "api_token_revoked", ("api_token", token_id, row["name"]))
         return Outcome(None, [SocketsEnded(None, user.id, token_id=token_id)])
     await core.commit(job)
 
@@ -97,18 +103,23 @@ async def identify(core: Core, token: str) -> Credential:
     user = await users.user_by_id(core.db.reader, row["user_id"])
     if user is None:
         raise Unauthorized("token_invalid")
-    await _touch(core, row["id"], row["last_used_at"])
+    await _touch(core, user, row)
     expires = row["expires_at"]
     return Credential(user, "api_token", None if expires is None else float(expires),
                       token_id=row["id"])
 
 
-async def _touch(core: Core, token_id: int, last_used_at: str | None) -> None:
+async def _touch(core: Core, user: User, row) -> None:
+    """Notes when a token was last used (at most every TOUCH_EVERY); its first use is
+    audited, in the same write."""
+    last_used_at = row["last_used_at"]
     if last_used_at and (time.time() - datetime.fromisoformat(last_used_at).timestamp()
                          < TOUCH_EVERY):
         return
 
     async def job(conn):
-        await api_tokens.touch_token(conn, token_id)
+        if await api_tokens.touch_token(conn, row["id"]):
+            await audit.record(conn, user, "api_token_first_use",
+                               ("api_token", row["id"], row["name"]))
         return Outcome(None)
     await core.commit(job)

@@ -24,7 +24,7 @@ from ..db import users as user_sql
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..events import Event
 from ..models import Bot, Message, Room, User
-from . import Core, Outcome, accounts
+from . import Core, Outcome, accounts, audit
 from .fields import check_int, check_text, check_unicode
 from .mentions import MENTION
 
@@ -109,6 +109,7 @@ async def create(core: Core, admin: User, username, display_name=None, avatar_ur
         user = await user_sql.insert_user(conn, username, display, None, False, is_bot=True,
                                           avatar_url=avatar)
         await bot_sql.insert_bot(conn, user.id, digest(token), url, admin.id)
+        await audit.record(conn, admin, "bot_created", user, outgoing_url=url)
         return Outcome(await bot_sql.bot_by_id(conn, user.id))
     bot = await core.commit(job)
     await load_outgoing(core)
@@ -143,6 +144,8 @@ async def update(core: Core, admin: User, bot_id, changes: dict,
         await user_sql.update_profile(conn, bot.user.id, display, avatar)
         stored = digest(token) if token else await bot_sql.bot_digest(conn, bot.user.id)
         await bot_sql.update_bot(conn, bot.user.id, url, stored)
+        if token:
+            await audit.record(conn, admin, "bot_key_regenerated", bot.user)
         return Outcome(await bot_sql.bot_by_id(conn, bot.user.id))
     bot = await core.commit(job)
     await load_outgoing(core)
@@ -162,6 +165,7 @@ async def delete(core: Core, admin: User, bot_id) -> None:
     async def job(conn):
         bot = await find_bot(conn, bot_id)
         await bot_sql.delete_bot(conn, bot.user.id)
+        await audit.record(conn, admin, "bot_deleted", bot.user)
         return Outcome(bot)
     bot = await core.commit(job)
     await load_outgoing(core)

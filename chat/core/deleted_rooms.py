@@ -17,7 +17,7 @@ from ..db import site_lists
 from ..db.rooms import room_by_id
 from ..errors import Conflict, NotFound
 from ..models import Room, User
-from . import Core, Outcome
+from . import Core, Outcome, audit
 from .administration import check_site_admin, page_params, search_text
 from .fields import check_int
 from .retention import Purged, purge_room
@@ -56,6 +56,7 @@ async def restore(core: Core, admin: User, room_id) -> Room:
         if room.room_type == "direct" and not await deleted_sql.kept_direct_key(conn, room.id):
             raise Conflict("direct_room_reopened")  # the two opened a new one since
         await deleted_sql.restore_room(conn, room.id)
+        await audit.record(conn, admin, "room_restored", room)
         return Outcome(await room_by_id(conn, room.id))
     room = await core.commit(job)
     log.info("room %s restored by user %s", room.slug, admin.id)
@@ -66,7 +67,7 @@ async def purge_now(core: Core, admin: User, room_id) -> Purged:
     """Purge one deleted room before its grace period ends."""
     check_site_admin(admin)
     room = await find_deleted(core.db.reader, room_id)
-    purged = await purge(core, room.id)
+    purged = await purge(core, room.id, admin)
     log.info("room %s purged by user %s", room.slug, admin.id)
     return purged
 
@@ -83,11 +84,15 @@ async def purge_expired(core: Core, at: datetime | None = None) -> Purged:
     return Purged(messages, files)
 
 
-async def purge(core: Core, room_id: int) -> Purged:
+async def purge(core: Core, room_id: int, admin: User | None = None) -> Purged:
+    """admin: who purged it now; None for the daily chore."""
     messages, files = await purge_room(core, room_id, EVERYTHING)
 
     async def job(conn):
+        room = await deleted_sql.deleted_room(conn, room_id) or ("room", room_id, None)
         await deleted_sql.delete_room_rows(conn, room_id)
+        await audit.record(conn, admin, "room_purged", room, messages=messages, files=files,
+                           reason="purge_now" if admin else "purge_days")
         return Outcome(None)
     await core.commit(job)
     return Purged(messages, files)

@@ -22,7 +22,7 @@ from ..db import rooms as room_sql
 from ..db import users as user_sql
 from ..errors import BadInput, Conflict, Forbidden, NotFound, TooManyRequests
 from ..models import Hook, Message, User
-from . import Core, Outcome, messages
+from . import Core, Outcome, audit, messages
 from .fields import check_int, check_text
 from .rooms import check_readable, check_room_admin
 from .slack import override_name, render_payload
@@ -66,6 +66,8 @@ async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
                                          False, is_bot=True)
         await room_sql.insert_membership(conn, room.id, bot.id, "member")
         hook_id = await hook_sql.insert_hook(conn, room.id, bot.id, name, key_digest, user.id)
+        await audit.record(conn, user, "webhook_created", ("webhook", hook_id, name),
+                           room_id=room.id, room=room.name)
         return Outcome(await hook_sql.hook_by_id(conn, room.id, hook_id))
     return await core.commit(job), key
 
@@ -104,6 +106,8 @@ async def regenerate(core: Core, user: User, room_ref, hook_id) -> tuple[Hook, s
         room = await check_hook_admin(conn, user, room_ref)
         hook = await find_hook(conn, room.id, hook_id)
         await hook_sql.set_hook_digest(conn, hook.id, key_digest)
+        await audit.record(conn, user, "webhook_key_regenerated", ("webhook", hook.id, hook.name),
+                           room_id=room.id, room=room.name)
         return Outcome(hook)
     return await core.commit(job), key
 
@@ -111,7 +115,10 @@ async def regenerate(core: Core, user: User, room_ref, hook_id) -> tuple[Hook, s
 async def delete(core: Core, user: User, room_ref, hook_id) -> None:
     async def job(conn):
         room = await check_hook_admin(conn, user, room_ref)
-        await hook_sql.delete_hook(conn, await find_hook(conn, room.id, hook_id))
+        hook = await find_hook(conn, room.id, hook_id)
+        await hook_sql.delete_hook(conn, hook)
+        await audit.record(conn, user, "webhook_deleted", ("webhook", hook.id, hook.name),
+                           room_id=room.id, room=room.name)
         return Outcome(None)
     await core.commit(job)
 

@@ -16,7 +16,7 @@ from ..db.identities import Linked
 from ..errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from ..events import SocketsEnded
 from ..models import User
-from . import Core, Outcome
+from . import Core, Outcome, audit
 from .fields import clean_display_name
 
 NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
@@ -75,6 +75,8 @@ async def _update(conn, user_id: int, profile: Profile) -> User:
         await users.update_profile(conn, user.id, display, user.avatar_url)
     if profile.is_admin is not None and profile.is_admin != user.is_admin:
         await users.set_admin(conn, user.id, profile.is_admin)
+        await audit.record(conn, None, "site_role_changed", user, source="directory",
+                           role="admin" if profile.is_admin else "member")
     return await users.user_by_id(conn, user_id)
 
 
@@ -148,6 +150,8 @@ async def _apply(conn, work: list[tuple[Linked, Profile | None]]) -> Outcome:
     for person, profile in work:
         if profile is None:
             await identities.set_disabled(conn, person.id, True)
+            await audit.record(conn, None, "directory_disabled",
+                               await users.user_by_id(conn, person.user_id), subject=person.subject)
             await users.end_sessions(conn, person.user_id)     # access tokens, even ours of old
             await db_sessions.delete_user_sessions(conn, person.user_id)  # logins and cookies
             ended.append(SocketsEnded(None, person.user_id))

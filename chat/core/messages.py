@@ -12,7 +12,7 @@ from ..db import uploads as upload_sql
 from ..errors import BadInput, Forbidden, NotFound
 from ..events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
 from ..models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
-from . import Core, Outcome, bots
+from . import Core, Outcome, audit, bots
 from .file_access import check_may_link
 from .fields import (check_int, check_optional_id, check_text, check_unicode, has_surrogate,
                      is_blank, without_bidi_controls)
@@ -243,6 +243,9 @@ async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
         if message.is_deleted:
             return Outcome((message, None))
         await message_sql.soft_delete(conn, message.id, core.text("deleted_placeholder"))
+        if message.sender is None or message.sender.id != user.id:  # a moderator's, not one's own
+            await audit.record(conn, user, "message_deleted_by_moderator", message.sender,
+                               message_id=message.id, room_id=room.id, room=room.name)
         name = uploaded_name(message.file_url)
         # Only the uploader's own message takes the file with it: anyone may link a file.
         if name and not await upload_sql.forget_upload_of(conn, name, message.sender and message.sender.id):

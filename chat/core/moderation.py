@@ -14,7 +14,7 @@ from ..db import users as user_sql
 from ..errors import BadInput, Forbidden, NotFound
 from ..events import MemberChanged, MemberJoined
 from ..models import ROLES, Membership, Room, User
-from . import Core, Outcome, notifications
+from . import Core, Outcome, audit, notifications
 from .fields import check_int
 from .rooms import check_readable, check_room_admin, find_room, new_slug
 
@@ -113,6 +113,21 @@ async def check_keeps_an_admin(conn, target: Membership, role: str, banned: bool
         raise BadInput("last_admin")
 
 
+async def audit_member_change(conn, user: User, room: Room, before: Membership,
+                              after: Membership) -> None:
+    """An entry for each change that changed something: role, mute, ban."""
+    where = {"room_id": room.id, "room": room.name}
+    if after.role != before.role:
+        await audit.record(conn, user, "room_role_changed", after.user, **where,
+                           before=before.role, after=after.role)
+    if after.is_muted != before.is_muted:
+        await audit.record(conn, user, "member_muted" if after.is_muted else "member_unmuted",
+                           after.user, **where)
+    if after.is_banned != before.is_banned:
+        await audit.record(conn, user, "member_banned" if after.is_banned else "member_unbanned",
+                           after.user, **where)
+
+
 async def update_member(core: Core, user: User, room_ref, user_id, role=None, is_muted=None,
                         is_banned=None) -> tuple[Room, Membership]:
     """A room admin changes a member; a ban closes the member's sockets (4003) and
@@ -134,6 +149,7 @@ async def update_member(core: Core, user: User, room_ref, user_id, role=None, is
         await check_keeps_an_admin(conn, target, new_role, banned)
         await room_sql.update_membership(conn, room.id, target_id, new_role, muted, banned)
         changed = await room_sql.membership(conn, room.id, target_id)
+        await audit_member_change(conn, user, room, target, changed)
         events = [MemberChanged(room.id, changed.user, new_role, muted, banned)]
         if target.is_banned and not banned:  # unbanned: a member again
             events.append(MemberJoined(room.id, changed.user, room))

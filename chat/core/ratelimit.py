@@ -13,11 +13,11 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import TooManyRequests
+from .origin import sender_address
 
 ACTIONS = ("messages", "typing", "reactions", "uploads", "writes")
 # Budgets shared by more than one account (docs/limits.md): a hook's posts also count
@@ -25,10 +25,6 @@ ACTIONS = ("messages", "typing", "reactions", "uploads", "writes")
 # (Mentions that call bots have their own bucket in chat/web/outgoing.py.)
 SHARED = ("hook_room", "hook_creator", "address_messages")
 PRUNE_EVERY = 10_000  # takes between sweeps of full (forgettable) buckets
-
-# The client address of the request or socket being served, set by the web layer
-# (chat/web/routing.py); None for the server's own work (scheduled messages, bots).
-sender_address: ContextVar[str | None] = ContextVar("sender_address", default=None)
 
 
 @dataclass(frozen=True)

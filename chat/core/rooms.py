@@ -15,7 +15,7 @@ from ..db import rooms as room_sql
 from ..errors import BadInput, Conflict, Forbidden, NotFound
 from ..events import MemberJoined, MemberLeft, RoomDeleted, RoomUpdated
 from ..models import Membership, Room, RoomDetail, RoomListing, User
-from . import Core, Outcome
+from . import Core, Outcome, audit
 from .fields import check_int, check_text, has_surrogate
 from .member_notices import check_mode, noticed
 
@@ -89,6 +89,8 @@ async def create_room(core: Core, user: User, name, description="", room_type="p
                                              is_official, max_members, user.id)
         await room_sql.insert_membership(conn, room_id, user.id, "admin")
         room = await room_sql.room_by_id(conn, room_id)
+        await audit.record(conn, user, "room_created", room, room_type=room_type,
+                           max_members=max_members, is_official=is_official)
         return Outcome(room, [MemberJoined(room.id, user, room)])
     return await core.commit(job)
 
@@ -221,6 +223,7 @@ async def update_room(core: Core, user: User, ref, name=None, description=None,
         check_room_admin(user, room, membership)
         updated = changed_room(user, room, name, description, changes)
         await room_sql.update_room(conn, updated)
+        await audit_changes(conn, user, room, updated)
         updated = await room_sql.room_by_id(conn, room.id)
         return Outcome(updated, [RoomUpdated(room.id, updated)])
     return await core.commit(job)
@@ -253,6 +256,19 @@ def changed_room(user: User, room: Room, name, description, changes: dict) -> Ro
     return dataclasses.replace(room, **fields)
 
 
+async def audit_changes(conn, user: User, before: Room, after: Room) -> None:
+    """An entry for each audited change: type, member limit, archival."""
+    if after.room_type != before.room_type:
+        await audit.record(conn, user, "room_type_changed", after,
+                           before=before.room_type, after=after.room_type)
+    if after.max_members != before.max_members:
+        await audit.record(conn, user, "room_member_limit_changed", after,
+                           before=before.max_members, after=after.max_members)
+    if bool(after.archived_at) != bool(before.archived_at):
+        await audit.record(conn, user, "room_archived" if after.archived_at else "room_unarchived",
+                           after)
+
+
 async def name_seeded_rooms(core: Core) -> None:
     """At start: the seeded room's name and description follow CHAT_LANGUAGE until an
     admin renames it."""
@@ -278,6 +294,7 @@ async def delete_room(core: Core, user: User, ref) -> Room:
         if room.is_official:  # new users land in it: without it they would see no room
             raise Conflict("official_room_undeletable", room=room.name)
         await room_sql.deactivate_room(conn, room.id)
+        await audit.record(conn, user, "room_deleted", room)
         await notification_sql.mark_room_read(conn, room.id)
         return Outcome(room, [RoomDeleted(room.id, room)])
     return await core.commit(job)

@@ -18,7 +18,7 @@ from ..db import sessions, users
 from ..errors import Unauthorized
 from ..events import SocketsEnded
 from ..models import Credential, Tokens, User
-from . import Core, Outcome, tokens
+from . import Core, Outcome, audit, tokens
 
 SECRET_BYTES = 32
 MAX_SECRET = 128  # a cookie longer than any we issue is not looked up
@@ -89,6 +89,9 @@ async def _advance(core: Core, row: sqlite3.Row, generation: int) -> Tokens:
     async def job(conn):
         if not await sessions.advance(conn, row["id"], generation, expires_at):
             await sessions.delete_session(conn, row["id"])
+            owner = await users.user_by_id(conn, row["user_id"])
+            await audit.record(conn, None, "session_revoked", owner, session_id=row["id"],
+                               reason="refresh_token_replayed")
             return Outcome(None, [SocketsEnded(None, row["user_id"], session_id=row["id"])])
         found = await users.user_for_token(conn, row["user_id"], None)
         check_active(found)
@@ -163,5 +166,6 @@ async def end(core: Core, user: User, session_id: int) -> None:
     """Sign out: the login's tokens and cookie stop working; its sockets close 4001."""
     async def job(conn):
         await sessions.delete_session(conn, session_id)
+        await audit.record(conn, user, "sign_out", user, session_id=session_id)
         return Outcome(None, [SocketsEnded(None, user.id, session_id=session_id)])
     await core.commit(job)

@@ -96,6 +96,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
         user_id = await finish_flow(request)
         outcome = {"uid": user_id}
     except ChatError as error:
+        accounts.sign_in_refused(request.app[core_key], None, "oidc", error.key)
         outcome = failure(error)
     response = hand_off(request, outcome)
     # Quoted: the name is the client's (a control character in it would be a 500).
@@ -143,7 +144,7 @@ async def finish(request: web.Request) -> web.Response:
         raise ERRORS.get(claims.get("status"), Unauthorized)(claims["err"],
                                                              **claims.get("params", {}))
     tokens = await accounts.sign_in(core, int(claims["uid"]), client_address(request),
-                                    request.headers.get("User-Agent"))
+                                    request.headers.get("User-Agent"), "oidc")
     response = signed_in(request, tokens)       # with the login cookie, as a password gives
     response.del_cookie(HANDOFF_COOKIE, path=HANDOFF_PATH)
     return response

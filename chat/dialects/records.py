@@ -10,10 +10,10 @@ from ..core.retention import RoomRetention
 from ..errors import BadInput
 from ..keys import core_key, user_key
 from ..ops.exporting import export_lines, snapshot
+from ..web.download import stream_download
 from ..web.jsonio import json_response, read_json
 from ..web.routing import ERROR, Route, add_routes
 
-FLUSH_BYTES = 64 * 1024
 
 
 def serialize_retention(found: RoomRetention) -> dict:
@@ -38,26 +38,12 @@ async def set_room_retention(request: web.Request) -> web.Response:
 
 
 async def stream_export(request: web.Request, scope: Scope) -> web.StreamResponse:
-    """The export as it is read: JSON lines in 64 KiB writes, on a connection of its own."""
+    """The export as it is read: JSON lines, on a connection of its own."""
     core = request.app[core_key]
-    async with exports.export_slot(core):
-        response = web.StreamResponse(headers={
-            "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store",
-            "Content-Disposition": f'attachment; filename="{scope.filename}"'})
-        await response.prepare(request)
-        async with snapshot(core.db.path) as conn:
-            pending: list[bytes] = []
-            size = 0
-            async for line in export_lines(conn, scope, core.settings.chat_uploads_dir,
-                                           request[user_key].id):
-                pending.append(line)
-                size += len(line)
-                if size >= FLUSH_BYTES:
-                    await response.write(b"".join(pending))
-                    pending, size = [], 0
-            await response.write(b"".join(pending))
-        await response.write_eof()
-        return response
+    async with exports.export_slot(core), snapshot(core.db.path) as conn:
+        return await stream_download(
+            request, "application/x-ndjson; charset=utf-8", scope.filename,
+            export_lines(conn, scope, core.settings.chat_uploads_dir, request[user_key].id))
 
 
 async def export_site(request: web.Request) -> web.StreamResponse:

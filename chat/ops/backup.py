@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .. import durable
 from ..clock import iso_utc
+from ..core import audit
 from ..db.database import backup_file
 from ..settings import Settings
 from .datadir import PRIVATE_DIR, PRIVATE_FILE, create_private, require_database
@@ -91,6 +92,8 @@ def backup(settings: Settings, target: Path) -> Summary:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".teahouse-backup-") as work:
         os.chmod(work, PRIVATE_DIR)
         database = Path(work) / DATABASE
+        # Before the snapshot, so the archive holds the entry of its own making.
+        audit.record_command_now(settings.database_path, "backup_started", file=str(target))
         backup_file(settings.database_path, database)  # one consistent snapshot
         recorded = recorded_uploads(database)
         entries = [(DATABASE, database)] + [(path.relative_to(settings.data_dir).as_posix(), path)

@@ -22,6 +22,7 @@ from typing import AsyncIterator
 
 from .. import durable
 from ..clock import iso_utc
+from ..core import audit
 from ..core.exports import Scope
 from ..db.connections import connect
 from ..settings import Settings
@@ -188,6 +189,7 @@ async def write_export(settings: Settings, target: Path) -> dict:
     require_database(settings)
     partial = target.with_name(f".{target.name}.partial")
     create_private(partial)
+    audit.record_command_now(settings.database_path, "export", file=str(target))
     last = b"{}"
     try:
         async with snapshot(settings.database_path) as conn:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .. import durable
+from ..core import audit
 from ..core.uploads import STORED_NAME
 from ..db import Database
 from ..settings import Settings
@@ -58,11 +59,12 @@ def read_lines(path: Path) -> Iterator[dict]:
 
 
 def import_export(settings: Settings, path: Path) -> dict:
-    return load(settings, lambda conn: read_lines(Path(path)), keep_seeded_rooms=False)
+    return load(settings, lambda conn: read_lines(Path(path)), keep_seeded_rooms=False,
+                source=Path(path).name)
 
 
 def load(settings: Settings, records: Callable[[sqlite3.Connection], Iterable[dict]],
-         keep_seeded_rooms: bool) -> dict:
+         keep_seeded_rooms: bool, source: str) -> dict:
     """Insert records (export format) into a new database in the empty data directory.
     records(conn) may look at the new, migrated database (the Slack import numbers its
     rooms after the seeded ones)."""
@@ -85,6 +87,7 @@ def load(settings: Settings, records: Callable[[sqlite3.Connection], Iterable[di
             loader.add(item)
         loader.finish()
         durable.sync_dir(settings.chat_uploads_dir)
+        audit.record_command(conn, "import", source=source, counts=loader.counts)
         conn.execute("COMMIT")
     except BaseException as exc:
         if conn.in_transaction:

@@ -53,7 +53,7 @@ def import_slack(settings: Settings, path: Path) -> dict:
         check_total(archive, settings.import_max_total_mb * MB)
         max_file = settings.import_max_file_mb * MB
         return load(settings, lambda conn: SlackExport(archive, conn, max_file).records(),
-                    keep_seeded_rooms=True)
+                    keep_seeded_rooms=True, source=f"slack:{Path(path).name}")
 
 
 def slack_time(ts) -> str:

@@ -1,6 +1,7 @@
-"""Background chores the server runs while it serves: once a day, the retention purge
-and the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS; every second, the
-coalesced join notices of large rooms."""
+"""Background chores the server runs while it serves: once a day, the retention purge,
+the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS and of audit entries
+older than CHAT_AUDIT_RETENTION_DAYS; every second, the coalesced join notices of large
+rooms."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,7 @@ import logging
 
 from aiohttp import web
 
-from ..core import Core, deleted_rooms, member_notices, retention
+from ..core import Core, audit, deleted_rooms, member_notices, retention
 from ..keys import core_key
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ EVERY_SECONDS = 24 * 3600.0
 async def purge_daily(core: Core) -> None:
     await asyncio.sleep(FIRST_RUN_SECONDS)
     while True:
-        for chore in (retention.purge_expired, deleted_rooms.purge_expired):
+        for chore in (retention.purge_expired, deleted_rooms.purge_expired, audit.purge_expired):
             try:
                 await chore(core)
             except Exception:  # a failed run is logged and retried tomorrow; chat goes on

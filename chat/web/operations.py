@@ -29,6 +29,8 @@ SIMPLE_ROOM = (("room_id", STR_QUERY),)
 C = "/api/chat"
 ADMIN_PAGE = (("q", STR_QUERY), ("limit", INT_QUERY), ("offset", INT_QUERY), ("kind", STR_QUERY))
 V1 = "/api/v1/chatroom"
+AUDIT_FILTER = (("actor", STR_QUERY), ("action", STR_QUERY), ("target", STR_QUERY),
+                ("since", STR_QUERY), ("until", STR_QUERY))
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     # records: retention and exports (dialects/records.py)
@@ -133,6 +135,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Restore a deleted room with its messages (site admins)", ok={200: "AdminRoom"}),
     ("DELETE", f"{C}/admin/deleted-rooms/{{id}}/"): op(
         "Purge a deleted room now, for good (site admins)", ok={200: "Purged"}),
+    ("GET", f"{C}/admin/audit/"): op(
+        "The audit log, the newest first; X-Next-Before is the `before` of the next page "
+        "(site admins)", ok={200: ["AuditEntry"]}, query=AUDIT_FILTER + (
+            ("before", INT_QUERY), ("limit", INT_QUERY))),
+    ("GET", f"{C}/admin/audit/export/"): op(
+        "The filtered audit log as CSV or JSON lines, the oldest first, streamed (site admins)",
+        ok={200: "ndjson"}, query=AUDIT_FILTER + (("format", {"enum": ["jsonl", "csv"]}),)),
     # team features (issue 14, docs/team-features.md)
     ("GET", f"{C}/rooms/{{room}}/pins/"): op("A room's pinned messages", ok={200: ["Pin"]}),
     ("POST", f"{C}/messages/{{id}}/pin/"): op("Pin a message (room admins and moderators)",

@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from ..core import health
+from ..core import audit, health
 from ..keys import core_key, settings_key
 from .auth import request_language
 from .jsonio import json_response
@@ -62,7 +62,7 @@ def page(request: web.Request, template: str) -> web.Response:
                "password_login": settings.local_login or settings.ldap is not None,
                "providers": settings.oidc_providers,
                "language": request_language(request),
-               "purge_days": settings.room_purge_days}
+               "purge_days": settings.room_purge_days, "audit_actions": audit.ACTIONS}
     response = aiohttp_jinja2.render_template(template, request, context)
     response.headers.update(PAGE_HEADERS)
     return response

@@ -12,7 +12,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from ..core.ratelimit import sender_address
+from ..core.origin import sender_address, sender_agent
 from ..errors import ChatError, TooManyRequests, Unauthorized
 from ..i18n import translate, viewer_language
 from ..keys import core_key, route_table_key, user_key
@@ -97,10 +97,12 @@ def style_for_path(path: str) -> ErrorStyle:
 
 @web.middleware
 def note_sender(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
-    """The client's address, for the budgets every account behind one address shares
-    (chat/core/ratelimit.py). Hands on the handler's own coroutine, as tag_request
-    does: the value stays set in the connection's task until its next request."""
+    """The client's address and user agent, for the budgets every account behind one
+    address shares (chat/core/ratelimit.py) and the audit log (chat/core/audit.py).
+    Hands on the handler's own coroutine, as tag_request does: the values stay set in
+    the connection's task until its next request."""
     sender_address.set(client_address(request))
+    sender_agent.set(request.headers.get("User-Agent", "")[:300] or None)
     return handler(request)
 
 

@@ -1,11 +1,12 @@
 // The admin page (/admin) for site admins: a console of people and bots, rooms, direct
 // conversations and deleted rooms (static/js/admin_people.js, admin_rooms.js), paged
-// and searched on the server, and announcements. Everything goes through the REST API,
+// and searched on the server, the audit log (admin_audit.js), and announcements. Everything goes through the REST API,
 // which checks that the caller is a site admin.
 import * as api from "./api.js";
 import { flash } from "./actions.js";
 import { $ } from "./dom.js";
 import { applyStatic, t } from "./i18n.js";
+import { auditLog } from "./admin_audit.js";
 import { peopleTabs } from "./admin_people.js";
 import { roomTabs } from "./admin_rooms.js";
 import { pagedTable } from "./admin_table.js";
@@ -24,8 +25,9 @@ async function boot() {
   main.hidden = false;
   const people = pagedTable($("#people-section"), peopleTabs(me));
   const rooms = pagedTable($("#rooms-section"), roomTabs(Number(main.dataset.purgeDays)));
+  const audit = auditLog($("#audit-section"));
   $("#announce-form").addEventListener("submit", announce);
-  await Promise.all([people(), rooms()]);
+  await Promise.all([people(), rooms(), audit()]);
 }
 
 async function announce(e) {

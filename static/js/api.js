@@ -145,7 +145,10 @@ export async function request(method, path, body, { anonymous = false, retried =
     throw new ApiError(response.status, await errorText(response), retryAfter, refusalReason(response));
   }
   if (response.status === 204) return null;
-  if (paged) return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
+  if (paged) {   // a page: the total (offset paging) or the next page's cursor (keyset paging)
+    return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")),
+      next: response.headers.get("X-Next-Before") };
+  }
   return response.json();
 }
 
