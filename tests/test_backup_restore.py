@@ -143,7 +143,8 @@ async def test_restore_refuses_a_damaged_archive_and_a_directory_with_a_database
     (data / "uploads" / "chat").mkdir(parents=True)
     (data / "uploads" / "chat" / ("a" * 32 + ".png")).write_bytes(png())
     with sqlite3.connect(data / "teahouse.db") as conn:  # a file is archived only with its row
-        conn.execute("INSERT INTO uploads VALUES (?, 'cat.png', ?, NULL, '2026-01-01T00:00:00Z')",
+        conn.execute("""INSERT INTO uploads (name, original_name, size, uploader_id, created_at)
+                        VALUES (?, 'cat.png', ?, NULL, '2026-01-01T00:00:00Z')""",
                      ("a" * 32 + ".png", len(png())))
     code, _, err = await cli("--data-dir", str(data), "backup", str(tmp_path / "ok.tar"))
     assert code == 0, err

@@ -122,7 +122,7 @@ export class People {
     const listed = [...this.members.values()].filter((m) => !m.is_banned);
     const all = listed.filter((m) => !m.user.is_bot);
     const bots = listed.filter((m) => m.user.is_bot).sort(byName).map((m) => h("li", { class: "member bot" },
-      h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true", text: initials(displayName(m.user)) }),
+      h("span", { class: `avatar small ${hueClass(m.user.id)}`, "aria-hidden": "true" }, avatarFace(m.user)),
       h("span", { class: "member-name", text: displayName(m.user) }),
       h("span", { class: "role bot-mark", text: t("bot") })));
     if (bots.length) bots.unshift(h("li", { class: "member-heading", text: `${t("integrations")} — ${bots.length}` }));
