@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def with_core(settings, action):
     """Open the existing data directory as the server would, run action(core), close."""
-    from chat.app import load_secret
+    from chat.ops.datadir import load_secret
     from chat.core import Core
     from chat.db import Database
     from chat.hub import Hub

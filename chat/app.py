@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-from pathlib import Path
 
 import aiohttp_cors
 from aiohttp import web
@@ -12,15 +10,14 @@ from aiohttp import web
 from .core import Core, audit, health, rooms, scheduler
 from .db import Database
 from .db.database import storage_failure
-from .durable import create_once
 from .dialects import (admin, api_tokens, audit_log, bots, external, hooks, identity, native,
                        push, records, simple, team, user_socket, v1)
 from .dialects.channels import rest as channels
 from .errors import Unavailable
 from .hub import CLOSE_GOING_AWAY, Hub
 from .keys import core_key, settings_key
-from .ops.datadir import PRIVATE_FILE, prepare_data_dir
-from .settings import Settings, SettingsError
+from .ops.datadir import load_secret, prepare_data_dir
+from .settings import Settings
 from .web import app_shell, headers, metrics, openapi, pages, requestid
 from .web.chores import run_chores
 from .web.outgoing import run_bot_caller
@@ -28,24 +25,7 @@ from .web.pusher import run_pusher
 from .web.routing import api_errors, note_sender
 
 log = logging.getLogger(__name__)
-MIN_SECRET = 16
 LINGER_SECONDS = 2.0
-
-
-def load_secret(settings: Settings) -> str:
-    """CHAT_SECRET, else the secret file in the data dir, created 0600 on first start."""
-    if settings.secret:
-        return settings.secret
-    path: Path = settings.secret_path
-    if not path.exists():
-        # Whole and durable before the first token is signed with it; never replaces a
-        # secret another process of this data directory made meanwhile.
-        create_once(path, secrets.token_urlsafe(48).encode(), PRIVATE_FILE)
-    secret = path.read_text().strip()
-    # A truncated file (a crash while it was written) must never become a weak key.
-    if len(secret) < MIN_SECRET:
-        raise SettingsError(f"{path} holds no usable secret: delete it to generate a new one")
-    return secret
 
 
 async def open_writable(db: Database, settings: Settings) -> None:

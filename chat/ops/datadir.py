@@ -12,13 +12,15 @@ import contextlib
 import fcntl
 import logging
 import os
+import secrets
 from pathlib import Path
 
-from ..durable import make_dirs, sync_dir
-from ..settings import Settings
+from ..durable import create_once, make_dirs, sync_dir
+from ..settings import Settings, SettingsError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+MIN_SECRET = 16  # characters: a shorter CHAT_SECRET or file is refused
 
 
 class ServerRunning(Exception):
@@ -111,3 +113,19 @@ def exclusive(settings: Settings):
         yield
     finally:
         os.close(fd)
+
+
+def load_secret(settings: Settings) -> str:
+    """CHAT_SECRET, else the secret file in the data dir, created 0600 on first start."""
+    if settings.secret:
+        return settings.secret
+    path: Path = settings.secret_path
+    if not path.exists():
+        # Whole and durable before the first token is signed with it; never replaces a
+        # secret another process of this data directory made meanwhile.
+        create_once(path, secrets.token_urlsafe(48).encode(), PRIVATE_FILE)
+    secret = path.read_text().strip()
+    # A truncated file (a crash while it was written) must never become a weak key.
+    if len(secret) < MIN_SECRET:
+        raise SettingsError(f"{path} holds no usable secret: delete it to generate a new one")
+    return secret

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..ops.datadir import load_secret, prepare_data_dir
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,7 @@ def worker_argv(argv: list[str]) -> list[str]:
 
 
 async def prepare(settings: Settings) -> None:
-    from ..app import load_secret
     from ..db import Database
-    from ..ops.datadir import prepare_data_dir
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
