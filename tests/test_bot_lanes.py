@@ -63,7 +63,7 @@ async def test_a_slow_bot_delays_only_itself(bot_client, endpoints):
     ws = await connect(client, admin, room)
     started = time.monotonic()
     await mention(client, admin, room, "@fastbot are you there")
-    while (frame := await next_said(ws, wait=SLOW_SECONDS))["message"]["sender"]["id"] != fast["id"]:
+    while (await next_said(ws, wait=SLOW_SECONDS))["message"]["sender"]["id"] != fast["id"]:
         pass
     assert time.monotonic() - started < SLOW_SECONDS / 2
     assert endpoints.calls["fast"] == ["@fastbot are you there"]

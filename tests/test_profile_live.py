@@ -2,7 +2,7 @@
 user-level socket (display name and picture), so names already on screen follow."""
 from __future__ import annotations
 
-from tests.helpers import make_room, next_frame, no_frame, register
+from tests.helpers import make_room, next_frame, no_frame
 from tests.test_avatars import picture, upload
 
 

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from .conftest import register, screenshot
-from .test_web_client import bubble, go_to, open_room, png, send
+from .test_web_client import bubble, go_to, open_room, png
 
 pytestmark = pytest.mark.browser
 
