@@ -47,11 +47,8 @@ async def subscribe(core: Core, user: User, endpoint, keys, label="") -> PushSub
         mine = {s.endpoint for s in await push_sql.subscriptions_of(conn, user.id)}
         if endpoint not in mine and len(mine) >= core.settings.push_max_devices:
             raise Conflict("push_devices_full", limit=core.settings.push_max_devices)
-        subscription_id = await push_sql.upsert_subscription(conn, user.id, endpoint, p256dh,
-                                                             auth, label)
-        found = [s for s in await push_sql.subscriptions_of(conn, user.id)
-                 if s.id == subscription_id]
-        return Outcome(found[0])
+        return Outcome(await push_sql.upsert_subscription(conn, user.id, endpoint, p256dh,
+                                                          auth, label))
     return await core.commit(job)
 
 

@@ -14,7 +14,7 @@ def row_to_subscription(row: sqlite3.Row) -> PushSubscription:
 
 
 async def upsert_subscription(conn, user_id: int, endpoint: str, p256dh: str, auth: str,
-                              label: str) -> int:
+                              label: str) -> PushSubscription:
     """A browser that subscribes again (new keys, or another user signed in on it)
     replaces its row: an endpoint belongs to one user at a time."""
     await conn.execute(
@@ -25,20 +25,14 @@ async def upsert_subscription(conn, user_id: int, endpoint: str, p256dh: str, au
                created_at = excluded.created_at""",
         (user_id, endpoint, p256dh, auth, label, iso_utc()))
     rows = await conn.execute_fetchall(
-        "SELECT id FROM push_subscriptions WHERE endpoint = ?", (endpoint,))
-    return rows[0][0]
+        "SELECT * FROM push_subscriptions WHERE endpoint = ?", (endpoint,))
+    return row_to_subscription(rows[0])
 
 
 async def subscriptions_of(conn, user_id: int) -> list[PushSubscription]:
     rows = await conn.execute_fetchall(
         "SELECT * FROM push_subscriptions WHERE user_id = ? ORDER BY id", (user_id,))
     return [row_to_subscription(row) for row in rows]
-
-
-async def subscription_count(conn, user_id: int) -> int:
-    rows = await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?", (user_id,))
-    return rows[0][0]
 
 
 async def delete_subscription(conn, user_id: int, subscription_id: int) -> bool:
