@@ -117,7 +117,7 @@ async def with_core(settings, action):
 
 
 def create_user(settings, args) -> int:
-    from chat.core import accounts
+    from chat.core.people import accounts
     password = args.password or getpass.getpass(f"Password for {args.name}: ")
     user = asyncio.run(with_core(settings, lambda core: accounts.create_user(
         core, args.name, password, args.display_name, is_admin=args.admin)))
@@ -126,14 +126,14 @@ def create_user(settings, args) -> int:
 
 
 def print_token(settings, args) -> int:
-    from chat.core import accounts
+    from chat.core.people import accounts
     print(asyncio.run(with_core(settings, lambda core: accounts.token_for(
         core, args.name, args.days, args.label))))
     return 0
 
 
 def link_identity(settings, args) -> int:
-    from chat.core import identities
+    from chat.core.people import identities
     asyncio.run(with_core(settings, lambda core: identities.link(
         core, None, args.name, args.provider, args.external_name)))
     print(f"linked {args.provider} account {args.external_name} to user {args.name}")

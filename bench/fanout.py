@@ -21,7 +21,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from chat.events import MessagePosted  # noqa: E402
 from chat.hub import Hub  # noqa: E402
-from chat.live.connection import Connection, Seat  # noqa: E402
+from chat.live.client import Connection, Seat  # noqa: E402
 from chat.models import Message, Room, User  # noqa: E402
 
 PUBLISHES = 200

@@ -7,22 +7,24 @@ import logging
 import aiohttp_cors
 from aiohttp import web
 
-from .core import Core, audit, health, rooms, scheduler
-from .db import Database
-from .db.database import storage_failure
-from .dialects import (admin, api_tokens, audit_log, bots, external, hooks, identity, native,
-                       push, records, simple, team, user_socket, v1)
-from .dialects.channels import rest as channels
-from .errors import Unavailable
-from .hub import CLOSE_GOING_AWAY, Hub
-from .keys import core_key, settings_key
-from .ops.datadir import load_secret, prepare_data_dir
-from .settings import Settings
-from .web import app_shell, headers, metrics, openapi, pages, requestid
-from .web.chores import run_chores
-from .web.outgoing import run_bot_caller
-from .web.pusher import run_pusher
-from .web.routing import api_errors, note_sender
+from chat.core import Core
+from chat.core.site import audit, health, scheduler
+from chat.core.conversation import rooms
+from chat.db import Database
+from chat.db.database import storage_failure
+from chat.api import admin, api_tokens, audit_log, bots, external, hooks, identity, native, push, records, teamwork as team, user_socket
+from chat.wire import simple, v1
+from chat.wire.channels import rest as channels
+from chat.errors import Unavailable
+from chat.hub import CLOSE_GOING_AWAY, Hub
+from chat.keys import core_key, settings_key
+from chat.ops.datadir import load_secret, prepare_data_dir
+from chat.settings import Settings
+from chat.web import app_shell, headers, metrics, openapi, pages, requestid
+from chat.web.chores import run_chores
+from chat.web.outgoing import run_bot_caller
+from chat.web.pusher import run_pusher
+from chat.web.routing import api_errors, note_sender
 
 log = logging.getLogger(__name__)
 LINGER_SECONDS = 2.0
@@ -57,7 +59,7 @@ async def open_core(app: web.Application):
     if settings.audit_log_stream:
         core.audit_listeners.append(audit.log_entries)
     if settings.redis_url:
-        from .scale import shared
+        from chat.scale import shared
         await shared.start(core)
     yield
     if core.backplane is not None:

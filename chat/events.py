@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .models import Credential, Message, Notification, Reminder, Room, ScheduledMessage, Status, User
+from chat.models import Credential, Message, Notification, Reminder, Room, ScheduledMessage, Status, User
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,14 @@ import logging
 import time
 from typing import Callable
 
-from .events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
+from chat.events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
                      RoomDeleted, RoomUpdated, SocketsEnded, TypingChanged)
-from .i18n import viewer_language
-from .live.activity import Activity, ActivityRegistry
-from .live.connection import (CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE,  # noqa: F401
-                              CLOSE_UNAUTHORIZED, Connection, Seat)
-from .live.presence import Presence
-from .live.typing import Typing
-from .models import User
+from chat.i18n import viewer_language
+from chat.live.activity import Activity, ActivityRegistry
+from chat.live.client import CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE, CLOSE_UNAUTHORIZED, Connection, Seat
+from chat.live.presence import Presence
+from chat.live.typing import Typing
+from chat.models import User
 
 log = logging.getLogger(__name__)
 COALESCE_ABOVE = 50  # sockets in a room above which presence is told in summaries
@@ -53,7 +52,7 @@ class Hub:
         self.frames_sent = 0
         self.overflows = 0
         # user id -> monotonic time their last socket here closed: the grace period
-        # before they count as away (chat/core/away.py).
+        # before they count as away (chat/core/reach/away.py).
         self.left_at: dict[int, float] = {}
 
     # -- sockets and seats ---------------------------------------------------

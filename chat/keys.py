@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .core import Core
-from .settings import Settings
+from chat.core import Core
+from chat.settings import Settings
 
 settings_key = web.AppKey("settings", Settings)
 core_key = web.AppKey("core", Core)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from .settings import SettingsError, parse_bool, parse_list, parse_number
+from chat.settings import SettingsError, parse_bool, parse_list, parse_number
 
 # variable -> (field, type, lowest value)
 NUMBERS = {

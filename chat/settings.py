@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .signin_settings import LdapSettings, OidcProvider
+    from chat.signin_settings import LdapSettings, OidcProvider
 
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -312,9 +312,9 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     for var, (name, parse) in LIMITS.items():
         if (raw := env.get(var)) is not None:
             values[name] = parse(var, raw)
-    from .signin_settings import load_signin  # imports this module: loaded late
+    from chat.signin_settings import load_signin  # imports this module: loaded late
     values.update(load_signin(env))
-    from .push_settings import load_push  # imports this module: loaded late
+    from chat.push_settings import load_push  # imports this module: loaded late
     values.update(load_push(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)

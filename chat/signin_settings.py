@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .settings import SettingsError, parse_bool
+from chat.settings import SettingsError, parse_bool
 
 # Security decision: only asymmetric algorithms. "none" and HS* (keyed with the public
 # client secret or a published key) would let anyone mint an ID token.

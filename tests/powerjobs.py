@@ -1,6 +1,6 @@
 """A job the server runs in the background, run here as its own process on a power-cut
 disk, so that a cut can land in its middle: `python -m tests.powerjobs retention DATA_DIR`
-runs the real retention purge (chat/core/retention.py) as its daily run would, two days
+runs the real retention purge (chat/core/site/retention.py) as its daily run would, two days
 from now, on a server app started without a listening socket."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from chat.app import create_app
-from chat.core import retention
+from chat.core.site import retention
 from chat.keys import core_key
 from chat.settings import Settings
 

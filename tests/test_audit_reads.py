@@ -16,7 +16,7 @@ import pytest
 
 from chat.app import create_app
 from chat.clock import iso_utc, now
-from chat.core import audit
+from chat.core.site import audit
 from chat.settings import Settings
 from tests.audit_helpers import AUDIT, entries, the_entry
 from tests.helpers import NO_RATE_LIMITS, assert_error, make_room, register

@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 from chat.clock import iso_utc, now
-from chat.core.audit import ACTIONS
+from chat.core.site.audit import ACTIONS
 from chat.keys import core_key
 from tests.audit_helpers import AUDIT
 

@@ -9,7 +9,7 @@ import ldap3
 import pytest
 
 from chat.app import create_app
-from chat.core import directory_recheck
+from chat.core.people import directory_recheck
 from chat.keys import core_key
 from chat.settings import Settings
 from chat.signin_settings import parse_ldap

@@ -11,7 +11,8 @@ import pytest
 from ldap3.operation.search import compile_filter, parse_filter
 
 from chat.app import create_app
-from chat.core import Outcome, directory, directory_recheck
+from chat.core import Outcome
+from chat.core.people import directory, directory_recheck
 from chat.db import identities as identities_db
 from chat.db import users
 from chat.errors import Unavailable

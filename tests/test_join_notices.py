@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from chat.core import tokens
+from chat.core.people import tokens
 from chat.models import User
 from chat.settings import Settings, SettingsError, load_settings
 from tests.helpers import NO_RATE_LIMITS, Person, assert_error, make_room, next_frame

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import pytest
 
-from chat.core import messages
+from chat.core.conversation import messages
 from chat.db import rooms as room_sql
 from chat.db.users import user_by_id
 from chat.errors import Forbidden
@@ -181,10 +181,10 @@ async def test_a_fan_out_writes_the_author_first_then_a_slice_per_loop_turn():
     """The sender's echo (its acknowledgement) goes out before the rest of the room,
     and a big room is written FLUSH_SLICE sockets per turn, so the loop reads the
     sender's next frame in between; every socket still gets the message once."""
-    from chat.dialects.channels.socket import DIALECT
+    from chat.wire.channels.socket import DIALECT
     from chat.events import MessagePosted
     from chat.hub import FLUSH_SLICE, Hub
-    from chat.live.connection import Connection, Seat
+    from chat.live.client import Connection, Seat
     from chat.models import Message, Room, User
 
     hub, written = Hub(), []

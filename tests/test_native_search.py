@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from chat.core import search as search_core
+from chat.core.conversation import search as search_core
 from tests.helpers import assert_error, make_room, post_message
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from chat.core.mentions import mentioned_names
-from chat.core.search import parse_terms, snippet, term_pattern
-from chat.core.slack import render_payload
+from chat.core.conversation.mentions import mentioned_names
+from chat.core.conversation.search import parse_terms, snippet, term_pattern
+from chat.core.integrations.slack import render_payload
 from chat.errors import BadInput
 from chat.models import MAX_CONTENT
 from chat.ops.slack import plain_text
@@ -178,9 +178,9 @@ def probe_mentions() -> float:
 
 
 PROBES = {
-    ("chat/core/slack.py", r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>"): probe_webhook_links,
-    ("chat/core/slack.py", r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>"): probe_webhook_mentions,
-    ("chat/core/slack.py", r"<!(here|channel|everyone)(?:\|[^<>]*)?>"): probe_webhook_mentions,
+    ("chat/core/integrations/slack.py", r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>"): probe_webhook_links,
+    ("chat/core/integrations/slack.py", r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>"): probe_webhook_mentions,
+    ("chat/core/integrations/slack.py", r"<!(here|channel|everyone)(?:\|[^<>]*)?>"): probe_webhook_mentions,
     ("chat/ops/slack.py", r"<@([A-Z0-9]+)(?:\|[^<>]*)?>"): probe_slack_import_markup,
     ("chat/ops/slack.py", r"<#[A-Z0-9]+\|([^<>]*)>"): probe_slack_import_markup,
     ("chat/ops/slack.py", r"<!(here|channel|everyone)[^<>]*>"): probe_slack_import_markup,
@@ -189,8 +189,8 @@ PROBES = {
     ("chat/web/accesslog.py", r"^(/api/v1/chatroom/ws/[^/]+/).+"): probe_access_log_paths,
     ("chat/web/accesslog.py", r"^(/hooks/).+"): probe_access_log_paths,
     ("chat/web/accesslog.py", r"^(/rooms/[^/]+/).+?(/messages)?$"): probe_access_log_paths,
-    ("chat/core/search.py", "<built in term_pattern>"): probe_search_snippets,
-    ("chat/core/mentions.py", r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})"): probe_mentions,
+    ("chat/core/conversation/search.py", "<built in term_pattern>"): probe_search_snippets,
+    ("chat/core/conversation/mentions.py", r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})"): probe_mentions,
 }
 
 # Patterns that never see a client's text, and what they do see.

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from chat.app import create_app
 from chat.clock import iso_utc, now
-from chat.core import retention
+from chat.core.site import retention
 from chat.db import search_index
 from chat.keys import core_key
 from tests.helpers import assert_error, make_room, post_message, register

@@ -1,7 +1,7 @@
 """Room lists in every dialect: never silently truncated, the caller's rooms always there."""
 import pytest
 
-from chat.core import rooms
+from chat.core.conversation import rooms
 from chat.db import users as user_sql
 from tests.helpers import assert_error, make_room
 

@@ -9,7 +9,7 @@ import pytest
 
 from chat.app import create_app
 from chat.clock import now
-from chat.core import deleted_rooms
+from chat.core.conversation import deleted_rooms
 from chat.keys import core_key
 from tests.helpers import assert_error, closed_with, make_room, next_frame, post_message, register
 

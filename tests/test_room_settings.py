@@ -3,7 +3,7 @@ import asyncio
 
 import pytest
 
-from chat.core import tokens
+from chat.core.people import tokens
 from chat.models import User
 from tests.helpers import assert_error, make_room, next_frame
 

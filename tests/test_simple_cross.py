@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import next_frame
 
-HAS_V1_SOCKET = importlib.util.find_spec("chat.dialects.v1.socket") is not None
+HAS_V1_SOCKET = importlib.util.find_spec("chat.wire.v1.socket") is not None
 
 
 async def next_chat(ws) -> dict:

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from chat.app import create_app
-from chat.core import accounts
+from chat.core.people import accounts
 from chat.keys import core_key
 from chat.ops.importing import ImportFailed
 from chat.ops.slack import import_slack

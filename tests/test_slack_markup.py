@@ -7,8 +7,8 @@ import asyncio
 from time import perf_counter
 
 from chat.app import create_app
-from chat.core import accounts
-from chat.core.slack import unescape
+from chat.core.people import accounts
+from chat.core.integrations.slack import unescape
 from chat.keys import core_key
 from chat.ops.slack import import_slack
 from tests.helpers import make_room

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from chat.db import Database, migrate
-from chat.db import connections
+from chat.db import handles as connections
 from chat.db.database import backup_file
 from chat.db.users import insert_user
 

@@ -4,7 +4,8 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 from chat.app import create_app
-from chat.core import messages, schedule, scheduler
+from chat.core.conversation import messages, schedule
+from chat.core.site import scheduler
 from chat.db import users as user_sql
 from tests.helpers import (assert_error, connect, make_room, next_frame, no_frame, post_message,
                            register)

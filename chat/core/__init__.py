@@ -11,17 +11,17 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
 
-from ..db import Database
-from ..db.database import ReadBudgetSpent, storage_failure
-from ..errors import ChatError, InsufficientStorage, Unavailable
-from ..events import Event, MessagePosted
-from ..hub import Hub
-from ..i18n import translate
-from ..settings import Settings
-from .file_links import FileLinks
-from .origin import Origin, current_origin, serving
-from .ratelimit import ACTIONS, SHARED, Rate, RateLimiter
-from .throttle import Throttle
+from chat.db import Database
+from chat.db.database import ReadBudgetSpent, storage_failure
+from chat.errors import ChatError, InsufficientStorage, Unavailable
+from chat.events import Event, MessagePosted
+from chat.hub import Hub
+from chat.i18n import translate
+from chat.settings import Settings
+from chat.core.file_links import FileLinks
+from chat.core.origin import Origin, current_origin, serving
+from chat.core.ratelimit import ACTIONS, SHARED, Rate, RateLimiter
+from chat.core.throttle import Throttle
 
 
 @dataclass

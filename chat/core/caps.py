@@ -1,13 +1,13 @@
 """Caps on what one account may hold open at once (every dialect's sockets share them).
 
 Rates live in ratelimit.py; connections per address are counted before any request is
-parsed (chat/web/connections.py), since an address is not an account.
+parsed (chat/web/tcp_guard.py), since an address is not an account.
 """
 from __future__ import annotations
 
-from ..errors import TooManySockets
-from ..models import User
-from . import Core
+from chat.errors import TooManySockets
+from chat.models import User
+from chat.core import Core
 
 
 def check_socket_cap(core: Core, user: User) -> None:

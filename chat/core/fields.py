@@ -10,8 +10,8 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
-from ..clock import iso_utc, now
-from ..errors import BadInput
+from chat.clock import iso_utc, now
+from chat.errors import BadInput
 
 INTEGER = re.compile(r"[+-]?[0-9]{1,30}")  # ASCII digits only: int() would take "²" or "٣"
 # Characters that show nothing although Unicode does not class them as spaces.

@@ -16,7 +16,7 @@ import re
 import time
 from typing import Callable, Mapping
 
-from ..errors import Forbidden
+from chat.errors import Forbidden
 
 PREFIX = "/uploads/chat/"
 # A message's bare file_url as encoded JSON. The closing quote is part of it, so a URL

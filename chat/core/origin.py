@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from ..ops.logs import request_id_var
+from chat.ops.logs import request_id_var
 
 sender_address: ContextVar[str | None] = ContextVar("sender_address", default=None)
 sender_agent: ContextVar[str | None] = ContextVar("sender_agent", default=None)

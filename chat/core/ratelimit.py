@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import TooManyRequests
-from .origin import sender_address
+from chat.errors import TooManyRequests
+from chat.core.origin import sender_address
 
 ACTIONS = ("messages", "typing", "reactions", "uploads", "writes")
 # Budgets shared by more than one account (docs/limits.md): a hook's posts also count

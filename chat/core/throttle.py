@@ -21,7 +21,7 @@ import time
 from collections import OrderedDict
 from typing import Protocol
 
-from ..errors import TooManyRequests
+from chat.errors import TooManyRequests
 
 WINDOW = 300.0          # attempts older than this are forgotten
 BASE_DELAY = 1.0        # the first wait; doubles with each further failure

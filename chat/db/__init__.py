@@ -1,4 +1,4 @@
 """Storage: the Database object, migrations, and plain SQL per table."""
-from .database import Database
+from chat.db.database import Database
 
 __all__ = ["Database"]

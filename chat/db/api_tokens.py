@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
+from chat.clock import iso_utc
 
 COLUMNS = "id, user_id, name, hint, created_at, expires_at, last_used_at"
 

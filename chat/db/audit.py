@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import AsyncIterator
 
-from ..models import AuditEntry
+from chat.models import AuditEntry
 
 COLUMNS = """id, at, actor_id, actor_name, action, target_type, target_id, target_name,
              address, user_agent, request_id, detail"""

@@ -30,9 +30,9 @@ from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 import aiosqlite
 
-from .connections import InlineConnection, PooledReader, WriterConnection, connect
-from .migrate import migrate
-from .search_index import SearchIndexer
+from chat.db.handles import InlineConnection, PooledReader, WriterConnection, connect
+from chat.db.migrate import migrate
+from chat.db.search_index import SearchIndexer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

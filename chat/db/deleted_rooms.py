@@ -2,10 +2,10 @@
 good once its messages are gone (chat/db/retention.py deletes those, files included)."""
 from __future__ import annotations
 
-from ..clock import iso_utc
-from ..models import Room
-from .retention import references_to
-from .rooms import ROOM_SELECT, row_to_room
+from chat.clock import iso_utc
+from chat.models import Room
+from chat.db.retention import references_to
+from chat.db.rooms import ROOM_SELECT, row_to_room
 
 
 async def deleted_room(conn, room_id: int) -> Room | None:

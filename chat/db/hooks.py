@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
-from ..models import Bot, Hook
-from .users import row_to_user, user_columns
+from chat.clock import iso_utc
+from chat.models import Bot, Hook
+from chat.db.users import row_to_user, user_columns
 
 # Whether the hook's creator may post in its room right now: an active account, not
 # banned or muted there, and a member (or the room is public, where posting joins).

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from ..clock import iso_utc
+from chat.clock import iso_utc
 
 COLUMNS = "id, user_id, provider, subject, external_name, email, disabled_at"
 

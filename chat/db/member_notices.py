@@ -1,8 +1,8 @@
 """SQL for the joins and leaves of large rooms waiting for their coalesced notice."""
 from __future__ import annotations
 
-from ..models import User
-from .users import row_to_user, user_columns
+from chat.models import User
+from chat.db.users import row_to_user, user_columns
 
 
 async def insert_pending(conn, room_id: int, user_id: int, event: str, at: float) -> None:

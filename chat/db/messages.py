@@ -6,9 +6,9 @@ import json
 import sqlite3
 from collections import defaultdict
 
-from ..clock import iso_utc
-from ..models import Message, Reaction, Room, User
-from .users import row_to_user, user_columns
+from chat.clock import iso_utc
+from chat.models import Message, Reaction, Room, User
+from chat.db.users import row_to_user, user_columns
 
 MESSAGE_SELECT = f"""
     SELECT m.*, r.slug AS room_slug, r.name AS room_name, {user_columns('s', 's_')}

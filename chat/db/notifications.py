@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..clock import iso_utc
+from chat.clock import iso_utc
 
 
 async def insert_notification(conn, user_id: int, notification_type: str, title: str,

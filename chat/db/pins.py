@@ -1,9 +1,9 @@
 """SQL for pinned messages (per room) and saved messages (per user)."""
 from __future__ import annotations
 
-from ..clock import iso_utc
-from .messages import select_messages
-from .users import user_by_id
+from chat.clock import iso_utc
+from chat.db.messages import select_messages
+from chat.db.users import user_by_id
 
 
 async def insert_pin(conn, room_id: int, message_id: int, user_id: int) -> bool:

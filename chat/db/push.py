@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
-from ..models import PushSubscription
+from chat.clock import iso_utc
+from chat.models import PushSubscription
 
 
 def row_to_subscription(row: sqlite3.Row) -> PushSubscription:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
-from ..models import Membership, Room
-from .users import row_to_user, user_columns
+from chat.clock import iso_utc
+from chat.models import Membership, Room
+from chat.db.users import row_to_user, user_columns
 
 ROOM_SELECT = f"""
     SELECT r.*, {user_columns('c', 'c_')}, r.members AS member_count

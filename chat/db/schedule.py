@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
-from ..models import Reminder, ScheduledMessage
-from .messages import message_by_id
+from chat.clock import iso_utc
+from chat.models import Reminder, ScheduledMessage
+from chat.db.messages import message_by_id
 
 SCHEDULED_SELECT = """
     SELECT s.*, r.name AS room_name FROM scheduled_messages s JOIN rooms r ON r.id = s.room_id

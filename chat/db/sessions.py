@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
+from chat.clock import iso_utc
 
 
 async def insert_session(conn, user_id: int, secret_hash: str, expires_at: int) -> int:

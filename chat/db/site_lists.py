@@ -3,9 +3,9 @@ rooms, each searched and paged on the server with its total, so a site with thou
 of each pages through them without sending them all."""
 from __future__ import annotations
 
-from ..models import Account, Room
-from .rooms import ROOM_SELECT, row_to_room
-from .users import ACCOUNT_KIND, COLUMNS, like_pattern, row_to_account
+from chat.models import Account, Room
+from chat.db.rooms import ROOM_SELECT, row_to_room
+from chat.db.users import ACCOUNT_KIND, COLUMNS, like_pattern, row_to_account
 
 # Which accounts and rooms each kind shows; the keys are the API's `kind` values.
 ACCOUNT_KINDS = {"": "1", "people": "users.is_bot = 0", "bots": "users.is_bot = 1"}

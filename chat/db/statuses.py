@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
-from ..models import Status
+from chat.clock import iso_utc
+from chat.models import Status
 
 
 def row_to_status(row: sqlite3.Row) -> Status:

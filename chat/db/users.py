@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import iso_utc
-from ..models import Account, User
+from chat.clock import iso_utc
+from chat.models import Account, User
 
 COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at, is_bot, is_active"
 # A bot account posts for a webhook (a row in hooks) or is a bot with a token of its own.

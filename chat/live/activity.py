@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..clock import ago, iso_utc
-from ..models import User
+from chat.clock import ago, iso_utc
+from chat.models import User
 
 ACTIVITY_WINDOW = 30 * 60
 

@@ -18,8 +18,8 @@ import asyncio
 from itertools import islice
 from typing import Callable
 
-from ..events import Event, PresenceChanged, PresenceSummary
-from ..models import User
+from chat.events import Event, PresenceChanged, PresenceSummary
+from chat.models import User
 
 MAX_LISTED = 10  # users named per summary list (each socket gets it): the counts are exact
 

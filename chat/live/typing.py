@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from ..events import Event, TypingChanged
-from ..models import User
+from chat.events import Event, TypingChanged
+from chat.models import User
 
 
 @dataclass

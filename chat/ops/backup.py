@@ -27,12 +27,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import durable
-from ..clock import iso_utc
-from ..core import audit
-from ..db.database import backup_file
-from ..settings import Settings
-from .datadir import PRIVATE_DIR, PRIVATE_FILE, create_private, require_database
+from chat import durable
+from chat.clock import iso_utc
+from chat.core.site import audit
+from chat.db.database import backup_file
+from chat.settings import Settings
+from chat.ops.datadir import PRIVATE_DIR, PRIVATE_FILE, create_private, require_database
 
 FORMAT = "teahouse-backup"
 VERSION = 1

@@ -15,8 +15,8 @@ import os
 import secrets
 from pathlib import Path
 
-from ..durable import create_once, make_dirs, sync_dir
-from ..settings import Settings, SettingsError
+from chat.durable import create_once, make_dirs, sync_dir
+from chat.settings import Settings, SettingsError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700

@@ -20,14 +20,14 @@ import json
 from pathlib import Path
 from typing import AsyncIterator
 
-from .. import durable
-from ..clock import iso_utc
-from ..core import audit
-from ..core.exports import Scope
-from ..db.connections import connect
-from ..settings import Settings
-from .backup import sha256_of
-from .datadir import create_private, require_database
+from chat import durable
+from chat.clock import iso_utc
+from chat.core.site import audit
+from chat.core.site.exports import Scope
+from chat.db.handles import connect
+from chat.settings import Settings
+from chat.ops.backup import sha256_of
+from chat.ops.datadir import create_private, require_database
 
 FORMAT = "teahouse-export"
 VERSION = 1

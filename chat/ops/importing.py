@@ -19,14 +19,14 @@ import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .. import durable
-from ..core import audit
-from ..core.uploads import STORED_NAME
-from ..db import Database
-from ..settings import Settings
-from .backup import BackupError, check_empty_target
-from .datadir import PRIVATE_FILE, prepare_data_dir
-from .exporting import FORMAT, VERSION
+from chat import durable
+from chat.core.site import audit
+from chat.core.files.uploads import STORED_NAME
+from chat.db import Database
+from chat.settings import Settings
+from chat.ops.backup import BackupError, check_empty_target
+from chat.ops.datadir import PRIVATE_FILE, prepare_data_dir
+from chat.ops.exporting import FORMAT, VERSION
 
 
 # The longest line an export writes is a message with its edits, or a file_chunk

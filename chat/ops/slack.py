@@ -21,12 +21,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from ..clock import iso_utc
-from ..core.slack import unlink
-from ..settings import Settings
-from .exporting import FORMAT, VERSION
-from .importing import ImportFailed, load
-from .zipjson import array_items, check_total
+from chat.clock import iso_utc
+from chat.core.integrations.slack import unlink
+from chat.settings import Settings
+from chat.ops.exporting import FORMAT, VERSION
+from chat.ops.importing import ImportFailed, load
+from chat.ops.zipjson import array_items, check_total
 
 MB = 1024 * 1024
 MAX_CONTENT = 10_000

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ..settings import Settings
-from .datadir import exclusive, require_database
+from chat.settings import Settings
+from chat.ops.datadir import exclusive, require_database
 
 
 def database_bytes(path: Path) -> int:

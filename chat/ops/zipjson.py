@@ -13,7 +13,7 @@ import json
 import zipfile
 from typing import Any, Iterator
 
-from .importing import ImportFailed
+from chat.ops.importing import ImportFailed
 
 READ_SIZE = 1024 * 1024          # unpacked bytes read at a time
 MAX_ITEM = 8 * 1024 * 1024       # one array item (a user, a message), as text

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from .address import Target
+from chat.outbound.address import Target
 
 
 MAX_PINS = 1024  # distinct push hosts are a handful; a flood of names cannot grow this

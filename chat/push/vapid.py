@@ -15,8 +15,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ..durable import create_once
-from ..settings import SettingsError
+from chat.durable import create_once
+from chat.settings import SettingsError
 
 JWT_LIFETIME = 12 * 3600  # RFC 8292 caps it at 24 hours
 MAX_AUDIENCES = 256       # push services signed for; a handful in practice

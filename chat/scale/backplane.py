@@ -27,16 +27,16 @@ from typing import Callable
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from ..db import event_log
-from ..db.database import Database
-from ..events import Event, TypingChanged
-from ..hub import Hub
-from ..live.activity import Activity
-from ..live.connection import CLOSE_SERVICE_RESTART
-from ..settings import Settings
-from . import codec
-from .roster import ProcessRoster
-from .sequencer import Sequencer
+from chat.db import event_log
+from chat.db.database import Database
+from chat.events import Event, TypingChanged
+from chat.hub import Hub
+from chat.live.activity import Activity
+from chat.live.client import CLOSE_SERVICE_RESTART
+from chat.settings import Settings
+from chat.scale import codec
+from chat.scale.roster import ProcessRoster
+from chat.scale.sequencer import Sequencer
 
 log = logging.getLogger(__name__)
 CHANNEL = "teahouse:events"        # everyone: hello and goodbye

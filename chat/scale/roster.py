@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ..models import User
-from . import codec
+from chat.models import User
+from chat.scale import codec
 
 ALIVE = "teahouse:alive:"          # + process: refreshed while the process runs
 PRESENCE = "teahouse:presence:"    # + process: hash "room:user" -> user

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable
 
-from ..events import Event
+from chat.events import Event
 
 log = logging.getLogger(__name__)
 FETCH_PAGE = 500

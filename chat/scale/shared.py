@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import redis.asyncio as redis
 
-from ..core import Core, scheduler
-from ..events import Event
-from .backplane import Backplane
-from .stores import RedisAttempts, RedisBuckets
+from chat.core import Core
+from chat.core.site import scheduler
+from chat.events import Event
+from chat.scale.backplane import Backplane
+from chat.scale.stores import RedisAttempts, RedisBuckets
 
 
 async def start(core: Core) -> None:

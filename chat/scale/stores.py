@@ -15,8 +15,8 @@ import time
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from ..core.ratelimit import MemoryBuckets, Rate
-from ..core.throttle import MemoryStore
+from chat.core.ratelimit import MemoryBuckets, Rate
+from chat.core.throttle import MemoryStore
 
 log = logging.getLogger(__name__)
 PREFIX = "teahouse:limit:"

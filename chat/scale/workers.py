@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..ops.datadir import load_secret, prepare_data_dir
-from ..settings import Settings
+from chat.ops.datadir import load_secret, prepare_data_dir
+from chat.settings import Settings
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 10.0
@@ -41,7 +41,7 @@ def worker_argv(argv: list[str]) -> list[str]:
 
 
 async def prepare(settings: Settings) -> None:
-    from ..db import Database
+    from chat.db import Database
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
@@ -50,7 +50,7 @@ async def prepare(settings: Settings) -> None:
 
 
 def run_workers(settings: Settings, script: Path, argv: list[str]) -> int:
-    from ..ops.notify import notify
+    from chat.ops.notify import notify
     asyncio.run(prepare(settings))
     env = dict(os.environ, CHAT_WORKERS="1")
     env.pop("NOTIFY_SOCKET", None)  # only this parent talks to systemd

@@ -6,9 +6,9 @@ import re
 
 from aiohttp.abc import AbstractAccessLogger
 
-from ..keys import credential_key
-from .auth import client_address
-from .requestid import request_id
+from chat.keys import credential_key
+from chat.web.auth import client_address
+from chat.web.requestid import request_id
 
 # A match may start only where a run of token characters starts, and no run is given
 # back once read (possessive): one pass over the path. Without both, a path of 8,000

@@ -12,7 +12,7 @@ import json
 
 from aiohttp import web
 
-from .pages import STATIC
+from chat.web.pages import STATIC
 
 THEME = "#2f5d50"
 BACKGROUND = "#fbfaf7"

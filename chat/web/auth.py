@@ -7,9 +7,9 @@ import ipaddress
 
 from aiohttp import web
 
-from ..errors import Forbidden
-from ..i18n import pick_language
-from ..keys import core_key, credential_key, language_key, settings_key
+from chat.errors import Forbidden
+from chat.i18n import pick_language
+from chat.keys import core_key, credential_key, language_key, settings_key
 
 # What browser code sends for a token it does not have (seed 004's
 # `Bearer ${localStorage.getItem('access_token')}`, seed 001's `?token=${...}`): no
@@ -39,8 +39,8 @@ async def authenticate(request: web.Request, writes: bool | None = None):
 
 
 async def identify(request: web.Request, writes: bool | None = None):
-    from ..core import accounts
-    from .session_cookie import SAFE_METHODS, cookie_may, session_cookie
+    from chat.core.people import accounts
+    from chat.web.session_cookie import SAFE_METHODS, cookie_may, session_cookie
     token = token_from_request(request)
     cookie = None if token else session_cookie(request)
     credential = await accounts.identify(request.app[core_key], token, cookie)

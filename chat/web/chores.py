@@ -10,8 +10,10 @@ import logging
 
 from aiohttp import web
 
-from ..core import Core, audit, deleted_rooms, member_notices, retention
-from ..keys import core_key
+from chat.core import Core
+from chat.core.site import audit, retention
+from chat.core.conversation import deleted_rooms, member_notices
+from chat.keys import core_key
 
 log = logging.getLogger(__name__)
 FIRST_RUN_SECONDS = 300.0   # after start, not during it: a restart loop must not purge in a loop

@@ -12,13 +12,13 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from ..core import avatars, file_access, uploads
-from ..core.file_links import is_signed
-from ..errors import BadInput, NotFound, TooLarge, Unauthorized
-from ..keys import core_key, user_key
-from ..models import SendResult, User
-from .auth import authenticate, token_from_request
-from .session_cookie import session_cookie
+from chat.core.files import avatars, file_access, uploads
+from chat.core.file_links import is_signed
+from chat.errors import BadInput, NotFound, TooLarge, Unauthorized
+from chat.keys import core_key, user_key
+from chat.models import SendResult, User
+from chat.web.auth import authenticate, token_from_request
+from chat.web.session_cookie import session_cookie
 
 CHUNK = 64 * 1024
 MULTIPART_OVERHEAD = 64 * 1024   # headers and boundaries around the file, generously

@@ -13,8 +13,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from ..core.fields import has_surrogate
-from ..errors import BadInput, TooLarge
+from chat.core.fields import has_surrogate
+from chat.errors import BadInput, TooLarge
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 MAX_DEPTH = 32

@@ -16,10 +16,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from ..core import Core
-from ..events import Event, MessagePosted
-from ..keys import bot_caller_key, core_key, pusher_key, settings_key
-from .auth import client_address, in_networks
+from chat.core import Core
+from chat.events import Event, MessagePosted
+from chat.keys import bot_caller_key, core_key, pusher_key, settings_key
+from chat.web.auth import client_address, in_networks
 
 metrics_key = web.AppKey("metrics", object)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)

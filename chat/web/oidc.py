@@ -16,9 +16,9 @@ from urllib.parse import quote_plus
 import aiohttp
 from aiohttp import web
 
-from ..errors import Unavailable, Unauthorized
-from ..keys import oidc_clients_key, settings_key
-from ..signin_settings import OidcProvider
+from chat.errors import Unavailable, Unauthorized
+from chat.keys import oidc_clients_key, settings_key
+from chat.signin_settings import OidcProvider
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 3600

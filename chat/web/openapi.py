@@ -9,12 +9,12 @@ import re
 
 from aiohttp import web
 
-from ..keys import route_table_key
-from .jsonio import json_response
-from .operations import OPERATIONS, Operation
-from .pages import PAGE_HEADERS
-from .routing import ErrorStyle, Route
-from .schemas import BODIES, COMPONENTS, STR, obj, ref
+from chat.keys import route_table_key
+from chat.web.jsonio import json_response
+from chat.web.operations import OPERATIONS, Operation
+from chat.web.pages import PAGE_HEADERS
+from chat.web.routing import ErrorStyle, Route
+from chat.web.schemas import BODIES, COMPONENTS, STR, obj, ref
 
 PARAM = re.compile(r"\{(\w+)\}")
 INT_PARAMS = {"id", "user_id", "hook_id", "bot_id"}

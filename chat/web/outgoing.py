@@ -22,11 +22,13 @@ import logging
 import aiohttp
 from aiohttp import web
 
-from ..core import Core, bots, messages
-from ..core.ratelimit import MemoryBuckets, Rate
-from ..errors import ChatError
-from ..events import Event
-from ..keys import bot_caller_key, core_key
+from chat.core import Core
+from chat.core.integrations import bots
+from chat.core.conversation import messages
+from chat.core.ratelimit import MemoryBuckets, Rate
+from chat.errors import ChatError
+from chat.events import Event
+from chat.keys import bot_caller_key, core_key
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 64 * 1024

@@ -12,10 +12,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from ..core import audit, health
-from ..keys import core_key, settings_key
-from .auth import request_language
-from .jsonio import json_response
+from chat.core.site import audit, health
+from chat.keys import core_key, settings_key
+from chat.web.auth import request_language
+from chat.web.jsonio import json_response
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"

@@ -17,16 +17,17 @@ import logging
 import aiohttp
 from aiohttp import web
 
-from ..core import Core, away, push
-from ..db import push as push_sql
-from ..events import Event, NotificationCreated
-from ..keys import core_key, pusher_key
-from ..models import Notification, PushSubscription
-from ..ops.datadir import PRIVATE_FILE
-from ..outbound import address
-from ..outbound.session import OutboundSession
-from ..push.encryption import encrypt
-from ..push.vapid import Vapid, load_vapid, unb64url
+from chat.core import Core
+from chat.core.reach import away, push
+from chat.db import push as push_sql
+from chat.events import Event, NotificationCreated
+from chat.keys import core_key, pusher_key
+from chat.models import Notification, PushSubscription
+from chat.ops.datadir import PRIVATE_FILE
+from chat.outbound import address
+from chat.outbound.session import OutboundSession
+from chat.push.encryption import encrypt
+from chat.push.vapid import Vapid, load_vapid, unb64url
 
 log = logging.getLogger(__name__)
 PUSH_TTL = 24 * 3600       # a push not delivered within a day is stale

@@ -8,7 +8,7 @@ import asyncio
 
 from aiohttp import WSMsgType
 
-from ..core import messages
+from chat.core.conversation import messages
 
 PAGE = 500
 LOOK_EVERY = 16  # replayed messages between two looks for the client's close

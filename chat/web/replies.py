@@ -6,10 +6,10 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from ..i18n import translate
-from ..keys import core_key, user_key
-from .auth import request_language
-from .jsonio import json_response
+from chat.i18n import translate
+from chat.keys import core_key, user_key
+from chat.web.auth import request_language
+from chat.web.jsonio import json_response
 
 RoomCall = Callable[..., Awaitable[object]]
 

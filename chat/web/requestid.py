@@ -13,8 +13,8 @@ from typing import Awaitable
 
 from aiohttp import web
 
-from ..ops.logs import request_id_var
-from .auth import trusted_peer
+from chat.ops.logs import request_id_var
+from chat.web.auth import trusted_peer
 
 HEADER = "X-Request-Id"
 SANE_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")

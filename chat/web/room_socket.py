@@ -1,11 +1,11 @@
 """The seeds' per-room sockets (/ws/chat/{room}/ and v1's): one seat, in one room."""
 from __future__ import annotations
 
-from ..core import rooms
-from ..core.fields import check_int
-from ..live.connection import Seat
-from .replay import replay
-from .sockets import SocketSession
+from chat.core.conversation import rooms
+from chat.core.fields import check_int
+from chat.live.client import Seat
+from chat.web.replay import replay
+from chat.web.sockets import SocketSession
 
 
 class RoomSession(SocketSession):

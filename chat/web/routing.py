@@ -12,14 +12,14 @@ from typing import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from ..core.origin import sender_address, sender_agent
-from ..errors import ChatError, TooManyRequests, Unauthorized
-from ..i18n import translate, viewer_language
-from ..keys import core_key, route_table_key, user_key
-from .accesslog import redact_path
-from .auth import authenticate, client_address, request_language
-from .files import sign_links
-from .jsonio import json_response
+from chat.core.origin import sender_address, sender_agent
+from chat.errors import ChatError, TooManyRequests, Unauthorized
+from chat.i18n import translate, viewer_language
+from chat.keys import core_key, route_table_key, user_key
+from chat.web.accesslog import redact_path
+from chat.web.auth import authenticate, client_address, request_language
+from chat.web.files import sign_links
+from chat.web.jsonio import json_response
 
 log = logging.getLogger(__name__)
 READS = ("GET", "HEAD", "OPTIONS")
@@ -98,7 +98,7 @@ def style_for_path(path: str) -> ErrorStyle:
 @web.middleware
 def note_sender(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
     """The client's address and user agent, for the budgets every account behind one
-    address shares (chat/core/ratelimit.py) and the audit log (chat/core/audit.py).
+    address shares (chat/core/ratelimit.py) and the audit log (chat/core/site/audit.py).
     Hands on the handler's own coroutine, as tag_request does: the values stay set in
     the connection's task until its next request."""
     sender_address.set(client_address(request))

@@ -6,7 +6,7 @@ its schema here follows.
 """
 from __future__ import annotations
 
-from ..core.member_notices import MODES
+from chat.core.conversation.member_notices import MODES
 
 INT = {"type": "integer"}
 STR = {"type": "string"}

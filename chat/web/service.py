@@ -10,10 +10,10 @@ import socket
 
 from aiohttp import web
 
-from ..ops.notify import notify
-from ..settings import Settings
-from .accesslog import RedactingAccessLogger
-from .connections import GuardedRunner, install_accept_throttle, raise_open_file_limit
+from chat.ops.notify import notify
+from chat.settings import Settings
+from chat.web.accesslog import RedactingAccessLogger
+from chat.web.tcp_guard import GuardedRunner, install_accept_throttle, raise_open_file_limit
 
 log = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 3  # open requests get this long; sockets are closed with 1001 first

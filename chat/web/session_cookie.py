@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ..keys import settings_key
-from .auth import trusted_peer
+from chat.keys import settings_key
+from chat.web.auth import trusted_peer
 
 COOKIE = "teahouse_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -14,12 +14,13 @@ import dataclasses
 import time
 from datetime import datetime, timezone
 
-from ..clock import iso_utc
-from ..core import Core, accounts, sessions
-from ..errors import BadInput, Forbidden
-from ..live.connection import CLOSE_UNAUTHORIZED, Connection
-from ..models import Credential
-from .jsonio import dumps
+from chat.clock import iso_utc
+from chat.core import Core
+from chat.core.people import accounts, sessions
+from chat.errors import BadInput, Forbidden
+from chat.live.client import CLOSE_UNAUTHORIZED, Connection
+from chat.models import Credential
+from chat.web.jsonio import dumps
 
 
 class CredentialWatch:

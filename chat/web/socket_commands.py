@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..events import Event
-from ..models import Message, Room, User
+from chat.events import Event
+from chat.models import Message, Room, User
 
 
 @dataclass(frozen=True)

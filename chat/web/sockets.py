@@ -20,20 +20,21 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from ..core import activity, messages
-from ..core.caps import check_socket_cap
-from ..errors import BadInput, ChatError, Forbidden
-from ..live.connection import CLOSE_TRY_AGAIN, Connection, Seat
-from ..i18n import translate, viewer_language
-from ..keys import core_key, settings_key
-from ..models import Credential, User
-from ..settings import LANGUAGES
-from .auth import client_address, identify, request_language
-from .socket_auth import CredentialWatch
-from .socket_commands import (OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
+from chat.core.people import online as activity
+from chat.core.conversation import messages
+from chat.core.caps import check_socket_cap
+from chat.errors import BadInput, ChatError, Forbidden
+from chat.live.client import CLOSE_TRY_AGAIN, Connection, Seat
+from chat.i18n import translate, viewer_language
+from chat.keys import core_key, settings_key
+from chat.models import Credential, User
+from chat.settings import LANGUAGES
+from chat.web.auth import client_address, identify, request_language
+from chat.web.socket_auth import CredentialWatch
+from chat.web.socket_commands import (OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
                               SocketDialect, TypingCommand)
-from .jsonio import dumps, parse_frame
-from .wsframes import close_frame, text_frame
+from chat.web.jsonio import dumps, parse_frame
+from chat.web.wsframes import close_frame, text_frame
 
 log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024

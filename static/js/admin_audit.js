@@ -13,7 +13,7 @@ const PAGE_SIZE = 50;
 export function auditLog(section) {
   const form = $("#audit-filters", section);
   const select = $("#audit-action", section);
-  const actions = section.dataset.actions.split(" ");  // the server's list (chat/core/audit.py)
+  const actions = section.dataset.actions.split(" ");  // the server's list (chat/core/site/audit.py)
   select.replaceChildren(h("option", { value: "", text: t("audit_any_action") }),
     ...actions.map((name) => h("option", { value: name, text: t(`act_${name}`) })));
   let cursors = [null];     // the `before` of each page shown so far; the last is this page's

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from chat.core.audit import ACTIONS
+from chat.core.site.audit import ACTIONS
 
 from .conftest import PASSWORD, publish, register, screenshot
 

@@ -1,0 +1,1 @@
+"""Files: uploads, avatars, and who may fetch a stored file."""

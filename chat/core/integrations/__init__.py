@@ -1,0 +1,1 @@
+"""Integrations: incoming webhooks, bots, personal API tokens, and Slack-shaped payloads."""

@@ -1,0 +1,44 @@
+"""The periodic directory re-check: every linked LDAP user is looked up again by the
+stable id their account is tied to, never by name, so a rename in the directory renames
+them here and only people the directory no longer has lose access.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from chat.db import identities as identities_db
+from chat.errors import Unavailable
+from chat.core.people import identities
+from chat.core.people.directory import PROVIDER, Directory
+
+log = logging.getLogger(__name__)
+
+
+async def recheck(core) -> int:
+    """Ask the directory about every enabled linked user by stable id; those it no
+    longer has, or who left the allowed group, are disabled (sockets closed), and those
+    it has under a new name are renamed. A directory that is down, or answers only in
+    part, changes nothing: an outage must not lock the whole team out."""
+    directory: Directory = core.directory
+    linked = await identities_db.enabled_of_provider(core.db.reader, PROVIDER)
+    if not linked:
+        return 0
+    entries = await directory.entries_by_id(
+        [person.subject for person in linked],
+        frozenset(person.subject for person in linked if person.is_admin))
+    current = {subject: directory.profile(entry)
+               for subject, entry in entries.items() if entry.allowed}
+    return await identities.recheck(core, linked, current)
+
+
+async def watch(core) -> None:
+    """Re-check every recheck_seconds until cancelled."""
+    while True:
+        await asyncio.sleep(core.directory.config.recheck_seconds)
+        try:
+            disabled = await recheck(core)
+        except Unavailable:
+            continue
+        if disabled:
+            log.info("directory re-check disabled %d user(s)", disabled)

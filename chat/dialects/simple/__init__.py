@@ -1,5 +1,0 @@
-"""The simple dialect (seed 003): /api/chat/... without trailing slashes, REST and
-heartbeat only, {"detail": ...} errors, room ids shown as slugs, message ids as strings."""
-from .rest import setup
-
-__all__ = ["setup"]
