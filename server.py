@@ -8,6 +8,7 @@
   scripts/serve link-identity NAME PROVIDER EXTERNAL_NAME
 (scripts/serve runs this file in the .venv it keeps; .venv/bin/python server.py is the same.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,17 +50,25 @@ ENVIRONMENT = """environment:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="server.py", description="Teahouse: a self-hosted chat server for small teams.",
-        epilog=ENVIRONMENT, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="server.py",
+        description="Teahouse: a self-hosted chat server for small teams.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", help="port to listen on (default 8000)")
-    parser.add_argument("--data-dir", dest="data_dir",
-                        help="database, uploads and secret (default ./data)")
-    parser.add_argument("--redis", metavar="URL",
-                        help="share the server between processes over Redis, e.g. "
-                             "redis://127.0.0.1:6379/0 (default: one process, no Redis)")
-    parser.add_argument("--workers", metavar="N",
-                        help="run N processes on one port (needs --redis; default 1)")
+    parser.add_argument(
+        "--data-dir", dest="data_dir", help="database, uploads and secret (default ./data)"
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="share the server between processes over Redis, e.g. "
+        "redis://127.0.0.1:6379/0 (default: one process, no Redis)",
+    )
+    parser.add_argument(
+        "--workers", metavar="N", help="run N processes on one port (needs --redis; default 1)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     create = sub.add_parser("create-user", help="create an account (prompts for the password)")
     create.add_argument("name")
@@ -67,44 +76,60 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", help="the password (else prompted)")
     create.add_argument("--display-name", dest="display_name")
     token = sub.add_parser(
-        "token", help="mint a personal API token for a user (listed and revocable in the "
-                      "web page's API tokens dialog)")
+        "token",
+        help="mint a personal API token for a user (listed and revocable in the "
+        "web page's API tokens dialog)",
+    )
     token.add_argument("name")
     token.add_argument("--days", type=int, help="expire after N days (default: until revoked)")
-    token.add_argument("--label", default="command line",
-                       help="the token's name in the user's list (default: command line)")
+    token.add_argument(
+        "--label",
+        default="command line",
+        help="the token's name in the user's list (default: command line)",
+    )
     backup = sub.add_parser("backup", help="write one archive: database, uploads, manifest")
     backup.add_argument("file")
-    restore = sub.add_parser("restore", help="check a backup archive and unpack it into a new "
-                                             "data directory")
+    restore = sub.add_parser(
+        "restore", help="check a backup archive and unpack it into a new data directory"
+    )
     restore.add_argument("archive")
     sub.add_parser("vacuum", help="give deleted messages' space back (stop the server first)")
-    export = sub.add_parser("export", help="everything as JSON lines (docs/export-format.md); "
-                                           "FILE.gz is compressed")
+    export = sub.add_parser(
+        "export", help="everything as JSON lines (docs/export-format.md); FILE.gz is compressed"
+    )
     export.add_argument("file")
     load = sub.add_parser("import", help="load a Teahouse site export into an empty data directory")
     load.add_argument("file")
-    slack = sub.add_parser("import-slack", help="load a Slack export zip (channels, users, "
-                                                "messages, threads) into an empty data directory")
+    slack = sub.add_parser(
+        "import-slack",
+        help="load a Slack export zip (channels, users, "
+        "messages, threads) into an empty data directory",
+    )
     slack.add_argument("zip")
-    link = sub.add_parser("link-identity", help="let a directory or OIDC account sign in "
-                          "as an existing local user (docs/directory-sign-in.md)")
+    link = sub.add_parser(
+        "link-identity",
+        help="let a directory or OIDC account sign in "
+        "as an existing local user (docs/directory-sign-in.md)",
+    )
     link.add_argument("name", help="the existing Teahouse username")
     link.add_argument("provider", help="'ldap' or a CHAT_OIDC_PROVIDERS name")
     link.add_argument("external_name", help="the username at the provider")
     for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
-        command.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
-                             help="the data directory (same as before the command)")
+        command.add_argument(
+            "--data-dir",
+            dest="data_dir",
+            default=argparse.SUPPRESS,
+            help="the data directory (same as before the command)",
+        )
     return parser
 
 
 async def with_core(settings, action):
     """Open the existing data directory as the server would, run action(core), close."""
-    from chat.ops.datadir import load_secret
     from chat.core import Core
     from chat.db import Database
     from chat.hub import Hub
-    from chat.ops.datadir import prepare_data_dir, require_database
+    from chat.ops.datadir import load_secret, prepare_data_dir, require_database
 
     require_database(settings)
     prepare_data_dir(settings)
@@ -118,33 +143,54 @@ async def with_core(settings, action):
 
 def create_user(settings, args) -> int:
     from chat.core.people import accounts
+
     password = args.password or getpass.getpass(f"Password for {args.name}: ")
-    user = asyncio.run(with_core(settings, lambda core: accounts.create_user(
-        core, args.name, password, args.display_name, is_admin=args.admin)))
+    user = asyncio.run(
+        with_core(
+            settings,
+            lambda core: accounts.create_user(
+                core, args.name, password, args.display_name, is_admin=args.admin
+            ),
+        )
+    )
     print(f"created user {user.username} (id {user.id}{', admin' if user.is_admin else ''})")
     return 0
 
 
 def print_token(settings, args) -> int:
     from chat.core.people import accounts
-    print(asyncio.run(with_core(settings, lambda core: accounts.token_for(
-        core, args.name, args.days, args.label))))
+
+    print(
+        asyncio.run(
+            with_core(
+                settings, lambda core: accounts.token_for(core, args.name, args.days, args.label)
+            )
+        )
+    )
     return 0
 
 
 def link_identity(settings, args) -> int:
     from chat.core.people import identities
-    asyncio.run(with_core(settings, lambda core: identities.link(
-        core, None, args.name, args.provider, args.external_name)))
+
+    asyncio.run(
+        with_core(
+            settings,
+            lambda core: identities.link(core, None, args.name, args.provider, args.external_name),
+        )
+    )
     print(f"linked {args.provider} account {args.external_name} to user {args.name}")
     return 0
 
 
 def backup(settings, args) -> int:
     from chat.ops import backup as backups
+
     summary = backups.backup(settings, Path(args.file))
-    print(f"backed up {settings.data_dir.resolve()} to {summary.path} "
-          f"({summary.files} files, {summary.total_bytes} bytes)")
+    print(
+        f"backed up {settings.data_dir.resolve()} to {summary.path} "
+        f"({summary.files} files, {summary.total_bytes} bytes)"
+    )
     for name in summary.missing:
         print(f"warning: {name} was deleted while the backup ran", file=sys.stderr)
     return 0
@@ -152,10 +198,13 @@ def backup(settings, args) -> int:
 
 def restore(settings, args) -> int:
     from chat.ops import backup as backups
+
     summary = backups.restore(Path(args.archive), settings.data_dir)
-    print(f"restored {summary.files} files ({summary.total_bytes} bytes) into "
-          f"{settings.data_dir.resolve()}; integrity checked. Start the server on it with "
-          f"--data-dir {settings.data_dir}")
+    print(
+        f"restored {summary.files} files ({summary.total_bytes} bytes) into "
+        f"{settings.data_dir.resolve()}; integrity checked. Start the server on it with "
+        f"--data-dir {settings.data_dir}"
+    )
     for name in summary.missing:
         print(f"warning: the backup has no {name}", file=sys.stderr)
     return 0
@@ -163,6 +212,7 @@ def restore(settings, args) -> int:
 
 def export(settings, args) -> int:
     from chat.ops.exporting import write_export
+
     counts = asyncio.run(write_export(settings, Path(args.file)))
     print(f"exported {', '.join(f'{n} {kind}' for kind, n in counts.items())} to {args.file}")
     return 0
@@ -170,23 +220,28 @@ def export(settings, args) -> int:
 
 def import_export(settings, args) -> int:
     from chat.ops.importing import import_export as load_export
+
     return print_imported(settings, load_export(settings, Path(args.file)), "")
 
 
 def import_slack(settings, args) -> int:
     from chat.ops.slack import import_slack as load_slack
+
     return print_imported(settings, load_slack(settings, Path(args.zip)), " from Slack")
 
 
 def print_imported(settings, counts: dict, source: str) -> int:
-    print(f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())}{source} into "
-          f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
-          "token (server.py token NAME) to set one with PATCH /api/auth/me")
+    print(
+        f"imported {', '.join(f'{n} {kind}' for kind, n in counts.items())}{source} into "
+        f"{settings.data_dir.resolve()}; accounts have no password yet: give each user a "
+        "token (server.py token NAME) to set one with PATCH /api/auth/me"
+    )
     return 0
 
 
 def vacuum(settings, args) -> int:
     from chat.ops.vacuum import vacuum as run_vacuum
+
     before, after = run_vacuum(settings)
     print(f"vacuumed {settings.database_path.resolve()}: {before} bytes before, {after} after")
     return 0
@@ -197,7 +252,10 @@ def serve(settings) -> int:
         from pathlib import Path
 
         from chat.scale.workers import run_workers
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         return run_workers(settings, Path(__file__).resolve(), sys.argv[1:])
     from chat.app import create_app
     from chat.ops import logs
@@ -207,12 +265,15 @@ def serve(settings) -> int:
     logs.configure(settings.log_format)
 
     def started() -> None:
-        line = (f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
-                f"{settings.data_dir.resolve()} (Ctrl+C to stop)")
+        line = (
+            f"Teahouse on http://{settings.host}:{settings.port}/ with data in "
+            f"{settings.data_dir.resolve()} (Ctrl+C to stop)"
+        )
         if settings.log_format == "json":  # every output line is then a JSON object
             logging.getLogger("teahouse").info(line)
         else:
             print(line, flush=True)
+
     try:
         prepare_data_dir(settings)
         hold_server_lock(settings)  # vacuum refuses while any server holds it
@@ -237,9 +298,12 @@ def missing_dependency() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if missing := missing_dependency():
-        print(f"Teahouse's dependencies are not installed (no module {missing!r}): run "
-              "scripts/serve, which installs them into .venv, or pip install -r "
-              "requirements.txt inside a virtualenv", file=sys.stderr)
+        print(
+            f"Teahouse's dependencies are not installed (no module {missing!r}): run "
+            "scripts/serve, which installs them into .venv, or pip install -r "
+            "requirements.txt inside a virtualenv",
+            file=sys.stderr,
+        )
         return 1
     # Every file this process creates (database, WAL, uploads, secret, backups) is private.
     os.umask(0o077)
@@ -252,15 +316,29 @@ def main(argv: list[str] | None = None) -> int:
     from chat.settings import SettingsError, load_settings
 
     try:
-        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir,
-                                  "redis": args.redis, "workers": args.workers})
+        settings = load_settings(
+            {
+                "host": args.host,
+                "port": args.port,
+                "data_dir": args.data_dir,
+                "redis": args.redis,
+                "workers": args.workers,
+            }
+        )
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    commands = {"create-user": create_user, "token": print_token, "backup": backup,
-                "restore": restore, "vacuum": vacuum, "export": export,
-                "import": import_export, "import-slack": import_slack,
-                "link-identity": link_identity}
+    commands = {
+        "create-user": create_user,
+        "token": print_token,
+        "backup": backup,
+        "restore": restore,
+        "vacuum": vacuum,
+        "export": export,
+        "import": import_export,
+        "import-slack": import_slack,
+        "link-identity": link_identity,
+    }
     try:
         if args.command in commands:
             return commands[args.command](settings, args)

@@ -7,6 +7,7 @@ itself costs, to compare two trees (e.g. before and after adding a counter).
 Prints the median and the best of the repeats, in microseconds per publish. Run both
 trees alternately a few times: on a shared machine single runs vary by tens of percent.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,14 +52,33 @@ async def measure(sockets: int, repeats: int) -> list[float]:
     hub = Hub()
     room = Room(1, "r", "r", "", "public", False, 10**6, True, None, "", "")
     for uid in range(sockets):
-        conn = Connection(User(uid, f"u{uid}", "", None, False), Channels(), 10**9,
-                          lambda c: None)
+        conn = Connection(User(uid, f"u{uid}", "", None, False), Channels(), 10**9, lambda c: None)
         conn.seats[room.id] = Seat(room)
         hub.attach(conn)
         conn.sink = Keeping()
     sender = User(0, "u0", "", None, False)
-    event = MessagePosted(room.id, Message(1, room.id, "r", "r", sender, "text", "hi", None, None,
-                                           None, None, None, None, False, False, "", ""))
+    event = MessagePosted(
+        room.id,
+        Message(
+            1,
+            room.id,
+            "r",
+            "r",
+            sender,
+            "text",
+            "hi",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            False,
+            False,
+            "",
+            "",
+        ),
+    )
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -76,8 +96,11 @@ def main() -> None:
     args = parser.parse_args()
     timings = asyncio.run(measure(args.sockets, args.repeats))
     import chat
-    print(f"{Path(chat.__file__).parents[1]}: {args.sockets} sockets: median {statistics.median(timings):.0f} us, "
-          f"best {min(timings):.0f} us per publish")
+
+    print(
+        f"{Path(chat.__file__).parents[1]}: {args.sockets} sockets: median {statistics.median(timings):.0f} us, "
+        f"best {min(timings):.0f} us per publish"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ in CI; 127.0.0.1 only; every wait is bounded and the run exits by itself.
   python bench/load.py                       100 sockets, 3 repeats
   python bench/load.py --sockets 1000 --rate 20
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-
 from servers import Server, doc_parser, pin_generator
 
 CLIENT_ID = re.compile(r'"client_id":"([^"]+)"')
@@ -49,30 +49,69 @@ encode = json.JSONEncoder(separators=(",", ":")).encode
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = doc_parser(__doc__)
-    p.add_argument("--sockets", type=int, nargs="+", default=[100],
-                   help="open sockets per run; several values run one after another (default 100)")
-    p.add_argument("--users", type=int, default=100,
-                   help="distinct accounts; sockets are spread over them (default 100)")
-    p.add_argument("--rate", type=float, default=200.0, help="phase 1 messages/s in total (default 200)")
+    p.add_argument(
+        "--sockets",
+        type=int,
+        nargs="+",
+        default=[100],
+        help="open sockets per run; several values run one after another (default 100)",
+    )
+    p.add_argument(
+        "--users",
+        type=int,
+        default=100,
+        help="distinct accounts; sockets are spread over them (default 100)",
+    )
+    p.add_argument(
+        "--rate", type=float, default=200.0, help="phase 1 messages/s in total (default 200)"
+    )
     p.add_argument("--senders", type=int, default=10, help="phase 1 sending sockets (default 10)")
     p.add_argument("--seconds", type=float, default=5.0, help="length of each phase (default 5)")
-    p.add_argument("--ack-senders", type=int, default=10, help="phase 2 sending sockets (default 10)")
-    p.add_argument("--in-flight", type=int, default=1,
-                   help="phase 2 messages each sender keeps awaiting their echo (default 1)")
-    p.add_argument("--phases", default="paced,acked", help="comma list of paced,acked (default both)")
-    p.add_argument("--repeat", type=int, default=3, help="runs per target; medians are quoted (default 3)")
-    p.add_argument("--targets", default="teahouse,raw", help="comma list of teahouse,raw (default both)")
-    p.add_argument("--server-cpu", type=int, default=0, help="core the servers are pinned to (default 0)")
-    p.add_argument("--client-cpu", type=int, default=1, help="core this generator is pinned to (default 1)")
-    p.add_argument("--drain", type=float, default=15.0,
-                   help="seconds to wait for stragglers after a phase before counting them lost")
+    p.add_argument(
+        "--ack-senders", type=int, default=10, help="phase 2 sending sockets (default 10)"
+    )
+    p.add_argument(
+        "--in-flight",
+        type=int,
+        default=1,
+        help="phase 2 messages each sender keeps awaiting their echo (default 1)",
+    )
+    p.add_argument(
+        "--phases", default="paced,acked", help="comma list of paced,acked (default both)"
+    )
+    p.add_argument(
+        "--repeat", type=int, default=3, help="runs per target; medians are quoted (default 3)"
+    )
+    p.add_argument(
+        "--targets", default="teahouse,raw", help="comma list of teahouse,raw (default both)"
+    )
+    p.add_argument(
+        "--server-cpu", type=int, default=0, help="core the servers are pinned to (default 0)"
+    )
+    p.add_argument(
+        "--client-cpu", type=int, default=1, help="core this generator is pinned to (default 1)"
+    )
+    p.add_argument(
+        "--drain",
+        type=float,
+        default=15.0,
+        help="seconds to wait for stragglers after a phase before counting them lost",
+    )
     p.add_argument("--timeout", type=float, default=1800.0, help="hard limit for the whole bench")
     p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
-    p.add_argument("--py-spy", type=float, default=0, metavar="SECONDS",
-                   help="sample Teahouse with py-spy for SECONDS from the first phase on "
-                        "(collapsed stacks in its work dir; implies --keep)")
-    p.add_argument("--profile", action="store_true",
-                   help="run Teahouse under cProfile (main-thread CPU time) into its work dir; implies --keep")
+    p.add_argument(
+        "--py-spy",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="sample Teahouse with py-spy for SECONDS from the first phase on "
+        "(collapsed stacks in its work dir; implies --keep)",
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="run Teahouse under cProfile (main-thread CPU time) into its work dir; implies --keep",
+    )
     return p.parse_args(argv)
 
 
@@ -121,7 +160,7 @@ class Bench:
             peer.errors += '"type":"error"' in data
             return
         match = CLIENT_ID.search(data)
-        if match is None:          # system messages carry no client_id
+        if match is None:  # system messages carry no client_id
             return
         cid = match.group(1)
         now = time.monotonic_ns()
@@ -154,20 +193,26 @@ class Bench:
         self.phase.sent.add(cid)
         if waiter is not None:
             self.phase.acks[cid] = waiter
-        await peer.ws.send_str(encode({"type": "chat_message", "content": f"bench {seq}",
-                                       "client_id": cid}))
+        await peer.ws.send_str(
+            encode({"type": "chat_message", "content": f"bench {seq}", "client_id": cid})
+        )
 
 
 async def register_users(http: aiohttp.ClientSession, base: str, count: int) -> list[str]:
     async def one(i: int) -> str:
-        async with sem, http.post(f"{base}/api/auth/register", json={
-                "username": f"bench{i}", "password": PASSWORD}) as resp:
+        async with (
+            sem,
+            http.post(
+                f"{base}/api/auth/register", json={"username": f"bench{i}", "password": PASSWORD}
+            ) as resp,
+        ):
             body = await resp.json()
             if resp.status != 201:
                 raise RuntimeError(f"register bench{i}: {resp.status} {body}")
             return body["access_token"]
-    sem = asyncio.Semaphore(2)                 # each scrypt hash takes 16 MB
-    first = await one(0)                       # the site admin creates the room
+
+    sem = asyncio.Semaphore(2)  # each scrypt hash takes 16 MB
+    first = await one(0)  # the site admin creates the room
     return [first, *await asyncio.gather(*(one(i) for i in range(1, count)))]
 
 
@@ -179,8 +224,11 @@ async def prepare_room(http: aiohttp.ClientSession, base: str, tokens: list[str]
 
 async def create_room(http: aiohttp.ClientSession, base: str, token: str) -> str:
     """A new public room `bench` without a member cap worth the name; its id."""
-    async with http.post(f"{base}/api/chat/rooms/", headers={"Authorization": f"Bearer {token}"},
-                         json={"name": "bench", "room_name": "bench", "max_members": 10000}) as resp:
+    async with http.post(
+        f"{base}/api/chat/rooms/",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"name": "bench", "room_name": "bench", "max_members": 10000},
+    ) as resp:
         body = await resp.json()
         if resp.status != 201:
             raise RuntimeError(f"create room: {resp.status} {body}")
@@ -191,10 +239,15 @@ async def join_all(http: aiohttp.ClientSession, base: str, room: str, tokens: li
     sem = asyncio.Semaphore(8)
 
     async def join(token: str) -> None:
-        async with sem, http.post(f"{base}/api/chat/rooms/{room}/join/",
-                                  headers={"Authorization": f"Bearer {token}"}) as resp:
+        async with (
+            sem,
+            http.post(
+                f"{base}/api/chat/rooms/{room}/join/", headers={"Authorization": f"Bearer {token}"}
+            ) as resp,
+        ):
             if resp.status not in (200, 201):
                 raise RuntimeError(f"join: {resp.status} {await resp.text()}")
+
     await asyncio.gather(*(join(t) for t in tokens))
 
 
@@ -207,23 +260,31 @@ async def connect_peer(http: aiohttp.ClientSession, url: str, i: int, wait: floa
     return Peer(i, ws)
 
 
-async def open_sockets(bench: Bench, http: aiohttp.ClientSession, server: Server, room: str,
-                       tokens: list[str], count: int) -> None:
+async def open_sockets(
+    bench: Bench,
+    http: aiohttp.ClientSession,
+    server: Server,
+    room: str,
+    tokens: list[str],
+    count: int,
+) -> None:
     sem = asyncio.Semaphore(20)
     ws_base = server.base.replace("http", "ws", 1)
 
     async def one(i: int) -> Peer:
         async with sem:
             return await connect_peer(
-                http, f"{ws_base}/ws/chat/{room}/?token={tokens[i % len(tokens)]}", i, 10)
+                http, f"{ws_base}/ws/chat/{room}/?token={tokens[i % len(tokens)]}", i, 10
+            )
+
     bench.peers = list(await asyncio.gather(*(one(i) for i in range(count))))
     bench.tasks = [asyncio.create_task(bench.receive(p)) for p in bench.peers]
-    await asyncio.sleep(1.0)                    # presence frames settle before measuring
+    await asyncio.sleep(1.0)  # presence frames settle before measuring
 
 
 # -- phases ----------------------------------------------------------------
 async def paced(bench: Bench, args) -> None:
-    senders = bench.peers[:min(args.senders, len(bench.peers))]
+    senders = bench.peers[: min(args.senders, len(bench.peers))]
     interval = len(senders) / args.rate
     start = time.monotonic() + 0.05
     deadline = start + args.seconds
@@ -235,11 +296,12 @@ async def paced(bench: Bench, args) -> None:
                 await asyncio.sleep(delay)
             await bench.send(peer, seq)
             seq += 1
+
     await asyncio.gather(*(run(k, p) for k, p in enumerate(senders)))
 
 
 async def acked(bench: Bench, args) -> None:
-    senders = bench.peers[:min(args.ack_senders, len(bench.peers))]
+    senders = bench.peers[: min(args.ack_senders, len(bench.peers))]
     deadline = time.monotonic() + args.seconds
     loop = asyncio.get_running_loop()
 
@@ -251,9 +313,10 @@ async def acked(bench: Bench, args) -> None:
             await bench.send(peer, next(counters[peer.index]), waiter)
             try:
                 await asyncio.wait_for(waiter, args.drain)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 bench.phase.timeouts += 1
                 return
+
     await asyncio.gather(*(run(p) for p in senders for _ in range(args.in_flight)))
 
 
@@ -275,13 +338,20 @@ async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dic
     lat = sorted(phase.latencies) or [0]
     frames = phase.received
     return {
-        "messages": len(phase.sent), "frames": frames, "frames_s": frames / span,
+        "messages": len(phase.sent),
+        "frames": frames,
+        "frames_s": frames / span,
         "messages_s": len(phase.sent) / span,
-        "p50_ms": lat[len(lat) // 2] / 1e6, "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1e6,
-        "lost": expected - frames, "dup": sum(p.dups for p in bench.peers),
-        "reorder": sum(p.reorders for p in bench.peers), "errors": sum(p.errors for p in bench.peers),
-        "stray": phase.stray, "timeouts": phase.timeouts,
-        "cpu_us_frame": cpu / max(frames, 1) * 1e6, "server_busy": cpu / span,
+        "p50_ms": lat[len(lat) // 2] / 1e6,
+        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1e6,
+        "lost": expected - frames,
+        "dup": sum(p.dups for p in bench.peers),
+        "reorder": sum(p.reorders for p in bench.peers),
+        "errors": sum(p.errors for p in bench.peers),
+        "stray": phase.stray,
+        "timeouts": phase.timeouts,
+        "cpu_us_frame": cpu / max(frames, 1) * 1e6,
+        "server_busy": cpu / span,
         "client_busy": (time.process_time() - client0) / span,
     }
 
@@ -304,8 +374,11 @@ async def target(kind: str, sockets: int, args):
             before = server.memory_mb("VmRSS")
             await open_sockets(bench, http, server, room, tokens, sockets)
             after = server.memory_mb("VmRSS")
-            print(f"  {kind}: RSS {before:.1f} MB before the sockets, {after:.1f} MB with them: "
-                  f"{(after - before) * 1024 / sockets:.1f} KiB per socket", flush=True)
+            print(
+                f"  {kind}: RSS {before:.1f} MB before the sockets, {after:.1f} MB with them: "
+                f"{(after - before) * 1024 / sockets:.1f} KiB per socket",
+                flush=True,
+            )
             yield server, bench, after
             await bench.close()
     finally:
@@ -319,15 +392,33 @@ async def bench_sockets(sockets: int, kinds: list[str], args) -> dict:
     """Both servers stay up; their runs alternate, so machine noise hits them alike."""
     results = {kind: ([], [], None) for kind in kinds}
     async with contextlib.AsyncExitStack() as stack:
-        live = {kind: await stack.enter_async_context(target(kind, sockets, args)) for kind in kinds}
-        phases = [p for p in ((0, "paced", paced), (1, "acked", acked))
-                  if p[1] in args.phases.split(",")]
+        live = {
+            kind: await stack.enter_async_context(target(kind, sockets, args)) for kind in kinds
+        }
+        phases = [
+            p for p in ((0, "paced", paced), (1, "acked", acked)) if p[1] in args.phases.split(",")
+        ]
         if args.py_spy and "teahouse" in live:
             server = live["teahouse"][0]
             out = server.workdir / "py-spy.txt"
-            subprocess.Popen(["py-spy", "record", "--pid", str(server.proc.pid), "--rate", "250",
-                              "--duration", str(int(args.py_spy)), "--format", "raw",
-                              "-o", str(out), "--nonblocking"], stdout=subprocess.DEVNULL)
+            subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(server.proc.pid),
+                    "--rate",
+                    "250",
+                    "--duration",
+                    str(int(args.py_spy)),
+                    "--format",
+                    "raw",
+                    "-o",
+                    str(out),
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+            )
             print(f"  py-spy: {out}", flush=True)
         for r in range(args.repeat):
             for slot, name, driver in phases:
@@ -342,12 +433,15 @@ async def bench_sockets(sockets: int, kinds: list[str], args) -> dict:
 
 # -- output ----------------------------------------------------------------
 def report(kind: str, sockets: int, name: str, r: int, s: dict) -> None:
-    print(f"  {kind:8} {sockets:5} sockets {name:5} run {r}: {s['messages']:6} msgs "
-          f"{s['frames_s']:9.0f} frames/s  p50 {s['p50_ms']:7.1f} ms  p99 {s['p99_ms']:7.1f} ms  "
-          f"lost {s['lost']} dup {s['dup']} reorder {s['reorder']} err {s['errors']} "
-          f"timeouts {s['timeouts']}  cpu {s['cpu_us_frame']:.1f} us/frame  "
-          f"server busy {s['server_busy']:.0%} client busy {s['client_busy']:.0%}  "
-          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"  {kind:8} {sockets:5} sockets {name:5} run {r}: {s['messages']:6} msgs "
+        f"{s['frames_s']:9.0f} frames/s  p50 {s['p50_ms']:7.1f} ms  p99 {s['p99_ms']:7.1f} ms  "
+        f"lost {s['lost']} dup {s['dup']} reorder {s['reorder']} err {s['errors']} "
+        f"timeouts {s['timeouts']}  cpu {s['cpu_us_frame']:.1f} us/frame  "
+        f"server busy {s['server_busy']:.0%} client busy {s['client_busy']:.0%}  "
+        f"load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
 
 def median(runs: list[dict], key: str) -> float:
@@ -356,27 +450,35 @@ def median(runs: list[dict], key: str) -> float:
 
 def summary(sockets: int, results: dict) -> None:
     print(f"\n== {sockets} sockets: medians over runs (lost/dup/reorder: totals) ==")
-    print(f"{'target':9} {'phase':6} {'msgs/s':>8} {'frames/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'lost':>5} {'dup':>4} {'reord':>5} {'cpu us/fr':>9} {'peak MB':>8} {'setup MB':>8}")
+    print(
+        f"{'target':9} {'phase':6} {'msgs/s':>8} {'frames/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'lost':>5} {'dup':>4} {'reord':>5} {'cpu us/fr':>9} {'peak MB':>8} {'setup MB':>8}"
+    )
     for kind, (p1, p2, rss) in results.items():
         for name, runs in (("paced", p1), ("acked", p2)):
             if not runs:
                 continue
-            print(f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} {median(runs, 'frames_s'):9.0f} "
-                  f"{median(runs, 'p50_ms'):8.1f} {median(runs, 'p99_ms'):8.1f} "
-                  f"{sum(r['lost'] for r in runs):5} {sum(r['dup'] for r in runs):4} "
-                  f"{sum(r['reorder'] for r in runs):5} {median(runs, 'cpu_us_frame'):9.1f} "
-                  f"{rss[0]:8.1f} {rss[1]:8.1f}")
+            print(
+                f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} {median(runs, 'frames_s'):9.0f} "
+                f"{median(runs, 'p50_ms'):8.1f} {median(runs, 'p99_ms'):8.1f} "
+                f"{sum(r['lost'] for r in runs):5} {sum(r['dup'] for r in runs):4} "
+                f"{sum(r['reorder'] for r in runs):5} {median(runs, 'cpu_us_frame'):9.1f} "
+                f"{rss[0]:8.1f} {rss[1]:8.1f}"
+            )
     if {"teahouse", "raw"} <= results.keys():
         tea, raw = results["teahouse"], results["raw"]
         for i, name in ((0, "paced"), (1, "acked")):
             if not tea[i] or not raw[i]:
                 continue
-            ratio = {k: median(tea[i], k) / max(median(raw[i], k), 1e-9)
-                     for k in ("frames_s", "p50_ms", "p99_ms", "cpu_us_frame")}
-            print(f"{'tea/raw':9} {name:6} {'':8} {ratio['frames_s']:9.2f} {ratio['p50_ms']:8.2f} "
-                  f"{ratio['p99_ms']:8.2f} {'':5} {'':4} {'':5} {ratio['cpu_us_frame']:9.2f} "
-                  f"{tea[2][0] / raw[2][0]:8.2f} {tea[2][1] / raw[2][1]:8.2f}")
+            ratio = {
+                k: median(tea[i], k) / max(median(raw[i], k), 1e-9)
+                for k in ("frames_s", "p50_ms", "p99_ms", "cpu_us_frame")
+            }
+            print(
+                f"{'tea/raw':9} {name:6} {'':8} {ratio['frames_s']:9.2f} {ratio['p50_ms']:8.2f} "
+                f"{ratio['p99_ms']:8.2f} {'':5} {'':4} {'':5} {ratio['cpu_us_frame']:9.2f} "
+                f"{tea[2][0] / raw[2][0]:8.2f} {tea[2][1] / raw[2][1]:8.2f}"
+            )
 
 
 async def main(args) -> int:
@@ -385,8 +487,9 @@ async def main(args) -> int:
     for sockets in args.sockets:
         results = await bench_sockets(sockets, kinds, args)
         summary(sockets, results)
-        failed |= any(r["lost"] or r["dup"] or r["reorder"]
-                      for p1, p2, _ in results.values() for r in p1 + p2)
+        failed |= any(
+            r["lost"] or r["dup"] or r["reorder"] for p1, p2, _ in results.values() for r in p1 + p2
+        )
     return 1 if failed else 0
 
 

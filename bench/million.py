@@ -2,6 +2,7 @@
 room list with unread counts, the notification badge, history pages and search (a
 2-character Chinese term too), at 1,000 messages and at N, each the median of --calls
 calls; the reader has read none of them."""
+
 from __future__ import annotations
 
 import shutil
@@ -12,11 +13,20 @@ import time
 from pathlib import Path
 
 import aiohttp
-
 from provision import STAMP, fresh_teahouse, token
 
-WORDS = ("quarterly report", "lunch plans", "deploy window", "明天的会议改到三点", "新版本发布",
-         "请看一下文档", "standup notes", "会议纪要", "coffee", "release train")
+WORDS = (
+    "quarterly report",
+    "lunch plans",
+    "deploy window",
+    "明天的会议改到三点",
+    "新版本发布",
+    "请看一下文档",
+    "standup notes",
+    "会议纪要",
+    "coffee",
+    "release train",
+)
 
 
 def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
@@ -26,28 +36,44 @@ def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
     try:
         conn.execute("BEGIN")
         for uid in (reader, writer):
-            conn.execute("""INSERT INTO users (id, username, username_key, created_at, updated_at)
-                            VALUES (?, ?, ?, ?, ?)""", (uid, f"load{uid}", f"load{uid}", STAMP, STAMP))
+            conn.execute(
+                """INSERT INTO users (id, username, username_key, created_at, updated_at)
+                            VALUES (?, ?, ?, ?, ?)""",
+                (uid, f"load{uid}", f"load{uid}", STAMP, STAMP),
+            )
         for r in range(rooms):
-            conn.execute("""INSERT INTO rooms (slug, name, room_type, created_at, updated_at)
-                            VALUES (?, ?, 'public', ?, ?)""", (f"big{r}", f"big {r}", STAMP, STAMP))
+            conn.execute(
+                """INSERT INTO rooms (slug, name, room_type, created_at, updated_at)
+                            VALUES (?, ?, 'public', ?, ?)""",
+                (f"big{r}", f"big {r}", STAMP, STAMP),
+            )
         room_ids = [row[0] for row in conn.execute("SELECT id FROM rooms WHERE slug LIKE 'big%'")]
         for room_id in room_ids:
             for uid in (reader, writer):
-                conn.execute("""INSERT INTO memberships (room_id, user_id, joined_at)
-                                VALUES (?, ?, ?)""", (room_id, uid, STAMP))
+                conn.execute(
+                    """INSERT INTO memberships (room_id, user_id, joined_at)
+                                VALUES (?, ?, ?)""",
+                    (room_id, uid, STAMP),
+                )
         conn.execute("DROP TRIGGER messages_fts_update")  # nothing indexed yet: faster load
         batch = []
         for n in range(messages):
-            batch.append((room_ids[n % len(room_ids)], writer,
-                          f"{WORDS[n % len(WORDS)]} #{n}", STAMP, STAMP))
+            batch.append(
+                (room_ids[n % len(room_ids)], writer, f"{WORDS[n % len(WORDS)]} #{n}", STAMP, STAMP)
+            )
             if len(batch) == 10_000:
-                conn.executemany("""INSERT INTO messages (room_id, sender_id, content, created_at,
-                                    updated_at) VALUES (?, ?, ?, ?, ?)""", batch)
+                conn.executemany(
+                    """INSERT INTO messages (room_id, sender_id, content, created_at,
+                                    updated_at) VALUES (?, ?, ?, ?, ?)""",
+                    batch,
+                )
                 batch.clear()
         if batch:
-            conn.executemany("""INSERT INTO messages (room_id, sender_id, content, created_at,
-                                updated_at) VALUES (?, ?, ?, ?, ?)""", batch)
+            conn.executemany(
+                """INSERT INTO messages (room_id, sender_id, content, created_at,
+                                updated_at) VALUES (?, ?, ?, ?, ?)""",
+                batch,
+            )
         conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
         conn.execute("UPDATE search_indexed SET upto = (SELECT MAX(id) FROM messages)")
         conn.execute("COMMIT")
@@ -55,8 +81,10 @@ def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
     finally:
         conn.close()
     # Put the update trigger back exactly as the migration made it.
-    script = (Path(__file__).resolve().parent.parent / "chat/db/migrations/0012_live_scale.sql").read_text()
-    trigger = script[script.index("CREATE TRIGGER messages_fts_update"):]
+    script = (
+        Path(__file__).resolve().parent.parent / "chat/db/migrations/0012_live_scale.sql"
+    ).read_text()
+    trigger = script[script.index("CREATE TRIGGER messages_fts_update") :]
     conn = sqlite3.connect(db, isolation_level=None)
     conn.executescript(trigger)
     conn.close()
@@ -80,10 +108,13 @@ async def million_bench(args) -> None:
         workdir = Path(tempfile.mkdtemp(prefix="teahouse-million-"))
         reader, writer = 5000, 5001
         started = time.monotonic()
-        server = await fresh_teahouse(workdir, args.server_cpu,
-                                      lambda db: fill(db, total, args.rooms, reader, writer))
-        print(f"  {total} messages loaded and indexed in {time.monotonic() - started:.0f} s",
-              flush=True)
+        server = await fresh_teahouse(
+            workdir, args.server_cpu, lambda db: fill(db, total, args.rooms, reader, writer)
+        )
+        print(
+            f"  {total} messages loaded and indexed in {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
         try:
             async with aiohttp.ClientSession() as http:
                 headers = {"Authorization": f"Bearer {token(reader)}"}
@@ -97,26 +128,32 @@ async def million_bench(args) -> None:
                     "room list (with unread counts)": "/api/chat/rooms/",
                     "notification badge": "/api/chat/notifications/unread_count/",
                     "history page (newest)": f"/api/chat/rooms/{big['id']}/messages/",
-                    "history before (deep)":
-                        f"/api/chat/rooms/{big['id']}/messages/?before={total // 2}",
+                    "history before (deep)": f"/api/chat/rooms/{big['id']}/messages/?before={total // 2}",
                     "search 'quarterly report'": "/api/chat/search/?q=quarterly%20report",
                     "search '会议' (2 characters)": "/api/chat/search/?q=%E4%BC%9A%E8%AE%AE",
-                    "search '新版本' in a room with it":
-                        f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={has_term['id']}",
-                    "search '新版本' in a room without":
-                        f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={big['id']}",
+                    "search '新版本' in a room with it": f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={has_term['id']}",
+                    "search '新版本' in a room without": f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={big['id']}",
                 }
-                figures = {label: await timed(http, base + path, headers, args.calls)
-                           for label, path in paths.items()}
+                figures = {
+                    label: await timed(http, base + path, headers, args.calls)
+                    for label, path in paths.items()
+                }
                 results[total] = (unread, figures)
-                print(f"  {total} messages, {unread} unread: " + ", ".join(
-                    f"{k} {v:.1f} ms" for k, v in figures.items()), flush=True)
+                print(
+                    f"  {total} messages, {unread} unread: "
+                    + ", ".join(f"{k} {v:.1f} ms" for k, v in figures.items()),
+                    flush=True,
+                )
         finally:
             server.stop()
             shutil.rmtree(workdir, ignore_errors=True)
     small, large = results[1000], results[args.messages]
-    print(f"\n== read paths, p50 of {args.calls} calls: 1000 vs {args.messages} messages "
-          f"({small[0]} vs {large[0]} unread) ==")
+    print(
+        f"\n== read paths, p50 of {args.calls} calls: 1000 vs {args.messages} messages "
+        f"({small[0]} vs {large[0]} unread) =="
+    )
     for key in small[1]:
-        print(f"{key:32} {small[1][key]:8.1f} ms {large[1][key]:8.1f} ms  "
-              f"x{large[1][key] / small[1][key]:.2f}")
+        print(
+            f"{key:32} {small[1][key]:8.1f} ms {large[1][key]:8.1f} ms  "
+            f"x{large[1][key] / small[1][key]:.2f}"
+        )

@@ -6,6 +6,7 @@
 bench/load.py --profile uses it for Teahouse; read the result with
   python -c "import pstats; pstats.Stats('OUT.prof').sort_stats('tottime').print_stats(30)"
 """
+
 from __future__ import annotations
 
 import cProfile

@@ -5,6 +5,7 @@ push device (on) or none (off). Prints per-post latency as the sender sees it.
 
     python bench/push_send_path.py --messages 300 --rounds 3
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,29 +30,44 @@ def auth(person: dict) -> dict:
 
 async def run(messages: int, pushes: bool, directory: Path) -> list[float]:
     service = await PushService(directory).start()
-    server = ServerProcess(directory / "data", CHAT_PUSH_GRACE_SECONDS="0",
-                           CHAT_OUTBOUND_ALLOW="127.0.0.1/32", CHAT_PUSH_QUEUE="10000",
-                           CHAT_OUTBOUND_CA_FILE=str(service.cert))
+    server = ServerProcess(
+        directory / "data",
+        CHAT_PUSH_GRACE_SECONDS="0",
+        CHAT_OUTBOUND_ALLOW="127.0.0.1/32",
+        CHAT_PUSH_QUEUE="10000",
+        CHAT_OUTBOUND_CA_FILE=str(service.cert),
+    )
     server.start()
     try:
         async with aiohttp.ClientSession() as session:
             base = server.base
             await register_at(session, base, "admin")
-            alice, bob = await register_at(session, base, "alice"), await register_at(session, base, "bob")
-            async with session.post(f"{base}/api/chat/rooms/", headers=auth(bob),
-                                    json={"name": "bench", "is_public": True}) as resp:
+            alice, bob = (
+                await register_at(session, base, "alice"),
+                await register_at(session, base, "bob"),
+            )
+            async with session.post(
+                f"{base}/api/chat/rooms/",
+                headers=auth(bob),
+                json={"name": "bench", "is_public": True},
+            ) as resp:
                 room = await resp.json()
             await session.post(f"{base}/api/chat/rooms/{room['id']}/join/", headers=auth(alice))
             if pushes:
-                async with session.post(f"{base}/api/chat/push/devices/", headers=auth(alice),
-                                        json=service.browser("a").subscription()) as resp:
+                async with session.post(
+                    f"{base}/api/chat/push/devices/",
+                    headers=auth(alice),
+                    json=service.browser("a").subscription(),
+                ) as resp:
                     assert resp.status == 201
             took = []
             for n in range(messages):
                 start = time.perf_counter()
-                async with session.post(f"{base}/api/chat/rooms/{room['id']}/messages/",
-                                        json={"content": f"@alice number {n}"},
-                                        headers=auth(bob)) as resp:
+                async with session.post(
+                    f"{base}/api/chat/rooms/{room['id']}/messages/",
+                    json={"content": f"@alice number {n}"},
+                    headers=auth(bob),
+                ) as resp:
                     assert resp.status == 201
                 took.append(time.perf_counter() - start)
             if pushes:

@@ -9,13 +9,14 @@ the sender included (that echo is the sender's acknowledgement).
 
   python bench/raw_server.py --port 9001
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiohttp import WSMsgType, web
 
@@ -37,10 +38,17 @@ async def write(ws: web.WebSocketResponse, queue: asyncio.Queue) -> None:
 
 
 def broadcast(room: str, frame: dict) -> None:
-    text = encode({"type": "chat_message", "message": {
-        "id": next(message_ids), "content": frame.get("content"),
-        "created_at": datetime.now(timezone.utc).isoformat(),
-        "client_id": frame.get("client_id")}})
+    text = encode(
+        {
+            "type": "chat_message",
+            "message": {
+                "id": next(message_ids),
+                "content": frame.get("content"),
+                "created_at": datetime.now(UTC).isoformat(),
+                "client_id": frame.get("client_id"),
+            },
+        }
+    )
     for queue in rooms.get(room, ()):
         queue.put_nowait(text)
 

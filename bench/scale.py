@@ -20,6 +20,7 @@ notice per user (10,000 joins would each be broadcast to everyone already there)
 Teahouse is pinned to core 0, this generator to core 1 (taskset); 127.0.0.1 only;
 every loop is bounded in count and time.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,7 +35,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-
 from million import million_bench
 from provision import fresh_teahouse, provision_users, token
 from servers import Server, doc_parser, pin_generator
@@ -83,7 +83,7 @@ async def open_socket(http, url: str, attempts: int = 3) -> WebSocket:
             ws = await WebSocket.connect(url)
             await asyncio.wait_for(ws.recv(), 30)  # the greeting
             return ws
-        except (Closed, asyncio.TimeoutError, asyncio.IncompleteReadError, OSError):
+        except (TimeoutError, Closed, asyncio.IncompleteReadError, OSError):
             if attempt == attempts - 1:
                 raise
             await asyncio.sleep(0.2 * (attempt + 1))
@@ -98,27 +98,33 @@ async def open_many(http, urls: list[str], parallel: int) -> tuple[list[Receiver
             receiver = Receiver(await open_socket(http, url))
             receiver.start()
             return receiver
+
     receivers = await asyncio.gather(*(one(u) for u in urls))
     return list(receivers), time.monotonic() - start
 
 
-async def fan_out(receivers: list[Receiver], sender, messages: int, gap: float,
-                  wait: float = 30.0) -> list[float]:
+async def fan_out(
+    receivers: list[Receiver], sender, messages: int, gap: float, wait: float = 30.0
+) -> list[float]:
     """Each message's delivery latency to every socket (ms)."""
     latencies = []
     for n in range(messages):
         cid = f"fan.{n}.{time.monotonic_ns()}"
         sent = time.monotonic()
-        sender.send(json.dumps({"type": "chat_message", "content": f"to all {n}",
-                                          "client_id": cid}))
+        sender.send(
+            json.dumps({"type": "chat_message", "content": f"to all {n}", "client_id": cid})
+        )
         deadline = sent + wait
         while time.monotonic() < deadline and any(cid not in r.arrived for r in receivers):
             await asyncio.sleep(0.02)
         latencies += [(r.arrived[cid] - sent) * 1000 for r in receivers if cid in r.arrived]
         missing = sum(cid not in r.arrived for r in receivers)
-        print(f"    message {n}: reached {len(receivers) - missing}/{len(receivers)}, "
-              f"p50 {percentile(latencies[-len(receivers):], 0.5):.0f} ms "
-              f"p99 {percentile(latencies[-len(receivers):], 0.99):.0f} ms", flush=True)
+        print(
+            f"    message {n}: reached {len(receivers) - missing}/{len(receivers)}, "
+            f"p50 {percentile(latencies[-len(receivers) :], 0.5):.0f} ms "
+            f"p99 {percentile(latencies[-len(receivers) :], 0.99):.0f} ms",
+            flush=True,
+        )
         await asyncio.sleep(gap)
     return latencies
 
@@ -144,8 +150,10 @@ async def sockets_bench(args) -> None:
             if kind == "teahouse":
                 ids: list[int] = []
                 server = await fresh_teahouse(
-                    workdir, args.server_cpu,
-                    lambda db: ids.extend(provision_users(db, args.sockets)))
+                    workdir,
+                    args.server_cpu,
+                    lambda db: ids.extend(provision_users(db, args.sockets)),
+                )
                 ws_base = server.base.replace("http", "ws", 1)
                 urls = [f"{ws_base}/ws/chat/global/?token={token(i)}" for i in ids]
             else:
@@ -165,11 +173,16 @@ async def sockets_bench(args) -> None:
                 peak = server.memory_mb("VmHWM")
                 term = await terminate_seconds(server)
                 results[kind] = {
-                    "connect_s": took, "rss_mb": rss, "peak_mb": peak,
+                    "connect_s": took,
+                    "rss_mb": rss,
+                    "peak_mb": peak,
                     "kib_per_socket": (rss - before) * 1024 / len(receivers),
-                    "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99),
-                    "reached": len(latencies), "expected": len(receivers) * args.messages,
-                    "sigterm_s": term}
+                    "p50_ms": percentile(latencies, 0.5),
+                    "p99_ms": percentile(latencies, 0.99),
+                    "reached": len(latencies),
+                    "expected": len(receivers) * args.messages,
+                    "sigterm_s": term,
+                }
                 print(f"  {kind}: {results[kind]}", flush=True)
                 for r in receivers:
                     r.task.cancel()
@@ -180,18 +193,21 @@ async def sockets_bench(args) -> None:
                 shutil.rmtree(workdir, ignore_errors=True)
     print(f"\n== {args.sockets} sockets in one room ==")
     for kind, r in results.items():
-        print(f"{kind:9} connect {r['connect_s']:5.1f} s  RSS {r['rss_mb']:6.1f} MB "
-              f"(peak {r['peak_mb']:6.1f}, {r['kib_per_socket']:.1f} KiB/socket)  "
-              f"delivery p50 {r['p50_ms']:6.0f} ms p99 {r['p99_ms']:6.0f} ms  "
-              f"reached {r['reached']}/{r['expected']}  SIGTERM exit {r['sigterm_s']:.2f} s")
+        print(
+            f"{kind:9} connect {r['connect_s']:5.1f} s  RSS {r['rss_mb']:6.1f} MB "
+            f"(peak {r['peak_mb']:6.1f}, {r['kib_per_socket']:.1f} KiB/socket)  "
+            f"delivery p50 {r['p50_ms']:6.0f} ms p99 {r['p99_ms']:6.0f} ms  "
+            f"reached {r['reached']}/{r['expected']}  SIGTERM exit {r['sigterm_s']:.2f} s"
+        )
 
 
 # -- reconnect storm ----------------------------------------------------------------------
 async def storm_bench(args) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="teahouse-storm-"))
     ids: list[int] = []
-    server = await fresh_teahouse(workdir, args.server_cpu,
-                                  lambda db: ids.extend(provision_users(db, args.sockets + 1)))
+    server = await fresh_teahouse(
+        workdir, args.server_cpu, lambda db: ids.extend(provision_users(db, args.sockets + 1))
+    )
     try:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -209,17 +225,27 @@ async def storm_bench(args) -> None:
             async def send_loop():
                 n = 0
                 while not stop.is_set() and n < 10_000:
-                    async with http.post(f"{base}/api/chat/rooms/global/messages/",
-                                         json={"content": f"storm {n}"}, headers=headers) as resp:
+                    async with http.post(
+                        f"{base}/api/chat/rooms/global/messages/",
+                        json={"content": f"storm {n}"},
+                        headers=headers,
+                    ) as resp:
                         sent.append((await resp.json())["id"])
                     n += 1
                     await asyncio.sleep(1 / args.rate)
+
             # The REST caller is a process of its own, as a user's browser would be: timed
             # inside this generator, a call would also wait for 2,000 reconnects' turns here.
             probe = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", REST_PROBE, str(server.port), sender_token,
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                preexec_fn=lambda: os.sched_setaffinity(0, {args.client_cpu}))
+                sys.executable,
+                "-c",
+                REST_PROBE,
+                str(server.port),
+                sender_token,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                preexec_fn=lambda: os.sched_setaffinity(0, {args.client_cpu}),
+            )
             sender_task = asyncio.create_task(send_loop())
             await asyncio.sleep(2.0)
             first_live = sent[0] if sent else 0
@@ -228,16 +254,19 @@ async def storm_bench(args) -> None:
             for r in receivers:
                 r.task.cancel()
                 r.ws.abort()
-            last_before = {k: max((m for m in r.arrived if isinstance(m, int)), default=0)
-                           for k, r in enumerate(receivers)}
+            last_before = {
+                k: max((m for m in r.arrived if isinstance(m, int)), default=0)
+                for k, r in enumerate(receivers)
+            }
 
             async def reconnect(k: int, old: Receiver) -> tuple[Receiver, float]:
                 await asyncio.sleep(random.uniform(0, args.jitter))
                 since = last_before[k] or first_live - 1
                 new = Receiver(await open_socket(http, f"{urls[k]}&since={since}", attempts=6))
-                new.arrived = dict(old.arrived)   # what it had: duplicates would show
+                new.arrived = dict(old.arrived)  # what it had: duplicates would show
                 new.start()
                 return new, time.monotonic()
+
             pairs = await asyncio.gather(*(reconnect(k, r) for k, r in enumerate(receivers)))
             receivers = [p[0] for p in pairs]
             reconnected = max(p[1] for p in pairs) - drop
@@ -257,14 +286,20 @@ async def storm_bench(args) -> None:
             dups = sum(r.dups for r in receivers)
             during = [ms for when, ms in rest if drop <= when <= drop + resynced]
             calm = [ms for when, ms in rest if when < drop]
-            print(f"\n== reconnect storm: {len(receivers)} sockets dropped at once, "
-                  f"jitter {args.jitter} s, {args.rate} msg/s ==")
-            print(f"all reconnected {reconnected:.2f} s, all resynced {resynced:.2f} s after the "
-                  f"drop; messages {len(every)}, lost {lost}, duplicated {dups}")
-            print(f"REST GET /api/chat/rooms/: before p50 {percentile(calm, .5):.1f} ms "
-                  f"p99 {percentile(calm, .99):.1f} ms; during the storm p50 "
-                  f"{percentile(during, .5):.1f} ms p99 {percentile(during, .99):.1f} ms "
-                  f"({len(during)} calls)")
+            print(
+                f"\n== reconnect storm: {len(receivers)} sockets dropped at once, "
+                f"jitter {args.jitter} s, {args.rate} msg/s =="
+            )
+            print(
+                f"all reconnected {reconnected:.2f} s, all resynced {resynced:.2f} s after the "
+                f"drop; messages {len(every)}, lost {lost}, duplicated {dups}"
+            )
+            print(
+                f"REST GET /api/chat/rooms/: before p50 {percentile(calm, 0.5):.1f} ms "
+                f"p99 {percentile(calm, 0.99):.1f} ms; during the storm p50 "
+                f"{percentile(during, 0.5):.1f} ms p99 {percentile(during, 0.99):.1f} ms "
+                f"({len(during)} calls)"
+            )
             for r in receivers:
                 r.task.cancel()
     finally:
@@ -295,15 +330,21 @@ def main() -> None:
     p.add_argument("--sockets", type=int, default=1000)
     p.add_argument("--parallel", type=int, default=200, help="connects in progress at once")
     p.add_argument("--targets", default="teahouse,raw", help="sockets: teahouse,raw")
-    p.add_argument("--messages", type=int, default=5,
-                   help="sockets: messages fanned out; million: messages stored")
+    p.add_argument(
+        "--messages",
+        type=int,
+        default=5,
+        help="sockets: messages fanned out; million: messages stored",
+    )
     p.add_argument("--gap", type=float, default=1.0, help="sockets: seconds between messages")
     p.add_argument("--settle", type=float, default=3.0, help="seconds after connecting")
     p.add_argument("--rate", type=float, default=20.0, help="storm: messages/s sent throughout")
     p.add_argument("--jitter", type=float, default=1.0, help="storm: reconnect delay 0..jitter s")
     p.add_argument("--rooms", type=int, default=20, help="million: rooms")
     p.add_argument("--calls", type=int, default=30, help="million: calls per figure")
-    p.add_argument("--keep", action="store_true", help="sockets, storm: keep the work dirs and logs")
+    p.add_argument(
+        "--keep", action="store_true", help="sockets, storm: keep the work dirs and logs"
+    )
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--timeout", type=float, default=1200.0)

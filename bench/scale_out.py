@@ -29,6 +29,7 @@ the first process (what the others cost by merely hearing the bus); --profile an
 --py-spy profile every server process.
 127.0.0.1 only; every wait is bounded and the run exits by itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,14 +48,30 @@ from pathlib import Path
 
 import aiohttp
 import redis
+from load import (
+    Bench,
+    Peer,
+    acked,
+    connect_peer,
+    create_room,
+    join_all,
+    paced,
+    register_users,
+    run_phase,
+)
+from servers import (
+    ROOT,
+    cpu_seconds,
+    doc_parser,
+    free_port,
+    kernel_seconds,
+    pin_generator,
+    stop_process,
+)
 
-from load import (Bench, Peer, acked, connect_peer, create_room, join_all, paced, register_users,
-                  run_phase)
-from servers import (ROOT, cpu_seconds, doc_parser, free_port, kernel_seconds, pin_generator,
-                     stop_process)
-
-RATES_OFF = {f"CHAT_RATE_{name}": "0" for name in ("MESSAGES", "TYPING", "REACTIONS",
-                                                   "UPLOADS", "WRITES")}
+RATES_OFF = {
+    f"CHAT_RATE_{name}": "0" for name in ("MESSAGES", "TYPING", "REACTIONS", "UPLOADS", "WRITES")
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -62,29 +79,47 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("load", choices=("fanout", "big"))
     p.add_argument("--sockets", type=int, default=None, help="fanout 100, big 10000")
     p.add_argument("--users", type=int, default=None, help="accounts (fanout 100, big 40)")
-    p.add_argument("--rate", type=float, default=None, help="paced msg/s in total (fanout 200, big 2)")
+    p.add_argument(
+        "--rate", type=float, default=None, help="paced msg/s in total (fanout 200, big 2)"
+    )
     p.add_argument("--senders", type=int, default=10)
     p.add_argument("--ack-senders", type=int, default=10)
-    p.add_argument("--in-flight", type=int, default=1, help="acked: messages each sender keeps unacknowledged")
+    p.add_argument(
+        "--in-flight", type=int, default=1, help="acked: messages each sender keeps unacknowledged"
+    )
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--phases", default="paced,acked", help="fanout: comma list of paced,acked")
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--configs", default="1p,1p+redis,2p+redis",
-                   help="comma list of 1p, 1p+redis, 2p+redis, ref:GITREF (that tree, one process)")
+    p.add_argument(
+        "--configs",
+        default="1p,1p+redis,2p+redis",
+        help="comma list of 1p, 1p+redis, 2p+redis, ref:GITREF (that tree, one process)",
+    )
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--drain", type=float, default=15.0)
     p.add_argument("--timeout", type=float, default=3000.0, help="hard limit for the whole run")
     p.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
-    p.add_argument("--all-on-first", action="store_true",
-                   help="every socket and sender on the first process: what the others cost "
-                        "by merely hearing the bus")
-    p.add_argument("--profile", action="store_true",
-                   help="run every server process under cProfile (main-thread CPU time): "
-                        "server<N>.prof in the work dir; implies --keep")
-    p.add_argument("--py-spy", type=float, default=0, metavar="SECONDS",
-                   help="sample every server process with py-spy (on --client-cpu) for SECONDS "
-                        "from the first phase on: collapsed stacks in the work dir; implies --keep")
+    p.add_argument(
+        "--all-on-first",
+        action="store_true",
+        help="every socket and sender on the first process: what the others cost "
+        "by merely hearing the bus",
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="run every server process under cProfile (main-thread CPU time): "
+        "server<N>.prof in the work dir; implies --keep",
+    )
+    p.add_argument(
+        "--py-spy",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="sample every server process with py-spy (on --client-cpu) for SECONDS "
+        "from the first phase on: collapsed stacks in the work dir; implies --keep",
+    )
     args = p.parse_args(argv)
     big = args.load == "big"
     args.sockets = args.sockets or (10000 if big else 100)
@@ -98,8 +133,13 @@ class Pinned:
 
     def __init__(self, argv: list[str], cpu: int, log: Path, cwd: Path = ROOT, env=None):
         self.log = open(log, "wb")
-        self.proc = subprocess.Popen(["taskset", "-c", str(cpu), *argv], cwd=cwd, env=env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", str(cpu), *argv],
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.proc.pid)
@@ -111,12 +151,13 @@ class Pinned:
 @dataclass
 class Config:
     """One configuration under test: its server processes and maybe its redis-server."""
+
     name: str
     root: Path
     processes: int
     with_redis: bool
     workdir: Path
-    servers: list = field(default_factory=list)   # (Pinned, base url)
+    servers: list = field(default_factory=list)  # (Pinned, base url)
     redis: Pinned | None = None
     redis_port: int = 0
     redis_peak: int = 0
@@ -139,36 +180,87 @@ class Config:
 
     async def start(self, http: aiohttp.ClientSession, cpu: int, profile: bool = False) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
-        env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1", **RATES_OFF,
-                   # one generator address, many sockets per user: those caps off too
-                   CHAT_MAX_SOCKETS_PER_USER="0", CHAT_MAX_CONNECTIONS_PER_ADDRESS="0")
+        env.update(
+            CHAT_ALLOW_REGISTRATION="1",
+            PYTHONUNBUFFERED="1",
+            **RATES_OFF,
+            # one generator address, many sockets per user: those caps off too
+            CHAT_MAX_SOCKETS_PER_USER="0",
+            CHAT_MAX_CONNECTIONS_PER_ADDRESS="0",
+        )
         if self.with_redis:
             self.redis_port = free_port()
-            self.redis = Pinned(["redis-server", "--port", str(self.redis_port), "--bind",
-                                 "127.0.0.1", "--save", "", "--appendonly", "no",
-                                 "--dir", str(self.workdir)], cpu, self.workdir / "redis.log")
+            self.redis = Pinned(
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.workdir),
+                ],
+                cpu,
+                self.workdir / "redis.log",
+            )
             env["CHAT_REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
             await wait_for(lambda: _pings(self.redis_port), f"{self.name}: redis-server")
         for n in range(self.processes):  # one after another: the first migrates
             port = free_port()
-            profiled = ([str(ROOT / "bench" / "profiled.py"), str(self.workdir / f"server{n}.prof")]
-                        if profile else [])
-            server = Pinned([sys.executable, *profiled, "server.py", "--port", str(port),
-                             "--data-dir", str(self.workdir / "data")], cpu,
-                            self.workdir / f"server{n}.log", cwd=self.root, env=env)
+            profiled = (
+                [str(ROOT / "bench" / "profiled.py"), str(self.workdir / f"server{n}.prof")]
+                if profile
+                else []
+            )
+            server = Pinned(
+                [
+                    sys.executable,
+                    *profiled,
+                    "server.py",
+                    "--port",
+                    str(port),
+                    "--data-dir",
+                    str(self.workdir / "data"),
+                ],
+                cpu,
+                self.workdir / f"server{n}.log",
+                cwd=self.root,
+                env=env,
+            )
             base = f"http://127.0.0.1:{port}"
             self.servers.append((server, base))
-            await wait_for(lambda: _healthy(http, base), f"{self.name}: server {n}",
-                           server.proc)
+            await wait_for(lambda: _healthy(http, base), f"{self.name}: server {n}", server.proc)
 
     def sample(self, seconds: float, cpu: int) -> None:
         """py-spy every server process, off the servers' core."""
         for n, (server, _) in enumerate(self.servers):
             out = self.workdir / f"py-spy{n}.txt"
-            subprocess.Popen(["taskset", "-c", str(cpu), "py-spy", "record", "--pid",
-                              str(server.proc.pid), "--rate", "250", "--gil", "--duration",
-                              str(int(seconds)), "--format", "raw", "-o", str(out),
-                              "--nonblocking"], stdout=subprocess.DEVNULL)
+            subprocess.Popen(
+                [
+                    "taskset",
+                    "-c",
+                    str(cpu),
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(server.proc.pid),
+                    "--rate",
+                    "250",
+                    "--gil",
+                    "--duration",
+                    str(int(seconds)),
+                    "--format",
+                    "raw",
+                    "-o",
+                    str(out),
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+            )
             print(f"  py-spy: {out}", flush=True)
 
     def stop(self) -> None:
@@ -188,9 +280,23 @@ class CoreCounters:
         self.out = workdir / "perf-stat.csv"
         try:
             self.proc = subprocess.Popen(
-                ["taskset", "-c", str(generator_cpu), "perf", "stat", "-x,", "-o", str(self.out),
-                 "-C", str(cpu), "-e", ",".join(self.EVENTS)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    "taskset",
+                    "-c",
+                    str(generator_cpu),
+                    "perf",
+                    "stat",
+                    "-x,",
+                    "-o",
+                    str(self.out),
+                    "-C",
+                    str(cpu),
+                    "-e",
+                    ",".join(self.EVENTS),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         except OSError:
             self.proc = None
 
@@ -241,8 +347,15 @@ async def join_room(http: aiohttp.ClientSession, base: str, tokens: list[str], b
     return room
 
 
-async def open_sockets(bench: Bench, http: aiohttp.ClientSession, config: Config, room: str,
-                       tokens: list[str], count: int, all_on_first: bool = False) -> None:
+async def open_sockets(
+    bench: Bench,
+    http: aiohttp.ClientSession,
+    config: Config,
+    room: str,
+    tokens: list[str],
+    count: int,
+    all_on_first: bool = False,
+) -> None:
     """Socket i on process i % N: sockets and (the first) senders split evenly; or
     all on the first process, the others only hearing the bus."""
     sem = asyncio.Semaphore(20)
@@ -255,6 +368,7 @@ async def open_sockets(bench: Bench, http: aiohttp.ClientSession, config: Config
             peer = await connect_peer(http, url, i, 30)
             peer.process = process
             return peer
+
     started = time.monotonic()
     bench.peers = list(await asyncio.gather(*(one(i) for i in range(count))))
     bench.tasks = [asyncio.create_task(bench.receive(p)) for p in bench.peers]
@@ -291,29 +405,37 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     kernel = config.kernel_seconds() - kernel0
     on_core = counters.read()
     messages = max(stats["messages"], 1)
-    each = [(server.cpu_seconds() - start) / messages * 1e6
-            for (server, _), start in zip(config.servers, each0)]
+    each = [
+        (server.cpu_seconds() - start) / messages * 1e6
+        for (server, _), start in zip(config.servers, each0)
+    ]
     stats["redis_us_frame"] = redis_cpu / max(stats["frames"], 1) * 1e6
     stats["kernel_us_frame"] = kernel / max(stats["frames"], 1) * 1e6
     stats["syscalls_msg"] = on_core.get("raw_syscalls:sys_enter", 0) / messages
     stats["switches_msg"] = on_core.get("context-switches", 0) / messages
     span = stats["frames"] / max(stats["frames_s"], 1e-9)
-    per = [sum(len(p.seen) for p in bench.peers if p.process == k) / span
-           for k in range(len(config.servers))]
+    per = [
+        sum(len(p.seen) for p in bench.peers if p.process == k) / span
+        for k in range(len(config.servers))
+    ]
     closed = sum(p.ws.closed for p in bench.peers)
-    stats.update(per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed,
-                 process_us_msg=each)
-    print(f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
-          f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
-          f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f}, "
-          f"kernel {stats['kernel_us_frame']:.1f}; "
-          f"per message {' / '.join(f'{us:.0f}' for us in each)} us CPU per process, "
-          f"{stats['syscalls_msg']:.0f} syscalls "
-          f"{stats['switches_msg']:.1f} switches)  busy {stats['server_busy']:.0%}  "
-          f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
-          f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "
-          f"timeouts {stats['timeouts']} closed {closed}  redis {stats['redis_mb']:.2f} MB  "
-          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    stats.update(
+        per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed, process_us_msg=each
+    )
+    print(
+        f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
+        f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
+        f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f}, "
+        f"kernel {stats['kernel_us_frame']:.1f}; "
+        f"per message {' / '.join(f'{us:.0f}' for us in each)} us CPU per process, "
+        f"{stats['syscalls_msg']:.0f} syscalls "
+        f"{stats['switches_msg']:.1f} switches)  busy {stats['server_busy']:.0%}  "
+        f"p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms  "
+        f"lost {stats['lost']} dup {stats['dup']} reorder {stats['reorder']} "
+        f"timeouts {stats['timeouts']} closed {closed}  redis {stats['redis_mb']:.2f} MB  "
+        f"load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     return stats
 
 
@@ -326,8 +448,9 @@ def make_configs(args, workroot: Path) -> list[Config]:
             shape = (1, False)
             root = workroot / f"tree-{len(configs)}"
             root.mkdir()
-            archive = subprocess.run(["git", "archive", name[4:]], cwd=ROOT, check=True,
-                                     capture_output=True).stdout
+            archive = subprocess.run(
+                ["git", "archive", name[4:]], cwd=ROOT, check=True, capture_output=True
+            ).stdout
             subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
         if shape is None:
             raise SystemExit(f"unknown configuration {name!r}")
@@ -340,37 +463,55 @@ def make_configs(args, workroot: Path) -> list[Config]:
 def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) -> None:
     med = statistics.median
     print("\n== medians over runs (lost/dup/reorder: totals) ==")
-    print(f"{'config':10} {'phase':6} {'frames/s':>9} {'per process':>15} {'cpu us/fr':>9} "
-          f"{'p50 ms':>7} {'p99 ms':>7} {'lost':>5} {'dup':>4} {'reord':>5} {'redis MB':>8}")
+    print(
+        f"{'config':10} {'phase':6} {'frames/s':>9} {'per process':>15} {'cpu us/fr':>9} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'lost':>5} {'dup':>4} {'reord':>5} {'redis MB':>8}"
+    )
     for config in configs:
         for name, runs in results[config.name].items():
             per = [med(r["per_process"][k] for r in runs) for k in range(config.processes)]
-            print(f"{config.name:10} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
-                  f"{' / '.join(f'{f:.0f}' for f in per):>15} "
-                  f"{med(r['cpu_us_frame'] for r in runs):9.1f} {med(r['p50_ms'] for r in runs):7.1f} "
-                  f"{med(r['p99_ms'] for r in runs):7.1f} {sum(r['lost'] for r in runs):5} "
-                  f"{sum(r['dup'] for r in runs):4} {sum(r['reorder'] for r in runs):5} "
-                  f"{config.redis_peak / 2**20:8.2f}")
-    cpu = {c: {n: med(r["cpu_us_frame"] for r in runs) for n, runs in phases.items()}
-           for c, phases in results.items()}
-    fps = {c: {n: med(r["frames_s"] for r in runs) for n, runs in phases.items()}
-           for c, phases in results.items()}
+            print(
+                f"{config.name:10} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
+                f"{' / '.join(f'{f:.0f}' for f in per):>15} "
+                f"{med(r['cpu_us_frame'] for r in runs):9.1f} {med(r['p50_ms'] for r in runs):7.1f} "
+                f"{med(r['p99_ms'] for r in runs):7.1f} {sum(r['lost'] for r in runs):5} "
+                f"{sum(r['dup'] for r in runs):4} {sum(r['reorder'] for r in runs):5} "
+                f"{config.redis_peak / 2**20:8.2f}"
+            )
+    cpu = {
+        c: {n: med(r["cpu_us_frame"] for r in runs) for n, runs in phases.items()}
+        for c, phases in results.items()
+    }
+    fps = {
+        c: {n: med(r["frames_s"] for r in runs) for n, runs in phases.items()}
+        for c, phases in results.items()
+    }
     refs = [name for name in cpu if name.startswith("ref:")]
-    pairs = [("2p+redis", "1p"), ("2p+redis", "1p+redis"), ("1p+redis", "1p"),
-             *(("1p", ref) for ref in refs), *zip(refs[1:], refs)]
+    pairs = [
+        ("2p+redis", "1p"),
+        ("2p+redis", "1p+redis"),
+        ("1p+redis", "1p"),
+        *(("1p", ref) for ref in refs),
+        *zip(refs[1:], refs),
+    ]
     for a, b in pairs:
         if a in cpu and b in cpu:
             for name in cpu[a]:
-                print(f"{a}/{b} {name}: cpu per frame x{cpu[a][name] / cpu[b][name]:.3f}, "
-                      f"frames/s x{fps[a][name] / fps[b][name]:.3f}")
+                print(
+                    f"{a}/{b} {name}: cpu per frame x{cpu[a][name] / cpu[b][name]:.3f}, "
+                    f"frames/s x{fps[a][name] / fps[b][name]:.3f}"
+                )
 
 
 async def main(args) -> int:
     workroot = Path(tempfile.mkdtemp(prefix="teahouse-scale-out-"))
     print(f"work dir {workroot}", flush=True)
     configs = make_configs(args, workroot)
-    drivers = [paced] if args.load == "big" else [
-        driver for driver in (paced, acked) if driver.__name__ in args.phases.split(",")]
+    drivers = (
+        [paced]
+        if args.load == "big"
+        else [driver for driver in (paced, acked) if driver.__name__ in args.phases.split(",")]
+    )
     results = {c.name: {d.__name__: [] for d in drivers} for c in configs}
     failed = False
     try:
@@ -382,7 +523,9 @@ async def main(args) -> int:
                 for r in range(args.repeat):
                     for driver in drivers:
                         for config, bench in zip(configs, benches):
-                            stats = await phase(config, bench, f"r{r}{driver.__name__[0]}", driver, args)
+                            stats = await phase(
+                                config, bench, f"r{r}{driver.__name__[0]}", driver, args
+                            )
                             results[config.name][driver.__name__].append(stats)
         else:  # 10,000 sockets each: one configuration at a time
             for config in configs:
@@ -393,8 +536,12 @@ async def main(args) -> int:
                         stats = await phase(config, bench, f"r{r}p", paced, args)
                         results[config.name]["paced"].append(stats)
         summary(results, configs)
-        failed = any(r["lost"] or r["dup"] or r["reorder"]
-                     for phases in results.values() for runs in phases.values() for r in runs)
+        failed = any(
+            r["lost"] or r["dup"] or r["reorder"]
+            for phases in results.values()
+            for runs in phases.values()
+            for r in runs
+        )
     finally:
         if not (args.keep or args.py_spy or args.profile):
             shutil.rmtree(workroot, ignore_errors=True)

@@ -1,5 +1,6 @@
 """The two servers bench/load.py drives: subprocesses pinned to a core with taskset,
 their CPU time read from /proc/<pid>/stat and their peak RSS from VmHWM."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,19 +30,22 @@ def cpu_model() -> str:
 
 def doc_parser(doc: str) -> argparse.ArgumentParser:
     """--help of a bench: its docstring's first paragraph, then the rest as the epilog."""
-    return argparse.ArgumentParser(description=doc.split("\n\n")[0], epilog=doc.split("\n\n", 1)[1],
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    return argparse.ArgumentParser(
+        description=doc.split("\n\n")[0],
+        epilog=doc.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK   # utime, stime
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK  # utime, stime
 
 
 def kernel_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[12]) / CLOCK_TICK   # stime
+        return int(f.read().rsplit(")", 1)[1].split()[12]) / CLOCK_TICK  # stime
 
 
 def stop_process(proc: subprocess.Popen, log, grace: float) -> None:
@@ -60,9 +64,12 @@ def pin_generator(args, servers: str) -> None:
     """Pin this load generator to --client-cpu; print the machine, where what runs, and the
     command line, so a pasted result says how it was made."""
     os.sched_setaffinity(0, {args.client_cpu})
-    print(f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}, "
-          f"aiohttp {aiohttp.__version__}; {servers} on cpu {args.server_cpu}, "
-          f"load generator on cpu {args.client_cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"{cpu_model()}, {os.cpu_count()} cpus, python {sys.version.split()[0]}, "
+        f"aiohttp {aiohttp.__version__}; {servers} on cpu {args.server_cpu}, "
+        f"load generator on cpu {args.client_cpu}; load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     print("command: python " + " ".join(sys.argv), flush=True)
 
 
@@ -86,13 +93,22 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
         env.update(CHAT_ALLOW_REGISTRATION="1", PYTHONUNBUFFERED="1", CHAT_SECRET=BENCH_SECRET)
         # Flat out: the per-user rate limits would stop the load generator first.
-        env.update({f"CHAT_RATE_{a}": "0" for a in ("MESSAGES", "TYPING", "REACTIONS",
-                                                    "UPLOADS", "WRITES")})
+        env.update(
+            {
+                f"CHAT_RATE_{a}": "0"
+                for a in ("MESSAGES", "TYPING", "REACTIONS", "UPLOADS", "WRITES")
+            }
+        )
         # One generator address opens thousands of sockets, few users many each.
         env.update(CHAT_MAX_CONNECTIONS_PER_ADDRESS="0", CHAT_MAX_SOCKETS_PER_USER="0")
         self.log = open(workdir / f"{kind}.log", "wb")
-        self.proc = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, *cmd], cwd=ROOT,
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", str(cpu), sys.executable, *cmd],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     @property
     def base(self) -> str:

@@ -1,6 +1,7 @@
 """A minimal WebSocket client for the scale benches: one load generator core must open
 10,000 sockets in seconds, and aiohttp's client costs more per handshake than the
 server does. Text frames only, no extensions; a close frame is answered and ends it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,15 +21,20 @@ class WebSocket:
         self.closed = False
 
     @classmethod
-    async def connect(cls, url: str, timeout: float = 30.0) -> "WebSocket":
+    async def connect(cls, url: str, timeout: float = 30.0) -> WebSocket:
         parts = urlsplit(url)
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(parts.hostname, parts.port, limit=2**22), timeout)
+            asyncio.open_connection(parts.hostname, parts.port, limit=2**22), timeout
+        )
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         key = base64.b64encode(os.urandom(16)).decode()
-        writer.write((f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
-                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                      "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        writer.write(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
         if not head.startswith(b"HTTP/1.1 101"):
             writer.close()

@@ -1,4 +1,5 @@
 """create_app(settings): wiring only — keys, resources in cleanup_ctx, routes, CORS."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,14 +8,25 @@ import logging
 import aiohttp_cors
 from aiohttp import web
 
+from chat.api import (
+    admin,
+    api_tokens,
+    audit_log,
+    bots,
+    external,
+    hooks,
+    identity,
+    native,
+    push,
+    records,
+    user_socket,
+)
+from chat.api import teamwork as team
 from chat.core import Core
-from chat.core.site import audit, health, scheduler
 from chat.core.conversation import rooms
+from chat.core.site import audit, health, scheduler
 from chat.db import Database
 from chat.db.database import storage_failure
-from chat.api import admin, api_tokens, audit_log, bots, external, hooks, identity, native, push, records, teamwork as team, user_socket
-from chat.wire import simple, v1
-from chat.wire.channels import rest as channels
 from chat.errors import Unavailable
 from chat.hub import CLOSE_GOING_AWAY, Hub
 from chat.keys import core_key, settings_key
@@ -25,6 +37,8 @@ from chat.web.chores import run_chores
 from chat.web.outgoing import run_bot_caller
 from chat.web.pusher import run_pusher
 from chat.web.routing import api_errors, note_sender
+from chat.wire import simple, v1
+from chat.wire.channels import rest as channels
 
 log = logging.getLogger(__name__)
 LINGER_SECONDS = 2.0
@@ -38,8 +52,9 @@ async def open_writable(db: Database, settings: Settings) -> None:
     except Exception as exc:
         if storage_failure(exc) is None:
             raise
-        raise Unavailable("cannot_start", path=str(settings.database_path.resolve()),
-                          problem=str(exc)) from None
+        raise Unavailable(
+            "cannot_start", path=str(settings.database_path.resolve()), problem=str(exc)
+        ) from None
     try:
         await health.check_writable(db, settings)
     except BaseException:
@@ -50,16 +65,25 @@ async def open_writable(db: Database, settings: Settings) -> None:
 async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
-    db = Database(settings.database_path, settings.read_connections, settings.read_budget,
-                  settings.search_index_delay)
+    db = Database(
+        settings.database_path,
+        settings.read_connections,
+        settings.read_budget,
+        settings.search_index_delay,
+    )
     await open_writable(db, settings)
-    core = app[core_key] = Core(db=db, hub=Hub(settings.presence_coalesce_above),
-                                settings=settings, secret=load_secret(settings))
+    core = app[core_key] = Core(
+        db=db,
+        hub=Hub(settings.presence_coalesce_above),
+        settings=settings,
+        secret=load_secret(settings),
+    )
     await rooms.name_seeded_rooms(core)
     if settings.audit_log_stream:
         core.audit_listeners.append(audit.log_entries)
     if settings.redis_url:
         from chat.scale import shared
+
         await shared.start(core)
     yield
     if core.backplane is not None:
@@ -86,8 +110,9 @@ async def close_sockets(app: web.Application) -> None:
 def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
     if not origins:
         return
-    option = aiohttp_cors.ResourceOptions(allow_credentials=False, expose_headers="*",
-                                          allow_headers="*", allow_methods="*")
+    option = aiohttp_cors.ResourceOptions(
+        allow_credentials=False, expose_headers="*", allow_headers="*", allow_methods="*"
+    )
     cors = aiohttp_cors.setup(app, defaults={origin: option for origin in origins})
     for route in list(app.router.routes()):
         cors.add(route)
@@ -96,7 +121,9 @@ def setup_cors(app: web.Application, origins: tuple[str, ...]) -> None:
 def create_app(settings: Settings) -> web.Application:
     # A request answered before its body arrived (a refused or stalled upload) keeps
     # its connection LINGER_SECONDS for the client to read the answer, not aiohttp's 10.
-    app = web.Application(middlewares=[api_errors, note_sender], handler_args={"lingering_time": LINGER_SECONDS})
+    app = web.Application(
+        middlewares=[api_errors, note_sender], handler_args={"lingering_time": LINGER_SECONDS}
+    )
     app[settings_key] = settings
     app.cleanup_ctx.append(open_core)
     app.cleanup_ctx.append(scheduled_work)

@@ -7,6 +7,7 @@ fsync'd — after that, and only then, may anyone be told it exists. A power cut
 moment leaves the old file or the new one, never a mix, and never an empty name.
 (docs/durability.md; tests/test_power_cuts.py cuts each of these paths.)
 """
+
 from __future__ import annotations
 
 import contextlib

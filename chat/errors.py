@@ -3,6 +3,7 @@
 Core raises these with a catalog key (see i18n.py); only the web layer turns them into
 responses or frames, in the caller's dialect and language. No aiohttp here.
 """
+
 from __future__ import annotations
 
 
@@ -58,6 +59,7 @@ class UnsupportedMedia(ChatError):
 
 class TooManyRequests(ChatError):
     """Carries `seconds`: the Retry-After a 429 always sends."""
+
     status = 429
     close_code = 1013
 
@@ -68,6 +70,7 @@ class TooManyRequests(ChatError):
 
 class TooManySockets(ChatError):
     """The account holds as many sockets as it may: the new one closes with 4008."""
+
     status = 429
     close_code = 4008
 
@@ -75,6 +78,7 @@ class TooManySockets(ChatError):
 class Unavailable(ChatError):
     """The server cannot do this now (a read's time budget spent, the database not
     writable): retrying later may work."""
+
     status = 503
     close_code = 1013
 

@@ -3,12 +3,22 @@
 Each names its room and, where only some people may see it, its recipients
 (user_ids). The hub renders each event once per dialect present.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
-from chat.models import Credential, Message, Notification, Reminder, Room, ScheduledMessage, Status, User
+from chat.models import (
+    Credential,
+    Message,
+    Notification,
+    Reminder,
+    Room,
+    ScheduledMessage,
+    Status,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class PresenceChanged(Event):
 class PresenceSummary(Event):
     """Presence in a large room, told at most once a second: the online count and who
     came and went since the last summary (the lists capped, the counts exact)."""
+
     online_count: int
     joined: tuple[User, ...]
     left: tuple[User, ...]
@@ -82,6 +93,7 @@ class RoomDeleted(Event):
 @dataclass(frozen=True)
 class MemberChanged(Event):
     """A member's role, mute or ban changed; a ban closes their sockets (4003)."""
+
     user: User
     role: str
     is_muted: bool
@@ -92,6 +104,7 @@ class MemberChanged(Event):
 class MemberJoined(Event):
     """The user became a member (joined, was invited in, unbanned, opened a direct room):
     their user-level sockets start carrying the room."""
+
     everywhere: ClassVar[bool] = True
     user: User
     room: Room
@@ -104,6 +117,7 @@ class MemberJoined(Event):
 @dataclass(frozen=True)
 class MemberLeft(Event):
     """A member left the room: their sockets in it close (4003)."""
+
     user: User
 
 
@@ -111,6 +125,7 @@ class MemberLeft(Event):
 class ReadMarked(Event):
     """Sent to the reader's own sockets, in every room, so their other tabs and devices
     update that room's unread count wherever they are."""
+
     everywhere: ClassVar[bool] = True
     reader_id: int
     message_id: int
@@ -135,10 +150,11 @@ class SocketsEnded(Event):
     """A login ended, an API token was revoked, a password changed or a user was
     disabled: the user's sockets opened with that credential close (4001). An event
     rather than a call on the hub, so that every process closes its own sockets."""
+
     user_id: int
-    session_id: int | None = None   # only the sockets of this login
-    token_id: int | None = None     # only the sockets of this API token
-    keep_api_tokens: bool = False   # a password change leaves API tokens working
+    session_id: int | None = None  # only the sockets of this login
+    token_id: int | None = None  # only the sockets of this API token
+    keep_api_tokens: bool = False  # a password change leaves API tokens working
 
     @property
     def user_ids(self) -> frozenset[int]:
@@ -149,8 +165,9 @@ class SocketsEnded(Event):
             return credential is not None and credential.session_id == self.session_id
         if self.token_id is not None:
             return credential is not None and credential.token_id == self.token_id
-        return not (self.keep_api_tokens and credential is not None
-                    and credential.kind == "api_token")
+        return not (
+            self.keep_api_tokens and credential is not None and credential.kind == "api_token"
+        )
 
 
 @dataclass(frozen=True)
@@ -168,6 +185,7 @@ class MessageUnpinned(Event):
 @dataclass(frozen=True)
 class MessageSaved(Event):
     """A message entered (saved) or left one user's private saved list: their sockets only."""
+
     everywhere: ClassVar[bool] = True
     user_id: int
     message: Message
@@ -182,6 +200,7 @@ class MessageSaved(Event):
 class StatusChanged(Event):
     """A user's status or do-not-disturb changed; heard by everyone sharing a room with
     them (recipients), wherever their sockets are."""
+
     everywhere: ClassVar[bool] = True
     status: Status
     user: User
@@ -196,6 +215,7 @@ class StatusChanged(Event):
 class ProfileChanged(Event):
     """A user's display name or picture changed: everyone sharing a room with them (and
     their own other tabs) redraws the messages and member lists already on screen."""
+
     everywhere: ClassVar[bool] = True
     user: User
     recipients: frozenset[int]
@@ -208,6 +228,7 @@ class ProfileChanged(Event):
 @dataclass(frozen=True)
 class ScheduledChanged(Event):
     """A scheduled message of the owner was created, cancelled, sent or failed."""
+
     everywhere: ClassVar[bool] = True
     scheduled: ScheduledMessage
 
@@ -230,6 +251,7 @@ class ReminderChanged(Event):
 class PreferencesChanged(Event):
     """A member changed their notification level or mute for a room: their other tabs
     and devices follow."""
+
     everywhere: ClassVar[bool] = True
     user_id: int
     notify_level: str

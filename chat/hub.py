@@ -8,26 +8,43 @@ leave or room deletion updates or removes the seat (closing a per-room socket), 
 a join gives the user's user-level sockets a new seat, so frames are authorized by
 their seat without a lookup. Presence, typing and activity live in chat/live/.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
-from chat.events import (Event, MemberChanged, MemberJoined, MemberLeft, MessagePosted,
-                     RoomDeleted, RoomUpdated, SocketsEnded, TypingChanged)
+from chat.events import (
+    Event,
+    MemberChanged,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    RoomDeleted,
+    RoomUpdated,
+    SocketsEnded,
+    TypingChanged,
+)
 from chat.i18n import viewer_language
 from chat.live.activity import Activity, ActivityRegistry
-from chat.live.client import CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_GONE, CLOSE_UNAUTHORIZED, Connection, Seat
+from chat.live.client import (
+    CLOSE_FORBIDDEN,
+    CLOSE_GOING_AWAY,
+    CLOSE_GONE,
+    CLOSE_UNAUTHORIZED,
+    Connection,
+    Seat,
+)
 from chat.live.presence import Presence
 from chat.live.typing import Typing
 from chat.models import User
 
 log = logging.getLogger(__name__)
 COALESCE_ABOVE = 50  # sockets in a room above which presence is told in summaries
-ADMISSIONS = 32      # sockets handshaking, greeting and replaying at once
-FLUSH_SLICE = 16     # sockets written to in one loop turn before the loop reads again
+ADMISSIONS = 32  # sockets handshaking, greeting and replaying at once
+FLUSH_SLICE = 16  # sockets written to in one loop turn before the loop reads again
 
 
 class Hub:
@@ -66,8 +83,9 @@ class Hub:
             conn.user = user
         mates.add(conn)
         for room_id, seat in conn.seats.items():
-            if (others := self.rooms.get(room_id)) and \
-                    (room := next(iter(others)).seats[room_id].room) == seat.room:
+            if (others := self.rooms.get(room_id)) and (
+                room := next(iter(others)).seats[room_id].room
+            ) == seat.room:
                 seat.room = room
             self._sit(conn, room_id)
 
@@ -167,8 +185,10 @@ class Hub:
                 finally:
                     viewer_language.reset(token)
                 links = self.file_links
-                rendered[kind] = text, (links.signer(text) if text and links
-                                        and links.links_in(text) else None)
+                rendered[kind] = (
+                    text,
+                    (links.signer(text) if text and links and links.links_in(text) else None),
+                )
             text, signed = rendered[kind]
             if text is not None:
                 # A file frame is signed for its recipient when their batch is written
@@ -212,8 +232,9 @@ class Hub:
                 for conn in self.rooms.get(room_id, ()):
                     conn.seats[room_id].room = room
             case SocketsEnded(user_id=user_id):
-                self.disconnect_user(user_id, CLOSE_UNAUTHORIZED,
-                                     only=lambda conn: event.ends(conn.credential))
+                self.disconnect_user(
+                    user_id, CLOSE_UNAUTHORIZED, only=lambda conn: event.ends(conn.credential)
+                )
 
     def _seated(self, room_id: int, user_id: int) -> list[Connection]:
         return [c for c in self.user_connections.get(user_id, ()) if room_id in c.seats]
@@ -229,8 +250,9 @@ class Hub:
         else:
             conn.close(code)
 
-    def disconnect_user(self, user_id: int, code: int,
-                        only: Callable[[Connection], bool] | None = None) -> None:
+    def disconnect_user(
+        self, user_id: int, code: int, only: Callable[[Connection], bool] | None = None
+    ) -> None:
         """Close every socket of a user in every room (credentials ended, deactivated),
         or only those that match (one login, one API token)."""
         for conn in list(self.user_connections.get(user_id, ())):

@@ -1,4 +1,5 @@
 """Every key the application and its requests carry."""
+
 from __future__ import annotations
 
 from aiohttp import web

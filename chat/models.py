@@ -1,4 +1,5 @@
 """The domain in chat words: frozen rows that core returns and serializers read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class User:
 @dataclass(frozen=True)
 class Account:
     """A user as site admins see them."""
+
     user: User
     last_login_at: str | None
     kind: str = "person"  # person | bot | webhook (a hook's account)
@@ -47,7 +49,7 @@ class Room:
     member_count: int = 0
     archived_at: str | None = None
     default_text: bool = False  # name and description are still the seeded ones
-    message_count: int = 0      # countable messages (not system notices, not deleted)
+    message_count: int = 0  # countable messages (not system notices, not deleted)
     deleted_at: str | None = None  # soft-deleted: restorable until purged
     join_notices: str = "coalesced"  # above the join notice threshold: always/coalesced/never
 
@@ -76,7 +78,7 @@ class Membership:
     is_muted: bool
     is_banned: bool
     notify_level: str = "default"  # default | all | mentions | nothing
-    room_muted: bool = False      # no unread badge except mentions
+    room_muted: bool = False  # no unread badge except mentions
 
     @property
     def is_admin(self) -> bool:
@@ -114,13 +116,14 @@ class Message:
     updated_at: str
     reactions: tuple[Reaction, ...] = ()
     text_key: str | None = None  # server-written text: shown in each viewer's language
-    mrkdwn: str | None = None    # Slack's markup of the text, when it came in Slack's format
+    mrkdwn: str | None = None  # Slack's markup of the text, when it came in Slack's format
     text_params: dict | None = None  # its words when they are not the sender's name
 
 
 @dataclass(frozen=True)
 class MessageEdit:
     """One earlier version of an edited message."""
+
     previous_content: str
     edited_by: User | None
     edited_at: str
@@ -129,11 +132,12 @@ class MessageEdit:
 @dataclass(frozen=True)
 class RoomListing:
     """A room as one user sees it in a list: their membership, unread count, last message."""
+
     room: Room
     membership: Membership | None
     unread_count: int
     last_message: Message | None
-    mention_count: int = 0        # unread mentions: the badge of a muted room
+    mention_count: int = 0  # unread mentions: the badge of a muted room
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,7 @@ class Tokens:
 @dataclass(frozen=True)
 class ApiToken:
     """A personal API token as its owner sees it: never the secret, only a hint."""
+
     id: int
     name: str
     hint: str
@@ -222,6 +227,7 @@ class Credential:
     kind: "access" (a JWT), "cookie" (the web page's login session) or "api_token".
     A socket keeps its credential so that ending the login or revoking the token
     closes it, and expires_at (unix seconds, None: until revoked) ends it in time."""
+
     user: User
     kind: str
     expires_at: float | None
@@ -232,6 +238,7 @@ class Credential:
 @dataclass(frozen=True)
 class SendResult:
     """A stored message, and whether this call stored it (False: a client_id retry)."""
+
     message: Message
     created: bool = True
     extra: dict = field(default_factory=dict, compare=False)
@@ -253,6 +260,7 @@ class SavedMessage:
 @dataclass(frozen=True)
 class Status:
     """A short status with an emoji; dnd silences the user's browser notifications."""
+
     user_id: int
     emoji: str
     text: str
@@ -270,7 +278,7 @@ class ScheduledMessage:
     content: str
     reply_to: int | None
     send_at: str
-    state: str                    # pending | sent | failed | cancelled
+    state: str  # pending | sent | failed | cancelled
     message_id: int | None
     error: str | None
     created_at: str
@@ -282,13 +290,14 @@ class Reminder:
     user_id: int
     message: Message
     remind_at: str
-    state: str                    # pending | done | cancelled
+    state: str  # pending | done | cancelled
     created_at: str
 
 
 @dataclass(frozen=True)
 class Hook:
     """An incoming webhook: it posts into one room as its own bot user."""
+
     id: int
     room_id: int
     name: str
@@ -302,6 +311,7 @@ class Hook:
 @dataclass(frozen=True)
 class Bot:
     """A site-wide bot: a bot user with a key and maybe an outgoing URL."""
+
     user: User
     outgoing_url: str | None
     created_at: str
@@ -311,6 +321,7 @@ class Bot:
 class PushSubscription:
     """One browser a user opted in from: its push service endpoint and the keys
     (RFC 8291) its messages are encrypted to."""
+
     id: int
     user_id: int
     endpoint: str
@@ -323,6 +334,7 @@ class PushSubscription:
 @dataclass(frozen=True)
 class AuditEntry:
     """One line of the audit log: who did what to what, when and from where."""
+
     id: int
     at: str
     actor_id: int | None

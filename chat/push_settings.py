@@ -1,4 +1,5 @@
 """Web Push and outbound-request settings (docs/push.md), read from the environment."""
+
 from __future__ import annotations
 
 import ipaddress

@@ -2,6 +2,7 @@
 
 Bad values fail loudly at start (SettingsError) instead of surfacing later.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -44,14 +45,16 @@ class Settings:
     file_link_ttl: int = 8 * 3600
     public_room_files_public: bool = False
     log_format: str = "text"
-    retention_days: int | None = None       # site-wide: delete messages older than this
-    room_purge_days: int = 30   # a deleted room can be restored this long, then is purged
+    retention_days: int | None = None  # site-wide: delete messages older than this
+    room_purge_days: int = 30  # a deleted room can be restored this long, then is purged
     audit_retention_days: int = 365  # audit log entries are kept this long (docs/audit.md)
-    audit_log_stream: bool = False   # also one JSON line per entry on "teahouse.audit"
+    audit_log_stream: bool = False  # also one JSON line per entry on "teahouse.audit"
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
-    join_notice_threshold: int = 50    # members above which joins and leaves follow the room's setting
+    join_notice_threshold: int = (
+        50  # members above which joins and leaves follow the room's setting
+    )
     join_notice_interval: float = 60.0  # seconds between a large room's coalesced notices
-    search_index_delay: float = 0.2    # seconds from a message's commit to its indexing
+    search_index_delay: float = 0.2  # seconds from a message's commit to its indexing
     # Limits against hostile members and faults (docs/limits.md); a rate is
     # (per second, burst), 0 per second turns it off.
     rate_messages: tuple[float, int] = (10.0, 30)
@@ -66,25 +69,25 @@ class Settings:
     rate_hook_creator: tuple[float, int] = (1.0, 60)
     rate_address_messages: tuple[float, int] = (30.0, 90)
     rate_bot_calls: tuple[float, int] = (0.2, 10)
-    register_per_address: int = 30     # sign-ups per hour from one address (0: off)
-    register_per_minute: int = 60      # sign-ups per minute site-wide (0: off)
+    register_per_address: int = 30  # sign-ups per hour from one address (0: off)
+    register_per_minute: int = 60  # sign-ups per minute site-wide (0: off)
     max_sockets_per_user: int = 50
     max_connections_per_address: int = 200
     handshake_timeout: float = 5.0
-    malformed_log_lines: int = 10      # "refused a malformed request" lines per window
+    malformed_log_lines: int = 10  # "refused a malformed request" lines per window
     malformed_log_window: float = 60.0
     upload_idle_timeout: float = 30.0
     read_connections: int = 3
     read_budget: float = 2.0
     min_free_mb: int = 100
-    all_mention_limit: int = 20      # above this many members only moderators may @all
-    max_pins: int = 50               # pinned messages per room
-    max_saved: int = 1000            # saved messages per user
-    max_scheduled: int = 50          # pending scheduled messages (and reminders) per user
+    all_mention_limit: int = 20  # above this many members only moderators may @all
+    max_pins: int = 50  # pinned messages per room
+    max_saved: int = 1000  # saved messages per user
+    max_scheduled: int = 50  # pending scheduled messages (and reminders) per user
     # Login throttling (docs/sessions.md): failures in 5 minutes; 0 turns one off.
-    login_pair_limit: int = 5          # per (username, address), then 429
-    login_address_limit: int = 20      # per address, then 429
-    login_slowdown_after: int = 10     # per username from any address, then each attempt waits
+    login_pair_limit: int = 5  # per (username, address), then 429
+    login_address_limit: int = 20  # per address, then 429
+    login_slowdown_after: int = 10  # per username from any address, then each attempt waits
     # Sign-in with a directory (chat/signin_settings.py, docs/directory-sign-in.md).
     ldap: LdapSettings | None = None
     oidc_providers: tuple[OidcProvider, ...] = ()
@@ -93,28 +96,28 @@ class Settings:
     # Several processes (docs/scale-out.md): the Redis backplane, off without a URL.
     redis_url: str | None = None
     workers: int = 1
-    presence_ttl: float = 30.0          # a silent process's users go offline after this
+    presence_ttl: float = 30.0  # a silent process's users go offline after this
     backplane_poll_seconds: float = 2.0  # the safety poll of the event log
     hook_rate_per_minute: int = 60
     hook_max_bytes: int = 64 * 1024
     hooks_per_room: int = 10
     hooks_per_user: int = 20
-    bot_queue_limit: int = 100         # calls waiting per bot
-    bot_concurrency: int = 2           # calls in flight per bot
+    bot_queue_limit: int = 100  # calls waiting per bot
+    bot_concurrency: int = 2  # calls in flight per bot
     bot_timeout_seconds: float = 7.0
-    import_max_file_mb: int = 16       # one JSON file of a Slack export, unpacked
-    import_max_total_mb: int = 4096    # all of a Slack export's files, unpacked
+    import_max_file_mb: int = 16  # one JSON file of a Slack export, unpacked
+    import_max_total_mb: int = 4096  # all of a Slack export's files, unpacked
     # Web Push (chat/push_settings.py, docs/push.md).
     vapid_private_key: str | None = None
     vapid_subject: str = ""
-    push_grace_seconds: float = 60.0   # no socket anywhere this long before a push
-    push_private: bool = False         # payload says only "New message"
+    push_grace_seconds: float = 60.0  # no socket anywhere this long before a push
+    push_private: bool = False  # payload says only "New message"
     push_queue_limit: int = 1000
     push_concurrency: int = 4
     push_timeout_seconds: float = 10.0
-    push_retry_seconds: float = 2.0    # first backoff after a 429/5xx, doubled per retry
-    push_max_devices: int = 20         # subscriptions per user
-    outbound_allow: tuple = ()         # networks exempt from the SSRF address rules
+    push_retry_seconds: float = 2.0  # first backoff after a 429/5xx, doubled per retry
+    push_max_devices: int = 20  # subscriptions per user
+    outbound_allow: tuple = ()  # networks exempt from the SSRF address rules
     outbound_ca_file: str | None = None
     outbound_max_url: int = 1024
     metrics: bool = False
@@ -201,13 +204,15 @@ def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
 
 
 def parse_rate(name: str, raw: str) -> tuple[float, int]:
-    """"R" (per second, burst 3R) or "R:B"; "0" turns the limit off."""
+    """ "R" (per second, burst 3R) or "R:B"; "0" turns the limit off."""
     rate, _, burst = raw.strip().partition(":")
     try:
         per_second = float(rate)
         size = int(burst) if burst else max(1, math.ceil(3 * per_second))
     except ValueError:
-        raise SettingsError(f"{name} must be RATE or RATE:BURST (per second), got {raw!r}") from None
+        raise SettingsError(
+            f"{name} must be RATE or RATE:BURST (per second), got {raw!r}"
+        ) from None
     if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
         raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
     return per_second, size
@@ -239,13 +244,20 @@ LIMITS = {
     "CHAT_IMPORT_MAX_FILE_MB": ("import_max_file_mb", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_IMPORT_MAX_TOTAL_MB": ("import_max_total_mb", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_MAX_CONNECTIONS_PER_ADDRESS": ("max_connections_per_address",
-                                         lambda n, r: parse_number(n, r, int, 0)),
+    "CHAT_MAX_CONNECTIONS_PER_ADDRESS": (
+        "max_connections_per_address",
+        lambda n, r: parse_number(n, r, int, 0),
+    ),
     "CHAT_HANDSHAKE_TIMEOUT": ("handshake_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
     "CHAT_MALFORMED_LOG_LINES": ("malformed_log_lines", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_MALFORMED_LOG_WINDOW": ("malformed_log_window",
-                                  lambda n, r: parse_number(n, r, float, 0.1)),
-    "CHAT_UPLOAD_IDLE_TIMEOUT": ("upload_idle_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_MALFORMED_LOG_WINDOW": (
+        "malformed_log_window",
+        lambda n, r: parse_number(n, r, float, 0.1),
+    ),
+    "CHAT_UPLOAD_IDLE_TIMEOUT": (
+        "upload_idle_timeout",
+        lambda n, r: parse_number(n, r, float, 0.1),
+    ),
     "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),
     "CHAT_MIN_FREE_MB": ("min_free_mb", lambda n, r: parse_number(n, r, int, 0)),
@@ -263,8 +275,14 @@ LIMITS = {
     "CHAT_SEARCH_INDEX_DELAY": ("search_index_delay", lambda n, r: parse_number(n, r, float, 0)),
     "CHAT_FILE_LINK_TTL": ("file_link_ttl", lambda n, r: parse_number(n, r, int, 60)),
     "CHAT_PUBLIC_ROOM_FILES_PUBLIC": ("public_room_files_public", parse_bool),
-    "CHAT_JOIN_NOTICE_THRESHOLD": ("join_notice_threshold", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_JOIN_NOTICE_INTERVAL": ("join_notice_interval", lambda n, r: parse_number(n, r, float, 0.1)),
+    "CHAT_JOIN_NOTICE_THRESHOLD": (
+        "join_notice_threshold",
+        lambda n, r: parse_number(n, r, int, 0),
+    ),
+    "CHAT_JOIN_NOTICE_INTERVAL": (
+        "join_notice_interval",
+        lambda n, r: parse_number(n, r, float, 0.1),
+    ),
 }
 
 
@@ -313,16 +331,20 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         if (raw := env.get(var)) is not None:
             values[name] = parse(var, raw)
     from chat.signin_settings import load_signin  # imports this module: loaded late
+
     values.update(load_signin(env))
     from chat.push_settings import load_push  # imports this module: loaded late
+
     values.update(load_push(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)
     if (raw := pick("workers", "CHAT_WORKERS")) is not None:
         values["workers"] = parse_number("--workers", str(raw), int, 1)
         if values["workers"] > 1 and not values.get("redis_url"):
-            raise SettingsError("--workers above 1 needs --redis / CHAT_REDIS_URL: the "
-                                "processes share fan-out and presence over Redis")
+            raise SettingsError(
+                "--workers above 1 needs --redis / CHAT_REDIS_URL: the "
+                "processes share fan-out and presence over Redis"
+            )
     for var, (name, kind, low) in INTEGRATIONS.items():
         if (raw := env.get(var)) is not None:
             values[name] = parse_number(var, raw, kind, low)
@@ -335,8 +357,9 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
 
 def parse_redis_url(raw: str) -> str:
     if not raw.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError(f"CHAT_REDIS_URL must start with redis://, rediss:// or unix://, "
-                            f"got {raw!r}")
+        raise SettingsError(
+            f"CHAT_REDIS_URL must start with redis://, rediss:// or unix://, got {raw!r}"
+        )
     return raw
 
 

@@ -4,6 +4,7 @@ OpenID Connect providers, read from CHAT_LDAP_*, CHAT_OIDC_PROVIDERS and CHAT_LO
 Only parsing and checking lives here (no network): a wrong value stops the server at
 start with a message naming the setting, like every other setting.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,18 @@ from chat.settings import SettingsError, parse_bool
 
 # Security decision: only asymmetric algorithms. "none" and HS* (keyed with the public
 # client secret or a published key) would let anyone mint an ID token.
-ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                      "ES256", "ES384", "ES512", "EdDSA")
+ALLOWED_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+)
 PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
@@ -24,7 +35,7 @@ class LdapSettings:
     urls: tuple[str, ...]
     user_base: str
     user_filter: str = "(&(objectClass=inetOrgPerson)(uid={username}))"
-    bind_dn: str = ""                       # empty: anonymous search
+    bind_dn: str = ""  # empty: anonymous search
     bind_password: str = field(default="", repr=False)
     start_tls: bool = False
     tls_verify: bool = True
@@ -33,18 +44,18 @@ class LdapSettings:
     id_attribute: str = "entryUUID"
     name_attribute: str = "displayName"
     email_attribute: str = "mail"
-    allowed_group: str = ""                 # DN; empty: everyone the user filter finds
-    admin_group: str = ""                   # DN; empty: the admin flag is not managed
+    allowed_group: str = ""  # DN; empty: everyone the user filter finds
+    admin_group: str = ""  # DN; empty: the admin flag is not managed
     group_filter: str = "(|(member={user_dn})(uniqueMember={user_dn}))"
     timeout: float = 5.0
-    recheck_seconds: float = 300.0          # 0: no periodic re-check
-    recheck_batch: int = 500                # stable ids per re-check search
+    recheck_seconds: float = 300.0  # 0: no periodic re-check
+    recheck_batch: int = 500  # stable ids per re-check search
 
 
 @dataclass(frozen=True)
 class OidcProvider:
-    name: str                               # in URLs: /auth/oidc/<name>/start
-    label: str                              # on the button: "Sign in with <label>"
+    name: str  # in URLs: /auth/oidc/<name>/start
+    label: str  # on the button: "Sign in with <label>"
     issuer: str
     client_id: str
     client_secret: str = field(default="", repr=False)  # empty: a public client (PKCE only)
@@ -53,7 +64,7 @@ class OidcProvider:
     username_claim: str = "preferred_username"
     name_claim: str = "name"
     email_claim: str = "email"
-    admin_claim: str = ""                   # e.g. "groups" or "roles"; empty: not managed
+    admin_claim: str = ""  # e.g. "groups" or "roles"; empty: not managed
     admin_value: str = ""
 
 
@@ -68,12 +79,18 @@ def _number(name: str, raw: str, low: float, high: float) -> float:
 
 
 LDAP_TEXT = {  # environment variable -> LdapSettings field, plain strings
-    "CHAT_LDAP_USER_BASE": "user_base", "CHAT_LDAP_USER_FILTER": "user_filter",
-    "CHAT_LDAP_BIND_DN": "bind_dn", "CHAT_LDAP_BIND_PASSWORD": "bind_password",
-    "CHAT_LDAP_CA_FILE": "ca_file", "CHAT_LDAP_USERNAME_ATTRIBUTE": "username_attribute",
-    "CHAT_LDAP_ID_ATTRIBUTE": "id_attribute", "CHAT_LDAP_NAME_ATTRIBUTE": "name_attribute",
-    "CHAT_LDAP_EMAIL_ATTRIBUTE": "email_attribute", "CHAT_LDAP_ALLOWED_GROUP": "allowed_group",
-    "CHAT_LDAP_ADMIN_GROUP": "admin_group", "CHAT_LDAP_GROUP_FILTER": "group_filter",
+    "CHAT_LDAP_USER_BASE": "user_base",
+    "CHAT_LDAP_USER_FILTER": "user_filter",
+    "CHAT_LDAP_BIND_DN": "bind_dn",
+    "CHAT_LDAP_BIND_PASSWORD": "bind_password",
+    "CHAT_LDAP_CA_FILE": "ca_file",
+    "CHAT_LDAP_USERNAME_ATTRIBUTE": "username_attribute",
+    "CHAT_LDAP_ID_ATTRIBUTE": "id_attribute",
+    "CHAT_LDAP_NAME_ATTRIBUTE": "name_attribute",
+    "CHAT_LDAP_EMAIL_ATTRIBUTE": "email_attribute",
+    "CHAT_LDAP_ALLOWED_GROUP": "allowed_group",
+    "CHAT_LDAP_ADMIN_GROUP": "admin_group",
+    "CHAT_LDAP_GROUP_FILTER": "group_filter",
 }
 
 
@@ -135,8 +152,10 @@ def parse_provider(entry) -> OidcProvider:
             values[key] = tuple(str(item) for item in values[key])
     for alg in values.get("algorithms", ()):
         if alg not in ALLOWED_ALGORITHMS:
-            raise SettingsError(f"{where}: algorithm {alg!r} is not allowed "
-                                      f"(one of {', '.join(ALLOWED_ALGORITHMS)})")
+            raise SettingsError(
+                f"{where}: algorithm {alg!r} is not allowed "
+                f"(one of {', '.join(ALLOWED_ALGORITHMS)})"
+            )
     if "openid" not in values.get("scopes", ("openid",)):
         raise SettingsError(f"{where}: scopes must include 'openid'")
     for key, value in values.items():
@@ -174,7 +193,7 @@ def load_signin(env) -> dict:
         values["oidc_providers"] = providers
     if (raw := env.get("CHAT_LOCAL_LOGIN")) is not None:
         values["local_login"] = parse_bool("CHAT_LOCAL_LOGIN", raw)
-    if (raw := env.get("CHAT_PUBLIC_URL", "").strip()):
+    if raw := env.get("CHAT_PUBLIC_URL", "").strip():
         if not raw.startswith(("https://", "http://")):
             raise SettingsError("CHAT_PUBLIC_URL must be an http(s) URL")
         values["public_url"] = raw.rstrip("/")

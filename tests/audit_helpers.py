@@ -1,4 +1,5 @@
 """Reading the audit log in tests, through the site admins' endpoint."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +36,9 @@ async def rows_soon(db, count: int, action: str | None = None) -> list:
     while True:
         rows = await db.fetch_all(
             """SELECT action, actor_name, target_name, detail FROM audit_log
-               WHERE ? IS NULL OR action = ? ORDER BY id""", (action, action))
+               WHERE ? IS NULL OR action = ? ORDER BY id""",
+            (action, action),
+        )
         if len(rows) >= count or time.monotonic() >= deadline:
             return [(row[0], row[1], row[2], json.loads(row[3])) for row in rows]
         await asyncio.sleep(0.05)

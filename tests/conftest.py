@@ -1,4 +1,5 @@
 """Fixtures build real things: a data dir in tmp_path, the real app, real users."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,10 @@ def core(client):
 @pytest.fixture
 def make_user(client):
     """make_user(name) registers through the real endpoint; the first one is a site admin."""
+
     async def make(username: str, **extra):
         return await register(client, username, **extra)
+
     return make
 
 

@@ -1,4 +1,5 @@
 """Test helpers that check a whole contract: frames, error shapes, users."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,12 +10,21 @@ from aiohttp import WSMsgType
 
 # Tests set up rooms with more messages per second than any person sends: the shared
 # fixtures turn the per-user rate limits off; tests of the limits set them explicitly.
-NO_RATE_LIMITS = {f"rate_{action}": (0.0, 1)
-                  for action in ("messages", "typing", "reactions", "uploads", "writes")}
-RATES_OFF_ENV = {f"CHAT_RATE_{action.upper()}": "0"
-                 for action in ("messages", "typing", "reactions", "uploads", "writes")}
-ERROR_KEY = {"v1": "detail", "simple": "detail", "identity": "detail",
-             "channels": "error", "native": "error"}
+NO_RATE_LIMITS = {
+    f"rate_{action}": (0.0, 1)
+    for action in ("messages", "typing", "reactions", "uploads", "writes")
+}
+RATES_OFF_ENV = {
+    f"CHAT_RATE_{action.upper()}": "0"
+    for action in ("messages", "typing", "reactions", "uploads", "writes")
+}
+ERROR_KEY = {
+    "v1": "detail",
+    "simple": "detail",
+    "identity": "detail",
+    "channels": "error",
+    "native": "error",
+}
 
 
 @dataclass
@@ -31,12 +41,18 @@ class Person:
 
 
 async def register(client, username: str, password: str = "correct horse", **extra) -> Person:
-    resp = await client.post("/api/auth/register",
-                             json={"username": username, "password": password, **extra})
+    resp = await client.post(
+        "/api/auth/register", json={"username": username, "password": password, **extra}
+    )
     assert resp.status == 201, await resp.text()
     body = await resp.json()
-    return Person(body["user"]["id"], body["user"]["username"], body["access_token"],
-                  body["refresh_token"], body["user"]["is_admin"])
+    return Person(
+        body["user"]["id"],
+        body["user"]["username"],
+        body["access_token"],
+        body["refresh_token"],
+        body["user"]["is_admin"],
+    )
 
 
 async def assert_error(resp, status: int, dialect: str) -> str:
@@ -51,6 +67,7 @@ async def assert_error(resp, status: int, dialect: str) -> str:
 
 async def next_frame(ws, type_: str | None = None, timeout: float = 5.0) -> dict:
     """The next JSON frame (of type_, skipping others); fails after timeout."""
+
     async def read():
         while True:
             msg = await ws.receive()
@@ -59,6 +76,7 @@ async def next_frame(ws, type_: str | None = None, timeout: float = 5.0) -> dict
             frame = json.loads(msg.data)
             if type_ is None or frame.get("type") == type_:
                 return frame
+
     return await asyncio.wait_for(read(), timeout)
 
 
@@ -66,7 +84,7 @@ async def no_frame(ws, type_: str | None = None, wait: float = 0.3) -> None:
     """Nothing (of type_) arrives within wait seconds."""
     try:
         frame = await next_frame(ws, type_, timeout=wait)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return
     raise AssertionError(f"unexpected frame {frame}")
 
@@ -77,22 +95,25 @@ async def closed_with(ws, code: int, timeout: float = 3.0) -> None:
             msg = await ws.receive()
             if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING):
                 return
+
     await asyncio.wait_for(read(), timeout)
     assert ws.close_code == code, ws.close_code
 
 
 async def make_room(client, owner: Person, **fields) -> dict:
     """A room created through the channels endpoint (name "team" unless given)."""
-    resp = await client.post("/api/chat/rooms/", json={"name": "team", **fields},
-                             headers=owner.headers)
+    resp = await client.post(
+        "/api/chat/rooms/", json={"name": "team", **fields}, headers=owner.headers
+    )
     assert resp.status == 201, await resp.text()
     return await resp.json()
 
 
 async def post_message(client, person: Person, room: dict, content: str) -> dict:
     """A message stored through the channels endpoint; its serialization."""
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": content}, headers=person.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": content}, headers=person.headers
+    )
     assert resp.status == 201, await resp.text()
     return await resp.json()
 

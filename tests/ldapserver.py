@@ -4,6 +4,7 @@ in a temporary folder, seeded with people and groups by slapadd, stopped by PID.
 Debian packages: slapd (the server, /usr/sbin/slapd) and ldap-utils. Under CI=true a
 missing slapd fails the tests instead of skipping them.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -14,9 +15,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import ldap3
 import pytest
@@ -38,7 +39,7 @@ PEOPLE = f"ou=people,{SUFFIX}"
 GROUPS = f"ou=groups,{SUFFIX}"
 ALLOWED_GROUP = f"cn=chat-users,{GROUPS}"
 ADMIN_GROUP = f"cn=chat-admins,{GROUPS}"
-ALUMNI = f"ou=alumni,{SUFFIX}"           # outside the user base
+ALUMNI = f"ou=alumni,{SUFFIX}"  # outside the user base
 
 CONFIG = """\
 include /etc/ldap/schema/core.schema
@@ -75,9 +76,11 @@ access to * by dn.exact="{root_dn}" read by * none
 
 
 def person(uid: str, name: str, password: str, extra: str = "") -> str:
-    return (f"dn: uid={uid},{PEOPLE}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {name}\n"
-            f"sn: {name.split()[-1]}\ndisplayName: {name}\nmail: {uid}@example.org\n"
-            f"userPassword: {password}\n{extra}\n")
+    return (
+        f"dn: uid={uid},{PEOPLE}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {name}\n"
+        f"sn: {name.split()[-1]}\ndisplayName: {name}\nmail: {uid}@example.org\n"
+        f"userPassword: {password}\n{extra}\n"
+    )
 
 
 DISABLED = "employeeType: disabled\n"
@@ -137,19 +140,29 @@ def write_certificate(folder: Path) -> Path:
     also the CA file a client must be given to trust it."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256()))
-    (folder / "server.key").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption()))
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
     pem = folder / "server.pem"
     pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return pem
@@ -168,20 +181,34 @@ class Slapd:
         self.ca_file = folder / "server.pem"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Slapd":
+    def start(self) -> Slapd:
         (self.folder / "db").mkdir(parents=True, exist_ok=True)
         write_certificate(self.folder)
         config = self.folder / "slapd.conf"
-        config.write_text(CONFIG.format(dir=self.folder, suffix=SUFFIX, root_dn=ROOT_DN,
-                                        root_password=ROOT_PASSWORD, service_dn=SERVICE_DN))
+        config.write_text(
+            CONFIG.format(
+                dir=self.folder,
+                suffix=SUFFIX,
+                root_dn=ROOT_DN,
+                root_password=ROOT_PASSWORD,
+                service_dn=SERVICE_DN,
+            )
+        )
         seed = self.folder / "seed.ldif"
         seed.write_text(SEED + "\n" + self.extra_seed)
-        subprocess.run([SLAPADD, "-q", "-f", str(config), "-l", str(seed)], check=True,
-                       capture_output=True, timeout=30)
+        subprocess.run(
+            [SLAPADD, "-q", "-f", str(config), "-l", str(seed)],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
         # -d 0 keeps slapd in the foreground, so the PID we hold is the server's.
         self.process = subprocess.Popen(
             [SLAPD, "-f", str(config), "-h", f"{self.url}/ {self.tls_url}/", "-d", "0"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -207,32 +234,47 @@ class Slapd:
     @contextmanager
     def admin(self) -> Iterator[ldap3.Connection]:
         """A root connection, for tests that change the directory while Teahouse runs."""
-        conn = ldap3.Connection(ldap3.Server(self.url, get_info=ldap3.NONE), ROOT_DN,
-                                ROOT_PASSWORD, auto_bind=True, receive_timeout=5)
+        conn = ldap3.Connection(
+            ldap3.Server(self.url, get_info=ldap3.NONE),
+            ROOT_DN,
+            ROOT_PASSWORD,
+            auto_bind=True,
+            receive_timeout=5,
+        )
         try:
             yield conn
         finally:
             conn.unbind()
 
-
     def searches(self) -> int:
         """How many searches the server has answered, from its cn=Monitor counters
         (this read included)."""
         with self.admin() as conn:
-            conn.search("cn=Search,cn=Operations,cn=Monitor", "(objectClass=*)", ldap3.BASE,
-                        attributes=["monitorOpCompleted"])
+            conn.search(
+                "cn=Search,cn=Operations,cn=Monitor",
+                "(objectClass=*)",
+                ldap3.BASE,
+                attributes=["monitorOpCompleted"],
+            )
             return int(conn.entries[0].monitorOpCompleted.value)
 
 
-def add_person(slapd: Slapd, uid: str, password: str, groups=(ALLOWED_GROUP,),
-               guid: bytes | None = None) -> None:
+def add_person(
+    slapd: Slapd, uid: str, password: str, groups=(ALLOWED_GROUP,), guid: bytes | None = None
+) -> None:
     """A person (with an Active Directory style objectGUID if guid is given)."""
-    attributes = {"uid": uid, "cn": uid.title(), "sn": uid, "displayName": uid.title(),
-                  "userPassword": password}
+    attributes = {
+        "uid": uid,
+        "cn": uid.title(),
+        "sn": uid,
+        "displayName": uid.title(),
+        "userPassword": password,
+    }
     classes = ["inetOrgPerson"] + (["extensibleObject"] if guid else [])
     with slapd.admin() as conn:
-        assert conn.add(f"uid={uid},{PEOPLE}", classes,
-                        {**attributes, **({"objectGUID": guid} if guid else {})}), conn.result
+        assert conn.add(
+            f"uid={uid},{PEOPLE}", classes, {**attributes, **({"objectGUID": guid} if guid else {})}
+        ), conn.result
         for group in groups:
             assert conn.modify(group, {"member": [(ldap3.MODIFY_ADD, [f"uid={uid},{PEOPLE}"])]})
 

@@ -7,6 +7,7 @@ It runs its own event loop in a thread on a free 127.0.0.1 port, so the in-proce
 tests, the server subprocess and Chromium all reach it the same way. `mode` makes it
 misbehave the ways a hostile or broken provider could.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,17 @@ from tests.serverproc import free_port
 
 CLIENT_ID = "teahouse"
 CLIENT_SECRET = "provider-client-secret"
-MODES = ("ok", "wrong_audience", "expired", "bad_signature", "replayed_nonce", "alg_none",
-         "hs256", "rotated_key", "wrong_issuer")
+MODES = (
+    "ok",
+    "wrong_audience",
+    "expired",
+    "bad_signature",
+    "replayed_nonce",
+    "alg_none",
+    "hs256",
+    "rotated_key",
+    "wrong_issuer",
+)
 
 
 def new_key():
@@ -36,8 +46,12 @@ def new_key():
 
 
 def public_jwk(key, kid: str) -> dict:
-    return {**RSAAlgorithm.to_jwk(key.public_key(), as_dict=True), "kid": kid, "use": "sig",
-            "alg": "RS256"}
+    return {
+        **RSAAlgorithm.to_jwk(key.public_key(), as_dict=True),
+        "kid": kid,
+        "use": "sig",
+        "alg": "RS256",
+    }
 
 
 class Provider:
@@ -45,7 +59,7 @@ class Provider:
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.keys = {"k1": new_key()}
-        self.spare_key = new_key()          # published only after a "rotation"
+        self.spare_key = new_key()  # published only after a "rotation"
         self.redirect_uris: set[str] = set()
         self.codes: dict[str, dict] = {}
         self.mode = "ok"
@@ -60,14 +74,25 @@ class Provider:
     def reset(self, **claims) -> None:
         self.mode = "ok"
         self.keys = {"k1": self.keys["k1"]}
-        self.claims = {"sub": "user-1", "preferred_username": "kate", "name": "Kate Keycloak",
-                       "email": "kate@example.org", "groups": []}
+        self.claims = {
+            "sub": "user-1",
+            "preferred_username": "kate",
+            "name": "Kate Keycloak",
+            "email": "kate@example.org",
+            "groups": [],
+        }
         self.claims.update(claims)
 
     def id_token(self, nonce: str) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": CLIENT_ID, "iat": now, "exp": now + 300,
-                  "nonce": nonce, **self.claims}
+        claims = {
+            "iss": self.issuer,
+            "aud": CLIENT_ID,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            **self.claims,
+        }
         kid, key, alg = "k1", self.keys["k1"], "RS256"
         if self.mode == "wrong_audience":
             claims["aud"] = "someone-else"
@@ -78,7 +103,7 @@ class Provider:
         elif self.mode == "wrong_issuer":
             claims["iss"] = "http://evil.example"
         elif self.mode == "bad_signature":
-            key = new_key()                 # same kid, a key the JWKS does not have
+            key = new_key()  # same kid, a key the JWKS does not have
         elif self.mode == "rotated_key":
             self.keys["k2"] = self.spare_key
             kid, key = "k2", self.spare_key
@@ -90,38 +115,55 @@ class Provider:
 
     # -- HTTP -----------------------------------------------------------------
     async def discovery(self, request: web.Request) -> web.Response:
-        return web.json_response({
-            "issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
-            "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks",
-            "response_types_supported": ["code"], "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
-            "code_challenge_methods_supported": ["S256"]})
+        return web.json_response(
+            {
+                "issuer": self.issuer,
+                "authorization_endpoint": f"{self.issuer}/authorize",
+                "token_endpoint": f"{self.issuer}/token",
+                "jwks_uri": f"{self.issuer}/jwks",
+                "response_types_supported": ["code"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+                "code_challenge_methods_supported": ["S256"],
+            }
+        )
 
     async def jwks(self, request: web.Request) -> web.Response:
         return web.json_response({"keys": [public_jwk(key, kid) for kid, key in self.keys.items()]})
 
     def _check_authorize(self, params) -> None:
-        if (params.get("client_id") != CLIENT_ID or params.get("response_type") != "code"
-                or params.get("redirect_uri") not in self.redirect_uris
-                or params.get("code_challenge_method") != "S256"
-                or not params.get("code_challenge") or "openid" not in params.get("scope", "").split()):
+        if (
+            params.get("client_id") != CLIENT_ID
+            or params.get("response_type") != "code"
+            or params.get("redirect_uri") not in self.redirect_uris
+            or params.get("code_challenge_method") != "S256"
+            or not params.get("code_challenge")
+            or "openid" not in params.get("scope", "").split()
+        ):
             raise web.HTTPBadRequest(text="bad authorization request")
 
     async def authorize_page(self, request: web.Request) -> web.Response:
         self._check_authorize(request.query)
-        hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                         for k, v in request.query.items())
-        page = (f"<!doctype html><title>Test provider</title><form method=post action=/authorize>"
-                f"{hidden}<p>Sign in to Teahouse as {html.escape(self.claims['name'])}?</p>"
-                f"<button id=approve type=submit>Approve</button></form>")
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in request.query.items()
+        )
+        page = (
+            f"<!doctype html><title>Test provider</title><form method=post action=/authorize>"
+            f"{hidden}<p>Sign in to Teahouse as {html.escape(self.claims['name'])}?</p>"
+            f"<button id=approve type=submit>Approve</button></form>"
+        )
         return web.Response(text=page, content_type="text/html")
 
     async def approve(self, request: web.Request) -> web.Response:
         form = await request.post()
         self._check_authorize(form)
         code = secrets.token_urlsafe(16)
-        self.codes[code] = {"redirect_uri": form["redirect_uri"], "nonce": form.get("nonce", ""),
-                            "challenge": form["code_challenge"]}
+        self.codes[code] = {
+            "redirect_uri": form["redirect_uri"],
+            "nonce": form.get("nonce", ""),
+            "challenge": form["code_challenge"],
+        }
         query = urlencode({"code": code, "state": form.get("state", "")})
         raise web.HTTPFound(f"{form['redirect_uri']}?{query}")
 
@@ -131,17 +173,26 @@ class Provider:
         expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
         if request.headers.get("Authorization") != expected:
             return web.json_response({"error": "invalid_client"}, status=401)
-        grant = self.codes.pop(form.get("code", ""), None)   # a code works once
+        grant = self.codes.pop(form.get("code", ""), None)  # a code works once
         verifier = form.get("code_verifier", "")
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-        if (grant is None or form.get("grant_type") != "authorization_code"
-                or form.get("redirect_uri") != grant["redirect_uri"]
-                or challenge.rstrip(b"=").decode() != grant["challenge"]):
+        if (
+            grant is None
+            or form.get("grant_type") != "authorization_code"
+            or form.get("redirect_uri") != grant["redirect_uri"]
+            or challenge.rstrip(b"=").decode() != grant["challenge"]
+        ):
             return web.json_response({"error": "invalid_grant"}, status=400)
         token = self.id_token(grant["nonce"])
         self.last_nonce = grant["nonce"]
-        return web.json_response({"access_token": secrets.token_urlsafe(16),
-                                  "token_type": "Bearer", "expires_in": 300, "id_token": token})
+        return web.json_response(
+            {
+                "access_token": secrets.token_urlsafe(16),
+                "token_type": "Bearer",
+                "expires_in": 300,
+                "id_token": token,
+            }
+        )
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -153,7 +204,7 @@ class Provider:
         return app
 
     # -- lifecycle --------------------------------------------------------------
-    def start(self) -> "Provider":
+    def start(self) -> Provider:
         self.reset()
         ready = threading.Event()
 
@@ -180,5 +231,11 @@ class Provider:
             self._thread.join(10)
 
     def settings_entry(self, name: str = "test", label: str = "Test ID", **extra) -> dict:
-        return {"name": name, "label": label, "issuer": self.issuer, "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET, **extra}
+        return {
+            "name": name,
+            "label": label,
+            "issuer": self.issuer,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            **extra,
+        }

@@ -9,6 +9,7 @@ report every defect at once.
   every JSON file we wrote parses;
 - the database passes PRAGMA integrity_check, and every counter agrees with a recount.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,20 +46,31 @@ def read_only(database: Path) -> sqlite3.Connection:
 
 def check_database(conn: sqlite3.Connection, served: bool = True) -> list[str]:
     """served: a server ran on it since, so the search index has caught up."""
-    problems = [f"integrity_check: {row[0]}" for row in conn.execute("PRAGMA integrity_check")
-                if row[0] != "ok"]
+    problems = [
+        f"integrity_check: {row[0]}"
+        for row in conn.execute("PRAGMA integrity_check")
+        if row[0] != "ok"
+    ]
     for name, sql in RECOUNTS.items():
-        problems += [f"{name} of {row[0]} is {row[1]}, a recount says {row[2]}"
-                     for row in conn.execute(sql) if row[1] != row[2]]
+        problems += [
+            f"{name} of {row[0]} is {row[1]}, a recount says {row[2]}"
+            for row in conn.execute(sql)
+            if row[1] != row[2]
+        ]
     upto = conn.execute("SELECT upto FROM search_indexed").fetchone()[0]
     latest = conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
     if served and upto < latest:
         problems.append(f"the search index stopped at {upto}, messages go up to {latest}")
-    for row in conn.execute("""SELECT id, content FROM messages WHERE id <= ? AND is_deleted = 0
-                               AND message_type != 'system' AND length(content) >= 3""", (upto,)):
+    for row in conn.execute(
+        """SELECT id, content FROM messages WHERE id <= ? AND is_deleted = 0
+                               AND message_type != 'system' AND length(content) >= 3""",
+        (upto,),
+    ):
         phrase = '"' + row["content"].replace('"', '""') + '"'
-        found = conn.execute("SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? AND rowid = ?",
-                             (phrase, row["id"])).fetchone()
+        found = conn.execute(
+            "SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? AND rowid = ?",
+            (phrase, row["id"]),
+        ).fetchone()
         if found is None:
             problems.append(f"message {row['id']} is not in the search index")
     return problems
@@ -66,24 +78,37 @@ def check_database(conn: sqlite3.Connection, served: bool = True) -> list[str]:
 
 def check_acknowledged(conn: sqlite3.Connection, ledger: Ledger) -> list[str]:
     users = {row[0] for row in conn.execute("SELECT username FROM users")}
-    problems = [f"{name}'s acknowledged account is gone" for name in ledger.tokens if name not in users]
+    problems = [
+        f"{name}'s acknowledged account is gone" for name in ledger.tokens if name not in users
+    ]
     stored = {row["id"]: row["content"] for row in conn.execute("SELECT id, content FROM messages")}
     for message_id, content in ledger.messages.items():
         allowed = {ledger.edits.get(message_id, content), ledger.pending_edits.get(message_id)}
         if message_id not in stored:
             problems.append(f"acknowledged message {message_id} ({content!r}) is gone")
         elif stored[message_id] not in allowed:
-            problems.append(f"message {message_id} reads {stored[message_id]!r}, "
-                            f"acknowledged as {sorted(filter(None, allowed))!r}")
-    reactions = {(row[0], row[1], row[2]) for row in conn.execute(
-        "SELECT r.message_id, u.username, r.emoji FROM reactions r JOIN users u ON u.id = r.user_id")}
+            problems.append(
+                f"message {message_id} reads {stored[message_id]!r}, "
+                f"acknowledged as {sorted(filter(None, allowed))!r}"
+            )
+    reactions = {
+        (row[0], row[1], row[2])
+        for row in conn.execute(
+            "SELECT r.message_id, u.username, r.emoji FROM reactions r JOIN users u ON u.id = r.user_id"
+        )
+    }
     problems += [f"acknowledged reaction {r} is gone" for r in sorted(ledger.reactions - reactions)]
     for username, upto in ledger.read_upto.items():
-        row = conn.execute("""SELECT x.last_read_message_id FROM memberships x
+        row = conn.execute(
+            """SELECT x.last_read_message_id FROM memberships x
                               JOIN users u ON u.id = x.user_id JOIN rooms r ON r.id = x.room_id
-                              WHERE u.username = ? AND r.slug = 'global'""", (username,)).fetchone()
+                              WHERE u.username = ? AND r.slug = 'global'""",
+            (username,),
+        ).fetchone()
         if row is None or row[0] < upto:
-            problems.append(f"{username}'s acknowledged read mark {upto} went back to {row and row[0]}")
+            problems.append(
+                f"{username}'s acknowledged read mark {upto} went back to {row and row[0]}"
+            )
     return problems
 
 
@@ -123,7 +148,11 @@ def check_json_files(data_dir: Path) -> list[str]:
 def check_all(data_dir: Path, ledger: Ledger) -> list[str]:
     conn = read_only(data_dir / "teahouse.db")
     try:
-        return (check_database(conn) + check_acknowledged(conn, ledger)
-                + check_uploads(conn, data_dir, ledger) + check_json_files(data_dir))
+        return (
+            check_database(conn)
+            + check_acknowledged(conn, ledger)
+            + check_uploads(conn, data_dir, ledger)
+            + check_json_files(data_dir)
+        )
     finally:
         conn.close()

@@ -4,6 +4,7 @@ disk loses what was not synced; power returns, the server starts again on what i
 left, and tests/powercheck.py says what went wrong. Used by tests/test_power_cuts.py
 (a few cuts per CI run) and tools/powercut.py (hundreds, by hand).
 """
+
 from __future__ import annotations
 
 import random
@@ -28,16 +29,17 @@ CATCH_UP_TIMEOUT = 20.0
 class Site:
     """One data directory on one disk, through every cut: what the server acknowledged
     accumulates, and every cut must keep all of it."""
+
     root: Path
     mode: str = "lose"
     seed: int = 0
     disk: PowerDisk = field(init=False)
     ledger: Ledger = field(default_factory=Ledger)
     cuts: int = 0
-    checked: int = 0                       # acknowledged items checked, over all verifies
+    checked: int = 0  # acknowledged items checked, over all verifies
     problems: list[str] = field(default_factory=list)
     took: dict[str, float] = field(default_factory=dict)  # how long each kind of job runs
-    fresh: bool = False                    # made for one cut point on an empty disk
+    fresh: bool = False  # made for one cut point on an empty disk
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)
@@ -70,8 +72,14 @@ class Site:
         other processes on the disk die with it); True if it had finished successfully
         (acknowledged) before the cut."""
         started = time.monotonic()
-        process = subprocess.Popen(command, cwd=ROOT, env=clean_env(), stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=clean_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             process.wait(timeout=self.moment(kind, default))
             self.took[kind] = time.monotonic() - started
@@ -106,16 +114,20 @@ async def serve_checks(server: ServerProcess, ledger: Ledger) -> list[str]:
     problems = []
     async with aiohttp.ClientSession() as session:
         for name, token in ledger.tokens.items():
-            async with session.get(f"{server.base}/api/auth/me",
-                                   headers={"Authorization": f"Bearer {token}"}) as resp:
+            async with session.get(
+                f"{server.base}/api/auth/me", headers={"Authorization": f"Bearer {token}"}
+            ) as resp:
                 if resp.status != 200:
-                    problems.append(f"{name}'s token from before the cut is refused ({resp.status})")
+                    problems.append(
+                        f"{name}'s token from before the cut is refused ({resp.status})"
+                    )
         headers = {"Authorization": f"Bearer {ledger.tokens['bob']}"} if ledger.tokens else {}
         for name, data in ledger.uploads.items():
             async with session.get(f"{server.base}/uploads/chat/{name}", headers=headers) as resp:
                 if resp.status != 200 or await resp.read() != data:
-                    problems.append(f"acknowledged upload {name} is served as {resp.status}, "
-                                    "not the bytes sent")
+                    problems.append(
+                        f"acknowledged upload {name} is served as {resp.status}, not the bytes sent"
+                    )
     return problems
 
 
@@ -124,8 +136,10 @@ def wait_for_index(data_dir: Path) -> list[str]:
     while time.monotonic() < deadline:
         conn = sqlite3.connect(f"file:{data_dir / 'teahouse.db'}?mode=ro", uri=True, timeout=10)
         try:
-            upto, latest = conn.execute("SELECT (SELECT upto FROM search_indexed), "
-                                        "(SELECT COALESCE(MAX(id), 0) FROM messages)").fetchone()
+            upto, latest = conn.execute(
+                "SELECT (SELECT upto FROM search_indexed), "
+                "(SELECT COALESCE(MAX(id), 0) FROM messages)"
+            ).fetchone()
         finally:
             conn.close()
         if upto >= latest:  # above it when retention removed the newest messages
@@ -144,8 +158,13 @@ async def traffic(site: Site, seconds: float, at_the_end=None, **env: str) -> No
     server = site.server(**env).start()
     try:
         await site.sign_up(server)
-        await powerload.traffic(server.base, site.ledger, seconds, site.rng,
-                                at_the_end=at_the_end and (lambda: at_the_end(server)))
+        await powerload.traffic(
+            server.base,
+            site.ledger,
+            seconds,
+            site.rng,
+            at_the_end=at_the_end and (lambda: at_the_end(server)),
+        )
     finally:
         server.stop()
 
@@ -185,8 +204,14 @@ async def cut_during_backup(site: Site) -> None:
         problems.append("a finished backup is gone")
     if archive.exists():
         restored = site.root / f"restored-{site.cuts}"
-        done = subprocess.run(cli(restored, "restore", str(archive)), cwd=ROOT, env=clean_env(),
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            cli(restored, "restore", str(archive)),
+            cwd=ROOT,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             problems.append(f"the archive left by the cut does not restore: {done.stderr.strip()}")
         subprocess.run(["rm", "-rf", str(restored)], check=False)
@@ -201,16 +226,23 @@ async def cut_during_restore(site: Site) -> None:
     archive = site.root / "site-backup.tar"
     if not archive.exists():
         await traffic(site, 0.3)  # something worth restoring, on a new site too
-        subprocess.run(cli(site.data_dir, "backup", str(archive)), cwd=ROOT, env=clean_env(),
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            cli(site.data_dir, "backup", str(archive)),
+            cwd=ROOT,
+            env=clean_env(),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     target = site.disk.mnt / f"restore-{site.cuts}"
     finished = site.cut_process("restore", cli(target, "restore", str(archive)), 2.0)
     problems = []
     if (target / "teahouse.db").exists():
         conn = powercheck.read_only(target / "teahouse.db")
         try:
-            problems += (powercheck.check_database(conn, served=False)
-                         + powercheck.check_uploads(conn, target, Ledger()))
+            problems += powercheck.check_database(conn, served=False) + powercheck.check_uploads(
+                conn, target, Ledger()
+            )
         finally:
             conn.close()
     elif finished:
@@ -232,29 +264,41 @@ async def cut_during_retention(site: Site) -> None:
         await site.sign_up(server)
         async with aiohttp.ClientSession() as session:
             await retained_room_traffic(session, server.base, site.ledger, site.rng)
-    site.cut_process("retention", [sys.executable, "-m", "tests.powerjobs", "retention",
-                                   str(site.data_dir)], 2.0)
+    site.cut_process(
+        "retention", [sys.executable, "-m", "tests.powerjobs", "retention", str(site.data_dir)], 2.0
+    )
     await site.verify("retention")
 
 
 async def retained_room_traffic(session, base: str, ledger: Ledger, rng: random.Random) -> None:
     """Messages and uploads in a room with a one-day retention (made once)."""
     headers = powerload.bearer(ledger, "alice")
-    async with session.post(f"{base}/api/chat/rooms/", json={"name": "retained"},
-                            headers=headers) as resp:
+    async with session.post(
+        f"{base}/api/chat/rooms/", json={"name": "retained"}, headers=headers
+    ) as resp:
         room = (await powerload.answer(resp))["id"]
-    async with session.put(f"{base}/api/chat/rooms/{room}/retention/",
-                           json={"retention_days": 1}, headers=headers) as resp:
+    async with session.put(
+        f"{base}/api/chat/rooms/{room}/retention/", json={"retention_days": 1}, headers=headers
+    ) as resp:
         await powerload.answer(resp)
     for n in range(rng.randrange(20, 60)):
         if n % 10 == 0:
             form = aiohttp.FormData()
-            form.add_field("file", f"kept for a day {n}".encode(), filename="day.txt",
-                           content_type="text/plain")
-            request = session.post(f"{base}/api/chat/upload?room_id={room}", data=form, headers=headers)
+            form.add_field(
+                "file",
+                f"kept for a day {n}".encode(),
+                filename="day.txt",
+                content_type="text/plain",
+            )
+            request = session.post(
+                f"{base}/api/chat/upload?room_id={room}", data=form, headers=headers
+            )
         else:
-            request = session.post(f"{base}/api/chat/rooms/{room}/messages/",
-                                   json={"content": f"for a day {n}"}, headers=headers)
+            request = session.post(
+                f"{base}/api/chat/rooms/{room}/messages/",
+                json={"content": f"for a day {n}"},
+                headers=headers,
+            )
         async with request as resp:
             await powerload.answer(resp)
 
@@ -264,6 +308,7 @@ async def cut_during_migration(site: Site) -> None:
     the first start of the new code on it, migrating, cut."""
     from chat.db.migrate import available_migrations
     from chat.durable import make_dirs
+
     make_dirs(site.data_dir, 0o700)
     conn = sqlite3.connect(site.data_dir / "teahouse.db", isolation_level=None)
     try:
@@ -271,10 +316,14 @@ async def cut_during_migration(site: Site) -> None:
         conn.execute("PRAGMA synchronous=FULL")
         version = site.rng.randrange(1, len(available_migrations()))
         for number, path in available_migrations()[:version]:
-            conn.executescript(f"BEGIN;\n{path.read_text()}\nPRAGMA user_version = {number};\nCOMMIT;")
-        conn.executemany("""INSERT INTO messages (room_id, content, created_at, updated_at)
+            conn.executescript(
+                f"BEGIN;\n{path.read_text()}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        conn.executemany(
+            """INSERT INTO messages (room_id, content, created_at, updated_at)
                             VALUES (1, ?, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')""",
-                         [(f"from version {version}, {n}",) for n in range(200)])
+            [(f"from version {version}, {n}",) for n in range(200)],
+        )
     finally:
         conn.close()
     await cut_during_start_up(site)

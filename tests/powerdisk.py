@@ -5,6 +5,7 @@ root/mnt; `cut()` is the power cut (the file system forgets what was not synced 
 rebuilds root/live as the disk would be when power returns), `mount()` is power
 coming back. Whoever runs a process on the disk kills it before the cut.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,17 +31,32 @@ class PowerDisk:
         self.log = root / "powerfs.log"
         self.cuts = 0
 
-    def mount(self) -> "PowerDisk":
+    def mount(self) -> PowerDisk:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.powerfs", str(self.live), str(self.mnt),
-                 "--mode", self.mode, "--seed", str(self.seed + self.cuts)],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.powerfs",
+                    str(self.live),
+                    str(self.mnt),
+                    "--mode",
+                    self.mode,
+                    "--seed",
+                    str(self.seed + self.cuts),
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.monotonic() + MOUNT_TIMEOUT
         while not os.path.ismount(self.mnt):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.process.kill()
-                raise RuntimeError(f"powerfs did not mount:\n{self.log.read_text(errors='replace')}")
+                raise RuntimeError(
+                    f"powerfs did not mount:\n{self.log.read_text(errors='replace')}"
+                )
             time.sleep(0.02)
         return self
 
@@ -50,7 +66,9 @@ class PowerDisk:
         self.process.wait(timeout=60)
         self.cuts += 1
         if self.process.returncode != 0:
-            raise RuntimeError(f"powerfs failed at the cut:\n{self.log.read_text(errors='replace')}")
+            raise RuntimeError(
+                f"powerfs failed at the cut:\n{self.log.read_text(errors='replace')}"
+            )
 
     def power_cycle(self) -> None:
         self.cut()
@@ -83,6 +101,7 @@ def fuse_unavailable() -> str | None:
     if not os.path.exists("/dev/fuse"):
         return "/dev/fuse is missing (no FUSE in this kernel or container)"
     import tempfile
+
     with tempfile.TemporaryDirectory(prefix="powerfs-probe-") as root:
         disk = PowerDisk(Path(root))
         try:

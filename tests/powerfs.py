@@ -17,6 +17,7 @@ in order up to a random point, the write at that point only partly, in 512-byte
 sectors) and `reorder` (each pending write reached the disk or not, independently).
 Metadata other than names, sizes and contents (times, owners) is not modelled.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,10 +39,14 @@ class PowerCutFS(fuse.Operations):
 
     def __init__(self, live: Path, shadow: Path):
         self.live, self.shadow = live, shadow
-        self.ids: dict[int, int] = {}              # live inode -> file id
+        self.ids: dict[int, int] = {}  # live inode -> file id
         self.next_id = 0
-        self.entries: dict[int, dict[str, tuple[bool, int, int]]] = {}  # durable: dir id -> name -> (is_dir, id, mode)
-        self.pending: dict[int, list[tuple]] = {}  # file id -> unsynced ("w", offset, data) | ("t", length)
+        self.entries: dict[
+            int, dict[str, tuple[bool, int, int]]
+        ] = {}  # durable: dir id -> name -> (is_dir, id, mode)
+        self.pending: dict[
+            int, list[tuple]
+        ] = {}  # file id -> unsynced ("w", offset, data) | ("t", length)
         self.handles: dict[int, tuple[int, int]] = {}  # fh -> (fd, file id)
         self.next_fh = 1
         self.root_id = self.new_id(os.lstat(live).st_ino)
@@ -65,7 +70,11 @@ class PowerCutFS(fuse.Operations):
         for entry in os.scandir(folder):
             info = entry.stat(follow_symlinks=False)
             child = self.new_id(info.st_ino)
-            names[entry.name] = (entry.is_dir(follow_symlinks=False), child, stat.S_IMODE(info.st_mode))
+            names[entry.name] = (
+                entry.is_dir(follow_symlinks=False),
+                child,
+                stat.S_IMODE(info.st_mode),
+            )
             if entry.is_dir(follow_symlinks=False):
                 self.take_as_durable(Path(entry.path), child)
             else:
@@ -118,9 +127,14 @@ class PowerCutFS(fuse.Operations):
     def getattr(self, path, fh=None):
         handle = self.handle_of(fh)
         info = os.fstat(handle[0]) if handle else os.lstat(self.real(path))
-        return {key: getattr(info, key) for key in (
-            "st_mode", "st_nlink", "st_uid", "st_gid", "st_size", "st_ino", "st_blocks")} | {
-            "st_atime": info.st_atime_ns, "st_mtime": info.st_mtime_ns, "st_ctime": info.st_ctime_ns}
+        return {
+            key: getattr(info, key)
+            for key in ("st_mode", "st_nlink", "st_uid", "st_gid", "st_size", "st_ino", "st_blocks")
+        } | {
+            "st_atime": info.st_atime_ns,
+            "st_mtime": info.st_mtime_ns,
+            "st_ctime": info.st_ctime_ns,
+        }
 
     def readdir(self, path, fh):
         return [".", ".."] + os.listdir(self.real(path))
@@ -146,8 +160,11 @@ class PowerCutFS(fuse.Operations):
         names = {}
         for entry in os.scandir(folder):
             info = entry.stat(follow_symlinks=False)
-            names[entry.name] = (stat.S_ISDIR(info.st_mode), self.id_of(info.st_ino),
-                                 stat.S_IMODE(info.st_mode))
+            names[entry.name] = (
+                stat.S_ISDIR(info.st_mode),
+                self.id_of(info.st_ino),
+                stat.S_IMODE(info.st_mode),
+            )
         self.entries[self.id_of(os.lstat(folder).st_ino)] = names
 
     def chmod(self, path, mode):
@@ -161,9 +178,19 @@ class PowerCutFS(fuse.Operations):
 
     def statfs(self, path):
         info = os.statvfs(self.live)
-        return {key: getattr(info, key) for key in (
-            "f_bsize", "f_frsize", "f_blocks", "f_bfree", "f_bavail", "f_files", "f_ffree",
-            "f_namemax")}
+        return {
+            key: getattr(info, key)
+            for key in (
+                "f_bsize",
+                "f_frsize",
+                "f_blocks",
+                "f_bfree",
+                "f_bavail",
+                "f_files",
+                "f_ffree",
+                "f_namemax",
+            )
+        }
 
     # -- files ------------------------------------------------------------------------
     def open(self, path, flags):
@@ -244,8 +271,14 @@ def main(argv: list[str] | None = None) -> None:
     filesystem = PowerCutFS(live, shadow)
     # Single-threaded, so bookkeeping needs no lock; hard_remove so an unlinked open
     # file is not renamed to .fuse_hidden*; no direct_io, so SQLite's mmap'd -shm works.
-    fuse.FUSE(filesystem, str(args.mount), foreground=True, nothreads=True, hard_remove=True,
-              fsname="powerfs")
+    fuse.FUSE(
+        filesystem,
+        str(args.mount),
+        foreground=True,
+        nothreads=True,
+        hard_remove=True,
+        fsname="powerfs",
+    )
     filesystem.power_off(args.mode, random.Random(args.seed))
     shutil.rmtree(shadow)
 

@@ -2,11 +2,12 @@
 disk, so that a cut can land in its middle: `python -m tests.powerjobs retention DATA_DIR`
 runs the real retention purge (chat/core/site/retention.py) as its daily run would, two days
 from now, on a server app started without a listening socket."""
+
 from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from aiohttp import web
@@ -21,8 +22,9 @@ async def purge(data_dir: Path) -> None:
     runner = web.AppRunner(create_app(Settings(data_dir=data_dir)))
     await runner.setup()
     try:
-        purged = await retention.purge_expired(runner.app[core_key],
-                                               at=datetime.now(timezone.utc) + timedelta(days=2))
+        purged = await retention.purge_expired(
+            runner.app[core_key], at=datetime.now(UTC) + timedelta(days=2)
+        )
     finally:
         await runner.cleanup()
     print(f"purged {purged.messages} messages and {purged.files} files")

@@ -7,6 +7,7 @@ independently of chat/push/, so the server's encryption is proven, not assumed.
 It also plays a browser: subscription() makes the key pair and auth secret a
 PushManager would, and the JSON a page posts.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,54 +41,75 @@ def unb64(text: str) -> bytes:
 
 
 def point(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.X962,
-                                         serialization.PublicFormat.UncompressedPoint)
+    return key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
     """A certificate for localhost and 127.0.0.1, and its key."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = directory / "push-cert.pem", directory / "push-key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
 @dataclass
 class Browser:
     """One subscription as a browser holds it."""
+
     token: str
     endpoint: str
-    key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
+    key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
     auth: bytes = field(default_factory=lambda: os.urandom(16))
 
     def subscription(self, label: str = "") -> dict:
-        return {"endpoint": self.endpoint, "expirationTime": None, "label": label,
-                "keys": {"p256dh": b64(point(self.key)), "auth": b64(self.auth)}}
+        return {
+            "endpoint": self.endpoint,
+            "expirationTime": None,
+            "label": label,
+            "keys": {"p256dh": b64(point(self.key)), "auth": b64(self.auth)},
+        }
 
     def decrypt(self, body: bytes) -> bytes:
         salt, record_size, id_length = body[:16], *struct.unpack("!IB", body[16:21])
-        sender = body[21:21 + id_length]
-        sealed = body[21 + id_length:]
+        sender = body[21 : 21 + id_length]
+        sealed = body[21 + id_length :]
         assert record_size >= 18 and len(sealed) <= record_size
         peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), sender)
         shared = self.key.exchange(ec.ECDH(), peer)
 
         def derive(salt_: bytes, ikm: bytes, info: bytes, n: int) -> bytes:
             return HKDF(hashes.SHA256(), n, salt_, info).derive(ikm)
+
         ikm = derive(self.auth, shared, b"WebPush: info\x00" + point(self.key) + sender, 32)
         cek = derive(salt, ikm, b"Content-Encoding: aes128gcm\x00", 16)
         nonce = derive(salt, ikm, b"Content-Encoding: nonce\x00", 12)
@@ -116,7 +138,7 @@ class PushService:
         self.runner: web.AppRunner | None = None
         self.port = 0
 
-    async def start(self) -> "PushService":
+    async def start(self) -> PushService:
         app = web.Application()
         app.router.add_post("/push/{token}", self.accept)
         app.router.add_post("/elsewhere", self.elsewhere)
@@ -145,7 +167,11 @@ class PushService:
         self.hits[token] = self.hits.get(token, 0) + 1
         if self.answers.get(token):
             status = self.answers[token].pop(0)
-            headers = {"Location": f"https://127.0.0.1:{self.port}/elsewhere"} if 300 <= status < 400 else {}
+            headers = (
+                {"Location": f"https://127.0.0.1:{self.port}/elsewhere"}
+                if 300 <= status < 400
+                else {}
+            )
             return web.Response(status=status, headers=headers)
         browser = self.browsers.get(token)
         if browser is None:
@@ -181,6 +207,7 @@ class PushService:
                 self.arrived.clear()
                 await self.arrived.wait()
             return self.received.pop(0)
+
         return await asyncio.wait_for(wait(), timeout)
 
 
@@ -201,6 +228,7 @@ class DialGuard:
                 self.forbidden.append(host)
                 raise OSError(f"the test guard refused to dial {host}")
             return await self.original(sock, address)
+
         loop.sock_connect = sock_connect
 
     def close(self) -> None:

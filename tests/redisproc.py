@@ -1,6 +1,7 @@
 """A real redis-server for the backplane tests: started on a free port with no
 persistence, stopped by its PID. Missing redis-server skips the tests on a developer's
 machine and fails them in CI (scripts/test installs it)."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,8 @@ from tests.serverproc import free_port
 
 def redis_binary() -> str:
     found = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
     if found is None:
         if os.environ.get("CI"):
             pytest.fail("redis-server is missing (scripts/test installs the redis-server package)")
@@ -36,12 +38,28 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir), "--protected-mode", "yes"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+                "--protected-mode",
+                "yes",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

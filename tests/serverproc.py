@@ -1,5 +1,6 @@
 """`python server.py` as a real process, for the tests that need one: start it on a free
 127.0.0.1 port, wait for /healthz, kill or stop it, restart it on the same port and data."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,14 +39,21 @@ def create_database(data_dir: Path) -> None:
         db = Database(data_dir / "teahouse.db")
         await db.open()
         await db.close()
+
     asyncio.run(create())
 
 
 def run_cli(data_dir: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
     """server.py --data-dir data_dir args..., run to completion."""
-    return subprocess.run([sys.executable, "server.py", "--data-dir", str(data_dir), *args],
-                          cwd=ROOT, env=clean_env(), capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "server.py", "--data-dir", str(data_dir), *args],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 class ServerProcess:
@@ -57,22 +65,34 @@ class ServerProcess:
         self.log_path = log_path or data_dir.parent / f"server-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
-    def spawn(self) -> "ServerProcess":
+    def spawn(self) -> ServerProcess:
         """Start the process without waiting for it to be healthy (a cut during start-up)."""
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "server.py", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "server.py",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         return self
 
-    def start(self) -> "ServerProcess":
+    def start(self) -> ServerProcess:
         self.spawn()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.output()}")
+                raise RuntimeError(
+                    f"server exited with {self.process.returncode}:\n{self.output()}"
+                )
             try:
                 with urllib.request.urlopen(self.base + "/healthz", timeout=1) as resp:
                     if resp.status == 200:
@@ -103,7 +123,7 @@ class ServerProcess:
         self.kill()
         self.start()
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -112,7 +132,8 @@ class ServerProcess:
 
 async def register_at(session, base: str, username: str, password: str = "correct horse") -> dict:
     """Sign up on a server process (an aiohttp ClientSession, its base URL): the body."""
-    async with session.post(f"{base}/api/auth/register",
-                            json={"username": username, "password": password}) as resp:
+    async with session.post(
+        f"{base}/api/auth/register", json={"username": username, "password": password}
+    ) as resp:
         assert resp.status == 201, await resp.text()
         return await resp.json()

@@ -1,6 +1,7 @@
 """The admin console's lists (issue 24): people, bots and webhooks, rooms and direct
 conversations, searched and paged on the server with their totals, at thousands of
 accounts created through the registration endpoint."""
+
 import asyncio
 import dataclasses
 import time
@@ -9,7 +10,7 @@ import pytest
 
 from tests.helpers import assert_error, make_room, register
 
-PEOPLE = 3000        # bounded: registered in batches, within TIME_LIMIT
+PEOPLE = 3000  # bounded: registered in batches, within TIME_LIMIT
 BATCH = 25
 TIME_LIMIT = 90.0
 
@@ -32,8 +33,12 @@ async def test_thousands_of_people_are_paged_and_searched_on_the_server(client, 
     monkeypatch.setattr("chat.core.people.accounts.SCRYPT", {"n": 2**4, "r": 8, "p": 1})
     started = time.monotonic()
     for first in range(0, PEOPLE, BATCH):
-        await asyncio.gather(*(register(client, f"person{n:04d}", display_name=f"Person {n}")
-                               for n in range(first, min(first + BATCH, PEOPLE))))
+        await asyncio.gather(
+            *(
+                register(client, f"person{n:04d}", display_name=f"Person {n}")
+                for n in range(first, min(first + BATCH, PEOPLE))
+            )
+        )
         assert time.monotonic() - started < TIME_LIMIT, f"{first} registered in {TIME_LIMIT} s"
     found, total = await page(client, admin, "/api/chat/admin/users/", limit=50)
     assert total == PEOPLE + 1 and len(found) == 50
@@ -41,9 +46,9 @@ async def test_thousands_of_people_are_paged_and_searched_on_the_server(client, 
     for offset in range(0, total, 500):
         rows, _ = await page(client, admin, "/api/chat/admin/users/", limit=500, offset=offset)
         seen.update(row["id"] for row in rows)
-    assert len(seen) == total                      # every page, no row twice
+    assert len(seen) == total  # every page, no row twice
     rows, total = await page(client, admin, "/api/chat/admin/users/", q="person 19", limit=20)
-    assert total == 111 and len(rows) == 20        # 19, 190-199, 1900-1999
+    assert total == 111 and len(rows) == 20  # 19, 190-199, 1900-1999
     assert rows[0]["username"] == "person0019" and rows[0]["kind"] == "person"
     rows, total = await page(client, admin, "/api/chat/admin/users/", q="person1999")
     assert total == 1 and rows[0]["display_name"] == "Person 1999"
@@ -53,8 +58,9 @@ async def test_thousands_of_people_are_paged_and_searched_on_the_server(client, 
 
 async def test_bots_and_webhook_accounts_are_kept_apart_from_people(client, admin, alice):
     room = await make_room(client, alice)
-    hook = await client.post(f"/api/chat/rooms/{room['id']}/hooks/", json={"name": "Deploys"},
-                             headers=alice.headers)
+    hook = await client.post(
+        f"/api/chat/rooms/{room['id']}/hooks/", json={"name": "Deploys"}, headers=alice.headers
+    )
     assert hook.status == 201, await hook.text()
     bot = await client.post("/api/chat/bots/", json={"username": "helper"}, headers=admin.headers)
     assert bot.status == 201, await bot.text()
@@ -66,7 +72,9 @@ async def test_bots_and_webhook_accounts_are_kept_apart_from_people(client, admi
     assert all(b["is_bot"] for b in bots)
     _, total = await page(client, admin, "/api/chat/admin/users/")
     assert total == 4
-    resp = await client.get("/api/chat/admin/users/", params={"kind": "robots"}, headers=admin.headers)
+    resp = await client.get(
+        "/api/chat/admin/users/", params={"kind": "robots"}, headers=admin.headers
+    )
     assert "people" in await assert_error(resp, 400, "channels")
 
 

@@ -1,5 +1,6 @@
 """Personal API tokens: created once-shown, stored hashed, accepted wherever a JWT is,
 revocable (closing their sockets), managed only from a login; and minted by the CLI."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,14 +9,14 @@ import sqlite3
 import pytest
 
 from chat.core import Outcome
-from tests.helpers import (Person, assert_error, closed_with, connect, next_frame,
-                           post_message)
+from tests.helpers import Person, assert_error, closed_with, connect, next_frame, post_message
 from tests.serverproc import ServerProcess, create_database, run_cli
 
 
 async def create(client, person: Person, **body) -> dict:
-    resp = await client.post("/api/chat/tokens/", json={"name": "ci", **body},
-                             headers=person.headers)
+    resp = await client.post(
+        "/api/chat/tokens/", json={"name": "ci", **body}, headers=person.headers
+    )
     assert resp.status == 201, await resp.text()
     return await resp.json()
 
@@ -25,7 +26,8 @@ def as_token(person: Person, token: str) -> Person:
 
 
 async def test_a_token_is_shown_once_stored_hashed_and_listed_without_its_secret(
-        client, core, alice):
+    client, core, alice
+):
     made = await create(client, alice, name="  deploy script  ")
     assert made["token"].startswith("th_") and len(made["token"]) == 43
     assert made["name"] == "deploy script" and made["hint"] == made["token"][:7]
@@ -71,27 +73,43 @@ async def test_only_the_owner_sees_and_revokes_a_token(client, alice, bob):
     made = await create(client, alice)
     assert await (await client.get("/api/chat/tokens/", headers=bob.headers)).json() == []
     for ref in (made["id"], "x", "²", "9" * 30):
-        await assert_error(await client.delete(f"/api/chat/tokens/{ref}/", headers=bob.headers),
-                           404, "channels")
-    assert (await client.get("/api/auth/me", headers={
-        "Authorization": f"Bearer {made['token']}"})).status == 200
+        await assert_error(
+            await client.delete(f"/api/chat/tokens/{ref}/", headers=bob.headers), 404, "channels"
+        )
+    assert (
+        await client.get("/api/auth/me", headers={"Authorization": f"Bearer {made['token']}"})
+    ).status == 200
 
 
 async def test_an_api_token_cannot_manage_api_tokens(client, alice):
     made = await create(client, alice)
     script = as_token(alice, made["token"])
-    await assert_error(await client.post("/api/chat/tokens/", json={"name": "more"},
-                                         headers=script.headers), 403, "channels")
-    await assert_error(await client.get("/api/chat/tokens/", headers=script.headers),
-                       403, "channels")
-    await assert_error(await client.delete(f"/api/chat/tokens/{made['id']}/",
-                                           headers=script.headers), 403, "channels")
+    await assert_error(
+        await client.post("/api/chat/tokens/", json={"name": "more"}, headers=script.headers),
+        403,
+        "channels",
+    )
+    await assert_error(
+        await client.get("/api/chat/tokens/", headers=script.headers), 403, "channels"
+    )
+    await assert_error(
+        await client.delete(f"/api/chat/tokens/{made['id']}/", headers=script.headers),
+        403,
+        "channels",
+    )
 
 
-@pytest.mark.parametrize("body", [{"name": ""}, {"name": 5}, {"name": "x", "expires_in_days": 0},
-                                  {"name": "x", "expires_in_days": 2.5},
-                                  {"name": "x", "expires_in_days": True},
-                                  {"name": "x", "expires_in_days": 100000}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": ""},
+        {"name": 5},
+        {"name": "x", "expires_in_days": 0},
+        {"name": "x", "expires_in_days": 2.5},
+        {"name": "x", "expires_in_days": True},
+        {"name": "x", "expires_in_days": 100000},
+    ],
+)
 async def test_bad_token_fields_are_400(client, alice, body):
     resp = await client.post("/api/chat/tokens/", json=body, headers=alice.headers)
     await assert_error(resp, 400, "channels")
@@ -117,18 +135,26 @@ async def test_an_expired_token_is_refused(client, core, alice):
     async def expire(conn):
         await conn.execute("UPDATE api_tokens SET expires_at = 1")
         return Outcome(None)
+
     await core.commit(expire)
-    await assert_error(await client.get("/api/auth/me", headers={
-        "Authorization": f"Bearer {made['token']}"}), 401, "identity")
+    await assert_error(
+        await client.get("/api/auth/me", headers={"Authorization": f"Bearer {made['token']}"}),
+        401,
+        "identity",
+    )
 
 
 async def test_a_password_change_leaves_api_tokens_working(client, alice):
     made = await create(client, alice)
-    resp = await client.patch("/api/auth/me", headers=alice.headers,
-                              json={"password": "new password", "old_password": "correct horse"})
+    resp = await client.patch(
+        "/api/auth/me",
+        headers=alice.headers,
+        json={"password": "new password", "old_password": "correct horse"},
+    )
     assert resp.status == 200
-    assert (await client.get("/api/auth/me", headers={
-        "Authorization": f"Bearer {made['token']}"})).status == 200
+    assert (
+        await client.get("/api/auth/me", headers={"Authorization": f"Bearer {made['token']}"})
+    ).status == 200
 
 
 async def test_a_user_holds_at_most_50_tokens(client, alice):
@@ -141,6 +167,7 @@ async def test_a_user_holds_at_most_50_tokens(client, alice):
 def test_the_cli_mints_a_named_expiring_token_that_the_server_accepts(tmp_path):
     import json
     import urllib.request
+
     data = tmp_path / "data"
     create_database(data)
     assert run_cli(data, "create-user", "ann", "--password", "correct horse").returncode == 0
@@ -150,10 +177,15 @@ def test_the_cli_mints_a_named_expiring_token_that_the_server_accepts(tmp_path):
     assert token.startswith("th_")
     assert run_cli(data, "token", "ann", "--days", "0").returncode == 1
     with ServerProcess(data) as server:
-        request = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/auth/me",
-                                         headers={"Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.port}/api/auth/me",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         with urllib.request.urlopen(request, timeout=10) as resp:
             assert json.load(resp)["username"] == "ann"
-    row = sqlite3.connect(data / "teahouse.db").execute(
-        "SELECT name, expires_at IS NOT NULL FROM api_tokens").fetchone()
+    row = (
+        sqlite3.connect(data / "teahouse.db")
+        .execute("SELECT name, expires_at IS NOT NULL FROM api_tokens")
+        .fetchone()
+    )
     assert row == ("nightly", 1)

@@ -2,6 +2,7 @@
 well under a second. The entries are inserted straight into the database (a read-path
 figure: how they got there does not matter), spread over a year, then read through
 the real endpoint."""
+
 from __future__ import annotations
 
 import random
@@ -15,7 +16,7 @@ from chat.keys import core_key
 from tests.audit_helpers import AUDIT
 
 ENTRIES = 1_000_000
-BOUND_SECONDS = 0.5   # each request, on a loaded 2-core test machine
+BOUND_SECONDS = 0.5  # each request, on a loaded 2-core test machine
 EXPORT_BOUND_SECONDS = 10.0  # ~28,000 entries streamed
 
 
@@ -27,20 +28,36 @@ def fill(database, count: int) -> None:
     try:
         # Indexes built once after the insert (as a sorted bulk build) rather than row by
         # row: the same indexes, a fraction of the test's time.
-        indexes = [row[0] for row in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'")]
+        indexes = [
+            row[0]
+            for row in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'"
+            )
+        ]
         with conn:
-            for name in [row[0] for row in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'")]:
+            for name in [
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'"
+                )
+            ]:
                 conn.execute(f"DROP INDEX {name}")
             conn.executemany(
                 """INSERT INTO audit_log (at, actor_id, actor_name, action, target_type, target_id,
                    target_name, address, user_agent, request_id, detail)
                    VALUES (?, ?, ?, ?, 'user', ?, ?, '10.0.0.1', 'synthetic', NULL, '{}')""",
-                ((iso_utc(start + timedelta(seconds=i * step)), None,
-                  "needle" if i % 100_003 == 0 else f"user{rng.randrange(2000)}",
-                  ACTIONS[rng.randrange(len(ACTIONS))], str(i % 5000), f"target{i % 5000}")
-                 for i in range(count)))
+                (
+                    (
+                        iso_utc(start + timedelta(seconds=i * step)),
+                        None,
+                        "needle" if i % 100_003 == 0 else f"user{rng.randrange(2000)}",
+                        ACTIONS[rng.randrange(len(ACTIONS))],
+                        str(i % 5000),
+                        f"target{i % 5000}",
+                    )
+                    for i in range(count)
+                ),
+            )
             for sql in indexes:
                 conn.execute(sql)
     finally:
@@ -71,11 +88,16 @@ async def test_a_million_entries_page_and_filter_in_well_under_a_second(client, 
         timings[name] = time.perf_counter() - started
         assert resp.status == 200, body
         assert body or name == "a rare actor and an action", name
-    needles = await (await client.get(AUDIT, params={"actor": "needle"}, headers=admin.headers)).json()
+    needles = await (
+        await client.get(AUDIT, params={"actor": "needle"}, headers=admin.headers)
+    ).json()
     assert len(needles) == 10
     started = time.perf_counter()
-    resp = await client.get(AUDIT + "export/", params={"format": "csv", "action": "member_banned"},
-                            headers=admin.headers)
+    resp = await client.get(
+        AUDIT + "export/",
+        params={"format": "csv", "action": "member_banned"},
+        headers=admin.headers,
+    )
     exported = (await resp.text()).count("\r\n") - 1
     timings["CSV export of one action"] = time.perf_counter() - started
     assert exported > ENTRIES // len(ACTIONS) // 2

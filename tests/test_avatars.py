@@ -1,4 +1,5 @@
 """Avatar uploads are decoded and re-encoded: what is served is a small PNG we wrote."""
+
 import io
 import struct
 import zlib
@@ -22,7 +23,12 @@ def announced_png(width: int, height: int) -> bytes:
     chunk = b"IHDR" + header
     ihdr = struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
     data = zlib.compress(b"\x00" * 64)
-    idat = struct.pack(">I", len(data)) + b"IDAT" + data + struct.pack(">I", zlib.crc32(b"IDAT" + data))
+    idat = (
+        struct.pack(">I", len(data))
+        + b"IDAT"
+        + data
+        + struct.pack(">I", zlib.crc32(b"IDAT" + data))
+    )
     return b"\x89PNG\r\n\x1a\n" + ihdr + idat
 
 
@@ -55,14 +61,18 @@ async def test_a_jpeg_avatar_becomes_a_png(client, alice):
     assert data.startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("name, data, declared", [
-    ("doc.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
-    ("notes.txt", b"hello", "text/plain"),
-    ("bomb.png", announced_png(100_000, 100_000), "image/png"),
-    ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png"),
-])
-async def test_anything_but_a_decodable_picture_is_a_415(client, alice, settings, name, data,
-                                                         declared):
+@pytest.mark.parametrize(
+    "name, data, declared",
+    [
+        ("doc.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        ("notes.txt", b"hello", "text/plain"),
+        ("bomb.png", announced_png(100_000, 100_000), "image/png"),
+        ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png"),
+    ],
+)
+async def test_anything_but_a_decodable_picture_is_a_415(
+    client, alice, settings, name, data, declared
+):
     resp = await upload(client, alice, name, data, declared)
     await assert_error(resp, 415, "identity")
     assert list((settings.data_dir / "uploads" / "chat").iterdir()) == []

@@ -1,6 +1,7 @@
 """Several processes on one Redis: each test runs two Teahouse apps (A and B) on one
 data directory and a real redis-server, as two processes would; the subprocess tests
 kill real processes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,7 @@ import json
 import os
 import signal
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import aiohttp
 import pytest
@@ -19,11 +20,21 @@ from chat.db import Database, event_log
 from chat.keys import core_key
 from chat.scale.backplane import CHANNEL, INBOX
 from chat.settings import Settings
-from tests.helpers import (NO_RATE_LIMITS, Person, assert_error, closed_with, connect, make_room,
-                           next_frame, no_frame, post_message, register)
+from tests.helpers import (
+    NO_RATE_LIMITS,
+    Person,
+    assert_error,
+    closed_with,
+    connect,
+    make_room,
+    next_frame,
+    no_frame,
+    post_message,
+    register,
+)
 from tests.redisproc import RedisServer
-from tests.test_faults import fill, small_disk  # noqa: F401 (a fixture)
 from tests.serverproc import ServerProcess, create_database
+from tests.test_faults import fill, small_disk  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -34,8 +45,14 @@ def redis_server(tmp_path):
 
 
 def shared_settings(tmp_path, redis_server, **extra) -> Settings:
-    values = {"data_dir": tmp_path / "data", "heartbeat_seconds": 5.0, "redis_url": redis_server.url,
-              "backplane_poll_seconds": 0.3, "presence_ttl": 3.0, **NO_RATE_LIMITS}
+    values = {
+        "data_dir": tmp_path / "data",
+        "heartbeat_seconds": 5.0,
+        "redis_url": redis_server.url,
+        "backplane_poll_seconds": 0.3,
+        "presence_ttl": 3.0,
+        **NO_RATE_LIMITS,
+    }
     values.update(extra)
     return Settings(**values)
 
@@ -150,8 +167,9 @@ async def test_news_goes_to_the_others_inboxes_in_batches_and_in_order(pair, red
         if origin == plane_a.origin.encode():
             items.append(lines)
     assert max(len(lines) for lines in items) > 1  # a commit batch is one message
-    seqs = [int(line.split(b" ")[2]) for lines in items for line in lines
-            if line.startswith(b"event ")]
+    seqs = [
+        int(line.split(b" ")[2]) for lines in items for line in lines if line.startswith(b"event ")
+    ]
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
     # B's socket hears each message once, in commit order (message ids).
     got = [(await next_frame(on_b, "chat_message"))["message"]["id"] for _ in sent]
@@ -193,7 +211,8 @@ async def test_a_bus_message_that_never_came_is_repaired_in_order(pair):
 
 
 async def test_a_newcomer_gets_what_was_sent_before_the_others_knew_it(
-        aiohttp_client, tmp_path, redis_server):
+    aiohttp_client, tmp_path, redis_server
+):
     """A process that says hello is answered "welcome" and fetches from the log what
     the others committed before they sent to its inbox: no safety poll needed (it is
     a minute here), no later event needed to show the gap."""
@@ -220,9 +239,12 @@ async def test_a_scheduled_message_is_sent_by_b_when_a_is_gone(pair):
     alice, bob, room = await alice_and_bob_in_a_room(a)
     await settled(b)
     ws = await connect(b, bob, room)
-    send_at = (datetime.now(timezone.utc) + timedelta(seconds=1.5)).isoformat()
-    resp = await a.post(f"/api/chat/rooms/{room['id']}/scheduled/", headers=alice.headers,
-                        json={"content": "sent by whoever is still there", "send_at": send_at})
+    send_at = (datetime.now(UTC) + timedelta(seconds=1.5)).isoformat()
+    resp = await a.post(
+        f"/api/chat/rooms/{room['id']}/scheduled/",
+        headers=alice.headers,
+        json={"content": "sent by whoever is still there", "send_at": send_at},
+    )
     assert resp.status == 201, await resp.text()
     await settled(b)
     await a.close()  # A's scheduler stops with it
@@ -293,9 +315,12 @@ async def test_presence_agrees_again_after_redis_restarts(pair, redis_server):
     await asyncio.sleep(0.5)
     redis_server.start()
     deadline = time.monotonic() + 6
-    while not (core_a.hub.is_online_in(room["id"], bob.id)
-               and core_b.hub.is_online_in(room["id"], alice.id)
-               and core_a.backplane.connected.is_set() and core_b.backplane.connected.is_set()):
+    while not (
+        core_a.hub.is_online_in(room["id"], bob.id)
+        and core_b.hub.is_online_in(room["id"], alice.id)
+        and core_a.backplane.connected.is_set()
+        and core_b.backplane.connected.is_set()
+    ):
         assert time.monotonic() < deadline, "presence did not agree again"
         await asyncio.sleep(0.1)
     await asyncio.sleep(2.5)  # several heartbeats and scans later, still agreed
@@ -322,8 +347,9 @@ async def test_a_new_process_learns_who_is_online(aiohttp_client, tmp_path, redi
         await asyncio.sleep(0.05)
 
 
-async def test_presence_is_written_again_when_redis_loses_it(pair, redis_server, aiohttp_client,
-                                                             tmp_path):
+async def test_presence_is_written_again_when_redis_loses_it(
+    pair, redis_server, aiohttp_client, tmp_path
+):
     """Redis emptied under live connections (a failover, a restart the client did not
     notice): each process finds its key gone, writes its users again and says hello,
     so a process started afterwards still learns who is online."""
@@ -376,9 +402,11 @@ async def test_ending_a_login_closes_its_sockets_in_every_process(pair):
     await closed_with(script_b, 4001)  # the revoked token's socket, on the other process
     await page_b.send_json({"type": "chat_message", "content": "still here"})
     await next_frame(page_b, "chat_message")
-    resp = await a.patch("/api/auth/me", json={"password": "new password",
-                                               "old_password": "correct horse"},
-                         headers=alice.headers)
+    resp = await a.patch(
+        "/api/auth/me",
+        json={"password": "new password", "old_password": "correct horse"},
+        headers=alice.headers,
+    )
     assert resp.status == 200, await resp.text()
     await closed_with(page_b, 4001)  # a password change ends the logins everywhere
 
@@ -403,8 +431,9 @@ async def test_events_pruned_before_a_process_saw_them_make_its_sockets_resume(p
 
 async def test_one_process_without_redis_logs_no_events(aiohttp_client, tmp_path):
     """The single process pays nothing for the backplane: no event log rows."""
-    client = await aiohttp_client(create_app(Settings(data_dir=tmp_path / "data",
-                                                      **NO_RATE_LIMITS)))
+    client = await aiohttp_client(
+        create_app(Settings(data_dir=tmp_path / "data", **NO_RATE_LIMITS))
+    )
     alice = await register(client, "alice")
     room = await make_room(client, alice)
     await post_message(client, alice, room, "hello")
@@ -432,9 +461,11 @@ async def test_a_full_disk_is_507_with_redis_too(aiohttp_client, small_disk, red
     room = await make_room(client, alice)
     fill(small_disk)
     for n in range(300):  # the WAL may still have room for a few messages
-        resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                                 json={"content": f"on a full disk {n} " + "x" * 2000},
-                                 headers=alice.headers)
+        resp = await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": f"on a full disk {n} " + "x" * 2000},
+            headers=alice.headers,
+        )
         if resp.status != 201:
             break
     assert "disk is full" in await assert_error(resp, 507, "channels")
@@ -446,8 +477,9 @@ async def test_login_throttling_counts_across_processes(pair):
     statuses = []
     for n in range(6):  # alternating processes: 3 failures each, 6 in all
         client = (a, b)[n % 2]
-        resp = await client.post("/api/auth/login",
-                                 json={"username": "alice", "password": f"wrong {n}"})
+        resp = await client.post(
+            "/api/auth/login", json={"username": "alice", "password": f"wrong {n}"}
+        )
         statuses.append(resp.status)
     assert statuses[:5] == [401] * 5 and statuses[5] == 429, statuses
 
@@ -461,8 +493,11 @@ async def test_rate_limits_count_across_processes(aiohttp_client, tmp_path, redi
     statuses = []
     for n in range(4):
         client = (a, b)[n % 2]
-        resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                                 json={"content": f"m{n}"}, headers=alice.headers)
+        resp = await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": f"m{n}"},
+            headers=alice.headers,
+        )
         statuses.append(resp.status)
     assert statuses == [201, 201, 201, 429], statuses
 
@@ -471,48 +506,84 @@ async def test_rate_limits_count_across_processes(aiohttp_client, tmp_path, redi
 async def test_a_killed_process_loses_nothing_and_its_users_go_offline(tmp_path, redis_server):
     data = tmp_path / "data"
     await asyncio.to_thread(create_database, data)
-    env = {"CHAT_REDIS_URL": redis_server.url, "CHAT_PRESENCE_TTL": "2",
-           "CHAT_BACKPLANE_POLL": "0.3", "CHAT_SECRET": "s" * 32}
+    env = {
+        "CHAT_REDIS_URL": redis_server.url,
+        "CHAT_PRESENCE_TTL": "2",
+        "CHAT_BACKPLANE_POLL": "0.3",
+        "CHAT_SECRET": "s" * 32,
+    }
     first = ServerProcess(data, **env).start()
     second = ServerProcess(data, **env).start()
     try:
         async with aiohttp.ClientSession() as http:
+
             async def call(server, method, path, token=None, **kw):
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
                 async with http.request(method, server.base + path, headers=headers, **kw) as r:
                     return r.status, await r.json()
-            _, alice = await call(first, "POST", "/api/auth/register",
-                                  json={"username": "alice", "password": "correct horse"})
-            _, bob = await call(first, "POST", "/api/auth/register",
-                                json={"username": "bob", "password": "correct horse"})
-            _, room = await call(first, "POST", "/api/chat/rooms/", alice["access_token"],
-                                 json={"name": "team"})
+
+            _, alice = await call(
+                first,
+                "POST",
+                "/api/auth/register",
+                json={"username": "alice", "password": "correct horse"},
+            )
+            _, bob = await call(
+                first,
+                "POST",
+                "/api/auth/register",
+                json={"username": "bob", "password": "correct horse"},
+            )
+            _, room = await call(
+                first, "POST", "/api/chat/rooms/", alice["access_token"], json={"name": "team"}
+            )
             await call(first, "POST", f"/api/chat/rooms/{room['id']}/join/", bob["access_token"])
             watcher = await http.ws_connect(
-                f"{first.base.replace('http', 'ws')}/ws/chat/{room['id']}/?token={alice['access_token']}")
+                f"{first.base.replace('http', 'ws')}/ws/chat/{room['id']}/?token={alice['access_token']}"
+            )
             await next_frame(watcher, "connection_established")
             on_b = await http.ws_connect(
-                f"{second.base.replace('http', 'ws')}/ws/chat/{room['id']}/?token={bob['access_token']}")
+                f"{second.base.replace('http', 'ws')}/ws/chat/{room['id']}/?token={bob['access_token']}"
+            )
             await next_frame(on_b, "connection_established")
             await joined(watcher, bob["user"]["id"])
             seen = []
             for n in range(3):
-                await call(first, "POST", f"/api/chat/rooms/{room['id']}/messages/",
-                           alice["access_token"], json={"content": f"m{n}"})
+                await call(
+                    first,
+                    "POST",
+                    f"/api/chat/rooms/{room['id']}/messages/",
+                    alice["access_token"],
+                    json={"content": f"m{n}"},
+                )
                 seen.append((await next_frame(on_b, "chat_message"))["message"]["id"])
 
             second.kill()  # SIGKILL: no goodbye
-            status = [(await call(first, "POST", f"/api/chat/rooms/{room['id']}/messages/",
-                                  alice["access_token"], json={"content": f"while gone {n}"}))[0]
-                      for n in range(3)]
+            status = [
+                (
+                    await call(
+                        first,
+                        "POST",
+                        f"/api/chat/rooms/{room['id']}/messages/",
+                        alice["access_token"],
+                        json={"content": f"while gone {n}"},
+                    )
+                )[0]
+                for n in range(3)
+            ]
             assert status == [201] * 3
             # Bob's process is gone: within the presence TTL the others see him leave.
-            assert (await next_frame(watcher, "user_leave", timeout=8))["user"]["id"] == bob["user"]["id"]
+            assert (await next_frame(watcher, "user_leave", timeout=8))["user"]["id"] == bob[
+                "user"
+            ]["id"]
             # His client resumes on the surviving process from the last id it saw.
             resumed = await http.ws_connect(
                 f"{first.base.replace('http', 'ws')}/ws/chat/{room['id']}/"
-                f"?token={bob['access_token']}&since={seen[-1]}")
-            got = [(await next_frame(resumed, "chat_message"))["message"]["content"] for _ in range(3)]
+                f"?token={bob['access_token']}&since={seen[-1]}"
+            )
+            got = [
+                (await next_frame(resumed, "chat_message"))["message"]["content"] for _ in range(3)
+            ]
             assert got == [f"while gone {n}" for n in range(3)]
             await no_frame(resumed, "chat_message", wait=0.5)
             for ws in (watcher, on_b, resumed):
@@ -530,8 +601,13 @@ def children_of(pid: int) -> list[int]:
 @pytest.mark.slow
 async def test_workers_share_one_port_and_a_dead_worker_is_replaced(tmp_path, redis_server):
     data = tmp_path / "data"
-    server = ServerProcess(data, CHAT_REDIS_URL=redis_server.url, CHAT_WORKERS="2",
-                           CHAT_BACKPLANE_POLL="0.3", CHAT_SECRET="s" * 32).start()
+    server = ServerProcess(
+        data,
+        CHAT_REDIS_URL=redis_server.url,
+        CHAT_WORKERS="2",
+        CHAT_BACKPLANE_POLL="0.3",
+        CHAT_SECRET="s" * 32,
+    ).start()
     try:
         deadline = asyncio.get_running_loop().time() + 10
         while len(children_of(server.process.pid)) < 2:
@@ -540,11 +616,15 @@ async def test_workers_share_one_port_and_a_dead_worker_is_replaced(tmp_path, re
         workers = children_of(server.process.pid)
         async with aiohttp.ClientSession() as http:
             base, ws_base = server.base, server.base.replace("http", "ws")
-            async with http.post(base + "/api/auth/register",
-                                 json={"username": "alice", "password": "correct horse"}) as r:
+            async with http.post(
+                base + "/api/auth/register", json={"username": "alice", "password": "correct horse"}
+            ) as r:
                 alice = await r.json()
-            async with http.post(base + "/api/chat/rooms/", json={"name": "team"},
-                                 headers={"Authorization": f"Bearer {alice['access_token']}"}) as r:
+            async with http.post(
+                base + "/api/chat/rooms/",
+                json={"name": "team"},
+                headers={"Authorization": f"Bearer {alice['access_token']}"},
+            ) as r:
                 room = await r.json()
             url = f"{ws_base}/ws/chat/{room['id']}/?token={alice['access_token']}"
             sockets = []
@@ -572,4 +652,6 @@ async def test_workers_share_one_port_and_a_dead_worker_is_replaced(tmp_path, re
         server.stop()
     assert server.process.returncode == 0
     for pid in workers:
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        assert (
+            not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        )

@@ -1,6 +1,7 @@
 """Backups that restore: `server.py backup` while a real server takes writes, `server.py
 restore` into a new directory, a server on it finds every acknowledged message and file;
 restore refuses a damaged archive and a directory that holds a database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,9 +27,15 @@ PASSWORD = "correct horse"
 
 async def cli(*args: str, timeout: float = 60) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "server.py", *args, cwd=ROOT, env=clean_env(),
+        sys.executable,
+        "server.py",
+        *args,
+        cwd=ROOT,
+        env=clean_env(),
         stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     return proc.returncode, out.decode(), err.decode()
 
@@ -53,8 +60,11 @@ async def upload(session, base, headers, name: str, data: bytes) -> str:
 async def every_message(session, base, headers) -> dict[int, str]:
     found, page = {}, 1
     while True:
-        async with session.get(f"{base}/api/chat/rooms/global/messages/",
-                               params={"page": page, "page_size": 100}, headers=headers) as resp:
+        async with session.get(
+            f"{base}/api/chat/rooms/global/messages/",
+            params={"page": page, "page_size": 100},
+            headers=headers,
+        ) as resp:
             assert resp.status == 200, await resp.text()
             batch = (await resp.json())["messages"]
         if not batch:
@@ -77,8 +87,11 @@ class Writers:
             if self.stop.is_set():
                 return
             content = f"writer {writer} message {count}"
-            async with self.session.post(f"{self.base}/api/chat/rooms/global/messages/",
-                                         json={"content": content}, headers=self.headers) as resp:
+            async with self.session.post(
+                f"{self.base}/api/chat/rooms/global/messages/",
+                json={"content": content},
+                headers=self.headers,
+            ) as resp:
                 assert resp.status == 201, await resp.text()
                 self.acked.append((time.monotonic(), (await resp.json())["id"], content))
 
@@ -92,9 +105,14 @@ async def test_a_backup_taken_during_writes_restores_every_acknowledged_message_
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
         with ServerProcess(tmp_path / "live") as live:
             headers = await sign_in(session, live.base, "alice", register=True)
-            files = {await upload(session, live.base, headers, name, data): data
-                     for name, data in [("cat.png", png()), ("notes.txt", "会议记录\n".encode() * 500),
-                                        ("log.txt", b"line\n" * 100_000)]}
+            files = {
+                await upload(session, live.base, headers, name, data): data
+                for name, data in [
+                    ("cat.png", png()),
+                    ("notes.txt", "会议记录\n".encode() * 500),
+                    ("log.txt", b"line\n" * 100_000),
+                ]
+            }
             writers = Writers(session, live.base, headers)
             await asyncio.sleep(0.5)
             started = time.monotonic()
@@ -143,15 +161,20 @@ async def test_restore_refuses_a_damaged_archive_and_a_directory_with_a_database
     (data / "uploads" / "chat").mkdir(parents=True)
     (data / "uploads" / "chat" / ("a" * 32 + ".png")).write_bytes(png())
     with sqlite3.connect(data / "teahouse.db") as conn:  # a file is archived only with its row
-        conn.execute("""INSERT INTO uploads (name, original_name, size, uploader_id, created_at)
+        conn.execute(
+            """INSERT INTO uploads (name, original_name, size, uploader_id, created_at)
                         VALUES (?, 'cat.png', ?, NULL, '2026-01-01T00:00:00Z')""",
-                     ("a" * 32 + ".png", len(png())))
+            ("a" * 32 + ".png", len(png())),
+        )
     code, _, err = await cli("--data-dir", str(data), "backup", str(tmp_path / "ok.tar"))
     assert code == 0, err
 
-    await asyncio.to_thread(tamper, tmp_path / "ok.tar", tmp_path / "bad.tar",
-                            "uploads/chat/" + "a" * 32 + ".png")
-    code, _, err = await cli("restore", str(tmp_path / "bad.tar"), "--data-dir", str(tmp_path / "new"))
+    await asyncio.to_thread(
+        tamper, tmp_path / "ok.tar", tmp_path / "bad.tar", "uploads/chat/" + "a" * 32 + ".png"
+    )
+    code, _, err = await cli(
+        "restore", str(tmp_path / "bad.tar"), "--data-dir", str(tmp_path / "new")
+    )
     assert code == 1 and "does not match its manifest" in err
     assert not (tmp_path / "new" / "teahouse.db").exists()
     assert not any((tmp_path / "new").rglob("*.png"))
@@ -162,20 +185,29 @@ async def test_restore_refuses_a_damaged_archive_and_a_directory_with_a_database
     assert (data / "teahouse.db").read_bytes() == before
 
     (tmp_path / "foreign.tar").write_bytes(b"not a tar at all")
-    code, _, err = await cli("restore", str(tmp_path / "foreign.tar"), "--data-dir", str(tmp_path / "n2"))
+    code, _, err = await cli(
+        "restore", str(tmp_path / "foreign.tar"), "--data-dir", str(tmp_path / "n2")
+    )
     assert code == 1 and "cannot read" in err and "Traceback" not in err
 
 
 async def test_restore_refuses_names_that_would_escape_the_data_directory(tmp_path):
-    manifest = {"format": "teahouse-backup", "version": 1,
-                "files": {"teahouse.db": {"size": 1, "sha256": "0"},
-                          "uploads/../../evil": {"size": 1, "sha256": "0"}}}
+    manifest = {
+        "format": "teahouse-backup",
+        "version": 1,
+        "files": {
+            "teahouse.db": {"size": 1, "sha256": "0"},
+            "uploads/../../evil": {"size": 1, "sha256": "0"},
+        },
+    }
     with tarfile.open(tmp_path / "evil.tar", "w") as archive:
         body = json.dumps(manifest).encode()
         info = tarfile.TarInfo("MANIFEST.json")
         info.size = len(body)
         archive.addfile(info, io.BytesIO(body))
-    code, _, err = await cli("restore", str(tmp_path / "evil.tar"), "--data-dir", str(tmp_path / "n"))
+    code, _, err = await cli(
+        "restore", str(tmp_path / "evil.tar"), "--data-dir", str(tmp_path / "n")
+    )
     assert code == 1 and "suspicious file name" in err
     assert not (tmp_path / "evil").exists()
 

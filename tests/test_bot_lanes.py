@@ -1,6 +1,7 @@
 """Outgoing bot calls: each bot has its own queue and workers, so one slow endpoint
 delays only itself; a sender has a budget of mentions that call bots; a private room's
 messages reach only the bots that are members of it. The bots are loopback servers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,6 +28,7 @@ async def endpoints(aiohttp_server):
             calls[kind].append((await request.json())["text"])
             await asyncio.sleep(delay)
             return web.json_response({"text": f"{kind} says hi"})
+
         return handle
 
     app = web.Application()
@@ -40,15 +42,20 @@ async def endpoints(aiohttp_server):
 @pytest.fixture
 async def bot_client(aiohttp_client, tmp_path):
     async def make(**options):
-        settings = Settings(data_dir=tmp_path / "data", bot_timeout_seconds=5.0,
-                            **{**NO_RATE_LIMITS, "rate_bot_calls": (0.0, 1), **options})
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            bot_timeout_seconds=5.0,
+            **{**NO_RATE_LIMITS, "rate_bot_calls": (0.0, 1), **options},
+        )
         return await aiohttp_client(create_app(settings))
+
     return make
 
 
 async def mention(client, person, room, text: str) -> None:
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": text},
-                             headers=person.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": text}, headers=person.headers
+    )
     assert resp.status == 201, await resp.text()
 
 
@@ -84,7 +91,12 @@ async def test_mentions_beyond_a_senders_budget_call_no_bot(bot_client, endpoint
     while len(endpoints.calls["fast"]) < 4 and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)
-    assert endpoints.calls["fast"] == ["@fastbot 0", "@fastbot 1", "@fastbot 2", "@fastbot from bob"]
+    assert endpoints.calls["fast"] == [
+        "@fastbot 0",
+        "@fastbot 1",
+        "@fastbot 2",
+        "@fastbot from bob",
+    ]
 
 
 async def test_a_private_rooms_message_reaches_only_member_bots(bot_client, endpoints):
@@ -98,11 +110,13 @@ async def test_a_private_rooms_message_reaches_only_member_bots(bot_client, endp
     await next_said(ws)
     await asyncio.sleep(0.5)
     assert endpoints.calls["fast"] == []
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/invite/", json={"username": "fastbot"},
-                             headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/invite/", json={"username": "fastbot"}, headers=alice.headers
+    )
     assert resp.status < 300, await resp.text()
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/join/",
-                             headers={"Authorization": f"Bearer {bot['key']}"})
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/join/", headers={"Authorization": f"Bearer {bot['key']}"}
+    )
     assert resp.status == 200, await resp.text()
     await mention(client, alice, room, "@fastbot welcome")
     while (frame := await next_said(ws))["message"]["sender"]["id"] != bot["id"]:

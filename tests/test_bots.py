@@ -1,5 +1,6 @@
 """Campfire-style bots: a site admin's bot posts with its key, uses the REST API with
 its own memberships, and answers mentions and direct messages through its outgoing URL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,15 +17,18 @@ from tests.helpers import assert_error, connect, make_room, next_frame, no_frame
 
 
 async def make_bot(client, admin, username="deploy", **fields) -> dict:
-    resp = await client.post("/api/chat/bots/", json={"username": username, **fields},
-                             headers=admin.headers)
+    resp = await client.post(
+        "/api/chat/bots/", json={"username": username, **fields}, headers=admin.headers
+    )
     assert resp.status == 201, await resp.text()
     return await resp.json()
 
 
 async def next_said(ws, wait: float = 5.0) -> dict:
     """The next chat_message that is not a join/leave notice."""
-    while (frame := await next_frame(ws, "chat_message", timeout=wait))["message"]["message_type"] == "system":
+    while (frame := await next_frame(ws, "chat_message", timeout=wait))["message"][
+        "message_type"
+    ] == "system":
         pass
     return frame
 
@@ -68,8 +72,11 @@ async def test_only_site_admins_create_bots_and_the_key_posts_as_the_bot(client,
     assert bot["key"].startswith(f"{bot['id']}-") and bot["user"]["is_bot"] is True
     room = await make_room(client, alice)
     ws = await connect(client, alice, room)
-    resp = await client.post(f"/rooms/{room['id']}/{bot['key']}/messages", data="deployed v2",
-                             headers={"Content-Type": "text/plain"})
+    resp = await client.post(
+        f"/rooms/{room['id']}/{bot['key']}/messages",
+        data="deployed v2",
+        headers={"Content-Type": "text/plain"},
+    )
     assert resp.status == 201, await resp.text()
     message = await resp.json()
     assert resp.headers["Location"] == f"/api/chat/messages/{message['id']}/"
@@ -100,8 +107,9 @@ async def test_the_key_is_a_bearer_token_with_the_bots_own_memberships(client, a
     resp = await client.get(f"/api/chat/rooms/{private['id']}/messages/", headers=headers)
     await assert_error(resp, 403, "channels")
     public = await make_room(client, alice)
-    resp = await client.post(f"/api/chat/rooms/{public['id']}/messages/",
-                             json={"content": "via REST"}, headers=headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{public['id']}/messages/", json={"content": "via REST"}, headers=headers
+    )
     assert resp.status == 201
     ws = await client.ws_connect(f"/ws/chat/{public['id']}/?token={bot['key']}")
     assert (await next_frame(ws, "connection_established"))["user"]["username"] == "deploy"
@@ -123,22 +131,32 @@ async def test_attachment_is_uploaded_as_the_bot(client, admin, alice):
 async def test_regenerating_or_deleting_ends_the_old_key(client, admin, alice):
     bot = await make_bot(client, admin)
     room = await make_room(client, alice)
-    fresh = await (await client.post(f"/api/chat/bots/{bot['id']}/key/",
-                                     headers=admin.headers)).json()
+    fresh = await (
+        await client.post(f"/api/chat/bots/{bot['id']}/key/", headers=admin.headers)
+    ).json()
     resp = await client.post(f"/rooms/{room['id']}/{bot['key']}/messages", data="old")
     assert resp.status == 401
     resp = await client.post(f"/rooms/{room['id']}/{fresh['key']}/messages", data="new")
     assert resp.status == 201
-    assert (await client.delete(f"/api/chat/bots/{bot['id']}/", headers=admin.headers)).status == 200
+    assert (
+        await client.delete(f"/api/chat/bots/{bot['id']}/", headers=admin.headers)
+    ).status == 200
     resp = await client.post(f"/rooms/{room['id']}/{fresh['key']}/messages", data="gone")
     assert resp.status == 401
 
 
 async def test_outgoing_url_must_be_http(client, admin):
-    for url in ("file:///etc/passwd", "gopher://x/", "javascript:alert(1)", "http://",
-                "http://[::1", 42):
-        resp = await client.post("/api/chat/bots/", json={"username": "b", "outgoing_url": url},
-                                  headers=admin.headers)
+    for url in (
+        "file:///etc/passwd",
+        "gopher://x/",
+        "javascript:alert(1)",
+        "http://",
+        "http://[::1",
+        42,
+    ):
+        resp = await client.post(
+            "/api/chat/bots/", json={"username": "b", "outgoing_url": url}, headers=admin.headers
+        )
         await assert_error(resp, 400, "channels")
 
 
@@ -146,8 +164,11 @@ async def test_a_mention_is_answered_through_the_outgoing_url(client, admin, ali
     bot = await make_bot(client, admin, outgoing_url=str(answering.make_url("/json")))
     room = await make_room(client, alice)
     ws = await connect(client, alice, room)
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": "@deploy status please"}, headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/",
+        json={"content": "@deploy status please"},
+        headers=alice.headers,
+    )
     sent = await resp.json()
     await next_said(ws)
     reply = await next_said(ws)
@@ -155,13 +176,16 @@ async def test_a_mention_is_answered_through_the_outgoing_url(client, admin, ali
     assert reply["message"]["sender"]["id"] == bot["id"]
     call = answering.calls[0]
     assert call["message"]["id"] == sent["id"]
-    assert call["message"]["body"] == {"plain": "@deploy status please",
-                                       "html": "@deploy status please"}
+    assert call["message"]["body"] == {
+        "plain": "@deploy status please",
+        "html": "@deploy status please",
+    }
     assert call["user"]["username"] == "alice" and call["room"]["id"] == room["id"]
     assert call["text"] == "@deploy status please" and call["channel_name"] == room["slug"]
     # the bot's own reply does not call it again, and an unmentioned message does not
-    await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "thanks"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": "thanks"}, headers=alice.headers
+    )
     await next_said(ws)
     await no_frame(ws, "chat_message", wait=0.5)
     assert len(answering.calls) == 1
@@ -170,11 +194,13 @@ async def test_a_mention_is_answered_through_the_outgoing_url(client, admin, ali
 
 async def test_a_direct_message_is_answered_in_plain_text(client, admin, alice, answering):
     await make_bot(client, admin, outgoing_url=str(answering.make_url("/plain")))
-    direct = await (await client.post("/api/chat/direct/", json={"username": "deploy"},
-                                      headers=alice.headers)).json()
+    direct = await (
+        await client.post("/api/chat/direct/", json={"username": "deploy"}, headers=alice.headers)
+    ).json()
     ws = await connect(client, alice, direct)
-    await client.post(f"/api/chat/rooms/{direct['id']}/messages/", json={"content": "hi"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{direct['id']}/messages/", json={"content": "hi"}, headers=alice.headers
+    )
     await next_said(ws)
     assert (await next_said(ws))["message"]["content"] == "hello from the bot"
     await ws.close()
@@ -195,8 +221,11 @@ async def test_timeout_or_error_posts_nothing_and_is_logged(quick_client, answer
     ws = await connect(client, admin, room)
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="chat.web.outgoing"):
-        resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                                 json={"content": "@deploy hello"}, headers=admin.headers)
+        resp = await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": "@deploy hello"},
+            headers=admin.headers,
+        )
         assert resp.status == 201
         assert time.monotonic() - started < 0.4  # the sender never waits for the bot
         await next_said(ws)
@@ -206,11 +235,14 @@ async def test_timeout_or_error_posts_nothing_and_is_logged(quick_client, answer
     await ws.close()
 
 
-async def test_a_full_call_queue_drops_calls_and_never_slows_the_sender(aiohttp_client, tmp_path,
-                                                                       answering, caplog):
+async def test_a_full_call_queue_drops_calls_and_never_slows_the_sender(
+    aiohttp_client, tmp_path, answering, caplog
+):
     from chat.keys import bot_caller_key
-    settings = Settings(data_dir=tmp_path / "full", bot_timeout_seconds=0.5, bot_queue_limit=1,
-                        bot_concurrency=1)
+
+    settings = Settings(
+        data_dir=tmp_path / "full", bot_timeout_seconds=0.5, bot_queue_limit=1, bot_concurrency=1
+    )
     client = await aiohttp_client(create_app(settings))
     admin = await register(client, "admin")
     await make_bot(client, admin, outgoing_url=str(answering.make_url("/slow")))
@@ -218,8 +250,11 @@ async def test_a_full_call_queue_drops_calls_and_never_slows_the_sender(aiohttp_
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="chat.web.outgoing"):
         for n in range(4):
-            resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                                     json={"content": f"@deploy {n}"}, headers=admin.headers)
+            resp = await client.post(
+                f"/api/chat/rooms/{room['id']}/messages/",
+                json={"content": f"@deploy {n}"},
+                headers=admin.headers,
+            )
             assert resp.status == 201
     assert time.monotonic() - started < 1.0
     assert client.server.app[bot_caller_key].dropped >= 2  # one in flight, one queued
@@ -233,26 +268,38 @@ async def test_a_bot_key_cannot_mint_credentials_that_outlive_it(client, admin):
     await assert_error(resp, 403, "channels")
     resp = await client.patch("/api/auth/me", json={"password": "a new password"}, headers=headers)
     await assert_error(resp, 403, "identity")
-    resp = await client.post("/api/auth/login", json={"username": "deploy", "password": "a new password"})
+    resp = await client.post(
+        "/api/auth/login", json={"username": "deploy", "password": "a new password"}
+    )
     assert resp.status == 401
 
 
-async def test_with_two_processes_a_mention_on_either_calls_the_bot_once(aiohttp_client, tmp_path,
-                                                                         answering):
+async def test_with_two_processes_a_mention_on_either_calls_the_bot_once(
+    aiohttp_client, tmp_path, answering
+):
     from tests.helpers import NO_RATE_LIMITS
     from tests.redisproc import RedisServer
+
     redis_server = RedisServer(tmp_path / "redis").start()
     try:
-        settings = Settings(data_dir=tmp_path / "shared", redis_url=redis_server.url,
-                            backplane_poll_seconds=0.3, presence_ttl=3.0, **NO_RATE_LIMITS)
+        settings = Settings(
+            data_dir=tmp_path / "shared",
+            redis_url=redis_server.url,
+            backplane_poll_seconds=0.3,
+            presence_ttl=3.0,
+            **NO_RATE_LIMITS,
+        )
         a = await aiohttp_client(create_app(settings))
         b = await aiohttp_client(create_app(settings))
         admin = await register(a, "admin")
         bot = await make_bot(a, admin, outgoing_url=str(answering.make_url("/json")))
         room = await make_room(a, admin)
         ws_a = await connect(a, admin, room)
-        await b.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "@deploy on B"},
-                     headers=admin.headers)     # B never heard of the bot being created
+        await b.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": "@deploy on B"},
+            headers=admin.headers,
+        )  # B never heard of the bot being created
         await next_said(ws_a)
         reply = await next_said(ws_a)
         assert reply["message"]["sender"]["id"] == bot["id"]

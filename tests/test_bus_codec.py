@@ -2,11 +2,12 @@
 its writing transaction: an event the codec cannot write would make that write fail
 with Redis on. Each Event subclass is built from its type hints and must come back
 equal (or at least encode the same)."""
+
 from __future__ import annotations
 
 import dataclasses
 import typing
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 
@@ -32,8 +33,15 @@ def sample(hint):
     if dataclasses.is_dataclass(hint):
         return build(hint)
     # datetime and bytes are here so that the codec, not this builder, says no to them
-    return {int: 7, str: "x", bool: True, float: 1.5, bytes: b"x", dict: {"k": "v"},
-            datetime: datetime(2026, 1, 1, tzinfo=timezone.utc)}[hint]
+    return {
+        int: 7,
+        str: "x",
+        bool: True,
+        float: 1.5,
+        bytes: b"x",
+        dict: {"k": "v"},
+        datetime: datetime(2026, 1, 1, tzinfo=UTC),
+    }[hint]
 
 
 def build(cls):

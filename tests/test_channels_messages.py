@@ -1,4 +1,5 @@
 """Channels messages, read marks and notifications (seeds 002/004)."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,13 +7,27 @@ import pytest
 from tests.helpers import assert_error, closed_with, next_frame
 from tests.test_channels_rooms import USER_FIELDS, create_room, invite, room_list
 
-MESSAGE_FIELDS = {"id", "room", "sender", "message_type", "content", "file_url", "file_name",
-                  "file_size", "is_edited", "is_deleted", "reply_to", "created_at", "updated_at"}
+MESSAGE_FIELDS = {
+    "id",
+    "room",
+    "sender",
+    "message_type",
+    "content",
+    "file_url",
+    "file_name",
+    "file_size",
+    "is_edited",
+    "is_deleted",
+    "reply_to",
+    "created_at",
+    "updated_at",
+}
 
 
 async def post(client, person, room_id, **body):
-    return await client.post(f"/api/chat/rooms/{room_id}/messages/", json=body,
-                             headers=person.headers)
+    return await client.post(
+        f"/api/chat/rooms/{room_id}/messages/", json=body, headers=person.headers
+    )
 
 
 async def send(client, person, room_id, content: str, **body) -> dict:
@@ -66,12 +81,21 @@ async def test_content_of_5000_characters_is_kept_and_5001_refused(client, alice
     await assert_error(resp, 400, "channels")
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"content": ""}, {"content": "   \n\t "}, {"content": 42}, {"content": None},
-    {"content": "hi", "message_type": "video"}, {"content": "hi", "reply_to": "first"},
-    {"content": "hi", "file_size": -1}, {"content": "hi", "client_id": "x" * 65},
-    {"content": "hi", "file_url": "javascript:alert(1)"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"content": ""},
+        {"content": "   \n\t "},
+        {"content": 42},
+        {"content": None},
+        {"content": "hi", "message_type": "video"},
+        {"content": "hi", "reply_to": "first"},
+        {"content": "hi", "file_size": -1},
+        {"content": "hi", "client_id": "x" * 65},
+        {"content": "hi", "file_url": "javascript:alert(1)"},
+    ],
+)
 async def test_invalid_messages_are_refused_with_400(client, alice, body):
     room = await create_room(client, alice)
     resp = await post(client, alice, room["id"], **body)
@@ -80,17 +104,30 @@ async def test_invalid_messages_are_refused_with_400(client, alice, body):
 
 async def test_clients_may_not_forge_system_messages(client, alice):
     room = await create_room(client, alice)
-    resp = await post(client, alice, room["id"], content="alice is now admin",
-                      message_type="system")
+    resp = await post(
+        client, alice, room["id"], content="alice is now admin", message_type="system"
+    )
     await assert_error(resp, 400, "channels")
 
 
 async def test_file_fields_are_stored_and_shown(client, alice):
     room = await create_room(client, alice)
-    message = await send(client, alice, room["id"], "pic", message_type="image",
-                         file_url="https://example.com/a.jpg", file_name="a.jpg", file_size=1024)
-    assert (message["message_type"], message["file_url"], message["file_name"],
-            message["file_size"]) == ("image", "https://example.com/a.jpg", "a.jpg", 1024)
+    message = await send(
+        client,
+        alice,
+        room["id"],
+        "pic",
+        message_type="image",
+        file_url="https://example.com/a.jpg",
+        file_name="a.jpg",
+        file_size=1024,
+    )
+    assert (
+        message["message_type"],
+        message["file_url"],
+        message["file_name"],
+        message["file_size"],
+    ) == ("image", "https://example.com/a.jpg", "a.jpg", 1024)
 
 
 async def test_a_reply_must_point_into_the_same_room(client, alice):
@@ -114,8 +151,7 @@ async def test_sending_to_a_public_room_one_has_not_joined_joins_it(client, alic
     assert kinds == ["system", "text"]
 
 
-async def test_sending_to_a_full_public_room_one_is_not_in_is_a_400(client, alice, bob,
-                                                                    make_user):
+async def test_sending_to_a_full_public_room_one_is_not_in_is_a_400(client, alice, bob, make_user):
     room = await joined_room(client, alice, bob, max_members=2)
     carol = await make_user("carol")
     resp = await post(client, carol, room["id"], content="let me in")
@@ -124,12 +160,18 @@ async def test_sending_to_a_full_public_room_one_is_not_in_is_a_400(client, alic
 
 async def test_muted_and_banned_members_cannot_send(client, core, alice, bob):
     room = await joined_room(client, alice, bob)
-    await core.db.write(lambda conn: conn.execute(
-        "UPDATE memberships SET is_muted = 1 WHERE user_id = ?", (bob.id,)))
+    await core.db.write(
+        lambda conn: conn.execute(
+            "UPDATE memberships SET is_muted = 1 WHERE user_id = ?", (bob.id,)
+        )
+    )
     resp = await post(client, bob, room["id"], content="shh")
     await assert_error(resp, 403, "channels")
-    await core.db.write(lambda conn: conn.execute(
-        "UPDATE memberships SET is_muted = 0, is_banned = 1 WHERE user_id = ?", (bob.id,)))
+    await core.db.write(
+        lambda conn: conn.execute(
+            "UPDATE memberships SET is_muted = 0, is_banned = 1 WHERE user_id = ?", (bob.id,)
+        )
+    )
     resp = await post(client, bob, room["id"], content="banned")
     await assert_error(resp, 403, "channels")
     resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
@@ -160,8 +202,9 @@ async def test_page_size_is_capped_at_100(client, alice):
     assert body["page_size"] == 100
 
 
-@pytest.mark.parametrize("query", ["?page=0", "?page=x", "?page_size=0", "?page_size=-5",
-                                   "?page_size=ten"])
+@pytest.mark.parametrize(
+    "query", ["?page=0", "?page=x", "?page_size=0", "?page_size=-5", "?page_size=ten"]
+)
 async def test_bad_page_parameters_are_a_400(client, alice, query):
     room = await create_room(client, alice)
     resp = await client.get(f"/api/chat/rooms/{room['id']}/messages/{query}", headers=alice.headers)
@@ -180,8 +223,9 @@ async def test_the_sender_deletes_softly_and_the_content_is_replaced(client, cor
     assert row[0] == 1
 
 
-async def test_others_cannot_delete_but_room_admins_and_site_admins_can(client, admin, alice, bob,
-                                                                        make_user):
+async def test_others_cannot_delete_but_room_admins_and_site_admins_can(
+    client, admin, alice, bob, make_user
+):
     room = await joined_room(client, alice, bob)
     by_alice = await send(client, alice, room["id"], "mine")
     resp = await client.delete(f"/api/chat/messages/{by_alice['id']}/delete/", headers=bob.headers)
@@ -189,7 +233,9 @@ async def test_others_cannot_delete_but_room_admins_and_site_admins_can(client, 
     by_bob = await send(client, bob, room["id"], "bob's")
     resp = await client.delete(f"/api/chat/messages/{by_bob['id']}/delete/", headers=alice.headers)
     assert resp.status == 200
-    resp = await client.delete(f"/api/chat/messages/{by_alice['id']}/delete/", headers=admin.headers)
+    resp = await client.delete(
+        f"/api/chat/messages/{by_alice['id']}/delete/", headers=admin.headers
+    )
     assert resp.status == 200
 
 
@@ -214,7 +260,8 @@ async def test_a_deletion_reaches_the_rooms_sockets(client, alice, bob):
 
 
 async def test_reading_advances_the_mark_and_unread_counts_others_non_system_messages(
-        client, alice, bob):
+    client, alice, bob
+):
     room = await joined_room(client, alice, bob)
     await send(client, alice, room["id"], "own message is never unread")
     sent = [await send(client, bob, room["id"], f"b{i}") for i in range(3)]
@@ -222,6 +269,7 @@ async def test_reading_advances_the_mark_and_unread_counts_others_non_system_mes
 
     def unread(rooms):
         return next(r for r in rooms if r["id"] == room["id"])["unread_count"]
+
     assert unread(await room_list(client, alice)) == 3
     resp = await client.post(f"/api/chat/messages/{sent[1]['id']}/read/", headers=alice.headers)
     assert resp.status == 200 and set(await resp.json()) == {"message"}
@@ -277,20 +325,25 @@ async def test_a_reply_does_not_notify_someone_who_left_a_private_room(client, c
 
 
 async def test_a_direct_message_notifies_a_recipient_without_a_socket_in_that_room(
-        client, core, alice, bob):
+    client, core, alice, bob
+):
     async def direct_room():
         async def job(conn):
             await conn.execute(
                 """INSERT INTO rooms (slug, name, room_type, direct_key, created_by,
                                       created_at, updated_at)
                    VALUES ('room_dddddddd', 'dm', 'direct', ?, ?, 'x', 'x')""",
-                (f"{alice.id}:{bob.id}", alice.id))
+                (f"{alice.id}:{bob.id}", alice.id),
+            )
             for person in (alice, bob):
                 await conn.execute(
                     """INSERT INTO memberships (room_id, user_id, role, joined_at)
                        SELECT id, ?, 'member', 'x' FROM rooms WHERE slug = 'room_dddddddd'""",
-                    (person.id,))
+                    (person.id,),
+                )
+
         await core.db.write(job)
+
     await direct_room()
     elsewhere = await create_room(client, bob)
     ws_other = await client.ws_connect(f"/ws/chat/{elsewhere['id']}/?token={bob.token}")
@@ -313,7 +366,9 @@ async def test_notifications_are_marked_read_one_by_one_and_only_ones_own(client
     await send(client, alice, room["id"], "@bob two")
     found = await notifications(client, bob)
     assert len(found) == 2 and found[0]["id"] > found[1]["id"]
-    resp = await client.post(f"/api/chat/notifications/{found[0]['id']}/read/", headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/notifications/{found[0]['id']}/read/", headers=alice.headers
+    )
     await assert_error(resp, 404, "channels")
     resp = await client.post(f"/api/chat/notifications/{found[0]['id']}/read/", headers=bob.headers)
     assert resp.status == 200 and set(await resp.json()) == {"message"}
@@ -331,8 +386,12 @@ async def private_room(client, alice):
 
 async def test_a_non_member_never_reads_a_private_room_over_rest(client, alice, bob, private_room):
     room, message = private_room
-    for path in (f"/api/chat/rooms/{room['id']}/", f"/api/chat/rooms/{room['slug']}/",
-                 f"/api/chat/rooms/{room['id']}/messages/", f"/api/chat/rooms/{room['id']}/members/"):
+    for path in (
+        f"/api/chat/rooms/{room['id']}/",
+        f"/api/chat/rooms/{room['slug']}/",
+        f"/api/chat/rooms/{room['id']}/messages/",
+        f"/api/chat/rooms/{room['id']}/members/",
+    ):
         resp = await client.get(path, headers=bob.headers)
         text = await assert_error(resp, 403, "channels")
         assert "the plan" not in text
@@ -378,12 +437,19 @@ async def test_answers_use_the_seed_wording_in_chinese(client, alice, bob):
         resp = await client.request(method, path, headers={**person.headers, **zh})
         assert resp.status == 200, await resp.text()
         return (await resp.json())["message"]
+
     assert await said("POST", f"/api/chat/rooms/{room['id']}/join/", bob) == "成功加入房间"
     message = await send(client, alice, room["id"], "@bob 你好")
-    assert await said("POST", f"/api/chat/messages/{message['id']}/read/", bob) == "消息已标记为已读"
+    assert (
+        await said("POST", f"/api/chat/messages/{message['id']}/read/", bob) == "消息已标记为已读"
+    )
     note = (await notifications(client, bob))[0]
-    assert await said("POST", f"/api/chat/notifications/{note['id']}/read/", bob) == "通知已标记为已读"
-    assert await said("DELETE", f"/api/chat/messages/{message['id']}/delete/", alice) == "消息已删除"
+    assert (
+        await said("POST", f"/api/chat/notifications/{note['id']}/read/", bob) == "通知已标记为已读"
+    )
+    assert (
+        await said("DELETE", f"/api/chat/messages/{message['id']}/delete/", alice) == "消息已删除"
+    )
     assert await said("POST", f"/api/chat/rooms/{room['id']}/leave/", bob) == "成功离开房间"
     ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={bob.token}", headers=zh)
     assert (await next_frame(ws, "connection_established"))["message"] == "连接成功"
@@ -394,8 +460,11 @@ async def test_answers_use_the_seed_wording_in_chinese(client, alice, bob):
 
 async def test_a_room_admin_who_is_not_the_creator_may_delete_the_room(client, core, alice, bob):
     room = await joined_room(client, alice, bob)
-    await core.db.write(lambda conn: conn.execute(
-        "UPDATE memberships SET role = 'admin' WHERE user_id = ?", (bob.id,)))
+    await core.db.write(
+        lambda conn: conn.execute(
+            "UPDATE memberships SET role = 'admin' WHERE user_id = ?", (bob.id,)
+        )
+    )
     resp = await client.delete(f"/api/chat/rooms/{room['id']}/", headers=bob.headers)
     assert resp.status == 200
 
@@ -405,8 +474,10 @@ async def test_a_socket_elsewhere_cannot_reach_into_a_private_room(client, bob, 
     public = await create_room(client, bob, name="open")
     ws = await client.ws_connect(f"/ws/chat/{public['id']}/?token={bob.token}")
     await next_frame(ws, "connection_established")
-    for frame in ({"type": "read", "message_id": message["id"]},
-                  {"type": "chat_message", "content": "quoting", "reply_to": message["id"]}):
+    for frame in (
+        {"type": "read", "message_id": message["id"]},
+        {"type": "chat_message", "content": "quoting", "reply_to": message["id"]},
+    ):
         await ws.send_json(frame)
         error = await next_frame(ws, "error")
         assert "the plan" not in error["message"]

@@ -1,4 +1,5 @@
 """Channels rooms (seeds 002/004): create, list, detail, join, leave, members, delete."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,10 @@ async def create_room(client, person, **body) -> dict:
 
 async def invite(core, room_id: int, person, by) -> None:
     """The native invite endpoint is another module's; its table is what join reads."""
+
     async def job(conn):
         await room_sql.insert_invitation(conn, room_id, person.id, by.id)
+
     await core.db.write(job)
 
 
@@ -30,8 +33,9 @@ async def room_list(client, person) -> list[dict]:
 
 
 async def test_creating_a_room_answers_201_with_the_seed_fields(client, alice):
-    room = await create_room(client, alice, name="  开发讨论 ", description="团队",
-                             room_type="group", max_members=7)
+    room = await create_room(
+        client, alice, name="  开发讨论 ", description="团队", room_type="group", max_members=7
+    )
     assert room["name"] == "开发讨论"
     assert room["description"] == "团队"
     assert room["room_type"] == "group"
@@ -52,13 +56,22 @@ async def test_max_members_defaults_to_50_and_the_type_to_public(client, alice):
     assert room["room_type"] == "public"
 
 
-@pytest.mark.parametrize("body", [
-    {"name": ""}, {"name": "   "}, {"name": "x" * 101}, {"description": "d"},
-    {"name": 5}, {"name": "ok", "description": "d" * 501},
-    {"name": "ok", "room_type": "direct"}, {"name": "ok", "room_type": "secret"},
-    {"name": "ok", "max_members": 1}, {"name": "ok", "max_members": "many"},
-    {"name": "ok", "is_official": "yes"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": ""},
+        {"name": "   "},
+        {"name": "x" * 101},
+        {"description": "d"},
+        {"name": 5},
+        {"name": "ok", "description": "d" * 501},
+        {"name": "ok", "room_type": "direct"},
+        {"name": "ok", "room_type": "secret"},
+        {"name": "ok", "max_members": 1},
+        {"name": "ok", "max_members": "many"},
+        {"name": "ok", "is_official": "yes"},
+    ],
+)
 async def test_invalid_room_bodies_are_refused_with_400(client, alice, body):
     resp = await client.post("/api/chat/rooms/", json=body, headers=alice.headers)
     await assert_error(resp, 400, "channels")
@@ -70,26 +83,38 @@ async def test_a_body_that_is_not_json_is_a_400(client, alice):
 
 
 async def test_only_site_admins_create_official_rooms(client, admin, alice):
-    resp = await client.post("/api/chat/rooms/", json={"name": "news", "is_official": True},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms/", json={"name": "news", "is_official": True}, headers=alice.headers
+    )
     await assert_error(resp, 403, "channels")
     room = await create_room(client, admin, name="news", is_official=True)
     assert room["is_official"] is True
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/api/chat/rooms/"), ("POST", "/api/chat/rooms/"), ("GET", "/api/chat/rooms/1/"),
-    ("POST", "/api/chat/rooms/1/join/"), ("POST", "/api/chat/rooms/1/leave/"),
-    ("GET", "/api/chat/rooms/1/members/"), ("GET", "/api/chat/rooms/1/messages/"),
-    ("POST", "/api/chat/rooms/1/messages/"), ("POST", "/api/chat/messages/1/read/"),
-    ("DELETE", "/api/chat/messages/1/delete/"), ("DELETE", "/api/chat/rooms/1/"),
-    ("GET", "/api/chat/notifications/"), ("POST", "/api/chat/notifications/1/read/"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/api/chat/rooms/"),
+        ("POST", "/api/chat/rooms/"),
+        ("GET", "/api/chat/rooms/1/"),
+        ("POST", "/api/chat/rooms/1/join/"),
+        ("POST", "/api/chat/rooms/1/leave/"),
+        ("GET", "/api/chat/rooms/1/members/"),
+        ("GET", "/api/chat/rooms/1/messages/"),
+        ("POST", "/api/chat/rooms/1/messages/"),
+        ("POST", "/api/chat/messages/1/read/"),
+        ("DELETE", "/api/chat/messages/1/delete/"),
+        ("DELETE", "/api/chat/rooms/1/"),
+        ("GET", "/api/chat/notifications/"),
+        ("POST", "/api/chat/notifications/1/read/"),
+    ],
+)
 async def test_every_endpoint_wants_a_token(client, method, path):
     resp = await client.request(method, path, json={})
     await assert_error(resp, 401, "channels")
-    resp = await client.request(method, path, json={},
-                                headers={"Authorization": "Bearer not.a.token"})
+    resp = await client.request(
+        method, path, json={}, headers={"Authorization": "Bearer not.a.token"}
+    )
     await assert_error(resp, 401, "channels")
 
 
@@ -111,8 +136,11 @@ async def test_the_room_list_shows_public_rooms_and_ones_own(client, alice, bob)
 
 async def test_the_room_list_shows_the_last_message_with_its_sender_name(client, alice):
     room = await create_room(client, alice)
-    await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "大家好！"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/",
+        json={"content": "大家好！"},
+        headers=alice.headers,
+    )
     entry = next(r for r in await room_list(client, alice) if r["id"] == room["id"])
     assert entry["last_message"]["content"] == "大家好！"
     assert entry["last_message"]["sender"] == "alice"
@@ -128,8 +156,16 @@ async def test_room_detail_lists_members_with_their_names(client, alice, bob):
     assert [m["username"] for m in detail["members"]] == ["alice", "bob"]
     assert all(USER_FIELDS <= set(m) for m in detail["members"])
     assert detail["member_count"] == 2 and detail["is_member"] is True
-    for key in ("name", "description", "room_type", "created_by", "is_active", "max_members",
-                "created_at", "updated_at"):
+    for key in (
+        "name",
+        "description",
+        "room_type",
+        "created_by",
+        "is_active",
+        "max_members",
+        "created_at",
+        "updated_at",
+    ):
         assert key in detail
 
 
@@ -140,11 +176,16 @@ async def test_a_room_is_found_by_its_slug_too(client, alice):
 
 
 async def test_unknown_rooms_are_404_everywhere(client, alice):
-    for method, path in [("GET", "/api/chat/rooms/999/"), ("GET", "/api/chat/rooms/room_nothere/"),
-                         ("POST", "/api/chat/rooms/999/join/"), ("POST", "/api/chat/rooms/999/leave/"),
-                         ("GET", "/api/chat/rooms/999/members/"),
-                         ("GET", "/api/chat/rooms/999/messages/"), ("DELETE", "/api/chat/rooms/999/"),
-                         ("POST", "/api/chat/rooms/999/messages/")]:
+    for method, path in [
+        ("GET", "/api/chat/rooms/999/"),
+        ("GET", "/api/chat/rooms/room_nothere/"),
+        ("POST", "/api/chat/rooms/999/join/"),
+        ("POST", "/api/chat/rooms/999/leave/"),
+        ("GET", "/api/chat/rooms/999/members/"),
+        ("GET", "/api/chat/rooms/999/messages/"),
+        ("DELETE", "/api/chat/rooms/999/"),
+        ("POST", "/api/chat/rooms/999/messages/"),
+    ]:
         resp = await client.request(method, path, json={"content": "x"}, headers=alice.headers)
         await assert_error(resp, 404, "channels")
 
@@ -173,7 +214,9 @@ async def test_joining_twice_is_a_harmless_200(client, alice, bob):
 
 async def test_joining_a_full_room_is_a_400(client, alice, bob, make_user):
     room = await create_room(client, alice, max_members=2)
-    assert (await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)).status == 200
+    assert (
+        await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
+    ).status == 200
     carol = await make_user("carol")
     resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=carol.headers)
     await assert_error(resp, 400, "channels")
@@ -209,8 +252,9 @@ async def test_leaving_a_private_room_closes_ones_sockets_there(client, core, al
     await next_frame(ws, "connection_established")
     await client.post(f"/api/chat/rooms/{room['id']}/leave/", headers=bob.headers)
     await closed_with(ws, 4003)
-    await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "after"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": "after"}, headers=alice.headers
+    )
 
 
 async def test_members_are_listed_with_room_user_role_and_read_state(client, alice, bob):
@@ -219,11 +263,21 @@ async def test_members_are_listed_with_room_user_role_and_read_state(client, ali
     resp = await client.get(f"/api/chat/rooms/{room['id']}/members/", headers=bob.headers)
     assert resp.status == 200
     members = await resp.json()
-    assert [(m["user"]["username"], m["role"]) for m in members] == [("alice", "admin"),
-                                                                      ("bob", "member")]
+    assert [(m["user"]["username"], m["role"]) for m in members] == [
+        ("alice", "admin"),
+        ("bob", "member"),
+    ]
     first = members[0]
-    assert set(first) >= {"id", "room", "user", "role", "joined_at", "last_read_at",
-                          "is_muted", "is_banned"}
+    assert set(first) >= {
+        "id",
+        "room",
+        "user",
+        "role",
+        "joined_at",
+        "last_read_at",
+        "is_muted",
+        "is_banned",
+    }
     assert first["room"] == {"id": room["id"], "name": room["name"]}
     assert USER_FIELDS <= set(first["user"])
     assert first["is_muted"] is False and first["is_banned"] is False
@@ -243,8 +297,11 @@ async def test_only_the_creator_or_a_site_admin_deletes_a_room(client, admin, al
 
 async def test_a_deleted_room_vanishes_but_its_messages_stay(client, core, alice):
     room = await create_room(client, alice)
-    await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "keep me"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/",
+        json={"content": "keep me"},
+        headers=alice.headers,
+    )
     await client.delete(f"/api/chat/rooms/{room['id']}/", headers=alice.headers)
     assert room["id"] not in {r["id"] for r in await room_list(client, alice)}
     resp = await client.get(f"/api/chat/rooms/{room['id']}/", headers=alice.headers)

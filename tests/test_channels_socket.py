@@ -1,4 +1,5 @@
 """Channels WebSocket /ws/chat/{room_id}/?token= (seeds 001/004, API.md WebSocket behaviour)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +36,8 @@ async def room(client, alice):
 
 
 async def test_connection_established_comes_first_with_user_room_and_online_users(
-        client, alice, bob, room):
+    client, alice, bob, room
+):
     ws_a, hello_a = await connect(client, alice, room["id"])
     assert hello_a["user"] == {"id": alice.id, "username": "alice"}
     assert hello_a["room"]["id"] == room["id"] and hello_a["room"]["name"] == "dev"
@@ -77,8 +79,9 @@ async def test_a_chat_message_reaches_everyone_with_its_database_id(client, alic
 
 async def test_a_message_posted_over_rest_reaches_the_sockets(client, alice, room):
     ws, _ = await connect(client, alice, room["id"])
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "rest"},
-                             headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": "rest"}, headers=alice.headers
+    )
     posted = await resp.json()
     assert (await chat(ws))["message"]["id"] == posted["id"]
     await ws.close()
@@ -147,17 +150,27 @@ async def test_typing_expires_by_itself_after_a_few_seconds(client, alice, bob, 
     await ws_b.close()
 
 
-@pytest.mark.parametrize("frame", [
-    "not json", "[1, 2]", '"text"', '{"content": "no type"}', '{"type": "shout"}',
-    '{"type": "chat_message"}', '{"type": "chat_message", "content": "   "}',
-    '{"type": "chat_message", "content": 5}',
-    json.dumps({"type": "chat_message", "content": "x" * 5001}),
-    '{"type": "chat_message", "content": "hi", "message_type": "system"}',
-    '{"type": "chat_message", "content": "hi", "reply_to": 999999}',
-    '{"type": "chat_message", "content": "hi", "client_id": 7}',
-    '{"type": "typing", "is_typing": "yes"}',
-])
-async def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_open(client, alice, room, frame):
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        "[1, 2]",
+        '"text"',
+        '{"content": "no type"}',
+        '{"type": "shout"}',
+        '{"type": "chat_message"}',
+        '{"type": "chat_message", "content": "   "}',
+        '{"type": "chat_message", "content": 5}',
+        json.dumps({"type": "chat_message", "content": "x" * 5001}),
+        '{"type": "chat_message", "content": "hi", "message_type": "system"}',
+        '{"type": "chat_message", "content": "hi", "reply_to": 999999}',
+        '{"type": "chat_message", "content": "hi", "client_id": 7}',
+        '{"type": "typing", "is_typing": "yes"}',
+    ],
+)
+async def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_open(
+    client, alice, room, frame
+):
     ws, _ = await connect(client, alice, room["id"])
     await ws.send_str(frame)
     error = await next_frame(ws, "error")
@@ -186,10 +199,15 @@ async def test_user_join_and_user_leave_frames_from_clients_are_accepted(client,
     await ws.close()
 
 
-async def test_a_muted_member_gets_an_error_frame_and_stays_connected(client, core, alice, bob, room):
+async def test_a_muted_member_gets_an_error_frame_and_stays_connected(
+    client, core, alice, bob, room
+):
     ws_b, _ = await connect(client, bob, room["id"])
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
-                              json={"is_muted": True}, headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
+        json={"is_muted": True},
+        headers=alice.headers,
+    )
     assert resp.status == 200, await resp.text()
     await ws_b.send_json({"type": "chat_message", "content": "shh"})
     await next_frame(ws_b, "error")
@@ -224,10 +242,15 @@ async def test_a_private_room_closes_4003_for_a_non_member(client, alice, bob):
     await ws.close()
 
 
-async def test_a_banned_member_cannot_open_a_socket_on_a_public_room(client, core, alice, bob, room):
+async def test_a_banned_member_cannot_open_a_socket_on_a_public_room(
+    client, core, alice, bob, room
+):
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
-    await core.db.write(lambda conn: conn.execute(
-        "UPDATE memberships SET is_banned = 1 WHERE user_id = ?", (bob.id,)))
+    await core.db.write(
+        lambda conn: conn.execute(
+            "UPDATE memberships SET is_banned = 1 WHERE user_id = ?", (bob.id,)
+        )
+    )
     ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={bob.token}")
     await closed_with(ws, 4003)
     resp = await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=bob.headers)
@@ -236,8 +259,10 @@ async def test_a_banned_member_cannot_open_a_socket_on_a_public_room(client, cor
 
 async def test_a_socket_from_a_foreign_origin_is_refused(client, alice, room):
     with pytest.raises(WSServerHandshakeError) as refused:
-        await client.ws_connect(f"/ws/chat/{room['id']}/?token={alice.token}",
-                                headers={"Origin": "https://evil.example"})
+        await client.ws_connect(
+            f"/ws/chat/{room['id']}/?token={alice.token}",
+            headers={"Origin": "https://evil.example"},
+        )
     assert refused.value.status == 403
     own = f"http://{client.host}:{client.port}"
     ws, _ = await connect(client, alice, room["id"], headers={"Origin": own})
@@ -251,8 +276,9 @@ async def test_a_listed_origin_may_open_sockets(aiohttp_client, tmp_path):
     ws, _ = await connect(client, alice, "global", headers={"Origin": "https://app.example"})
     await ws.close()
     with pytest.raises(WSServerHandshakeError):
-        await client.ws_connect(f"/ws/chat/global/?token={alice.token}",
-                                headers={"Origin": "https://other.example"})
+        await client.ws_connect(
+            f"/ws/chat/global/?token={alice.token}", headers={"Origin": "https://other.example"}
+        )
 
 
 async def test_the_server_pings_idle_sockets(aiohttp_client, tmp_path):
@@ -264,6 +290,7 @@ async def test_the_server_pings_idle_sockets(aiohttp_client, tmp_path):
     async def first_ping():
         while (await ws.receive()).type != WSMsgType.PING:
             pass
+
     await asyncio.wait_for(first_ping(), 3)
     await ws.close()
 

@@ -1,4 +1,5 @@
 """CORS: only the origins in CHAT_CORS_ORIGINS may call the API or open sockets."""
+
 import pytest
 
 from chat.app import create_app
@@ -17,9 +18,14 @@ async def cors_client(aiohttp_client, tmp_path):
 
 async def test_listed_origin_passes_preflight_and_reads_the_api(cors_client):
     person = await register(cors_client, "ann")
-    preflight = await cors_client.options("/api/chat/rooms/", headers={
-        "Origin": GOOD, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization,content-type"})
+    preflight = await cors_client.options(
+        "/api/chat/rooms/",
+        headers={
+            "Origin": GOOD,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
     assert preflight.status == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == GOOD
     resp = await cors_client.get("/api/chat/rooms/", headers={"Origin": GOOD, **person.headers})
@@ -41,10 +47,18 @@ async def test_no_origins_configured_means_no_cors_headers(client, alice):
 
 async def test_socket_from_listed_origin_opens_and_from_unlisted_is_refused(cors_client):
     person = await register(cors_client, "ann")
-    ws = await cors_client.ws_connect(f"/ws/chat/global/?token={person.token}",
-                                      headers={"Origin": GOOD})
+    ws = await cors_client.ws_connect(
+        f"/ws/chat/global/?token={person.token}", headers={"Origin": GOOD}
+    )
     await ws.close()
-    resp = await cors_client.get(f"/ws/chat/global/?token={person.token}", headers={
-        "Origin": EVIL, "Connection": "Upgrade", "Upgrade": "websocket",
-        "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+    resp = await cors_client.get(
+        f"/ws/chat/global/?token={person.token}",
+        headers={
+            "Origin": EVIL,
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
+    )
     assert resp.status == 403

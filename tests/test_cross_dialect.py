@@ -1,5 +1,6 @@
 """One room, one message, one event: v1 and channels clients share a room, each in
 its own frame format, and one user's tabs in both dialects are one presence."""
+
 from tests.helpers import next_frame, no_frame
 
 
@@ -12,8 +13,9 @@ def channels_path(room, person) -> str:
 
 
 async def public_room(client, person) -> dict:
-    resp = await client.post("/api/v1/chatroom/rooms", json={"name": "茶馆"},
-                             headers=person.headers)
+    resp = await client.post(
+        "/api/v1/chatroom/rooms", json={"name": "茶馆"}, headers=person.headers
+    )
     assert resp.status == 200
     return await resp.json()
 
@@ -44,7 +46,10 @@ async def test_a_v1_message_reaches_channels_sockets_once_with_the_same_id(clien
     echo = await next_frame(ws_v1, "message")
     seen = await chat_message(ws_ch)
     assert (seen["id"], seen["content"], seen["client_id"]) == (
-        echo["message_id"], "来自 v1", "v1-1")
+        echo["message_id"],
+        "来自 v1",
+        "v1-1",
+    )
     assert seen["sender"]["username"] == "alice" and seen["room"]["id"] == room["id"]
     await no_frame(ws_ch, "chat_message")
     await no_frame(ws_v1, "message")
@@ -61,7 +66,10 @@ async def test_a_channels_message_reaches_v1_sockets_once_with_the_same_id(clien
     sent = await chat_message(ws_ch)
     seen = await next_frame(ws_v1, "message")
     assert (seen["message_id"], seen["content"], seen["user_id"]) == (
-        sent["id"], "from channels", bob.id)
+        sent["id"],
+        "from channels",
+        bob.id,
+    )
     await no_frame(ws_v1, "message")
     await ws_v1.close()
     await ws_ch.close()
@@ -72,15 +80,20 @@ async def test_messages_of_both_dialects_are_in_both_histories(client, alice, bo
     ws_v1 = await client.ws_connect(v1_path(room["id"], alice))
     await ws_v1.send_json({"type": "message", "content": "v1 said"})
     v1_id = (await next_frame(ws_v1, "message"))["message_id"]
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": "channels said"}, headers=bob.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/",
+        json={"content": "channels said"},
+        headers=bob.headers,
+    )
     channels_id = (await resp.json())["id"]
     assert (await next_frame(ws_v1, "message"))["message_id"] == channels_id
-    detail = await (await client.get(f"/api/v1/chatroom/rooms/{room['id']}",
-                                     headers=alice.headers)).json()
+    detail = await (
+        await client.get(f"/api/v1/chatroom/rooms/{room['id']}", headers=alice.headers)
+    ).json()
     v1_history = [m["id"] for m in detail["latest_messages"] if not m["is_system"]]
-    page = await (await client.get(f"/api/chat/rooms/{room['id']}/messages/",
-                                   headers=alice.headers)).json()
+    page = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=alice.headers)
+    ).json()
     channels_history = [m["id"] for m in page["messages"] if m["message_type"] != "system"]
     assert v1_history == channels_history == [v1_id, channels_id]
     await ws_v1.close()

@@ -1,5 +1,6 @@
 """Delivery guarantees: client_id idempotency, gap-free resume with ?since=, and a slow
 reader that is disconnected (1013) without holding anyone else up."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,8 @@ from tests.test_channels_socket import chat, connect
 
 async def stored_ids(core, room_id: int, after: int = 0) -> list[int]:
     rows = await core.db.fetch_all(
-        "SELECT id FROM messages WHERE room_id = ? AND id > ? ORDER BY id", (room_id, after))
+        "SELECT id FROM messages WHERE room_id = ? AND id > ? ORDER BY id", (room_id, after)
+    )
     return [row[0] for row in rows]
 
 
@@ -40,7 +42,8 @@ async def test_client_id_is_echoed_inside_the_message_to_everyone(client, alice,
 
 
 async def test_a_repeated_client_id_stores_nothing_and_answers_the_sender_only(
-        client, core, alice, bob, room):
+    client, core, alice, bob, room
+):
     ws_a, _ = await connect(client, alice, room["id"])
     ws_b, _ = await connect(client, bob, room["id"])
     await ws_a.send_json({"type": "chat_message", "content": "once", "client_id": "retry-1"})
@@ -61,8 +64,9 @@ async def test_a_repeated_client_id_stores_nothing_and_answers_the_sender_only(
     await ws_b.close()
 
 
-async def test_a_rest_retry_with_the_same_client_id_returns_the_original(client, core, alice, bob,
-                                                                         room):
+async def test_a_rest_retry_with_the_same_client_id_returns_the_original(
+    client, core, alice, bob, room
+):
     url = f"/api/chat/rooms/{room['id']}/messages/"
     first = await client.post(url, json={"content": "a", "client_id": "k"}, headers=alice.headers)
     assert first.status == 201
@@ -87,15 +91,18 @@ async def test_simultaneous_retries_store_one_message(client, core, alice, room)
 
 async def send_burst(ws, count: int, tag: str, pad: str = "") -> None:
     """Send count messages while reading the room; return once all are acknowledged."""
+
     async def read_acks():
         acked = 0
         while acked < count:
             frame = await next_frame(ws, "chat_message", timeout=15)
             acked += (frame["message"]["client_id"] or "").startswith(f"{tag}-")
+
     acks = asyncio.create_task(read_acks())
     for i in range(count):
-        await ws.send_json({"type": "chat_message", "content": f"{tag}-{i}{pad}",
-                            "client_id": f"{tag}-{i}"})
+        await ws.send_json(
+            {"type": "chat_message", "content": f"{tag}-{i}{pad}", "client_id": f"{tag}-{i}"}
+        )
         if i % 10 == 0:
             await asyncio.sleep(0.001)
     await acks
@@ -106,17 +113,21 @@ async def collect_until(ws, last_id: int, seen: list[int], timeout: float = 15.0
         while not seen or seen[-1] < last_id:
             frame = await next_frame(ws, "chat_message", timeout=timeout)
             seen.append(frame["message"]["id"])
+
     await asyncio.wait_for(read(), timeout)
 
 
 async def test_since_replays_everything_after_the_id_with_no_gap_or_duplicate(
-        client, core, alice, bob, make_user, room):
+    client, core, alice, bob, make_user, room
+):
     carol = await make_user("carol")
     ws_b, _ = await connect(client, bob, room["id"])
     ws_c, _ = await connect(client, carol, room["id"])
     reader, _ = await connect(client, alice, room["id"])
-    senders = [asyncio.create_task(send_burst(ws_b, 300, "b")),
-               asyncio.create_task(send_burst(ws_c, 300, "c"))]
+    senders = [
+        asyncio.create_task(send_burst(ws_b, 300, "b")),
+        asyncio.create_task(send_burst(ws_c, 300, "c")),
+    ]
     resumes = []
     seen_before = []
     for _ in range(3):
@@ -136,7 +147,7 @@ async def test_since_replays_everything_after_the_id_with_no_gap_or_duplicate(
     await collect_until(last_reader, everything[-1], seen)
     assert seen == [i for i in everything if i > since]
     for earlier_since, _, earlier_seen in resumes[:-1]:
-        expected = [i for i in everything if i > earlier_since][:len(earlier_seen)]
+        expected = [i for i in everything if i > earlier_since][: len(earlier_seen)]
         assert earlier_seen == expected
     assert len(everything) >= 600
     for ws in (ws_b, ws_c, last_reader):
@@ -144,7 +155,8 @@ async def test_since_replays_everything_after_the_id_with_no_gap_or_duplicate(
 
 
 async def test_a_long_replay_overlapping_live_traffic_holds_each_message_once(
-        client, core, alice, bob, make_user, room):
+    client, core, alice, bob, make_user, room
+):
     carol = await make_user("carol")
     ws_b, _ = await connect(client, bob, room["id"])
     # Megabytes of history that no kernel buffer holds: the replay is still being
@@ -154,8 +166,10 @@ async def test_a_long_replay_overlapping_live_traffic_holds_each_message_once(
     old = await stored_ids(core, room["id"])
     since = old[0]
     ws_c, _ = await connect(client, carol, room["id"])
-    senders = [asyncio.create_task(send_burst(ws_b, 150, "b")),
-               asyncio.create_task(send_burst(ws_c, 150, "c"))]
+    senders = [
+        asyncio.create_task(send_burst(ws_b, 150, "b")),
+        asyncio.create_task(send_burst(ws_c, 150, "c")),
+    ]
     while len(await stored_ids(core, room["id"], old[-1])) < 20:
         await asyncio.sleep(0.005)
     reader, _ = await connect(client, alice, room["id"], f"&since={since}", compress=0)
@@ -170,8 +184,9 @@ async def test_a_long_replay_overlapping_live_traffic_holds_each_message_once(
 
 
 async def test_since_with_nothing_new_replays_nothing(client, alice, room):
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "x"},
-                             headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": "x"}, headers=alice.headers
+    )
     last = (await resp.json())["id"]
     ws, _ = await connect(client, alice, room["id"], f"&since={last}")
     await no_frame(ws, "chat_message")
@@ -190,8 +205,9 @@ async def test_a_malformed_since_closes_the_socket_with_a_reason(client, alice, 
 @pytest.fixture
 async def small_queues(aiohttp_client, tmp_path):
     """A server whose sockets may hold 64 unsent frames: one commit batch fits."""
-    settings = Settings(data_dir=tmp_path / "data", socket_queue_limit=64, heartbeat_seconds=30,
-                        **NO_RATE_LIMITS)
+    settings = Settings(
+        data_dir=tmp_path / "data", socket_queue_limit=64, heartbeat_seconds=30, **NO_RATE_LIMITS
+    )
     return await aiohttp_client(create_app(settings))
 
 
@@ -212,6 +228,7 @@ async def test_a_reader_that_stops_reading_is_closed_1013_and_nobody_waits(small
                 arrivals[frame["message"]["id"]] = time.monotonic()
             elif frame["type"] == "user_leave" and frame["user"]["id"] == slow.id:
                 left.set()
+
     reading = asyncio.create_task(bob_reads())
     body = "x" * 4900
     echoed: dict[int, float] = {}
@@ -239,7 +256,7 @@ async def test_a_reader_that_stops_reading_is_closed_1013_and_nobody_waits(small
         if frame["type"] == "chat_message" and frame["message"]["message_type"] == "text":
             got.append(frame["message"]["id"])
     assert ws_s.close_code == 1013
-    assert got == sorted(echoed)[:len(got)] and len(got) < len(echoed)
+    assert got == sorted(echoed)[: len(got)] and len(got) < len(echoed)
     core = client.server.app[core_key]
     assert core.hub.overflows == 1  # what /metrics reports as teahouse_queue_overflows_total
     assert [u.username for u in core.hub.online_in(room["id"])] == ["alice", "bob"]

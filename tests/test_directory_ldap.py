@@ -1,4 +1,5 @@
 """Signing in with LDAP against a real OpenLDAP slapd (tests/ldapserver.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,12 @@ from tests.ldapserver import PEOPLE, add_person, ldap_env, remove_person
 
 
 def ldap_settings(tmp_path, url: str, local_login: bool = True, **env) -> Settings:
-    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0,
-                    ldap=parse_ldap(ldap_env(url, **env)), local_login=local_login)
+    return Settings(
+        data_dir=tmp_path / "data",
+        heartbeat_seconds=5.0,
+        ldap=parse_ldap(ldap_env(url, **env)),
+        local_login=local_login,
+    )
 
 
 @pytest.fixture
@@ -36,8 +41,13 @@ async def signed_in(client, username: str, password: str) -> Person:
     resp = await login(client, username, password)
     assert resp.status == 200, await resp.text()
     body = await resp.json()
-    return Person(body["user"]["id"], body["user"]["username"], body["access_token"],
-                  body["refresh_token"], body["user"]["is_admin"])
+    return Person(
+        body["user"]["id"],
+        body["user"]["username"],
+        body["access_token"],
+        body["refresh_token"],
+        body["user"]["is_admin"],
+    )
 
 
 async def test_directory_password_creates_the_user_once_and_signs_in(client):
@@ -59,7 +69,7 @@ async def test_an_empty_password_never_reaches_the_directory_as_an_anonymous_bin
 
 
 async def test_admin_group_members_are_site_admins_and_others_are_not(client, slapd):
-    await signed_in(client, "jane", "jane-password")        # the first user of a server
+    await signed_in(client, "jane", "jane-password")  # the first user of a server
     ken = await signed_in(client, "ken", "ken-password")
     assert ken.is_admin
     add_person(slapd, "carl", "carl-password")
@@ -68,6 +78,7 @@ async def test_admin_group_members_are_site_admins_and_others_are_not(client, sl
         assert not carl.is_admin
         with slapd.admin() as conn:
             from tests.ldapserver import ADMIN_GROUP
+
             conn.modify(ADMIN_GROUP, {"member": [(ldap3.MODIFY_ADD, [f"uid=carl,{PEOPLE}"])]})
         assert (await signed_in(client, "carl", "carl-password")).is_admin
         with slapd.admin() as conn:
@@ -75,7 +86,9 @@ async def test_admin_group_members_are_site_admins_and_others_are_not(client, sl
         assert not (await signed_in(client, "carl", "carl-password")).is_admin
         changes = await rows_soon(client.server.app[core_key].db, 2, "site_role_changed")
         assert [(actor, target, detail["role"]) for _, actor, target, detail in changes] == [
-            (None, "carl", "admin"), (None, "carl", "member")]
+            (None, "carl", "admin"),
+            (None, "carl", "member"),
+        ]
     finally:
         remove_person(slapd, "carl")
 
@@ -93,8 +106,7 @@ async def test_filter_characters_in_a_username_are_escaped(client):
     assert tricky.username == "tricky"
 
 
-async def test_a_local_account_with_the_same_name_is_not_taken_over_until_an_admin_links_it(
-        client):
+async def test_a_local_account_with_the_same_name_is_not_taken_over_until_an_admin_links_it(client):
     admin = await register(client, "root")
     alice = await register(client, "alice", password="local-password")
     text = await assert_error(await login(client, "alice", "alice-directory"), 403, "identity")
@@ -109,8 +121,9 @@ async def test_a_local_account_with_the_same_name_is_not_taken_over_until_an_adm
     assert linked.id == alice.id
     resp = await client.post("/api/admin/identity-links", json=link, headers=admin.headers)
     await assert_error(resp, 409, "identity")
-    resp = await client.post("/api/admin/identity-links", json={**link, "provider": "nope"},
-                             headers=admin.headers)
+    resp = await client.post(
+        "/api/admin/identity-links", json={**link, "provider": "nope"}, headers=admin.headers
+    )
     await assert_error(resp, 404, "identity")
 
 
@@ -140,8 +153,9 @@ async def test_a_removed_user_is_disabled_at_the_recheck_and_their_sockets_close
         remove_person(slapd, "rita")
 
 
-async def test_the_periodic_recheck_closes_a_disabled_users_sockets(aiohttp_client, tmp_path,
-                                                                     slapd):
+async def test_the_periodic_recheck_closes_a_disabled_users_sockets(
+    aiohttp_client, tmp_path, slapd
+):
     settings = ldap_settings(tmp_path, slapd.url, CHAT_LDAP_RECHECK_SECONDS="0.2")
     client = await aiohttp_client(create_app(settings))
     add_person(slapd, "sam", "sam-password")
@@ -165,7 +179,8 @@ def silent_listener() -> socket.socket:
 
 @pytest.mark.parametrize("kind", ["refused", "hung"])
 async def test_a_directory_that_is_down_gives_a_clear_error_and_local_accounts_still_work(
-        aiohttp_client, tmp_path, kind):
+    aiohttp_client, tmp_path, kind
+):
     with silent_listener() as hung:
         port = hung.getsockname()[1]
         if kind == "refused":
@@ -175,7 +190,7 @@ async def test_a_directory_that_is_down_gives_a_clear_error_and_local_accounts_s
         local = await register(client, "local")
         started = time.monotonic()
         pending = asyncio.ensure_future(login(client, "jane", "jane-password"))
-        health = await client.get("/healthz")            # the event loop is not blocked
+        health = await client.get("/healthz")  # the event loop is not blocked
         assert await health.json() == {"status": "ok"} and not pending.done()
         text = await assert_error(await pending, 503, "identity")
         assert "directory is not reachable" in text
@@ -194,24 +209,27 @@ async def test_local_passwords_and_sign_up_can_be_turned_off(aiohttp_client, tmp
     resp = await client.post("/api/auth/register", json={"username": "new", "password": "x" * 10})
     await assert_error(resp, 403, "identity")
     jane = await signed_in(client, "jane", "jane-password")
-    resp = await client.patch("/api/auth/me", json={"password": "a-local-password"},
-                              headers=jane.headers)
+    resp = await client.patch(
+        "/api/auth/me", json={"password": "a-local-password"}, headers=jane.headers
+    )
     await assert_error(resp, 403, "identity")
 
 
 @pytest.mark.parametrize("transport", ["starttls", "ldaps"])
-async def test_tls_connections_verify_the_directory_certificate(aiohttp_client, tmp_path, slapd,
-                                                                transport):
-    url, extra = (slapd.url, {"CHAT_LDAP_STARTTLS": "1"}) if transport == "starttls" else (
-        slapd.tls_url, {})
-    trusted = ldap_settings(tmp_path / "trusted", url, CHAT_LDAP_CA_FILE=str(slapd.ca_file),
-                            **extra)
+async def test_tls_connections_verify_the_directory_certificate(
+    aiohttp_client, tmp_path, slapd, transport
+):
+    url, extra = (
+        (slapd.url, {"CHAT_LDAP_STARTTLS": "1"}) if transport == "starttls" else (slapd.tls_url, {})
+    )
+    trusted = ldap_settings(
+        tmp_path / "trusted", url, CHAT_LDAP_CA_FILE=str(slapd.ca_file), **extra
+    )
     client = await aiohttp_client(create_app(trusted))
     assert (await signed_in(client, "jane", "jane-password")).username == "jane"
-    untrusted = ldap_settings(tmp_path / "untrusted", url, **extra)     # system CAs only
+    untrusted = ldap_settings(tmp_path / "untrusted", url, **extra)  # system CAs only
     client = await aiohttp_client(create_app(untrusted))
     await assert_error(await login(client, "jane", "jane-password"), 503, "identity")
-
 
 
 async def test_directory_sign_ins_and_failures_are_audited(client):
@@ -219,4 +237,5 @@ async def test_directory_sign_ins_and_failures_are_audited(client):
     await assert_error(await login(client, "jane", "wrong-password"), 401, "identity")
     assert await rows_soon(client.server.app[core_key].db, 2) == [
         ("sign_in", "jane", "jane", {"method": "ldap"}),
-        ("sign_in_failed", "jane", None, {"method": "ldap", "reason": "bad_credentials"})]
+        ("sign_in_failed", "jane", None, {"method": "ldap", "reason": "bad_credentials"}),
+    ]

@@ -1,6 +1,7 @@
 """Signing in with OpenID Connect against a real provider run by the tests
 (tests/oidcprovider.py): the flow over HTTP, and every ID token a provider (or someone
 in between) must not get past us."""
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,9 @@ async def approve(provider: Provider, authorize_url: str) -> str:
     """The person approves at the provider; the callback URL it sends them back to."""
     params = dict(parse_qsl(urlsplit(authorize_url).query))
     async with aiohttp.ClientSession() as browser:
-        resp = await browser.post(f"{provider.issuer}/authorize", data=params,
-                                  allow_redirects=False)
+        resp = await browser.post(
+            f"{provider.issuer}/authorize", data=params, allow_redirects=False
+        )
         assert resp.status == 302, await resp.text()
         return resp.headers["Location"]
 
@@ -87,22 +89,24 @@ async def test_the_authorization_request_uses_pkce_state_and_nonce(client):
     assert query["scope"].split()[0] == "openid" and query["client_id"] == "teahouse"
 
 
-async def test_a_provider_sign_in_creates_the_user_once_and_gives_ordinary_tokens(
-        client, provider):
+async def test_a_provider_sign_in_creates_the_user_once_and_gives_ordinary_tokens(client, provider):
     body = await signed_in(client, provider)
     assert body["user"]["username"] == "kate" and body["user"]["display_name"] == "Kate Keycloak"
-    me = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    me = await client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert (await me.json())["id"] == body["user"]["id"]
     resp = await client.post("/api/auth/refresh", json={"refresh_token": body["refresh_token"]})
     assert resp.status == 200
     provider.claims.update(name="Kate K.", preferred_username="renamed")
     again = await signed_in(client, provider)
-    assert again["user"]["id"] == body["user"]["id"]          # the same sub, whatever the name
+    assert again["user"]["id"] == body["user"]["id"]  # the same sub, whatever the name
     assert (again["user"]["username"], again["user"]["display_name"]) == ("kate", "Kate K.")
 
 
 async def test_a_changed_username_or_email_at_the_provider_renames_and_never_disables(
-        client, provider):
+    client, provider
+):
     core = client.server.app[core_key]
     first = await signed_in(client, provider)
     old_token = {"Authorization": f"Bearer {first['access_token']}"}
@@ -111,7 +115,11 @@ async def test_a_changed_username_or_email_at_the_provider_renames_and_never_dis
     assert again["user"]["id"] == first["user"]["id"]
     [link] = await identities_db.of_user(core.db.reader, first["user"]["id"])
     assert (link.subject, link.external_name, link.email, link.disabled_at) == (
-        "user-1", "kate.smith", "kate.smith@example.org", None)
+        "user-1",
+        "kate.smith",
+        "kate.smith@example.org",
+        None,
+    )
     assert (await client.get("/api/auth/me", headers=old_token)).status == 200
     # Someone else (another sub) now called "kate" at the provider is not the old account.
     provider.claims.update(sub="user-2", preferred_username="kate", email="kate@example.org")
@@ -122,17 +130,27 @@ async def test_a_changed_username_or_email_at_the_provider_renames_and_never_dis
 
 
 async def test_the_admin_flag_follows_the_configured_group_claim(client, provider):
-    await register(client, "first")                            # the server's first user
+    await register(client, "first")  # the server's first user
     provider.claims["groups"] = ["staff", "chat-admins"]
     assert (await signed_in(client, provider))["user"]["is_admin"]
     provider.claims["groups"] = ["staff"]
     assert not (await signed_in(client, provider))["user"]["is_admin"]
 
 
-@pytest.mark.parametrize("mode", ["wrong_audience", "expired", "bad_signature",
-                                  "replayed_nonce", "alg_none", "hs256", "wrong_issuer"])
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "wrong_audience",
+        "expired",
+        "bad_signature",
+        "replayed_nonce",
+        "alg_none",
+        "hs256",
+        "wrong_issuer",
+    ],
+)
 async def test_a_bad_id_token_signs_nobody_in(client, provider, mode):
-    await signed_in(client, provider)                          # a nonce to replay
+    await signed_in(client, provider)  # a nonce to replay
     provider.claims.update(sub="intruder", preferred_username="intruder")
     provider.mode = mode
     before = await user_count(client)
@@ -142,15 +160,16 @@ async def test_a_bad_id_token_signs_nobody_in(client, provider, mode):
 
 
 async def test_a_rotated_signing_key_is_fetched_again(client, provider):
-    await signed_in(client, provider)                          # keys cached without k2
+    await signed_in(client, provider)  # keys cached without k2
     provider.mode = "rotated_key"
     await signed_in(client, provider)
 
 
 async def test_the_callback_only_works_in_the_browser_that_started_it_and_only_once(
-        client, provider, aiohttp_client):
+    client, provider, aiohttp_client
+):
     callback = await approve(provider, await start(client))
-    other = await aiohttp_client(client.server)                # another browser, no cookie
+    other = await aiohttp_client(client.server)  # another browser, no cookie
     text = await assert_error(await come_back(other, callback), 401, "identity")
     assert "took too long or was already used" in text
     await come_back(client, callback)
@@ -197,12 +216,14 @@ async def test_the_page_offers_a_button_per_provider(aiohttp_client, tmp_path, p
     assert "Sign in with Other &lt;b&gt;ID&lt;/b&gt;" in page
 
 
-
 async def test_a_provider_sign_in_and_a_refused_one_are_audited(client, provider):
     body = await signed_in(client, provider)
     db = client.server.app[core_key].db
-    assert await rows_soon(db, 1) == [("sign_in", "kate", body["user"]["username"], {"method": "oidc"})]
+    assert await rows_soon(db, 1) == [
+        ("sign_in", "kate", body["user"]["username"], {"method": "oidc"})
+    ]
     provider.mode = "bad_signature"
     await assert_error(await sign_in(client, provider), 401, "identity")
     assert await rows_soon(db, 1, "sign_in_failed") == [
-        ("sign_in_failed", None, None, {"method": "oidc", "reason": "oidc_failed"})]
+        ("sign_in_failed", None, None, {"method": "oidc", "reason": "oidc_failed"})
+    ]

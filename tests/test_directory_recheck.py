@@ -1,6 +1,7 @@
 """The directory re-check against a real OpenLDAP slapd (tests/ldapserver.py): linked
 users are looked up by their stable id, so a rename renames, and only people the
 directory no longer has under the base and filter lose access."""
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,16 @@ from chat.errors import Unavailable
 from chat.keys import core_key
 from tests.audit_helpers import rows_soon
 from tests.helpers import assert_error
-from tests.ldapserver import (ALLOWED_GROUP, ALUMNI, GROUPS, PEOPLE, Slapd, add_person, person,
-                              remove_person)
+from tests.ldapserver import (
+    ALLOWED_GROUP,
+    ALUMNI,
+    GROUPS,
+    PEOPLE,
+    Slapd,
+    add_person,
+    person,
+    remove_person,
+)
 from tests.test_directory_ldap import ldap_settings, login, signed_in
 
 # objectGUID's own schemaIDGUID as Active Directory shows it, and the 16 bytes it stores.
@@ -56,13 +65,19 @@ def wait_for_member(slapd: Slapd, dn: str, group: str = ALLOWED_GROUP) -> None:
     raise AssertionError(f"{dn} never became a member of {group}")
 
 
-def rename(slapd: Slapd, uid: str, new_uid: str, display_name: str | None = None,
-           group: str = ALLOWED_GROUP) -> None:
+def rename(
+    slapd: Slapd,
+    uid: str,
+    new_uid: str,
+    display_name: str | None = None,
+    group: str = ALLOWED_GROUP,
+) -> None:
     with slapd.admin() as conn:
         assert conn.modify_dn(f"uid={uid},{PEOPLE}", f"uid={new_uid}"), conn.result
         if display_name:
-            assert conn.modify(f"uid={new_uid},{PEOPLE}",
-                               {"displayName": [(ldap3.MODIFY_REPLACE, [display_name])]})
+            assert conn.modify(
+                f"uid={new_uid},{PEOPLE}", {"displayName": [(ldap3.MODIFY_REPLACE, [display_name])]}
+            )
     wait_for_member(slapd, f"uid={new_uid},{PEOPLE}", group)
 
 
@@ -88,8 +103,7 @@ async def test_a_renamed_user_stays_signed_in_and_the_recheck_renames_them(clien
         remove_person(slapd, "robert")
 
 
-async def test_a_newcomer_given_a_renamed_users_old_name_does_not_get_their_account(
-        client, slapd):
+async def test_a_newcomer_given_a_renamed_users_old_name_does_not_get_their_account(client, slapd):
     core = client.server.app[core_key]
     add_person(slapd, "rita", "rita-password")
     rita = await signed_in(client, "rita", "rita-password")
@@ -116,8 +130,9 @@ async def test_a_recheck_disables_exactly_the_people_the_directory_no_longer_has
     move_out_of_the_base(slapd, "moved")
     remove_person(slapd, "deleted")
     with slapd.admin() as conn:
-        conn.modify(f"uid=locked,{PEOPLE}",
-                    {"employeeType": [(ldap3.MODIFY_REPLACE, ["disabled"])]})
+        conn.modify(
+            f"uid=locked,{PEOPLE}", {"employeeType": [(ldap3.MODIFY_REPLACE, ["disabled"])]}
+        )
         conn.modify(ALLOWED_GROUP, {"member": [(ldap3.MODIFY_DELETE, [f"uid=left,{PEOPLE}"])]})
     try:
         assert await directory_recheck.recheck(core) == 4
@@ -128,10 +143,11 @@ async def test_a_recheck_disables_exactly_the_people_the_directory_no_longer_has
             await assert_error(resp, 401, "identity")
             assert (await link_of(client, people[name].id)).disabled_at is not None
         await assert_error(await login(client, "moved", "moved-password"), 401, "identity")
-        assert await directory_recheck.recheck(core) == 0     # already disabled: counted once
+        assert await directory_recheck.recheck(core) == 0  # already disabled: counted once
         disabled = await rows_soon(core.db, 4, "directory_disabled")
         assert sorted((actor, target) for _, actor, target, _ in disabled) == [
-            (None, name) for name in ("deleted", "left", "locked", "moved")]
+            (None, name) for name in ("deleted", "left", "locked", "moved")
+        ]
     finally:
         for name in ("stays", "renamed2", "locked", "left"):
             remove_person(slapd, name)
@@ -146,12 +162,14 @@ def test_an_active_directory_guid_is_searched_as_its_escaped_bytes():
     assert bytes(compiled.getComponent()["assertionValue"]) == AD_GUID_BYTES
     # The example from ldapwiki's objectGUID page, in the form AD tools print it.
     assert directory.id_filter("objectGUID", "195f3990-b51a-4a1b-9e96-86c66cb18d11") == (
-        r"(objectGUID=\90\39\5f\19\1a\b5\1b\4a\9e\96\86\c6\6c\b1\8d\11)")
+        r"(objectGUID=\90\39\5f\19\1a\b5\1b\4a\9e\96\86\c6\6c\b1\8d\11)"
+    )
     assert directory.id_filter("entryUUID", "a*b(c)\\") == r"(entryUUID=a\2ab\28c\29\5c)"
 
 
 async def test_a_renamed_active_directory_style_user_is_found_by_objectguid(
-        aiohttp_client, tmp_path, slapd):
+    aiohttp_client, tmp_path, slapd
+):
     settings = ldap_settings(tmp_path, slapd.url, CHAT_LDAP_ID_ATTRIBUTE="objectGUID")
     client = await aiohttp_client(create_app(settings))
     # Bytes that are filter syntax ( * ) \ NUL when not escaped.
@@ -167,7 +185,7 @@ async def test_a_renamed_active_directory_style_user_is_found_by_objectguid(
         remove_person(slapd, "adam.smith")
 
 
-BULK = 1200                                  # over two batches and slapd's 500-entry limit
+BULK = 1200  # over two batches and slapd's 500-entry limit
 BULK_ADMINS = ("bulk0000", "bulk0700")
 
 
@@ -175,9 +193,11 @@ def bulk_seed() -> str:
     people = "".join(person(f"bulk{i:04d}", f"Bulk {i}", "bulk-password") for i in range(BULK))
     members = "".join(f"member: uid=bulk{i:04d},{PEOPLE}\n" for i in range(BULK))
     admins = "".join(f"member: uid={uid},{PEOPLE}\n" for uid in BULK_ADMINS)
-    return (f"{people}dn: cn=bulk-users,{GROUPS}\nobjectClass: groupOfNames\ncn: bulk-users\n"
-            f"{members}\ndn: cn=bulk-admins,{GROUPS}\nobjectClass: groupOfNames\n"
-            f"cn: bulk-admins\n{admins}\n")
+    return (
+        f"{people}dn: cn=bulk-users,{GROUPS}\nobjectClass: groupOfNames\ncn: bulk-users\n"
+        f"{members}\ndn: cn=bulk-admins,{GROUPS}\nobjectClass: groupOfNames\n"
+        f"cn: bulk-admins\n{admins}\n"
+    )
 
 
 async def link_everyone(core, slapd: Slapd) -> None:
@@ -185,29 +205,35 @@ async def link_everyone(core, slapd: Slapd) -> None:
     (signing 1,200 people in one by one would only make the test slow)."""
     with slapd.admin() as conn:
         entries = conn.extend.standard.paged_search(
-            PEOPLE, "(uid=bulk*)", attributes=["uid", "entryUUID"], paged_size=500,
-            generator=False)
+            PEOPLE, "(uid=bulk*)", attributes=["uid", "entryUUID"], paged_size=500, generator=False
+        )
 
     async def job(conn):
         for item in entries:
-            uid, subject = (item["raw_attributes"][name][0].decode()
-                            for name in ("uid", "entryUUID"))
+            uid, subject = (
+                item["raw_attributes"][name][0].decode() for name in ("uid", "entryUUID")
+            )
             user = await users.insert_user(conn, uid, uid, None, uid in BULK_ADMINS)
             await identities_db.insert(conn, user.id, "ldap", subject.lower(), uid, None)
         return Outcome(None)
+
     await core.commit(job)
 
 
-async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client, tmp_path,
-                                                                 tmp_path_factory, caplog):
+async def test_many_linked_users_are_rechecked_in_a_few_searches(
+    aiohttp_client, tmp_path, tmp_path_factory, caplog
+):
     slapd = Slapd(tmp_path_factory.mktemp("bulk-slapd"), extra_seed=bulk_seed()).start()
     try:
-        groups = {"CHAT_LDAP_ALLOWED_GROUP": f"cn=bulk-users,{GROUPS}",
-                  "CHAT_LDAP_ADMIN_GROUP": f"cn=bulk-admins,{GROUPS}"}
+        groups = {
+            "CHAT_LDAP_ALLOWED_GROUP": f"cn=bulk-users,{GROUPS}",
+            "CHAT_LDAP_ADMIN_GROUP": f"cn=bulk-admins,{GROUPS}",
+        }
         # A batch larger than the service account's size limit (500) is answered only in
         # part; the re-check must change nothing rather than disable the rest.
-        greedy = await aiohttp_client(create_app(ldap_settings(
-            tmp_path, slapd.url, CHAT_LDAP_RECHECK_BATCH="1000", **groups)))
+        greedy = await aiohttp_client(
+            create_app(ldap_settings(tmp_path, slapd.url, CHAT_LDAP_RECHECK_BATCH="1000", **groups))
+        )
         core = greedy.server.app[core_key]
         await link_everyone(core, slapd)
         with pytest.raises(Unavailable):
@@ -226,7 +252,7 @@ async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client,
         started = time.monotonic()
         assert await directory_recheck.recheck(core) == 1
         elapsed = time.monotonic() - started
-        searches = slapd.searches() - before - 1           # not the counter's own read
+        searches = slapd.searches() - before - 1  # not the counter's own read
         print(f"re-check of {BULK} linked users: {searches} searches, {elapsed:.2f} s")
         # Three batches of at most 500 ids: one search for the people, one for the allowed
         # group, one or two for the admin group (those expected in, those expected out).
@@ -238,9 +264,15 @@ async def test_many_linked_users_are_rechecked_in_a_few_searches(aiohttp_client,
         # An admin added and one removed in the directory: each surprise costs a few
         # searches more (the batch halved down to them), not one per user.
         with slapd.admin() as conn:
-            assert conn.modify(f"cn=bulk-admins,{GROUPS}", {"member": [
-                (ldap3.MODIFY_ADD, [f"uid=bulk0300,{PEOPLE}"]),
-                (ldap3.MODIFY_DELETE, [f"uid=bulk0700,{PEOPLE}"])]})
+            assert conn.modify(
+                f"cn=bulk-admins,{GROUPS}",
+                {
+                    "member": [
+                        (ldap3.MODIFY_ADD, [f"uid=bulk0300,{PEOPLE}"]),
+                        (ldap3.MODIFY_DELETE, [f"uid=bulk0700,{PEOPLE}"]),
+                    ]
+                },
+            )
         before = slapd.searches()
         assert await directory_recheck.recheck(core) == 0
         searches = slapd.searches() - before - 1

@@ -1,5 +1,6 @@
 """Issue 24 item 3: the commands the README and docs show work on a bare Debian machine
 (which has no `python`), and every document they point to is shipped."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 def test_no_document_shows_a_bare_python_command():
     for path in DOCUMENTS:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            assert not re.search(r"(?<![\w/.-])python server\.py", line), f"{path.name}:{number}: {line}"
+            assert not re.search(r"(?<![\w/.-])python server\.py", line), (
+                f"{path.name}:{number}: {line}"
+            )
 
 
 def test_every_relative_link_points_to_a_shipped_file():
@@ -29,7 +32,9 @@ def test_every_mention_of_the_api_reference_names_the_shipped_file():
     for path in [ROOT / "README.md", ROOT / "chat" / "web" / "openapi.py"]:
         text = path.read_text(encoding="utf-8")
         assert "API.md" in text
-        assert not re.search(r"(?<![\w/])API\.md", text), f"{path.name} names an API.md it does not ship"
+        assert not re.search(r"(?<![\w/])API\.md", text), (
+            f"{path.name} names an API.md it does not ship"
+        )
 
 
 async def test_the_api_docs_point_to_the_shipped_reference(client):

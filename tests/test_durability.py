@@ -1,4 +1,5 @@
 """An acknowledged message survives the server being killed (SIGKILL) mid-traffic."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,11 @@ async def stored_contents(session, base: str, token: str, room: str) -> dict[int
     found: dict[int, str] = {}
     page = 1
     while True:
-        async with session.get(f"{base}/api/chat/rooms/{room}/messages/",
-                               params={"page": page, "page_size": 100}, headers=headers) as resp:
+        async with session.get(
+            f"{base}/api/chat/rooms/{room}/messages/",
+            params={"page": page, "page_size": 100},
+            headers=headers,
+        ) as resp:
             assert resp.status == 200
             body = await resp.json()
         found.update({m["id"]: m["content"] for m in body["messages"]})
@@ -36,8 +40,11 @@ async def test_acknowledged_messages_survive_a_kill_9(tmp_path):
             token = (await register_at(session, base, "alice"))["access_token"]
             ws = await session.ws_connect(f"{base}/ws/chat/global/?token={token}")
             for i in range(400):
-                await ws.send_str(json.dumps({"type": "chat_message", "content": f"durable {i}",
-                                              "client_id": f"d{i}"}))
+                await ws.send_str(
+                    json.dumps(
+                        {"type": "chat_message", "content": f"durable {i}", "client_id": f"d{i}"}
+                    )
+                )
             while len(acknowledged) < 150:
                 msg = await asyncio.wait_for(ws.receive(), 10)
                 frame = json.loads(msg.data)
@@ -51,8 +58,9 @@ async def test_acknowledged_messages_survive_a_kill_9(tmp_path):
     server.start()
     try:
         async with aiohttp.ClientSession() as session:
-            async with session.post(f"{base}/api/auth/login",
-                                    json={"username": "alice", "password": "correct horse"}) as resp:
+            async with session.post(
+                f"{base}/api/auth/login", json={"username": "alice", "password": "correct horse"}
+            ) as resp:
                 assert resp.status == 200
                 token = (await resp.json())["access_token"]
             stored = await stored_contents(session, base, token, "global")

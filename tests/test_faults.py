@@ -1,6 +1,7 @@
 """Faults show as what they are: a full disk is a 507 (and writes resume when space
 returns), /healthz says 503 and why, and a database that cannot be written stops the
 server at start with a clear message. The disk is a real tmpfs of a few megabytes."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,11 @@ def small_disk(tmp_path):
     """A tmpfs of DISK_MB mounted for this test (root only; CI must be able to)."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must be able to mount a tmpfs: {done.stderr}")
@@ -49,8 +53,9 @@ def fill(disk: Path) -> Path:
     return filler
 
 
-async def test_a_full_disk_is_507_and_writes_resume_when_space_returns(aiohttp_client, small_disk,
-                                                                        caplog):
+async def test_a_full_disk_is_507_and_writes_resume_when_space_returns(
+    aiohttp_client, small_disk, caplog
+):
     settings = Settings(data_dir=small_disk / "data", min_free_mb=1, **NO_RATE_LIMITS)
     client = await aiohttp_client(create_app(settings))
     alice = await register(client, "alice")
@@ -58,9 +63,11 @@ async def test_a_full_disk_is_507_and_writes_resume_when_space_returns(aiohttp_c
     filler = fill(small_disk)
     statuses = []
     for n in range(300):  # the WAL may still have room for a few messages
-        resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                                 json={"content": f"on a full disk {n} " + "x" * 2000},
-                                 headers=alice.headers)
+        resp = await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": f"on a full disk {n} " + "x" * 2000},
+            headers=alice.headers,
+        )
         statuses.append(resp.status)
         if resp.status == 507:
             assert "disk is full" in await assert_error(resp, 507, "channels")
@@ -76,8 +83,11 @@ async def test_a_full_disk_is_507_and_writes_resume_when_space_returns(aiohttp_c
     assert not [p for p in (settings.chat_uploads_dir).iterdir()]  # no .part left behind
 
     filler.unlink()
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                             json={"content": "space is back"}, headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/",
+        json={"content": "space is back"},
+        headers=alice.headers,
+    )
     assert resp.status == 201, await resp.text()
     assert (await client.get("/healthz")).status == 200
     tracebacks = [r for r in caplog.records if r.exc_info]
@@ -110,8 +120,13 @@ def test_a_database_that_cannot_be_written_stops_the_server_at_start(small_disk)
     fill(small_disk)
     done = subprocess.run(
         [sys.executable, "server.py", "--port", str(free_port()), "--data-dir", str(data)],
-        cwd=ROOT, env=clean_env(CHAT_MIN_FREE_MB="0"), capture_output=True, text=True,
-        timeout=60, stdin=subprocess.DEVNULL)
+        cwd=ROOT,
+        env=clean_env(CHAT_MIN_FREE_MB="0"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode != 0
     assert "Cannot start: the database" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr + done.stdout, done.stderr

@@ -1,6 +1,7 @@
 """Issue 24 item 1: a stored file is served only to those who may read a room showing it
 (token, login cookie, or a link signed for them), through every dialect that hands out a
 file_url; outsiders, ex-members, deactivated users and forged or expired links get nothing."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,9 @@ async def carol(admin, make_user):
 async def team(client, alice, bob):
     """A private room of alice's that bob joined by invitation."""
     room = await make_room(client, alice, room_type="private")
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/invite/", json={"username": "bob"},
-                             headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/invite/", json={"username": "bob"}, headers=alice.headers
+    )
     assert resp.status == 201, await resp.text()
     resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
     assert resp.status == 200, await resp.text()
@@ -63,14 +65,16 @@ async def fetched(client, url: str, **headers) -> int:
 
 
 async def from_simple(client, person, room, message):
-    listed = await (await client.get(f"/api/chat/messages?room_id={room['id']}",
-                                     headers=person.headers)).json()
+    listed = await (
+        await client.get(f"/api/chat/messages?room_id={room['id']}", headers=person.headers)
+    ).json()
     return next(m for m in listed if str(m["id"]) == str(message["id"]))["file_url"]
 
 
 async def from_channels(client, person, room, message):
-    page = await (await client.get(f"/api/chat/rooms/{room['id']}/messages/",
-                                   headers=person.headers)).json()
+    page = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=person.headers)
+    ).json()
     return next(m for m in page["messages"] if str(m["id"]) == str(message["id"]))["file_url"]
 
 
@@ -83,8 +87,9 @@ async def from_saved(client, person, room, message):
 
 async def from_search(client, person, room, message):
     for _ in range(50):  # indexed within a second of the commit
-        resp = await client.get("/api/chat/search/", params={"q": "secret.png"},
-                                headers=person.headers)
+        resp = await client.get(
+            "/api/chat/search/", params={"q": "secret.png"}, headers=person.headers
+        )
         if hits := (await resp.json())["results"]:
             return hits[0]["file_url"]
         await asyncio.sleep(0.1)
@@ -92,19 +97,23 @@ async def from_search(client, person, room, message):
 
 
 async def pinned_by_alice(client, person, room, message):
-    resp = await client.post(f"/api/chat/messages/{message['id']}/pin/",
-                             headers=message["uploader"].headers)
+    resp = await client.post(
+        f"/api/chat/messages/{message['id']}/pin/", headers=message["uploader"].headers
+    )
     assert resp.status in (200, 201), await resp.text()
-    pins = await (await client.get(f"/api/chat/rooms/{room['id']}/pins/",
-                                   headers=person.headers)).json()
+    pins = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/pins/", headers=person.headers)
+    ).json()
     return pins[0]["message"]["file_url"]
 
 
 # v1's REST messages carry no file (seed 000's shape); its socket does, tested below.
-@pytest.mark.parametrize("read", [from_simple, from_channels, pinned_by_alice, from_saved,
-                                  from_search])
+@pytest.mark.parametrize(
+    "read", [from_simple, from_channels, pinned_by_alice, from_saved, from_search]
+)
 async def test_every_rest_dialect_hands_a_member_a_link_signed_for_them(
-        client, alice, bob, team, shared, read):
+    client, alice, bob, team, shared, read
+):
     url = signed_for(await read(client, bob, team, {**shared, "uploader": alice}), bob)
     assert await fetched(client, url) == 200
     assert await fetched(client, bare(url)) == 401
@@ -117,12 +126,16 @@ async def socket_frames(client, person, room):
     await next_frame(channels, "connection_established")
     user = await client.ws_connect(f"/ws/user/?token={person.token}")
     await next_frame(user, "connection_established")
-    return [(v1, "message", lambda f: f), (channels, "chat_message", lambda f: f["message"]),
-            (user, "chat_message", lambda f: f["message"])]
+    return [
+        (v1, "message", lambda f: f),
+        (channels, "chat_message", lambda f: f["message"]),
+        (user, "chat_message", lambda f: f["message"]),
+    ]
 
 
 async def test_every_socket_dialect_hands_each_recipient_their_own_link(
-        client, alice, bob, carol, team):
+    client, alice, bob, carol, team
+):
     sockets = await socket_frames(client, bob, team)
     resp = await upload(client, alice, "secret.png", png(), "image/png", room=str(team["id"]))
     assert resp.status == 200
@@ -137,8 +150,7 @@ async def test_every_socket_dialect_hands_each_recipient_their_own_link(
         await ws.close()
 
 
-async def test_a_member_fetches_with_a_header_a_query_token_or_the_page_cookie(
-        client, bob, shared):
+async def test_a_member_fetches_with_a_header_a_query_token_or_the_page_cookie(client, bob, shared):
     path = bare(shared["file_url"])
     assert await fetched(client, path, Authorization=f"Bearer {bob.token}") == 200
     assert await fetched(client, f"{path}?token={bob.token}") == 200
@@ -163,22 +175,25 @@ async def test_forged_tampered_and_expired_links_are_refused(client, core, alice
     name = bare(url).rsplit("/", 1)[1]
     signature = parse_qs(urlsplit(url).query)["s"][0]
     refused = [
-        with_query(url, u=bob.id),                               # someone else's link
+        with_query(url, u=bob.id),  # someone else's link
         with_query(url, s=signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")),
         with_query(url, e=int(parse_qs(urlsplit(url).query)["e"][0]) + 3600),  # stretched
-        with_query(url, s=""), with_query(url, u="x"), with_query(url, e="１２"),
+        with_query(url, s=""),
+        with_query(url, u="x"),
+        with_query(url, e="１２"),
         core.file_links.sign(name, alice.id, now=time.time() - core.settings.file_link_ttl * 2),
     ]
     other = await upload(client, alice, "other.png", png(), "image/png")
     other_name = bare((await other.json())["file_url"]).rsplit("/", 1)[1]
-    refused.append(with_query(url).replace(name, other_name))     # another file's signature
+    refused.append(with_query(url).replace(name, other_name))  # another file's signature
     for forged in refused:
         assert await fetched(client, forged) == 403, forged
     assert await fetched(client, url) == 200
 
 
 async def test_a_member_who_leaves_or_is_banned_fetches_nothing_more(
-        client, alice, bob, carol, team, shared):
+    client, alice, bob, carol, team, shared
+):
     link = await from_channels(client, bob, team, shared)
     assert await fetched(client, link) == 200
     resp = await client.post(f"/api/chat/rooms/{team['id']}/leave/", headers=bob.headers)
@@ -186,13 +201,17 @@ async def test_a_member_who_leaves_or_is_banned_fetches_nothing_more(
     assert await fetched(client, link) == 404
     assert await fetched(client, bare(link), Authorization=f"Bearer {bob.token}") == 404
     # carol is invited in, handed a link, then banned
-    await client.post(f"/api/chat/rooms/{team['id']}/invite/", json={"username": "carol"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{team['id']}/invite/", json={"username": "carol"}, headers=alice.headers
+    )
     await client.post(f"/api/chat/rooms/{team['id']}/join/", headers=carol.headers)
     link = await from_simple(client, carol, team, shared)
     assert await fetched(client, link) == 200
-    resp = await client.patch(f"/api/chat/rooms/{team['id']}/members/{carol.id}/",
-                              json={"is_banned": True}, headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{team['id']}/members/{carol.id}/",
+        json={"is_banned": True},
+        headers=alice.headers,
+    )
     assert resp.status == 200, await resp.text()
     assert await fetched(client, link) == 404
 
@@ -200,16 +219,18 @@ async def test_a_member_who_leaves_or_is_banned_fetches_nothing_more(
 async def test_a_deactivated_user_fetches_nothing_more(client, admin, bob, team, shared):
     link = await from_simple(client, bob, team, shared)
     assert await fetched(client, link) == 200
-    resp = await client.patch(f"/api/chat/admin/users/{bob.id}/", json={"is_active": False},
-                              headers=admin.headers)
+    resp = await client.patch(
+        f"/api/chat/admin/users/{bob.id}/", json={"is_active": False}, headers=admin.headers
+    )
     assert resp.status == 200
     assert await fetched(client, link) == 404
     assert await fetched(client, bare(link), Authorization=f"Bearer {bob.token}") == 401
 
 
 async def test_a_direct_conversation_s_files_are_the_two_people_s(client, alice, bob, carol):
-    direct = await (await client.post("/api/chat/direct/", json={"username": "bob"},
-                                      headers=alice.headers)).json()
+    direct = await (
+        await client.post("/api/chat/direct/", json={"username": "bob"}, headers=alice.headers)
+    ).json()
     resp = await upload(client, alice, "secret.png", png(), "image/png", room=str(direct["id"]))
     path = bare((await resp.json())["file_url"])
     assert await fetched(client, path, Authorization=f"Bearer {bob.token}") == 200
@@ -217,10 +238,12 @@ async def test_a_direct_conversation_s_files_are_the_two_people_s(client, alice,
 
 
 async def test_public_room_files_need_a_sign_in_unless_the_site_makes_them_public(
-        aiohttp_client, tmp_path):
+    aiohttp_client, tmp_path
+):
     for public in (False, True):
-        settings = Settings(data_dir=tmp_path / str(public), public_room_files_public=public,
-                            **NO_RATE_LIMITS)
+        settings = Settings(
+            data_dir=tmp_path / str(public), public_room_files_public=public, **NO_RATE_LIMITS
+        )
         client = await aiohttp_client(create_app(settings))
         alice, carol = await register(client, "alice"), await register(client, "carol")
         lobby = await upload(client, alice, "lobby.png", png(), "image/png")
@@ -237,14 +260,20 @@ async def test_public_room_files_need_a_sign_in_unless_the_site_makes_them_publi
 
 async def test_linking_a_file_one_cannot_read_does_not_open_it(client, carol, shared):
     own = await make_room(client, carol, name="mine", room_type="private")
-    resp = await client.post(f"/api/chat/rooms/{own['id']}/messages/", headers=carol.headers,
-                             json={"content": "mine now", "message_type": "image",
-                                   "file_url": bare(shared["file_url"])})
+    resp = await client.post(
+        f"/api/chat/rooms/{own['id']}/messages/",
+        headers=carol.headers,
+        json={"content": "mine now", "message_type": "image", "file_url": bare(shared["file_url"])},
+    )
     await assert_error(resp, 404, "channels")
-    resp = await client.patch("/api/auth/me", json={"avatar_url": bare(shared["file_url"])},
-                              headers=carol.headers)
+    resp = await client.patch(
+        "/api/auth/me", json={"avatar_url": bare(shared["file_url"])}, headers=carol.headers
+    )
     await assert_error(resp, 400, "identity")
-    assert await fetched(client, bare(shared["file_url"]), Authorization=f"Bearer {carol.token}") == 404
+    assert (
+        await fetched(client, bare(shared["file_url"]), Authorization=f"Bearer {carol.token}")
+        == 404
+    )
 
 
 async def test_avatars_stay_public_and_are_not_signed(client, alice):
@@ -256,5 +285,7 @@ async def test_avatars_stay_public_and_are_not_signed(client, alice):
 
 
 async def test_private_files_are_revalidated_rather_than_cached(client, bob, shared):
-    resp = await client.get(bare(shared["file_url"]), headers={"Authorization": f"Bearer {bob.token}"})
+    resp = await client.get(
+        bare(shared["file_url"]), headers={"Authorization": f"Bearer {bob.token}"}
+    )
     assert resp.headers["Cache-Control"] == "private, no-cache"

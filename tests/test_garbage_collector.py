@@ -1,6 +1,7 @@
 """The cycle collector is settled once the server is up (chat/web/service.py): what
 exists then is frozen out of full collections, which run less often; cycles made
 afterwards are still collected."""
+
 from __future__ import annotations
 
 import gc

@@ -1,4 +1,5 @@
 """Identity: register, login, refresh, /api/auth/me, and password guessing (429)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,16 +18,22 @@ async def login(client, username: str, password: str = PASSWORD):
 
 
 async def test_register_answers_201_with_user_and_both_tokens(client):
-    resp = await client.post("/api/auth/register", json={
-        "username": "alice", "password": PASSWORD, "display_name": "Alice Liddell"})
+    resp = await client.post(
+        "/api/auth/register",
+        json={"username": "alice", "password": PASSWORD, "display_name": "Alice Liddell"},
+    )
     assert resp.status == 201
     body = await resp.json()
     assert set(body) == {"user", "access_token", "refresh_token", "token_type", "expires_in"}
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 3600
-    assert body["user"] == {"id": body["user"]["id"], "username": "alice",
-                            "display_name": "Alice Liddell", "avatar_url": None,
-                            "is_admin": True}
+    assert body["user"] == {
+        "id": body["user"]["id"],
+        "username": "alice",
+        "display_name": "Alice Liddell",
+        "avatar_url": None,
+        "is_admin": True,
+    }
 
 
 async def test_first_registered_user_is_admin_and_the_second_is_not(make_user):
@@ -42,15 +49,20 @@ async def test_display_name_defaults_to_the_username(client):
 
 
 async def test_a_long_display_name_is_cut_to_64_characters(client):
-    resp = await client.post("/api/auth/register", json={
-        "username": "long", "password": PASSWORD, "display_name": "  " + "n" * 100})
+    resp = await client.post(
+        "/api/auth/register",
+        json={"username": "long", "password": PASSWORD, "display_name": "  " + "n" * 100},
+    )
     assert (await resp.json())["user"]["display_name"] == "n" * 64
 
 
-@pytest.mark.parametrize("username", [
-    "", "x" * 33, "has space", "émile", "semi;colon", "alice\n", 42, None, ["alice"]])
+@pytest.mark.parametrize(
+    "username", ["", "x" * 33, "has space", "émile", "semi;colon", "alice\n", 42, None, ["alice"]]
+)
 async def test_register_refuses_a_bad_username_with_400(client, username):
-    resp = await client.post("/api/auth/register", json={"username": username, "password": PASSWORD})
+    resp = await client.post(
+        "/api/auth/register", json={"username": username, "password": PASSWORD}
+    )
     await assert_error(resp, 400, "identity")
 
 
@@ -66,8 +78,9 @@ async def test_register_refuses_a_password_shorter_than_8_or_not_text(client, pa
 
 
 async def test_register_refuses_a_display_name_that_is_not_text(client):
-    resp = await client.post("/api/auth/register",
-                             json={"username": "alice", "password": PASSWORD, "display_name": 7})
+    resp = await client.post(
+        "/api/auth/register", json={"username": "alice", "password": PASSWORD, "display_name": 7}
+    )
     await assert_error(resp, 400, "identity")
 
 
@@ -83,8 +96,9 @@ async def test_usernames_are_unique_case_insensitively_with_409(client, make_use
 
 
 async def test_register_is_403_when_registration_is_disabled(aiohttp_client, tmp_path):
-    closed = await aiohttp_client(create_app(Settings(data_dir=tmp_path / "closed",
-                                                      allow_registration=False)))
+    closed = await aiohttp_client(
+        create_app(Settings(data_dir=tmp_path / "closed", allow_registration=False))
+    )
     resp = await closed.post("/api/auth/register", json={"username": "alice", "password": PASSWORD})
     await assert_error(resp, 403, "identity")
 
@@ -95,8 +109,9 @@ async def test_login_answers_the_same_body_as_register(client, alice):
     body = await resp.json()
     assert body["user"]["id"] == alice.id
     assert body["user"]["username"] == "alice"
-    me = await client.get("/api/auth/me",
-                          headers={"Authorization": f"Bearer {body['access_token']}"})
+    me = await client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert (await me.json())["id"] == alice.id
 
 
@@ -112,7 +127,8 @@ async def test_login_without_text_credentials_is_401(client, alice, body):
 
 
 async def test_repeated_failures_for_one_username_answer_429_even_with_the_right_password(
-        client, alice):
+    client, alice
+):
     for _ in range(5):
         await assert_error(await login(client, "alice", "wrong password"), 401, "identity")
     text = await assert_error(await login(client, "Alice"), 429, "identity")
@@ -139,8 +155,9 @@ async def test_refresh_gives_a_working_access_token(client, alice):
     resp = await client.post("/api/auth/refresh", json={"refresh_token": alice.refresh_token})
     assert resp.status == 200
     body = await resp.json()
-    me = await client.get("/api/auth/me",
-                          headers={"Authorization": f"Bearer {body['access_token']}"})
+    me = await client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert (await me.json())["username"] == "alice"
 
 
@@ -158,9 +175,13 @@ async def test_refresh_refuses_an_access_token_with_401(client, alice):
 async def test_me_answers_the_caller(client, alice):
     resp = await client.get("/api/auth/me", headers=alice.headers)
     assert resp.status == 200
-    assert await resp.json() == {"id": alice.id, "username": "alice",
-                                 "display_name": "Alice Liddell", "avatar_url": None,
-                                 "is_admin": False}
+    assert await resp.json() == {
+        "id": alice.id,
+        "username": "alice",
+        "display_name": "Alice Liddell",
+        "avatar_url": None,
+        "is_admin": False,
+    }
 
 
 async def test_me_without_a_token_is_401(client):
@@ -168,8 +189,11 @@ async def test_me_without_a_token_is_401(client):
 
 
 async def test_patch_me_changes_display_name_and_avatar(client, alice):
-    resp = await client.patch("/api/auth/me", headers=alice.headers, json={
-        "display_name": "  Alice L.  ", "avatar_url": "https://example.com/a.png"})
+    resp = await client.patch(
+        "/api/auth/me",
+        headers=alice.headers,
+        json={"display_name": "  Alice L.  ", "avatar_url": "https://example.com/a.png"},
+    )
     assert resp.status == 200
     body = await resp.json()
     assert body["display_name"] == "Alice L."
@@ -183,9 +207,15 @@ async def test_patch_me_with_a_blank_display_name_falls_back_to_the_username(cli
     assert (await resp.json())["display_name"] == "alice"
 
 
-@pytest.mark.parametrize("body", [
-    {"display_name": 5}, {"avatar_url": "javascript:alert(1)"}, {"avatar_url": ["x"]},
-    {"password": "short", "old_password": PASSWORD}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"display_name": 5},
+        {"avatar_url": "javascript:alert(1)"},
+        {"avatar_url": ["x"]},
+        {"password": "short", "old_password": PASSWORD},
+    ],
+)
 async def test_patch_me_refuses_bad_fields_with_400(client, alice, body):
     resp = await client.patch("/api/auth/me", headers=alice.headers, json=body)
     await assert_error(resp, 400, "identity")
@@ -193,23 +223,30 @@ async def test_patch_me_refuses_bad_fields_with_400(client, alice, body):
 
 async def test_patch_me_with_a_wrong_old_password_is_400_and_changes_nothing(client, alice):
     for old in ("wrong password", None, 12345678, ["correct horse"]):
-        resp = await client.patch("/api/auth/me", headers=alice.headers,
-                                  json={"password": "new password", "old_password": old})
+        resp = await client.patch(
+            "/api/auth/me",
+            headers=alice.headers,
+            json={"password": "new password", "old_password": old},
+        )
         await assert_error(resp, 400, "identity")
     assert (await login(client, "alice")).status == 200
 
 
 async def test_after_a_password_change_only_the_new_password_and_tokens_work(client, alice):
-    resp = await client.patch("/api/auth/me", headers=alice.headers,
-                              json={"password": "new password", "old_password": PASSWORD})
+    resp = await client.patch(
+        "/api/auth/me",
+        headers=alice.headers,
+        json={"password": "new password", "old_password": PASSWORD},
+    )
     assert resp.status == 200
     await assert_error(await login(client, "alice"), 401, "identity")
     fresh = await login(client, "alice", "new password")
     assert fresh.status == 200
     old = await client.post("/api/auth/refresh", json={"refresh_token": alice.refresh_token})
     await assert_error(old, 401, "identity")
-    new = await client.post("/api/auth/refresh",
-                            json={"refresh_token": (await fresh.json())["refresh_token"]})
+    new = await client.post(
+        "/api/auth/refresh", json={"refresh_token": (await fresh.json())["refresh_token"]}
+    )
     assert new.status == 200
 
 

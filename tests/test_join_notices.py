@@ -1,6 +1,7 @@
 """Join and leave notices that stay linear (issue 27): one per person in rooms up to
 CHAT_JOIN_NOTICE_THRESHOLD members, above it what the room's join_notices setting says
 (coalesced: at most one a CHAT_JOIN_NOTICE_INTERVAL), in every dialect and language."""
+
 import asyncio
 import time
 
@@ -17,8 +18,13 @@ ZH = "zh-CN,zh"
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, join_notice_threshold=3,
-                    join_notice_interval=INTERVAL, **NO_RATE_LIMITS)
+    return Settings(
+        data_dir=tmp_path / "data",
+        heartbeat_seconds=5.0,
+        join_notice_threshold=3,
+        join_notice_interval=INTERVAL,
+        **NO_RATE_LIMITS,
+    )
 
 
 def newcomer(core, user_id: int, name: str) -> Person:
@@ -32,7 +38,7 @@ def room_path(dialect: str, room: dict, action: str) -> str:
         return f"/api/v1/chatroom/rooms/{room['id']}/{action}"
     if dialect == "simple":
         return f"/api/chat/rooms/{room['slug']}/{action}"
-    return f"/api/chat/rooms/{room['id']}/{action}/"   # channels, and the native client
+    return f"/api/chat/rooms/{room['id']}/{action}/"  # channels, and the native client
 
 
 async def act(client, dialect, person, room, action="join"):
@@ -47,11 +53,13 @@ async def stored_lines(client, dialect, reader, room, language) -> list[str]:
         resp = await client.get(f"/api/v1/chatroom/rooms/{room['id']}", headers=headers)
         return [m["content"] for m in (await resp.json())["latest_messages"] if m["is_system"]]
     if dialect == "simple":
-        resp = await client.get(f"/api/chat/messages?room_id={room['slug']}&limit=100",
-                                headers=headers)
+        resp = await client.get(
+            f"/api/chat/messages?room_id={room['slug']}&limit=100", headers=headers
+        )
         return [m["content"] for m in await resp.json() if m["message_type"] == "system"]
-    resp = await client.get(f"/api/chat/rooms/{room['id']}/messages/?page_size=100",
-                            headers=headers)
+    resp = await client.get(
+        f"/api/chat/rooms/{room['id']}/messages/?page_size=100", headers=headers
+    )
     return [m["content"] for m in (await resp.json())["messages"] if m["message_type"] == "system"]
 
 
@@ -64,7 +72,9 @@ class LiveLines:
     async def until(self, count: int, timeout: float) -> list[str]:
         deadline = time.monotonic() + timeout
         while len(self.lines) < count:
-            frame = await next_frame(self.ws, "chat_message", max(0.05, deadline - time.monotonic()))
+            frame = await next_frame(
+                self.ws, "chat_message", max(0.05, deadline - time.monotonic())
+            )
             if frame["room_id"] == self.room_id and frame["message"]["message_type"] == "system":
                 self.lines.append(frame["message"]["content"])
         return self.lines
@@ -82,8 +92,9 @@ async def lines_of(client, dialect, reader, room, live, language, count, timeout
 
 
 async def patch_mode(client, person, room, mode):
-    return await client.patch(f"/api/chat/rooms/{room['id']}/", json={"join_notices": mode},
-                              headers=person.headers)
+    return await client.patch(
+        f"/api/chat/rooms/{room['id']}/", json={"join_notices": mode}, headers=person.headers
+    )
 
 
 async def set_mode(client, person, room, mode):
@@ -92,16 +103,27 @@ async def set_mode(client, person, room, mode):
 
 
 EXPECTED = {
-    "en": ["amy joined the room", "ben joined the room", "cat joined the room",
-           "dan, eve and 1 more joined the room; amy left the room", "gus joined the room"],
-    "zh": ["amy 加入了聊天室", "ben 加入了聊天室", "cat 加入了聊天室",
-           "dan、eve 等 3 人加入了聊天室；amy 离开了聊天室", "gus 加入了聊天室"],
+    "en": [
+        "amy joined the room",
+        "ben joined the room",
+        "cat joined the room",
+        "dan, eve and 1 more joined the room; amy left the room",
+        "gus joined the room",
+    ],
+    "zh": [
+        "amy 加入了聊天室",
+        "ben 加入了聊天室",
+        "cat 加入了聊天室",
+        "dan、eve 等 3 人加入了聊天室；amy 离开了聊天室",
+        "gus 加入了聊天室",
+    ],
 }
 
 
 @pytest.mark.parametrize("dialect", ["v1", "channels", "simple", "native"])
 async def test_notices_follow_the_threshold_and_each_room_setting_in_both_languages(
-        client, core, alice, dialect):
+    client, core, alice, dialect
+):
     room = await make_room(client, alice, name="tea", max_members=None)
     assert room["join_notices"] == "coalesced"
     live = {}
@@ -110,19 +132,26 @@ async def test_notices_follow_the_threshold_and_each_room_setting_in_both_langua
             ws = await client.ws_connect(f"/ws/user/?token={alice.token}&lang={language}")
             await next_frame(ws, "connection_established")
             live[language] = LiveLines(ws, room["id"])
-    people = {name: newcomer(core, 3000 + i, name)
-              for i, name in enumerate(["amy", "ben", "cat", "dan", "eve", "fay", "gus", "hal"])}
-    for name in ("amy", "ben", "cat"):          # 1, 2, 3 members before: one line each
+    people = {
+        name: newcomer(core, 3000 + i, name)
+        for i, name in enumerate(["amy", "ben", "cat", "dan", "eve", "fay", "gus", "hal"])
+    }
+    for name in ("amy", "ben", "cat"):  # 1, 2, 3 members before: one line each
         await act(client, dialect, people[name], room)
-    for name in ("dan", "eve", "fay"):          # above the threshold: coalesced
+    for name in ("dan", "eve", "fay"):  # above the threshold: coalesced
         await act(client, dialect, people[name], room)
     await act(client, dialect, people["amy"], room, "leave")
     for language in ("en", "zh"):
-        assert await lines_of(client, dialect, alice, room, live, language, 4) == EXPECTED[language][:4]
+        assert (
+            await lines_of(client, dialect, alice, room, live, language, 4)
+            == EXPECTED[language][:4]
+        )
     await set_mode(client, alice, room, "always")
     await act(client, dialect, people["gus"], room)
     for language in ("en", "zh"):
-        assert await lines_of(client, dialect, alice, room, live, language, 5, 5) == EXPECTED[language]
+        assert (
+            await lines_of(client, dialect, alice, room, live, language, 5, 5) == EXPECTED[language]
+        )
     await set_mode(client, alice, room, "never")
     await act(client, dialect, people["hal"], room)
     await act(client, dialect, people["ben"], room, "leave")
@@ -149,9 +178,14 @@ async def test_only_room_admins_change_the_setting_to_a_known_mode(client, alice
 def test_the_threshold_and_the_interval_are_settings():
     default = load_settings(env={})
     assert (default.join_notice_threshold, default.join_notice_interval) == (50, 60.0)
-    chosen = load_settings(env={"CHAT_JOIN_NOTICE_THRESHOLD": "10", "CHAT_JOIN_NOTICE_INTERVAL": "2.5"})
+    chosen = load_settings(
+        env={"CHAT_JOIN_NOTICE_THRESHOLD": "10", "CHAT_JOIN_NOTICE_INTERVAL": "2.5"}
+    )
     assert (chosen.join_notice_threshold, chosen.join_notice_interval) == (10, 2.5)
-    for env in ({"CHAT_JOIN_NOTICE_THRESHOLD": "-1"}, {"CHAT_JOIN_NOTICE_THRESHOLD": "many"},
-                {"CHAT_JOIN_NOTICE_INTERVAL": "0"}):
+    for env in (
+        {"CHAT_JOIN_NOTICE_THRESHOLD": "-1"},
+        {"CHAT_JOIN_NOTICE_THRESHOLD": "many"},
+        {"CHAT_JOIN_NOTICE_INTERVAL": "0"},
+    ):
         with pytest.raises(SettingsError):
             load_settings(env=env)

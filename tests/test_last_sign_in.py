@@ -1,5 +1,6 @@
 """Issue 24 item 7: the admin list's "Last sign-in" moves for every way of being signed
 in: registering, a password, a refresh, the page's cookie and a token minted elsewhere."""
+
 from __future__ import annotations
 
 import time
@@ -19,6 +20,7 @@ async def forget_sign_ins(core) -> None:
     async def job(conn):
         await conn.execute("UPDATE users SET last_login_at = NULL")
         return Outcome(None)
+
     await core.commit(job)
     core.sign_ins_noted.clear()
 
@@ -37,18 +39,21 @@ async def test_a_refresh_counts_as_a_sign_in(client, core, admin, bob):
 async def test_the_page_s_cookie_counts_as_a_sign_in(client, core, admin, alice):
     await sign_in(client, "alice")
     await forget_sign_ins(core)
-    assert (await client.get("/api/auth/me")).status == 200   # the cookie alone
+    assert (await client.get("/api/auth/me")).status == 200  # the cookie alone
     assert await last_sign_in(client, admin, "alice") is not None
     await forget_sign_ins(core)
     resp = await client.post("/api/auth/refresh", json={}, headers={"Origin": origin(client)})
-    assert resp.status == 200                                  # the page's cookie refresh
+    assert resp.status == 200  # the page's cookie refresh
     assert await last_sign_in(client, admin, "alice") is not None
 
 
 async def test_a_token_minted_by_another_system_counts_as_a_sign_in(client, core, admin):
     now = int(time.time())
-    token = jwt.encode({"sub": "500", "username": "embedded", "type": "access", "iat": now,
-                        "exp": now + 600}, core.secret, algorithm="HS256")
+    token = jwt.encode(
+        {"sub": "500", "username": "embedded", "type": "access", "iat": now, "exp": now + 600},
+        core.secret,
+        algorithm="HS256",
+    )
     resp = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert resp.status == 200, await resp.text()
     assert await last_sign_in(client, admin, "embedded") is not None

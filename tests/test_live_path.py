@@ -1,8 +1,10 @@
 """The lean live path: seats authorize frames, typing bursts are coalesced, large rooms
 hear presence in summaries, and a resume too far back is told to refetch."""
+
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 
 from chat.core.conversation import messages
@@ -22,7 +24,8 @@ async def room(client, alice, bob):
 
 
 async def test_a_typing_burst_closes_nobody_and_reaches_others_coalesced(
-        client, alice, bob, make_user, room):
+    client, alice, bob, make_user, room
+):
     carol = await make_user("carol")
     ws_a = await connect(client, alice, room)
     ws_b = await connect(client, bob, room)
@@ -33,8 +36,11 @@ async def test_a_typing_burst_closes_nobody_and_reaches_others_coalesced(
         async for msg in ws:
             if '"typing"' in msg.data:
                 typing[name] += 1
-    readers = [asyncio.create_task(keep_reading(ws_b, "b")),
-               asyncio.create_task(keep_reading(ws_c, "c"))]
+
+    readers = [
+        asyncio.create_task(keep_reading(ws_b, "b")),
+        asyncio.create_task(keep_reading(ws_c, "c")),
+    ]
     frame = '{"type":"typing","is_typing":true}'
     for _ in range(10_000):
         await ws_a.send_str(frame)
@@ -90,6 +96,7 @@ async def test_the_seat_is_checked_when_the_write_runs(core, alice, bob, room):
 
     def seat_gone():
         raise Forbidden("not_a_member")
+
     with pytest.raises(Forbidden):
         await messages.send_seated(core, user, the_room, seat_gone, "late")
     assert await core.db.fetch_one("SELECT 1 FROM messages WHERE content = 'late'") is None
@@ -97,17 +104,24 @@ async def test_the_seat_is_checked_when_the_write_runs(core, alice, bob, room):
 
 @pytest.mark.parametrize("dialect", ["channels", "v1"])
 async def test_a_since_beyond_the_bounded_replay_gets_history_gap(
-        client, core, alice, room, dialect):
+    client, core, alice, room, dialect
+):
     the_room = await room_sql.room_by_id(core.db.reader, room["id"])
     user = await user_by_id(core.db.reader, alice.id)
-    await asyncio.gather(*(messages.send(core, user, room["id"], f"m{i}")
-                           for i in range(messages.REPLAY_LIMIT + 1)))
-    first = (await core.db.fetch_one(
-        "SELECT MIN(id) FROM messages WHERE room_id = ? AND message_type = 'text'",
-        (the_room.id,)))[0]
+    await asyncio.gather(
+        *(messages.send(core, user, room["id"], f"m{i}") for i in range(messages.REPLAY_LIMIT + 1))
+    )
+    first = (
+        await core.db.fetch_one(
+            "SELECT MIN(id) FROM messages WHERE room_id = ? AND message_type = 'text'",
+            (the_room.id,),
+        )
+    )[0]
     since = first - 1
     if dialect == "v1":
-        ws = await client.ws_connect(f"/api/v1/chatroom/ws/{room['id']}/{alice.token}?since={since}")
+        ws = await client.ws_connect(
+            f"/api/v1/chatroom/ws/{room['id']}/{alice.token}?since={since}"
+        )
     else:
         ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={alice.token}&since={since}")
     gap = await next_frame(ws, "history_gap")
@@ -118,8 +132,10 @@ async def test_a_since_beyond_the_bounded_replay_gets_history_gap(
     # One message fewer fits: replayed in full.
     ws2 = await client.ws_connect(f"/ws/chat/{room['id']}/?token={alice.token}&since={first}")
     await next_frame(ws2, "connection_established")
-    got = [(await next_frame(ws2, "chat_message"))["message"]["id"]
-           for _ in range(messages.REPLAY_LIMIT)]
+    got = [
+        (await next_frame(ws2, "chat_message"))["message"]["id"]
+        for _ in range(messages.REPLAY_LIMIT)
+    ]
     assert len(set(got)) == messages.REPLAY_LIMIT
     for w in (ws, ws2):
         await w.close()
@@ -127,12 +143,17 @@ async def test_a_since_beyond_the_bounded_replay_gets_history_gap(
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, presence_coalesce_above=3,
-                    **NO_RATE_LIMITS)
+    return Settings(
+        data_dir=tmp_path / "data",
+        heartbeat_seconds=5.0,
+        presence_coalesce_above=3,
+        **NO_RATE_LIMITS,
+    )
 
 
 async def test_small_rooms_hear_each_join_large_rooms_a_summary_a_second(
-        client, alice, bob, make_user, room):
+    client, alice, bob, make_user, room
+):
     others = [await make_user(f"user{i}") for i in range(4)]
     ws_a = await connect(client, alice, room)
     ws_b = await connect(client, bob, room)
@@ -181,11 +202,11 @@ async def test_a_fan_out_writes_the_author_first_then_a_slice_per_loop_turn():
     """The sender's echo (its acknowledgement) goes out before the rest of the room,
     and a big room is written FLUSH_SLICE sockets per turn, so the loop reads the
     sender's next frame in between; every socket still gets the message once."""
-    from chat.wire.channels.socket import DIALECT
     from chat.events import MessagePosted
     from chat.hub import FLUSH_SLICE, Hub
     from chat.live.client import Connection, Seat
     from chat.models import Message, Room, User
+    from chat.wire.channels.socket import DIALECT
 
     hub, written = Hub(), []
     room = Room(1, "big", "big", "", "public", False, None, True, None, "", "")
@@ -197,9 +218,30 @@ async def test_a_fan_out_writes_the_author_first_then_a_slice_per_loop_turn():
         hub.attach(conn)
         conn.sink = RecordingSink(written, user.id)
     author = users[sockets // 2]
-    hub.publish(MessagePosted(room.id, Message(
-        7, room.id, room.slug, room.name, author, "text", "hello", None, None, None, None,
-        None, None, False, False, "", "")))
+    hub.publish(
+        MessagePosted(
+            room.id,
+            Message(
+                7,
+                room.id,
+                room.slug,
+                room.name,
+                author,
+                "text",
+                "hello",
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                False,
+                False,
+                "",
+                "",
+            ),
+        )
+    )
     turns = []
     while len(written) < sockets and len(turns) < sockets:
         await asyncio.sleep(0)

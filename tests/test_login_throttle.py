@@ -1,6 +1,7 @@
 """Login throttling refuses a failing (username, address) pair or address, only slows a
 username guessed from many addresses, and never locks the owner out; X-Forwarded-For
 is read from the right, so a client cannot pick its own address."""
+
 from __future__ import annotations
 
 import time
@@ -24,10 +25,18 @@ async def proxied(aiohttp_client, tmp_path):
     return await aiohttp_client(create_app(settings))
 
 
-async def login(client, address: str, password: str = PASSWORD, username: str = "alice",
-                forwarded: str | None = None):
-    return await client.post("/api/auth/login", json={"username": username, "password": password},
-                             headers={"X-Forwarded-For": forwarded or address})
+async def login(
+    client,
+    address: str,
+    password: str = PASSWORD,
+    username: str = "alice",
+    forwarded: str | None = None,
+):
+    return await client.post(
+        "/api/auth/login",
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": forwarded or address},
+    )
 
 
 async def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(proxied):
@@ -44,8 +53,9 @@ async def test_a_username_guessed_from_many_addresses_is_slowed_but_not_refused(
     await register(proxied, "alice")
     assert (await login(proxied, "203.0.113.5")).status == 200  # the owner's usual address
     for n in range(USER_SLOWDOWN):
-        await assert_error(await login(proxied, f"198.51.100.{n + 1}", "wrong password"),
-                           401, "identity")
+        await assert_error(
+            await login(proxied, f"198.51.100.{n + 1}", "wrong password"), 401, "identity"
+        )
     started = time.monotonic()
     assert (await login(proxied, "192.0.2.77")).status == 200  # a new address: waits
     assert time.monotonic() - started >= BASE_DELAY
@@ -58,8 +68,9 @@ async def test_the_leftmost_forwarded_address_is_the_clients_to_invent(proxied):
     """nginx appends the address it saw: only hops our proxies added are believed."""
     await register(proxied, "alice")
     for n in range(PAIR_LIMIT):
-        resp = await login(proxied, "", "wrong password",
-                           forwarded=f"192.0.2.{n}, 198.51.100.7, 10.0.0.2")
+        resp = await login(
+            proxied, "", "wrong password", forwarded=f"192.0.2.{n}, 198.51.100.7, 10.0.0.2"
+        )
         await assert_error(resp, 401, "identity")
     resp = await login(proxied, "", forwarded="192.0.2.99, 198.51.100.7, 10.1.2.3")
     await assert_error(resp, 429, "identity")
@@ -69,8 +80,9 @@ async def test_the_leftmost_forwarded_address_is_the_clients_to_invent(proxied):
 
 
 async def test_a_huge_username_is_refused_before_the_throttle_keeps_it(client, core, alice):
-    resp = await client.post("/api/auth/login",
-                             json={"username": "a" * 200_000, "password": "x" * 8})
+    resp = await client.post(
+        "/api/auth/login", json={"username": "a" * 200_000, "password": "x" * 8}
+    )
     await assert_error(resp, 401, "identity")
     assert all(len(key) < 300 for key in core.throttle.store.stamps)
 
@@ -98,14 +110,14 @@ async def test_an_address_spraying_usernames_is_refused_for_all_of_them(proxied)
     assert (await login(proxied, "198.51.100.10")).status == 200
 
 
-
 async def test_forwarded_hops_with_ports_and_brackets_are_each_their_own_client(proxied):
     """Proxies write "ip:port" and "[v6]:port": read as the address, not as the proxy's
     own, so their clients do not share one login bucket."""
     await register(proxied, "alice")
     for port in range(PAIR_LIMIT):
-        await assert_error(await login(proxied, f"198.51.100.1:{4000 + port}", "wrong password"),
-                           401, "identity")
+        await assert_error(
+            await login(proxied, f"198.51.100.1:{4000 + port}", "wrong password"), 401, "identity"
+        )
     await assert_error(await login(proxied, "198.51.100.1:5000"), 429, "identity")
     for hop in ("203.0.113.5:8080", "[2001:db8::5]:443", "2001:db8::6", "::ffff:192.0.2.9"):
         assert (await login(proxied, hop)).status == 200, hop
@@ -119,16 +131,22 @@ async def test_forwarded_hops_with_ports_and_brackets_are_each_their_own_client(
 
 
 async def test_the_limits_are_settings_and_zero_turns_one_off(aiohttp_client, tmp_path):
-    settings = load_settings(env={"CHAT_DATA_DIR": str(tmp_path / "data"),
-                                  "CHAT_LOGIN_PAIR_LIMIT": "2", "CHAT_LOGIN_ADDRESS_LIMIT": "0"})
+    settings = load_settings(
+        env={
+            "CHAT_DATA_DIR": str(tmp_path / "data"),
+            "CHAT_LOGIN_PAIR_LIMIT": "2",
+            "CHAT_LOGIN_ADDRESS_LIMIT": "0",
+        }
+    )
     client = await aiohttp_client(create_app(settings))
     await register(client, "alice")
     for _ in range(2):
         await assert_error(await login(client, "", "wrong password"), 401, "identity")
     await assert_error(await login(client, ""), 429, "identity")
     for n in range(25):  # no address limit
-        await assert_error(await login(client, "", "wrong password", username=f"g{n}"),
-                           401, "identity")
+        await assert_error(
+            await login(client, "", "wrong password", username=f"g{n}"), 401, "identity"
+        )
     with pytest.raises(SettingsError):
         load_settings(env={"CHAT_LOGIN_PAIR_LIMIT": "-1"})
 
@@ -140,13 +158,22 @@ async def test_old_password_guesses_are_throttled_and_count_as_failed_logins(cli
     headers = {"Authorization": f"Bearer {(await resp.json())['token']}"}
     statuses = []
     for n in range(60):
-        resp = await client.patch("/api/auth/me", headers=headers,
-                                  json={"password": "a new password", "old_password": f"guess {n}"})
+        resp = await client.patch(
+            "/api/auth/me",
+            headers=headers,
+            json={"password": "a new password", "old_password": f"guess {n}"},
+        )
         statuses.append(resp.status)
     assert statuses[:PAIR_LIMIT] == [400] * PAIR_LIMIT
     assert set(statuses[PAIR_LIMIT:]) == {429}
-    await assert_error(await client.post("/api/auth/login", json={
-        "username": "alice", "password": PASSWORD}), 429, "identity")
-    resp = await client.patch("/api/auth/me", headers=headers,
-                              json={"password": "a new password", "old_password": PASSWORD})
+    await assert_error(
+        await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD}),
+        429,
+        "identity",
+    )
+    resp = await client.patch(
+        "/api/auth/me",
+        headers=headers,
+        json={"password": "a new password", "old_password": PASSWORD},
+    )
     await assert_error(resp, 429, "identity")  # the right one too, until the window passes

@@ -1,6 +1,7 @@
 """Logs: a request id on every response and log line; CHAT_LOG_FORMAT=json writes one JSON
 object per line with time, level, request id, route, status, duration and user id, and
 never a token."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ HEX_ID = re.compile(r"[0-9a-f]{32}")
 
 async def test_every_response_carries_a_fresh_request_id_and_ignores_a_client_s(client, alice):
     first = await client.get("/api/auth/me", headers=alice.headers)
-    second = await client.get("/api/auth/me", headers={**alice.headers, "X-Request-Id": "forged-id-123"})
+    second = await client.get(
+        "/api/auth/me", headers={**alice.headers, "X-Request-Id": "forged-id-123"}
+    )
     missing = await client.get("/api/chat/no-such-thing")
     ids = [r.headers["X-Request-Id"] for r in (first, second, missing)]
     assert all(HEX_ID.fullmatch(i) for i in ids) and len(set(ids)) == 3

@@ -1,5 +1,6 @@
 """Prometheus metrics: off by default, loopback-only when on, scraped with the
 library's own parser."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,25 +46,39 @@ async def test_only_allowed_networks_may_scrape(aiohttp_client, tmp_path):
 
 
 async def test_a_forwarded_hop_that_names_no_loopback_client_never_passes_for_loopback(
-        aiohttp_client, tmp_path):
+    aiohttp_client, tmp_path
+):
     """Behind a proxy on this host, /metrics answers only a request made on the host."""
     client = await aiohttp_client(app_with(tmp_path, metrics=True, trusted_proxies=("127.0.0.1",)))
     assert (await client.get("/metrics")).status == 200
-    for hop in ("203.0.113.5:8080", "[2001:db8::5]:443", "[2001:db8::5]", "unknown", "",
-                " , ", "127.0.0.1:80:1", "[::1", "garbage", "203.0.113.5:http", "1.2.3.4:５"):
+    for hop in (
+        "203.0.113.5:8080",
+        "[2001:db8::5]:443",
+        "[2001:db8::5]",
+        "unknown",
+        "",
+        " , ",
+        "127.0.0.1:80:1",
+        "[::1",
+        "garbage",
+        "203.0.113.5:http",
+        "1.2.3.4:５",
+    ):
         resp = await client.get("/metrics", headers={"X-Forwarded-For": hop})
         assert resp.status == 403, hop
 
 
 async def test_a_scrape_shows_sockets_messages_fanout_commits_requests_and_throttles(
-        aiohttp_client, tmp_path):
+    aiohttp_client, tmp_path
+):
     client = await aiohttp_client(app_with(tmp_path, metrics=True))
     alice = await register(client, "alice")
     room = await make_room(client, alice)
     ws = await connect(client, alice, room)
     for text in ("one", "two"):
-        resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": text},
-                                 headers=alice.headers)
+        resp = await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/", json={"content": text}, headers=alice.headers
+        )
         assert resp.status == 201
     for _ in range(6):
         await client.post("/api/auth/login", json={"username": "alice", "password": "wrong pass"})

@@ -1,15 +1,18 @@
 """Native: editing one's own messages, the edit history, message_updated frames."""
+
 from tests.helpers import assert_error, connect, make_room, next_frame, post_message
 
 
 async def edit(client, person, message_id: int, content):
-    return await client.patch(f"/api/chat/messages/{message_id}/", json={"content": content},
-                              headers=person.headers)
+    return await client.patch(
+        f"/api/chat/messages/{message_id}/", json={"content": content}, headers=person.headers
+    )
 
 
 async def set_member(client, owner, room, person, **change):
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/members/{person.id}/",
-                              json=change, headers=owner.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{room['id']}/members/{person.id}/", json=change, headers=owner.headers
+    )
     assert resp.status == 200, await resp.text()
 
 
@@ -30,8 +33,9 @@ async def test_author_edits_own_message_and_the_old_text_is_kept(client, alice):
     assert history["content"] == "meeting at 5"
     assert [e["content"] for e in history["edits"]] == ["meeting at 3", "meeting at 4"]
     assert history["edits"][0]["edited_by"]["username"] == "alice"
-    page = await (await client.get(f"/api/chat/rooms/{room['id']}/messages/",
-                                   headers=alice.headers)).json()
+    page = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=alice.headers)
+    ).json()
     assert page["messages"][-1]["content"] == "meeting at 5"
 
 
@@ -40,8 +44,9 @@ async def test_only_the_author_may_edit_not_even_a_site_admin(client, admin, ali
     message = await post_message(client, alice, room, "mine")
     for person in (bob, admin):
         await assert_error(await edit(client, person, message["id"], "theirs"), 403, "channels")
-    history = await (await client.get(f"/api/chat/messages/{message['id']}/edits/",
-                                      headers=alice.headers)).json()
+    history = await (
+        await client.get(f"/api/chat/messages/{message['id']}/edits/", headers=alice.headers)
+    ).json()
     assert history["edits"] == []
 
 
@@ -51,8 +56,9 @@ async def test_deleted_and_system_messages_cannot_be_edited(client, alice, bob):
     await client.delete(f"/api/chat/messages/{message['id']}/", headers=alice.headers)
     await assert_error(await edit(client, alice, message["id"], "back"), 400, "channels")
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
-    page = await (await client.get(f"/api/chat/rooms/{room['id']}/messages/",
-                                   headers=bob.headers)).json()
+    page = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=bob.headers)
+    ).json()
     joined = next(m for m in page["messages"] if m["message_type"] == "system")
     await assert_error(await edit(client, bob, joined["id"], "I own this room"), 403, "channels")
 
@@ -63,8 +69,9 @@ async def test_edit_content_is_checked_like_a_new_message(client, alice):
     for bad in ("   ", "x" * 5001, 42, None):
         await assert_error(await edit(client, alice, message["id"], bad), 400, "channels")
     await assert_error(await edit(client, alice, 999999, "hi"), 404, "channels")
-    resp = await client.patch(f"/api/chat/messages/{message['id']}/", data="nope",
-                              headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/messages/{message['id']}/", data="nope", headers=alice.headers
+    )
     await assert_error(resp, 400, "channels")
 
 
@@ -82,8 +89,9 @@ async def test_same_text_again_is_no_edit(client, alice):
     assert edited["is_edited"] is False
 
 
-async def test_edit_history_is_for_author_room_moderators_and_site_admins(client, admin, alice,
-                                                                         bob, make_user):
+async def test_edit_history_is_for_author_room_moderators_and_site_admins(
+    client, admin, alice, bob, make_user
+):
     carol = await make_user("carol")
     room = await make_room(client, alice)
     for person in (bob, carol, admin):

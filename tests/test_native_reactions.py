@@ -1,17 +1,20 @@
 """Native: reactions toggle, show up with counts and "me", and reach sockets."""
+
 import pytest
 
 from tests.helpers import assert_error, connect, make_room, next_frame, post_message
 
 
 async def react(client, person, message_id: int, emoji):
-    return await client.post(f"/api/chat/messages/{message_id}/reactions/",
-                             json={"emoji": emoji}, headers=person.headers)
+    return await client.post(
+        f"/api/chat/messages/{message_id}/reactions/", json={"emoji": emoji}, headers=person.headers
+    )
 
 
 async def shown(client, person, room, message_id: int) -> list[dict]:
-    page = await (await client.get(f"/api/chat/rooms/{room['id']}/messages/",
-                                   headers=person.headers)).json()
+    page = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=person.headers)
+    ).json()
     return next(m for m in page["messages"] if m["id"] == message_id)["reactions"]
 
 
@@ -43,8 +46,7 @@ async def test_counts_add_up_and_me_is_per_viewer(client, alice, bob):
     assert seen_by_bob[":+1:"]["me"] is True
 
 
-@pytest.mark.parametrize("emoji", ["👍", ":+1:", ":tada:", "👨‍👩‍👧", "1️⃣", "🇨🇳", "👍🏽",
-                                   "好"])
+@pytest.mark.parametrize("emoji", ["👍", ":+1:", ":tada:", "👨‍👩‍👧", "1️⃣", "🇨🇳", "👍🏽", "好"])
 async def test_emoji_and_short_codes_are_accepted(client, alice, emoji):
     room = await make_room(client, alice)
     message = await post_message(client, alice, room, "react to me")
@@ -52,8 +54,25 @@ async def test_emoji_and_short_codes_are_accepted(client, alice, emoji):
     assert resp.status == 201, await resp.text()
 
 
-@pytest.mark.parametrize("emoji", ["", " ", "  \t", "hello", "a b", "👍 👍", "\n", "x" * 17,
-                                   "🎉" * 17, 5, None, ["👍"], "<b>", ":no spaces:"])
+@pytest.mark.parametrize(
+    "emoji",
+    [
+        "",
+        " ",
+        "  \t",
+        "hello",
+        "a b",
+        "👍 👍",
+        "\n",
+        "x" * 17,
+        "🎉" * 17,
+        5,
+        None,
+        ["👍"],
+        "<b>",
+        ":no spaces:",
+    ],
+)
 async def test_anything_else_is_refused(client, alice, emoji):
     room = await make_room(client, alice)
     message = await post_message(client, alice, room, "react to me")
@@ -76,8 +95,11 @@ async def test_muted_members_and_deleted_messages_take_no_reactions(client, alic
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
     message = await post_message(client, alice, room, "hi")
-    await client.patch(f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
-                       json={"is_muted": True}, headers=alice.headers)
+    await client.patch(
+        f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
+        json={"is_muted": True},
+        headers=alice.headers,
+    )
     await assert_error(await react(client, bob, message["id"], "👍"), 403, "channels")
     await client.delete(f"/api/chat/messages/{message['id']}/", headers=alice.headers)
     await assert_error(await react(client, alice, message["id"], "👍"), 400, "channels")

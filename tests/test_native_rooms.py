@@ -1,20 +1,24 @@
 """Native: invitations, direct rooms, member moderation and room changes."""
+
 from tests.helpers import assert_error, closed_with, connect, make_room, next_frame, no_frame
 
 
 async def post(client, person, room_id, content: str):
-    return await client.post(f"/api/chat/rooms/{room_id}/messages/", json={"content": content},
-                             headers=person.headers)
+    return await client.post(
+        f"/api/chat/rooms/{room_id}/messages/", json={"content": content}, headers=person.headers
+    )
 
 
 async def invite(client, person, room, username):
-    return await client.post(f"/api/chat/rooms/{room['id']}/invite/", json={"username": username},
-                             headers=person.headers)
+    return await client.post(
+        f"/api/chat/rooms/{room['id']}/invite/", json={"username": username}, headers=person.headers
+    )
 
 
 async def change(client, person, room, target_id, **fields):
-    return await client.patch(f"/api/chat/rooms/{room['id']}/members/{target_id}/", json=fields,
-                              headers=person.headers)
+    return await client.patch(
+        f"/api/chat/rooms/{room['id']}/members/{target_id}/", json=fields, headers=person.headers
+    )
 
 
 async def join(client, person, room_id):
@@ -27,11 +31,13 @@ async def listed_ids(client, person) -> set[int]:
 
 
 async def open_direct(client, person, username):
-    return await client.post("/api/chat/direct/", json={"username": username},
-                             headers=person.headers)
+    return await client.post(
+        "/api/chat/direct/", json={"username": username}, headers=person.headers
+    )
 
 
 # -- invitations ------------------------------------------------------------------
+
 
 async def test_an_invitation_lets_a_user_join_a_private_room(client, alice, bob):
     room = await make_room(client, alice, room_type="private", name="plans")
@@ -77,12 +83,14 @@ async def test_invitation_errors(client, alice, bob):
     await assert_error(await invite(client, alice, room, "nobody"), 404, "channels")
     await assert_error(await invite(client, alice, room, "alice"), 400, "channels")
     await assert_error(await invite(client, alice, room, None), 400, "channels")
-    resp = await client.post("/api/chat/rooms/999/invite/", json={"username": "bob"},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms/999/invite/", json={"username": "bob"}, headers=alice.headers
+    )
     await assert_error(resp, 404, "channels")
 
 
 # -- direct rooms -----------------------------------------------------------------
+
 
 async def test_direct_room_opens_once_for_both_people(client, alice, bob):
     resp = await open_direct(client, alice, "bob")
@@ -94,21 +102,26 @@ async def test_direct_room_opens_once_for_both_people(client, alice, bob):
     assert again.status == 200
     assert (await again.json())["id"] == room["id"]
     assert (await open_direct(client, alice, "Bob")).status == 200
-    members = await (await client.get(f"/api/chat/rooms/{room['id']}/members/",
-                                      headers=bob.headers)).json()
+    members = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/members/", headers=bob.headers)
+    ).json()
     assert sorted(m["user"]["username"] for m in members) == ["alice", "bob"]
     assert (await post(client, bob, room["id"], "hi alice")).status == 201
 
 
-async def test_direct_rooms_are_invisible_and_closed_to_third_parties(client, admin, alice, bob,
-                                                                     make_user):
+async def test_direct_rooms_are_invisible_and_closed_to_third_parties(
+    client, admin, alice, bob, make_user
+):
     carol = await make_user("carol")
     room = await (await open_direct(client, alice, "bob")).json()
     await post(client, alice, room["id"], "just between us")
     for outsider in (carol, admin):
         assert room["id"] not in await listed_ids(client, outsider)
-        for path in (f"/api/chat/rooms/{room['id']}/", f"/api/chat/rooms/{room['id']}/messages/",
-                     f"/api/chat/rooms/{room['slug']}/members/"):
+        for path in (
+            f"/api/chat/rooms/{room['id']}/",
+            f"/api/chat/rooms/{room['id']}/messages/",
+            f"/api/chat/rooms/{room['slug']}/members/",
+        ):
             await assert_error(await client.get(path, headers=outsider.headers), 403, "channels")
         await assert_error(await join(client, outsider, room["id"]), 403, "channels")
         await assert_error(await post(client, outsider, room["id"], "hello?"), 403, "channels")
@@ -143,6 +156,7 @@ async def test_a_deleted_direct_room_can_be_opened_afresh(client, alice, bob):
 
 # -- moderation -------------------------------------------------------------------
 
+
 async def test_a_muted_member_cannot_send_until_unmuted(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room["id"])
@@ -170,8 +184,9 @@ async def test_a_ban_closes_sockets_at_once_and_keeps_the_member_out(client, ali
     await assert_error(await post(client, bob, room["id"], "back!"), 403, "channels")
     ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={bob.token}")
     await closed_with(ws, 4003)
-    members = await (await client.get(f"/api/chat/rooms/{room['id']}/members/",
-                                      headers=alice.headers)).json()
+    members = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/members/", headers=alice.headers)
+    ).json()
     assert [m["user"]["username"] for m in members] == ["alice"]
     await change(client, alice, room, bob.id, is_banned=False)
     assert (await post(client, bob, room["id"], "back for real")).status == 201
@@ -205,26 +220,31 @@ async def test_member_change_validation(client, alice, bob):
     await join(client, bob, room["id"])
     await assert_error(await change(client, alice, room, bob.id, role="owner"), 400, "channels")
     await assert_error(await change(client, alice, room, bob.id, is_muted="yes"), 400, "channels")
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/members/bob/",
-                              json={"is_muted": True}, headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{room['id']}/members/bob/", json={"is_muted": True}, headers=alice.headers
+    )
     await assert_error(resp, 400, "channels")
 
 
 # -- room changes -----------------------------------------------------------------
 
+
 async def test_room_admin_renames_a_room_and_sockets_hear_room_updated(client, alice, bob):
     room = await make_room(client, alice)
     ws_bob = await connect(client, bob, room)
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/",
-                              json={"name": "  renamed  ", "description": "new topic"},
-                              headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{room['id']}/",
+        json={"name": "  renamed  ", "description": "new topic"},
+        headers=alice.headers,
+    )
     assert resp.status == 200
     body = await resp.json()
     assert (body["name"], body["description"]) == ("renamed", "new topic")
     frame = await next_frame(ws_bob, "room_updated")
     assert (frame["room"]["name"], frame["room"]["description"]) == ("renamed", "new topic")
-    resp = await client.patch(f"/api/chat/rooms/{room['slug']}/", json={"description": ""},
-                              headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{room['slug']}/", json={"description": ""}, headers=alice.headers
+    )
     assert (await resp.json())["name"] == "renamed"
     await ws_bob.close()
 
@@ -233,12 +253,12 @@ async def test_only_room_admins_change_a_room(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room["id"])
     ws_alice = await connect(client, alice, room)
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/", json={"name": "mine now"},
-                              headers=bob.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{room['id']}/", json={"name": "mine now"}, headers=bob.headers
+    )
     await assert_error(resp, 403, "channels")
     await no_frame(ws_alice, "room_updated")
     for bad in ({"name": ""}, {"name": "x" * 101}, {"description": "y" * 501}, {"name": 7}):
-        resp = await client.patch(f"/api/chat/rooms/{room['id']}/", json=bad,
-                                  headers=alice.headers)
+        resp = await client.patch(f"/api/chat/rooms/{room['id']}/", json=bad, headers=alice.headers)
         await assert_error(resp, 400, "channels")
     await ws_alice.close()

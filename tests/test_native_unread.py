@@ -1,4 +1,5 @@
 """Native: unread counts, read marks across a user's sockets, read-all, people search."""
+
 from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, post_message
 
 
@@ -38,8 +39,12 @@ async def test_a_read_mark_reaches_the_readers_other_sockets_only(client, alice,
     await read(client, alice, first["id"])
     for ws in (phone, laptop):
         frame = await next_frame(ws, "read")
-        assert frame == {"type": "read", "room_id": room["id"], "message_id": first["id"],
-                         "unread_count": 1}
+        assert frame == {
+            "type": "read",
+            "room_id": room["id"],
+            "message_id": first["id"],
+            "unread_count": 1,
+        }
     await no_frame(ws_bob, "read")
     for ws in (phone, laptop, ws_bob):
         await ws.close()
@@ -91,8 +96,11 @@ async def test_people_search_finds_by_name_part_case_insensitively(client, alice
 
 async def test_a_site_admin_announces_to_everyone_and_nobody_else_may(client, admin, alice, bob):
     ws = await connect(client, alice, {"id": "global"})
-    resp = await client.post("/api/chat/notifications/announce/", headers=admin.headers,
-                             json={"title": "Maintenance tonight", "content": "22:00 UTC"})
+    resp = await client.post(
+        "/api/chat/notifications/announce/",
+        headers=admin.headers,
+        json={"title": "Maintenance tonight", "content": "22:00 UTC"},
+    )
     assert resp.status == 201
     assert (await resp.json())["count"] == 3
     frame = await next_frame(ws, "notification")
@@ -100,10 +108,12 @@ async def test_a_site_admin_announces_to_everyone_and_nobody_else_may(client, ad
     assert frame["notification"]["title"] == "Maintenance tonight"
     listed = await (await client.get("/api/chat/notifications/", headers=bob.headers)).json()
     assert [(n["notification_type"], n["content"]) for n in listed] == [("system", "22:00 UTC")]
-    denied = await client.post("/api/chat/notifications/announce/", headers=alice.headers,
-                               json={"title": "me too"})
+    denied = await client.post(
+        "/api/chat/notifications/announce/", headers=alice.headers, json={"title": "me too"}
+    )
     await assert_error(denied, 403, "native")
-    empty = await client.post("/api/chat/notifications/announce/", headers=admin.headers,
-                              json={"title": "  "})
+    empty = await client.post(
+        "/api/chat/notifications/announce/", headers=admin.headers, json={"title": "  "}
+    )
     await assert_error(empty, 400, "native")
     await ws.close()

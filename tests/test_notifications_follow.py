@@ -1,5 +1,6 @@
 """Notifications follow the messages they are about: reading a room reads the mentions in
 it (up to the read mark, and only there), and an edit rewrites the text they quote."""
+
 from __future__ import annotations
 
 from tests.helpers import connect, make_room, next_frame, post_message
@@ -38,11 +39,14 @@ async def test_an_edit_rewrites_the_text_its_notifications_quote(client, alice, 
     room = await make_room(client, alice, name="standup")
     resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
     assert resp.status == 200, await resp.text()
-    ws_bob = await connect(client, bob, room)            # online: @here reaches bob
+    ws_bob = await connect(client, bob, room)  # online: @here reaches bob
     sent = await post_message(client, alice, room, "@here standup at 10")
     await next_frame(ws_bob, "notification")
-    resp = await client.patch(f"/api/chat/messages/{sent['id']}/", json={"content": "@here standup at 11"},
-                              headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/messages/{sent['id']}/",
+        json={"content": "@here standup at 11"},
+        headers=alice.headers,
+    )
     assert resp.status == 200, await resp.text()
     [notification] = await notifications(client, bob)
     assert notification["content"] == "@here standup at 11"

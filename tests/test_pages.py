@@ -1,5 +1,6 @@
 """The web client's page and static files: headers, CSP-compatible markup, complete
 translations, and no HTML built from strings in the client code."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,14 @@ async def test_the_page_is_served_with_a_strict_content_security_policy(client, 
     assert resp.status == 200
     assert resp.content_type == "text/html"
     csp = resp.headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'",
-                      "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -30,17 +37,18 @@ async def test_the_page_has_no_inline_script_style_or_handler(client, path):
     html = await (await client.get(path)).text()
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert 'src="/static/' in tag, tag
-    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html)       # no inline code
+    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html)  # no inline code
     assert "<style" not in html
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"\son[a-z]+=", html)
-    assert "http://" not in html and "https://" not in html       # nothing from a CDN
+    assert "http://" not in html and "https://" not in html  # nothing from a CDN
 
 
 async def test_the_page_says_whether_sign_up_is_open(aiohttp_client, settings):
     from dataclasses import replace
 
     from chat.app import create_app
+
     closed = await aiohttp_client(create_app(replace(settings, allow_registration=False)))
     html = await (await closed.get("/")).text()
     assert 'data-registration="false"' in html
@@ -51,9 +59,15 @@ async def test_the_language_of_the_page_follows_the_request(client):
     assert '<html lang="zh-CN">' in html
 
 
-@pytest.mark.parametrize("path, kind", [
-    ("/static/js/app.js", "application/javascript"), ("/static/app.css", "text/css"),
-    ("/static/icons.svg", "image/svg+xml"), ("/static/favicon.svg", "image/svg+xml")])
+@pytest.mark.parametrize(
+    "path, kind",
+    [
+        ("/static/js/app.js", "application/javascript"),
+        ("/static/app.css", "text/css"),
+        ("/static/icons.svg", "image/svg+xml"),
+        ("/static/favicon.svg", "image/svg+xml"),
+    ],
+)
 async def test_static_files_are_served_with_their_types(client, path, kind):
     resp = await client.get(path)
     assert resp.status == 200
@@ -74,18 +88,27 @@ def test_every_module_import_resolves():
 
 def test_client_code_never_builds_html_from_strings():
     for module in MODULES:
-        code = "\n".join(line for line in module.read_text().splitlines()
-                         if not line.lstrip().startswith("//"))
-        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                     "new Function"):
+        code = "\n".join(
+            line for line in module.read_text().splitlines() if not line.lstrip().startswith("//")
+        )
+        for sink in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+        ):
             assert sink not in code, f"{module.name} uses {sink}"
 
 
 def catalog() -> dict[str, set[str]]:
     source = (STATIC / "js" / "i18n.js").read_text()
     blocks = re.split(r"\n  (en|zh): \{", source)
-    return {blocks[i]: set(re.findall(r"([a-z_]+): \"", blocks[i + 1].split("\n  },")[0]))
-            for i in range(1, len(blocks), 2)}
+    return {
+        blocks[i]: set(re.findall(r"([a-z_]+): \"", blocks[i + 1].split("\n  },")[0]))
+        for i in range(1, len(blocks), 2)
+    }
 
 
 def test_every_label_exists_in_english_and_chinese():

@@ -3,6 +3,7 @@ which forgets whatever was not fsync'd when the power goes. Each write path we o
 a cut right after it acknowledged something (these failed before chat/durable.py was
 used there), and a few random cuts among live traffic over every dialect run on every
 CI run; tools/powercut.py runs hundreds by hand (docs/durability.md)."""
+
 from __future__ import annotations
 
 import json
@@ -92,8 +93,10 @@ async def test_a_finished_restore_survives_a_power_cut(site, tmp_path):
     with site.server() as server:  # a backup leaves the secret out: everyone signs in again
         async with aiohttp.ClientSession() as session:
             for name in site.ledger.tokens:
-                async with session.post(f"{server.base}/api/auth/login", json={
-                        "username": name, "password": powerload.PASSWORD}) as resp:
+                async with session.post(
+                    f"{server.base}/api/auth/login",
+                    json={"username": name, "password": powerload.PASSWORD},
+                ) as resp:
                     assert resp.status == 200, f"{name}'s restored account is gone"
                     site.ledger.tokens[name] = (await resp.json())["access_token"]
     await site.verify("after the restore")

@@ -1,4 +1,5 @@
 """Files with secrets are private even when the data directory already exists, open."""
+
 from __future__ import annotations
 
 import os
@@ -34,7 +35,8 @@ def open_data_dir(tmp_path):
 
 
 async def test_database_wal_secret_and_uploads_are_private_in_an_open_data_dir(
-        aiohttp_client, open_data_dir):
+    aiohttp_client, open_data_dir
+):
     old = os.umask(0o022)  # the usual umask, whatever pytest runs under
     try:
         client = await aiohttp_client(create_app(Settings(data_dir=open_data_dir)))
@@ -45,9 +47,14 @@ async def test_database_wal_secret_and_uploads_are_private_in_an_open_data_dir(
     finally:
         os.umask(old)
     database = open_data_dir / "teahouse.db"
-    for path in (database, database.with_name("teahouse.db-wal"),
-                 database.with_name("teahouse.db-shm"), open_data_dir / "jwt_secret",
-                 new_file, open_data_dir / "uploads" / "chat" / ("0" * 32 + ".png")):
+    for path in (
+        database,
+        database.with_name("teahouse.db-wal"),
+        database.with_name("teahouse.db-shm"),
+        open_data_dir / "jwt_secret",
+        new_file,
+        open_data_dir / "uploads" / "chat" / ("0" * 32 + ".png"),
+    ):
         assert mode(path) == 0o600, path
     for folder in (open_data_dir / "uploads", open_data_dir / "uploads" / "chat"):
         assert mode(folder) == 0o700, folder

@@ -1,5 +1,6 @@
 """A profile change travels: who shares a room with the user hears `user_updated` on the
 user-level socket (display name and picture), so names already on screen follow."""
+
 from __future__ import annotations
 
 from tests.helpers import make_room, next_frame, no_frame
@@ -18,7 +19,9 @@ async def test_a_new_display_name_and_picture_reach_everyone_sharing_a_room(clie
     assert resp.status in (200, 201), await resp.text()
     watcher, own = await user_socket(client, alice), await user_socket(client, bob)
 
-    resp = await client.patch("/api/auth/me", json={"display_name": "Robert B."}, headers=bob.headers)
+    resp = await client.patch(
+        "/api/auth/me", json={"display_name": "Robert B."}, headers=bob.headers
+    )
     assert resp.status == 200, await resp.text()
     for ws in (watcher, own):
         frame = await next_frame(ws, "user_updated")
@@ -39,5 +42,7 @@ async def test_a_stranger_does_not_hear_of_it(client, alice, bob):
     rooms = await (await client.get("/api/chat/rooms/", headers=alice.headers)).json()
     assert not [r for r in rooms if r["is_member"]]
     stranger = await user_socket(client, alice)
-    await client.patch("/api/auth/me", json={"display_name": "Nobody Alice Knows"}, headers=bob.headers)
+    await client.patch(
+        "/api/auth/me", json={"display_name": "Nobody Alice Knows"}, headers=bob.headers
+    )
     await no_frame(stranger, "user_updated")

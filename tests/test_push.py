@@ -1,6 +1,7 @@
 """Web Push end to end: the real server pushes to a local push service over TLS, which
 checks the VAPID JWT and decrypts each payload with the subscription's own keys.
 The dial guard fails any test that connects to anything but loopback."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,7 @@ from chat.app import create_app
 from chat.keys import pusher_key
 from chat.push.vapid import load_vapid
 from chat.settings import Settings
-from tests.helpers import (NO_RATE_LIMITS, assert_error, connect, make_room, post_message,
-                           register)
+from tests.helpers import NO_RATE_LIMITS, assert_error, connect, make_room, post_message, register
 from tests.pushservice import DialGuard, PushService
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -37,9 +37,15 @@ async def service(tmp_path, guard):
 
 
 def push_settings(tmp_path, service, **extra) -> Settings:
-    values = dict(data_dir=tmp_path / "data", heartbeat_seconds=5.0, push_grace_seconds=0.0,
-                  outbound_allow=LOOPBACK, outbound_ca_file=str(service.cert),
-                  push_retry_seconds=0.05, **NO_RATE_LIMITS)
+    values = dict(
+        data_dir=tmp_path / "data",
+        heartbeat_seconds=5.0,
+        push_grace_seconds=0.0,
+        outbound_allow=LOOPBACK,
+        outbound_ca_file=str(service.cert),
+        push_retry_seconds=0.05,
+        **NO_RATE_LIMITS,
+    )
     values.update(extra)
     return Settings(**values)
 
@@ -50,8 +56,9 @@ def settings(tmp_path, service):
 
 
 async def subscribe(client, person, browser) -> dict:
-    resp = await client.post("/api/chat/push/devices/", json=browser.subscription("laptop"),
-                             headers=person.headers)
+    resp = await client.post(
+        "/api/chat/push/devices/", json=browser.subscription("laptop"), headers=person.headers
+    )
     assert resp.status == 201, await resp.text()
     return await resp.json()
 
@@ -108,8 +115,9 @@ async def test_a_direct_message_reaches_an_away_member(client, service, alice, b
 async def test_an_invitation_reaches_an_away_member(client, service, alice, bob):
     await subscribe(client, alice, service.browser("a"))
     room = await make_room(client, bob, name="secret", is_public=False)
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/invite/", json={"username": "alice"},
-                             headers=bob.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/invite/", json={"username": "alice"}, headers=bob.headers
+    )
     assert resp.status in (200, 201), await resp.text()
     push = await service.next_delivery()
     assert push.payload["room_id"] == room["id"] and "secret" in push.payload["title"]
@@ -118,8 +126,9 @@ async def test_an_invitation_reaches_an_away_member(client, service, alice, bob)
 async def test_do_not_disturb_silences_pushes(client, service, alice, bob):
     await subscribe(client, alice, service.browser("a"))
     room = await shared_room(client, bob, alice)
-    resp = await client.put("/api/chat/status/", json={"text": "focus", "dnd": True},
-                            headers=alice.headers)
+    resp = await client.put(
+        "/api/chat/status/", json={"text": "focus", "dnd": True}, headers=alice.headers
+    )
     assert resp.status == 200, await resp.text()
     await post_message(client, bob, room, "@alice ping")
     await no_push(service)
@@ -128,8 +137,11 @@ async def test_do_not_disturb_silences_pushes(client, service, alice, bob):
 async def test_a_room_set_to_nothing_sends_no_push(client, service, alice, bob):
     await subscribe(client, alice, service.browser("a"))
     room = await shared_room(client, bob, alice)
-    resp = await client.patch(f"/api/chat/rooms/{room['id']}/notifications/",
-                              json={"notify_level": "nothing"}, headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{room['id']}/notifications/",
+        json={"notify_level": "nothing"},
+        headers=alice.headers,
+    )
     assert resp.status == 200, await resp.text()
     await post_message(client, bob, room, "@alice ping")
     await no_push(service)
@@ -139,8 +151,11 @@ async def test_a_muted_conversation_pushes_only_mentions(client, service, alice,
     await subscribe(client, alice, service.browser("a"))
     resp = await client.post("/api/chat/direct/", json={"username": "alice"}, headers=bob.headers)
     direct = await resp.json()
-    resp = await client.patch(f"/api/chat/rooms/{direct['id']}/notifications/",
-                              json={"room_muted": True}, headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/rooms/{direct['id']}/notifications/",
+        json={"room_muted": True},
+        headers=alice.headers,
+    )
     assert resp.status == 200, await resp.text()
     await post_message(client, bob, direct, "just chatting")
     await no_push(service)
@@ -208,8 +223,16 @@ async def test_devices_are_listed_and_removed_by_their_owner_only(client, servic
     assert await resp.json() == []
 
 
-@pytest.mark.parametrize("endpoint", ["http://push.example.com/x", "https://u:p@push.example.com/x",
-                                      "https://push.example.com/" + "x" * 1100, "not a url", 7])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://push.example.com/x",
+        "https://u:p@push.example.com/x",
+        "https://push.example.com/" + "x" * 1100,
+        "not a url",
+        7,
+    ],
+)
 async def test_a_bad_endpoint_is_refused_at_subscription(client, service, alice, endpoint):
     body = {**service.browser("a").subscription(), "endpoint": endpoint}
     resp = await client.post("/api/chat/push/devices/", json=body, headers=alice.headers)

@@ -1,6 +1,7 @@
 """Web Push with several processes on one Redis: the process that committed a message
 pushes it, exactly once; a tab open on another process counts as a live socket; the
 processes share one VAPID key (the data dir's, or CHAT_VAPID_PRIVATE_KEY)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,10 +28,14 @@ def redis_server(tmp_path):
 
 @pytest.fixture
 async def pair(aiohttp_client, tmp_path, redis_server, service):
-    settings = shared_settings(tmp_path, redis_server, push_grace_seconds=0.0,
-                               outbound_allow=LOOPBACK, outbound_ca_file=str(service.cert))
-    return (await aiohttp_client(create_app(settings)),
-            await aiohttp_client(create_app(settings)))
+    settings = shared_settings(
+        tmp_path,
+        redis_server,
+        push_grace_seconds=0.0,
+        outbound_allow=LOOPBACK,
+        outbound_ca_file=str(service.cert),
+    )
+    return (await aiohttp_client(create_app(settings)), await aiohttp_client(create_app(settings)))
 
 
 async def people_in_a_room(a, b):
@@ -76,9 +81,15 @@ async def test_the_processes_share_one_vapid_key(pair):
 
 async def test_the_setting_supplies_the_key(aiohttp_client, tmp_path, service):
     scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
-    settings = load_settings(env={"CHAT_DATA_DIR": str(tmp_path / "data"),
-                                  "CHAT_VAPID_PRIVATE_KEY": b64url(scalar.to_bytes(32, "big"))})
+    settings = load_settings(
+        env={
+            "CHAT_DATA_DIR": str(tmp_path / "data"),
+            "CHAT_VAPID_PRIVATE_KEY": b64url(scalar.to_bytes(32, "big")),
+        }
+    )
     client = await aiohttp_client(create_app(settings))
     expected = ec.derive_private_key(scalar, ec.SECP256R1())
-    assert client.server.app[pusher_key].vapid.public_key == Vapid(expected, "mailto:x@y").public_key
+    assert (
+        client.server.app[pusher_key].vapid.public_key == Vapid(expected, "mailto:x@y").public_key
+    )
     assert not settings.vapid_path.exists()

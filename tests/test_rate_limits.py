@@ -1,5 +1,6 @@
 """Per-user rate limits (chat/core/ratelimit.py): a flood is refused with error frames
 or 429 + Retry-After for the flooder alone; everyone else carries on."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,13 @@ from chat.settings import Settings, SettingsError, load_settings
 from tests.helpers import assert_error, connect, make_room, next_frame
 from tests.test_uploads import png, upload
 
-LIMITED = {"rate_messages": (0.5, 30), "rate_typing": (5.0, 20), "rate_reactions": (5.0, 20),
-           "rate_uploads": (1.0, 3), "rate_writes": (10.0, 50)}
+LIMITED = {
+    "rate_messages": (0.5, 30),
+    "rate_typing": (5.0, 20),
+    "rate_reactions": (5.0, 20),
+    "rate_uploads": (1.0, 3),
+    "rate_writes": (10.0, 50),
+}
 
 
 @pytest.fixture
@@ -25,7 +31,8 @@ def settings(tmp_path) -> Settings:
 
 
 async def test_a_socket_blasting_5000_messages_is_refused_after_the_burst_and_others_carry_on(
-        client, core, make_user):
+    client, core, make_user
+):
     await make_user("admin")
     alice, bob = await make_user("alice"), await make_user("bob")
     room = await make_room(client, alice)
@@ -43,7 +50,10 @@ async def test_a_socket_blasting_5000_messages_is_refused_after_the_burst_and_ot
         if frame["type"] == "error":
             assert "Too many" in frame["message"]
             errors += 1
-        elif frame["type"] == "chat_message" and (frame["message"]["sender"] or {}).get("id") == alice.id:
+        elif (
+            frame["type"] == "chat_message"
+            and (frame["message"]["sender"] or {}).get("id") == alice.id
+        ):
             stored += 1
     elapsed = time.monotonic() - started
     assert stored + errors == 5000
@@ -63,11 +73,16 @@ async def test_a_socket_blasting_5000_messages_is_refused_after_the_burst_and_ot
     await reader.close()
 
 
-@pytest.mark.parametrize("dialect, path", [
-    ("channels", "/api/chat/rooms/{room}/messages/"),
-    ("simple", "/api/chat/send"),
-])
-async def test_rest_messages_over_the_rate_get_429_with_retry_after(client, make_user, dialect, path):
+@pytest.mark.parametrize(
+    "dialect, path",
+    [
+        ("channels", "/api/chat/rooms/{room}/messages/"),
+        ("simple", "/api/chat/send"),
+    ],
+)
+async def test_rest_messages_over_the_rate_get_429_with_retry_after(
+    client, make_user, dialect, path
+):
     await make_user("admin")
     alice = await make_user("alice")
     room = await make_room(client, alice)
@@ -89,8 +104,9 @@ async def test_rest_writes_are_limited_per_user(client, make_user):
     alice, bob = await make_user("alice"), await make_user("bob")
     refused = None
     for n in range(60):
-        resp = await client.post("/api/v1/chatroom/rooms", json={"name": f"r{n}"},
-                                 headers=alice.headers)
+        resp = await client.post(
+            "/api/v1/chatroom/rooms", json={"name": f"r{n}"}, headers=alice.headers
+        )
         if resp.status == 429:
             refused = resp
             break
@@ -110,12 +126,20 @@ async def test_typing_and_reactions_floods_are_refused(client, make_user):
         await ws.send_json({"type": "typing", "is_typing": True})
     frame = await next_frame(ws, "error")
     assert "typing" in frame["message"]
-    message = await (await client.post(f"/api/chat/rooms/{room['id']}/messages/",
-                                       json={"content": "react"}, headers=alice.headers)).json()
+    message = await (
+        await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": "react"},
+            headers=alice.headers,
+        )
+    ).json()
     statuses = set()
     for n in range(30):
-        resp = await client.post(f"/api/chat/messages/{message['id']}/reactions/",
-                                 json={"emoji": ":+1:"}, headers=alice.headers)
+        resp = await client.post(
+            f"/api/chat/messages/{message['id']}/reactions/",
+            json={"emoji": ":+1:"},
+            headers=alice.headers,
+        )
         statuses.add(resp.status)
         await resp.read()
     assert 429 in statuses
@@ -125,8 +149,9 @@ async def test_typing_and_reactions_floods_are_refused(client, make_user):
 async def test_uploads_are_limited(client, make_user):
     await make_user("admin")
     alice = await make_user("alice")
-    statuses = [(await upload(client, alice, f"p{n}.png", png(), "image/png")).status
-                for n in range(5)]
+    statuses = [
+        (await upload(client, alice, f"p{n}.png", png(), "image/png")).status for n in range(5)
+    ]
     assert statuses[:3] == [200, 200, 200] and 429 in statuses[3:], statuses
 
 
@@ -152,8 +177,9 @@ async def test_a_rate_of_zero_turns_a_limit_off():
 
 
 def test_rates_come_from_the_environment():
-    settings = load_settings(env={"CHAT_RATE_MESSAGES": "20:50", "CHAT_RATE_TYPING": "0",
-                                  "CHAT_RATE_UPLOADS": "2"})
+    settings = load_settings(
+        env={"CHAT_RATE_MESSAGES": "20:50", "CHAT_RATE_TYPING": "0", "CHAT_RATE_UPLOADS": "2"}
+    )
     assert settings.rate_messages == (20.0, 50)
     assert settings.rate_typing[0] == 0
     assert settings.rate_uploads == (2.0, 6)

@@ -1,5 +1,6 @@
 """One expensive read cannot stall everyone: searches and history pages run on a pool
 of their own within a time budget (503 when spent); short reads never wait for them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,19 +18,25 @@ STAMP = "2024-01-01T00:00:00.000Z"
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", read_budget=0.4, read_connections=3,
-                    **NO_RATE_LIMITS)
+    return Settings(
+        data_dir=tmp_path / "data", read_budget=0.4, read_connections=3, **NO_RATE_LIMITS
+    )
 
 
 @pytest.fixture
 async def crowded(core, alice):
     """ROWS messages in the global room that all match "meeting" and none "zz"."""
+
     async def fill(conn):
         await conn.executemany(
             """INSERT INTO messages (room_id, sender_id, message_type, content, created_at,
                updated_at) VALUES (1, ?, 'text', ?, ?, ?)""",
-            [(alice.id, f"meeting notes {n} on the quarterly plan", STAMP, STAMP)
-             for n in range(ROWS)])
+            [
+                (alice.id, f"meeting notes {n} on the quarterly plan", STAMP, STAMP)
+                for n in range(ROWS)
+            ],
+        )
+
     await core.db.write(fill)
     return alice
 
@@ -76,14 +83,16 @@ async def test_eight_worst_case_searches_leave_me_fast(client, crowded):
 
 
 async def test_deep_history_pages_are_served_within_the_budget(client, crowded):
-    resp = await client.get(f"/api/chat/rooms/1/messages/?page={ROWS // 20 - 5}&page_size=20",
-                            headers=crowded.headers)
+    resp = await client.get(
+        f"/api/chat/rooms/1/messages/?page={ROWS // 20 - 5}&page_size=20", headers=crowded.headers
+    )
     body = await resp.json()
     assert resp.status == 200, body
     assert len(body["messages"]) == 20 and body["total"] >= ROWS
     ids = [m["id"] for m in body["messages"]]
     assert ids == sorted(ids)
-    resp = await client.get(f"/api/chat/rooms/1/messages/?before={ids[0]}&page_size=5",
-                            headers=crowded.headers)
+    resp = await client.get(
+        f"/api/chat/rooms/1/messages/?before={ids[0]}&page_size=5", headers=crowded.headers
+    )
     older = [m["id"] for m in (await resp.json())["messages"]]
     assert older == list(range(ids[0] - 5, ids[0]))

@@ -9,6 +9,7 @@ run on worst cases of the field's real cap, within a CPU-time bound. A quadratic
 pattern fails by a wide margin: the old Slack link pattern spent 15 s on one 64 KiB
 webhook body, the old access-log pattern 62 ms on one 8 KB path.
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,13 +34,22 @@ from chat.settings import Settings
 from chat.web.accesslog import redact_path
 
 ROOT = Path(__file__).resolve().parents[1]
-RE_CALLS = {"compile", "match", "fullmatch", "search", "sub", "subn", "split", "findall",
-            "finditer"}
-MAX_PATHS = 1000          # paths one match attempt of a bounded pattern may explore
+RE_CALLS = {
+    "compile",
+    "match",
+    "fullmatch",
+    "search",
+    "sub",
+    "subn",
+    "split",
+    "findall",
+    "finditer",
+}
+MAX_PATHS = 1000  # paths one match attempt of a bounded pattern may explore
 HOOK_BODY = Settings().hook_max_bytes
-REQUEST_LINE = 8190       # aiohttp's cap on the request line: the longest path
+REQUEST_LINE = 8190  # aiohttp's cap on the request line: the longest path
 IMPORT_TEXT = 320 * 1024  # one message of a Slack export: 300 KB took 294 s before
-CPU_BOUND = 0.5           # seconds of this thread's CPU per probe
+CPU_BOUND = 0.5  # seconds of this thread's CPU per probe
 
 
 @functools.cache
@@ -56,9 +66,14 @@ def regex_sites() -> dict[tuple[str, str], int]:
             for child in ast.iter_child_nodes(node):
                 child.parent = node  # type: ignore[attr-defined]
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
-                    and node.func.attr in RE_CALLS and node.args):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "re"
+                and node.func.attr in RE_CALLS
+                and node.args
+            ):
                 continue
             pattern = node.args[0]
             if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str):
@@ -75,8 +90,11 @@ def regex_sites() -> dict[tuple[str, str], int]:
 
 
 def module_names() -> list[str]:
-    return [f"chat.{info.name}" for info in pkgutil.walk_packages([str(ROOT / "chat")])
-            if not info.ispkg]
+    return [
+        f"chat.{info.name}"
+        for info in pkgutil.walk_packages([str(ROOT / "chat")])
+        if not info.ispkg
+    ]
 
 
 def enclosing_function(node) -> str:
@@ -136,31 +154,79 @@ def fill(unit: str, size: int, tail: str = "") -> str:
 
 # --- the probes: the real functions on worst cases of their real caps --------------
 
+
 def probe_webhook_links() -> float:
     """A webhook body is at most CHAT_HOOK_MAX_BYTES; its text is unescaped whole."""
     size = HOOK_BODY - 20
-    return cpu_time(hook_text, *(fill(unit, size) for unit in (
-        "<http:", "<http:x|", "<mailto:a|<", "<https:a|b", "<http:" + "a" * 40,
-        "<http:a|" + "b" * 40, "<http: ", "&lt;http:")), "<http:" + "a" * size)
+    return cpu_time(
+        hook_text,
+        *(
+            fill(unit, size)
+            for unit in (
+                "<http:",
+                "<http:x|",
+                "<mailto:a|<",
+                "<https:a|b",
+                "<http:" + "a" * 40,
+                "<http:a|" + "b" * 40,
+                "<http: ",
+                "&lt;http:",
+            )
+        ),
+        "<http:" + "a" * size,
+    )
 
 
 def probe_webhook_mentions() -> float:
     size = HOOK_BODY - 20
-    return cpu_time(hook_text, *(fill(unit, size) for unit in (
-        "<@U1|", "<@U1", "<@" + "U" * 40, "<!here|", "<!here", "<!channel|x")))
+    return cpu_time(
+        hook_text,
+        *(
+            fill(unit, size)
+            for unit in ("<@U1|", "<@U1", "<@" + "U" * 40, "<!here|", "<!here", "<!channel|x")
+        ),
+    )
 
 
 def probe_slack_import_markup() -> float:
-    return cpu_time(lambda text: plain_text(text, {}), *(fill(unit, IMPORT_TEXT) for unit in (
-        "<@U1|", "<@U1", "<#C1|", "<!here", "<!channel|x", "<http:", "<http:x|", "<@" + "U" * 40)))
+    return cpu_time(
+        lambda text: plain_text(text, {}),
+        *(
+            fill(unit, IMPORT_TEXT)
+            for unit in (
+                "<@U1|",
+                "<@U1",
+                "<#C1|",
+                "<!here",
+                "<!channel|x",
+                "<http:",
+                "<http:x|",
+                "<@" + "U" * 40,
+            )
+        ),
+    )
 
 
 def probe_access_log_paths() -> float:
-    paths = [fill(unit, REQUEST_LINE) for unit in (
-        "/" + "-" * 64, "-", "a.", "aaaaaaaa.", "aaaaaaaa.bbbbbbbb", "aaaaaaaa.bbbbbbbb.",
-        "/hooks/", "/rooms/x/")]
-    paths += ["/" + "-" * REQUEST_LINE, "/rooms/a/" + "-" * REQUEST_LINE,
-              "/api/v1/chatroom/ws/1/" + "a." * REQUEST_LINE, "/hooks/" + "/" * REQUEST_LINE]
+    paths = [
+        fill(unit, REQUEST_LINE)
+        for unit in (
+            "/" + "-" * 64,
+            "-",
+            "a.",
+            "aaaaaaaa.",
+            "aaaaaaaa.bbbbbbbb",
+            "aaaaaaaa.bbbbbbbb.",
+            "/hooks/",
+            "/rooms/x/",
+        )
+    ]
+    paths += [
+        "/" + "-" * REQUEST_LINE,
+        "/rooms/a/" + "-" * REQUEST_LINE,
+        "/api/v1/chatroom/ws/1/" + "a." * REQUEST_LINE,
+        "/hooks/" + "/" * REQUEST_LINE,
+    ]
     return cpu_time(redact_path, *paths * 10)  # ten requests each: 62 ms apiece before
 
 
@@ -173,19 +239,32 @@ def probe_search_snippets() -> float:
 
 
 def probe_mentions() -> float:
-    return cpu_time(mentioned_names, *(fill(unit, MAX_CONTENT) for unit in (
-        "@", "@a", "a@", "@" + "a" * 40, "@.", "x@y@")))
+    return cpu_time(
+        mentioned_names,
+        *(fill(unit, MAX_CONTENT) for unit in ("@", "@a", "a@", "@" + "a" * 40, "@.", "x@y@")),
+    )
 
 
 PROBES = {
-    ("chat/core/integrations/slack.py", r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>"): probe_webhook_links,
-    ("chat/core/integrations/slack.py", r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>"): probe_webhook_mentions,
-    ("chat/core/integrations/slack.py", r"<!(here|channel|everyone)(?:\|[^<>]*)?>"): probe_webhook_mentions,
+    (
+        "chat/core/integrations/slack.py",
+        r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]*))?>",
+    ): probe_webhook_links,
+    (
+        "chat/core/integrations/slack.py",
+        r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>",
+    ): probe_webhook_mentions,
+    (
+        "chat/core/integrations/slack.py",
+        r"<!(here|channel|everyone)(?:\|[^<>]*)?>",
+    ): probe_webhook_mentions,
     ("chat/ops/slack.py", r"<@([A-Z0-9]+)(?:\|[^<>]*)?>"): probe_slack_import_markup,
     ("chat/ops/slack.py", r"<#[A-Z0-9]+\|([^<>]*)>"): probe_slack_import_markup,
     ("chat/ops/slack.py", r"<!(here|channel|everyone)[^<>]*>"): probe_slack_import_markup,
-    ("chat/web/accesslog.py",
-     r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]*+"): probe_access_log_paths,
+    (
+        "chat/web/accesslog.py",
+        r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]*+",
+    ): probe_access_log_paths,
     ("chat/web/accesslog.py", r"^(/api/v1/chatroom/ws/[^/]+/).+"): probe_access_log_paths,
     ("chat/web/accesslog.py", r"^(/hooks/).+"): probe_access_log_paths,
     ("chat/web/accesslog.py", r"^(/rooms/[^/]+/).+?(/messages)?$"): probe_access_log_paths,
@@ -198,18 +277,25 @@ OWN_TEXT = {
     ("chat/db/migrate.py", r"^(\d{4})_[a-z0-9_]+\.sql$"): "our migration file names",
     ("chat/web/openapi.py", r"\{(\w+)\}"): "our route templates",
     ("chat/web/openapi.py", r"[^a-z0-9]+"): "our route templates",
-    ("chat/ops/backup.py", r"teahouse\.db|uploads(/[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}){1,3}"):
-        "member names of a backup the operator restores; linear anyway: '/' ends each repeat",
+    (
+        "chat/ops/backup.py",
+        r"teahouse\.db|uploads(/[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}){1,3}",
+    ): "member names of a backup the operator restores; linear anyway: '/' ends each repeat",
 }
 
 
 def test_every_regex_in_chat_is_bounded_probed_or_sees_only_our_own_text():
-    unvetted = [f"{path}:{line}: {pattern!r}" for (path, pattern), line in regex_sites().items()
-                if (path, pattern) not in PROBES and (path, pattern) not in OWN_TEXT
-                and (pattern.startswith("<") or not bounded(pattern))]
-    assert not unvetted, ("a regular expression with no worst-case probe in "
-                          "tests/test_regex_cost.py (add one, or bound the pattern):\n"
-                          + "\n".join(unvetted))
+    unvetted = [
+        f"{path}:{line}: {pattern!r}"
+        for (path, pattern), line in regex_sites().items()
+        if (path, pattern) not in PROBES
+        and (path, pattern) not in OWN_TEXT
+        and (pattern.startswith("<") or not bounded(pattern))
+    ]
+    assert not unvetted, (
+        "a regular expression with no worst-case probe in "
+        "tests/test_regex_cost.py (add one, or bound the pattern):\n" + "\n".join(unvetted)
+    )
 
 
 def test_every_probe_and_exemption_names_a_pattern_that_still_exists():
@@ -223,8 +309,9 @@ def test_the_bound_tells_linear_patterns_from_quadratic_ones():
         assert not bounded(pattern), pattern
 
 
-@pytest.mark.parametrize("probe", sorted(set(PROBES.values()), key=lambda p: p.__name__),
-                         ids=lambda p: p.__name__)
+@pytest.mark.parametrize(
+    "probe", sorted(set(PROBES.values()), key=lambda p: p.__name__), ids=lambda p: p.__name__
+)
 def test_worst_case_input_of_the_largest_size_runs_in_linear_time(probe):
     spent = probe()
     assert spent < CPU_BOUND, f"{probe.__name__}: {spent:.2f} s of CPU"

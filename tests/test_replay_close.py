@@ -1,6 +1,7 @@
 """A client that closes while its ?since= replay is being sent gets the close frame
 back at once, not after megabytes of replay (RFC 6455: answer a close "as soon as
 practical"), and frames it sent before closing are still handled."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,9 @@ async def test_a_client_closing_during_a_since_replay_gets_the_close_frame_at_on
     room = await make_room(client, alice)
     for n in range(REPLAYED):
         await post_message(client, alice, room, f"message {n} " + "x" * 4000)
-    ws = await client.ws_connect(f"/api/v1/chatroom/ws/{room['id']}/{alice.token}?since=0",
-                                 autoclose=False)
+    ws = await client.ws_connect(
+        f"/api/v1/chatroom/ws/{room['id']}/{alice.token}?since=0", autoclose=False
+    )
     await ws.send_frame((1000).to_bytes(2, "big"), WSMsgType.CLOSE)
     assert await frames_before_close(ws) < REPLAYED // 2
 

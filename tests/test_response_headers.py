@@ -1,4 +1,5 @@
 """No Server header names versions; every 429 carries Retry-After."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,9 @@ from aiohttp import web
 from chat.web.headers import set_common_headers
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/", "/static/app.css", "/api/nowhere",
-                                  "/api/auth/me", "/nowhere"])
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/", "/static/app.css", "/api/nowhere", "/api/auth/me", "/nowhere"]
+)
 async def test_no_response_names_the_server_software(client, path):
     resp = await client.get(path)
     assert resp.headers["Server"] == "Teahouse"
@@ -31,7 +33,9 @@ async def test_a_429_from_anywhere_gets_a_retry_after(client):
 
 async def test_a_login_throttle_429_carries_its_wait(client, alice):
     for _ in range(10):
-        resp = await client.post("/api/auth/login", json={"username": "alice", "password": "wrong!!!"})
+        resp = await client.post(
+            "/api/auth/login", json={"username": "alice", "password": "wrong!!!"}
+        )
         if resp.status == 429:
             break
     assert resp.status == 429

@@ -1,6 +1,7 @@
 """deploy/nginx.conf in front of a real server: a real nginx with a self-signed
 certificate drives REST, both socket dialects and an upload over https/wss, and the
 server sees the client's address, not the proxy's and not one the client forged."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,13 +34,15 @@ def require_nginx() -> None:
 def site_config(teahouse_port: int, https_port: int, http_port: int, cert: Path, key: Path) -> str:
     """deploy/nginx.conf with this test's ports and certificate; each edit must apply."""
     text = (ROOT / "deploy" / "nginx.conf").read_text()
-    for old, new in [("server 127.0.0.1:8000;", f"server 127.0.0.1:{teahouse_port};"),
-                     ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
-                     ("listen [::]:443 ssl;", ""),
-                     ("listen 80;", f"listen 127.0.0.1:{http_port};"),
-                     ("listen [::]:80;", ""),
-                     ("/etc/ssl/certs/teahouse.crt", str(cert)),
-                     ("/etc/ssl/private/teahouse.key", str(key))]:
+    for old, new in [
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{teahouse_port};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
+        ("listen [::]:443 ssl;", ""),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen [::]:80;", ""),
+        ("/etc/ssl/certs/teahouse.crt", str(cert)),
+        ("/etc/ssl/private/teahouse.key", str(key)),
+    ]:
         assert text.count(old) == 1, f"deploy/nginx.conf no longer has {old!r}"
         text = text.replace(old, new)
     return text
@@ -48,16 +51,18 @@ def site_config(teahouse_port: int, https_port: int, http_port: int, cert: Path,
 def main_config(tmp: Path, site: Path) -> str:
     """A foreground nginx whose pid, logs and temp files all live in tmp."""
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
-    temps = "\n".join(f"    {kind}_temp_path {tmp / kind};"
-                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temps = "\n".join(
+        f"    {kind}_temp_path {tmp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return f"""daemon off;
 {user}
 worker_processes 1;
-pid {tmp / 'nginx.pid'};
-error_log {tmp / 'error.log'} info;
+pid {tmp / "nginx.pid"};
+error_log {tmp / "error.log"} info;
 events {{ worker_connections 256; }}
 http {{
-    access_log {tmp / 'access.log'};
+    access_log {tmp / "access.log"};
 {temps}
     include {site};
 }}
@@ -67,11 +72,31 @@ http {{
 @pytest.fixture
 def tls_files(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
     return cert, key
 
 
@@ -88,8 +113,12 @@ def proxied(tmp_path, tls_files):
     conf = nginx_dir / "nginx.conf"
     conf.write_text(main_config(nginx_dir, site))
     with open(nginx_dir / "stderr.log", "wb") as errors:
-        nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(nginx_dir)],
-                                 stdout=errors, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        nginx = subprocess.Popen(
+            [NGINX, "-c", str(conf), "-p", str(nginx_dir)],
+            stdout=errors,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         wait_listening(nginx, https_port, nginx_dir)
         yield f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", server
@@ -101,10 +130,13 @@ def proxied(tmp_path, tls_files):
 
 def wait_listening(nginx: subprocess.Popen, port: int, folder: Path) -> None:
     import socket
+
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if nginx.poll() is not None:
-            raise RuntimeError((folder / "stderr.log").read_text() + (folder / "error.log").read_text())
+            raise RuntimeError(
+                (folder / "stderr.log").read_text() + (folder / "error.log").read_text()
+            )
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
@@ -116,8 +148,9 @@ def wait_listening(nginx: subprocess.Popen, port: int, folder: Path) -> None:
 @pytest.fixture
 async def session():
     connector = aiohttp.TCPConnector(ssl=False, local_addr=(CLIENT_ADDRESS, 0))
-    async with aiohttp.ClientSession(connector=connector,
-                                     timeout=aiohttp.ClientTimeout(total=20)) as client:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=20)
+    ) as client:
         yield client
     # aiohttp's graceful shutdown advice for TLS: give the transports' closing handshakes
     # a moment, or they are collected unclosed after the loop ends.
@@ -128,8 +161,9 @@ async def register(session, base: str, username: str) -> dict:
     """Sign up, then log in (the login records the address) with a forged X-Forwarded-For."""
     credentials = {"username": username, "password": "correct horse"}
     await register_at(session, base, username)
-    async with session.post(f"{base}/api/auth/login", json=credentials,
-                            headers={"X-Forwarded-For": "6.6.6.6"}) as resp:
+    async with session.post(
+        f"{base}/api/auth/login", json=credentials, headers={"X-Forwarded-For": "6.6.6.6"}
+    ) as resp:
         assert resp.status == 200, await resp.text()
         return await resp.json()
 
@@ -149,27 +183,35 @@ async def test_rest_sockets_and_uploads_work_through_nginx_over_tls(proxied, ses
 
     # The address the server records is the client's (via X-Forwarded-For), not nginx's
     # 127.0.0.1 and not the 6.6.6.6 the client wrote itself.
-    async with session.get(f"{https}/api/chat/user-ip/{alice['user']['id']}",
-                           headers={"Authorization": f"Bearer {admin['access_token']}"}) as resp:
+    async with session.get(
+        f"{https}/api/chat/user-ip/{alice['user']['id']}",
+        headers={"Authorization": f"Bearer {admin['access_token']}"},
+    ) as resp:
         assert (await resp.json())["ip"] == CLIENT_ADDRESS
 
     wss = https.replace("https://", "wss://")
     origin = {"Origin": https}  # as a browser on the proxied page sends it
-    v1 = await session.ws_connect(f"{wss}/api/v1/chatroom/ws/1/{alice['access_token']}",
-                                  headers=origin)
-    channels = await session.ws_connect(f"{wss}/ws/chat/1/?token={admin['access_token']}",
-                                        headers=origin)
+    v1 = await session.ws_connect(
+        f"{wss}/api/v1/chatroom/ws/1/{alice['access_token']}", headers=origin
+    )
+    channels = await session.ws_connect(
+        f"{wss}/ws/chat/1/?token={admin['access_token']}", headers=origin
+    )
     await next_frame(channels, "connection_established")
     await v1.send_json({"type": "message", "content": "hello through nginx"})
-    assert (await next_frame(channels, "chat_message"))["message"]["content"] == "hello through nginx"
+    assert (await next_frame(channels, "chat_message"))["message"][
+        "content"
+    ] == "hello through nginx"
     await channels.send_json({"type": "chat_message", "content": "and back"})
     assert (await next_frame(v1, "message"))["content"] == "hello through nginx"  # its echo
     assert (await next_frame(v1, "message"))["content"] == "and back"
     assert (await next_frame(channels, "chat_message"))["message"]["content"] == "and back"
 
     with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-        await session.ws_connect(f"{wss}/ws/chat/1/?token={admin['access_token']}",
-                                 headers={"Origin": "https://evil.example"})
+        await session.ws_connect(
+            f"{wss}/ws/chat/1/?token={admin['access_token']}",
+            headers={"Origin": "https://evil.example"},
+        )
     assert refused.value.status == 403
 
     # 3 MB: more than nginx's default 1 MB body limit, within client_max_body_size.
@@ -187,17 +229,26 @@ async def test_rest_sockets_and_uploads_work_through_nginx_over_tls(proxied, ses
 
     # The web page's login cookie works behind the proxy: Secure (nginx says https),
     # good for same-origin writes and sockets, refused for another site's page.
-    async with session.post(f"{https}/api/auth/login", headers=origin,
-                            json={"username": "alice", "password": "correct horse"}) as resp:
+    async with session.post(
+        f"{https}/api/auth/login",
+        headers=origin,
+        json={"username": "alice", "password": "correct horse"},
+    ) as resp:
         assert resp.status == 200
         set_cookie = resp.headers["Set-Cookie"]
     assert "Secure" in set_cookie and "HttpOnly" in set_cookie
     cookie = {"Cookie": set_cookie.split(";")[0]}
-    async with session.post(f"{https}/api/chat/rooms/1/messages/", json={"content": "by cookie"},
-                            headers={**cookie, **origin}) as resp:
+    async with session.post(
+        f"{https}/api/chat/rooms/1/messages/",
+        json={"content": "by cookie"},
+        headers={**cookie, **origin},
+    ) as resp:
         assert resp.status == 201, await resp.text()
-    async with session.post(f"{https}/api/chat/rooms/1/messages/", json={"content": "forged"},
-                            headers={**cookie, "Origin": "https://evil.example"}) as resp:
+    async with session.post(
+        f"{https}/api/chat/rooms/1/messages/",
+        json={"content": "forged"},
+        headers={**cookie, "Origin": "https://evil.example"},
+    ) as resp:
         assert resp.status == 403
     page_socket = await session.ws_connect(f"{wss}/ws/chat/1/", headers={**cookie, **origin})
     await next_frame(page_socket, "connection_established")

@@ -1,12 +1,16 @@
 """Room lists in every dialect: never silently truncated, the caller's rooms always there."""
+
 import pytest
 
 from chat.core.conversation import rooms
 from chat.db import users as user_sql
 from tests.helpers import assert_error, make_room
 
-LISTS = {"channels": "/api/chat/rooms/", "simple": "/api/chat/rooms",
-         "v1": "/api/v1/chatroom/rooms"}
+LISTS = {
+    "channels": "/api/chat/rooms/",
+    "simple": "/api/chat/rooms",
+    "v1": "/api/v1/chatroom/rooms",
+}
 
 
 def ids_of(dialect: str, listed: list[dict]) -> set:
@@ -28,8 +32,9 @@ async def crowded(client, core, alice, bob):
 
 
 @pytest.mark.parametrize("dialect", sorted(LISTS))
-async def test_a_list_without_parameters_holds_every_room_of_the_caller(client, alice, crowded,
-                                                                       dialect):
+async def test_a_list_without_parameters_holds_every_room_of_the_caller(
+    client, alice, crowded, dialect
+):
     made, private = crowded
     resp = await client.get(LISTS[dialect], headers=alice.headers)
     assert resp.status == 200
@@ -44,8 +49,9 @@ async def test_public_rooms_not_joined_are_paged_explicitly(client, alice, crowd
     made, private = crowded
     seen = set()
     for offset in (0, 50, 100):
-        resp = await client.get(f"{LISTS[dialect]}?public_limit=50&public_offset={offset}",
-                                headers=alice.headers)
+        resp = await client.get(
+            f"{LISTS[dialect]}?public_limit=50&public_offset={offset}", headers=alice.headers
+        )
         page = ids_of(dialect, await resp.json())
         assert ref(dialect, private) in page and ref(dialect, made[114]) in page
         seen |= page

@@ -1,4 +1,5 @@
 """Room settings: member caps (none for official rooms), type, archiving; who may change them."""
+
 import asyncio
 
 import pytest
@@ -57,16 +58,22 @@ async def test_room_admins_and_site_admins_change_max_members(client, make_user,
     assert (await resp.json())["max_members"] == 100
 
 
-@pytest.mark.parametrize("body", [{"max_members": 1}, {"max_members": "10"},
-                                  {"max_members": True}, {"room_type": "direct"},
-                                  {"archived": "yes"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"max_members": 1},
+        {"max_members": "10"},
+        {"max_members": True},
+        {"room_type": "direct"},
+        {"archived": "yes"},
+    ],
+)
 async def test_bad_room_settings_are_a_400(client, alice, body):
     room = await make_room(client, alice)
     await assert_error(await patch(client, alice, room, **body), 400, "channels")
 
 
-async def test_a_room_admin_makes_a_room_private_and_only_a_site_admin_official(
-        client, alice, bob):
+async def test_a_room_admin_makes_a_room_private_and_only_a_site_admin_official(client, alice, bob):
     room = await make_room(client, alice)
     resp = await patch(client, alice, room, room_type="private")
     assert (await resp.json())["room_type"] == "private"
@@ -76,13 +83,15 @@ async def test_a_room_admin_makes_a_room_private_and_only_a_site_admin_official(
 
 async def test_an_archived_room_keeps_its_history_and_takes_nothing_new(client, alice, bob):
     room = await make_room(client, alice)
-    await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "before"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": "before"}, headers=alice.headers
+    )
     await assert_error(await patch(client, bob, room, archived=True), 403, "channels")
     resp = await patch(client, alice, room, archived=True)
     assert (await resp.json())["is_archived"] is True
-    resp = await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "after"},
-                             headers=alice.headers)
+    resp = await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/", json={"content": "after"}, headers=alice.headers
+    )
     await assert_error(resp, 403, "channels")
     await assert_error(await join(client, bob, room), 403, "channels")
     resp = await client.get(f"/api/chat/rooms/{room['id']}/messages/", headers=alice.headers)
@@ -95,8 +104,9 @@ async def test_an_archived_room_keeps_its_history_and_takes_nothing_new(client, 
 
 async def test_a_declined_invitation_no_longer_opens_the_room(client, alice, bob):
     room = await make_room(client, alice, room_type="private")
-    await client.post(f"/api/chat/rooms/{room['id']}/invite/", json={"username": "bob"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{room['id']}/invite/", json={"username": "bob"}, headers=alice.headers
+    )
     resp = await client.post(f"/api/chat/rooms/{room['id']}/decline/", headers=bob.headers)
     assert resp.status == 200
     await assert_error(await join(client, bob, room), 403, "channels")

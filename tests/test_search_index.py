@@ -1,5 +1,6 @@
 """Search indexing after commit: in batches, findable at once (the unindexed tail is
 scanned), in the index within a second, and complete again after a crash."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,12 @@ from tests.serverproc import ServerProcess, register_at
 def indexed_ids(path, term: str) -> list[int]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return [row[0] for row in conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?", (f'"{term}"',))]
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?", (f'"{term}"',)
+            )
+        ]
     finally:
         conn.close()
 
@@ -58,13 +63,15 @@ def settings(tmp_path):
     return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, search_index_delay=0.5)
 
 
-async def test_edits_and_deletions_before_indexing_are_indexed_as_they_end_up(
-        client, core, alice):
+async def test_edits_and_deletions_before_indexing_are_indexed_as_they_end_up(client, core, alice):
     room = await make_room(client, alice, name="late")
     edited = await post_message(client, alice, room, "first draft wording")
     deleted = await post_message(client, alice, room, "regrettable remark")
-    resp = await client.patch(f"/api/chat/messages/{edited['id']}/", json={"content": "final wording"},
-                              headers=alice.headers)
+    resp = await client.patch(
+        f"/api/chat/messages/{edited['id']}/",
+        json={"content": "final wording"},
+        headers=alice.headers,
+    )
     assert resp.status == 200, await resp.text()
     resp = await client.delete(f"/api/chat/messages/{deleted['id']}/", headers=alice.headers)
     assert resp.status in (200, 204)
@@ -75,8 +82,9 @@ async def test_edits_and_deletions_before_indexing_are_indexed_as_they_end_up(
     assert indexed_ids(core.db.path, "draft") == []
     assert indexed_ids(core.db.path, "regrettable") == []
     # Now indexed: a later edit goes through the update trigger.
-    await client.patch(f"/api/chat/messages/{edited['id']}/", json={"content": "third take"},
-                       headers=alice.headers)
+    await client.patch(
+        f"/api/chat/messages/{edited['id']}/", json={"content": "third take"}, headers=alice.headers
+    )
     assert indexed_ids(core.db.path, "final") == []
     assert indexed_ids(core.db.path, "third") == [edited["id"]]
     assert await search(client, alice, "third take") == ["third take"]
@@ -90,8 +98,11 @@ async def test_a_crash_before_indexing_loses_nothing_from_search(tmp_path):
         async with aiohttp.ClientSession() as http:
             token = (await register_at(http, server.base, "alice"))["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
-            async with http.post(f"{server.base}/api/chat/rooms/global/messages/",
-                                 json={"content": "remember the xylophone"}, headers=headers) as resp:
+            async with http.post(
+                f"{server.base}/api/chat/rooms/global/messages/",
+                json={"content": "remember the xylophone"},
+                headers=headers,
+            ) as resp:
                 assert resp.status == 201
                 message_id = (await resp.json())["id"]
             assert indexed_ids(data / "teahouse.db", "xylophone") == []  # acknowledged, not indexed
@@ -101,8 +112,9 @@ async def test_a_crash_before_indexing_loses_nothing_from_search(tmp_path):
             while message_id not in indexed_ids(data / "teahouse.db", "xylophone"):
                 assert time.monotonic() < deadline, "not indexed within a second of the restart"
                 await asyncio.sleep(0.05)
-            async with http.get(f"{server.base}/api/chat/search/", params={"q": "xylophone"},
-                                headers=headers) as resp:
+            async with http.get(
+                f"{server.base}/api/chat/search/", params={"q": "xylophone"}, headers=headers
+            ) as resp:
                 hits = (await resp.json())["results"]
             assert [hit["id"] for hit in hits] == [message_id]
     finally:

@@ -1,4 +1,5 @@
 """The JWT secret file: generated once, private, and never a weak key."""
+
 import os
 
 import pytest

@@ -1,4 +1,5 @@
 """server.py as a real process: start-up, data dir, signals, subcommands, access log."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,9 +44,15 @@ class Served:
 async def run_cli(*args: str, env: dict | None = None, timeout: float = 10.0):
     """Run server.py with args to completion: (exit code, stdout, stderr)."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "server.py", *args, cwd=ROOT, env=env or clean_env(),
+        sys.executable,
+        "server.py",
+        *args,
+        cwd=ROOT,
+        env=env or clean_env(),
         stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     return proc.returncode, out.decode(), err.decode()
 
@@ -72,9 +79,20 @@ async def server(tmp_path: Path, session: aiohttp.ClientSession, data_dir: Path 
     log = tmp_path / f"server-{port}.log"
     with log.open("wb") as sink:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "server.py", "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(data_dir), cwd=ROOT, env=clean_env(),
-            stdin=asyncio.subprocess.DEVNULL, stdout=sink, stderr=sink)
+            sys.executable,
+            "server.py",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            cwd=ROOT,
+            env=clean_env(),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=sink,
+            stderr=sink,
+        )
     served = Served(proc, f"http://127.0.0.1:{port}", log, data_dir)
     try:
         await wait_healthy(session, served)
@@ -98,8 +116,10 @@ async def test_the_server_creates_its_data_dir_and_answers_healthz(tmp_path, ses
         assert (data / "uploads").is_dir()
         assert (data / "jwt_secret").stat().st_mode & 0o777 == 0o600
         assert len((data / "jwt_secret").read_text().strip()) >= 32
-        assert (f"Teahouse on {served.url}/ with data in {data.resolve()} (Ctrl+C to stop)"
-                in served.output())
+        assert (
+            f"Teahouse on {served.url}/ with data in {data.resolve()} (Ctrl+C to stop)"
+            in served.output()
+        )
 
 
 async def test_the_secret_survives_a_restart_so_tokens_stay_valid(tmp_path, session):
@@ -108,8 +128,9 @@ async def test_the_secret_survives_a_restart_so_tokens_stay_valid(tmp_path, sess
         served.proc.terminate()
         await asyncio.wait_for(served.proc.wait(), 5)
     async with server(tmp_path, session) as served:
-        async with session.get(f"{served.url}/api/auth/me",
-                               headers={"Authorization": f"Bearer {token}"}) as resp:
+        async with session.get(
+            f"{served.url}/api/auth/me", headers={"Authorization": f"Bearer {token}"}
+        ) as resp:
             assert (await resp.json())["username"] == "alice"
 
 
@@ -130,22 +151,42 @@ async def test_a_signal_closes_sockets_with_1001_and_exits_0(tmp_path, session, 
 async def test_help_lists_every_flag_subcommand_and_environment_variable():
     code, out, _ = await run_cli("--help")
     assert code == 0
-    for word in ("--host", "--port", "--data-dir", "create-user", "token", "backup",
-                 "restore", "vacuum", "export", "import", "import-slack",
-                 "CHAT_HOST", "CHAT_PORT", "CHAT_DATA_DIR", "CHAT_SECRET",
-                 "CHAT_ALLOW_REGISTRATION", "CHAT_CORS_ORIGINS", "CHAT_LANGUAGE",
-                 "CHAT_TRUSTED_PROXIES", "CHAT_LOG_FORMAT", "CHAT_RETENTION_DAYS"):
+    for word in (
+        "--host",
+        "--port",
+        "--data-dir",
+        "create-user",
+        "token",
+        "backup",
+        "restore",
+        "vacuum",
+        "export",
+        "import",
+        "import-slack",
+        "CHAT_HOST",
+        "CHAT_PORT",
+        "CHAT_DATA_DIR",
+        "CHAT_SECRET",
+        "CHAT_ALLOW_REGISTRATION",
+        "CHAT_CORS_ORIGINS",
+        "CHAT_LANGUAGE",
+        "CHAT_TRUSTED_PROXIES",
+        "CHAT_LOG_FORMAT",
+        "CHAT_RETENTION_DAYS",
+    ):
         assert word in out, word
 
 
-@pytest.mark.parametrize("args,env,words", [
-    ((), {"CHAT_PORT": "eighty"}, ["CHAT_PORT", "eighty"]),
-    (("--port", "99999"), {}, ["--port", "99999"]),
-    ((), {"CHAT_LANGUAGE": "klingon"}, ["CHAT_LANGUAGE", "klingon"]),
-])
+@pytest.mark.parametrize(
+    "args,env,words",
+    [
+        ((), {"CHAT_PORT": "eighty"}, ["CHAT_PORT", "eighty"]),
+        (("--port", "99999"), {}, ["--port", "99999"]),
+        ((), {"CHAT_LANGUAGE": "klingon"}, ["CHAT_LANGUAGE", "klingon"]),
+    ],
+)
 async def test_a_bad_setting_stops_the_start_with_a_clear_message(tmp_path, args, env, words):
-    code, _, err = await run_cli(*args, "--data-dir", str(tmp_path / "data"),
-                                 env=clean_env(**env))
+    code, _, err = await run_cli(*args, "--data-dir", str(tmp_path / "data"), env=clean_env(**env))
     assert code == 2
     assert err.startswith("configuration error:")
     for word in words:
@@ -168,20 +209,23 @@ async def test_a_port_in_use_stops_the_start_with_a_clear_message(tmp_path):
 async def test_create_user_and_token_work_against_the_data_dir(tmp_path, session):
     data = str(tmp_path / "data")
     await asyncio.to_thread(create_database, tmp_path / "data")
-    code, out, err = await run_cli("--data-dir", data, "create-user", "root", "--admin",
-                                   "--password", "root password")
+    code, out, err = await run_cli(
+        "--data-dir", data, "create-user", "root", "--admin", "--password", "root password"
+    )
     assert code == 0, err
     assert "created user root" in out and "admin" in out
     code, out, err = await run_cli("--data-dir", data, "token", "root")
     assert code == 0, err
     token = out.strip()
     async with server(tmp_path, session) as served:
-        async with session.get(f"{served.url}/api/auth/me",
-                               headers={"Authorization": f"Bearer {token}"}) as resp:
+        async with session.get(
+            f"{served.url}/api/auth/me", headers={"Authorization": f"Bearer {token}"}
+        ) as resp:
             me = await resp.json()
         assert me["username"] == "root" and me["is_admin"] is True
-        async with session.post(f"{served.url}/api/auth/login",
-                                json={"username": "root", "password": "root password"}) as resp:
+        async with session.post(
+            f"{served.url}/api/auth/login", json={"username": "root", "password": "root password"}
+        ) as resp:
             assert resp.status == 200
 
 
@@ -193,7 +237,8 @@ async def test_create_user_and_token_refuse_a_taken_or_unknown_name(tmp_path):
     taken, bad, unknown = await asyncio.gather(
         run_cli("--data-dir", data, "create-user", "ROOT", "--password", "p" * 8),
         run_cli("--data-dir", data, "create-user", "bad name", "--password", "p" * 8),
-        run_cli("--data-dir", data, "token", "nobody"))
+        run_cli("--data-dir", data, "token", "nobody"),
+    )
     assert taken[0] == 1 and "taken" in taken[2]
     assert bad[0] == 1 and "Username" in bad[2]
     assert unknown[0] == 1 and not unknown[1] and unknown[2].strip()
@@ -219,25 +264,39 @@ async def test_tokens_in_query_strings_and_v1_socket_paths_never_reach_the_log(t
         assert token.split(".")[1] not in log
 
 
-@pytest.mark.parametrize("args", [("token", "root"), ("create-user", "root", "--password", "p" * 8),
-                                  ("backup", "copy.tar")], ids=lambda args: args[0])
+@pytest.mark.parametrize(
+    "args",
+    [("token", "root"), ("create-user", "root", "--password", "p" * 8), ("backup", "copy.tar")],
+    ids=lambda args: args[0],
+)
 async def test_a_subcommand_on_a_data_dir_without_database_says_so_and_creates_nothing(
-        tmp_path, args):
+    tmp_path, args
+):
     data = tmp_path / "data"
     data.mkdir()  # as git clone leaves data/: present, empty
     code, out, err = await run_cli("--data-dir", str(data), *args)
     assert code == 1 and not out
-    assert err == f"no Teahouse database at {data.resolve() / 'teahouse.db'} " \
-                  "(wrong --data-dir? a new server creates it on first start)\n"
+    assert (
+        err == f"no Teahouse database at {data.resolve() / 'teahouse.db'} "
+        "(wrong --data-dir? a new server creates it on first start)\n"
+    )
     assert list(data.iterdir()) == [] and not (ROOT / "copy.tar").exists()
 
 
 async def test_without_its_dependencies_the_server_says_how_to_install_them(tmp_path):
     # -S: no site-packages, as on a fresh Debian python3 without the requirements.
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-S", "server.py", "--data-dir", str(tmp_path / "data"), cwd=ROOT,
-        env=clean_env(), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-S",
+        "server.py",
+        "--data-dir",
+        str(tmp_path / "data"),
+        cwd=ROOT,
+        env=clean_env(),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 10)
     assert proc.returncode == 1 and not out
     lines = err.decode().splitlines()

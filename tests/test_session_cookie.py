@@ -1,6 +1,7 @@
 """The web page's login cookie: set for same-origin sign-ins, HttpOnly and SameSite=Strict
 (Secure behind https), authenticating token-less REST calls and sockets of this site
 only; changes need this site's Origin; sign-out and password changes end it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,11 @@ def origin(client) -> str:
 
 async def sign_in(client, username: str = "alice", **headers):
     """A sign-in from a page of this site: the client's jar keeps the cookie."""
-    resp = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD},
-                             headers={"Origin": origin(client), **headers})
+    resp = await client.post(
+        "/api/auth/login",
+        json={"username": username, "password": PASSWORD},
+        headers={"Origin": origin(client), **headers},
+    )
     assert resp.status == 200, await resp.text()
     return resp
 
@@ -59,22 +63,38 @@ async def test_the_cookie_authenticates_reads_sockets_and_same_origin_writes(cli
     me = await client.get("/api/auth/me")
     assert (await me.json())["username"] == "alice"
     ws = await page_socket(client)
-    resp = await client.post("/api/chat/rooms/global/messages/", json={"content": "hi"},
-                             headers={"Origin": origin(client)})
+    resp = await client.post(
+        "/api/chat/rooms/global/messages/",
+        json={"content": "hi"},
+        headers={"Origin": origin(client)},
+    )
     assert resp.status == 201
     assert (await next_frame(ws, "chat_message"))["message"]["content"] == "hi"
-    referer = await client.post("/api/chat/rooms/global/messages/", json={"content": "again"},
-                                headers={"Referer": origin(client) + "/"})
+    referer = await client.post(
+        "/api/chat/rooms/global/messages/",
+        json={"content": "again"},
+        headers={"Referer": origin(client) + "/"},
+    )
     assert referer.status == 201
     await ws.close()
 
 
-@pytest.mark.parametrize("headers", [{}, {"Origin": "https://evil.example"}, {"Origin": "null"},
-                                     {"Referer": "https://evil.example/page"}])
-async def test_a_cookie_only_write_from_elsewhere_is_403_and_changes_nothing(client, alice, headers):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Referer": "https://evil.example/page"},
+    ],
+)
+async def test_a_cookie_only_write_from_elsewhere_is_403_and_changes_nothing(
+    client, alice, headers
+):
     await sign_in(client)
-    resp = await client.post("/api/chat/rooms/global/messages/", json={"content": "forged"},
-                             headers=headers)
+    resp = await client.post(
+        "/api/chat/rooms/global/messages/", json={"content": "forged"}, headers=headers
+    )
     await assert_error(resp, 403, "channels")
     resp = await client.get("/api/chat/rooms/global/messages/")
     assert "forged" not in await resp.text()
@@ -115,16 +135,19 @@ async def test_a_password_change_from_the_page_keeps_the_page_signed_in(client, 
     await sign_in(client)
     old = client.session.cookie_jar.filter_cookies(client.make_url("/"))[COOKIE].value
     ws = await page_socket(client)
-    resp = await client.patch("/api/auth/me", json={"password": "new password",
-                                                    "old_password": PASSWORD},
-                              headers={"Origin": origin(client)})
+    resp = await client.patch(
+        "/api/auth/me",
+        json={"password": "new password", "old_password": PASSWORD},
+        headers={"Origin": origin(client)},
+    )
     assert resp.status == 200
     assert resp.cookies[COOKIE].value not in ("", old)
     await closed_with(ws, 4001)  # every earlier login ended, this page's too ...
     assert (await client.get("/api/auth/me")).status == 200  # ... which got a new one
     client.session.cookie_jar.clear()
-    await assert_error(await client.get("/api/auth/me", headers={"Cookie": f"{COOKIE}={old}"}),
-                       401, "identity")
+    await assert_error(
+        await client.get("/api/auth/me", headers={"Cookie": f"{COOKIE}={old}"}), 401, "identity"
+    )
 
 
 async def test_a_cookie_refresh_slides_the_login_and_keeps_its_socket(aiohttp_client, tmp_path):
@@ -148,17 +171,25 @@ async def test_a_cookie_refresh_slides_the_login_and_keeps_its_socket(aiohttp_cl
 async def test_seed_style_bearer_null_falls_back_to_the_cookie(client, alice):
     """Seed 004's browser code sends `Bearer ${localStorage.getItem('access_token')}`."""
     for header in ("Bearer null", "Bearer undefined"):
-        await assert_error(await client.get("/api/auth/me", headers={"Authorization": header}),
-                           401, "identity")
+        await assert_error(
+            await client.get("/api/auth/me", headers={"Authorization": header}), 401, "identity"
+        )
     await sign_in(client)
     for header in ("Bearer null", "Bearer undefined"):
         resp = await client.get("/api/auth/me", headers={"Authorization": header})
         assert (await resp.json())["username"] == "alice"
 
 
-@pytest.mark.parametrize("path", ["/ws/chat/global/?token=null", "/ws/chat/global/?token=undefined",
-                                  "/ws/chat/global/?token=", "/ws/user/?token=null",
-                                  "/api/v1/chatroom/ws/global/null"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ws/chat/global/?token=null",
+        "/ws/chat/global/?token=undefined",
+        "/ws/chat/global/?token=",
+        "/ws/user/?token=null",
+        "/api/v1/chatroom/ws/global/null",
+    ],
+)
 async def test_seed_style_token_null_on_a_socket_falls_back_to_the_cookie(client, alice, path):
     """Seed 001's browser code opens `?token=${localStorage.getItem('token')}`."""
     page = {"Origin": origin(client)}
@@ -174,8 +205,11 @@ async def test_seed_style_token_null_on_a_socket_falls_back_to_the_cookie(client
 
 async def test_tabs_refreshing_the_cookie_at_once_keep_the_login(client, alice):
     await sign_in(client)
-    answers = await asyncio.gather(*(client.post("/api/auth/refresh", json={},
-                                                 headers={"Origin": origin(client)})
-                                     for _ in range(5)))
+    answers = await asyncio.gather(
+        *(
+            client.post("/api/auth/refresh", json={}, headers={"Origin": origin(client)})
+            for _ in range(5)
+        )
+    )
     assert [resp.status for resp in answers] == [200] * 5
     assert (await client.get("/api/auth/me")).status == 200

@@ -1,18 +1,17 @@
 """Sessions end with their credentials: expiry (unless renewed on the socket), sign-out,
 password change, refresh-token rotation and replay; access tokens die at once."""
+
 from __future__ import annotations
 
 import asyncio
 import time
 
 import jwt
-
 import pytest
 
 from chat.app import create_app
 from chat.settings import Settings
-from tests.helpers import (Person, assert_error, closed_with, connect, next_frame, no_frame,
-                           register)
+from tests.helpers import Person, assert_error, closed_with, connect, next_frame, no_frame, register
 
 PASSWORD = "correct horse"
 
@@ -21,8 +20,13 @@ async def login(client, username: str, password: str = PASSWORD) -> Person:
     resp = await client.post("/api/auth/login", json={"username": username, "password": password})
     assert resp.status == 200, await resp.text()
     body = await resp.json()
-    return Person(body["user"]["id"], username, body["access_token"], body["refresh_token"],
-                  body["user"]["is_admin"])
+    return Person(
+        body["user"]["id"],
+        username,
+        body["access_token"],
+        body["refresh_token"],
+        body["user"]["is_admin"],
+    )
 
 
 def expiry(token: str) -> float:
@@ -70,15 +74,19 @@ async def test_a_socket_renewed_with_an_auth_frame_outlives_its_first_token(shor
     assert (await next_frame(ws, "auth_ok"))["expires_at"].endswith("Z")
     await asyncio.sleep(max(0.0, expires + 0.3 - time.time()))
     # The first token has expired by now; the socket lives on.
-    frame = {"type": "message", "content": "renewed"} if dialect == "v1" else \
-        {"type": "chat_message", "content": "renewed", "room_id": 1}
+    frame = (
+        {"type": "message", "content": "renewed"}
+        if dialect == "v1"
+        else {"type": "chat_message", "content": "renewed", "room_id": 1}
+    )
     await ws.send_json(frame)
     await next_frame(ws, "message" if dialect == "v1" else "chat_message")
     await closed_with(ws, 4001, timeout=5)  # ... until the renewed token expires too
 
 
 async def test_a_bad_or_foreign_token_in_an_auth_frame_is_an_error_and_keeps_the_socket(
-        client, alice, bob):
+    client, alice, bob
+):
     ws = await connect(client, alice, {"id": "global"})
     for token in ("garbage", None, bob.token):
         await ws.send_json({"type": "auth", "token": token})
@@ -90,13 +98,17 @@ async def test_a_bad_or_foreign_token_in_an_auth_frame_is_an_error_and_keeps_the
 async def test_a_password_change_kills_access_tokens_and_sockets_at_once(client, alice):
     other = await login(client, "alice")
     ws = await connect(client, other, {"id": "global"})
-    resp = await client.patch("/api/auth/me", headers=alice.headers,
-                              json={"password": "new password", "old_password": PASSWORD})
+    resp = await client.patch(
+        "/api/auth/me",
+        headers=alice.headers,
+        json={"password": "new password", "old_password": PASSWORD},
+    )
     assert resp.status == 200
     await closed_with(ws, 4001)
     for person in (alice, other):
-        await assert_error(await client.get("/api/auth/me", headers=person.headers), 401,
-                           "identity")
+        await assert_error(
+            await client.get("/api/auth/me", headers=person.headers), 401, "identity"
+        )
         await assert_error(await refresh(client, person.refresh_token), 401, "identity")
     fresh = await login(client, "alice", "new password")
     assert (await client.get("/api/auth/me", headers=fresh.headers)).status == 200
@@ -125,15 +137,20 @@ async def test_refresh_tokens_rotate_and_a_replayed_one_ends_the_login(client, a
     assert first.status == 200
     second = await first.json()
     assert second["refresh_token"] != alice.refresh_token
-    ws = await connect(client, Person(alice.id, "alice", second["access_token"], "", False),
-                       {"id": "global"})
+    ws = await connect(
+        client, Person(alice.id, "alice", second["access_token"], "", False), {"id": "global"}
+    )
     # A copy of the used refresh token comes back: the whole login ends.
     await assert_error(await refresh(client, alice.refresh_token), 401, "identity")
     await closed_with(ws, 4001)
     await assert_error(await refresh(client, second["refresh_token"]), 401, "identity")
-    await assert_error(await client.get(
-        "/api/auth/me", headers={"Authorization": f"Bearer {second['access_token']}"}),
-        401, "identity")
+    await assert_error(
+        await client.get(
+            "/api/auth/me", headers={"Authorization": f"Bearer {second['access_token']}"}
+        ),
+        401,
+        "identity",
+    )
     assert (await login(client, "alice")).token
 
 

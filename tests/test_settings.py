@@ -1,5 +1,6 @@
 """Settings: a flag beats CHAT_* in the environment, which beats the default; bad values
 fail at start with a message naming the setting."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,11 +23,19 @@ def test_defaults_serve_localhost_8000_from_data():
 
 
 def test_the_environment_overrides_defaults():
-    settings = load_settings(NO_FLAGS, env={
-        "CHAT_HOST": "0.0.0.0", "CHAT_PORT": "9001", "CHAT_DATA_DIR": "/srv/chat",
-        "CHAT_SECRET": "s" * 32, "CHAT_ALLOW_REGISTRATION": "off",
-        "CHAT_CORS_ORIGINS": " https://a.example , https://b.example ,",
-        "CHAT_LANGUAGE": "ZH", "CHAT_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16"})
+    settings = load_settings(
+        NO_FLAGS,
+        env={
+            "CHAT_HOST": "0.0.0.0",
+            "CHAT_PORT": "9001",
+            "CHAT_DATA_DIR": "/srv/chat",
+            "CHAT_SECRET": "s" * 32,
+            "CHAT_ALLOW_REGISTRATION": "off",
+            "CHAT_CORS_ORIGINS": " https://a.example , https://b.example ,",
+            "CHAT_LANGUAGE": "ZH",
+            "CHAT_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16",
+        },
+    )
     assert settings.host == "0.0.0.0"
     assert settings.port == 9001
     assert settings.data_dir == Path("/srv/chat")
@@ -48,9 +57,19 @@ def test_a_flag_left_out_falls_back_to_the_environment():
     assert (settings.host, settings.port) == ("0.0.0.0", 9002)
 
 
-@pytest.mark.parametrize("word,expected", [
-    ("1", True), ("true", True), ("YES", True), ("on", True),
-    ("0", False), ("false", False), ("No", False), (" off ", False)])
+@pytest.mark.parametrize(
+    "word,expected",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        (" off ", False),
+    ],
+)
 def test_registration_switch_understands_the_usual_words(word, expected):
     settings = load_settings(NO_FLAGS, env={"CHAT_ALLOW_REGISTRATION": word})
     assert settings.allow_registration is expected
@@ -63,17 +82,24 @@ def test_settings_derive_the_paths_in_the_data_dir():
     assert settings.secret_path == Path("/d/jwt_secret")
 
 
-@pytest.mark.parametrize("flags,env,words", [
-    ({"port": "eighty"}, {"CHAT_PORT": "80"}, ["--port", "eighty"]),
-    ({"port": "70000"}, {}, ["--port", "65535"]),
-    ({"port": "-1"}, {}, ["--port", "65535"]),
-    ({}, {"CHAT_PORT": "http"}, ["CHAT_PORT", "http"]),
-    ({}, {"CHAT_PORT": ""}, ["CHAT_PORT"]),
-    ({}, {"CHAT_ALLOW_REGISTRATION": "maybe"}, ["CHAT_ALLOW_REGISTRATION", "maybe"]),
-    ({}, {"CHAT_LANGUAGE": "fr"}, ["CHAT_LANGUAGE", "fr"]),
-    ({}, {"CHAT_SECRET": "short"}, ["CHAT_SECRET", "16"]),
-    ({}, {"CHAT_TRUSTED_PROXIES": "10.0.0.1,proxy.local"}, ["CHAT_TRUSTED_PROXIES", "proxy.local"]),
-])
+@pytest.mark.parametrize(
+    "flags,env,words",
+    [
+        ({"port": "eighty"}, {"CHAT_PORT": "80"}, ["--port", "eighty"]),
+        ({"port": "70000"}, {}, ["--port", "65535"]),
+        ({"port": "-1"}, {}, ["--port", "65535"]),
+        ({}, {"CHAT_PORT": "http"}, ["CHAT_PORT", "http"]),
+        ({}, {"CHAT_PORT": ""}, ["CHAT_PORT"]),
+        ({}, {"CHAT_ALLOW_REGISTRATION": "maybe"}, ["CHAT_ALLOW_REGISTRATION", "maybe"]),
+        ({}, {"CHAT_LANGUAGE": "fr"}, ["CHAT_LANGUAGE", "fr"]),
+        ({}, {"CHAT_SECRET": "short"}, ["CHAT_SECRET", "16"]),
+        (
+            {},
+            {"CHAT_TRUSTED_PROXIES": "10.0.0.1,proxy.local"},
+            ["CHAT_TRUSTED_PROXIES", "proxy.local"],
+        ),
+    ],
+)
 def test_bad_values_raise_settings_error_naming_the_setting(flags, env, words):
     with pytest.raises(SettingsError) as caught:
         load_settings({**NO_FLAGS, **flags}, env=env)

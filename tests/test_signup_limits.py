@@ -1,6 +1,7 @@
 """Open sign-up cannot multiply one client's limits: sign-ups are limited per address
 and site-wide, and messages from one address share a budget across its accounts. The
 clients' addresses come from X-Forwarded-For through a trusted proxy (127.0.0.1)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,16 +17,23 @@ def from_address(address: str) -> dict:
 
 
 async def sign_up(client, username: str, address: str):
-    return await client.post("/api/auth/register", headers=from_address(address),
-                             json={"username": username, "password": "correct horse"})
+    return await client.post(
+        "/api/auth/register",
+        headers=from_address(address),
+        json={"username": username, "password": "correct horse"},
+    )
 
 
 @pytest.fixture
 async def proxied(aiohttp_client, tmp_path):
     async def make(**limits):
-        settings = Settings(data_dir=tmp_path / "data", trusted_proxies=("127.0.0.1",),
-                            **{**NO_RATE_LIMITS, **limits})
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            trusted_proxies=("127.0.0.1",),
+            **{**NO_RATE_LIMITS, **limits},
+        )
         return await aiohttp_client(create_app(settings))
+
     return make
 
 
@@ -46,8 +54,12 @@ async def accounts_from(client, address: str, count: int) -> list[dict]:
     for n in range(count):
         resp = await sign_up(client, f"p{n}", address)
         assert resp.status == 201, await resp.text()
-        people.append({"Authorization": f"Bearer {(await resp.json())['access_token']}",
-                       **from_address(address)})
+        people.append(
+            {
+                "Authorization": f"Bearer {(await resp.json())['access_token']}",
+                **from_address(address),
+            }
+        )
     return people
 
 
@@ -56,8 +68,11 @@ async def test_accounts_behind_one_address_share_a_message_budget(proxied):
     people = await accounts_from(client, "198.51.100.7", 3)
     room = (await (await client.get("/api/chat/rooms/", headers=people[0])).json())[0]
     path = f"/api/chat/rooms/{room['id']}/messages/"
-    statuses = [(await client.post(path, json={"content": f"m{n}"}, headers=person)).status
-                for n in range(4) for person in people]
+    statuses = [
+        (await client.post(path, json={"content": f"m{n}"}, headers=person)).status
+        for n in range(4)
+        for person in people
+    ]
     assert statuses.count(201) == 6 and statuses.count(429) == 6
     # The same accounts from elsewhere, and anyone on loopback, are not held back.
     elsewhere = {**people[0], **from_address("203.0.113.5")}
@@ -95,7 +110,7 @@ async def test_an_hourly_budget_is_not_forgotten_after_a_quiet_minute():
     hourly = Rate(30 / 3600, 30)
     for _ in range(30):
         assert await store.take("register_address:198.51.100.7", hourly) == 0
-    now[0] = 90.0                  # idle past the old 60 s sweep; less than one refill
-    for n in range(PRUNE_EVERY):   # a busy site: others' takes sweep the idle buckets
+    now[0] = 90.0  # idle past the old 60 s sweep; less than one refill
+    for n in range(PRUNE_EVERY):  # a busy site: others' takes sweep the idle buckets
         await store.take(f"messages:{n}", Rate(10.0, 30))
     assert await store.take("register_address:198.51.100.7", hourly) > 0

@@ -1,5 +1,6 @@
 """One room, one message: what the simple dialect does is seen live and in history by
 every other dialect, and the other way round."""
+
 import importlib.util
 
 import pytest
@@ -24,8 +25,9 @@ async def open_channels(client, person, room="global"):
 
 
 async def simple_send(client, person, content, room="global") -> dict:
-    resp = await client.post(f"/api/chat/send?room_id={room}", json={"content": content},
-                             headers=person.headers)
+    resp = await client.post(
+        f"/api/chat/send?room_id={room}", json={"content": content}, headers=person.headers
+    )
     assert resp.status == 200, await resp.text()
     return await resp.json()
 
@@ -74,8 +76,9 @@ async def test_deleting_here_is_the_soft_delete_channels_sees(client, alice, bob
 
 
 async def test_a_room_created_here_is_the_room_channels_lists(client, alice, bob):
-    resp = await client.post("/api/chat/rooms", data={"room_name": "shared", "description": "d"},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms", data={"room_name": "shared", "description": "d"}, headers=alice.headers
+    )
     slug = (await resp.json())["room_id"]
     resp = await client.get("/api/chat/rooms/", headers=bob.headers)
     room = next(r for r in await resp.json() if r["slug"] == slug)

@@ -3,6 +3,7 @@
 Addresses and user agents are private: only site admins see them, and X-Forwarded-For
 counts only when it comes from a configured trusted proxy.
 """
+
 from chat.app import create_app
 from chat.settings import Settings
 from tests.helpers import assert_error, next_frame, register
@@ -54,7 +55,8 @@ async def test_users_without_socket_or_heartbeat_are_not_online(client, alice, b
 
 
 async def test_thirty_quiet_minutes_take_a_user_offline_and_out_of_the_registry(
-        client, core, alice, bob):
+    client, core, alice, bob
+):
     await beat(client, alice)
     await beat(client, bob)
     core.hub.activity[bob.id].last_seen -= 31 * 60  # bob's last heartbeat, half an hour ago
@@ -70,8 +72,9 @@ async def test_an_open_socket_counts_as_online(client, alice, bob):
 
 
 async def test_logging_in_records_the_user_online(client, admin, alice):
-    resp = await client.post("/api/auth/login", json={"username": "alice", "password": "correct horse"},
-                             headers=AGENT)
+    resp = await client.post(
+        "/api/auth/login", json={"username": "alice", "password": "correct horse"}, headers=AGENT
+    )
     assert resp.status == 200
     assert (await online(client, admin))[alice.id]["user_agent"] == AGENT["User-Agent"]
 
@@ -119,8 +122,9 @@ async def test_user_ip_falls_back_to_the_last_login_after_a_restart(aiohttp_clie
     first = await aiohttp_client(create_app(settings))
     admin = await register(first, "admin")
     await register(first, "alice")
-    resp = await first.post("/api/auth/login",
-                            json={"username": "alice", "password": "correct horse"})
+    resp = await first.post(
+        "/api/auth/login", json={"username": "alice", "password": "correct horse"}
+    )
     alice_id = (await resp.json())["user"]["id"]
     await first.close()
     second = await aiohttp_client(create_app(settings))
@@ -149,13 +153,16 @@ async def test_stats_count_online_users_messages_today_and_active_rooms(client, 
     assert after["online_users_count"] == before["online_users_count"] + 2
     assert after["total_messages_today"] == before["total_messages_today"] + 2
     assert after["active_rooms"] == before["active_rooms"] == 1
-    await client.post(f"/api/chat/send?room_id={quiet}", json={"content": "hi"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/send?room_id={quiet}", json={"content": "hi"}, headers=alice.headers
+    )
     assert (await stats(client, bob))["active_rooms"] == 2
 
 
 async def test_a_room_with_only_an_open_socket_is_active(client, alice, core):
-    resp = await client.post("/api/chat/rooms", json={"room_name": "lurkers"}, headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms", json={"room_name": "lurkers"}, headers=alice.headers
+    )
     slug = (await resp.json())["room_id"]
     before = (await stats(client, alice))["active_rooms"]
     ws = await client.ws_connect(f"/ws/chat/{slug}/?token={alice.token}")
@@ -172,20 +179,28 @@ async def test_stats_never_scan_all_messages(client, alice, core):
     reads = [sql for sql in statements if "FROM messages" in sql]
     assert len(reads) == 2, statements
     for sql in reads:
-        plan = " | ".join(row["detail"] for row in await core.db.fetch_all("EXPLAIN QUERY PLAN " + sql))
+        plan = " | ".join(
+            row["detail"] for row in await core.db.fetch_all("EXPLAIN QUERY PLAN " + sql)
+        )
         assert "SCAN" not in plan and "messages_created" in plan, plan
 
 
-async def test_only_the_hop_our_proxy_saw_counts_not_what_the_client_wrote(aiohttp_client, tmp_path):
+async def test_only_the_hop_our_proxy_saw_counts_not_what_the_client_wrote(
+    aiohttp_client, tmp_path
+):
     # nginx appends the address it saw: "forged, real". The forged part must not win.
-    settings = Settings(data_dir=tmp_path / "proxied", trusted_proxies=("127.0.0.0/8", "10.0.0.0/8"))
+    settings = Settings(
+        data_dir=tmp_path / "proxied", trusted_proxies=("127.0.0.0/8", "10.0.0.0/8")
+    )
     client = await aiohttp_client(create_app(settings))
     admin = await register(client, "admin")
     alice = await register(client, "alice")
-    for header, seen in [("6.6.6.6, 198.51.100.7", "198.51.100.7"),
-                         ("6.6.6.6, 198.51.100.7, 10.1.2.3", "198.51.100.7"),
-                         ("6.6.6.6, not-an-address", "unknown"),   # never the proxy's
-                         ("6.6.6.6, 198.51.100.7:4711", "198.51.100.7"),
-                         ("10.1.2.3", "10.1.2.3")]:  # all hops ours: the furthest one
+    for header, seen in [
+        ("6.6.6.6, 198.51.100.7", "198.51.100.7"),
+        ("6.6.6.6, 198.51.100.7, 10.1.2.3", "198.51.100.7"),
+        ("6.6.6.6, not-an-address", "unknown"),  # never the proxy's
+        ("6.6.6.6, 198.51.100.7:4711", "198.51.100.7"),
+        ("10.1.2.3", "10.1.2.3"),
+    ]:  # all hops ours: the furthest one
         await beat(client, alice, **{"X-Forwarded-For": header})
         assert (await online(client, admin))[alice.id]["ip"] == seen, header

@@ -1,23 +1,38 @@
 """The simple dialect (seed 003): messages and rooms under /api/chat/ without slashes."""
+
 import aiohttp
 
 from tests.helpers import assert_error
 
-MESSAGE_KEYS = {"id", "sender_id", "sender_name", "message_type", "content", "file_url",
-                "file_name", "file_size", "timestamp", "reply_to"}
+MESSAGE_KEYS = {
+    "id",
+    "sender_id",
+    "sender_name",
+    "message_type",
+    "content",
+    "file_url",
+    "file_name",
+    "file_size",
+    "timestamp",
+    "reply_to",
+}
 
 
 async def send(client, person, content, room=None, **body):
     url = "/api/chat/send" + (f"?room_id={room}" if room else "")
-    resp = await client.post(url, json={"message_type": "text", "content": content, **body},
-                             headers=person.headers)
+    resp = await client.post(
+        url, json={"message_type": "text", "content": content, **body}, headers=person.headers
+    )
     assert resp.status == 200, await resp.text()
     return await resp.json()
 
 
 async def create_room(client, person, name="dev", description="") -> str:
-    resp = await client.post("/api/chat/rooms", json={"room_name": name, "description": description},
-                             headers=person.headers)
+    resp = await client.post(
+        "/api/chat/rooms",
+        json={"room_name": name, "description": description},
+        headers=person.headers,
+    )
     assert resp.status == 200, await resp.text()
     return (await resp.json())["room_id"]
 
@@ -40,9 +55,12 @@ async def test_a_reply_names_its_original_as_a_string(client, alice, bob):
 
 
 async def test_send_refuses_bad_bodies_with_detail_errors(client, alice):
-    for body, status in (({"content": ""}, 400), ({"content": "x" * 5001}, 400),
-                         ({"content": "hi", "message_type": "system"}, 400),
-                         ({"content": "hi", "reply_to": "not-an-id"}, 400)):
+    for body, status in (
+        ({"content": ""}, 400),
+        ({"content": "x" * 5001}, 400),
+        ({"content": "hi", "message_type": "system"}, 400),
+        ({"content": "hi", "reply_to": "not-an-id"}, 400),
+    ):
         resp = await client.post("/api/chat/send", json=body, headers=alice.headers)
         await assert_error(resp, status, "simple")
     resp = await client.post("/api/chat/send", data=b"not json", headers=alice.headers)
@@ -50,25 +68,35 @@ async def test_send_refuses_bad_bodies_with_detail_errors(client, alice):
 
 
 async def test_send_to_an_unknown_or_private_room_is_refused(client, alice, bob):
-    resp = await client.post("/api/chat/send?room_id=room_00000000", json={"content": "hi"},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/send?room_id=room_00000000", json={"content": "hi"}, headers=alice.headers
+    )
     await assert_error(resp, 404, "simple")
-    resp = await client.post("/api/chat/rooms/", json={"name": "secret", "room_type": "private"},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms/", json={"name": "secret", "room_type": "private"}, headers=alice.headers
+    )
     private = await resp.json()
-    resp = await client.post(f"/api/chat/send?room_id={private['slug']}", json={"content": "hi"},
-                             headers=bob.headers)
+    resp = await client.post(
+        f"/api/chat/send?room_id={private['slug']}", json={"content": "hi"}, headers=bob.headers
+    )
     await assert_error(resp, 403, "simple")
 
 
 async def test_every_endpoint_needs_a_token(client):
-    for method, path in (("POST", "/api/chat/send"), ("POST", "/api/chat/upload"),
-                         ("GET", "/api/chat/messages"), ("GET", "/api/chat/online-users"),
-                         ("GET", "/api/chat/stats"), ("POST", "/api/chat/rooms"),
-                         ("POST", "/api/chat/rooms/global/join"),
-                         ("POST", "/api/chat/rooms/global/leave"), ("GET", "/api/chat/rooms"),
-                         ("DELETE", "/api/chat/messages/1"), ("GET", "/api/chat/user-ip/1"),
-                         ("POST", "/api/chat/heartbeat")):
+    for method, path in (
+        ("POST", "/api/chat/send"),
+        ("POST", "/api/chat/upload"),
+        ("GET", "/api/chat/messages"),
+        ("GET", "/api/chat/online-users"),
+        ("GET", "/api/chat/stats"),
+        ("POST", "/api/chat/rooms"),
+        ("POST", "/api/chat/rooms/global/join"),
+        ("POST", "/api/chat/rooms/global/leave"),
+        ("GET", "/api/chat/rooms"),
+        ("DELETE", "/api/chat/messages/1"),
+        ("GET", "/api/chat/user-ip/1"),
+        ("POST", "/api/chat/heartbeat"),
+    ):
         resp = await client.request(method, path)
         await assert_error(resp, 401, "simple")
 
@@ -79,8 +107,9 @@ async def test_messages_are_listed_oldest_first_and_page_backwards_with_before(c
     resp = await client.get(f"/api/chat/messages?room_id={room}&limit=3", headers=alice.headers)
     page = await resp.json()
     assert [m["content"] for m in page] == ["m2", "m3", "m4"]
-    resp = await client.get(f"/api/chat/messages?room_id={room}&limit=3&before={page[0]['id']}",
-                            headers=alice.headers)
+    resp = await client.get(
+        f"/api/chat/messages?room_id={room}&limit=3&before={page[0]['id']}", headers=alice.headers
+    )
     assert [m["content"] for m in await resp.json()] == ["m0", "m1"]
     assert [m["id"] for m in page] == [m["id"] for m in sent[2:]]
 
@@ -102,8 +131,9 @@ async def test_messages_limit_above_one_hundred_is_a_400(client, alice):
 
 
 async def test_private_room_messages_are_hidden_from_non_members(client, alice, bob):
-    resp = await client.post("/api/chat/rooms/", json={"name": "secret", "room_type": "private"},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms/", json={"name": "secret", "room_type": "private"}, headers=alice.headers
+    )
     slug = (await resp.json())["slug"]
     await send(client, alice, "hush", room=slug)
     resp = await client.get(f"/api/chat/messages?room_id={slug}", headers=bob.headers)
@@ -120,8 +150,11 @@ async def test_create_room_takes_multipart_urlencoded_and_json(client, alice):
     assert resp.status == 200, body
     assert body["room_id"].startswith("room_") and len(body["room_id"]) == 13
     assert body["message"] == "Room created"
-    resp = await client.post("/api/chat/rooms", data={"room_name": "urlencoded"},
-                             headers={**alice.headers, "Accept-Language": "zh-CN"})
+    resp = await client.post(
+        "/api/chat/rooms",
+        data={"room_name": "urlencoded"},
+        headers={**alice.headers, "Accept-Language": "zh-CN"},
+    )
     assert (await resp.json())["message"] == "聊天室创建成功"
     json_slug = await create_room(client, alice, "json room", "from JSON")
     resp = await client.get("/api/chat/rooms", headers=alice.headers)
@@ -170,8 +203,9 @@ async def test_join_and_leave_answer_the_seed_messages(client, alice, bob):
 async def test_joining_unknown_or_private_rooms_is_refused(client, alice, bob):
     resp = await client.post("/api/chat/rooms/room_ffffffff/join", headers=bob.headers)
     await assert_error(resp, 404, "simple")
-    resp = await client.post("/api/chat/rooms/", json={"name": "secret", "room_type": "private"},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms/", json={"name": "secret", "room_type": "private"}, headers=alice.headers
+    )
     slug = (await resp.json())["slug"]
     resp = await client.post(f"/api/chat/rooms/{slug}/join", headers=bob.headers)
     await assert_error(resp, 403, "simple")
@@ -181,8 +215,10 @@ async def test_delete_is_a_soft_delete_by_the_sender(client, alice, bob):
     message = await send(client, alice, "oops")
     resp = await client.delete(f"/api/chat/messages/{message['id']}", headers=bob.headers)
     await assert_error(resp, 403, "simple")
-    resp = await client.delete(f"/api/chat/messages/{message['id']}?room_id=global",
-                               headers={**alice.headers, "Accept-Language": "zh"})
+    resp = await client.delete(
+        f"/api/chat/messages/{message['id']}?room_id=global",
+        headers={**alice.headers, "Accept-Language": "zh"},
+    )
     assert resp.status == 200 and await resp.json() == {"message": "消息删除成功"}
     resp = await client.get("/api/chat/messages", headers=alice.headers)
     shown = next(m for m in await resp.json() if m["id"] == message["id"])
@@ -201,8 +237,9 @@ async def test_deleting_with_the_room_id_of_another_room_is_a_404(client, admin,
     message = await send(client, alice, "stays")
     for room_id in (other, "room_ffffffff"):
         for person in (alice, admin):
-            resp = await client.delete(f"/api/chat/messages/{message['id']}?room_id={room_id}",
-                                       headers=person.headers)
+            resp = await client.delete(
+                f"/api/chat/messages/{message['id']}?room_id={room_id}", headers=person.headers
+            )
             await assert_error(resp, 404, "simple")
     resp = await client.get("/api/chat/messages", headers=alice.headers)
     assert not next(m for m in await resp.json() if m["id"] == message["id"])["is_deleted"]

@@ -1,4 +1,5 @@
 """A first end-to-end pass through the channels dialect."""
+
 from tests.helpers import assert_error, next_frame
 
 

@@ -1,6 +1,7 @@
 """A socket told {"type": "language"} renders the server's texts (joins, leaves, notification
 titles, replays, errors) in the new language from then on, in every socket dialect: a page
 that switches language live reads what arrives next as a reload would (issue 24 item 14)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,12 +1,13 @@
 """Storage: migrations on new and existing data, and online backups under write load."""
+
 from __future__ import annotations
 
 import asyncio
 import shutil
 import sqlite3
+import sys
 import tarfile
 import time
-import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ async def opened(path: Path) -> Database:
 async def add_user(db: Database, name: str) -> int:
     async def job(conn):
         return (await insert_user(conn, name, name, None, False)).id
+
     return await db.write(job)
 
 
@@ -90,14 +92,16 @@ def migrations_dir(tmp_path, monkeypatch) -> Path:
 
 
 async def test_an_existing_database_is_upgraded_in_place_by_a_later_migration(
-        tmp_path, migrations_dir):
+    tmp_path, migrations_dir
+):
     path = tmp_path / "teahouse.db"
     db = await opened(path)
     await add_user(db, "alice")
     await db.close()
     number = migrate.available_migrations()[-1][0] + 1
     (migrations_dir / f"{number:04d}_add_motto.sql").write_text(
-        "ALTER TABLE users ADD COLUMN motto TEXT NOT NULL DEFAULT 'hi';")
+        "ALTER TABLE users ADD COLUMN motto TEXT NOT NULL DEFAULT 'hi';"
+    )
     db = await opened(path)
     row = await db.fetch_one("SELECT username, motto FROM users")
     await db.close()
@@ -112,7 +116,8 @@ async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, migra
     await db.close()
     before, version = schema(path), user_version(path)
     (migrations_dir / f"{version + 1:04d}_broken.sql").write_text(
-        "CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;")
+        "CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;"
+    )
     with pytest.raises(sqlite3.Error):
         await opened(path)
     assert schema(path) == before
@@ -134,8 +139,10 @@ async def test_a_failed_write_job_rolls_back_alone_in_a_shared_commit(tmp_path):
     async def broken(conn):
         await insert_user(conn, "ghost", "ghost", None, False)
         raise RuntimeError("job failed")
-    results = await asyncio.gather(add_user(db, "alice"), db.write(broken), add_user(db, "bob"),
-                                   return_exceptions=True)
+
+    results = await asyncio.gather(
+        add_user(db, "alice"), db.write(broken), add_user(db, "bob"), return_exceptions=True
+    )
     names = [row[0] for row in await db.fetch_all("SELECT username FROM users ORDER BY id")]
     await db.close()
     assert isinstance(results[1], RuntimeError)
@@ -171,7 +178,9 @@ async def seeded(path: Path, rows: int = 3000) -> Database:
         await conn.executemany(
             """INSERT INTO users (username, username_key, display_name, created_at, updated_at)
                VALUES (?, ?, ?, '', '')""",
-            [(f"seed{n}", f"seed{n}", "x" * 200) for n in range(rows)])
+            [(f"seed{n}", f"seed{n}", "x" * 200) for n in range(rows)],
+        )
+
     await db.write(job)
     return db
 
@@ -196,12 +205,12 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
     keeps running, and the write lands once the lock is released."""
     db = await opened(tmp_path / "chat.db")
     try:
-        await add_user(db, "first")                     # the inline path
+        await add_user(db, "first")  # the inline path
         other = sqlite3.connect(tmp_path / "chat.db", isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         pending = asyncio.create_task(add_user(db, "second"))
         ticks = 0
-        for _ in range(25):                             # 0.25 s with the lock held
+        for _ in range(25):  # 0.25 s with the lock held
             await asyncio.sleep(0.01)
             ticks += 1
         assert ticks == 25 and not pending.done()
@@ -217,7 +226,8 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
 
 
 async def test_a_lock_held_past_the_busy_timeout_fails_the_batch_and_the_next_one_lands(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(connections, "BUSY_SECONDS", 0.2)
     db = await opened(tmp_path / "chat.db")
     try:
@@ -267,9 +277,16 @@ async def test_the_backup_subcommand_copies_a_database_being_written(tmp_path):
     await asyncio.sleep(0.05)
     before = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "server.py", "--data-dir", str(data_dir), "backup",
-        str(tmp_path / "copy.tar"), cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "server.py",
+        "--data-dir",
+        str(data_dir),
+        "backup",
+        str(tmp_path / "copy.tar"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 20)
     await load.finish()
     after = (await db.fetch_one("SELECT COUNT(*) FROM users"))[0]
@@ -284,9 +301,16 @@ async def test_the_backup_subcommand_copies_a_database_being_written(tmp_path):
 @pytest.mark.slow
 async def test_the_backup_subcommand_fails_clearly_without_a_database(tmp_path):
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "server.py", "--data-dir", str(tmp_path / "empty"), "backup",
-        str(tmp_path / "copy.db"), cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "server.py",
+        "--data-dir",
+        str(tmp_path / "empty"),
+        "backup",
+        str(tmp_path / "copy.db"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 1
     assert "no Teahouse database" in err.decode()

@@ -1,5 +1,6 @@
 """Texts the server writes (joins, leaves, uploads, deletions, notification titles, the
 seeded room) are data, shown in each viewer's language and with display names."""
+
 import aiohttp
 
 from chat.app import create_app
@@ -25,7 +26,9 @@ async def test_join_and_leave_lines_read_in_each_viewers_language(client, alice,
     assert frame["message"]["content"] == "Alice Liddell 加入了聊天室"
     assert (await next_frame(ws_v1, "join"))["content"] == "Alice Liddell joined the room"
     await client.post(f"/api/chat/rooms/{room['id']}/leave/", headers=alice.headers)
-    assert (await next_frame(ws_zh, "chat_message"))["message"]["content"] == "Alice Liddell 离开了聊天室"
+    assert (await next_frame(ws_zh, "chat_message"))["message"][
+        "content"
+    ] == "Alice Liddell 离开了聊天室"
     texts = [m["content"] for m in await history(client, bob, room, "zh")]
     assert texts[-2:] == ["Alice Liddell 加入了聊天室", "Alice Liddell 离开了聊天室"]
     texts = [m["content"] for m in await history(client, bob, room)]
@@ -53,8 +56,11 @@ async def test_uploads_and_deletions_read_in_the_viewers_language(client, alice)
 async def test_notification_titles_use_display_names_in_the_readers_language(client, alice, bob):
     room = await make_room(client, bob, name="tea")
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=alice.headers)
-    await client.post(f"/api/chat/rooms/{room['id']}/messages/", json={"content": "hi @bob"},
-                      headers=alice.headers)
+    await client.post(
+        f"/api/chat/rooms/{room['id']}/messages/",
+        json={"content": "hi @bob"},
+        headers=alice.headers,
+    )
     resp = await client.get("/api/chat/notifications/", headers={**bob.headers, **ZH})
     assert (await resp.json())[0]["title"] == "Alice Liddell 提到了你"
     resp = await client.get("/api/chat/notifications/", headers=bob.headers)
@@ -63,11 +69,14 @@ async def test_notification_titles_use_display_names_in_the_readers_language(cli
 
 async def test_the_seeded_room_follows_the_server_language_until_renamed(aiohttp_client, tmp_path):
     async def start(language):
-        return await aiohttp_client(create_app(Settings(data_dir=tmp_path / "d", language=language)))
+        return await aiohttp_client(
+            create_app(Settings(data_dir=tmp_path / "d", language=language))
+        )
 
     async def global_room(client, person):
         resp = await client.get("/api/chat/rooms/global/", headers=person.headers)
         return await resp.json()
+
     client = await start("zh")
     admin = await register(client, "admin")
     assert (await global_room(client, admin))["name"] == "大厅"

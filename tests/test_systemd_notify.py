@@ -1,5 +1,6 @@
 """server.py speaks systemd's notify protocol: READY=1 once it serves, STOPPING=1 on
 SIGTERM, over a real AF_UNIX datagram socket such as systemd binds."""
+
 from __future__ import annotations
 
 import os

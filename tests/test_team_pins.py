@@ -1,4 +1,5 @@
 """Team features: pinned messages per room and saved messages per user."""
+
 from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, post_message
 
 
@@ -32,13 +33,22 @@ async def test_plain_members_may_not_pin_or_unpin(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)
     message = await post_message(client, bob, room, "pin me")
-    await assert_error(await client.post(f"/api/chat/messages/{message['id']}/pin/",
-                                         headers=bob.headers), 403, "channels")
+    await assert_error(
+        await client.post(f"/api/chat/messages/{message['id']}/pin/", headers=bob.headers),
+        403,
+        "channels",
+    )
     await client.post(f"/api/chat/messages/{message['id']}/pin/", headers=alice.headers)
-    await assert_error(await client.delete(f"/api/chat/messages/{message['id']}/pin/",
-                                           headers=bob.headers), 403, "channels")
-    await client.patch(f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
-                       json={"role": "moderator"}, headers=alice.headers)
+    await assert_error(
+        await client.delete(f"/api/chat/messages/{message['id']}/pin/", headers=bob.headers),
+        403,
+        "channels",
+    )
+    await client.patch(
+        f"/api/chat/rooms/{room['id']}/members/{bob.id}/",
+        json={"role": "moderator"},
+        headers=alice.headers,
+    )
     resp = await client.delete(f"/api/chat/messages/{message['id']}/pin/", headers=bob.headers)
     assert resp.status == 200
     assert await pins(client, alice, room) == []
@@ -48,10 +58,16 @@ async def test_outsiders_see_no_pins_of_a_private_room(client, alice, bob):
     room = await make_room(client, alice, room_type="private")
     message = await post_message(client, alice, room, "secret plan")
     await client.post(f"/api/chat/messages/{message['id']}/pin/", headers=alice.headers)
-    await assert_error(await client.get(f"/api/chat/rooms/{room['id']}/pins/",
-                                        headers=bob.headers), 403, "channels")
-    await assert_error(await client.post(f"/api/chat/messages/{message['id']}/save/",
-                                         headers=bob.headers), 404, "channels")
+    await assert_error(
+        await client.get(f"/api/chat/rooms/{room['id']}/pins/", headers=bob.headers),
+        403,
+        "channels",
+    )
+    await assert_error(
+        await client.post(f"/api/chat/messages/{message['id']}/save/", headers=bob.headers),
+        404,
+        "channels",
+    )
 
 
 async def test_pins_follow_edits_and_vanish_with_deletion_live(client, alice, bob):
@@ -63,8 +79,11 @@ async def test_pins_follow_edits_and_vanish_with_deletion_live(client, alice, bo
     frame = await next_frame(ws, "message_pinned")
     assert (frame["room_id"], frame["message"]["id"]) == (room["id"], message["id"])
     assert frame["pinned_by"]["username"] == "alice"
-    await client.patch(f"/api/chat/messages/{message['id']}/", json={"content": "checklist v2"},
-                       headers=alice.headers)
+    await client.patch(
+        f"/api/chat/messages/{message['id']}/",
+        json={"content": "checklist v2"},
+        headers=alice.headers,
+    )
     assert (await pins(client, bob, room))[0]["message"]["content"] == "checklist v2"
     await client.delete(f"/api/chat/messages/{message['id']}/", headers=alice.headers)
     frame = await next_frame(ws, "message_unpinned")
@@ -79,17 +98,29 @@ async def test_pin_frames_reach_v1_sockets_as_flat_frames(client, alice):
     message = await post_message(client, alice, room, "v1 pin")
     await client.post(f"/api/chat/messages/{message['id']}/pin/", headers=alice.headers)
     frame = await next_frame(ws, "message_pinned")
-    assert (frame["message_id"], frame["room_id"], frame["username"]) == (message["id"], room["id"], "alice")
+    assert (frame["message_id"], frame["room_id"], frame["username"]) == (
+        message["id"],
+        room["id"],
+        "alice",
+    )
     await ws.close()
 
 
 async def test_pins_per_room_are_capped(client, alice, settings):
     room = await make_room(client, alice)
-    ids = [(await post_message(client, alice, room, f"m{n}"))["id"] for n in range(settings.max_pins + 1)]
+    ids = [
+        (await post_message(client, alice, room, f"m{n}"))["id"]
+        for n in range(settings.max_pins + 1)
+    ]
     for message_id in ids[:-1]:
-        assert (await client.post(f"/api/chat/messages/{message_id}/pin/", headers=alice.headers)).status == 201
-    await assert_error(await client.post(f"/api/chat/messages/{ids[-1]}/pin/", headers=alice.headers),
-                       409, "channels")
+        assert (
+            await client.post(f"/api/chat/messages/{message_id}/pin/", headers=alice.headers)
+        ).status == 201
+    await assert_error(
+        await client.post(f"/api/chat/messages/{ids[-1]}/pin/", headers=alice.headers),
+        409,
+        "channels",
+    )
 
 
 async def test_saved_messages_are_private_live_and_leave_with_deletion(client, alice, bob):
@@ -106,8 +137,11 @@ async def test_saved_messages_are_private_live_and_leave_with_deletion(client, a
     saved = await (await client.get("/api/chat/saved/", headers=bob.headers)).json()
     assert [s["message"]["content"] for s in saved] == ["remember this"]
     assert await (await client.get("/api/chat/saved/", headers=alice.headers)).json() == []
-    await client.patch(f"/api/chat/messages/{message['id']}/", json={"content": "remember that"},
-                       headers=alice.headers)
+    await client.patch(
+        f"/api/chat/messages/{message['id']}/",
+        json={"content": "remember that"},
+        headers=alice.headers,
+    )
     saved = await (await client.get("/api/chat/saved/", headers=bob.headers)).json()
     assert saved[0]["message"]["content"] == "remember that"
     await client.delete(f"/api/chat/messages/{message['id']}/", headers=alice.headers)

@@ -1,5 +1,6 @@
 """Access tokens: forged ones are 401 on REST and close 4001 on sockets; tokens minted
 by another system with our secret are accepted and provision their user."""
+
 from __future__ import annotations
 
 import base64
@@ -23,17 +24,20 @@ def claims(**changes) -> dict:
 def unsigned(payload: dict) -> str:
     def part(value: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(payload)}."
 
 
 FORGERIES = {
     "alg none": lambda secret: unsigned(claims()),
     "alg none with a signature": lambda secret: unsigned(claims()) + "c2ln",
-    "wrong key": lambda secret: jwt.encode(claims(), "another secret of 32 bytes or more!",
-                                           algorithm="HS256"),
+    "wrong key": lambda secret: jwt.encode(
+        claims(), "another secret of 32 bytes or more!", algorithm="HS256"
+    ),
     "HS512 with our key": lambda secret: jwt.encode(claims(), secret, algorithm="HS512"),
-    "expired": lambda secret: jwt.encode(claims(exp=int(time.time()) - 60), secret,
-                                         algorithm="HS256"),
+    "expired": lambda secret: jwt.encode(
+        claims(exp=int(time.time()) - 60), secret, algorithm="HS256"
+    ),
     "no exp": lambda secret: jwt.encode(claims(exp=None), secret, algorithm="HS256"),
     "no sub": lambda secret: jwt.encode(claims(sub=None), secret, algorithm="HS256"),
     "sub not a number": lambda secret: jwt.encode(claims(sub="admin"), secret, algorithm="HS256"),
@@ -41,8 +45,9 @@ FORGERIES = {
     "sub zero": lambda secret: jwt.encode(claims(sub="0"), secret, algorithm="HS256"),
     "sub a unicode digit": lambda secret: jwt.encode(claims(sub="²"), secret, algorithm="HS256"),
     "no type": lambda secret: jwt.encode(claims(type=None), secret, algorithm="HS256"),
-    "refresh as access": lambda secret: jwt.encode(claims(type="refresh", ver=0), secret,
-                                                   algorithm="HS256"),
+    "refresh as access": lambda secret: jwt.encode(
+        claims(type="refresh", ver=0), secret, algorithm="HS256"
+    ),
     "garbage": lambda secret: "not-a-token",
     "three garbage parts": lambda secret: "abc.def.ghi",
 }
@@ -70,8 +75,9 @@ async def test_a_forged_token_closes_the_socket_with_4001(client, admin, secret,
 
 async def test_a_missing_token_is_401_on_rest_and_4001_on_a_socket(client, admin):
     await assert_error(await client.get("/api/auth/me"), 401, "identity")
-    await assert_error(await client.get("/api/auth/me", headers={"Authorization": "Bearer "}),
-                       401, "identity")
+    await assert_error(
+        await client.get("/api/auth/me", headers={"Authorization": "Bearer "}), 401, "identity"
+    )
     ws = await client.ws_connect("/ws/chat/global/")
     await closed_with(ws, 4001)
 
@@ -91,8 +97,13 @@ async def test_an_externally_minted_token_provisions_its_user(client, secret):
     headers = {"Authorization": f"Bearer {token}"}
     resp = await client.get("/api/auth/me", headers=headers)
     assert resp.status == 200
-    assert await resp.json() == {"id": 4242, "username": "ext", "display_name": "ext",
-                                 "avatar_url": None, "is_admin": False}
+    assert await resp.json() == {
+        "id": 4242,
+        "username": "ext",
+        "display_name": "ext",
+        "avatar_url": None,
+        "is_admin": False,
+    }
     again = await client.get("/api/auth/me", headers=headers)
     assert (await again.json())["id"] == 4242
     ws = await client.ws_connect(f"/ws/chat/global/?token={token}")

@@ -1,5 +1,6 @@
 """Unread counts and the notifications badge are counters kept in the same transaction
 as each change; they must always agree with a recount of the messages."""
+
 from __future__ import annotations
 
 from tests.helpers import make_room, post_message
@@ -29,7 +30,8 @@ async def agree(client, core, people, rooms) -> None:
 
 
 async def test_unread_counts_agree_with_a_recount_through_sends_deletes_and_reads(
-        client, core, alice, bob, make_user):
+    client, core, alice, bob, make_user
+):
     carol = await make_user("carol")
     first = await make_room(client, alice, name="first")
     second = await make_room(client, alice, name="second")
@@ -74,8 +76,11 @@ async def test_the_room_list_does_not_count_messages(client, core, alice, bob):
     room = await make_room(client, alice, name="counted")
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
     await post_message(client, alice, room, "one")
-    await core.db.write(lambda conn: conn.execute(
-        "UPDATE rooms SET message_count = message_count + 41 WHERE id = ?", (room["id"],)))
+    await core.db.write(
+        lambda conn: conn.execute(
+            "UPDATE rooms SET message_count = message_count + 41 WHERE id = ?", (room["id"],)
+        )
+    )
     assert (await listed_unread(client, bob))[room["id"]] == 42
 
 
@@ -92,8 +97,12 @@ async def test_the_notification_badge_agrees_with_a_recount(client, core, alice,
         await post_message(client, alice, room, f"@bob look {i}")
 
     async def recount():
-        return (await core.db.fetch_one(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0", (bob.id,)))[0]
+        return (
+            await core.db.fetch_one(
+                "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0", (bob.id,)
+            )
+        )[0]
+
     assert await badge(client, bob) == await recount() == 3
     listed = await (await client.get("/api/chat/notifications/", headers=bob.headers)).json()
     await client.post(f"/api/chat/notifications/{listed[0]['id']}/read/", headers=bob.headers)
@@ -109,6 +118,7 @@ async def test_an_old_database_is_counted_by_the_migration(tmp_path):
     import sqlite3
 
     from chat.db import Database, migrate
+
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     for number, script in migrate.available_migrations():
@@ -133,7 +143,8 @@ async def test_an_old_database_is_counted_by_the_migration(tmp_path):
     try:
         rows = await db.fetch_all(
             """SELECT mb.user_id, r.message_count - mb.seen_count AS unread
-               FROM memberships mb JOIN rooms r ON r.id = mb.room_id ORDER BY mb.user_id""")
+               FROM memberships mb JOIN rooms r ON r.id = mb.room_id ORDER BY mb.user_id"""
+        )
         assert [(row[0], row[1]) for row in rows] == [(1, 1), (2, 1)]
         badge_row = await db.fetch_one("SELECT unread_notifications FROM users WHERE id = 2")
         assert badge_row[0] == 1
@@ -142,17 +153,24 @@ async def test_an_old_database_is_counted_by_the_migration(tmp_path):
 
 
 async def test_member_counts_agree_with_a_recount_through_joins_leaves_and_bans(
-        client, core, alice, bob, make_user):
+    client, core, alice, bob, make_user
+):
     carol = await make_user("carol")
     room = await make_room(client, alice, name="members")
 
     async def agree_members():
-        counted = (await core.db.fetch_one(
-            "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND is_banned = 0", (room["id"],)))[0]
-        shown = (await (await client.get(f"/api/chat/rooms/{room['id']}/",
-                                         headers=alice.headers)).json())["member_count"]
+        counted = (
+            await core.db.fetch_one(
+                "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND is_banned = 0",
+                (room["id"],),
+            )
+        )[0]
+        shown = (
+            await (await client.get(f"/api/chat/rooms/{room['id']}/", headers=alice.headers)).json()
+        )["member_count"]
         assert shown == counted
         return counted
+
     for person in (bob, carol):
         await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=person.headers)
     assert await agree_members() == 3

@@ -1,5 +1,6 @@
 """Uploads: streamed to disk, judged by bytes + name + declared type, served so that a
 browser never runs them, and never left behind when refused or interrupted."""
+
 import asyncio
 import io
 import struct
@@ -21,20 +22,31 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def jpeg() -> bytes:
-    return (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-            b"\xff\xdb\x00\x43\x00" + bytes(range(1, 65)) + b"\xff\xd9")
+    return (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        b"\xff\xdb\x00\x43\x00" + bytes(range(1, 65)) + b"\xff\xd9"
+    )
 
 
 def gif() -> bytes:
-    return (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
-            b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+    return (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+        b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
 
 
 def webp() -> bytes:
@@ -43,8 +55,10 @@ def webp() -> bytes:
 
 
 def pdf() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 def ooxml(folder: str) -> bytes:
@@ -71,10 +85,20 @@ ALLOWED = [  # name, declared type, bytes, message type, served content type
     ("notes.txt", "text/plain", "会议纪要\nminutes\n".encode(), "file", "text/plain"),
     ("old.doc", "application/msword", ole2("WordDocument"), "file", "application/msword"),
     ("old.xls", "application/vnd.ms-excel", ole2("Workbook"), "file", "application/vnd.ms-excel"),
-    ("new.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-     ooxml("word"), "file", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("new.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-     ooxml("xl"), "file", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "new.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ooxml("word"),
+        "file",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "new.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ooxml("xl"),
+        "file",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
 ]
 
 
@@ -97,11 +121,20 @@ def form(name, data, content_type="application/octet-stream", room=None) -> aioh
 
 async def upload_raw(client, person, name: str, data: bytes, content_type: str):
     """A multipart body as a browser writes it: the file name verbatim, in UTF-8."""
-    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-            + name.encode() + b"\"\r\nContent-Type: " + content_type.encode() + b"\r\n\r\n"
-            + data + b"\r\n--XyZ--\r\n")
-    return await client.post("/api/chat/upload", data=body, headers={
-        **person.headers, "Content-Type": "multipart/form-data; boundary=XyZ"})
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="'
+        + name.encode()
+        + b'"\r\nContent-Type: '
+        + content_type.encode()
+        + b"\r\n\r\n"
+        + data
+        + b"\r\n--XyZ--\r\n"
+    )
+    return await client.post(
+        "/api/chat/upload",
+        data=body,
+        headers={**person.headers, "Content-Type": "multipart/form-data; boundary=XyZ"},
+    )
 
 
 def bare(url: str) -> str:
@@ -110,13 +143,15 @@ def bare(url: str) -> str:
 
 
 async def upload(client, person, name, data, content_type="application/octet-stream", room=None):
-    return await client.post("/api/chat/upload", data=form(name, data, content_type, room),
-                             headers=person.headers)
+    return await client.post(
+        "/api/chat/upload", data=form(name, data, content_type, room), headers=person.headers
+    )
 
 
 @pytest.mark.parametrize("name, declared, data, message_type, served_type", ALLOWED)
 async def test_each_allowed_type_is_stored_posted_and_served(
-        client, alice, settings, name, declared, data, message_type, served_type):
+    client, alice, settings, name, declared, data, message_type, served_type
+):
     resp = await upload(client, alice, name, data, declared)
     body = await resp.json()
     assert resp.status == 200, body
@@ -138,24 +173,27 @@ async def test_a_generic_declared_type_is_accepted_when_the_bytes_agree(client, 
     assert bare((await resp.json())["file_url"]).endswith(".png")
 
 
-@pytest.mark.parametrize("name, declared, data", [
-    ("evil.png", "image/png", b"<html><script>alert(1)</script></html>"),
-    ("evil.png", "text/html", png()),
-    ("drawing.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
-    ("drawing.png", "image/png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'),
-    ("setup.pdf", "application/pdf", b"MZ\x90\x00\x03" + bytes(200)),
-    ("setup.exe", "application/octet-stream", b"MZ\x90\x00\x03" + bytes(200)),
-    ("page.html", "text/html", b"<html></html>"),
-    ("binary.txt", "text/plain", b"hello\x00world"),
-    ("latin1.txt", "text/plain", "café".encode("latin-1")),
-    ("fake.docx", "application/octet-stream", ooxml("xl")),
-    ("installer.doc", "application/msword", ole2("SummaryInformation")),
-    ("sheet.doc", "application/msword", ole2("Workbook")),
-    ("fake.xlsx", "application/octet-stream", b"PK\x03\x04" + bytes(100)),
-    ("photo.jpg", "image/png", jpeg()),
-    ("noextension", "image/png", png()),
-    ("macro.docm", "application/octet-stream", ooxml("word")),
-])
+@pytest.mark.parametrize(
+    "name, declared, data",
+    [
+        ("evil.png", "image/png", b"<html><script>alert(1)</script></html>"),
+        ("evil.png", "text/html", png()),
+        ("drawing.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
+        ("drawing.png", "image/png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'),
+        ("setup.pdf", "application/pdf", b"MZ\x90\x00\x03" + bytes(200)),
+        ("setup.exe", "application/octet-stream", b"MZ\x90\x00\x03" + bytes(200)),
+        ("page.html", "text/html", b"<html></html>"),
+        ("binary.txt", "text/plain", b"hello\x00world"),
+        ("latin1.txt", "text/plain", "café".encode("latin-1")),
+        ("fake.docx", "application/octet-stream", ooxml("xl")),
+        ("installer.doc", "application/msword", ole2("SummaryInformation")),
+        ("sheet.doc", "application/msword", ole2("Workbook")),
+        ("fake.xlsx", "application/octet-stream", b"PK\x03\x04" + bytes(100)),
+        ("photo.jpg", "image/png", jpeg()),
+        ("noextension", "image/png", png()),
+        ("macro.docm", "application/octet-stream", ooxml("word")),
+    ],
+)
 async def test_spoofed_or_unlisted_types_are_refused(client, alice, settings, name, declared, data):
     resp = await upload(client, alice, name, data, declared)
     await assert_error(resp, 415, "simple")
@@ -164,14 +202,18 @@ async def test_spoofed_or_unlisted_types_are_refused(client, alice, settings, na
     assert [m for m in await resp.json() if m["message_type"] != "system"] == []
 
 
-@pytest.mark.parametrize("name, data", [
-    ("page.txt", b"<!DOCTYPE html><html><body onload='x()'>hi</body></html>"),
-    ("script.txt", b"  <script>alert(1)</script>"),
-    ("shell.txt", b"#!/bin/sh\nrm -rf /\n"),
-    ("drawing.txt", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("page.txt", b"<!DOCTYPE html><html><body onload='x()'>hi</body></html>"),
+        ("script.txt", b"  <script>alert(1)</script>"),
+        ("shell.txt", b"#!/bin/sh\nrm -rf /\n"),
+        ("drawing.txt", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'),
+    ],
+)
 async def test_text_that_looks_like_markup_is_kept_and_served_as_inert_plain_text(
-        client, alice, name, data):
+    client, alice, name, data
+):
     resp = await upload(client, alice, name, data, "text/plain")
     assert resp.status == 200, await resp.text()
     body = await resp.json()
@@ -206,7 +248,9 @@ async def test_a_file_at_the_limit_is_taken_and_one_byte_more_is_a_413(client, a
     assert len(stored(settings)) == 1
 
 
-async def test_ten_megabytes_exactly_is_taken_and_one_byte_more_is_refused(aiohttp_client, tmp_path):
+async def test_ten_megabytes_exactly_is_taken_and_one_byte_more_is_refused(
+    aiohttp_client, tmp_path
+):
     settings = Settings(data_dir=tmp_path / "real")
     assert settings.max_upload_bytes == 10 * 1024 * 1024
     client = await aiohttp_client(create_app(settings))
@@ -228,12 +272,20 @@ async def test_an_announced_oversize_body_is_refused_before_it_is_read(client, a
 async def raw_upload_head(client, person, boundary: bytes, name: str) -> tuple:
     """Open a raw connection and send a chunked upload's headers and part header."""
     reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
-    writer.write(b"POST /api/chat/upload HTTP/1.1\r\nHost: test\r\n"
-                 b"Authorization: Bearer " + person.token.encode() + b"\r\n"
-                 b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n"
-                 b"Transfer-Encoding: chunked\r\n\r\n")
-    part = (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-            + name.encode() + b"\"\r\nContent-Type: image/png\r\n\r\n" + png())
+    writer.write(
+        b"POST /api/chat/upload HTTP/1.1\r\nHost: test\r\n"
+        b"Authorization: Bearer " + person.token.encode() + b"\r\n"
+        b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    part = (
+        b"--"
+        + boundary
+        + b'\r\nContent-Disposition: form-data; name="file"; filename="'
+        + name.encode()
+        + b'"\r\nContent-Type: image/png\r\n\r\n'
+        + png()
+    )
     writer.write(b"%x\r\n%s\r\n" % (len(part), part))
     return reader, writer
 
@@ -270,8 +322,9 @@ async def test_an_interrupted_upload_leaves_no_file(client, alice, settings):
 
 
 async def test_uploading_to_a_room_one_may_not_post_in_leaves_no_file(client, alice, bob, settings):
-    resp = await client.post("/api/chat/rooms/", json={"name": "secret", "room_type": "private"},
-                             headers=alice.headers)
+    resp = await client.post(
+        "/api/chat/rooms/", json={"name": "secret", "room_type": "private"}, headers=alice.headers
+    )
     slug = (await resp.json())["slug"]
     resp = await upload(client, bob, "pic.png", png(), "image/png", room=slug)
     await assert_error(resp, 403, "simple")
@@ -292,13 +345,16 @@ async def test_room_id_may_come_before_or_after_the_file(client, alice):
     assert (await before.json())["room_id"] == slug
 
 
-@pytest.mark.parametrize("raw, shown", [
-    ("../../etc/passwd.txt", "passwd.txt"),
-    ("C:/Users/me/..\\win.ini.txt", "win.ini.txt"),
-    ("/etc/cron.d/evil.txt", "evil.txt"),
-    ("report\u202etxt.exe.txt", "reporttxt.exe.txt"),
-    ("x" * 300 + ".txt", "x" * 251 + ".txt"),
-])
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:/Users/me/..\\win.ini.txt", "win.ini.txt"),
+        ("/etc/cron.d/evil.txt", "evil.txt"),
+        ("report\u202etxt.exe.txt", "reporttxt.exe.txt"),
+        ("x" * 300 + ".txt", "x" * 251 + ".txt"),
+    ],
+)
 async def test_file_names_are_cleaned_and_never_used_as_paths(client, alice, settings, raw, shown):
     resp = await upload_raw(client, alice, raw, b"plain text", "text/plain")
     body = await resp.json()
@@ -316,10 +372,15 @@ async def test_control_characters_in_the_part_header_are_a_400(client, alice, se
 
 
 async def test_a_malformed_form_after_the_file_leaves_no_file(client, alice, settings):
-    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
-            b"Content-Type: image/png\r\n\r\n" + png() + b"\r\n--XyZ\r\nbroken header line\x07\r\n\r\nx")
-    resp = await client.post("/api/chat/upload", data=body, headers={
-        **alice.headers, "Content-Type": "multipart/form-data; boundary=XyZ"})
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + png() + b"\r\n--XyZ\r\nbroken header line\x07\r\n\r\nx"
+    )
+    resp = await client.post(
+        "/api/chat/upload",
+        data=body,
+        headers={**alice.headers, "Content-Type": "multipart/form-data; boundary=XyZ"},
+    )
     await assert_error(resp, 400, "simple")
     assert stored(settings) == []
 
@@ -334,9 +395,12 @@ async def test_a_long_extra_field_is_refused_and_leaves_no_file(client, alice, s
 
 async def test_concurrent_uploads_each_get_their_own_file(client, alice, bob, settings):
     people = [alice, bob] * 5
-    answers = await asyncio.gather(*(
-        upload(client, person, f"pic{i}.png", png() + bytes([i]) * 1000, "image/png")
-        for i, person in enumerate(people)))
+    answers = await asyncio.gather(
+        *(
+            upload(client, person, f"pic{i}.png", png() + bytes([i]) * 1000, "image/png")
+            for i, person in enumerate(people)
+        )
+    )
     bodies = [await resp.json() for resp in answers]
     assert all(resp.status == 200 for resp in answers), bodies
     urls = {body["file_url"] for body in bodies}
@@ -373,15 +437,18 @@ async def test_served_documents_are_attachments_with_a_safe_name(client, alice):
     assert served.headers["Content-Disposition"].startswith("attachment;")
 
 
-@pytest.mark.parametrize("path", [
-    "/uploads/chat/..%2F..%2Fteahouse.db",
-    "/uploads/chat/..%2Fjwt_secret",
-    "/uploads/chat/%2e%2e/%2e%2e/teahouse.db",
-    "/uploads/chat/0123456789abcdef0123456789abcdef.png",
-    "/uploads/chat/0123456789ABCDEF0123456789ABCDEF.png",
-    "/uploads/chat/0123456789abcdef0123456789abcdef.html",
-    "/uploads/chat/teahouse.db",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/uploads/chat/..%2F..%2Fteahouse.db",
+        "/uploads/chat/..%2Fjwt_secret",
+        "/uploads/chat/%2e%2e/%2e%2e/teahouse.db",
+        "/uploads/chat/0123456789abcdef0123456789abcdef.png",
+        "/uploads/chat/0123456789ABCDEF0123456789ABCDEF.png",
+        "/uploads/chat/0123456789abcdef0123456789abcdef.html",
+        "/uploads/chat/teahouse.db",
+    ],
+)
 async def test_only_exact_stored_names_are_served(client, alice, path):
     await upload(client, alice, "pic.png", png(), "image/png")
     resp = await client.get(URL(path, encoded=True), headers=alice.headers)
@@ -432,19 +499,24 @@ async def test_deleting_a_file_message_stops_serving_the_file_and_removes_it(cli
     stored = await resp.json()
     url = stored["file_url"]
     assert (await client.get(url)).status == 200
-    relink = await client.post("/api/chat/rooms/global/messages/", headers=bob.headers, json={
-        "content": "look", "message_type": "image", "file_url": url})
+    relink = await client.post(
+        "/api/chat/rooms/global/messages/",
+        headers=bob.headers,
+        json={"content": "look", "message_type": "image", "file_url": url},
+    )
     assert relink.status == 201
     relinked = await relink.json()
     # bob deleting his message that merely links alice's file leaves the file alone
-    assert (await client.delete(f"/api/chat/messages/{relinked['id']}/delete/",
-                                headers=bob.headers)).status == 200
+    assert (
+        await client.delete(f"/api/chat/messages/{relinked['id']}/delete/", headers=bob.headers)
+    ).status == 200
     assert (await client.get(url)).status == 200
     gone = await client.delete(f"/api/chat/messages/{stored['id']}", headers=alice.headers)
     assert gone.status == 200
     assert (await client.get(url)).status == 404
-    history = await (await client.get("/api/chat/messages?room_id=global",
-                                      headers=alice.headers)).json()
+    history = await (
+        await client.get("/api/chat/messages?room_id=global", headers=alice.headers)
+    ).json()
     gone = next(m for m in history if m["id"] == stored["id"])
     assert gone["file_url"] is None and gone["file_name"] is None
     assert not any(client.server.app[core_key].settings.chat_uploads_dir.iterdir())
@@ -459,5 +531,6 @@ async def test_head_on_a_stored_file_answers_its_headers_without_the_body(client
     assert head.headers["X-Content-Type-Options"] == "nosniff"
     assert int(head.headers["Content-Length"]) == len(png())
     assert await head.read() == b""
-    assert (await client.head("/uploads/chat/" + "0" * 32 + ".png",
-                              headers=alice.headers)).status == 404
+    assert (
+        await client.head("/uploads/chat/" + "0" * 32 + ".png", headers=alice.headers)
+    ).status == 404

@@ -1,5 +1,6 @@
 """The user-level socket /ws/user/: every room of the user on one socket, per-room
 sending and typing, live joins, leaves and bans, and a per-room resume."""
+
 from __future__ import annotations
 
 import pytest
@@ -54,14 +55,17 @@ async def test_one_socket_carries_every_room_of_the_user(client, alice, bob, roo
     await post_message(client, bob, second, "in second")
     got = [await next_frame(ws, "chat_message"), await next_frame(ws, "chat_message")]
     assert [(f["room_id"], f["message"]["content"]) for f in got] == [
-        (first["id"], "in first"), (second["id"], "in second")]
+        (first["id"], "in first"),
+        (second["id"], "in second"),
+    ]
     ws_bob, _ = await open_user_socket(client, bob)
     await ws_bob.send_json({"type": "typing", "room_id": second["id"], "is_typing": True})
     typing = await next_frame(ws, "typing")
     assert typing["room_id"] == second["id"] and typing["user"]["id"] == bob.id
     message_id = got[0]["message"]["id"]
-    resp = await client.post(f"/api/chat/messages/{message_id}/reactions/",
-                             json={"emoji": "👍"}, headers=bob.headers)
+    resp = await client.post(
+        f"/api/chat/messages/{message_id}/reactions/", json={"emoji": "👍"}, headers=bob.headers
+    )
     assert resp.status == 201
     reaction = await next_frame(ws, "reaction")
     assert reaction["room_id"] == first["id"] and reaction["message_id"] == message_id
@@ -70,13 +74,15 @@ async def test_one_socket_carries_every_room_of_the_user(client, alice, bob, roo
 
 
 async def test_sending_names_the_room_and_a_foreign_room_is_an_error(
-        client, alice, bob, rooms, make_user):
+    client, alice, bob, rooms, make_user
+):
     first, _ = rooms
     carol = await make_user("carol")
     private = await make_room(client, carol, name="closed", room_type="private")
     ws, _ = await open_user_socket(client, alice)
-    await ws.send_json({"type": "chat_message", "room_id": first["id"], "content": "hi",
-                        "client_id": "c-1"})
+    await ws.send_json(
+        {"type": "chat_message", "room_id": first["id"], "content": "hi", "client_id": "c-1"}
+    )
     echo = await message_in(ws, first["id"])
     assert echo["content"] == "hi" and echo["client_id"] == "c-1"
     for bad in ({"room_id": private["id"]}, {"room_id": "x"}, {}):
@@ -90,7 +96,8 @@ async def test_sending_names_the_room_and_a_foreign_room_is_an_error(
 
 
 async def test_joining_adds_the_room_and_leaving_stops_it_without_closing(
-        client, alice, bob, rooms):
+    client, alice, bob, rooms
+):
     first, second = rooms
     third = await make_room(client, bob, name="third")
     ws, _ = await open_user_socket(client, alice)
@@ -139,8 +146,10 @@ async def test_resume_replays_each_room_from_its_own_point(client, alice, bob, r
     first, second = rooms
     a1 = await post_message(client, bob, first, "a1")
     b1 = await post_message(client, bob, second, "b1")
-    missed = [await post_message(client, bob, room, text)
-              for room, text in ((first, "a2"), (second, "b2"), (first, "a3"))]
+    missed = [
+        await post_message(client, bob, room, text)
+        for room, text in ((first, "a2"), (second, "b2"), (first, "a3"))
+    ]
     since = {str(first["id"]): a1["id"], str(second["id"]): b1["id"]}
     if how == "query":
         query = "&resume=" + ",".join(f"{room}:{last}" for room, last in since.items())

@@ -1,10 +1,23 @@
 """The v1 REST surface (seed 000): shapes key for key, permissions, validation."""
+
 import pytest
 
 from tests.helpers import assert_error
 
-ROOM_KEYS = {"id", "name", "description", "is_public", "is_official", "created_by",
-             "created_at", "updated_at", "creator", "member_count", "is_member", "is_admin"}
+ROOM_KEYS = {
+    "id",
+    "name",
+    "description",
+    "is_public",
+    "is_official",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "creator",
+    "member_count",
+    "is_member",
+    "is_admin",
+}
 USER_KEYS = {"id", "username", "avatar_url"}
 MEMBER_KEYS = {"id", "room_id", "user_id", "is_admin", "joined_at", "last_read_at", "user"}
 MESSAGE_KEYS = {"id", "room_id", "user_id", "content", "is_system", "created_at", "user"}
@@ -18,8 +31,9 @@ async def create(client, person, **body):
 
 
 async def test_creating_a_room_answers_the_seed_room_object(client, alice):
-    room = await create(client, alice, description="这是一个聊天室描述", is_public=True,
-                        is_official=False)
+    room = await create(
+        client, alice, description="这是一个聊天室描述", is_public=True, is_official=False
+    )
     assert set(room) == ROOM_KEYS
     assert set(room["creator"]) == USER_KEYS
     assert room["name"] == "我的聊天室" and room["description"] == "这是一个聊天室描述"
@@ -34,18 +48,25 @@ async def test_is_public_defaults_to_true_and_false_makes_a_private_room(client,
 
 
 async def test_only_site_admins_create_official_rooms(client, admin, alice):
-    resp = await client.post(ROOMS, json={"name": "news", "is_official": True},
-                             headers=alice.headers)
+    resp = await client.post(
+        ROOMS, json={"name": "news", "is_official": True}, headers=alice.headers
+    )
     await assert_error(resp, 403, "v1")
     assert (await create(client, admin, is_official=True))["is_official"] is True
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "name"), ({"name": ""}, "name"), ({"name": "x" * 101}, "name"),
-    ({"name": 5}, "name"), ({"name": "ok", "description": "d" * 501}, "description"),
-    ({"name": "ok", "is_public": "yes"}, "is_public"),
-    ({"name": "ok", "is_official": "no"}, "is_official"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": 5}, "name"),
+        ({"name": "ok", "description": "d" * 501}, "description"),
+        ({"name": "ok", "is_public": "yes"}, "is_public"),
+        ({"name": "ok", "is_official": "no"}, "is_official"),
+    ],
+)
 async def test_invalid_room_fields_are_named_in_the_detail(client, alice, body, field):
     resp = await client.post(ROOMS, json=body, headers=alice.headers)
     assert field in await assert_error(resp, 400, "v1")
@@ -80,10 +101,16 @@ async def test_skip_and_limit_page_the_room_list(client, alice):
     assert [r["id"] for r in page] == [r["id"] for r in everything[1:3]]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("skip=-1", "skip"), ("skip=a", "skip"), ("limit=0", "limit"), ("limit=x", "limit"),
-    ("limit=1001", "limit"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("skip=-1", "skip"),
+        ("skip=a", "skip"),
+        ("limit=0", "limit"),
+        ("limit=x", "limit"),
+        ("limit=1001", "limit"),
+    ],
+)
 async def test_bad_skip_or_limit_is_a_400_naming_the_parameter(client, alice, query, field):
     resp = await client.get(f"{ROOMS}?{query}", headers=alice.headers)
     assert field in await assert_error(resp, 400, "v1")
@@ -133,16 +160,18 @@ async def test_join_and_leave_answer_the_seed_messages(client, alice, bob):
 
 async def test_joining_a_private_room_without_invitation_is_403(client, alice, bob):
     private = await create(client, alice, is_public=False)
-    await assert_error(await client.post(f"{ROOMS}/{private['id']}/join", headers=bob.headers),
-                       403, "v1")
+    await assert_error(
+        await client.post(f"{ROOMS}/{private['id']}/join", headers=bob.headers), 403, "v1"
+    )
 
 
 async def test_only_creator_room_admin_or_site_admin_delete_a_room(client, admin, alice, bob):
     room = await create(client, alice)
     await client.post(f"{ROOMS}/{room['id']}/join", headers=bob.headers)
     await assert_error(await client.delete(f"{ROOMS}/{room['id']}", headers=bob.headers), 403, "v1")
-    resp = await client.delete(f"{ROOMS}/{room['id']}", headers={**alice.headers,
-                                                                 "Accept-Language": "zh"})
+    resp = await client.delete(
+        f"{ROOMS}/{room['id']}", headers={**alice.headers, "Accept-Language": "zh"}
+    )
     assert (resp.status, await resp.json()) == (200, {"message": "聊天室已成功删除"})
     await assert_error(await client.get(f"{ROOMS}/{room['id']}", headers=alice.headers), 404, "v1")
     other = await create(client, alice, name="second")
@@ -151,5 +180,6 @@ async def test_only_creator_room_admin_or_site_admin_delete_a_room(client, admin
 
 async def test_v1_needs_a_token(client):
     await assert_error(await client.get(ROOMS), 401, "v1")
-    await assert_error(await client.get(f"{ROOMS}/1", headers={"Authorization": "Bearer x.y.z"}),
-                       401, "v1")
+    await assert_error(
+        await client.get(f"{ROOMS}/1", headers={"Authorization": "Bearer x.y.z"}), 401, "v1"
+    )

@@ -1,10 +1,19 @@
 """The v1 WebSocket (seed 000): flat frames, presence, typing, errors, close codes,
 client_id retries and ?since= resume."""
+
 from tests.helpers import closed_with, next_frame, no_frame
 
 ROOMS = "/api/v1/chatroom/rooms"
-MESSAGE_KEYS = {"type", "message_id", "room_id", "user_id", "username", "avatar_url",
-                "content", "timestamp"}
+MESSAGE_KEYS = {
+    "type",
+    "message_id",
+    "room_id",
+    "user_id",
+    "username",
+    "avatar_url",
+    "content",
+    "timestamp",
+}
 
 
 def socket_path(room, person, since=None) -> str:
@@ -30,8 +39,15 @@ async def test_two_v1_clients_chat_with_seed_frames(client, alice, bob):
     ws_a = await client.ws_connect(socket_path(room["id"], alice))
     ws_b = await client.ws_connect(socket_path(room["id"], bob))
     joined = await next_frame(ws_a, "join")
-    assert set(joined) == {"type", "room_id", "user_id", "username", "avatar_url", "content",
-                           "timestamp"}
+    assert set(joined) == {
+        "type",
+        "room_id",
+        "user_id",
+        "username",
+        "avatar_url",
+        "content",
+        "timestamp",
+    }
     assert (joined["user_id"], joined["username"]) == (bob.id, "bob")
     seen = await online(ws_a, bob)
     assert set(seen) == {"type", "room_id", "user_id", "username", "avatar_url", "timestamp"}
@@ -40,7 +56,11 @@ async def test_two_v1_clients_chat_with_seed_frames(client, alice, bob):
         frame = await next_frame(ws, "message")
         assert set(frame) == MESSAGE_KEYS
         assert (frame["content"], frame["user_id"], frame["username"], frame["room_id"]) == (
-            "大家好!", bob.id, "bob", room["id"])
+            "大家好!",
+            bob.id,
+            "bob",
+            room["id"],
+        )
     await ws_b.close()
     offline = await next_frame(ws_a, "user_offline")
     assert set(offline) == {"type", "room_id", "user_id", "username", "timestamp"}
@@ -70,9 +90,13 @@ async def test_typing_reaches_the_others_only(client, alice, bob):
 
 async def test_bad_frames_get_error_frames_and_the_socket_stays_open(client, alice):
     ws = await client.ws_connect(socket_path("global", alice))
-    for bad in ("not json", '{"type": "shout"}', '{"type": "message", "content": "   "}',
-                '{"type": "message", "content": "' + "x" * 5001 + '"}',
-                '{"type": "message", "content": 5}'):
+    for bad in (
+        "not json",
+        '{"type": "shout"}',
+        '{"type": "message", "content": "   "}',
+        '{"type": "message", "content": "' + "x" * 5001 + '"}',
+        '{"type": "message", "content": 5}',
+    ):
         await ws.send_str(bad)
         frame = await next_frame(ws, "error")
         assert set(frame) == {"type", "message"} and frame["message"]
@@ -162,12 +186,18 @@ async def test_edits_reactions_and_deletions_arrive_as_flat_frames(client, alice
     assert resp.status == 200, await resp.text()
     updated = await next_frame(ws, "message_updated")
     assert (updated["message_id"], updated["room_id"], updated["content"]) == (
-        message_id, room["id"], "final")
+        message_id,
+        room["id"],
+        "final",
+    )
     resp = await client.post(f"{base}reactions/", json={"emoji": "👍"}, headers=bob.headers)
     assert resp.status in (200, 201), await resp.text()
     reaction = await next_frame(ws, "reaction")
     assert (reaction["message_id"], reaction["user_id"], reaction["emoji"]) == (
-        message_id, bob.id, "👍")
+        message_id,
+        bob.id,
+        "👍",
+    )
     assert reaction["reactions"] == [{"emoji": "👍", "count": 1, "user_ids": [bob.id]}]
     assert (await client.delete(base, headers=alice.headers)).status == 200
     deleted = await next_frame(ws, "message_deleted")

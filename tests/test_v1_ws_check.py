@@ -1,4 +1,5 @@
 """tools/ws_check.py, the seed's test tool, against a real `python server.py`."""
+
 import importlib.util
 import subprocess
 import sys
@@ -56,5 +57,7 @@ def test_anything_sent_but_not_received_is_a_failure():
     assert tool.missing([one, two]) == []
     two.messages = {"a"}
     two.typing_from = {}
-    assert tool.missing([one, two]) == ["user2 did not receive 1 of 2 messages",
-                                        "user2 never saw user1 typing"]
+    assert tool.missing([one, two]) == [
+        "user2 did not receive 1 of 2 messages",
+        "user2 never saw user1 typing",
+    ]

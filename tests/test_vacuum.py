@@ -1,4 +1,5 @@
 """`server.py vacuum` gives deleted messages' space back, and refuses while a server runs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,11 +17,14 @@ async def grow_and_delete(path) -> None:
     db = Database(path)
     await db.open()
     try:
+
         async def fill(conn):
             await conn.executemany(
                 """INSERT INTO messages (room_id, content, created_at, updated_at)
                    VALUES (1, ?, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')""",
-                [(f"{n} " + "x" * 2000,) for n in range(2000)])
+                [(f"{n} " + "x" * 2000,) for n in range(2000)],
+            )
+
         await db.write(fill)
 
         async def empty(conn):
@@ -29,6 +33,7 @@ async def grow_and_delete(path) -> None:
             # that would make it forget rows twice ("database disk image is malformed").
             await conn.execute("DELETE FROM messages")
             await conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('delete-all')")
+
         await db.write(empty)
     finally:
         await db.close()

@@ -13,6 +13,7 @@ lost or broke something, 2 if FUSE cannot be mounted here.
 
 Needs root (or a user allowed to mount FUSE), /dev/fuse and Debian's fuse3.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,8 @@ from tests.powerdisk import fuse_unavailable  # noqa: E402
 EXAMPLE = """example:
   python tools/powercut.py --cuts 200            # about 15 minutes on a quiet machine
   python tools/powercut.py --cuts 30 --mode torn --seed 7"""
-FRESH_EVERY = 8   # one cut in this many is a first start or a migration, on a new disk
-SITE_CUTS = 40    # a site's data grows with every cut: start a new one after this many
+FRESH_EVERY = 8  # one cut in this many is a first start or a migration, on a new disk
+SITE_CUTS = 40  # a site's data grows with every cut: start a new one after this many
 
 
 async def run(args, root: Path) -> tuple[collections.Counter, list[Site]]:
@@ -60,9 +61,12 @@ async def run(args, root: Path) -> tuple[collections.Counter, list[Site]]:
             before = len(site.problems)
             await points[name](site)
             tried[name] += 1
-            print(f"cut {n + 1}: {name} ({site.mode}) "
-                  f"{'ok' if len(site.problems) == before else 'PROBLEMS'}", flush=True)
-            for problem in site.problems[before:before + 5]:
+            print(
+                f"cut {n + 1}: {name} ({site.mode}) "
+                f"{'ok' if len(site.problems) == before else 'PROBLEMS'}",
+                flush=True,
+            )
+            for problem in site.problems[before : before + 5]:
                 print(f"  {problem}", flush=True)
     finally:
         if sites:
@@ -71,11 +75,18 @@ async def run(args, root: Path) -> tuple[collections.Counter, list[Site]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--cuts", type=int, default=200, help="how many power cuts (default 200)")
-    parser.add_argument("--mode", choices=("lose", "torn", "reorder", "mixed"), default="mixed",
-                        help="what of the unsynced writes survives a cut (default: each in turn)")
+    parser.add_argument(
+        "--mode",
+        choices=("lose", "torn", "reorder", "mixed"),
+        default="mixed",
+        help="what of the unsynced writes survives a cut (default: each in turn)",
+    )
     parser.add_argument("--seed", type=int, default=int.from_bytes(os.urandom(3), "big"))
     parser.add_argument("--minutes", type=float, default=30.0, help="stop after this long")
     args = parser.parse_args()
@@ -88,11 +99,15 @@ def main() -> int:
         tried, sites = asyncio.run(run(args, Path(root)))
     checked = sum(site.checked for site in sites)
     problems = [problem for site in sites for problem in site.problems]
-    print(f"\nseed {args.seed}, {sum(tried.values())} cuts in {time.monotonic() - started:.0f} s: "
-          + ", ".join(f"{name} {count}" for name, count in tried.items()))
+    print(
+        f"\nseed {args.seed}, {sum(tried.values())} cuts in {time.monotonic() - started:.0f} s: "
+        + ", ".join(f"{name} {count}" for name, count in tried.items())
+    )
     acknowledged = sum(site.ledger.count() for site in sites)
-    print(f"acknowledged items: {acknowledged}, each checked after every later cut of its site "
-          f"({checked} checks); problems: {len(problems)}")
+    print(
+        f"acknowledged items: {acknowledged}, each checked after every later cut of its site "
+        f"({checked} checks); problems: {len(problems)}"
+    )
     for problem in problems[:50]:
         print(f"  {problem}")
     return 1 if problems else 0

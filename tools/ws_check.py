@@ -12,6 +12,7 @@ error frame; 2 when a socket could not be opened.
 
 Tokens come from `python server.py token NAME`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ EXAMPLE = """example:
       --token2 "$(python server.py token bob)" --duration 30
 """
 CONNECT_TIMEOUT = 10.0
-ONLINE_WAIT = 2.0      # a user already online in another tab gets no user_online
+ONLINE_WAIT = 2.0  # a user already online in another tab gets no user_online
 DRAIN_SECONDS = 5.0
 
 
@@ -40,10 +41,10 @@ class Side:
     token: str
     user_id: int | None = None
     username: str = "?"
-    sent: dict[str, str] = field(default_factory=dict)     # client_id -> content
+    sent: dict[str, str] = field(default_factory=dict)  # client_id -> content
     typing_sent: int = 0
-    seen: dict[str, int] = field(default_factory=dict)     # frame type -> count
-    messages: set[str] = field(default_factory=set)        # client_ids received
+    seen: dict[str, int] = field(default_factory=dict)  # frame type -> count
+    messages: set[str] = field(default_factory=set)  # client_ids received
     typing_from: dict[int, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     close_code: int | None = None
@@ -52,17 +53,31 @@ class Side:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ws_check.py", description=__doc__,
-        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="ws_check.py",
+        description=__doc__,
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--room-id", required=True, help="room id (or slug) to test in")
     parser.add_argument("--token1", required=True, help="first user's access token (JWT)")
     parser.add_argument("--token2", required=True, help="second user's access token (JWT)")
-    parser.add_argument("--duration", type=float, default=60.0,
-                        help="seconds to keep exchanging messages (default 60)")
-    parser.add_argument("--base-url", default="ws://localhost:8000",
-                        help="WebSocket server base URL (default ws://localhost:8000)")
-    parser.add_argument("--interval", type=float, default=1.0,
-                        help="seconds between one user's messages (default 1)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=60.0,
+        help="seconds to keep exchanging messages (default 60)",
+    )
+    parser.add_argument(
+        "--base-url",
+        default="ws://localhost:8000",
+        help="WebSocket server base URL (default ws://localhost:8000)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="seconds between one user's messages (default 1)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     return parser
 
@@ -140,7 +155,8 @@ def missing(sides: list[Side]) -> list[str]:
         lost = [cid for cid in everything if cid not in side.messages]
         if lost:
             problems.append(
-                f"{side.label} did not receive {len(lost)} of {len(everything)} messages")
+                f"{side.label} did not receive {len(lost)} of {len(everything)} messages"
+            )
     a, b = sides
     if a.user_id != b.user_id:
         for sender, receiver in ((a, b), (b, a)):
@@ -178,7 +194,7 @@ async def open_side(session, args, side: Side, quiet: bool):
     reader = asyncio.create_task(read(side, ws, quiet))
     try:
         await asyncio.wait_for(side.ready.wait(), ONLINE_WAIT)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
     if ws.closed:
         await reader
@@ -190,10 +206,15 @@ def summary(sides: list[Side], problems: list[str]) -> None:
     print("\n== summary ==")
     for side in sides:
         got = ", ".join(f"{k}={v}" for k, v in sorted(side.seen.items()))
-        print(f"{side.label} ({side.username}, id {side.user_id}): sent {len(side.sent)} messages, "
-              f"{side.typing_sent} typing; received {got or 'nothing'}")
-    print("\n".join(f"FAIL: {p}" for p in problems) if problems else
-          "OK: every message reached both users and each saw the other typing")
+        print(
+            f"{side.label} ({side.username}, id {side.user_id}): sent {len(side.sent)} messages, "
+            f"{side.typing_sent} typing; received {got or 'nothing'}"
+        )
+    print(
+        "\n".join(f"FAIL: {p}" for p in problems)
+        if problems
+        else "OK: every message reached both users and each saw the other typing"
+    )
 
 
 async def run(args) -> int:
@@ -203,15 +224,19 @@ async def run(args) -> int:
         try:
             for side in sides:
                 opened.append(await open_side(session, args, side, args.quiet))
-        except (aiohttp.ClientError, ConnectionError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, OSError) as exc:
             print(f"could not open the v1 socket: {exc or type(exc).__name__}", file=sys.stderr)
             for ws, reader in opened:
                 await ws.close()
                 await reader
             return 2
         deadline = time.monotonic() + args.duration
-        await asyncio.gather(*(talk(side, ws, i * args.interval / 2, args.interval, deadline)
-                               for i, (side, (ws, _)) in enumerate(zip(sides, opened))))
+        await asyncio.gather(
+            *(
+                talk(side, ws, i * args.interval / 2, args.interval, deadline)
+                for i, (side, (ws, _)) in enumerate(zip(sides, opened))
+            )
+        )
         await drain(sides)
         problems = missing(sides)
         for ws, reader in opened:

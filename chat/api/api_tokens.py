@@ -3,6 +3,7 @@
 The secret is in the answer to POST only. Tokens are managed from a login (the web
 page or a JWT), never with an API token: a leaked token cannot mint itself a successor.
 """
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -16,9 +17,14 @@ from chat.web.routing import ERROR, Route, add_routes
 
 
 def serialize_token(token: ApiToken) -> dict:
-    return {"id": token.id, "name": token.name, "hint": token.hint,
-            "created_at": token.created_at, "expires_at": token.expires_at,
-            "last_used_at": token.last_used_at}
+    return {
+        "id": token.id,
+        "name": token.name,
+        "hint": token.hint,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+    }
 
 
 def check_login(request: web.Request) -> None:
@@ -36,8 +42,9 @@ async def list_tokens(request: web.Request) -> web.Response:
 async def create_token(request: web.Request) -> web.Response:
     check_login(request)
     body = await read_json(request)
-    token, secret = await api_tokens.create(request.app[core_key], request[user_key],
-                                            body.get("name"), body.get("expires_in_days"))
+    token, secret = await api_tokens.create(
+        request.app[core_key], request[user_key], body.get("name"), body.get("expires_in_days")
+    )
     return json_response({**serialize_token(token), "token": secret}, status=201)
 
 
@@ -50,8 +57,12 @@ async def revoke_token(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, ERROR, [
-        Route("GET", "/api/chat/tokens/", list_tokens),
-        Route("POST", "/api/chat/tokens/", create_token),
-        Route("DELETE", "/api/chat/tokens/{id}/", revoke_token),
-    ])
+    add_routes(
+        app,
+        ERROR,
+        [
+            Route("GET", "/api/chat/tokens/", list_tokens),
+            Route("POST", "/api/chat/tokens/", create_token),
+            Route("DELETE", "/api/chat/tokens/{id}/", revoke_token),
+        ],
+    )

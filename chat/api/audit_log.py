@@ -3,6 +3,7 @@ trailing slashes): a filtered page, the newest first, with the cursor of the nex
 (older) page in X-Next-Before; and the whole filtered log as CSV or JSON lines,
 streamed. Read only: no route changes or deletes an entry.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,20 @@ from chat.web.jsonio import dumps, json_response
 from chat.web.routing import ERROR, Route, add_routes
 
 NEXT_HEADER = "X-Next-Before"
-FIELDS = ("id", "at", "actor_id", "actor_name", "action", "target_type", "target_id",
-          "target_name", "address", "user_agent", "request_id", "detail")
+FIELDS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "target_type",
+    "target_id",
+    "target_name",
+    "address",
+    "user_agent",
+    "request_id",
+    "detail",
+)
 FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,14 +55,23 @@ def render(entry: AuditEntry, kind: str) -> bytes:
 
 def query_filter(request: web.Request):
     query = request.query
-    return audit_reads.check_filter(query.get("actor"), query.get("action"), query.get("target"),
-                                    query.get("since"), query.get("until"))
+    return audit_reads.check_filter(
+        query.get("actor"),
+        query.get("action"),
+        query.get("target"),
+        query.get("since"),
+        query.get("until"),
+    )
 
 
 async def list_entries(request: web.Request) -> web.Response:
     found, next_before = await audit_reads.page(
-        request.app[core_key], request[user_key], query_filter(request),
-        request.query.get("before"), request.query.get("limit"))
+        request.app[core_key],
+        request[user_key],
+        query_filter(request),
+        request.query.get("before"),
+        request.query.get("limit"),
+    )
     response = json_response([asdict(entry) for entry in found])
     if next_before is not None:
         response.headers[NEXT_HEADER] = str(next_before)
@@ -62,18 +84,25 @@ async def export_entries(request: web.Request) -> web.StreamResponse:
         raise BadInput("field_choice", field="format", choices=", ".join(FORMATS))
     core = request.app[core_key]
     entries = audit_reads.entries(core, request[user_key], query_filter(request))
+
     async def chunks():
         if kind == "csv":
             yield (",".join(FIELDS) + "\r\n").encode()
         async for entry in entries:
             yield render(entry, kind)
+
     async with exports.export_slot(core):
-        return await stream_download(request, f"{FORMATS[kind]}; charset=utf-8",
-                                     f"teahouse-audit.{kind}", chunks())
+        return await stream_download(
+            request, f"{FORMATS[kind]}; charset=utf-8", f"teahouse-audit.{kind}", chunks()
+        )
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, ERROR, [
-        Route("GET", "/api/chat/admin/audit/", list_entries),
-        Route("GET", "/api/chat/admin/audit/export/", export_entries),
-    ])
+    add_routes(
+        app,
+        ERROR,
+        [
+            Route("GET", "/api/chat/admin/audit/", list_entries),
+            Route("GET", "/api/chat/admin/audit/export/", export_entries),
+        ],
+    )

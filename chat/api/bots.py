@@ -4,12 +4,13 @@ POST /rooms/{room}/{bot_key}/messages, where a plain-text body (or a multipart
 
 The same key also works as "Authorization: Bearer {bot_key}" everywhere (web/auth.py).
 """
+
 from __future__ import annotations
 
 from aiohttp import web
 
-from chat.core.integrations import bots
 from chat.core.conversation import messages
+from chat.core.integrations import bots
 from chat.i18n import translate
 from chat.keys import core_key, user_key
 from chat.models import Bot
@@ -24,8 +25,12 @@ MAX_TEXT_BYTES = 64 * 1024
 
 def serialize_bot(bot: Bot, key: str | None = None) -> dict:
     """The key appears only when it was just made: it is stored as a digest."""
-    body = {"id": bot.user.id, "user": serialize_user(bot.user),
-            "outgoing_url": bot.outgoing_url, "created_at": bot.created_at}
+    body = {
+        "id": bot.user.id,
+        "user": serialize_user(bot.user),
+        "outgoing_url": bot.outgoing_url,
+        "created_at": bot.created_at,
+    }
     return body if key is None else {**body, "key": key}
 
 
@@ -36,23 +41,30 @@ async def list_bots(request: web.Request) -> web.Response:
 
 async def create_bot(request: web.Request) -> web.Response:
     body = await read_json(request)
-    bot, key = await bots.create(request.app[core_key], request[user_key], body.get("username"),
-                                 body.get("display_name"), body.get("avatar_url"),
-                                 body.get("outgoing_url"))
+    bot, key = await bots.create(
+        request.app[core_key],
+        request[user_key],
+        body.get("username"),
+        body.get("display_name"),
+        body.get("avatar_url"),
+        body.get("outgoing_url"),
+    )
     return json_response(serialize_bot(bot, key), status=201)
 
 
 async def update_bot(request: web.Request) -> web.Response:
     body = await read_json(request)
     changes = {k: body[k] for k in ("display_name", "avatar_url", "outgoing_url") if k in body}
-    bot, _ = await bots.update(request.app[core_key], request[user_key],
-                               request.match_info["bot_id"], changes)
+    bot, _ = await bots.update(
+        request.app[core_key], request[user_key], request.match_info["bot_id"], changes
+    )
     return json_response(serialize_bot(bot))
 
 
 async def regenerate_key(request: web.Request) -> web.Response:
-    bot, key = await bots.update(request.app[core_key], request[user_key],
-                                 request.match_info["bot_id"], {}, regenerate=True)
+    bot, key = await bots.update(
+        request.app[core_key], request[user_key], request.match_info["bot_id"], {}, regenerate=True
+    )
     return json_response(serialize_bot(bot, key))
 
 
@@ -76,12 +88,17 @@ async def bot_says(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, ERROR, [
-        Route("GET", "/api/chat/bots/", list_bots),
-        Route("POST", "/api/chat/bots/", create_bot),
-        Route("PATCH", "/api/chat/bots/{bot_id}/", update_bot),
-        Route("DELETE", "/api/chat/bots/{bot_id}/", delete_bot),
-        Route("POST", "/api/chat/bots/{bot_id}/key/", regenerate_key),
-    ])
-    add_routes(app, DETAIL, [Route("POST", "/rooms/{room}/{bot_key}/messages", bot_says,
-                                   public=True)])
+    add_routes(
+        app,
+        ERROR,
+        [
+            Route("GET", "/api/chat/bots/", list_bots),
+            Route("POST", "/api/chat/bots/", create_bot),
+            Route("PATCH", "/api/chat/bots/{bot_id}/", update_bot),
+            Route("DELETE", "/api/chat/bots/{bot_id}/", delete_bot),
+            Route("POST", "/api/chat/bots/{bot_id}/key/", regenerate_key),
+        ],
+    )
+    add_routes(
+        app, DETAIL, [Route("POST", "/rooms/{room}/{bot_key}/messages", bot_says, public=True)]
+    )

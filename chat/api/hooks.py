@@ -4,6 +4,7 @@ Mattermost-compatible door /hooks/{key} that CI servers and monitoring post to.
 The door answers exactly what those tools check: 200, text/plain, "ok"; errors are
 Slack's plain-text strings (invalid_payload, no_such_hook, no_text, ...).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,13 +23,25 @@ from chat.web.routing import ERROR, ErrorStyle, Route, add_routes
 from chat.wire.channels.serialize import serialize_user
 
 # Slack's own error strings for what our core reports under other names.
-SLACK_TEXT = {"muted": "action_prohibited", "not_a_member": "action_prohibited",
-              "banned": "action_prohibited", "room_forbidden": "action_prohibited",
-              "room_not_found": "channel_not_found", "content_too_long": "msg_too_long",
-              "hook_rate_limited": "rate_limited", "hook_creator_cannot_post": "action_prohibited"}
+SLACK_TEXT = {
+    "muted": "action_prohibited",
+    "not_a_member": "action_prohibited",
+    "banned": "action_prohibited",
+    "room_forbidden": "action_prohibited",
+    "room_not_found": "channel_not_found",
+    "content_too_long": "msg_too_long",
+    "hook_rate_limited": "rate_limited",
+    "hook_creator_cannot_post": "action_prohibited",
+}
 SLACK_KEYS = {"no_such_hook", "invalid_payload", "no_text", "rate_limited", "payload_too_large"}
-BY_STATUS = {400: "invalid_payload", 401: "action_prohibited", 403: "action_prohibited",
-             404: "no_such_hook", 413: "payload_too_large", 429: "rate_limited"}
+BY_STATUS = {
+    400: "invalid_payload",
+    401: "action_prohibited",
+    403: "action_prohibited",
+    404: "no_such_hook",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,11 @@ class SlackStyle(ErrorStyle):
     """Errors as Slack sends them: a plain-text code, not JSON."""
 
     def response(self, request: web.Request, key: str, status: int, **params) -> web.Response:
-        text = key if key in SLACK_KEYS else SLACK_TEXT.get(key) or BY_STATUS.get(status, "internal_error")
+        text = (
+            key
+            if key in SLACK_KEYS
+            else SLACK_TEXT.get(key) or BY_STATUS.get(status, "internal_error")
+        )
         return web.Response(text=text, status=status, content_type="text/plain")
 
 
@@ -45,10 +62,16 @@ SLACK = SlackStyle("text")
 
 def serialize_hook(request: web.Request, hook: Hook, key: str | None = None) -> dict:
     """The secret URL appears only when a key was just made: it is stored as a digest."""
-    body = {"id": hook.id, "room_id": hook.room_id, "name": hook.name,
-            "user": serialize_user(hook.bot), "created_by": hook.created_by,
-            "created_at": hook.created_at, "last_used_at": hook.last_used_at,
-            "active": hook.active}
+    body = {
+        "id": hook.id,
+        "room_id": hook.room_id,
+        "name": hook.name,
+        "user": serialize_user(hook.bot),
+        "created_by": hook.created_by,
+        "created_at": hook.created_at,
+        "last_used_at": hook.last_used_at,
+        "active": hook.active,
+    }
     if key is not None:
         path = f"/hooks/{key}"
         body.update(key=key, path=path, url=str(request.url.with_path(path).with_query(None)))
@@ -56,34 +79,49 @@ def serialize_hook(request: web.Request, hook: Hook, key: str | None = None) -> 
 
 
 async def list_hooks(request: web.Request) -> web.Response:
-    found = await hooks.list_hooks(request.app[core_key], request[user_key],
-                                   request.match_info["room"])
+    found = await hooks.list_hooks(
+        request.app[core_key], request[user_key], request.match_info["room"]
+    )
     return json_response([serialize_hook(request, hook) for hook in found])
 
 
 async def create_hook(request: web.Request) -> web.Response:
     body = await read_json(request)
-    hook, key = await hooks.create(request.app[core_key], request[user_key],
-                                   request.match_info["room"], body.get("name"))
+    hook, key = await hooks.create(
+        request.app[core_key], request[user_key], request.match_info["room"], body.get("name")
+    )
     return json_response(serialize_hook(request, hook, key), status=201)
 
 
 async def rename_hook(request: web.Request) -> web.Response:
     body = await read_json(request)
-    hook = await hooks.rename(request.app[core_key], request[user_key], request.match_info["room"],
-                              request.match_info["hook_id"], body.get("name"))
+    hook = await hooks.rename(
+        request.app[core_key],
+        request[user_key],
+        request.match_info["room"],
+        request.match_info["hook_id"],
+        body.get("name"),
+    )
     return json_response(serialize_hook(request, hook))
 
 
 async def regenerate_hook(request: web.Request) -> web.Response:
-    hook, key = await hooks.regenerate(request.app[core_key], request[user_key],
-                                       request.match_info["room"], request.match_info["hook_id"])
+    hook, key = await hooks.regenerate(
+        request.app[core_key],
+        request[user_key],
+        request.match_info["room"],
+        request.match_info["hook_id"],
+    )
     return json_response(serialize_hook(request, hook, key))
 
 
 async def delete_hook(request: web.Request) -> web.Response:
-    await hooks.delete(request.app[core_key], request[user_key], request.match_info["room"],
-                       request.match_info["hook_id"])
+    await hooks.delete(
+        request.app[core_key],
+        request[user_key],
+        request.match_info["room"],
+        request.match_info["hook_id"],
+    )
     return json_response({"message": translate("hook_deleted", request_language(request))})
 
 
@@ -121,11 +159,15 @@ async def post_to_hook(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, ERROR, [
-        Route("GET", "/api/chat/rooms/{room}/hooks/", list_hooks),
-        Route("POST", "/api/chat/rooms/{room}/hooks/", create_hook),
-        Route("PATCH", "/api/chat/rooms/{room}/hooks/{hook_id}/", rename_hook),
-        Route("DELETE", "/api/chat/rooms/{room}/hooks/{hook_id}/", delete_hook),
-        Route("POST", "/api/chat/rooms/{room}/hooks/{hook_id}/regenerate/", regenerate_hook),
-    ])
+    add_routes(
+        app,
+        ERROR,
+        [
+            Route("GET", "/api/chat/rooms/{room}/hooks/", list_hooks),
+            Route("POST", "/api/chat/rooms/{room}/hooks/", create_hook),
+            Route("PATCH", "/api/chat/rooms/{room}/hooks/{hook_id}/", rename_hook),
+            Route("DELETE", "/api/chat/rooms/{room}/hooks/{hook_id}/", delete_hook),
+            Route("POST", "/api/chat/rooms/{room}/hooks/{hook_id}/regenerate/", regenerate_hook),
+        ],
+    )
     add_routes(app, SLACK, [Route("POST", "/hooks/{key}", post_to_hook, public=True)])

@@ -1,4 +1,5 @@
 """/api/auth/* and /api/users/: accounts and people search ({"detail": ...} errors)."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -9,21 +10,34 @@ from chat.keys import core_key, credential_key, user_key
 from chat.models import Tokens, User
 from chat.web.auth import client_address, identify
 from chat.web.files import receive_avatar
-from chat.web.session_cookie import (clear_session_cookie, same_origin, session_cookie,
-                                  set_session_cookie)
 from chat.web.jsonio import json_response, read_json
 from chat.web.routing import DETAIL, Route, add_routes
+from chat.web.session_cookie import (
+    clear_session_cookie,
+    same_origin,
+    session_cookie,
+    set_session_cookie,
+)
 
 
 def serialize_user(user: User) -> dict:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "avatar_url": user.avatar_url, "is_admin": user.is_admin}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "avatar_url": user.avatar_url,
+        "is_admin": user.is_admin,
+    }
 
 
 def serialize_tokens(tokens: Tokens) -> dict:
-    return {"user": serialize_user(tokens.user), "access_token": tokens.access_token,
-            "refresh_token": tokens.refresh_token, "token_type": "bearer",
-            "expires_in": tokens.expires_in}
+    return {
+        "user": serialize_user(tokens.user),
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "token_type": "bearer",
+        "expires_in": tokens.expires_in,
+    }
 
 
 def signed_in(request: web.Request, tokens: Tokens, status: int = 200) -> web.Response:
@@ -37,16 +51,21 @@ def signed_in(request: web.Request, tokens: Tokens, status: int = 200) -> web.Re
 
 async def register(request: web.Request) -> web.Response:
     body = await read_json(request)
-    tokens = await accounts.register(request.app[core_key], body.get("username"),
-                                     body.get("password"), body.get("display_name"))
+    tokens = await accounts.register(
+        request.app[core_key], body.get("username"), body.get("password"), body.get("display_name")
+    )
     return signed_in(request, tokens, status=201)
 
 
 async def login(request: web.Request) -> web.Response:
     body = await read_json(request)
-    tokens = await accounts.login(request.app[core_key], body.get("username"),
-                                  body.get("password"), client_address(request),
-                                  request.headers.get("User-Agent"))
+    tokens = await accounts.login(
+        request.app[core_key],
+        body.get("username"),
+        body.get("password"),
+        client_address(request),
+        request.headers.get("User-Agent"),
+    )
     return signed_in(request, tokens)
 
 
@@ -83,9 +102,14 @@ async def update_me(request: web.Request) -> web.Response:
     body = await read_json(request)
     core = request.app[core_key]
     user = await accounts.update_me(
-        core, request[user_key], display_name=body.get("display_name"),
-        avatar_url=body.get("avatar_url"), password=body.get("password"),
-        old_password=body.get("old_password"), address=client_address(request))
+        core,
+        request[user_key],
+        display_name=body.get("display_name"),
+        avatar_url=body.get("avatar_url"),
+        password=body.get("password"),
+        old_password=body.get("old_password"),
+        address=client_address(request),
+    )
     response = json_response(serialize_user(user))
     if body.get("password") is not None and request[credential_key].kind == "cookie":
         # The password change ended every login, this page's too: it gets a new one.
@@ -104,13 +128,17 @@ async def find_users(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, DETAIL, [
-        Route("POST", "/api/auth/register", register, public=True),
-        Route("POST", "/api/auth/login", login, public=True),
-        Route("POST", "/api/auth/refresh", refresh, public=True),
-        Route("POST", "/api/auth/logout", logout, public=True),
-        Route("GET", "/api/auth/me", me),
-        Route("PATCH", "/api/auth/me", update_me),
-        Route("POST", "/api/auth/me/avatar", upload_avatar),
-        Route("GET", "/api/users/", find_users),
-    ])
+    add_routes(
+        app,
+        DETAIL,
+        [
+            Route("POST", "/api/auth/register", register, public=True),
+            Route("POST", "/api/auth/login", login, public=True),
+            Route("POST", "/api/auth/refresh", refresh, public=True),
+            Route("POST", "/api/auth/logout", logout, public=True),
+            Route("GET", "/api/auth/me", me),
+            Route("PATCH", "/api/auth/me", update_me),
+            Route("POST", "/api/auth/me/avatar", upload_avatar),
+            Route("GET", "/api/users/", find_users),
+        ],
+    )

@@ -7,6 +7,7 @@
 Tokens never travel in a URL: the callback leaves a one-minute, single-use hand-off
 cookie that only /api/auth/external/finish reads.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -16,14 +17,14 @@ from urllib.parse import quote
 import jwt
 from aiohttp import web
 
+from chat.api.identity import signed_in
 from chat.core.people import accounts, identities, oidc
-from chat.errors import ChatError, Forbidden, NotFound, Unavailable, Unauthorized
+from chat.errors import ChatError, Forbidden, NotFound, Unauthorized, Unavailable
 from chat.keys import core_key, oidc_clients_key, replays_key, settings_key
 from chat.web.auth import client_address
 from chat.web.oidc import ProviderClient, run_clients
 from chat.web.routing import DETAIL, Route, add_routes
 from chat.web.session_cookie import is_https
-from chat.api.identity import signed_in
 
 FLOW_COOKIE = "teahouse_oidc_flow"
 HANDOFF_COOKIE = "teahouse_signin"
@@ -51,20 +52,35 @@ def redirect_uri(request: web.Request, name: str) -> str:
     return f"{base}/auth/oidc/{name}/callback"
 
 
-def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
-               path: str, max_age: int) -> None:
+def set_cookie(
+    request: web.Request,
+    response: web.StreamResponse,
+    name: str,
+    value: str,
+    path: str,
+    max_age: int,
+) -> None:
     # Lax: sent on the provider's top-level redirect back to us, not on cross-site posts.
     secure = is_https(request) or request.app[settings_key].public_url.startswith("https://")
-    response.set_cookie(name, value, path=path, max_age=max_age, httponly=True,
-                        samesite="Lax", secure=secure)
+    response.set_cookie(
+        name, value, path=path, max_age=max_age, httponly=True, samesite="Lax", secure=secure
+    )
 
 
 def hand_off(request: web.Request, outcome: dict) -> web.StreamResponse:
     """Back to the page, with a cookie saying who signed in (or what went wrong)."""
     now = int(time.time())
-    sealed = jwt.encode({"type": HANDOFF_TYPE, "jti": secrets.token_urlsafe(16), "iat": now,
-                         "exp": now + HANDOFF_SECONDS, **outcome},
-                        request.app[core_key].secret, algorithm="HS256")
+    sealed = jwt.encode(
+        {
+            "type": HANDOFF_TYPE,
+            "jti": secrets.token_urlsafe(16),
+            "iat": now,
+            "exp": now + HANDOFF_SECONDS,
+            **outcome,
+        },
+        request.app[core_key].secret,
+        algorithm="HS256",
+    )
     response = redirect(SIGNED_IN_PAGE)
     set_cookie(request, response, HANDOFF_COOKIE, sealed, HANDOFF_PATH, HANDOFF_SECONDS)
     return response
@@ -72,8 +88,11 @@ def hand_off(request: web.Request, outcome: dict) -> web.StreamResponse:
 
 def failure(error: ChatError) -> dict:
     status = error.status if error.status in ERRORS else 401
-    return {"err": error.key, "status": status,
-            "params": {k: str(v) for k, v in error.params.items()}}
+    return {
+        "err": error.key,
+        "status": status,
+        "params": {k: str(v) for k, v in error.params.items()},
+    }
 
 
 async def start(request: web.Request) -> web.StreamResponse:
@@ -84,10 +103,19 @@ async def start(request: web.Request) -> web.StreamResponse:
         return hand_off(request, failure(error))
     flow = oidc.new_flow(client.provider)
     name = client.provider.name
-    response = redirect(oidc.authorization_url(
-        metadata["authorization_endpoint"], client.provider, flow, redirect_uri(request, name)))
-    set_cookie(request, response, FLOW_COOKIE, oidc.seal_flow(request.app[core_key].secret, flow),
-               f"/auth/oidc/{name}/", oidc.FLOW_SECONDS)
+    response = redirect(
+        oidc.authorization_url(
+            metadata["authorization_endpoint"], client.provider, flow, redirect_uri(request, name)
+        )
+    )
+    set_cookie(
+        request,
+        response,
+        FLOW_COOKIE,
+        oidc.seal_flow(request.app[core_key].secret, flow),
+        f"/auth/oidc/{name}/",
+        oidc.FLOW_SECONDS,
+    )
     return response
 
 
@@ -108,22 +136,26 @@ async def callback(request: web.Request) -> web.StreamResponse:
 async def finish_flow(request: web.Request) -> int:
     core, client = request.app[core_key], provider_client(request)
     provider, query = client.provider, request.query
-    flow = oidc.open_flow(core.secret, request.cookies.get(FLOW_COOKIE), provider.name,
-                          query.get("state"))
+    flow = oidc.open_flow(
+        core.secret, request.cookies.get(FLOW_COOKIE), provider.name, query.get("state")
+    )
     if not request.app[replays_key].first_use(flow.state, time.time() + oidc.FLOW_SECONDS):
         raise Unauthorized("signin_expired")
     if "error" in query or not query.get("code"):
         raise Unauthorized("oidc_failed", provider=provider.label)
-    answer = await client.exchange(query["code"], flow.verifier,
-                                   redirect_uri(request, provider.name))
+    answer = await client.exchange(
+        query["code"], flow.verifier, redirect_uri(request, provider.name)
+    )
     issuer = (await client.metadata())["issuer"]
     try:
-        claims = oidc.verify_id_token(provider, issuer, answer.get("id_token"),
-                                      await client.keys(), flow.nonce)
+        claims = oidc.verify_id_token(
+            provider, issuer, answer.get("id_token"), await client.keys(), flow.nonce
+        )
     except oidc.UnknownKey:
         try:
-            claims = oidc.verify_id_token(provider, issuer, answer.get("id_token"),
-                                          await client.keys(fresh=True), flow.nonce)
+            claims = oidc.verify_id_token(
+                provider, issuer, answer.get("id_token"), await client.keys(fresh=True), flow.nonce
+            )
         except oidc.UnknownKey:
             raise Unauthorized("oidc_failed", provider=provider.label) from None
     user = await identities.sign_in(core, oidc.profile(provider, provider.issuer, claims))
@@ -133,19 +165,26 @@ async def finish_flow(request: web.Request) -> int:
 async def finish(request: web.Request) -> web.Response:
     core = request.app[core_key]
     try:
-        claims = jwt.decode(request.cookies.get(HANDOFF_COOKIE, ""), core.secret,
-                            algorithms=["HS256"], options={"require": ["exp", "jti"]})
+        claims = jwt.decode(
+            request.cookies.get(HANDOFF_COOKIE, ""),
+            core.secret,
+            algorithms=["HS256"],
+            options={"require": ["exp", "jti"]},
+        )
     except jwt.PyJWTError:
         raise Unauthorized("signin_expired") from None
-    if (claims.get("type") != HANDOFF_TYPE
-            or not request.app[replays_key].first_use(claims["jti"], claims["exp"])):
+    if claims.get("type") != HANDOFF_TYPE or not request.app[replays_key].first_use(
+        claims["jti"], claims["exp"]
+    ):
         raise Unauthorized("signin_expired")
     if "err" in claims:
-        raise ERRORS.get(claims.get("status"), Unauthorized)(claims["err"],
-                                                             **claims.get("params", {}))
-    tokens = await accounts.sign_in(core, int(claims["uid"]), client_address(request),
-                                    request.headers.get("User-Agent"), "oidc")
-    response = signed_in(request, tokens)       # with the login cookie, as a password gives
+        raise ERRORS.get(claims.get("status"), Unauthorized)(
+            claims["err"], **claims.get("params", {})
+        )
+    tokens = await accounts.sign_in(
+        core, int(claims["uid"]), client_address(request), request.headers.get("User-Agent"), "oidc"
+    )
+    response = signed_in(request, tokens)  # with the login cookie, as a password gives
     response.del_cookie(HANDOFF_COOKIE, path=HANDOFF_PATH)
     return response
 

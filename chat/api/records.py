@@ -1,5 +1,6 @@
 """Keeping and taking records, channels style: a room's retention setting and the
 exports (site, room, own messages). Parse, one core call, serialize."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -15,16 +16,19 @@ from chat.web.jsonio import json_response, read_json
 from chat.web.routing import ERROR, Route, add_routes
 
 
-
 def serialize_retention(found: RoomRetention) -> dict:
-    return {"room_id": found.room_id, "retention_days": found.retention_days,
-            "site_retention_days": found.site_days,
-            "effective_retention_days": found.effective_days}
+    return {
+        "room_id": found.room_id,
+        "retention_days": found.retention_days,
+        "site_retention_days": found.site_days,
+        "effective_retention_days": found.effective_days,
+    }
 
 
 async def room_retention(request: web.Request) -> web.Response:
-    found = await retention.room_retention(request.app[core_key], request[user_key],
-                                           request.match_info["room"])
+    found = await retention.room_retention(
+        request.app[core_key], request[user_key], request.match_info["room"]
+    )
     return json_response(serialize_retention(found))
 
 
@@ -32,8 +36,9 @@ async def set_room_retention(request: web.Request) -> web.Response:
     body = await read_json(request)
     if "retention_days" not in body:  # null is a value here: "off"
         raise BadInput("field_required", field="retention_days")
-    found = await retention.set_room_retention(request.app[core_key], request[user_key],
-                                               request.match_info["room"], body["retention_days"])
+    found = await retention.set_room_retention(
+        request.app[core_key], request[user_key], request.match_info["room"], body["retention_days"]
+    )
     return json_response(serialize_retention(found))
 
 
@@ -42,8 +47,11 @@ async def stream_export(request: web.Request, scope: Scope) -> web.StreamRespons
     core = request.app[core_key]
     async with exports.export_slot(core), snapshot(core.db.path) as conn:
         return await stream_download(
-            request, "application/x-ndjson; charset=utf-8", scope.filename,
-            export_lines(conn, scope, core.settings.chat_uploads_dir, request[user_key].id))
+            request,
+            "application/x-ndjson; charset=utf-8",
+            scope.filename,
+            export_lines(conn, scope, core.settings.chat_uploads_dir, request[user_key].id),
+        )
 
 
 async def export_site(request: web.Request) -> web.StreamResponse:
@@ -51,8 +59,9 @@ async def export_site(request: web.Request) -> web.StreamResponse:
 
 
 async def export_room(request: web.Request) -> web.StreamResponse:
-    scope = await exports.room_scope(request.app[core_key], request[user_key],
-                                     request.match_info["room"])
+    scope = await exports.room_scope(
+        request.app[core_key], request[user_key], request.match_info["room"]
+    )
     return await stream_export(request, scope)
 
 
@@ -61,10 +70,14 @@ async def export_own(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, ERROR, [
-        Route("GET", "/api/chat/rooms/{room}/retention/", room_retention),
-        Route("PUT", "/api/chat/rooms/{room}/retention/", set_room_retention),
-        Route("GET", "/api/chat/export/", export_site),
-        Route("GET", "/api/chat/rooms/{room}/export/", export_room),
-        Route("GET", "/api/chat/me/export/", export_own),
-    ])
+    add_routes(
+        app,
+        ERROR,
+        [
+            Route("GET", "/api/chat/rooms/{room}/retention/", room_retention),
+            Route("PUT", "/api/chat/rooms/{room}/retention/", set_room_retention),
+            Route("GET", "/api/chat/export/", export_site),
+            Route("GET", "/api/chat/rooms/{room}/export/", export_room),
+            Route("GET", "/api/chat/me/export/", export_own),
+        ],
+    )

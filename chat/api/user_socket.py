@@ -6,9 +6,10 @@ is the channels table plus the entries below, so an event added there travels he
 Client frames name their room: chat_message and typing take room_id; resume takes
 {room_id: last message id} and replays each room (bounded, as ?since= is).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -21,11 +22,22 @@ from chat.live.client import Seat
 from chat.models import Message, User
 from chat.web.jsonio import dumps
 from chat.web.replay import replay
-from chat.web.socket_commands import (NoCommand, OnlineCommand, ReadCommand, ResumeCommand,
-                                   SendCommand, TypingCommand)
+from chat.web.socket_commands import (
+    NoCommand,
+    OnlineCommand,
+    ReadCommand,
+    ResumeCommand,
+    SendCommand,
+    TypingCommand,
+)
 from chat.web.sockets import SocketSession, socket_handler
 from chat.wire.channels import socket as channels
-from chat.wire.channels.serialize import serialize_message, serialize_room, serialize_user, serialize_user_brief
+from chat.wire.channels.serialize import (
+    serialize_message,
+    serialize_room,
+    serialize_user,
+    serialize_user_brief,
+)
 
 MAX_RESUME_ROOMS = 1000
 
@@ -52,19 +64,28 @@ class UserSocket:
         return None if frame is None else dumps(frame)
 
     def greeting(self, user: User, seats: list[tuple[Seat, int]], language: str) -> str:
-        return dumps({
-            "type": "connection_established", "message": translate("connected", language),
-            "user": serialize_user_brief(user),
-            "rooms": [{"id": seat.room.id, "name": seat.room.name, "online_count": online}
-                      for seat, online in seats],
-        })
+        return dumps(
+            {
+                "type": "connection_established",
+                "message": translate("connected", language),
+                "user": serialize_user_brief(user),
+                "rooms": [
+                    {"id": seat.room.id, "name": seat.room.name, "online_count": online}
+                    for seat, online in seats
+                ],
+            }
+        )
 
     def parse(self, frame: dict):
         kind = frame.get("type")
         if kind == "chat_message":
-            return SendCommand(frame.get("content"), frame.get("message_type", "text"),
-                               frame.get("reply_to"), frame.get("client_id"),
-                               frame.get("room_id"))
+            return SendCommand(
+                frame.get("content"),
+                frame.get("message_type", "text"),
+                frame.get("reply_to"),
+                frame.get("client_id"),
+                frame.get("room_id"),
+            )
         if kind == "typing":
             is_typing = frame.get("is_typing", True)
             if not isinstance(is_typing, bool):
@@ -81,12 +102,23 @@ class UserSocket:
         raise BadInput("frame_unknown_type", type=str(kind)[:40])
 
     def render_message(self, message: Message) -> str:
-        return dumps({"type": "chat_message", "room_id": message.room_id,
-                      "message": serialize_message(message)})
+        return dumps(
+            {
+                "type": "chat_message",
+                "room_id": message.room_id,
+                "message": serialize_message(message),
+            }
+        )
 
     def render_online(self, room_id: int, users: list[User], count: int) -> str:
-        return dumps({"type": "online_users", "room_id": room_id,
-                      "online_users": channels.brief_users(users), "online_count": count})
+        return dumps(
+            {
+                "type": "online_users",
+                "room_id": room_id,
+                "online_users": channels.brief_users(users),
+                "online_count": count,
+            }
+        )
 
     def render_gap(self, room_id: int, since: int, limit: int) -> str:
         return dumps(channels.gap_frame(room_id, since, limit))
@@ -99,15 +131,17 @@ def parse_resume(rooms_since) -> dict[int, int]:
     """{room id: last message id} from a resume frame (or the ?resume= query)."""
     if not isinstance(rooms_since, dict) or len(rooms_since) > MAX_RESUME_ROOMS:
         raise BadInput("field_type", field="rooms", kind="an object of room id: message id")
-    return {check_int("room_id", room, 1, 2**62): check_int("since", since, 0, 2**62)
-            for room, since in rooms_since.items()}
+    return {
+        check_int("room_id", room, 1, 2**62): check_int("since", since, 0, 2**62)
+        for room, since in rooms_since.items()
+    }
 
 
 def resume_query(raw: str | None) -> dict[int, int]:
     """?resume=12:340,15:0 — the same map in a URL."""
     if not raw:
         return {}
-    pairs = [item.partition(":") for item in raw.split(",")[:MAX_RESUME_ROOMS + 1]]
+    pairs = [item.partition(":") for item in raw.split(",")[: MAX_RESUME_ROOMS + 1]]
     return parse_resume({room: since for room, _, since in pairs})
 
 

@@ -3,14 +3,20 @@
 Functions take the Core context first, do their checks, write in one transaction
 through Database.write and publish events to the hub after commit.
 """
+
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
 
+from chat.core.file_links import FileLinks
+from chat.core.origin import Origin, current_origin, serving
+from chat.core.ratelimit import ACTIONS, SHARED, Rate, RateLimiter
+from chat.core.throttle import Throttle
 from chat.db import Database
 from chat.db.database import ReadBudgetSpent, storage_failure
 from chat.errors import ChatError, InsufficientStorage, Unavailable
@@ -18,15 +24,12 @@ from chat.events import Event, MessagePosted
 from chat.hub import Hub
 from chat.i18n import translate
 from chat.settings import Settings
-from chat.core.file_links import FileLinks
-from chat.core.origin import Origin, current_origin, serving
-from chat.core.ratelimit import ACTIONS, SHARED, Rate, RateLimiter
-from chat.core.throttle import Throttle
 
 
 @dataclass
 class Outcome:
     """What a write job returns: its value and the events to publish after commit."""
+
     value: Any
     events: list[Event] = field(default_factory=list)
 
@@ -44,10 +47,12 @@ def storage_error(exc: BaseException) -> ChatError | None:
 def rates(settings: Settings) -> dict[str, Rate]:
     """Every bucket's rate; sign-ups are counted per hour (address) and per minute."""
     found = {action: Rate(*getattr(settings, f"rate_{action}")) for action in ACTIONS + SHARED}
-    found["register_address"] = Rate(settings.register_per_address / 3600,
-                                      max(1, settings.register_per_address))
-    found["register_site"] = Rate(settings.register_per_minute / 60,
-                                  max(1, settings.register_per_minute))
+    found["register_address"] = Rate(
+        settings.register_per_address / 3600, max(1, settings.register_per_address)
+    )
+    found["register_site"] = Rate(
+        settings.register_per_minute / 60, max(1, settings.register_per_minute)
+    )
     return found
 
 
@@ -60,7 +65,7 @@ class Core:
     throttle: Throttle | None = None
     export_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     limits: RateLimiter | None = None
-    directory: Any = None          # core.directory.Directory when CHAT_LDAP_URL is set
+    directory: Any = None  # core.directory.Directory when CHAT_LDAP_URL is set
     backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
     # Called with every event after commit, before the hub: metrics and bot calls
     # listen here. A listener must return at once (no awaiting, no I/O).
@@ -86,9 +91,11 @@ class Core:
             self.file_links = FileLinks(self.secret, self.settings.file_link_ttl)
         self.hub.file_links = self.file_links
         if self.throttle is None:
-            self.throttle = Throttle(pair_limit=self.settings.login_pair_limit,
-                                     address_limit=self.settings.login_address_limit,
-                                     slowdown_after=self.settings.login_slowdown_after)
+            self.throttle = Throttle(
+                pair_limit=self.settings.login_pair_limit,
+                address_limit=self.settings.login_address_limit,
+                slowdown_after=self.settings.login_slowdown_after,
+            )
         if self.limits is None:
             self.limits = RateLimiter(rates(self.settings))
 
@@ -121,6 +128,7 @@ class Core:
                 self.tell_listeners(event)
                 self.hub.publish(event)
                 self._index_soon(event)
+
         try:
             if self.backplane is not None:
                 return await self._commit_shared(job, origin)
@@ -137,6 +145,7 @@ class Core:
                 return await job(conn)
             finally:
                 serving.reset(token)
+
         return job_from
 
     def tell_audited(self, origin: Origin) -> None:
@@ -150,8 +159,7 @@ class Core:
         for listener in self.listeners:
             listener(event)
 
-    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]],
-                             origin: Origin) -> Any:
+    async def _commit_shared(self, job: Callable[[Any], Awaitable[Outcome]], origin: Origin) -> Any:
         plane = self.backplane
 
         async def logged(conn):
@@ -165,6 +173,7 @@ class Core:
             plane.committed(done[1])
             for event in done[0].events:
                 self._index_soon(event)
+
         outcome, _ = await self.db.write(logged, after_commit=committed)
         return outcome.value
 

@@ -3,11 +3,12 @@
 Rates live in ratelimit.py; connections per address are counted before any request is
 parsed (chat/web/tcp_guard.py), since an address is not an account.
 """
+
 from __future__ import annotations
 
+from chat.core import Core
 from chat.errors import TooManySockets
 from chat.models import User
-from chat.core import Core
 
 
 def check_socket_cap(core: Core, user: User) -> None:

@@ -4,6 +4,7 @@ The one place where a value from outside becomes a number or a text: whatever a
 client sends (a float, Infinity, "²", a lone surrogate), these answer BadInput
 rather than letting a conversion fail deeper down as a 500.
 """
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ outlives no membership and no account. Links name no room: signing needs no look
 and the hub can sign a frame rendered once per dialect for each recipient with one
 HMAC (see docs/decisions.md).
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,7 +15,7 @@ import hashlib
 import hmac
 import re
 import time
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from chat.errors import Forbidden
 
@@ -24,8 +25,8 @@ PREFIX = "/uploads/chat/"
 # and never signed (one URL per picture, cached by everyone).
 BARE_URL = re.compile(r'"file_url":"/uploads/chat/([0-9a-f]{32}\.[a-z]{3,4})"')
 NUMBER = re.compile(r"[0-9]{1,15}")
-SIGNATURE_BYTES = 18   # 144 bits, 24 URL-safe characters
-STEPS = 8              # expiries move in ttl/8 steps: one URL for a while, so caches work
+SIGNATURE_BYTES = 18  # 144 bits, 24 URL-safe characters
+STEPS = 8  # expiries move in ttl/8 steps: one URL for a while, so caches work
 MIN_STEP = 60
 
 
@@ -44,8 +45,9 @@ class FileLinks:
     def signature(self, name: str, user_id: int, expires: int) -> str:
         # Keyed BLAKE2b is a MAC by design, and ~8x cheaper here than HMAC-SHA256: the
         # hub signs a file message once per recipient.
-        mac = hashlib.blake2b(f"{name}\n{user_id}\n{expires}".encode(), key=self.key,
-                              digest_size=SIGNATURE_BYTES).digest()
+        mac = hashlib.blake2b(
+            f"{name}\n{user_id}\n{expires}".encode(), key=self.key, digest_size=SIGNATURE_BYTES
+        ).digest()
         return base64.urlsafe_b64encode(mac).decode()
 
     def query(self, name: str, user_id: int, expires: int) -> str:
@@ -68,7 +70,7 @@ class FileLinks:
     def signer(self, text: str) -> Callable[[int], str]:
         """Sign one rendered text for many users: it is parsed once, and each user
         costs one MAC per link (the hub's fan-out of a file message)."""
-        parts = BARE_URL.split(text)   # text, name, text, name, …, text
+        parts = BARE_URL.split(text)  # text, name, text, name, …, text
         expires = self.expiry()
 
         def signed(user_id: int) -> str:
@@ -76,6 +78,7 @@ class FileLinks:
             for i in range(1, len(parts), 2):
                 out[i] = f'"file_url":"{PREFIX}{parts[i]}?{self.query(parts[i], user_id, expires)}"'
             return "".join(out)
+
         return signed
 
     def check(self, name: str, query: Mapping[str, str], now: float | None = None) -> int:
@@ -84,8 +87,9 @@ class FileLinks:
         user, expires, signature = query.get("u", ""), query.get("e", ""), query.get("s", "")
         if not (NUMBER.fullmatch(user) and NUMBER.fullmatch(expires)):
             raise Forbidden("file_link_invalid")
-        if not hmac.compare_digest(signature.encode(),
-                                   self.signature(name, int(user), int(expires)).encode()):
+        if not hmac.compare_digest(
+            signature.encode(), self.signature(name, int(user), int(expires)).encode()
+        ):
             raise Forbidden("file_link_invalid")
         if int(expires) <= (time.time() if now is None else now):
             raise Forbidden("file_link_expired")

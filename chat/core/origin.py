@@ -8,6 +8,7 @@ A write job runs in the database's writer task, not the caller's, so Core.commit
 carries the caller's Origin over (`serving`) for the job's audit entries, and keeps the
 entries the job recorded so they reach the log stream only after COMMIT.
 """
+
 from __future__ import annotations
 
 from contextvars import ContextVar

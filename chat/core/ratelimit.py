@@ -8,6 +8,7 @@ of 0 turns the action's limit off. The buckets live behind BucketStore, so a sto
 shared by several processes (Redis) can replace the in-memory one without callers
 noticing.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -16,8 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from chat.errors import TooManyRequests
 from chat.core.origin import sender_address
+from chat.errors import TooManyRequests
 
 ACTIONS = ("messages", "typing", "reactions", "uploads", "writes")
 # Budgets shared by more than one account (docs/limits.md): a hook's posts also count

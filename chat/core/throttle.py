@@ -14,6 +14,7 @@ is checked (parallel guesses cannot all slip past) and forgotten again if it suc
 The counts live behind AttemptStore (timestamps per key), so a shared store (Redis
 sorted sets) can count across processes; MemoryStore serves one process.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,11 +24,11 @@ from typing import Protocol
 
 from chat.errors import TooManyRequests
 
-WINDOW = 300.0          # attempts older than this are forgotten
-BASE_DELAY = 1.0        # the first wait; doubles with each further failure
+WINDOW = 300.0  # attempts older than this are forgotten
+BASE_DELAY = 1.0  # the first wait; doubles with each further failure
 MAX_DELAY = 8.0
 KNOWN_FOR = 30 * 86400.0  # an address a user signed in from skips the wait this long
-MAX_KEYS = 100_000      # MemoryStore forgets the oldest keys beyond this
+MAX_KEYS = 100_000  # MemoryStore forgets the oldest keys beyond this
 
 
 class AttemptStore(Protocol):
@@ -74,8 +75,9 @@ class MemoryStore:
 class Attempt:
     """One login attempt, already counted as a failure until succeeded() says not."""
 
-    def __init__(self, store: AttemptStore, username: str, address: str, stamp: float,
-                 delay: float):
+    def __init__(
+        self, store: AttemptStore, username: str, address: str, stamp: float, delay: float
+    ):
         self.store = store
         self.username = username
         self.address = address
@@ -88,8 +90,11 @@ class Attempt:
 
     async def abandoned(self) -> None:
         """Nobody guessed: the password could not be checked (the directory is down)."""
-        for key in (_pair(self.username, self.address), _address(self.address),
-                    _user(self.username)):
+        for key in (
+            _pair(self.username, self.address),
+            _address(self.address),
+            _user(self.username),
+        ):
             await self.store.discard(key, self.stamp)
 
     async def succeeded(self) -> None:
@@ -102,8 +107,13 @@ class Attempt:
 class Throttle:
     """Limits come from settings (CHAT_LOGIN_*); 0 turns one off."""
 
-    def __init__(self, store: AttemptStore | None = None, pair_limit: int = 5,
-                 address_limit: int = 20, slowdown_after: int = 10):
+    def __init__(
+        self,
+        store: AttemptStore | None = None,
+        pair_limit: int = 5,
+        address_limit: int = 20,
+        slowdown_after: int = 10,
+    ):
         self.store = store or MemoryStore()
         self.pair_limit = pair_limit
         self.address_limit = address_limit
@@ -115,8 +125,10 @@ class Throttle:
         is over the limit, else an Attempt carrying the wait its username has earned."""
         username, address, now = username.lower(), address or "-", time.time()
         counted = []
-        for key, limit in ((_pair(username, address), self.pair_limit),
-                           (_address(address), self.address_limit)):
+        for key, limit in (
+            (_pair(username, address), self.pair_limit),
+            (_address(address), self.address_limit),
+        ):
             if not limit:
                 continue
             stamps = await self.store.hit(key, now, WINDOW)

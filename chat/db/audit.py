@@ -1,23 +1,25 @@
 """SQL for the audit log: append, page (newest first, by id), export in id order,
 and the retention purge. No statement here updates a row (a trigger forbids it)."""
+
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 from chat.models import AuditEntry
 
 COLUMNS = """id, at, actor_id, actor_name, action, target_type, target_id, target_name,
              address, user_agent, request_id, detail"""
-INSERT = f"""INSERT INTO audit_log ({COLUMNS.replace('id, at', 'at', 1)})
+INSERT = f"""INSERT INTO audit_log ({COLUMNS.replace("id, at", "at", 1)})
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 @dataclass(frozen=True)
 class AuditFilter:
     """What an admin asks for; None means any. before: an id (keyset paging)."""
+
     actor: str | None = None
     action: str | None = None
     target: str | None = None
@@ -30,9 +32,19 @@ def row_to_entry(row: sqlite3.Row) -> AuditEntry:
 
 
 def entry_values(entry: AuditEntry) -> tuple:
-    return (entry.at, entry.actor_id, entry.actor_name, entry.action, entry.target_type,
-            entry.target_id, entry.target_name, entry.address, entry.user_agent,
-            entry.request_id, json.dumps(entry.detail, ensure_ascii=False, separators=(",", ":")))
+    return (
+        entry.at,
+        entry.actor_id,
+        entry.actor_name,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.target_name,
+        entry.address,
+        entry.user_agent,
+        entry.request_id,
+        json.dumps(entry.detail, ensure_ascii=False, separators=(",", ":")),
+    )
 
 
 async def insert_entry(conn, entry: AuditEntry) -> int:
@@ -74,7 +86,9 @@ async def page(conn, found: AuditFilter, before: int | None, limit: int) -> list
     params.update(before=before if before is not None else 1 << 62, limit=limit)
     rows = await conn.execute_fetchall(
         f"""SELECT {COLUMNS} FROM audit_log WHERE {clause} AND id < :before
-            ORDER BY id DESC LIMIT :limit""", params)
+            ORDER BY id DESC LIMIT :limit""",
+        params,
+    )
     return [row_to_entry(row) for row in rows]
 
 
@@ -85,7 +99,9 @@ async def stream(conn, found: AuditFilter, batch: int = 1000) -> AsyncIterator[A
     while True:
         rows = await conn.execute_fetchall(
             f"""SELECT {COLUMNS} FROM audit_log WHERE {clause} AND id > :after
-                ORDER BY id LIMIT :batch""", {**params, "after": after, "batch": batch})
+                ORDER BY id LIMIT :batch""",
+            {**params, "after": after, "batch": batch},
+        )
         for row in rows:
             yield row_to_entry(row)
         if len(rows) < batch:
@@ -97,5 +113,7 @@ async def delete_before(conn, cutoff: str, limit: int) -> int:
     """Removes up to limit entries older than cutoff; how many went."""
     cursor = await conn.execute(
         """DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ?
-           ORDER BY at LIMIT ?)""", (cutoff, limit))
+           ORDER BY at LIMIT ?)""",
+        (cutoff, limit),
+    )
     return cursor.rowcount

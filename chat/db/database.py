@@ -16,6 +16,7 @@ for everything cannot make anyone's GET /me wait behind them.
 The connection kinds themselves (and the writer's wait for another process's lock)
 are in connections.py.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,9 +25,10 @@ import math
 import os
 import sqlite3
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -46,7 +48,7 @@ UNWRITABLE_CODES = {5: "locked", 6: "locked", 8: "read-only", 10: "I/O error", 1
 
 
 def storage_failure(exc: BaseException) -> str | None:
-    """"disk_full" or "database_unwritable" when exc says the storage refused a write;
+    """ "disk_full" or "database_unwritable" when exc says the storage refused a write;
     None for anything else (a bug, a constraint)."""
     code = getattr(exc, "sqlite_errorcode", None)
     if not isinstance(exc, sqlite3.Error) or code is None:
@@ -63,8 +65,13 @@ class ReadBudgetSpent(Exception):
 
 
 class Database:
-    def __init__(self, path: Path, read_connections: int = 3, read_budget: float = 2.0,
-                 index_delay: float = 0.2):
+    def __init__(
+        self,
+        path: Path,
+        read_connections: int = 3,
+        read_budget: float = 2.0,
+        index_delay: float = 0.2,
+    ):
         self.path = Path(path)
         self.read_budget = read_budget
         self.indexer = SearchIndexer(self, index_delay)
@@ -106,8 +113,13 @@ class Database:
             await self._queue.put(None)
             await self._writer_task
             self._writer_task = None
-        for conn in (self._reader, self._writer, self._lookups, self._replays,
-                     *(pooled.conn for pooled in self._pool)):
+        for conn in (
+            self._reader,
+            self._writer,
+            self._lookups,
+            self._replays,
+            *(pooled.conn for pooled in self._pool),
+        ):
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = self._lookups = self._replays = None
@@ -139,14 +151,16 @@ class Database:
         return self._lookups
 
     @asynccontextmanager
-    async def bounded_read(self, budget: float | None = None) -> AsyncIterator[aiosqlite.Connection]:
+    async def bounded_read(
+        self, budget: float | None = None
+    ) -> AsyncIterator[aiosqlite.Connection]:
         """A pooled connection of one's own for a read that may be long; the wait for
         it and every statement on it share one budget of seconds."""
         budget = self.read_budget if budget is None else budget
         start = time.monotonic()
         try:
             pooled = await asyncio.wait_for(self._free.get(), budget)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise ReadBudgetSpent() from None
         pooled.deadline = start + budget
         try:
@@ -241,9 +255,12 @@ class Database:
     async def probe_write(self, stamp: str) -> None:
         """A real write and fsync (the health_probe row), so a full disk, a read-only
         file or a held lock shows now rather than in someone's message."""
+
         async def job(conn):
-            await conn.execute("INSERT OR REPLACE INTO health_probe (id, written_at) VALUES (1, ?)",
-                               (stamp,))
+            await conn.execute(
+                "INSERT OR REPLACE INTO health_probe (id, written_at) VALUES (1, ?)", (stamp,)
+            )
+
         await self.write(job)
 
     # -- operations --------------------------------------------------------

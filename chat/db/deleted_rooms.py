@@ -1,17 +1,18 @@
 """SQL for soft-deleted rooms: finding one, bringing it back, and removing its rows for
 good once its messages are gone (chat/db/retention.py deletes those, files included)."""
+
 from __future__ import annotations
 
 from chat.clock import iso_utc
-from chat.models import Room
 from chat.db.retention import references_to
 from chat.db.rooms import ROOM_SELECT, row_to_room
+from chat.models import Room
 
 
 async def deleted_room(conn, room_id: int) -> Room | None:
     rows = await conn.execute_fetchall(
-        f"{ROOM_SELECT} WHERE r.id = ? AND r.is_active = 0 AND r.deleted_at IS NOT NULL",
-        (room_id,))
+        f"{ROOM_SELECT} WHERE r.id = ? AND r.is_active = 0 AND r.deleted_at IS NOT NULL", (room_id,)
+    )
     return row_to_room(rows[0]) if rows else None
 
 
@@ -22,14 +23,18 @@ async def kept_direct_key(conn, room_id: int) -> bool:
 
 
 async def restore_room(conn, room_id: int) -> None:
-    await conn.execute("UPDATE rooms SET is_active = 1, deleted_at = NULL, updated_at = ? WHERE id = ?",
-                       (iso_utc(), room_id))
+    await conn.execute(
+        "UPDATE rooms SET is_active = 1, deleted_at = NULL, updated_at = ? WHERE id = ?",
+        (iso_utc(), room_id),
+    )
 
 
 async def rooms_deleted_before(conn, cutoff: str) -> list[int]:
     rows = await conn.execute_fetchall(
         """SELECT id FROM rooms WHERE is_active = 0 AND deleted_at IS NOT NULL
-           AND deleted_at < ? ORDER BY id""", (cutoff,))
+           AND deleted_at < ? ORDER BY id""",
+        (cutoff,),
+    )
     return [row[0] for row in rows]
 
 

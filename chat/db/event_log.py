@@ -1,4 +1,5 @@
 """SQL for the event log: per-stream sequence numbers and the payloads behind them."""
+
 from __future__ import annotations
 
 import time
@@ -10,11 +11,14 @@ async def append(conn, stream: int, payload: str) -> int:
     rows = await conn.execute_fetchall(
         """INSERT INTO event_streams (stream, seq) VALUES (?, 1)
            ON CONFLICT (stream) DO UPDATE SET seq = seq + 1
-           RETURNING seq""", (stream,))
+           RETURNING seq""",
+        (stream,),
+    )
     seq = rows[0][0]
     await conn.execute(
         "INSERT INTO event_log (stream, seq, payload, created_at) VALUES (?, ?, ?, ?)",
-        (stream, seq, payload, time.time()))
+        (stream, seq, payload, time.time()),
+    )
     return seq
 
 
@@ -28,7 +32,8 @@ async def after(conn, stream: int, seq: int, limit: int) -> list[tuple[int, str]
     """(seq, payload) of the stream's events after seq, in order."""
     rows = await conn.execute_fetchall(
         "SELECT seq, payload FROM event_log WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?",
-        (stream, seq, limit))
+        (stream, seq, limit),
+    )
     return [(row[0], row[1]) for row in rows]
 
 

@@ -3,15 +3,17 @@ trip to its thread), inline ones whose statements run on the event loop (point l
 and the writer's statements inside a transaction), and how the writer waits for a write
 lock another process holds.
 """
+
 from __future__ import annotations
 
 import asyncio
 import math
 import sqlite3
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -20,7 +22,7 @@ PROGRESS_STEPS = 1000  # SQLite VM steps between looks at the clock (well under 
 BUSY_SECONDS = 5.0
 BUSY_TIMEOUT = f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}"
 BUSY_POLL = 0.0005  # seconds between tries for a write lock another process holds
-SQLITE_BUSY = 5     # the result code (low byte) of "database is locked"
+SQLITE_BUSY = 5  # the result code (low byte) of "database is locked"
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -45,7 +47,7 @@ class PooledReader:
         self.deadline = math.inf
 
     @classmethod
-    async def open(cls, path: Path) -> "PooledReader":
+    async def open(cls, path: Path) -> PooledReader:
         reader = cls(await connect(path))
         await reader.conn.set_progress_handler(reader.expired, PROGRESS_STEPS)
         return reader
@@ -66,7 +68,7 @@ class InlineConnection:
         self._conn.row_factory = sqlite3.Row
 
     @classmethod
-    def open_lookups(cls, path: Path) -> "InlineConnection":
+    def open_lookups(cls, path: Path) -> InlineConnection:
         """A read-only connection for point lookups (WAL: never waits for the writer)."""
         lookups = cls(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
         for pragma in ("PRAGMA query_only=1", "PRAGMA busy_timeout=1000"):
@@ -94,7 +96,7 @@ class WriterConnection(InlineConnection):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
 
     @classmethod
-    async def open(cls, path: Path) -> "WriterConnection":
+    async def open(cls, path: Path) -> WriterConnection:
         writer = cls(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
         for pragma in PRAGMAS:
             await writer.run(writer._pragma, pragma)

@@ -1,4 +1,5 @@
 """SQL for messages, their reactions, edits and read receipts."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,11 +8,11 @@ import sqlite3
 from collections import defaultdict
 
 from chat.clock import iso_utc
-from chat.models import Message, Reaction, Room, User
 from chat.db.users import row_to_user, user_columns
+from chat.models import Message, Reaction, Room, User
 
 MESSAGE_SELECT = f"""
-    SELECT m.*, r.slug AS room_slug, r.name AS room_name, {user_columns('s', 's_')}
+    SELECT m.*, r.slug AS room_slug, r.name AS room_name, {user_columns("s", "s_")}
     FROM messages m JOIN rooms r ON r.id = m.room_id LEFT JOIN users s ON s.id = m.sender_id
 """
 
@@ -21,13 +22,24 @@ def row_to_message(row: sqlite3.Row) -> Message:
     if sender is not None and row["sender_name"]:  # a webhook's per-message name
         sender = dataclasses.replace(sender, display_name=row["sender_name"])
     return Message(
-        id=row["id"], room_id=row["room_id"], room_slug=row["room_slug"],
-        room_name=row["room_name"], sender=sender,
-        message_type=row["message_type"], content=row["content"], file_url=row["file_url"],
-        file_name=row["file_name"], file_size=row["file_size"], reply_to=row["reply_to"],
-        client_id=row["client_id"], system_event=row["system_event"],
-        is_edited=bool(row["is_edited"]), is_deleted=bool(row["is_deleted"]),
-        created_at=row["created_at"], updated_at=row["updated_at"], text_key=row["text_key"],
+        id=row["id"],
+        room_id=row["room_id"],
+        room_slug=row["room_slug"],
+        room_name=row["room_name"],
+        sender=sender,
+        message_type=row["message_type"],
+        content=row["content"],
+        file_url=row["file_url"],
+        file_name=row["file_name"],
+        file_size=row["file_size"],
+        reply_to=row["reply_to"],
+        client_id=row["client_id"],
+        system_event=row["system_event"],
+        is_edited=bool(row["is_edited"]),
+        is_deleted=bool(row["is_deleted"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        text_key=row["text_key"],
         mrkdwn=row["mrkdwn"],
         text_params=json.loads(row["text_params"]) if row["text_params"] else None,
     )
@@ -39,23 +51,31 @@ async def with_reactions(conn, messages: list[Message]) -> list[Message]:
     ids = [m.id for m in messages]
     rows = await conn.execute_fetchall(
         f"""SELECT message_id, emoji, user_id FROM reactions
-            WHERE message_id IN ({','.join('?' * len(ids))})
-            ORDER BY message_id, created_at, emoji""", ids)
+            WHERE message_id IN ({",".join("?" * len(ids))})
+            ORDER BY message_id, created_at, emoji""",
+        ids,
+    )
     if not rows:
         return messages
     grouped: dict[int, dict[str, list[int]]] = defaultdict(dict)
     for row in rows:
         grouped[row["message_id"]].setdefault(row["emoji"], []).append(row["user_id"])
     return [
-        dataclasses.replace(m, reactions=tuple(
-            Reaction(emoji, tuple(users)) for emoji, users in grouped[m.id].items()))
-        if m.id in grouped else m
+        dataclasses.replace(
+            m,
+            reactions=tuple(
+                Reaction(emoji, tuple(users)) for emoji, users in grouped[m.id].items()
+            ),
+        )
+        if m.id in grouped
+        else m
         for m in messages
     ]
 
 
-async def select_messages(conn, where: str, params, order: str = "m.id",
-                          limit: int | None = None) -> list[Message]:
+async def select_messages(
+    conn, where: str, params, order: str = "m.id", limit: int | None = None
+) -> list[Message]:
     sql = f"{MESSAGE_SELECT} WHERE {where} ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -69,22 +89,28 @@ async def message_by_id(conn, message_id: int) -> Message | None:
 
 
 async def message_by_client_id(conn, sender_id: int, client_id: str) -> Message | None:
-    found = await select_messages(conn, "m.sender_id = ? AND m.client_id = ?",
-                                  (sender_id, client_id))
+    found = await select_messages(
+        conn, "m.sender_id = ? AND m.client_id = ?", (sender_id, client_id)
+    )
     return found[0] if found else None
 
 
 async def messages_after(conn, room_id: int, after_id: int, limit: int) -> list[Message]:
     """Oldest first: the replay of a room from a known point."""
-    return await select_messages(conn, "m.room_id = ? AND m.id > ?", (room_id, after_id),
-                                 limit=limit)
+    return await select_messages(
+        conn, "m.room_id = ? AND m.id > ?", (room_id, after_id), limit=limit
+    )
 
 
 async def messages_before(conn, room_id: int, before_id: int | None, limit: int) -> list[Message]:
     """The newest `limit` messages older than before_id, listed oldest first."""
     newest_first = await select_messages(
-        conn, "m.room_id = ? AND m.id < ?", (room_id, before_id or 2**62),
-        order="m.id DESC", limit=limit)
+        conn,
+        "m.room_id = ? AND m.id < ?",
+        (room_id, before_id or 2**62),
+        order="m.id DESC",
+        limit=limit,
+    )
     return newest_first[::-1]
 
 
@@ -96,28 +122,33 @@ async def messages_page(conn, room_id: int, page: int, page_size: int) -> list[M
     """
     top = await conn.execute_fetchall(
         "SELECT id FROM messages INDEXED BY messages_room WHERE room_id = ? "
-        "ORDER BY id DESC LIMIT 1 OFFSET ?", (room_id, (page - 1) * page_size))
+        "ORDER BY id DESC LIMIT 1 OFFSET ?",
+        (room_id, (page - 1) * page_size),
+    )
     if not top:
         return []
     return await messages_before(conn, room_id, top[0][0] + 1, page_size)
 
 
 async def count_in_room(conn, room_id: int) -> int:
-    rows = await conn.execute_fetchall("SELECT COUNT(*) FROM messages WHERE room_id = ?",
-                                       (room_id,))
+    rows = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM messages WHERE room_id = ?", (room_id,)
+    )
     return rows[0][0]
 
 
 async def count_since(conn, since: str) -> int:
     rows = await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM messages WHERE created_at >= ?", (since,))
+        "SELECT COUNT(*) FROM messages WHERE created_at >= ?", (since,)
+    )
     return rows[0][0]
 
 
 async def rooms_with_messages_since(conn, since: str) -> set[int]:
     rows = await conn.execute_fetchall(
         "SELECT DISTINCT room_id FROM messages INDEXED BY messages_created WHERE created_at >= ?",
-        (since,))
+        (since,),
+    )
     return {row[0] for row in rows}
 
 
@@ -125,13 +156,24 @@ class DuplicateClientId(Exception):
     """The sender already stored a message with this client_id."""
 
 
-async def insert_message(conn, room: Room, sender: User | None, message_type: str,
-                         content: str, *, reply_to: int | None = None,
-                         client_id: str | None = None, system_event: str | None = None,
-                         file_url: str | None = None, file_name: str | None = None,
-                         file_size: int | None = None, sender_name: str | None = None,
-                         text_key: str | None = None, mrkdwn: str | None = None,
-                         text_params: dict | None = None) -> Message:
+async def insert_message(
+    conn,
+    room: Room,
+    sender: User | None,
+    message_type: str,
+    content: str,
+    *,
+    reply_to: int | None = None,
+    client_id: str | None = None,
+    system_event: str | None = None,
+    file_url: str | None = None,
+    file_name: str | None = None,
+    file_size: int | None = None,
+    sender_name: str | None = None,
+    text_key: str | None = None,
+    mrkdwn: str | None = None,
+    text_params: dict | None = None,
+) -> Message:
     """Insert and return the message as stored, built from what was inserted: the
     send path reads nothing back. A repeated client_id raises DuplicateClientId (the
     unique index decides, so the common case costs no lookup)."""
@@ -143,9 +185,25 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
                                      sender_name, text_key, mrkdwn, text_params, created_at,
                                      updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (room.id, sender.id if sender else None, message_type, content, system_event,
-             file_url, file_name, file_size, reply_to, client_id, sender_name, text_key,
-             mrkdwn, json.dumps(text_params) if text_params else None, stamp, stamp))
+            (
+                room.id,
+                sender.id if sender else None,
+                message_type,
+                content,
+                system_event,
+                file_url,
+                file_name,
+                file_size,
+                reply_to,
+                client_id,
+                sender_name,
+                text_key,
+                mrkdwn,
+                json.dumps(text_params) if text_params else None,
+                stamp,
+                stamp,
+            ),
+        )
     except sqlite3.IntegrityError:
         if client_id is not None:
             raise DuplicateClientId(client_id) from None
@@ -153,18 +211,36 @@ async def insert_message(conn, room: Room, sender: User | None, message_type: st
     if sender is not None and sender_name:  # a webhook's per-message name
         sender = dataclasses.replace(sender, display_name=sender_name)
     return Message(
-        id=cursor.lastrowid, room_id=room.id, room_slug=room.slug, room_name=room.name,
-        sender=sender, message_type=message_type, content=content, file_url=file_url,
-        file_name=file_name, file_size=file_size, reply_to=reply_to, client_id=client_id,
-        system_event=system_event, is_edited=False, is_deleted=False, created_at=stamp,
-        updated_at=stamp, text_key=text_key, mrkdwn=mrkdwn, text_params=text_params)
+        id=cursor.lastrowid,
+        room_id=room.id,
+        room_slug=room.slug,
+        room_name=room.name,
+        sender=sender,
+        message_type=message_type,
+        content=content,
+        file_url=file_url,
+        file_name=file_name,
+        file_size=file_size,
+        reply_to=reply_to,
+        client_id=client_id,
+        system_event=system_event,
+        is_edited=False,
+        is_deleted=False,
+        created_at=stamp,
+        updated_at=stamp,
+        text_key=text_key,
+        mrkdwn=mrkdwn,
+        text_params=text_params,
+    )
 
 
 async def has_more_after(conn, room_id: int, after_id: int, limit: int) -> bool:
     """More than limit messages after after_id (an index range of at most limit + 1)."""
     rows = await conn.execute_fetchall(
         """SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room_id = ? AND id > ?
-                                 LIMIT ?)""", (room_id, after_id, limit + 1))
+                                 LIMIT ?)""",
+        (room_id, after_id, limit + 1),
+    )
     return rows[0][0] > limit
 
 
@@ -175,41 +251,52 @@ async def soft_delete(conn, message_id: int, placeholder: str) -> None:
                                file_size = NULL, text_key = 'deleted_placeholder', mrkdwn = NULL,
                                updated_at = ?
            WHERE id = ?""",
-        (placeholder, iso_utc(), message_id))
+        (placeholder, iso_utc(), message_id),
+    )
 
 
 async def edit_content(conn, message_id: int, content: str, previous: str, editor_id: int) -> None:
     stamp = iso_utc()
     await conn.execute(
         """INSERT INTO message_edits (message_id, previous_content, edited_by, edited_at)
-           VALUES (?, ?, ?, ?)""", (message_id, previous, editor_id, stamp))
+           VALUES (?, ?, ?, ?)""",
+        (message_id, previous, editor_id, stamp),
+    )
     await conn.execute(
         """UPDATE messages SET content = ?, is_edited = 1, text_key = NULL, mrkdwn = NULL,
                                updated_at = ?
            WHERE id = ?""",
-        (content, stamp, message_id))
+        (content, stamp, message_id),
+    )
 
 
 async def edit_history(conn, message_id: int) -> list[sqlite3.Row]:
-    return list(await conn.execute_fetchall(
-        """SELECT previous_content, edited_by, edited_at FROM message_edits
-           WHERE message_id = ? ORDER BY id""", (message_id,)))
+    return list(
+        await conn.execute_fetchall(
+            """SELECT previous_content, edited_by, edited_at FROM message_edits
+           WHERE message_id = ? ORDER BY id""",
+            (message_id,),
+        )
+    )
 
 
 async def record_read(conn, user_id: int, message_id: int) -> None:
     await conn.execute(
         "INSERT OR IGNORE INTO message_reads (user_id, message_id, read_at) VALUES (?, ?, ?)",
-        (user_id, message_id, iso_utc()))
+        (user_id, message_id, iso_utc()),
+    )
 
 
 async def toggle_reaction(conn, message_id: int, user_id: int, emoji: str) -> bool:
     """Add the reaction, or remove it if present; True when added."""
     cursor = await conn.execute(
         "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
-        (message_id, user_id, emoji))
+        (message_id, user_id, emoji),
+    )
     if cursor.rowcount:
         return False
     await conn.execute(
         "INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)",
-        (message_id, user_id, emoji, iso_utc()))
+        (message_id, user_id, emoji, iso_utc()),
+    )
     return True

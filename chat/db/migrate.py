@@ -3,6 +3,7 @@
 Each file runs in its own transaction together with the version bump, so an old
 data directory is upgraded in place and a failed migration leaves it as it was.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,9 @@ async def migrate(conn: aiosqlite.Connection) -> int:
             continue
         script = path.read_text(encoding="utf-8")
         try:
-            await conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
         except Exception:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")

@@ -1,4 +1,5 @@
 """SQL for notifications."""
+
 from __future__ import annotations
 
 import json
@@ -6,58 +7,83 @@ import json
 from chat.clock import iso_utc
 
 
-async def insert_notification(conn, user_id: int, notification_type: str, title: str,
-                              content: str, room_id: int | None,
-                              message_id: int | None, title_key: str | None = None,
-                              title_params: dict | None = None) -> int:
+async def insert_notification(
+    conn,
+    user_id: int,
+    notification_type: str,
+    title: str,
+    content: str,
+    room_id: int | None,
+    message_id: int | None,
+    title_key: str | None = None,
+    title_params: dict | None = None,
+) -> int:
     cursor = await conn.execute(
         """INSERT INTO notifications (user_id, notification_type, title, content, room_id,
                                       message_id, title_key, title_params, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (user_id, notification_type, title, content, room_id, message_id, title_key,
-         json.dumps(title_params, ensure_ascii=False) if title_params else None, iso_utc()))
+        (
+            user_id,
+            notification_type,
+            title,
+            content,
+            room_id,
+            message_id,
+            title_key,
+            json.dumps(title_params, ensure_ascii=False) if title_params else None,
+            iso_utc(),
+        ),
+    )
     return cursor.lastrowid
 
 
-async def notification_rows(conn, user_id: int, unread_only: bool, limit: int,
-                            notification_id: int | None = None):
+async def notification_rows(
+    conn, user_id: int, unread_only: bool, limit: int, notification_id: int | None = None
+):
     # A deleted room's notifications go with it (and come back if it is restored).
-    where = "user_id = ? AND (room_id IS NULL OR room_id IN (SELECT id FROM rooms WHERE is_active = 1))"
+    where = (
+        "user_id = ? AND (room_id IS NULL OR room_id IN (SELECT id FROM rooms WHERE is_active = 1))"
+    )
     params: list = [user_id]
     if unread_only:
         where += " AND is_read = 0"
     if notification_id is not None:
         where += " AND id = ?"
         params.append(notification_id)
-    return list(await conn.execute_fetchall(
-        f"SELECT * FROM notifications WHERE {where} ORDER BY id DESC LIMIT ?",
-        (*params, limit)))
+    return list(
+        await conn.execute_fetchall(
+            f"SELECT * FROM notifications WHERE {where} ORDER BY id DESC LIMIT ?", (*params, limit)
+        )
+    )
 
 
 async def mark_read(conn, user_id: int, notification_id: int) -> bool:
     cursor = await conn.execute(
         "UPDATE notifications SET is_read = 1 WHERE id = ? AND user_id = ?",
-        (notification_id, user_id))
+        (notification_id, user_id),
+    )
     return cursor.rowcount > 0
 
 
 async def mark_room_read(conn, room_id: int) -> None:
     """A deleted room's notifications leave the badge (its counter follows by trigger)."""
-    await conn.execute("UPDATE notifications SET is_read = 1 WHERE room_id = ? AND is_read = 0",
-                       (room_id,))
+    await conn.execute(
+        "UPDATE notifications SET is_read = 1 WHERE room_id = ? AND is_read = 0", (room_id,)
+    )
 
 
 async def mark_all_read(conn, user_id: int) -> int:
     cursor = await conn.execute(
-        "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND is_read = 0", (user_id,))
+        "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND is_read = 0", (user_id,)
+    )
     return cursor.rowcount
-
 
 
 async def unread_count(conn, user_id: int) -> int:
     """The badge: a counter the notification triggers keep (migration 0004)."""
     rows = await conn.execute_fetchall(
-        "SELECT unread_notifications FROM users WHERE id = ?", (user_id,))
+        "SELECT unread_notifications FROM users WHERE id = ?", (user_id,)
+    )
     return max(rows[0][0], 0) if rows else 0
 
 
@@ -66,11 +92,13 @@ async def mark_read_upto(conn, user_id: int, room_id: int, message_id: int) -> i
     cursor = await conn.execute(
         """UPDATE notifications SET is_read = 1
            WHERE user_id = ? AND room_id = ? AND message_id <= ? AND is_read = 0""",
-        (user_id, room_id, message_id))
+        (user_id, room_id, message_id),
+    )
     return cursor.rowcount
 
 
 async def follow_edit(conn, message_id: int, content: str) -> None:
     """Notifications about an edited message quote its new text."""
-    await conn.execute("UPDATE notifications SET content = ? WHERE message_id = ?",
-                       (content, message_id))
+    await conn.execute(
+        "UPDATE notifications SET content = ? WHERE message_id = ?", (content, message_id)
+    )

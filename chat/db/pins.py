@@ -1,4 +1,5 @@
 """SQL for pinned messages (per room) and saved messages (per user)."""
+
 from __future__ import annotations
 
 from chat.clock import iso_utc
@@ -10,7 +11,9 @@ async def insert_pin(conn, room_id: int, message_id: int, user_id: int) -> bool:
     """True when the message was not pinned before."""
     cursor = await conn.execute(
         """INSERT OR IGNORE INTO pins (message_id, room_id, pinned_by, pinned_at)
-           VALUES (?, ?, ?, ?)""", (message_id, room_id, user_id, iso_utc()))
+           VALUES (?, ?, ?, ?)""",
+        (message_id, room_id, user_id, iso_utc()),
+    )
     return cursor.rowcount > 0
 
 
@@ -31,26 +34,30 @@ async def pin_rows(conn, room_id: int, message_id: int | None = None) -> list:
         where += " AND message_id = ?"
         params.append(message_id)
     rows = await conn.execute_fetchall(
-        f"SELECT * FROM pins WHERE {where} ORDER BY pinned_at DESC, message_id DESC", params)
+        f"SELECT * FROM pins WHERE {where} ORDER BY pinned_at DESC, message_id DESC", params
+    )
     return await _with_messages(conn, rows, "pinned_at", "pinned_by")
 
 
 async def insert_saved(conn, user_id: int, message_id: int) -> bool:
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO saved_messages (user_id, message_id, saved_at) VALUES (?, ?, ?)",
-        (user_id, message_id, iso_utc()))
+        (user_id, message_id, iso_utc()),
+    )
     return cursor.rowcount > 0
 
 
 async def delete_saved(conn, user_id: int, message_id: int) -> bool:
     cursor = await conn.execute(
-        "DELETE FROM saved_messages WHERE user_id = ? AND message_id = ?", (user_id, message_id))
+        "DELETE FROM saved_messages WHERE user_id = ? AND message_id = ?", (user_id, message_id)
+    )
     return cursor.rowcount > 0
 
 
 async def saved_count(conn, user_id: int) -> int:
     rows = await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM saved_messages WHERE user_id = ?", (user_id,))
+        "SELECT COUNT(*) FROM saved_messages WHERE user_id = ?", (user_id,)
+    )
     return rows[0][0]
 
 
@@ -64,7 +71,9 @@ async def saved_rows(conn, user_id: int, limit: int) -> list:
            WHERE s.user_id = ? AND r.is_active = 1 AND m.is_deleted = 0
              AND ((mb.id IS NOT NULL AND mb.is_banned = 0)
                   OR (r.room_type = 'public' AND mb.id IS NULL))
-           ORDER BY s.saved_at DESC, s.message_id DESC LIMIT ?""", (user_id, limit))
+           ORDER BY s.saved_at DESC, s.message_id DESC LIMIT ?""",
+        (user_id, limit),
+    )
     return await _with_messages(conn, rows, "saved_at", None)
 
 
@@ -78,11 +87,15 @@ async def _with_messages(conn, rows, stamp: str, by: str | None) -> list:
     if not rows:
         return []
     ids = [row["message_id"] for row in rows]
-    found = {m.id: m for m in await select_messages(
-        conn, f"m.id IN ({','.join('?' * len(ids))})", ids)}
+    found = {
+        m.id: m for m in await select_messages(conn, f"m.id IN ({','.join('?' * len(ids))})", ids)
+    }
     users = {}
     if by:
         for uid in {row[by] for row in rows if row[by]}:
             users[uid] = await user_by_id(conn, uid)
-    return [(found[row["message_id"]], users.get(row[by]) if by else None, row[stamp])
-            for row in rows if row["message_id"] in found]
+    return [
+        (found[row["message_id"]], users.get(row[by]) if by else None, row[stamp])
+        for row in rows
+        if row["message_id"] in found
+    ]

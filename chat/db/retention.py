@@ -1,5 +1,6 @@
 """SQL for retention: which rooms keep history for how long, and deleting old messages
 together with every row that points at them."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -17,14 +18,19 @@ async def set_room_retention(conn, room_id: int, days: int | None) -> None:
 
 
 async def rooms_with_retention(conn) -> list[sqlite3.Row]:
-    return list(await conn.execute_fetchall(
-        "SELECT id, slug, retention_days FROM rooms ORDER BY id"))
+    return list(
+        await conn.execute_fetchall("SELECT id, slug, retention_days FROM rooms ORDER BY id")
+    )
 
 
 async def expired_messages(conn, room_id: int, cutoff: str, limit: int) -> list[sqlite3.Row]:
-    return list(await conn.execute_fetchall(
-        """SELECT id, content, message_type, is_deleted, file_url FROM messages
-           WHERE room_id = ? AND created_at < ? ORDER BY id LIMIT ?""", (room_id, cutoff, limit)))
+    return list(
+        await conn.execute_fetchall(
+            """SELECT id, content, message_type, is_deleted, file_url FROM messages
+           WHERE room_id = ? AND created_at < ? ORDER BY id LIMIT ?""",
+            (room_id, cutoff, limit),
+        )
+    )
 
 
 async def references_to(conn, target: str) -> list[tuple[str, str]]:
@@ -32,7 +38,8 @@ async def references_to(conn, target: str) -> list[tuple[str, str]]:
     tables later migrations add are cleaned up too."""
     found = []
     tables = await conn.execute_fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%'")
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%'"
+    )
     for (table,) in tables:
         for key in await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")'):
             if key["table"] == target:
@@ -47,7 +54,9 @@ async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
     for table, column in await references_to(conn, "messages"):
         # A newer reply (sent or scheduled) keeps its text and loses the quoted original.
         if column == "reply_to":
-            await conn.executemany(f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?', ids)
+            await conn.executemany(
+                f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?', ids
+            )
         else:
             await conn.executemany(f'DELETE FROM "{table}" WHERE "{column}" = ?', ids)
     await conn.executemany("DELETE FROM messages WHERE id = ?", ids)
@@ -55,7 +64,9 @@ async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
     for url in {row["file_url"] for row in rows if row["file_url"]}:
         if not url.startswith(UPLOAD_PREFIX):
             continue  # an external link: nothing of ours to delete
-        still = await conn.execute_fetchall("SELECT 1 FROM messages WHERE file_url = ? LIMIT 1", (url,))
+        still = await conn.execute_fetchall(
+            "SELECT 1 FROM messages WHERE file_url = ? LIMIT 1", (url,)
+        )
         if not still:
             name = url.removeprefix(UPLOAD_PREFIX)
             await conn.execute("DELETE FROM uploads WHERE name = ?", (name,))

@@ -1,41 +1,57 @@
 """SQL for rooms, memberships and invitations."""
+
 from __future__ import annotations
 
 import sqlite3
 
 from chat.clock import iso_utc
-from chat.models import Membership, Room
 from chat.db.users import row_to_user, user_columns
+from chat.models import Membership, Room
 
 ROOM_SELECT = f"""
-    SELECT r.*, {user_columns('c', 'c_')}, r.members AS member_count
+    SELECT r.*, {user_columns("c", "c_")}, r.members AS member_count
     FROM rooms r LEFT JOIN users c ON c.id = r.created_by
 """
 MEMBERSHIP_SELECT = f"""
-    SELECT m.*, {user_columns('u', 'u_')}
+    SELECT m.*, {user_columns("u", "u_")}
     FROM memberships m JOIN users u ON u.id = m.user_id
 """
 
 
 def row_to_room(row: sqlite3.Row) -> Room:
     return Room(
-        id=row["id"], slug=row["slug"], name=row["name"], description=row["description"],
-        room_type=row["room_type"], is_official=bool(row["is_official"]),
-        max_members=row["max_members"] or None, is_active=bool(row["is_active"]),
-        creator=row_to_user(row, "c_"), created_at=row["created_at"],
-        updated_at=row["updated_at"], member_count=row["member_count"],
-        archived_at=row["archived_at"], default_text=bool(row["default_text"]),
-        message_count=row["message_count"], deleted_at=row["deleted_at"],
+        id=row["id"],
+        slug=row["slug"],
+        name=row["name"],
+        description=row["description"],
+        room_type=row["room_type"],
+        is_official=bool(row["is_official"]),
+        max_members=row["max_members"] or None,
+        is_active=bool(row["is_active"]),
+        creator=row_to_user(row, "c_"),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        member_count=row["member_count"],
+        archived_at=row["archived_at"],
+        default_text=bool(row["default_text"]),
+        message_count=row["message_count"],
+        deleted_at=row["deleted_at"],
         join_notices=row["join_notices"],
     )
 
 
 def row_to_membership(row: sqlite3.Row) -> Membership:
     return Membership(
-        id=row["id"], room_id=row["room_id"], user=row_to_user(row, "u_"), role=row["role"],
-        joined_at=row["joined_at"], last_read_at=row["last_read_at"],
-        last_read_message_id=row["last_read_message_id"], is_muted=bool(row["is_muted"]),
-        is_banned=bool(row["is_banned"]), notify_level=row["notify_level"],
+        id=row["id"],
+        room_id=row["room_id"],
+        user=row_to_user(row, "u_"),
+        role=row["role"],
+        joined_at=row["joined_at"],
+        last_read_at=row["last_read_at"],
+        last_read_message_id=row["last_read_message_id"],
+        is_muted=bool(row["is_muted"]),
+        is_banned=bool(row["is_banned"]),
+        notify_level=row["notify_level"],
         room_muted=bool(row["room_muted"]),
     )
 
@@ -58,14 +74,17 @@ async def room_by_id(conn, room_id: int) -> Room | None:
     return await room_by_ref(conn, room_id)
 
 
-async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset: int) -> list[sqlite3.Row]:
+async def listed_room_rows(
+    conn, user_id: int, joined: bool, limit: int, offset: int
+) -> list[sqlite3.Row]:
     """The user's own rooms (joined) or the public rooms they have not joined, each with
     the user's membership, unread count and last message id: one query; the unread
     count is a difference of two counters, so it costs the same at a million unread
     messages as at none. limit -1 means all."""
-    return list(await conn.execute_fetchall(
-        f"""SELECT * FROM (
-              SELECT r.*, {user_columns('c', 'c_')},
+    return list(
+        await conn.execute_fetchall(
+            f"""SELECT * FROM (
+              SELECT r.*, {user_columns("c", "c_")},
                 r.members AS member_count,
                 mb.id AS mb_id,
                 (SELECT MAX(id) FROM messages z WHERE z.room_id = r.id) AS last_message_id,
@@ -86,30 +105,53 @@ async def listed_room_rows(conn, user_id: int, joined: bool, limit: int, offset:
                          ELSE mb.id IS NULL AND r.room_type = 'public' END)
             ORDER BY is_official DESC, id
             LIMIT :limit OFFSET :offset""",
-        {"user": user_id, "joined": int(joined), "limit": limit, "offset": offset}))
+            {"user": user_id, "joined": int(joined), "limit": limit, "offset": offset},
+        )
+    )
 
 
 async def joined_room_count(conn, user_id: int) -> int:
     rows = await conn.execute_fetchall(
         """SELECT COUNT(*) FROM memberships m JOIN rooms r ON r.id = m.room_id
-           WHERE m.user_id = ? AND m.is_banned = 0 AND r.is_active = 1""", (user_id,))
+           WHERE m.user_id = ? AND m.is_banned = 0 AND r.is_active = 1""",
+        (user_id,),
+    )
     return rows[0][0]
 
 
-async def insert_room(conn, slug: str, name: str, description: str, room_type: str,
-                      is_official: bool, max_members: int | None, created_by: int,
-                      direct_key: str | None = None) -> int:
+async def insert_room(
+    conn,
+    slug: str,
+    name: str,
+    description: str,
+    room_type: str,
+    is_official: bool,
+    max_members: int | None,
+    created_by: int,
+    direct_key: str | None = None,
+) -> int:
     stamp = iso_utc()
     cursor = await conn.execute(
         """INSERT INTO rooms (slug, name, description, room_type, is_official, max_members,
                               direct_key, created_by, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (slug, name, description, room_type, int(is_official), max_members or 0, direct_key,
-         created_by, stamp, stamp))
+        (
+            slug,
+            name,
+            description,
+            room_type,
+            int(is_official),
+            max_members or 0,
+            direct_key,
+            created_by,
+            stamp,
+            stamp,
+        ),
+    )
     return cursor.lastrowid
 
 
-async def update_room(conn, room: "Room") -> None:
+async def update_room(conn, room: Room) -> None:
     """Store the changeable fields of room; a room whose text changed is no longer seeded."""
     await conn.execute(
         """UPDATE rooms SET name = :name, description = :description, room_type = :room_type,
@@ -119,48 +161,63 @@ async def update_room(conn, room: "Room") -> None:
                                            AND description = :description,
                             updated_at = :now
            WHERE id = :id""",
-        {"name": room.name, "description": room.description, "room_type": room.room_type,
-         "max_members": room.max_members or 0, "archived_at": room.archived_at,
-         "is_official": int(room.is_official), "join_notices": room.join_notices,
-         "now": iso_utc(), "id": room.id})
+        {
+            "name": room.name,
+            "description": room.description,
+            "room_type": room.room_type,
+            "max_members": room.max_members or 0,
+            "archived_at": room.archived_at,
+            "is_official": int(room.is_official),
+            "join_notices": room.join_notices,
+            "now": iso_utc(),
+            "id": room.id,
+        },
+    )
 
 
 async def name_seeded_rooms(conn, name: str, description: str) -> None:
     """Seeded rooms nobody has renamed speak the server's language."""
-    await conn.execute("UPDATE rooms SET name = ?, description = ? WHERE default_text = 1",
-                       (name, description))
+    await conn.execute(
+        "UPDATE rooms SET name = ?, description = ? WHERE default_text = 1", (name, description)
+    )
 
 
 async def deactivate_room(conn, room_id: int) -> None:
     """Soft delete: the row stays, restorable, until the purge (core/deleted_rooms.py)."""
     stamp = iso_utc()
-    await conn.execute("UPDATE rooms SET is_active = 0, deleted_at = ?, updated_at = ? WHERE id = ?",
-                       (stamp, stamp, room_id))
+    await conn.execute(
+        "UPDATE rooms SET is_active = 0, deleted_at = ?, updated_at = ? WHERE id = ?",
+        (stamp, stamp, room_id),
+    )
 
 
 async def direct_room_id(conn, direct_key: str) -> int | None:
     rows = await conn.execute_fetchall(
-        "SELECT id FROM rooms WHERE direct_key = ? AND is_active = 1", (direct_key,))
+        "SELECT id FROM rooms WHERE direct_key = ? AND is_active = 1", (direct_key,)
+    )
     return rows[0][0] if rows else None
 
 
 async def release_direct_key(conn, direct_key: str) -> None:
     """A deleted direct room gives up its key, so the two users can open a new one."""
-    await conn.execute("UPDATE rooms SET direct_key = NULL WHERE direct_key = ? AND is_active = 0",
-                       (direct_key,))
+    await conn.execute(
+        "UPDATE rooms SET direct_key = NULL WHERE direct_key = ? AND is_active = 0", (direct_key,)
+    )
 
 
 async def membership(conn, room_id: int, user_id: int) -> Membership | None:
     """The user's row in the room, ban records included."""
     rows = await conn.execute_fetchall(
-        f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.user_id = ?", (room_id, user_id))
+        f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.user_id = ?", (room_id, user_id)
+    )
     return row_to_membership(rows[0]) if rows else None
 
 
 async def memberships_of(conn, user_id: int) -> dict[int, Membership]:
     """The user's memberships, ban records excluded, by room id."""
     rows = await conn.execute_fetchall(
-        f"{MEMBERSHIP_SELECT} WHERE m.user_id = ? AND m.is_banned = 0", (user_id,))
+        f"{MEMBERSHIP_SELECT} WHERE m.user_id = ? AND m.is_banned = 0", (user_id,)
+    )
     return {row["room_id"]: row_to_membership(row) for row in rows}
 
 
@@ -171,20 +228,23 @@ async def rooms_of(conn, user_id: int) -> list[tuple[Room, bool]]:
                 SELECT room_id, is_muted FROM memberships WHERE user_id = ? AND is_banned = 0
             ) mb ON mb.room_id = r.id
             WHERE r.is_active = 1 ORDER BY r.id""",
-        (user_id,))
+        (user_id,),
+    )
     return [(row_to_room(row), bool(row["is_muted"])) for row in rows]
 
 
 async def members(conn, room_id: int) -> list[Membership]:
     rows = await conn.execute_fetchall(
-        f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.is_banned = 0 ORDER BY m.id", (room_id,))
+        f"{MEMBERSHIP_SELECT} WHERE m.room_id = ? AND m.is_banned = 0 ORDER BY m.id", (room_id,)
+    )
     return [row_to_membership(row) for row in rows]
 
 
 async def member_ids(conn, room_id: int) -> list[int]:
     rows = await conn.execute_fetchall(
         "SELECT user_id FROM memberships WHERE room_id = ? AND is_banned = 0 ORDER BY id",
-        (room_id,))
+        (room_id,),
+    )
     return [row[0] for row in rows]
 
 
@@ -194,8 +254,10 @@ async def member_ids_by_room(conn, room_ids: list[int]) -> dict[int, list[int]]:
     if room_ids:
         rows = await conn.execute_fetchall(
             f"""SELECT room_id, user_id FROM memberships
-                WHERE room_id IN ({','.join('?' * len(room_ids))}) AND is_banned = 0
-                ORDER BY id""", room_ids)
+                WHERE room_id IN ({",".join("?" * len(room_ids))}) AND is_banned = 0
+                ORDER BY id""",
+            room_ids,
+        )
         for row in rows:
             found[row[0]].append(row[1])
     return found
@@ -209,7 +271,8 @@ async def member_count(conn, room_id: int) -> int:
 async def admin_count(conn, room_id: int) -> int:
     rows = await conn.execute_fetchall(
         "SELECT COUNT(*) FROM memberships WHERE room_id = ? AND role = 'admin' AND is_banned = 0",
-        (room_id,))
+        (room_id,),
+    )
     return rows[0][0]
 
 
@@ -222,20 +285,24 @@ async def insert_membership(conn, room_id: int, user_id: int, role: str) -> None
            VALUES (?, ?, ?, ?, ?,
                    (SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = ?),
                    (SELECT message_count FROM rooms WHERE id = ?))""",
-        (room_id, user_id, role, stamp, stamp, room_id, room_id))
+        (room_id, user_id, role, stamp, stamp, room_id, room_id),
+    )
 
 
 async def delete_membership(conn, room_id: int, user_id: int) -> None:
-    await conn.execute("DELETE FROM memberships WHERE room_id = ? AND user_id = ?",
-                       (room_id, user_id))
+    await conn.execute(
+        "DELETE FROM memberships WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+    )
 
 
-async def update_membership(conn, room_id: int, user_id: int, role: str, is_muted: bool,
-                            is_banned: bool) -> None:
+async def update_membership(
+    conn, room_id: int, user_id: int, role: str, is_muted: bool, is_banned: bool
+) -> None:
     await conn.execute(
         """UPDATE memberships SET role = ?, is_muted = ?, is_banned = ?
            WHERE room_id = ? AND user_id = ?""",
-        (role, int(is_muted), int(is_banned), room_id, user_id))
+        (role, int(is_muted), int(is_banned), room_id, user_id),
+    )
 
 
 async def mark_read(conn, room_id: int, user_id: int, message_id: int) -> None:
@@ -251,35 +318,43 @@ async def mark_read(conn, room_id: int, user_id: int, message_id: int) -> None:
                  AND (y.sender_id IS NULL OR y.sender_id != :user)),
              last_read_message_id = :upto
            WHERE room_id = :room AND user_id = :user AND last_read_message_id < :upto""",
-        params)
+        params,
+    )
     await conn.execute(
         "UPDATE memberships SET last_read_at = :now WHERE room_id = :room AND user_id = :user",
-        params)
+        params,
+    )
 
 
 async def unread_count(conn, room_id: int, user_id: int) -> int:
     rows = await conn.execute_fetchall(
         """SELECT max(r.message_count - mb.seen_count, 0) FROM memberships mb
            JOIN rooms r ON r.id = mb.room_id
-           WHERE mb.room_id = ? AND mb.user_id = ?""", (room_id, user_id))
+           WHERE mb.room_id = ? AND mb.user_id = ?""",
+        (room_id, user_id),
+    )
     return rows[0][0] if rows else 0
 
 
 async def insert_invitation(conn, room_id: int, user_id: int, invited_by: int) -> None:
     await conn.execute(
         """INSERT OR IGNORE INTO invitations (room_id, user_id, invited_by, created_at)
-           VALUES (?, ?, ?, ?)""", (room_id, user_id, invited_by, iso_utc()))
+           VALUES (?, ?, ?, ?)""",
+        (room_id, user_id, invited_by, iso_utc()),
+    )
 
 
 async def delete_invitation(conn, room_id: int, user_id: int) -> bool:
-    cursor = await conn.execute("DELETE FROM invitations WHERE room_id = ? AND user_id = ?",
-                                (room_id, user_id))
+    cursor = await conn.execute(
+        "DELETE FROM invitations WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+    )
     return cursor.rowcount > 0
 
 
 async def has_invitation(conn, room_id: int, user_id: int) -> bool:
     rows = await conn.execute_fetchall(
-        "SELECT 1 FROM invitations WHERE room_id = ? AND user_id = ?", (room_id, user_id))
+        "SELECT 1 FROM invitations WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+    )
     return bool(rows)
 
 
@@ -287,13 +362,16 @@ async def notify_levels(conn, room_id: int) -> dict[int, str]:
     """Members whose notification level for the room is not 'default'."""
     rows = await conn.execute_fetchall(
         """SELECT user_id, notify_level FROM memberships
-           WHERE room_id = ? AND is_banned = 0 AND notify_level != 'default'""", (room_id,))
+           WHERE room_id = ? AND is_banned = 0 AND notify_level != 'default'""",
+        (room_id,),
+    )
     return {row[0]: row[1] for row in rows}
 
 
-async def update_notify(conn, room_id: int, user_id: int, notify_level: str,
-                        room_muted: bool) -> None:
+async def update_notify(
+    conn, room_id: int, user_id: int, notify_level: str, room_muted: bool
+) -> None:
     await conn.execute(
         "UPDATE memberships SET notify_level = ?, room_muted = ? WHERE room_id = ? AND user_id = ?",
-        (notify_level, int(room_muted), room_id, user_id))
-
+        (notify_level, int(room_muted), room_id, user_id),
+    )

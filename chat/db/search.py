@@ -6,6 +6,7 @@ see them) are LIKE filters. When every term is short, a
 LIKE scan reads a bounded window: the newest messages before a point, of which the
 readable ones are kept.
 """
+
 from __future__ import annotations
 
 # Public rooms and rooms the user is a (not banned) member of; never deleted
@@ -35,8 +36,15 @@ def filters(short_terms: list[str], room_id: int | None) -> tuple[str, dict]:
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
-async def indexed_ids(conn, user_id: int, match: str, short_terms: list[str],
-                      room_id: int | None, before: int, limit: int) -> list[int]:
+async def indexed_ids(
+    conn,
+    user_id: int,
+    match: str,
+    short_terms: list[str],
+    room_id: int | None,
+    before: int,
+    limit: int,
+) -> list[int]:
     """Ids matching an FTS5 query (already quoted) and the short terms."""
     extra, params = filters(short_terms, room_id)
     rows = await conn.execute_fetchall(
@@ -46,12 +54,14 @@ async def indexed_ids(conn, user_id: int, match: str, short_terms: list[str],
             WHERE messages_fts MATCH :match AND messages_fts.rowid < :before
               AND {READABLE} {extra}
             ORDER BY messages_fts.rowid DESC LIMIT :limit""",
-        {**params, "user": user_id, "match": match, "before": before, "limit": limit})
+        {**params, "user": user_id, "match": match, "before": before, "limit": limit},
+    )
     return [row[0] for row in rows]
 
 
-async def unindexed_ids(conn, user_id: int, terms: list[str], room_id: int | None,
-                        before: int, limit: int) -> list[int]:
+async def unindexed_ids(
+    conn, user_id: int, terms: list[str], room_id: int | None, before: int, limit: int
+) -> list[int]:
     """Ids above the index's high mark (committed within the last moments, not yet
     indexed: chat/db/search_index.py) whose content contains every term: search sees a
     message as soon as it is acknowledged."""
@@ -61,7 +71,8 @@ async def unindexed_ids(conn, user_id: int, terms: list[str], room_id: int | Non
             WHERE m.id > (SELECT upto FROM search_indexed) AND m.id < :before
               AND {READABLE} {extra}
             ORDER BY m.id DESC LIMIT :limit""",
-        {**params, "user": user_id, "before": before, "limit": limit})
+        {**params, "user": user_id, "before": before, "limit": limit},
+    )
     return [row[0] for row in rows]
 
 
@@ -73,14 +84,22 @@ def window_sql(room_id: int | None) -> str:
                WHERE id < :before{room} ORDER BY id DESC LIMIT :window"""
 
 
-async def scanned_ids(conn, user_id: int, short_terms: list[str], room_id: int | None,
-                      before: int, limit: int, window: int) -> list[int]:
+async def scanned_ids(
+    conn,
+    user_id: int,
+    short_terms: list[str],
+    room_id: int | None,
+    before: int,
+    limit: int,
+    window: int,
+) -> list[int]:
     """Readable ids in the scan window whose content contains every term."""
     extra, params = filters(short_terms, room_id)
     rows = await conn.execute_fetchall(
         f"""SELECT m.id FROM ({window_sql(room_id)}) m JOIN rooms r ON r.id = m.room_id
             WHERE {READABLE}{extra} ORDER BY m.id DESC LIMIT :limit""",
-        {**params, "user": user_id, "before": before, "window": window, "limit": limit})
+        {**params, "user": user_id, "before": before, "window": window, "limit": limit},
+    )
     return [row[0] for row in rows]
 
 
@@ -88,6 +107,7 @@ async def window_floor(conn, room_id: int | None, before: int, window: int) -> i
     """The oldest id of a full scan window (where a next scan starts), else None."""
     rows = await conn.execute_fetchall(
         f"SELECT COUNT(*), MIN(id) FROM ({window_sql(room_id)})",
-        {"room": room_id, "before": before, "window": window})
+        {"room": room_id, "before": before, "window": window},
+    )
     count, floor = rows[0]
     return floor if count >= window else None

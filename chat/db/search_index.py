@@ -8,6 +8,7 @@ search_indexed.upto in the same transaction, and at start catches up with whatev
 crash left unindexed. The trigram work itself runs on the writer's thread, off the
 event loop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -75,11 +76,12 @@ async def index_next_batch(conn) -> bool:
         """SELECT s.upto, MAX(next.id), COUNT(next.id) FROM search_indexed s
            LEFT JOIN (SELECT id FROM messages
                       WHERE id > (SELECT upto FROM search_indexed)
-                      ORDER BY id LIMIT :batch) next""", {"batch": BATCH})
+                      ORDER BY id LIMIT :batch) next""",
+        {"batch": BATCH},
+    )
     upto, last, count = rows[0]
     if last is None:
         return False
     await conn.run(conn.execute_now, INDEX_BATCH, {"upto": upto, "last": last})
     await conn.execute("UPDATE search_indexed SET upto = ?", (last,))
     return count >= BATCH
-

@@ -1,4 +1,5 @@
 """SQL for user statuses (emoji, text, do-not-disturb, expiry)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -8,20 +9,27 @@ from chat.models import Status
 
 
 def row_to_status(row: sqlite3.Row) -> Status:
-    return Status(user_id=row["user_id"], emoji=row["emoji"], text=row["text"],
-                  dnd=bool(row["dnd"]), expires_at=row["expires_at"],
-                  updated_at=row["updated_at"])
+    return Status(
+        user_id=row["user_id"],
+        emoji=row["emoji"],
+        text=row["text"],
+        dnd=bool(row["dnd"]),
+        expires_at=row["expires_at"],
+        updated_at=row["updated_at"],
+    )
 
 
-async def upsert_status(conn, user_id: int, emoji: str, text: str, dnd: bool,
-                        expires_at: str | None) -> None:
+async def upsert_status(
+    conn, user_id: int, emoji: str, text: str, dnd: bool, expires_at: str | None
+) -> None:
     await conn.execute(
         """INSERT INTO user_statuses (user_id, emoji, text, dnd, expires_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (user_id) DO UPDATE SET emoji = excluded.emoji, text = excluded.text,
                dnd = excluded.dnd, expires_at = excluded.expires_at,
                updated_at = excluded.updated_at""",
-        (user_id, emoji, text, int(dnd), expires_at, iso_utc()))
+        (user_id, emoji, text, int(dnd), expires_at, iso_utc()),
+    )
 
 
 async def delete_status(conn, user_id: int) -> bool:
@@ -32,7 +40,9 @@ async def delete_status(conn, user_id: int) -> bool:
 async def status_of(conn, user_id: int, now: str) -> Status | None:
     rows = await conn.execute_fetchall(
         """SELECT * FROM user_statuses
-           WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?)""", (user_id, now))
+           WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?)""",
+        (user_id, now),
+    )
     return row_to_status(rows[0]) if rows else None
 
 
@@ -45,7 +55,9 @@ async def statuses_near(conn, user_id: int, now: str) -> list[Status]:
                   SELECT o.user_id FROM memberships mine
                   JOIN memberships o ON o.room_id = mine.room_id AND o.is_banned = 0
                   WHERE mine.user_id = :user AND mine.is_banned = 0))
-           ORDER BY s.user_id""", {"user": user_id, "now": now})
+           ORDER BY s.user_id""",
+        {"user": user_id, "now": now},
+    )
     return [row_to_status(row) for row in rows]
 
 
@@ -54,13 +66,14 @@ async def neighbour_ids(conn, user_id: int) -> set[int]:
     rows = await conn.execute_fetchall(
         """SELECT DISTINCT o.user_id FROM memberships mine
            JOIN memberships o ON o.room_id = mine.room_id AND o.is_banned = 0
-           WHERE mine.user_id = ? AND mine.is_banned = 0""", (user_id,))
+           WHERE mine.user_id = ? AND mine.is_banned = 0""",
+        (user_id,),
+    )
     return {row[0] for row in rows} | {user_id}
 
 
 async def expired_user_ids(conn, now: str) -> list[int]:
     rows = await conn.execute_fetchall(
-        "SELECT user_id FROM user_statuses WHERE expires_at IS NOT NULL AND expires_at <= ?",
-        (now,))
+        "SELECT user_id FROM user_statuses WHERE expires_at IS NOT NULL AND expires_at <= ?", (now,)
+    )
     return [row[0] for row in rows]
-

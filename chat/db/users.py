@@ -1,4 +1,5 @@
 """SQL for users."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -45,7 +46,8 @@ async def user_by_id(conn, user_id: int) -> User | None:
 
 async def user_by_username(conn, username: str) -> User | None:
     rows = await conn.execute_fetchall(
-        f"SELECT {COLUMNS} FROM users WHERE username_key = ?", (username.lower(),))
+        f"SELECT {COLUMNS} FROM users WHERE username_key = ?", (username.lower(),)
+    )
     return row_to_user(rows[0]) if rows else None
 
 
@@ -53,13 +55,15 @@ async def credentials(conn, username: str) -> sqlite3.Row | None:
     """id, password_hash, token_version and is_active of a username, for login."""
     rows = await conn.execute_fetchall(
         "SELECT id, password_hash, token_version, is_active FROM users WHERE username_key = ?",
-        (username.lower(),))
+        (username.lower(),),
+    )
     return rows[0] if rows else None
 
 
 async def credentials_by_id(conn, user_id: int) -> sqlite3.Row | None:
     rows = await conn.execute_fetchall(
-        "SELECT id, password_hash, token_version, is_active FROM users WHERE id = ?", (user_id,))
+        "SELECT id, password_hash, token_version, is_active FROM users WHERE id = ?", (user_id,)
+    )
     return rows[0] if rows else None
 
 
@@ -68,36 +72,57 @@ async def count_users(conn) -> int:
     return rows[0][0]
 
 
-async def insert_user(conn, username: str, display_name: str, password_hash: str | None,
-                      is_admin: bool, user_id: int | None = None, is_bot: bool = False,
-                      avatar_url: str | None = None) -> User:
+async def insert_user(
+    conn,
+    username: str,
+    display_name: str,
+    password_hash: str | None,
+    is_admin: bool,
+    user_id: int | None = None,
+    is_bot: bool = False,
+    avatar_url: str | None = None,
+) -> User:
     stamp = iso_utc()
     cursor = await conn.execute(
         """INSERT INTO users (id, username, username_key, display_name, password_hash,
                               is_admin, is_bot, avatar_url, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (user_id, username, username.lower(), display_name, password_hash, int(is_admin),
-         int(is_bot), avatar_url, stamp, stamp))
+        (
+            user_id,
+            username,
+            username.lower(),
+            display_name,
+            password_hash,
+            int(is_admin),
+            int(is_bot),
+            avatar_url,
+            stamp,
+            stamp,
+        ),
+    )
     return await user_by_id(conn, cursor.lastrowid)
 
 
 async def update_profile(conn, user_id: int, display_name: str, avatar_url: str | None) -> None:
     await conn.execute(
         "UPDATE users SET display_name = ?, avatar_url = ?, updated_at = ? WHERE id = ?",
-        (display_name, avatar_url, iso_utc(), user_id))
+        (display_name, avatar_url, iso_utc(), user_id),
+    )
 
 
 async def update_password(conn, user_id: int, password_hash: str) -> None:
     await conn.execute(
         """UPDATE users SET password_hash = ?, token_version = token_version + 1,
                             updated_at = ? WHERE id = ?""",
-        (password_hash, iso_utc(), user_id))
+        (password_hash, iso_utc(), user_id),
+    )
 
 
 async def record_login(conn, user_id: int, ip: str | None, user_agent: str | None) -> None:
     await conn.execute(
         "UPDATE users SET last_ip = ?, last_user_agent = ?, last_login_at = ? WHERE id = ?",
-        (ip, user_agent, iso_utc(), user_id))
+        (ip, user_agent, iso_utc(), user_id),
+    )
 
 
 async def record_sign_in_time(conn, user_id: int) -> None:
@@ -108,7 +133,8 @@ async def record_sign_in_time(conn, user_id: int) -> None:
 
 async def last_address(conn, user_id: int) -> sqlite3.Row | None:
     rows = await conn.execute_fetchall(
-        "SELECT id, last_ip, last_user_agent, last_login_at FROM users WHERE id = ?", (user_id,))
+        "SELECT id, last_ip, last_user_agent, last_login_at FROM users WHERE id = ?", (user_id,)
+    )
     return rows[0] if rows else None
 
 
@@ -121,7 +147,8 @@ async def search_users(conn, query: str, limit: int) -> list[User]:
             WHERE (username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')
               AND (is_bot = 0 OR id IN (SELECT user_id FROM bots))
             ORDER BY username_key LIMIT ?""",
-        (pattern, pattern, limit))
+        (pattern, pattern, limit),
+    )
     return [row_to_user(row) for row in rows]
 
 
@@ -137,18 +164,25 @@ async def user_for_token(conn, user_id: int, session_id: int | None) -> sqlite3.
         f"""SELECT {COLUMNS}, token_version,
                    EXISTS (SELECT 1 FROM sessions s WHERE s.id = ? AND s.user_id = users.id)
                      AS session_alive
-            FROM users WHERE id = ?""", (session_id, user_id))
+            FROM users WHERE id = ?""",
+        (session_id, user_id),
+    )
     return rows[0] if rows else None
+
+
 async def set_admin(conn, user_id: int, is_admin: bool) -> None:
-    await conn.execute("UPDATE users SET is_admin = ?, updated_at = ? WHERE id = ?",
-                       (int(is_admin), iso_utc(), user_id))
+    await conn.execute(
+        "UPDATE users SET is_admin = ?, updated_at = ? WHERE id = ?",
+        (int(is_admin), iso_utc(), user_id),
+    )
 
 
 async def end_sessions(conn, user_id: int) -> None:
     """Refresh tokens issued so far stop working (the password-change mechanism)."""
     await conn.execute(
         "UPDATE users SET token_version = token_version + 1, updated_at = ? WHERE id = ?",
-        (iso_utc(), user_id))
+        (iso_utc(), user_id),
+    )
 
 
 def row_to_account(row: sqlite3.Row) -> Account:
@@ -158,7 +192,8 @@ def row_to_account(row: sqlite3.Row) -> Account:
 async def account_by_id(conn, user_id: int) -> Account | None:
     rows = await conn.execute_fetchall(
         f"SELECT {COLUMNS}, last_login_at, {ACCOUNT_KIND} AS kind FROM users WHERE id = ?",
-        (user_id,))
+        (user_id,),
+    )
     return row_to_account(rows[0]) if rows else None
 
 
@@ -168,4 +203,5 @@ async def set_standing(conn, user_id: int, is_admin: bool, is_active: bool) -> N
         """UPDATE users SET is_admin = ?, is_active = ?, updated_at = ?,
                             token_version = token_version + (is_active AND NOT ?)
            WHERE id = ?""",
-        (int(is_admin), int(is_active), iso_utc(), int(is_active), user_id))
+        (int(is_admin), int(is_active), iso_utc(), int(is_active), user_id),
+    )

@@ -1,9 +1,10 @@
 """Activity: who is around (an open socket or a REST heartbeat in the last 30 minutes),
 from where, since when."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from chat.clock import ago, iso_utc
 from chat.models import User
@@ -46,7 +47,10 @@ class ActivityRegistry:
         """Users with an open socket or activity in the last 30 minutes; the others are
         forgotten here, so the registry never outgrows who is around."""
         horizon = ago(ACTIVITY_WINDOW).timestamp()
-        for user_id in [uid for uid, a in self.entries.items()
-                        if a.last_seen < horizon and not self.has_socket(uid)]:
+        for user_id in [
+            uid
+            for uid, a in self.entries.items()
+            if a.last_seen < horizon and not self.has_socket(uid)
+        ]:
             del self.entries[user_id]
         return sorted(self.entries.values(), key=lambda a: a.user.id)

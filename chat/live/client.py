@@ -4,10 +4,12 @@ A seat is the proof of membership a socket got when it was admitted to a room (o
 subscribed to it): the hub updates or removes it on every mute, ban, leave and room
 deletion, so a frame from the client needs no database lookup to be authorized.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from chat.models import Room, User
 
@@ -17,8 +19,8 @@ CLOSE_TRY_AGAIN = 1013
 CLOSE_UNAUTHORIZED = 4001
 CLOSE_FORBIDDEN = 4003
 CLOSE_GONE = 4004
-SLOW_SECONDS = 5.0   # bytes unsent this long with a full queue: the client is not reading
-HARD_FACTOR = 10     # a queue this many times its limit closes whatever the reason
+SLOW_SECONDS = 5.0  # bytes unsent this long with a full queue: the client is not reading
+HARD_FACTOR = 10  # a queue this many times its limit closes whatever the reason
 
 
 class Dialect(Protocol):
@@ -46,6 +48,7 @@ class Sink(Protocol):
 @dataclass(slots=True)
 class Seat:
     """A socket's place in one room: the room as admitted and whether it may speak."""
+
     room: Room
     muted: bool = False
     replayed_upto: int = 0  # live messages at or below this id were already replayed
@@ -62,13 +65,33 @@ class Connection:
     or a queue HARD_FACTOR times over its limit, is closed with 1013.
     """
 
-    __slots__ = ("user", "language", "dialect", "limit", "on_overflow", "user_level", "seats",
-                 "credential", "queue", "waker", "close_code", "sink", "flush_soon",
-                 "_flush_pending", "held")
+    __slots__ = (
+        "user",
+        "language",
+        "dialect",
+        "limit",
+        "on_overflow",
+        "user_level",
+        "seats",
+        "credential",
+        "queue",
+        "waker",
+        "close_code",
+        "sink",
+        "flush_soon",
+        "_flush_pending",
+        "held",
+    )
 
-    def __init__(self, user: User, dialect: Dialect, limit: int,
-                 on_overflow: Callable[["Connection"], None], user_level: bool = False,
-                 language: str | None = None):
+    def __init__(
+        self,
+        user: User,
+        dialect: Dialect,
+        limit: int,
+        on_overflow: Callable[[Connection], None],
+        user_level: bool = False,
+        language: str | None = None,
+    ):
         self.user = user
         self.language = language  # server-written texts are rendered in it
         self.dialect = dialect
@@ -80,13 +103,17 @@ class Connection:
         self.waker: Callable[[], None] | None = None  # set by its socket once it writes
         self.close_code: int | None = None
         self.sink: Sink | None = None  # set once greeting and replay are sent
-        self.flush_soon: Callable[["Connection"], None] | None = None  # set by the hub
+        self.flush_soon: Callable[[Connection], None] | None = None  # set by the hub
         self._flush_pending = False
         self.held = False
         self.credential = None  # what authenticated it (models.Credential), set by its socket
 
-    def offer(self, text: str | Callable[[int], str], room_id: int | None = None,
-              message_id: int | None = None) -> None:
+    def offer(
+        self,
+        text: str | Callable[[int], str],
+        room_id: int | None = None,
+        message_id: int | None = None,
+    ) -> None:
         """Queue a frame: its text, or (a frame linking files) what signs it for a user,
         called when the frame is taken for writing."""
         if self.close_code is not None:
@@ -133,8 +160,9 @@ class Connection:
 
     def wake(self) -> None:
         """Start the socket's writer if there is work for it (frames, or a close)."""
-        if self.waker is not None and (self.close_code is not None or
-                                       (self.queue and not self.held)):
+        if self.waker is not None and (
+            self.close_code is not None or (self.queue and not self.held)
+        ):
             self.waker()
 
     def hang_up(self, code: int) -> None:

@@ -12,11 +12,12 @@ others' through `remote`: a user is online in a room while any process has a soc
 theirs there, so tabs on two processes are one presence. `relay` tells the other
 processes of this one's changes.
 """
+
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from itertools import islice
-from typing import Callable
 
 from chat.events import Event, PresenceChanged, PresenceSummary
 from chat.models import User
@@ -25,8 +26,9 @@ MAX_LISTED = 10  # users named per summary list (each socket gets it): the count
 
 
 class Presence:
-    def __init__(self, publish: Callable[[Event], None], coalesce_above: int,
-                 interval: float = 1.0):
+    def __init__(
+        self, publish: Callable[[Event], None], coalesce_above: int, interval: float = 1.0
+    ):
         self.publish = publish
         self.coalesce_above = coalesce_above
         self.interval = interval
@@ -94,8 +96,12 @@ class Presence:
 
     def processes(self) -> set[str]:
         """The other processes this one knows to have users online."""
-        return {process for users in self._remote.values() for _, processes in users.values()
-                for process in processes}
+        return {
+            process
+            for users in self._remote.values()
+            for _, processes in users.values()
+            for process in processes
+        }
 
     def _elsewhere(self, room_id: int, user_id: int) -> bool:
         return user_id in self._remote.get(room_id, ())
@@ -126,8 +132,11 @@ class Presence:
     def local(self) -> list[tuple[int, User]]:
         """(room, user) for every user with a socket of this process: what it tells a
         newly started process."""
-        return [(room_id, entry[0]) for room_id, users in self._online.items()
-                for entry in users.values()]
+        return [
+            (room_id, entry[0])
+            for room_id, users in self._online.items()
+            for entry in users.values()
+        ]
 
     def _changed(self, room_id: int, user: User, online: bool, room_sockets: int) -> None:
         if self.quiet:
@@ -142,7 +151,8 @@ class Presence:
             pending[user.id] = (user, online)  # else it came and went: nothing to tell
         if room_id not in self._timers:
             self._timers[room_id] = asyncio.get_running_loop().call_later(
-                self.interval, self._tell, room_id)
+                self.interval, self._tell, room_id
+            )
 
     def _tell(self, room_id: int) -> None:
         self._timers.pop(room_id, None)
@@ -151,8 +161,16 @@ class Presence:
             return
         joined = tuple(u for u, online in pending.values() if online)
         left = tuple(u for u, online in pending.values() if not online)
-        self.publish(PresenceSummary(room_id, self.count(room_id), joined[:MAX_LISTED],
-                                     left[:MAX_LISTED], len(joined), len(left)))
+        self.publish(
+            PresenceSummary(
+                room_id,
+                self.count(room_id),
+                joined[:MAX_LISTED],
+                left[:MAX_LISTED],
+                len(joined),
+                len(left),
+            )
+        )
 
     def _forget(self, room_id: int) -> None:
         self._online.pop(room_id, None)

@@ -4,12 +4,13 @@ A client may send typing frames as fast as it likes (a burst of 10,000 in 0.2 s 
 seen); what others hear is the latest state, at most once per interval, and the
 indicator ends by itself `expire` seconds after the last refresh.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from chat.events import Event, TypingChanged
 from chat.models import User
@@ -19,15 +20,16 @@ from chat.models import User
 class _State:
     user: User
     typing: bool = False
-    told: bool = False          # the state the room last heard
+    told: bool = False  # the state the room last heard
     told_at: float = float("-inf")
     expiry: asyncio.TimerHandle | None = None
     pending: asyncio.TimerHandle | None = None
 
 
 class Typing:
-    def __init__(self, publish: Callable[[Event], None], expire: float = 5.0,
-                 interval: float = 1.0):
+    def __init__(
+        self, publish: Callable[[Event], None], expire: float = 5.0, interval: float = 1.0
+    ):
         self.publish = publish
         self.expire = expire
         self.interval = interval
@@ -46,7 +48,8 @@ class Typing:
             state.expiry = None
         if is_typing:
             state.expiry = asyncio.get_running_loop().call_later(
-                self.expire, self.set, room_id, user, False)
+                self.expire, self.set, room_id, user, False
+            )
         self._tell(key)
 
     def drop(self, room_id: int, user_id: int) -> None:

@@ -13,6 +13,7 @@ sizes, hashes) and PRAGMA integrity_check before it moves anything into place, a
 writes the database last, so a refused or interrupted restore never leaves a usable-
 looking but incomplete data directory.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,8 @@ from chat import durable
 from chat.clock import iso_utc
 from chat.core.site import audit
 from chat.db.database import backup_file
-from chat.settings import Settings
 from chat.ops.datadir import PRIVATE_DIR, PRIVATE_FILE, create_private, require_database
+from chat.settings import Settings
 
 FORMAT = "teahouse-backup"
 VERSION = 1
@@ -52,7 +53,7 @@ class Summary:
     path: Path
     files: int
     total_bytes: int
-    missing: tuple[str, ...] = ()   # uploads the database names but the disk lacks
+    missing: tuple[str, ...] = ()  # uploads the database names but the disk lacks
 
 
 def sha256_of(path: Path) -> str:
@@ -68,9 +69,13 @@ def upload_files(settings: Settings, recorded: set[str]) -> list[Path]:
     files whose row never committed are not data)."""
     if not settings.uploads_dir.is_dir():
         return []
-    return sorted(p for p in settings.uploads_dir.rglob("*")
-                  if p.is_file() and not p.is_symlink()
-                  and p.relative_to(settings.data_dir).as_posix() in recorded)
+    return sorted(
+        p
+        for p in settings.uploads_dir.rglob("*")
+        if p.is_file()
+        and not p.is_symlink()
+        and p.relative_to(settings.data_dir).as_posix() in recorded
+    )
 
 
 def recorded_uploads(database: Path) -> set[str]:
@@ -96,8 +101,10 @@ def backup(settings: Settings, target: Path) -> Summary:
         audit.record_command_now(settings.database_path, "backup_started", file=str(target))
         backup_file(settings.database_path, database)  # one consistent snapshot
         recorded = recorded_uploads(database)
-        entries = [(DATABASE, database)] + [(path.relative_to(settings.data_dir).as_posix(), path)
-                                            for path in upload_files(settings, recorded)]
+        entries = [(DATABASE, database)] + [
+            (path.relative_to(settings.data_dir).as_posix(), path)
+            for path in upload_files(settings, recorded)
+        ]
         partial = Path(work) / "archive.tar"
         create_private(partial)
         files, total = {}, 0
@@ -110,10 +117,17 @@ def backup(settings: Settings, target: Path) -> Summary:
                     files.pop(name, None)
                     continue
                 total += files[name]["size"]
-            manifest = json.dumps({"format": FORMAT, "version": VERSION, "created_at": iso_utc(),
-                                   "files": files}, indent=1, sort_keys=True).encode()
+            manifest = json.dumps(
+                {"format": FORMAT, "version": VERSION, "created_at": iso_utc(), "files": files},
+                indent=1,
+                sort_keys=True,
+            ).encode()
             info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mode, info.mtime = len(manifest), PRIVATE_FILE, int(os.path.getmtime(database))
+            info.size, info.mode, info.mtime = (
+                len(manifest),
+                PRIVATE_FILE,
+                int(os.path.getmtime(database)),
+            )
             archive.addfile(info, io.BytesIO(manifest))
         durable.replace(partial, target)  # "backed up" is said only once it is on the disk
         missing = tuple(sorted(name for name in recorded if name not in files))
@@ -142,8 +156,10 @@ def read_manifest(archive: tarfile.TarFile) -> dict:
 def check_empty_target(data_dir: Path) -> None:
     for name in (DATABASE, DATABASE + "-wal"):
         if (data_dir / name).exists():
-            raise BackupError(f"{data_dir.resolve()} already holds a database: restore into a "
-                              "new directory (and never over a running server's)")
+            raise BackupError(
+                f"{data_dir.resolve()} already holds a database: restore into a "
+                "new directory (and never over a running server's)"
+            )
     uploads = data_dir / "uploads"
     if uploads.exists() and any(p.is_file() for p in uploads.rglob("*")):
         raise BackupError(f"{uploads.resolve()} already holds files: restore into a new directory")
@@ -163,8 +179,9 @@ def restore(archive_path: Path, data_dir: Path) -> Summary:
         for name, expected in manifest["files"].items():
             extract_checked(archive, name, expected, staged / name)
         check_integrity(staged / DATABASE)
-        missing = tuple(sorted(n for n in recorded_uploads(staged / DATABASE)
-                               if n not in manifest["files"]))
+        missing = tuple(
+            sorted(n for n in recorded_uploads(staged / DATABASE) if n not in manifest["files"])
+        )
         total = sum(entry["size"] for entry in manifest["files"].values())
         if (staged / "uploads").is_dir():
             private_tree(staged / "uploads")
@@ -209,8 +226,9 @@ def check_integrity(database: Path) -> None:
     finally:
         conn.close()
     if result != ["ok"]:
-        raise BackupError("the database in the archive fails PRAGMA integrity_check: "
-                          + "; ".join(result[:5]))
+        raise BackupError(
+            "the database in the archive fails PRAGMA integrity_check: " + "; ".join(result[:5])
+        )
 
 
 def private_tree(root: Path) -> None:

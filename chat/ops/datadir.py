@@ -6,6 +6,7 @@ WAL hold password hashes and every message, jwt_secret signs every token, upload
 the team's files. Each of them is created 0600 (0700 for folders) and tightened again
 at every start, in case an older version or a copy left it readable.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,16 +28,20 @@ class ServerRunning(Exception):
     """A maintenance command that needs the data directory to itself found a server on it."""
 
     def __init__(self, settings: Settings):
-        super().__init__(f"a Teahouse server is running on {settings.data_dir.resolve()}: stop it "
-                         "first (systemctl stop teahouse), then run this again")
+        super().__init__(
+            f"a Teahouse server is running on {settings.data_dir.resolve()}: stop it "
+            "first (systemctl stop teahouse), then run this again"
+        )
 
 
 class NoDatabase(Exception):
     """A command that works on existing data was pointed at a directory without any."""
 
     def __init__(self, path: Path):
-        super().__init__(f"no Teahouse database at {path.resolve()} "
-                         "(wrong --data-dir? a new server creates it on first start)")
+        super().__init__(
+            f"no Teahouse database at {path.resolve()} "
+            "(wrong --data-dir? a new server creates it on first start)"
+        )
 
 
 def create_private(path: Path) -> None:
@@ -96,7 +101,8 @@ def hold_server_lock(settings: Settings) -> int:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
         logging.getLogger(__name__).warning(
-            "waiting for the maintenance command that holds %s", lock_path(settings))
+            "waiting for the maintenance command that holds %s", lock_path(settings)
+        )
         fcntl.flock(fd, fcntl.LOCK_SH)
     return fd
 

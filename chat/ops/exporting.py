@@ -10,6 +10,7 @@ messages; the site export keeps them (flagged) so a restore-by-import is complet
 Reads run in one read transaction on a connection of their own: the export is a
 consistent snapshot while the server keeps writing, and chat never waits for it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,33 +18,66 @@ import base64
 import contextlib
 import gzip
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 from chat import durable
 from chat.clock import iso_utc
 from chat.core.site import audit
 from chat.core.site.exports import Scope
 from chat.db.handles import connect
-from chat.settings import Settings
 from chat.ops.backup import sha256_of
 from chat.ops.datadir import create_private, require_database
+from chat.settings import Settings
 
 FORMAT = "teahouse-export"
 VERSION = 1
 PAGE = 500
-CHUNK = 192 * 1024   # raw bytes per file_chunk line (256 KiB of base64)
+CHUNK = 192 * 1024  # raw bytes per file_chunk line (256 KiB of base64)
 UPLOAD_PREFIX = "/uploads/chat/"
 USER_FIELDS = ("id", "username", "display_name", "avatar_url", "is_admin", "created_at")
-ROOM_FIELDS = ("id", "slug", "name", "description", "room_type", "is_official", "max_members",
-               "is_active", "direct_key", "created_by", "created_at", "updated_at",
-               "retention_days")
+ROOM_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "description",
+    "room_type",
+    "is_official",
+    "max_members",
+    "is_active",
+    "direct_key",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "retention_days",
+)
 MEMBERSHIP_FIELDS = ("room_id", "user_id", "role", "joined_at", "is_muted", "is_banned")
-MESSAGE_FIELDS = ("id", "room_id", "sender_id", "message_type", "content", "system_event",
-                  "file_url", "file_name", "file_size", "reply_to", "is_edited", "is_deleted",
-                  "created_at", "updated_at", "mrkdwn")
-BOOLEANS = {"is_admin", "is_official", "is_active", "is_muted", "is_banned", "is_edited",
-            "is_deleted"}
+MESSAGE_FIELDS = (
+    "id",
+    "room_id",
+    "sender_id",
+    "message_type",
+    "content",
+    "system_event",
+    "file_url",
+    "file_name",
+    "file_size",
+    "reply_to",
+    "is_edited",
+    "is_deleted",
+    "created_at",
+    "updated_at",
+    "mrkdwn",
+)
+BOOLEANS = {
+    "is_admin",
+    "is_official",
+    "is_active",
+    "is_muted",
+    "is_banned",
+    "is_edited",
+    "is_deleted",
+}
 
 
 def record(kind: str, row, fields: tuple[str, ...]) -> dict:
@@ -64,20 +98,38 @@ class Filters:
     def __init__(self, scope: Scope):
         self.scope = scope
         kind, room, user = scope.kind, scope.room_id, scope.user_id
-        self.users = {"site": ("1", ()),
-                      "room": ("""id IN (SELECT user_id FROM memberships WHERE room_id = ?
+        self.users = {
+            "site": ("1", ()),
+            "room": (
+                """id IN (SELECT user_id FROM memberships WHERE room_id = ?
                                   UNION SELECT sender_id FROM messages WHERE room_id = ?)""",
-                               (room, room)),
-                      "user": ("id = ?", (user,))}[kind]
-        self.rooms = {"site": ("1", ()), "room": ("id = ?", (room,)),
-                      "user": ("""id IN (SELECT room_id FROM memberships WHERE user_id = ?
+                (room, room),
+            ),
+            "user": ("id = ?", (user,)),
+        }[kind]
+        self.rooms = {
+            "site": ("1", ()),
+            "room": ("id = ?", (room,)),
+            "user": (
+                """id IN (SELECT room_id FROM memberships WHERE user_id = ?
                                  UNION SELECT room_id FROM messages WHERE sender_id = ?)""",
-                               (user, user))}[kind]
-        self.memberships = {"site": ("1", ()), "room": ("room_id = ?", (room,)),
-                            "user": ("user_id = ?", (user,))}[kind]
-        self.messages = {"site": ("1", ()), "room": ("room_id = ? AND is_deleted = 0", (room,)),
-                         "user": ("""sender_id = ? AND is_deleted = 0
-                                     AND message_type != 'system'""", (user,))}[kind]
+                (user, user),
+            ),
+        }[kind]
+        self.memberships = {
+            "site": ("1", ()),
+            "room": ("room_id = ?", (room,)),
+            "user": ("user_id = ?", (user,)),
+        }[kind]
+        self.messages = {
+            "site": ("1", ()),
+            "room": ("room_id = ? AND is_deleted = 0", (room,)),
+            "user": (
+                """sender_id = ? AND is_deleted = 0
+                                     AND message_type != 'system'""",
+                (user,),
+            ),
+        }[kind]
 
 
 @contextlib.asynccontextmanager
@@ -93,25 +145,36 @@ async def snapshot(database: Path):
         await asyncio.shield(conn.close())
 
 
-async def export_lines(conn, scope: Scope, uploads_dir: Path, exported_by: int | None
-                       ) -> AsyncIterator[bytes]:
+async def export_lines(
+    conn, scope: Scope, uploads_dir: Path, exported_by: int | None
+) -> AsyncIterator[bytes]:
     async for item in export_records(conn, scope, uploads_dir, exported_by):
         yield encode(item)
 
 
-async def export_records(conn, scope: Scope, uploads_dir: Path, exported_by: int | None
-                         ) -> AsyncIterator[dict]:
+async def export_records(
+    conn, scope: Scope, uploads_dir: Path, exported_by: int | None
+) -> AsyncIterator[dict]:
     where = Filters(scope)
     counts = {"users": 0, "rooms": 0, "memberships": 0, "messages": 0, "uploads": 0}
-    yield {"type": "export", "format": FORMAT, "version": VERSION, "scope": scope.kind,
-           "room_id": scope.room_id, "user_id": scope.user_id, "exported_by": exported_by,
-           "created_at": iso_utc()}
+    yield {
+        "type": "export",
+        "format": FORMAT,
+        "version": VERSION,
+        "scope": scope.kind,
+        "room_id": scope.room_id,
+        "user_id": scope.user_id,
+        "exported_by": exported_by,
+        "created_at": iso_utc(),
+    }
     for kind, table, fields, (clause, params), order in (
-            ("user", "users", USER_FIELDS, where.users, "id"),
-            ("room", "rooms", ROOM_FIELDS, where.rooms, "id"),
-            ("membership", "memberships", MEMBERSHIP_FIELDS, where.memberships, "room_id, user_id")):
+        ("user", "users", USER_FIELDS, where.users, "id"),
+        ("room", "rooms", ROOM_FIELDS, where.rooms, "id"),
+        ("membership", "memberships", MEMBERSHIP_FIELDS, where.memberships, "room_id, user_id"),
+    ):
         for row in await conn.execute_fetchall(
-                f"SELECT * FROM {table} WHERE {clause} ORDER BY {order}", params):
+            f"SELECT * FROM {table} WHERE {clause} ORDER BY {order}", params
+        ):
             counts[table] += 1
             yield record(kind, row, fields)
     files: list[str] = []
@@ -133,33 +196,50 @@ async def export_messages(conn, where: tuple[str, tuple]) -> AsyncIterator[dict]
     while True:
         rows = await conn.execute_fetchall(
             f"SELECT * FROM messages WHERE ({clause}) AND id > ? ORDER BY id LIMIT ?",
-            (*params, after, PAGE))
+            (*params, after, PAGE),
+        )
         if not rows:
             return
         ids = [row["id"] for row in rows]
         marks = ",".join("?" * len(ids))
         edits: dict[int, list] = {}
         for edit in await conn.execute_fetchall(
-                f"""SELECT message_id, previous_content, edited_by, edited_at FROM message_edits
-                    WHERE message_id IN ({marks}) ORDER BY id""", ids):
+            f"""SELECT message_id, previous_content, edited_by, edited_at FROM message_edits
+                    WHERE message_id IN ({marks}) ORDER BY id""",
+            ids,
+        ):
             edits.setdefault(edit["message_id"], []).append(
-                {"previous_content": edit["previous_content"], "edited_by": edit["edited_by"],
-                 "edited_at": edit["edited_at"]})
+                {
+                    "previous_content": edit["previous_content"],
+                    "edited_by": edit["edited_by"],
+                    "edited_at": edit["edited_at"],
+                }
+            )
         reactions: dict[int, list] = {}
         for reaction in await conn.execute_fetchall(
-                f"""SELECT message_id, user_id, emoji, created_at FROM reactions
-                    WHERE message_id IN ({marks}) ORDER BY created_at, user_id, emoji""", ids):
+            f"""SELECT message_id, user_id, emoji, created_at FROM reactions
+                    WHERE message_id IN ({marks}) ORDER BY created_at, user_id, emoji""",
+            ids,
+        ):
             reactions.setdefault(reaction["message_id"], []).append(
-                {"user_id": reaction["user_id"], "emoji": reaction["emoji"],
-                 "created_at": reaction["created_at"]})
+                {
+                    "user_id": reaction["user_id"],
+                    "emoji": reaction["emoji"],
+                    "created_at": reaction["created_at"],
+                }
+            )
         for row in rows:
-            yield {**record("message", row, MESSAGE_FIELDS), "edits": edits.get(row["id"], []),
-                   "reactions": reactions.get(row["id"], [])}
+            yield {
+                **record("message", row, MESSAGE_FIELDS),
+                "edits": edits.get(row["id"], []),
+                "reactions": reactions.get(row["id"], []),
+            }
         after = ids[-1]
 
 
-async def export_uploads(conn, scope: Scope, referenced: list[str], uploads_dir: Path
-                         ) -> AsyncIterator[dict]:
+async def export_uploads(
+    conn, scope: Scope, referenced: list[str], uploads_dir: Path
+) -> AsyncIterator[dict]:
     if scope.kind == "site":
         rows = await conn.execute_fetchall("SELECT * FROM uploads ORDER BY name")
     else:
@@ -168,9 +248,15 @@ async def export_uploads(conn, scope: Scope, referenced: list[str], uploads_dir:
             rows += await conn.execute_fetchall("SELECT * FROM uploads WHERE name = ?", (name,))
     for row in rows:
         path = uploads_dir / row["name"]
-        item = {"type": "upload", "name": row["name"], "original_name": row["original_name"],
-                "size": row["size"], "uploader_id": row["uploader_id"],
-                "created_at": row["created_at"], "is_avatar": bool(row["is_avatar"])}
+        item = {
+            "type": "upload",
+            "name": row["name"],
+            "original_name": row["original_name"],
+            "size": row["size"],
+            "uploader_id": row["uploader_id"],
+            "created_at": row["created_at"],
+            "is_avatar": bool(row["is_avatar"]),
+        }
         try:
             item["sha256"] = sha256_of(path)
         except FileNotFoundError:  # deleted meanwhile: say so rather than fail the export
@@ -179,8 +265,11 @@ async def export_uploads(conn, scope: Scope, referenced: list[str], uploads_dir:
         yield item
         with open(path, "rb") as handle:
             while chunk := handle.read(CHUNK):
-                yield {"type": "file_chunk", "name": row["name"],
-                       "data": base64.b64encode(chunk).decode()}
+                yield {
+                    "type": "file_chunk",
+                    "name": row["name"],
+                    "data": base64.b64encode(chunk).decode(),
+                }
 
 
 async def write_export(settings: Settings, target: Path) -> dict:
@@ -194,7 +283,9 @@ async def write_export(settings: Settings, target: Path) -> dict:
     try:
         async with snapshot(settings.database_path) as conn:
             with (gzip.open if target.suffix == ".gz" else open)(partial, "wb") as out:
-                async for line in export_lines(conn, Scope("site"), settings.chat_uploads_dir, None):
+                async for line in export_lines(
+                    conn, Scope("site"), settings.chat_uploads_dir, None
+                ):
                     out.write(line)
                     last = line
     except BaseException:

@@ -7,6 +7,7 @@ checked against its sha256 before it counts: a failed import removes what it wro
 leaves the directory as empty as it found it. Imported accounts have no password (the
 export never carries hashes): each user sets one with a token from `server.py token`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,18 +17,17 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from chat import durable
-from chat.core.site import audit
 from chat.core.files.uploads import STORED_NAME
+from chat.core.site import audit
 from chat.db import Database
-from chat.settings import Settings
 from chat.ops.backup import BackupError, check_empty_target
 from chat.ops.datadir import PRIVATE_FILE, prepare_data_dir
 from chat.ops.exporting import FORMAT, VERSION
-
+from chat.settings import Settings
 
 # The longest line an export writes is a message with its edits, or a file_chunk
 # (256 KiB of base64); a longer one is refused before it is held in memory.
@@ -44,8 +44,9 @@ def read_lines(path: Path) -> Iterator[dict]:
         with opener(path, "rt", encoding="utf-8") as lines:
             for number, line in enumerate(iter(lambda: lines.readline(MAX_LINE + 1), ""), 1):
                 if len(line) > MAX_LINE:
-                    raise ImportFailed(f"line {number} is longer than {MAX_LINE} characters: "
-                                       "not an export")
+                    raise ImportFailed(
+                        f"line {number} is longer than {MAX_LINE} characters: not an export"
+                    )
                 if line.strip():
                     try:
                         item = json.loads(line)
@@ -59,12 +60,20 @@ def read_lines(path: Path) -> Iterator[dict]:
 
 
 def import_export(settings: Settings, path: Path) -> dict:
-    return load(settings, lambda conn: read_lines(Path(path)), keep_seeded_rooms=False,
-                source=Path(path).name)
+    return load(
+        settings,
+        lambda conn: read_lines(Path(path)),
+        keep_seeded_rooms=False,
+        source=Path(path).name,
+    )
 
 
-def load(settings: Settings, records: Callable[[sqlite3.Connection], Iterable[dict]],
-         keep_seeded_rooms: bool, source: str) -> dict:
+def load(
+    settings: Settings,
+    records: Callable[[sqlite3.Connection], Iterable[dict]],
+    keep_seeded_rooms: bool,
+    source: str,
+) -> dict:
     """Insert records (export format) into a new database in the empty data directory.
     records(conn) may look at the new, migrated database (the Slack import numbers its
     rooms after the seeded ones)."""
@@ -154,8 +163,10 @@ class Loader:
         if item.get("version") != VERSION:
             raise ImportFailed(f"export format version {item.get('version')} is not supported")
         if item.get("scope") != "site":
-            raise ImportFailed(f"this is a {item.get('scope')} export: only a site export "
-                               "(everything) can become a new data directory")
+            raise ImportFailed(
+                f"this is a {item.get('scope')} export: only a site export "
+                "(everything) can become a new data directory"
+            )
         self.started = True
 
     def user(self, item: dict) -> None:
@@ -164,9 +175,17 @@ class Loader:
             """INSERT INTO users (id, username, username_key, display_name, avatar_url,
                                   password_hash, is_admin, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)""",
-            (item["id"], username, username.lower(), item.get("display_name") or "",
-             item.get("avatar_url"), flag(item.get("is_admin")), item["created_at"],
-             item["created_at"]))
+            (
+                item["id"],
+                username,
+                username.lower(),
+                item.get("display_name") or "",
+                item.get("avatar_url"),
+                flag(item.get("is_admin")),
+                item["created_at"],
+                item["created_at"],
+            ),
+        )
         self.counts["users"] += 1
 
     def room(self, item: dict) -> None:
@@ -175,19 +194,37 @@ class Loader:
                                   max_members, is_active, direct_key, created_by, created_at,
                                   updated_at, retention_days)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (item["id"], item["slug"], item["name"], item.get("description") or "",
-             item["room_type"], flag(item.get("is_official")), item.get("max_members", 50),
-             flag(item.get("is_active", True)), item.get("direct_key"), item.get("created_by"),
-             item["created_at"], item.get("updated_at") or item["created_at"],
-             item.get("retention_days")))
+            (
+                item["id"],
+                item["slug"],
+                item["name"],
+                item.get("description") or "",
+                item["room_type"],
+                flag(item.get("is_official")),
+                item.get("max_members", 50),
+                flag(item.get("is_active", True)),
+                item.get("direct_key"),
+                item.get("created_by"),
+                item["created_at"],
+                item.get("updated_at") or item["created_at"],
+                item.get("retention_days"),
+            ),
+        )
         self.counts["rooms"] += 1
 
     def membership(self, item: dict) -> None:
         self.conn.execute(
             """INSERT INTO memberships (room_id, user_id, role, joined_at, is_muted, is_banned)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            (item["room_id"], item["user_id"], item.get("role") or "member", item["joined_at"],
-             flag(item.get("is_muted")), flag(item.get("is_banned"))))
+            (
+                item["room_id"],
+                item["user_id"],
+                item.get("role") or "member",
+                item["joined_at"],
+                flag(item.get("is_muted")),
+                flag(item.get("is_banned")),
+            ),
+        )
         self.counts["memberships"] += 1
 
     def message(self, item: dict) -> None:
@@ -196,21 +233,39 @@ class Loader:
                                      file_url, file_name, file_size, reply_to, is_edited,
                                      is_deleted, created_at, updated_at, mrkdwn)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (item["id"], item["room_id"], item.get("sender_id"), item.get("message_type") or "text",
-             str(item["content"]), item.get("system_event"), item.get("file_url"),
-             item.get("file_name"), item.get("file_size"), item.get("reply_to"),
-             flag(item.get("is_edited")), flag(item.get("is_deleted")), item["created_at"],
-             item.get("updated_at") or item["created_at"],
-             None if item.get("mrkdwn") is None else str(item["mrkdwn"])))
+            (
+                item["id"],
+                item["room_id"],
+                item.get("sender_id"),
+                item.get("message_type") or "text",
+                str(item["content"]),
+                item.get("system_event"),
+                item.get("file_url"),
+                item.get("file_name"),
+                item.get("file_size"),
+                item.get("reply_to"),
+                flag(item.get("is_edited")),
+                flag(item.get("is_deleted")),
+                item["created_at"],
+                item.get("updated_at") or item["created_at"],
+                None if item.get("mrkdwn") is None else str(item["mrkdwn"]),
+            ),
+        )
         self.conn.executemany(
             """INSERT INTO message_edits (message_id, previous_content, edited_by, edited_at)
                VALUES (?, ?, ?, ?)""",
-            [(item["id"], e["previous_content"], e.get("edited_by"), e["edited_at"])
-             for e in item.get("edits") or []])
+            [
+                (item["id"], e["previous_content"], e.get("edited_by"), e["edited_at"])
+                for e in item.get("edits") or []
+            ],
+        )
         self.conn.executemany(
             "INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)",
-            [(item["id"], r["user_id"], r["emoji"], r["created_at"])
-             for r in item.get("reactions") or []])
+            [
+                (item["id"], r["user_id"], r["emoji"], r["created_at"])
+                for r in item.get("reactions") or []
+            ],
+        )
         self.counts["messages"] += 1
 
     def upload(self, item: dict) -> None:
@@ -220,8 +275,15 @@ class Loader:
         self.conn.execute(
             """INSERT INTO uploads (name, original_name, size, uploader_id, created_at, is_avatar)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            (name, item["original_name"], item["size"], item.get("uploader_id"), item["created_at"],
-             int(item.get("is_avatar") is True)))
+            (
+                name,
+                item["original_name"],
+                item["size"],
+                item.get("uploader_id"),
+                item["created_at"],
+                int(item.get("is_avatar") is True),
+            ),
+        )
         self.counts["uploads"] += 1
         if item.get("missing"):
             return
@@ -237,8 +299,10 @@ class Loader:
             raise ImportFailed("a file chunk without its upload record")
         data = base64.b64decode(item["data"], validate=True)
         if self.file[5] + len(data) > self.file[1]:  # checked before writing: never past it
-            raise ImportFailed(f"the file {self.file[0]} is larger than its declared "
-                               f"{self.file[1]} bytes: the export is damaged")
+            raise ImportFailed(
+                f"the file {self.file[0]} is larger than its declared "
+                f"{self.file[1]} bytes: the export is damaged"
+            )
         self.file[3].write(data)
         self.file[4].update(data)
         self.file[5] += len(data)
@@ -263,5 +327,13 @@ class Loader:
     def end(self, item: dict) -> None:
         self.ended = True
 
-    HANDLERS = {"export": header, "user": user, "room": room, "membership": membership,
-                "message": message, "upload": upload, "file_chunk": chunk, "end": end}
+    HANDLERS = {
+        "export": header,
+        "user": user,
+        "room": room,
+        "membership": membership,
+        "message": message,
+        "upload": upload,
+        "file_chunk": chunk,
+        "end": end,
+    }

@@ -6,18 +6,30 @@ variable the web layer sets), so an error line can be matched with the access li
 with the X-Request-Id the client saw. Tokens never get here: access lines carry the
 route template and a redacted path, never a query string value or a v1 socket token.
 """
+
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
 # Fields an access record may carry (set through `extra=`), in output order.
-ACCESS_FIELDS = ("request_id", "method", "route", "path", "status", "duration_ms", "user_id",
-                 "remote", "bytes")
+ACCESS_FIELDS = (
+    "request_id",
+    "method",
+    "route",
+    "path",
+    "status",
+    "duration_ms",
+    "user_id",
+    "remote",
+    "bytes",
+)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -30,10 +42,14 @@ class RequestIdFilter(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created, timezone.utc)
-                 .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                 "level": record.levelname.lower(), "logger": record.name,
-                 "message": record.getMessage()}
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         for name in ACCESS_FIELDS:
             value = getattr(record, name, None)
             if value is not None:
@@ -47,7 +63,9 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
     """Send every log record to stderr in log_format ("text" or "json")."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(
+        JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -5,6 +5,7 @@ or an abstract name written with a leading "@"); each datagram is newline-separa
 KEY=VALUE lines. Only the standard library: no libsystemd binding to install. Outside
 systemd the variable is absent and every call does nothing.
 """
+
 from __future__ import annotations
 
 import logging

@@ -11,32 +11,60 @@ and is also kept as it was (mrkdwn), so the page shows it as Slack did;
 shared files become a line naming the file, since an export holds links, not files.
 Direct messages (dms.json, mpims.json) are left out: they are private to their people.
 """
+
 from __future__ import annotations
 
 import html
 import re
 import sqlite3
 import zipfile
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from chat.clock import iso_utc
 from chat.core.integrations.slack import unlink
-from chat.settings import Settings
 from chat.ops.exporting import FORMAT, VERSION
 from chat.ops.importing import ImportFailed, load
 from chat.ops.zipjson import array_items, check_total
+from chat.settings import Settings
 
 MB = 1024 * 1024
 MAX_CONTENT = 10_000
-SKIPPED_SUBTYPES = {"channel_join", "channel_leave", "group_join", "group_leave",
-                    "channel_purpose", "channel_topic", "channel_name", "pinned_item"}
-EMOJI = {"+1": "👍", "thumbsup": "👍", "-1": "👎", "thumbsdown": "👎", "heart": "❤️",
-         "smile": "😄", "joy": "😂", "laughing": "😆", "tada": "🎉", "eyes": "👀",
-         "white_check_mark": "✅", "heavy_check_mark": "✔️", "fire": "🔥", "pray": "🙏",
-         "rocket": "🚀", "100": "💯", "clap": "👏", "thinking_face": "🤔", "ok_hand": "👌",
-         "wave": "👋", "slightly_smiling_face": "🙂", "cry": "😢"}
+SKIPPED_SUBTYPES = {
+    "channel_join",
+    "channel_leave",
+    "group_join",
+    "group_leave",
+    "channel_purpose",
+    "channel_topic",
+    "channel_name",
+    "pinned_item",
+}
+EMOJI = {
+    "+1": "👍",
+    "thumbsup": "👍",
+    "-1": "👎",
+    "thumbsdown": "👎",
+    "heart": "❤️",
+    "smile": "😄",
+    "joy": "😂",
+    "laughing": "😆",
+    "tada": "🎉",
+    "eyes": "👀",
+    "white_check_mark": "✅",
+    "heavy_check_mark": "✔️",
+    "fire": "🔥",
+    "pray": "🙏",
+    "rocket": "🚀",
+    "100": "💯",
+    "clap": "👏",
+    "thinking_face": "🤔",
+    "ok_hand": "👌",
+    "wave": "👋",
+    "slightly_smiling_face": "🙂",
+    "cry": "😢",
+}
 # No "<" inside any of them (Slack writes it as &lt;): each match attempt stops at the
 # next "<", so a message of "<@U|" repeated costs linear time (see core/slack.py LINK).
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
@@ -52,20 +80,26 @@ def import_slack(settings: Settings, path: Path) -> dict:
     with archive:
         check_total(archive, settings.import_max_total_mb * MB)
         max_file = settings.import_max_file_mb * MB
-        return load(settings, lambda conn: SlackExport(archive, conn, max_file).records(),
-                    keep_seeded_rooms=True, source=f"slack:{Path(path).name}")
+        return load(
+            settings,
+            lambda conn: SlackExport(archive, conn, max_file).records(),
+            keep_seeded_rooms=True,
+            source=f"slack:{Path(path).name}",
+        )
 
 
 def slack_time(ts) -> str:
     try:
-        return iso_utc(datetime.fromtimestamp(float(ts), timezone.utc))
+        return iso_utc(datetime.fromtimestamp(float(ts), UTC))
     except (TypeError, ValueError):
         raise ImportFailed(f"not a Slack timestamp: {ts!r}") from None
 
 
 def plain_text(text: str, users: dict[str, dict]) -> str:
     """Slack's markup as plain text; users maps Slack ids to our user records."""
-    text = MENTION.sub(lambda m: "@" + users.get(m.group(1), {"username": m.group(1)})["username"], text)
+    text = MENTION.sub(
+        lambda m: "@" + users.get(m.group(1), {"username": m.group(1)})["username"], text
+    )
     text = CHANNEL.sub(lambda m: "#" + m.group(1), text)
     text = unlink(text)
     text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
@@ -80,8 +114,9 @@ class SlackExport:
         self.global_room = conn.execute("SELECT id FROM rooms WHERE slug = 'global'").fetchone()[0]
         self.next_room = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM rooms").fetchone()[0]
         self.next_message = conn.execute(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()[0]
-        self.users: dict[str, dict] = {}   # Slack user id → our user record
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM messages"
+        ).fetchone()[0]
+        self.users: dict[str, dict] = {}  # Slack user id → our user record
 
     def read(self, name: str, required: bool = False) -> Iterator[dict]:
         """The objects of a JSON list file, one at a time (zipjson.py's limits)."""
@@ -89,8 +124,11 @@ class SlackExport:
             if required:
                 raise ImportFailed(f"not a Slack export: it has no {name}")
             return
-        yield from (item for item in array_items(self.archive, name, self.max_file)
-                    if isinstance(item, dict))
+        yield from (
+            item
+            for item in array_items(self.archive, name, self.max_file)
+            if isinstance(item, dict)
+        )
 
     def records(self) -> Iterator[dict]:
         yield {"type": "export", "format": FORMAT, "version": VERSION, "scope": "site"}
@@ -104,18 +142,29 @@ class SlackExport:
     def user_records(self, users: Iterator[dict]) -> Iterator[dict]:
         taken: set[str] = set()
         for number, user in enumerate(users, 1):
-            name = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(user.get("name") or ""))[:28] or f"user{number}"
+            name = (
+                re.sub(r"[^A-Za-z0-9_.\-]", "_", str(user.get("name") or ""))[:28]
+                or f"user{number}"
+            )
             username, suffix = name, 1
             while username.lower() in taken:
                 suffix += 1
                 username = f"{name}{suffix}"
             taken.add(username.lower())
             profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
-            record = {"type": "user", "id": number, "username": username,
-                      "display_name": str(profile.get("display_name") or user.get("real_name")
-                                          or profile.get("real_name") or username)[:64],
-                      "is_admin": bool(user.get("is_admin") or user.get("is_owner")),
-                      "created_at": slack_time(user.get("updated") or 0)}
+            record = {
+                "type": "user",
+                "id": number,
+                "username": username,
+                "display_name": str(
+                    profile.get("display_name")
+                    or user.get("real_name")
+                    or profile.get("real_name")
+                    or username
+                )[:64],
+                "is_admin": bool(user.get("is_admin") or user.get("is_owner")),
+                "created_at": slack_time(user.get("updated") or 0),
+            }
             self.users[str(user.get("id"))] = {"id": number, "username": username}
             yield record
 
@@ -134,27 +183,45 @@ class SlackExport:
                 slug = f"{slug}-{room_id}"
             slugs.add(slug)
             purpose = channel.get("purpose") if isinstance(channel.get("purpose"), dict) else {}
-            yield {"type": "room", "id": room_id, "slug": slug, "name": name[:100],
-                   "description": str(purpose.get("value") or "")[:500], "room_type": room_type,
-                   "max_members": max(50, len(channel.get("members") or [])),
-                   "is_active": not channel.get("is_archived"),
-                   "created_by": creator["id"] if creator else None, "created_at": created}
+            yield {
+                "type": "room",
+                "id": room_id,
+                "slug": slug,
+                "name": name[:100],
+                "description": str(purpose.get("value") or "")[:500],
+                "room_type": room_type,
+                "max_members": max(50, len(channel.get("members") or [])),
+                "is_active": not channel.get("is_archived"),
+                "created_by": creator["id"] if creator else None,
+                "created_at": created,
+            }
         for member in dict.fromkeys(channel.get("members") or []):
             user = self.users.get(str(member))
             if user:
                 role = "admin" if creator and user["id"] == creator["id"] else "member"
-                yield {"type": "membership", "room_id": room_id, "user_id": user["id"],
-                       "role": role, "joined_at": created}
+                yield {
+                    "type": "membership",
+                    "room_id": room_id,
+                    "user_id": user["id"],
+                    "role": role,
+                    "joined_at": created,
+                }
         yield from self.message_records(name, room_id)
 
     def message_records(self, folder: str, room_id: int) -> Iterator[dict]:
-        days = sorted(n for n in self.names if n.startswith(folder + "/") and n.endswith(".json")
-                      and n.count("/") == 1)
+        days = sorted(
+            n
+            for n in self.names
+            if n.startswith(folder + "/") and n.endswith(".json") and n.count("/") == 1
+        )
         by_ts: dict[str, int] = {}
         for day in days:
             # The day's records, not its raw messages, are kept for sorting by time.
-            drafts = [draft for message in self.read(day)
-                      if (draft := self.message_record(message, room_id))]
+            drafts = [
+                draft
+                for message in self.read(day)
+                if (draft := self.message_record(message, room_id))
+            ]
             for ts, thread, record in sorted(drafts, key=lambda draft: float(draft[0])):
                 record["id"], self.next_message = self.next_message, self.next_message + 1
                 by_ts[ts] = record["id"]
@@ -169,7 +236,9 @@ class SlackExport:
         text = str(message.get("text") or "")
         content, markup = plain_text(text, self.users), self.markup(text)
         if message.get("subtype") == "bot_message" or sender is None:
-            profile = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
+            profile = (
+                message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
+            )
             who = str(message.get("username") or profile.get("name") or "someone")
             content, markup = f"{who}: {content}", f"{html.escape(who, quote=False)}: {markup}"
         for shared in message.get("files") or []:
@@ -192,13 +261,23 @@ class SlackExport:
                 if user and (emoji, user["id"]) not in seen:
                     seen.add((emoji, user["id"]))
                     reactions.append({"user_id": user["id"], "emoji": emoji, "created_at": created})
-        return ts, thread, {
-            "type": "message", "room_id": room_id,
-            "sender_id": sender["id"] if sender else None, "message_type": "text",
-            "content": content, "mrkdwn": markup, "is_edited": edited is not None,
-            "created_at": created,
-            "updated_at": slack_time(edited["ts"]) if edited and edited.get("ts") else created,
-            "edits": [], "reactions": reactions}
+        return (
+            ts,
+            thread,
+            {
+                "type": "message",
+                "room_id": room_id,
+                "sender_id": sender["id"] if sender else None,
+                "message_type": "text",
+                "content": content,
+                "mrkdwn": markup,
+                "is_edited": edited is not None,
+                "created_at": created,
+                "updated_at": slack_time(edited["ts"]) if edited and edited.get("ts") else created,
+                "edits": [],
+                "reactions": reactions,
+            },
+        )
 
     def markup(self, text: str) -> str:
         """Slack's markup as it was, its user ids labelled with our usernames."""
@@ -206,4 +285,3 @@ class SlackExport:
 
     def username(self, slack_id: str) -> str:
         return self.users.get(slack_id, {"username": slack_id})["username"]
-

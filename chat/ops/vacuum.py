@@ -4,13 +4,14 @@ VACUUM rewrites the whole database and blocks every writer while it runs, so a l
 server's acknowledgements would stall or time out: it refuses while a server holds the
 data directory's lock (stop the service, vacuum, start it; minutes for gigabytes).
 """
+
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from chat.settings import Settings
 from chat.ops.datadir import exclusive, require_database
+from chat.settings import Settings
 
 
 def database_bytes(path: Path) -> int:

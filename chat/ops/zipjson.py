@@ -6,17 +6,19 @@ declares are checked before anything is read, the bytes are counted again while 
 are unpacked (a forged header is caught at the limit, not at the end), and an array
 is decoded item by item, so memory holds one item and what the caller keeps.
 """
+
 from __future__ import annotations
 
 import codecs
 import json
 import zipfile
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chat.ops.importing import ImportFailed
 
-READ_SIZE = 1024 * 1024          # unpacked bytes read at a time
-MAX_ITEM = 8 * 1024 * 1024       # one array item (a user, a message), as text
+READ_SIZE = 1024 * 1024  # unpacked bytes read at a time
+MAX_ITEM = 8 * 1024 * 1024  # one array item (a user, a message), as text
 WHITESPACE = " \t\n\r"
 
 
@@ -24,8 +26,10 @@ def check_total(archive: zipfile.ZipFile, max_total: int) -> None:
     """Refuse an archive whose declared unpacked size is over max_total bytes."""
     total = sum(info.file_size for info in archive.infolist())
     if total > max_total:
-        raise ImportFailed(f"the archive unpacks to {total} bytes, more than the "
-                           f"{max_total} allowed (CHAT_IMPORT_MAX_TOTAL_MB)")
+        raise ImportFailed(
+            f"the archive unpacks to {total} bytes, more than the "
+            f"{max_total} allowed (CHAT_IMPORT_MAX_TOTAL_MB)"
+        )
 
 
 def array_items(archive: zipfile.ZipFile, name: str, max_bytes: int) -> Iterator[Any]:
@@ -33,8 +37,10 @@ def array_items(archive: zipfile.ZipFile, name: str, max_bytes: int) -> Iterator
     max_bytes (checked against its header and again while reading)."""
     info = archive.getinfo(name)
     if info.file_size > max_bytes:
-        raise ImportFailed(f"{name} unpacks to {info.file_size} bytes, more than the "
-                           f"{max_bytes} allowed for one file (CHAT_IMPORT_MAX_FILE_MB)")
+        raise ImportFailed(
+            f"{name} unpacks to {info.file_size} bytes, more than the "
+            f"{max_bytes} allowed for one file (CHAT_IMPORT_MAX_FILE_MB)"
+        )
     with archive.open(info) as raw:
         yield from ArrayReader(name).items(texts(raw, name, min(max_bytes, info.file_size)))
 
@@ -61,7 +67,7 @@ class ArrayReader:
         self.decoder = json.JSONDecoder()
 
     def items(self, pieces: Iterator[str]) -> Iterator[Any]:
-        buffer, expect = "", "["    # "[": the start; ",": between items; "item": after "["/","
+        buffer, expect = "", "["  # "[": the start; ",": between items; "item": after "["/","
         for piece in pieces:
             buffer += piece
             buffer, expect, found = self.drain(buffer, expect, final=False)

@@ -7,6 +7,7 @@ unless it lies in CHAT_OUTBOUND_ALLOW (a company's own relay, which may then use
 port). The caller pins the address it got here for the connection, so a second DNS
 answer (rebinding) is never used.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -71,8 +72,11 @@ def is_public(address: IPAddress) -> bool:
 
 
 def allowed(address: IPAddress, allow: tuple[Network, ...]) -> bool:
-    return any(address in net or unwrapped(address) in net for net in allow
-               if net.version == address.version or net.version == unwrapped(address).version)
+    return any(
+        address in net or unwrapped(address) in net
+        for net in allow
+        if net.version == address.version or net.version == unwrapped(address).version
+    )
 
 
 async def resolve(host: str, port: int) -> list[IPAddress]:

@@ -1,6 +1,7 @@
 """An aiohttp session that dials only addresses chat/outbound/address.py checked: the
 resolver answers each host with its pinned address and refuses any other, and redirects
 are never followed (a 3xx is an answer, not a new destination)."""
+
 from __future__ import annotations
 
 import socket
@@ -12,7 +13,6 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from chat.outbound.address import Target
 
-
 MAX_PINS = 1024  # distinct push hosts are a handful; a flood of names cannot grow this
 
 
@@ -20,14 +20,23 @@ class PinnedResolver(AbstractResolver):
     def __init__(self) -> None:
         self.pins: dict[tuple[str, int], str] = {}
 
-    async def resolve(self, host: str, port: int = 0,
-                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         address = self.pins.get((host, port))
         if address is None:
             raise OSError(f"{host}:{port} was not checked for outbound requests")
         kind = socket.AF_INET6 if ":" in address else socket.AF_INET
-        return [ResolveResult(hostname=host, host=address, port=port, family=kind,
-                              proto=0, flags=socket.AI_NUMERICHOST)]
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=kind,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+        ]
 
     async def close(self) -> None:
         return None
@@ -41,16 +50,19 @@ class OutboundSession:
         self.resolver = PinnedResolver()
         self.session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=timeout),
-            connector=aiohttp.TCPConnector(resolver=self.resolver, ssl=context, limit=limit,
-                                           use_dns_cache=False))
+            connector=aiohttp.TCPConnector(
+                resolver=self.resolver, ssl=context, limit=limit, use_dns_cache=False
+            ),
+        )
 
     @asynccontextmanager
     async def post(self, target: Target, body: bytes, headers: dict):
         if len(self.resolver.pins) >= MAX_PINS:
             self.resolver.pins.clear()
         self.resolver.pins[(target.host, target.port)] = target.address
-        async with self.session.post(target.url, data=body, headers=headers,
-                                     allow_redirects=False) as resp:
+        async with self.session.post(
+            target.url, data=body, headers=headers, allow_redirects=False
+        ) as resp:
             yield resp
 
     async def close(self) -> None:

@@ -1,5 +1,6 @@
 """RFC 8291 message encryption for Web Push, in RFC 8188 "aes128gcm" content coding:
 one record, ECDH with the browser's p256dh key, its auth secret mixed in by HKDF."""
+
 from __future__ import annotations
 
 import os
@@ -25,12 +26,15 @@ def public_key_from(p256dh: bytes) -> ec.EllipticCurvePublicKey:
     return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), p256dh)
 
 
-def content_keys(secret: bytes, auth: bytes, ua_public: bytes, as_public: bytes,
-                 salt: bytes) -> tuple[bytes, bytes]:
+def content_keys(
+    secret: bytes, auth: bytes, ua_public: bytes, as_public: bytes, salt: bytes
+) -> tuple[bytes, bytes]:
     """The AES key and nonce both sides derive (RFC 8291 section 3.4)."""
     ikm = hkdf(auth, secret, b"WebPush: info\x00" + ua_public + as_public, 32)
-    return (hkdf(salt, ikm, b"Content-Encoding: aes128gcm\x00", 16),
-            hkdf(salt, ikm, b"Content-Encoding: nonce\x00", 12))
+    return (
+        hkdf(salt, ikm, b"Content-Encoding: aes128gcm\x00", 16),
+        hkdf(salt, ikm, b"Content-Encoding: nonce\x00", 12),
+    )
 
 
 def encrypt(plaintext: bytes, p256dh: bytes, auth: bytes) -> bytes:
@@ -39,9 +43,9 @@ def encrypt(plaintext: bytes, p256dh: bytes, auth: bytes) -> bytes:
     ua_key = public_key_from(p256dh)
     ephemeral = ec.generate_private_key(ec.SECP256R1())
     as_public = ephemeral.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
     salt = os.urandom(16)
-    key, nonce = content_keys(ephemeral.exchange(ec.ECDH(), ua_key), auth, p256dh,
-                              as_public, salt)
+    key, nonce = content_keys(ephemeral.exchange(ec.ECDH(), ua_key), auth, p256dh, as_public, salt)
     sealed = AESGCM(key).encrypt(nonce, plaintext + b"\x02", None)  # 0x02: the last record
     return salt + struct.pack("!IB", RECORD_SIZE, len(as_public)) + as_public + sealed

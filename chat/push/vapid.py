@@ -4,6 +4,7 @@ or hosts must sign alike, else generated once into the data dir (like jwt_secret
 The key is kept as the base64url P-256 private scalar, the form web-push tools print,
 so a key made elsewhere can be pasted into the setting.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,7 +20,7 @@ from chat.durable import create_once
 from chat.settings import SettingsError
 
 JWT_LIFETIME = 12 * 3600  # RFC 8292 caps it at 24 hours
-MAX_AUDIENCES = 256       # push services signed for; a handful in practice
+MAX_AUDIENCES = 256  # push services signed for; a handful in practice
 
 
 def b64url(data: bytes) -> str:
@@ -45,7 +46,8 @@ class Vapid:
         self.private_key = private_key
         self.subject = subject
         point = private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
         self.public_key = b64url(point)  # the browser's applicationServerKey
         self.tokens: dict[str, tuple[str, int]] = {}  # audience -> (JWT, its exp)
 
@@ -61,8 +63,11 @@ class Vapid:
             if len(self.tokens) >= MAX_AUDIENCES:
                 self.tokens.clear()
             expires = now + JWT_LIFETIME
-            token = jwt.encode({"aud": audience, "exp": expires, "sub": self.subject},
-                               self.private_key, algorithm="ES256")
+            token = jwt.encode(
+                {"aud": audience, "exp": expires, "sub": self.subject},
+                self.private_key,
+                algorithm="ES256",
+            )
             self.tokens[audience] = (token, expires)
         return f"vapid t={token}, k={self.public_key}"
 

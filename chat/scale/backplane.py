@@ -14,6 +14,7 @@ Presence and typing are not stored: typing crosses on the bus only; presence cha
 cross on the bus, and which processes are alive and who is online in each is the
 roster's (chat/scale/roster.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ import os
 import secrets
 import socket
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
@@ -33,18 +34,18 @@ from chat.events import Event, TypingChanged
 from chat.hub import Hub
 from chat.live.activity import Activity
 from chat.live.client import CLOSE_SERVICE_RESTART
-from chat.settings import Settings
 from chat.scale import codec
 from chat.scale.roster import ProcessRoster
 from chat.scale.sequencer import Sequencer
+from chat.settings import Settings
 
 log = logging.getLogger(__name__)
-CHANNEL = "teahouse:events"        # everyone: hello and goodbye
-INBOX = "teahouse:events:"         # + process: what the others tell it
-OUTBOX_LIMIT = 10_000              # bus items waiting to be sent; beyond: dropped, repaired
-BATCH_LIMIT = 512                  # outbox entries sent in one write
-LOG_KEEP_SECONDS = 600             # events a lagging process can still fetch from the log
-ACTIVITY_RELAY_SECONDS = 10.0      # one activity sighting per user and process this often
+CHANNEL = "teahouse:events"  # everyone: hello and goodbye
+INBOX = "teahouse:events:"  # + process: what the others tell it
+OUTBOX_LIMIT = 10_000  # bus items waiting to be sent; beyond: dropped, repaired
+BATCH_LIMIT = 512  # outbox entries sent in one write
+LOG_KEEP_SECONDS = 600  # events a lagging process can still fetch from the log
+ACTIVITY_RELAY_SECONDS = 10.0  # one activity sighting per user and process this often
 RETRY_SECONDS = 1.0
 
 
@@ -54,9 +55,14 @@ def stream_of(event: Event) -> int:
 
 
 class Backplane(ProcessRoster):
-    def __init__(self, settings: Settings, db: Database, hub: Hub,
-                 client: redis.Redis | None = None,
-                 deliver: Callable[[Event], None] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        hub: Hub,
+        client: redis.Redis | None = None,
+        deliver: Callable[[Event], None] | None = None,
+    ):
         self.settings = settings
         self.db = db
         self.hub = hub
@@ -64,12 +70,14 @@ class Backplane(ProcessRoster):
         self.redis = client or redis.from_url(settings.redis_url)
         # Subscriptions wait for messages indefinitely: no read timeout on their
         # connection; the health check's PINGs notice a dead one.
-        self.listener = redis.from_url(settings.redis_url, socket_connect_timeout=2,
-                                       health_check_interval=15)
+        self.listener = redis.from_url(
+            settings.redis_url, socket_connect_timeout=2, health_check_interval=15
+        )
         # The outbox is sent on a connection of its own, each batch packed into one
         # write (a pipeline per message costs twice the CPU), with no replies.
         self.sender = redis.ConnectionPool.from_url(
-            settings.redis_url, socket_timeout=5, socket_connect_timeout=2).make_connection()
+            settings.redis_url, socket_timeout=5, socket_connect_timeout=2
+        ).make_connection()
         # Every event in sequence order, this process's and the others': to the hub.
         self.sequencer = Sequencer(deliver or hub.publish, self._fetch, self._lost)
         self.outbox: asyncio.Queue = asyncio.Queue(OUTBOX_LIMIT)
@@ -94,22 +102,27 @@ class Backplane(ProcessRoster):
         self.hub.relay_typing = self._relay_typing
         self.hub.relay_activity = self._relay_activity
         spawn = asyncio.get_running_loop().create_task
-        self.tasks = [spawn(self._listen(), name="backplane-listen"),
-                      spawn(self._send_loop(), name="backplane-send"),
-                      spawn(self._poll(), name="backplane-poll"),
-                      spawn(self._heartbeat(), name="backplane-heartbeat")]
+        self.tasks = [
+            spawn(self._listen(), name="backplane-listen"),
+            spawn(self._send_loop(), name="backplane-send"),
+            spawn(self._poll(), name="backplane-poll"),
+            spawn(self._heartbeat(), name="backplane-heartbeat"),
+        ]
         try:
             await asyncio.wait_for(self.connected.wait(), 5.0)
-        except asyncio.TimeoutError:
-            log.warning("Redis at %s does not answer yet: serving, and catching up from "
-                        "the database once it does", self.settings.redis_url)
+        except TimeoutError:
+            log.warning(
+                "Redis at %s does not answer yet: serving, and catching up from "
+                "the database once it does",
+                self.settings.redis_url,
+            )
 
     async def stop(self) -> None:
         self.hub.presence.relay = None
         self.hub.relay_typing = self.hub.relay_activity = None
         try:  # others drop this process's users at once instead of after the TTL
             await asyncio.wait_for(self._say_goodbye(), 1.0)
-        except (asyncio.TimeoutError, RedisError, OSError):
+        except (TimeoutError, RedisError, OSError):
             pass
         for task in self.tasks:
             task.cancel()
@@ -126,8 +139,9 @@ class Backplane(ProcessRoster):
         for event in events:
             payload = codec.encode(event)
             stream = stream_of(event)
-            sequenced.append((stream, await event_log.append(conn, stream, payload),
-                              event, payload))
+            sequenced.append(
+                (stream, await event_log.append(conn, stream, payload), event, payload)
+            )
         return sequenced
 
     def committed(self, sequenced: list[tuple[int, int, Event, str]]) -> None:
@@ -144,13 +158,17 @@ class Backplane(ProcessRoster):
         """The log no longer holds events this process missed (it was cut off for longer
         than LOG_KEEP_SECONDS): its sockets of that room reconnect and resume from the
         database with ?since=, which loses nothing."""
-        log.warning("events of stream %s were pruned before this process saw them: "
-                    "its sockets there reconnect", stream)
+        log.warning(
+            "events of stream %s were pruned before this process saw them: "
+            "its sockets there reconnect",
+            stream,
+        )
         if stream:
             conns = list(self.hub.rooms.get(stream, ()))
         else:  # events of no room go to users' sockets anywhere (even SocketsEnded)
-            conns = [conn for user_conns in self.hub.user_connections.values()
-                     for conn in user_conns]
+            conns = [
+                conn for user_conns in self.hub.user_connections.values() for conn in user_conns
+            ]
         for conn in conns:
             conn.close(CLOSE_SERVICE_RESTART)
 
@@ -160,12 +178,16 @@ class Backplane(ProcessRoster):
 
     def _relay_activity(self, entry: Activity) -> None:
         now = time.monotonic()
-        if now - self._activity_told.get(entry.user.id, -ACTIVITY_RELAY_SECONDS) < ACTIVITY_RELAY_SECONDS:
+        if (
+            now - self._activity_told.get(entry.user.id, -ACTIVITY_RELAY_SECONDS)
+            < ACTIVITY_RELAY_SECONDS
+        ):
             return
         self._activity_told[entry.user.id] = now
         if len(self._activity_told) > 10_000:
-            self._activity_told = {uid: t for uid, t in self._activity_told.items()
-                                   if now - t < ACTIVITY_RELAY_SECONDS}
+            self._activity_told = {
+                uid: t for uid, t in self._activity_told.items() if now - t < ACTIVITY_RELAY_SECONDS
+            }
         self._post("activity", 0, 0, codec.encode(entry))
 
     def _heard(self, origin: str, kind: bytes, a: int, b: int, payload: bytes) -> None:
@@ -227,8 +249,9 @@ class Backplane(ProcessRoster):
                 if not self.sender.is_connected:
                     await self.sender.connect()
                     await self.sender.send_command("CLIENT", "REPLY", "OFF", check_health=False)
-                await self.sender.send_packed_command(self.sender.pack_commands(commands),
-                                                      check_health=False)
+                await self.sender.send_packed_command(
+                    self.sender.pack_commands(commands), check_health=False
+                )
             except (RedisError, OSError) as exc:
                 await self.sender.disconnect()
                 # Dropped: other processes fetch those events from the event log.
@@ -307,8 +330,9 @@ class Backplane(ProcessRoster):
                 await self._repair_all()
                 if time.monotonic() - pruned > 60:
                     pruned = time.monotonic()
-                    await self.db.write(lambda conn: event_log.prune(
-                        conn, time.time() - LOG_KEEP_SECONDS))
+                    await self.db.write(
+                        lambda conn: event_log.prune(conn, time.time() - LOG_KEEP_SECONDS)
+                    )
             except Exception:
                 log.exception("backplane safety poll failed")
 

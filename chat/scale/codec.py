@@ -10,12 +10,13 @@ other process, so both run per message: each class's field names are looked up o
 and decoding rebuilds objects inside json.loads (its object_hook) instead of walking
 the parsed tree a second time.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import importlib
 import json
-from functools import lru_cache
+from functools import cache
 
 TYPE = "~"
 SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -49,13 +50,15 @@ def _plain(value):
     return value  # json says no to anything else
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(cls: type) -> tuple[str, tuple[str, ...]] | None:
     """A dataclass's name on the bus and its constructor's fields; None for others."""
     if not dataclasses.is_dataclass(cls):
         return None
-    return (f"{cls.__module__}:{cls.__qualname__}",
-            tuple(field.name for field in dataclasses.fields(cls) if field.init))
+    return (
+        f"{cls.__module__}:{cls.__qualname__}",
+        tuple(field.name for field in dataclasses.fields(cls) if field.init),
+    )
 
 
 def _built(data: dict):
@@ -85,7 +88,7 @@ def _tupled(value):
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dataclass(kind: str) -> tuple[type, frozenset, bool]:
     """The class, its fields, and whether filling its __dict__ builds the same object as
     its constructor (every field in the constructor, no __post_init__, no slots)."""
@@ -98,6 +101,9 @@ def _dataclass(kind: str) -> tuple[type, frozenset, bool]:
     if not (isinstance(found, type) and dataclasses.is_dataclass(found)):
         raise ValueError(f"not a dataclass: {kind!r}")
     fields = dataclasses.fields(found)
-    plain = (all(field.init for field in fields) and not hasattr(found, "__post_init__")
-             and not hasattr(found, "__slots__"))
+    plain = (
+        all(field.init for field in fields)
+        and not hasattr(found, "__post_init__")
+        and not hasattr(found, "__slots__")
+    )
     return found, frozenset(field.name for field in fields), plain

@@ -11,6 +11,7 @@ the others read the hash again, send to its inbox from then on and say "welcome"
 which it fetches from the log whatever they published before they knew of it: after
 any outage every process agrees again.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,8 @@ import asyncio
 from chat.models import User
 from chat.scale import codec
 
-ALIVE = "teahouse:alive:"          # + process: refreshed while the process runs
-PRESENCE = "teahouse:presence:"    # + process: hash "room:user" -> user
+ALIVE = "teahouse:alive:"  # + process: refreshed while the process runs
+PRESENCE = "teahouse:presence:"  # + process: hash "room:user" -> user
 
 
 class ProcessRoster:
@@ -58,7 +59,7 @@ class ProcessRoster:
         process was silent too long and the others forgot its users), rewrite this
         process's users, say hello, and read everyone else's."""
         rewrote = await self._keep_alive(announce)
-        alive = {key.decode()[len(ALIVE):] async for key in self.redis.scan_iter(ALIVE + "*")}
+        alive = {key.decode()[len(ALIVE) :] async for key in self.redis.scan_iter(ALIVE + "*")}
         self.peers |= alive - {self.origin}  # one whose hello was lost is heard of here
         # Gone on two scans in a row: one miss may be a process reconnecting after a
         # Redis restart, which must not make its users leave and come back.

@@ -6,11 +6,12 @@ delivered at once; a later one is held while the one before it is missing, and a
 a short grace (the bus is usually only a moment behind) the missing ones are fetched
 from the event log. A number at or below the last delivered is a duplicate and dropped.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from chat.events import Event
 
@@ -21,11 +22,16 @@ Fetch = Callable[[int, int, int], Awaitable[list[tuple[int, Event]]]]
 
 
 class Sequencer:
-    def __init__(self, deliver: Callable[[Event], None], fetch: Fetch,
-                 lost: Callable[[int], None], grace: float = 0.2):
+    def __init__(
+        self,
+        deliver: Callable[[Event], None],
+        fetch: Fetch,
+        lost: Callable[[int], None],
+        grace: float = 0.2,
+    ):
         self.deliver = deliver
-        self.fetch = fetch      # (stream, after seq, limit) -> [(seq, event)] from the log
-        self.lost = lost        # the log no longer has what a stream missed
+        self.fetch = fetch  # (stream, after seq, limit) -> [(seq, event)] from the log
+        self.lost = lost  # the log no longer has what a stream missed
         self.grace = grace
         self.last: dict[int, int] = {}
         self.heads: dict[int, int] = {}  # the last number the log was seen to reach
@@ -52,7 +58,8 @@ class Sequencer:
     def repair(self, stream: int, grace: float | None = None) -> None:
         if stream not in self.repairs:
             self.repairs[stream] = asyncio.get_running_loop().create_task(
-                self._repair(stream, self.grace if grace is None else grace))
+                self._repair(stream, self.grace if grace is None else grace)
+            )
 
     async def close(self) -> None:
         for task in list(self.repairs.values()):

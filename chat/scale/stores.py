@@ -6,6 +6,7 @@ store falls back to this process's memory for that call and says so in the log (
 most every 10 s): a limit counted per process is better than none, and better than
 refusing every login while Redis restarts.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,8 +58,11 @@ class RedisBuckets(_Fallback):
 
     async def take(self, key: str, rate: Rate) -> float:
         try:
-            return float(await self.take_script(keys=[PREFIX + "bucket:" + key],
-                                                args=[rate.per_second, rate.burst]))
+            return float(
+                await self.take_script(
+                    keys=[PREFIX + "bucket:" + key], args=[rate.per_second, rate.burst]
+                )
+            )
         except (RedisError, OSError) as exc:
             self.complain(exc)
             return await self.memory.take(key, rate)
@@ -88,8 +92,9 @@ class RedisAttempts(_Fallback):
 
     async def recent(self, key: str, since: float) -> list[float]:
         try:
-            found = await self.redis.zrangebyscore(PREFIX + "attempts:" + key, f"({since!r}",
-                                                   "+inf", withscores=True)
+            found = await self.redis.zrangebyscore(
+                PREFIX + "attempts:" + key, f"({since!r}", "+inf", withscores=True
+            )
             return [score for _, score in found]
         except (RedisError, OSError) as exc:
             self.complain(exc)

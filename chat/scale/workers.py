@@ -7,6 +7,7 @@ parent prepares the data directory once (migrations, the secret) so workers neve
 at it, tells systemd it is ready once the port answers, restarts a worker that dies,
 and passes SIGTERM/SIGINT on.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,6 +43,7 @@ def worker_argv(argv: list[str]) -> list[str]:
 
 async def prepare(settings: Settings) -> None:
     from chat.db import Database
+
     prepare_data_dir(settings)
     db = Database(settings.database_path)
     await db.open()
@@ -51,6 +53,7 @@ async def prepare(settings: Settings) -> None:
 
 def run_workers(settings: Settings, script: Path, argv: list[str]) -> int:
     from chat.ops.notify import notify
+
     asyncio.run(prepare(settings))
     env = dict(os.environ, CHAT_WORKERS="1")
     env.pop("NOTIFY_SOCKET", None)  # only this parent talks to systemd
@@ -60,11 +63,15 @@ def run_workers(settings: Settings, script: Path, argv: list[str]) -> int:
     def stop(signum, frame) -> None:
         nonlocal stopping
         stopping = True
+
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     workers = [subprocess.Popen(command, env=env) for _ in range(settings.workers)]
-    print(f"Teahouse: {settings.workers} workers on http://{settings.host}:{settings.port}/ "
-          f"sharing {settings.data_dir.resolve()} (Ctrl+C to stop)", flush=True)
+    print(
+        f"Teahouse: {settings.workers} workers on http://{settings.host}:{settings.port}/ "
+        f"sharing {settings.data_dir.resolve()} (Ctrl+C to stop)",
+        flush=True,
+    )
     ready = False
     while not stopping:
         time.sleep(0.2)
@@ -73,8 +80,9 @@ def run_workers(settings: Settings, script: Path, argv: list[str]) -> int:
             notify("READY=1", f"STATUS={settings.workers} workers serving")
         for index, worker in enumerate(workers):
             if worker.poll() is not None and not stopping:
-                log.warning("worker %s exited with %s; starting another", worker.pid,
-                            worker.returncode)
+                log.warning(
+                    "worker %s exited with %s; starting another", worker.pid, worker.returncode
+                )
                 time.sleep(RESTART_DELAY)
                 workers[index] = subprocess.Popen(command, env=env)
     notify("STOPPING=1")

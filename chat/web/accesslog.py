@@ -1,5 +1,6 @@
 """An access log that never contains a token: JWT-shaped path segments and every
 query-string value are redacted before the line is written."""
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,13 @@ class RedactingAccessLogger(AbstractAccessLogger):
     def log(self, request, response, time: float) -> None:
         query = redact_query(request.query_string)
         target = redact_path(request.path) + (f"?{query}" if query else "")
-        fields = {"method": request.method, "path": target, "status": response.status,
-                  "duration_ms": round(time * 1000, 1), "bytes": response.body_length}
+        fields = {
+            "method": request.method,
+            "path": target,
+            "status": response.status,
+            "duration_ms": round(time * 1000, 1),
+            "bytes": response.body_length,
+        }
         try:
             resource = request.match_info.route.resource
         except AssertionError:  # refused before routing (a malformed head): no app, no route
@@ -48,9 +54,19 @@ class RedactingAccessLogger(AbstractAccessLogger):
             # The fields a JSON log line carries (chat/ops/logs.py); the route is the
             # template ("/api/v1/chatroom/ws/{room_id}/{token}"), never the values.
             credential = request.get(credential_key)  # set by authentication, sockets too
-            fields.update(request_id=request_id(request),
-                          route=resource.canonical if resource else None,
-                          user_id=credential.user.id if credential else None,
-                          remote=client_address(request))
-        self.logger.info('%s "%s %s" %s %s %.1fms', request.remote, request.method, target,
-                         response.status, response.body_length, time * 1000, extra=fields)
+            fields.update(
+                request_id=request_id(request),
+                route=resource.canonical if resource else None,
+                user_id=credential.user.id if credential else None,
+                remote=client_address(request),
+            )
+        self.logger.info(
+            '%s "%s %s" %s %s %.1fms',
+            request.remote,
+            request.method,
+            target,
+            response.status,
+            response.body_length,
+            time * 1000,
+            extra=fields,
+        )

@@ -1,5 +1,6 @@
 """Who is calling: the token (path, ?token=, or Bearer header) or else the login
 cookie, the address (X-Forwarded-For only from trusted proxies) and the language."""
+
 from __future__ import annotations
 
 import functools
@@ -23,8 +24,11 @@ UNKNOWN = "unknown"
 def token_from_request(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    for token in (request.match_info.get("token"), request.query.get("token"),
-                  value if scheme.lower() == "bearer" else None):
+    for token in (
+        request.match_info.get("token"),
+        request.query.get("token"),
+        value if scheme.lower() == "bearer" else None,
+    ):
         if token is not None and token.strip() not in NO_TOKEN:
             return token.strip()
     return None
@@ -41,12 +45,15 @@ async def authenticate(request: web.Request, writes: bool | None = None):
 async def identify(request: web.Request, writes: bool | None = None):
     from chat.core.people import accounts
     from chat.web.session_cookie import SAFE_METHODS, cookie_may, session_cookie
+
     token = token_from_request(request)
     cookie = None if token else session_cookie(request)
     credential = await accounts.identify(request.app[core_key], token, cookie)
     if writes is None:  # a socket reads and writes
-        writes = (request.method not in SAFE_METHODS
-                  or request.headers.get("Upgrade", "").lower() == "websocket")
+        writes = (
+            request.method not in SAFE_METHODS
+            or request.headers.get("Upgrade", "").lower() == "websocket"
+        )
     if credential.kind == "cookie" and not cookie_may(request, writes):
         raise Forbidden("cross_origin_write")
     request[credential_key] = credential
@@ -55,7 +62,9 @@ async def identify(request: web.Request, writes: bool | None = None):
 
 def trusted_peer(request: web.Request) -> bool:
     """The connection comes from one of our proxies, whose X-Forwarded-* we believe."""
-    return bool(request.remote) and in_networks(request.remote, request.app[settings_key].trusted_proxies)
+    return bool(request.remote) and in_networks(
+        request.remote, request.app[settings_key].trusted_proxies
+    )
 
 
 def client_address(request: web.Request) -> str | None:
@@ -131,8 +140,11 @@ def request_language(request: web.Request) -> str:
         return request[language_key]
     default = request.app[settings_key].language
     # Browsers cannot set headers on a WebSocket: the page names its language in ?lang=.
-    chosen = (request.query.get("lang") or request.headers.get("X-Language")
-              or request.headers.get("Accept-Language"))
+    chosen = (
+        request.query.get("lang")
+        or request.headers.get("X-Language")
+        or request.headers.get("Accept-Language")
+    )
     language = pick_language(chosen, default)
     request[language_key] = language
     return language

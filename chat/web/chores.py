@@ -2,6 +2,7 @@
 the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS and of audit entries
 older than CHAT_AUDIT_RETENTION_DAYS; every second, the coalesced join notices of large
 rooms."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,12 +12,12 @@ import logging
 from aiohttp import web
 
 from chat.core import Core
-from chat.core.site import audit, retention
 from chat.core.conversation import deleted_rooms, member_notices
+from chat.core.site import audit, retention
 from chat.keys import core_key
 
 log = logging.getLogger(__name__)
-FIRST_RUN_SECONDS = 300.0   # after start, not during it: a restart loop must not purge in a loop
+FIRST_RUN_SECONDS = 300.0  # after start, not during it: a restart loop must not purge in a loop
 EVERY_SECONDS = 24 * 3600.0
 
 
@@ -33,8 +34,10 @@ async def purge_daily(core: Core) -> None:
 
 async def run_chores(app: web.Application):
     """cleanup_ctx, after open_core: stops before the database closes."""
-    tasks = [asyncio.create_task(purge_daily(app[core_key]), name="retention"),
-             asyncio.create_task(member_notices.run(app[core_key]), name="member-notices")]
+    tasks = [
+        asyncio.create_task(purge_daily(app[core_key]), name="retention"),
+        asyncio.create_task(member_notices.run(app[core_key]), name="member-notices"),
+    ]
     yield
     for task in tasks:
         task.cancel()

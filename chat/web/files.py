@@ -5,6 +5,7 @@ token, the login cookie or a signed link (core/file_links.py); it is served so t
 browser never runs it: nosniff, a sandboxing CSP, and inline display for raster images
 only.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -12,8 +13,8 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from chat.core.files import avatars, file_access, uploads
 from chat.core.file_links import is_signed
+from chat.core.files import avatars, file_access, uploads
 from chat.errors import BadInput, NotFound, TooLarge, Unauthorized
 from chat.keys import core_key, user_key
 from chat.models import SendResult, User
@@ -21,7 +22,7 @@ from chat.web.auth import authenticate, token_from_request
 from chat.web.session_cookie import session_cookie
 
 CHUNK = 64 * 1024
-MULTIPART_OVERHEAD = 64 * 1024   # headers and boundaries around the file, generously
+MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the file, generously
 MAX_FIELD = 256
 
 
@@ -43,8 +44,9 @@ def check_multipart(request: web.Request, limit: int) -> None:
         raise BadInput("file_required")
 
 
-async def receive_upload(request: web.Request, file_field: str = "file",
-                         room: str | None = None) -> SendResult:
+async def receive_upload(
+    request: web.Request, file_field: str = "file", room: str | None = None
+) -> SendResult:
     """Stream the multipart 'file' part to disk and post it to 'room_id' (which may
     come before or after the file), or to `room` when the path names it; nothing
     stays on disk if anything fails."""
@@ -57,9 +59,13 @@ async def receive_upload(request: web.Request, file_field: str = "file",
             if not isinstance(part, BodyPartReader):
                 raise BadInput("upload_malformed")
             if part.name == file_field and part.filename is not None and stored is None:
-                stored = await uploads.store(core, request[user_key], part.filename,
-                                             part.headers.get(hdrs.CONTENT_TYPE),
-                                             lambda part=part: part.read_chunk(CHUNK))
+                stored = await uploads.store(
+                    core,
+                    request[user_key],
+                    part.filename,
+                    part.headers.get(hdrs.CONTENT_TYPE),
+                    lambda part=part: part.read_chunk(CHUNK),
+                )
             elif part.name == "room_id" and room is None:
                 room_ref = await small_field(part) or "global"
             else:
@@ -86,8 +92,12 @@ async def receive_avatar(request: web.Request) -> User:
                 raise BadInput("upload_malformed")
             if part.name == "file" and part.filename is not None:
                 return await avatars.set_avatar(
-                    core, request[user_key], part.filename, part.headers.get(hdrs.CONTENT_TYPE),
-                    lambda part=part: part.read_chunk(CHUNK))
+                    core,
+                    request[user_key],
+                    part.filename,
+                    part.headers.get(hdrs.CONTENT_TYPE),
+                    lambda part=part: part.read_chunk(CHUNK),
+                )
             await small_field(part)
     except (ValueError, HttpProcessingError):
         raise BadInput("upload_malformed") from None
@@ -101,8 +111,9 @@ async def discard(request: web.Request, stored: uploads.StoredFile | None) -> No
 
 def disposition(kind: str, name: str) -> str:
     """A Content-Disposition any browser reads: an ASCII fallback plus the UTF-8 name."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_"
-                       for c in name)
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name
+    )
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
@@ -133,24 +144,33 @@ async def readable_upload(request: web.Request) -> tuple[uploads.ServedFile, boo
 
 async def serve_upload(request: web.Request) -> web.StreamResponse:
     served, public = await readable_upload(request)
-    return web.FileResponse(served.path, headers={
-        hdrs.CONTENT_TYPE: served.kind.content_type,
-        hdrs.CONTENT_DISPOSITION: disposition(
-            "inline" if served.kind.raster else "attachment", served.display_name),
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        # A private file is asked for again each time (a 304 when unchanged), so a
-        # browser shared after sign-out or a member who left gets no copy from a cache.
-        hdrs.CACHE_CONTROL: "private, max-age=86400" if public else "private, no-cache",
-    })
+    return web.FileResponse(
+        served.path,
+        headers={
+            hdrs.CONTENT_TYPE: served.kind.content_type,
+            hdrs.CONTENT_DISPOSITION: disposition(
+                "inline" if served.kind.raster else "attachment", served.display_name
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            # A private file is asked for again each time (a 304 when unchanged), so a
+            # browser shared after sign-out or a member who left gets no copy from a cache.
+            hdrs.CACHE_CONTROL: "private, max-age=86400" if public else "private, no-cache",
+        },
+    )
 
 
 def sign_links(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
     """A JSON answer to a signed-in caller with its file links signed for them: every
     dialect's messages, pins, saved messages, search hits and notifications pass here."""
-    if (user_key in request and isinstance(response, web.Response)
-            and response.content_type == "application/json" and response.text
-            and request.app[core_key].file_links.links_in(response.text)):
-        response.text = request.app[core_key].file_links.sign_text(response.text,
-                                                                   request[user_key].id)
+    if (
+        user_key in request
+        and isinstance(response, web.Response)
+        and response.content_type == "application/json"
+        and response.text
+        and request.app[core_key].file_links.links_in(response.text)
+    ):
+        response.text = request.app[core_key].file_links.sign_text(
+            response.text, request[user_key].id
+        )
     return response

@@ -3,6 +3,7 @@
 No `Server` header naming versions: it tells an attacker which CVEs to try. Every 429
 carries Retry-After, so a client knows when to come back instead of hammering.
 """
+
 from __future__ import annotations
 
 from aiohttp import hdrs, web

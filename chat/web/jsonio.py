@@ -5,6 +5,7 @@ one place that refuses what Python's json module would let through: NaN and
 Infinity, nesting deeper than MAX_DEPTH (which would otherwise end in a
 RecursionError), and lone surrogates in any string or key.
 """
+
 from __future__ import annotations
 
 import json

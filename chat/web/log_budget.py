@@ -1,11 +1,12 @@
 """A budget of log lines for an event anyone can cause at will (a malformed request, a
 failed accept): a flood writes a few lines and then a count, not a line per event,
 so it cannot fill the disk or bury the lines that matter."""
+
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class LogBudget:
@@ -29,7 +30,8 @@ class LogBudget:
         if self.used >= self.lines:
             if not self.dropped and self.summary is not None:
                 asyncio.get_running_loop().call_later(
-                    self.started + self.interval - now, self.report)
+                    self.started + self.interval - now, self.report
+                )
             self.dropped += 1
             return None
         self.used += 1

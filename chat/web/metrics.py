@@ -7,6 +7,7 @@ scraped; only HTTP requests (one labelled counter per response), commit batches 
 histogram sample per batch) and stored messages (a listener after commit) are
 counted as they happen, and none of that is installed while metrics are off.
 """
+
 from __future__ import annotations
 
 from collections import Counter as Tally
@@ -35,43 +36,69 @@ class LiveCollector:
     def collect(self):
         core: Core = self.app[core_key]
         hub = core.hub
-        sockets = GaugeMetricFamily("teahouse_open_sockets", "Open WebSockets per dialect",
-                                    labels=["dialect"])
+        sockets = GaugeMetricFamily(
+            "teahouse_open_sockets", "Open WebSockets per dialect", labels=["dialect"]
+        )
         per_dialect = Tally(conn.dialect.name for conns in hub.rooms.values() for conn in conns)
         for dialect in sorted(set(per_dialect) | {"channels", "v1"}):
             sockets.add_metric([dialect], per_dialect[dialect])
         yield sockets
-        yield CounterMetricFamily("teahouse_fanout_frames", "Frames queued to sockets by fan-out",
-                                  value=hub.frames_sent)
-        yield CounterMetricFamily("teahouse_queue_overflows",
-                                  "Sockets closed 1013 because their send queue overflowed",
-                                  value=hub.overflows)
-        yield CounterMetricFamily("teahouse_login_throttled", "Login attempts refused with 429",
-                                  value=core.throttle.refused)
+        yield CounterMetricFamily(
+            "teahouse_fanout_frames", "Frames queued to sockets by fan-out", value=hub.frames_sent
+        )
+        yield CounterMetricFamily(
+            "teahouse_queue_overflows",
+            "Sockets closed 1013 because their send queue overflowed",
+            value=hub.overflows,
+        )
+        yield CounterMetricFamily(
+            "teahouse_login_throttled",
+            "Login attempts refused with 429",
+            value=core.throttle.refused,
+        )
         caller = self.app.get(bot_caller_key)
-        yield CounterMetricFamily("teahouse_bot_calls_dropped",
-                                  "Outgoing bot calls dropped because the queue was full",
-                                  value=caller.dropped if caller else 0)
+        yield CounterMetricFamily(
+            "teahouse_bot_calls_dropped",
+            "Outgoing bot calls dropped because the queue was full",
+            value=caller.dropped if caller else 0,
+        )
         pusher = self.app.get(pusher_key)
-        for outcome, help_text in (("sent", "Web Pushes a push service accepted"),
-                                   ("failed", "Web Pushes refused, unreachable or gone (404/410)"),
-                                   ("dropped", "Web Pushes dropped because the queue was full")):
-            yield CounterMetricFamily(f"teahouse_pushes_{outcome}", help_text,
-                                      value=getattr(pusher, outcome) if pusher else 0)
+        for outcome, help_text in (
+            ("sent", "Web Pushes a push service accepted"),
+            ("failed", "Web Pushes refused, unreachable or gone (404/410)"),
+            ("dropped", "Web Pushes dropped because the queue was full"),
+        ):
+            yield CounterMetricFamily(
+                f"teahouse_pushes_{outcome}",
+                help_text,
+                value=getattr(pusher, outcome) if pusher else 0,
+            )
 
 
 class Metrics:
     def __init__(self, app: web.Application):
         self.registry = CollectorRegistry()
-        self.messages = Counter("teahouse_messages_stored", "Messages stored (every kind)",
-                                registry=self.registry)
-        self.requests = Counter("teahouse_http_requests", "HTTP responses by route and status",
-                                ["method", "route", "status"], registry=self.registry)
-        self.batch_size = Histogram("teahouse_commit_batch_size", "Write jobs per commit",
-                                    buckets=BATCH_BUCKETS, registry=self.registry)
-        self.commit_seconds = Histogram("teahouse_commit_seconds",
-                                        "Seconds from BEGIN to COMMIT of a write batch",
-                                        buckets=COMMIT_BUCKETS, registry=self.registry)
+        self.messages = Counter(
+            "teahouse_messages_stored", "Messages stored (every kind)", registry=self.registry
+        )
+        self.requests = Counter(
+            "teahouse_http_requests",
+            "HTTP responses by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.batch_size = Histogram(
+            "teahouse_commit_batch_size",
+            "Write jobs per commit",
+            buckets=BATCH_BUCKETS,
+            registry=self.registry,
+        )
+        self.commit_seconds = Histogram(
+            "teahouse_commit_seconds",
+            "Seconds from BEGIN to COMMIT of a write batch",
+            buckets=COMMIT_BUCKETS,
+            registry=self.registry,
+        )
         self.registry.register(LiveCollector(app))
 
     def listen(self, event: Event) -> None:

@@ -5,6 +5,7 @@ Discovery and keys are cached per provider for an hour; a token signed by a key 
 not know yet fetches the keys again (at most every KEYS_RETRY seconds), so a provider's
 key rotation needs no restart.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,7 @@ from urllib.parse import quote_plus
 import aiohttp
 from aiohttp import web
 
-from chat.errors import Unavailable, Unauthorized
+from chat.errors import Unauthorized, Unavailable
 from chat.keys import oidc_clients_key, settings_key
 from chat.signin_settings import OidcProvider
 
@@ -39,7 +40,7 @@ class ProviderClient:
         self.session = session
         self._metadata: tuple[float, dict] | None = None
         self._keys: tuple[float, dict] | None = None
-        self._refreshed = -KEYS_RETRY      # when keys were last refetched for an unknown key
+        self._refreshed = -KEYS_RETRY  # when keys were last refetched for an unknown key
 
     async def metadata(self) -> dict:
         if self._metadata and time.monotonic() - self._metadata[0] < CACHE_SECONDS:
@@ -48,8 +49,9 @@ class ProviderClient:
         document = await self._get(url)
         # Security: a document that names another issuer is not this provider's.
         if str(document.get("issuer", "")).rstrip("/") != self.provider.issuer:
-            log.warning("OIDC %s: discovery names issuer %r", self.provider.name,
-                        document.get("issuer"))
+            log.warning(
+                "OIDC %s: discovery names issuer %r", self.provider.name, document.get("issuer")
+            )
             raise self._failed()
         for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
             if not isinstance(document.get(key), str):
@@ -72,26 +74,38 @@ class ProviderClient:
     async def exchange(self, code: str, verifier: str, redirect_uri: str) -> dict:
         """The token response for an authorization code (with its PKCE verifier)."""
         metadata = await self.metadata()
-        form = {"grant_type": "authorization_code", "code": code,
-                "redirect_uri": redirect_uri, "code_verifier": verifier,
-                "client_id": self.provider.client_id}
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+            "client_id": self.provider.client_id,
+        }
         headers = {"Accept": "application/json"}
         if self.provider.client_secret:
-            methods = metadata.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+            methods = metadata.get("token_endpoint_auth_methods_supported") or [
+                "client_secret_basic"
+            ]
             if "client_secret_basic" in methods:
-                headers["Authorization"] = basic_auth(self.provider.client_id,
-                                                      self.provider.client_secret)
+                headers["Authorization"] = basic_auth(
+                    self.provider.client_id, self.provider.client_secret
+                )
             else:
                 form["client_secret"] = self.provider.client_secret
         try:
-            async with self.session.post(metadata["token_endpoint"], data=form, headers=headers,
-                                         timeout=TIMEOUT) as resp:
+            async with self.session.post(
+                metadata["token_endpoint"], data=form, headers=headers, timeout=TIMEOUT
+            ) as resp:
                 body = await self._json(resp)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise self._unavailable(exc) from None
         if resp.status != 200:
-            log.warning("OIDC %s: token endpoint answered %s %s", self.provider.name,
-                        resp.status, str(body.get("error", ""))[:100])
+            log.warning(
+                "OIDC %s: token endpoint answered %s %s",
+                self.provider.name,
+                resp.status,
+                str(body.get("error", ""))[:100],
+            )
             raise self._failed()
         return body
 

@@ -3,6 +3,7 @@ server registered (web/routing.py records every route with its dialect's error
 shape), with summaries and schemas from web/operations.py and web/schemas.py; and
 /api/docs, Swagger UI vendored under static/vendor/ so it works offline.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,20 @@ from chat.web.schemas import BODIES, COMPONENTS, STR, obj, ref
 PARAM = re.compile(r"\{(\w+)\}")
 INT_PARAMS = {"id", "user_id", "hook_id", "bot_id"}
 ERROR_SCHEMA = {"detail": "DetailError", "error": "ChannelsError"}
-DIALECT_OF = {"v1": "v1", "channels": "channels", "simple": "simple", "native": "native",
-              "identity": "identity", "api_tokens": "identity", "external": "identity",
-              "oidc_flow": "identity", "hooks": "webhooks",
-              "bots": "bots", "team": "native", "push": "native"}
+DIALECT_OF = {
+    "v1": "v1",
+    "channels": "channels",
+    "simple": "simple",
+    "native": "native",
+    "identity": "identity",
+    "api_tokens": "identity",
+    "external": "identity",
+    "oidc_flow": "identity",
+    "hooks": "webhooks",
+    "bots": "bots",
+    "team": "native",
+    "push": "native",
+}
 SOCKETS = """
 WebSockets (not described as operations): v1 `GET /api/v1/chatroom/ws/{room_id}/{token}`;
 channels `GET /ws/chat/{room_id}/?token=JWT` (also `&since=<message id>`); every room of
@@ -31,11 +42,19 @@ docs/user-socket.md of the Teahouse repository. A bot key works wherever a token
 """
 # Swagger UI sets style attributes, so this page allows inline *styles* (never
 # inline script); everything else is as strict as the web client's page.
-DOCS_CSP = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
-    "form-action 'self'", "frame-ancestors 'none'",
-])
+DOCS_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -66,11 +85,19 @@ def success(name) -> dict:
     if name is None:
         return {"description": "done, no body"}
     if name == "binary":
-        return {"description": "the file", "content": {"application/octet-stream": {
-            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}
+        return {
+            "description": "the file",
+            "content": {
+                "application/octet-stream": {
+                    "schema": {"type": "string", "contentMediaType": "application/octet-stream"}
+                }
+            },
+        }
     if name == "ndjson":
-        return {"description": "JSON lines, streamed (docs/export-format.md)", "content": {
-            "application/x-ndjson": {"schema": {"type": "string"}}}}
+        return {
+            "description": "JSON lines, streamed (docs/export-format.md)",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
     if name == "ok":
         return {"description": "stored", "content": {"text/plain": {"schema": {"const": "ok"}}}}
     return {"description": "success", "content": {"application/json": {"schema": schema_of(name)}}}
@@ -78,39 +105,80 @@ def success(name) -> dict:
 
 def failure(style: ErrorStyle) -> dict:
     if style.key in ERROR_SCHEMA:
-        return {"description": f"error as {{\"{style.key}\": ...}}", "content": {
-            "application/json": {"schema": ref(ERROR_SCHEMA[style.key])}}}
-    return {"description": "Slack's plain-text error code", "content": {
-        "text/plain": {"schema": STR}}}
+        return {
+            "description": f'error as {{"{style.key}": ...}}',
+            "content": {"application/json": {"schema": ref(ERROR_SCHEMA[style.key])}},
+        }
+    return {
+        "description": "Slack's plain-text error code",
+        "content": {"text/plain": {"schema": STR}},
+    }
 
 
 def request_body(kind: str) -> dict:
     if kind == "slack":
-        content = {"application/json": {"schema": ref("SlackPayload")},
-                   "application/x-www-form-urlencoded": {"schema": obj({"payload": STR})}}
+        content = {
+            "application/json": {"schema": ref("SlackPayload")},
+            "application/x-www-form-urlencoded": {"schema": obj({"payload": STR})},
+        }
     elif kind == "bot":
-        content = {"text/plain": {"schema": STR},
-                   "multipart/form-data": {"schema": obj({"attachment": {
-                       "type": "string", "contentMediaType": "application/octet-stream"}})}}
+        content = {
+            "text/plain": {"schema": STR},
+            "multipart/form-data": {
+                "schema": obj(
+                    {
+                        "attachment": {
+                            "type": "string",
+                            "contentMediaType": "application/octet-stream",
+                        }
+                    }
+                )
+            },
+        }
     elif kind.startswith("multipart:"):
-        content = {"multipart/form-data": {"schema": obj({kind.split(":")[1]: {
-            "type": "string", "contentMediaType": "application/octet-stream"}}, {"room_id": STR})}}
+        content = {
+            "multipart/form-data": {
+                "schema": obj(
+                    {
+                        kind.split(":")[1]: {
+                            "type": "string",
+                            "contentMediaType": "application/octet-stream",
+                        }
+                    },
+                    {"room_id": STR},
+                )
+            }
+        }
     else:
         content = {"application/json": {"schema": ref(kind)}}
     return {"required": True, "content": content}
 
 
 def operation(style: ErrorStyle, route: Route, about: Operation) -> dict:
-    params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "integer"} if name in INT_PARAMS else {"type": "string"}}
-              for name in PARAM.findall(route.path)]
-    params += [{"name": name, "in": "query", "required": False, "schema": schema}
-               for name, schema in about.query]
+    params = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer"} if name in INT_PARAMS else {"type": "string"},
+        }
+        for name in PARAM.findall(route.path)
+    ]
+    params += [
+        {"name": name, "in": "query", "required": False, "schema": schema}
+        for name, schema in about.query
+    ]
     slug = re.sub(r"[^a-z0-9]+", "_", f"{route.method} {route.path}".lower()).strip("_")
-    described = {"operationId": f"{dialect_of(route)}_{slug}", "summary": about.summary, "tags": [dialect_of(route)],
-                 "parameters": params,
-                 "responses": {**{str(status): success(name) for status, name in about.ok.items()},
-                               "default": failure(style)}}
+    described = {
+        "operationId": f"{dialect_of(route)}_{slug}",
+        "summary": about.summary,
+        "tags": [dialect_of(route)],
+        "parameters": params,
+        "responses": {
+            **{str(status): success(name) for status, name in about.ok.items()},
+            "default": failure(style),
+        },
+    }
     if about.body:
         described["requestBody"] = request_body(about.body)
     if route.public:
@@ -131,16 +199,23 @@ def build_document(app: web.Application) -> dict:
         paths.setdefault(route.path, {})[route.method.lower()] = operation(style, route, about)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Teahouse", "version": "1",
-                 "description": "Every dialect Teahouse speaks, from the server's own route "
-                                "table. Send the access token (or a bot key) as "
-                                "`Authorization: Bearer ...`.\n" + SOCKETS},
+        "info": {
+            "title": "Teahouse",
+            "version": "1",
+            "description": "Every dialect Teahouse speaks, from the server's own route "
+            "table. Send the access token (or a bot key) as "
+            "`Authorization: Bearer ...`.\n" + SOCKETS,
+        },
         "servers": [{"url": "/"}],
-        "tags": [{"name": name} for name in
-                 ("identity", "channels", "native", "v1", "simple", "webhooks", "bots")],
+        "tags": [
+            {"name": name}
+            for name in ("identity", "channels", "native", "v1", "simple", "webhooks", "bots")
+        ],
         "paths": paths,
-        "components": {"schemas": {**COMPONENTS, **BODIES},
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": {**COMPONENTS, **BODIES},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
         "security": [{"bearer": []}],
     }
 
@@ -150,8 +225,11 @@ async def openapi_json(request: web.Request) -> web.Response:
 
 
 async def docs_page(request: web.Request) -> web.Response:
-    return web.Response(text=DOCS_PAGE, content_type="text/html",
-                        headers={**PAGE_HEADERS, "Content-Security-Policy": DOCS_CSP})
+    return web.Response(
+        text=DOCS_PAGE,
+        content_type="text/html",
+        headers={**PAGE_HEADERS, "Content-Security-Policy": DOCS_CSP},
+    )
 
 
 def setup(app: web.Application) -> None:

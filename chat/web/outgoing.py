@@ -12,6 +12,7 @@ The payload is Campfire's {user, room, message{id, body{plain, html}, path}} plu
 Mattermost's outgoing-webhook fields (text, user_name, channel_name, ...), so bots
 written for either work. The answer may be plain text, {"text": ...} or {"content": ...}.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,8 @@ import aiohttp
 from aiohttp import web
 
 from chat.core import Core
-from chat.core.integrations import bots
 from chat.core.conversation import messages
+from chat.core.integrations import bots
 from chat.core.ratelimit import MemoryBuckets, Rate
 from chat.errors import ChatError
 from chat.events import Event
@@ -38,15 +39,28 @@ def call_payload(event: bots.BotAddressed) -> dict:
     message, room, sender = event.message, event.room, event.message.sender
     return {
         "user": {"id": sender.id, "name": sender.name, "username": sender.username},
-        "room": {"id": room.id, "name": room.name, "slug": room.slug,
-                 "path": f"/api/chat/rooms/{room.id}/messages/"},
-        "message": {"id": message.id, "created_at": message.created_at,
-                    "body": {"plain": message.content,
-                             "html": html.escape(message.content).replace("\n", "<br>")},
-                    "path": f"/api/chat/messages/{message.id}/"},
+        "room": {
+            "id": room.id,
+            "name": room.name,
+            "slug": room.slug,
+            "path": f"/api/chat/rooms/{room.id}/messages/",
+        },
+        "message": {
+            "id": message.id,
+            "created_at": message.created_at,
+            "body": {
+                "plain": message.content,
+                "html": html.escape(message.content).replace("\n", "<br>"),
+            },
+            "path": f"/api/chat/messages/{message.id}/",
+        },
         # Mattermost outgoing-webhook fields
-        "text": message.content, "user_id": str(sender.id), "user_name": sender.username,
-        "channel_id": str(room.id), "channel_name": room.slug, "post_id": str(message.id),
+        "text": message.content,
+        "user_id": str(sender.id),
+        "user_name": sender.username,
+        "channel_id": str(room.id),
+        "channel_name": room.slug,
+        "post_id": str(message.id),
         "timestamp": message.created_at,
     }
 
@@ -68,11 +82,13 @@ def answer_text(body: bytes, content_type: str) -> str:
 class BotLane:
     """One bot's calls: its queue and the workers that empty it."""
 
-    def __init__(self, caller: "BotCaller", bot_id: int):
+    def __init__(self, caller: BotCaller, bot_id: int):
         settings = caller.core.settings
         self.queue: asyncio.Queue[bots.BotAddressed] = asyncio.Queue(settings.bot_queue_limit)
-        self.tasks = [asyncio.create_task(caller.work(self.queue), name=f"bot-{bot_id}-{n}")
-                      for n in range(settings.bot_concurrency)]
+        self.tasks = [
+            asyncio.create_task(caller.work(self.queue), name=f"bot-{bot_id}-{n}")
+            for n in range(settings.bot_concurrency)
+        ]
 
 
 class BotCaller:
@@ -89,8 +105,12 @@ class BotCaller:
             return
         if self.over_budget(event.message.sender.id):
             self.dropped += 1
-            log.info("user %s is over the bot-call budget: message %s not sent to bot %s",
-                     event.message.sender.id, event.message.id, event.bot_id)
+            log.info(
+                "user %s is over the bot-call budget: message %s not sent to bot %s",
+                event.message.sender.id,
+                event.message.id,
+                event.bot_id,
+            )
             return
         if event.bot_id not in self.lanes:
             self.lanes[event.bot_id] = BotLane(self, event.bot_id)
@@ -98,19 +118,23 @@ class BotCaller:
             self.lanes[event.bot_id].queue.put_nowait(event)
         except asyncio.QueueFull:
             self.dropped += 1
-            log.warning("bot call queue full: message %s not sent to bot %s",
-                        event.message.id, event.bot_id)
+            log.warning(
+                "bot call queue full: message %s not sent to bot %s", event.message.id, event.bot_id
+            )
 
     def over_budget(self, sender_id: int) -> bool:
-        return not self.budget_rate.off and self.budget.take_now(
-            f"bot_calls:{sender_id}", self.budget_rate) > 0
+        return (
+            not self.budget_rate.off
+            and self.budget.take_now(f"bot_calls:{sender_id}", self.budget_rate) > 0
+        )
 
     async def start(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self.core.settings.bot_timeout_seconds)
         # No pool-wide cap: each bot's workers are its limit (aiohttp's default of 100
         # connections would let one bot's stalled calls hold the others' sockets).
-        self.session = aiohttp.ClientSession(timeout=timeout,
-                                             connector=aiohttp.TCPConnector(limit=0))
+        self.session = aiohttp.ClientSession(
+            timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
+        )
 
     async def stop(self) -> None:
         tasks = [task for lane in self.lanes.values() for task in lane.tasks]
@@ -137,16 +161,20 @@ class BotCaller:
             return
         try:
             # No redirects: the admin-set URL is the only place a message is sent to.
-            async with self.session.post(bot.outgoing_url, json=call_payload(event),
-                                         allow_redirects=False) as resp:
+            async with self.session.post(
+                bot.outgoing_url, json=call_payload(event), allow_redirects=False
+            ) as resp:
                 body = await resp.content.read(MAX_ANSWER)
                 if resp.status != 200:
-                    log.warning("bot %s answered %s: nothing posted", bot.user.username, resp.status)
+                    log.warning(
+                        "bot %s answered %s: nothing posted", bot.user.username, resp.status
+                    )
                     return
                 text = answer_text(body, resp.content_type)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            log.warning("bot %s call failed (%s): nothing posted", bot.user.username,
-                        type(exc).__name__)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning(
+                "bot %s call failed (%s): nothing posted", bot.user.username, type(exc).__name__
+            )
             return
         if text:
             try:

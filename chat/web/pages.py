@@ -4,6 +4,7 @@ The page is a shell: everything after it is plain ES modules and CSS from /stati
 no build step and nothing from a CDN, so the client works on a closed intranet.
 The page carries a strict Content-Security-Policy: no inline script or style.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,11 +24,19 @@ STATIC = ROOT / "static"
 
 # Security decision: scripts and styles only from our origin, images also from
 # data:/blob: (local previews of files being uploaded), sockets to ourselves.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'",
-    "img-src 'self' data: blob:", "connect-src 'self' ws: wss:", "object-src 'none'",
-    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self' ws: wss:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -58,11 +67,14 @@ async def livez(request: web.Request) -> web.Response:
 
 def page(request: web.Request, template: str) -> web.Response:
     settings = request.app[settings_key]
-    context = {"allow_registration": settings.allow_registration and settings.local_login,
-               "password_login": settings.local_login or settings.ldap is not None,
-               "providers": settings.oidc_providers,
-               "language": request_language(request),
-               "purge_days": settings.room_purge_days, "audit_actions": audit.ACTIONS}
+    context = {
+        "allow_registration": settings.allow_registration and settings.local_login,
+        "password_login": settings.local_login or settings.ldap is not None,
+        "providers": settings.oidc_providers,
+        "language": request_language(request),
+        "purge_days": settings.room_purge_days,
+        "audit_actions": audit.ACTIONS,
+    }
     response = aiohttp_jinja2.render_template(template, request, context)
     response.headers.update(PAGE_HEADERS)
     return response
@@ -87,8 +99,7 @@ async def revalidate_static(request: web.Request, response: web.StreamResponse) 
 
 
 def setup(app: web.Application) -> None:
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                         autoescape=True)
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/livez", livez)
     app.router.add_get("/", index)

@@ -9,6 +9,7 @@ workers (CHAT_PUSH_CONCURRENCY). A 429/5xx or a network error is retried twice w
 doubling backoff (CHAT_PUSH_RETRY_SECONDS; a Retry-After up to a minute is honoured);
 404/410 deletes the subscription. Every endpoint goes through chat/outbound/.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,7 +31,7 @@ from chat.push.encryption import encrypt
 from chat.push.vapid import Vapid, load_vapid, unb64url
 
 log = logging.getLogger(__name__)
-PUSH_TTL = 24 * 3600       # a push not delivered within a day is stale
+PUSH_TTL = 24 * 3600  # a push not delivered within a day is stale
 ATTEMPTS = 3
 MAX_RETRY_AFTER = 60.0
 DEFAULT_SUBJECT = "mailto:webpush@teahouse.invalid"
@@ -43,25 +44,32 @@ class Pusher:
         settings = core.settings
         self.queue: asyncio.Queue[Notification] = asyncio.Queue(settings.push_queue_limit)
         self.waiting: dict[int, asyncio.TimerHandle] = {}  # notification id -> its grace
-        self.outbound = OutboundSession(settings.push_timeout_seconds, settings.outbound_ca_file,
-                                        limit=settings.push_concurrency * 2)
-        self.tasks = [asyncio.create_task(self.work(), name=f"push-{n}")
-                      for n in range(settings.push_concurrency)]
+        self.outbound = OutboundSession(
+            settings.push_timeout_seconds,
+            settings.outbound_ca_file,
+            limit=settings.push_concurrency * 2,
+        )
+        self.tasks = [
+            asyncio.create_task(self.work(), name=f"push-{n}")
+            for n in range(settings.push_concurrency)
+        ]
         self.sent = self.failed = self.dropped = 0
 
     def listen(self, event: Event) -> None:
         if not isinstance(event, NotificationCreated):
             return
         notification = event.notification
-        wait = away.wait_before_telling(self.core.hub, notification,
-                                        self.core.settings.push_grace_seconds)
+        wait = away.wait_before_telling(
+            self.core.hub, notification, self.core.settings.push_grace_seconds
+        )
         if wait is None:
             return
         if len(self.waiting) >= self.core.settings.push_queue_limit:
             self.drop(notification, "too many pushes waiting out their grace period")
             return
         self.waiting[notification.id] = asyncio.get_running_loop().call_later(
-            wait, self.due, notification)
+            wait, self.due, notification
+        )
 
     def due(self, notification: Notification) -> None:
         self.waiting.pop(notification.id, None)
@@ -94,8 +102,9 @@ class Pusher:
         backoff = settings.push_retry_seconds
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                target = await address.check(device.endpoint, settings.outbound_allow,
-                                             settings.outbound_max_url)
+                target = await address.check(
+                    device.endpoint, settings.outbound_allow, settings.outbound_max_url
+                )
             except address.Refused as exc:
                 self.failed += 1
                 log.warning("push endpoint of device %s refused: %s", device.id, exc.reason)
@@ -117,17 +126,22 @@ class Pusher:
             await asyncio.sleep(retry_after if retry_after is not None else backoff)
             backoff *= 2
 
-    async def post(self, target: address.Target, device: PushSubscription,
-                   body: bytes) -> tuple[int | None, float | None]:
+    async def post(
+        self, target: address.Target, device: PushSubscription, body: bytes
+    ) -> tuple[int | None, float | None]:
         encrypted = encrypt(body, unb64url(device.p256dh), unb64url(device.auth))
-        headers = {"TTL": str(PUSH_TTL), "Urgency": "high", "Content-Encoding": "aes128gcm",
-                   "Content-Type": "application/octet-stream",
-                   "Authorization": self.vapid.authorization(device.endpoint)}
+        headers = {
+            "TTL": str(PUSH_TTL),
+            "Urgency": "high",
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+            "Authorization": self.vapid.authorization(device.endpoint),
+        }
         try:
             async with self.outbound.post(target, encrypted, headers) as resp:
                 await resp.content.read(4096)
                 return resp.status, retry_after(resp.headers.get("Retry-After"))
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             log.info("push to device %s: %s", device.id, type(exc).__name__)
             return None, None
 
@@ -152,7 +166,8 @@ async def run_pusher(app: web.Application):
     core = app[core_key]
     settings = core.settings
     subject = settings.vapid_subject or (
-        settings.public_url if settings.public_url.startswith("https://") else DEFAULT_SUBJECT)
+        settings.public_url if settings.public_url.startswith("https://") else DEFAULT_SUBJECT
+    )
     vapid = load_vapid(settings.vapid_private_key, settings.vapid_path, subject, PRIVATE_FILE)
     pusher = app[pusher_key] = Pusher(core, vapid)
     core.listeners.append(pusher.listen)

@@ -2,9 +2,8 @@
 resume frame): straight to the socket, before any live frame, bounded by core's
 replay limit. A client that closes meanwhile is answered at once, not after the whole
 replay: it can be megabytes, and RFC 6455 wants a close answered when it comes."""
-from __future__ import annotations
 
-import asyncio
+from __future__ import annotations
 
 from aiohttp import WSMsgType
 
@@ -42,7 +41,7 @@ async def client_closed(session) -> bool:
     while True:
         try:
             msg = await session.ws.receive(timeout=1e-6)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         if msg.type in ENDED:
             return True

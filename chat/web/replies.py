@@ -1,8 +1,9 @@
 """Replies the dialects share: a translated {"message": ...}, and room actions (join,
 leave, delete) that make one core call and answer with such a message."""
+
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -20,8 +21,10 @@ def said(request: web.Request, key: str, status: int = 200) -> web.Response:
 
 def room_action(action: RoomCall, key: str):
     """A handler: action(core, user, room from the path), then the message `key`."""
+
     async def handler(request: web.Request) -> web.Response:
         await action(request.app[core_key], request[user_key], request.match_info["room"])
         return said(request, key)
+
     handler.__name__ = f"{action.__name__}_room"
     return handler

@@ -5,11 +5,12 @@ A proxy's id (nginx's $request_id) is kept only from a trusted proxy and only if
 looks like an id, so a client cannot inject text into the logs or impersonate another
 request's id; otherwise the server makes one.
 """
+
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Awaitable
+from collections.abc import Awaitable
 
 from aiohttp import web
 
@@ -24,8 +25,9 @@ request_id_key = web.RequestKey("request_id", str)
 def request_id(request: web.Request) -> str:
     if request_id_key not in request:
         incoming = request.headers.get(HEADER, "")
-        request[request_id_key] = (incoming if trusted_peer(request) and SANE_ID.fullmatch(incoming)
-                                   else uuid.uuid4().hex)
+        request[request_id_key] = (
+            incoming if trusted_peer(request) and SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        )
     return request[request_id_key]
 
 

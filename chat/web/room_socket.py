@@ -1,4 +1,5 @@
 """The seeds' per-room sockets (/ws/chat/{room}/ and v1's): one seat, in one room."""
+
 from __future__ import annotations
 
 from chat.core.conversation import rooms
@@ -29,8 +30,9 @@ class RoomSession(SocketSession):
         hub = self.core.hub
         room_id = seat.room.id
         online = hub.online_in(room_id, hub.presence.coalesce_above)
-        for text in self.dialect.greeting(self.user, seat.room, online, hub.online_count(room_id),
-                                          self.language):
+        for text in self.dialect.greeting(
+            self.user, seat.room, online, hub.online_count(room_id), self.language
+        ):
             await self.send_now(text)
         if self.since_id is not None:
             await replay(self, room_id, self.since_id)

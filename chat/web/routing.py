@@ -4,11 +4,12 @@ caller and renders every ChatError in that dialect's error shape and language.
 Channels and simple share /api/chat/, so sub-apps by prefix cannot separate them:
 the error shape travels with each route instead.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
@@ -29,6 +30,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @dataclass(frozen=True)
 class ErrorStyle:
     """The key of a dialect's error body: {"detail": ...} or {"error": ...}."""
+
     key: str
 
     def response(self, request: web.Request, key: str, status: int, **params) -> web.Response:
@@ -64,6 +66,7 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
         except Exception:
             log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
             return style.response(request, "internal_error", 500)
+
     run.__name__ = handler.__name__
     return run
 
@@ -76,8 +79,10 @@ def error_response(request: web.Request, style: ErrorStyle, exc: ChatError) -> w
         # RFC 6750's challenge; its error_description is the reason as a key, for
         # clients (our page: "This account has been deactivated") that act on it.
         response.headers[hdrs.WWW_AUTHENTICATE] = (
-            'Bearer realm="teahouse"' if exc.key == "auth_required" else
-            f'Bearer realm="teahouse", error="invalid_token", error_description="{exc.key}"')
+            'Bearer realm="teahouse"'
+            if exc.key == "auth_required"
+            else f'Bearer realm="teahouse", error="invalid_token", error_description="{exc.key}"'
+        )
     return response
 
 

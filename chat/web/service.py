@@ -1,5 +1,6 @@
 """Run the app as a long-lived service: listen, tell the service manager it is ready,
 and on SIGTERM/SIGINT say it is stopping, close sockets with 1001 and exit cleanly."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,12 @@ def listening_site(runner: web.AppRunner, settings: Settings) -> web.BaseSite:
     show as ::ffff:a.b.c.d, which web.auth reads as a.b.c.d."""
     reuse_port = bool(settings.redis_url)
     if settings.host == "::" and socket.has_dualstack_ipv6():
-        sock = socket.create_server(("::", settings.port), family=socket.AF_INET6,
-                                    dualstack_ipv6=True, reuse_port=reuse_port)
+        sock = socket.create_server(
+            ("::", settings.port),
+            family=socket.AF_INET6,
+            dualstack_ipv6=True,
+            reuse_port=reuse_port,
+        )
         return web.SockSite(runner, sock)
     return web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port)
 
@@ -51,8 +56,9 @@ async def serve_until_signal(app: web.Application, settings: Settings, started) 
     """Serve until a stop signal. started() runs once the port is listening."""
     open_files = raise_open_file_limit()
     install_accept_throttle()
-    runner = GuardedRunner(app, settings, access_log_class=RedactingAccessLogger,
-                           shutdown_timeout=SHUTDOWN_SECONDS)
+    runner = GuardedRunner(
+        app, settings, access_log_class=RedactingAccessLogger, shutdown_timeout=SHUTDOWN_SECONDS
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

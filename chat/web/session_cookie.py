@@ -7,6 +7,7 @@ https (directly or, from a trusted proxy, by X-Forwarded-Proto). Because a cooki
 rides along by itself, a change authenticated only by it must also show an Origin
 (or Referer) of this very site: anything else is refused before the handler runs.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -32,13 +33,21 @@ def is_https(request: web.Request) -> bool:
 
 
 def set_session_cookie(response: web.StreamResponse, request: web.Request, secret: str) -> None:
-    response.set_cookie(COOKIE, secret, max_age=request.app[settings_key].refresh_token_ttl,
-                        path="/", httponly=True, samesite="Strict", secure=is_https(request))
+    response.set_cookie(
+        COOKIE,
+        secret,
+        max_age=request.app[settings_key].refresh_token_ttl,
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=is_https(request),
+    )
 
 
 def clear_session_cookie(response: web.StreamResponse, request: web.Request) -> None:
-    response.del_cookie(COOKIE, path="/", httponly=True, samesite="Strict",
-                        secure=is_https(request))
+    response.del_cookie(
+        COOKIE, path="/", httponly=True, samesite="Strict", secure=is_https(request)
+    )
 
 
 def same_origin(request: web.Request) -> bool:

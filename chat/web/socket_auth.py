@@ -7,12 +7,13 @@ a SocketsEnded event (core/sessions.py, core/accounts.py, core/api_tokens.py), s
 every process: each connection carries its credential so the event picks exactly the
 sockets it opened.
 """
+
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chat.clock import iso_utc
 from chat.core import Core
@@ -67,8 +68,16 @@ class CredentialWatch:
             raise Forbidden("auth_other_user")
         self._use(credential)
         expires = credential.expires_at
-        self.conn.offer(dumps({"type": "auth_ok", "expires_at": None if expires is None else
-                               iso_utc(datetime.fromtimestamp(expires, timezone.utc))}))
+        self.conn.offer(
+            dumps(
+                {
+                    "type": "auth_ok",
+                    "expires_at": None
+                    if expires is None
+                    else iso_utc(datetime.fromtimestamp(expires, UTC)),
+                }
+            )
+        )
 
     def stop(self) -> None:
         if self.timer:

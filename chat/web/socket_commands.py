@@ -1,6 +1,7 @@
 """What a socket dialect is: the commands it parses client frames into, and what it
 renders. The socket loop (sockets.py) acts on the commands; each dialect (v1, channels,
 the user-level socket) only translates."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,12 +34,14 @@ class ReadCommand:
 @dataclass(frozen=True)
 class ResumeCommand:
     """User-level socket: replay each room after the last message id the client has."""
+
     rooms: object
 
 
 @dataclass(frozen=True)
 class OnlineCommand:
     """User-level socket: who is online in one room (large rooms send only counts)."""
+
     room_id: object
 
 
@@ -51,8 +54,9 @@ class SocketDialect(Protocol):
     name: str
 
     def render(self, event: Event) -> str | None: ...
-    def greeting(self, user: User, room: Room, online: list[User], online_count: int,
-                 language: str) -> list[str]: ...
+    def greeting(
+        self, user: User, room: Room, online: list[User], online_count: int, language: str
+    ) -> list[str]: ...
     def parse(self, frame: dict) -> SendCommand | TypingCommand | ReadCommand | NoCommand: ...
     def render_message(self, message: Message) -> str: ...
     def render_gap(self, room_id: int, since: int, limit: int) -> str: ...

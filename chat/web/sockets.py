@@ -9,41 +9,48 @@ Registering before reading the replay, and skipping live messages already replay
 gives a resume with no gap and no duplicate. A frame is authorized by its seat, which
 the hub keeps true to every mute, ban and leave.
 """
+
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from chat.core.people import online as activity
-from chat.core.conversation import messages
 from chat.core.caps import check_socket_cap
+from chat.core.conversation import messages
+from chat.core.people import online as activity
 from chat.errors import BadInput, ChatError, Forbidden
-from chat.live.client import CLOSE_TRY_AGAIN, Connection, Seat
 from chat.i18n import translate, viewer_language
 from chat.keys import core_key, settings_key
+from chat.live.client import CLOSE_TRY_AGAIN, Connection, Seat
 from chat.models import Credential, User
 from chat.settings import LANGUAGES
 from chat.web.auth import client_address, identify, request_language
-from chat.web.socket_auth import CredentialWatch
-from chat.web.socket_commands import (OnlineCommand, ReadCommand, ResumeCommand, SendCommand,
-                              SocketDialect, TypingCommand)
 from chat.web.jsonio import dumps, parse_frame
+from chat.web.socket_auth import CredentialWatch
+from chat.web.socket_commands import (
+    OnlineCommand,
+    ReadCommand,
+    ResumeCommand,
+    SendCommand,
+    SocketDialect,
+    TypingCommand,
+)
 from chat.web.wsframes import close_frame, text_frame
 
 log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
-IN_FLIGHT = 32        # sends of one socket awaiting commit at once
-FRAMES_PER_TURN = 8   # client frames read in a row before the loop gets a turn
+IN_FLIGHT = 32  # sends of one socket awaiting commit at once
+FRAMES_PER_TURN = 8  # client frames read in a row before the loop gets a turn
 ONLINE_LISTED = 1000  # users an online_users answer names at most
-CLOSE_GRACE = 5.0     # seconds a closing writer may take for the handshake
+CLOSE_GRACE = 5.0  # seconds a closing writer may take for the handshake
 WRITE_HIGH = 64 * 1024  # bytes buffered for a client before its writer waits (asyncio's mark)
-DRAIN_POLL = 0.005      # how often a waiting writer looks again
+DRAIN_POLL = 0.005  # how often a waiting writer looks again
 
 
 def origin_allowed(request: web.Request) -> bool:
@@ -56,13 +63,13 @@ def origin_allowed(request: web.Request) -> bool:
     return urlsplit(origin).netloc.lower() == request.host.lower()
 
 
-def socket_handler(kind: type["SocketSession"], dialect) -> Callable:
+def socket_handler(kind: type[SocketSession], dialect) -> Callable:
     """The aiohttp handler of a socket: serve() itself, so that each of 10,000 open
     sockets keeps one coroutine frame of ours waiting, not a chain of wrappers."""
     return functools.partial(serve, kind=kind, dialect=dialect)
 
 
-async def serve(request: web.Request, *, kind: type["SocketSession"], dialect) -> web.StreamResponse:
+async def serve(request: web.Request, *, kind: type[SocketSession], dialect) -> web.StreamResponse:
     if not origin_allowed(request):
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
@@ -95,9 +102,25 @@ class SocketSession:
     Slotted, and its in-flight bookkeeping made on the first send: an idle socket is
     mostly aiohttp's."""
 
-    __slots__ = ("request", "ws", "dialect", "core", "language", "conn", "user", "credential",
-                 "watch", "writer", "reader", "read_stopped", "closing", "in_flight", "tasks",
-                 "behind_since", "early")
+    __slots__ = (
+        "request",
+        "ws",
+        "dialect",
+        "core",
+        "language",
+        "conn",
+        "user",
+        "credential",
+        "watch",
+        "writer",
+        "reader",
+        "read_stopped",
+        "closing",
+        "in_flight",
+        "tasks",
+        "behind_since",
+        "early",
+    )
 
     def __init__(self, request: web.Request, ws: web.WebSocketResponse, dialect: SocketDialect):
         self.request = request
@@ -124,9 +147,14 @@ class SocketSession:
         self.user = self.credential.user
 
     def connection(self, user_level: bool = False) -> Connection:
-        return Connection(self.user, self.dialect,
-                          self.request.app[settings_key].socket_queue_limit,
-                          self._overflowed, user_level, language=self.language)
+        return Connection(
+            self.user,
+            self.dialect,
+            self.request.app[settings_key].socket_queue_limit,
+            self._overflowed,
+            user_level,
+            language=self.language,
+        )
 
     async def greet(self) -> None:
         """Frames sent before live ones: greeting and replay."""
@@ -137,8 +165,9 @@ class SocketSession:
         self.watch = CredentialWatch(self.core, self.conn, self.credential)
         try:
             try:
-                hub.touch(self.user, client_address(self.request),
-                          self.request.headers.get("User-Agent"))
+                hub.touch(
+                    self.user, client_address(self.request), self.request.headers.get("User-Agent")
+                )
                 await self.greet()
             finally:
                 admission.release()
@@ -158,8 +187,9 @@ class SocketSession:
             if self.writer:
                 # A close the server started waits here for the client's reply: cutting
                 # the writer short would drop the connection and lose the close code.
-                await asyncio.gather(asyncio.wait_for(self.writer, CLOSE_GRACE),
-                                     return_exceptions=True)
+                await asyncio.gather(
+                    asyncio.wait_for(self.writer, CLOSE_GRACE), return_exceptions=True
+                )
             if self.closing:
                 await asyncio.gather(self.closing, return_exceptions=True)
 
@@ -184,7 +214,7 @@ class SocketSession:
             pass
         except asyncio.CancelledError:
             if self.read_stopped is None:
-                raise   # not ours (the server's shutdown): the handler ends
+                raise  # not ours (the server's shutdown): the handler ends
             self.reader.uncancel()
         finally:
             self.reader = None
@@ -247,8 +277,9 @@ class SocketSession:
                 task.add_done_callback(self.tasks.discard)
             elif isinstance(command, TypingCommand):
                 seat = self.seat(command.room_id)
-                await self._guard(activity.set_typing(self.core, self.user, seat.room.id,
-                                                      command.is_typing))
+                await self._guard(
+                    activity.set_typing(self.core, self.user, seat.room.id, command.is_typing)
+                )
             elif isinstance(command, ReadCommand):
                 await self._guard(messages.mark_read(self.core, self.user, command.message_id))
             elif isinstance(command, ResumeCommand):
@@ -256,8 +287,11 @@ class SocketSession:
             elif isinstance(command, OnlineCommand):
                 room_id = self.seat(command.room_id).room.id
                 hub = self.core.hub
-                self.conn.offer(self.dialect.render_online(
-                    room_id, hub.online_in(room_id, ONLINE_LISTED), hub.online_count(room_id)))
+                self.conn.offer(
+                    self.dialect.render_online(
+                        room_id, hub.online_in(room_id, ONLINE_LISTED), hub.online_count(room_id)
+                    )
+                )
         except ChatError as exc:
             self._error(exc)
 
@@ -284,11 +318,21 @@ class SocketSession:
             if conn.seats.get(seat.room.id) is not seat:
                 raise Forbidden("not_a_member")
             check_seat_speaks(seat)
+
         try:
             check_seat_speaks(seat)
-            result = await self._guard(messages.send_seated(
-                self.core, self.user, seat.room, still_seated, command.content,
-                command.message_type, command.reply_to, command.client_id))
+            result = await self._guard(
+                messages.send_seated(
+                    self.core,
+                    self.user,
+                    seat.room,
+                    still_seated,
+                    command.content,
+                    command.message_type,
+                    command.reply_to,
+                    command.client_id,
+                )
+            )
             if result is not None and not result.created:
                 self.conn.offer(self.signed(self.dialect.render_message(result.message)))
         except ChatError as exc:
@@ -350,8 +394,12 @@ class SocketSession:
     def ready(self) -> bool:
         """The hub may write to this client now (it is open and not behind)."""
         transport = self.request.transport
-        return (not self.ws.closed and transport is not None and not transport.is_closing()
-                and not self.behind_for())
+        return (
+            not self.ws.closed
+            and transport is not None
+            and not transport.is_closing()
+            and not self.behind_for()
+        )
 
     def behind_for(self) -> float:
         """How long the client has left more than WRITE_HIGH bytes unsent: the measure
@@ -389,9 +437,10 @@ class SocketSession:
         await self._stop_reading()
         transport = self.request.transport
         try:
-            await asyncio.wait_for(self.ws.close(code=CLOSE_TRY_AGAIN, message=b"too slow"),
-                                   CLOSE_GRACE)
-        except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+            await asyncio.wait_for(
+                self.ws.close(code=CLOSE_TRY_AGAIN, message=b"too slow"), CLOSE_GRACE
+            )
+        except (TimeoutError, ConnectionError, RuntimeError):
             pass
         if transport is not None:
             transport.abort()

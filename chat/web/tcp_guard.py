@@ -11,6 +11,7 @@ The request head must arrive within CHAT_HANDSHAKE_TIMEOUT seconds of connecting
 of the previous response): aiohttp's keep-alive timer closes a connection whose head
 is incomplete, so a slowloris client holds nothing for long.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,10 @@ from chat.web.headers import SERVER
 from chat.web.log_budget import LogBudget
 
 log = logging.getLogger(__name__)
-TOO_MANY = (b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
-            b"Connection: close\r\nServer: " + SERVER.encode() + b"\r\n\r\n")
+TOO_MANY = (
+    b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
+    b"Connection: close\r\nServer: " + SERVER.encode() + b"\r\n\r\n"
+)
 ACCEPT_LOG_INTERVAL = 10.0  # seconds between two "out of descriptors" log lines
 
 
@@ -73,9 +76,14 @@ def refusal(exc: BaseException) -> tuple[int, str]:
 
 def malformed_log(settings: Settings) -> LogBudget:
     """The budget of "refused a malformed request" lines (CHAT_MALFORMED_LOG_*)."""
+
     def summary(dropped: int) -> None:
-        log.info("refused %d more malformed requests in the last %g s (not logged one by one)",
-                 dropped, settings.malformed_log_window)
+        log.info(
+            "refused %d more malformed requests in the last %g s (not logged one by one)",
+            dropped,
+            settings.malformed_log_window,
+        )
+
     return LogBudget(settings.malformed_log_lines, settings.malformed_log_window, summary)
 
 
@@ -101,8 +109,13 @@ class ConnectionGuard(RequestHandler):
         if self.transport is not None:
             super().connection_lost(exc)
 
-    def handle_error(self, request, status: int = 500, exc: BaseException | None = None,
-                     message: str | None = None) -> web.StreamResponse:
+    def handle_error(
+        self,
+        request,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
         if not isinstance(exc, HttpProcessingError) or request.writer.output_size > 0:
             response = super().handle_error(request, status, exc, message)
             response.headers["Server"] = SERVER

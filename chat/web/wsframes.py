@@ -1,6 +1,7 @@
 """WebSocket frames written straight to the transport (RFC 6455): the hub's flush
 writes a socket's whole batch in one transport write, and a shutdown hangs up without
 waiting for aiohttp's close handshake."""
+
 from __future__ import annotations
 
 import functools

@@ -3,6 +3,7 @@
 The server runs as `python server.py --port P --data-dir D` so the browser tests see
 exactly what a team sees, and can kill and restart it on the same port and data.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ PASSWORD = "correct horse"
 
 try:
     from playwright import sync_api
-except ImportError:          # the browser tests skip; the rest of the suite runs
+except ImportError:  # the browser tests skip; the rest of the suite runs
     sync_api = None
 
 
@@ -32,15 +33,21 @@ class Server(ServerProcess):
     """One `server.py` process; restart() keeps the port and the data directory."""
 
     def __init__(self, data_dir: Path):
-        super().__init__(data_dir, data_dir.parent / "server.log",
-                         CHAT_LANGUAGE="en", CHAT_ALLOW_REGISTRATION="1")
+        super().__init__(
+            data_dir,
+            data_dir.parent / "server.log",
+            CHAT_LANGUAGE="en",
+            CHAT_ALLOW_REGISTRATION="1",
+        )
 
     def api(self, method: str, path: str, body=None, token: str | None = None):
         data = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers=headers
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as resp:
                 return resp.status, json.loads(resp.read() or b"null")
@@ -52,13 +59,24 @@ class Server(ServerProcess):
 def upload(server: Server, token: str, room_id: int, name: str, mime: str, data: bytes) -> dict:
     """POST /api/chat/upload as a browser form would (multipart: file, room_id)."""
     boundary = "teahouse-test-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"room_id\"\r\n\r\n{room_id}\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-            f"Content-Type: {mime}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="room_id"\r\n\r\n{room_id}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: {mime}\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     request = urllib.request.Request(
-        server.base + "/api/chat/upload", data=body, method="POST",
-        headers={"Authorization": f"Bearer {token}",
-                 "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        server.base + "/api/chat/upload",
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
     with urllib.request.urlopen(request, timeout=10) as resp:
         return json.loads(resp.read())
 
@@ -100,7 +118,8 @@ def browser():
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield chromium
         chromium.close()
 
@@ -129,12 +148,15 @@ def open_page(browser, server, request):
         page.on("pageerror", lambda error: page.errors.append(str(error)))
         if account is not None:
             page.goto(server.base + "/static/favicon.svg")
-            page.evaluate("""async ([username, password]) => {
+            page.evaluate(
+                """async ([username, password]) => {
                 const resp = await fetch("/api/auth/login", {method: "POST",
                     headers: {"Content-Type": "application/json"},
                     body: JSON.stringify({username, password})});
                 if (!resp.ok) throw new Error(await resp.text());
-            }""", [account.username, PASSWORD])   # the login cookie, as the page's form gets it
+            }""",
+                [account.username, PASSWORD],
+            )  # the login cookie, as the page's form gets it
         page.goto(server.base + "/")
         if account is not None:
             page.locator("#message-list .beginning, #message-list .msg").first.wait_for()
@@ -143,7 +165,7 @@ def open_page(browser, server, request):
     yield open_
     failed = getattr(request.node, "report_call", None)
     for number, context in enumerate(contexts):
-        if failed is not None and failed.failed:     # what each page showed, for the report
+        if failed is not None and failed.failed:  # what each page showed, for the report
             for page in context.pages:
                 screenshot(page, f"failed-{request.node.name}-{number}")
         context.close()
@@ -155,11 +177,13 @@ MESSAGE_POSTS = "**/api/chat/rooms/*/messages/"
 def drop_message_posts(page) -> None:
     """The page is offline for sending: its message POSTs fail as with no network,
     everything else goes through; page.unroute(MESSAGE_POSTS) brings it back."""
+
     def unreachable(route):
         if route.request.method == "POST":
             route.abort("internetdisconnected")
         else:
             route.continue_()
+
     page.route(MESSAGE_POSTS, unreachable)
 
 

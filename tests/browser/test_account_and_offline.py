@@ -1,6 +1,7 @@
 """The web page as a newcomer meets it: unsent messages that survive, no stray "null",
 keyboard-first search, presence that admits it is unknown, link cards, invitations,
 room settings, the profile dialog and the admin page."""
+
 from __future__ import annotations
 
 import re
@@ -62,13 +63,14 @@ def test_a_message_written_offline_survives_room_switches_and_reloads(server, op
     waiting = page.locator("#message-list .msg", has_text="typed on the train")
     waiting.wait_for()
     assert waiting.count() == 1
-    go_to(page, server, second)                   # the connection returns in another room
+    go_to(page, server, second)  # the connection returns in another room
     page.unroute(MESSAGE_POSTS)
     page.context.set_offline(True)
-    page.context.set_offline(False)               # the browser's "online" event
+    page.context.set_offline(False)  # the browser's "online" event
     page.wait_for_function("() => !localStorage.getItem('teahouse.outbox.' + %d)" % gus.id)
-    status, history = server.api("GET", f"/api/chat/rooms/{first['id']}/messages/?page_size=100",
-                                 token=gus.token)
+    status, history = server.api(
+        "GET", f"/api/chat/rooms/{first['id']}/messages/?page_size=100", token=gus.token
+    )
     assert [m["content"] for m in history["messages"]].count("typed on the train") == 1
     go_to(page, server, first)
     page.locator("#message-list .msg[id^='m-']", has_text="typed on the train").wait_for()
@@ -83,7 +85,7 @@ def test_no_view_shows_null_or_undefined(server, open_page, ada):
     room = open_room(server, ada, "quiet corner")
     page = open_page(ada)
     go_to(page, server, room)
-    page.locator("#member-list .member.online").first.wait_for()    # nobody is offline
+    page.locator("#member-list .member.online").first.wait_for()  # nobody is offline
     no_nulls(page, "room with everyone online")
     send(page, "first words")
     mine = bubble(page, "first words")
@@ -100,8 +102,14 @@ def test_no_view_shows_null_or_undefined(server, open_page, ada):
     page.locator("#search-results li").first.wait_for()
     no_nulls(page, "search")
     page.keyboard.press("Escape")
-    for opener in ("#settings-button", "#invite-button", "#browse-button", "#create-room-button",
-                   "#new-direct-button", ".profile-button"):
+    for opener in (
+        "#settings-button",
+        "#invite-button",
+        "#browse-button",
+        "#create-room-button",
+        "#new-direct-button",
+        ".profile-button",
+    ):
         page.click(opener)
         page.locator("dialog[open]").wait_for()
         no_nulls(page, opener)
@@ -115,8 +123,9 @@ def test_no_view_shows_null_or_undefined(server, open_page, ada):
 def test_search_results_take_the_focus_and_arrow_keys_walk_them(server, open_page, ada):
     room = open_room(server, ada, "notes")
     for n in range(3):
-        server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": f"kettle {n}"},
-                   ada.token)
+        server.api(
+            "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": f"kettle {n}"}, ada.token
+        )
     page = open_page(ada)
     go_to(page, server, room)
     page.fill("#search-input", "kettle")
@@ -140,9 +149,17 @@ def test_search_results_take_the_focus_and_arrow_keys_walk_them(server, open_pag
 def test_presence_is_unknown_offline_and_external_files_are_link_cards(server, open_page, ada):
     ivo = register(server, "ivo", "Ivo")
     room = open_room(server, ada, "links", ivo)
-    server.api("POST", f"/api/chat/rooms/{room['id']}/messages/",
-               {"content": "the report", "message_type": "file", "file_name": "report.pdf",
-                "file_url": "https://files.example.com/report.pdf"}, ivo.token)
+    server.api(
+        "POST",
+        f"/api/chat/rooms/{room['id']}/messages/",
+        {
+            "content": "the report",
+            "message_type": "file",
+            "file_name": "report.pdf",
+            "file_url": "https://files.example.com/report.pdf",
+        },
+        ivo.token,
+    )
     page = open_page(ada)
     outside = []
     page.on("request", lambda request: "example.com" in request.url and outside.append(request.url))
@@ -164,21 +181,24 @@ def test_presence_is_unknown_offline_and_external_files_are_link_cards(server, o
 
 def test_invitations_suggest_names_and_are_accepted_or_declined(server, open_page, ada):
     jo = register(server, "jo_newcomer", "Jo")
-    status, room = server.api("POST", "/api/chat/rooms/", {"name": "back office", "room_type": "private"},
-                              ada.token)
+    status, room = server.api(
+        "POST", "/api/chat/rooms/", {"name": "back office", "room_type": "private"}, ada.token
+    )
     page = open_page(ada)
     go_to(page, server, room)
     page.click("#invite-button")
     page.fill("dialog[open] input[name=username]", "jo_new")
-    page.wait_for_function("() => [...document.querySelectorAll('#invite-people option')].some(o => o.value === 'jo_newcomer')")
-    page.fill("dialog[open] input[name=username]", "jo_newcomer")     # the suggestion, picked
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#invite-people option')].some(o => o.value === 'jo_newcomer')"
+    )
+    page.fill("dialog[open] input[name=username]", "jo_newcomer")  # the suggestion, picked
     page.locator("dialog[open]").get_by_role("button", name="Invite").click()
     page.locator("dialog[open]").wait_for(state="detached")
 
     guest = open_page(jo)
     server.api("POST", "/api/chat/direct/", {"username": "ada"}, jo.token)
     guest.reload()
-    guest.locator("#direct-list .room-name", has_text="Ada").wait_for()   # display names
+    guest.locator("#direct-list .room-name", has_text="Ada").wait_for()  # display names
     assert guest.locator("#direct-list .room-name").inner_text() == "Ada"
     guest.click("#notifications-button")
     invitation = guest.locator(".notification.invitation", has_text="back office")
@@ -186,7 +206,9 @@ def test_invitations_suggest_names_and_are_accepted_or_declined(server, open_pag
     invitation.get_by_role("button", name="Decline").wait_for(state="detached")
     status, _ = server.api("POST", f"/api/chat/rooms/{room['id']}/join/", {}, jo.token)
     assert status == 403
-    server.api("POST", f"/api/chat/rooms/{room['id']}/invite/", {"username": "jo_newcomer"}, ada.token)
+    server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/invite/", {"username": "jo_newcomer"}, ada.token
+    )
     guest.locator(".notification.invitation.unread").get_by_role("button", name="Accept").click()
     guest.locator("#room-title", has_text="back office").wait_for()
     assert not guest.errors and not page.errors
@@ -208,7 +230,11 @@ def test_room_admins_change_type_limit_notices_and_archive_in_room_settings(serv
     dialog.wait_for(state="detached")
     status, seen = server.api("GET", f"/api/chat/rooms/{room['id']}/", token=kit.token)
     assert (seen["room_type"], seen["max_members"], seen["is_archived"], seen["join_notices"]) == (
-        "private", None, True, "never")
+        "private",
+        None,
+        True,
+        "never",
+    )
     page.click("#settings-button")
     page.locator("dialog[open]").get_by_role("button", name="Delete room").click()
     page.locator("dialog[open][role=alertdialog]").get_by_role("button", name="Delete room").click()
@@ -234,8 +260,9 @@ def test_profile_dialog_and_admin_page(server, open_page, ada, tmp_path):
     dialog.wait_for(state="detached")
     page.locator("#me-name", has_text="Ada Lovelace").wait_for()
     assert "/uploads/chat/" in page.locator("#me-avatar img").get_attribute("src")
-    status, _ = server.api("POST", "/api/auth/login",
-                           {"username": "ada", "password": "an even better password"})
+    status, _ = server.api(
+        "POST", "/api/auth/login", {"username": "ada", "password": "an even better password"}
+    )
     assert status == 200
 
     victim = open_page(lou)
@@ -248,7 +275,7 @@ def test_profile_dialog_and_admin_page(server, open_page, ada, tmp_path):
     row.get_by_role("menuitem", name="Deactivate…").click()
     page.locator("dialog[open]").get_by_role("button", name="Deactivate").click()
     row.locator(".state.off").wait_for()
-    victim.locator("#auth-view").wait_for(timeout=15_000)       # its socket closed with 4001
+    victim.locator("#auth-view").wait_for(timeout=15_000)  # its socket closed with 4001
     assert server.api("GET", "/api/auth/me", token=lou.token)[0] == 401
     page.click("#announce-form button[type=submit]")
     page.locator("#toast", has_text=re.compile("Sent to")).wait_for()

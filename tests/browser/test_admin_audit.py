@@ -1,6 +1,7 @@
 """The audit log in the admin console, in a real Chromium, in English and Chinese:
 entries of real actions, filtered on the server, paged by its cursor, exported with
 the filters the page shows."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,7 +26,10 @@ def history(server, ada):
     for owner, name in ((ada, "Release plans"), (bob, "Bob's corner")):
         assert server.api("POST", "/api/chat/rooms/", {"name": name}, owner.token)[0] == 201
     for number in range(55):  # more than a page (50) of one action
-        assert server.api("POST", "/api/chat/rooms/", {"name": f"scratch {number}"}, bob.token)[0] == 201
+        assert (
+            server.api("POST", "/api/chat/rooms/", {"name": f"scratch {number}"}, bob.token)[0]
+            == 201
+        )
     wrong = {"username": "bob", "password": "wrong " + PASSWORD}
     assert server.api("POST", "/api/auth/login", wrong)[0] == 401
     return bob

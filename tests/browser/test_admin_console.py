@@ -2,6 +2,7 @@
 name what is lost, deleting a room with messages wants its name typed, official rooms
 offer archiving instead, actions sit in one menu per row, and the tables search and
 page on the server."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from .conftest import publish, register, screenshot
 from .test_web_client import open_room
 
 pytestmark = pytest.mark.browser
-PEOPLE = 60   # more than a page (50), few enough that the server hashes them quickly
+PEOPLE = 60  # more than a page (50), few enough that the server hashes them quickly
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +28,15 @@ def crowd(server, ada):
     people = [register(server, f"member{n:03d}", f"Member {n}") for n in range(PEOPLE)]
     room = open_room(server, ada, "Release plans", people[0])
     for text in ("ship on friday", "tests are green"):
-        assert server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": text},
-                          ada.token)[0] == 201
-    status, _ = server.api("POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "Deploys"}, ada.token)
+        assert (
+            server.api(
+                "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": text}, ada.token
+            )[0]
+            == 201
+        )
+    status, _ = server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "Deploys"}, ada.token
+    )
     assert status == 201
     return people
 
@@ -69,11 +76,12 @@ def test_deleting_a_room_asks_first_and_cancel_keeps_it(server, open_page, ada, 
     dialog.wait_for(state="detached")
     room_id = int(row.get_attribute("data-room-id"))
     assert row.is_visible() and room_exists(server, ada, room_id)
-    assert not page.dialogs and not page.errors        # a real dialog, never window.confirm
+    assert not page.dialogs and not page.errors  # a real dialog, never window.confirm
 
 
-def test_typing_the_room_name_enables_deletion_and_a_site_admin_restores_it(server, open_page, ada,
-                                                                           crowd):
+def test_typing_the_room_name_enables_deletion_and_a_site_admin_restores_it(
+    server, open_page, ada, crowd
+):
     page = admin_page(open_page, server, ada)
     row = room_row(page, "Release plans")
     room_id = int(row.get_attribute("data-room-id"))
@@ -103,7 +111,7 @@ def test_the_official_room_offers_archiving_and_cannot_be_deleted(server, open_p
     page = admin_page(open_page, server, ada)
     menu = open_menu(room_row(page, "Global"))
     items = menu.get_by_role("menuitem")
-    assert items.first.inner_text() == "Archive"                 # the first step offered
+    assert items.first.inner_text() == "Archive"  # the first step offered
     delete = menu.get_by_role("menuitem", name=re.compile("Delete"))
     assert delete.is_disabled() and "archive instead" in delete.inner_text()
     page.keyboard.press("Escape")
@@ -115,7 +123,7 @@ def test_each_row_has_one_menu_and_deactivating_asks_first(server, open_page, ad
     page.fill("#users-query", "member007")
     page.locator("#people-section .admin-count", has_text="1–1 of 1").wait_for()
     row = page.locator("#people-section .admin-row", has_text="@member007")
-    assert row.locator("button:visible").count() == 1           # only the menu's button
+    assert row.locator("button:visible").count() == 1  # only the menu's button
     menu = open_menu(row)
     labels = menu.get_by_role("menuitem").all_inner_texts()
     assert labels == ["Make site admin", "Reset password…", "Deactivate…"]
@@ -131,7 +139,9 @@ def test_each_row_has_one_menu_and_deactivating_asks_first(server, open_page, ad
     assert server.api("GET", "/api/auth/me", token=crowd[7].token)[0] == 401
 
 
-def test_the_tables_page_and_search_on_the_server_with_bots_kept_apart(server, open_page, ada, crowd):
+def test_the_tables_page_and_search_on_the_server_with_bots_kept_apart(
+    server, open_page, ada, crowd
+):
     page = admin_page(open_page, server, ada)
     people = page.locator("#people-section")
     count = people.locator(".admin-count")
@@ -139,7 +149,7 @@ def test_the_tables_page_and_search_on_the_server_with_bots_kept_apart(server, o
     assert people.locator(".admin-row").count() == 50
     people.get_by_role("button", name="Next").click()
     count.filter(has_text=f"51–{PEOPLE + 1} of").wait_for()
-    page.fill("#users-query", "Member 1")                       # 1 and 10-19
+    page.fill("#users-query", "Member 1")  # 1 and 10-19
     count.filter(has_text="1–11 of 11").wait_for()
     assert people.locator(".admin-row").count() == 11
     page.fill("#users-query", "")
@@ -164,7 +174,7 @@ def test_the_console_speaks_chinese(server, open_page, ada, crowd):
 
 def test_a_screenshot_of_the_console(server, open_page, ada, crowd):
     page = admin_page(open_page, server, ada)
-    page.fill("#users-query", "a")           # a short people table: the rooms show too
+    page.fill("#users-query", "a")  # a short people table: the rooms show too
     page.locator("#people-section .admin-count", has_text="1–1 of 1").wait_for()
     open_menu(room_row(page, "Global"))
     publish(screenshot(page, "admin"), "screenshot-admin.png")
@@ -191,6 +201,7 @@ def test_the_room_settings_and_password_dialogs_save(server, open_page, ada, cro
     dialog.locator("input[name=password]").fill("a brand new password")
     dialog.get_by_role("button", name="Reset password").click()
     dialog.wait_for(state="detached")
-    status, _ = server.api("POST", "/api/auth/login",
-                           {"username": "member010", "password": "a brand new password"})
+    status, _ = server.api(
+        "POST", "/api/auth/login", {"username": "member010", "password": "a brand new password"}
+    )
     assert status == 200 and not page.errors

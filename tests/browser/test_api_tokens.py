@@ -1,4 +1,5 @@
 """The API tokens dialog: create (shown once), list, revoke, in a real Chromium."""
+
 from __future__ import annotations
 
 import pytest

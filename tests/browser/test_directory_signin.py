@@ -1,6 +1,7 @@
 """Signing in with a company account in a real Chromium: "Sign in with Keycloak"
 through the test OpenID Connect provider, and a directory password checked by a real
 OpenLDAP slapd."""
+
 from __future__ import annotations
 
 import json
@@ -40,15 +41,15 @@ def test_sign_in_with_keycloak_and_land_in_the_chat(open_page, provider, server)
     provider.reset()
     page = open_page()
     page.get_by_role("link", name="Sign in with Keycloak").click()
-    page.locator("#approve").click()                     # the provider's own page
+    page.locator("#approve").click()  # the provider's own page
     page.locator("#chat-view").wait_for()
     expect(page.locator("#me-name")).to_have_text("Kate Keycloak")
     assert "signin=" not in page.url
     assert "access_token" not in page.evaluate("JSON.stringify({...localStorage})")  # no token kept
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
-    assert cookies["teahouse_session"]["httpOnly"]            # the login cookie, as a password gives
+    assert cookies["teahouse_session"]["httpOnly"]  # the login cookie, as a password gives
     assert "teahouse_signin" not in cookies and "teahouse_oidc_flow" not in cookies
-    page.reload()                                         # signed in, as after a password
+    page.reload()  # signed in, as after a password
     page.locator("#chat-view").wait_for()
     assert page.errors == []
 

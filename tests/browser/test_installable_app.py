@@ -1,6 +1,7 @@
 """The installable web app in Chromium: the manifest and its icons, the service worker
 that registers and opens the page offline, Chromium's own installability verdict, the
 app badge, the profile's devices list, and "#room/message" links (a push's click)."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,19 +34,24 @@ def test_the_manifest_and_its_icons_load(server, open_page, kim):
     assert manifest["type"].startswith("application/manifest+json")
     body = manifest["body"]
     assert body["display"] == "standalone" and body["start_url"] == "/" and body["theme_color"]
-    sizes = page.evaluate("""async (icons) => Promise.all(icons.filter((i) => i.type === "image/png")
+    sizes = page.evaluate(
+        """async (icons) => Promise.all(icons.filter((i) => i.type === "image/png")
         .map((i) => new Promise((ok, fail) => {
             const img = new Image();
             img.onload = () => ok(`${img.naturalWidth}x${img.naturalHeight}`);
             img.onerror = () => fail(new Error(i.src));
             img.src = i.src;
-        })))""", body["icons"])
+        })))""",
+        body["icons"],
+    )
     assert sorted(sizes) == ["192x192", "512x512", "512x512"]
     assert {i.get("purpose") for i in body["icons"]} >= {"maskable"}
     assert not page.errors
 
 
-def test_the_service_worker_registers_and_chromium_finds_the_app_installable(server, open_page, kim):
+def test_the_service_worker_registers_and_chromium_finds_the_app_installable(
+    server, open_page, kim
+):
     page = open_page(kim)
     script = page.evaluate("""async () => {
         const registration = await navigator.serviceWorker.ready;
@@ -58,8 +64,11 @@ def test_the_service_worker_registers_and_chromium_finds_the_app_installable(ser
     assert cdp.send("Page.getAppManifest")["errors"] == []
     # Playwright's contexts are incognito, where Chromium never installs: every other
     # criterion (manifest fields, icons, a worker with a fetch handler) must pass.
-    errors = [e for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
-              if e["errorId"] != "in-incognito"]
+    errors = [
+        e
+        for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        if e["errorId"] != "in-incognito"
+    ]
     assert errors == [], errors
     assert not page.errors
 
@@ -89,8 +98,9 @@ def test_the_app_badge_carries_the_unread_count(server, open_page, kim):
     page.reload()  # the spy is in from this load on
     page.locator("#room-title", has_text="badge-here").wait_for()
     for text in ("one", "two"):
-        status, _ = server.api("POST", f"/api/chat/rooms/{elsewhere['id']}/messages/",
-                               {"content": text}, lee.token)
+        status, _ = server.api(
+            "POST", f"/api/chat/rooms/{elsewhere['id']}/messages/", {"content": text}, lee.token
+        )
         assert status == 201
     page.wait_for_function("() => window.__badges.includes(2)")
 
@@ -99,8 +109,12 @@ def test_a_room_and_message_link_opens_that_room(server, open_page, kim):
     room = open_room(server, kim, "linked")
     ids = []
     for n in range(3):
-        status, message = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/",
-                                     {"content": f"linked message {n}"}, kim.token)
+        status, message = server.api(
+            "POST",
+            f"/api/chat/rooms/{room['id']}/messages/",
+            {"content": f"linked message {n}"},
+            kim.token,
+        )
         ids.append(message["id"])
     page = open_page(kim)
     page.goto(f"{server.base}/#{room['id']}/{ids[1]}")

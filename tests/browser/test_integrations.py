@@ -1,5 +1,6 @@
 """Integrations in a real Chromium: a room admin makes a webhook in room settings,
 a CI script posts to it, and the message shows live with its bot mark."""
+
 from __future__ import annotations
 
 import urllib.request
@@ -13,8 +14,9 @@ pytestmark = pytest.mark.browser
 
 def curl(url: str, body: bytes) -> tuple[int, str, str]:
     """What `curl -d BODY URL` does: a POST labelled as a form."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     with urllib.request.urlopen(request, timeout=10) as resp:
         return resp.status, resp.headers.get_content_type(), resp.read().decode()
 
@@ -59,11 +61,19 @@ def test_a_room_admin_adds_a_webhook_and_its_message_shows_live_as_a_bot(server,
 def test_the_api_docs_render_offline_under_their_csp(server, open_page):
     page = open_page()
     violations = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     outside = []
-    page.on("request", lambda req: outside.append(req.url)
-            if not req.url.startswith(server.base) and not req.url.startswith("data:") else None)
+    page.on(
+        "request",
+        lambda req: (
+            outside.append(req.url)
+            if not req.url.startswith(server.base) and not req.url.startswith("data:")
+            else None
+        ),
+    )
     page.goto(server.base + "/api/docs")
     page.locator(".swagger-ui .info .title", has_text="Teahouse").wait_for()
     page.locator(".opblock-tag", has_text="webhooks").wait_for()
@@ -79,8 +89,9 @@ def test_a_hook_whose_creator_may_not_post_shows_as_paused(server, open_page):
     server.api("POST", f"/api/chat/rooms/{room['id']}/join/", {}, maker.token)
     member = f"/api/chat/rooms/{room['id']}/members/{maker.id}/"
     assert server.api("PATCH", member, {"role": "admin"}, owner.token)[0] == 200
-    status, hook = server.api("POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "Argo"},
-                              maker.token)
+    status, hook = server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "Argo"}, maker.token
+    )
     assert status == 201, hook
     assert server.api("PATCH", member, {"is_muted": True}, owner.token)[0] == 200
     page = open_page(owner)

@@ -1,9 +1,10 @@
 """Switching the language live shows what a reload in that language shows: every label,
 badge, panel and notification title, and system lines that arrive after the switch
 (issue 24 item 14)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -48,28 +49,35 @@ def test_a_live_switch_shows_what_a_reload_in_that_language_shows(server, open_p
     bob = register(server, "bob", "Bob")
     dave = register(server, "dave", "Dave")
     room = open_room(server, alice, "tea", bob)
-    until = (datetime.now(timezone.utc) + timedelta(hours=3)).isoformat()
-    server.api("PUT", "/api/chat/status/", {"emoji": "📅", "text": "offsite", "dnd": True,
-                                            "expires_at": until}, bob.token)
-    status, posted = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/",
-                                {"content": "tea @alice"}, bob.token)
+    until = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    server.api(
+        "PUT",
+        "/api/chat/status/",
+        {"emoji": "📅", "text": "offsite", "dnd": True, "expires_at": until},
+        bob.token,
+    )
+    status, posted = server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "tea @alice"}, bob.token
+    )
     assert status == 201, posted
-    for path in ("pin", "save", "read"):     # read: no "new messages" line in either view
-        assert server.api("POST", f"/api/chat/messages/{posted['id']}/{path}/", {}, alice.token)[0] in (200, 201)
+    for path in ("pin", "save", "read"):  # read: no "new messages" line in either view
+        assert server.api("POST", f"/api/chat/messages/{posted['id']}/{path}/", {}, alice.token)[
+            0
+        ] in (200, 201)
 
     page = open_page(alice)
     go_to(page, server, room)
-    heard = []                          # what the page's socket receives from now on
+    heard = []  # what the page's socket receives from now on
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: heard.append(frame)))
     page.reload()
     page.locator("#message-list .msg .content", has_text="tea").wait_for()
     page.click("#members-button")
     page.locator("#member-list .member", has_text="Bob").wait_for()
 
-    page.click("#saved-button")        # a panel open while the language changes
+    page.click("#saved-button")  # a panel open while the language changes
     page.select_option("#language-select", "zh")
     page.locator("#saved-panel h2", has_text="收藏的消息").wait_for()
-    for _ in range(100):                # the server has the switch before dave comes
+    for _ in range(100):  # the server has the switch before dave comes
         if any('"language_ok"' in str(frame) for frame in heard):
             break
         page.wait_for_timeout(50)
@@ -95,4 +103,6 @@ def test_a_live_switch_shows_what_a_reload_in_that_language_shows(server, open_p
     for view, texts in reloaded.items():
         stale = sorted(set(live[view]) - set(texts))
         missing = sorted(set(texts) - set(live[view]))
-        assert not stale and not missing, f"{view}: live only {stale}; after a reload only {missing}"
+        assert not stale and not missing, (
+            f"{view}: live only {stale}; after a reload only {missing}"
+        )

@@ -2,6 +2,7 @@
 account box, a history that failed to load, notifications that follow reading and
 edits, Slack's own markup, profiles that change live, direct-room titles, and pinned
 and saved messages shown as the timeline shows them."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,9 @@ def test_the_account_box_shows_a_site_admins_name(server, open_page, ada, width,
 def test_a_history_that_failed_to_load_says_so_and_retries(server, open_page, ada):
     first = open_room(server, ada, "trainline")
     second = open_room(server, ada, "platform")
-    server.api("POST", f"/api/chat/rooms/{first['id']}/messages/", {"content": "mind the gap"}, ada.token)
+    server.api(
+        "POST", f"/api/chat/rooms/{first['id']}/messages/", {"content": "mind the gap"}, ada.token
+    )
     page = open_page(ada)
     go_to(page, server, first)
     go_to(page, server, second)
@@ -58,7 +61,12 @@ def test_a_history_that_failed_to_load_says_so_and_retries(server, open_page, ad
     failed.get_by_role("button", name="Retry").click()
     page.locator("#message-list .msg .content", has_text="mind the gap").wait_for()
     assert page.locator("#message-list .load-failed").count() == 0
-    assert page.locator("#message-list .beginning", has_text="This is the beginning of trainline").count() == 1
+    assert (
+        page.locator(
+            "#message-list .beginning", has_text="This is the beginning of trainline"
+        ).count()
+        == 1
+    )
 
 
 def test_a_new_direct_conversation_is_titled_by_display_name(server, open_page, ada):
@@ -71,7 +79,10 @@ def test_a_new_direct_conversation_is_titled_by_display_name(server, open_page, 
     page.locator("#message-list .beginning").wait_for()
     assert page.locator("#room-title").inner_text() == "Zoë Zhang"
     assert "Zoë Zhang" in page.locator("#composer-input").get_attribute("placeholder")
-    assert page.locator("#message-list .beginning").inner_text() == "This is the beginning of Zoë Zhang."
+    assert (
+        page.locator("#message-list .beginning").inner_text()
+        == "This is the beginning of Zoë Zhang."
+    )
 
 
 MARKDOWN = "**release** is _today_, see [the notes](https://example.com/notes) and `v2.1`"
@@ -79,10 +90,18 @@ MARKDOWN = "**release** is _today_, see [the notes](https://example.com/notes) a
 
 def test_pinned_and_saved_messages_are_formatted_as_in_the_timeline(server, open_page, ada):
     room = open_room(server, ada, "pinboard")
-    status, sent = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": MARKDOWN}, ada.token)
+    status, sent = server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": MARKDOWN}, ada.token
+    )
     assert status == 201, sent
-    assert server.api("POST", f"/api/chat/messages/{sent['id']}/pin/", {}, ada.token)[0] in (200, 201)
-    assert server.api("POST", f"/api/chat/messages/{sent['id']}/save/", {}, ada.token)[0] in (200, 201)
+    assert server.api("POST", f"/api/chat/messages/{sent['id']}/pin/", {}, ada.token)[0] in (
+        200,
+        201,
+    )
+    assert server.api("POST", f"/api/chat/messages/{sent['id']}/save/", {}, ada.token)[0] in (
+        200,
+        201,
+    )
     page = open_page(ada)
     go_to(page, server, room)
     views = {"bar": "#pinned-bar .pin-latest"}
@@ -101,13 +120,17 @@ def test_pinned_and_saved_messages_are_formatted_as_in_the_timeline(server, open
         assert shown.locator("strong").inner_text() == "release", view
         assert shown.locator("em").inner_text() == "today", view
         assert shown.locator("code").inner_text() == "v2.1", view
-        assert shown.locator("a").count() == 0, view      # the item itself is the button
+        assert shown.locator("a").count() == 0, view  # the item itself is the button
 
 
-def test_a_new_name_and_picture_reach_messages_on_screen_and_the_member_list(server, open_page, ada):
+def test_a_new_name_and_picture_reach_messages_on_screen_and_the_member_list(
+    server, open_page, ada
+):
     bob = register(server, "bob", "Bob Builder")
     room = open_room(server, ada, "studio", bob)
-    server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "hello from bob"}, bob.token)
+    server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "hello from bob"}, bob.token
+    )
     watcher = open_page(ada)
     go_to(watcher, server, room)
     watcher.click("#members-button")
@@ -117,8 +140,10 @@ def test_a_new_name_and_picture_reach_messages_on_screen_and_the_member_list(ser
 
     page.click(".profile-button")
     page.fill("dialog[open] input[name=display_name]", "Robert Builder")
-    page.set_input_files("dialog[open] input[name=avatar]",
-                        files=[{"name": "me.png", "mimeType": "image/png", "buffer": png()}])
+    page.set_input_files(
+        "dialog[open] input[name=avatar]",
+        files=[{"name": "me.png", "mimeType": "image/png", "buffer": png()}],
+    )
     page.click("dialog[open] button[type=submit]")
     for view in (page, watcher):
         message = bubble(view, "hello from bob")
@@ -129,18 +154,29 @@ def test_a_new_name_and_picture_reach_messages_on_screen_and_the_member_list(ser
     screenshot(watcher, "renamed-live")
 
 
-def test_mentions_read_in_the_room_are_read_and_edits_reach_the_notification(server, open_page, ada):
+def test_mentions_read_in_the_room_are_read_and_edits_reach_the_notification(
+    server, open_page, ada
+):
     cleo = register(server, "cleo", "Cleo")
     room = open_room(server, ada, "lobby", cleo)
     page = open_page(cleo)
     go_to(page, server, room)
-    status, sent = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "@cleo are you there"}, ada.token)
+    status, sent = server.api(
+        "POST",
+        f"/api/chat/rooms/{room['id']}/messages/",
+        {"content": "@cleo are you there"},
+        ada.token,
+    )
     assert status == 201, sent
     page.locator("#message-list .msg .content", has_text="are you there").wait_for()
     page.wait_for_function("() => document.getElementById('notifications-badge').hidden")
-    status, here = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "@here tea at 3"}, ada.token)
+    status, here = server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "@here tea at 3"}, ada.token
+    )
     page.locator("#message-list .msg .content", has_text="tea at 3").wait_for()
-    status, _ = server.api("PATCH", f"/api/chat/messages/{here['id']}/", {"content": "@here tea at 4"}, ada.token)
+    status, _ = server.api(
+        "PATCH", f"/api/chat/messages/{here['id']}/", {"content": "@here tea at 4"}, ada.token
+    )
     assert status == 200
     page.locator("#message-list .msg .content", has_text="tea at 4").wait_for()
     page.click("#notifications-button")
@@ -152,23 +188,33 @@ def test_mentions_read_in_the_room_are_read_and_edits_reach_the_notification(ser
     screenshot(page, "notifications-followed")
 
 
-SLACK = ("*deployed* _v2_ and ~v1~ <https://ci.example/42|build 42> for <@U024BE7LH|ada>, <!here> &lt;3\n"
-         "&gt; quoted *line*\n```make release```")
+SLACK = (
+    "*deployed* _v2_ and ~v1~ <https://ci.example/42|build 42> for <@U024BE7LH|ada>, <!here> &lt;3\n"
+    "&gt; quoted *line*\n```make release```"
+)
 
 
 def post_hook(server, path: str, body: dict) -> None:
-    request = urllib.request.Request(server.base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        server.base + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as resp:
         assert resp.read() == b"ok"
 
 
 def test_slack_markup_from_a_webhook_is_shown_as_slack_shows_it(server, open_page, ada):
     room = open_room(server, ada, "deploys")
-    status, hook = server.api("POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "CI"}, ada.token)
+    status, hook = server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/hooks/", {"name": "CI"}, ada.token
+    )
     assert status == 201, hook
     post_hook(server, hook["path"], {"text": SLACK})
-    post_hook(server, hook["path"], {"text": "*a " * 3000 + "_b " * 3000 + "<" * 3000 + "~c " * 3000})
+    post_hook(
+        server, hook["path"], {"text": "*a " * 3000 + "_b " * 3000 + "<" * 3000 + "~c " * 3000}
+    )
     page = open_page(ada)
     go_to(page, server, room)
     shown = page.locator("#message-list .msg .content", has_text="deployed").first

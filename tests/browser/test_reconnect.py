@@ -1,6 +1,7 @@
 """After the server comes back the page is back within seconds, not after its 15 s backoff
 ceiling; while the server stays down the socket keeps backing off, and only a cheap probe
 (/livez) asks now and then (issue 24 item 17)."""
+
 from __future__ import annotations
 
 import time
@@ -11,7 +12,7 @@ from .conftest import register
 
 pytestmark = pytest.mark.browser
 
-BACK_WITHIN = 3.5   # seconds from the server answering to the page's socket being open
+BACK_WITHIN = 3.5  # seconds from the server answering to the page's socket being open
 
 
 def wait_until(page, condition, timeout: float, what: str) -> None:
@@ -28,14 +29,17 @@ def test_the_page_reconnects_soon_after_the_server_returns(server, open_page):
     page = open_page(alice)
     sockets, probes = [], []
     page.on("websocket", lambda ws: sockets.append(time.monotonic()))
-    page.on("request", lambda request: request.url.endswith("/livez") and probes.append(time.monotonic()))
+    page.on(
+        "request",
+        lambda request: request.url.endswith("/livez") and probes.append(time.monotonic()),
+    )
 
     server.stop()
     page.locator("#connection-banner").wait_for()
     # The fifth attempt's failure starts a wait of 7.5-15 s (the backoff's ceiling).
     wait_until(page, lambda: len(sockets) >= 5, 40, "fifth reconnect attempt")
     outage_attempts = len(sockets)
-    page.wait_for_timeout(500)          # refused, the long wait has begun
+    page.wait_for_timeout(500)  # refused, the long wait has begun
     server.start()
     back = time.monotonic()
     page.locator("#connection-banner").wait_for(state="hidden", timeout=20_000)

@@ -1,5 +1,6 @@
 """Links name rooms as people write them: /#release opens the room called release, and a
 name no room answers to is said, not replaced by Global in silence (issue 24 item 16)."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,10 +28,10 @@ def test_a_link_by_room_name_opens_that_room(server, open_page):
     arrive(page, server, "#release")
     page.locator("#room-title", has_text="release").wait_for()
     assert page.locator("#room-title").inner_text() == "release"
-    assert page.evaluate("location.hash") == f"#{release['slug']}"   # the stable link from now on
+    assert page.evaluate("location.hash") == f"#{release['slug']}"  # the stable link from now on
     arrive(page, server, "#release-notes")
     page.locator("#room-title", has_text="Release Notes").wait_for()
-    page.evaluate("location.hash = '#RELEASE'")                        # a link inside the page
+    page.evaluate("location.hash = '#RELEASE'")  # a link inside the page
     page.locator("#room-title", has_text="release").wait_for()
     assert page.locator("#room-title").inner_text() == "release"
     assert page.evaluate("location.hash") == f"#{release['slug']}"
@@ -41,7 +42,12 @@ def test_a_name_no_room_answers_to_is_said(server, open_page):
     carol = register(server, "carol")
     dan = register(server, "dan")
     secret = open_room(server, carol, "secret")
-    assert server.api("PATCH", f"/api/chat/rooms/{secret['id']}/", {"room_type": "private"}, carol.token)[0] == 200
+    assert (
+        server.api(
+            "PATCH", f"/api/chat/rooms/{secret['id']}/", {"room_type": "private"}, carol.token
+        )[0]
+        == 200
+    )
     page = open_page(dan)
     for link, name in (("#nowhere", "nowhere"), ("#secret", "secret"), ("#%E0%A4%A", None)):
         arrive(page, server, link)

@@ -1,5 +1,6 @@
 """The login cookie in a real Chromium: seed 004's own browser code works unmodified in a
 page served by Teahouse, and a page of another origin cannot post with the cookie."""
+
 from __future__ import annotations
 
 import http.server
@@ -89,6 +90,7 @@ def test_seed_004_browser_code_chats_with_the_login_cookie_alone(server, open_pa
 @pytest.fixture
 def other_origin():
     """A real page of another origin on the same host (another port): same site."""
+
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             body = b"<!doctype html><title>elsewhere</title>"
@@ -116,11 +118,14 @@ def test_a_page_of_another_origin_cannot_post_with_the_cookie(server, open_page,
     # so only the Origin check stands between this page and vic's account. A text/plain
     # body needs no CORS preflight, and the server reads it as JSON.
     page.goto(other_origin)
-    page.evaluate("""async (target) => {
+    page.evaluate(
+        """async (target) => {
         await fetch(target, {method: 'POST', mode: 'no-cors', credentials: 'include',
             headers: {'Content-Type': 'text/plain'},
             body: JSON.stringify({content: 'forged by another origin'})});
-    }""", f"{server.base}/api/chat/rooms/1/messages/")
+    }""",
+        f"{server.base}/api/chat/rooms/1/messages/",
+    )
     status, listing = server.api("GET", "/api/chat/rooms/1/messages/", None, vic.token)
     assert status == 200
     assert "forged by another origin" not in [m["content"] for m in listing["messages"]]

@@ -1,11 +1,12 @@
 """Issue 14 in a real Chromium: the Markdown parser against hostile input, and a team
 formatting code, pinging @here, pinning, muting, setting a status and scheduling a
 message that arrives after a server restart. Screenshots go to docs/ on request."""
+
 from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 HOSTILE = [
     "<script>window.pwned = 1</script>",
-    "<img src=x onerror=\"window.pwned = 1\">",
+    '<img src=x onerror="window.pwned = 1">',
     "[click me](javascript:window.pwned=1)",
     "[data](data:text/html,<script>alert(1)</script>)",
     "[x](  JaVaScRiPt:alert(1) )",
@@ -54,8 +55,22 @@ RENDER = """async (inputs) => {
   return { out, pwned: window.pwned === 1 };
 }"""
 
-ALLOWED_TAGS = {"p", "strong", "em", "del", "code", "pre", "div", "button", "blockquote", "ul", "ol",
-                "li", "a", "span"}
+ALLOWED_TAGS = {
+    "p",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "div",
+    "button",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "span",
+}
 ALLOWED_ATTRS = {"class", "href", "target", "rel", "type", "start"}
 
 
@@ -68,18 +83,27 @@ def test_the_markdown_parser_builds_only_safe_nodes(server, open_page):
         assert set(seen["attrs"]) <= ALLOWED_ATTRS, (text, seen)
         assert all(href.startswith(("http://", "https://")) for href in seen["hrefs"]), seen
         assert seen["ms"] < 500, (text[:20], seen["ms"])
-    assert "<script>" in result["out"][0]["text"]            # shown as typed, never run
+    assert "<script>" in result["out"][0]["text"]  # shown as typed, never run
     assert result["out"][6]["blocks"] == ["code"]
-    formatted = page.evaluate(RENDER, [
-        "**bold** *it* _it_ ~~gone~~ `x*y*` snake_case_name 2 * 3 * 4",
-        "```py\ndef f():\n    return 1\n```",
-        "> quoted\n- one\n- two\n3. three",
-        "see [docs](https://example.com/a_b) and https://example.com/*x* @bob @here",
-        r"\*not italic\* and ***both***",
-    ])["out"]
+    formatted = page.evaluate(
+        RENDER,
+        [
+            "**bold** *it* _it_ ~~gone~~ `x*y*` snake_case_name 2 * 3 * 4",
+            "```py\ndef f():\n    return 1\n```",
+            "> quoted\n- one\n- two\n3. three",
+            "see [docs](https://example.com/a_b) and https://example.com/*x* @bob @here",
+            r"\*not italic\* and ***both***",
+        ],
+    )["out"]
     html = formatted[0]["html"]
-    for fragment in ("<strong>bold</strong>", "<em>it</em>", "<del>gone</del>", ">x*y*</code>",
-                     "snake_case_name", "2 * 3 * 4"):
+    for fragment in (
+        "<strong>bold</strong>",
+        "<em>it</em>",
+        "<del>gone</del>",
+        ">x*y*</code>",
+        "snake_case_name",
+        "2 * 3 * 4",
+    ):
         assert fragment in html, html
     assert "<pre><code>def f():\n    return 1</code></pre>" in formatted[1]["html"]
     assert formatted[2]["blocks"] == ["quote", "list", "list"]
@@ -114,7 +138,7 @@ def send(page, text: str, shown: str | None = None) -> None:
 
 
 def soon(seconds: float) -> str:
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
 
 
 def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, open_page):
@@ -128,7 +152,11 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     go_to(bob_page, server, room)
 
     # 1. a code snippet: monospace, whitespace kept, a copy button
-    send(page, "Deploy with:\n```\nmake release \\\n    VERSION=1.4\n```\nthen **tag** it", "VERSION=1.4")
+    send(
+        page,
+        "Deploy with:\n```\nmake release \\\n    VERSION=1.4\n```\nthen **tag** it",
+        "VERSION=1.4",
+    )
     block = page.locator("#message-list .md-codeblock").last
     block.wait_for()
     assert block.locator("pre code").inner_text() == "make release \\\n    VERSION=1.4"
@@ -144,8 +172,9 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     pinged = bob_page.locator("#message-list .msg.mentions-me", has_text="release train")
     pinged.wait_for()
     # bob reads it in the room: the notification is there, and already read (issue 24)
-    bob_page.locator("#notifications-list .notification:not(.unread)", has_text="release train").wait_for(
-        state="attached")
+    bob_page.locator(
+        "#notifications-list .notification:not(.unread)", has_text="release train"
+    ).wait_for(state="attached")
     publish(screenshot(bob_page, "team-here"), "screenshot-here.png")
 
     # 3. pin the release checklist: everyone sees it in the room header
@@ -184,15 +213,27 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     page.locator("dialog.modal input[name=room_muted]").check()
     page.locator("dialog.modal input[value=mentions]").check()
     page.locator("dialog.modal button[type=submit]").click()
-    page.locator("#level-button[aria-label*='Mute room'] use[href$='#volume-off']").wait_for(state="attached")
+    page.locator("#level-button[aria-label*='Mute room'] use[href$='#volume-off']").wait_for(
+        state="attached"
+    )
     go_to(page, server, room)
     for n in range(3):
-        server.api("POST", f"/api/chat/rooms/{noisy['id']}/messages/", {"content": f"chatter {n}"}, bob.token)
+        server.api(
+            "POST",
+            f"/api/chat/rooms/{noisy['id']}/messages/",
+            {"content": f"chatter {n}"},
+            bob.token,
+        )
     noisy_link = page.locator(f".room-link[data-room-id='{noisy['id']}']")
     time.sleep(0.5)
     assert noisy_link.locator(".badge").count() == 0
     assert "quiet" in noisy_link.get_attribute("class")
-    server.api("POST", f"/api/chat/rooms/{noisy['id']}/messages/", {"content": "@alice a real question"}, bob.token)
+    server.api(
+        "POST",
+        f"/api/chat/rooms/{noisy['id']}/messages/",
+        {"content": "@alice a real question"},
+        bob.token,
+    )
     noisy_link.locator(".badge", has_text="1").wait_for()
     publish(screenshot(page, "team-mute"), "screenshot-mute.png")
 
@@ -206,7 +247,9 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     page.locator("dialog.modal button[type=submit]").click()
     if "members-open" not in (bob_page.locator("body").get_attribute("class") or ""):
         bob_page.click("#members-button")
-    bob_page.locator("#member-list .member", has_text="Alice").locator(".status-badge", has_text="In a meeting").wait_for()
+    bob_page.locator("#member-list .member", has_text="Alice").locator(
+        ".status-badge", has_text="In a meeting"
+    ).wait_for()
     bob_page.locator("#message-list .msg .meta .status-badge.dnd").first.wait_for()
     assert page.evaluate("import('/static/js/status.js').then((m) => m.isDoNotDisturb())") is True
     assert page.evaluate(DND_ALERTS, alice.id) == ["after do-not-disturb"]
@@ -220,9 +263,13 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     page.click("#scheduled-button")
     item = page.locator("#scheduled-panel .scheduled-item", has_text="Release day")
     item.wait_for()
-    tomorrow = page.evaluate("(() => { const d = new Date(); d.setDate(d.getDate() + 1); d.setHours(9, 0, 0, 0); return d.toISOString(); })()")
+    tomorrow = page.evaluate(
+        "(() => { const d = new Date(); d.setDate(d.getDate() + 1); d.setHours(9, 0, 0, 0); return d.toISOString(); })()"
+    )
     status, listed = server.api("GET", "/api/chat/scheduled/", token=alice.token)
-    assert [(s["content"][:13], s["send_at"][:16]) for s in listed] == [("Good morning!", tomorrow[:16])]
+    assert [(s["content"][:13], s["send_at"][:16]) for s in listed] == [
+        ("Good morning!", tomorrow[:16])
+    ]
     publish(screenshot(page, "team-scheduled"), "screenshot-scheduled.png")
     assert not page.errors and not bob_page.errors
 
@@ -230,10 +277,14 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
 def test_a_scheduled_message_arrives_after_a_restart_in_the_page(server, open_page):
     carol = register(server, "carol", "Carol Chen")
     room = open_room(server, carol, "standup")
-    status, item = server.api("POST", f"/api/chat/rooms/{room['id']}/scheduled/",
-                              {"content": "Standup notes: **all green** ✅", "send_at": soon(4)}, carol.token)
+    status, item = server.api(
+        "POST",
+        f"/api/chat/rooms/{room['id']}/scheduled/",
+        {"content": "Standup notes: **all green** ✅", "send_at": soon(4)},
+        carol.token,
+    )
     assert status == 201, item
-    server.restart()                      # a kill and a start: nothing kept in memory
+    server.restart()  # a kill and a start: nothing kept in memory
     page = open_page(carol)
     go_to(page, server, room)
     arrived = page.locator("#message-list .msg", has_text="Standup notes")

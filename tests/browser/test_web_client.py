@@ -1,4 +1,5 @@
 """The built-in web client in a real Chromium against a real server process."""
+
 from __future__ import annotations
 
 import re
@@ -15,6 +16,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def png(width: int = 96, height: int = 64) -> bytes:
     """A small real PNG (a tea-coloured gradient), so the server's sniffing accepts it."""
+
     def pixel(x: int, y: int) -> bytes:
         sun = (x - width * 0.7) ** 2 + (y - height * 0.35) ** 2 < (height * 0.18) ** 2
         if sun:
@@ -27,11 +29,17 @@ def png(width: int = 96, height: int = 64) -> bytes:
     rows = b"".join(b"\x00" + b"".join(pixel(x, y) for x in range(width)) for y in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def message(page, text: str):
@@ -47,7 +55,9 @@ def bubble(page, text: str):
 def send(page, text: str) -> None:
     page.fill("#composer-input", text)
     page.press("#composer-input", "Enter")
-    page.locator("#message-list .msg[id^='m-']", has_text=text).last.wait_for()   # stored, not pending
+    page.locator(
+        "#message-list .msg[id^='m-']", has_text=text
+    ).last.wait_for()  # stored, not pending
 
 
 def open_room(server, owner, name: str, *members) -> dict:
@@ -70,7 +80,7 @@ def test_a_newcomer_signs_up_signs_out_and_signs_in_again(server, open_page):
     page.fill("#auth-username", "carol")
     page.fill("#auth-password", "short")
     page.click("#auth-submit")
-    page.locator("#auth-error").filter(has_text="8").wait_for()      # the server's own words
+    page.locator("#auth-error").filter(has_text="8").wait_for()  # the server's own words
     page.fill("#auth-password", PASSWORD)
     page.fill("#auth-display", "Carol Chen")
     page.click("#auth-submit")
@@ -111,18 +121,25 @@ def test_two_people_chat_see_typing_presence_and_an_inline_image(server, open_pa
     page_b.locator("#typing-line", has_text="typing").wait_for(state="hidden")
 
     page_b.type("#composer-input", "Great, sharing")
-    page_b.press("#composer-input", "Shift+Enter")                  # a newline, not a send
+    page_b.press("#composer-input", "Shift+Enter")  # a newline, not a send
     page_b.type("#composer-input", "the screenshot from yesterday")
     page_b.press("#composer-input", "Enter")
     two_lines = bubble(page_a, "Great, sharing")
     two_lines.wait_for()
-    assert two_lines.locator(".content").inner_text() == "Great, sharing\nthe screenshot from yesterday"
-    page_b.set_input_files("#file-input", files=[
-        {"name": "mockup.png", "mimeType": "image/png", "buffer": png(160, 100)}])
+    assert (
+        two_lines.locator(".content").inner_text()
+        == "Great, sharing\nthe screenshot from yesterday"
+    )
+    page_b.set_input_files(
+        "#file-input",
+        files=[{"name": "mockup.png", "mimeType": "image/png", "buffer": png(160, 100)}],
+    )
     for page in (page_a, page_b):
         image = page.locator("#message-list img.thumb[alt='mockup.png']")
         image.wait_for()
-        page.wait_for_function("img => img.complete && img.naturalWidth === 160", arg=image.element_handle())
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth === 160", arg=image.element_handle()
+        )
     assert page_a.locator("#message-list .msg.own").count() >= 1
     assert not page_a.errors and not page_b.errors
 
@@ -135,13 +152,15 @@ def test_markup_in_a_message_and_in_a_file_name_shows_as_text(server, open_page)
     go_to(page_m, server, room)
     go_to(page_v, server, room)
     send(page_m, XSS)
-    page_m.set_input_files("#file-input", files=[
-        {"name": f"{XSS}.txt", "mimeType": "text/plain", "buffer": b"just text\n"}])
+    page_m.set_input_files(
+        "#file-input",
+        files=[{"name": f"{XSS}.txt", "mimeType": "text/plain", "buffer": b"just text\n"}],
+    )
     card = page_v.locator("#message-list .file-card .file-name")
     card.wait_for()
     assert XSS in card.inner_text()
     assert message(page_v, XSS).inner_text() == XSS
-    page_v.wait_for_timeout(300)     # an injected onerror would have fired by now
+    page_v.wait_for_timeout(300)  # an injected onerror would have fired by now
     for page in (page_m, page_v):
         assert page.dialogs == [], page.dialogs
         assert page.locator("#message-list img[src='x']").count() == 0
@@ -152,13 +171,16 @@ def test_the_page_reconnects_after_a_server_restart_and_shows_what_was_missed(se
     dana = register(server, "dana", "Dana")
     eli = register(server, "eli", "Eli")
     room = open_room(server, dana, "ops", eli)
-    status, early = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/",
-                               {"content": "deploy at noon"}, eli.token)
+    status, early = server.api(
+        "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "deploy at noon"}, eli.token
+    )
     assert status == 201
     page = open_page(dana)
     go_to(page, server, room)
     message(page, "deploy at noon").wait_for()
-    page.locator("#member-list .member.online", has_text="Dana").wait_for(state="attached")  # socket open
+    page.locator("#member-list .member.online", has_text="Dana").wait_for(
+        state="attached"
+    )  # socket open
 
     server.kill()
     page.locator("#connection-banner").wait_for()
@@ -167,11 +189,13 @@ def test_the_page_reconnects_after_a_server_restart_and_shows_what_was_missed(se
     page.locator(".msg.failed", has_text="written while offline").wait_for()
     server.start()
     for text in ("missed one", "missed two"):
-        status, _ = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": text},
-                               eli.token)
+        status, _ = server.api(
+            "POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": text}, eli.token
+        )
         assert status == 201
-    status, edited = server.api("PATCH", f"/api/chat/messages/{early['id']}/",
-                                {"content": "deploy at one"}, eli.token)
+    status, edited = server.api(
+        "PATCH", f"/api/chat/messages/{early['id']}/", {"content": "deploy at one"}, eli.token
+    )
     assert status == 200, edited
 
     page.locator("#connection-banner").wait_for(state="hidden", timeout=20_000)
@@ -192,7 +216,7 @@ def test_replies_edits_deletions_and_reactions_reach_the_other_member(server, op
     go_to(page_g, server, room)
     send(page_f, "Shipping the release today")
     send(page_f, "Line one")
-    page_f.press("#composer-input", "ArrowUp")                      # edit the last own message
+    page_f.press("#composer-input", "ArrowUp")  # edit the last own message
     page_f.fill("#composer-input", "Line one\nLine two")
     page_f.press("#composer-input", "Enter")
     edited = page_g.locator(".msg", has_text="Line two")
@@ -225,25 +249,31 @@ def test_older_history_loads_on_scroll_up_without_moving_the_view(server, open_p
     hal = register(server, "hal", "Hal")
     room = open_room(server, hal, "archive")
     for n in range(1, 131):
-        status, _ = server.api("POST", f"/api/chat/rooms/{room['id']}/messages/",
-                               {"content": f"entry {n:03d}"}, hal.token)
+        status, _ = server.api(
+            "POST",
+            f"/api/chat/rooms/{room['id']}/messages/",
+            {"content": f"entry {n:03d}"},
+            hal.token,
+        )
         assert status == 201
     page = open_page(hal)
     go_to(page, server, room)
     message(page, "entry 130").wait_for()
-    page.locator("#member-list .member.online", has_text="Hal").wait_for(state="attached")   # settled
+    page.locator("#member-list .member.online", has_text="Hal").wait_for(
+        state="attached"
+    )  # settled
     assert message(page, "entry 080").count() == 0
     top = "el => el.getBoundingClientRect().top"
     page.evaluate("document.querySelector('#messages').scrollTop = 0")
     before = message(page, "entry 081").evaluate(top)
     message(page, "entry 080").wait_for()
     page.wait_for_timeout(100)
-    assert abs(message(page, "entry 081").evaluate(top) - before) < 2   # the view did not jump
+    assert abs(message(page, "entry 081").evaluate(top) - before) < 2  # the view did not jump
     page.evaluate("document.querySelector('#messages').scrollTop = 0")
     message(page, "entry 001").wait_for()
     page.locator("#message-list .beginning").wait_for()
     assert page.locator("#message-list .content", has_text=re.compile(r"^entry")).count() == 130
-    assert page.locator("#message-list .msg.continued").count() > 100   # one sender, grouped
+    assert page.locator("#message-list .msg.continued").count() > 100  # one sender, grouped
     assert page.locator("#message-list .day").count() == 1
 
 
@@ -279,7 +309,7 @@ def test_a_mention_is_highlighted_notified_and_read(server, open_page):
     page_k.locator("#member-list .member", has_text="Jay").wait_for(state="attached")
     page_k.fill("#composer-input", "hey @j")
     page_k.locator("#mention-list [role=option]", has_text="Jay").wait_for()
-    page_k.press("#composer-input", "Enter")                         # picks the suggestion
+    page_k.press("#composer-input", "Enter")  # picks the suggestion
     assert page_k.input_value("#composer-input") == "hey @jay "
     page_k.type("#composer-input", "can you review https://example.com/pr/7?")
     page_k.press("#composer-input", "Enter")
@@ -291,7 +321,9 @@ def test_a_mention_is_highlighted_notified_and_read(server, open_page):
     assert link.get_attribute("href") == "https://example.com/pr/7"
     assert link.get_attribute("rel") == "noopener noreferrer"
     # Read in the open room, so read in the panel too (issue 24); elsewhere it waits there.
-    page_j.locator("#notifications-list .notification:not(.unread)", has_text="hey @jay").wait_for(state="attached")
+    page_j.locator("#notifications-list .notification:not(.unread)", has_text="hey @jay").wait_for(
+        state="attached"
+    )
     assert page_j.locator("#notifications-badge").is_hidden()
     page_j.goto(server.base + "/#global")
     page_j.locator("#room-title", has_text="Global").wait_for()
@@ -315,27 +347,43 @@ def seed_showcase(server):
     rid = launch["id"]
 
     def say(who, text, **extra):
-        status, body = server.api("POST", f"/api/chat/rooms/{rid}/messages/", {"content": text, **extra},
-                                  who.token)
+        status, body = server.api(
+            "POST", f"/api/chat/rooms/{rid}/messages/", {"content": text, **extra}, who.token
+        )
         assert status == 201, body
         return body
 
-    first = say(mei, "Morning all! The launch checklist is in the shared doc — please tick your items by 3pm.")
+    first = say(
+        mei,
+        "Morning all! The launch checklist is in the shared doc — please tick your items by 3pm.",
+    )
     say(lena, "Landing page copy is final: https://intranet.example/launch/copy")
     say(lena, "Hero image for the homepage, feedback welcome")
     upload(server, lena.token, rid, "homepage-hero.png", "image/png", png(320, 180))
     ask = say(sam, "Looks great! @mei do we still need the press kit PDF?")
     server.api("POST", f"/api/chat/messages/{ask['id']}/read/", {}, sam.token)
     say(mei, "Yes — here is the draft, comments in the margins please", reply_to=ask["id"])
-    upload(server, mei.token, rid, "press-kit-draft.pdf", "application/pdf",
-           b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b" " * 48_000)
+    upload(
+        server,
+        mei.token,
+        rid,
+        "press-kit-draft.pdf",
+        "application/pdf",
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b" " * 48_000,
+    )
     say(lena, "@sam can you double-check the pricing table on mobile before we ship?")
     for who, emoji in ((sam, "👍"), (lena, "👍"), (lena, "🎉")):
-        server.api("POST", f"/api/chat/messages/{first['id']}/reactions/", {"emoji": emoji}, who.token)
+        server.api(
+            "POST", f"/api/chat/messages/{first['id']}/reactions/", {"emoji": emoji}, who.token
+        )
     status, direct = server.api("POST", "/api/chat/direct/", {"username": "sam"}, mei.token)
     assert status in (200, 201), direct
-    server.api("POST", f"/api/chat/rooms/{direct['id']}/messages/", {"content": "Lunch at 12:30?"},
-               mei.token)
+    server.api(
+        "POST",
+        f"/api/chat/rooms/{direct['id']}/messages/",
+        {"content": "Lunch at 12:30?"},
+        mei.token,
+    )
     return mei, sam, launch
 
 
@@ -346,7 +394,7 @@ def test_showcase_desktop_phone_and_chinese_interface(server, open_page):
     page = open_page(sam)
     go_to(page, server, launch)
     divider = page.locator("#message-list .new-divider")
-    assert divider.inner_text().lower() == "new messages"     # where sam stopped reading
+    assert divider.inner_text().lower() == "new messages"  # where sam stopped reading
     page.click("#members-button")
     page.locator("#member-list .member.online", has_text="Mei Lin").wait_for()
     page_m.type("#composer-input", "On it")
@@ -364,12 +412,13 @@ def test_showcase_desktop_phone_and_chinese_interface(server, open_page):
     phone = open_page(sam, width=390, height=844)
     go_to(phone, server, launch)
     assert not phone.locator("#sidebar").is_visible() or phone.evaluate(
-        "document.querySelector('#sidebar').getBoundingClientRect().right <= 0")
+        "document.querySelector('#sidebar').getBoundingClientRect().right <= 0"
+    )
     phone.wait_for_function("() => [...document.images].every(img => img.complete)")
     publish(screenshot(phone, "phone-chat"), "screenshot-phone.png")
     phone.click("#open-sidebar")
     phone.locator("#room-list .room-link", has_text="design").wait_for()
-    phone.wait_for_timeout(300)                     # the drawer's slide-in
+    phone.wait_for_timeout(300)  # the drawer's slide-in
     screenshot(phone, "phone-sidebar")
 
 
@@ -382,7 +431,7 @@ def test_server_errors_follow_the_chosen_language(server, open_page):
     page.click("#auth-submit")
     page.locator("#auth-error", has_text="用户名或密码错误").wait_for()
     page.reload()
-    page.locator("#auth-submit", has_text="登录").wait_for()         # the choice is remembered
+    page.locator("#auth-submit", has_text="登录").wait_for()  # the choice is remembered
 
 
 def test_rooms_are_created_browsed_joined_left_and_private_ones_invited_to(server, open_page):
@@ -412,11 +461,11 @@ def test_rooms_are_created_browsed_joined_left_and_private_ones_invited_to(serve
     page_n.click("#invite-button")
     page_n.locator("dialog[open]").get_by_label("Username").fill("omar")
     page_n.locator("dialog[open]").get_by_role("button", name="Invite").click()
-    page_o.locator("#notifications-badge", has_text="1").wait_for()              # live, no reload
+    page_o.locator("#notifications-badge", has_text="1").wait_for()  # live, no reload
     page_o.click("#notifications-button")
     invitation = page_o.locator("#notifications-list .notification.unread", has_text="secret-plans")
     invitation.get_by_role("button", name="Accept").click()
-    page_o.locator("#room-title", has_text="secret-plans").wait_for()              # joined
+    page_o.locator("#room-title", has_text="secret-plans").wait_for()  # joined
     page_o.locator("#room-list .room-link", has_text="secret-plans").wait_for()
 
     page_o.click("#new-direct-button")
@@ -425,7 +474,7 @@ def test_rooms_are_created_browsed_joined_left_and_private_ones_invited_to(serve
     page_o.locator("#room-title", has_text="nia").wait_for()
     send(page_o, "coffee later?")
     badge = page_n.locator("#direct-list .room-link", has_text="omar").locator(".badge")
-    badge.wait_for()                                   # unread elsewhere, live
+    badge.wait_for()  # unread elsewhere, live
     assert badge.inner_text() == "1"
     page_n.wait_for_function("() => document.title.startsWith('(1) ')")
 
@@ -435,45 +484,75 @@ def test_uploads_show_progress_and_clear_errors(server, open_page):
     room = open_room(server, pat, "files")
     page = open_page(pat)
     go_to(page, server, room)
-    page.set_input_files("#file-input", files=[
-        {"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ" + b"\0" * 100}])
+    page.set_input_files(
+        "#file-input",
+        files=[
+            {
+                "name": "setup.exe",
+                "mimeType": "application/octet-stream",
+                "buffer": b"MZ" + b"\0" * 100,
+            }
+        ],
+    )
     page.locator("#upload-tray .upload-error", has_text="not a supported file type").wait_for()
     page.get_by_role("button", name="Dismiss").click()
     page.locator("#upload-tray").wait_for(state="hidden")
-    page.set_input_files("#file-input", files=[
-        {"name": "huge.png", "mimeType": "image/png", "buffer": b"\0" * (10 * 1024 * 1024 + 1)}])
+    page.set_input_files(
+        "#file-input",
+        files=[
+            {"name": "huge.png", "mimeType": "image/png", "buffer": b"\0" * (10 * 1024 * 1024 + 1)}
+        ],
+    )
     page.locator("#upload-tray .upload-error", has_text="too large").wait_for()
     page.get_by_role("button", name="Dismiss").click()
     # A slow link: the progress bar moves while the bytes go up.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 20,
-                                                  "downloadThroughput": -1, "uploadThroughput": 300_000})
-    page.set_input_files("#file-input", files=[
-        {"name": "minutes.txt", "mimeType": "text/plain", "buffer": b"minutes of the meeting\n" * 30_000}])
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 300_000},
+    )
+    page.set_input_files(
+        "#file-input",
+        files=[
+            {
+                "name": "minutes.txt",
+                "mimeType": "text/plain",
+                "buffer": b"minutes of the meeting\n" * 30_000,
+            }
+        ],
+    )
     page.wait_for_function("""() => {
         const bar = document.querySelector("#upload-tray progress");
         return bar && bar.value > 0 && bar.value < 100;
     }""")
     page.locator("#message-list .file-card", has_text="minutes.txt").wait_for(timeout=15_000)
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
-                                                  "downloadThroughput": -1, "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     # Drag-and-drop and paste go through the same path as the picker.
-    page.evaluate("""async (bytes) => {
+    page.evaluate(
+        """async (bytes) => {
         const transfer = new DataTransfer();
         transfer.items.add(new File([new Uint8Array(bytes)], "dropped.png", {type: "image/png"}));
         const main = document.querySelector("#main");
         main.dispatchEvent(new DragEvent("dragenter", {dataTransfer: transfer, bubbles: true}));
         main.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
-    }""", list(png(40, 30)))
+    }""",
+        list(png(40, 30)),
+    )
     page.locator("#message-list img.thumb[alt='dropped.png']").wait_for()
     page.locator("#drop-overlay").wait_for(state="hidden")
-    page.evaluate("""(text) => {
+    page.evaluate(
+        """(text) => {
         const transfer = new DataTransfer();
         transfer.items.add(new File([text], "pasted.txt", {type: "text/plain"}));
         const input = document.querySelector("#composer-input");
         input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer, bubbles: true, cancelable: true}));
-    }""", "from the clipboard")
+    }""",
+        "from the clipboard",
+    )
     page.locator("#message-list .file-card", has_text="pasted.txt").wait_for()
     page.locator("#message-list .msg").first.wait_for()
     page.locator("#message-list img.thumb[alt='dropped.png']").click()
@@ -494,7 +573,9 @@ HIDDEN_TAB_WITH_NOTIFICATIONS = """
 """
 
 
-def test_a_hidden_tab_raises_desktop_notifications_for_direct_messages_and_mentions(server, open_page):
+def test_a_hidden_tab_raises_desktop_notifications_for_direct_messages_and_mentions(
+    server, open_page
+):
     quinn = register(server, "quinn", "Quinn")
     rosa = register(server, "rosa", "Rosa")
     room = open_room(server, quinn, "support", rosa)
@@ -505,19 +586,31 @@ def test_a_hidden_tab_raises_desktop_notifications_for_direct_messages_and_menti
     page.locator("#message-list .beginning, #message-list .msg").first.wait_for()
     status, direct = server.api("POST", "/api/chat/direct/", {"username": "quinn"}, rosa.token)
     assert status in (200, 201)
-    server.api("POST", f"/api/chat/rooms/{direct['id']}/messages/", {"content": "are you free?"},
-               rosa.token)
-    server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "@quinn ticket 42 is yours"},
-               rosa.token)
-    server.api("POST", f"/api/chat/rooms/{room['id']}/messages/", {"content": "no mention here"},
-               rosa.token)
+    server.api(
+        "POST",
+        f"/api/chat/rooms/{direct['id']}/messages/",
+        {"content": "are you free?"},
+        rosa.token,
+    )
+    server.api(
+        "POST",
+        f"/api/chat/rooms/{room['id']}/messages/",
+        {"content": "@quinn ticket 42 is yours"},
+        rosa.token,
+    )
+    server.api(
+        "POST",
+        f"/api/chat/rooms/{room['id']}/messages/",
+        {"content": "no mention here"},
+        rosa.token,
+    )
     page.wait_for_function("() => window.shown.length >= 2")
     page.wait_for_timeout(300)
     bodies = [body for _, body in page.evaluate("window.shown")]
     assert "are you free?" in bodies
     assert any("ticket 42" in body for body in bodies)
     assert not any("no mention here" in body for body in bodies)
-    assert page.title().startswith("(")                # unread shows in the tab title
+    assert page.title().startswith("(")  # unread shows in the tab title
 
 
 def test_a_room_admin_mutes_a_member_and_edits_the_room_for_everyone(server, open_page):
@@ -533,10 +626,10 @@ def test_a_room_admin_mutes_a_member_and_edits_the_room_for_everyone(server, ope
     row.get_by_role("button", name="Manage Vic").click()
     page_u.get_by_role("menuitem", name="Mute").click()
     row.locator(".role", has_text="muted").wait_for()
-    page_v.locator("#composer-input[disabled]").wait_for()         # live, from member_updated
+    page_v.locator("#composer-input[disabled]").wait_for()  # live, from member_updated
     assert page_v.get_attribute("#composer-input", "placeholder") == "You are muted in this room."
     page_u.click("#settings-button")
     page_u.locator("dialog[open]").get_by_label("Description").fill("Read-only for most of us")
     page_u.locator("dialog[open]").get_by_role("button", name="Save").click()
     page_v.locator("#room-description", has_text="Read-only for most of us").wait_for()
-    assert page_v.locator("#settings-button").is_hidden()            # vic is not a room admin
+    assert page_v.locator("#settings-button").is_hidden()  # vic is not a room admin

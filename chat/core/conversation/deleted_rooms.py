@@ -6,22 +6,23 @@ messages, members and settings, until CHAT_ROOM_PURGE_DAYS after its deletion; t
 daily chores then purge it: messages and their files first, in small batches
 (core/retention.py), then every row that names the room, then the room.
 """
+
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
 from chat.clock import iso_utc, now
+from chat.core import Core, Outcome
+from chat.core.fields import check_int
+from chat.core.site import audit
+from chat.core.site.administration import check_site_admin, page_params, search_text
+from chat.core.site.retention import Purged, purge_room
 from chat.db import deleted_rooms as deleted_sql
 from chat.db import site_lists
 from chat.db.rooms import room_by_id
 from chat.errors import Conflict, NotFound
 from chat.models import Room, User
-from chat.core import Core, Outcome
-from chat.core.site import audit
-from chat.core.site.administration import check_site_admin, page_params, search_text
-from chat.core.fields import check_int
-from chat.core.site.retention import Purged, purge_room
 
 log = logging.getLogger(__name__)
 EVERYTHING = "9999"  # a cutoff after every stored time: all of a room's messages
@@ -35,10 +36,13 @@ def purge_at(core: Core, room: Room) -> str | None:
     return iso_utc(deleted + timedelta(days=core.settings.room_purge_days))
 
 
-async def list_deleted(core: Core, admin: User, query="", limit=None,
-                       offset=None) -> tuple[list[Room], int]:
+async def list_deleted(
+    core: Core, admin: User, query="", limit=None, offset=None
+) -> tuple[list[Room], int]:
     check_site_admin(admin)
-    return await site_lists.deleted_rooms(core.db.reader, search_text(query), *page_params(limit, offset))
+    return await site_lists.deleted_rooms(
+        core.db.reader, search_text(query), *page_params(limit, offset)
+    )
 
 
 async def find_deleted(conn, room_id) -> Room:
@@ -59,6 +63,7 @@ async def restore(core: Core, admin: User, room_id) -> Room:
         await deleted_sql.restore_room(conn, room.id)
         await audit.record(conn, admin, "room_restored", room)
         return Outcome(await room_by_id(conn, room.id))
+
     room = await core.commit(job)
     log.info("room %s restored by user %s", room.slug, admin.id)
     return room
@@ -79,7 +84,9 @@ async def purge_expired(core: Core, at: datetime | None = None) -> Purged:
     messages = files = 0
     for room_id in await deleted_sql.rooms_deleted_before(core.db.reader, cutoff):
         purged = await purge(core, room_id)
-        log.info("purged deleted room %s: %d messages, %d files", room_id, purged.messages, purged.files)
+        log.info(
+            "purged deleted room %s: %d messages, %d files", room_id, purged.messages, purged.files
+        )
         messages += purged.messages
         files += purged.files
     return Purged(messages, files)
@@ -92,8 +99,16 @@ async def purge(core: Core, room_id: int, admin: User | None = None) -> Purged:
     async def job(conn):
         room = await deleted_sql.deleted_room(conn, room_id) or ("room", room_id, None)
         await deleted_sql.delete_room_rows(conn, room_id)
-        await audit.record(conn, admin, "room_purged", room, messages=messages, files=files,
-                           reason="purge_now" if admin else "purge_days")
+        await audit.record(
+            conn,
+            admin,
+            "room_purged",
+            room,
+            messages=messages,
+            files=files,
+            reason="purge_now" if admin else "purge_days",
+        )
         return Outcome(None)
+
     await core.commit(job)
     return Purged(messages, files)

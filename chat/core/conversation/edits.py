@@ -3,16 +3,22 @@
 Every edit keeps the text it replaced in message_edits; the search index follows the
 new text (triggers in the schema). The room hears a MessageUpdated event.
 """
+
 from __future__ import annotations
 
+from chat.core import Core, Outcome
+from chat.core.conversation.messages import (
+    can_moderate_message,
+    check_can_speak,
+    check_content,
+    find_readable_message,
+)
+from chat.core.reach.notifications import follow_edit
 from chat.db import messages as message_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Forbidden
 from chat.events import MessageUpdated
 from chat.models import Membership, Message, MessageEdit, User
-from chat.core import Core, Outcome
-from chat.core.reach.notifications import follow_edit
-from chat.core.conversation.messages import can_moderate_message, check_can_speak, check_content, find_readable_message
 
 
 def check_editable(user: User, message: Message, membership: Membership | None) -> None:
@@ -40,6 +46,7 @@ async def edit(core: Core, user: User, message_id, content) -> Message:
         edited = await message_sql.message_by_id(conn, message.id)
         await follow_edit(conn, edited)
         return Outcome(edited, [MessageUpdated(room.id, edited)])
+
     return await core.commit(job)
 
 
@@ -50,7 +57,11 @@ async def history(core: Core, user: User, message_id) -> tuple[Message, list[Mes
     if not can_moderate_message(user, message, membership):
         raise Forbidden("edits_forbidden")
     rows = await message_sql.edit_history(conn, message.id)
-    editors = {uid: await user_sql.user_by_id(conn, uid)
-               for uid in {row["edited_by"] for row in rows if row["edited_by"]}}
-    return message, [MessageEdit(row["previous_content"], editors.get(row["edited_by"]),
-                                 row["edited_at"]) for row in rows]
+    editors = {
+        uid: await user_sql.user_by_id(conn, uid)
+        for uid in {row["edited_by"] for row in rows if row["edited_by"]}
+    }
+    return message, [
+        MessageEdit(row["previous_content"], editors.get(row["edited_by"]), row["edited_at"])
+        for row in rows
+    ]

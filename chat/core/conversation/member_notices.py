@@ -9,12 +9,14 @@ CHAT_JOIN_NOTICE_INTERVAL naming the first two and counting the rest. Each join'
 frames of membership and presence still go out as before: only the stored line,
 which every member would otherwise receive, is coalesced.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
 
+from chat.core import Core, Outcome
 from chat.db import member_notices as notice_sql
 from chat.db import messages as message_sql
 from chat.db import rooms as room_sql
@@ -22,12 +24,11 @@ from chat.errors import BadInput
 from chat.events import Event, MessagePosted
 from chat.i18n import MEMBERS_KEY, members_text
 from chat.models import Room, User
-from chat.core import Core, Outcome
 
 log = logging.getLogger(__name__)
 MODES = ("always", "coalesced", "never")
-MAX_POLL = 1.0     # seconds: a due room waits at most this long past its interval
-NAMED = 2          # people named in a coalesced notice; the rest are counted
+MAX_POLL = 1.0  # seconds: a due room waits at most this long past its interval
+NAMED = 2  # people named in a coalesced notice; the rest are counted
 
 
 def check_mode(value) -> str:
@@ -41,8 +42,14 @@ async def noticed(core: Core, conn, room: Room, user: User, event: str) -> list[
     was before the change. The events to publish: the notice, when one is written now."""
     if room.member_count <= core.settings.join_notice_threshold or room.join_notices == "always":
         note = await message_sql.insert_message(
-            conn, room, user, "system", core.text(f"system_{event}", username=user.name),
-            system_event=event, text_key=f"system_{event}")
+            conn,
+            room,
+            user,
+            "system",
+            core.text(f"system_{event}", username=user.name),
+            system_event=event,
+            text_key=f"system_{event}",
+        )
         return [MessagePosted(room.id, note)]
     if room.join_notices == "coalesced":
         await notice_sql.insert_pending(conn, room.id, user.id, event, time.time())
@@ -65,18 +72,30 @@ async def flush_due(core: Core) -> int:
             if taken and room is not None and room.join_notices == "coalesced":
                 events.append(MessagePosted(room.id, await _write(core, conn, room, taken)))
         return Outcome(len(events), events)
+
     return await core.commit(job)
 
 
 async def _write(core: Core, conn, room: Room, taken: list[tuple[str, User]]):
     joined = [user for event, user in taken if event == "join"]
     left = [user for event, user in taken if event == "leave"]
-    params = {"joined": [user.name for user in joined[:NAMED]], "joined_count": len(joined),
-              "left": [user.name for user in left[:NAMED]], "left_count": len(left)}
+    params = {
+        "joined": [user.name for user in joined[:NAMED]],
+        "joined_count": len(joined),
+        "left": [user.name for user in left[:NAMED]],
+        "left_count": len(left),
+    }
     first, event = (joined[0], "join") if joined else (left[0], "leave")
     return await message_sql.insert_message(
-        conn, room, first, "system", members_text(core.settings.language, **params),
-        system_event=event, text_key=MEMBERS_KEY, text_params=params)
+        conn,
+        room,
+        first,
+        "system",
+        members_text(core.settings.language, **params),
+        system_event=event,
+        text_key=MEMBERS_KEY,
+        text_params=params,
+    )
 
 
 async def run(core: Core) -> None:

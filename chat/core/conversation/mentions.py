@@ -3,6 +3,7 @@
 @all in a room above CHAT_ALL_MENTION_LIMIT members pings many people at once, so only
 the room's admins and moderators (and site admins) may use it there.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,9 +1,26 @@
 """Messages: send (with client_id idempotency), history, replay, delete, read marks."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+from chat.core import Core, Outcome
+from chat.core.conversation.mentions import check_group_mention
+from chat.core.conversation.rooms import check_readable, join_in
+from chat.core.fields import (
+    check_int,
+    check_optional_id,
+    check_text,
+    check_unicode,
+    has_surrogate,
+    is_blank,
+    without_bidi_controls,
+)
+from chat.core.files.file_access import check_may_link
+from chat.core.integrations import bots
+from chat.core.reach.notifications import notify_for_message
+from chat.core.site import audit
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import pins as pin_sql
@@ -12,20 +29,11 @@ from chat.db import uploads as upload_sql
 from chat.errors import BadInput, Forbidden, NotFound
 from chat.events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
 from chat.models import MAX_CONTENT, Message, MessagePage, Room, SendResult, User
-from chat.core import Core, Outcome
-from chat.core.site import audit
-from chat.core.integrations import bots
-from chat.core.files.file_access import check_may_link
-from chat.core.fields import (check_int, check_optional_id, check_text, check_unicode, has_surrogate,
-                     is_blank, without_bidi_controls)
-from chat.core.conversation.mentions import check_group_mention
-from chat.core.reach.notifications import notify_for_message
-from chat.core.conversation.rooms import check_readable, join_in
 
 SENDABLE_TYPES = ("text", "image", "file")
 MAX_CLIENT_ID = 64
 MAX_PAGE_SIZE = 100
-REPLAY_LIMIT = 1000   # a socket's since replays at most this many; further back: history_gap
+REPLAY_LIMIT = 1000  # a socket's since replays at most this many; further back: history_gap
 
 
 def check_content(content) -> str:
@@ -61,8 +69,11 @@ def can_moderate_message(user: User, message: Message, membership) -> bool:
 def check_client_id(client_id) -> str | None:
     if client_id is None:
         return None
-    if (not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID
-            or has_surrogate(client_id)):
+    if (
+        not isinstance(client_id, str)
+        or not 1 <= len(client_id) <= MAX_CLIENT_ID
+        or has_surrogate(client_id)
+    ):
         raise BadInput("client_id_invalid")
     return client_id
 
@@ -78,7 +89,8 @@ def check_file_url(file_url) -> str | None:
     if file_url in (None, ""):
         return None
     if not isinstance(file_url, str) or not (
-            file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))):
+        file_url.startswith("/uploads/chat/") or file_url.startswith(("https://", "http://"))
+    ):
         raise BadInput("field_type", field="file_url", kind="an /uploads/ or http(s) URL")
     if file_url.startswith("/uploads/chat/"):
         file_url = file_url.partition("?")[0]  # a link signed for the sender is stored bare
@@ -92,10 +104,21 @@ async def check_message_budgets(core: Core, user: User) -> None:
     await core.limits.check_address("address_messages")
 
 
-async def send(core: Core, user: User, room_ref, content, message_type="text", reply_to=None,
-               client_id=None, file_url=None, file_name=None, file_size=None,
-               sender_name: str | None = None, text_key=None,
-               mrkdwn: str | None = None) -> SendResult:
+async def send(
+    core: Core,
+    user: User,
+    room_ref,
+    content,
+    message_type="text",
+    reply_to=None,
+    client_id=None,
+    file_url=None,
+    file_name=None,
+    file_size=None,
+    sender_name: str | None = None,
+    text_key=None,
+    mrkdwn: str | None = None,
+) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
     text_key is the server's own (an upload's caption), never a client's.
 
@@ -103,8 +126,17 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
     sender_name (a webhook's per-message name) and mrkdwn (Slack's markup of the same
     text, from a webhook) are trusted: core callers only.
     """
-    draft = Draft.check(content, message_type, reply_to, client_id, file_url, file_name,
-                        file_size, sender_name, mrkdwn)
+    draft = Draft.check(
+        content,
+        message_type,
+        reply_to,
+        client_id,
+        file_url,
+        file_name,
+        file_size,
+        sender_name,
+        mrkdwn,
+    )
     await check_message_budgets(core, user)
 
     async def job(conn):
@@ -115,11 +147,20 @@ async def send(core: Core, user: User, room_ref, content, message_type="text", r
             membership = await room_sql.membership(conn, room.id, user.id)
         check_can_speak(membership)
         return await store(core, conn, user, room, draft, events, text_key)
+
     return await core.commit(job)
 
 
-async def send_seated(core: Core, user: User, room: Room, still_seated: Callable[[], None],
-                      content, message_type="text", reply_to=None, client_id=None) -> SendResult:
+async def send_seated(
+    core: Core,
+    user: User,
+    room: Room,
+    still_seated: Callable[[], None],
+    content,
+    message_type="text",
+    reply_to=None,
+    client_id=None,
+) -> SendResult:
     """A message from a socket's seat: the socket was admitted as a member and the hub
     keeps its seat true to every mute, ban and leave, so the write checks the seat
     (still_seated raises) instead of looking the membership up."""
@@ -129,12 +170,14 @@ async def send_seated(core: Core, user: User, room: Room, still_seated: Callable
     async def job(conn):
         still_seated()
         return await store(core, conn, user, room, draft, [])
+
     return await core.commit(job)
 
 
 @dataclass(frozen=True)
 class Draft:
     """A message's checked fields, before it is stored."""
+
     content: str
     message_type: str
     reply_to: int | None
@@ -146,18 +189,40 @@ class Draft:
     mrkdwn: str | None = None
 
     @classmethod
-    def check(cls, content, message_type, reply_to, client_id, file_url=None, file_name=None,
-              file_size=None, sender_name=None, mrkdwn=None) -> "Draft":
-        return cls(check_content(content), check_message_type(message_type or "text"),
-                   check_optional_id("reply_to", reply_to), check_client_id(client_id),
-                   check_file_url(file_url),
-                   None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255],
-                   None if file_size is None else check_int("file_size", file_size, 0, 2**40),
-                   sender_name, mrkdwn)
+    def check(
+        cls,
+        content,
+        message_type,
+        reply_to,
+        client_id,
+        file_url=None,
+        file_name=None,
+        file_size=None,
+        sender_name=None,
+        mrkdwn=None,
+    ) -> Draft:
+        return cls(
+            check_content(content),
+            check_message_type(message_type or "text"),
+            check_optional_id("reply_to", reply_to),
+            check_client_id(client_id),
+            check_file_url(file_url),
+            None if file_name is None else check_text("file_name", file_name, 0, 10_000)[:255],
+            None if file_size is None else check_int("file_size", file_size, 0, 2**40),
+            sender_name,
+            mrkdwn,
+        )
 
 
-async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: list,
-                text_key: str | None = None) -> Outcome:
+async def store(
+    core: Core,
+    conn,
+    user: User,
+    room: Room,
+    draft: Draft,
+    events: list,
+    text_key: str | None = None,
+) -> Outcome:
     """Insert inside the send transaction; only the work this message needs is done."""
     if room.is_archived:
         raise Forbidden("room_archived")
@@ -170,10 +235,20 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
         await check_may_link(conn, user, name)
     try:
         message = await message_sql.insert_message(
-            conn, room, user, draft.message_type, draft.content, reply_to=draft.reply_to,
-            client_id=draft.client_id, file_url=draft.file_url, file_name=draft.file_name,
-            file_size=draft.file_size, sender_name=draft.sender_name, text_key=text_key,
-            mrkdwn=draft.mrkdwn)
+            conn,
+            room,
+            user,
+            draft.message_type,
+            draft.content,
+            reply_to=draft.reply_to,
+            client_id=draft.client_id,
+            file_url=draft.file_url,
+            file_name=draft.file_name,
+            file_size=draft.file_size,
+            sender_name=draft.sender_name,
+            text_key=text_key,
+            mrkdwn=draft.mrkdwn,
+        )
     except message_sql.DuplicateClientId:
         earlier = await message_sql.message_by_client_id(conn, user.id, draft.client_id)
         return Outcome(SendResult(earlier, created=False))
@@ -183,8 +258,9 @@ async def store(core: Core, conn, user: User, room: Room, draft: Draft, events: 
     return Outcome(SendResult(message), events)
 
 
-async def history_page(core: Core, user: User, room_ref, page=1, page_size=20,
-                       before=None) -> MessagePage:
+async def history_page(
+    core: Core, user: User, room_ref, page=1, page_size=20, before=None
+) -> MessagePage:
     """Page `page` counted from the newest, or (keyset) the page_size messages before
     the id `before`, which costs the same at any depth."""
     page = check_int("page", page, 1, 10**9, default=1)
@@ -234,6 +310,7 @@ async def find_readable_message(conn, user: User, message_id) -> tuple[Message, 
 async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
     """Soft delete by the sender, the room's admins and moderators, or a site admin.
     A room_ref that does not name the message's room finds no such message."""
+
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
         if room_ref is not None:
@@ -246,17 +323,27 @@ async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
             return Outcome((message, None))
         await message_sql.soft_delete(conn, message.id, core.text("deleted_placeholder"))
         if message.sender is None or message.sender.id != user.id:  # a moderator's, not one's own
-            await audit.record(conn, user, "message_deleted_by_moderator", message.sender,
-                               message_id=message.id, room_id=room.id, room=room.name)
+            await audit.record(
+                conn,
+                user,
+                "message_deleted_by_moderator",
+                message.sender,
+                message_id=message.id,
+                room_id=room.id,
+                room=room.name,
+            )
         name = uploaded_name(message.file_url)
         # Only the uploader's own message takes the file with it: anyone may link a file.
-        if name and not await upload_sql.forget_upload_of(conn, name, message.sender and message.sender.id):
+        if name and not await upload_sql.forget_upload_of(
+            conn, name, message.sender and message.sender.id
+        ):
             name = None
         deleted = await message_sql.message_by_id(conn, message.id)
         events = [MessageDeleted(room.id, deleted)]
         if await pin_sql.forget_message(conn, message.id):
             events.append(MessageUnpinned(room.id, deleted))
         return Outcome((deleted, name), events)
+
     deleted, file_name = await core.commit(job)
     if file_name:  # a deleted message's file is no longer served, nor kept
         (core.settings.chat_uploads_dir / file_name).unlink(missing_ok=True)
@@ -266,14 +353,15 @@ async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
 def uploaded_name(file_url: str | None) -> str | None:
     """The stored name of a file we host, from its /uploads/chat/<name> URL."""
     prefix = "/uploads/chat/"
-    if file_url and file_url.startswith(prefix) and "/" not in file_url[len(prefix):]:
-        return file_url[len(prefix):]
+    if file_url and file_url.startswith(prefix) and "/" not in file_url[len(prefix) :]:
+        return file_url[len(prefix) :]
     return None
 
 
 async def mark_read(core: Core, user: User, message_id) -> Message:
     """Read this message and everything before it in its room, and so the notifications
     about them: a mention read in the room needs no second reading in the panel."""
+
     async def job(conn):
         message, room, membership = await find_readable_message(conn, user, message_id)
         await message_sql.record_read(conn, user.id, message.id)
@@ -283,5 +371,5 @@ async def mark_read(core: Core, user: User, message_id) -> Message:
         await notification_sql.mark_read_upto(conn, user.id, room.id, message.id)
         unread = await room_sql.unread_count(conn, room.id, user.id)
         return Outcome(message, [ReadMarked(room.id, user.id, message.id, unread)])
-    return await core.commit(job)
 
+    return await core.commit(job)

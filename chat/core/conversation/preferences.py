@@ -5,20 +5,22 @@ The level: 'default' (direct messages, replies and mentions notify, as before), 
 mentions only: no rows for direct messages), 'nothing'. "Mute room" hides the room's
 unread badge except for mentions.
 """
+
 from __future__ import annotations
 
+from chat.core import Core, Outcome
+from chat.core.conversation.rooms import check_readable
 from chat.db import rooms as room_sql
 from chat.errors import BadInput, Forbidden
 from chat.events import PreferencesChanged
 from chat.models import Membership, User
-from chat.core import Core, Outcome
-from chat.core.conversation.rooms import check_readable
 
 LEVELS = ("default", "all", "mentions", "nothing")
 
 
-async def set_notifications(core: Core, user: User, room_ref, notify_level=None,
-                            room_muted=None) -> Membership:
+async def set_notifications(
+    core: Core, user: User, room_ref, notify_level=None, room_muted=None
+) -> Membership:
     """Change what is given (None keeps the stored value); only members have preferences."""
     if notify_level is not None and notify_level not in LEVELS:
         raise BadInput("field_choice", field="notify_level", choices=", ".join(LEVELS))
@@ -30,9 +32,16 @@ async def set_notifications(core: Core, user: User, room_ref, notify_level=None,
         if membership is None:
             raise Forbidden("not_a_member")
         await room_sql.update_notify(
-            conn, room.id, user.id, notify_level or membership.notify_level,
-            membership.room_muted if room_muted is None else room_muted)
+            conn,
+            room.id,
+            user.id,
+            notify_level or membership.notify_level,
+            membership.room_muted if room_muted is None else room_muted,
+        )
         changed = await room_sql.membership(conn, room.id, user.id)
-        return Outcome(changed, [PreferencesChanged(room.id, user.id, changed.notify_level,
-                                                    changed.room_muted)])
+        return Outcome(
+            changed,
+            [PreferencesChanged(room.id, user.id, changed.notify_level, changed.room_muted)],
+        )
+
     return await core.commit(job)

@@ -4,17 +4,18 @@ Reacting is a small way of speaking, so it takes what sending takes: membership 
 the room (a public room is not joined by a reaction: 403 until one joins) and not
 being muted. The room hears a ReactionChanged event with the new counts.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from chat.core import Core, Outcome
+from chat.core.conversation.messages import check_can_speak, find_readable_message
 from chat.db import messages as message_sql
 from chat.errors import BadInput
 from chat.events import ReactionChanged
 from chat.models import Message, User
-from chat.core import Core, Outcome
-from chat.core.conversation.messages import check_can_speak, find_readable_message
 
 MAX_EMOJI = 16
 SHORT_CODE = re.compile(r"^:[A-Za-z0-9_+\-]{1,14}:$")
@@ -30,8 +31,11 @@ def check_emoji(emoji) -> str:
     if SHORT_CODE.match(emoji):
         return emoji
     if emoji.isascii() or any(
-            char.isspace() or (char.isascii() and char.isalpha())
-            or unicodedata.category(char) in REFUSED_CATEGORIES for char in emoji):
+        char.isspace()
+        or (char.isascii() and char.isalpha())
+        or unicodedata.category(char) in REFUSED_CATEGORIES
+        for char in emoji
+    ):
         raise BadInput("emoji_invalid")
     return emoji
 
@@ -49,4 +53,5 @@ async def toggle(core: Core, user: User, message_id, emoji) -> tuple[Message, bo
         added = await message_sql.toggle_reaction(conn, message.id, user.id, emoji)
         updated = await message_sql.message_by_id(conn, message.id)
         return Outcome((updated, added), [ReactionChanged(room.id, updated, user, emoji, added)])
+
     return await core.commit(job)

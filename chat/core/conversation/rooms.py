@@ -3,22 +3,23 @@
 A room is found through the caller's membership or public visibility, so a
 non-member of a private room finds nothing to read anywhere.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import secrets
 
 from chat.clock import iso_utc
+from chat.core import Core, Outcome
+from chat.core.conversation.member_notices import check_mode, noticed
+from chat.core.fields import check_int, check_text, has_surrogate
+from chat.core.site import audit
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import rooms as room_sql
 from chat.errors import BadInput, Conflict, Forbidden, NotFound
 from chat.events import MemberJoined, MemberLeft, RoomDeleted, RoomUpdated
 from chat.models import Membership, Room, RoomDetail, RoomListing, User
-from chat.core import Core, Outcome
-from chat.core.site import audit
-from chat.core.fields import check_int, check_text, has_surrogate
-from chat.core.conversation.member_notices import check_mode, noticed
 
 CREATABLE_TYPES = ("public", "private", "group")
 CHANGEABLE_TYPES = ("public", "private", "group")
@@ -70,8 +71,15 @@ def check_max_members(value) -> int | None:
     return value
 
 
-async def create_room(core: Core, user: User, name, description="", room_type="public",
-                      is_official=False, max_members=...) -> Room:
+async def create_room(
+    core: Core,
+    user: User,
+    name,
+    description="",
+    room_type="public",
+    is_official=False,
+    max_members=...,
+) -> Room:
     """max_members left out: 50, or no limit for an official room."""
     name = check_text("name", name, 1, 100)
     description = check_text("description", description or "", 0, 500)
@@ -86,17 +94,28 @@ async def create_room(core: Core, user: User, name, description="", room_type="p
     max_members = check_max_members(max_members)
 
     async def job(conn):
-        room_id = await room_sql.insert_room(conn, new_slug(), name, description, room_type,
-                                             is_official, max_members, user.id)
+        room_id = await room_sql.insert_room(
+            conn, new_slug(), name, description, room_type, is_official, max_members, user.id
+        )
         await room_sql.insert_membership(conn, room_id, user.id, "admin")
         room = await room_sql.room_by_id(conn, room_id)
-        await audit.record(conn, user, "room_created", room, room_type=room_type,
-                           max_members=max_members, is_official=is_official)
+        await audit.record(
+            conn,
+            user,
+            "room_created",
+            room,
+            room_type=room_type,
+            max_members=max_members,
+            is_official=is_official,
+        )
         return Outcome(room, [MemberJoined(room.id, user, room)])
+
     return await core.commit(job)
 
 
-async def list_rooms(core: Core, user: User, public_limit=None, public_offset=None) -> list[RoomListing]:
+async def list_rooms(
+    core: Core, user: User, public_limit=None, public_offset=None
+) -> list[RoomListing]:
     """Every room the caller belongs to, then a page of the public rooms they have not
     joined (the first DEFAULT_PUBLIC_PAGE unless asked otherwise): a list never drops
     one of the caller's own rooms, however many public rooms there are."""
@@ -114,26 +133,45 @@ async def page_rooms(core: Core, user: User, skip: int, limit: int) -> list[Room
     own = await room_sql.joined_room_count(conn, user.id)
     rows = await room_sql.listed_room_rows(conn, user.id, True, limit, skip) if skip < own else []
     if len(rows) < limit:
-        rows += await room_sql.listed_room_rows(conn, user.id, False, limit - len(rows),
-                                                max(0, skip - own))
+        rows += await room_sql.listed_room_rows(
+            conn, user.id, False, limit - len(rows), max(0, skip - own)
+        )
     return await listings(conn, user, rows)
 
 
 async def listings(conn, user: User, rows) -> list[RoomListing]:
     last_ids = [row["last_message_id"] for row in rows if row["last_message_id"]]
-    last = {m.id: m for m in await message_sql.select_messages(
-        conn, f"m.id IN ({','.join('?' * len(last_ids))})", last_ids)} if last_ids else {}
+    last = (
+        {
+            m.id: m
+            for m in await message_sql.select_messages(
+                conn, f"m.id IN ({','.join('?' * len(last_ids))})", last_ids
+            )
+        }
+        if last_ids
+        else {}
+    )
     mine = await room_sql.memberships_of(conn, user.id)
-    return [RoomListing(room_sql.row_to_room(row), mine.get(row["id"]), row["unread_count"],
-                        last.get(row["last_message_id"]), row["mention_count"]) for row in rows]
+    return [
+        RoomListing(
+            room_sql.row_to_room(row),
+            mine.get(row["id"]),
+            row["unread_count"],
+            last.get(row["last_message_id"]),
+            row["mention_count"],
+        )
+        for row in rows
+    ]
 
 
-async def list_rooms_with_members(core: Core, user: User, public_limit=None,
-                                  public_offset=None) -> list[tuple[RoomListing, list[int]]]:
+async def list_rooms_with_members(
+    core: Core, user: User, public_limit=None, public_offset=None
+) -> list[tuple[RoomListing, list[int]]]:
     """The caller's room list, each room with its members' ids (dialect simple)."""
     found = await list_rooms(core, user, public_limit, public_offset)
-    members = await room_sql.member_ids_by_room(core.db.reader,
-                                                [listing.room.id for listing in found])
+    members = await room_sql.member_ids_by_room(
+        core.db.reader, [listing.room.id for listing in found]
+    )
     return [(listing, members[listing.room.id]) for listing in found]
 
 
@@ -141,8 +179,9 @@ async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDeta
     conn = core.db.reader
     room, membership = await check_readable(conn, user, ref)
     members = await room_sql.members(conn, room.id)
-    latest_messages = (await message_sql.messages_before(conn, room.id, None, latest)
-                       if latest else [])
+    latest_messages = (
+        await message_sql.messages_before(conn, room.id, None, latest) if latest else []
+    )
     return RoomDetail(room, membership, tuple(members), tuple(latest_messages))
 
 
@@ -188,9 +227,11 @@ async def join_in(core: Core, conn, user: User, ref) -> tuple[Room, list]:
 
 async def join(core: Core, user: User, ref) -> Room:
     """Join a room; joining twice is harmless."""
+
     async def job(conn):
         room, events = await join_in(core, conn, user, ref)
         return Outcome(room, events)
+
     return await core.commit(job)
 
 
@@ -205,11 +246,13 @@ async def leave(core: Core, user: User, ref) -> Room:
         await room_sql.delete_membership(conn, room.id, user.id)
         notice = await noticed(core, conn, room, user, "leave")
         return Outcome(room, [*notice, MemberLeft(room.id, user)])
+
     return await core.commit(job)
 
 
-async def update_room(core: Core, user: User, ref, name=None, description=None,
-                      changes: dict | None = None) -> Room:
+async def update_room(
+    core: Core, user: User, ref, name=None, description=None, changes: dict | None = None
+) -> Room:
     """Room admins and site admins change name, description and the optional changes:
     room_type (public/private/group), max_members (None: no limit), archived (bool),
     join_notices (always/coalesced/never); is_official is the site admins' alone."""
@@ -227,6 +270,7 @@ async def update_room(core: Core, user: User, ref, name=None, description=None,
         await audit_changes(conn, user, room, updated)
         updated = await room_sql.room_by_id(conn, room.id)
         return Outcome(updated, [RoomUpdated(room.id, updated)])
+
     return await core.commit(job)
 
 
@@ -260,34 +304,49 @@ def changed_room(user: User, room: Room, name, description, changes: dict) -> Ro
 async def audit_changes(conn, user: User, before: Room, after: Room) -> None:
     """An entry for each audited change: type, member limit, archival."""
     if after.room_type != before.room_type:
-        await audit.record(conn, user, "room_type_changed", after,
-                           before=before.room_type, after=after.room_type)
+        await audit.record(
+            conn, user, "room_type_changed", after, before=before.room_type, after=after.room_type
+        )
     if after.max_members != before.max_members:
-        await audit.record(conn, user, "room_member_limit_changed", after,
-                           before=before.max_members, after=after.max_members)
+        await audit.record(
+            conn,
+            user,
+            "room_member_limit_changed",
+            after,
+            before=before.max_members,
+            after=after.max_members,
+        )
     if bool(after.archived_at) != bool(before.archived_at):
-        await audit.record(conn, user, "room_archived" if after.archived_at else "room_unarchived",
-                           after)
+        await audit.record(
+            conn, user, "room_archived" if after.archived_at else "room_unarchived", after
+        )
 
 
 async def name_seeded_rooms(core: Core) -> None:
     """At start: the seeded room's name and description follow CHAT_LANGUAGE until an
     admin renames it."""
+
     async def job(conn):
-        await room_sql.name_seeded_rooms(conn, core.text("seeded_room_name"),
-                                         core.text("seeded_room_description"))
+        await room_sql.name_seeded_rooms(
+            conn, core.text("seeded_room_name"), core.text("seeded_room_description")
+        )
         return Outcome(None)
+
     await core.commit(job)
 
 
 async def delete_room(core: Core, user: User, ref) -> Room:
     """Soft delete: the room disappears and its sockets close (4004); its rows stay,
     restorable by a site admin until the purge (core/deleted_rooms.py)."""
+
     async def job(conn):
         room = await find_room(conn, ref)
         membership = await room_sql.membership(conn, room.id, user.id)
-        allowed = (user.is_admin or (room.creator and room.creator.id == user.id)
-                   or (membership and membership.is_admin and not membership.is_banned))
+        allowed = (
+            user.is_admin
+            or (room.creator and room.creator.id == user.id)
+            or (membership and membership.is_admin and not membership.is_banned)
+        )
         if not allowed:
             if not room.is_public and (membership is None or membership.is_banned):
                 raise Forbidden("room_forbidden")
@@ -298,6 +357,7 @@ async def delete_room(core: Core, user: User, ref) -> Room:
         await audit.record(conn, user, "room_deleted", room)
         await notification_sql.mark_room_read(conn, room.id)
         return Outcome(room, [RoomDeleted(room.id, room)])
+
     return await core.commit(job)
 
 

@@ -6,33 +6,48 @@ rate limits, @all rules). Its client_id "scheduled:<id>" makes the send idempote
 crash between the send and the bookkeeping sends nothing twice after a restart. A
 reminder becomes a notification about its message at its time.
 """
+
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
 from chat.clock import iso_utc, now
+from chat.core import Core, Outcome
+from chat.core.conversation.messages import (
+    check_can_speak,
+    check_content,
+    find_readable_message,
+    send,
+)
+from chat.core.conversation.rooms import check_readable
+from chat.core.fields import check_future_time, check_int, check_optional_id
+from chat.core.reach.notifications import create, titled
 from chat.db import rooms as room_sql
 from chat.db import schedule as schedule_sql
 from chat.db import users as user_sql
-from chat.errors import (BadInput, ChatError, Conflict, Forbidden, InsufficientStorage, NotFound,
-                      TooManyRequests, Unavailable)
+from chat.errors import (
+    BadInput,
+    ChatError,
+    Conflict,
+    Forbidden,
+    InsufficientStorage,
+    NotFound,
+    TooManyRequests,
+    Unavailable,
+)
 from chat.events import ReminderChanged, ScheduledChanged
 from chat.i18n import translate
 from chat.models import Reminder, ScheduledMessage, User
-from chat.core import Core, Outcome
-from chat.core.fields import check_future_time, check_int, check_optional_id
-from chat.core.conversation.messages import check_can_speak, check_content, find_readable_message, send
-from chat.core.reach.notifications import create, titled
-from chat.core.conversation.rooms import check_readable
 
 log = logging.getLogger(__name__)
 BATCH = 50
-RETRY_SECONDS = 10   # a send refused for a passing reason (rate limit, storage) is retried then
+RETRY_SECONDS = 10  # a send refused for a passing reason (rate limit, storage) is retried then
 
 
-async def schedule_message(core: Core, user: User, room_ref, content, send_at,
-                           reply_to=None) -> ScheduledMessage:
+async def schedule_message(
+    core: Core, user: User, room_ref, content, send_at, reply_to=None
+) -> ScheduledMessage:
     """Checked now as a send would be, and again when it is sent."""
     content = check_content(content)
     send_at = check_future_time("send_at", send_at)
@@ -44,10 +59,12 @@ async def schedule_message(core: Core, user: User, room_ref, content, send_at,
         limit = core.settings.max_scheduled
         if await schedule_sql.pending_scheduled_count(conn, user.id) >= limit:
             raise Conflict("scheduled_limit", limit=limit)
-        scheduled_id = await schedule_sql.insert_scheduled(conn, user.id, room.id, content,
-                                                           reply_to, send_at)
+        scheduled_id = await schedule_sql.insert_scheduled(
+            conn, user.id, room.id, content, reply_to, send_at
+        )
         scheduled = await schedule_sql.scheduled_by_id(conn, scheduled_id)
         return Outcome(scheduled, [ScheduledChanged(None, scheduled)])
+
     scheduled = await core.commit(job)
     core.alarm.set()
     return scheduled
@@ -60,13 +77,18 @@ async def scheduled_messages(core: Core, user: User, state="pending") -> list[Sc
 
 
 async def cancel_scheduled(core: Core, user: User, scheduled_id) -> ScheduledMessage:
-    return await cancel_pending(core, user, scheduled_id, schedule_sql.scheduled_by_id,
-                                schedule_sql.finish_scheduled, "scheduled_not_found",
-                                ScheduledChanged)
+    return await cancel_pending(
+        core,
+        user,
+        scheduled_id,
+        schedule_sql.scheduled_by_id,
+        schedule_sql.finish_scheduled,
+        "scheduled_not_found",
+        ScheduledChanged,
+    )
 
 
-async def cancel_pending(core: Core, user: User, item_id, by_id, finish_row, missing: str,
-                         changed):
+async def cancel_pending(core: Core, user: User, item_id, by_id, finish_row, missing: str, changed):
     """Cancel one of the user's own pending items (scheduled message or reminder); someone
     else's item is reported as missing so ids reveal nothing."""
     item_id = check_int("id", item_id, 1, 2**62)
@@ -79,6 +101,7 @@ async def cancel_pending(core: Core, user: User, item_id, by_id, finish_row, mis
             raise BadInput("field_choice", field="state", choices="pending")
         cancelled = await by_id(conn, found.id)
         return Outcome(cancelled, [changed(None, cancelled)])
+
     return await core.commit(job)
 
 
@@ -98,10 +121,16 @@ async def send_one(core: Core, scheduled: ScheduledMessage) -> None:
         await finish(core, scheduled, "failed", error=Forbidden("not_a_member"))
         return
     try:
-        result = await send(core, user, scheduled.room_id, scheduled.content,
-                            reply_to=scheduled.reply_to, client_id=f"scheduled:{scheduled.id}")
+        result = await send(
+            core,
+            user,
+            scheduled.room_id,
+            scheduled.content,
+            reply_to=scheduled.reply_to,
+            client_id=f"scheduled:{scheduled.id}",
+        )
     except (TooManyRequests, Unavailable, InsufficientStorage):
-        await postpone(core, scheduled)      # passing refusals: try again shortly
+        await postpone(core, scheduled)  # passing refusals: try again shortly
         return
     except ChatError as exc:
         await finish(core, scheduled, "failed", error=exc)
@@ -115,25 +144,35 @@ async def postpone(core: Core, scheduled: ScheduledMessage) -> None:
     async def job(conn):
         await schedule_sql.postpone_scheduled(conn, scheduled.id, later)
         return Outcome(None)
+
     await core.commit(job)
 
 
-async def finish(core: Core, scheduled: ScheduledMessage, state: str, message_id=None,
-                 error: ChatError | None = None) -> None:
+async def finish(
+    core: Core,
+    scheduled: ScheduledMessage,
+    state: str,
+    message_id=None,
+    error: ChatError | None = None,
+) -> None:
     """Record the outcome; a failure also becomes a notification to its author."""
     reason = translate(error.key, core.settings.language, **error.params) if error else None
 
     async def job(conn):
         if not await schedule_sql.finish_scheduled(conn, scheduled.id, state, message_id, reason):
-            return Outcome(None)          # cancelled meanwhile
+            return Outcome(None)  # cancelled meanwhile
         done = await schedule_sql.scheduled_by_id(conn, scheduled.id)
         events = [ScheduledChanged(None, done)]
         if error is not None:
             room = await room_sql.room_by_id(conn, scheduled.room_id)
             title = titled(core, "notify_schedule_failed", room=scheduled.room_name, reason=reason)
-            events.append(await create(conn, scheduled.user_id, "system", title,
-                                       scheduled.content, room, None))
+            events.append(
+                await create(
+                    conn, scheduled.user_id, "system", title, scheduled.content, room, None
+                )
+            )
         return Outcome(None, events)
+
     await core.commit(job)
 
 
@@ -150,6 +189,7 @@ async def remind(core: Core, user: User, message_id, remind_at) -> Reminder:
         reminder_id = await schedule_sql.insert_reminder(conn, user.id, message.id, remind_at)
         reminder = await schedule_sql.reminder_by_id(conn, reminder_id)
         return Outcome(reminder, [ReminderChanged(None, reminder)])
+
     reminder = await core.commit(job)
     core.alarm.set()
     return reminder
@@ -160,23 +200,31 @@ async def reminders(core: Core, user: User) -> list[Reminder]:
 
 
 async def cancel_reminder(core: Core, user: User, reminder_id) -> Reminder:
-    return await cancel_pending(core, user, reminder_id, schedule_sql.reminder_by_id,
-                                schedule_sql.finish_reminder, "reminder_not_found",
-                                ReminderChanged)
+    return await cancel_pending(
+        core,
+        user,
+        reminder_id,
+        schedule_sql.reminder_by_id,
+        schedule_sql.finish_reminder,
+        "reminder_not_found",
+        ReminderChanged,
+    )
 
 
 async def remind_due(core: Core) -> int:
     """Notify every reminder whose time has come, if its message is still there and
     readable by its user (else it ends quietly)."""
     if not await schedule_sql.due_reminders(core.db.reader, iso_utc(), 1):
-        return 0         # the common case: no write transaction at all
+        return 0  # the common case: no write transaction at all
 
     async def job(conn):
         events = []
         due = await schedule_sql.due_reminders(conn, iso_utc(), BATCH)
         for reminder in due:
             await schedule_sql.finish_reminder(conn, reminder.id, "done")
-            events.append(ReminderChanged(None, await schedule_sql.reminder_by_id(conn, reminder.id)))
+            events.append(
+                ReminderChanged(None, await schedule_sql.reminder_by_id(conn, reminder.id))
+            )
             user = await user_sql.user_by_id(conn, reminder.user_id)
             if user is None:
                 continue
@@ -187,8 +235,17 @@ async def remind_due(core: Core) -> int:
             if message.is_deleted:
                 continue
             sender = message.sender.username if message.sender else "?"
-            events.append(await create(conn, user.id, "system",
-                                       titled(core, "notify_reminder", username=sender),
-                                       message.content, room, message))
+            events.append(
+                await create(
+                    conn,
+                    user.id,
+                    "system",
+                    titled(core, "notify_reminder", username=sender),
+                    message.content,
+                    room,
+                    message,
+                )
+            )
         return Outcome(len(due), events)
+
     return await core.commit(job)

@@ -12,19 +12,20 @@ non-member: rooms are filtered in SQL, and a room_id is checked first.
 A snippet is HTML: the message text escaped with html.escape, and then the only tags
 added are <mark> and </mark> around matches. Clients may insert it as HTML as is.
 """
+
 from __future__ import annotations
 
 import html
 import re
 import unicodedata
 
+from chat.core import Core
+from chat.core.conversation.rooms import check_readable
+from chat.core.fields import check_int, check_optional_id
 from chat.db import messages as message_sql
 from chat.db import search as search_sql
 from chat.errors import BadInput
 from chat.models import SearchHit, SearchResults, User
-from chat.core import Core
-from chat.core.fields import check_int, check_optional_id
-from chat.core.conversation.rooms import check_readable
 
 MAX_QUERY = 200
 MAX_TERMS = 8
@@ -69,33 +70,41 @@ def snippet(content: str, pattern: re.Pattern, width: int = SNIPPET_WIDTH) -> st
     parts = ["…" if start else ""]
     cursor = start
     for match in pattern.finditer(content, start, end):
-        parts += [html.escape(content[cursor:match.start()]),
-                  "<mark>", html.escape(match.group()), "</mark>"]
+        parts += [
+            html.escape(content[cursor : match.start()]),
+            "<mark>",
+            html.escape(match.group()),
+            "</mark>",
+        ]
         cursor = match.end()
     parts += [html.escape(content[cursor:end]), "…" if end < len(content) else ""]
     return "".join(parts)
 
 
-async def matching_ids(conn, user: User, terms: list[str], room_id: int | None,
-                       before: int, limit: int) -> tuple[list[int], int | None]:
+async def matching_ids(
+    conn, user: User, terms: list[str], room_id: int | None, before: int, limit: int
+) -> tuple[list[int], int | None]:
     """Up to `limit` ids, newest first, and where a further bounded scan would start."""
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
     if long_terms:
         # Not yet indexed messages are all newer than indexed ones: they come first.
         newest = await search_sql.unindexed_ids(conn, user.id, terms, room_id, before, limit)
-        ids = await search_sql.indexed_ids(conn, user.id, fts_query(long_terms), short_terms,
-                                           room_id, before, limit)
+        ids = await search_sql.indexed_ids(
+            conn, user.id, fts_query(long_terms), short_terms, room_id, before, limit
+        )
         return (newest + ids)[:limit], None
-    ids = await search_sql.scanned_ids(conn, user.id, short_terms, room_id, before, limit,
-                                       SCAN_WINDOW)
+    ids = await search_sql.scanned_ids(
+        conn, user.id, short_terms, room_id, before, limit, SCAN_WINDOW
+    )
     if len(ids) >= limit:
         return ids, None
     return ids, await search_sql.window_floor(conn, room_id, before, SCAN_WINDOW)
 
 
-async def search(core: Core, user: User, query, room_ref=None, before=None,
-                 limit=20) -> SearchResults:
+async def search(
+    core: Core, user: User, query, room_ref=None, before=None, limit=20
+) -> SearchResults:
     """Newest first; next_before continues the search further back (None: done)."""
     terms = parse_terms(query)
     limit = check_int("limit", limit, 1, 100, default=20)
@@ -111,7 +120,9 @@ async def search(core: Core, user: User, query, room_ref=None, before=None,
         if not page:
             return SearchResults((), next_before)
         found = await message_sql.select_messages(
-            conn, f"m.id IN ({','.join('?' * len(page))})", page, order="m.id DESC")
+            conn, f"m.id IN ({','.join('?' * len(page))})", page, order="m.id DESC"
+        )
     pattern = term_pattern(terms)
-    return SearchResults(tuple(SearchHit(m, snippet(m.content, pattern)) for m in found),
-                         next_before)
+    return SearchResults(
+        tuple(SearchHit(m, snippet(m.content, pattern)) for m in found), next_before
+    )

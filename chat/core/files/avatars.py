@@ -5,6 +5,7 @@ aimed at image parsers in other people's browsers).
 The upload is streamed and judged like any chat upload first (size cap, raster image by
 its bytes); decoding refuses images whose header announces more than MAX_PIXELS.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,16 +15,16 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from chat import durable
+from chat.core import Core, Outcome
+from chat.core.files.uploads import ReadChunk, folder, store
+from chat.core.people.accounts import profile_changed
 from chat.db import uploads as upload_sql
 from chat.db import users as user_sql
 from chat.errors import UnsupportedMedia
 from chat.models import User
-from chat.core import Core, Outcome
-from chat.core.people.accounts import profile_changed
-from chat.core.files.uploads import ReadChunk, folder, store
 
-SIDE = 256                 # pixels: the largest side of a stored avatar
-MAX_PIXELS = 40_000_000    # a larger announced image is refused before it is decoded
+SIDE = 256  # pixels: the largest side of a stored avatar
+MAX_PIXELS = 40_000_000  # a larger announced image is refused before it is decoded
 
 
 def reencode(source: Path, target: Path) -> None:
@@ -41,8 +42,9 @@ def reencode(source: Path, target: Path) -> None:
     picture.save(target, "PNG", optimize=True)
 
 
-async def set_avatar(core: Core, user: User, filename, declared_type: str | None,
-                     read_chunk: ReadChunk) -> User:
+async def set_avatar(
+    core: Core, user: User, filename, declared_type: str | None, read_chunk: ReadChunk
+) -> User:
     stored = await store(core, user, filename, declared_type, read_chunk)  # upload limits apply
     target = folder(core) / f"{uuid.uuid4().hex}.png"
     try:
@@ -58,11 +60,13 @@ async def set_avatar(core: Core, user: User, filename, declared_type: str | None
     url = f"/uploads/chat/{target.name}"
 
     async def job(conn):
-        await upload_sql.insert_upload(conn, target.name, "avatar.png", target.stat().st_size,
-                                       user.id, is_avatar=True)
+        await upload_sql.insert_upload(
+            conn, target.name, "avatar.png", target.stat().st_size, user.id, is_avatar=True
+        )
         await user_sql.update_profile(conn, user.id, user.display_name, url)
         changed = await user_sql.user_by_id(conn, user.id)
         return Outcome(changed, [await profile_changed(conn, changed)])
+
     try:
         return await core.commit(job)
     except BaseException:

@@ -6,16 +6,17 @@ public room — or anyone at all when CHAT_PUBLIC_ROOM_FILES_PUBLIC is on. Avata
 public (docs/decisions.md). Everyone else, with or without a credential, finds
 nothing: the answer is the 404 of a file that does not exist.
 """
+
 from __future__ import annotations
 
+from chat.core import Core
+from chat.core.conversation.rooms import check_readable
+from chat.core.file_links import PREFIX
 from chat.db import rooms as room_sql
 from chat.db import uploads as upload_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Forbidden, NotFound
 from chat.models import User
-from chat.core import Core
-from chat.core.file_links import PREFIX
-from chat.core.conversation.rooms import check_readable
 
 
 async def is_public(core: Core, name: str) -> bool:
@@ -24,8 +25,9 @@ async def is_public(core: Core, name: str) -> bool:
     row = await upload_sql.upload_by_name(core.db.reader, name)
     if row is None:
         return False
-    return bool(row["is_avatar"]) or (core.settings.public_room_files_public
-                                       and await shown_in_public_room(core, name))
+    return bool(row["is_avatar"]) or (
+        core.settings.public_room_files_public and await shown_in_public_room(core, name)
+    )
 
 
 async def check_may_read(core: Core, user: User, name: str) -> None:

@@ -4,6 +4,7 @@ bytes, its name and its declared type together, then posted as an image or file 
 The client's file name is cleaned for display and never used as a path. A refused,
 oversize or interrupted upload leaves no file and no record behind.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,17 +15,23 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from chat import durable
-from chat.db import uploads as upload_sql
-from chat.errors import (BadInput, InsufficientStorage, NotFound, TimedOut, TooLarge,
-                      UnsupportedMedia)
-from chat.models import SendResult, User
 from chat.core import Core, Outcome
 from chat.core.conversation import messages
+from chat.db import uploads as upload_sql
+from chat.errors import (
+    BadInput,
+    InsufficientStorage,
+    NotFound,
+    TimedOut,
+    TooLarge,
+    UnsupportedMedia,
+)
+from chat.models import SendResult, User
 
 ReadChunk = Callable[[], Awaitable[bytes]]  # b"" at the end of the file
 GENERIC_TYPES = frozenset({"", "application/octet-stream"})
@@ -77,6 +84,7 @@ def is_zip_with(folder: str) -> Callable[[Path], bool]:
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return False
         return "[Content_Types].xml" in names and any(n.startswith(folder) for n in names)
+
     return check
 
 
@@ -101,21 +109,27 @@ def is_text(path: Path) -> bool:
 
 @dataclass(frozen=True)
 class FileKind:
-    extension: str                   # the canonical extension of the stored name
-    content_type: str                # what we serve it as
-    declared: frozenset[str]         # declared types that agree with it
-    check: Callable[[Path], bool]    # the bytes agree with it
+    extension: str  # the canonical extension of the stored name
+    content_type: str  # what we serve it as
+    declared: frozenset[str]  # declared types that agree with it
+    check: Callable[[Path], bool]  # the bytes agree with it
     raster: bool = False
 
 
-def kind(extension: str, content_type: str, declared: tuple[str, ...],
-         check: Callable[[Path], bool], raster: bool = False) -> FileKind:
+def kind(
+    extension: str,
+    content_type: str,
+    declared: tuple[str, ...],
+    check: Callable[[Path], bool],
+    raster: bool = False,
+) -> FileKind:
     base = content_type.split(";")[0]
     return FileKind(extension, content_type, frozenset((base, *declared)), check, raster)
 
 
-JPEG = kind("jpg", "image/jpeg", ("image/jpg", "image/pjpeg"), starts_with(b"\xff\xd8\xff"),
-            raster=True)
+JPEG = kind(
+    "jpg", "image/jpeg", ("image/jpg", "image/pjpeg"), starts_with(b"\xff\xd8\xff"), raster=True
+)
 PNG = kind("png", "image/png", ("image/x-png",), starts_with(b"\x89PNG\r\n\x1a\n"), raster=True)
 GIF = kind("gif", "image/gif", (), starts_with(b"GIF87a", b"GIF89a"), raster=True)
 WEBP = kind("webp", "image/webp", (), is_webp, raster=True)
@@ -123,10 +137,18 @@ PDF = kind("pdf", "application/pdf", ("application/x-pdf",), starts_with(b"%PDF-
 TXT = kind("txt", "text/plain; charset=utf-8", (), is_text)
 DOC = kind("doc", "application/msword", (), is_ole2_with("WordDocument"))
 XLS = kind("xls", "application/vnd.ms-excel", (), is_ole2_with("Workbook", "Book"))
-DOCX = kind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            (), is_zip_with("word/"))
-XLSX = kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            (), is_zip_with("xl/"))
+DOCX = kind(
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    (),
+    is_zip_with("word/"),
+)
+XLSX = kind(
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    (),
+    is_zip_with("xl/"),
+)
 KINDS = {k.extension: k for k in (JPEG, PNG, GIF, WEBP, PDF, TXT, DOC, XLS, DOCX, XLSX)}
 BY_EXTENSION = {**KINDS, "jpeg": JPEG}
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(" + "|".join(KINDS) + ")")
@@ -159,7 +181,7 @@ def clean_name(raw) -> str:
     if len(name) > MAX_NAME:
         stem, dot, extension = name.rpartition(".")
         suffix = dot + extension if stem and len(extension) < 16 else ""
-        name = name[:MAX_NAME - len(suffix)] + suffix
+        name = name[: MAX_NAME - len(suffix)] + suffix
     return name or "upload"
 
 
@@ -200,20 +222,22 @@ async def write_limited(path: Path, read_chunk: ReadChunk, limit: int, idle: flo
 async def next_chunk(read_chunk: ReadChunk, idle: float) -> bytes:
     try:
         return await asyncio.wait_for(read_chunk(), idle)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise TimedOut("upload_stalled", seconds=f"{idle:g}") from None
 
 
-async def store(core: Core, user: User, filename, declared_type: str | None,
-                read_chunk: ReadChunk) -> StoredFile:
+async def store(
+    core: Core, user: User, filename, declared_type: str | None, read_chunk: ReadChunk
+) -> StoredFile:
     """Stream a file to disk and keep it only if its bytes match its name and type."""
     await core.limits.check(user.id, "uploads")
     display_name = clean_name(filename)
     found = kind_of(display_name, declared_type)
     partial = folder(core) / f"{uuid.uuid4().hex}.part"
     try:
-        size = await write_limited(partial, read_chunk, core.settings.max_upload_bytes,
-                                   core.settings.upload_idle_timeout)
+        size = await write_limited(
+            partial, read_chunk, core.settings.max_upload_bytes, core.settings.upload_idle_timeout
+        )
         if size == 0:
             raise BadInput("file_empty")
         if not await asyncio.to_thread(found.check, partial):
@@ -233,16 +257,26 @@ async def post(core: Core, user: User, room_ref, stored: StoredFile) -> SendResu
 
     The record is committed first so that a client never sees a link that 404s.
     """
+
     async def record(conn):
-        await upload_sql.insert_upload(conn, stored.path.name, stored.display_name,
-                                       stored.size, user.id)
+        await upload_sql.insert_upload(
+            conn, stored.path.name, stored.display_name, stored.size, user.id
+        )
         return Outcome(None)
+
     try:
         await core.commit(record)
         return await messages.send(
-            core, user, room_ref or "global", core.text("uploaded_file", name=stored.display_name),
-            "image" if stored.kind.raster else "file", file_url=stored.url,
-            file_name=stored.display_name, file_size=stored.size, text_key="uploaded_file")
+            core,
+            user,
+            room_ref or "global",
+            core.text("uploaded_file", name=stored.display_name),
+            "image" if stored.kind.raster else "file",
+            file_url=stored.url,
+            file_name=stored.display_name,
+            file_size=stored.size,
+            text_key="uploaded_file",
+        )
     except BaseException:
         await discard(core, stored)
         raise
@@ -254,6 +288,7 @@ async def discard(core: Core, stored: StoredFile) -> None:
     async def forget(conn):
         await upload_sql.delete_upload(conn, stored.path.name)
         return Outcome(None)
+
     await core.commit(forget)
 
 

@@ -6,28 +6,29 @@ token is. Its last use is written at most once a minute per token, so a busy scr
 does not turn every read into a write. Revoking deletes the row and closes the
 sockets the token opened.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chat.clock import iso_utc
+from chat.core import Core, Outcome
+from chat.core.site import audit
 from chat.db import api_tokens, users
 from chat.errors import BadInput, Conflict, NotFound, Unauthorized
 from chat.events import SocketsEnded
 from chat.models import ApiToken, Credential, User
-from chat.core import Core, Outcome
-from chat.core.site import audit
 
 PREFIX = "th_"
 SECRET_CHARS = 40
-HINT_CHARS = 7          # "th_" and four characters: enough to tell tokens apart
+HINT_CHARS = 7  # "th_" and four characters: enough to tell tokens apart
 MAX_NAME = 64
-MAX_TOKENS = 50         # per user
+MAX_TOKENS = 50  # per user
 MAX_DAYS = 3650
-TOUCH_EVERY = 60.0      # seconds between last-used writes of one token
+TOUCH_EVERY = 60.0  # seconds between last-used writes of one token
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
@@ -42,9 +43,13 @@ def _hash(token: str) -> str:
 def _model(row) -> ApiToken:
     expires = row["expires_at"]
     return ApiToken(
-        id=row["id"], name=row["name"], hint=row["hint"], created_at=row["created_at"],
-        expires_at=None if expires is None else iso_utc(datetime.fromtimestamp(expires, timezone.utc)),
-        last_used_at=row["last_used_at"])
+        id=row["id"],
+        name=row["name"],
+        hint=row["hint"],
+        created_at=row["created_at"],
+        expires_at=None if expires is None else iso_utc(datetime.fromtimestamp(expires, UTC)),
+        last_used_at=row["last_used_at"],
+    )
 
 
 def check_name(name) -> str:
@@ -71,10 +76,13 @@ async def create(core: Core, user: User, name, days=None) -> tuple[ApiToken, str
         if await api_tokens.count_tokens(conn, user.id) >= MAX_TOKENS:
             raise Conflict("too_many_tokens", limit=MAX_TOKENS)
         row = await api_tokens.insert_token(
-            conn, user.id, name, _hash(token), token[:HINT_CHARS], expires_at)
-        await audit.record(conn, user, "api_token_created", ("api_token", row["id"], name),
-                           days=days)
+            conn, user.id, name, _hash(token), token[:HINT_CHARS], expires_at
+        )
+        await audit.record(
+            conn, user, "api_token_created", ("api_token", row["id"], name), days=days
+        )
         return Outcome(row)
+
     return _model(await core.commit(job)), token
 
 
@@ -94,6 +102,7 @@ async def revoke(core: Core, user: User, token_id) -> None:
         await api_tokens.delete_token(conn, user.id, token_id)
         await audit.record(conn, user, "api_token_revoked", ("api_token", token_id, row["name"]))
         return Outcome(None, [SocketsEnded(None, user.id, token_id=token_id)])
+
     await core.commit(job)
 
 
@@ -106,21 +115,25 @@ async def identify(core: Core, token: str) -> Credential:
         raise Unauthorized("token_invalid")
     await _touch(core, user, row)
     expires = row["expires_at"]
-    return Credential(user, "api_token", None if expires is None else float(expires),
-                      token_id=row["id"])
+    return Credential(
+        user, "api_token", None if expires is None else float(expires), token_id=row["id"]
+    )
 
 
 async def _touch(core: Core, user: User, row) -> None:
     """Notes when a token was last used (at most every TOUCH_EVERY); its first use is
     audited, in the same write."""
     last_used_at = row["last_used_at"]
-    if last_used_at and (time.time() - datetime.fromisoformat(last_used_at).timestamp()
-                         < TOUCH_EVERY):
+    if last_used_at and (
+        time.time() - datetime.fromisoformat(last_used_at).timestamp() < TOUCH_EVERY
+    ):
         return
 
     async def job(conn):
         if await api_tokens.touch_token(conn, row["id"]):
-            await audit.record(conn, user, "api_token_first_use",
-                               ("api_token", row["id"], row["name"]))
+            await audit.record(
+                conn, user, "api_token_first_use", ("api_token", row["id"], row["name"])
+            )
         return Outcome(None)
+
     await core.commit(job)

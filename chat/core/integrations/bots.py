@@ -9,6 +9,7 @@ directly. Which messages address a bot is decided here, inside the send transact
 Security: outgoing URLs are set by site admins only, so they are trusted as much as
 the server's configuration; anything but http(s) is still refused.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,17 +19,17 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from chat.core import Core, Outcome
+from chat.core.conversation.mentions import MENTION
+from chat.core.fields import check_int, check_text, check_unicode
+from chat.core.people import accounts
+from chat.core.site import audit
 from chat.db import hooks as bot_sql
 from chat.db import rooms as room_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from chat.events import Event
 from chat.models import Bot, Message, Room, User
-from chat.core import Core, Outcome
-from chat.core.people import accounts
-from chat.core.site import audit
-from chat.core.fields import check_int, check_text, check_unicode
-from chat.core.conversation.mentions import MENTION
 
 KEY = re.compile(r"(\d{1,18})-([A-Za-z0-9_\-]{32})")
 
@@ -36,6 +37,7 @@ KEY = re.compile(r"(\d{1,18})-([A-Za-z0-9_\-]{32})")
 @dataclass(frozen=True)
 class BotAddressed(Event):
     """A message a bot with an outgoing URL must answer. No socket hears it."""
+
     bot_id: int
     message: Message
     room: Room
@@ -97,8 +99,9 @@ async def load_outgoing(core: Core) -> None:
     core.outgoing_bots.update(found)
 
 
-async def create(core: Core, admin: User, username, display_name=None, avatar_url=None,
-                 outgoing_url=None) -> tuple[Bot, str]:
+async def create(
+    core: Core, admin: User, username, display_name=None, avatar_url=None, outgoing_url=None
+) -> tuple[Bot, str]:
     check_site_admin(admin)
     username = accounts.check_username(username)
     display = check_display_name(display_name) or username
@@ -108,11 +111,13 @@ async def create(core: Core, admin: User, username, display_name=None, avatar_ur
     async def job(conn):
         if await user_sql.user_by_username(conn, username):
             raise Conflict("username_taken")
-        user = await user_sql.insert_user(conn, username, display, None, False, is_bot=True,
-                                          avatar_url=avatar)
+        user = await user_sql.insert_user(
+            conn, username, display, None, False, is_bot=True, avatar_url=avatar
+        )
         await bot_sql.insert_bot(conn, user.id, digest(token), url, admin.id)
         await audit.record(conn, admin, "bot_created", user, outgoing_url=url)
         return Outcome(await bot_sql.bot_by_id(conn, user.id))
+
     bot = await core.commit(job)
     await load_outgoing(core)
     return bot, f"{bot.user.id}-{token}"
@@ -130,8 +135,9 @@ async def find_bot(conn, bot_id) -> Bot:
     return bot
 
 
-async def update(core: Core, admin: User, bot_id, changes: dict,
-                 regenerate: bool = False) -> tuple[Bot, str | None]:
+async def update(
+    core: Core, admin: User, bot_id, changes: dict, regenerate: bool = False
+) -> tuple[Bot, str | None]:
     """Change display_name, avatar_url or outgoing_url; a new key when regenerate."""
     check_site_admin(admin)
     token = secrets.token_urlsafe(24) if regenerate else None
@@ -141,14 +147,21 @@ async def update(core: Core, admin: User, bot_id, changes: dict,
         display = bot.user.display_name
         if changes.get("display_name") is not None:
             display = check_display_name(changes["display_name"]) or bot.user.username
-        avatar = check_avatar(changes["avatar_url"]) if "avatar_url" in changes else bot.user.avatar_url
-        url = check_outgoing_url(changes["outgoing_url"]) if "outgoing_url" in changes else bot.outgoing_url
+        avatar = (
+            check_avatar(changes["avatar_url"]) if "avatar_url" in changes else bot.user.avatar_url
+        )
+        url = (
+            check_outgoing_url(changes["outgoing_url"])
+            if "outgoing_url" in changes
+            else bot.outgoing_url
+        )
         await user_sql.update_profile(conn, bot.user.id, display, avatar)
         stored = digest(token) if token else await bot_sql.bot_digest(conn, bot.user.id)
         await bot_sql.update_bot(conn, bot.user.id, url, stored)
         if token:
             await audit.record(conn, admin, "bot_key_regenerated", bot.user)
         return Outcome(await bot_sql.bot_by_id(conn, bot.user.id))
+
     bot = await core.commit(job)
     await load_outgoing(core)
     if token:  # the old key's sockets end with it
@@ -169,6 +182,7 @@ async def delete(core: Core, admin: User, bot_id) -> None:
         await bot_sql.delete_bot(conn, bot.user.id)
         await audit.record(conn, admin, "bot_deleted", bot.user)
         return Outcome(bot)
+
     bot = await core.commit(job)
     await load_outgoing(core)
     core.hub.disconnect_user(bot.user.id, 4001)
@@ -196,5 +210,6 @@ async def addressed(core: Core, conn, room: Room, message: Message) -> list[BotA
 
 async def outgoing_names(conn) -> dict[str, int]:
     """Lower-cased username -> id of every bot that has an outgoing URL."""
-    return {b.user.username.lower(): b.user.id for b in await bot_sql.all_bots(conn)
-            if b.outgoing_url}
+    return {
+        b.user.username.lower(): b.user.id for b in await bot_sql.all_bots(conn) if b.outgoing_url
+    }

@@ -9,6 +9,7 @@ its own rate, its room's and its creator's (one member with 40 hooks gets no mor
 one hook's worth), hooks per room and per user are capped, and it posts only while its
 creator may post in its room (docs/integrations.md).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,17 +18,17 @@ import secrets
 import time
 from collections import deque
 
+from chat.core import Core, Outcome
+from chat.core.conversation import messages
+from chat.core.conversation.rooms import check_readable, check_room_admin
+from chat.core.fields import check_int, check_text
+from chat.core.integrations.slack import override_name, render_payload
+from chat.core.site import audit
 from chat.db import hooks as hook_sql
 from chat.db import rooms as room_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Conflict, Forbidden, NotFound, TooManyRequests
 from chat.models import Hook, Message, User
-from chat.core import Core, Outcome
-from chat.core.site import audit
-from chat.core.conversation import messages
-from chat.core.fields import check_int, check_text
-from chat.core.conversation.rooms import check_readable, check_room_admin
-from chat.core.integrations.slack import override_name, render_payload
 
 WINDOW = 60.0
 
@@ -64,13 +65,21 @@ async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
     async def job(conn):
         room = await check_hook_admin(conn, user, room_ref)
         await check_hook_caps(core, conn, user, room)
-        bot = await user_sql.insert_user(conn, f"hook-{secrets.token_hex(6)}", name, None,
-                                         False, is_bot=True)
+        bot = await user_sql.insert_user(
+            conn, f"hook-{secrets.token_hex(6)}", name, None, False, is_bot=True
+        )
         await room_sql.insert_membership(conn, room.id, bot.id, "member")
         hook_id = await hook_sql.insert_hook(conn, room.id, bot.id, name, key_digest, user.id)
-        await audit.record(conn, user, "webhook_created", ("webhook", hook_id, name),
-                           room_id=room.id, room=room.name)
+        await audit.record(
+            conn,
+            user,
+            "webhook_created",
+            ("webhook", hook_id, name),
+            room_id=room.id,
+            room=room.name,
+        )
         return Outcome(await hook_sql.hook_by_id(conn, room.id, hook_id))
+
     return await core.commit(job), key
 
 
@@ -97,6 +106,7 @@ async def rename(core: Core, user: User, room_ref, hook_id, name) -> Hook:
         room = await check_hook_admin(conn, user, room_ref)
         await hook_sql.rename_hook(conn, await find_hook(conn, room.id, hook_id), name)
         return Outcome(await find_hook(conn, room.id, hook_id))
+
     return await core.commit(job)
 
 
@@ -108,9 +118,16 @@ async def regenerate(core: Core, user: User, room_ref, hook_id) -> tuple[Hook, s
         room = await check_hook_admin(conn, user, room_ref)
         hook = await find_hook(conn, room.id, hook_id)
         await hook_sql.set_hook_digest(conn, hook.id, key_digest)
-        await audit.record(conn, user, "webhook_key_regenerated", ("webhook", hook.id, hook.name),
-                           room_id=room.id, room=room.name)
+        await audit.record(
+            conn,
+            user,
+            "webhook_key_regenerated",
+            ("webhook", hook.id, hook.name),
+            room_id=room.id,
+            room=room.name,
+        )
         return Outcome(hook)
+
     return await core.commit(job), key
 
 
@@ -119,9 +136,16 @@ async def delete(core: Core, user: User, room_ref, hook_id) -> None:
         room = await check_hook_admin(conn, user, room_ref)
         hook = await find_hook(conn, room.id, hook_id)
         await hook_sql.delete_hook(conn, hook)
-        await audit.record(conn, user, "webhook_deleted", ("webhook", hook.id, hook.name),
-                           room_id=room.id, room=room.name)
+        await audit.record(
+            conn,
+            user,
+            "webhook_deleted",
+            ("webhook", hook.id, hook.name),
+            room_id=room.id,
+            room=room.name,
+        )
         return Outcome(None)
+
     await core.commit(job)
 
 
@@ -153,11 +177,13 @@ async def post(core: Core, key: str, payload: dict) -> Message:
     check_rate(core, hook)  # before rendering: a refused post costs no parsing
     await check_shared_budgets(core, hook)
     text, markup = render_payload(payload)
-    result = await messages.send(core, hook.bot, hook.room_id, text,
-                                 sender_name=override_name(payload), mrkdwn=markup)
+    result = await messages.send(
+        core, hook.bot, hook.room_id, text, sender_name=override_name(payload), mrkdwn=markup
+    )
 
     async def touch(conn):
         await hook_sql.touch_hook(conn, hook.id)
         return Outcome(None)
+
     await core.commit(touch)
     return result.message

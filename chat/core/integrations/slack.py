@@ -8,13 +8,14 @@ Tools such as Alertmanager and Grafana leave "text" empty and put everything in
 <url|label> links, <@U123> and <!here> mentions and its &amp;/&lt;/&gt; escapes are
 undone.
 """
+
 from __future__ import annotations
 
 import re
 
+from chat.core.fields import clean_display_name
 from chat.errors import BadInput
 from chat.models import MAX_CONTENT
-from chat.core.fields import clean_display_name
 
 # No part of a link may hold "<": Slack escapes it as &lt;, and a match stops at the
 # next "<". Each attempt so reads only up to the next "<" or ">" and the scans never
@@ -53,7 +54,7 @@ def linked(title: str, link: str) -> str:
     if not link.startswith(("http://", "https://")) or any(c in "|<>" or c.isspace() for c in link):
         return f"{title} ({link})"
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        title = title.replace(char, entity)       # the title is plain text, not markup
+        title = title.replace(char, entity)  # the title is plain text, not markup
     return f"<{link}|{title}>"
 
 
@@ -91,8 +92,11 @@ def render_payload(payload: dict) -> tuple[str, str]:
     no text."""
     parts = [string(payload.get("text"))]
     # With blocks, Slack treats "text" as the notification fallback: show one, not both.
-    sources = (("attachments", render_attachment),) if parts[0] else (
-        ("blocks", render_block), ("attachments", render_attachment))
+    sources = (
+        (("attachments", render_attachment),)
+        if parts[0]
+        else (("blocks", render_block), ("attachments", render_attachment))
+    )
     for key, render in sources:
         items = payload.get(key)
         for item in items[:MAX_ITEMS] if isinstance(items, list) else ():
@@ -106,7 +110,7 @@ def render_payload(payload: dict) -> tuple[str, str]:
 
 def cut(text: str) -> str:
     """Long alerts are cut rather than refused: the tool that sent them cannot retry shorter."""
-    return text if len(text) <= MAX_CONTENT else text[:MAX_CONTENT - 1] + "…"
+    return text if len(text) <= MAX_CONTENT else text[: MAX_CONTENT - 1] + "…"
 
 
 def override_name(payload: dict) -> str | None:

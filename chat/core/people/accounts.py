@@ -1,4 +1,5 @@
 """Accounts: registration, login, token refresh, profiles, and who a credential names."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,24 +9,24 @@ import hmac
 import re
 import secrets
 
-from chat.db import sessions as db_sessions
-from chat.db import statuses as status_sql
-from chat.db import users
-from chat.errors import BadInput, Conflict, Forbidden, NotFound, Unavailable, Unauthorized
-from chat.events import ProfileChanged, SocketsEnded
-from chat.models import Credential, Tokens, User
 from chat.core import Core, Outcome
-from chat.core.integrations import api_tokens, bots
-from chat.core.site import audit
-from chat.core.people import identities, sessions, tokens
 from chat.core.conversation import rooms
 from chat.core.fields import check_unicode, clean_display_name
 from chat.core.files.file_access import check_avatar_upload
+from chat.core.integrations import api_tokens, bots
+from chat.core.people import identities, sessions, tokens
+from chat.core.site import audit
+from chat.db import sessions as db_sessions
+from chat.db import statuses as status_sql
+from chat.db import users
+from chat.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized, Unavailable
+from chat.events import ProfileChanged, SocketsEnded
+from chat.models import Credential, Tokens, User
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
 MAX_LOGIN_NAME = 254  # room for directory logins (e-mail addresses); longer is refused unread
-MAX_TOKEN = 4096      # no credential of ours is longer
+MAX_TOKEN = 4096  # no credential of ours is longer
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 # A real hash of a random password: login of an unknown user costs the same time.
 _DUMMY_HASH: list[str] = []
@@ -49,7 +50,8 @@ async def verify_password(password: str, stored: str | None) -> bool:
     try:
         _, n, r, p, salt, digest = stored.split("$")
         actual = await asyncio.to_thread(
-            _scrypt, password, base64.b64decode(salt), int(n), int(r), int(p))
+            _scrypt, password, base64.b64decode(salt), int(n), int(r), int(p)
+        )
     except ValueError:
         return False
     return hmac.compare_digest(actual, base64.b64decode(digest))
@@ -74,8 +76,9 @@ def check_password(password) -> str:
     return check_unicode("password", password)
 
 
-async def create_user(core: Core, username, password, display_name: str | None = None,
-                      is_admin: bool | None = None) -> User:
+async def create_user(
+    core: Core, username, password, display_name: str | None = None, is_admin: bool | None = None
+) -> User:
     """Create an account; the first account of a server is a site admin."""
     username = check_username(username)
     password_hash = await hash_password(check_password(password))
@@ -87,6 +90,7 @@ async def create_user(core: Core, username, password, display_name: str | None =
         first = await users.count_users(conn) == 0
         admin = first if is_admin is None else (is_admin or first)
         return Outcome(await users.insert_user(conn, username, display, password_hash, admin))
+
     return await core.commit(job)
 
 
@@ -102,8 +106,9 @@ async def register(core: Core, username, password, display_name=None) -> Tokens:
     return await sessions.start(core, user, 0)
 
 
-async def login(core: Core, username, password, address: str | None,
-                user_agent: str | None) -> Tokens:
+async def login(
+    core: Core, username, password, address: str | None, user_agent: str | None
+) -> Tokens:
     """Check the password (throttled) and start a login. Other sign-in backends
     (directory) slot in here: they too end in record_login and sessions.start."""
     if not isinstance(username, str) or not isinstance(password, str):
@@ -115,14 +120,17 @@ async def login(core: Core, username, password, address: str | None,
     try:
         user_id, method = await check_credentials(core, username, password)
     except Unavailable:
-        await attempt.abandoned()        # the directory is down: nobody guessed wrong
+        await attempt.abandoned()  # the directory is down: nobody guessed wrong
         raise
-    except Unauthorized as refused:      # a directory disabled the account
+    except Unauthorized as refused:  # a directory disabled the account
         sign_in_refused(core, username, "ldap", refused.key)
         raise
     if user_id is None:
-        reason = ("local_login_off" if not core.settings.local_login
-                  and not core.directory else "bad_credentials")
+        reason = (
+            "local_login_off"
+            if not core.settings.local_login and not core.directory
+            else "bad_credentials"
+        )
         sign_in_refused(core, username, method, reason)
         raise Unauthorized(reason)
     await attempt.succeeded()
@@ -145,11 +153,13 @@ async def check_credentials(core: Core, username: str, password: str) -> tuple[i
     return None, "ldap" if core.directory else "password"
 
 
-async def sign_in(core: Core, user_id: int, address: str | None,
-                  user_agent: str | None, method: str) -> Tokens:
+async def sign_in(
+    core: Core, user_id: int, address: str | None, user_agent: str | None, method: str
+) -> Tokens:
     """Tokens for a user whose credentials were checked: every way of signing in
     (password, directory, OpenID Connect) ends here, and is audited here. A
     deactivated account is refused."""
+
     async def job(conn):
         found = await users.user_by_id(conn, user_id)
         if not found.is_active:
@@ -157,16 +167,17 @@ async def sign_in(core: Core, user_id: int, address: str | None,
         await users.record_login(conn, user_id, address, user_agent)
         await audit.record(conn, found, "sign_in", found, method=method)
         return Outcome(await users.user_by_id(conn, user_id))
+
     try:
         user = await core.commit(job)
     except Unauthorized as refused:
         found = await users.user_by_id(core.db.reader, user_id)
-        audit.record_soon(core, found, "sign_in_failed", found, method=method,
-                          reason=refused.key)
+        audit.record_soon(core, found, "sign_in_failed", found, method=method, reason=refused.key)
         raise
     core.hub.touch(user, address, user_agent)
-    return await sessions.start(core, user, (await users.credentials_by_id(
-        core.db.reader, user_id))["token_version"])
+    return await sessions.start(
+        core, user, (await users.credentials_by_id(core.db.reader, user_id))["token_version"]
+    )
 
 
 def sign_in_refused(core: Core, who: str | None, method: str, reason: str) -> None:
@@ -225,7 +236,8 @@ async def _access(core: Core, claims: dict) -> Credential:
     elif not row["is_active"]:
         raise Unauthorized("account_deactivated")
     elif claims.get("ver", 0) != row["token_version"] or (
-            session_id is not None and not row["session_alive"]):
+        session_id is not None and not row["session_alive"]
+    ):
         raise Unauthorized("token_invalid")
     else:
         user = users.row_to_user(row)
@@ -248,13 +260,21 @@ async def provision(core: Core, user_id: int, username) -> User:
         user = await users.insert_user(conn, name, name, None, False, user_id=user_id)
         await users.record_sign_in_time(conn, user.id)  # their first sign-in, in this write
         return Outcome(user, await rooms.welcome_in(core, conn, user))
+
     user = await core.commit(job)
     sessions.noted_sign_in(core, user.id)
     return user
 
 
-async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
-                    password=None, old_password=None, address: str | None = None) -> User:
+async def update_me(
+    core: Core,
+    user: User,
+    display_name=None,
+    avatar_url=None,
+    password=None,
+    old_password=None,
+    address: str | None = None,
+) -> User:
     """A new password ends every login and access token of the user at once and closes
     their sockets (4001); personal API tokens stay (they are revoked one by one)."""
     if user.is_bot and password is not None:
@@ -272,8 +292,11 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
             raise Forbidden("password_external")
         await check_own_password(core, user, old_password, address)
         new_hash = await hash_password(password)
-    display = (user.display_name if display_name is None
-               else clean_display_name(display_name, user.username))
+    display = (
+        user.display_name
+        if display_name is None
+        else clean_display_name(display_name, user.username)
+    )
     avatar = user.avatar_url if avatar_url is None else (avatar_url or None)
 
     async def job(conn):
@@ -290,6 +313,7 @@ async def update_me(core: Core, user: User, display_name=None, avatar_url=None,
         await db_sessions.delete_user_sessions(conn, user.id)
         await audit.record(conn, user, "password_changed", user)
         return Outcome(changed, events + [SocketsEnded(None, user.id, keep_api_tokens=True)])
+
     return await core.commit(job)
 
 
@@ -307,7 +331,9 @@ async def check_own_password(core: Core, user: User, password, address: str | No
         return
     attempt = await core.throttle.begin(user.username, address)
     await attempt.wait()
-    if not await verify_password(password if isinstance(password, str) else "", row["password_hash"]):
+    if not await verify_password(
+        password if isinstance(password, str) else "", row["password_hash"]
+    ):
         raise BadInput("old_password_wrong")
     await attempt.succeeded()
 
@@ -318,8 +344,9 @@ async def start_login(core: Core, user: User) -> Tokens:
     return await sessions.start(core, user, row["token_version"])
 
 
-async def token_for(core: Core, username: str, days: int | None = None,
-                    name: str = "command line") -> str:
+async def token_for(
+    core: Core, username: str, days: int | None = None, name: str = "command line"
+) -> str:
     """A personal API token for scripts (server.py token NAME [--days N])."""
     user = await users.user_by_username(core.db.reader, username)
     if user is None:

@@ -2,15 +2,16 @@
 stable id their account is tied to, never by name, so a rename in the directory renames
 them here and only people the directory no longer has lose access.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from chat.db import identities as identities_db
-from chat.errors import Unavailable
 from chat.core.people import identities
 from chat.core.people.directory import PROVIDER, Directory
+from chat.db import identities as identities_db
+from chat.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,11 @@ async def recheck(core) -> int:
         return 0
     entries = await directory.entries_by_id(
         [person.subject for person in linked],
-        frozenset(person.subject for person in linked if person.is_admin))
-    current = {subject: directory.profile(entry)
-               for subject, entry in entries.items() if entry.allowed}
+        frozenset(person.subject for person in linked if person.is_admin),
+    )
+    current = {
+        subject: directory.profile(entry) for subject, entry in entries.items() if entry.allowed
+    }
     return await identities.recheck(core, linked, current)
 
 

@@ -5,34 +5,36 @@ entryUUID/objectGUID, OIDC issuer + sub), never by a name. Its first sign-in cre
 the user; a local account that happens to have the same username is never taken
 over: an admin links them first (link()), or the sign-in is refused.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from chat.core import Core, Outcome
+from chat.core.fields import clean_display_name
+from chat.core.site import audit
 from chat.db import identities, users
 from chat.db import sessions as db_sessions
 from chat.db.identities import Linked
 from chat.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from chat.events import SocketsEnded
 from chat.models import User
-from chat.core import Core, Outcome
-from chat.core.site import audit
-from chat.core.fields import clean_display_name
 
 NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
-RECHECK_CHUNK = 500     # re-check changes per transaction: a mass rename holds the writer briefly
+RECHECK_CHUNK = 500  # re-check changes per transaction: a mass rename holds the writer briefly
 
 
 @dataclass(frozen=True)
 class Profile:
     """A person as a provider vouches for them, after it checked their credentials."""
-    provider: str                 # "ldap", or the OIDC issuer
-    subject: str                  # the provider's stable id for them
-    username: str                 # their name at the provider
+
+    provider: str  # "ldap", or the OIDC issuer
+    subject: str  # the provider's stable id for them
+    username: str  # their name at the provider
     display_name: str
     email: str | None
-    is_admin: bool | None         # None: the provider does not manage the admin flag
+    is_admin: bool | None  # None: the provider does not manage the admin flag
 
 
 def teahouse_username(name: str) -> str:
@@ -44,16 +46,20 @@ def teahouse_username(name: str) -> str:
 async def sign_in(core: Core, profile: Profile) -> User:
     """The user this profile names, created on first sign-in, with name and admin
     flag brought up to date; Forbidden if a local account already has its username."""
+
     async def job(conn):
         identity = await identities.by_subject(conn, profile.provider, profile.subject)
         if identity is None:
-            identity = await identities.pending_link_by_name(conn, profile.provider,
-                                                             profile.username)
+            identity = await identities.pending_link_by_name(
+                conn, profile.provider, profile.username
+            )
         if identity is None:
             return Outcome(await _create(conn, profile))
-        await identities.record_sign_in(conn, identity.id, profile.subject, profile.username,
-                                        profile.email)
+        await identities.record_sign_in(
+            conn, identity.id, profile.subject, profile.username, profile.email
+        )
         return Outcome(await _update(conn, identity.user_id, profile))
+
     return await core.commit(job)
 
 
@@ -64,8 +70,9 @@ async def _create(conn, profile: Profile) -> User:
     first = await users.count_users(conn) == 0
     display = clean_display_name(profile.display_name, name)
     user = await users.insert_user(conn, name, display, None, bool(profile.is_admin) or first)
-    await identities.insert(conn, user.id, profile.provider, profile.subject, profile.username,
-                            profile.email)
+    await identities.insert(
+        conn, user.id, profile.provider, profile.subject, profile.username, profile.email
+    )
     return user
 
 
@@ -76,8 +83,14 @@ async def _update(conn, user_id: int, profile: Profile) -> User:
         await users.update_profile(conn, user.id, display, user.avatar_url)
     if profile.is_admin is not None and profile.is_admin != user.is_admin:
         await users.set_admin(conn, user.id, profile.is_admin)
-        await audit.record(conn, None, "site_role_changed", user, source="directory",
-                           role="admin" if profile.is_admin else "member")
+        await audit.record(
+            conn,
+            None,
+            "site_role_changed",
+            user,
+            source="directory",
+            role="admin" if profile.is_admin else "member",
+        )
     return await users.user_by_id(conn, user_id)
 
 
@@ -98,9 +111,17 @@ async def link(core: Core, admin: User | None, username, provider, external_name
             raise NotFound("user_not_found")
         if any(item.provider == key for item in await identities.of_user(conn, user.id)):
             raise Conflict("identity_linked")
-        await identities.insert(conn, user.id, key, None, external_name.strip(), None,
-                                linked_by=admin.id if admin else None)
+        await identities.insert(
+            conn,
+            user.id,
+            key,
+            None,
+            external_name.strip(),
+            None,
+            linked_by=admin.id if admin else None,
+        )
         return Outcome(None)
+
     await core.commit(job)
 
 
@@ -130,20 +151,27 @@ async def recheck(core: Core, linked: list[Linked], current: dict[str, Profile])
     give them (name, address, display name, admin flag): a rename renames, never
     disables. Returns how many were disabled."""
     gone = [(person, None) for person in linked if person.subject not in current]
-    changed = [(person, current[person.subject]) for person in linked
-               if person.subject in current and _differs(person, current[person.subject])]
+    changed = [
+        (person, current[person.subject])
+        for person in linked
+        if person.subject in current and _differs(person, current[person.subject])
+    ]
     work = gone + changed
     for start in range(0, len(work), RECHECK_CHUNK):
-        chunk = work[start:start + RECHECK_CHUNK]
+        chunk = work[start : start + RECHECK_CHUNK]
         await core.commit(lambda conn, chunk=chunk: _apply(conn, chunk))
     return len(gone)
 
 
 def _differs(person: Linked, profile: Profile) -> bool:
-    return ((profile.username or person.external_name, profile.email,
-             clean_display_name(profile.display_name, person.display_name))
-            != (person.external_name, person.email, person.display_name)
-            or profile.is_admin not in (None, person.is_admin))
+    return (
+        profile.username or person.external_name,
+        profile.email,
+        clean_display_name(profile.display_name, person.display_name),
+    ) != (person.external_name, person.email, person.display_name) or profile.is_admin not in (
+        None,
+        person.is_admin,
+    )
 
 
 async def _apply(conn, work: list[tuple[Linked, Profile | None]]) -> Outcome:
@@ -151,13 +179,19 @@ async def _apply(conn, work: list[tuple[Linked, Profile | None]]) -> Outcome:
     for person, profile in work:
         if profile is None:
             await identities.set_disabled(conn, person.id, True)
-            await audit.record(conn, None, "directory_disabled",
-                               await users.user_by_id(conn, person.user_id), subject=person.subject)
-            await users.end_sessions(conn, person.user_id)     # access tokens, even ours of old
+            await audit.record(
+                conn,
+                None,
+                "directory_disabled",
+                await users.user_by_id(conn, person.user_id),
+                subject=person.subject,
+            )
+            await users.end_sessions(conn, person.user_id)  # access tokens, even ours of old
             await db_sessions.delete_user_sessions(conn, person.user_id)  # logins and cookies
             ended.append(SocketsEnded(None, person.user_id))
         else:
-            await identities.rename(conn, person.id, profile.username or person.external_name,
-                                    profile.email)
+            await identities.rename(
+                conn, person.id, profile.username or person.external_name, profile.email
+            )
             await _update(conn, person.user_id, profile)
     return Outcome(None, ended)

@@ -4,6 +4,7 @@ the authorization URL, and the checks an ID token must pass before anyone is sig
 No network here (chat/web/oidc.py fetches discovery, keys and tokens), so every check
 is a plain function of its inputs.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,12 +17,12 @@ from urllib.parse import urlencode
 
 import jwt
 
+from chat.core.people.identities import Profile
 from chat.errors import Unauthorized
 from chat.signin_settings import OidcProvider
-from chat.core.people.identities import Profile
 
-FLOW_SECONDS = 600        # a sign-in at the provider must finish within 10 minutes
-LEEWAY = 60               # clock skew tolerated on exp/iat/nbf, in seconds
+FLOW_SECONDS = 600  # a sign-in at the provider must finish within 10 minutes
+LEEWAY = 60  # clock skew tolerated on exp/iat/nbf, in seconds
 FLOW_TYPE = "oidc_flow"
 
 
@@ -32,6 +33,7 @@ class UnknownKey(Exception):
 @dataclass(frozen=True)
 class Flow:
     """One browser's sign-in in progress; kept in a signed cookie until the callback."""
+
     provider: str
     state: str
     nonce: str
@@ -39,27 +41,45 @@ class Flow:
 
 
 def new_flow(provider: OidcProvider) -> Flow:
-    return Flow(provider.name, secrets.token_urlsafe(24), secrets.token_urlsafe(24),
-                secrets.token_urlsafe(48))
+    return Flow(
+        provider.name,
+        secrets.token_urlsafe(24),
+        secrets.token_urlsafe(24),
+        secrets.token_urlsafe(48),
+    )
 
 
 def seal_flow(secret: str, flow: Flow) -> str:
     now = int(time.time())
-    return jwt.encode({"type": FLOW_TYPE, "p": flow.provider, "state": flow.state,
-                       "nonce": flow.nonce, "v": flow.verifier, "iat": now,
-                       "exp": now + FLOW_SECONDS}, secret, algorithm="HS256")
+    return jwt.encode(
+        {
+            "type": FLOW_TYPE,
+            "p": flow.provider,
+            "state": flow.state,
+            "nonce": flow.nonce,
+            "v": flow.verifier,
+            "iat": now,
+            "exp": now + FLOW_SECONDS,
+        },
+        secret,
+        algorithm="HS256",
+    )
 
 
 def open_flow(secret: str, sealed: str | None, provider: str, state) -> Flow:
     """The flow of this browser's cookie, if the callback's state is the one it started."""
     try:
-        claims = jwt.decode(sealed or "", secret, algorithms=["HS256"],
-                            options={"require": ["exp"]})
+        claims = jwt.decode(
+            sealed or "", secret, algorithms=["HS256"], options={"require": ["exp"]}
+        )
     except jwt.PyJWTError:
         raise Unauthorized("signin_expired") from None
-    if (claims.get("type") != FLOW_TYPE or claims.get("p") != provider
-            or not isinstance(state, str)
-            or not hmac.compare_digest(str(claims.get("state")), state)):
+    if (
+        claims.get("type") != FLOW_TYPE
+        or claims.get("p") != provider
+        or not isinstance(state, str)
+        or not hmac.compare_digest(str(claims.get("state")), state)
+    ):
         raise Unauthorized("signin_expired")
     return Flow(provider, claims["state"], claims["nonce"], claims["v"])
 
@@ -69,19 +89,23 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def authorization_url(endpoint: str, provider: OidcProvider, flow: Flow,
-                      redirect_uri: str) -> str:
-    query = urlencode({
-        "response_type": "code", "client_id": provider.client_id,
-        "redirect_uri": redirect_uri, "scope": " ".join(provider.scopes),
-        "state": flow.state, "nonce": flow.nonce,
-        "code_challenge": code_challenge(flow.verifier), "code_challenge_method": "S256",
-    })
+def authorization_url(endpoint: str, provider: OidcProvider, flow: Flow, redirect_uri: str) -> str:
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": provider.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(provider.scopes),
+            "state": flow.state,
+            "nonce": flow.nonce,
+            "code_challenge": code_challenge(flow.verifier),
+            "code_challenge_method": "S256",
+        }
+    )
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
-def verify_id_token(provider: OidcProvider, issuer: str, id_token, jwks: dict,
-                    nonce: str) -> dict:
+def verify_id_token(provider: OidcProvider, issuer: str, id_token, jwks: dict, nonce: str) -> dict:
     """The claims of an ID token signed by one of the provider's keys with a pinned
     algorithm, for our client, unexpired, from this flow; Unauthorized otherwise.
     UnknownKey when its key id is not in jwks (fetch the keys again and retry)."""
@@ -98,16 +122,22 @@ def verify_id_token(provider: OidcProvider, issuer: str, id_token, jwks: dict,
         raise failed
     key = _signing_key(jwks, header.get("kid"), header["alg"])
     try:
-        claims = jwt.decode(id_token, key, algorithms=list(provider.algorithms),
-                            audience=provider.client_id, issuer=issuer, leeway=LEEWAY,
-                            options={"require": ["exp", "iat", "iss", "aud", "sub"]})
+        claims = jwt.decode(
+            id_token,
+            key,
+            algorithms=list(provider.algorithms),
+            audience=provider.client_id,
+            issuer=issuer,
+            leeway=LEEWAY,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
     except jwt.PyJWTError:
         raise failed from None
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
     if len(audiences) > 1 and claims.get("azp") != provider.client_id:
         raise failed
     if not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
-        raise failed          # a token minted for another sign-in (a replay)
+        raise failed  # a token minted for another sign-in (a replay)
     if not isinstance(claims["sub"], str) or not claims["sub"]:
         raise failed
     return claims
@@ -115,8 +145,9 @@ def verify_id_token(provider: OidcProvider, issuer: str, id_token, jwks: dict,
 
 def _signing_key(jwks: dict, kid, alg: str):
     try:
-        keys = [key for key in jwt.PyJWKSet.from_dict(jwks).keys
-                if key.public_key_use in (None, "sig")]
+        keys = [
+            key for key in jwt.PyJWKSet.from_dict(jwks).keys if key.public_key_use in (None, "sig")
+        ]
     except jwt.PyJWTError:
         keys = []
     if kid is not None:
@@ -128,17 +159,25 @@ def _signing_key(jwks: dict, kid, alg: str):
 
 def profile(provider: OidcProvider, issuer: str, claims: dict) -> Profile:
     """Who the claims describe; the stable id is issuer + sub, never a name."""
+
     def text(name: str) -> str:
         value = claims.get(name) if name else None
         return value.strip() if isinstance(value, str) else ""
+
     username = text(provider.username_claim) or text("email") or claims["sub"]
     is_admin = None
     if provider.admin_claim:
         held = claims.get(provider.admin_claim)
         held = held if isinstance(held, list) else [held]
         is_admin = provider.admin_value in [str(item) for item in held if item is not None]
-    return Profile(issuer, claims["sub"], username, text(provider.name_claim) or username,
-                   text(provider.email_claim) or None, is_admin)
+    return Profile(
+        issuer,
+        claims["sub"],
+        username,
+        text(provider.name_claim) or username,
+        text(provider.email_claim) or None,
+        is_admin,
+    )
 
 
 class Replays:

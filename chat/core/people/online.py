@@ -4,15 +4,16 @@ where they connect from, and today's numbers.
 The registry itself lives in the hub; this module decides who may see what: addresses
 and user agents are shown to site admins only.
 """
+
 from __future__ import annotations
 
 from chat.clock import start_of_day
+from chat.core import Core
+from chat.core.fields import check_int
 from chat.db import messages as message_sql
 from chat.db import users as user_sql
 from chat.errors import Forbidden, NotFound
 from chat.models import OnlineUser, Stats, User
-from chat.core import Core
-from chat.core.fields import check_int
 
 
 def heartbeat(core: Core, user: User, ip: str | None, user_agent: str | None) -> str:
@@ -29,10 +30,16 @@ async def set_typing(core: Core, user: User, room_id: int, is_typing: bool) -> N
 def online_users(core: Core, viewer: User) -> list[OnlineUser]:
     hub = core.hub
     private = viewer.is_admin
-    return [OnlineUser(entry.user, entry.ip if private else None,
-                       entry.user_agent if private else None, entry.login_time,
-                       entry.last_activity)
-            for entry in hub.active_users()]
+    return [
+        OnlineUser(
+            entry.user,
+            entry.ip if private else None,
+            entry.user_agent if private else None,
+            entry.login_time,
+            entry.last_activity,
+        )
+        for entry in hub.active_users()
+    ]
 
 
 async def stats(core: Core) -> Stats:
@@ -40,9 +47,11 @@ async def stats(core: Core) -> Stats:
     conn = core.db.reader
     today = start_of_day()
     rooms = await message_sql.rooms_with_messages_since(conn, today)
-    return Stats(online_users_count=len(core.hub.active_users()),
-                 total_messages_today=await message_sql.count_since(conn, today),
-                 active_rooms=len(rooms | core.hub.rooms_with_sockets()))
+    return Stats(
+        online_users_count=len(core.hub.active_users()),
+        total_messages_today=await message_sql.count_since(conn, today),
+        active_rooms=len(rooms | core.hub.rooms_with_sockets()),
+    )
 
 
 async def user_ip(core: Core, viewer: User, user_id) -> tuple[int, str | None]:

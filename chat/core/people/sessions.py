@@ -7,6 +7,7 @@ copied, so the whole login ends (token family revocation). The web page's cookie
 refresh only slides the expiry. Ending a login deletes its row, which
 stops its cookie, refresh token and access tokens at once and closes its sockets.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,13 +15,13 @@ import secrets
 import sqlite3
 import time
 
+from chat.core import Core, Outcome
+from chat.core.people import tokens
+from chat.core.site import audit
 from chat.db import sessions, users
 from chat.errors import Unauthorized
 from chat.events import SocketsEnded
 from chat.models import Credential, Tokens, User
-from chat.core import Core, Outcome
-from chat.core.site import audit
-from chat.core.people import tokens
 
 SECRET_BYTES = 32
 MAX_SECRET = 128  # a cookie longer than any we issue is not looked up
@@ -32,15 +33,30 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _tokens(core: Core, user: User, version: int, session_id: int, generation: int,
-            secret: str | None = None) -> Tokens:
+def _tokens(
+    core: Core,
+    user: User,
+    version: int,
+    session_id: int,
+    generation: int,
+    secret: str | None = None,
+) -> Tokens:
     ttl = core.settings.access_token_ttl
     return Tokens(
         user=user,
         access_token=tokens.issue(core.secret, user, "access", ttl, version, session_id),
-        refresh_token=tokens.issue(core.secret, user, "refresh", core.settings.refresh_token_ttl,
-                                   version, session_id, generation),
-        expires_in=ttl, session_secret=secret)
+        refresh_token=tokens.issue(
+            core.secret,
+            user,
+            "refresh",
+            core.settings.refresh_token_ttl,
+            version,
+            session_id,
+            generation,
+        ),
+        expires_in=ttl,
+        session_secret=secret,
+    )
 
 
 async def start(core: Core, user: User, version: int) -> Tokens:
@@ -51,8 +67,12 @@ async def start(core: Core, user: User, version: int) -> Tokens:
     async def job(conn):
         await sessions.delete_expired(conn, user.id, now)
         await users.record_sign_in_time(conn, user.id)  # a registration signs in too
-        return Outcome(await sessions.insert_session(
-            conn, user.id, hash_secret(secret), now + core.settings.refresh_token_ttl))
+        return Outcome(
+            await sessions.insert_session(
+                conn, user.id, hash_secret(secret), now + core.settings.refresh_token_ttl
+            )
+        )
+
     session_id = await core.commit(job)
     return _tokens(core, user, version, session_id, 0, secret)
 
@@ -80,9 +100,11 @@ async def refresh_cookie(core: Core, secret: str) -> Tokens:
         await sessions.slide(conn, row["id"], expires_at)
         await users.record_sign_in_time(conn, row["user_id"])
         return Outcome(found)
+
     found = await core.commit(job)
-    return _tokens(core, users.row_to_user(found), found["token_version"], row["id"],
-                   row["generation"], secret)
+    return _tokens(
+        core, users.row_to_user(found), found["token_version"], row["id"], row["generation"], secret
+    )
 
 
 async def _advance(core: Core, row: sqlite3.Row, generation: int) -> Tokens:
@@ -92,13 +114,20 @@ async def _advance(core: Core, row: sqlite3.Row, generation: int) -> Tokens:
         if not await sessions.advance(conn, row["id"], generation, expires_at):
             await sessions.delete_session(conn, row["id"])
             owner = await users.user_by_id(conn, row["user_id"])
-            await audit.record(conn, None, "session_revoked", owner, session_id=row["id"],
-                               reason="refresh_token_replayed")
+            await audit.record(
+                conn,
+                None,
+                "session_revoked",
+                owner,
+                session_id=row["id"],
+                reason="refresh_token_replayed",
+            )
             return Outcome(None, [SocketsEnded(None, row["user_id"], session_id=row["id"])])
         found = await users.user_for_token(conn, row["user_id"], None)
         check_active(found)
         await users.record_sign_in_time(conn, row["user_id"])
         return Outcome(found)
+
     found = await core.commit(job)
     if found is None:
         raise Unauthorized("token_invalid")
@@ -125,8 +154,9 @@ async def note_use(core: Core, credential: Credential) -> None:
     """A login cookie or an access token minted elsewhere (no login of ours behind it)
     in use is someone signed in, though no sign-in of ours saw them: the admin list's
     "Last sign-in" follows it, written at most once per NOTE_EVERY per user."""
-    if credential.kind != "cookie" and not (credential.kind == "access"
-                                            and credential.session_id is None):
+    if credential.kind != "cookie" and not (
+        credential.kind == "access" and credential.session_id is None
+    ):
         return
     user_id = credential.user.id
     if time.monotonic() - core.sign_ins_noted.get(user_id, -NOTE_EVERY) < NOTE_EVERY:
@@ -136,6 +166,7 @@ async def note_use(core: Core, credential: Credential) -> None:
     async def job(conn):
         await users.record_sign_in_time(conn, user_id)
         return Outcome(None)
+
     await core.commit(job)
 
 
@@ -166,8 +197,10 @@ async def expiry(core: Core, credential: Credential) -> float | None:
 
 async def end(core: Core, user: User, session_id: int) -> None:
     """Sign out: the login's tokens and cookie stop working; its sockets close 4001."""
+
     async def job(conn):
         await sessions.delete_session(conn, session_id)
         await audit.record(conn, user, "sign_out", user, session_id=session_id)
         return Outcome(None, [SocketsEnded(None, user.id, session_id=session_id)])
+
     await core.commit(job)

@@ -4,16 +4,17 @@ Everyone sharing a room with the user sees it (and hears StatusChanged); do-not-
 silences the user's own browser notifications and is shown to others. An expired
 status reads as none; the scheduler also clears it at its expiry, so others see it go.
 """
+
 from __future__ import annotations
 
 from chat.clock import iso_utc
+from chat.core import Core, Outcome
+from chat.core.fields import check_future_time, check_text
 from chat.db import statuses as status_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput
 from chat.events import StatusChanged
 from chat.models import Status, User
-from chat.core import Core, Outcome
-from chat.core.fields import check_future_time, check_text
 
 MAX_EMOJI = 16
 MAX_TEXT = 100
@@ -23,8 +24,9 @@ def cleared(user_id: int) -> Status:
     return Status(user_id, "", "", False, None, iso_utc())
 
 
-async def set_status(core: Core, user: User, emoji="", text="", dnd=False,
-                     expires_at=None) -> Status:
+async def set_status(
+    core: Core, user: User, emoji="", text="", dnd=False, expires_at=None
+) -> Status:
     emoji = check_text("emoji", emoji or "", 0, MAX_EMOJI)
     if any(ch.isspace() for ch in emoji):
         raise BadInput("emoji_invalid")
@@ -41,6 +43,7 @@ async def set_status(core: Core, user: User, emoji="", text="", dnd=False,
             await status_sql.upsert_status(conn, user.id, emoji, text, dnd, expires_at)
             status = await status_sql.status_of(conn, user.id, iso_utc())
         return Outcome(status, [await changed(conn, user, status)])
+
     status = await core.commit(job)
     if expires_at:
         core.alarm.set()
@@ -68,7 +71,7 @@ async def my_status(core: Core, user: User) -> Status:
 async def expire_due(core: Core) -> int:
     """Clear statuses whose time is up, telling those who see them."""
     if not await status_sql.expired_user_ids(core.db.reader, iso_utc()):
-        return 0         # the common case: no write transaction at all
+        return 0  # the common case: no write transaction at all
 
     async def job(conn):
         events = []
@@ -78,4 +81,5 @@ async def expire_due(core: Core) -> int:
             if user is not None:
                 events.append(await changed(conn, user, cleared(user_id)))
         return Outcome(len(events), events)
+
     return await core.commit(job)

@@ -3,6 +3,7 @@
 An access token names its user's token version (bumped by a password change) and, when
 it came from a login, that login (sid). A refresh token names its login and the
 generation it may refresh: each refresh moves the login to the next generation."""
+
 from __future__ import annotations
 
 import re
@@ -18,11 +19,24 @@ ALGORITHM = "HS256"
 SUBJECT = re.compile(r"[1-9][0-9]{0,17}")
 
 
-def issue(secret: str, user: User, kind: str, ttl: int, version: int = 0,
-          session_id: int | None = None, generation: int | None = None) -> str:
+def issue(
+    secret: str,
+    user: User,
+    kind: str,
+    ttl: int,
+    version: int = 0,
+    session_id: int | None = None,
+    generation: int | None = None,
+) -> str:
     now = int(time.time())
-    claims = {"sub": str(user.id), "username": user.username, "type": kind,
-              "iat": now, "exp": now + ttl, "ver": version}
+    claims = {
+        "sub": str(user.id),
+        "username": user.username,
+        "type": kind,
+        "iat": now,
+        "exp": now + ttl,
+        "ver": version,
+    }
     if session_id is not None:
         claims["sid"] = session_id
     if generation is not None:
@@ -33,8 +47,9 @@ def issue(secret: str, user: User, kind: str, ttl: int, version: int = 0,
 def decode(secret: str, token: str, kind: str) -> dict:
     """The claims of a valid token of this kind; Unauthorized for anything else."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
-                            options={"require": ["exp", "sub"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
     except jwt.PyJWTError:
         raise Unauthorized("token_invalid") from None
     if claims.get("type") != kind or not SUBJECT.fullmatch(str(claims.get("sub", ""))):

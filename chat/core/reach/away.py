@@ -7,26 +7,29 @@ grace period is over: the user has no live socket, has not read it in any tab, i
 do-not-disturb, can still read the room, and a muted room lets only mentions and replies
 through (as its badge does in the page). Invitations pass for a room not yet joined.
 """
+
 from __future__ import annotations
 
 import math
 import time
 
 from chat.clock import iso_utc
+from chat.core.conversation.rooms import check_readable
+from chat.core.reach import notifications
 from chat.db import statuses as status_sql
 from chat.db import users as user_sql
 from chat.errors import ChatError
 from chat.hub import Hub
 from chat.models import Notification
-from chat.core.reach import notifications
-from chat.core.conversation.rooms import check_readable
 
 AWAY_KINDS = frozenset({"message", "mention", "room_invite"})
 
 
 def is_personal(notification: Notification) -> bool:
-    return (notification.notification_type in ("mention", "room_invite")
-            or notification.title_key == "notify_reply")
+    return (
+        notification.notification_type in ("mention", "room_invite")
+        or notification.title_key == "notify_reply"
+    )
 
 
 def away_seconds(hub: Hub, user_id: int, room_id: int | None) -> float | None:
@@ -53,8 +56,7 @@ async def still_away_and_wanted(core, notification: Notification) -> bool:
     if away_seconds(core.hub, notification.user_id, room.id if room else None) is None:
         return False
     conn = core.db.reader
-    current = await notifications.load(conn, notification.user_id,
-                                       notification_id=notification.id)
+    current = await notifications.load(conn, notification.user_id, notification_id=notification.id)
     if not current or current[0].is_read:
         return False
     status = await status_sql.status_of(conn, notification.user_id, iso_utc())

@@ -1,8 +1,12 @@
 """Notifications: mentions, replies, direct messages to absent members, invitations."""
+
 from __future__ import annotations
 
 import json
 
+from chat.core import Core, Outcome
+from chat.core.conversation.mentions import GROUPS, group_targets, mentioned_names
+from chat.core.fields import check_int, check_text
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import rooms as room_sql
@@ -10,9 +14,6 @@ from chat.db import users as user_sql
 from chat.errors import Forbidden, NotFound
 from chat.events import NotificationCreated
 from chat.models import Message, Notification, Room, User
-from chat.core import Core, Outcome
-from chat.core.fields import check_int, check_text
-from chat.core.conversation.mentions import GROUPS, group_targets, mentioned_names
 
 QUOTED = 200  # characters of the message a notification quotes
 
@@ -23,13 +24,28 @@ def titled(core: Core, key: str, **params) -> tuple[str, str, dict]:
     return core.text(key, **params), key, params
 
 
-async def create(conn, user_id: int, kind: str, title: str | tuple, content: str,
-                 room: Room | None, message: Message | None) -> NotificationCreated:
+async def create(
+    conn,
+    user_id: int,
+    kind: str,
+    title: str | tuple,
+    content: str,
+    room: Room | None,
+    message: Message | None,
+) -> NotificationCreated:
     """title: an admin's own text, or titled(...) for one the server writes."""
     text, key, params = title if isinstance(title, tuple) else (title, None, None)
     notification_id = await notification_sql.insert_notification(
-        conn, user_id, kind, text, content[:QUOTED], room.id if room else None,
-        message.id if message else None, key, params)
+        conn,
+        user_id,
+        kind,
+        text,
+        content[:QUOTED],
+        room.id if room else None,
+        message.id if message else None,
+        key,
+        params,
+    )
     notification = (await load(conn, user_id, notification_id=notification_id))[0]
     return NotificationCreated(None, notification)
 
@@ -63,10 +79,15 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
             targets[mentioned.id] = mention
     if targets:
         levels = await room_sql.notify_levels(conn, room.id)
-        targets = {uid: target for uid, target in targets.items()
-                   if wants(levels.get(uid, "default"), target[0] == "mention" or uid in personal)}
-    return [await create(conn, uid, kind, title, message.content, room, message)
-            for uid, (kind, title) in sorted(targets.items())]
+        targets = {
+            uid: target
+            for uid, target in targets.items()
+            if wants(levels.get(uid, "default"), target[0] == "mention" or uid in personal)
+        }
+    return [
+        await create(conn, uid, kind, title, message.content, room, message)
+        for uid, (kind, title) in sorted(targets.items())
+    ]
 
 
 async def follow_edit(conn, message: Message) -> None:
@@ -80,23 +101,43 @@ def wants(level: str, personal: bool) -> bool:
     return level in ("default", "all") or (level == "mentions" and personal)
 
 
-async def load(conn, user_id: int, unread_only: bool = False, limit: int = 50,
-               notification_id: int | None = None) -> list[Notification]:
-    rows = await notification_sql.notification_rows(conn, user_id, unread_only, limit,
-                                                    notification_id)
+async def load(
+    conn,
+    user_id: int,
+    unread_only: bool = False,
+    limit: int = 50,
+    notification_id: int | None = None,
+) -> list[Notification]:
+    rows = await notification_sql.notification_rows(
+        conn, user_id, unread_only, limit, notification_id
+    )
     found = []
     for row in rows:
         room = await room_sql.room_by_id(conn, row["room_id"]) if row["room_id"] else None
-        message = await message_sql.message_by_id(conn, row["message_id"]) if row["message_id"] else None
-        found.append(Notification(
-            id=row["id"], user_id=row["user_id"], notification_type=row["notification_type"],
-            title=row["title"], content=row["content"], room=room, message=message,
-            is_read=bool(row["is_read"]), created_at=row["created_at"],
-            title_key=row["title_key"], title_params=json.loads(row["title_params"] or "{}")))
+        message = (
+            await message_sql.message_by_id(conn, row["message_id"]) if row["message_id"] else None
+        )
+        found.append(
+            Notification(
+                id=row["id"],
+                user_id=row["user_id"],
+                notification_type=row["notification_type"],
+                title=row["title"],
+                content=row["content"],
+                room=room,
+                message=message,
+                is_read=bool(row["is_read"]),
+                created_at=row["created_at"],
+                title_key=row["title_key"],
+                title_params=json.loads(row["title_params"] or "{}"),
+            )
+        )
     return found
 
 
-async def list_for(core: Core, user: User, unread_only: bool = False, limit=50) -> list[Notification]:
+async def list_for(
+    core: Core, user: User, unread_only: bool = False, limit=50
+) -> list[Notification]:
     limit = check_int("limit", limit, 1, 200, default=50)
     return await load(core.db.reader, user.id, unread_only, limit)
 
@@ -112,12 +153,14 @@ async def mark_read(core: Core, user: User, notification_id) -> None:
         if not await notification_sql.mark_read(conn, user.id, notification_id):
             raise NotFound("notification_not_found")
         return Outcome(None)
+
     await core.commit(job)
 
 
 async def mark_all_read(core: Core, user: User) -> int:
     async def job(conn):
         return Outcome(await notification_sql.mark_all_read(conn, user.id))
+
     return await core.commit(job)
 
 
@@ -129,9 +172,10 @@ async def announce(core: Core, admin: User, title, content="") -> int:
     content = check_text("content", content or "", 0, 200)
 
     async def job(conn):
-        events = [await create(conn, user_id, "system", title, content, None, None)
-                  for user_id in await user_sql.all_user_ids(conn)]
+        events = [
+            await create(conn, user_id, "system", title, content, None, None)
+            for user_id in await user_sql.all_user_ids(conn)
+        ]
         return Outcome(len(events), events)
+
     return await core.commit(job)
-
-

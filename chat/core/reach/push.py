@@ -2,26 +2,30 @@
 
 Delivery lives in chat/web/pusher.py; who is told, in core/away.py.
 """
+
 from __future__ import annotations
 
 import json
 
+from chat.core import Core, Outcome
+from chat.core.fields import check_int, check_text
 from chat.db import push as push_sql
 from chat.errors import BadInput, Conflict, NotFound
 from chat.models import Notification, PushSubscription, User
 from chat.outbound.address import Refused, check_form
 from chat.push.encryption import public_key_from
 from chat.push.vapid import unb64url
-from chat.core import Core, Outcome
-from chat.core.fields import check_int, check_text
 
 BODY_CHARS = 100
 APP_NAME = "Teahouse"
 
 
 def check_keys(keys) -> tuple[str, str]:
-    if not isinstance(keys, dict) or not isinstance(keys.get("p256dh"), str) \
-            or not isinstance(keys.get("auth"), str):
+    if (
+        not isinstance(keys, dict)
+        or not isinstance(keys.get("p256dh"), str)
+        or not isinstance(keys.get("auth"), str)
+    ):
         raise BadInput("push_keys_invalid")
     try:
         public_key_from(unb64url(keys["p256dh"]))
@@ -47,8 +51,10 @@ async def subscribe(core: Core, user: User, endpoint, keys, label="") -> PushSub
         mine = {s.endpoint for s in await push_sql.subscriptions_of(conn, user.id)}
         if endpoint not in mine and len(mine) >= core.settings.push_max_devices:
             raise Conflict("push_devices_full", limit=core.settings.push_max_devices)
-        return Outcome(await push_sql.upsert_subscription(conn, user.id, endpoint, p256dh,
-                                                          auth, label))
+        return Outcome(
+            await push_sql.upsert_subscription(conn, user.id, endpoint, p256dh, auth, label)
+        )
+
     return await core.commit(job)
 
 
@@ -63,13 +69,16 @@ async def remove(core: Core, user: User, subscription_id) -> None:
         if not await push_sql.delete_subscription(conn, user.id, subscription_id):
             raise NotFound("push_subscription_not_found")
         return Outcome(None)
+
     await core.commit(job)
 
 
 async def forget(core: Core, endpoint: str) -> None:
     """The push service answered 404/410: the browser unsubscribed or the user revoked."""
+
     async def job(conn):
         return Outcome(await push_sql.forget_endpoint(conn, endpoint))
+
     await core.commit(job)
 
 
@@ -77,15 +86,21 @@ def payload(core: Core, notification: Notification) -> bytes:
     """What the service worker shows; with CHAT_PUSH_PRIVATE only "New message" (the push
     service and the device's lock screen see nothing of the conversation)."""
     room, message = notification.room, notification.message
-    where = {"room_id": room.id if room else None, "message_id": message.id if message else None,
-             "url": "/#" + (f"{room.id}/{message.id}" if room and message else
-                            str(room.id) if room else ""),
-             "tag": f"room-{room.id}" if room else "teahouse"}
+    where = {
+        "room_id": room.id if room else None,
+        "message_id": message.id if message else None,
+        "url": "/#"
+        + (f"{room.id}/{message.id}" if room and message else str(room.id) if room else ""),
+        "tag": f"room-{room.id}" if room else "teahouse",
+    }
     if core.settings.push_private:
         shown = {"title": APP_NAME, "body": core.text("push_private_body")}
     else:
         body, title = notification.content, notification.title
         if message and room and room.room_type != "direct":
             title = f"{title} · {room.name}"
-        shown = {"title": title, "body": body[:BODY_CHARS] + ("…" if len(body) > BODY_CHARS else "")}
+        shown = {
+            "title": title,
+            "body": body[:BODY_CHARS] + ("…" if len(body) > BODY_CHARS else ""),
+        }
     return json.dumps({**shown, **where}, ensure_ascii=False).encode()

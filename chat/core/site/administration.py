@@ -9,18 +9,19 @@ reactivation does not bring back a token someone may have copied meanwhile), and
 open sockets close with 4001. A reset
 password ends their logins and login sockets, as their own password change does.
 """
+
 from __future__ import annotations
 
+from chat.core import Core, Outcome
+from chat.core.fields import check_int
+from chat.core.people.accounts import check_password, hash_password
+from chat.core.site import audit
 from chat.db import api_tokens as token_sql
-from chat.db import site_lists
 from chat.db import sessions as session_sql
+from chat.db import site_lists
 from chat.db import users as user_sql
 from chat.errors import BadInput, Forbidden, NotFound, Unauthorized
 from chat.models import Account, Room, User
-from chat.core import Core, Outcome
-from chat.core.site import audit
-from chat.core.people.accounts import check_password, hash_password
-from chat.core.fields import check_int
 
 
 def check_site_admin(user: User) -> None:
@@ -33,8 +34,10 @@ def search_text(query) -> str:
 
 
 def page_params(limit, offset) -> tuple[int, int]:
-    return (check_int("limit", limit, 1, 500, default=100),
-            check_int("offset", offset, 0, 2**31, default=0))
+    return (
+        check_int("limit", limit, 1, 500, default=100),
+        check_int("offset", offset, 0, 2**31, default=0),
+    )
 
 
 def check_kind(kind, kinds: dict) -> str:
@@ -44,24 +47,28 @@ def check_kind(kind, kinds: dict) -> str:
     return kind
 
 
-async def list_accounts(core: Core, admin: User, query="", limit=None, offset=None,
-                        kind=None) -> tuple[list[Account], int]:
+async def list_accounts(
+    core: Core, admin: User, query="", limit=None, offset=None, kind=None
+) -> tuple[list[Account], int]:
     """A page of accounts and how many match: people, bots (webhooks' accounts
     included) or both."""
     check_site_admin(admin)
     kind = check_kind(kind, site_lists.ACCOUNT_KINDS)
-    return await site_lists.accounts(core.db.reader, search_text(query), kind,
-                                     *page_params(limit, offset))
+    return await site_lists.accounts(
+        core.db.reader, search_text(query), kind, *page_params(limit, offset)
+    )
 
 
-async def list_all_rooms(core: Core, admin: User, query="", limit=None, offset=None,
-                         kind=None) -> tuple[list[Room], int]:
+async def list_all_rooms(
+    core: Core, admin: User, query="", limit=None, offset=None, kind=None
+) -> tuple[list[Room], int]:
     """A page of every active room, private and direct ones included (their messages
     stay unread), and how many match: rooms, direct conversations or both."""
     check_site_admin(admin)
     kind = check_kind(kind, site_lists.ROOM_KINDS)
-    return await site_lists.rooms(core.db.reader, search_text(query), kind,
-                                  *page_params(limit, offset))
+    return await site_lists.rooms(
+        core.db.reader, search_text(query), kind, *page_params(limit, offset)
+    )
 
 
 async def find_target(conn, admin: User, user_id) -> User:
@@ -72,7 +79,9 @@ async def find_target(conn, admin: User, user_id) -> User:
     return user
 
 
-async def update_account(core: Core, admin: User, user_id, is_admin=None, is_active=None) -> Account:
+async def update_account(
+    core: Core, admin: User, user_id, is_admin=None, is_active=None
+) -> Account:
     for name, value in (("is_admin", is_admin), ("is_active", is_active)):
         if value is not None and not isinstance(value, bool):
             raise BadInput("field_type", field=name, kind="a boolean")
@@ -81,8 +90,12 @@ async def update_account(core: Core, admin: User, user_id, is_admin=None, is_act
         user = await find_target(conn, admin, user_id)
         if user.id == admin.id and (is_admin is False or is_active is False):
             raise BadInput("admin_self")
-        await user_sql.set_standing(conn, user.id, user.is_admin if is_admin is None else is_admin,
-                                    user.is_active if is_active is None else is_active)
+        await user_sql.set_standing(
+            conn,
+            user.id,
+            user.is_admin if is_admin is None else is_admin,
+            user.is_active if is_active is None else is_active,
+        )
         # A deactivated user's logins stay, refused with their reason, so the page they
         # had open can say why it signed them out; reactivation ends them: nobody
         # comes back through a login made before. Their API tokens are revoked at once
@@ -93,6 +106,7 @@ async def update_account(core: Core, admin: User, user_id, is_admin=None, is_act
             await session_sql.delete_user_sessions(conn, user.id)
         await audit_standing(conn, admin, user, is_admin, is_active)
         return Outcome(await user_sql.account_by_id(conn, user.id))
+
     account = await core.commit(job)
     if not account.user.is_active:
         core.hub.disconnect_user(account.user.id, Unauthorized.close_code)
@@ -102,10 +116,13 @@ async def update_account(core: Core, admin: User, user_id, is_admin=None, is_act
 async def audit_standing(conn, admin: User, user: User, is_admin, is_active) -> None:
     """One entry per change that changed something (setting what already is, is none)."""
     if is_admin is not None and is_admin != user.is_admin:
-        await audit.record(conn, admin, "site_role_changed", user,
-                           role="admin" if is_admin else "member")
+        await audit.record(
+            conn, admin, "site_role_changed", user, role="admin" if is_admin else "member"
+        )
     if is_active is not None and is_active != user.is_active:
-        await audit.record(conn, admin, "user_reactivated" if is_active else "user_deactivated", user)
+        await audit.record(
+            conn, admin, "user_reactivated" if is_active else "user_deactivated", user
+        )
 
 
 async def reset_password(core: Core, admin: User, user_id, password) -> Account:
@@ -118,7 +135,11 @@ async def reset_password(core: Core, admin: User, user_id, password) -> Account:
         await session_sql.delete_user_sessions(conn, user.id)
         await audit.record(conn, admin, "password_reset", user)
         return Outcome(await user_sql.account_by_id(conn, user.id))
+
     account = await core.commit(job)
-    core.hub.disconnect_user(account.user.id, Unauthorized.close_code, only=lambda conn: (
-        conn.credential is None or conn.credential.kind != "api_token"))
+    core.hub.disconnect_user(
+        account.user.id,
+        Unauthorized.close_code,
+        only=lambda conn: conn.credential is None or conn.credential.kind != "api_token",
+    )
     return account

@@ -10,6 +10,7 @@ daily chores delete those older than CHAT_AUDIT_RETENTION_DAYS.
 
 Reading it is audit_reads.py.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,10 +23,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from chat.clock import iso_utc, now
-from chat.db import audit as audit_sql
-from chat.models import AuditEntry, Room, User
 from chat.core import Core, Outcome
 from chat.core.origin import current_origin, serving
+from chat.db import audit as audit_sql
+from chat.models import AuditEntry, Room, User
 
 stream_log = logging.getLogger("teahouse.audit")
 PURGE_BATCH = 5000
@@ -34,14 +35,41 @@ COMMAND_LINE = "cli"  # the actor name of the server.py subcommands
 # The actions entries are recorded under; the admin page offers them as a filter.
 # New kinds of action (guest invitations, conversions) add their names here.
 ACTIONS = (
-    "sign_in", "sign_in_failed", "sign_out", "session_revoked", "api_token_first_use",
-    "password_changed", "password_reset", "site_role_changed", "user_deactivated",
-    "user_reactivated", "directory_disabled", "room_created", "room_deleted", "room_restored", "room_purged",
-    "room_archived", "room_unarchived", "room_type_changed", "room_member_limit_changed",
-    "room_role_changed", "member_banned", "member_unbanned", "member_muted",
-    "member_unmuted", "message_deleted_by_moderator", "webhook_created",
-    "webhook_key_regenerated", "webhook_deleted", "bot_created", "bot_key_regenerated",
-    "bot_deleted", "api_token_created", "api_token_revoked", "export", "import",
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "session_revoked",
+    "api_token_first_use",
+    "password_changed",
+    "password_reset",
+    "site_role_changed",
+    "user_deactivated",
+    "user_reactivated",
+    "directory_disabled",
+    "room_created",
+    "room_deleted",
+    "room_restored",
+    "room_purged",
+    "room_archived",
+    "room_unarchived",
+    "room_type_changed",
+    "room_member_limit_changed",
+    "room_role_changed",
+    "member_banned",
+    "member_unbanned",
+    "member_muted",
+    "member_unmuted",
+    "message_deleted_by_moderator",
+    "webhook_created",
+    "webhook_key_regenerated",
+    "webhook_deleted",
+    "bot_created",
+    "bot_key_regenerated",
+    "bot_deleted",
+    "api_token_created",
+    "api_token_revoked",
+    "export",
+    "import",
     "backup_started",
 )
 
@@ -65,8 +93,18 @@ def new_entry(actor: User | str | None, action: str, target, detail: dict) -> Au
     origin = serving.get() or current_origin()
     actor_id = actor.id if isinstance(actor, User) else None
     actor_name = actor.username if isinstance(actor, User) else actor
-    return AuditEntry(0, iso_utc(), actor_id, actor_name, action, *target_parts(target),
-                      origin.address, origin.user_agent, origin.request_id, detail)
+    return AuditEntry(
+        0,
+        iso_utc(),
+        actor_id,
+        actor_name,
+        action,
+        *target_parts(target),
+        origin.address,
+        origin.user_agent,
+        origin.request_id,
+        detail,
+    )
 
 
 async def record(conn, actor: User | str | None, action: str, target=None, **detail) -> None:
@@ -79,9 +117,11 @@ async def record(conn, actor: User | str | None, action: str, target=None, **det
 
 def record_soon(core: Core, actor: User | str | None, action: str, target=None, **detail) -> None:
     """An entry of an action that writes nothing else: queued on the writer, not awaited."""
+
     async def job(conn):
         await record(conn, actor, action, target, **detail)
         return Outcome(None)
+
     task = asyncio.create_task(core.commit(job), name="audit")
     core.background.add(task)
     task.add_done_callback(core.background.discard)
@@ -117,8 +157,10 @@ async def purge_expired(core: Core, at: datetime | None = None) -> int:
     cutoff = iso_utc((at or now()) - timedelta(days=core.settings.audit_retention_days))
     removed = 0
     while True:
+
         async def job(conn):
             return Outcome(await audit_sql.delete_before(conn, cutoff, PURGE_BATCH))
+
         batch = await core.commit(job)
         removed += batch
         if batch < PURGE_BATCH:

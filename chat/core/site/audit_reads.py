@@ -1,22 +1,23 @@
 """Reading the audit log, for site admins only: filtered pages, the newest first
 (keyset paging by id, so the millionth entry costs what the first does), and every
 matching entry for an export. Recording is audit.py."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta, timezone
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 
 from chat.clock import iso_utc
+from chat.core import Core
+from chat.core.fields import check_int
+from chat.core.site.administration import check_site_admin
+from chat.core.site.audit import ACTIONS
 from chat.db import audit as audit_sql
 from chat.db.audit import AuditFilter
 from chat.db.handles import connect
 from chat.errors import BadInput
 from chat.models import AuditEntry, User
-from chat.core import Core
-from chat.core.site.administration import check_site_admin
-from chat.core.site.audit import ACTIONS
-from chat.core.fields import check_int
 
 MAX_FILTER = 200
 PAGE_SIZE = 50
@@ -32,7 +33,7 @@ def check_moment(name: str, value, end: bool) -> str | None:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
-            return iso_utc(datetime(day.year, day.month, day.day, tzinfo=timezone.utc))
+            return iso_utc(datetime(day.year, day.month, day.day, tzinfo=UTC))
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput("time_invalid", field=name) from None
@@ -49,12 +50,18 @@ def check_filter(actor=None, action=None, target=None, since=None, until=None) -
         texts[name] = value.strip() or None if isinstance(value, str) else None
     if action not in (None, "") and action not in ACTIONS:
         raise BadInput("field_choice", field="action", choices=", ".join(ACTIONS))
-    return AuditFilter(texts["actor"], action or None, texts["target"],
-                       check_moment("since", since, False), check_moment("until", until, True))
+    return AuditFilter(
+        texts["actor"],
+        action or None,
+        texts["target"],
+        check_moment("since", since, False),
+        check_moment("until", until, True),
+    )
 
 
-async def page(core: Core, admin: User, found: AuditFilter, before=None,
-               limit=None) -> tuple[list[AuditEntry], int | None]:
+async def page(
+    core: Core, admin: User, found: AuditFilter, before=None, limit=None
+) -> tuple[list[AuditEntry], int | None]:
     """A page of entries older than id `before`, the newest first, and the `before` of
     the next page (None when this one is the last)."""
     check_site_admin(admin)

@@ -1,19 +1,22 @@
 """Who may export what: a site admin everything, a room admin their room, anyone their
 own messages. Exports are heavy reads, so only two run at once (Core.export_slots)."""
+
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
 
 from chat.clock import iso_utc
-from chat.errors import Forbidden, TooManyRequests
-from chat.models import User
 from chat.core import Core
 from chat.core.conversation.rooms import check_readable, check_room_admin
+from chat.errors import Forbidden, TooManyRequests
+from chat.models import User
+
 
 @dataclass(frozen=True)
 class Scope:
     """What to export: everything ("site"), one room, or one user's own messages."""
+
     kind: str
     room_id: int | None = None
     user_id: int | None = None

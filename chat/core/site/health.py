@@ -1,6 +1,7 @@
 """Whether the server can do its job right now: the database takes writes and the disk
 has room. /healthz reports these reasons with a 503; the server will not start without
 a writable database (rather than starting and failing every login)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +20,7 @@ async def write_problem(db: Database) -> str | None:
     """None when a real write (health_probe) commits now, else what stopped it."""
     try:
         await asyncio.wait_for(db.probe_write(iso_utc()), PROBE_SECONDS)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return f"database write took over {PROBE_SECONDS:g} s"
     except Exception as exc:
         reason = storage_failure(exc)
@@ -44,5 +45,6 @@ async def problems(db: Database, settings: Settings) -> list[str]:
 async def check_writable(db: Database, settings: Settings) -> None:
     """At start: stop with a clear message when the database cannot be written."""
     if problem := await write_problem(db):
-        raise Unavailable("cannot_start", path=str(settings.database_path.resolve()),
-                          problem=problem)
+        raise Unavailable(
+            "cannot_start", path=str(settings.database_path.resolve()), problem=problem
+        )

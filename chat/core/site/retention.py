@@ -6,6 +6,7 @@ cannot override). Both default to off: nothing is ever deleted unless asked.
 The daily run works in small transactions, so the single writer never stalls chat
 for more than a moment, and logs what it deleted.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chat.clock import iso_utc, now
+from chat.core import Core, Outcome
+from chat.core.conversation.rooms import check_readable, check_room_admin
+from chat.core.fields import check_int
 from chat.db import retention as retention_sql
 from chat.errors import BadInput
 from chat.models import User
-from chat.core import Core, Outcome
-from chat.core.fields import check_int
-from chat.core.conversation.rooms import check_readable, check_room_admin
 
 log = logging.getLogger(__name__)
 MAX_DAYS = 36500
@@ -28,9 +29,9 @@ BATCH = 500
 @dataclass(frozen=True)
 class RoomRetention:
     room_id: int
-    retention_days: int | None    # the room's own setting
-    site_days: int | None         # CHAT_RETENTION_DAYS
-    effective_days: int | None    # what the daily run applies
+    retention_days: int | None  # the room's own setting
+    site_days: int | None  # CHAT_RETENTION_DAYS
+    effective_days: int | None  # what the daily run applies
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ async def set_room_retention(core: Core, user: User, ref, days) -> RoomRetention
         check_room_admin(user, room, membership)
         await retention_sql.set_room_retention(conn, room.id, days)
         return Outcome(room.id)
+
     room_id = await core.commit(job)
     log.info("retention of room %s set to %s days by user %s", room_id, days, user.id)
     return describe(core, room_id, days)
@@ -82,8 +84,13 @@ async def purge_expired(core: Core, at: datetime | None = None) -> Purged:
         cutoff = iso_utc(moment - timedelta(days=days))
         messages, files = await purge_room(core, row["id"], cutoff)
         if messages:
-            log.info("retention: deleted %d messages and %d files older than %d days in room %s",
-                     messages, files, days, row["slug"])
+            log.info(
+                "retention: deleted %d messages and %d files older than %d days in room %s",
+                messages,
+                files,
+                days,
+                row["slug"],
+            )
         total_messages += messages
         total_files += files
     return Purged(total_messages, total_files)
@@ -92,9 +99,13 @@ async def purge_expired(core: Core, at: datetime | None = None) -> Purged:
 async def purge_room(core: Core, room_id: int, cutoff: str) -> tuple[int, int]:
     messages = files = 0
     while True:
+
         async def job(conn):
             rows = await retention_sql.expired_messages(conn, room_id, cutoff, BATCH)
-            return Outcome((len(rows), await retention_sql.delete_messages(conn, rows) if rows else []))
+            return Outcome(
+                (len(rows), await retention_sql.delete_messages(conn, rows) if rows else [])
+            )
+
         count, names = await core.commit(job)
         for name in names:  # after commit: a file goes only once no row can link it
             (core.settings.chat_uploads_dir / name).unlink(missing_ok=True)

@@ -3,6 +3,7 @@ expiries. It sleeps until the next due item (no polling) and core.alarm wakes it
 new item is stored. Everything due is found from the database, so nothing is lost when
 the server was down at the time: it is done at the next start.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -10,21 +11,21 @@ import logging
 from datetime import datetime
 
 from chat.clock import now
-from chat.db import schedule as schedule_sql
-from chat.events import Event, ReminderChanged, ScheduledChanged, StatusChanged
 from chat.core import Core
 from chat.core.conversation.schedule import remind_due, send_due
 from chat.core.people.statuses import expire_due
+from chat.db import schedule as schedule_sql
+from chat.events import Event, ReminderChanged, ScheduledChanged, StatusChanged
 
 log = logging.getLogger(__name__)
-MAX_SLEEP = 3600.0    # look again at least hourly, in case the wall clock was changed
-ERROR_PAUSE = 5.0     # after an unexpected failure, before trying again
+MAX_SLEEP = 3600.0  # look again at least hourly, in case the wall clock was changed
+ERROR_PAUSE = 5.0  # after an unexpected failure, before trying again
 
 
 async def run(core: Core) -> None:
     """Until cancelled (at shutdown)."""
     while True:
-        core.alarm.clear()   # before reading what is due: a new item sets it again
+        core.alarm.clear()  # before reading what is due: a new item sets it again
         try:
             await work_due(core)
             delay = await seconds_to_next(core)
@@ -35,7 +36,7 @@ async def run(core: Core) -> None:
             delay = ERROR_PAUSE
         try:
             await asyncio.wait_for(core.alarm.wait(), delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 
@@ -49,7 +50,7 @@ def hear(core: Core, event: Event) -> None:
 
 async def work_due(core: Core) -> None:
     while await send_due(core) + await remind_due(core) + await expire_due(core):
-        pass     # a full batch may leave more behind
+        pass  # a full batch may leave more behind
 
 
 async def seconds_to_next(core: Core) -> float:

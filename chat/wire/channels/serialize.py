@@ -1,10 +1,20 @@
 """Channels-dialect shapes. Every field name follows seeds 001/002/004; extensions
 (slug, is_member, unread_count, reactions, client_id) are additive."""
+
 from __future__ import annotations
 
 from chat.i18n import message_text, notification_title
-from chat.models import (Membership, Message, MessagePage, Notification, Reaction, Room,
-                       RoomDetail, RoomListing, User)
+from chat.models import (
+    Membership,
+    Message,
+    MessagePage,
+    Notification,
+    Reaction,
+    Room,
+    RoomDetail,
+    RoomListing,
+    User,
+)
 
 
 def serialize_user_brief(user: User | None) -> dict | None:
@@ -17,9 +27,15 @@ def serialize_user(user: User | None) -> dict | None:
     if user is None:
         return None
     first, _, last = user.display_name.partition(" ")
-    return {"id": user.id, "username": user.username, "first_name": first,
-            "last_name": last, "display_name": user.display_name,
-            "avatar_url": user.avatar_url, "is_bot": user.is_bot}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "first_name": first,
+        "last_name": last,
+        "display_name": user.display_name,
+        "avatar_url": user.avatar_url,
+        "is_bot": user.is_bot,
+    }
 
 
 def serialize_room_brief(room_id: int, name: str) -> dict:
@@ -27,8 +43,15 @@ def serialize_room_brief(room_id: int, name: str) -> dict:
 
 
 def serialize_reactions(reactions: tuple[Reaction, ...], viewer_id: int | None) -> list[dict]:
-    return [{"emoji": r.emoji, "count": len(r.user_ids), "user_ids": list(r.user_ids),
-             "me": viewer_id in r.user_ids} for r in reactions]
+    return [
+        {
+            "emoji": r.emoji,
+            "count": len(r.user_ids),
+            "user_ids": list(r.user_ids),
+            "me": viewer_id in r.user_ids,
+        }
+        for r in reactions
+    ]
 
 
 def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
@@ -58,19 +81,31 @@ def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
 def serialize_last_message(message: Message | None) -> dict | None:
     if message is None:
         return None
-    return {"id": message.id, "content": message_text(message), "message_type": message.message_type,
-            "sender": message.sender.username if message.sender else None,
-            "created_at": message.created_at}
+    return {
+        "id": message.id,
+        "content": message_text(message),
+        "message_type": message.message_type,
+        "sender": message.sender.username if message.sender else None,
+        "created_at": message.created_at,
+    }
 
 
 def serialize_room(room: Room) -> dict:
     return {
-        "id": room.id, "slug": room.slug, "name": room.name, "description": room.description,
-        "room_type": room.room_type, "is_official": room.is_official,
-        "created_by": serialize_user(room.creator), "member_count": room.member_count,
-        "is_active": room.is_active, "max_members": room.max_members,
-        "is_archived": room.is_archived, "join_notices": room.join_notices,
-        "created_at": room.created_at, "updated_at": room.updated_at,
+        "id": room.id,
+        "slug": room.slug,
+        "name": room.name,
+        "description": room.description,
+        "room_type": room.room_type,
+        "is_official": room.is_official,
+        "created_by": serialize_user(room.creator),
+        "member_count": room.member_count,
+        "is_active": room.is_active,
+        "max_members": room.max_members,
+        "is_archived": room.is_archived,
+        "join_notices": room.join_notices,
+        "created_at": room.created_at,
+        "updated_at": room.updated_at,
     }
 
 
@@ -100,16 +135,24 @@ def serialize_detail(detail: RoomDetail) -> dict:
 
 def serialize_membership(membership: Membership, room: Room) -> dict:
     return {
-        "id": membership.id, "room": serialize_room_brief(room.id, room.name),
-        "user": serialize_user(membership.user), "role": membership.role,
-        "joined_at": membership.joined_at, "last_read_at": membership.last_read_at,
-        "is_muted": membership.is_muted, "is_banned": membership.is_banned,
+        "id": membership.id,
+        "room": serialize_room_brief(room.id, room.name),
+        "user": serialize_user(membership.user),
+        "role": membership.role,
+        "joined_at": membership.joined_at,
+        "last_read_at": membership.last_read_at,
+        "is_muted": membership.is_muted,
+        "is_banned": membership.is_banned,
     }
 
 
 def serialize_page(page: MessagePage, viewer_id: int) -> dict:
-    return {"messages": [serialize_message(m, viewer_id) for m in page.messages],
-            "page": page.page, "page_size": page.page_size, "total": page.total}
+    return {
+        "messages": [serialize_message(m, viewer_id) for m in page.messages],
+        "page": page.page,
+        "page_size": page.page_size,
+        "total": page.total,
+    }
 
 
 def serialize_notification(notification: Notification) -> dict:
@@ -120,9 +163,14 @@ def serialize_notification(notification: Notification) -> dict:
         "title": notification_title(notification),
         "content": notification.content,
         "room": serialize_room(notification.room) if notification.room else None,
-        "message": None if message is None else {
-            "id": message.id, "content": message_text(message),
-            "message_type": message.message_type, "created_at": message.created_at},
+        "message": None
+        if message is None
+        else {
+            "id": message.id,
+            "content": message_text(message),
+            "message_type": message.message_type,
+            "created_at": message.created_at,
+        },
         "is_read": notification.is_read,
         "created_at": notification.created_at,
     }

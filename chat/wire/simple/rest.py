@@ -1,10 +1,11 @@
 """Simple REST: the twelve endpoints of seed 003, plus the route that serves uploads."""
+
 from __future__ import annotations
 
 from aiohttp import web
 
-from chat.core.people import online as activity
 from chat.core.conversation import messages, rooms
+from chat.core.people import online as activity
 from chat.errors import BadInput
 from chat.i18n import translate
 from chat.keys import core_key, user_key
@@ -13,7 +14,12 @@ from chat.web.files import receive_upload, serve_upload
 from chat.web.jsonio import json_response, read_fields, read_json
 from chat.web.replies import room_action, said
 from chat.web.routing import DETAIL, Route, add_routes
-from chat.wire.simple.serialize import serialize_message, serialize_online_user, serialize_room, serialize_stats
+from chat.wire.simple.serialize import (
+    serialize_message,
+    serialize_online_user,
+    serialize_room,
+    serialize_stats,
+)
 
 DEFAULT_ROOM = "global"
 
@@ -25,8 +31,14 @@ def room_param(request: web.Request) -> str:
 async def send(request: web.Request) -> web.Response:
     body = await read_json(request)
     result = await messages.send(
-        request.app[core_key], request[user_key], room_param(request), body.get("content"),
-        body.get("message_type") or "text", body.get("reply_to"), body.get("client_id"))
+        request.app[core_key],
+        request[user_key],
+        room_param(request),
+        body.get("content"),
+        body.get("message_type") or "text",
+        body.get("reply_to"),
+        body.get("client_id"),
+    )
     return json_response(serialize_message(result.message))
 
 
@@ -37,8 +49,12 @@ async def upload(request: web.Request) -> web.Response:
 
 async def list_messages(request: web.Request) -> web.Response:
     found = await messages.history_before(
-        request.app[core_key], request[user_key], room_param(request),
-        request.query.get("before"), request.query.get("limit"))
+        request.app[core_key],
+        request[user_key],
+        room_param(request),
+        request.query.get("before"),
+        request.query.get("limit"),
+    )
     return json_response([serialize_message(message) for message in found])
 
 
@@ -55,10 +71,18 @@ async def create_room(request: web.Request) -> web.Response:
     fields = await read_fields(request)
     if not fields.get("room_name"):
         raise BadInput("field_required", field="room_name")
-    room = await rooms.create_room(request.app[core_key], request[user_key],
-                                   fields["room_name"], fields.get("description") or "")
-    return json_response({"room_id": room.slug,
-                          "message": translate("simple_room_created", request_language(request))})
+    room = await rooms.create_room(
+        request.app[core_key],
+        request[user_key],
+        fields["room_name"],
+        fields.get("description") or "",
+    )
+    return json_response(
+        {
+            "room_id": room.slug,
+            "message": translate("simple_room_created", request_language(request)),
+        }
+    )
 
 
 join_room = room_action(rooms.join, "simple_room_joined")
@@ -66,44 +90,60 @@ leave_room = room_action(rooms.leave, "simple_room_left")
 
 
 async def list_rooms(request: web.Request) -> web.Response:
-    found = await rooms.list_rooms_with_members(request.app[core_key], request[user_key],
-                                                request.query.get("public_limit"),
-                                                request.query.get("public_offset"))
+    found = await rooms.list_rooms_with_members(
+        request.app[core_key],
+        request[user_key],
+        request.query.get("public_limit"),
+        request.query.get("public_offset"),
+    )
     return json_response([serialize_room(listing, ids) for listing, ids in found])
 
 
 async def delete_message(request: web.Request) -> web.Response:
-    await messages.delete(request.app[core_key], request[user_key], request.match_info["id"],
-                          request.query.get("room_id"))
+    await messages.delete(
+        request.app[core_key],
+        request[user_key],
+        request.match_info["id"],
+        request.query.get("room_id"),
+    )
     return said(request, "simple_message_deleted")
 
 
 async def user_ip(request: web.Request) -> web.Response:
-    user_id, ip = await activity.user_ip(request.app[core_key], request[user_key],
-                                         request.match_info["user_id"])
+    user_id, ip = await activity.user_ip(
+        request.app[core_key], request[user_key], request.match_info["user_id"]
+    )
     return json_response({"user_id": user_id, "ip": ip})
 
 
 async def heartbeat(request: web.Request) -> web.Response:
-    stamp = activity.heartbeat(request.app[core_key], request[user_key], client_address(request),
-                               request.headers.get("User-Agent"))
+    stamp = activity.heartbeat(
+        request.app[core_key],
+        request[user_key],
+        client_address(request),
+        request.headers.get("User-Agent"),
+    )
     return json_response({"status": "ok", "timestamp": stamp})
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, DETAIL, [
-        Route("POST", "/api/chat/send", send),
-        Route("POST", "/api/chat/upload", upload),
-        Route("GET", "/api/chat/messages", list_messages),
-        Route("GET", "/api/chat/online-users", online_users),
-        Route("GET", "/api/chat/stats", stats),
-        Route("POST", "/api/chat/rooms", create_room),
-        Route("GET", "/api/chat/rooms", list_rooms),
-        Route("POST", "/api/chat/rooms/{room}/join", join_room),
-        Route("POST", "/api/chat/rooms/{room}/leave", leave_room),
-        Route("DELETE", "/api/chat/messages/{id}", delete_message),
-        Route("GET", "/api/chat/user-ip/{user_id}", user_ip),
-        Route("POST", "/api/chat/heartbeat", heartbeat),
-        Route("GET", "/uploads/chat/{name}", serve_upload, public=True),
-        Route("HEAD", "/uploads/chat/{name}", serve_upload, public=True),
-    ])
+    add_routes(
+        app,
+        DETAIL,
+        [
+            Route("POST", "/api/chat/send", send),
+            Route("POST", "/api/chat/upload", upload),
+            Route("GET", "/api/chat/messages", list_messages),
+            Route("GET", "/api/chat/online-users", online_users),
+            Route("GET", "/api/chat/stats", stats),
+            Route("POST", "/api/chat/rooms", create_room),
+            Route("GET", "/api/chat/rooms", list_rooms),
+            Route("POST", "/api/chat/rooms/{room}/join", join_room),
+            Route("POST", "/api/chat/rooms/{room}/leave", leave_room),
+            Route("DELETE", "/api/chat/messages/{id}", delete_message),
+            Route("GET", "/api/chat/user-ip/{user_id}", user_ip),
+            Route("POST", "/api/chat/heartbeat", heartbeat),
+            Route("GET", "/uploads/chat/{name}", serve_upload, public=True),
+            Route("HEAD", "/uploads/chat/{name}", serve_upload, public=True),
+        ],
+    )

@@ -1,5 +1,6 @@
 """Simple-dialect shapes (seed 003): message ids as strings, rooms by slug, senders by
 username. Extensions (room_id, is_edited, is_deleted, client_id) are additive."""
+
 from __future__ import annotations
 
 from chat.i18n import message_text

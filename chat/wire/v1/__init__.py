@@ -2,6 +2,7 @@
 
 Parse and serialize only: every rule lives in core, the socket loop in web.sockets.
 """
+
 from chat.wire.v1.rest import setup
 
 __all__ = ["setup"]

@@ -1,4 +1,5 @@
 """v1 REST: /api/v1/chatroom/... without trailing slashes, errors as {"detail": ...}."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -27,8 +28,14 @@ def parse_room_type(body: dict) -> str:
 async def create_room(request: web.Request) -> web.Response:
     body = await read_json(request)
     core, user = request.app[core_key], request[user_key]
-    room = await rooms.create_room(core, user, body.get("name"), body.get("description", ""),
-                                   parse_room_type(body), body.get("is_official", False))
+    room = await rooms.create_room(
+        core,
+        user,
+        body.get("name"),
+        body.get("description", ""),
+        parse_room_type(body),
+        body.get("is_official", False),
+    )
     seen = await rooms.room_detail(core, user, room.id, latest=0)
     return json_response(serialize_room(seen.room, seen.membership))
 
@@ -47,8 +54,9 @@ async def list_rooms(request: web.Request) -> web.Response:
 
 
 async def room_detail(request: web.Request) -> web.Response:
-    detail = await rooms.room_detail(request.app[core_key], request[user_key],
-                                     request.match_info["room"])
+    detail = await rooms.room_detail(
+        request.app[core_key], request[user_key], request.match_info["room"]
+    )
     return json_response(serialize_detail(detail))
 
 
@@ -58,14 +66,18 @@ delete_room = room_action(rooms.delete_room, "v1_room_deleted")
 
 
 def setup(app: web.Application) -> None:
-    add_routes(app, DETAIL, [
-        Route("POST", f"{PREFIX}/rooms", create_room),
-        Route("GET", f"{PREFIX}/rooms", list_rooms),
-        Route("GET", f"{PREFIX}/rooms/{{room}}", room_detail),
-        Route("DELETE", f"{PREFIX}/rooms/{{room}}", delete_room),
-        Route("POST", f"{PREFIX}/rooms/{{room}}/join", join_room),
-        Route("POST", f"{PREFIX}/rooms/{{room}}/leave", leave_room),
-    ])
+    add_routes(
+        app,
+        DETAIL,
+        [
+            Route("POST", f"{PREFIX}/rooms", create_room),
+            Route("GET", f"{PREFIX}/rooms", list_rooms),
+            Route("GET", f"{PREFIX}/rooms/{{room}}", room_detail),
+            Route("DELETE", f"{PREFIX}/rooms/{{room}}", delete_room),
+            Route("POST", f"{PREFIX}/rooms/{{room}}/join", join_room),
+            Route("POST", f"{PREFIX}/rooms/{{room}}/leave", leave_room),
+        ],
+    )
     app.router.add_get(f"{PREFIX}/ws/{{room}}/{{token}}", chat_socket)
     # Without the path token, ?token= or an Authorization header names the user.
     app.router.add_get(f"{PREFIX}/ws/{{room}}", chat_socket)
