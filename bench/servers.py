@@ -101,6 +101,7 @@ class Server:
         )
         # One generator address opens thousands of sockets, few users many each.
         env.update(CHAT_MAX_CONNECTIONS_PER_ADDRESS="0", CHAT_MAX_SOCKETS_PER_USER="0")
+        env.update(CHAT_REGISTER_PER_ADDRESS="0", CHAT_REGISTER_PER_MINUTE="0")
         self.log = open(workdir / f"{kind}.log", "wb")
         self.proc = subprocess.Popen(
             ["taskset", "-c", str(cpu), sys.executable, *cmd],
