@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from chat.settings import SettingsError, parse_bool, parse_list, parse_number
+from chat.setting_values import SettingsError, parse_bool, parse_list, parse_number
 
 # variable -> (field, type, lowest value)
 NUMBERS = {

@@ -10,19 +10,13 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from chat.signin_settings import LdapSettings, OidcProvider
+from chat.push_settings import load_push
+from chat.setting_values import SettingsError, parse_bool, parse_list, parse_number
+from chat.signin_settings import LdapSettings, OidcProvider, load_signin
 
-FALSE_WORDS = {"0", "false", "no", "off"}
-TRUE_WORDS = {"1", "true", "yes", "on"}
 LANGUAGES = ("en", "zh")
 LOG_FORMATS = ("text", "json")
-
-
-class SettingsError(ValueError):
-    """A configuration value that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -146,15 +140,6 @@ class Settings:
         return self.data_dir / "vapid_private_key"
 
 
-def parse_bool(name: str, raw: str) -> bool:
-    word = raw.strip().lower()
-    if word in FALSE_WORDS:
-        return False
-    if word in TRUE_WORDS:
-        return True
-    raise SettingsError(f"{name} must be one of {sorted(TRUE_WORDS | FALSE_WORDS)}, got {raw!r}")
-
-
 def parse_port(name: str, raw: str | int) -> int:
     try:
         port = int(raw)
@@ -163,10 +148,6 @@ def parse_port(name: str, raw: str | int) -> int:
     if not 0 <= port <= 65535:
         raise SettingsError(f"{name} must be between 0 and 65535, got {port}")
     return port
-
-
-def parse_list(raw: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
 def parse_language(name: str, raw: str) -> str:
@@ -216,16 +197,6 @@ def parse_rate(name: str, raw: str) -> tuple[float, int]:
     if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
         raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
     return per_second, size
-
-
-def parse_number(name: str, raw: str, kind: type, low: float):
-    try:
-        value = kind(raw.strip())
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-    if not (math.isfinite(value) and value >= low):
-        raise SettingsError(f"{name} must be at least {low}, got {raw!r}")
-    return value
 
 
 # Limit settings read only from the environment: variable -> (field, parser).
@@ -330,11 +301,7 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     for var, (name, parse) in LIMITS.items():
         if (raw := env.get(var)) is not None:
             values[name] = parse(var, raw)
-    from chat.signin_settings import load_signin  # imports this module: loaded late
-
     values.update(load_signin(env))
-    from chat.push_settings import load_push  # imports this module: loaded late
-
     values.update(load_push(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from chat.settings import SettingsError, parse_bool
+from chat.setting_values import SettingsError, parse_bool
 
 # Security decision: only asymmetric algorithms. "none" and HS* (keyed with the public
 # client secret or a published key) would let anyone mint an ID token.

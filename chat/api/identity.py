@@ -8,9 +8,10 @@ from chat.core.people import accounts, sessions
 from chat.errors import Forbidden, Unauthorized
 from chat.keys import core_key, credential_key, user_key
 from chat.models import Tokens, User
-from chat.web.auth import client_address, identify
+from chat.web.auth import identify
 from chat.web.files import receive_avatar
 from chat.web.jsonio import json_response, read_json
+from chat.web.peers import client_address
 from chat.web.routing import DETAIL, Route, add_routes
 from chat.web.session_cookie import (
     clear_session_cookie,

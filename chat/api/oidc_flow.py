@@ -21,8 +21,8 @@ from chat.api.identity import signed_in
 from chat.core.people import accounts, identities, oidc
 from chat.errors import ChatError, Forbidden, NotFound, Unauthorized, Unavailable
 from chat.keys import core_key, oidc_clients_key, replays_key, settings_key
-from chat.web.auth import client_address
 from chat.web.oidc import ProviderClient, run_clients
+from chat.web.peers import client_address
 from chat.web.routing import DETAIL, Route, add_routes
 from chat.web.session_cookie import is_https
 

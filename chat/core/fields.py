@@ -109,3 +109,13 @@ def check_future_time(name: str, value, horizon_days: int = 366) -> str:
     if not now() < moment <= now() + timedelta(days=horizon_days):
         raise BadInput("time_range", field=name)
     return iso_utc(moment)
+
+
+# Accounts and bots share one name space, so they share the rule.
+USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
+
+
+def check_username(username) -> str:
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
+        raise BadInput("username_invalid")
+    return username

@@ -14,8 +14,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from chat.ops.logs import request_id_var
-
+# Set by the web layer (chat/web/requestid.py); every log line carries it (chat/ops/logs.py).
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 sender_address: ContextVar[str | None] = ContextVar("sender_address", default=None)
 sender_agent: ContextVar[str | None] = ContextVar("sender_agent", default=None)
 

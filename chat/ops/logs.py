@@ -9,15 +9,13 @@ route template and a redacted path, never a query string value or a v1 socket to
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import sys
 from datetime import UTC, datetime
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "request_id", default=None
-)
+from chat.core.origin import request_id_var
+
 # Fields an access record may carry (set through `extra=`), in output order.
 ACCESS_FIELDS = (
     "request_id",

@@ -8,7 +8,7 @@ import re
 from aiohttp.abc import AbstractAccessLogger
 
 from chat.keys import credential_key
-from chat.web.auth import client_address
+from chat.web.peers import client_address
 from chat.web.requestid import request_id
 
 # A match may start only where a run of token characters starts, and no run is given

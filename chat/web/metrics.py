@@ -20,7 +20,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from chat.core import Core
 from chat.events import Event, MessagePosted
 from chat.keys import bot_caller_key, core_key, pusher_key, settings_key
-from chat.web.auth import client_address, in_networks
+from chat.web.peers import client_address, in_networks
 
 metrics_key = web.AppKey("metrics", object)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)

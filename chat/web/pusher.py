@@ -20,7 +20,6 @@ from aiohttp import web
 
 from chat.core import Core
 from chat.core.reach import away, push
-from chat.db import push as push_sql
 from chat.events import Event, NotificationCreated
 from chat.keys import core_key, pusher_key
 from chat.models import Notification, PushSubscription
@@ -93,7 +92,7 @@ class Pusher:
     async def tell(self, notification: Notification) -> None:
         if not await away.still_away_and_wanted(self.core, notification):
             return
-        devices = await push_sql.subscriptions_of(self.core.db.reader, notification.user_id)
+        devices = await push.devices_of(self.core, notification.user_id)
         body = push.payload(self.core, notification)
         await asyncio.gather(*(self.deliver(device, body) for device in devices))
 

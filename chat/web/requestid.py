@@ -14,8 +14,8 @@ from collections.abc import Awaitable
 
 from aiohttp import web
 
-from chat.ops.logs import request_id_var
-from chat.web.auth import trusted_peer
+from chat.core.origin import request_id_var
+from chat.web.peers import trusted_peer
 
 HEADER = "X-Request-Id"
 SANE_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")

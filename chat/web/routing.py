@@ -18,9 +18,10 @@ from chat.errors import ChatError, TooManyRequests, Unauthorized
 from chat.i18n import translate, viewer_language
 from chat.keys import core_key, route_table_key, user_key
 from chat.web.accesslog import redact_path
-from chat.web.auth import authenticate, client_address, request_language
+from chat.web.auth import authenticate, request_language
 from chat.web.files import sign_links
 from chat.web.jsonio import json_response
+from chat.web.peers import client_address
 
 log = logging.getLogger(__name__)
 READS = ("GET", "HEAD", "OPTIONS")

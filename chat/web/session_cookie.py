@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from chat.keys import settings_key
-from chat.web.auth import trusted_peer
+from chat.web.peers import trusted_peer
 
 COOKIE = "teahouse_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -30,8 +30,9 @@ from chat.keys import core_key, settings_key
 from chat.live.client import CLOSE_TRY_AGAIN, Connection, Seat
 from chat.models import Credential, User
 from chat.settings import LANGUAGES
-from chat.web.auth import client_address, identify, request_language
+from chat.web.auth import identify, request_language
 from chat.web.jsonio import dumps, parse_frame
+from chat.web.peers import client_address
 from chat.web.socket_auth import CredentialWatch
 from chat.web.socket_commands import (
     OnlineCommand,

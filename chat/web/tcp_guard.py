@@ -23,9 +23,9 @@ from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 
 from chat.settings import Settings
-from chat.web.auth import in_networks
 from chat.web.headers import SERVER
 from chat.web.log_budget import LogBudget
+from chat.web.peers import in_networks
 
 log = logging.getLogger(__name__)
 TOO_MANY = (

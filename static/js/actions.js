@@ -4,7 +4,7 @@ import * as api from "./api.js";
 import { t } from "./i18n.js";
 import { $, h } from "./dom.js";
 import { QUICK_EMOJI } from "./message_view.js";
-import { confirmDialog } from "./sidebar.js";
+import { confirmDialog } from "./dialogs.js";
 
 const SEND_TIMEOUT_MS = 15_000;
 const MAX_RATE_WAITS = 60;   // 429s one message waits out before it shows "Not sent"

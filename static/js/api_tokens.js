@@ -4,7 +4,7 @@
 import { del, get, post } from "./api.js";
 import { formatFull, h, icon } from "./dom.js";
 import { t } from "./i18n.js";
-import { confirmDialog } from "./sidebar.js";
+import { confirmDialog } from "./dialogs.js";
 
 const EXPIRY_DAYS = [0, 7, 30, 90, 365];   // 0: until revoked
 

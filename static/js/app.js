@@ -16,8 +16,9 @@ import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
+import { confirmDialog } from "./dialogs.js";
 import {
-  browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, learnDisplayName,
+  browseDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, learnDisplayName,
   renderSidebar, roomSymbol,
   roomTitle, settingsDialog,
 } from "./sidebar.js";

@@ -4,7 +4,7 @@
 import { del, get, patch, post } from "./api.js";
 import { t } from "./i18n.js";
 import { h } from "./dom.js";
-import { confirmDialog, formDialog } from "./sidebar.js";
+import { confirmDialog, formDialog } from "./dialogs.js";
 
 export function integrationsSection(room) {
   const base = `/api/chat/rooms/${room.id}/hooks/`;

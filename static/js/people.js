@@ -4,7 +4,7 @@ import { statusBadge } from "./status.js";
 import { get, patch } from "./api.js";
 import { t } from "./i18n.js";
 import { $, avatarFace, displayName, fill, h, hueClass, icon } from "./dom.js";
-import { confirmDialog } from "./sidebar.js";
+import { confirmDialog } from "./dialogs.js";
 
 const TYPING_TTL_MS = 6_000;
 

@@ -4,7 +4,7 @@ import * as api from "./api.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
 import { devicesSection } from "./push.js";
-import { formDialog } from "./sidebar.js";
+import { formDialog } from "./dialogs.js";
 
 // The account box's picture and name open the profile (one button around them), and a
 // site admin gets a link to the admin page; onSaved(user) redraws who we are.

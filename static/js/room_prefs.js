@@ -3,7 +3,7 @@
 import { patch } from "./api.js";
 import { h, icon } from "./dom.js";
 import { t } from "./i18n.js";
-import { formDialog } from "./sidebar.js";
+import { formDialog } from "./dialogs.js";
 
 const LEVELS = ["default", "all", "mentions", "nothing"];
 const SYMBOL = { default: "volume", all: "volume-high", mentions: "at", nothing: "bell-off" };

@@ -5,7 +5,7 @@ import { del, get, post } from "./api.js";
 import { formatFull, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
-import { formDialog } from "./sidebar.js";
+import { formDialog } from "./dialogs.js";
 
 // Preset times, computed when the dialog opens (the browser's local time).
 function presets() {

@@ -7,10 +7,6 @@ import { $, h, icon } from "./dom.js";
 import { integrationsSection } from "./hooks.js";
 import { confirmDialog, formDialog } from "./dialogs.js";
 
-// The admin page shares these two (static/js/dialogs.js); the chat's modules import
-// them from here, as before.
-export { confirmDialog, formDialog };
-
 // A direct room is named after its two usernames; people are shown by display name.
 const displayNames = new Map();    // username → display name ("" while being looked up)
 

@@ -4,7 +4,7 @@
 import { get, put } from "./api.js";
 import { $, formatTime, h } from "./dom.js";
 import { onLanguage, t } from "./i18n.js";
-import { formDialog } from "./sidebar.js";
+import { formDialog } from "./dialogs.js";
 
 const statuses = new Map();        // user id → status
 const listeners = new Set();

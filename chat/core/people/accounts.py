@@ -11,7 +11,7 @@ import secrets
 
 from chat.core import Core, Outcome
 from chat.core.conversation import rooms
-from chat.core.fields import check_unicode, clean_display_name
+from chat.core.fields import USERNAME, check_unicode, check_username, clean_display_name
 from chat.core.files.file_access import check_avatar_upload
 from chat.core.integrations import api_tokens, bots
 from chat.core.people import identities, sessions, tokens
@@ -23,7 +23,6 @@ from chat.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized, U
 from chat.events import ProfileChanged, SocketsEnded
 from chat.models import Credential, Tokens, User
 
-USERNAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")  # fullmatch: "$" would let a newline through
 MIN_PASSWORD = 8
 MAX_LOGIN_NAME = 254  # room for directory logins (e-mail addresses); longer is refused unread
 MAX_TOKEN = 4096  # no credential of ours is longer
@@ -60,12 +59,6 @@ async def verify_password(password: str, stored: str | None) -> bool:
 async def _dummy() -> str:
     _DUMMY_HASH.append(await hash_password(secrets.token_hex(8)))
     return _DUMMY_HASH[0]
-
-
-def check_username(username) -> str:
-    if not isinstance(username, str) or not USERNAME.fullmatch(username):
-        raise BadInput("username_invalid")
-    return username
 
 
 def check_password(password) -> str:

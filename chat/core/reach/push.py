@@ -59,7 +59,12 @@ async def subscribe(core: Core, user: User, endpoint, keys, label="") -> PushSub
 
 
 async def devices(core: Core, user: User) -> list[PushSubscription]:
-    return await push_sql.subscriptions_of(core.db.reader, user.id)
+    return await devices_of(core, user.id)
+
+
+async def devices_of(core: Core, user_id: int) -> list[PushSubscription]:
+    """Where a notification for this user is pushed (the sender, chat/web/pusher.py)."""
+    return await push_sql.subscriptions_of(core.db.reader, user_id)
 
 
 async def remove(core: Core, user: User, subscription_id) -> None:

@@ -9,9 +9,10 @@ from chat.core.people import online as activity
 from chat.errors import BadInput
 from chat.i18n import translate
 from chat.keys import core_key, user_key
-from chat.web.auth import client_address, request_language
+from chat.web.auth import request_language
 from chat.web.files import receive_upload, serve_upload
 from chat.web.jsonio import json_response, read_fields, read_json
+from chat.web.peers import client_address
 from chat.web.replies import room_action, said
 from chat.web.routing import DETAIL, Route, add_routes
 from chat.wire.simple.serialize import (

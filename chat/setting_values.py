@@ -1,0 +1,40 @@
+"""The words of a CHAT_* value: SettingsError and the parsers every settings module
+shares (chat/settings.py, chat/signin_settings.py, chat/push_settings.py).
+
+Below all of them, so that settings.py can import the feature settings modules at the
+top instead of late, inside load_settings.
+"""
+
+from __future__ import annotations
+
+import math
+
+FALSE_WORDS = {"0", "false", "no", "off"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used."""
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in FALSE_WORDS:
+        return False
+    if word in TRUE_WORDS:
+        return True
+    raise SettingsError(f"{name} must be one of {sorted(TRUE_WORDS | FALSE_WORDS)}, got {raw!r}")
+
+
+def parse_list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def parse_number(name: str, raw: str, kind: type, low: float):
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not (math.isfinite(value) and value >= low):
+        raise SettingsError(f"{name} must be at least {low}, got {raw!r}")
+    return value
