@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pytest
 
-from chat.ops.exporting import FORMAT, VERSION
+from chat.core.site.export_records import FORMAT, VERSION
 from chat.ops.importing import ImportFailed, import_export
 from chat.ops.slack import import_slack
 from chat.ops.zipjson import ArrayReader

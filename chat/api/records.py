@@ -10,7 +10,6 @@ from chat.core.site.exports import Scope
 from chat.core.site.retention import RoomRetention
 from chat.errors import BadInput
 from chat.keys import core_key, user_key
-from chat.ops.exporting import export_lines, snapshot
 from chat.web.download import stream_download
 from chat.web.jsonio import json_response, read_json
 from chat.web.routing import ERROR, Route, add_routes
@@ -44,13 +43,9 @@ async def set_room_retention(request: web.Request) -> web.Response:
 
 async def stream_export(request: web.Request, scope: Scope) -> web.StreamResponse:
     """The export as it is read: JSON lines, on a connection of its own."""
-    core = request.app[core_key]
-    async with exports.export_slot(core), snapshot(core.db.path) as conn:
+    async with exports.open_export(request.app[core_key], scope, request[user_key]) as lines:
         return await stream_download(
-            request,
-            "application/x-ndjson; charset=utf-8",
-            scope.filename,
-            export_lines(conn, scope, core.settings.chat_uploads_dir, request[user_key].id),
+            request, "application/x-ndjson; charset=utf-8", scope.filename, lines
         )
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from chat import durable
 from chat.clock import iso_utc
 from chat.core.site import audit
+from chat.core.site.export_records import sha256_of
 from chat.db.database import backup_file
 from chat.ops.datadir import PRIVATE_DIR, PRIVATE_FILE, create_private, require_database
 from chat.settings import Settings
@@ -54,14 +55,6 @@ class Summary:
     files: int
     total_bytes: int
     missing: tuple[str, ...] = ()  # uploads the database names but the disk lacks
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def upload_files(settings: Settings, recorded: set[str]) -> list[Path]:

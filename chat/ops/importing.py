@@ -23,10 +23,10 @@ from pathlib import Path
 from chat import durable
 from chat.core.files.uploads import STORED_NAME
 from chat.core.site import audit
+from chat.core.site.export_records import FORMAT, VERSION
 from chat.db import Database
 from chat.ops.backup import BackupError, check_empty_target
 from chat.ops.datadir import PRIVATE_FILE, prepare_data_dir
-from chat.ops.exporting import FORMAT, VERSION
 from chat.settings import Settings
 
 # The longest line an export writes is a message with its edits, or a file_chunk

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from chat.clock import iso_utc
 from chat.core.integrations.slack import unlink
-from chat.ops.exporting import FORMAT, VERSION
+from chat.core.site.export_records import FORMAT, VERSION
 from chat.ops.importing import ImportFailed, load
 from chat.ops.zipjson import array_items, check_total
 from chat.settings import Settings

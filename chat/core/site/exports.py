@@ -4,27 +4,13 @@ own messages. Exports are heavy reads, so only two run at once (Core.export_slot
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 
-from chat.clock import iso_utc
 from chat.core import Core
 from chat.core.conversation.rooms import check_readable, check_room_admin
+from chat.core.site.export_records import Scope, export_lines, snapshot
 from chat.errors import Forbidden, TooManyRequests
 from chat.models import User
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What to export: everything ("site"), one room, or one user's own messages."""
-
-    kind: str
-    room_id: int | None = None
-    user_id: int | None = None
-
-    @property
-    def filename(self) -> str:
-        subject = {"site": "site", "room": f"room-{self.room_id}", "user": f"user-{self.user_id}"}
-        return f"teahouse-{subject[self.kind]}-{iso_utc()[:10]}.jsonl"
 
 
 def site_scope(user: User) -> Scope:
@@ -51,3 +37,11 @@ async def export_slot(core: Core):
         raise TooManyRequests("export_busy")
     async with slots:
         yield
+
+
+@contextlib.asynccontextmanager
+async def open_export(core: Core, scope: Scope, user: User) -> AsyncIterator[AsyncIterator[bytes]]:
+    """The export's lines, read in one snapshot of their own within an export slot,
+    for the caller to stream while the server keeps writing."""
+    async with export_slot(core), snapshot(core.db.path) as conn:
+        yield export_lines(conn, scope, core.settings.chat_uploads_dir, user.id)
