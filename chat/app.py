@@ -1,9 +1,15 @@
-"""create_app(settings): wiring only — keys, resources in cleanup_ctx, routes, CORS."""
+"""create_app(settings): wiring only — keys, resources in cleanup_ctx, routes, CORS.
+
+Every background task and every resource opened for the server's lifetime is listed
+in lifetime() below, in start order; modules' setup() functions add routes and
+middlewares only."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import aiohttp_cors
 from aiohttp import web
@@ -24,6 +30,7 @@ from chat.api import (
 from chat.api import teamwork as team
 from chat.core import Core
 from chat.core.conversation import rooms
+from chat.core.people import directory_recheck
 from chat.core.site import audit, health, scheduler
 from chat.db import Database
 from chat.db.database import storage_failure
@@ -31,9 +38,11 @@ from chat.errors import Unavailable
 from chat.hub import CLOSE_GOING_AWAY, Hub
 from chat.keys import core_key, settings_key
 from chat.ops.datadir import load_secret, prepare_data_dir
+from chat.scale import shared
 from chat.settings import Settings
 from chat.web import app_shell, headers, metrics, openapi, pages, requestid
 from chat.web.chores import run_chores
+from chat.web.oidc import run_clients
 from chat.web.outgoing import run_bot_caller
 from chat.web.pusher import run_pusher
 from chat.web.routing import api_errors, note_sender
@@ -80,16 +89,21 @@ async def open_core(app: web.Application):
     )
     await rooms.name_seeded_rooms(core)
     if settings.audit_log_stream:
-        core.audit_listeners.append(audit.log_entries)
-    if settings.redis_url:
-        from chat.scale import shared
+        core.audit.listeners.append(audit.log_entries)
+    yield
+    await asyncio.gather(*core.audit.pending, return_exceptions=True)  # queued audit entries
+    await db.close()
 
+
+async def run_backplane(app: web.Application):
+    """With CHAT_REDIS_URL, this process shares fan-out, presence and limits with the
+    others (docs/scale-out.md); stopped before the database closes."""
+    core = app[core_key]
+    if core.settings.redis_url:
         await shared.start(core)
     yield
     if core.backplane is not None:
         await core.backplane.stop()
-    await asyncio.gather(*core.background, return_exceptions=True)  # queued audit entries
-    await db.close()
 
 
 async def scheduled_work(app: web.Application):
@@ -98,6 +112,33 @@ async def scheduled_work(app: web.Application):
     yield
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+def beside_core(serving: Callable[[Core], AbstractAsyncContextManager]):
+    """A core function that runs something while the server runs (an async context
+    manager taking the Core), as an aiohttp cleanup_ctx."""
+
+    async def run(app: web.Application):
+        async with serving(app[core_key]):
+            yield
+
+    return run
+
+
+def lifetime(settings: Settings) -> list:
+    """Everything that runs beside the routes, in start order (stopped in reverse): the
+    one place to look for what the server starts, and what it must stop."""
+    return [
+        open_core,  # data directory, database (migrated, writable, its search indexer), Core
+        run_backplane,  # several processes: Redis fan-out, presence and limits
+        scheduled_work,  # scheduled messages, reminders, status expiries
+        run_chores,  # daily purges (retention, deleted rooms, audit); join notices
+        run_bot_caller,  # bots' outgoing calls, after commit (chat/outbound/)
+        run_pusher,  # Web Push to devices of people away (chat/outbound/)
+        beside_core(directory_recheck.serving),  # the LDAP client and its re-check
+        run_clients,  # OpenID Connect providers' HTTP session and caches
+        *([metrics.attach] if settings.metrics else []),  # counters hooked into the core
+    ]
 
 
 async def close_sockets(app: web.Application) -> None:
@@ -125,11 +166,7 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[api_errors, note_sender], handler_args={"lingering_time": LINGER_SECONDS}
     )
     app[settings_key] = settings
-    app.cleanup_ctx.append(open_core)
-    app.cleanup_ctx.append(scheduled_work)
-    app.cleanup_ctx.append(run_chores)
-    app.cleanup_ctx.append(run_bot_caller)
-    app.cleanup_ctx.append(run_pusher)
+    app.cleanup_ctx.extend(lifetime(settings))
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     external.setup(app)

@@ -22,7 +22,7 @@ async def forget_sign_ins(core) -> None:
         return Outcome(None)
 
     await core.commit(job)
-    core.sign_ins_noted.clear()
+    core.people.sign_ins_noted.clear()
 
 
 async def test_registering_counts_as_a_sign_in(client, admin, bob):

@@ -21,7 +21,7 @@ from chat.api.identity import signed_in
 from chat.core.people import accounts, identities, oidc
 from chat.errors import ChatError, Forbidden, NotFound, Unauthorized, Unavailable
 from chat.keys import core_key, oidc_clients_key, replays_key, settings_key
-from chat.web.oidc import ProviderClient, run_clients
+from chat.web.oidc import ProviderClient
 from chat.web.peers import client_address
 from chat.web.routing import DETAIL, Route, add_routes
 from chat.web.session_cookie import is_https
@@ -191,7 +191,6 @@ async def finish(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app[replays_key] = oidc.Replays()
-    app.cleanup_ctx.append(run_clients)
     app.router.add_get("/auth/oidc/{name}/start", start)
     app.router.add_get("/auth/oidc/{name}/callback", callback)
     add_routes(app, DETAIL, [Route("POST", "/api/auth/external/finish", finish, public=True)])

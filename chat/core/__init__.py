@@ -7,7 +7,6 @@ through Database.write and publish events to the hub after commit.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 from chat.core.file_links import FileLinks
 from chat.core.origin import Origin, current_origin, serving
+from chat.core.parts import AuditState, Backplane, IntegrationState, PeopleState
 from chat.core.ratelimit import ACTIONS, SHARED, Rate, RateLimiter
 from chat.core.throttle import Throttle
 from chat.db import Database
@@ -58,6 +58,10 @@ def rates(settings: Settings) -> dict[str, Rate]:
 
 @dataclass
 class Core:
+    """What every core function is handed: the database, the hub, the settings, and the
+    state kept between calls, in typed parts (chat/core/parts.py). chat/app.py creates
+    it and starts and stops everything that runs beside it."""
+
     db: Database
     hub: Hub
     settings: Settings
@@ -65,26 +69,18 @@ class Core:
     throttle: Throttle | None = None
     export_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     limits: RateLimiter | None = None
-    directory: Any = None  # core.directory.Directory when CHAT_LDAP_URL is set
-    backplane: Any = None  # chat.scale.backplane.Backplane when several processes share it
+    # Set while several processes share the database (chat/scale/shared.py start).
+    backplane: Backplane | None = None
     # Called with every event after commit, before the hub: metrics and bot calls
     # listen here. A listener must return at once (no awaiting, no I/O).
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
-    # Lower-cased username -> id of bots with an outgoing URL: a message that cannot
-    # address one (the common case) costs no query.
-    outgoing_bots: dict[str, int] = field(default_factory=dict)
-    hook_windows: dict[int, deque] = field(default_factory=dict)  # hook id -> post times
     # Set when something new falls due (a scheduled message, a reminder, a status
     # expiry): wakes the scheduler, which otherwise sleeps until the next due item.
     alarm: asyncio.Event = field(default_factory=asyncio.Event)
     file_links: FileLinks | None = None
-    # User id -> when a cookie or external token last moved their "last sign-in"
-    # (core/sessions.py note_use): at most one write an hour per user.
-    sign_ins_noted: dict[int, float] = field(default_factory=dict)
-    # Called with the audit entries of each committed job (the log stream listens).
-    audit_listeners: list[Callable[[list], None]] = field(default_factory=list)
-    # Writes started and not awaited (failed sign-ins' audit entries): kept referenced.
-    background: set[asyncio.Task] = field(default_factory=set)
+    people: PeopleState = field(default_factory=PeopleState)
+    integrations: IntegrationState = field(default_factory=IntegrationState)
+    audit: AuditState = field(default_factory=AuditState)
 
     def __post_init__(self) -> None:
         if self.file_links is None:
@@ -150,7 +146,7 @@ class Core:
 
     def tell_audited(self, origin: Origin) -> None:
         if origin.recorded:
-            for listener in self.audit_listeners:
+            for listener in self.audit.listeners:
                 listener(origin.recorded)
 
     def tell_listeners(self, event: Event) -> None:

@@ -138,7 +138,7 @@ async def serve_metrics(request: web.Request) -> web.Response:
 
 
 async def attach(app: web.Application):
-    """cleanup_ctx, after the core is open: hook the counters into it."""
+    """cleanup_ctx (chat/app.py, with CHAT_METRICS=1): hook the counters into the core."""
     core, metrics = app[core_key], app[metrics_key]
     core.listeners.append(metrics.listen)
     core.db.on_batch = metrics.batch
@@ -151,5 +151,4 @@ def setup(app: web.Application) -> None:
         return  # /metrics stays a 404 and nothing is counted
     app[metrics_key] = Metrics(app)
     app.middlewares.append(count_requests)
-    app.cleanup_ctx.append(attach)
     app.router.add_get("/metrics", serve_metrics)

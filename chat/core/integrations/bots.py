@@ -94,8 +94,8 @@ async def authenticate(core: Core, key: str) -> User:
 async def load_outgoing(core: Core) -> None:
     """Refresh the in-memory names of bots that have an outgoing URL."""
     found = await outgoing_names(core.db.reader)
-    core.outgoing_bots.clear()
-    core.outgoing_bots.update(found)
+    core.integrations.outgoing_bots.clear()
+    core.integrations.outgoing_bots.update(found)
 
 
 async def create(
@@ -194,7 +194,9 @@ async def addressed(core: Core, conn, room: Room, message: Message) -> list[BotA
     if room.room_type != "direct" and "@" not in message.content:
         return []  # the common case: nothing to look up
     # One process keeps the names in memory; several share them only in the database.
-    outgoing = core.outgoing_bots if core.backplane is None else await outgoing_names(conn)
+    outgoing = (
+        core.integrations.outgoing_bots if core.backplane is None else await outgoing_names(conn)
+    )
     if not outgoing:
         return []
     if room.room_type == "direct":

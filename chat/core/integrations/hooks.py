@@ -153,7 +153,7 @@ def check_rate(core: Core, hook: Hook) -> None:
     """At most hook_rate_per_minute messages per hook in any 60 s: a leaked key or a
     looping alert cannot flood the room."""
     now = time.monotonic()
-    stamps = core.hook_windows.setdefault(hook.id, deque())
+    stamps = core.integrations.hook_windows.setdefault(hook.id, deque())
     while stamps and stamps[0] <= now - WINDOW:
         stamps.popleft()
     if len(stamps) >= core.settings.hook_rate_per_minute:

@@ -121,7 +121,7 @@ async def login(
     if user_id is None:
         reason = (
             "local_login_off"
-            if not core.settings.local_login and not core.directory
+            if not core.settings.local_login and not core.people.directory
             else "bad_credentials"
         )
         sign_in_refused(core, username, method, reason)
@@ -139,11 +139,11 @@ async def check_credentials(core: Core, username: str, password: str) -> tuple[i
         if await verify_password(password, row["password_hash"] if row else None) and row:
             await identities.check_enabled(core, row["id"])
             return row["id"], "password"
-    if core.directory:
-        profile = await core.directory.check_password(username, password)
+    if core.people.directory:
+        profile = await core.people.directory.check_password(username, password)
         if profile:
             return (await identities.sign_in(core, profile)).id, "ldap"
-    return None, "ldap" if core.directory else "password"
+    return None, "ldap" if core.people.directory else "password"
 
 
 async def sign_in(

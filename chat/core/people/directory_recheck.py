@@ -1,4 +1,5 @@
-"""The periodic directory re-check: every linked LDAP user is looked up again by the
+"""The directory while the server runs (the LDAP client, CHAT_LDAP_URL) and its periodic
+re-check: every linked LDAP user is looked up again by the
 stable id their account is tied to, never by name, so a rename in the directory renames
 them here and only people the directory no longer has lose access.
 """
@@ -6,7 +7,9 @@ them here and only people the directory no longer has lose access.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from chat.core.people import identities
 from chat.core.people.directory import PROVIDER, Directory
@@ -21,7 +24,7 @@ async def recheck(core) -> int:
     longer has, or who left the allowed group, are disabled (sockets closed), and those
     it has under a new name are renamed. A directory that is down, or answers only in
     part, changes nothing: an outage must not lock the whole team out."""
-    directory: Directory = core.directory
+    directory: Directory = core.people.directory
     linked = await identities_db.enabled_of_provider(core.db.reader, PROVIDER)
     if not linked:
         return 0
@@ -38,10 +41,34 @@ async def recheck(core) -> int:
 async def watch(core) -> None:
     """Re-check every recheck_seconds until cancelled."""
     while True:
-        await asyncio.sleep(core.directory.config.recheck_seconds)
+        await asyncio.sleep(core.people.directory.config.recheck_seconds)
         try:
             disabled = await recheck(core)
         except Unavailable:
             continue
         if disabled:
             log.info("directory re-check disabled %d user(s)", disabled)
+
+
+@contextlib.asynccontextmanager
+async def serving(core) -> AsyncIterator[None]:
+    """The LDAP client for this process, and its periodic re-check task (chat/app.py
+    runs this for as long as the server runs); nothing without CHAT_LDAP_URL."""
+    config = core.settings.ldap
+    if config is None:
+        yield
+        return
+    core.people.directory = Directory(config)
+    task = (
+        asyncio.create_task(watch(core), name="directory-recheck")
+        if config.recheck_seconds > 0
+        else None
+    )
+    try:
+        yield
+    finally:
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        core.people.directory.close()

@@ -159,7 +159,7 @@ async def note_use(core: Core, credential: Credential) -> None:
     ):
         return
     user_id = credential.user.id
-    if time.monotonic() - core.sign_ins_noted.get(user_id, -NOTE_EVERY) < NOTE_EVERY:
+    if time.monotonic() - core.people.sign_ins_noted.get(user_id, -NOTE_EVERY) < NOTE_EVERY:
         return
     noted_sign_in(core, user_id)
 
@@ -172,7 +172,7 @@ async def note_use(core: Core, credential: Credential) -> None:
 
 def noted_sign_in(core: Core, user_id: int) -> None:
     """The user's last sign-in was just written: no note_use write for NOTE_EVERY."""
-    noted = core.sign_ins_noted
+    noted = core.people.sign_ins_noted
     if len(noted) >= MAX_NOTED:
         noted.clear()
     noted[user_id] = time.monotonic()

@@ -123,8 +123,8 @@ def record_soon(core: Core, actor: User | str | None, action: str, target=None, 
         return Outcome(None)
 
     task = asyncio.create_task(core.commit(job), name="audit")
-    core.background.add(task)
-    task.add_done_callback(core.background.discard)
+    core.audit.pending.add(task)
+    task.add_done_callback(core.audit.pending.discard)
 
 
 def record_command(conn: sqlite3.Connection, action: str, **detail) -> None:
