@@ -98,7 +98,8 @@ def main() -> None:
     import chat
 
     print(
-        f"{Path(chat.__file__).parents[1]}: {args.sockets} sockets: median {statistics.median(timings):.0f} us, "
+        f"{Path(chat.__file__).parents[1]}: {args.sockets} sockets: "
+        f"median {statistics.median(timings):.0f} us, "
         f"best {min(timings):.0f} us per publish"
     )
 

@@ -459,7 +459,8 @@ def summary(sockets: int, results: dict) -> None:
             if not runs:
                 continue
             print(
-                f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} {median(runs, 'frames_s'):9.0f} "
+                f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} "
+                f"{median(runs, 'frames_s'):9.0f} "
                 f"{median(runs, 'p50_ms'):8.1f} {median(runs, 'p99_ms'):8.1f} "
                 f"{sum(r['lost'] for r in runs):5} {sum(r['dup'] for r in runs):4} "
                 f"{sum(r['reorder'] for r in runs):5} {median(runs, 'cpu_us_frame'):9.1f} "

@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 from provision import STAMP, fresh_teahouse, token
 
+NEW_VERSION = "/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC"  # 新版本
 WORDS = (
     "quarterly report",
     "lunch plans",
@@ -104,12 +105,14 @@ async def timed(http, url: str, headers: dict, calls: int) -> float:
 
 async def million_bench(args) -> None:
     results = {}
+    reader, writer = 5000, 5001
     for total in (1000, args.messages):
         workdir = Path(tempfile.mkdtemp(prefix="teahouse-million-"))
-        reader, writer = 5000, 5001
         started = time.monotonic()
         server = await fresh_teahouse(
-            workdir, args.server_cpu, lambda db: fill(db, total, args.rooms, reader, writer)
+            workdir,
+            args.server_cpu,
+            lambda db, total=total: fill(db, total, args.rooms, reader, writer),
         )
         print(
             f"  {total} messages loaded and indexed in {time.monotonic() - started:.0f} s",
@@ -128,11 +131,13 @@ async def million_bench(args) -> None:
                     "room list (with unread counts)": "/api/chat/rooms/",
                     "notification badge": "/api/chat/notifications/unread_count/",
                     "history page (newest)": f"/api/chat/rooms/{big['id']}/messages/",
-                    "history before (deep)": f"/api/chat/rooms/{big['id']}/messages/?before={total // 2}",
+                    "history before (deep)": (
+                        f"/api/chat/rooms/{big['id']}/messages/?before={total // 2}"
+                    ),
                     "search 'quarterly report'": "/api/chat/search/?q=quarterly%20report",
                     "search '会议' (2 characters)": "/api/chat/search/?q=%E4%BC%9A%E8%AE%AE",
-                    "search '新版本' in a room with it": f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={has_term['id']}",
-                    "search '新版本' in a room without": f"/api/chat/search/?q=%E6%96%B0%E7%89%88%E6%9C%AC&room_id={big['id']}",
+                    "search '新版本' in a room with it": f"{NEW_VERSION}&room_id={has_term['id']}",
+                    "search '新版本' in a room without": f"{NEW_VERSION}&room_id={big['id']}",
                 }
                 figures = {
                     label: await timed(http, base + path, headers, args.calls)

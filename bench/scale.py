@@ -152,7 +152,7 @@ async def sockets_bench(args) -> None:
                 server = await fresh_teahouse(
                     workdir,
                     args.server_cpu,
-                    lambda db: ids.extend(provision_users(db, args.sockets)),
+                    lambda db, ids=ids: ids.extend(provision_users(db, args.sockets)),
                 )
                 ws_base = server.base.replace("http", "ws", 1)
                 urls = [f"{ws_base}/ws/chat/global/?token={token(i)}" for i in ids]

@@ -233,7 +233,9 @@ class Config:
             )
             base = f"http://127.0.0.1:{port}"
             self.servers.append((server, base))
-            await wait_for(lambda: _healthy(http, base), f"{self.name}: server {n}", server.proc)
+            await wait_for(
+                lambda base=base: _healthy(http, base), f"{self.name}: server {n}", server.proc
+            )
 
     def sample(self, seconds: float, cpu: int) -> None:
         """py-spy every server process, off the servers' core."""
@@ -407,7 +409,7 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
     messages = max(stats["messages"], 1)
     each = [
         (server.cpu_seconds() - start) / messages * 1e6
-        for (server, _), start in zip(config.servers, each0)
+        for (server, _), start in zip(config.servers, each0, strict=True)
     ]
     stats["redis_us_frame"] = redis_cpu / max(stats["frames"], 1) * 1e6
     stats["kernel_us_frame"] = kernel / max(stats["frames"], 1) * 1e6
@@ -473,7 +475,8 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
             print(
                 f"{config.name:10} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
                 f"{' / '.join(f'{f:.0f}' for f in per):>15} "
-                f"{med(r['cpu_us_frame'] for r in runs):9.1f} {med(r['p50_ms'] for r in runs):7.1f} "
+                f"{med(r['cpu_us_frame'] for r in runs):9.1f} "
+                f"{med(r['p50_ms'] for r in runs):7.1f} "
                 f"{med(r['p99_ms'] for r in runs):7.1f} {sum(r['lost'] for r in runs):5} "
                 f"{sum(r['dup'] for r in runs):4} {sum(r['reorder'] for r in runs):5} "
                 f"{config.redis_peak / 2**20:8.2f}"
@@ -492,7 +495,7 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
         ("2p+redis", "1p+redis"),
         ("1p+redis", "1p"),
         *(("1p", ref) for ref in refs),
-        *zip(refs[1:], refs),
+        *zip(refs[1:], refs, strict=False),  # each with the one before it
     ]
     for a, b in pairs:
         if a in cpu and b in cpu:
@@ -522,7 +525,7 @@ async def main(args) -> int:
                     config.sample(args.py_spy, args.client_cpu)
                 for r in range(args.repeat):
                     for driver in drivers:
-                        for config, bench in zip(configs, benches):
+                        for config, bench in zip(configs, benches, strict=True):
                             stats = await phase(
                                 config, bench, f"r{r}{driver.__name__[0]}", driver, args
                             )

@@ -38,7 +38,6 @@ from chat.errors import Unavailable
 from chat.hub import CLOSE_GOING_AWAY, Hub
 from chat.keys import core_key, settings_key
 from chat.ops.datadir import load_secret, prepare_data_dir
-from chat.scale import shared
 from chat.settings import Settings
 from chat.web import app_shell, headers, metrics, openapi, pages, requestid
 from chat.web.chores import run_chores
@@ -100,6 +99,9 @@ async def run_backplane(app: web.Application):
     others (docs/scale-out.md); stopped before the database closes."""
     core = app[core_key]
     if core.settings.redis_url:
+        # Imported here: a single process never loads the Redis client (~0.1 s a start).
+        from chat.scale import shared
+
         await shared.start(core)
     yield
     if core.backplane is not None:

@@ -57,7 +57,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{action} 请求过于频繁，请 {seconds} 秒后重试",
     ),
     "read_budget_spent": (
-        "This request took too long and was stopped; narrow it (a longer search term, one room) and try again",
+        "This request took too long and was stopped; narrow it (a longer search term, "
+        "one room) and try again",
         "请求耗时过长已被中止，请缩小范围（更长的关键词或指定聊天室）后重试",
     ),
     "disk_full": (
@@ -135,7 +136,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "该账号已在公司目录中停用",
     ),
     "identity_name_taken": (
-        "A Teahouse account named '{username}' already exists; ask an administrator to link it to your company account",
+        "A Teahouse account named '{username}' already exists; ask an administrator to "
+        "link it to your company account",
         "已存在名为 '{username}' 的 Teahouse 账号，请联系管理员将其与公司账号关联",
     ),
     "identity_linked": (
@@ -190,7 +192,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "只有聊天室创建者或管理员可以删除",
     ),
     "official_room_undeletable": (
-        "{room} is an official room: new people land in it, so it cannot be deleted; archive it instead",
+        "{room} is an official room: new people land in it, so it cannot be deleted; "
+        "archive it instead",
         "{room} 是官方聊天室，新用户会进入该聊天室，因此不能删除；可以将其归档",
     ),
     "deleted_room_not_found": (

@@ -300,7 +300,9 @@ def ldap_env(url: str, **overrides: str) -> dict:
         "CHAT_LDAP_BIND_DN": SERVICE_DN,
         "CHAT_LDAP_BIND_PASSWORD": SERVICE_PASSWORD,
         "CHAT_LDAP_USER_BASE": PEOPLE,
-        "CHAT_LDAP_USER_FILTER": "(&(objectClass=inetOrgPerson)(uid={username})(!(employeeType=disabled)))",
+        "CHAT_LDAP_USER_FILTER": (
+            "(&(objectClass=inetOrgPerson)(uid={username})(!(employeeType=disabled)))"
+        ),
         "CHAT_LDAP_ALLOWED_GROUP": ALLOWED_GROUP,
         "CHAT_LDAP_ADMIN_GROUP": ADMIN_GROUP,
         "CHAT_LDAP_TIMEOUT": "2",

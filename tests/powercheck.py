@@ -94,7 +94,8 @@ def check_acknowledged(conn: sqlite3.Connection, ledger: Ledger) -> list[str]:
     reactions = {
         (row[0], row[1], row[2])
         for row in conn.execute(
-            "SELECT r.message_id, u.username, r.emoji FROM reactions r JOIN users u ON u.id = r.user_id"
+            """SELECT r.message_id, u.username, r.emoji
+                 FROM reactions r JOIN users u ON u.id = r.user_id"""
         )
     }
     problems += [f"acknowledged reaction {r} is gone" for r in sorted(ledger.reactions - reactions)]

@@ -321,7 +321,7 @@ async def cut_during_migration(site: Site) -> None:
             )
         conn.executemany(
             """INSERT INTO messages (room_id, content, created_at, updated_at)
-                            VALUES (1, ?, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')""",
+               VALUES (1, ?, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')""",
             [(f"from version {version}, {n}",) for n in range(200)],
         )
     finally:

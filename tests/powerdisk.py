@@ -85,7 +85,7 @@ class PowerDisk:
 
 
 def unmount(mnt: Path) -> None:
-    for attempt in range(50):  # EBUSY while a killed process's files are still closing
+    for _ in range(50):  # EBUSY while a killed process's files are still closing
         done = subprocess.run(["fusermount3", "-u", str(mnt)], capture_output=True, text=True)
         if done.returncode == 0 or not os.path.ismount(mnt):
             return

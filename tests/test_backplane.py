@@ -539,11 +539,13 @@ async def test_a_killed_process_loses_nothing_and_its_users_go_offline(tmp_path,
             )
             await call(first, "POST", f"/api/chat/rooms/{room['id']}/join/", bob["access_token"])
             watcher = await http.ws_connect(
-                f"{first.base.replace('http', 'ws')}/ws/chat/{room['id']}/?token={alice['access_token']}"
+                f"{first.base.replace('http', 'ws')}/ws/chat/{room['id']}/"
+                f"?token={alice['access_token']}"
             )
             await next_frame(watcher, "connection_established")
             on_b = await http.ws_connect(
-                f"{second.base.replace('http', 'ws')}/ws/chat/{room['id']}/?token={bob['access_token']}"
+                f"{second.base.replace('http', 'ws')}/ws/chat/{room['id']}/"
+                f"?token={bob['access_token']}"
             )
             await next_frame(on_b, "connection_established")
             await joined(watcher, bob["user"]["id"])

@@ -85,7 +85,7 @@ async def test_deeply_nested_json_is_a_400(client, alice, no_tracebacks, path, b
 )
 async def test_message_fields_are_checked(client, alice, no_tracebacks, field, value):
     room = await make_room(client, alice)
-    body = '{"content": "hello", "%s": %s}' % (field, value)
+    body = f'{{"content": "hello", "{field}": {value}}}'
     resp = await raw(client, "POST", f"/api/chat/rooms/{room['id']}/messages/", body, alice)
     await assert_error(resp, 400, "channels")
 
@@ -93,7 +93,7 @@ async def test_message_fields_are_checked(client, alice, no_tracebacks, field, v
 @pytest.mark.parametrize("password", ["        ", "\\u0000" * 9, " \\t\\n\\u0000  \\r  "])
 async def test_a_password_of_only_blanks_or_nuls_is_refused(client, admin, no_tracebacks, password):
     resp = await raw(
-        client, "POST", "/api/auth/register", '{"username": "eve", "password": "%s"}' % password
+        client, "POST", "/api/auth/register", f'{{"username": "eve", "password": "{password}"}}'
     )
     await assert_error(resp, 400, "identity")
 

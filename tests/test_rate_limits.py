@@ -134,7 +134,7 @@ async def test_typing_and_reactions_floods_are_refused(client, make_user):
         )
     ).json()
     statuses = set()
-    for n in range(30):
+    for _ in range(30):
         resp = await client.post(
             f"/api/chat/messages/{message['id']}/reactions/",
             json={"emoji": ":+1:"},

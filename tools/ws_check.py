@@ -234,7 +234,7 @@ async def run(args) -> int:
         await asyncio.gather(
             *(
                 talk(side, ws, i * args.interval / 2, args.interval, deadline)
-                for i, (side, (ws, _)) in enumerate(zip(sides, opened))
+                for i, (side, (ws, _)) in enumerate(zip(sides, opened, strict=True))
             )
         )
         await drain(sides)

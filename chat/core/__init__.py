@@ -130,7 +130,9 @@ class Core:
                 return await self._commit_shared(job, origin)
             outcome = await self.db.write(job, after_commit=publish)
         except Exception as exc:
-            raise storage_error(exc) or exc
+            if (error := storage_error(exc)) is None:
+                raise
+            raise error from exc
         return outcome.value
 
     @staticmethod

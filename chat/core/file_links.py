@@ -1,11 +1,11 @@
 """Signed file links: a file_url that a credential-less <img> (or a client that cannot
 send a header) can fetch, handed to one user and working until an expiry.
 
-The signature (keyed BLAKE2b over name, user and expiry) only proves "this server gave this link to user U before `e`". Whether U
-may read the file is decided again at every fetch (core/file_access.py), so a link
-outlives no membership and no account. Links name no room: signing needs no lookup,
-and the hub can sign a frame rendered once per dialect for each recipient with one
-HMAC (see docs/decisions.md).
+The signature (keyed BLAKE2b over name, user and expiry) only proves "this server gave
+this link to user U before `e`". Whether U may read the file is decided again at every
+fetch (core/file_access.py), so a link outlives no membership and no account. Links
+name no room: signing needs no lookup, and the hub can sign a frame rendered once per
+dialect for each recipient with one HMAC (see docs/decisions.md).
 """
 
 from __future__ import annotations

@@ -227,7 +227,7 @@ class Database:
         else:
             if self.on_batch is not None:
                 self.on_batch(len(batch), time.perf_counter() - started)
-        for (_, after_commit, future), (ok, value) in zip(batch, outcomes):
+        for (_, after_commit, future), (ok, value) in zip(batch, outcomes, strict=True):
             if ok and after_commit is not None:
                 try:
                     after_commit(value)

@@ -50,7 +50,8 @@ def worker_source() -> bytes:
     for name in SHELL_FILES + ["sw.js"]:
         digest.update((STATIC / name).read_bytes())
     shell = ["/"] + [f"/static/{name}" for name in SHELL_FILES]
-    head = f"const VERSION = {json.dumps(digest.hexdigest()[:12])};\nconst SHELL = {json.dumps(shell)};\n"
+    version = json.dumps(digest.hexdigest()[:12])
+    head = f"const VERSION = {version};\nconst SHELL = {json.dumps(shell)};\n"
     return head.encode() + (STATIC / "sw.js").read_bytes()
 
 

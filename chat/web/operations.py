@@ -39,7 +39,7 @@ AUDIT_FILTER = (
 )
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
-    # records: retention and exports (dialects/records.py)
+    # records: retention and exports (api/records.py)
     ("GET", f"{C}/rooms/{{room}}/retention/"): op(
         "A room's retention setting", ok={200: "RoomRetention"}
     ),

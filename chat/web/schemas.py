@@ -1,6 +1,6 @@
 """JSON Schemas (2020-12, as OpenAPI 3.1 uses) of what each dialect sends and accepts.
 
-Each mirrors one serializer in chat/dialects/; the schemathesis test checks every
+Each mirrors one serializer in chat/wire/ or chat/api/; the schemathesis test checks every
 live response against them, so a serializer that changes shape fails a test until
 its schema here follows.
 """

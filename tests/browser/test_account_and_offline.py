@@ -18,7 +18,8 @@ NO_NULLS = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
-    if (el && el.checkVisibility() && /\\b(null|undefined)\\b/.test(node.textContent)) bad.push(node.textContent);
+    const shown = el && el.checkVisibility();
+    if (shown && /\\b(null|undefined)\\b/.test(node.textContent)) bad.push(node.textContent);
   }
   for (const el of document.querySelectorAll("[placeholder], [aria-label], [title]")) {
     for (const name of ["placeholder", "aria-label", "title"]) {
@@ -67,7 +68,7 @@ def test_a_message_written_offline_survives_room_switches_and_reloads(server, op
     page.unroute(MESSAGE_POSTS)
     page.context.set_offline(True)
     page.context.set_offline(False)  # the browser's "online" event
-    page.wait_for_function("() => !localStorage.getItem('teahouse.outbox.' + %d)" % gus.id)
+    page.wait_for_function(f"() => !localStorage.getItem('teahouse.outbox.' + {gus.id})")
     status, history = server.api(
         "GET", f"/api/chat/rooms/{first['id']}/messages/?page_size=100", token=gus.token
     )
@@ -132,7 +133,10 @@ def test_search_results_take_the_focus_and_arrow_keys_walk_them(server, open_pag
     page.press("#search-input", "Enter")
     results = page.locator("#search-results .search-result")
     results.first.wait_for()
-    focused = "() => [...document.querySelectorAll('#search-results .search-result')].indexOf(document.activeElement)"
+    focused = (
+        "() => [...document.querySelectorAll('#search-results .search-result')]"
+        ".indexOf(document.activeElement)"
+    )
     page.wait_for_function(f"({focused})() === 0")
     page.keyboard.press("ArrowDown")
     assert page.evaluate(focused) == 1
@@ -189,7 +193,8 @@ def test_invitations_suggest_names_and_are_accepted_or_declined(server, open_pag
     page.click("#invite-button")
     page.fill("dialog[open] input[name=username]", "jo_new")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('#invite-people option')].some(o => o.value === 'jo_newcomer')"
+        "() => [...document.querySelectorAll('#invite-people option')]"
+        ".some(o => o.value === 'jo_newcomer')"
     )
     page.fill("dialog[open] input[name=username]", "jo_newcomer")  # the suggestion, picked
     page.locator("dialog[open]").get_by_role("button", name="Invite").click()

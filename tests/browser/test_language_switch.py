@@ -20,7 +20,8 @@ SHOWN_TEXTS = """() => {
   for (const el of document.querySelectorAll("body *")) {
     if (!el.checkVisibility() || el.closest("#toast")) continue;
     for (const node of el.childNodes) {
-      if (node.nodeType === Node.TEXT_NODE && node.textContent.trim()) out.push(node.textContent.trim());
+      const text = node.nodeType === Node.TEXT_NODE && node.textContent.trim();
+      if (text) out.push(text);
     }
     for (const attr of ["aria-label", "title", "placeholder"]) {
       if (el.getAttribute(attr)) out.push(`${attr}:${el.getAttribute(attr)}`);

@@ -22,8 +22,11 @@ CONTRAST = """(el) => {
     .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
     .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
   let back = el;
-  while (back && (rgb(getComputedStyle(back).backgroundColor)[3] === 0 || getComputedStyle(back).backgroundColor === "transparent")) back = back.parentElement;
-  const [a, b] = [luminance(rgb(getComputedStyle(el).color)), luminance(rgb(getComputedStyle(back).backgroundColor))];
+  const see_through = (node) => rgb(getComputedStyle(node).backgroundColor)[3] === 0
+    || getComputedStyle(node).backgroundColor === "transparent";
+  while (back && see_through(back)) back = back.parentElement;
+  const a = luminance(rgb(getComputedStyle(el).color));
+  const b = luminance(rgb(getComputedStyle(back).backgroundColor));
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
 
@@ -111,7 +114,8 @@ def test_buttons_in_the_header_composer_and_toolbar_are_line_icons(server, open_
     assert buttons.count() > 10
     for button in buttons.all():
         shown = button.evaluate("""(b) => ({ svg: Boolean(b.querySelector('svg.icon use')),
-            text: [...b.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim(),
+            text: [...b.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
+                .map((n) => n.textContent).join('').trim(),
             id: b.id || b.getAttribute('aria-label') })""")
         assert shown["svg"] and not shown["text"], shown
 
@@ -196,7 +200,7 @@ def test_someone_in_no_room_is_told_how_to_join_or_create_one(server, open_page,
     loner = register(server, "loner")
     assert server.api("POST", "/api/chat/rooms/1/join/", {}, loner.token)[0] == 200
     status, _ = server.api(
-        "PATCH", "/api/chat/rooms/1/members/%d/" % loner.id, {"is_banned": True}, admin.token
+        "PATCH", f"/api/chat/rooms/1/members/{loner.id}/", {"is_banned": True}, admin.token
     )
     assert status == 200
     for viewport in ({"width": 1280, "height": 800}, PHONE):

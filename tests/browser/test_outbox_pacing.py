@@ -37,7 +37,7 @@ def test_an_offline_backlog_is_resent_at_the_servers_pace(server, open_page):
     page.context.set_offline(False)  # the browser's "online" event
     # 32 beyond the burst at 4 a second: about 8 s of waiting turns, well within this.
     page.wait_for_function(
-        "() => !localStorage.getItem('teahouse.outbox.' + %d)" % ada.id, timeout=40_000
+        f"() => !localStorage.getItem('teahouse.outbox.' + {ada.id})", timeout=40_000
     )
     status, history = server.api(
         "GET", f"/api/chat/rooms/{room['id']}/messages/?page_size=100", token=ada.token

@@ -189,7 +189,8 @@ def test_mentions_read_in_the_room_are_read_and_edits_reach_the_notification(
 
 
 SLACK = (
-    "*deployed* _v2_ and ~v1~ <https://ci.example/42|build 42> for <@U024BE7LH|ada>, <!here> &lt;3\n"
+    "*deployed* _v2_ and ~v1~ <https://ci.example/42|build 42> "
+    "for <@U024BE7LH|ada>, <!here> &lt;3\n"
     "&gt; quoted *line*\n```make release```"
 )
 
@@ -235,7 +236,8 @@ def test_slack_markup_from_a_webhook_is_shown_as_slack_shows_it(server, open_pag
     page.locator("#message-list .msg .content", has_text="*a *a").wait_for()
     took = page.evaluate("""async () => {
         const { formatMessage } = await import("/static/js/markdown.js");
-        const hostile = "*a ".repeat(3000) + "_b ".repeat(3000) + "<".repeat(3000) + "~c ".repeat(3000);
+        const hostile = "*a ".repeat(3000) + "_b ".repeat(3000)
+            + "<".repeat(3000) + "~c ".repeat(3000);
         const start = performance.now();
         formatMessage(hostile, "ada", new Set(), hostile);
         return performance.now() - start;

@@ -60,8 +60,10 @@ const sendWebSocketMessage = (ws, content) => {
 const seen = (content) => new Promise((resolve, reject) => {
     const started = Date.now();
     const look = () => {
-        if (frames.some((f) => f.type === 'chat_message' && f.message.content === content)) return resolve(true);
-        if (Date.now() - started > 8000) return reject(new Error('no echo of ' + content + ': ' + JSON.stringify(frames)));
+        const echo = (f) => f.type === 'chat_message' && f.message.content === content;
+        if (frames.some(echo)) return resolve(true);
+        const late = Date.now() - started > 8000;
+        if (late) return reject(new Error('no echo of ' + content + ': ' + JSON.stringify(frames)));
         setTimeout(look, 50);
     };
     look();
@@ -69,7 +71,10 @@ const seen = (content) => new Promise((resolve, reject) => {
 
 const rooms = await getRooms();
 const ws = connectWebSocket(roomId);
-await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onclose = (e) => reject(new Error('closed ' + e.code)); });
+await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onclose = (e) => reject(new Error('closed ' + e.code));
+});
 sendWebSocketMessage(ws, 'hello from seed code');
 await seen('hello from seed code');
 const stored = await sendMessage(roomId, {content: 'and over REST', message_type: 'text'});

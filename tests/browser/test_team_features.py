@@ -46,7 +46,8 @@ RENDER = """async (inputs) => {
       text: box.textContent,
       tags: [...new Set([...box.querySelectorAll("*")].map((e) => e.tagName.toLowerCase()))],
       hrefs: [...box.querySelectorAll("a")].map((a) => a.getAttribute("href")),
-      attrs: [...new Set([...box.querySelectorAll("*")].flatMap((e) => [...e.attributes].map((a) => a.name)))],
+      attrs: [...new Set([...box.querySelectorAll("*")]
+        .flatMap((e) => [...e.attributes].map((a) => a.name)))],
       html: box.innerHTML.slice(0, 400),
       blocks: parse(text).map((b) => b.type),
     });
@@ -78,7 +79,7 @@ def test_the_markdown_parser_builds_only_safe_nodes(server, open_page):
     page = open_page()
     result = page.evaluate(RENDER, HOSTILE)
     assert result["pwned"] is False
-    for text, seen in zip(HOSTILE, result["out"]):
+    for text, seen in zip(HOSTILE, result["out"], strict=True):
         assert set(seen["tags"]) <= ALLOWED_TAGS, (text, seen)
         assert set(seen["attrs"]) <= ALLOWED_ATTRS, (text, seen)
         assert all(href.startswith(("http://", "https://")) for href in seen["hrefs"]), seen
@@ -117,12 +118,17 @@ def test_the_markdown_parser_builds_only_safe_nodes(server, open_page):
 # none while do-not-disturb is on, one after it is cleared; then the status is reloaded.
 DND_ALERTS = """async (myId) => {
   const shown = [];
-  window.Notification = class { constructor(title) { shown.push(title); } static permission = "granted"; };
+  window.Notification = class {
+    constructor(title) { shown.push(title); }
+    static permission = "granted";
+  };
   Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
   const { desktopAlert } = await import("/static/js/panels.js");
   const status = await import("/static/js/status.js");
   desktopAlert("during do-not-disturb", "x");
-  status.statusFrame({ status: { user_id: myId, emoji: "", text: "", dnd: false, expires_at: null } });
+  status.statusFrame({
+    status: { user_id: myId, emoji: "", text: "", dnd: false, expires_at: null },
+  });
   desktopAlert("after do-not-disturb", "y");
   delete document.hidden;
   await status.loadStatuses({ id: myId });
@@ -264,7 +270,8 @@ def test_a_team_formats_pings_pins_mutes_sets_a_status_and_schedules(server, ope
     item = page.locator("#scheduled-panel .scheduled-item", has_text="Release day")
     item.wait_for()
     tomorrow = page.evaluate(
-        "(() => { const d = new Date(); d.setDate(d.getDate() + 1); d.setHours(9, 0, 0, 0); return d.toISOString(); })()"
+        "(() => { const d = new Date(); d.setDate(d.getDate() + 1); "
+        "d.setHours(9, 0, 0, 0); return d.toISOString(); })()"
     )
     status, listed = server.api("GET", "/api/chat/scheduled/", token=alice.token)
     assert [(s["content"][:13], s["send_at"][:16]) for s in listed] == [

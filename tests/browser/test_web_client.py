@@ -549,7 +549,8 @@ def test_uploads_show_progress_and_clear_errors(server, open_page):
         const transfer = new DataTransfer();
         transfer.items.add(new File([text], "pasted.txt", {type: "text/plain"}));
         const input = document.querySelector("#composer-input");
-        input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer, bubbles: true, cancelable: true}));
+        const paste = {clipboardData: transfer, bubbles: true, cancelable: true};
+        input.dispatchEvent(new ClipboardEvent("paste", paste));
     }""",
         "from the clipboard",
     )
