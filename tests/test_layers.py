@@ -206,8 +206,9 @@ def test_every_layer_named_in_the_rules_exists():
             assert name in modules, f"{name} in ALLOWED is not a module of chat/"
 
 
-def test_python_modules_import_in_no_circle():
-    graph = python_graph(ROOT)
+@pytest.mark.parametrize("graph_of", [python_graph, js_graph], ids=["python", "page"])
+def test_modules_import_in_no_circle(graph_of):
+    graph = graph_of(ROOT)
     assert [describe(graph, part) for part in circles(graph)] == []
 
 
@@ -218,11 +219,6 @@ def test_python_imports_point_down_the_layers():
 def test_only_server_imports_the_app():
     importers = [m for m, edges in python_graph(ROOT).items() if "chat.app" in edges]
     assert importers == ["server"]
-
-
-def test_page_modules_import_in_no_circle():
-    graph = js_graph(ROOT)
-    assert [describe(graph, part) for part in circles(graph)] == []
 
 
 def test_page_imports_point_down():
