@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 
 import aiohttp_cors
 from aiohttp import web
@@ -29,7 +30,7 @@ from chat.db import Database
 from chat.db.database import storage_failure
 from chat.errors import Unavailable
 from chat.hub import CLOSE_GOING_AWAY, Hub
-from chat.keys import core_key, settings_key
+from chat.keys import core_key, outbound_counts_key, settings_key
 from chat.ops.datadir import load_secret, prepare_data_dir
 from chat.settings import Settings
 from chat.web import app_shell, headers, metrics, openapi, pages, requestid
@@ -125,6 +126,7 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[api_errors, note_sender], handler_args={"lingering_time": LINGER_SECONDS}
     )
     app[settings_key] = settings
+    app[outbound_counts_key] = Counter()
     app.cleanup_ctx.append(open_core)
     app.cleanup_ctx.append(scheduled_work)
     app.cleanup_ctx.append(run_chores)

@@ -118,8 +118,24 @@ class Settings:
     push_retry_seconds: float = 2.0  # first backoff after a 429/5xx, doubled per retry
     push_max_devices: int = 20  # subscriptions per user
     outbound_allow: tuple = ()  # networks exempt from the SSRF address rules
+    outbound_allow_hosts: frozenset = frozenset()  # names exempt from them (intranet hosts)
+    outbound_deny: tuple = ()  # networks never dialled, allowed or not
+    outbound_deny_hosts: tuple = ()  # names (".example": a whole domain) never dialled
+    outbound_ports: tuple = ()  # ports beyond 80/443 bots and previews may dial
     outbound_ca_file: str | None = None
     outbound_max_url: int = 1024
+    # Link previews (chat/preview_settings.py, docs/previews.md).
+    previews: bool = True
+    preview_queue_limit: int = 200  # messages waiting for their previews; more are skipped
+    preview_concurrency: int = 2
+    preview_timeout_seconds: float = 5.0  # one fetch, every redirect included
+    preview_max_bytes: int = 1024 * 1024  # of a page read; the rest is never downloaded
+    preview_image_max_bytes: int = 5 * 1024 * 1024
+    preview_image_pixels: int = 400  # the stored image's longest side
+    preview_links_per_message: int = 3
+    preview_cache_seconds: int = 24 * 3600
+    rate_previews: tuple[float, int] = (0.2, 10)  # fetches per user
+    rate_previews_site: tuple[float, int] = (5.0, 50)  # fetches of the whole site
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     extra: dict = field(default_factory=dict, compare=False)
@@ -336,6 +352,9 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     from chat.push_settings import load_push  # imports this module: loaded late
 
     values.update(load_push(env))
+    from chat.preview_settings import load_previews  # imports this module: loaded late
+
+    values.update(load_previews(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)
     if (raw := pick("workers", "CHAT_WORKERS")) is not None:
