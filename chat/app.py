@@ -18,6 +18,7 @@ from chat.api import (
     hooks,
     identity,
     native,
+    previews,
     push,
     records,
     user_socket,
@@ -36,6 +37,7 @@ from chat.settings import Settings
 from chat.web import app_shell, headers, metrics, openapi, pages, requestid
 from chat.web.chores import run_chores
 from chat.web.outgoing import run_bot_caller
+from chat.web.previewer import run_previewer
 from chat.web.pusher import run_pusher
 from chat.web.routing import api_errors, note_sender
 from chat.wire import simple, v1
@@ -132,6 +134,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(run_bot_caller)
     app.cleanup_ctx.append(run_pusher)
+    app.cleanup_ctx.append(run_previewer)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     external.setup(app)
@@ -139,6 +142,7 @@ def create_app(settings: Settings) -> web.Application:
     channels.setup(app)
     native.setup(app)
     push.setup(app)
+    previews.setup(app)
     team.setup(app)
     admin.setup(app)
     audit_log.setup(app)

@@ -4,7 +4,7 @@ A Policy names the schemes and ports a caller may use (Web Push: https on 443; b
 link previews: http/https on 80/443 plus CHAT_OUTBOUND_PORTS). A URL has no userinfo and
 at most CHAT_OUTBOUND_MAX_URL characters; its host is resolved once and refused when any
 address it resolves to is not a public unicast one (private, loopback, link-local,
-reserved, multicast, unspecified, IPv4-mapped, 6to4 or Teredo forms of those). Exceptions
+reserved, multicast, unspecified, IPv4-mapped, 6to4, Teredo or NAT64 forms of those). Exceptions
 are explicit: networks in CHAT_OUTBOUND_ALLOW and names in CHAT_OUTBOUND_ALLOW_HOSTS (a
 company's own hosts) may be dialled on any port; CHAT_OUTBOUND_DENY (names, a leading dot
 for a whole domain, or networks) wins over everything. The caller pins the address it
@@ -99,9 +99,14 @@ def check_form(url: str, max_length: int, schemes=frozenset({"https"})) -> tuple
     return parts.hostname, DEFAULT_PORTS[parts.scheme] if port is None else port
 
 
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def unwrapped(address: IPAddress) -> IPAddress:
-    """The IPv4 address hidden in an IPv4-mapped, 6to4 or Teredo IPv6 address."""
+    """The IPv4 address hidden in an IPv4-mapped, 6to4, Teredo or NAT64 IPv6 address."""
     if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in NAT64):  # a NAT64 gateway dials the low 32 bits
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if address.ipv4_mapped:
             return address.ipv4_mapped
         if address.sixtofour:

@@ -31,6 +31,7 @@ class Reply:
     content_type: str
     body: bytes
     url: str  # the last hop's URL
+    charset: str | None = None
     truncated: bool = False
 
 
@@ -103,7 +104,7 @@ class Door:
                 body, truncated = await read_capped(resp, max_bytes)
                 if truncated and not cut:
                     raise Refused("too_large")
-                return Reply(resp.status, resp.content_type, body, url, truncated)
+                return Reply(resp.status, resp.content_type, body, url, resp.charset, truncated)
 
     async def close(self) -> None:
         await self.session.close()
