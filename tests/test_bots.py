@@ -329,3 +329,33 @@ async def test_with_two_processes_a_mention_on_either_calls_the_bot_once(
         await ws_a.close()
     finally:
         redis_server.stop()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "169.254.169.254"])
+async def test_a_bot_url_inside_the_server_network_is_never_called(
+    aiohttp_client, tmp_path, answering, caplog, host
+):
+    """Without CHAT_OUTBOUND_ALLOW naming it, the door refuses the bot's URL before any
+    connection: an admin's (or a thief's) bot cannot reach the server's own network."""
+    from chat.keys import outbound_counts_key
+
+    settings = Settings(data_dir=tmp_path / "closed", **NO_RATE_LIMITS, metrics=True)
+    client = await aiohttp_client(create_app(settings))
+    admin = await register(client, "admin")
+    await make_bot(client, admin, outgoing_url=f"http://{host}:{answering.port}/json")
+    room = await make_room(client, admin)
+    with caplog.at_level(logging.WARNING, logger="chat.web.outgoing"):
+        await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": "@deploy hello"},
+            headers=admin.headers,
+        )
+        counts = client.server.app[outbound_counts_key]
+        for _ in range(50):
+            if counts[("bots", "private_address")]:
+                break
+            await asyncio.sleep(0.05)
+    assert counts[("bots", "private_address")] == 1 and answering.calls == []
+    assert any("private_address" in record.getMessage() for record in caplog.records)
+    text = await (await client.get("/metrics")).text()
+    assert 'teahouse_outbound_requests_total{caller="bots",outcome="private_address"} 1.0' in text

@@ -19,21 +19,36 @@ from chat.errors import Forbidden
 from chat.events import MessageUpdated
 from chat.models import LinkPreview, Message, User
 
-LINK = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-# Punctuation that ends a sentence rather than the link (ASCII and CJK).
-TRAILING = ".,;:!?)]}'\"，。；：！？）】」』、"
+# Printable ASCII only: Chinese text often follows a link with no space ("见https://x。"),
+# and a pasted link is percent-encoded anyway.
+LINK = re.compile(r"https?://[!-~]+", re.IGNORECASE)
+UNSAFE = re.compile(r"[<>\"'`]")
+# Punctuation that ends a sentence rather than the link.
+TRAILING = ".,;:!?]}'\""
 
 
 def links_in(text: str, limit: int) -> list[str]:
     """The first limit distinct http(s) links of text, as written."""
     found: list[str] = []
     for match in LINK.finditer(text or ""):
-        link = match.group(0).rstrip(TRAILING)
+        link = trimmed(UNSAFE.split(match.group(0))[0])
         if link not in found and len(link) > len("https://"):
             found.append(link)
         if len(found) == limit:
             break
     return found
+
+
+def trimmed(link: str) -> str:
+    """Without the sentence's punctuation; a closing parenthesis stays when the link
+    opened one (a wiki's "Tea_(drink)")."""
+    while link:
+        link = link.rstrip(TRAILING)
+        if link.endswith(")") and link.count("(") < link.count(")"):
+            link = link[:-1]
+        else:
+            return link
+    return link
 
 
 def wants_previews(core: Core, message: Message) -> list[str]:
