@@ -167,3 +167,28 @@ async def test_the_deny_list_wins_over_the_allow_list(site, guard):
 
 async def test_the_real_resolver_is_used_by_default():
     assert await resolve("127.0.0.1", 80) == [ipaddress.ip_address("127.0.0.1")]
+
+
+def test_the_doors_lists_and_the_preview_settings_come_from_the_environment():
+    from chat.settings import SettingsError, load_settings
+
+    flags = {"host": None, "port": None, "data_dir": None}
+    settings = load_settings(
+        flags,
+        env={
+            "CHAT_OUTBOUND_ALLOW_HOSTS": "Wiki.Corp., ci.corp",
+            "CHAT_OUTBOUND_DENY": ".payroll.corp, 10.20.5.0/24, fd00::/8",
+            "CHAT_OUTBOUND_PORTS": "8080,8443",
+            "CHAT_PREVIEWS": "off",
+            "CHAT_RATE_PREVIEWS": "1:5",
+            "CHAT_PREVIEW_MAX_BYTES": "65536",
+        },
+    )
+    assert settings.outbound_allow_hosts == {"wiki.corp", "ci.corp"}
+    assert settings.outbound_deny_hosts == (".payroll.corp",)
+    assert [str(n) for n in settings.outbound_deny] == ["10.20.5.0/24", "fd00::/8"]
+    assert settings.outbound_ports == (8080, 8443) and settings.previews is False
+    assert settings.rate_previews == (1.0, 5) and settings.preview_max_bytes == 65536
+    for bad in ({"CHAT_OUTBOUND_PORTS": "70000"}, {"CHAT_OUTBOUND_DENY": "10.0.0.300"}):
+        with pytest.raises(SettingsError):
+            load_settings(flags, env=bad)

@@ -246,3 +246,32 @@ def test_the_card_is_read_from_the_head_with_a_real_parser():
         "https://x.example/",
     )
     assert sneaky.image_url is None
+
+
+async def test_with_two_processes_the_committing_one_fetches_once(aiohttp_client, tmp_path, site):
+    from tests.redisproc import RedisServer
+
+    redis_server = RedisServer(tmp_path / "redis").start()
+    try:
+        settings = Settings(
+            data_dir=tmp_path / "shared",
+            redis_url=redis_server.url,
+            backplane_poll_seconds=0.3,
+            presence_ttl=3.0,
+            outbound_allow_hosts=frozenset({ALLOWED_HOST}),
+            **NO_RATE_LIMITS,
+        )
+        a = await aiohttp_client(create_app(settings))
+        b = await aiohttp_client(create_app(settings))
+        for client in (a, b):
+            client.server.app[previewer_key].door.resolver = hosts_resolver
+        owner = await register(a, "owner")
+        room = await make_room(a, owner)
+        ws_a = await connect(a, owner, room)
+        await post_message(b, owner, room, site.at("/og"))  # stored by B, read on A
+        assert (await next_update(ws_a))["previews"][0]["title"] == "Teahouse & friends"
+        await no_frame(ws_a, "message_updated", wait=0.8)
+        assert site.hits["/og"] == 1
+        await ws_a.close()
+    finally:
+        redis_server.stop()
