@@ -13,26 +13,15 @@ import pytest
 
 from chat.outbound.address import Policy, Refused, check, resolve
 from chat.outbound.door import Door, Unreachable
-from tests.pushservice import DialGuard
-from tests.websites import ALLOWED_HOST, SNEAKY_HOST, hosts_resolver, site_app
+from tests.websites import (  # noqa: F401 (guard and site are fixtures)
+    ALLOWED_HOST,
+    SNEAKY_HOST,
+    guard,
+    hosts_resolver,
+    site,
+)
 
 WEB = dict(schemes=frozenset({"http", "https"}), ports=frozenset({80, 443}))
-
-
-@pytest.fixture
-async def guard():
-    watch = DialGuard(asyncio.get_running_loop())
-    yield watch
-    watch.close()
-
-
-@pytest.fixture
-async def site(aiohttp_server, guard):
-    hits: Counter = Counter()
-    server = await aiohttp_server(site_app(hits))
-    server.hits = hits
-    server.at = lambda path, host=ALLOWED_HOST: f"http://{host}:{server.port}{path}"
-    return server
 
 
 @pytest.fixture

@@ -29,24 +29,13 @@ from tests.helpers import (
     post_message,
     register,
 )
-from tests.pushservice import DialGuard
-from tests.websites import ALLOWED_HOST, OG_PAGE, hosts_resolver, site_app
-
-
-@pytest.fixture
-async def guard():
-    watch = DialGuard(asyncio.get_running_loop())
-    yield watch
-    watch.close()
-
-
-@pytest.fixture
-async def site(aiohttp_server, guard):
-    hits: Counter = Counter()
-    server = await aiohttp_server(site_app(hits))
-    server.hits = hits
-    server.at = lambda path: f"http://{ALLOWED_HOST}:{server.port}{path}"
-    return server
+from tests.websites import (  # noqa: F401 (guard and site are fixtures)
+    ALLOWED_HOST,
+    OG_PAGE,
+    guard,
+    hosts_resolver,
+    site,
+)
 
 
 @pytest.fixture

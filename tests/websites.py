@@ -10,10 +10,12 @@ import io
 import ipaddress
 from collections import Counter
 
+import pytest
 from aiohttp import web
 from PIL import Image
 
 from chat.outbound.address import Refused
+from tests.test_push import guard  # noqa: F401 (the dial guard fixture, shared)
 
 ALLOWED_HOST = "preview.test"  # named in outbound_allow_hosts by the tests
 SNEAKY_HOST = "sneaky.test"  # also resolves to loopback, but nobody allowed it
@@ -43,6 +45,16 @@ def png(width: int = 900, height: int = 600) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 40, 40)).save(out, "PNG")
     return out.getvalue()
+
+
+@pytest.fixture
+async def site(aiohttp_server, guard):  # noqa: F811 (guard is the fixture above)
+    """The site on loopback; site.at(path) is its URL under ALLOWED_HOST."""
+    hits: Counter = Counter()
+    server = await aiohttp_server(site_app(hits))
+    server.hits = hits
+    server.at = lambda path, host=ALLOWED_HOST: f"http://{host}:{server.port}{path}"
+    return server
 
 
 def site_app(hits: Counter) -> web.Application:
