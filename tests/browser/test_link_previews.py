@@ -90,3 +90,24 @@ def test_the_remove_button_speaks_chinese(server, site, open_page):
     page = open_page(mei, locale="zh-CN")
     go_to(page, server, room)
     page.locator(".preview-remove", has_text="移除预览").wait_for()
+
+
+def test_a_room_admin_turns_previews_off_in_room_settings(server, site, open_page):
+    ren = register(server, "ren")
+    room = open_room(server, ren, "quiet")
+    page = open_page(ren)
+    go_to(page, server, room)
+    page.click("#settings-button")
+    dialog = page.locator("dialog[open]")
+    box = dialog.locator("input[name=link_previews]")
+    assert box.is_checked()
+    box.uncheck()
+    dialog.get_by_role("button", name="Save").click()
+    dialog.wait_for(state="detached")
+    status, seen = server.api("GET", f"/api/chat/rooms/{room['id']}/", token=ren.token)
+    assert status == 200 and seen["link_previews"] is False
+    page.fill("#composer-input", f"{site}/og")
+    page.press("#composer-input", "Enter")
+    page.locator(".msg .content", has_text="/og").wait_for()
+    page.wait_for_timeout(1500)
+    assert page.locator(".preview-card").count() == 0 and not page.errors
