@@ -264,3 +264,23 @@ async def test_with_two_processes_the_committing_one_fetches_once(aiohttp_client
         await ws_a.close()
     finally:
         redis_server.stop()
+
+
+async def test_an_edit_that_drops_a_link_drops_its_card(start, site):
+    client, owner, room, ws = await start()
+    sent = await post_message(client, owner, room, f"{site.at('/og')} {site.at('/og-script')}")
+    assert len((await next_update(ws))["previews"]) == 2
+    url = f"/api/chat/messages/{sent['id']}/"
+    kept = await client.patch(
+        url, json={"content": f"only {site.at('/og')}"}, headers=owner.headers
+    )
+    assert [card["url"] for card in (await kept.json())["previews"]] == [site.at("/og")]
+    gone = await client.patch(url, json={"content": "no links now"}, headers=owner.headers)
+    assert (await gone.json())["previews"] == []
+    await ws.close()
+
+
+async def test_only_stored_preview_images_are_served(client):
+    for name in ("0" * 32 + ".jpg", "..%2Fteahouse.db", "jwt_secret", "x" * 32 + ".jpg"):
+        resp = await client.get(f"/previews/{name}")
+        assert resp.status == 404

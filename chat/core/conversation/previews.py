@@ -108,6 +108,17 @@ async def remove(core: Core, user: User, message_id) -> Message:
     return await core.commit(job)
 
 
+async def follow_edit(conn, message: Message, content: str) -> None:
+    """In an edit's transaction: cards of links the new text no longer has go. (New
+    links of an edit are not fetched: docs/previews.md.)"""
+    if not message.previews:
+        return
+    still = set(links_in(content, len(content)))
+    kept = [card for card in message.previews if card.url in still]
+    if len(kept) != len(message.previews):
+        await preview_sql.set_message_previews(conn, message.id, kept)
+
+
 async def purge_expired(core: Core) -> None:
     """Daily: cache rows older than the cache time go (the cards on messages stay)."""
     before = iso_utc(ago(core.settings.preview_cache_seconds))
