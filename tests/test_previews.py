@@ -284,3 +284,14 @@ async def test_only_stored_preview_images_are_served(client):
     for name in ("0" * 32 + ".jpg", "..%2Fteahouse.db", "jwt_secret", "x" * 32 + ".jpg"):
         resp = await client.get(f"/previews/{name}")
         assert resp.status == 404
+
+
+async def test_a_link_in_two_messages_at_once_is_fetched_once(start, site):
+    client, owner, room, ws = await start()
+    await post_message(client, owner, room, site.at("/unhurried"))
+    await post_message(client, owner, room, f"again {site.at('/unhurried')}")
+    for _ in range(2):
+        assert (await next_update(ws))["previews"][0]["title"] == "Teahouse & friends"
+    assert site.hits["/unhurried"] == 1
+    assert client.server.app[previewer_key].in_flight == {}
+    await ws.close()

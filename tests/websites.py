@@ -95,6 +95,10 @@ def site_app(hits: Counter) -> web.Application:
         await asyncio.sleep(30)
         return resp
 
+    async def unhurried(request):
+        await asyncio.sleep(0.5)
+        return web.Response(text=OG_PAGE.format(image="/img.png"), content_type="text/html")
+
     async def redirect(request):
         raise web.HTTPFound(request.query["to"])
 
@@ -114,6 +118,7 @@ def site_app(hits: Counter) -> web.Application:
     app.router.add_get("/script.png", script)
     app.router.add_get("/huge", huge)
     app.router.add_get("/slow", slow)
+    app.router.add_get("/unhurried", unhurried)
     app.router.add_get("/redirect", redirect)
     app.router.add_get("/loop", loop)
     app.router.add_get("/json", json_page)

@@ -64,6 +64,8 @@ class Previewer:
         self.per_user = Rate(*settings.rate_previews)
         self.site = Rate(*settings.rate_previews_site)
         self.skipped = 0  # messages a full queue skipped, links over a budget
+        # A link pasted in two messages at once is fetched once: the second waits.
+        self.in_flight: dict[str, asyncio.Future] = {}
         self.tasks = [
             asyncio.create_task(self.work(), name=f"previews-{n}")
             for n in range(settings.preview_concurrency)
@@ -104,9 +106,18 @@ class Previewer:
         )
 
     async def card_for(self, url: str, message: Message) -> LinkPreview | None:
+        if url in self.in_flight:
+            return await asyncio.shield(self.in_flight[url])
         known, card = await previews.cached(self.core, url)
         if known:
             return card
+        if url in self.in_flight:  # began while the cache was read
+            return await asyncio.shield(self.in_flight[url])
+        task = self.in_flight[url] = asyncio.ensure_future(self.fetch_and_remember(url, message))
+        task.add_done_callback(lambda _: self.in_flight.pop(url, None))
+        return await asyncio.shield(task)
+
+    async def fetch_and_remember(self, url: str, message: Message) -> LinkPreview | None:
         if self.over_budget(message):
             self.skipped += 1
             log.info("preview budget spent: %s of message %s not fetched", url, message.id)
@@ -158,9 +169,10 @@ class Previewer:
         return await preview_images.keep(self.core.settings, reply.body)
 
     async def stop(self) -> None:
-        for task in self.tasks:
+        tasks = [*self.tasks, *self.in_flight.values()]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.door.close()
 
 
