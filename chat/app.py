@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -23,6 +24,7 @@ from chat.api import (
     hooks,
     identity,
     native,
+    previews,
     push,
     records,
     user_socket,
@@ -36,13 +38,14 @@ from chat.db import Database
 from chat.db.database import storage_failure
 from chat.errors import Unavailable
 from chat.hub import CLOSE_GOING_AWAY, Hub
-from chat.keys import core_key, settings_key
+from chat.keys import core_key, outbound_counts_key, settings_key
 from chat.ops.datadir import load_secret, prepare_data_dir
 from chat.settings import Settings
 from chat.web import app_shell, headers, metrics, openapi, pages, requestid
 from chat.web.chores import run_chores
 from chat.web.oidc import run_clients
 from chat.web.outgoing import run_bot_caller
+from chat.web.previewer import run_previewer
 from chat.web.pusher import run_pusher
 from chat.web.routing import api_errors, note_sender
 from chat.wire import simple, v1
@@ -137,6 +140,7 @@ def lifetime(settings: Settings) -> list:
         run_chores,  # daily purges (retention, deleted rooms, audit); join notices
         run_bot_caller,  # bots' outgoing calls, after commit (chat/outbound/)
         run_pusher,  # Web Push to devices of people away (chat/outbound/)
+        run_previewer,  # link previews of stored messages (chat/outbound/)
         beside_core(directory_recheck.serving),  # the LDAP client and its re-check
         run_clients,  # OpenID Connect providers' HTTP session and caches
         *([metrics.attach] if settings.metrics else []),  # counters hooked into the core
@@ -168,6 +172,7 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[api_errors, note_sender], handler_args={"lingering_time": LINGER_SECONDS}
     )
     app[settings_key] = settings
+    app[outbound_counts_key] = Counter()
     app.cleanup_ctx.extend(lifetime(settings))
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
@@ -176,6 +181,7 @@ def create_app(settings: Settings) -> web.Application:
     channels.setup(app)
     native.setup(app)
     push.setup(app)
+    previews.setup(app)
     team.setup(app)
     admin.setup(app)
     audit_log.setup(app)

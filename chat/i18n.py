@@ -232,6 +232,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "muted": ("You are muted in this room", "您在该聊天室已被禁言"),
     "cannot_delete_message": ("You may only delete your own messages", "只能删除自己的消息"),
     "cannot_edit_message": ("You may only edit your own messages", "只能编辑自己的消息"),
+    "cannot_remove_previews": (
+        "Only the author may remove a message's link previews",
+        "只有作者可以移除消息的链接预览",
+    ),
     "message_deleted": ("This message has been deleted", "该消息已被删除"),
     "client_id_invalid": (
         "client_id must be a string of at most 64 characters",

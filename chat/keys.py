@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from aiohttp import web
 
 from chat.core import Core
@@ -17,3 +19,5 @@ replays_key = web.AppKey("signin_replays", object)  # core.oidc.Replays of this 
 bot_caller_key = web.AppKey("bot_caller", object)  # chat.web.outgoing.BotCaller
 route_table_key = web.AppKey("route_table", list)  # (ErrorStyle, Route) as registered
 pusher_key = web.AppKey("pusher", object)  # chat.web.pusher.Pusher
+outbound_counts_key = web.AppKey("outbound_counts", Counter)  # (caller, outcome) -> n
+previewer_key = web.AppKey("previewer", object)  # chat.web.previewer.Previewer

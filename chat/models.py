@@ -52,6 +52,7 @@ class Room:
     message_count: int = 0  # countable messages (not system notices, not deleted)
     deleted_at: str | None = None  # soft-deleted: restorable until purged
     join_notices: str = "coalesced"  # above the join notice threshold: always/coalesced/never
+    link_previews: bool = True  # room admins may turn link previews off
 
     @property
     def is_archived(self) -> bool:
@@ -90,6 +91,18 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class LinkPreview:
+    """A card under a message: what the linked page says of itself; image is a path on
+    our own origin (never the page's URL: readers' addresses must not reach it)."""
+
+    url: str
+    title: str
+    description: str
+    site_name: str
+    image: str | None
+
+
+@dataclass(frozen=True)
 class Reaction:
     emoji: str
     user_ids: tuple[int, ...]
@@ -118,6 +131,7 @@ class Message:
     text_key: str | None = None  # server-written text: shown in each viewer's language
     mrkdwn: str | None = None  # Slack's markup of the text, when it came in Slack's format
     text_params: dict | None = None  # its words when they are not the sender's name
+    previews: tuple[LinkPreview, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,3 +38,18 @@ def parse_number(name: str, raw: str, kind: type, low: float):
     if not (math.isfinite(value) and value >= low):
         raise SettingsError(f"{name} must be at least {low}, got {raw!r}")
     return value
+
+
+def parse_rate(name: str, raw: str) -> tuple[float, int]:
+    """ "R" (per second, burst 3R) or "R:B"; "0" turns the limit off."""
+    rate, _, burst = raw.strip().partition(":")
+    try:
+        per_second = float(rate)
+        size = int(burst) if burst else max(1, math.ceil(3 * per_second))
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be RATE or RATE:BURST (per second), got {raw!r}"
+        ) from None
+    if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
+        raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
+    return per_second, size

@@ -6,13 +6,19 @@ Bad values fail loudly at start (SettingsError) instead of surfacing later.
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chat.preview_settings import load_previews
 from chat.push_settings import load_push
-from chat.setting_values import SettingsError, parse_bool, parse_list, parse_number
+from chat.setting_values import (
+    SettingsError,
+    parse_bool,
+    parse_list,
+    parse_number,
+    parse_rate,
+)
 from chat.signin_settings import LdapSettings, OidcProvider, load_signin
 
 LANGUAGES = ("en", "zh")
@@ -112,8 +118,24 @@ class Settings:
     push_retry_seconds: float = 2.0  # first backoff after a 429/5xx, doubled per retry
     push_max_devices: int = 20  # subscriptions per user
     outbound_allow: tuple = ()  # networks exempt from the SSRF address rules
+    outbound_allow_hosts: frozenset = frozenset()  # names exempt from them (intranet hosts)
+    outbound_deny: tuple = ()  # networks never dialled, allowed or not
+    outbound_deny_hosts: tuple = ()  # names (".example": a whole domain) never dialled
+    outbound_ports: tuple = ()  # ports beyond 80/443 bots and previews may dial
     outbound_ca_file: str | None = None
     outbound_max_url: int = 1024
+    # Link previews (chat/preview_settings.py, docs/previews.md).
+    previews: bool = True
+    preview_queue_limit: int = 200  # messages waiting for their previews; more are skipped
+    preview_concurrency: int = 2
+    preview_timeout_seconds: float = 5.0  # one fetch, every redirect included
+    preview_max_bytes: int = 1024 * 1024  # of a page read; the rest is never downloaded
+    preview_image_max_bytes: int = 5 * 1024 * 1024
+    preview_image_pixels: int = 400  # the stored image's longest side
+    preview_links_per_message: int = 3
+    preview_cache_seconds: int = 24 * 3600
+    rate_previews: tuple[float, int] = (0.2, 10)  # fetches per user
+    rate_previews_site: tuple[float, int] = (5.0, 50)  # fetches of the whole site
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     extra: dict = field(default_factory=dict, compare=False)
@@ -182,21 +204,6 @@ def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name}: {proxy!r} is not an address or network") from None
     return proxies
-
-
-def parse_rate(name: str, raw: str) -> tuple[float, int]:
-    """ "R" (per second, burst 3R) or "R:B"; "0" turns the limit off."""
-    rate, _, burst = raw.strip().partition(":")
-    try:
-        per_second = float(rate)
-        size = int(burst) if burst else max(1, math.ceil(3 * per_second))
-    except ValueError:
-        raise SettingsError(
-            f"{name} must be RATE or RATE:BURST (per second), got {raw!r}"
-        ) from None
-    if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
-        raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
-    return per_second, size
 
 
 # Limit settings read only from the environment: variable -> (field, parser).
@@ -303,6 +310,7 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
             values[name] = parse(var, raw)
     values.update(load_signin(env))
     values.update(load_push(env))
+    values.update(load_previews(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)
     if (raw := pick("workers", "CHAT_WORKERS")) is not None:

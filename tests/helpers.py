@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from dataclasses import dataclass
 
@@ -14,6 +15,9 @@ NO_RATE_LIMITS = {
     f"rate_{action}": (0.0, 1)
     for action in ("messages", "typing", "reactions", "uploads", "writes")
 }
+# Loopback test servers play bots and web pages; the outbound door refuses loopback
+# unless the deployment names it, as tests do here (tests/test_outbound.py proves it).
+LOOPBACK_ALLOWED = {"outbound_allow": (ipaddress.ip_network("127.0.0.1/32"),)}
 RATES_OFF_ENV = {
     f"CHAT_RATE_{action.upper()}": "0"
     for action in ("messages", "typing", "reactions", "uploads", "writes")

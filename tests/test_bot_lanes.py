@@ -12,7 +12,7 @@ from aiohttp import web
 
 from chat.app import create_app
 from chat.settings import Settings
-from tests.helpers import NO_RATE_LIMITS, connect, make_room, register
+from tests.helpers import LOOPBACK_ALLOWED, NO_RATE_LIMITS, connect, make_room, register
 from tests.test_bots import make_bot, next_said
 
 SLOW_SECONDS = 2.0
@@ -45,7 +45,7 @@ async def bot_client(aiohttp_client, tmp_path):
         settings = Settings(
             data_dir=tmp_path / "data",
             bot_timeout_seconds=5.0,
-            **{**NO_RATE_LIMITS, "rate_bot_calls": (0.0, 1), **options},
+            **{**NO_RATE_LIMITS, **LOOPBACK_ALLOWED, "rate_bot_calls": (0.0, 1), **options},
         )
         return await aiohttp_client(create_app(settings))
 

@@ -13,7 +13,24 @@ from aiohttp import web
 
 from chat.app import create_app
 from chat.settings import Settings
-from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, register
+from tests.helpers import (
+    LOOPBACK_ALLOWED,
+    NO_RATE_LIMITS,
+    assert_error,
+    connect,
+    make_room,
+    next_frame,
+    no_frame,
+    register,
+)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """The bots are loopback servers, which the outbound door dials only when named."""
+    return Settings(
+        data_dir=tmp_path / "data", heartbeat_seconds=5.0, **NO_RATE_LIMITS, **LOOPBACK_ALLOWED
+    )
 
 
 async def make_bot(client, admin, username="deploy", **fields) -> dict:
@@ -208,7 +225,7 @@ async def test_a_direct_message_is_answered_in_plain_text(client, admin, alice, 
 
 @pytest.fixture
 async def quick_client(aiohttp_client, tmp_path):
-    settings = Settings(data_dir=tmp_path / "quick", bot_timeout_seconds=0.5)
+    settings = Settings(data_dir=tmp_path / "quick", bot_timeout_seconds=0.5, **LOOPBACK_ALLOWED)
     return await aiohttp_client(create_app(settings))
 
 
@@ -241,7 +258,11 @@ async def test_a_full_call_queue_drops_calls_and_never_slows_the_sender(
     from chat.keys import bot_caller_key
 
     settings = Settings(
-        data_dir=tmp_path / "full", bot_timeout_seconds=0.5, bot_queue_limit=1, bot_concurrency=1
+        data_dir=tmp_path / "full",
+        bot_timeout_seconds=0.5,
+        bot_queue_limit=1,
+        bot_concurrency=1,
+        **LOOPBACK_ALLOWED,
     )
     client = await aiohttp_client(create_app(settings))
     admin = await register(client, "admin")
@@ -277,7 +298,6 @@ async def test_a_bot_key_cannot_mint_credentials_that_outlive_it(client, admin):
 async def test_with_two_processes_a_mention_on_either_calls_the_bot_once(
     aiohttp_client, tmp_path, answering
 ):
-    from tests.helpers import NO_RATE_LIMITS
     from tests.redisproc import RedisServer
 
     redis_server = RedisServer(tmp_path / "redis").start()
@@ -288,6 +308,7 @@ async def test_with_two_processes_a_mention_on_either_calls_the_bot_once(
             backplane_poll_seconds=0.3,
             presence_ttl=3.0,
             **NO_RATE_LIMITS,
+            **LOOPBACK_ALLOWED,
         )
         a = await aiohttp_client(create_app(settings))
         b = await aiohttp_client(create_app(settings))
@@ -308,3 +329,33 @@ async def test_with_two_processes_a_mention_on_either_calls_the_bot_once(
         await ws_a.close()
     finally:
         redis_server.stop()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "169.254.169.254"])
+async def test_a_bot_url_inside_the_server_network_is_never_called(
+    aiohttp_client, tmp_path, answering, caplog, host
+):
+    """Without CHAT_OUTBOUND_ALLOW naming it, the door refuses the bot's URL before any
+    connection: an admin's (or a thief's) bot cannot reach the server's own network."""
+    from chat.keys import outbound_counts_key
+
+    settings = Settings(data_dir=tmp_path / "closed", **NO_RATE_LIMITS, metrics=True)
+    client = await aiohttp_client(create_app(settings))
+    admin = await register(client, "admin")
+    await make_bot(client, admin, outgoing_url=f"http://{host}:{answering.port}/json")
+    room = await make_room(client, admin)
+    with caplog.at_level(logging.WARNING, logger="chat.web.outgoing"):
+        await client.post(
+            f"/api/chat/rooms/{room['id']}/messages/",
+            json={"content": "@deploy hello"},
+            headers=admin.headers,
+        )
+        counts = client.server.app[outbound_counts_key]
+        for _ in range(50):
+            if counts[("bots", "private_address")]:
+                break
+            await asyncio.sleep(0.05)
+    assert counts[("bots", "private_address")] == 1 and answering.calls == []
+    assert any("private_address" in record.getMessage() for record in caplog.records)
+    text = await (await client.get("/metrics")).text()
+    assert 'teahouse_outbound_requests_total{caller="bots",outcome="private_address"} 1.0' in text

@@ -37,6 +37,7 @@ UNDESCRIBED = {
     "/static",  # pages and operations
     "/manifest.webmanifest",
     "/sw.js",  # the installable app
+    "/previews/{name}",  # link preview images (public, by digest)
 }
 
 

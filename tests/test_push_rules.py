@@ -11,7 +11,7 @@ import pytest
 
 from chat.app import create_app
 from chat.keys import pusher_key
-from chat.outbound.address import Refused, check
+from chat.outbound.address import Policy, Refused, check
 from tests.helpers import connect, make_room, post_message, register
 from tests.test_push import LOOPBACK, guard, no_push, push_settings, service, shared_room, subscribe  # noqa: F401 (fixtures)
 
@@ -107,7 +107,7 @@ async def test_a_member_removed_during_the_grace_period_gets_no_push(
 )
 async def test_private_loopback_and_link_local_addresses_are_refused(url, guard):
     with pytest.raises(Refused) as refused:
-        await check(url, (), 1024)
+        await check(url, Policy())
     assert refused.value.reason in ("private_address", "unresolvable")
     assert guard.dialled == []
 
@@ -126,19 +126,19 @@ async def test_private_loopback_and_link_local_addresses_are_refused(url, guard)
 )
 async def test_the_form_of_an_endpoint_is_checked(url, reason, guard):
     with pytest.raises(Refused) as refused:
-        await check(url, (), 1024)
+        await check(url, Policy())
     assert refused.value.reason == reason
     assert guard.dialled == []
 
 
 async def test_a_public_address_on_443_passes_and_is_pinned():
-    target = await check("https://8.8.8.8/push/x", (), 1024)
+    target = await check("https://8.8.8.8/push/x", Policy())
     assert (target.host, target.port, target.address) == ("8.8.8.8", 443, "8.8.8.8")
 
 
 async def test_the_allow_list_admits_a_relay_on_any_port():
     target = await check(
-        "https://localhost:8443/relay", LOOPBACK + (ipaddress.ip_network("::1/128"),), 1024
+        "https://localhost:8443/relay", Policy(allow=LOOPBACK + (ipaddress.ip_network("::1/128"),))
     )
     assert target.address in ("127.0.0.1", "::1") and target.port == 8443
 

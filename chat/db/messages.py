@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from chat.clock import iso_utc
 from chat.db.users import row_to_user, user_columns
-from chat.models import Message, Reaction, Room, User
+from chat.models import LinkPreview, Message, Reaction, Room, User
 
 MESSAGE_SELECT = f"""
     SELECT m.*, r.slug AS room_slug, r.name AS room_name, {user_columns("s", "s_")}
@@ -42,7 +42,12 @@ def row_to_message(row: sqlite3.Row) -> Message:
         text_key=row["text_key"],
         mrkdwn=row["mrkdwn"],
         text_params=json.loads(row["text_params"]) if row["text_params"] else None,
+        previews=row_previews(row["previews"]),
     )
+
+
+def row_previews(text: str | None) -> tuple[LinkPreview, ...]:
+    return tuple(LinkPreview(**card) for card in json.loads(text)) if text else ()
 
 
 async def with_reactions(conn, messages: list[Message]) -> list[Message]:
@@ -249,7 +254,7 @@ async def soft_delete(conn, message_id: int, placeholder: str) -> None:
     await conn.execute(
         """UPDATE messages SET is_deleted = 1, content = ?, file_url = NULL, file_name = NULL,
                                file_size = NULL, text_key = 'deleted_placeholder', mrkdwn = NULL,
-                               updated_at = ?
+                               previews = NULL, updated_at = ?
            WHERE id = ?""",
         (placeholder, iso_utc(), message_id),
     )

@@ -37,6 +37,7 @@ def row_to_room(row: sqlite3.Row) -> Room:
         message_count=row["message_count"],
         deleted_at=row["deleted_at"],
         join_notices=row["join_notices"],
+        link_previews=bool(row["link_previews"]),
     )
 
 
@@ -157,6 +158,7 @@ async def update_room(conn, room: Room) -> None:
         """UPDATE rooms SET name = :name, description = :description, room_type = :room_type,
                             max_members = :max_members, archived_at = :archived_at,
                             is_official = :is_official, join_notices = :join_notices,
+                            link_previews = :link_previews,
                             default_text = default_text AND name = :name
                                            AND description = :description,
                             updated_at = :now
@@ -169,6 +171,7 @@ async def update_room(conn, room: Room) -> None:
             "archived_at": room.archived_at,
             "is_official": int(room.is_official),
             "join_notices": room.join_notices,
+            "link_previews": int(room.link_previews),
             "now": iso_utc(),
             "id": room.id,
         },

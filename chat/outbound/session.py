@@ -13,7 +13,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from chat.outbound.address import Target
 
-MAX_PINS = 1024  # distinct push hosts are a handful; a flood of names cannot grow this
+MAX_PINS = 1024  # distinct hosts in flight are a handful; a flood of names cannot grow this
 
 
 class PinnedResolver(AbstractResolver):
@@ -44,6 +44,7 @@ class PinnedResolver(AbstractResolver):
 
 class OutboundSession:
     def __init__(self, timeout: float, ca_file: str | None = None, limit: int = 10):
+        """limit: connections in flight (0: no cap; a bot's own workers are its cap)."""
         context = ssl.create_default_context()
         if ca_file:  # a company relay signed by the company's own CA
             context.load_verify_locations(ca_file)
@@ -56,14 +57,17 @@ class OutboundSession:
         )
 
     @asynccontextmanager
-    async def post(self, target: Target, body: bytes, headers: dict):
+    async def request(self, method: str, target: Target, **options):
         if len(self.resolver.pins) >= MAX_PINS:
             self.resolver.pins.clear()
         self.resolver.pins[(target.host, target.port)] = target.address
-        async with self.session.post(
-            target.url, data=body, headers=headers, allow_redirects=False
+        async with self.session.request(
+            method, target.url, allow_redirects=False, **options
         ) as resp:
             yield resp
+
+    def post(self, target: Target, body: bytes, headers: dict):
+        return self.request("POST", target, data=body, headers=headers)
 
     async def close(self) -> None:
         await self.session.close()

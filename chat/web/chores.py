@@ -1,7 +1,7 @@
 """Background chores the server runs while it serves: once a day, the retention purge,
-the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS and of audit entries
-older than CHAT_AUDIT_RETENTION_DAYS; every second, the coalesced join notices of large
-rooms."""
+the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS, of audit entries
+older than CHAT_AUDIT_RETENTION_DAYS and of link-preview cache rows past their day;
+every second, the coalesced join notices of large rooms."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import logging
 from aiohttp import web
 
 from chat.core import Core
-from chat.core.conversation import deleted_rooms, member_notices
+from chat.core.conversation import deleted_rooms, member_notices, previews
 from chat.core.site import audit, retention
 from chat.keys import core_key
 
@@ -24,7 +24,12 @@ EVERY_SECONDS = 24 * 3600.0
 async def purge_daily(core: Core) -> None:
     await asyncio.sleep(FIRST_RUN_SECONDS)
     while True:
-        for chore in (retention.purge_expired, deleted_rooms.purge_expired, audit.purge_expired):
+        for chore in (
+            retention.purge_expired,
+            deleted_rooms.purge_expired,
+            audit.purge_expired,
+            previews.purge_expired,
+        ):
             try:
                 await chore(core)
             except Exception:  # a failed run is logged and retried tomorrow; chat goes on

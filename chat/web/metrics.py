@@ -19,7 +19,14 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from chat.core import Core
 from chat.events import Event, MessagePosted
-from chat.keys import bot_caller_key, core_key, pusher_key, settings_key
+from chat.keys import (
+    bot_caller_key,
+    core_key,
+    outbound_counts_key,
+    previewer_key,
+    pusher_key,
+    settings_key,
+)
 from chat.web.peers import client_address, in_networks
 
 metrics_key = web.AppKey("metrics", object)
@@ -61,6 +68,21 @@ class LiveCollector:
             "teahouse_bot_calls_dropped",
             "Outgoing bot calls dropped because the queue was full",
             value=caller.dropped if caller else 0,
+        )
+        outbound = CounterMetricFamily(
+            "teahouse_outbound_requests",
+            "Outbound requests through the door, per caller and outcome "
+            "(fetched, failed, or the reason it was refused)",
+            labels=["caller", "outcome"],
+        )
+        for (caller_name, outcome), count in sorted(self.app[outbound_counts_key].items()):
+            outbound.add_metric([caller_name, outcome], count)
+        yield outbound
+        previewer = self.app.get(previewer_key)
+        yield CounterMetricFamily(
+            "teahouse_previews_skipped",
+            "Link previews skipped: a full queue or a spent budget",
+            value=previewer.skipped if previewer else 0,
         )
         pusher = self.app.get(pusher_key)
         for outcome, help_text in (

@@ -121,6 +121,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     # native extensions
     ("PATCH", f"{C}/messages/{{id}}/"): op("Edit a message", "Content", {200: "Message"}),
     ("GET", f"{C}/messages/{{id}}/edits/"): op("Edit history of a message", ok={200: "Edits"}),
+    ("DELETE", f"{C}/messages/{{id}}/previews/"): op(
+        "Remove the link previews under one's message", ok={200: "Message"}
+    ),
     ("POST", f"{C}/messages/{{id}}/reactions/"): op(
         "Toggle a reaction", "Emoji", {201: "ReactionToggled", 200: "ReactionToggled"}
     ),

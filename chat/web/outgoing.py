@@ -6,7 +6,10 @@ bot has its own bounded queue and its own few workers (CHAT_BOT_QUEUE,
 CHAT_BOT_CONCURRENCY), so a slow endpoint delays only its own calls. A full queue
 drops the call (logged); so does a sender over her budget of mentions that call bots
 (CHAT_RATE_BOT_CALLS, counted in this process: only the committing process calls). A
-timeout, an error status or an unreachable URL posts nothing and is logged.
+timeout, an error status or an unreachable URL posts nothing and is logged. Calls go
+through the outbound door (chat/outbound/): a URL resolving to a private, loopback or
+link-local address is refused unless CHAT_OUTBOUND_ALLOW / _ALLOW_HOSTS names it, so a
+bot URL cannot be aimed at the server's own network.
 
 The payload is Campfire's {user, room, message{id, body{plain, html}, path}} plus
 Mattermost's outgoing-webhook fields (text, user_name, channel_name, ...), so bots
@@ -20,7 +23,6 @@ import html
 import json
 import logging
 
-import aiohttp
 from aiohttp import web
 
 from chat.core import Core
@@ -29,7 +31,9 @@ from chat.core.integrations import bots
 from chat.core.ratelimit import MemoryBuckets, Rate
 from chat.errors import ChatError
 from chat.events import Event
-from chat.keys import bot_caller_key, core_key
+from chat.keys import bot_caller_key, core_key, outbound_counts_key
+from chat.outbound.address import Refused, web_policy
+from chat.outbound.door import Door, Unreachable
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 64 * 1024
@@ -92,12 +96,21 @@ class BotLane:
 
 
 class BotCaller:
-    def __init__(self, core: Core):
+    def __init__(self, core: Core, counts):
         self.core = core
         self.lanes: dict[int, BotLane] = {}
         self.budget = MemoryBuckets()
         self.budget_rate = Rate(*core.settings.rate_bot_calls)
-        self.session: aiohttp.ClientSession | None = None
+        # No pool-wide cap (limit 0): each bot's workers are its limit (a cap would let
+        # one bot's stalled calls hold the others' sockets).
+        self.door = Door(
+            "bots",
+            web_policy(core.settings),
+            core.settings.bot_timeout_seconds,
+            counts,
+            core.settings.outbound_ca_file,
+            limit=0,
+        )
         self.dropped = 0
 
     def listen(self, event: Event) -> None:
@@ -128,21 +141,12 @@ class BotCaller:
             and self.budget.take_now(f"bot_calls:{sender_id}", self.budget_rate) > 0
         )
 
-    async def start(self) -> None:
-        timeout = aiohttp.ClientTimeout(total=self.core.settings.bot_timeout_seconds)
-        # No pool-wide cap: each bot's workers are its limit (aiohttp's default of 100
-        # connections would let one bot's stalled calls hold the others' sockets).
-        self.session = aiohttp.ClientSession(
-            timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
-        )
-
     async def stop(self) -> None:
         tasks = [task for lane in self.lanes.values() for task in lane.tasks]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self.session:
-            await self.session.close()
+        await self.door.close()
 
     async def work(self, queue: asyncio.Queue) -> None:
         while True:
@@ -161,21 +165,16 @@ class BotCaller:
             return
         try:
             # No redirects: the admin-set URL is the only place a message is sent to.
-            async with self.session.post(
-                bot.outgoing_url, json=call_payload(event), allow_redirects=False
-            ) as resp:
-                body = await resp.content.read(MAX_ANSWER)
-                if resp.status != 200:
-                    log.warning(
-                        "bot %s answered %s: nothing posted", bot.user.username, resp.status
-                    )
-                    return
-                text = answer_text(body, resp.content_type)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            log.warning(
-                "bot %s call failed (%s): nothing posted", bot.user.username, type(exc).__name__
+            reply = await self.door.fetch(
+                "POST", bot.outgoing_url, json=call_payload(event), max_bytes=MAX_ANSWER, cut=True
             )
+        except (Refused, Unreachable) as exc:
+            log.warning("bot %s call failed (%s): nothing posted", bot.user.username, exc)
             return
+        if reply.status != 200:
+            log.warning("bot %s answered %s: nothing posted", bot.user.username, reply.status)
+            return
+        text = answer_text(reply.body, reply.content_type)
         if text:
             try:
                 await messages.send(self.core, bot.user, event.room.id, text[:5000])
@@ -186,9 +185,8 @@ class BotCaller:
 async def run_bot_caller(app: web.Application):
     """cleanup_ctx: load which bots have outgoing URLs, then call them until shutdown."""
     core = app[core_key]
-    caller = BotCaller(core)
+    caller = BotCaller(core, app[outbound_counts_key])
     await bots.load_outgoing(core)
-    await caller.start()
     core.listeners.append(caller.listen)
     app[bot_caller_key] = caller
     yield

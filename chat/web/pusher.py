@@ -101,9 +101,7 @@ class Pusher:
         backoff = settings.push_retry_seconds
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                target = await address.check(
-                    device.endpoint, settings.outbound_allow, settings.outbound_max_url
-                )
+                target = await address.check(device.endpoint, address.push_policy(settings))
             except address.Refused as exc:
                 self.failed += 1
                 log.warning("push endpoint of device %s refused: %s", device.id, exc.reason)

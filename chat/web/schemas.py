@@ -108,7 +108,20 @@ COMPONENTS: dict[str, dict] = {
             "client_id": null(STR),
             "reactions": array(ref("Reaction")),
         },
-        {"format": {"enum": ["markdown", "mrkdwn"]}, "mrkdwn": null(STR)},
+        {
+            "format": {"enum": ["markdown", "mrkdwn"]},
+            "mrkdwn": null(STR),
+            "previews": array(ref("LinkPreview")),
+        },
+    ),
+    "LinkPreview": obj(
+        {
+            "url": STR,
+            "title": STR,
+            "description": STR,
+            "site_name": STR,
+            "image_url": null(STR),
+        }
     ),
     "Room": obj(
         {
@@ -126,7 +139,8 @@ COMPONENTS: dict[str, dict] = {
             "created_at": TIME,
             "updated_at": TIME,
             "join_notices": NOTICE_MODES,
-        }
+        },
+        {"link_previews": BOOL},
     ),
     "LastMessage": obj(
         {"id": INT, "content": STR, "message_type": STR, "sender": null(STR), "created_at": TIME}
@@ -463,6 +477,7 @@ BODIES: dict[str, dict] = {
             "archived": BOOL,
             "is_official": BOOL,
             "join_notices": NOTICE_MODES,
+            "link_previews": BOOL,
         },
     ),
     "Standing": obj({}, {"is_admin": BOOL, "is_active": BOOL}),

@@ -144,6 +144,15 @@ export class MessageActions {
     }
   }
 
+  // The author takes the link cards off their message; the room hears the update.
+  async removePreviews(msg) {
+    try {
+      this.app.conversation.upsert(await api.del(`/api/chat/messages/${msg.id}/previews/`));
+    } catch (err) {
+      this.app.flash(err.message);
+    }
+  }
+
   async react(msg, emoji) {
     try {
       const result = await api.post(`/api/chat/messages/${msg.id}/reactions/`, { emoji });

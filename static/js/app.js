@@ -63,6 +63,7 @@ const ctx = {
     reply: (msg) => app.composer.startReply(msg),
     edit: (msg) => app.composer.startEdit(msg),
     remove: (msg) => app.actions.remove(msg),
+    removePreviews: (msg) => app.actions.removePreviews(msg),
     react: (msg, emoji) => app.actions.react(msg, emoji),
     pickEmoji: (msg, anchor) => app.actions.pickEmoji(msg, anchor),
     retry: (msg) => app.actions.deliver(msg),

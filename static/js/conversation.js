@@ -361,5 +361,6 @@ function isStale(known, incoming, fetchedAt) {
 
 function sameVersion(a, b) {
   return a.updated_at === b.updated_at && a.is_deleted === b.is_deleted && a.content === b.content
-    && a.is_edited === b.is_edited && JSON.stringify(a.reactions || []) === JSON.stringify(b.reactions || []);
+    && a.is_edited === b.is_edited && JSON.stringify(a.reactions || []) === JSON.stringify(b.reactions || [])
+    && JSON.stringify(a.previews || []) === JSON.stringify(b.previews || []);
 }

@@ -5,12 +5,13 @@ import {
   avatarFace, displayName, fill, formatFull, formatSize, formatTime, h, hueClass, icon, safeHttpUrl,
   safeUploadUrl,
 } from "./dom.js";
+import { previewsElement } from "./link_previews.js";
 import { formatMessage, slackMarkup } from "./markdown.js";
 
 export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 
 // ctx: { me, knownNames, byId(id) → message|undefined, actions: {reply, edit, remove, react,
-//        jump, retry, openImage} }
+//        jump, retry, openImage, removePreviews} }
 export function messageElement(msg, ctx) {
   if (msg.message_type === "system") return systemElement(msg);
   const own = msg.sender?.id === ctx.me.id;
@@ -63,6 +64,8 @@ function bodyElement(msg, ctx, el, name) {
     body.append(h("div", { class: "content" }, frag));
   }
   if (attachment) body.append(attachment);
+  const previews = previewsElement(msg, msg.sender?.id === ctx.me.id, ctx);
+  if (previews) body.append(previews);
   const reactions = reactionsElement(msg, ctx);
   if (reactions) body.append(reactions);
   if (msg._state) body.append(stateElement(msg, ctx));

@@ -93,7 +93,8 @@ export function createRoomDialog(onCreated) {
   ], t("create"), async (values) => onCreated(await post("/api/chat/rooms/", values)));
 }
 
-// Room admins: name, description, who can see it, the member limit, join notices, archive, delete.
+// Room admins: name, description, who can see it, the member limit, join notices, link
+// previews, archive, delete.
 export function settingsDialog(room, onSaved, onDeleted) {
   const name = h("input", { name: "name", required: true, maxlength: "100", value: room.name, autocomplete: "off" });
   const description = h("input", { name: "description", maxlength: "500", value: room.description || "", autocomplete: "off" });
@@ -108,17 +109,19 @@ export function settingsDialog(room, onSaved, onDeleted) {
   const notices = h("select", { name: "join_notices" },
     ...["coalesced", "always", "never"].map((mode) => h("option", { value: mode, text: t(`join_notices_${mode}`) })));
   notices.value = room.join_notices || "coalesced";
+  const previews = h("input", { name: "link_previews", type: "checkbox", checked: room.link_previews !== false });
   const dialog = formDialog(t("room_settings"), [
     { name: "name", label: t("room_name"), node: name },
     { name: "description", label: t("description"), node: description },
     { name: "room_type", label: t("room_type"), node: type },
     { name: "max_members", label: t("max_members"), node: limit },
     { name: "join_notices", label: t("join_notices"), node: notices },
+    { name: "link_previews", label: t("link_previews"), node: previews },
     { name: "archived", label: t("archived_label"), node: archived },
   ], t("save"), async (values) => onSaved(await patch(`/api/chat/rooms/${room.id}/`, {
     name: values.name, description: values.description, room_type: values.room_type,
     max_members: values.max_members ? Number(values.max_members) : null, archived: archived.checked,
-    join_notices: values.join_notices,
+    join_notices: values.join_notices, link_previews: previews.checked,
   })));
   dialog.querySelector(".dialog-buttons").prepend(h("button", {
     type: "button", class: "danger", text: t("delete_room"), onclick: async () => {

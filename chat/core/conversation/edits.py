@@ -7,6 +7,7 @@ new text (triggers in the schema). The room hears a MessageUpdated event.
 from __future__ import annotations
 
 from chat.core import Core, Outcome
+from chat.core.conversation import previews
 from chat.core.conversation.messages import (
     can_moderate_message,
     check_can_speak,
@@ -43,6 +44,7 @@ async def edit(core: Core, user: User, message_id, content) -> Message:
         if content == message.content:
             return Outcome(message)
         await message_sql.edit_content(conn, message.id, content, message.content, user.id)
+        await previews.follow_edit(conn, message, content)
         edited = await message_sql.message_by_id(conn, message.id)
         await follow_edit(conn, edited)
         return Outcome(edited, [MessageUpdated(room.id, edited)])

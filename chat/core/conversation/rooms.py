@@ -23,7 +23,14 @@ from chat.models import Membership, Room, RoomDetail, RoomListing, User
 
 CREATABLE_TYPES = ("public", "private", "group")
 CHANGEABLE_TYPES = ("public", "private", "group")
-CHANGEABLE_FIELDS = ("room_type", "max_members", "archived", "is_official", "join_notices")
+CHANGEABLE_FIELDS = (
+    "room_type",
+    "max_members",
+    "archived",
+    "is_official",
+    "join_notices",
+    "link_previews",
+)
 DEFAULT_MAX_MEMBERS = 50
 MAX_MEMBERS = 100_000
 EVERYONE = "global"  # the seeded room a newcomer joins with their first write
@@ -255,7 +262,8 @@ async def update_room(
 ) -> Room:
     """Room admins and site admins change name, description and the optional changes:
     room_type (public/private/group), max_members (None: no limit), archived (bool),
-    join_notices (always/coalesced/never); is_official is the site admins' alone."""
+    join_notices (always/coalesced/never), link_previews (bool); is_official is the
+    site admins' alone."""
     changes = changes or {}
 
     async def job(conn):
@@ -292,6 +300,10 @@ def changed_room(user: User, room: Room, name, description, changes: dict) -> Ro
         fields["archived_at"] = (room.archived_at or iso_utc()) if changes["archived"] else None
     if "join_notices" in changes:
         fields["join_notices"] = check_mode(changes["join_notices"])
+    if "link_previews" in changes:
+        if not isinstance(changes["link_previews"], bool):
+            raise BadInput("field_type", field="link_previews", kind="a boolean")
+        fields["link_previews"] = changes["link_previews"]
     if "is_official" in changes:
         if not isinstance(changes["is_official"], bool):
             raise BadInput("field_type", field="is_official", kind="a boolean")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chat.i18n import message_text, notification_title
 from chat.models import (
+    LinkPreview,
     Membership,
     Message,
     MessagePage,
@@ -75,6 +76,18 @@ def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
         # content is plain text for every client; the page shows Slack's markup as Slack does
         "format": "mrkdwn" if message.mrkdwn is not None else "markdown",
         "mrkdwn": message.mrkdwn,
+        # an extension like reactions: cards the server made of the message's links
+        "previews": [serialize_preview(card) for card in message.previews],
+    }
+
+
+def serialize_preview(card: LinkPreview) -> dict:
+    return {
+        "url": card.url,
+        "title": card.title,
+        "description": card.description,
+        "site_name": card.site_name,
+        "image_url": card.image,
     }
 
 
@@ -104,6 +117,7 @@ def serialize_room(room: Room) -> dict:
         "max_members": room.max_members,
         "is_archived": room.is_archived,
         "join_notices": room.join_notices,
+        "link_previews": room.link_previews,
         "created_at": room.created_at,
         "updated_at": room.updated_at,
     }
