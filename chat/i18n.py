@@ -196,6 +196,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "访客不能成为管理员，请先将其转为成员",
     ),
     "guest_expired": ("This guest account has expired", "该访客账号已过期"),
+    "guest_link_invalid": (
+        "This invitation link is used, expired or unknown",
+        "该邀请链接已被使用、已过期或无效",
+    ),
     "not_a_guest": ("This account is not a guest", "该账号不是访客"),
     "not_a_member": ("You are not a member of this room", "您不是该聊天室的成员"),
     "room_archived": (

@@ -70,12 +70,12 @@ async def create(core: Core, inviter: User, rooms=None, hours=None, guest_until=
 
 async def sign_up(core: Core, secret, username, password, display_name=None) -> Tokens:
     """Whoever holds an unused, unexpired link becomes a guest of its rooms, signed in.
-    A used, expired or unknown link is one answer: 404 invitation_not_found."""
+    A used, expired or unknown link is one answer: 404 guest_link_invalid."""
     if not core.settings.local_login:
         raise Forbidden("registration_closed")
     await core.limits.check_address("register_address", "too_many_registrations")
     if not isinstance(secret, str) or not 0 < len(secret) <= MAX_SECRET:
-        raise NotFound("invitation_not_found")
+        raise NotFound("guest_link_invalid")
     if display_name is not None and not isinstance(display_name, str):
         raise BadInput("field_type", field="display_name", kind="string")
     name = check_username(username)
@@ -84,7 +84,7 @@ async def sign_up(core: Core, secret, username, password, display_name=None) -> 
     async def job(conn):
         link = await guest_sql.invitation_by_secret(conn, digest(secret))
         if link is None or link["used_at"] or link["expires_at"] <= iso_utc():
-            raise NotFound("invitation_not_found")
+            raise NotFound("guest_link_invalid")
         rooms = [
             room
             for room_id in guest_sql.room_ids(link)
@@ -94,7 +94,7 @@ async def sign_up(core: Core, secret, username, password, display_name=None) -> 
             core, conn, name, display_name, password_hash, rooms, link["guest_until"]
         )
         if not await guest_sql.use_invitation(conn, link["id"], user.id):
-            raise NotFound("invitation_not_found")
+            raise NotFound("guest_link_invalid")
         await audit.record(
             conn, user, "guest_signed_up", user, link_id=link["id"], invited_by=link["created_by"]
         )
