@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from chat.api.admin import TOTAL_HEADER
+from chat.api.admin import search
 from chat.api.identity import serialize_user, signed_in
 from chat.core.site import guest_admin, guest_links
 from chat.keys import core_key, user_key
@@ -57,15 +57,7 @@ async def create_link(request: web.Request) -> web.Response:
 
 
 async def list_guests(request: web.Request) -> web.Response:
-    found, total = await guest_admin.list_guests(
-        request.app[core_key],
-        request[user_key],
-        request.query.get("limit"),
-        request.query.get("offset"),
-    )
-    response = json_response([serialize_guest(*row) for row in found])
-    response.headers[TOTAL_HEADER] = str(total)
-    return response
+    return await search(request, guest_admin.list_guests, lambda row: serialize_guest(*row))
 
 
 async def update_guest(request: web.Request) -> web.Response:

@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from chat.clock import iso_utc
-from chat.db.users import COLUMNS, ROOM_FELLOWS, row_to_user
+from chat.db.users import COLUMNS, ROOM_FELLOWS, like_pattern, row_to_user
 from chat.models import User
 
 
@@ -30,14 +30,22 @@ async def set_guest(conn, user_id: int, is_guest: bool, guest_until: str | None)
     )
 
 
-async def guests(conn, limit: int, offset: int) -> tuple[list[tuple[User, str | None]], int]:
-    """A page of guest accounts (with their last sign-in), newest first, and the count."""
+GUEST_MATCH = """is_guest = 1 AND (:q = '' OR username_key LIKE :p ESCAPE '\\'
+                                  OR lower(display_name) LIKE :p ESCAPE '\\')"""
+
+
+async def guests(
+    conn, query: str, limit: int, offset: int
+) -> tuple[list[tuple[User, str | None]], int]:
+    """A page of the guest accounts matching query (name or username, with their last
+    sign-in), newest first, and how many match."""
+    params = {"q": query, "p": like_pattern(query), "limit": limit, "offset": offset}
     rows = await conn.execute_fetchall(
-        f"""SELECT {COLUMNS}, last_login_at FROM users WHERE is_guest = 1
-            ORDER BY id DESC LIMIT ? OFFSET ?""",
-        (limit, offset),
+        f"""SELECT {COLUMNS}, last_login_at FROM users WHERE {GUEST_MATCH}
+            ORDER BY id DESC LIMIT :limit OFFSET :offset""",
+        params,
     )
-    total = await conn.execute_fetchall("SELECT COUNT(*) FROM users WHERE is_guest = 1")
+    total = await conn.execute_fetchall(f"SELECT COUNT(*) FROM users WHERE {GUEST_MATCH}", params)
     return [(row_to_user(row), row["last_login_at"]) for row in rows], total[0][0]
 
 

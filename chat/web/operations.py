@@ -202,7 +202,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", f"{C}/admin/guests/"): op(
         "Guest accounts, paged; X-Total-Count says how many (site admins)",
         ok={200: ["Guest"]},
-        query=ADMIN_PAGE[1:3],
+        query=ADMIN_PAGE[:3],
     ),
     ("PATCH", f"{C}/admin/users/{{id}}/guest/"): op(
         "Turn a guest into a member or back (is_guest), or set a guest's expiry (site admins)",

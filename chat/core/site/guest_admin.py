@@ -15,7 +15,7 @@ from chat.core import Core, Outcome
 from chat.core.conversation.rooms import add_member, find_room
 from chat.core.people.accounts import check_password, check_username, hash_password
 from chat.core.site import audit
-from chat.core.site.administration import check_site_admin, find_target, page_params
+from chat.core.site.administration import check_site_admin, find_target, page_params, search_text
 from chat.core.site.audit_reads import check_moment
 from chat.db import api_tokens as token_sql
 from chat.db import guests as guest_sql
@@ -101,11 +101,13 @@ async def invite(
     return user
 
 
-async def list_guests(core: Core, admin: User, limit=None, offset=None) -> tuple[list, int]:
-    """A page of (user, last sign-in, room names) and how many guests there are."""
+async def list_guests(
+    core: Core, admin: User, query="", limit=None, offset=None
+) -> tuple[list, int]:
+    """A page of (user, last sign-in, room names) and how many guests match."""
     check_site_admin(admin)
     conn = core.db.reader
-    found, total = await guest_sql.guests(conn, *page_params(limit, offset))
+    found, total = await guest_sql.guests(conn, search_text(query), *page_params(limit, offset))
     rooms = await guest_sql.room_names_of(conn, [user.id for user, _ in found])
     return [(user, last, rooms[user.id]) for user, last in found], total
 
