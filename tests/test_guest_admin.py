@@ -4,10 +4,14 @@ signing a guest out live, and exactly one audit entry per action (docs/guests.md
 from __future__ import annotations
 
 import asyncio
+import json
+from dataclasses import replace
 from datetime import timedelta
 
 from chat.app import create_app
 from chat.clock import iso_utc, now
+from chat.ops.exporting import write_export
+from chat.ops.importing import import_export
 from chat.settings import Settings
 from tests.audit_helpers import entries, the_entry
 from tests.guest_helpers import PASSWORD, log_in, make_guest, make_link, sign_up
@@ -218,3 +222,20 @@ async def test_a_guest_signs_in_like_anyone(client, admin):
     await make_guest(client, admin, "carol")
     guest = await log_in(client, "carol")
     assert guest.username == "carol"
+
+
+async def test_a_guest_stays_a_guest_through_export_and_import(client, settings, admin, tmp_path):
+    await make_guest(client, admin, "carol", guest_until="2099-01-01")
+    exported = tmp_path / "site.jsonl"
+    await write_export(settings, exported)
+    [user] = [
+        r
+        for r in map(json.loads, exported.read_text().splitlines())
+        if r.get("username") == "carol"
+    ]
+    assert (user["is_guest"], user["guest_until"]) == (True, "2099-01-02T00:00:00.000Z")
+    imported = replace(settings, data_dir=tmp_path / "imported")
+    await asyncio.to_thread(import_export, imported, exported)
+    again = tmp_path / "again.jsonl"
+    await write_export(imported, again)
+    assert again.read_text().count('"is_guest":true') == 1

@@ -35,7 +35,16 @@ VERSION = 1
 PAGE = 500
 CHUNK = 192 * 1024  # raw bytes per file_chunk line (256 KiB of base64)
 UPLOAD_PREFIX = "/uploads/chat/"
-USER_FIELDS = ("id", "username", "display_name", "avatar_url", "is_admin", "created_at")
+USER_FIELDS = (
+    "id",
+    "username",
+    "display_name",
+    "avatar_url",
+    "is_admin",
+    "created_at",
+    "is_guest",
+    "guest_until",
+)
 ROOM_FIELDS = (
     "id",
     "slug",
@@ -71,6 +80,7 @@ MESSAGE_FIELDS = (
 )
 BOOLEANS = {
     "is_admin",
+    "is_guest",
     "is_official",
     "is_active",
     "is_muted",
