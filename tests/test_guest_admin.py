@@ -72,6 +72,11 @@ async def test_room_admins_add_guests_to_their_own_rooms_when_allowed(aiohttp_cl
     body["rooms"] = []  # a room admin names at least one of their rooms
     resp = await client.post("/api/chat/guests/", json=body, headers=alice.headers)
     await assert_error(resp, 403, "channels")
+    other = await make_room(client, alice, name="other")  # alice's: she may invite carol in
+    resp = await client.post(
+        f"/api/chat/rooms/{other['id']}/invite/", json={"username": "carol"}, headers=alice.headers
+    )
+    assert resp.status == 201, await resp.text()
     assert len(await entries(client, admin, action="guest_invited")) == 1
 
 
@@ -239,3 +244,19 @@ async def test_a_guest_stays_a_guest_through_export_and_import(client, settings,
     again = tmp_path / "again.jsonl"
     await write_export(imported, again)
     assert again.read_text().count('"is_guest":true') == 1
+
+
+async def test_an_invitation_adds_a_guest_to_a_room_only_from_a_site_admin(client, admin, alice):
+    room = await make_room(client, alice, name="project")
+    lobby = await make_room(client, alice, name="lobby")
+    guest = await make_guest(client, admin, "carol", rooms=[lobby["id"]])
+    invite = f"/api/chat/rooms/{room['id']}/invite/"
+    resp = await client.post(invite, json={"username": "carol"}, headers=alice.headers)
+    await assert_error(resp, 403, "channels")  # the room's admin, but the site does not allow it
+    join = f"/api/chat/rooms/{room['id']}/join/"
+    await assert_error(await client.post(join, headers=guest.headers), 403, "channels")
+    resp = await client.post(invite, json={"username": "carol"}, headers=admin.headers)
+    assert resp.status == 201, await resp.text()
+    assert (await client.post(join, headers=guest.headers)).status == 200
+    rooms = await (await client.get("/api/chat/rooms/", headers=guest.headers)).json()
+    assert sorted(r["name"] for r in rooms) == ["lobby", "project"]

@@ -57,8 +57,7 @@ async def invite(core: Core, user: User, room_ref, username) -> PeerRoom:
         room, membership = await check_readable(conn, user, room_ref)
         check_can_invite(user, room, membership)
         invitee = await find_user(conn, username)
-        await guests.check_may_meet(conn, user, invitee)
-        guests.check_may_invite(core.settings, user, membership, invitee)
+        await guests.check_may_invite(conn, core.settings, user, membership, invitee)
         present = await room_sql.membership(conn, room.id, invitee.id)
         if present:
             key = "user_banned" if present.is_banned else "already_member"

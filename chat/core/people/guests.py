@@ -45,14 +45,17 @@ async def check_may_join(conn, user: User, room: Room) -> None:
     raise Forbidden("guest_room_forbidden" if user.is_guest else "invitation_required")
 
 
-def check_may_invite(
-    settings: Settings, user: User, membership: Membership | None, invitee: User
+async def check_may_invite(
+    conn, settings: Settings, user: User, membership: Membership | None, invitee: User
 ) -> None:
     """A guest is added to a room by a site admin, or by the room's admin when
-    CHAT_GUEST_INVITES_BY_ROOM_ADMINS is on; a moderator's invitation is for members."""
-    if not invitee.is_guest or user.is_admin:
+    CHAT_GUEST_INVITES_BY_ROOM_ADMINS is on; anyone else's invitation is for members
+    (and a guest inviting, as a moderator, finds only the people of their rooms)."""
+    room_admin = settings.guest_invites_by_room_admins and membership and membership.is_admin
+    if invitee.is_guest and (user.is_admin or room_admin):
         return
-    if not (settings.guest_invites_by_room_admins and membership and membership.is_admin):
+    await check_may_meet(conn, user, invitee)
+    if invitee.is_guest:
         raise Forbidden("guest_invite_admins_only")
 
 
