@@ -77,6 +77,14 @@ async def test_room_admins_add_guests_to_their_own_rooms_when_allowed(aiohttp_cl
         f"/api/chat/rooms/{other['id']}/invite/", json={"username": "carol"}, headers=alice.headers
     )
     assert resp.status == 201, await resp.text()
+    # A guest made the admin of their room still brings nobody in.
+    promote = f"/api/chat/rooms/{mine['id']}/members/{guest.id}/"
+    assert (
+        await client.patch(promote, json={"role": "admin"}, headers=alice.headers)
+    ).status == 200
+    body = {"username": "erin", "password": PASSWORD, "rooms": [mine["id"]]}
+    resp = await client.post("/api/chat/guests/", json=body, headers=guest.headers)
+    await assert_error(resp, 403, "channels")
     assert len(await entries(client, admin, action="guest_invited")) == 1
 
 

@@ -4,8 +4,8 @@ to, and meets only the people of those rooms (docs/guests.md).
 Every surface asks here instead of testing `is_guest` itself: room reading, listing,
 joining and sockets (core/conversation/rooms.py), search, saved messages, files (through
 rooms' check_readable), the user directory, direct rooms, who is online, and the
-creation of rooms, webhooks, bots and API tokens. A member's world is unchanged: for
-them every function here answers "yes" without a query.
+creation of rooms, webhooks, bots and API tokens. For a member every function here
+answers as the server did before guests existed.
 
 Managing guests (inviting, converting, expiry) is core/site/guest_admin.py.
 """
@@ -51,7 +51,12 @@ async def check_may_invite(
     """A guest is added to a room by a site admin, or by the room's admin when
     CHAT_GUEST_INVITES_BY_ROOM_ADMINS is on; anyone else's invitation is for members
     (and a guest inviting, as a moderator, finds only the people of their rooms)."""
-    room_admin = settings.guest_invites_by_room_admins and membership and membership.is_admin
+    room_admin = (
+        settings.guest_invites_by_room_admins
+        and not user.is_guest
+        and membership is not None
+        and membership.is_admin
+    )
     if invitee.is_guest and (user.is_admin or room_admin):
         return
     await check_may_meet(conn, user, invitee)

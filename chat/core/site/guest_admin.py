@@ -13,6 +13,8 @@ from __future__ import annotations
 from chat.clock import iso_utc
 from chat.core import Core, Outcome
 from chat.core.conversation.rooms import add_member, find_room
+from chat.core.fields import clean_display_name
+from chat.core.people import guests
 from chat.core.people.accounts import check_password, check_username, hash_password
 from chat.core.site import audit
 from chat.core.site.administration import check_site_admin, find_target, page_params, search_text
@@ -43,7 +45,8 @@ def check_room_ids(value) -> list[int]:
 
 async def rooms_to_add(conn, core: Core, inviter: User, refs: list) -> list[Room]:
     """The rooms a guest is added to; a room admin (where allowed) names only rooms
-    they administer, and at least one."""
+    they administer, and at least one. A guest (even a room's admin) invites nobody."""
+    guests.check_may_create(inviter)
     if not inviter.is_admin:
         if not core.settings.guest_invites_by_room_admins or not refs:
             raise Forbidden("admin_only")
@@ -64,7 +67,8 @@ async def add_guest(core: Core, conn, name: str, display, password_hash, rooms, 
     """Inside a write: the guest account and its memberships; (user, events)."""
     if await user_sql.user_by_username(conn, name):
         raise Conflict("username_taken")
-    user = await user_sql.insert_user(conn, name, display or name, password_hash, False)
+    display = clean_display_name(display or "", name)
+    user = await user_sql.insert_user(conn, name, display, password_hash, False)
     await guest_sql.set_guest(conn, user.id, True, until)
     user = await user_sql.user_by_id(conn, user.id)
     events = []
