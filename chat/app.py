@@ -21,6 +21,7 @@ from chat.api import (
     audit_log,
     bots,
     external,
+    guests,
     hooks,
     identity,
     native,
@@ -185,6 +186,7 @@ def create_app(settings: Settings) -> web.Application:
     team.setup(app)
     admin.setup(app)
     audit_log.setup(app)
+    guests.setup(app)
     user_socket.setup(app)
     v1.setup(app)
     simple.setup(app)

@@ -181,6 +181,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "这是私人聊天室，需要邀请才能加入",
     ),
     "banned": ("You are banned from this room", "您已被禁止进入该聊天室"),
+    "guest_room_forbidden": (
+        "Guests join only the rooms they were added to",
+        "访客只能加入被邀请的聊天室",
+    ),
+    "guest_forbidden": (
+        "Guests cannot create rooms, webhooks, bots or API tokens",
+        "访客不能创建聊天室、Webhook、机器人或 API 令牌",
+    ),
+    "guest_invite_admins_only": (
+        "Only site administrators may add a guest to a room",
+        "只有管理员可以将访客加入聊天室",
+    ),
+    "guest_not_admin": (
+        "A guest cannot be a site administrator: make them a member first",
+        "访客不能成为管理员，请先将其转为成员",
+    ),
+    "guest_expired": ("This guest account has expired", "该访客账号已过期"),
+    "guest_link_invalid": (
+        "This invitation link is used, expired or unknown",
+        "该邀请链接已被使用、已过期或无效",
+    ),
+    "not_a_guest": ("This account is not a guest", "该账号不是访客"),
     "not_a_member": ("You are not a member of this room", "您不是该聊天室的成员"),
     "room_archived": (
         "This room is archived: it takes no new messages or members",

@@ -18,6 +18,8 @@ class User:
     created_at: str = ""
     is_bot: bool = False  # a webhook's or a bot's account: it never logs in
     is_active: bool = True
+    is_guest: bool = False  # sees only the rooms they were added to (core/people/guests.py)
+    guest_until: str | None = None  # a guest's account is deactivated at this time
 
     @property
     def name(self) -> str:

@@ -49,6 +49,10 @@ class Settings:
     room_purge_days: int = 30  # a deleted room can be restored this long, then is purged
     audit_retention_days: int = 365  # audit log entries are kept this long (docs/audit.md)
     audit_log_stream: bool = False  # also one JSON line per entry on "teahouse.audit"
+    # Guest accounts (docs/guests.md): room admins may add guests to their rooms too;
+    # how long an invitation link works, at most.
+    guest_invites_by_room_admins: bool = False
+    guest_link_hours: int = 72
     presence_coalesce_above: int = 50  # sockets in a room above which presence is summarized
     join_notice_threshold: int = (
         50  # members above which joins and leaves follow the room's setting
@@ -303,6 +307,12 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["audit_retention_days"] = parse_days("CHAT_AUDIT_RETENTION_DAYS", raw)
     if (raw := env.get("CHAT_AUDIT_LOG_STREAM")) is not None:
         values["audit_log_stream"] = parse_bool("CHAT_AUDIT_LOG_STREAM", raw)
+    if (raw := env.get("CHAT_GUEST_INVITES_BY_ROOM_ADMINS")) is not None:
+        values["guest_invites_by_room_admins"] = parse_bool(
+            "CHAT_GUEST_INVITES_BY_ROOM_ADMINS", raw
+        )
+    if (raw := env.get("CHAT_GUEST_LINK_HOURS")) is not None:
+        values["guest_link_hours"] = parse_number("CHAT_GUEST_LINK_HOURS", raw, int, 1)
     if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
         values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
     for var, (name, parse) in LIMITS.items():

@@ -33,6 +33,7 @@ async def test_register_answers_201_with_user_and_both_tokens(client):
         "display_name": "Alice Liddell",
         "avatar_url": None,
         "is_admin": True,
+        "is_guest": False,
     }
 
 
@@ -181,6 +182,7 @@ async def test_me_answers_the_caller(client, alice):
         "display_name": "Alice Liddell",
         "avatar_url": None,
         "is_admin": False,
+        "is_guest": False,
     }
 
 

@@ -103,6 +103,7 @@ async def test_an_externally_minted_token_provisions_its_user(client, secret):
         "display_name": "ext",
         "avatar_url": None,
         "is_admin": False,
+        "is_guest": False,
     }
     again = await client.get("/api/auth/me", headers=headers)
     assert (await again.json())["id"] == 4242

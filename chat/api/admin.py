@@ -33,6 +33,8 @@ def serialize_account(account: Account) -> dict:
         "is_bot": user.is_bot,
         "kind": account.kind,
         "is_active": user.is_active,
+        "is_guest": user.is_guest,
+        "guest_until": user.guest_until,
         "created_at": user.created_at,
         "last_login_at": account.last_login_at,
     }

@@ -28,6 +28,7 @@ def serialize_user(user: User) -> dict:
         "display_name": user.display_name,
         "avatar_url": user.avatar_url,
         "is_admin": user.is_admin,
+        "is_guest": user.is_guest,
     }
 
 
@@ -124,7 +125,9 @@ async def upload_avatar(request: web.Request) -> web.Response:
 
 
 async def find_users(request: web.Request) -> web.Response:
-    found = await accounts.find_users(request.app[core_key], request.query.get("q", ""))
+    found = await accounts.find_users(
+        request.app[core_key], request[user_key], request.query.get("q", "")
+    )
     return json_response([serialize_user(user) for user in found])
 
 

@@ -61,18 +61,18 @@ async def saved_count(conn, user_id: int) -> int:
     return rows[0][0]
 
 
-async def saved_rows(conn, user_id: int, limit: int) -> list:
+async def saved_rows(conn, user_id: int, limit: int, public: bool = True) -> list:
     """(message, None, saved_at) of the user's saved messages in rooms they still belong
-    to (a public room's too), newest first."""
+    to (a public room's too, when public: not for a guest), newest first."""
     rows = await conn.execute_fetchall(
         """SELECT s.message_id, s.saved_at FROM saved_messages s
            JOIN messages m ON m.id = s.message_id JOIN rooms r ON r.id = m.room_id
            LEFT JOIN memberships mb ON mb.room_id = m.room_id AND mb.user_id = s.user_id
            WHERE s.user_id = ? AND r.is_active = 1 AND m.is_deleted = 0
              AND ((mb.id IS NOT NULL AND mb.is_banned = 0)
-                  OR (r.room_type = 'public' AND mb.id IS NULL))
+                  OR (? AND r.room_type = 'public' AND mb.id IS NULL))
            ORDER BY s.saved_at DESC, s.message_id DESC LIMIT ?""",
-        (user_id, limit),
+        (user_id, public, limit),
     )
     return await _with_messages(conn, rows, "saved_at", None)
 

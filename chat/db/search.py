@@ -9,11 +9,11 @@ readable ones are kept.
 
 from __future__ import annotations
 
-# Public rooms and rooms the user is a (not banned) member of; never deleted
-# messages, never system notices.
+# Public rooms (when :public: not for a guest) and rooms the user is a (not banned)
+# member of; never deleted messages, never system notices.
 READABLE = """
     r.is_active = 1 AND m.is_deleted = 0 AND m.message_type != 'system'
-    AND (r.room_type = 'public' OR EXISTS (
+    AND ((:public AND r.room_type = 'public') OR EXISTS (
         SELECT 1 FROM memberships mb
         WHERE mb.room_id = r.id AND mb.user_id = :user AND mb.is_banned = 0))
 """
@@ -44,6 +44,7 @@ async def indexed_ids(
     room_id: int | None,
     before: int,
     limit: int,
+    public: bool = True,
 ) -> list[int]:
     """Ids matching an FTS5 query (already quoted) and the short terms."""
     extra, params = filters(short_terms, room_id)
@@ -54,13 +55,26 @@ async def indexed_ids(
             WHERE messages_fts MATCH :match AND messages_fts.rowid < :before
               AND {READABLE} {extra}
             ORDER BY messages_fts.rowid DESC LIMIT :limit""",
-        {**params, "user": user_id, "match": match, "before": before, "limit": limit},
+        {
+            **params,
+            "user": user_id,
+            "public": public,
+            "match": match,
+            "before": before,
+            "limit": limit,
+        },
     )
     return [row[0] for row in rows]
 
 
 async def unindexed_ids(
-    conn, user_id: int, terms: list[str], room_id: int | None, before: int, limit: int
+    conn,
+    user_id: int,
+    terms: list[str],
+    room_id: int | None,
+    before: int,
+    limit: int,
+    public: bool = True,
 ) -> list[int]:
     """Ids above the index's high mark (committed within the last moments, not yet
     indexed: chat/db/search_index.py) whose content contains every term: search sees a
@@ -71,7 +85,7 @@ async def unindexed_ids(
             WHERE m.id > (SELECT upto FROM search_indexed) AND m.id < :before
               AND {READABLE} {extra}
             ORDER BY m.id DESC LIMIT :limit""",
-        {**params, "user": user_id, "before": before, "limit": limit},
+        {**params, "user": user_id, "public": public, "before": before, "limit": limit},
     )
     return [row[0] for row in rows]
 
@@ -92,13 +106,21 @@ async def scanned_ids(
     before: int,
     limit: int,
     window: int,
+    public: bool = True,
 ) -> list[int]:
     """Readable ids in the scan window whose content contains every term."""
     extra, params = filters(short_terms, room_id)
     rows = await conn.execute_fetchall(
         f"""SELECT m.id FROM ({window_sql(room_id)}) m JOIN rooms r ON r.id = m.room_id
             WHERE {READABLE}{extra} ORDER BY m.id DESC LIMIT :limit""",
-        {**params, "user": user_id, "before": before, "window": window, "limit": limit},
+        {
+            **params,
+            "user": user_id,
+            "public": public,
+            "before": before,
+            "window": window,
+            "limit": limit,
+        },
     )
     return [row[0] for row in rows]
 

@@ -7,7 +7,18 @@ import sqlite3
 from chat.clock import iso_utc
 from chat.models import Account, User
 
-COLUMNS = "id, username, display_name, avatar_url, is_admin, created_at, is_bot, is_active"
+COLUMNS = (
+    "id, username, display_name, avatar_url, is_admin, created_at, is_bot, is_active, "
+    "is_guest, guest_until"
+)
+# Everyone sharing an active room (not a direct one) with :user, bans excluded: the
+# people a guest may see, search for, message directly and see online.
+ROOM_FELLOWS = """
+    SELECT DISTINCT o.user_id FROM memberships mine
+    JOIN rooms r ON r.id = mine.room_id AND r.is_active = 1 AND r.room_type != 'direct'
+    JOIN memberships o ON o.room_id = mine.room_id AND o.is_banned = 0
+    WHERE mine.user_id = :user AND mine.is_banned = 0
+"""
 # A bot account posts for a webhook (a row in hooks) or is a bot with a token of its own.
 ACCOUNT_KIND = """CASE WHEN NOT users.is_bot THEN 'person'
                       WHEN EXISTS (SELECT 1 FROM hooks WHERE hooks.bot_id = users.id) THEN 'webhook'
@@ -36,6 +47,8 @@ def row_to_user(row: sqlite3.Row, prefix: str = "") -> User | None:
         created_at=row[f"{prefix}created_at"],
         is_bot=bool(row[f"{prefix}is_bot"]),
         is_active=bool(row[f"{prefix}is_active"]),
+        is_guest=bool(row[f"{prefix}is_guest"]),
+        guest_until=row[f"{prefix}guest_until"],
     )
 
 
@@ -138,16 +151,18 @@ async def last_address(conn, user_id: int) -> sqlite3.Row | None:
     return rows[0] if rows else None
 
 
-async def search_users(conn, query: str, limit: int) -> list[User]:
+async def search_users(conn, query: str, limit: int, fellows_of: int | None = None) -> list[User]:
     """People, and bots one can talk to; never a webhook's user (a bot user without a
-    bots row): nobody messages a CI script, and hooks would crowd the results."""
+    bots row): nobody messages a CI script, and hooks would crowd the results.
+    fellows_of: only the people sharing a room with this user (a guest), else everyone."""
     pattern = like_pattern(query)
+    only = "" if fellows_of is None else f"AND (id = :user OR id IN ({ROOM_FELLOWS}))"
     rows = await conn.execute_fetchall(
         f"""SELECT {COLUMNS} FROM users
-            WHERE (username_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')
-              AND (is_bot = 0 OR id IN (SELECT user_id FROM bots))
-            ORDER BY username_key LIMIT ?""",
-        (pattern, pattern, limit),
+            WHERE (username_key LIKE :p ESCAPE '\\' OR lower(display_name) LIKE :p ESCAPE '\\')
+              AND (is_bot = 0 OR id IN (SELECT user_id FROM bots)) {only}
+            ORDER BY username_key LIMIT :limit""",
+        {"p": pattern, "limit": limit, "user": fellows_of},
     )
     return [row_to_user(row) for row in rows]
 

@@ -128,6 +128,12 @@ def flag(value) -> int:
     return 1 if value else 0
 
 
+def guest_until(item: dict) -> str | None:
+    """A guest's expiry (a stored time); none for a member or a value that is not text."""
+    value = item.get("guest_until")
+    return value if flag(item.get("is_guest")) and isinstance(value, str) else None
+
+
 class Loader:
     """Inserts records in the order an export writes them."""
 
@@ -173,8 +179,9 @@ class Loader:
         username = str(item["username"])
         self.conn.execute(
             """INSERT INTO users (id, username, username_key, display_name, avatar_url,
-                                  password_hash, is_admin, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)""",
+                                  password_hash, is_admin, created_at, updated_at,
+                                  is_guest, guest_until)
+               VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)""",
             (
                 item["id"],
                 username,
@@ -184,6 +191,8 @@ class Loader:
                 flag(item.get("is_admin")),
                 item["created_at"],
                 item["created_at"],
+                flag(item.get("is_guest")),  # an outsider stays one across a move
+                guest_until(item),
             ),
         )
         self.counts["users"] += 1

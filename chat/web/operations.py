@@ -52,6 +52,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     # identity
     ("POST", "/api/auth/register"): op("Create an account", "Credentials", {201: "Tokens"}),
     ("POST", "/api/auth/login"): op("Sign in", "Credentials", {200: "Tokens"}),
+    ("POST", "/api/auth/guest"): op(
+        "Become a guest through an invitation link (used once, before it expires)",
+        "GuestSignUp",
+        {201: "Tokens"},
+    ),
     ("POST", "/api/auth/refresh"): op(
         "New tokens from a refresh token", "RefreshBody", {200: "Tokens"}
     ),
@@ -185,6 +190,27 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("POST", f"{C}/admin/users/{{id}}/password/"): op(
         "Set someone's password; their logins end (site admins)", "NewPassword", {200: "Account"}
+    ),
+    ("POST", f"{C}/guests/"): op(
+        "Add a guest account to rooms (site admins; room admins for their rooms where "
+        "CHAT_GUEST_INVITES_BY_ROOM_ADMINS is on)",
+        "NewGuest",
+        {201: "Guest"},
+    ),
+    ("POST", f"{C}/guest-links/"): op(
+        "A single-use invitation link that makes its user a guest of rooms (as above)",
+        "NewGuestLink",
+        {201: "GuestLink"},
+    ),
+    ("GET", f"{C}/admin/guests/"): op(
+        "Guest accounts, paged; X-Total-Count says how many (site admins)",
+        ok={200: ["Guest"]},
+        query=ADMIN_PAGE[:3],
+    ),
+    ("PATCH", f"{C}/admin/users/{{id}}/guest/"): op(
+        "Turn a guest into a member or back (is_guest), or set a guest's expiry (site admins)",
+        "GuestChange",
+        {200: "Guest"},
     ),
     ("GET", f"{C}/admin/rooms/"): op(
         "Every room or direct conversation, paged; X-Total-Count says how many match (site admins)",

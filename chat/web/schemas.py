@@ -52,7 +52,14 @@ COMPONENTS: dict[str, dict] = {
     "Anything": {},
     # identity
     "IdentityUser": obj(
-        {"id": INT, "username": STR, "display_name": STR, "avatar_url": null(STR), "is_admin": BOOL}
+        {
+            "id": INT,
+            "username": STR,
+            "display_name": STR,
+            "avatar_url": null(STR),
+            "is_admin": BOOL,
+            "is_guest": BOOL,
+        }
     ),
     "Linked": obj({"linked": BOOL}),
     "Tokens": obj(
@@ -85,6 +92,7 @@ COMPONENTS: dict[str, dict] = {
             "display_name": STR,
             "avatar_url": null(STR),
             "is_bot": BOOL,
+            "is_guest": BOOL,
         }
     ),
     "RoomBrief": obj({"id": INT, "name": STR}),
@@ -249,10 +257,26 @@ COMPONENTS: dict[str, dict] = {
             "is_bot": BOOL,
             "kind": {"type": "string", "enum": ["person", "bot", "webhook"]},
             "is_active": BOOL,
+            "is_guest": BOOL,
+            "guest_until": null(TIME),
             "created_at": TIME,
             "last_login_at": null(TIME),
         }
     ),
+    "Guest": {
+        "allOf": [
+            ref("IdentityUser"),
+            obj(
+                {
+                    "is_active": BOOL,
+                    "guest_until": null(TIME),
+                    "last_login_at": null(TIME),
+                    "rooms": array(STR),
+                }
+            ),
+        ]
+    },
+    "GuestLink": obj({"id": INT, "url": STR, "expires_at": TIME, "rooms": array(STR)}),
     "AdminRoom": {
         "allOf": [
             ref("Room"),
@@ -482,6 +506,15 @@ BODIES: dict[str, dict] = {
     ),
     "Standing": obj({}, {"is_admin": BOOL, "is_active": BOOL}),
     "NewPassword": obj({"password": STR}),
+    "NewGuest": obj(
+        {"username": STR, "password": STR},
+        {"display_name": STR, "rooms": array(INT), "guest_until": null(STR)},
+    ),
+    "NewGuestLink": obj({}, {"rooms": array(INT), "hours": INT, "guest_until": null(STR)}),
+    "GuestChange": obj({}, {"is_guest": BOOL, "guest_until": null(STR)}),
+    "GuestSignUp": obj(
+        {"invitation": STR, "username": STR, "password": STR}, {"display_name": STR}
+    ),
     "RetentionChange": obj({"retention_days": null({**INT, "minimum": 1, "maximum": 36500})}),
     "V1NewRoom": obj({"name": STR}, {"description": STR, "is_public": BOOL, "is_official": BOOL}),
     "NewMessage": obj(

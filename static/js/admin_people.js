@@ -4,9 +4,10 @@
 import * as api from "./api.js";
 import { flash } from "./actions.js";
 import { confirmDialog, formDialog } from "./dialogs.js";
-import { displayName, formatFull, h } from "./dom.js";
+import { displayName, formatFull, guestMark, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { act, rowMenu } from "./admin_table.js";
+import { guestActions, guestTab } from "./admin_guests.js";
 
 const PATH = "/api/chat/admin/users/";
 
@@ -15,6 +16,7 @@ export function peopleTabs(me) {
   return [
     { key: "people", label: t("admin_tab_people"), path: PATH, params: { kind: "people" }, row,
       columns: [t("col_name"), t("col_status"), t("col_last_login"), t("col_created")] },
+    guestTab(),
     { key: "bots", label: t("admin_tab_bots"), path: PATH, params: { kind: "bots" }, row,
       columns: [t("col_name"), t("col_status"), t("col_last_login"), t("col_created")] },
   ];
@@ -29,13 +31,14 @@ function userRow(user, me, reload) {
       h("span", { class: "muted", text: ` @${user.username}` }),
       user.kind !== "person" ? h("span", { class: "pill", text: t(`kind_${user.kind}`) }) : null,
       user.is_admin ? h("span", { class: "pill accent", text: t("site_admin") }) : null,
+      guestMark(user),
       user.id === me.id ? h("span", { class: "pill", text: t("you") }) : null),
     h("td", {}, h("span", { class: user.is_active ? "state" : "state off",
       text: user.is_active ? t("status_active") : t("status_inactive") })),
     h("td", { class: "muted", text: user.last_login_at ? formatFull(user.last_login_at) : t("never") }),
     h("td", { class: "muted", text: formatFull(user.created_at) }),
     user.id === me.id ? h("td", { class: "actions-col" }) : rowMenu(name, [
-      user.kind === "person" ? {
+      user.kind === "person" && !user.is_guest ? {
         label: user.is_admin ? t("remove_admin") : t("make_admin"),
         run: async () => {
           const text = t(user.is_admin ? "confirm_remove_admin" : "confirm_make_admin", { name });
@@ -45,6 +48,7 @@ function userRow(user, me, reload) {
         },
       } : null,
       user.kind === "person" ? { label: t("reset_password_more"), run: () => resetPassword(user, name) } : null,
+      ...guestActions(user, reload),
       user.is_active ? {
         label: t("deactivate_more"), danger: true,
         run: async () => {

@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { flash, MessageActions, openImage } from "./actions.js";
 import { apiTokensDialog } from "./api_tokens.js";
-import { setupAuth } from "./auth.js";
+import { guestInvitation, setupAuth } from "./auth.js";
 import { finishExternalSignIn } from "./external_signin.js";
 import { acceptDrops, Composer } from "./composer.js";
 import { Conversation } from "./conversation.js";
@@ -94,7 +94,8 @@ function boot() {
   api.onSignedOut(showAuth);
   onLanguage(redraw);
   finishExternalSignIn().then(() => {
-    if (api.session()) startChat();
+    if (guestInvitation()) showAuth();     // an invitation link: its sign-up first
+    else if (api.session()) startChat();
     else resume();
   });
 }
@@ -280,7 +281,13 @@ function drawMe() {
   $("#me-avatar").className = `avatar ${hueClass(state.me.id)}`;
   $("#me-avatar").replaceChildren(avatarFace(state.me));
   $("#me-name").textContent = name;
-  $("#me-handle").textContent = "@" + state.me.username + (state.me.is_admin ? ` · ${t("site_admin")}` : "");
+  $("#me-handle").textContent = "@" + state.me.username + (state.me.is_admin ? ` · ${t("site_admin")}` : "")
+    + (state.me.is_guest ? ` · ${t("guest")}` : "");
+  // A guest creates no rooms or API tokens and browses no public rooms (the server
+  // refuses them anyway): the page does not offer what would only be refused.
+  for (const id of ["#browse-button", "#create-room-button", "#api-tokens-button"]) {
+    $(id).hidden = Boolean(state.me.is_guest);
+  }
   mountProfile(() => state.me, (user) => {
     renamed(user);
     flash(t("profile_saved"));

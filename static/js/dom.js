@@ -172,6 +172,11 @@ export function hueClass(id) {
   return `hue-${Math.abs(Number(id) || 0) % 8}`;
 }
 
+// A guest's mark beside their name, wherever it appears (docs/guests.md).
+export function guestMark(user) {
+  return user?.is_guest ? h("span", { class: "role guest-mark", text: t("guest") }) : null;
+}
+
 export function displayName(user) {
   if (!user) return "?";
   return user.display_name || user.username || "?";

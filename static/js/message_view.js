@@ -2,8 +2,8 @@
 // file card, reactions, pending/failed state and the action toolbar. Text only.
 import { t } from "./i18n.js";
 import {
-  avatarFace, displayName, fill, formatFull, formatSize, formatTime, h, hueClass, icon, safeHttpUrl,
-  safeUploadUrl,
+  avatarFace, displayName, fill, formatFull, formatSize, formatTime, guestMark, h, hueClass, icon,
+  safeHttpUrl, safeUploadUrl,
 } from "./dom.js";
 import { previewsElement } from "./link_previews.js";
 import { formatMessage, slackMarkup } from "./markdown.js";
@@ -43,6 +43,7 @@ function bodyElement(msg, ctx, el, name) {
     h("span", { class: "author", text: name }),
     ctx.statusBadge?.(msg.sender?.id),
     msg.sender?.is_bot ? h("span", { class: "role bot-mark", text: t("bot") }) : null,
+    guestMark(msg.sender),
     msg.sender?.username && msg.sender.username !== name && !msg.sender.is_bot
       ? h("span", { class: "handle", text: "@" + msg.sender.username }) : null,
     msg.created_at

@@ -10,10 +10,11 @@ export function showNoRoom(shown) {
   $("#room-icon").replaceChildren();
   $("#room-description").textContent = "";
   const click = (id) => () => $(id).click();     // the sidebar's own buttons and dialogs
+  const guest = $("#browse-button").hidden;       // a guest waits to be added to a room
   $("#message-list").replaceChildren(h("div", { class: "no-room-notice", role: "status" },
     h("h2", { text: t("no_room_title") }),
-    h("p", { class: "muted", text: t("no_room_help") }),
-    h("div", { class: "no-room-buttons" },
+    h("p", { class: "muted", text: t(guest ? "guest_no_room_help" : "no_room_help") }),
+    guest ? null : h("div", { class: "no-room-buttons" },
       h("button", { type: "button", class: "primary", text: t("browse_rooms"), onclick: click("#browse-button") }),
       h("button", { type: "button", class: "secondary", text: t("create_room"), onclick: click("#create-room-button") }))));
 }

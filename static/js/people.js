@@ -3,7 +3,7 @@
 import { statusBadge } from "./status.js";
 import { get, patch } from "./api.js";
 import { t } from "./i18n.js";
-import { $, avatarFace, displayName, fill, h, hueClass, icon } from "./dom.js";
+import { $, avatarFace, displayName, fill, guestMark, h, hueClass, icon } from "./dom.js";
 import { confirmDialog } from "./dialogs.js";
 
 const TYPING_TTL_MS = 6_000;
@@ -132,6 +132,7 @@ export class People {
         avatarFace(m.user), h("span", { class: "presence", "aria-hidden": "true" })),
       h("span", { class: "member-name", text: displayName(m.user) + (m.user.id === me?.id ? ` (${t("you")})` : "") }),
       statusBadge(m.user.id),
+      guestMark(m.user),
       m.role !== "member" ? h("span", { class: "role", text: t(`role_${m.role}`) }) : null,
       m.is_muted ? h("span", { class: "role", text: t("muted") }) : null,
       h("span", { class: "visually-hidden", text: this.stale ? t("presence_unknown") : isOnline(m) ? t("online") : t("offline") }),

@@ -126,7 +126,7 @@ def test_each_row_has_one_menu_and_deactivating_asks_first(server, open_page, ad
     assert row.locator("button:visible").count() == 1  # only the menu's button
     menu = open_menu(row)
     labels = menu.get_by_role("menuitem").all_inner_texts()
-    assert labels == ["Make site admin", "Reset password…", "Deactivate…"]
+    assert labels == ["Make site admin", "Reset password…", "Make guest…", "Deactivate…"]
     menu.get_by_role("menuitem", name="Deactivate…").click()
     dialog = page.locator("dialog[open]")
     assert "Member 7" in dialog.inner_text() and "signed out everywhere" in dialog.inner_text()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from chat.core import Core, Outcome
 from chat.core.conversation.rooms import check_readable, check_room_admin, find_room, new_slug
 from chat.core.fields import check_int
+from chat.core.people import guests
 from chat.core.reach import notifications
 from chat.core.site import audit
 from chat.db import rooms as room_sql
@@ -56,6 +57,7 @@ async def invite(core: Core, user: User, room_ref, username) -> PeerRoom:
         room, membership = await check_readable(conn, user, room_ref)
         check_can_invite(user, room, membership)
         invitee = await find_user(conn, username)
+        await guests.check_may_invite(conn, core.settings, user, membership, invitee)
         present = await room_sql.membership(conn, room.id, invitee.id)
         if present:
             key = "user_banned" if present.is_banned else "already_member"
@@ -96,6 +98,7 @@ async def open_direct(core: Core, user: User, username) -> PeerRoom:
         peer = await find_user(conn, username)
         if peer.id == user.id:
             raise BadInput("direct_self")
+        await guests.check_may_meet(conn, user, peer)
         key = f"{min(user.id, peer.id)}:{max(user.id, peer.id)}"
         if existing := await room_sql.direct_room_id(conn, key):
             return Outcome(PeerRoom(await room_sql.room_by_id(conn, existing), peer, created=False))

@@ -13,6 +13,7 @@ from chat.core import Core, Outcome
 from chat.core.conversation.messages import find_readable_message
 from chat.core.conversation.rooms import check_readable
 from chat.core.fields import check_int
+from chat.core.people import guests
 from chat.db import messages as message_sql
 from chat.db import pins as pin_sql
 from chat.errors import BadInput, Conflict, Forbidden
@@ -100,5 +101,5 @@ async def unsave(core: Core, user: User, message_id) -> bool:
 
 async def saved(core: Core, user: User, limit=200) -> list[SavedMessage]:
     limit = check_int("limit", limit, 1, 1000, default=200)
-    rows = await pin_sql.saved_rows(core.db.reader, user.id, limit)
+    rows = await pin_sql.saved_rows(core.db.reader, user.id, limit, guests.sees_public_rooms(user))
     return [SavedMessage(message, at) for message, _, at in rows]

@@ -13,6 +13,7 @@ from chat.clock import iso_utc
 from chat.core import Core, Outcome
 from chat.core.conversation.member_notices import check_mode, noticed
 from chat.core.fields import check_int, check_text, has_surrogate
+from chat.core.people import guests
 from chat.core.site import audit
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
@@ -59,7 +60,7 @@ async def check_readable(conn, user: User, ref) -> tuple[Room, Membership | None
         if not room.is_public:
             raise Forbidden("banned")
         membership = None
-    if not room.is_public and membership is None:
+    if membership is None and not guests.open_to(user, room):
         raise Forbidden("room_forbidden")
     return room, membership
 
@@ -94,6 +95,7 @@ async def create_room(
         raise BadInput("field_choice", field="room_type", choices=", ".join(CREATABLE_TYPES))
     if not isinstance(is_official, bool):
         raise BadInput("field_type", field="is_official", kind="a boolean")
+    guests.check_may_create(user)
     if is_official and not user.is_admin:
         raise Forbidden("official_admin_only")
     if max_members is ...:
@@ -130,7 +132,8 @@ async def list_rooms(
     offset = check_int("public_offset", public_offset, 0, 2**31, default=0)
     conn = core.db.reader
     rows = await room_sql.listed_room_rows(conn, user.id, True, -1, 0)
-    rows += await room_sql.listed_room_rows(conn, user.id, False, limit, offset)
+    if guests.sees_public_rooms(user):
+        rows += await room_sql.listed_room_rows(conn, user.id, False, limit, offset)
     return await listings(conn, user, rows)
 
 
@@ -139,7 +142,7 @@ async def page_rooms(core: Core, user: User, skip: int, limit: int) -> list[Room
     conn = core.db.reader
     own = await room_sql.joined_room_count(conn, user.id)
     rows = await room_sql.listed_room_rows(conn, user.id, True, limit, skip) if skip < own else []
-    if len(rows) < limit:
+    if len(rows) < limit and guests.sees_public_rooms(user):
         rows += await room_sql.listed_room_rows(
             conn, user.id, False, limit - len(rows), max(0, skip - own)
         )
@@ -212,7 +215,7 @@ async def welcome_in(core: Core, conn, user: User) -> list:
     shares, so first contact is one small write that the group commit batches with
     the others arriving at once. Nothing when that room is gone, closed or full."""
     room = await room_sql.room_by_ref(conn, EVERYONE)
-    if room is None or not room.is_public or room.is_archived or room.is_full:
+    if room is None or not guests.open_to(user, room) or room.is_archived or room.is_full:
         return []
     return await add_member(core, conn, user, room)
 
@@ -227,8 +230,7 @@ async def join_in(core: Core, conn, user: User, ref) -> tuple[Room, list]:
         return room, []
     if room.room_type == "direct":
         raise Forbidden("direct_room_closed")
-    if not room.is_public and not await room_sql.has_invitation(conn, room.id, user.id):
-        raise Forbidden("invitation_required")
+    await guests.check_may_join(conn, user, room)
     return room, await add_member(core, conn, user, room)
 
 
@@ -360,7 +362,7 @@ async def delete_room(core: Core, user: User, ref) -> Room:
             or (membership and membership.is_admin and not membership.is_banned)
         )
         if not allowed:
-            if not room.is_public and (membership is None or membership.is_banned):
+            if not guests.open_to(user, room) and (membership is None or membership.is_banned):
                 raise Forbidden("room_forbidden")
             raise Forbidden("cannot_delete_room")
         if room.is_official:  # new users land in it: without it they would see no room
@@ -381,7 +383,7 @@ async def open_for_socket(core: Core, user: User, ref) -> tuple[Room, Membership
     if membership and membership.is_banned:
         raise Forbidden("banned")
     if membership is None:
-        if not room.is_public:
+        if not guests.open_to(user, room):
             raise Forbidden("room_forbidden")
         room = await join(core, user, room.id)
     return room, membership

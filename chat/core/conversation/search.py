@@ -22,6 +22,7 @@ import unicodedata
 from chat.core import Core
 from chat.core.conversation.rooms import check_readable
 from chat.core.fields import check_int, check_optional_id
+from chat.core.people import guests
 from chat.db import messages as message_sql
 from chat.db import search as search_sql
 from chat.errors import BadInput
@@ -87,15 +88,18 @@ async def matching_ids(
     """Up to `limit` ids, newest first, and where a further bounded scan would start."""
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
+    public = guests.sees_public_rooms(user)
     if long_terms:
         # Not yet indexed messages are all newer than indexed ones: they come first.
-        newest = await search_sql.unindexed_ids(conn, user.id, terms, room_id, before, limit)
+        newest = await search_sql.unindexed_ids(
+            conn, user.id, terms, room_id, before, limit, public
+        )
         ids = await search_sql.indexed_ids(
-            conn, user.id, fts_query(long_terms), short_terms, room_id, before, limit
+            conn, user.id, fts_query(long_terms), short_terms, room_id, before, limit, public
         )
         return (newest + ids)[:limit], None
     ids = await search_sql.scanned_ids(
-        conn, user.id, short_terms, room_id, before, limit, SCAN_WINDOW
+        conn, user.id, short_terms, room_id, before, limit, SCAN_WINDOW, public
     )
     if len(ids) >= limit:
         return ids, None

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from chat.clock import iso_utc
 from chat.core import Core, Outcome
+from chat.core.people import guests
 from chat.core.site import audit
 from chat.db import api_tokens, users
 from chat.errors import BadInput, Conflict, NotFound, Unauthorized
@@ -68,6 +69,7 @@ def check_days(days) -> int | None:
 
 async def create(core: Core, user: User, name, days=None) -> tuple[ApiToken, str]:
     """A new token of user and its secret, which is never shown again."""
+    guests.check_may_create(user)
     name, days = check_name(name), check_days(days)
     token = PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(SECRET_CHARS))
     expires_at = None if days is None else int(time.time()) + days * 86400

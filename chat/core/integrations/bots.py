@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from chat.core import Core, Outcome
 from chat.core.conversation.mentions import MENTION
 from chat.core.fields import check_int, check_text, check_unicode, check_username
+from chat.core.people import guests
 from chat.core.site import audit
 from chat.db import hooks as bot_sql
 from chat.db import rooms as room_sql
@@ -102,6 +103,7 @@ async def create(
     core: Core, admin: User, username, display_name=None, avatar_url=None, outgoing_url=None
 ) -> tuple[Bot, str]:
     check_site_admin(admin)
+    guests.check_may_create(admin)
     username = check_username(username)
     display = check_display_name(display_name) or username
     avatar, url = check_avatar(avatar_url), check_outgoing_url(outgoing_url)

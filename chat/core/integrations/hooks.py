@@ -23,6 +23,7 @@ from chat.core.conversation import messages
 from chat.core.conversation.rooms import check_readable, check_room_admin
 from chat.core.fields import check_int, check_text
 from chat.core.integrations.slack import override_name, render_payload
+from chat.core.people import guests
 from chat.core.site import audit
 from chat.db import hooks as hook_sql
 from chat.db import rooms as room_sql
@@ -59,6 +60,7 @@ async def find_hook(conn, room_id: int, hook_id) -> Hook:
 
 
 async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
+    guests.check_may_create(user)
     name = check_text("name", name, 1, 64)
     key, key_digest = new_key()
 

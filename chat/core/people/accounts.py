@@ -14,7 +14,7 @@ from chat.core.conversation import rooms
 from chat.core.fields import USERNAME, check_unicode, check_username, clean_display_name
 from chat.core.files.file_access import check_avatar_upload
 from chat.core.integrations import api_tokens, bots
-from chat.core.people import identities, sessions, tokens
+from chat.core.people import guests, identities, sessions, tokens
 from chat.core.site import audit
 from chat.db import sessions as db_sessions
 from chat.db import statuses as status_sql
@@ -158,6 +158,7 @@ async def sign_in(
         found = await users.user_by_id(conn, user_id)
         if not found.is_active:
             raise Unauthorized("account_deactivated")
+        guests.check_not_expired(found)
         await users.record_login(conn, user_id, address, user_agent)
         await audit.record(conn, found, "sign_in", found, method=method)
         return Outcome(await users.user_by_id(conn, user_id))
@@ -198,6 +199,7 @@ async def identify(core: Core, token: str | None, cookie: str | None = None) -> 
     credential = await _credential(core, token, cookie)
     if not credential.user.is_active:
         raise Unauthorized("account_deactivated")  # by a site admin: at once
+    guests.check_not_expired(credential.user)
     await sessions.note_use(core, credential)
     return credential
 
@@ -349,7 +351,10 @@ async def token_for(
     return token
 
 
-async def find_users(core: Core, query, limit: int = 20) -> list[User]:
+async def find_users(core: Core, viewer: User, query, limit: int = 20) -> list[User]:
+    """People to invite or message; a guest finds only the people of their rooms."""
     if not isinstance(query, str):
         query = ""
-    return await users.search_users(core.db.reader, query.strip()[:64], limit)
+    return await users.search_users(
+        core.db.reader, query.strip()[:64], limit, guests.fellows_only(viewer)
+    )

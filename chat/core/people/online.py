@@ -10,6 +10,7 @@ from __future__ import annotations
 from chat.clock import start_of_day
 from chat.core import Core
 from chat.core.fields import check_int
+from chat.core.people import guests
 from chat.db import messages as message_sql
 from chat.db import users as user_sql
 from chat.errors import Forbidden, NotFound
@@ -27,9 +28,11 @@ async def set_typing(core: Core, user: User, room_id: int, is_typing: bool) -> N
     core.hub.set_typing(room_id, user, is_typing)
 
 
-def online_users(core: Core, viewer: User) -> list[OnlineUser]:
+async def online_users(core: Core, viewer: User) -> list[OnlineUser]:
+    """Everyone online; for a guest, only the people of their rooms."""
     hub = core.hub
     private = viewer.is_admin
+    entries = await guests.only_visible(core.db.reader, viewer, hub.active_users())
     return [
         OnlineUser(
             entry.user,
@@ -38,7 +41,7 @@ def online_users(core: Core, viewer: User) -> list[OnlineUser]:
             entry.login_time,
             entry.last_activity,
         )
-        for entry in hub.active_users()
+        for entry in entries
     ]
 
 

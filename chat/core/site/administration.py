@@ -20,7 +20,7 @@ from chat.db import api_tokens as token_sql
 from chat.db import sessions as session_sql
 from chat.db import site_lists
 from chat.db import users as user_sql
-from chat.errors import BadInput, Forbidden, NotFound, Unauthorized
+from chat.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from chat.models import Account, Room, User
 
 
@@ -90,6 +90,8 @@ async def update_account(
         user = await find_target(conn, admin, user_id)
         if user.id == admin.id and (is_admin is False or is_active is False):
             raise BadInput("admin_self")
+        if is_admin and user.is_guest:  # a site admin sees everything: convert first
+            raise Conflict("guest_not_admin")
         await user_sql.set_standing(
             conn,
             user.id,

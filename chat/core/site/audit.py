@@ -33,7 +33,6 @@ PURGE_BATCH = 5000
 COMMAND_LINE = "cli"  # the actor name of the server.py subcommands
 
 # The actions entries are recorded under; the admin page offers them as a filter.
-# New kinds of action (guest invitations, conversions) add their names here.
 ACTIONS = (
     "sign_in",
     "sign_in_failed",
@@ -71,6 +70,12 @@ ACTIONS = (
     "export",
     "import",
     "backup_started",
+    "guest_invited",
+    "guest_link_created",
+    "guest_signed_up",
+    "guest_converted",
+    "guest_expiry_set",
+    "guest_expired",
 )
 
 

@@ -33,7 +33,16 @@ PAGE = 500
 HASH_CHUNK = 1 << 20  # bytes read at a time for a file's checksum
 CHUNK = 192 * 1024  # raw bytes per file_chunk line (256 KiB of base64)
 UPLOAD_PREFIX = "/uploads/chat/"
-USER_FIELDS = ("id", "username", "display_name", "avatar_url", "is_admin", "created_at")
+USER_FIELDS = (
+    "id",
+    "username",
+    "display_name",
+    "avatar_url",
+    "is_admin",
+    "created_at",
+    "is_guest",
+    "guest_until",
+)
 ROOM_FIELDS = (
     "id",
     "slug",
@@ -69,6 +78,7 @@ MESSAGE_FIELDS = (
 )
 BOOLEANS = {
     "is_admin",
+    "is_guest",
     "is_official",
     "is_active",
     "is_muted",

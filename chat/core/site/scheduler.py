@@ -1,5 +1,5 @@
 """The background task that does timed work: scheduled messages, reminders, status
-expiries. It sleeps until the next due item (no polling) and core.alarm wakes it when a
+and guest expiries. It sleeps until the next due item (no polling) and core.alarm wakes it when a
 new item is stored. Everything due is found from the database, so nothing is lost when
 the server was down at the time: it is done at the next start.
 """
@@ -14,6 +14,8 @@ from chat.clock import now
 from chat.core import Core
 from chat.core.conversation.schedule import remind_due, send_due
 from chat.core.people.statuses import expire_due
+from chat.core.site import guest_admin
+from chat.db import guests as guest_sql
 from chat.db import schedule as schedule_sql
 from chat.events import Event, ReminderChanged, ScheduledChanged, StatusChanged
 
@@ -49,12 +51,21 @@ def hear(core: Core, event: Event) -> None:
 
 
 async def work_due(core: Core) -> None:
-    while await send_due(core) + await remind_due(core) + await expire_due(core):
+    while (
+        await send_due(core)
+        + await remind_due(core)
+        + await expire_due(core)
+        + await guest_admin.expire_due(core)
+    ):
         pass  # a full batch may leave more behind
 
 
 async def seconds_to_next(core: Core) -> float:
-    due = await schedule_sql.next_due(core.db.reader)
+    dues = [
+        await schedule_sql.next_due(core.db.reader),
+        await guest_sql.next_expiry(core.db.reader),
+    ]
+    due = min((due for due in dues if due is not None), default=None)
     if due is None:
         return MAX_SLEEP
     wait = (datetime.fromisoformat(due) - now()).total_seconds()

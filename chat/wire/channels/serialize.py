@@ -36,6 +36,7 @@ def serialize_user(user: User | None) -> dict | None:
         "display_name": user.display_name,
         "avatar_url": user.avatar_url,
         "is_bot": user.is_bot,
+        "is_guest": user.is_guest,
     }
 
 

@@ -60,7 +60,7 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 async def online_users(request: web.Request) -> web.Response:
-    found = activity.online_users(request.app[core_key], request[user_key])
+    found = await activity.online_users(request.app[core_key], request[user_key])
     return json_response([serialize_online_user(online) for online in found])
 
 
