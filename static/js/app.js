@@ -28,6 +28,8 @@ import { registerWorker, setBadge } from "./push.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
 import { findRoom as findRoomIn, linkedRoom as roomLink } from "./room_links.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
+import { closeThread, openThread, setupThreads, threadRoomOpened, threadsStarted } from "./threads.js";
+import { mountShortcutButton, showShortcuts } from "./shortcut_help.js";
 
 const ROOM_POLL_MS = 60_000;      // a safety net: every room is live on the socket
 const LAST_ROOM_KEY = "teahouse.room";
@@ -151,6 +153,7 @@ async function startChat() {
   if (!app.conversation) wire();
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
+  threadsStarted();
   await loadRooms();
   startSocket();
   const link = linkedRoom();
@@ -202,6 +205,8 @@ function wire() {
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
   new Search({ me: () => state.me, open: openAt, roomName });
   setupTeam(app, ctx);
+  setupThreads(app, ctx);
+  mountShortcutButton();
   wireButtons();
   document.addEventListener("keydown", shortcuts);
   document.addEventListener("visibilitychange", () => {
@@ -257,7 +262,14 @@ function shortcuts(e) {
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
     e.preventDefault();
     $("#search-input").focus();
+  } else if (e.key === "?" && !e.target.matches?.("input, textarea, select")) {
+    e.preventDefault();
+    showShortcuts();
   } else if (e.key === "Escape") {
+    // Menus and panels close first; the thread panel on the next Escape.
+    const floating = document.querySelector(".panel:not([hidden]), .emoji-picker, .member-menu, dialog[open]")
+      || document.body.classList.contains("sidebar-open");
+    if (!floating && !e.defaultPrevented) closeThread();
     closePanels();
     document.querySelector(".emoji-picker")?.remove();
     document.querySelector(".member-menu")?.remove();
@@ -409,6 +421,7 @@ async function openRoom(id, messageId = null) {
   showNoRoom(false);
   app.people.reset(room);
   app.live.reset();
+  threadRoomOpened(room);
   localStorage.setItem(LAST_ROOM_KEY, listing.slug || String(listing.id));
   history.replaceState(null, "", `#${listing.slug || listing.id}`);
   drawHeader();
@@ -440,8 +453,8 @@ function rememberSeen(room) {
 }
 
 // From a notification or a search result. A room not in the list yet is one we were
-// invited to: following the invitation joins it.
-async function openAt(roomId, messageId, { join = false } = {}) {
+// invited to: following the invitation joins it. A message in a thread opens the thread.
+async function openAt(roomId, messageId, { join = false, thread = null } = {}) {
   document.body.classList.remove("sidebar-open");
   if (!state.rooms.get(Number(roomId))?.is_member && join) {
     try {
@@ -451,7 +464,9 @@ async function openAt(roomId, messageId, { join = false } = {}) {
     }
     await loadRooms();
   }
-  if (state.rooms.has(Number(roomId))) openRoom(roomId, messageId);
+  if (!state.rooms.has(Number(roomId))) return;
+  if (thread) return openThread(roomId, thread, messageId);
+  return openRoom(roomId, messageId);
 }
 
 function drawHeader() {

@@ -78,7 +78,10 @@ export class Notifications {
 
   async openItem(n) {
     if (!n.is_read) this.markRead(n);
-    if (n.room) this.app.open(n.room.id, n.message?.id, { join: n.notification_type === "room_invite" });
+    if (n.room) {
+      this.app.open(n.room.id, n.message?.id,
+        { join: n.notification_type === "room_invite", thread: n.message?.thread_id || null });
+    }
   }
 
   // An invitation not answered yet: explicit Accept (join and open) or Decline.
@@ -152,7 +155,7 @@ export function desktopAlert(title, body, onClick) {
 }
 
 export class Search {
-  // app: { me(), open(roomId, messageId), roomName(room) }
+  // app: { me(), open(roomId, messageId, {thread}), roomName(room) }
   constructor(app) {
     this.app = app;
     this.panel = $("#search-panel");
@@ -214,7 +217,8 @@ export class Search {
   item(result) {
     const room = result.room || {};
     return h("li", {}, h("button", {
-      type: "button", class: "search-result", onclick: () => this.app.open(room.id, result.id),
+      type: "button", class: "search-result",
+      onclick: () => this.app.open(room.id, result.id, { thread: result.thread_id || null }),
     },
     h("span", { class: "result-meta" },
       h("strong", { text: displayName(result.sender) }), " · ",
