@@ -19,6 +19,7 @@ from chat.api import (
     native,
     push,
     records,
+    threads,
     user_socket,
 )
 from chat.api import teamwork as team
@@ -136,6 +137,7 @@ def create_app(settings: Settings) -> web.Application:
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    threads.setup(app)
     push.setup(app)
     team.setup(app)
     admin.setup(app)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from chat.core import Core, Outcome
 from chat.core.conversation.mentions import check_group_mention
 from chat.core.conversation.rooms import check_readable, join_in
+from chat.core.conversation.thread_posts import after_change, after_reply
 from chat.core.fields import (
     check_int,
     check_optional_id,
@@ -118,6 +119,7 @@ async def send(
     sender_name: str | None = None,
     text_key=None,
     mrkdwn: str | None = None,
+    thread_only: bool = False,
 ) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
     text_key is the server's own (an upload's caption), never a client's.
@@ -136,6 +138,7 @@ async def send(
         file_size,
         sender_name,
         mrkdwn,
+        thread_only,
     )
     await check_message_budgets(core, user)
 
@@ -187,6 +190,7 @@ class Draft:
     file_size: int | None = None
     sender_name: str | None = None
     mrkdwn: str | None = None
+    thread_only: bool = False  # a reply kept out of the main timeline (threads.reply)
 
     @classmethod
     def check(
@@ -200,6 +204,7 @@ class Draft:
         file_size=None,
         sender_name=None,
         mrkdwn=None,
+        thread_only=False,
     ) -> Draft:
         return cls(
             check_content(content),
@@ -211,6 +216,7 @@ class Draft:
             None if file_size is None else check_int("file_size", file_size, 0, 2**40),
             sender_name,
             mrkdwn,
+            thread_only and reply_to is not None,
         )
 
 
@@ -227,10 +233,12 @@ async def store(
     if room.is_archived:
         raise Forbidden("room_archived")
     await check_group_mention(conn, core.settings.all_mention_limit, user, room, draft.content)
+    thread_id = None
     if draft.reply_to is not None:
         original = await message_sql.message_by_id(conn, draft.reply_to)
         if original is None or original.room_id != room.id:
             raise BadInput("reply_elsewhere")
+        thread_id = original.thread_id or original.id  # one level: a reply's root
     if name := uploaded_name(draft.file_url):
         await check_may_link(conn, user, name)
     try:
@@ -248,12 +256,17 @@ async def store(
             sender_name=draft.sender_name,
             text_key=text_key,
             mrkdwn=draft.mrkdwn,
+            thread_id=thread_id,
+            thread_only=draft.thread_only,
         )
     except message_sql.DuplicateClientId:
         earlier = await message_sql.message_by_client_id(conn, user.id, draft.client_id)
         return Outcome(SendResult(earlier, created=False))
     events.append(MessagePosted(room.id, message))
-    events += await notify_for_message(core, conn, room, message)
+    told = await notify_for_message(core, conn, room, message)
+    events += told
+    if thread_id is not None:
+        events += await after_reply(core, conn, room, message, told)
     events += await bots.addressed(core, conn, room, message)
     return Outcome(SendResult(message), events)
 
@@ -340,6 +353,8 @@ async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
             name = None
         deleted = await message_sql.message_by_id(conn, message.id)
         events = [MessageDeleted(room.id, deleted)]
+        if deleted.thread_id is not None:
+            events += await after_change(conn, deleted)
         if await pin_sql.forget_message(conn, message.id):
             events.append(MessageUnpinned(room.id, deleted))
         return Outcome((deleted, name), events)
