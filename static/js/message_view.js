@@ -47,7 +47,7 @@ function bodyElement(msg, ctx, el, name) {
     msg.created_at
       ? h("time", { datetime: msg.created_at, title: formatFull(msg.created_at), text: formatTime(msg.created_at) })
       : null));
-  if (msg.reply_to && !msg.is_deleted) body.append(replyQuote(msg, ctx));
+  if (msg.reply_to && !msg.is_deleted && ctx.quotes?.(msg) !== false) body.append(replyQuote(msg, ctx));
   if (msg.is_deleted) {
     body.append(h("p", { class: "content deleted-text", text: t("message_deleted") }));
     return withThread(body, msg, ctx);          // a deleted root keeps its thread

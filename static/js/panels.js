@@ -44,7 +44,16 @@ export class Notifications {
 
   // A room read (here, in another tab or device) up to messageId: so are its mentions.
   readUpTo(roomId, messageId) {
-    const read = this.items.filter((n) => !n.is_read && n.room?.id === roomId && n.message && n.message.id <= messageId);
+    this.readWhere((n) => n.room?.id === roomId && n.message && n.message.id <= messageId);
+  }
+
+  // A thread read up to messageId (here or in another tab): so are the notifications of its replies.
+  readThreadUpTo(rootId, messageId) {
+    this.readWhere((n) => n.message?.thread_id === rootId && n.message.id <= messageId);
+  }
+
+  readWhere(about) {
+    const read = this.items.filter((n) => !n.is_read && about(n));
     for (const n of read) n.is_read = true;
     if (read.length) this.draw();
   }

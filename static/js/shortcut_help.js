@@ -21,7 +21,7 @@ export function showShortcuts() {
     h("div", { class: "dialog-head" }, h("h2", { text: t("shortcuts") }),
       h("button", { type: "button", class: "icon-button", "aria-label": t("close_panel"), title: t("close_panel"),
         onclick: () => dialog.close() }, icon("close"))),
-    h("dl", { class: "shortcut-list" }, SHORTCUTS.map(([keys, label]) => [
+    h("dl", { class: "shortcut-list" }, SHORTCUTS.flatMap(([keys, label]) => [
       h("dt", {}, keys.map((key) => h("kbd", { text: key }))),
       h("dd", { text: t(label) }),
     ])));

@@ -3,7 +3,7 @@
 // Kept live by thread_state (counts, follows, from any tab) and thread_updated (the
 // roots' summaries) frames; a follow it has not heard of reloads the list.
 import { get } from "./api.js";
-import { $, displayName, formatFull, h, icon } from "./dom.js";
+import { $, displayName, fill, formatFull, h, icon } from "./dom.js";
 import { t } from "./i18n.js";
 import { formatCompact, slackMarkup } from "./markdown.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
@@ -78,7 +78,7 @@ export class ThreadList {
   draw() {
     const count = Math.max(0, this.unreadThreads);
     this.link.classList.toggle("has-unread", count > 0);
-    this.link.replaceChildren(
+    fill(this.link,
       h("span", { class: "room-icon", "aria-hidden": "true" }, icon("thread")),
       h("span", { class: "room-name", text: t("threads") }),
       this.mentions > 0 ? h("span", { class: "badge mention-badge", text: "@",

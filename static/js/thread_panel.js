@@ -73,6 +73,7 @@ export class ThreadPanel {
     const ctx = Object.create(parent);
     ctx.idPrefix = "t-";
     ctx.threadLine = null;
+    ctx.quotes = (msg) => msg.reply_to !== this.view.rootId;   // only a reply to a reply quotes
     ctx.loaded = (body) => this.loaded(body);
     ctx.onScrolled = (bottom) => { if (bottom) this.markRead(); };
     ctx.actions = {

@@ -15,7 +15,7 @@ export function setupThreads(app, ctx) {
   document.getElementById("main").after(threadPanelElement());
   const list = new ThreadList({ open: (roomId, rootId) => openThread(roomId, rootId), roomName: app.roomName });
   const panel = new ThreadPanel(app, ctx, {
-    followChanged: (follow) => list.followed(follow),
+    followChanged: (follow) => followed(follow),
     closed: () => app.composer.focus(),
   });
   threads = { app, list, panel };
@@ -29,6 +29,15 @@ export function setupThreads(app, ctx) {
     list.draw();
   });
   return threads;
+}
+
+// Our state in a thread changed, here or in another tab: the panel, the Threads view and
+// the notifications about replies read (the server read those too) follow.
+function followed(follow) {
+  const { app, panel, list } = threads;
+  panel.setFollow(follow);
+  list.followed(follow);
+  app.notifications.readThreadUpTo(follow.root_id, follow.last_read_id || 0);
 }
 
 // Open a thread (rootId may be a reply's id) in its room, at messageId if given.
@@ -68,8 +77,7 @@ export function threadFrame(app, frame) {
       list.summary(frame.thread);
       return true;
     case "thread_state":
-      panel.setFollow(frame.follow);
-      list.followed(frame.follow);
+      followed(frame.follow);
       return true;
     case "chat_message":
     case "message_updated":
