@@ -225,7 +225,10 @@ COMPONENTS: dict[str, dict] = {
             "content": STR,
             "room": null(ref("Room")),
             "message": null(
-                obj({"id": INT, "content": STR, "message_type": STR, "created_at": TIME})
+                obj(
+                    {"id": INT, "content": STR, "message_type": STR, "created_at": TIME},
+                    {"thread_id": null(INT)},
+                )
             ),
             "is_read": BOOL,
             "created_at": TIME,
