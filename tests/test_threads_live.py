@@ -149,7 +149,9 @@ async def test_seed_rest_sees_replies_as_today(client, alice, bob):
     root = await post_message(client, alice, room, "root")
     sent = await reply(client, bob, root["id"], "thread only")
     simple = await (
-        await client.get("/api/chat/messages", params={"room_id": room["slug"]}, headers=bob.headers)
+        await client.get(
+            "/api/chat/messages", params={"room_id": room["slug"]}, headers=bob.headers
+        )
     ).json()
     found = [m for m in simple if m["id"] == str(sent["id"])]
     assert found and found[0]["reply_to"] == str(root["id"])
