@@ -200,3 +200,30 @@ async def followed_totals(conn, user_id: int) -> tuple[int, int]:
         (user_id,),
     )
     return rows[0][0], rows[0][1]
+
+
+def settle_imported(conn: sqlite3.Connection) -> None:
+    """After an import (a plain sqlite3 connection, inside its transaction): those who
+    started or replied in a thread follow it with everything read, and each root knows
+    its last repliers. The counters themselves were kept by the triggers."""
+    conn.execute(
+        """INSERT OR IGNORE INTO thread_follows
+               (user_id, root_id, room_id, last_read_id, seen_count, followed_at)
+           SELECT m.sender_id, t.root_id, t.room_id, COALESCE(t.last_reply_id, 0),
+                  t.reply_count, COALESCE(t.last_reply_at, m.created_at)
+           FROM threads t JOIN messages m ON m.thread_id = t.root_id OR m.id = t.root_id
+           WHERE m.sender_id IS NOT NULL"""
+    )
+    repliers: dict[int, list[int]] = {}
+    for root_id, sender_id in conn.execute(
+        """SELECT thread_id, sender_id FROM messages
+           WHERE thread_id IS NOT NULL AND sender_id IS NOT NULL AND is_deleted = 0
+           ORDER BY thread_id, id DESC"""
+    ):
+        newest = repliers.setdefault(root_id, [])
+        if sender_id not in newest and len(newest) < LAST_REPLIERS:
+            newest.append(sender_id)
+    conn.executemany(
+        "UPDATE threads SET last_repliers = ? WHERE root_id = ?",
+        [(json.dumps(ids), root_id) for root_id, ids in repliers.items()],
+    )

@@ -68,6 +68,8 @@ MESSAGE_FIELDS = (
     "created_at",
     "updated_at",
     "mrkdwn",
+    "thread_id",
+    "thread_only",
 )
 BOOLEANS = {
     "is_admin",
@@ -77,6 +79,7 @@ BOOLEANS = {
     "is_banned",
     "is_edited",
     "is_deleted",
+    "thread_only",
 }
 
 

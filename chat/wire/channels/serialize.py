@@ -189,6 +189,7 @@ def serialize_notification(notification: Notification) -> dict:
             "content": message_text(message),
             "message_type": message.message_type,
             "created_at": message.created_at,
+            "thread_id": message.thread_id,  # the page opens the thread (docs/threads.md)
         },
         "is_read": notification.is_read,
         "created_at": notification.created_at,
