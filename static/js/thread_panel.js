@@ -22,6 +22,12 @@ class ThreadView extends Conversation {
 
   beginningNode() { return null; }   // the root heads the thread
 
+  elementFor(msg) {
+    const el = super.elementFor(msg);
+    el.classList.toggle("thread-root", msg.id === this.rootId);
+    return el;
+  }
+
   // The thread answers {root, thread, follow, results, has_more}; the list wants
   // {messages, total}. Older pages are asked for before the oldest reply shown.
   async fetchPage(page, size) {
@@ -56,8 +62,10 @@ export class ThreadPanel {
     this.also = $("#thread-also");
     this.composer = new Composer($("#thread-composer"), {
       members: () => app.people.others(),
-      send: (text, replyTo) => this.actions.send(text, replyTo,
-        { thread_id: this.view.rootId, also_to_room: this.also.checked }),
+      send: (text, replyTo) => {
+        this.actions.send(text, replyTo, { thread_id: this.view.rootId, also_to_room: this.also.checked });
+        this.also.checked = false;        // as Slack: each reply chooses again
+      },
       saveEdit: (msg, text) => this.actions.saveEdit(msg, text),
       typing: () => {},             // typing notices are the room's
       lastOwnMessage: () => this.view.ordered().reverse()

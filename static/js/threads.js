@@ -23,6 +23,7 @@ export function setupThreads(app, ctx) {
     msg.thread_id ? msg.id : null);
   ctx.threadLine = (msg) => threadLine(msg, ctx);
   document.addEventListener("keydown", keys);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) panel.markRead(); });
   onLanguage(() => {
     panel.drawHeader();
     panel.view.invalidateAll();
