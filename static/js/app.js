@@ -53,7 +53,7 @@ const app = {
   atBottom: () => stickToBottom,
   sent: () => { stickToBottom = true; },
   loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost, renamed,
-  open: (roomId, messageId) => openAt(roomId, messageId), roomName: (room) => roomName(room),
+  open: (roomId, messageId, options) => openAt(roomId, messageId, options), roomName: (room) => roomName(room),
 };
 
 // What message_view needs: who I am, names to highlight, and the message actions.
@@ -153,7 +153,7 @@ async function startChat() {
   if (!app.conversation) wire();
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
-  threadsStarted();
+  threadsStarted(app.actions.outbox);
   await loadRooms();
   startSocket();
   const link = linkedRoom();

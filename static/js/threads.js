@@ -58,7 +58,12 @@ export function threadRoomOpened(room) {
   if (threads?.panel.room && threads.panel.room.id !== room.id) threads.panel.close();
 }
 
-export function threadsStarted() { threads?.list.load(); }
+// Signed in: the thread panel keeps its unsent replies in the user's outbox (the room's
+// actions send them again when the network returns), and the Threads view loads.
+export function threadsStarted(outbox) {
+  threads?.panel.actions.useOutbox(outbox);
+  threads?.list.load();
+}
 
 // After a reconnect: the panel and the list catch up (the room's window is live.js's).
 export function threadsResync() {

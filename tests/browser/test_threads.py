@@ -160,7 +160,7 @@ def test_a_thread_opens_from_a_search_hit_and_from_a_notification(server, open_p
     page.locator("#thread-panel").wait_for(state="hidden")
     page.goto(server.base + "/#global")
     page.locator("#room-title", has_text="Global").wait_for()
-    reply(server, eve, root["id"], "@fox does the teal pass contrast checks?")
+    teal = reply(server, eve, root["id"], "@fox does the teal pass contrast checks?")
     page.locator("#notifications-badge", has_text="1").wait_for()
     page.click("#notifications-button")
     page.locator("#notifications-list .notification", has_text="teal pass").click()
@@ -168,6 +168,15 @@ def test_a_thread_opens_from_a_search_hit_and_from_a_notification(server, open_p
     target = thread_msg(page, "teal pass contrast")
     target.wait_for()
     page.wait_for_function("el => el.classList.contains('flash')", arg=target.element_handle())
+
+    # A saved reply (thread only) opens in its thread too.
+    page.locator("#thread-input").press("Escape")
+    page.locator("#thread-panel").wait_for(state="hidden")
+    status, _ = server.api("POST", f"/api/chat/messages/{teal['id']}/save/", {}, fox.token)
+    assert status in (200, 201)
+    page.click("#saved-button")
+    page.locator("#saved-panel .panel-message", has_text="teal pass").click()
+    thread_msg(page, "teal pass contrast").wait_for()
     assert not page.errors
 
 
@@ -213,4 +222,37 @@ def test_the_shortcut_help_and_chinese_labels(server, open_page):
     assert "在话题中回复" in dialog.inner_text()
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
+    assert not page.errors
+
+
+def test_a_reply_written_offline_waits_and_goes_to_its_thread(server, open_page):
+    jo = register(server, "jo", "Jo")
+    room = open_room(server, jo, "drafts")
+    root = post(server, jo, room, "Release notes draft")
+    page = open_page(jo)
+    go_to(page, server, room)
+    bubble(page, "Release notes draft").hover()
+    bubble(page, "Release notes draft").get_by_role("button", name="Reply in thread").click()
+    thread_msg(page, "Release notes draft").wait_for()
+
+    def unreachable(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/chat/threads/*/messages/", unreachable)
+    page.fill("#thread-input", "typed on the train")
+    page.press("#thread-input", "Enter")
+    page.locator("#thread-list .msg.failed", has_text="typed on the train").wait_for()
+    page.unroute("**/api/chat/threads/*/messages/")
+    page.context.set_offline(True)
+    page.context.set_offline(False)  # the browser's "online" event: the outbox goes again
+    page.locator("#thread-list .msg[id^='t-']", has_text="typed on the train").wait_for()
+    page.locator("#thread-list .msg.failed").wait_for(state="detached")
+    status, thread = server.api("GET", f"/api/chat/threads/{root['id']}/messages/", token=jo.token)
+    assert status == 200
+    assert [m["content"] for m in thread["results"]] == ["typed on the train"]
+    assert thread["results"][0]["thread_only"] is True
+    assert timeline_msg(page, "typed on the train").count() == 0
     assert not page.errors
