@@ -117,6 +117,7 @@ function showAuth() {
   state.rooms = new Map();
   state.lastIds = new Map();
   app.conversation?.reset(null);
+  closeThread();
   clearInterval(state.pollTimer);
   $("#chat-view").hidden = true;
   $("#auth-view").hidden = false;
@@ -509,6 +510,7 @@ async function goToGlobal(from) {
   if (next) await openRoom(next.id);
   if (state.room) return;
   app.conversation.reset(null);
+  closeThread();
   showNoRoom(true);
 }
 
