@@ -29,7 +29,13 @@ SHOWN_TEXTS = """() => {
   return out;
 }"""
 
-PANELS = ["#notifications-button", "#saved-button", "#scheduled-button", "#pinned-bar", "#threads-link"]
+PANELS = [
+    "#notifications-button",
+    "#saved-button",
+    "#scheduled-button",
+    "#pinned-bar",
+    "#threads-link",
+]
 
 
 def every_view(page) -> dict[str, list[str]]:
