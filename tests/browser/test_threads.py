@@ -256,3 +256,23 @@ def test_a_reply_written_offline_waits_and_goes_to_its_thread(server, open_page)
     assert thread["results"][0]["thread_only"] is True
     assert timeline_msg(page, "typed on the train").count() == 0
     assert not page.errors
+
+
+def test_a_deleted_root_keeps_its_thread_readable(server, open_page):
+    kay = register(server, "kay", "Kay")
+    lou = register(server, "lou", "Lou")
+    room = open_room(server, kay, "retro", lou)
+    root = post(server, kay, room, "What went wrong in sprint 9?")
+    reply(server, lou, root["id"], "Estimates, mostly")
+    page = open_page(lou)
+    go_to(page, server, room)
+    line = page.locator("#message-list .thread-summary", has_text="1 reply")
+    line.wait_for()
+    status, _ = server.api("DELETE", f"/api/chat/messages/{root['id']}/", token=kay.token)
+    assert status in (200, 204)
+    deleted = page.locator("#message-list .msg.deleted")
+    deleted.locator(".deleted-text", has_text="message deleted").wait_for()
+    deleted.locator(".thread-summary", has_text="1 reply").click()
+    page.locator("#thread-list .msg.deleted.thread-root").wait_for()
+    thread_msg(page, "Estimates, mostly").wait_for()
+    assert not page.errors
