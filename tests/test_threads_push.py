@@ -10,17 +10,23 @@ from tests.test_push_rules import GRACE, start, tab_closed_just_now
 from tests.threadkit import reply
 
 
-async def test_a_reply_in_a_followed_thread_is_pushed_to_an_away_follower(
-    aiohttp_client,
-    tmp_path,
-    service,  # noqa: F811
-):
+async def replied_while_away(aiohttp_client, tmp_path, service):
+    """Alice starts a thread (so follows it), closes her tab, and bob replies in it."""
     client, alice, bob = await start(aiohttp_client, tmp_path, service, push_grace_seconds=GRACE)
     await subscribe(client, alice, service.browser("a"))
     room = await shared_room(client, bob, alice)
     root = await post_message(client, alice, room, "who takes the release?")
     await tab_closed_just_now(client, alice, room)
-    await reply(client, bob, root["id"], "I can")  # alice started the thread: she follows
+    await reply(client, bob, root["id"], "I can")
+    return client, alice, root
+
+
+async def test_a_reply_in_a_followed_thread_is_pushed_to_an_away_follower(
+    aiohttp_client,
+    tmp_path,
+    service,  # noqa: F811
+):
+    await replied_while_away(aiohttp_client, tmp_path, service)
     await service.next_delivery(timeout=GRACE + 5)
 
 
@@ -29,12 +35,7 @@ async def test_a_thread_read_during_the_grace_period_is_not_pushed(
     tmp_path,
     service,  # noqa: F811
 ):
-    client, alice, bob = await start(aiohttp_client, tmp_path, service, push_grace_seconds=GRACE)
-    await subscribe(client, alice, service.browser("a"))
-    room = await shared_room(client, bob, alice)
-    root = await post_message(client, alice, room, "who takes the release?")
-    await tab_closed_just_now(client, alice, room)
-    await reply(client, bob, root["id"], "I can")
+    client, alice, root = await replied_while_away(aiohttp_client, tmp_path, service)
     resp = await client.post(f"/api/chat/threads/{root['id']}/read/", headers=alice.headers)
     assert resp.status == 200, await resp.text()
     await no_push(service, GRACE + 0.5)
