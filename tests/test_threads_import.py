@@ -8,13 +8,15 @@ from dataclasses import replace
 
 from chat.app import create_app
 from chat.core.people import accounts
+from chat.core.site import retention
 from chat.keys import core_key
 from chat.ops.exporting import write_export
 from chat.ops.importing import import_export
 from chat.ops.slack import import_slack
 from tests.helpers import make_room, post_message
+from tests.test_retention import backdate, set_retention
 from tests.test_slack_import import slack_zip
-from tests.threadkit import join, reply
+from tests.threadkit import join, reply, room_unread
 
 ROOT_TS = "1700000300.000100"
 THREADED_DAY1 = [
@@ -96,3 +98,23 @@ async def test_threads_survive_an_export_and_import(
     assert page["thread"]["reply_count"] == 2
     timeline = await get(other, headers, f"/api/chat/rooms/{room['id']}/timeline/")
     assert first["id"] not in [m["id"] for m in timeline["messages"]]
+
+
+async def test_a_purged_root_leaves_its_newer_replies_in_the_timeline_counted(
+    client, core, alice, bob
+):
+    room = await make_room(client, alice, name="short")
+    await join(client, bob, room)
+    assert (await set_retention(client, alice, room, 10)).status == 200
+    root = await post_message(client, alice, room, "old root")
+    kept = await reply(client, alice, root["id"], "a newer reply")
+    await backdate(core, root["id"], 11)
+    assert (await retention.purge_expired(core)).messages == 1
+    timeline = await (
+        await client.get(f"/api/chat/rooms/{room['id']}/timeline/", headers=bob.headers)
+    ).json()
+    [said] = [m for m in timeline["messages"] if m["message_type"] != "system"]
+    assert (said["id"], said["thread_id"], said["thread_only"]) == (kept["id"], None, False)
+    assert await room_unread(client, bob, room) == 1
+    resp = await client.get(f"/api/chat/threads/{root['id']}/messages/", headers=bob.headers)
+    assert resp.status == 404

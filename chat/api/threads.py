@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from chat.core.conversation import threads
+from chat.core.conversation import messages, threads
 from chat.keys import core_key, user_key
 from chat.models import ThreadFollow
 from chat.web.jsonio import json_response, read_json
@@ -111,13 +111,14 @@ async def mark_read(request: web.Request) -> web.Response:
 
 async def room_timeline(request: web.Request) -> web.Response:
     user, query = request[user_key], request.query
-    page = await threads.timeline_page(
+    page = await messages.history_page(
         request.app[core_key],
         user,
         request.match_info["room"],
         query.get("page"),
         query.get("page_size"),
         query.get("before"),
+        main_timeline=True,
     )
     return json_response(serialize_page(page, user.id))
 

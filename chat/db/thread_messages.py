@@ -1,7 +1,8 @@
 """SQL that lists messages by thread: a thread's replies, and a room's main timeline
-(the room without its thread-only replies). Each is a keyset range on its own index
-(messages_thread, messages_timeline of migration 0021), so a page costs the same at
-any depth and in a thread of any size."""
+(the room without its thread-only replies), the latter under the names of
+chat/db/messages.py's whole-room listing so that history_page reads either. Each is a
+keyset range on its own index (messages_thread, messages_timeline of migration 0021),
+so a page costs the same at any depth and in a thread of any size."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ async def has_replies_between(conn, root_id: int, low: int, high: int) -> bool:
     return bool(rows)
 
 
-async def timeline_before(conn, room_id: int, before: int | None, limit: int) -> list[Message]:
+async def messages_before(conn, room_id: int, before: int | None, limit: int) -> list[Message]:
     """The newest `limit` main-timeline messages older than before, oldest first."""
     newest_first = await select_messages(
         conn,
@@ -50,7 +51,7 @@ async def timeline_before(conn, room_id: int, before: int | None, limit: int) ->
     return newest_first[::-1]
 
 
-async def timeline_page(conn, room_id: int, page: int, page_size: int) -> list[Message]:
+async def messages_page(conn, room_id: int, page: int, page_size: int) -> list[Message]:
     """Page 1 is the newest page_size messages of the main timeline (as messages_page)."""
     top = await conn.execute_fetchall(
         "SELECT id FROM messages INDEXED BY messages_timeline "
@@ -59,10 +60,10 @@ async def timeline_page(conn, room_id: int, page: int, page_size: int) -> list[M
     )
     if not top:
         return []
-    return await timeline_before(conn, room_id, top[0][0] + 1, page_size)
+    return await messages_before(conn, room_id, top[0][0] + 1, page_size)
 
 
-async def count_timeline(conn, room_id: int) -> int:
+async def count_in_room(conn, room_id: int) -> int:
     rows = await conn.execute_fetchall(
         "SELECT COUNT(*) FROM messages INDEXED BY messages_timeline "
         "WHERE room_id = ? AND thread_only = 0",

@@ -12,7 +12,6 @@ from __future__ import annotations
 from chat.core import Core, Outcome
 from chat.core.conversation import messages
 from chat.core.conversation.messages import MAX_PAGE_SIZE, find_readable_message
-from chat.core.conversation.rooms import check_readable
 from chat.core.fields import check_int, check_optional_id
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
@@ -22,7 +21,6 @@ from chat.errors import BadInput, Forbidden
 from chat.events import ThreadStateChanged
 from chat.models import (
     Message,
-    MessagePage,
     SendResult,
     ThreadEntry,
     ThreadFollow,
@@ -148,20 +146,3 @@ async def followed_view(core: Core, user: User, limit=50, offset=0):
         totals = await thread_sql.followed_totals(conn, user.id)
     entries = [ThreadEntry(roots[f.root_id], f) for f in follows if f.root_id in roots]
     return entries, *totals
-
-
-async def timeline_page(
-    core: Core, user: User, room_ref, page=1, page_size=20, before=None
-) -> MessagePage:
-    """The room's main timeline, paged as messages.history_page pages the whole room."""
-    page = check_int("page", page, 1, 10**9, default=1)
-    page_size = min(check_int("page_size", page_size, 1, 10**9, default=20), MAX_PAGE_SIZE)
-    before = check_optional_id("before", before)
-    async with core.bounded_read() as conn:
-        room, _ = await check_readable(conn, user, room_ref)
-        if before is None:
-            found = await thread_message_sql.timeline_page(conn, room.id, page, page_size)
-        else:
-            found = await thread_message_sql.timeline_before(conn, room.id, before, page_size)
-        total = await thread_message_sql.count_timeline(conn, room.id)
-    return MessagePage(tuple(found), page, page_size, total)

@@ -103,3 +103,14 @@ WHEN old.message_type != 'system' AND old.is_deleted = 0 AND old.thread_only = 0
     WHERE room_id = old.room_id
       AND (last_read_message_id >= old.id OR user_id = old.sender_id);
 END;
+
+-- A thread-only reply whose root is purged (retention) returns to the room's timeline:
+-- it is counted there from then on, as read by whoever had read past it.
+CREATE TRIGGER messages_count_unthread AFTER UPDATE OF thread_only ON messages
+WHEN old.thread_only = 1 AND new.thread_only = 0 AND new.message_type != 'system'
+     AND new.is_deleted = 0 BEGIN
+    UPDATE rooms SET message_count = message_count + 1 WHERE id = new.room_id;
+    UPDATE memberships SET seen_count = seen_count + 1
+    WHERE room_id = new.room_id
+      AND (last_read_message_id >= new.id OR user_id = new.sender_id);
+END;
