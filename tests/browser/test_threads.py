@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import publish, register, screenshot
+from .conftest import drop_message_posts, publish, register, screenshot
 from .test_web_client import bubble, go_to, open_room
 
 pytestmark = pytest.mark.browser
+THREAD_POSTS = "**/api/chat/threads/*/messages/"
 
 
 def post(server, who, room, content: str) -> dict:
@@ -234,18 +235,11 @@ def test_a_reply_written_offline_waits_and_goes_to_its_thread(server, open_page)
     bubble(page, "Release notes draft").hover()
     bubble(page, "Release notes draft").get_by_role("button", name="Reply in thread").click()
     thread_msg(page, "Release notes draft").wait_for()
-
-    def unreachable(route):
-        if route.request.method == "POST":
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    page.route("**/api/chat/threads/*/messages/", unreachable)
+    drop_message_posts(page, THREAD_POSTS)
     page.fill("#thread-input", "typed on the train")
     page.press("#thread-input", "Enter")
     page.locator("#thread-list .msg.failed", has_text="typed on the train").wait_for()
-    page.unroute("**/api/chat/threads/*/messages/")
+    page.unroute(THREAD_POSTS)
     page.context.set_offline(True)
     page.context.set_offline(False)  # the browser's "online" event: the outbox goes again
     page.locator("#thread-list .msg[id^='t-']", has_text="typed on the train").wait_for()
