@@ -28,6 +28,7 @@ from chat.api import (
     previews,
     push,
     records,
+    threads,
     user_socket,
 )
 from chat.api import teamwork as team
@@ -181,6 +182,7 @@ def create_app(settings: Settings) -> web.Application:
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    threads.setup(app)
     push.setup(app)
     previews.setup(app)
     team.setup(app)

@@ -17,6 +17,8 @@ from chat.models import (
     Room,
     ScheduledMessage,
     Status,
+    ThreadFollow,
+    ThreadSummary,
     User,
 )
 
@@ -256,6 +258,27 @@ class PreferencesChanged(Event):
     user_id: int
     notify_level: str
     room_muted: bool
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        return frozenset({self.user_id})
+
+
+@dataclass(frozen=True)
+class ThreadUpdated(Event):
+    """A root's reply count, last reply or repliers changed (a reply posted or deleted)."""
+
+    thread: ThreadSummary
+
+
+@dataclass(frozen=True)
+class ThreadStateChanged(Event):
+    """One user's follow state of a thread changed (a reply, a read mark, a follow): their
+    own sockets, in every room, so every tab's Threads view agrees."""
+
+    everywhere: ClassVar[bool] = True
+    user_id: int
+    follow: ThreadFollow
 
     @property
     def user_ids(self) -> frozenset[int]:

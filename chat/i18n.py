@@ -394,6 +394,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "uploaded_file": ("sent a file: {name}", "发送了文件: {name}"),
     "notify_mention": ("{username} mentioned you", "{username} 提到了你"),
     "notify_reply": ("{username} replied to you", "{username} 回复了你"),
+    "notify_thread_reply": ("{username} replied in a thread", "{username} 在话题中回复"),
     "notify_message": ("New message from {username}", "新消息来自 {username}"),
     "notify_invite": ("{username} invited you to {room}", "{username} 邀请你加入 {room}"),
     "push_endpoint_refused": (

@@ -134,6 +134,50 @@ class Message:
     mrkdwn: str | None = None  # Slack's markup of the text, when it came in Slack's format
     text_params: dict | None = None  # its words when they are not the sender's name
     previews: tuple[LinkPreview, ...] = ()
+    thread_id: int | None = None  # the root, when this is a reply in a thread
+    thread_only: bool = False  # a reply kept out of the room's main timeline
+    thread: ThreadSummary | None = None  # on a root that has (had) replies
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """What a root shows of its thread: counters kept by triggers, never counted."""
+
+    root_id: int
+    room_id: int
+    reply_count: int
+    last_reply_id: int | None
+    last_reply_at: str | None
+    replier_ids: tuple[int, ...] = ()  # newest first, as stored
+    last_repliers: tuple[User, ...] = ()  # the same, as users (filled by the read)
+
+
+@dataclass(frozen=True)
+class ThreadFollow:
+    """One user's state in one thread; following False once unfollowed (or never)."""
+
+    root_id: int
+    room_id: int
+    following: bool
+    last_read_id: int
+    unread_count: int
+    mention_count: int
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """A line of the Threads view (and the head of a thread page)."""
+
+    root: Message
+    follow: ThreadFollow
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    root: Message
+    follow: ThreadFollow
+    replies: tuple[Message, ...]
+    has_more: bool
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,19 @@ from tests.powerload import Ledger
 RECOUNTS = {
     "rooms.message_count": """
         SELECT r.id, r.message_count, (SELECT COUNT(*) FROM messages m WHERE m.room_id = r.id
-            AND m.message_type != 'system' AND m.is_deleted = 0) FROM rooms r""",
+            AND m.message_type != 'system' AND m.is_deleted = 0 AND m.thread_only = 0)
+        FROM rooms r""",
     "memberships.seen_count": """
         SELECT x.id, x.seen_count, (SELECT COUNT(*) FROM messages m WHERE m.room_id = x.room_id
-            AND m.message_type != 'system' AND m.is_deleted = 0
+            AND m.message_type != 'system' AND m.is_deleted = 0 AND m.thread_only = 0
             AND (m.id <= x.last_read_message_id OR m.sender_id = x.user_id)) FROM memberships x""",
+    "threads.reply_count": """
+        SELECT t.root_id, t.reply_count, (SELECT COUNT(*) FROM messages m
+            WHERE m.thread_id = t.root_id AND m.is_deleted = 0) FROM threads t""",
+    "thread_follows.seen_count": """
+        SELECT f.rowid, f.seen_count, (SELECT COUNT(*) FROM messages m
+            WHERE m.thread_id = f.root_id AND m.is_deleted = 0
+            AND (m.id <= f.last_read_id OR m.sender_id = f.user_id)) FROM thread_follows f""",
     "rooms.members": """
         SELECT r.id, r.members, (SELECT COUNT(*) FROM memberships x WHERE x.room_id = r.id
             AND x.is_banned = 0) FROM rooms r""",

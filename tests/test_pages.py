@@ -103,12 +103,14 @@ def test_client_code_never_builds_html_from_strings():
 
 
 def catalog() -> dict[str, set[str]]:
-    source = (STATIC / "js" / "i18n.js").read_text()
-    blocks = re.split(r"\n  (en|zh): \{", source)
-    return {
-        blocks[i]: set(re.findall(r"([a-z_]+): \"", blocks[i + 1].split("\n  },")[0]))
-        for i in range(1, len(blocks), 2)
-    }
+    """Every key per language, over i18n.js and the catalogues it merges (i18n_*.js)."""
+    keys: dict[str, set[str]] = {}
+    for path in sorted((STATIC / "js").glob("i18n*.js")):
+        blocks = re.split(r"\n  (en|zh): \{", path.read_text())
+        for i in range(1, len(blocks), 2):
+            found = re.findall(r"([a-z_]+): \"", blocks[i + 1].split("\n  },")[0])
+            keys.setdefault(blocks[i], set()).update(found)
+    return keys
 
 
 def test_every_label_exists_in_english_and_chinese():

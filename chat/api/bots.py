@@ -81,7 +81,11 @@ async def bot_says(request: web.Request) -> web.Response:
         result = await receive_upload(request, file_field="attachment", room=room)
     else:
         text = (await request.content.read(MAX_TEXT_BYTES)).decode("utf-8", "replace")
-        result = await messages.send(core, bot, room, text)
+        # ?thread=<message id>: a reply in that message's thread (&also_to_room=1: in the
+        # room too), as a bot answering in a thread does
+        thread = request.query.get("thread")
+        also = request.query.get("also_to_room") in ("1", "true")
+        result = await messages.send(core, bot, room, text, reply_to=thread, thread_only=not also)
     response = json_response(serialize_message(result.message, bot.id), status=201)
     response.headers["Location"] = f"/api/chat/messages/{result.message.id}/"
     return response

@@ -13,10 +13,18 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from chat.api.threads import serialize_follow
 from chat.core.conversation import rooms
 from chat.core.fields import check_int
 from chat.errors import BadInput, Forbidden
-from chat.events import Event, MemberJoined, MemberLeft, ProfileChanged
+from chat.events import (
+    Event,
+    MemberJoined,
+    MemberLeft,
+    ProfileChanged,
+    ThreadStateChanged,
+    ThreadUpdated,
+)
 from chat.i18n import translate
 from chat.live.client import Seat
 from chat.models import Message, User
@@ -35,6 +43,7 @@ from chat.wire.channels import socket as channels
 from chat.wire.channels.serialize import (
     serialize_message,
     serialize_room,
+    serialize_thread,
     serialize_user,
     serialize_user_brief,
 )
@@ -46,6 +55,9 @@ FRAMES: dict[type, Callable[[Event], dict | None]] = {
     MemberJoined: lambda e: {"type": "room_joined", "room": serialize_room(e.room)},
     MemberLeft: lambda e: {"type": "member_left", "user": serialize_user_brief(e.user)},
     ProfileChanged: lambda e: {"type": "user_updated", "user": serialize_user(e.user)},
+    # threads live only here: the seeds' sockets have no threads (docs/threads.md)
+    ThreadUpdated: lambda e: {"type": "thread_updated", "thread": serialize_thread(e.thread)},
+    ThreadStateChanged: lambda e: {"type": "thread_state", "follow": serialize_follow(e.follow)},
 }
 
 

@@ -8,12 +8,15 @@ import sqlite3
 from collections import defaultdict
 
 from chat.clock import iso_utc
+from chat.db.threads import THREAD_COLUMNS, row_to_summary, with_repliers
 from chat.db.users import row_to_user, user_columns
 from chat.models import LinkPreview, Message, Reaction, Room, User
 
 MESSAGE_SELECT = f"""
-    SELECT m.*, r.slug AS room_slug, r.name AS room_name, {user_columns("s", "s_")}
+    SELECT m.*, r.slug AS room_slug, r.name AS room_name, {user_columns("s", "s_")},
+           {THREAD_COLUMNS}
     FROM messages m JOIN rooms r ON r.id = m.room_id LEFT JOIN users s ON s.id = m.sender_id
+         LEFT JOIN threads t ON t.root_id = m.id
 """
 
 
@@ -43,6 +46,9 @@ def row_to_message(row: sqlite3.Row) -> Message:
         mrkdwn=row["mrkdwn"],
         text_params=json.loads(row["text_params"]) if row["text_params"] else None,
         previews=row_previews(row["previews"]),
+        thread_id=row["thread_id"],
+        thread_only=bool(row["thread_only"]),
+        thread=row_to_summary(row),
     )
 
 
@@ -85,12 +91,20 @@ async def select_messages(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     rows = await conn.execute_fetchall(sql, params)
-    return await with_reactions(conn, [row_to_message(row) for row in rows])
+    found = await with_reactions(conn, [row_to_message(row) for row in rows])
+    return await with_repliers(conn, found)
 
 
 async def message_by_id(conn, message_id: int) -> Message | None:
     found = await select_messages(conn, "m.id = ?", (message_id,))
     return found[0] if found else None
+
+
+async def messages_by_ids(conn, ids: list[int]) -> dict[int, Message]:
+    if not ids:
+        return {}
+    found = await select_messages(conn, f"m.id IN ({','.join('?' * len(ids))})", ids)
+    return {m.id: m for m in found}
 
 
 async def message_by_client_id(conn, sender_id: int, client_id: str) -> Message | None:
@@ -178,6 +192,8 @@ async def insert_message(
     text_key: str | None = None,
     mrkdwn: str | None = None,
     text_params: dict | None = None,
+    thread_id: int | None = None,
+    thread_only: bool = False,
 ) -> Message:
     """Insert and return the message as stored, built from what was inserted: the
     send path reads nothing back. A repeated client_id raises DuplicateClientId (the
@@ -188,8 +204,8 @@ async def insert_message(
             """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
                                      file_url, file_name, file_size, reply_to, client_id,
                                      sender_name, text_key, mrkdwn, text_params, created_at,
-                                     updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     updated_at, thread_id, thread_only)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 room.id,
                 sender.id if sender else None,
@@ -207,6 +223,8 @@ async def insert_message(
                 json.dumps(text_params) if text_params else None,
                 stamp,
                 stamp,
+                thread_id,
+                int(thread_only),
             ),
         )
     except sqlite3.IntegrityError:
@@ -236,6 +254,8 @@ async def insert_message(
         text_key=text_key,
         mrkdwn=mrkdwn,
         text_params=text_params,
+        thread_id=thread_id,
+        thread_only=thread_only,
     )
 
 

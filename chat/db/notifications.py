@@ -88,11 +88,26 @@ async def unread_count(conn, user_id: int) -> int:
 
 
 async def mark_read_upto(conn, user_id: int, room_id: int, message_id: int) -> int:
-    """The user read the room up to this message: what notified them of it is read too."""
+    """The user read the room up to this message: what notified them of it is read too,
+    except thread-only replies, which are read in their thread (mark_thread_read_upto)."""
     cursor = await conn.execute(
         """UPDATE notifications SET is_read = 1
-           WHERE user_id = ? AND room_id = ? AND message_id <= ? AND is_read = 0""",
+           WHERE user_id = ? AND room_id = ? AND message_id <= ? AND is_read = 0
+             AND NOT EXISTS (SELECT 1 FROM messages m
+                             WHERE m.id = notifications.message_id AND m.thread_only = 1)""",
         (user_id, room_id, message_id),
+    )
+    return cursor.rowcount
+
+
+async def mark_thread_read_upto(conn, user_id: int, root_id: int, message_id: int) -> int:
+    """The user read a thread up to this reply: the notifications about its replies."""
+    cursor = await conn.execute(
+        """UPDATE notifications SET is_read = 1
+           WHERE user_id = ? AND message_id <= ? AND is_read = 0
+             AND EXISTS (SELECT 1 FROM messages m
+                         WHERE m.id = notifications.message_id AND m.thread_id = ?)""",
+        (user_id, message_id, root_id),
     )
     return cursor.rowcount
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chat.clock import iso_utc
-from chat.db.messages import select_messages
+from chat.db.messages import messages_by_ids
 from chat.db.users import user_by_id
 
 
@@ -87,9 +87,7 @@ async def _with_messages(conn, rows, stamp: str, by: str | None) -> list:
     if not rows:
         return []
     ids = [row["message_id"] for row in rows]
-    found = {
-        m.id: m for m in await select_messages(conn, f"m.id IN ({','.join('?' * len(ids))})", ids)
-    }
+    found = await messages_by_ids(conn, ids)
     users = {}
     if by:
         for uid in {row[by] for row in rows if row[by]}:

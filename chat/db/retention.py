@@ -53,7 +53,13 @@ async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:
     # The search index forgets them by trigger (migration 0013).
     for table, column in await references_to(conn, "messages"):
         # A newer reply (sent or scheduled) keeps its text and loses the quoted original.
-        if column == "reply_to":
+        if (table, column) == ("messages", "thread_id"):
+            # A newer reply outlives its root: it goes back to the room's timeline (a
+            # trigger of 0021 counts it there) and the root's thread rows go with the root.
+            await conn.executemany(
+                "UPDATE messages SET thread_id = NULL, thread_only = 0 WHERE thread_id = ?", ids
+            )
+        elif column == "reply_to":
             await conn.executemany(
                 f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?', ids
             )

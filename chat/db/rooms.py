@@ -318,6 +318,7 @@ async def mark_read(conn, room_id: int, user_id: int, message_id: int) -> None:
                SELECT COUNT(*) FROM messages y
                WHERE y.room_id = :room AND y.id > memberships.last_read_message_id
                  AND y.id <= :upto AND y.message_type != 'system' AND y.is_deleted = 0
+                 AND y.thread_only = 0
                  AND (y.sender_id IS NULL OR y.sender_id != :user)),
              last_read_message_id = :upto
            WHERE room_id = :room AND user_id = :user AND last_read_message_id < :upto""",

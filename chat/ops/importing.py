@@ -25,6 +25,7 @@ from chat.core.files.uploads import STORED_NAME
 from chat.core.site import audit
 from chat.core.site.export_records import FORMAT, VERSION
 from chat.db import Database
+from chat.db import threads as thread_sql
 from chat.ops.backup import BackupError, check_empty_target
 from chat.ops.datadir import PRIVATE_FILE, prepare_data_dir
 from chat.settings import Settings
@@ -95,6 +96,7 @@ def load(
         for item in records(conn):
             loader.add(item)
         loader.finish()
+        thread_sql.settle_imported(conn)
         durable.sync_dir(settings.chat_uploads_dir)
         audit.record_command(conn, "import", source=source, counts=loader.counts)
         conn.execute("COMMIT")
@@ -237,11 +239,13 @@ class Loader:
         self.counts["memberships"] += 1
 
     def message(self, item: dict) -> None:
+        thread_id = self.thread_of(item)
         self.conn.execute(
             """INSERT INTO messages (id, room_id, sender_id, message_type, content, system_event,
                                      file_url, file_name, file_size, reply_to, is_edited,
-                                     is_deleted, created_at, updated_at, mrkdwn)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     is_deleted, created_at, updated_at, mrkdwn, thread_id,
+                                     thread_only)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 item["id"],
                 item["room_id"],
@@ -258,6 +262,8 @@ class Loader:
                 item["created_at"],
                 item.get("updated_at") or item["created_at"],
                 None if item.get("mrkdwn") is None else str(item["mrkdwn"]),
+                thread_id,
+                flag(thread_id is not None and item.get("thread_only")),
             ),
         )
         self.conn.executemany(
@@ -276,6 +282,18 @@ class Loader:
             ],
         )
         self.counts["messages"] += 1
+
+    def thread_of(self, item: dict) -> int | None:
+        """The root of a reply: as exported, or (an older export, a Slack import) the
+        thread of the message it replies to, which an export writes before it."""
+        if item.get("reply_to") is None:
+            return None
+        if item.get("thread_id") is not None:
+            return item["thread_id"]
+        row = self.conn.execute(
+            "SELECT COALESCE(thread_id, id) FROM messages WHERE id = ?", (item["reply_to"],)
+        ).fetchone()
+        return row[0] if row else item["reply_to"]
 
     def upload(self, item: dict) -> None:
         name = item.get("name")

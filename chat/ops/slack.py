@@ -226,6 +226,8 @@ class SlackExport:
                 record["id"], self.next_message = self.next_message, self.next_message + 1
                 by_ts[ts] = record["id"]
                 record["reply_to"] = by_ts.get(thread) if thread and thread != ts else None
+                # Slack's replies stay in their thread, but for "also send to channel"
+                record["thread_only"] = record["reply_to"] is not None and record["thread_only"]
                 yield record
 
     def message_record(self, message: dict, room_id: int) -> tuple[str, str, dict] | None:
@@ -276,6 +278,7 @@ class SlackExport:
                 "updated_at": slack_time(edited["ts"]) if edited and edited.get("ts") else created,
                 "edits": [],
                 "reactions": reactions,
+                "thread_only": message.get("subtype") != "thread_broadcast",
             },
         )
 

@@ -17,7 +17,7 @@ from chat.web.pages import STATIC
 
 THEME = "#2f5d50"
 BACKGROUND = "#fbfaf7"
-SHELL_FILES = ["app.css", "favicon.svg", "icons.svg", "icons/icon-192.png"] + sorted(
+SHELL_FILES = ["app.css", "threads.css", "favicon.svg", "icons.svg", "icons/icon-192.png"] + sorted(
     f"js/{path.name}" for path in (STATIC / "js").glob("*.js") if not path.name.startswith("admin")
 )
 

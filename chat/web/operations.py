@@ -142,6 +142,36 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             ("limit", INT_QUERY),
         ),
     ),
+    # threads (docs/threads.md)
+    ("GET", f"{C}/rooms/{{room}}/timeline/"): op(
+        "The room's main timeline (no thread-only replies), newest page first",
+        ok={200: "MessagePage"},
+        query=(*PAGE, ("before", INT_QUERY)),
+    ),
+    ("GET", f"{C}/threads/"): op(
+        "The Threads view: followed threads, unread first",
+        ok={200: "ThreadsView"},
+        query=(("limit", INT_QUERY), ("offset", INT_QUERY)),
+    ),
+    ("GET", f"{C}/threads/{{id}}/messages/"): op(
+        "A thread's replies: the newest page, an older one (before) or a resume (after)",
+        ok={200: "ThreadPage"},
+        query=(("before", INT_QUERY), ("after", INT_QUERY), ("limit", INT_QUERY)),
+    ),
+    ("POST", f"{C}/threads/{{id}}/messages/"): op(
+        "Reply in the thread of this message (thread-only unless also_to_room)",
+        "NewReply",
+        {201: "Message", 200: "Message"},
+    ),
+    ("PUT", f"{C}/threads/{{id}}/follow/"): op(
+        "Follow a thread (everything read)", ok={201: "ThreadFollow", 200: "ThreadFollow"}
+    ),
+    ("DELETE", f"{C}/threads/{{id}}/follow/"): op("Unfollow a thread", ok={200: "ThreadFollow"}),
+    ("POST", f"{C}/threads/{{id}}/read/"): op(
+        "Move the thread's read mark (default: its last reply)",
+        "ThreadReadMark",
+        {200: "ThreadFollow"},
+    ),
     ("POST", f"{C}/rooms/{{room}}/invite/"): op(
         "Invite someone", "Username", {201: "Invited", 200: "Invited"}
     ),

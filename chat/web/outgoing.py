@@ -57,6 +57,7 @@ def call_payload(event: bots.BotAddressed) -> dict:
                 "html": html.escape(message.content).replace("\n", "<br>"),
             },
             "path": f"/api/chat/messages/{message.id}/",
+            "thread_id": message.thread_id,
         },
         # Mattermost outgoing-webhook fields
         "text": message.content,
@@ -177,7 +178,16 @@ class BotCaller:
         text = answer_text(reply.body, reply.content_type)
         if text:
             try:
-                await messages.send(self.core, bot.user, event.room.id, text[:5000])
+                # addressed in a thread, the bot answers there
+                message = event.message
+                await messages.send(
+                    self.core,
+                    bot.user,
+                    event.room.id,
+                    text[:5000],
+                    reply_to=message.id if message.thread_id else None,
+                    thread_only=message.thread_only,
+                )
             except ChatError as exc:
                 log.warning("bot %s reply refused: %s", bot.user.username, exc.key)
 

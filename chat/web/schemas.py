@@ -120,6 +120,9 @@ COMPONENTS: dict[str, dict] = {
             "format": {"enum": ["markdown", "mrkdwn"]},
             "mrkdwn": null(STR),
             "previews": array(ref("LinkPreview")),
+            "thread_id": null(INT),
+            "thread_only": BOOL,
+            "thread": null(ref("ThreadSummary")),
         },
     ),
     "LinkPreview": obj(
@@ -129,6 +132,51 @@ COMPONENTS: dict[str, dict] = {
             "description": STR,
             "site_name": STR,
             "image_url": null(STR),
+        }
+    ),
+    # threads (docs/threads.md)
+    "ThreadSummary": obj(
+        {
+            "root_id": INT,
+            "room_id": INT,
+            "reply_count": INT,
+            "last_reply_id": null(INT),
+            "last_reply_at": null(TIME),
+            "last_repliers": array(ref("User")),
+        }
+    ),
+    "ThreadFollow": obj(
+        {
+            "root_id": INT,
+            "room_id": INT,
+            "following": BOOL,
+            "last_read_id": INT,
+            "unread_count": INT,
+            "mention_count": INT,
+        }
+    ),
+    "ThreadPage": obj(
+        {
+            "root": ref("Message"),
+            "thread": null(ref("ThreadSummary")),
+            "follow": ref("ThreadFollow"),
+            "results": array(ref("Message")),
+            "has_more": BOOL,
+        }
+    ),
+    "ThreadsView": obj(
+        {
+            "results": array(
+                obj(
+                    {
+                        "root": ref("Message"),
+                        "thread": null(ref("ThreadSummary")),
+                        "follow": ref("ThreadFollow"),
+                    }
+                )
+            ),
+            "unread_threads": INT,
+            "mention_count": INT,
         }
     ),
     "Room": obj(
@@ -196,7 +244,10 @@ COMPONENTS: dict[str, dict] = {
             "content": STR,
             "room": null(ref("Room")),
             "message": null(
-                obj({"id": INT, "content": STR, "message_type": STR, "created_at": TIME})
+                obj(
+                    {"id": INT, "content": STR, "message_type": STR, "created_at": TIME},
+                    {"thread_id": null(INT)},
+                )
             ),
             "is_read": BOOL,
             "created_at": TIME,
@@ -528,6 +579,18 @@ BODIES: dict[str, dict] = {
             "file_size": INT,
         },
     ),
+    "NewReply": obj(
+        {"content": STR},
+        {
+            "also_to_room": BOOL,
+            "message_type": STR,
+            "client_id": STR,
+            "file_url": STR,
+            "file_name": STR,
+            "file_size": INT,
+        },
+    ),
+    "ThreadReadMark": obj({}, {"message_id": INT}),
     "Content": obj({"content": STR}),
     "Emoji": obj({"emoji": STR}),
     "Username": obj({"username": STR}),

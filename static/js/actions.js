@@ -18,7 +18,8 @@ function newClientId() {
 }
 
 export class MessageActions {
-  // app: { conversation, room(), me(), flash(text), sent() }
+  // app: { conversation, room(), me(), flash(text), sent(), threadId()? } — a thread
+  // panel has its own instance, whose threadId() names the thread it shows.
   constructor(app) {
     this.app = app;
     this.outbox = null;
@@ -32,21 +33,29 @@ export class MessageActions {
     this.outbox = outbox;
   }
 
-  send(content, replyTo) {
+  // thread: {thread_id, also_to_room} for a reply sent from a thread panel.
+  send(content, replyTo, thread = {}) {
     const room = this.app.room();
     if (!room) return;
     this.deliver({
       id: null, client_id: newClientId(), content, reply_to: replyTo, message_type: "text",
       sender: this.app.me(), created_at: new Date().toISOString(), reactions: [], room_id: room.id,
+      thread_only: thread.thread_id ? !thread.also_to_room : false, ...thread,
     });
     this.app.sent();
+  }
+
+  // Whether this instance's view holds msg: the room's timeline takes no thread's
+  // unsent replies, a thread panel only its own.
+  shows(msg) {
+    return this.app.room()?.id === msg.room_id && (msg.thread_id || null) === (this.app.threadId?.() || null);
   }
 
   // Shown at once as pending; a retry reuses the client_id, so the server stores the
   // message once even if the first attempt did arrive.
   async deliver(msg) {
     const { conversation } = this.app;
-    const here = () => this.app.room()?.id === msg.room_id;
+    const here = () => this.shows(msg);
     if (this.inFlight.has(msg.client_id)) return;
     this.inFlight.add(msg.client_id);
     const pending = { ...msg, _state: "pending", _error: null, _network: false };
@@ -75,9 +84,10 @@ export class MessageActions {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
       try {
-        return await api.post(`/api/chat/rooms/${msg.room_id}/messages/`,
-          { content: msg.content, reply_to: msg.reply_to || undefined, client_id: msg.client_id },
-          { signal: abort.signal });
+        const [path, body] = msg.thread_id
+          ? [`/api/chat/threads/${msg.thread_id}/messages/`, { also_to_room: Boolean(msg.also_to_room) }]
+          : [`/api/chat/rooms/${msg.room_id}/messages/`, { reply_to: msg.reply_to || undefined }];
+        return await api.post(path, { content: msg.content, client_id: msg.client_id, ...body }, { signal: abort.signal });
       } catch (err) {
         if (err.status !== 429 || waits >= MAX_RATE_WAITS) throw err;
         this.notBefore = Math.max(this.notBefore, Date.now() + Math.max(1, err.retryAfter) * 1000);
@@ -113,6 +123,7 @@ export class MessageActions {
     const { conversation } = this.app;
     const stored = new Set(conversation.ordered().map((m) => m.id && m.client_id).filter(Boolean));
     for (const msg of this.outbox?.forRoom(roomId) || []) {
+      if (!this.shows(msg)) continue;
       if (stored.has(msg.client_id)) this.outbox.remove(msg.client_id);
       else if (!conversation.pending.has(msg.client_id)) {
         conversation.addPending({ ...msg, id: null, sender: this.app.me(), message_type: "text", reactions: [] });

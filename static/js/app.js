@@ -29,6 +29,8 @@ import { registerWorker, setBadge } from "./push.js";
 import { badgeCount, wantsAlert } from "./room_prefs.js";
 import { findRoom as findRoomIn, linkedRoom as roomLink } from "./room_links.js";
 import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
+import { closeThread, openThread, setupThreads, threadRoomOpened, threadsStarted } from "./threads.js";
+import { mountShortcutButton, showShortcuts } from "./shortcut_help.js";
 
 const ROOM_POLL_MS = 60_000;      // a safety net: every room is live on the socket
 const LAST_ROOM_KEY = "teahouse.room";
@@ -52,7 +54,7 @@ const app = {
   atBottom: () => stickToBottom,
   sent: () => { stickToBottom = true; },
   loadRooms, drawHeader, drawSidebar, updateTitle, elsewhere, roomLost, renamed,
-  open: (roomId, messageId) => openAt(roomId, messageId), roomName: (room) => roomName(room),
+  open: (roomId, messageId, options) => openAt(roomId, messageId, options), roomName: (room) => roomName(room),
 };
 
 // What message_view needs: who I am, names to highlight, and the message actions.
@@ -118,6 +120,7 @@ function showAuth() {
   state.rooms = new Map();
   state.lastIds = new Map();
   app.conversation?.reset(null);
+  closeThread();
   clearInterval(state.pollTimer);
   $("#chat-view").hidden = true;
   $("#auth-view").hidden = false;
@@ -154,6 +157,7 @@ async function startChat() {
   if (!app.conversation) wire();
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
+  threadsStarted(app.actions.outbox);
   await loadRooms();
   startSocket();
   const link = linkedRoom();
@@ -205,6 +209,8 @@ function wire() {
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
   new Search({ me: () => state.me, open: openAt, roomName });
   setupTeam(app, ctx);
+  setupThreads(app, ctx);
+  mountShortcutButton();
   wireButtons();
   document.addEventListener("keydown", shortcuts);
   document.addEventListener("visibilitychange", () => {
@@ -260,7 +266,14 @@ function shortcuts(e) {
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
     e.preventDefault();
     $("#search-input").focus();
+  } else if (e.key === "?" && !e.target.matches?.("input, textarea, select")) {
+    e.preventDefault();
+    showShortcuts();
   } else if (e.key === "Escape") {
+    // Menus and panels close first; the thread panel on the next Escape.
+    const floating = document.querySelector(".panel:not([hidden]), .emoji-picker, .member-menu, dialog[open]")
+      || document.body.classList.contains("sidebar-open");
+    if (!floating && !e.defaultPrevented) closeThread();
     closePanels();
     document.querySelector(".emoji-picker")?.remove();
     document.querySelector(".member-menu")?.remove();
@@ -418,6 +431,7 @@ async function openRoom(id, messageId = null) {
   showNoRoom(false);
   app.people.reset(room);
   app.live.reset();
+  threadRoomOpened(room);
   localStorage.setItem(LAST_ROOM_KEY, listing.slug || String(listing.id));
   history.replaceState(null, "", `#${listing.slug || listing.id}`);
   drawHeader();
@@ -449,8 +463,8 @@ function rememberSeen(room) {
 }
 
 // From a notification or a search result. A room not in the list yet is one we were
-// invited to: following the invitation joins it.
-async function openAt(roomId, messageId, { join = false } = {}) {
+// invited to: following the invitation joins it. A message in a thread opens the thread.
+async function openAt(roomId, messageId, { join = false, thread = null } = {}) {
   document.body.classList.remove("sidebar-open");
   if (!state.rooms.get(Number(roomId))?.is_member && join) {
     try {
@@ -460,7 +474,9 @@ async function openAt(roomId, messageId, { join = false } = {}) {
     }
     await loadRooms();
   }
-  if (state.rooms.has(Number(roomId))) openRoom(roomId, messageId);
+  if (!state.rooms.has(Number(roomId))) return;
+  if (thread) return openThread(roomId, thread, messageId);
+  return openRoom(roomId, messageId);
 }
 
 function drawHeader() {
@@ -503,6 +519,7 @@ async function goToGlobal(from) {
   if (next) await openRoom(next.id);
   if (state.room) return;
   app.conversation.reset(null);
+  closeThread();
   showNoRoom(true);
 }
 

@@ -12,9 +12,10 @@ export class Composer {
   constructor(root, app) {
     this.root = root;
     this.app = app;
-    this.input = $("#composer-input", root);
-    this.context = $("#composer-context", root);
-    this.suggestions = $("#mention-list", root);
+    // By class, not id: the room and an open thread each have a composer.
+    this.input = $("textarea", root);
+    this.context = $(".composer-context", root);
+    this.suggestions = $(".mention-list", root);
     this.mode = null;           // {kind: "reply"|"edit", msg}
     this.typingSentAt = 0;
     this.typingTimer = null;
@@ -24,9 +25,10 @@ export class Composer {
     this.input.addEventListener("input", () => this.onInput());
     this.input.addEventListener("blur", () => { this.stopTyping(); setTimeout(() => this.closeSuggestions(), 150); });
     this.input.addEventListener("paste", (e) => this.onPaste(e));
-    $("#composer-form", root).addEventListener("submit", (e) => { e.preventDefault(); this.submit(); });
-    const picker = $("#file-input", root);
-    $("#attach-button", root).addEventListener("click", () => picker.click());
+    $("form", root).addEventListener("submit", (e) => { e.preventDefault(); this.submit(); });
+    const picker = $("input[type=file]", root);
+    if (!picker) return;                // a thread's composer takes no files
+    $(".attach-button", root).addEventListener("click", () => picker.click());
     picker.addEventListener("change", () => {
       if (picker.files.length) this.app.upload([...picker.files]);
       picker.value = "";
@@ -120,6 +122,7 @@ export class Composer {
       e.preventDefault();
       this.submit();
     } else if (e.key === "Escape" && this.mode) {
+      e.preventDefault();               // leaving the edit, not the thread around it
       this.cancelMode();
     } else if (e.key === "ArrowUp" && !this.input.value) {
       const last = this.app.lastOwnMessage();
@@ -176,12 +179,12 @@ export class Composer {
 
   drawSuggestions() {
     this.suggestions.replaceChildren(...this.matches.map((user, i) => h("li", {
-      role: "option", id: `mention-${i}`, class: i === this.active ? "active" : "",
+      role: "option", id: `${this.suggestions.id}-${i}`, class: i === this.active ? "active" : "",
       "aria-selected": i === this.active ? "true" : "false",
       onmousedown: (e) => { e.preventDefault(); this.pick(user); },
     }, h("strong", { text: displayName(user) }), " ", h("span", { class: "handle", text: "@" + user.username }))));
     this.suggestions.hidden = false;
-    this.input.setAttribute("aria-activedescendant", `mention-${this.active}`);
+    this.input.setAttribute("aria-activedescendant", `${this.suggestions.id}-${this.active}`);
   }
 
   closeSuggestions() {
@@ -201,7 +204,7 @@ export class Composer {
 
   onPaste(e) {
     const files = [...(e.clipboardData?.files || [])];
-    if (files.length) {
+    if (files.length && this.app.upload) {
       e.preventDefault();
       this.app.upload(files);
     }

@@ -11,9 +11,11 @@ const GROUP_GAP_MS = 5 * 60 * 1000;
 const MAX_JUMP_PAGES = 40;
 
 export class Conversation {
-  constructor(scroller, list, ctx) {
+  // indicator: the "loading older" overlay of this list (the room's, or a thread's).
+  constructor(scroller, list, ctx, indicator = document.getElementById("loading-older")) {
     this.scroller = scroller;
     this.list = list;
+    this.indicator = indicator;
     this.ctx = ctx;              // shared with message_view; ctx.byId is ours
     ctx.byId = (id) => this.messages.get(Number(id));
     this.reset(null);
@@ -60,7 +62,7 @@ export class Conversation {
     const generation = this.generation;
     let page;
     try {
-      page = await get(this.pageUrl(1, PAGE_SIZE));
+      page = await this.fetchPage(1, PAGE_SIZE);
     } catch (err) {
       if (generation === this.generation) {
         this.loadFailed = true;
@@ -82,7 +84,13 @@ export class Conversation {
   }
 
   pageUrl(page, size) {
-    return `/api/chat/rooms/${encodeURIComponent(this.room.id)}/messages/?page=${page}&page_size=${size}`;
+    // The main timeline: a reply sent to its thread only is not part of it (docs/threads.md).
+    return `/api/chat/rooms/${encodeURIComponent(this.room.id)}/timeline/?page=${page}&page_size=${size}`;
+  }
+
+  // A page of history, newest page first: {messages, total}. A thread answers its own way.
+  fetchPage(page, size) {
+    return get(this.pageUrl(page, size));
   }
 
   onScroll() {
@@ -94,10 +102,10 @@ export class Conversation {
     if (!this.hasMore) return Promise.resolve(false);
     this.loading ||= (async () => {
       const generation = this.generation;
-      const indicator = document.getElementById("loading-older");
+      const indicator = this.indicator;
       indicator.hidden = false;          // an overlay: prepending it would move the view
       try {
-        const page = await get(this.pageUrl(this.pages + 1, PAGE_SIZE));
+        const page = await this.fetchPage(this.pages + 1, PAGE_SIZE);
         if (generation !== this.generation) return false;
         this.pages += 1;
         this.total = page.total;
@@ -136,9 +144,14 @@ export class Conversation {
   }
 
   applyReaction(frame) {
-    const msg = this.messages.get(frame.message_id);
+    this.amend(frame.message_id, { reactions: frame.reactions });
+  }
+
+  // Part of a message changed live (its reactions, a root's thread summary).
+  amend(id, changes) {
+    const msg = this.messages.get(id);
     if (!msg) return;
-    this.messages.set(msg.id, { ...msg, reactions: frame.reactions, _liveAt: performance.now() });
+    this.messages.set(msg.id, { ...msg, ...changes, _liveAt: performance.now() });
     this.elements.delete("m" + msg.id);
     this.render("anchor");
   }
@@ -171,7 +184,7 @@ export class Conversation {
     const generation = this.generation;
     const startedAt = performance.now();
     const size = Math.min(100, Math.max(PAGE_SIZE, this.messages.size));
-    const page = await get(this.pageUrl(1, size));
+    const page = await this.fetchPage(1, size);
     if (generation !== this.generation) return;
     this.total = Math.max(this.total, page.total);
     for (const msg of page.messages) {
@@ -225,7 +238,7 @@ export class Conversation {
     for (let i = 0; !this.messages.has(id) && this.hasMore && i < MAX_JUMP_PAGES; i++) {
       await this.loadOlder();
     }
-    const el = document.getElementById(`m-${id}`);
+    const el = document.getElementById(`${this.ctx.idPrefix || "m-"}${id}`);
     if (!el) return false;
     el.scrollIntoView({ block: "center" });
     el.classList.remove("flash");
@@ -258,8 +271,8 @@ export class Conversation {
     const nodes = [];
     if (this.loadFailed) nodes.push(this.failure ||= this.failureNotice());
     else if (this.loaded && !this.hasMore && this.room) {
-      this.beginning ||= h("div", { class: "beginning", text: t("beginning", { room: this.ctx.roomTitle(this.room) }) });
-      nodes.push(this.beginning);
+      this.beginning ||= this.beginningNode();
+      if (this.beginning) nodes.push(this.beginning);
     }
     let prev = null;
     for (const msg of this.ordered()) {
@@ -286,6 +299,10 @@ export class Conversation {
       const el = document.getElementById(anchor.id);
       if (el) this.scroller.scrollTop = el.offsetTop + el.offsetHeight - anchor.offset;
     }
+  }
+
+  beginningNode() {
+    return h("div", { class: "beginning", text: t("beginning", { room: this.ctx.roomTitle(this.room) }) });
   }
 
   // Offline, a room's history may not arrive: say so instead of "the beginning of".
@@ -362,5 +379,6 @@ function isStale(known, incoming, fetchedAt) {
 function sameVersion(a, b) {
   return a.updated_at === b.updated_at && a.is_deleted === b.is_deleted && a.content === b.content
     && a.is_edited === b.is_edited && JSON.stringify(a.reactions || []) === JSON.stringify(b.reactions || [])
-    && JSON.stringify(a.previews || []) === JSON.stringify(b.previews || []);
+    && JSON.stringify(a.previews || []) === JSON.stringify(b.previews || [])
+    && JSON.stringify(a.thread ?? null) === JSON.stringify(b.thread ?? null);
 }

@@ -1,5 +1,7 @@
 // English and Simplified Chinese strings; the choice follows navigator.language until
 // the user picks one (kept in localStorage) and is sent to the server on every call.
+import { THREAD_STRINGS } from "./i18n_threads.js";
+
 const STORE_KEY = "teahouse.lang";
 
 const STRINGS = {
@@ -348,6 +350,8 @@ const STRINGS = {
     write_first: "请先输入消息。",
   },
 };
+
+for (const lang of Object.keys(STRINGS)) Object.assign(STRINGS[lang], THREAD_STRINGS[lang]);
 
 // [code, name, short name for the compact picker in the sidebar]
 export const LANGUAGES = [["en", "English", "EN"], ["zh", "简体中文", "中文"]];

@@ -6,6 +6,7 @@ import { displayName, $ } from "./dom.js";
 import { desktopAlert } from "./panels.js";
 import { wantsAlert } from "./room_prefs.js";
 import { messageDeleted, TEAM_FRAMES } from "./team.js";
+import { threadFrame, threadsResync } from "./threads.js";
 
 // app: { state, conversation, people, notifications, actions, loadRooms(), drawHeader(),
 //        drawSidebar(), updateTitle(), flash(text), atBottom(), elsewhere(roomId, msg),
@@ -93,6 +94,7 @@ export class Live {
     if (Object.hasOwn(TEAM_FRAMES, frame.type)) return TEAM_FRAMES[frame.type](app, frame);
     const roomId = frame.room_id;
     if (frame.type === "message_updated") app.notifications.edited(frame.message);
+    if (threadFrame(app, frame)) return;       // a thread-only reply, a thread's summary or state
     const here = roomId === undefined || roomId === app.state.room?.id || frame.type === "read";
     if (!here) return this.elsewhere(roomId, frame);
     const handler = Object.hasOwn(FRAMES, frame.type) ? FRAMES[frame.type] : null;
@@ -138,6 +140,7 @@ export class Live {
     app.people.load();
     app.loadRooms();
     app.notifications.load();
+    threadsResync();
     app.actions.retryOffline();
   }
 

@@ -17,7 +17,7 @@ export function messageElement(msg, ctx) {
   const own = msg.sender?.id === ctx.me.id;
   const el = h("article", {
     class: "msg" + (own ? " own" : "") + (msg.is_deleted ? " deleted" : ""),
-    id: msg.id ? `m-${msg.id}` : undefined,
+    id: msg.id ? `${ctx.idPrefix || "m-"}${msg.id}` : undefined,
     dataset: { id: msg.id ?? "", clientId: msg.client_id ?? "", sender: msg.sender?.id ?? "" },
     tabindex: "-1",
   });
@@ -49,10 +49,10 @@ function bodyElement(msg, ctx, el, name) {
     msg.created_at
       ? h("time", { datetime: msg.created_at, title: formatFull(msg.created_at), text: formatTime(msg.created_at) })
       : null));
-  if (msg.reply_to && !msg.is_deleted) body.append(replyQuote(msg.reply_to, ctx));
+  if (msg.reply_to && !msg.is_deleted && ctx.quotes?.(msg) !== false) body.append(replyQuote(msg, ctx));
   if (msg.is_deleted) {
     body.append(h("p", { class: "content deleted-text", text: t("message_deleted") }));
-    return body;
+    return withThread(body, msg, ctx);          // a deleted root keeps its thread
   }
   const attachment = attachmentElement(msg, ctx);
   const content = msg.content ?? "";
@@ -70,15 +70,25 @@ function bodyElement(msg, ctx, el, name) {
   const reactions = reactionsElement(msg, ctx);
   if (reactions) body.append(reactions);
   if (msg._state) body.append(stateElement(msg, ctx));
+  return withThread(body, msg, ctx);
+}
+
+// A root's "N replies" line, or a link to the thread of a reply also sent to the room.
+function withThread(body, msg, ctx) {
+  const line = ctx.threadLine?.(msg);
+  if (line) body.append(line);
   return body;
 }
 
-function replyQuote(replyId, ctx) {
+// In the room's timeline a reply's quote opens its thread; in the thread it jumps.
+function replyQuote(msg, ctx) {
+  const replyId = msg.reply_to;
   const original = ctx.byId(replyId);
   const who = original ? displayName(original.sender) : "…";
   const text = original ? (original.is_deleted ? t("message_deleted") : original.file_name || original.content) : "";
   return h("button", {
-    class: "reply-quote", type: "button", onclick: () => ctx.actions.jump(replyId),
+    class: "reply-quote", type: "button",
+    onclick: () => (msg.thread_id && ctx.actions.openThread ? ctx.actions.openThread(msg) : ctx.actions.jump(replyId)),
     "aria-label": t("replying_to", { name: who }),
   }, h("span", { class: "reply-author", text: who }), h("span", { class: "reply-text", text: (text || "").slice(0, 140) }));
 }
@@ -151,6 +161,7 @@ function toolbar(msg, own, ctx) {
   }, icon(name));
   bar.append(button("react", "smile", (e) => ctx.actions.pickEmoji(msg, e.currentTarget)));
   bar.append(button("reply", "reply", () => ctx.actions.reply(msg)));
+  if (ctx.actions.openThread) bar.append(button("open_thread", "thread", () => ctx.actions.openThread(msg)));
   bar.append(...(ctx.extraActions?.(msg) || []).filter(Boolean));
   if (own && msg.message_type === "text") bar.append(button("edit", "edit", () => ctx.actions.edit(msg)));
   if (own || ctx.canModerate) bar.append(button("delete", "trash", () => ctx.actions.remove(msg)));

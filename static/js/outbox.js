@@ -2,7 +2,8 @@
 // a message typed while offline survives room switches, reloads and a closed tab. Each
 // keeps its client_id: sending it again after any failure stores it once.
 const MAX_ITEMS = 200;
-const KEPT = ["client_id", "room_id", "content", "reply_to", "created_at", "_state", "_error", "_network"];
+const KEPT = ["client_id", "room_id", "content", "reply_to", "thread_id", "thread_only", "also_to_room",
+  "created_at", "_state", "_error", "_network"];
 
 export class Outbox {
   constructor(userId) {

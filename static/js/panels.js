@@ -44,7 +44,16 @@ export class Notifications {
 
   // A room read (here, in another tab or device) up to messageId: so are its mentions.
   readUpTo(roomId, messageId) {
-    const read = this.items.filter((n) => !n.is_read && n.room?.id === roomId && n.message && n.message.id <= messageId);
+    this.readWhere((n) => n.room?.id === roomId && n.message && n.message.id <= messageId);
+  }
+
+  // A thread read up to messageId (here or in another tab): so are the notifications of its replies.
+  readThreadUpTo(rootId, messageId) {
+    this.readWhere((n) => n.message?.thread_id === rootId && n.message.id <= messageId);
+  }
+
+  readWhere(about) {
+    const read = this.items.filter((n) => !n.is_read && about(n));
     for (const n of read) n.is_read = true;
     if (read.length) this.draw();
   }
@@ -78,7 +87,10 @@ export class Notifications {
 
   async openItem(n) {
     if (!n.is_read) this.markRead(n);
-    if (n.room) this.app.open(n.room.id, n.message?.id, { join: n.notification_type === "room_invite" });
+    if (n.room) {
+      this.app.open(n.room.id, n.message?.id,
+        { join: n.notification_type === "room_invite", thread: n.message?.thread_id || null });
+    }
   }
 
   // An invitation not answered yet: explicit Accept (join and open) or Decline.
@@ -152,7 +164,7 @@ export function desktopAlert(title, body, onClick) {
 }
 
 export class Search {
-  // app: { me(), open(roomId, messageId), roomName(room) }
+  // app: { me(), open(roomId, messageId, {thread}), roomName(room) }
   constructor(app) {
     this.app = app;
     this.panel = $("#search-panel");
@@ -214,7 +226,8 @@ export class Search {
   item(result) {
     const room = result.room || {};
     return h("li", {}, h("button", {
-      type: "button", class: "search-result", onclick: () => this.app.open(room.id, result.id),
+      type: "button", class: "search-result",
+      onclick: () => this.app.open(room.id, result.id, { thread: result.thread_id || null }),
     },
     h("span", { class: "result-meta" },
       h("strong", { text: displayName(result.sender) }), " · ",

@@ -7,7 +7,7 @@ import { formatCompact, slackMarkup } from "./markdown.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
 
 export class Pins {
-  // hooks: { canPin(), current(id) → the conversation's copy, jump(roomId, id), flash(text), changed() }
+  // hooks: { canPin(), current(id) → the conversation's copy, jump(roomId, id, message), flash(text), changed() }
   constructor(hooks) {
     this.hooks = hooks;
     this.roomId = null;
@@ -73,7 +73,7 @@ export class Pins {
 
   fill(panel) {
     fillPanel(panel, this.items.map((pin) => h("li", { class: "panel-item" },
-      h("button", { type: "button", class: "panel-message", onclick: () => this.hooks.jump(this.roomId, pin.message.id) },
+      h("button", { type: "button", class: "panel-message", onclick: () => this.hooks.jump(this.roomId, pin.message.id, pin.message) },
         h("span", { class: "result-meta" }, h("strong", { text: displayName(pin.message.sender) }), " · ",
           h("time", { datetime: pin.message.created_at, text: formatFull(pin.message.created_at) })),
         h("span", { class: "snippet compact" }, this.text(pin))),

@@ -7,7 +7,7 @@ import { formatCompact, slackMarkup } from "./markdown.js";
 import { fillPanel, openPanel, sidePanel } from "./side_panel.js";
 
 export class Saved {
-  // hooks: { jump(roomId, messageId), roomName(room), flash(text), changed() }
+  // hooks: { jump(roomId, messageId, message), roomName(room), flash(text), changed() }
   constructor(hooks) {
     this.hooks = hooks;
     this.items = [];            // [{message, saved_at}], newest first
@@ -63,7 +63,7 @@ export class Saved {
 
   fill(panel) {
     fillPanel(panel, this.items.map(({ message }) => h("li", { class: "panel-item" },
-      h("button", { type: "button", class: "panel-message", onclick: () => this.hooks.jump(message.room.id, message.id) },
+      h("button", { type: "button", class: "panel-message", onclick: () => this.hooks.jump(message.room.id, message.id, message) },
         h("span", { class: "result-meta" }, h("strong", { text: displayName(message.sender) }), " · ",
           h("span", { text: this.hooks.roomName(message.room) }), " · ",
           h("time", { datetime: message.created_at, text: formatFull(message.created_at) })),

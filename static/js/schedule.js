@@ -118,7 +118,7 @@ export class Schedule {
         cancel(`/api/chat/scheduled/${s.id}/`))),
       this.reminders.length ? h("li", { class: "member-heading", text: t("reminders") }) : null,
       ...this.reminders.map((r) => h("li", { class: "panel-item" },
-        h("button", { type: "button", class: "panel-message", onclick: () => this.hooks.jump(r.message.room.id, r.message.id) },
+        h("button", { type: "button", class: "panel-message", onclick: () => this.hooks.jump(r.message.room.id, r.message.id, r.message) },
           h("span", { class: "result-meta" }, h("strong", { text: "⏰ " + formatFull(r.remind_at) }), " · ", h("span", { text: r.message.room.name })),
           h("span", { class: "snippet", text: (r.message.content || "").slice(0, 300) })),
         cancel(`/api/chat/reminders/${r.id}/`))),

@@ -14,7 +14,9 @@ let team = null;
 // app: { state, conversation, people, composer, flash, open(roomId, messageId),
 //        roomName(room), drawSidebar() }
 export function setupTeam(app, ctx) {
-  const jump = (roomId, messageId) => app.open(roomId, messageId);
+  // A reply in its thread only is not in the room's timeline: it opens in its thread.
+  const jump = (roomId, messageId, message) =>
+    app.open(roomId, messageId, { thread: message?.thread_only ? message.thread_id : null });
   const canPin = () => {
     const room = app.state.room;
     return Boolean(room && (app.state.me.is_admin || room.role === "admin" || room.role === "moderator"

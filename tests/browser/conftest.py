@@ -174,9 +174,9 @@ def open_page(browser, server, request):
 MESSAGE_POSTS = "**/api/chat/rooms/*/messages/"
 
 
-def drop_message_posts(page) -> None:
-    """The page is offline for sending: its message POSTs fail as with no network,
-    everything else goes through; page.unroute(MESSAGE_POSTS) brings it back."""
+def drop_message_posts(page, pattern: str = MESSAGE_POSTS) -> None:
+    """The page is offline for sending: its message POSTs (to the paths of pattern) fail
+    as with no network, everything else goes through; page.unroute(pattern) brings it back."""
 
     def unreachable(route):
         if route.request.method == "POST":
@@ -184,7 +184,7 @@ def drop_message_posts(page) -> None:
         else:
             route.continue_()
 
-    page.route(MESSAGE_POSTS, unreachable)
+    page.route(pattern, unreachable)
 
 
 def screenshot(page, name: str) -> Path:

@@ -30,7 +30,13 @@ SHOWN_TEXTS = """() => {
   return out;
 }"""
 
-PANELS = ["#notifications-button", "#saved-button", "#scheduled-button", "#pinned-bar"]
+PANELS = [
+    "#notifications-button",
+    "#saved-button",
+    "#scheduled-button",
+    "#pinned-bar",
+    "#threads-link",
+]
 
 
 def every_view(page) -> dict[str, list[str]]:

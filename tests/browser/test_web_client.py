@@ -225,7 +225,7 @@ def test_replies_edits_deletions_and_reactions_reach_the_other_member(server, op
 
     original = bubble(page_g, "Shipping the release today")
     original.hover()
-    original.get_by_role("button", name="Reply").click()
+    original.get_by_role("button", name="Reply", exact=True).click()
     send(page_g, "Need a hand with QA?")
     quote = page_f.locator(".msg", has_text="Need a hand with QA?").locator(".reply-quote")
     quote.wait_for()

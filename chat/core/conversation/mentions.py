@@ -10,6 +10,7 @@ import re
 
 from chat.clock import ago
 from chat.db import rooms as room_sql
+from chat.db import users as user_sql
 from chat.errors import Forbidden
 from chat.hub import Hub
 from chat.live.activity import ACTIVITY_WINDOW
@@ -24,6 +25,16 @@ def mentioned_names(content: str) -> set[str]:
     ("@all." at the end of a sentence)."""
     found = {name.lower() for name in MENTION.findall(content)}
     return (found | {name.rstrip(".-") for name in found}) - {""}
+
+
+async def named_members(conn, content: str, member_ids: set[int]) -> set[int]:
+    """The members @-mentioned by their own name (not @here or @all)."""
+    found = set()
+    for name in mentioned_names(content) - GROUPS if "@" in content else ():
+        mentioned = await user_sql.user_by_username(conn, name)
+        if mentioned and mentioned.id in member_ids:
+            found.add(mentioned.id)
+    return found
 
 
 def group_mentions(content: str) -> set[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from chat.core import Core, Outcome
 from chat.core.conversation.mentions import check_group_mention
 from chat.core.conversation.rooms import check_readable, join_in
+from chat.core.conversation.thread_posts import after_change, after_reply
 from chat.core.fields import (
     check_int,
     check_optional_id,
@@ -25,6 +26,7 @@ from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import pins as pin_sql
 from chat.db import rooms as room_sql
+from chat.db import thread_messages as thread_message_sql
 from chat.db import uploads as upload_sql
 from chat.errors import BadInput, Forbidden, NotFound
 from chat.events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
@@ -118,6 +120,7 @@ async def send(
     sender_name: str | None = None,
     text_key=None,
     mrkdwn: str | None = None,
+    thread_only: bool = False,
 ) -> SendResult:
     """Store a message and publish it; a repeated client_id returns the stored one.
     text_key is the server's own (an upload's caption), never a client's.
@@ -136,6 +139,7 @@ async def send(
         file_size,
         sender_name,
         mrkdwn,
+        thread_only,
     )
     await check_message_budgets(core, user)
 
@@ -187,6 +191,7 @@ class Draft:
     file_size: int | None = None
     sender_name: str | None = None
     mrkdwn: str | None = None
+    thread_only: bool = False  # a reply kept out of the main timeline (threads.reply)
 
     @classmethod
     def check(
@@ -200,6 +205,7 @@ class Draft:
         file_size=None,
         sender_name=None,
         mrkdwn=None,
+        thread_only=False,
     ) -> Draft:
         return cls(
             check_content(content),
@@ -211,6 +217,7 @@ class Draft:
             None if file_size is None else check_int("file_size", file_size, 0, 2**40),
             sender_name,
             mrkdwn,
+            thread_only and reply_to is not None,
         )
 
 
@@ -227,10 +234,12 @@ async def store(
     if room.is_archived:
         raise Forbidden("room_archived")
     await check_group_mention(conn, core.settings.all_mention_limit, user, room, draft.content)
+    thread_id = None
     if draft.reply_to is not None:
         original = await message_sql.message_by_id(conn, draft.reply_to)
         if original is None or original.room_id != room.id:
             raise BadInput("reply_elsewhere")
+        thread_id = original.thread_id or original.id  # one level: a reply's root
     if name := uploaded_name(draft.file_url):
         await check_may_link(conn, user, name)
     try:
@@ -248,21 +257,28 @@ async def store(
             sender_name=draft.sender_name,
             text_key=text_key,
             mrkdwn=draft.mrkdwn,
+            thread_id=thread_id,
+            thread_only=draft.thread_only,
         )
     except message_sql.DuplicateClientId:
         earlier = await message_sql.message_by_client_id(conn, user.id, draft.client_id)
         return Outcome(SendResult(earlier, created=False))
     events.append(MessagePosted(room.id, message))
-    events += await notify_for_message(core, conn, room, message)
+    told = await notify_for_message(core, conn, room, message)
+    events += told
+    if thread_id is not None:
+        events += await after_reply(core, conn, room, message, told)
     events += await bots.addressed(core, conn, room, message)
     return Outcome(SendResult(message), events)
 
 
 async def history_page(
-    core: Core, user: User, room_ref, page=1, page_size=20, before=None
+    core: Core, user: User, room_ref, page=1, page_size=20, before=None, main_timeline=False
 ) -> MessagePage:
     """Page `page` counted from the newest, or (keyset) the page_size messages before
-    the id `before`, which costs the same at any depth."""
+    the id `before`, which costs the same at any depth. main_timeline: without the
+    thread-only replies (the page's room view; the seeds see the whole room)."""
+    listing = thread_message_sql if main_timeline else message_sql
     page = check_int("page", page, 1, 10**9, default=1)
     # Like DRF's max_page_size: a larger page_size is served as the largest page.
     page_size = min(check_int("page_size", page_size, 1, 10**9, default=20), MAX_PAGE_SIZE)
@@ -270,10 +286,10 @@ async def history_page(
     async with core.bounded_read() as conn:
         room, _ = await check_readable(conn, user, room_ref)
         if before is None:
-            found = await message_sql.messages_page(conn, room.id, page, page_size)
+            found = await listing.messages_page(conn, room.id, page, page_size)
         else:
-            found = await message_sql.messages_before(conn, room.id, before, page_size)
-        total = await message_sql.count_in_room(conn, room.id)
+            found = await listing.messages_before(conn, room.id, before, page_size)
+        total = await listing.count_in_room(conn, room.id)
     return MessagePage(tuple(found), page, page_size, total)
 
 
@@ -340,6 +356,8 @@ async def delete(core: Core, user: User, message_id, room_ref=None) -> Message:
             name = None
         deleted = await message_sql.message_by_id(conn, message.id)
         events = [MessageDeleted(room.id, deleted)]
+        if deleted.thread_id is not None:
+            events += await after_change(conn, deleted)
         if await pin_sql.forget_message(conn, message.id):
             events.append(MessageUnpinned(room.id, deleted))
         return Outcome((deleted, name), events)

@@ -22,7 +22,7 @@ from chat.core import Core, Outcome
 from chat.core.conversation import messages
 from chat.core.conversation.rooms import check_readable, check_room_admin
 from chat.core.fields import check_int, check_text
-from chat.core.integrations.slack import override_name, render_payload
+from chat.core.integrations.slack import override_name, render_payload, thread_of
 from chat.core.people import guests
 from chat.core.site import audit
 from chat.db import hooks as hook_sql
@@ -179,8 +179,16 @@ async def post(core: Core, key: str, payload: dict) -> Message:
     check_rate(core, hook)  # before rendering: a refused post costs no parsing
     await check_shared_budgets(core, hook)
     text, markup = render_payload(payload)
+    reply_to, thread_only = thread_of(payload)
     result = await messages.send(
-        core, hook.bot, hook.room_id, text, sender_name=override_name(payload), mrkdwn=markup
+        core,
+        hook.bot,
+        hook.room_id,
+        text,
+        reply_to=reply_to,
+        sender_name=override_name(payload),
+        mrkdwn=markup,
+        thread_only=thread_only,
     )
 
     async def touch(conn):

@@ -113,6 +113,17 @@ def cut(text: str) -> str:
     return text if len(text) <= MAX_CONTENT else text[: MAX_CONTENT - 1] + "…"
 
 
+def thread_of(payload: dict) -> tuple[int | None, bool]:
+    """Slack's thread_ts, here the id of the message to reply to (Teahouse ids are its
+    messages' "ts"), and reply_broadcast ("also send to channel"): (reply_to, thread_only)."""
+    thread_ts = payload.get("thread_ts")
+    if thread_ts in (None, ""):
+        return None, False
+    if isinstance(thread_ts, bool) or not str(thread_ts).isdigit() or len(str(thread_ts)) > 18:
+        raise BadInput("field_type", field="thread_ts", kind="a message id")
+    return int(thread_ts), payload.get("reply_broadcast") is not True
+
+
 def override_name(payload: dict) -> str | None:
     """Slack's per-message "username", shown instead of the hook's name."""
     return clean_display_name(string(payload.get("username")), None)

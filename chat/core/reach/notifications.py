@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from chat.core import Core, Outcome
-from chat.core.conversation.mentions import GROUPS, group_targets, mentioned_names
+from chat.core.conversation.mentions import group_targets, named_members
 from chat.core.fields import check_int, check_text
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
@@ -73,10 +73,8 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
     mention = ("mention", titled(core, "notify_mention", username=sender.name))
     for uid in group_targets(core.hub, message.content, members) - {sender.id}:
         targets[uid] = mention
-    for name in mentioned_names(message.content) - GROUPS:
-        mentioned = await user_sql.user_by_username(conn, name)
-        if mentioned and mentioned.id in members and mentioned.id != sender.id:
-            targets[mentioned.id] = mention
+    for uid in await named_members(conn, message.content, members) - {sender.id}:
+        targets[uid] = mention
     if targets:
         levels = await room_sql.notify_levels(conn, room.id)
         targets = {
@@ -87,6 +85,22 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
     return [
         await create(conn, uid, kind, title, message.content, room, message)
         for uid, (kind, title) in sorted(targets.items())
+    ]
+
+
+async def notify_followers(
+    core: Core, conn, room: Room, message: Message, follower_ids: set[int]
+) -> list:
+    """A reply in a followed thread, at each follower's level for the room (the sender
+    and those already told about this message by notify_for_message are left out)."""
+    if not follower_ids:
+        return []
+    levels = await room_sql.notify_levels(conn, room.id)
+    title = titled(core, "notify_thread_reply", username=message.sender.name)
+    return [
+        await create(conn, uid, "message", title, message.content, room, message)
+        for uid in sorted(follower_ids)
+        if wants(levels.get(uid, "default"), False)
     ]
 
 

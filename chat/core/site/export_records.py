@@ -75,6 +75,8 @@ MESSAGE_FIELDS = (
     "created_at",
     "updated_at",
     "mrkdwn",
+    "thread_id",
+    "thread_only",
 )
 BOOLEANS = {
     "is_admin",
@@ -85,6 +87,7 @@ BOOLEANS = {
     "is_banned",
     "is_edited",
     "is_deleted",
+    "thread_only",
 }
 
 

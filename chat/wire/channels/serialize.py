@@ -1,5 +1,5 @@
 """Channels-dialect shapes. Every field name follows seeds 001/002/004; extensions
-(slug, is_member, unread_count, reactions, client_id) are additive."""
+(slug, is_member, unread_count, reactions, client_id, the thread fields) are additive."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from chat.models import (
     Room,
     RoomDetail,
     RoomListing,
+    ThreadSummary,
     User,
 )
 
@@ -56,6 +57,20 @@ def serialize_reactions(reactions: tuple[Reaction, ...], viewer_id: int | None) 
     ]
 
 
+def serialize_thread(thread: ThreadSummary | None) -> dict | None:
+    """A root's thread summary (docs/threads.md)."""
+    if thread is None:
+        return None
+    return {
+        "root_id": thread.root_id,
+        "room_id": thread.room_id,
+        "reply_count": thread.reply_count,
+        "last_reply_id": thread.last_reply_id,
+        "last_reply_at": thread.last_reply_at,
+        "last_repliers": [serialize_user(user) for user in thread.last_repliers],
+    }
+
+
 def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
     return {
         "id": message.id,
@@ -79,6 +94,10 @@ def serialize_message(message: Message, viewer_id: int | None = None) -> dict:
         "mrkdwn": message.mrkdwn,
         # an extension like reactions: cards the server made of the message's links
         "previews": [serialize_preview(card) for card in message.previews],
+        # threads (docs/threads.md): a seed client reads reply_to and ignores these
+        "thread_id": message.thread_id,
+        "thread_only": message.thread_only,
+        "thread": serialize_thread(message.thread),
     }
 
 
@@ -185,6 +204,7 @@ def serialize_notification(notification: Notification) -> dict:
             "content": message_text(message),
             "message_type": message.message_type,
             "created_at": message.created_at,
+            "thread_id": message.thread_id,  # the page opens the thread (docs/threads.md)
         },
         "is_read": notification.is_read,
         "created_at": notification.created_at,
