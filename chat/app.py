@@ -13,6 +13,7 @@ from chat.api import (
     api_tokens,
     audit_log,
     bots,
+    email,
     external,
     hooks,
     identity,
@@ -34,6 +35,7 @@ from chat.ops.datadir import load_secret, prepare_data_dir
 from chat.settings import Settings
 from chat.web import app_shell, headers, metrics, openapi, pages, requestid
 from chat.web.chores import run_chores
+from chat.web.mailer import run_mailer
 from chat.web.outgoing import run_bot_caller
 from chat.web.pusher import run_pusher
 from chat.web.routing import api_errors, note_sender
@@ -130,6 +132,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(run_chores)
     app.cleanup_ctx.append(run_bot_caller)
     app.cleanup_ctx.append(run_pusher)
+    app.cleanup_ctx.append(run_mailer)
     app.on_shutdown.append(close_sockets)
     identity.setup(app)
     external.setup(app)
@@ -137,6 +140,7 @@ def create_app(settings: Settings) -> web.Application:
     channels.setup(app)
     native.setup(app)
     push.setup(app)
+    email.setup(app)
     team.setup(app)
     admin.setup(app)
     audit_log.setup(app)

@@ -17,3 +17,4 @@ replays_key = web.AppKey("signin_replays", object)  # core.oidc.Replays of this 
 bot_caller_key = web.AppKey("bot_caller", object)  # chat.web.outgoing.BotCaller
 route_table_key = web.AppKey("route_table", list)  # (ErrorStyle, Route) as registered
 pusher_key = web.AppKey("pusher", object)  # chat.web.pusher.Pusher
+mailer_key = web.AppKey("mailer", object)  # chat.web.mailer.Mailer (only with CHAT_SMTP_HOST)

@@ -117,6 +117,21 @@ class Settings:
     push_timeout_seconds: float = 10.0
     push_retry_seconds: float = 2.0  # first backoff after a 429/5xx, doubled per retry
     push_max_devices: int = 20  # subscriptions per user
+    # Email for what people missed (chat/email_settings.py, docs/email.md): off without a host.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls | tls (implicit, port 465) | none
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_ca_file: str | None = None  # a company CA (or a test's self-signed certificate)
+    smtp_timeout_seconds: float = 30.0
+    email_delay_seconds: float = 600.0  # unread this long, with no tab open, before an email
+    email_check_seconds: float = 30.0  # how often the database is asked what is due
+    email_queue_limit: int = 100  # people waiting for their email in one process
+    email_concurrency: int = 2  # SMTP conversations at once per process
+    email_retry_seconds: float = 60.0  # first backoff after an SMTP failure, doubled per failure
+    email_max_items: int = 50  # notifications listed in one email (the rest are counted)
     outbound_allow: tuple = ()  # networks exempt from the SSRF address rules
     outbound_ca_file: str | None = None
     outbound_max_url: int = 1024
@@ -336,6 +351,9 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     from chat.push_settings import load_push  # imports this module: loaded late
 
     values.update(load_push(env))
+    from chat.email_settings import load_email  # imports this module: loaded late
+
+    values.update(load_email(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)
     if (raw := pick("workers", "CHAT_WORKERS")) is not None:

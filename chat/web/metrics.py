@@ -19,7 +19,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from chat.core import Core
 from chat.events import Event, MessagePosted
-from chat.keys import bot_caller_key, core_key, pusher_key, settings_key
+from chat.keys import bot_caller_key, core_key, mailer_key, pusher_key, settings_key
 from chat.web.auth import client_address, in_networks
 
 metrics_key = web.AppKey("metrics", object)
@@ -72,6 +72,17 @@ class LiveCollector:
                 f"teahouse_pushes_{outcome}",
                 help_text,
                 value=getattr(pusher, outcome) if pusher else 0,
+            )
+        mailer = self.app.get(mailer_key)
+        for outcome, help_text in (
+            ("sent", "Emails about missed notifications the SMTP server accepted"),
+            ("failed", "Email attempts the SMTP server refused or could not be reached for"),
+            ("dropped", "Emails put off to the next round because the queue was full"),
+        ):
+            yield CounterMetricFamily(
+                f"teahouse_emails_{outcome}",
+                help_text,
+                value=getattr(mailer, outcome) if mailer else 0,
             )
 
 
