@@ -9,6 +9,7 @@ import asyncio
 import email
 import email.policy
 import ssl
+import warnings
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -32,16 +33,25 @@ class MailServer:
         self.refusing = False
         self.arrived = asyncio.Event()
         self.server: asyncio.Server | None = None
+        self.conversations: list[SMTP] = []
         self.port = 0
 
     def protocol(self) -> SMTP:
+        with warnings.catch_warnings():
+            # Implicit TLS: aiosmtpd cannot see the TLS under it and warns about AUTH.
+            warnings.simplefilter("ignore", UserWarning)
+            made = self.smtp()
+        self.conversations.append(made)
+        return made
+
+    def smtp(self) -> SMTP:
         return SMTP(
             self,
             hostname="mail.test",
             tls_context=self.context if self.tls == "starttls" else None,
             require_starttls=self.tls == "starttls",
             auth_required=self.login is not None,
-            auth_require_tls=self.tls is not None,
+            auth_require_tls=self.tls == "starttls",  # implicit TLS: aiosmtpd cannot tell
             authenticator=self.authenticate,
         )
 
@@ -71,8 +81,14 @@ class MailServer:
         return self
 
     async def stop(self) -> None:
+        """Closes the port and every conversation (one stuck in a refused TLS handshake
+        would keep wait_closed waiting)."""
         self.server.close()
-        await self.server.wait_closed()
+        for conversation in self.conversations:
+            if conversation.transport is not None:
+                conversation.transport.abort()
+        self.conversations.clear()
+        await asyncio.wait_for(self.server.wait_closed(), 5)
 
     async def next_email(self, seen: int = 0, timeout: float = 5.0) -> EmailMessage:
         """The email after the first `seen` received."""

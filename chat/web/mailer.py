@@ -134,7 +134,7 @@ class Mailer:
         backoff = min(settings.email_retry_seconds * 2 ** claimed["failures"], MAX_BACKOFF)
         if self.failures_logged.take() is not None:
             log.warning(
-                "SMTP server %s:%s refused or unreachable (%s: %s); retrying in %.0f s",
+                "SMTP server %s:%s refused or unreachable (%s: %s); retrying in %g s",
                 settings.smtp_host,
                 settings.smtp_port,
                 type(exc).__name__,
