@@ -21,6 +21,7 @@ from aiohttp import web
 from chat.core import Core
 from chat.core.reach import away, push
 from chat.db import push as push_sql
+from chat.db import users as user_sql
 from chat.events import Event, NotificationCreated
 from chat.keys import core_key, pusher_key
 from chat.models import Notification, PushSubscription
@@ -91,10 +92,12 @@ class Pusher:
                 log.exception("push for notification %s failed", notification.id)
 
     async def tell(self, notification: Notification) -> None:
-        if not await away.still_away_and_wanted(self.core, notification):
+        conn = self.core.db.reader
+        devices = await push_sql.subscriptions_of(conn, notification.user_id)
+        if not devices or not await away.still_away_and_wanted(self.core, notification):
             return
-        devices = await push_sql.subscriptions_of(self.core.db.reader, notification.user_id)
-        body = push.payload(self.core, notification)
+        language = await user_sql.language_of(conn, notification.user_id)
+        body = push.payload(self.core, notification, language or self.core.settings.language)
         await asyncio.gather(*(self.deliver(device, body) for device in devices))
 
     async def deliver(self, device: PushSubscription, body: bytes) -> None:

@@ -11,6 +11,7 @@ from chat.core import Core, Outcome
 from chat.core.fields import check_int, check_text
 from chat.db import push as push_sql
 from chat.errors import BadInput, Conflict, NotFound
+from chat.i18n import title_in, translate
 from chat.models import Notification, PushSubscription, User
 from chat.outbound.address import Refused, check_form
 from chat.push.encryption import public_key_from
@@ -82,9 +83,10 @@ async def forget(core: Core, endpoint: str) -> None:
     await core.commit(job)
 
 
-def payload(core: Core, notification: Notification) -> bytes:
-    """What the service worker shows; with CHAT_PUSH_PRIVATE only "New message" (the push
-    service and the device's lock screen see nothing of the conversation)."""
+def payload(core: Core, notification: Notification, language: str) -> bytes:
+    """What the service worker shows, in the recipient's language; with CHAT_PUSH_PRIVATE
+    only "New message" (the push service and the device's lock screen see nothing of
+    the conversation)."""
     room, message = notification.room, notification.message
     where = {
         "room_id": room.id if room else None,
@@ -94,9 +96,9 @@ def payload(core: Core, notification: Notification) -> bytes:
         "tag": f"room-{room.id}" if room else "teahouse",
     }
     if core.settings.push_private:
-        shown = {"title": APP_NAME, "body": core.text("push_private_body")}
+        shown = {"title": APP_NAME, "body": translate("push_private_body", language)}
     else:
-        body, title = notification.content, notification.title
+        body, title = notification.content, title_in(notification, language)
         if message and room and room.room_type != "direct":
             title = f"{title} · {room.name}"
         shown = {
