@@ -371,6 +371,14 @@ COMPONENTS: dict[str, dict] = {
     ),
     "PushKey": obj({"public_key": STR}),
     "PushDevice": obj({"id": INT, "label": STR, "push_service": STR, "created_at": TIME}),
+    "EmailSettings": obj(
+        {
+            "email_address": null(STR),
+            "email_mode": {"enum": ["never", "batched", "direct"]},
+            "language": null({"enum": ["en", "zh"]}),
+            "email_available": BOOL,
+        }
+    ),
     "Status": obj(
         {
             "user_id": INT,
@@ -498,6 +506,14 @@ BODIES: dict[str, dict] = {
     "StatusChange": obj({}, {"emoji": STR, "text": STR, "dnd": BOOL, "expires_at": null(ZONED)}),
     "NewScheduledMessage": obj({"content": STR, "send_at": ZONED}, {"reply_to": INT}),
     "RemindAt": obj({"remind_at": ZONED}),
+    "EmailSettingsChange": obj(
+        {},
+        {
+            "email_address": STR,
+            "email_mode": {"enum": ["never", "batched", "direct"]},
+            "language": null({"enum": ["en", "zh"]}),
+        },
+    ),
     "PushSubscription": obj(
         {"endpoint": STR, "keys": obj({"p256dh": STR, "auth": STR})},
         {"label": STR, "expirationTime": null(INT)},

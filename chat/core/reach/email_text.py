@@ -60,7 +60,7 @@ def compose(settings, secret: str, digest: Digest) -> EmailMessage:
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     footer = [
         "-- ",
-        translate("email_footer", language, settings=f"{base_url(settings)}/#profile"),
+        translate("email_footer", language, settings=f"{base_url(settings)}/"),
         translate("email_unsubscribe_line", language, link=unsubscribe),
     ]
     message.set_content("\n".join(body_lines(settings, digest) + footer))
