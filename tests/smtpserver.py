@@ -1,7 +1,8 @@
 """A real SMTP server for the tests: aiosmtpd on a free 127.0.0.1 port, in the test's
 own event loop, plain, with STARTTLS (required) or implicit TLS on a self-signed
 certificate, optionally requiring AUTH. It keeps every email it accepted, and can be
-told to refuse (451) to play an SMTP server that is down."""
+told to refuse (451) to play an SMTP server that is down, or to stall on DATA so a
+test can kill the sender in the middle of a conversation."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class MailServer:
         self.received: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refusing = False
+        self.stalling = False  # DATA is never answered while the client stays connected
+        self.data_started = asyncio.Event()
         self.arrived = asyncio.Event()
         self.server: asyncio.Server | None = None
         self.conversations: list[SMTP] = []
@@ -61,6 +64,11 @@ class MailServer:
         return AuthResult(success=given == wanted)
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.stalling:
+            self.data_started.set()
+            while server.transport is not None and not server.transport.is_closing():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Client gone"
         if self.refusing:
             return "451 4.3.0 Try again later"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -14,6 +14,7 @@ from chat.app import create_app
 from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, assert_error, connect, make_room, post_message, register
 from tests.smtpserver import MailServer
+from tests.test_push import shared_room
 
 DELAY = 0.8
 QUIET = DELAY + 0.8  # long enough for an email that should not come
@@ -59,14 +60,6 @@ async def wants_email(client, person, mode="batched", **extra) -> dict:
     )
     assert resp.status == 200, await resp.text()
     return await resp.json()
-
-
-async def shared_room(client, owner, *others) -> dict:
-    room = await make_room(client, owner, name="tea", is_public=True)
-    for person in others:
-        resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=person.headers)
-        assert resp.status in (200, 201), await resp.text()
-    return room
 
 
 async def direct_room(client, sender, username) -> dict:

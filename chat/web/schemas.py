@@ -8,10 +8,12 @@ its schema here follows.
 from __future__ import annotations
 
 from chat.core.conversation.member_notices import MODES
+from chat.core.reach.email import MODES as EMAIL_MODE_NAMES
 
 INT = {"type": "integer"}
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}
+EMAIL_MODES = {"enum": list(EMAIL_MODE_NAMES)}
 TIME = {"type": "string", "description": "ISO 8601 UTC, e.g. 2024-01-01T12:00:00.000Z"}
 NOTICE_MODES = {"enum": list(MODES), "description": "join and leave notices above the threshold"}
 ZONED = {"type": "string", "description": "ISO 8601 with a zone, in the coming year"}
@@ -374,7 +376,7 @@ COMPONENTS: dict[str, dict] = {
     "EmailSettings": obj(
         {
             "email_address": null(STR),
-            "email_mode": {"enum": ["never", "batched", "direct"]},
+            "email_mode": EMAIL_MODES,
             "language": null({"enum": ["en", "zh"]}),
             "email_available": BOOL,
         }
@@ -510,7 +512,7 @@ BODIES: dict[str, dict] = {
         {},
         {
             "email_address": STR,
-            "email_mode": {"enum": ["never", "batched", "direct"]},
+            "email_mode": EMAIL_MODES,
             "language": null({"enum": ["en", "zh"]}),
         },
     ),
