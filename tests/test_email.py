@@ -196,6 +196,8 @@ async def test_bad_settings_are_refused_in_the_channels_shape(client, alice):
         {"email_address": "a@b.c\r\nBcc: x@y.z"},
         {"email_mode": "hourly"},
         {"language": "fr"},
+        {"language": ""},
+        {"language": 0},
         {"email_address": 7},
     ):
         resp = await client.patch("/api/chat/email/settings/", json=body, headers=alice.headers)
@@ -209,3 +211,16 @@ async def test_bad_settings_are_refused_in_the_channels_shape(client, alice):
         "language": None,
         "email_available": True,
     }
+
+
+async def test_turning_email_back_on_never_mails_what_was_missed_meanwhile(
+    client, mail, alice, bob
+):
+    await wants_email(client, alice, mode="never")
+    room = await shared_room(client, bob, alice)
+    await post_message(client, bob, room, "@alice while email was off")
+    await asyncio.sleep(DELAY)
+    await wants_email(client, alice, mode="batched")
+    await post_message(client, bob, room, "@alice after it came back")
+    body = text_of(await mail.next_email())
+    assert "after it came back" in body and "while email was off" not in body

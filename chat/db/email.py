@@ -17,13 +17,16 @@ async def recipient(conn, user_id: int) -> sqlite3.Row | None:
 
 
 async def save_recipient(conn, user_id: int, address: str, mode: str) -> None:
-    """A new recipient starts at their newest notification: turning email on never
-    mails what was missed before."""
+    """A new recipient, or one coming back from never, starts at their newest
+    notification: turning email on never mails what was missed before."""
     await conn.execute(
         """INSERT INTO email_recipients (user_id, address, mode, emailed_upto)
            VALUES (?, ?, ?, (SELECT coalesce(max(id), 0) FROM notifications WHERE user_id = ?))
            ON CONFLICT (user_id) DO UPDATE SET address = excluded.address,
-               mode = excluded.mode, failures = 0, next_try_at = 0""",
+               mode = excluded.mode, failures = 0, next_try_at = 0,
+               emailed_upto = CASE WHEN email_recipients.mode = 'never'
+                                   THEN excluded.emailed_upto
+                                   ELSE email_recipients.emailed_upto END""",
         (user_id, address, mode, user_id),
     )
 

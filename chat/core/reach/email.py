@@ -83,7 +83,9 @@ async def update(core: Core, user: User, body: dict) -> Preferences:
         mode = check_choice("email_mode", body["email_mode"], MODES)
     language = current.language
     if "language" in body:
-        language = body["language"] and check_choice("language", body["language"], LANGUAGES)
+        language = body["language"]
+        if language is not None:
+            language = check_choice("language", language, LANGUAGES)
 
     async def job(conn):
         if address:
