@@ -11,17 +11,10 @@ import pytest
 from chat.app import create_app
 from chat.keys import mailer_key
 from tests.helpers import connect, post_message, register
-from tests.redisproc import RedisServer
 from tests.test_backplane import settled
 from tests.test_email import DELAY, mail, mail_settings, no_email, text_of, wants_email  # noqa: F401
 from tests.test_push import shared_room
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
+from tests.test_push_processes import redis_server  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
