@@ -20,6 +20,7 @@ from chat.api import (
     api_tokens,
     audit_log,
     bots,
+    email,
     external,
     guests,
     hooks,
@@ -45,6 +46,7 @@ from chat.ops.datadir import load_secret, prepare_data_dir
 from chat.settings import Settings
 from chat.web import app_shell, headers, metrics, openapi, pages, requestid
 from chat.web.chores import run_chores
+from chat.web.mailer import run_mailer
 from chat.web.oidc import run_clients
 from chat.web.outgoing import run_bot_caller
 from chat.web.previewer import run_previewer
@@ -143,6 +145,7 @@ def lifetime(settings: Settings) -> list:
         run_bot_caller,  # bots' outgoing calls, after commit (chat/outbound/)
         run_pusher,  # Web Push to devices of people away (chat/outbound/)
         run_previewer,  # link previews of stored messages (chat/outbound/)
+        run_mailer,  # email for what people missed (chat/outbound/mail.py)
         beside_core(directory_recheck.serving),  # the LDAP client and its re-check
         run_clients,  # OpenID Connect providers' HTTP session and caches
         *([metrics.attach] if settings.metrics else []),  # counters hooked into the core
@@ -185,6 +188,7 @@ def create_app(settings: Settings) -> web.Application:
     threads.setup(app)
     push.setup(app)
     previews.setup(app)
+    email.setup(app)
     team.setup(app)
     admin.setup(app)
     audit_log.setup(app)

@@ -411,6 +411,37 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "push_subscription_not_found": ("No such push device", "没有该推送设备"),
     "push_private_body": ("New message", "新消息"),
+    "email_subject": (
+        "{count} notifications you missed on {site}",
+        "你在 {site} 有 {count} 条未读通知",
+    ),
+    "email_intro": (
+        "Hello {name}, this happened while you were away:",
+        "{name} 你好，你不在时有这些消息：",
+    ),
+    "email_direct_room": ("Direct messages", "私信"),
+    "email_open_room": ("Open the room", "打开聊天室"),
+    "email_more": ("…and {count} more in Teahouse.", "……在 Teahouse 中还有 {count} 条。"),
+    "email_footer": (
+        "You get this email because you asked for email about what you miss. "
+        "Change it in your profile: {settings}",
+        "你收到这封邮件，是因为你选择了用邮件接收错过的消息。可在个人资料中更改：{settings}",
+    ),
+    "email_unsubscribe_line": (
+        "Stop these emails: {link}",
+        "不再接收这些邮件：{link}",
+    ),
+    "email_address_invalid": ("This is not an email address", "这不是有效的邮件地址"),
+    "email_unsubscribe_invalid": (
+        "This unsubscribe link is not valid",
+        "此退订链接无效",
+    ),
+    "email_unsubscribe_title": ("Stop emails from Teahouse", "不再接收 Teahouse 邮件"),
+    "email_unsubscribe_button": ("Unsubscribe", "退订"),
+    "email_unsubscribed": (
+        "Done: you will get no more emails about what you missed.",
+        "已退订：你不会再收到错过消息的邮件。",
+    ),
     "seeded_room_name": ("Global", "大厅"),
     "seeded_room_description": ("The room everyone shares", "所有人共享的聊天室"),
 }
@@ -493,3 +524,11 @@ def message_text(message) -> str:
 
 def notification_title(notification) -> str:
     return shown(notification.title_key, notification.title, **notification.title_params)
+
+
+def title_in(notification, language: str) -> str:
+    """A notification's title in one reader's language (a push, an email), whatever
+    language the server wrote it in."""
+    if notification.title_key not in CATALOG:
+        return notification.title
+    return translate(notification.title_key, language, **notification.title_params)

@@ -21,3 +21,4 @@ route_table_key = web.AppKey("route_table", list)  # (ErrorStyle, Route) as regi
 pusher_key = web.AppKey("pusher", object)  # chat.web.pusher.Pusher
 outbound_counts_key = web.AppKey("outbound_counts", Counter)  # (caller, outcome) -> n
 previewer_key = web.AppKey("previewer", object)  # chat.web.previewer.Previewer
+mailer_key = web.AppKey("mailer", object)  # chat.web.mailer.Mailer (only with CHAT_SMTP_HOST)

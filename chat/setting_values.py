@@ -53,3 +53,20 @@ def parse_rate(name: str, raw: str) -> tuple[float, int]:
     if not (math.isfinite(per_second) and per_second >= 0 and size >= 1):
         raise SettingsError(f"{name} must be a rate >= 0 and a burst >= 1, got {raw!r}")
     return per_second, size
+
+
+def parse_port(name: str, raw: str | int) -> int:
+    try:
+        port = int(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"{name} must be between 0 and 65535, got {port}")
+    return port
+
+
+def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    word = raw.strip().lower()
+    if word not in choices:
+        raise SettingsError(f"{name} must be one of {choices}, got {raw!r}")
+    return word

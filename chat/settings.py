@@ -10,13 +10,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chat.email_settings import load_email
 from chat.preview_settings import load_previews
 from chat.push_settings import load_push
 from chat.setting_values import (
     SettingsError,
     parse_bool,
+    parse_choice,
     parse_list,
     parse_number,
+    parse_port,
     parse_rate,
 )
 from chat.signin_settings import LdapSettings, OidcProvider, load_signin
@@ -121,6 +124,21 @@ class Settings:
     push_timeout_seconds: float = 10.0
     push_retry_seconds: float = 2.0  # first backoff after a 429/5xx, doubled per retry
     push_max_devices: int = 20  # subscriptions per user
+    # Email for what people missed (chat/email_settings.py, docs/email.md): off without a host.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls | tls (implicit, port 465) | none
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_ca_file: str | None = None  # a company CA (or a test's self-signed certificate)
+    smtp_timeout_seconds: float = 30.0
+    email_delay_seconds: float = 600.0  # unread this long, with no tab open, before an email
+    email_check_seconds: float = 30.0  # how often the database is asked what is due
+    email_queue_limit: int = 100  # people waiting for their email in one process
+    email_concurrency: int = 2  # SMTP conversations at once per process
+    email_retry_seconds: float = 60.0  # first backoff after an SMTP failure, doubled per failure
+    email_max_items: int = 50  # notifications listed in one email (the rest are counted)
     outbound_allow: tuple = ()  # networks exempt from the SSRF address rules
     outbound_allow_hosts: frozenset = frozenset()  # names exempt from them (intranet hosts)
     outbound_deny: tuple = ()  # networks never dialled, allowed or not
@@ -166,28 +184,11 @@ class Settings:
         return self.data_dir / "vapid_private_key"
 
 
-def parse_port(name: str, raw: str | int) -> int:
-    try:
-        port = int(raw)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if not 0 <= port <= 65535:
-        raise SettingsError(f"{name} must be between 0 and 65535, got {port}")
-    return port
-
-
 def parse_language(name: str, raw: str) -> str:
     lang = raw.strip().lower()
     if lang not in LANGUAGES:
         raise SettingsError(f"{name} must be one of {LANGUAGES}, got {raw!r}")
     return lang
-
-
-def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
-    word = raw.strip().lower()
-    if word not in choices:
-        raise SettingsError(f"{name} must be one of {choices}, got {raw!r}")
-    return word
 
 
 def parse_days(name: str, raw: str) -> int:
@@ -321,6 +322,7 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     values.update(load_signin(env))
     values.update(load_push(env))
     values.update(load_previews(env))
+    values.update(load_email(env))
     if redis_url := pick("redis", "CHAT_REDIS_URL"):
         values["redis_url"] = parse_redis_url(redis_url)
     if (raw := pick("workers", "CHAT_WORKERS")) is not None:

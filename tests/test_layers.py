@@ -45,10 +45,11 @@ ALLOWED = {
     "chat.db": "chat.models chat.clock chat.durable",
     "chat.durable": "",
     "chat.settings": "chat.signin_settings chat.push_settings chat.preview_settings "
-    "chat.setting_values",
+    "chat.email_settings chat.setting_values",
     "chat.signin_settings": "chat.setting_values",
     "chat.push_settings": "chat.setting_values",
     "chat.preview_settings": "chat.push_settings chat.setting_values",
+    "chat.email_settings": "chat.setting_values",
     "chat.setting_values": "",
     "chat.events": "chat.models",
     "chat.models": "",

@@ -220,3 +220,13 @@ async def set_standing(conn, user_id: int, is_admin: bool, is_active: bool) -> N
            WHERE id = ?""",
         (int(is_admin), int(is_active), iso_utc(), int(is_active), user_id),
     )
+
+
+async def language_of(conn, user_id: int) -> str | None:
+    """The language the user chose for what reaches them away from the page."""
+    rows = await conn.execute_fetchall("SELECT language FROM users WHERE id = ?", (user_id,))
+    return rows[0][0] if rows else None
+
+
+async def set_language(conn, user_id: int, language: str | None) -> None:
+    await conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))

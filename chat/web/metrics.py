@@ -22,6 +22,7 @@ from chat.events import Event, MessagePosted
 from chat.keys import (
     bot_caller_key,
     core_key,
+    mailer_key,
     outbound_counts_key,
     previewer_key,
     pusher_key,
@@ -84,17 +85,28 @@ class LiveCollector:
             "Link previews skipped: a full queue or a spent budget",
             value=previewer.skipped if previewer else 0,
         )
-        pusher = self.app.get(pusher_key)
-        for outcome, help_text in (
-            ("sent", "Web Pushes a push service accepted"),
-            ("failed", "Web Pushes refused, unreachable or gone (404/410)"),
-            ("dropped", "Web Pushes dropped because the queue was full"),
-        ):
-            yield CounterMetricFamily(
-                f"teahouse_pushes_{outcome}",
-                help_text,
-                value=getattr(pusher, outcome) if pusher else 0,
-            )
+        yield from outcomes(
+            "teahouse_pushes",
+            self.app.get(pusher_key),
+            "Web Pushes a push service accepted",
+            "Web Pushes refused, unreachable or gone (404/410)",
+            "Web Pushes dropped because the queue was full",
+        )
+        yield from outcomes(
+            "teahouse_emails",
+            self.app.get(mailer_key),
+            "Emails about missed notifications the SMTP server accepted",
+            "Email attempts the SMTP server refused or could not be reached for",
+            "Emails put off to the next round because the queue was full",
+        )
+
+
+def outcomes(prefix: str, worker, *help_texts: str):
+    """sent, failed and dropped of a delivery worker (0 while it is off)."""
+    for outcome, help_text in zip(("sent", "failed", "dropped"), help_texts, strict=True):
+        yield CounterMetricFamily(
+            f"{prefix}_{outcome}", help_text, value=getattr(worker, outcome) if worker else 0
+        )
 
 
 class Metrics:

@@ -98,6 +98,8 @@ def success(name) -> dict:
             "description": "JSON lines, streamed (docs/export-format.md)",
             "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
         }
+    if name == "html":
+        return {"description": "a page", "content": {"text/html": {"schema": {"type": "string"}}}}
     if name == "ok":
         return {"description": "stored", "content": {"text/plain": {"schema": {"const": "ok"}}}}
     return {"description": "success", "content": {"application/json": {"schema": schema_of(name)}}}

@@ -207,6 +207,24 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", f"{C}/push/devices/{{id}}/"): op(
         "Stop Web Push to one of your browsers", ok={204: None}
     ),
+    ("GET", f"{C}/email/settings/"): op(
+        "Your email about missed notifications, and your language", ok={200: "EmailSettings"}
+    ),
+    ("PATCH", f"{C}/email/settings/"): op(
+        "Change your email address, how often (never, batched, direct) or language",
+        "EmailSettingsChange",
+        {200: "EmailSettings"},
+    ),
+    ("GET", "/email/unsubscribe"): op(
+        "The unsubscribe page of an email's link (changes nothing)",
+        ok={200: "html"},
+        query=(("u", INT_QUERY), ("t", STR_QUERY)),
+    ),
+    ("POST", "/email/unsubscribe"): op(
+        "Stop emails (the page's button, or RFC 8058 one-click); no sign-in",
+        ok={200: "html"},
+        query=(("u", INT_QUERY), ("t", STR_QUERY)),
+    ),
     # site administration
     ("GET", f"{C}/admin/users/"): op(
         "Find people or bots, paged; X-Total-Count says how many match (site admins)",

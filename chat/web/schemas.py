@@ -8,10 +8,12 @@ its schema here follows.
 from __future__ import annotations
 
 from chat.core.conversation.member_notices import MODES
+from chat.core.reach.email import MODES as EMAIL_MODE_NAMES
 
 INT = {"type": "integer"}
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}
+EMAIL_MODES = {"enum": list(EMAIL_MODE_NAMES)}
 TIME = {"type": "string", "description": "ISO 8601 UTC, e.g. 2024-01-01T12:00:00.000Z"}
 NOTICE_MODES = {"enum": list(MODES), "description": "join and leave notices above the threshold"}
 ZONED = {"type": "string", "description": "ISO 8601 with a zone, in the coming year"}
@@ -460,6 +462,14 @@ COMPONENTS: dict[str, dict] = {
     ),
     "PushKey": obj({"public_key": STR}),
     "PushDevice": obj({"id": INT, "label": STR, "push_service": STR, "created_at": TIME}),
+    "EmailSettings": obj(
+        {
+            "email_address": null(STR),
+            "email_mode": EMAIL_MODES,
+            "language": null({"enum": ["en", "zh"]}),
+            "email_available": BOOL,
+        }
+    ),
     "Status": obj(
         {
             "user_id": INT,
@@ -609,6 +619,14 @@ BODIES: dict[str, dict] = {
     "StatusChange": obj({}, {"emoji": STR, "text": STR, "dnd": BOOL, "expires_at": null(ZONED)}),
     "NewScheduledMessage": obj({"content": STR, "send_at": ZONED}, {"reply_to": INT}),
     "RemindAt": obj({"remind_at": ZONED}),
+    "EmailSettingsChange": obj(
+        {},
+        {
+            "email_address": STR,
+            "email_mode": EMAIL_MODES,
+            "language": null({"enum": ["en", "zh"]}),
+        },
+    ),
     "PushSubscription": obj(
         {"endpoint": STR, "keys": obj({"p256dh": STR, "auth": STR})},
         {"label": STR, "expirationTime": null(INT)},

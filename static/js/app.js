@@ -14,6 +14,7 @@ import { Live } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
+import { rememberLanguage } from "./email.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { People, toggleMembers } from "./people.js";
 import { confirmDialog } from "./dialogs.js";
@@ -154,6 +155,7 @@ async function startChat() {
   api.setUser(state.me);
   ctx.me = state.me;
   drawMe();
+  rememberLanguage();
   if (!app.conversation) wire();
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);

@@ -3,6 +3,7 @@
 import * as api from "./api.js";
 import { t } from "./i18n.js";
 import { $, h, icon } from "./dom.js";
+import { emailSection } from "./email.js";
 import { devicesSection } from "./push.js";
 import { formDialog } from "./dialogs.js";
 
@@ -46,7 +47,7 @@ export function profileDialog(me, onSaved) {
     }
     onSaved(user);
   });
-  dialog.querySelector(".form-error").before(devicesSection());
+  dialog.querySelector(".form-error").before(devicesSection(), emailSection());
 }
 
 async function uploadAvatar(file) {

@@ -10,7 +10,9 @@ import json
 from chat.core import Core, Outcome
 from chat.core.fields import check_int, check_text
 from chat.db import push as push_sql
+from chat.db import users as user_sql
 from chat.errors import BadInput, Conflict, NotFound
+from chat.i18n import title_in, translate
 from chat.models import Notification, PushSubscription, User
 from chat.outbound.address import Refused, check_form
 from chat.push.encryption import public_key_from
@@ -67,6 +69,12 @@ async def devices_of(core: Core, user_id: int) -> list[PushSubscription]:
     return await push_sql.subscriptions_of(core.db.reader, user_id)
 
 
+async def language_of(core: Core, notification: Notification) -> str:
+    """The language its recipient reads the server's texts in: their own, else the site's."""
+    chosen = await user_sql.language_of(core.db.reader, notification.user_id)
+    return chosen or core.settings.language
+
+
 async def remove(core: Core, user: User, subscription_id) -> None:
     subscription_id = check_int("subscription_id", subscription_id, 1, 2**62)
 
@@ -87,9 +95,10 @@ async def forget(core: Core, endpoint: str) -> None:
     await core.commit(job)
 
 
-def payload(core: Core, notification: Notification) -> bytes:
-    """What the service worker shows; with CHAT_PUSH_PRIVATE only "New message" (the push
-    service and the device's lock screen see nothing of the conversation)."""
+def payload(core: Core, notification: Notification, language: str) -> bytes:
+    """What the service worker shows, in the recipient's language; with CHAT_PUSH_PRIVATE
+    only "New message" (the push service and the device's lock screen see nothing of
+    the conversation)."""
     room, message = notification.room, notification.message
     where = {
         "room_id": room.id if room else None,
@@ -99,9 +108,9 @@ def payload(core: Core, notification: Notification) -> bytes:
         "tag": f"room-{room.id}" if room else "teahouse",
     }
     if core.settings.push_private:
-        shown = {"title": APP_NAME, "body": core.text("push_private_body")}
+        shown = {"title": APP_NAME, "body": translate("push_private_body", language)}
     else:
-        body, title = notification.content, notification.title
+        body, title = notification.content, title_in(notification, language)
         if message and room and room.room_type != "direct":
             title = f"{title} · {room.name}"
         shown = {
