@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from chat.core.conversation.mentions import mentioned_names
-from chat.core.conversation.search import parse_terms, snippet, term_pattern
+from chat.core.conversation.search import snippet, term_pattern
+from chat.core.conversation.search_query import MAX_QUERY, parse_query
 from chat.core.integrations.slack import render_payload
 from chat.errors import BadInput
 from chat.models import MAX_CONTENT
@@ -233,9 +234,22 @@ def probe_access_log_paths() -> float:
 def probe_search_snippets() -> float:
     """A page of 100 hits of the longest message, under the longest query."""
     queries = [" ".join("a" * 23 + letter for letter in "bcdefghi"), "a" * 200, "ab " * 8]
-    patterns = [term_pattern(parse_terms(query)) for query in queries]
+    patterns = [term_pattern(list(parse_query(query).terms)) for query in queries]
     content = "a" * MAX_CONTENT
     return cpu_time(lambda pattern: [snippet(content, pattern) for _ in range(100)], *patterns)
+
+
+def parse_or_refuse(query: str) -> None:
+    try:
+        parse_query(query)
+    except BadInput:
+        pass
+
+
+def probe_search_operators() -> float:
+    """The search box's little language on the longest queries (MAX_QUERY characters)."""
+    units = ('"', '-"', 'a:"', "a:", "：", "-", "a:b", 'in:"x', "from:" + "a" * 40, "a")
+    return cpu_time(parse_or_refuse, *(fill(unit, MAX_QUERY) for unit in units))
 
 
 def probe_mentions() -> float:
@@ -269,6 +283,16 @@ PROBES = {
     ("chat/web/accesslog.py", r"^(/hooks/).+"): probe_access_log_paths,
     ("chat/web/accesslog.py", r"^(/rooms/[^/]+/).+?(/messages)?$"): probe_access_log_paths,
     ("chat/core/conversation/search.py", "<built in term_pattern>"): probe_search_snippets,
+    (
+        "chat/core/conversation/search_query.py",
+        r"""(?P<neg>-)?"(?P<phrase>[^"]+)"                   # "exact phrase", -"not this"
+      | (?P<op>[A-Za-z]+)[:：]"(?P<quoted>[^"]+)"          # op:"value with spaces"
+      | (?P<word>\S+)""",
+    ): probe_search_operators,
+    (
+        "chat/core/conversation/search_query.py",
+        r"(?P<op>[A-Za-z]+)[:：](?P<value>.*)",
+    ): probe_search_operators,
     ("chat/core/conversation/mentions.py", r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})"): probe_mentions,
 }
 

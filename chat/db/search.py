@@ -9,6 +9,10 @@ readable ones are kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from chat.models import SearchQuery
+
 # Public rooms and rooms the user is a (not banned) member of; never deleted
 # messages, never system notices.
 READABLE = """
@@ -19,34 +23,69 @@ READABLE = """
 """
 
 
+@dataclass(frozen=True)
+class Scope:
+    """A query's names resolved to ids: the rooms in:ROOM names (empty: any room) and
+    the person from:NAME names; mention is the lower-cased name mentions: names."""
+
+    room_ids: tuple[int, ...] = ()
+    sender_id: int | None = None
+    mention: str | None = None
+
+
+HAS_CLAUSES = {
+    "link": "(m.content LIKE '%http://%' OR m.content LIKE '%https://%')",
+    "file": "m.file_url IS NOT NULL",
+    "image": "m.message_type = 'image'",
+}
+FLAG_CLAUSES = {
+    "pinned": "EXISTS (SELECT 1 FROM pins p WHERE p.message_id = m.id)",
+    "saved": """EXISTS (SELECT 1 FROM saved_messages s
+                        WHERE s.user_id = :user AND s.message_id = m.id)""",
+}
+
+
 def like_pattern(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def filters(short_terms: list[str], room_id: int | None) -> tuple[str, dict]:
-    """Extra WHERE clauses (fixed text, values as parameters) for terms and room."""
+def filters(short_terms: list[str], query: SearchQuery, scope: Scope) -> tuple[str, dict]:
+    """Extra WHERE clauses (fixed text, values as parameters) for the terms and the
+    query's operators."""
     clauses, params = [], {}
     for number, term in enumerate(short_terms):
         clauses.append(f"m.content LIKE :like{number} ESCAPE '\\'")
         params[f"like{number}"] = like_pattern(term)
-    if room_id is not None:
-        clauses.append("m.room_id = :room")
-        params["room"] = room_id
+    for number, term in enumerate(query.excluded):
+        clauses.append(f"m.content NOT LIKE :unlike{number} ESCAPE '\\'")
+        params[f"unlike{number}"] = like_pattern(term)
+    if scope.room_ids:
+        names = [f"in{number}" for number in range(len(scope.room_ids))]
+        clauses.append(f"m.room_id IN ({', '.join(':' + name for name in names)})")
+        params.update(zip(names, scope.room_ids, strict=True))
+    if scope.sender_id is not None:
+        clauses.append("m.sender_id = :sender")
+        params["sender"] = scope.sender_id
+    if scope.mention is not None:
+        clauses.append("m.content LIKE :mention ESCAPE '\\'")
+        params["mention"] = like_pattern("@" + scope.mention)
+    clauses += [HAS_CLAUSES[kind] for kind in sorted(query.has)]
+    clauses += [FLAG_CLAUSES[flag] for flag in sorted(query.flags)]
+    if query.since is not None:
+        clauses.append("m.created_at >= :since")
+        params["since"] = query.since
+    if query.until is not None:
+        clauses.append("m.created_at < :until")
+        params["until"] = query.until
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
 async def indexed_ids(
-    conn,
-    user_id: int,
-    match: str,
-    short_terms: list[str],
-    room_id: int | None,
-    before: int,
-    limit: int,
+    conn, user_id: int, match: str, short_terms, query, scope, before: int, limit: int
 ) -> list[int]:
-    """Ids matching an FTS5 query (already quoted) and the short terms."""
-    extra, params = filters(short_terms, room_id)
+    """Ids matching an FTS5 query (already quoted), the short terms and the operators."""
+    extra, params = filters(short_terms, query, scope)
     rows = await conn.execute_fetchall(
         f"""SELECT m.id FROM messages_fts
             JOIN messages m ON m.id = messages_fts.rowid
@@ -60,12 +99,12 @@ async def indexed_ids(
 
 
 async def unindexed_ids(
-    conn, user_id: int, terms: list[str], room_id: int | None, before: int, limit: int
+    conn, user_id: int, terms: list[str], query, scope, before: int, limit: int
 ) -> list[int]:
     """Ids above the index's high mark (committed within the last moments, not yet
     indexed: chat/db/search_index.py) whose content contains every term: search sees a
     message as soon as it is acknowledged."""
-    extra, params = filters(terms, room_id)
+    extra, params = filters(terms, query, scope)
     rows = await conn.execute_fetchall(
         f"""SELECT m.id FROM messages m JOIN rooms r ON r.id = m.room_id
             WHERE m.id > (SELECT upto FROM search_indexed) AND m.id < :before
@@ -76,38 +115,56 @@ async def unindexed_ids(
     return [row[0] for row in rows]
 
 
-def window_sql(room_id: int | None) -> str:
-    """The newest `:window` messages before `:before` (of one room, if given), readable
-    or not: the rows a scan reads are bounded whatever the searcher may read."""
-    room = " AND room_id = :room" if room_id is not None else ""
-    return f"""SELECT id, room_id, content, is_deleted, message_type FROM messages
-               WHERE id < :before{room} ORDER BY id DESC LIMIT :window"""
+def window_sql(scope: Scope) -> tuple[str, dict]:
+    """The newest `:window` messages before `:before` of one room (in:, or the room_id
+    asked for), else of one sender (from:), else of all: readable or not, the rows a
+    scan reads are bounded whatever the searcher may read. Each narrowing walks an
+    index ((room_id, id) or (sender_id, id))."""
+    if len(scope.room_ids) == 1:
+        narrow, params = " AND room_id = :window_key", {"window_key": scope.room_ids[0]}
+    elif scope.sender_id is not None:
+        narrow, params = " AND sender_id = :window_key", {"window_key": scope.sender_id}
+    else:
+        narrow, params = "", {}
+    sql = f"""SELECT id, room_id, sender_id, content, is_deleted, message_type, file_url,
+                     created_at
+              FROM messages WHERE id < :before{narrow} ORDER BY id DESC LIMIT :window"""
+    return sql, params
 
 
 async def scanned_ids(
-    conn,
-    user_id: int,
-    short_terms: list[str],
-    room_id: int | None,
-    before: int,
-    limit: int,
-    window: int,
+    conn, user_id: int, short_terms, query, scope, before: int, limit: int, window: int
 ) -> list[int]:
-    """Readable ids in the scan window whose content contains every term."""
-    extra, params = filters(short_terms, room_id)
+    """Readable ids in the scan window whose content contains every term and which
+    the operators allow."""
+    extra, params = filters(short_terms, query, scope)
+    source, narrow = window_sql(scope)
     rows = await conn.execute_fetchall(
-        f"""SELECT m.id FROM ({window_sql(room_id)}) m JOIN rooms r ON r.id = m.room_id
+        f"""SELECT m.id FROM ({source}) m JOIN rooms r ON r.id = m.room_id
             WHERE {READABLE}{extra} ORDER BY m.id DESC LIMIT :limit""",
-        {**params, "user": user_id, "before": before, "window": window, "limit": limit},
+        {**params, **narrow, "user": user_id, "before": before, "window": window, "limit": limit},
     )
     return [row[0] for row in rows]
 
 
-async def window_floor(conn, room_id: int | None, before: int, window: int) -> int | None:
+async def window_floor(conn, scope: Scope, before: int, window: int) -> int | None:
     """The oldest id of a full scan window (where a next scan starts), else None."""
+    source, narrow = window_sql(scope)
     rows = await conn.execute_fetchall(
-        f"SELECT COUNT(*), MIN(id) FROM ({window_sql(room_id)})",
-        {"room": room_id, "before": before, "window": window},
+        f"SELECT COUNT(*), MIN(id) FROM ({source})",
+        {**narrow, "before": before, "window": window},
     )
     count, floor = rows[0]
     return floor if count >= window else None
+
+
+async def room_ids_named(conn, name: str) -> list[int]:
+    """Active rooms whose slug or name is `name` (ASCII case-insensitively); whether
+    the searcher may read them is the READABLE clause's business."""
+    rows = await conn.execute_fetchall(
+        """SELECT id FROM rooms WHERE is_active = 1
+           AND (slug = :name COLLATE NOCASE OR name = :name COLLATE NOCASE)
+           ORDER BY id LIMIT 20""",
+        {"name": name},
+    )
+    return [row[0] for row in rows]
