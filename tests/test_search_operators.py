@@ -235,3 +235,27 @@ async def test_a_refused_operator_reads_in_chinese(client, alice):
     headers = {**alice.headers, "Accept-Language": "zh-CN,zh;q=0.9"}
     resp = await client.get("/api/chat/search/", params={"q": "colour:red"}, headers=headers)
     assert "搜索运算符" in await assert_error(resp, 400, "channels")
+
+
+async def test_a_common_term_under_a_filter_reads_the_index_through_a_window(
+    client, core, alice, wei, ops, monkeypatch
+):
+    from chat.core.conversation import search as search_core
+
+    monkeypatch.setattr(search_core, "SCAN_WINDOW", 3)
+    for n in range(4):
+        await post_message(client, wei, ops, f"deploy by wei {n}")
+        await post_message(client, alice, ops, f"deploy by alice {n}")
+    await index_now(core)
+    seen, before = [], None
+    while True:
+        params = {"q": "from:wei deploy", **({"before": before} if before else {})}
+        resp = await client.get("/api/chat/search/", params=params, headers=alice.headers)
+        body = await resp.json()
+        assert len(body["results"]) <= 2  # three matches read per page, two of them alice's
+        seen += [hit["content"] for hit in body["results"]]
+        if not (before := body["next_before"]):
+            break
+    assert seen == [f"deploy by wei {n}" for n in (3, 2, 1, 0)]
+    plain = await client.get("/api/chat/search/", params={"q": "deploy"}, headers=alice.headers)
+    assert len((await plain.json())["results"]) == 8  # words alone: the whole index

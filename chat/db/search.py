@@ -98,6 +98,36 @@ async def indexed_ids(
     return [row[0] for row in rows]
 
 
+# The newest `:window` matches of the index before `:before`, whatever else holds.
+MATCH_WINDOW = """SELECT rowid FROM messages_fts
+                  WHERE messages_fts MATCH :match AND rowid < :before
+                  ORDER BY rowid DESC LIMIT :window"""
+
+
+async def windowed_ids(
+    conn, user_id: int, match: str, short_terms, query, scope, before, limit, window
+) -> tuple[list[int], int | None]:
+    """Like indexed_ids, for a query with filters: of the newest `window` matches only,
+    so a common term under a filter that keeps few of them (from:wei in:ops deploy)
+    reads a bounded number of rows; the oldest id of a full window is where the next
+    page starts (else None)."""
+    extra, params = filters(short_terms, query, scope)
+    bounds = {"match": match, "before": before, "window": window}
+    rows = await conn.execute_fetchall(
+        f"""SELECT m.id FROM ({MATCH_WINDOW}) f
+            JOIN messages m ON m.id = f.rowid
+            JOIN rooms r ON r.id = m.room_id
+            WHERE {READABLE} {extra}
+            ORDER BY m.id DESC LIMIT :limit""",
+        {**params, **bounds, "user": user_id, "limit": limit},
+    )
+    floor = await conn.execute_fetchall(
+        f"SELECT COUNT(*), MIN(rowid) FROM ({MATCH_WINDOW})", bounds
+    )
+    count, oldest = floor[0]
+    return [row[0] for row in rows], oldest if count >= window else None
+
+
 async def unindexed_ids(
     conn, user_id: int, terms: list[str], query, scope, before: int, limit: int
 ) -> list[int]:

@@ -15,6 +15,7 @@ import { Outbox } from "./outbox.js";
 import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
+import { SearchBox } from "./search_box.js";
 import { People, toggleMembers } from "./people.js";
 import {
   browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, learnDisplayName,
@@ -200,7 +201,11 @@ function wire() {
   acceptDrops($("#main"), $("#drop-overlay"), upload);
   showActionsOnTap($("#message-list"));
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
-  new Search({ me: () => state.me, open: openAt, roomName });
+  const search = new Search({ me: () => state.me, open: openAt, roomName });
+  new SearchBox({
+    rooms: () => [...state.rooms.values()],
+    changed: (query) => { if (query && !$("#search-panel").hidden) search.run(query); },
+  });
   setupTeam(app, ctx);
   wireButtons();
   document.addEventListener("keydown", shortcuts);

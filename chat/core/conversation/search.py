@@ -81,16 +81,32 @@ async def matching_ids(
     if long_terms:
         # Not yet indexed messages are all newer than indexed ones: they come first.
         newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, before, limit)
-        ids = await search_sql.indexed_ids(
-            conn, user.id, fts_query(long_terms), short_terms, query, scope, before, limit
+        if len(newest) >= limit:
+            return newest[:limit], None
+        match = fts_query(long_terms)
+        if not is_filtered(query, scope):
+            ids = await search_sql.indexed_ids(
+                conn, user.id, match, short_terms, query, scope, before, limit
+            )
+            return (newest + ids)[:limit], None
+        ids, floor = await search_sql.windowed_ids(
+            conn, user.id, match, short_terms, query, scope, before, limit, SCAN_WINDOW
         )
-        return (newest + ids)[:limit], None
+        found = (newest + ids)[:limit]
+        return found, None if len(found) >= limit else floor
     ids = await search_sql.scanned_ids(
         conn, user.id, short_terms, query, scope, before, limit, SCAN_WINDOW
     )
     if len(ids) >= limit:
         return ids, None
     return ids, await search_sql.window_floor(conn, scope, before, SCAN_WINDOW)
+
+
+def is_filtered(query: SearchQuery, scope: Scope) -> bool:
+    """Anything beyond words: then the index is read through a bounded window."""
+    return bool(query.excluded or query.has or query.flags or query.since or query.until) or (
+        scope != Scope()
+    )
 
 
 async def resolve(conn, user: User, query: SearchQuery, room_ref) -> Scope | None:
