@@ -13,6 +13,7 @@ from chat.api import (
     api_tokens,
     audit_log,
     bots,
+    calls,
     external,
     hooks,
     identity,
@@ -136,6 +137,7 @@ def create_app(settings: Settings) -> web.Application:
     api_tokens.setup(app)
     channels.setup(app)
     native.setup(app)
+    calls.setup(app)
     push.setup(app)
     team.setup(app)
     admin.setup(app)

@@ -243,6 +243,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "只有作者和聊天室管理员可以查看编辑历史",
     ),
     "search_query_empty": ("Search query must not be empty", "搜索关键词不能为空"),
+    "calls_off": (
+        "Calls are off on this server (no meeting server is set)",
+        "本服务器未开启通话（未设置会议服务器）",
+    ),
+    "call_started": ("📞 Started a call: {url}", "📞 发起了通话：{url}"),
     "search_operator_unknown": (
         "Unknown search operator in “{part}” (known: {known}); put it in quotes to search "
         "for the text itself",
