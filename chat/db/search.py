@@ -2,9 +2,10 @@
 
 Terms of three or more characters go through the FTS5 trigram index (plus a LIKE look
 at the few newest messages not indexed yet); shorter terms (the trigram index cannot
-see them) are LIKE filters. When every term is short, a
-LIKE scan reads a bounded window: the newest messages before a point, of which the
-readable ones are kept.
+see them) and the operators (search_query.py) are filters. When every term is short, a
+LIKE scan reads a bounded window: the newest messages before a point, in chunks, of
+which the readable ones are kept; a query with operators reads the index's matches the
+same way.
 """
 
 from __future__ import annotations
@@ -98,34 +99,34 @@ async def indexed_ids(
     return [row[0] for row in rows]
 
 
-# The newest `:window` matches of the index before `:before`, whatever else holds.
-MATCH_WINDOW = """SELECT rowid FROM messages_fts
-                  WHERE messages_fts MATCH :match AND rowid < :before
-                  ORDER BY rowid DESC LIMIT :window"""
+# The newest `:size` matches of the index before `:before`, whatever else holds.
+MATCH_CHUNK = """SELECT rowid AS id FROM messages_fts
+                 WHERE messages_fts MATCH :match AND rowid < :before
+                 ORDER BY rowid DESC LIMIT :size"""
 
 
-async def windowed_ids(
-    conn, user_id: int, match: str, short_terms, query, scope, before, limit, window
-) -> tuple[list[int], int | None]:
-    """Like indexed_ids, for a query with filters: of the newest `window` matches only,
-    so a common term under a filter that keeps few of them (from:wei in:ops deploy)
-    reads a bounded number of rows; the oldest id of a full window is where the next
-    page starts (else None)."""
-    extra, params = filters(short_terms, query, scope)
-    bounds = {"match": match, "before": before, "window": window}
+async def chunk_ids(conn, source: str, bounds: dict, user_id: int, extra: str, params: dict):
+    """Of one chunk of candidate ids (`source`, newest first): the readable ones the
+    filters keep, how many the chunk held and its oldest id (where the next starts)."""
+    counted = await conn.execute_fetchall(f"SELECT COUNT(*), MIN(id) FROM ({source})", bounds)
     rows = await conn.execute_fetchall(
-        f"""SELECT m.id FROM ({MATCH_WINDOW}) f
-            JOIN messages m ON m.id = f.rowid
+        f"""SELECT m.id FROM ({source}) c
+            JOIN messages m ON m.id = c.id
             JOIN rooms r ON r.id = m.room_id
             WHERE {READABLE} {extra}
-            ORDER BY m.id DESC LIMIT :limit""",
-        {**params, **bounds, "user": user_id, "limit": limit},
+            ORDER BY m.id DESC""",
+        {**params, **bounds, "user": user_id},
     )
-    floor = await conn.execute_fetchall(
-        f"SELECT COUNT(*), MIN(rowid) FROM ({MATCH_WINDOW})", bounds
-    )
-    count, oldest = floor[0]
-    return [row[0] for row in rows], oldest if count >= window else None
+    return [row[0] for row in rows], counted[0][0], counted[0][1]
+
+
+async def matched_chunk(conn, user_id, match: str, short_terms, query, scope, before, size):
+    """A chunk of the index's matches (for a query with filters: read chunk by chunk up
+    to a bounded window, so a common term under a filter that keeps few of its matches,
+    from:wei in:ops deploy, reads a bounded number of rows)."""
+    extra, params = filters(short_terms, query, scope)
+    bounds = {"match": match, "before": before, "size": size}
+    return await chunk_ids(conn, MATCH_CHUNK, bounds, user_id, extra, params)
 
 
 async def unindexed_ids(
@@ -145,47 +146,28 @@ async def unindexed_ids(
     return [row[0] for row in rows]
 
 
-def window_sql(scope: Scope) -> tuple[str, dict]:
-    """The newest `:window` messages before `:before` of one room (in:, or the room_id
-    asked for), else of one sender (from:), else of all: readable or not, the rows a
-    scan reads are bounded whatever the searcher may read. Each narrowing walks an
-    index ((room_id, id) or (sender_id, id))."""
+def chunk_sql(scope: Scope) -> tuple[str, dict]:
+    """The newest `:size` messages before `:before` of one room (in:, or the room_id
+    asked for), else of one sender (from:), else of all: readable or not, so the rows a
+    scan reads are bounded whatever the searcher may read. Each narrowing walks an index
+    ((room_id, id) or (sender_id, id))."""
     if len(scope.room_ids) == 1:
-        narrow, params = " AND room_id = :window_key", {"window_key": scope.room_ids[0]}
+        narrow, params = " AND room_id = :chunk_key", {"chunk_key": scope.room_ids[0]}
     elif scope.sender_id is not None:
-        narrow, params = " AND sender_id = :window_key", {"window_key": scope.sender_id}
+        narrow, params = " AND sender_id = :chunk_key", {"chunk_key": scope.sender_id}
     else:
         narrow, params = "", {}
-    sql = f"""SELECT id, room_id, sender_id, content, is_deleted, message_type, file_url,
-                     created_at
-              FROM messages WHERE id < :before{narrow} ORDER BY id DESC LIMIT :window"""
+    sql = f"SELECT id FROM messages WHERE id < :before{narrow} ORDER BY id DESC LIMIT :size"
     return sql, params
 
 
-async def scanned_ids(
-    conn, user_id: int, short_terms, query, scope, before: int, limit: int, window: int
-) -> list[int]:
-    """Readable ids in the scan window whose content contains every term and which
-    the operators allow."""
+async def scanned_chunk(conn, user_id: int, short_terms, query, scope, before: int, size: int):
+    """A chunk of the newest messages whose content contains every (short) term and
+    which the operators allow."""
     extra, params = filters(short_terms, query, scope)
-    source, narrow = window_sql(scope)
-    rows = await conn.execute_fetchall(
-        f"""SELECT m.id FROM ({source}) m JOIN rooms r ON r.id = m.room_id
-            WHERE {READABLE}{extra} ORDER BY m.id DESC LIMIT :limit""",
-        {**params, **narrow, "user": user_id, "before": before, "window": window, "limit": limit},
-    )
-    return [row[0] for row in rows]
-
-
-async def window_floor(conn, scope: Scope, before: int, window: int) -> int | None:
-    """The oldest id of a full scan window (where a next scan starts), else None."""
-    source, narrow = window_sql(scope)
-    rows = await conn.execute_fetchall(
-        f"SELECT COUNT(*), MIN(id) FROM ({source})",
-        {**narrow, "before": before, "window": window},
-    )
-    count, floor = rows[0]
-    return floor if count >= window else None
+    source, narrow = chunk_sql(scope)
+    bounds = {**narrow, "before": before, "size": size}
+    return await chunk_ids(conn, source, bounds, user_id, extra, params)
 
 
 async def room_ids_named(conn, name: str) -> list[int]:

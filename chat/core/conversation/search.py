@@ -35,6 +35,7 @@ from chat.models import Message, SearchHit, SearchQuery, SearchResults, User
 
 TRIGRAM = 3
 SCAN_WINDOW = 20_000
+CHUNK = 1000
 SNIPPET_WIDTH = 160
 NO_LIMIT = 2**62
 
@@ -78,28 +79,51 @@ async def matching_ids(
     terms = list(query.terms)
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
-    if long_terms:
-        # Not yet indexed messages are all newer than indexed ones: they come first.
-        newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, before, limit)
-        if len(newest) >= limit:
-            return newest[:limit], None
-        match = fts_query(long_terms)
-        if not is_filtered(query, scope):
-            ids = await search_sql.indexed_ids(
-                conn, user.id, match, short_terms, query, scope, before, limit
-            )
-            return (newest + ids)[:limit], None
-        ids, floor = await search_sql.windowed_ids(
-            conn, user.id, match, short_terms, query, scope, before, limit, SCAN_WINDOW
+    if not long_terms:
+        return await walk(
+            lambda cursor, size: search_sql.scanned_chunk(
+                conn, user.id, short_terms, query, scope, cursor, size
+            ),
+            before,
+            limit,
         )
-        found = (newest + ids)[:limit]
-        return found, None if len(found) >= limit else floor
-    ids = await search_sql.scanned_ids(
-        conn, user.id, short_terms, query, scope, before, limit, SCAN_WINDOW
+    # Not yet indexed messages are all newer than indexed ones: they come first.
+    newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, before, limit)
+    if len(newest) >= limit:
+        return newest[:limit], None
+    match = fts_query(long_terms)
+    if not is_filtered(query, scope):
+        ids = await search_sql.indexed_ids(
+            conn, user.id, match, short_terms, query, scope, before, limit
+        )
+        return (newest + ids)[:limit], None
+    ids, floor = await walk(
+        lambda cursor, size: search_sql.matched_chunk(
+            conn, user.id, match, short_terms, query, scope, cursor, size
+        ),
+        before,
+        limit - len(newest),
     )
-    if len(ids) >= limit:
-        return ids, None
-    return ids, await search_sql.window_floor(conn, scope, before, SCAN_WINDOW)
+    return newest + ids, floor
+
+
+async def walk(read_chunk, before: int, limit: int) -> tuple[list[int], int | None]:
+    """Chunks of candidates, newest first, until `limit` ids are found or SCAN_WINDOW
+    candidates were read (then the oldest read is where a next page starts). Chunks,
+    not one window: a query whose first chunk fills the page reads only that chunk."""
+    found: list[int] = []
+    read, cursor = 0, before
+    while read < SCAN_WINDOW:
+        size = min(CHUNK, SCAN_WINDOW - read)
+        ids, count, oldest = await read_chunk(cursor, size)
+        found += ids
+        read += count
+        if len(found) >= limit:
+            return found[:limit], None
+        if count < size:
+            return found, None
+        cursor = oldest
+    return found, cursor
 
 
 def is_filtered(query: SearchQuery, scope: Scope) -> bool:
