@@ -16,6 +16,7 @@ import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
 import { SearchBox } from "./search_box.js";
+import { runCommand, setupCalls } from "./calls.js";
 import { People, toggleMembers } from "./people.js";
 import {
   browseDialog, confirmDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, learnDisplayName,
@@ -152,6 +153,7 @@ async function startChat() {
   if (!app.conversation) wire();
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
+  await setupCalls({ room: () => state.room, flash }, ctx);
   await loadRooms();
   startSocket();
   const link = linkedRoom();
@@ -191,7 +193,7 @@ function wire() {
   const upload = (files) => state.room && uploadFiles($("#upload-tray"), files, state.room.id);
   app.composer = new Composer($("#composer"), {
     members: () => app.people.others(),
-    send: (text, replyTo) => app.actions.send(text, replyTo),
+    send: (text, replyTo) => runCommand(text) || app.actions.send(text, replyTo),
     saveEdit: (msg, text) => app.actions.saveEdit(msg, text),
     typing: (on) => state.room && state.socket?.send({ type: "typing", room_id: state.room.id, is_typing: on }),
     upload,

@@ -8,6 +8,7 @@ import { $, h } from "./dom.js";
 
 const TOKEN = /(-)?"([^"]+)"|([A-Za-z]+)[:：]"([^"]+)"|(\S+)/g;
 const OPERATOR = /^([A-Za-z]+)[:：](.+)$/;
+const TYPING = /^([A-Za-z]+)[:：](.*)$/;  // an operator being typed, value maybe empty
 const OPERATORS = ["from", "in", "mentions", "has", "is", "before", "after", "on"];
 const SUGGESTIONS = [
   ["from:", "op_from"], ["in:", "op_in"], ["mentions:", "op_mentions"], ["@me", "op_me"],
@@ -68,7 +69,7 @@ export class SearchBox {
   }
 
   async candidates(text) {
-    const op = OPERATOR.exec(text);
+    const op = TYPING.exec(text);
     const name = op?.[1].toLowerCase();
     const value = (op?.[2] || "").replace(/^[@#"]/, "").toLowerCase();
     if (name === "from" || name === "mentions") return this.people(name, value);
