@@ -10,6 +10,7 @@ same way.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from chat.models import SearchQuery
@@ -107,17 +108,18 @@ MATCH_CHUNK = """SELECT rowid AS id FROM messages_fts
 
 async def chunk_ids(conn, source: str, bounds: dict, user_id: int, extra: str, params: dict):
     """Of one chunk of candidate ids (`source`, newest first): the readable ones the
-    filters keep, how many the chunk held and its oldest id (where the next starts)."""
-    counted = await conn.execute_fetchall(f"SELECT COUNT(*), MIN(id) FROM ({source})", bounds)
+    filters keep, how many the chunk held and its oldest id (where the next starts).
+    The chunk is read once, as bare ids, and handed back as a JSON array."""
+    chunk = [row[0] for row in await conn.execute_fetchall(source, bounds)]
+    if not chunk:
+        return [], 0, None
     rows = await conn.execute_fetchall(
-        f"""SELECT m.id FROM ({source}) c
-            JOIN messages m ON m.id = c.id
-            JOIN rooms r ON r.id = m.room_id
-            WHERE {READABLE} {extra}
+        f"""SELECT m.id FROM messages m JOIN rooms r ON r.id = m.room_id
+            WHERE m.id IN (SELECT value FROM json_each(:chunk)) AND {READABLE} {extra}
             ORDER BY m.id DESC""",
-        {**params, **bounds, "user": user_id},
+        {**params, "chunk": json.dumps(chunk), "user": user_id},
     )
-    return [row[0] for row in rows], counted[0][0], counted[0][1]
+    return [row[0] for row in rows], len(chunk), chunk[-1]
 
 
 async def matched_chunk(conn, user_id, match: str, short_terms, query, scope, before, size):
