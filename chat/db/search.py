@@ -114,8 +114,12 @@ async def chunk_ids(conn, source: str, bounds: dict, user_id: int, extra: str, p
     if not chunk:
         return [], 0, None
     rows = await conn.execute_fetchall(
-        f"""SELECT m.id FROM messages m JOIN rooms r ON r.id = m.room_id
-            WHERE m.id IN (SELECT value FROM json_each(:chunk)) AND {READABLE} {extra}
+        # CROSS JOIN keeps the chunk the outer loop: left to itself the planner may walk
+        # a room's or a person's every message through their index instead.
+        f"""SELECT m.id FROM json_each(:chunk) c
+            CROSS JOIN messages m ON m.id = c.value
+            CROSS JOIN rooms r ON r.id = m.room_id
+            WHERE {READABLE} {extra}
             ORDER BY m.id DESC""",
         {**params, "chunk": json.dumps(chunk), "user": user_id},
     )
