@@ -9,6 +9,7 @@ import pytest
 from chat.db.search_index import index_next_batch
 from tests.helpers import assert_error, make_room, post_message
 from tests.test_uploads import pdf, png
+from tests.test_uploads import upload_raw as upload
 
 TODAY = datetime.datetime.now(datetime.UTC).date()
 YESTERDAY, TOMORROW = TODAY - datetime.timedelta(days=1), TODAY + datetime.timedelta(days=1)
@@ -18,26 +19,6 @@ async def contents(client, person, q, **params) -> list[str]:
     resp = await client.get("/api/chat/search/", params={"q": q, **params}, headers=person.headers)
     assert resp.status == 200, await resp.text()
     return [hit["content"] for hit in (await resp.json())["results"]]
-
-
-async def upload(client, person, name: str, data: bytes, content_type: str, room: str):
-    """A multipart body as a browser writes it (the file name verbatim, in UTF-8)."""
-    body = (
-        b'--XyZ\r\nContent-Disposition: form-data; name="room_id"\r\n\r\n'
-        + room.encode()
-        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="'
-        + name.encode()
-        + b'"\r\nContent-Type: '
-        + content_type.encode()
-        + b"\r\n\r\n"
-        + data
-        + b"\r\n--XyZ--\r\n"
-    )
-    return await client.post(
-        "/api/chat/upload",
-        data=body,
-        headers={**person.headers, "Content-Type": "multipart/form-data; boundary=XyZ"},
-    )
 
 
 async def index_now(core) -> None:
