@@ -110,11 +110,12 @@ async def matching_ids(
 async def walk(read_chunk, before: int, limit: int) -> tuple[list[int], int | None]:
     """Chunks of candidates, newest first, until `limit` ids are found or SCAN_WINDOW
     candidates were read (then the oldest read is where a next page starts). Chunks,
-    not one window: a query whose first chunk fills the page reads only that chunk."""
+    not one window: a query whose first chunk fills the page reads only that chunk;
+    each next chunk is twice as large, so a rare match costs a few queries, not twenty."""
     found: list[int] = []
-    read, cursor = 0, before
+    read, cursor, chunk = 0, before, CHUNK
     while read < SCAN_WINDOW:
-        size = min(CHUNK, SCAN_WINDOW - read)
+        size, chunk = min(chunk, SCAN_WINDOW - read), chunk * 2
         ids, count, oldest = await read_chunk(cursor, size)
         found += ids
         read += count
