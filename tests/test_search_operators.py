@@ -240,3 +240,22 @@ async def test_a_common_term_under_a_filter_reads_the_index_through_a_window(
     assert seen == [f"deploy by wei {n}" for n in (3, 2, 1, 0)]
     plain = await client.get("/api/chat/search/", params={"q": "deploy"}, headers=alice.headers)
     assert len((await plain.json())["results"]) == 8  # words alone: the whole index
+
+
+async def test_an_exclusion_the_index_can_see_does_not_bound_the_search(
+    client, core, alice, ops, monkeypatch
+):
+    from chat.core.conversation import search as search_core
+
+    monkeypatch.setattr(search_core, "SCAN_WINDOW", 3)
+    await post_message(client, alice, ops, "report for 运维")
+    for n in range(4):
+        await post_message(client, alice, ops, f"quarterly report {n}")
+    await index_now(core)
+    resp = await client.get(
+        "/api/chat/search/", params={"q": "report -quarterly"}, headers=alice.headers
+    )
+    body = await resp.json()
+    assert [hit["content"] for hit in body["results"]] == ["report for 运维"]
+    assert body["next_before"] is None  # found through the index's NOT, not a window
+    assert await contents(client, alice, "report -QUARTERLY -运维") == []

@@ -40,9 +40,15 @@ SNIPPET_WIDTH = 160
 NO_LIMIT = 2**62
 
 
-def fts_query(terms: list[str]) -> str:
-    """Each term one quoted FTS5 string: nothing in it is syntax."""
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+def fts_query(terms: list[str], excluded=()) -> str:
+    """Each term one quoted FTS5 string: nothing in it is syntax. Excluded terms long
+    enough for the index leave it by NOT, so -word costs the index, not a walk."""
+
+    def quoted(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    found = "(" + " ".join(quoted(term) for term in terms) + ")"
+    return found + "".join(f" NOT {quoted(term)}" for term in excluded if len(term) >= TRIGRAM)
 
 
 def term_pattern(terms: list[str]) -> re.Pattern:
@@ -91,7 +97,7 @@ async def matching_ids(
     newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, before, limit)
     if len(newest) >= limit:
         return newest[:limit], None
-    match = fts_query(long_terms)
+    match = fts_query(long_terms, query.excluded)
     if not is_filtered(query, scope):
         ids = await search_sql.indexed_ids(
             conn, user.id, match, short_terms, query, scope, before, limit
@@ -128,8 +134,10 @@ async def walk(read_chunk, before: int, limit: int) -> tuple[list[int], int | No
 
 
 def is_filtered(query: SearchQuery, scope: Scope) -> bool:
-    """Anything beyond words: then the index is read through a bounded window."""
-    return bool(query.excluded or query.has or query.flags or query.since or query.until) or (
+    """Anything beyond words (and exclusions the index does itself): then the index is
+    read through a bounded window."""
+    short_excluded = any(len(term) < TRIGRAM for term in query.excluded)
+    return bool(short_excluded or query.has or query.flags or query.since or query.until) or (
         scope != Scope()
     )
 
