@@ -153,8 +153,8 @@ async function startChat() {
   if (!app.conversation) wire();
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
-  await setupCalls({ room: () => state.room, flash }, ctx);
-  await loadRooms();
+  // Calls' settings arrive with the rooms (a message drawn after both has its Join button).
+  await Promise.all([setupCalls({ room: () => state.room, flash }, ctx), loadRooms()]);
   startSocket();
   const link = linkedRoom();
   const room = link.room || findRoom(localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global")
