@@ -30,13 +30,33 @@ WORDS = (
 )
 
 
-def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
-    """rooms public rooms with both users as members; messages spread over them, all by
-    writer; the reader has read none of them. The search index is built in one go."""
+INSERT_MESSAGES = """INSERT INTO messages (room_id, sender_id, content, message_type, file_url,
+                                          created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"""
+
+
+def plain_row(n: int, room_ids: list[int], writer: int) -> tuple:
+    """(room_id, sender_id, content, message_type, file_url, created_at) of message n."""
+    return (
+        room_ids[n % len(room_ids)],
+        writer,
+        f"{WORDS[n % len(WORDS)]} #{n}",
+        "text",
+        None,
+        STAMP,
+    )
+
+
+def fill(
+    db: Path, messages: int, rooms: int, reader: int, writer: int, row=plain_row, people=()
+) -> None:
+    """rooms public rooms with both users (and `people`) as members; messages spread
+    over them, by default all by writer (row(n, room_ids, writer) says otherwise); the
+    reader has read none of them. The search index is built in one go."""
     conn = sqlite3.connect(db, isolation_level=None)
+    everyone = (reader, writer, *people)
     try:
         conn.execute("BEGIN")
-        for uid in (reader, writer):
+        for uid in everyone:
             conn.execute(
                 """INSERT INTO users (id, username, username_key, created_at, updated_at)
                             VALUES (?, ?, ?, ?, ?)""",
@@ -50,7 +70,7 @@ def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
             )
         room_ids = [row[0] for row in conn.execute("SELECT id FROM rooms WHERE slug LIKE 'big%'")]
         for room_id in room_ids:
-            for uid in (reader, writer):
+            for uid in everyone:
                 conn.execute(
                     """INSERT INTO memberships (room_id, user_id, joined_at)
                                 VALUES (?, ?, ?)""",
@@ -59,22 +79,13 @@ def fill(db: Path, messages: int, rooms: int, reader: int, writer: int) -> None:
         conn.execute("DROP TRIGGER messages_fts_update")  # nothing indexed yet: faster load
         batch = []
         for n in range(messages):
-            batch.append(
-                (room_ids[n % len(room_ids)], writer, f"{WORDS[n % len(WORDS)]} #{n}", STAMP, STAMP)
-            )
+            fields = row(n, room_ids, writer)
+            batch.append((*fields, fields[-1]))
             if len(batch) == 10_000:
-                conn.executemany(
-                    """INSERT INTO messages (room_id, sender_id, content, created_at,
-                                    updated_at) VALUES (?, ?, ?, ?, ?)""",
-                    batch,
-                )
+                conn.executemany(INSERT_MESSAGES, batch)
                 batch.clear()
         if batch:
-            conn.executemany(
-                """INSERT INTO messages (room_id, sender_id, content, created_at,
-                                updated_at) VALUES (?, ?, ?, ?, ?)""",
-                batch,
-            )
+            conn.executemany(INSERT_MESSAGES, batch)
         conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
         conn.execute("UPDATE search_indexed SET upto = (SELECT MAX(id) FROM messages)")
         conn.execute("COMMIT")

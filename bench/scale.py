@@ -12,6 +12,9 @@ a reconnect storm, and the read paths over a million messages.
   python bench/scale.py million --messages 1000000  room list, unread counts, a history page
                                                      and search (a 2-character Chinese term
                                                      too) at 1,000 and at N messages
+  python bench/scale.py search_ops --messages 1000000
+                                                     search with operators (from:, in:,
+                                                     has:, dates, -word) beside plain search
 
 Users are provisioned straight into the database while the server is stopped (rows in
 users and memberships of `global`, whose member cap is lifted there) and sign in with
@@ -37,6 +40,7 @@ from pathlib import Path
 import aiohttp
 from million import million_bench
 from provision import fresh_teahouse, provision_users, token
+from search_ops import search_ops_bench
 from servers import Server, doc_parser, pin_generator
 from wsclient import Closed, WebSocket
 
@@ -326,7 +330,7 @@ for _ in range(10_000):   # (when, ms) per call until told to stop; at most ~4 m
 
 def main() -> None:
     p = doc_parser(__doc__)
-    p.add_argument("scenario", choices=("sockets", "storm", "million"))
+    p.add_argument("scenario", choices=("sockets", "storm", "million", "search_ops"))
     p.add_argument("--sockets", type=int, default=1000)
     p.add_argument("--parallel", type=int, default=200, help="connects in progress at once")
     p.add_argument("--targets", default="teahouse,raw", help="sockets: teahouse,raw")
@@ -334,7 +338,7 @@ def main() -> None:
         "--messages",
         type=int,
         default=5,
-        help="sockets: messages fanned out; million: messages stored",
+        help="sockets: messages fanned out; million, search_ops: messages stored",
     )
     p.add_argument("--gap", type=float, default=1.0, help="sockets: seconds between messages")
     p.add_argument("--settle", type=float, default=3.0, help="seconds after connecting")
@@ -350,7 +354,12 @@ def main() -> None:
     p.add_argument("--timeout", type=float, default=1200.0)
     args = p.parse_args()
     pin_generator(args, "server")
-    run = {"sockets": sockets_bench, "storm": storm_bench, "million": million_bench}[args.scenario]
+    run = {
+        "sockets": sockets_bench,
+        "storm": storm_bench,
+        "million": million_bench,
+        "search_ops": search_ops_bench,
+    }[args.scenario]
     asyncio.run(asyncio.wait_for(run(args), args.timeout))
 
 

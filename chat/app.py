@@ -20,6 +20,7 @@ from chat.api import (
     api_tokens,
     audit_log,
     bots,
+    calls,
     email,
     external,
     guests,
@@ -186,6 +187,7 @@ def create_app(settings: Settings) -> web.Application:
     channels.setup(app)
     native.setup(app)
     threads.setup(app)
+    calls.setup(app)
     push.setup(app)
     previews.setup(app)
     email.setup(app)

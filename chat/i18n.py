@@ -272,6 +272,32 @@ CATALOG: dict[str, tuple[str, str]] = {
         "只有作者和聊天室管理员可以查看编辑历史",
     ),
     "search_query_empty": ("Search query must not be empty", "搜索关键词不能为空"),
+    "calls_off": (
+        "Calls are off on this server (no meeting server is set)",
+        "本服务器未开启通话（未设置会议服务器）",
+    ),
+    "call_started": ("📞 Started a call: {url}", "📞 发起了通话：{url}"),
+    "search_operator_unknown": (
+        "Unknown search operator in “{part}” (known: {known}); put it in quotes to search "
+        "for the text itself",
+        "“{part}” 中的搜索运算符无法识别（可用：{known}）；如要搜索这段文字本身，请加引号",
+    ),
+    "search_operator_empty": (
+        "“{part}” needs a value after the colon",
+        "“{part}” 的冒号后需要填写值",
+    ),
+    "search_operator_value": (
+        "“{part}”: the value must be one of: {choices}",
+        "“{part}”：值必须是以下之一：{choices}",
+    ),
+    "search_operator_repeated": (
+        "“{part}”: {operator} may be given only once",
+        "“{part}”：{operator} 只能使用一次",
+    ),
+    "search_date_bad": (
+        "“{part}”: a date is written YYYY-MM-DD, like 2026-11-01",
+        "“{part}”：日期格式应为 YYYY-MM-DD，例如 2026-11-01",
+    ),
     "notification_not_found": ("Notification not found", "通知不存在"),
     # team features (issue 14)
     "all_mention_forbidden": (

@@ -9,6 +9,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from chat.email_settings import load_email
 from chat.preview_settings import load_previews
@@ -158,6 +159,7 @@ class Settings:
     preview_cache_seconds: int = 24 * 3600
     rate_previews: tuple[float, int] = (0.2, 10)  # fetches per user
     rate_previews_site: tuple[float, int] = (5.0, 50)  # fetches of the whole site
+    call_url: str | None = None  # meeting server base (CHAT_CALL_URL); None: calls are off
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     extra: dict = field(default_factory=dict, compare=False)
@@ -335,11 +337,29 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     for var, (name, kind, low) in INTEGRATIONS.items():
         if (raw := env.get(var)) is not None:
             values[name] = parse_number(var, raw, kind, low)
+    if raw := env.get("CHAT_CALL_URL", "").strip():
+        values["call_url"] = parse_call_url("CHAT_CALL_URL", raw)
     if (raw := env.get("CHAT_METRICS")) is not None:
         values["metrics"] = parse_bool("CHAT_METRICS", raw)
     if (raw := env.get("CHAT_METRICS_ALLOW")) is not None:
         values["metrics_allow"] = parse_proxies("CHAT_METRICS_ALLOW", raw)
     return Settings(**values)
+
+
+def parse_call_url(name: str, raw: str) -> str:
+    """A meeting server's base (https://meet.jit.si/) or a template with one {room}
+    (https://bbb.example.com/rooms/{room}/join): http(s), a host, no spaces or quotes."""
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(char.isspace() or char in "\"'<>" for char in raw)
+        or raw.count("{room}") > 1
+    ):
+        raise SettingsError(
+            f"{name} must be an http(s) URL of a meeting server, with at most one {{room}}"
+        )
+    return raw
 
 
 def parse_redis_url(raw: str) -> str:

@@ -25,8 +25,11 @@ from pathlib import Path
 import pytest
 
 from chat.core.conversation.mentions import mentioned_names
-from chat.core.conversation.search import parse_terms, snippet, term_pattern
+from chat.core.conversation.previews import links_in
+from chat.core.conversation.search import snippet, term_pattern
+from chat.core.conversation.search_query import MAX_QUERY, parse_query
 from chat.core.integrations.slack import render_payload
+from chat.core.reach.email import check_address
 from chat.errors import BadInput
 from chat.models import MAX_CONTENT
 from chat.ops.slack import plain_text
@@ -233,9 +236,22 @@ def probe_access_log_paths() -> float:
 def probe_search_snippets() -> float:
     """A page of 100 hits of the longest message, under the longest query."""
     queries = [" ".join("a" * 23 + letter for letter in "bcdefghi"), "a" * 200, "ab " * 8]
-    patterns = [term_pattern(parse_terms(query)) for query in queries]
+    patterns = [term_pattern(list(parse_query(query).terms)) for query in queries]
     content = "a" * MAX_CONTENT
     return cpu_time(lambda pattern: [snippet(content, pattern) for _ in range(100)], *patterns)
+
+
+def parse_or_refuse(query: str) -> None:
+    try:
+        parse_query(query)
+    except BadInput:
+        pass
+
+
+def probe_search_operators() -> float:
+    """The search box's little language on the longest queries (MAX_QUERY characters)."""
+    units = ('"', '-"', 'a:"', "a:", "：", "-", "a:b", 'in:"x', "from:" + "a" * 40, "a")
+    return cpu_time(parse_or_refuse, *(fill(unit, MAX_QUERY) for unit in units))
 
 
 def probe_mentions() -> float:
@@ -243,6 +259,25 @@ def probe_mentions() -> float:
         mentioned_names,
         *(fill(unit, MAX_CONTENT) for unit in ("@", "@a", "a@", "@" + "a" * 40, "@.", "x@y@")),
     )
+
+
+def probe_preview_links() -> float:
+    """Links for previews are looked for in every stored message (MAX_CONTENT)."""
+    units = ("http://", "https://a", "h", "http:/", "HTTP://" + "a" * 40, "http://a http")
+    return cpu_time(lambda text: links_in(text, 3), *(fill(unit, MAX_CONTENT) for unit in units))
+
+
+def check_or_refuse(address: str) -> None:
+    try:
+        check_address(address)
+    except BadInput:
+        pass
+
+
+def probe_email_addresses() -> float:
+    """A user's email address, at its cap of 254 characters (longer is refused first)."""
+    units = ("a", "a@", "@", "a@b", "a@b.", ".", "a@b.c@", "a" * 40 + "@")
+    return cpu_time(check_or_refuse, *(fill(unit, 254) for unit in units))
 
 
 PROBES = {
@@ -269,7 +304,22 @@ PROBES = {
     ("chat/web/accesslog.py", r"^(/hooks/).+"): probe_access_log_paths,
     ("chat/web/accesslog.py", r"^(/rooms/[^/]+/).+?(/messages)?$"): probe_access_log_paths,
     ("chat/core/conversation/search.py", "<built in term_pattern>"): probe_search_snippets,
+    (
+        "chat/core/conversation/search_query.py",
+        r"""(?P<neg>-)?"(?P<phrase>[^"]+)"                   # "exact phrase", -"not this"
+      | (?P<op>[A-Za-z]+)[:：]"(?P<quoted>[^"]+)"          # op:"value with spaces"
+      | (?P<word>\S+)""",
+    ): probe_search_operators,
+    (
+        "chat/core/conversation/search_query.py",
+        r"(?P<op>[A-Za-z]+)[:：](?P<value>.*)",
+    ): probe_search_operators,
     ("chat/core/conversation/mentions.py", r"(?<![\w@])@([A-Za-z0-9_.\-]{1,32})"): probe_mentions,
+    ("chat/core/conversation/previews.py", r"https?://[!-~]+"): probe_preview_links,
+    (
+        "chat/core/reach/email.py",
+        r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+",
+    ): probe_email_addresses,
 }
 
 # Patterns that never see a client's text, and what they do see.

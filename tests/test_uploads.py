@@ -119,9 +119,15 @@ def form(name, data, content_type="application/octet-stream", room=None) -> aioh
     return body
 
 
-async def upload_raw(client, person, name: str, data: bytes, content_type: str):
-    """A multipart body as a browser writes it: the file name verbatim, in UTF-8."""
-    body = (
+async def upload_raw(client, person, name: str, data: bytes, content_type: str, room=None):
+    """A multipart body as a browser writes it: the file name verbatim, in UTF-8 (into
+    `room`, a slug or id, if given)."""
+    field = b""
+    if room is not None:
+        field = b'--XyZ\r\nContent-Disposition: form-data; name="room_id"\r\n\r\n%s\r\n' % (
+            str(room).encode()
+        )
+    body = field + (
         b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="'
         + name.encode()
         + b'"\r\nContent-Type: '

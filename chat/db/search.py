@@ -2,15 +2,21 @@
 
 Terms of three or more characters go through the FTS5 trigram index (plus a LIKE look
 at the few newest messages not indexed yet); shorter terms (the trigram index cannot
-see them) are LIKE filters. When every term is short, a
-LIKE scan reads a bounded window: the newest messages before a point, of which the
-readable ones are kept.
+see them) and the operators (search_query.py) are filters. When every term is short, a
+LIKE scan reads a bounded window: the newest messages before a point, in chunks, of
+which the readable ones are kept; a query with operators reads the index's matches the
+same way.
 """
 
 from __future__ import annotations
 
-# Public rooms (when :public: not for a guest) and rooms the user is a (not banned)
-# member of; never deleted messages, never system notices.
+import json
+from dataclasses import dataclass
+
+from chat.models import SearchQuery
+
+# Public rooms and rooms the user is a (not banned) member of; never deleted
+# messages, never system notices.
 READABLE = """
     r.is_active = 1 AND m.is_deleted = 0 AND m.message_type != 'system'
     AND ((:public AND r.room_type = 'public') OR EXISTS (
@@ -19,35 +25,74 @@ READABLE = """
 """
 
 
+@dataclass(frozen=True)
+class Scope:
+    """A query's names resolved to ids: the rooms in:ROOM names (empty: any room) and
+    the person from:NAME names; mention is the lower-cased name mentions: names."""
+
+    room_ids: tuple[int, ...] = ()
+    sender_id: int | None = None
+    mention: str | None = None
+    thread_id: int | None = None  # in:thread:ID: the root and its replies
+    public: bool = True  # public rooms not joined are readable (False for a guest)
+
+
+HAS_CLAUSES = {
+    "link": "(m.content LIKE '%http://%' OR m.content LIKE '%https://%')",
+    "file": "m.file_url IS NOT NULL",
+    "image": "m.message_type = 'image'",
+}
+FLAG_CLAUSES = {
+    "pinned": "EXISTS (SELECT 1 FROM pins p WHERE p.message_id = m.id)",
+    "saved": """EXISTS (SELECT 1 FROM saved_messages s
+                        WHERE s.user_id = :user AND s.message_id = m.id)""",
+}
+
+
 def like_pattern(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def filters(short_terms: list[str], room_id: int | None) -> tuple[str, dict]:
-    """Extra WHERE clauses (fixed text, values as parameters) for terms and room."""
-    clauses, params = [], {}
+def filters(short_terms: list[str], query: SearchQuery, scope: Scope) -> tuple[str, dict]:
+    """Extra WHERE clauses (fixed text, values as parameters) for the terms and the
+    query's operators."""
+    clauses, params = [], {"public": scope.public}
     for number, term in enumerate(short_terms):
         clauses.append(f"m.content LIKE :like{number} ESCAPE '\\'")
         params[f"like{number}"] = like_pattern(term)
-    if room_id is not None:
-        clauses.append("m.room_id = :room")
-        params["room"] = room_id
+    for number, term in enumerate(query.excluded):
+        clauses.append(f"m.content NOT LIKE :unlike{number} ESCAPE '\\'")
+        params[f"unlike{number}"] = like_pattern(term)
+    if scope.room_ids:
+        names = [f"in{number}" for number in range(len(scope.room_ids))]
+        clauses.append(f"m.room_id IN ({', '.join(':' + name for name in names)})")
+        params.update(zip(names, scope.room_ids, strict=True))
+    if scope.thread_id is not None:
+        clauses.append("(m.thread_id = :thread OR m.id = :thread)")
+        params["thread"] = scope.thread_id
+    if scope.sender_id is not None:
+        clauses.append("m.sender_id = :sender")
+        params["sender"] = scope.sender_id
+    if scope.mention is not None:
+        clauses.append("m.content LIKE :mention ESCAPE '\\'")
+        params["mention"] = like_pattern("@" + scope.mention)
+    clauses += [HAS_CLAUSES[kind] for kind in sorted(query.has)]
+    clauses += [FLAG_CLAUSES[flag] for flag in sorted(query.flags)]
+    if query.since is not None:
+        clauses.append("m.created_at >= :since")
+        params["since"] = query.since
+    if query.until is not None:
+        clauses.append("m.created_at < :until")
+        params["until"] = query.until
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
 async def indexed_ids(
-    conn,
-    user_id: int,
-    match: str,
-    short_terms: list[str],
-    room_id: int | None,
-    before: int,
-    limit: int,
-    public: bool = True,
+    conn, user_id: int, match: str, short_terms, query, scope, before: int, limit: int
 ) -> list[int]:
-    """Ids matching an FTS5 query (already quoted) and the short terms."""
-    extra, params = filters(short_terms, room_id)
+    """Ids matching an FTS5 query (already quoted), the short terms and the operators."""
+    extra, params = filters(short_terms, query, scope)
     rows = await conn.execute_fetchall(
         f"""SELECT m.id FROM messages_fts
             JOIN messages m ON m.id = messages_fts.rowid
@@ -55,81 +100,94 @@ async def indexed_ids(
             WHERE messages_fts MATCH :match AND messages_fts.rowid < :before
               AND {READABLE} {extra}
             ORDER BY messages_fts.rowid DESC LIMIT :limit""",
-        {
-            **params,
-            "user": user_id,
-            "public": public,
-            "match": match,
-            "before": before,
-            "limit": limit,
-        },
+        {**params, "user": user_id, "match": match, "before": before, "limit": limit},
     )
     return [row[0] for row in rows]
 
 
+# The newest `:size` matches of the index before `:before`, whatever else holds.
+MATCH_CHUNK = """SELECT rowid AS id FROM messages_fts
+                 WHERE messages_fts MATCH :match AND rowid < :before
+                 ORDER BY rowid DESC LIMIT :size"""
+
+
+async def chunk_ids(conn, source: str, bounds: dict, user_id: int, extra: str, params: dict):
+    """Of one chunk of candidate ids (`source`, newest first): the readable ones the
+    filters keep, how many the chunk held and its oldest id (where the next starts).
+    The chunk is read once, as bare ids, and handed back as a JSON array."""
+    chunk = [row[0] for row in await conn.execute_fetchall(source, bounds)]
+    if not chunk:
+        return [], 0, None
+    rows = await conn.execute_fetchall(
+        # CROSS JOIN keeps the chunk the outer loop: left to itself the planner may walk
+        # a room's or a person's every message through their index instead.
+        f"""SELECT m.id FROM json_each(:chunk) c
+            CROSS JOIN messages m ON m.id = c.value
+            CROSS JOIN rooms r ON r.id = m.room_id
+            WHERE {READABLE} {extra}
+            ORDER BY m.id DESC""",
+        {**params, "chunk": json.dumps(chunk), "user": user_id},
+    )
+    return [row[0] for row in rows], len(chunk), chunk[-1]
+
+
+async def matched_chunk(conn, user_id, match: str, short_terms, query, scope, before, size):
+    """A chunk of the index's matches (for a query with filters: read chunk by chunk up
+    to a bounded window, so a common term under a filter that keeps few of its matches,
+    from:wei in:ops deploy, reads a bounded number of rows)."""
+    extra, params = filters(short_terms, query, scope)
+    bounds = {"match": match, "before": before, "size": size}
+    return await chunk_ids(conn, MATCH_CHUNK, bounds, user_id, extra, params)
+
+
 async def unindexed_ids(
-    conn,
-    user_id: int,
-    terms: list[str],
-    room_id: int | None,
-    before: int,
-    limit: int,
-    public: bool = True,
+    conn, user_id: int, terms: list[str], query, scope, before: int, limit: int
 ) -> list[int]:
     """Ids above the index's high mark (committed within the last moments, not yet
     indexed: chat/db/search_index.py) whose content contains every term: search sees a
     message as soon as it is acknowledged."""
-    extra, params = filters(terms, room_id)
+    extra, params = filters(terms, query, scope)
     rows = await conn.execute_fetchall(
         f"""SELECT m.id FROM messages m JOIN rooms r ON r.id = m.room_id
             WHERE m.id > (SELECT upto FROM search_indexed) AND m.id < :before
               AND {READABLE} {extra}
             ORDER BY m.id DESC LIMIT :limit""",
-        {**params, "user": user_id, "public": public, "before": before, "limit": limit},
+        {**params, "user": user_id, "before": before, "limit": limit},
     )
     return [row[0] for row in rows]
 
 
-def window_sql(room_id: int | None) -> str:
-    """The newest `:window` messages before `:before` (of one room, if given), readable
-    or not: the rows a scan reads are bounded whatever the searcher may read."""
-    room = " AND room_id = :room" if room_id is not None else ""
-    return f"""SELECT id, room_id, content, is_deleted, message_type FROM messages
-               WHERE id < :before{room} ORDER BY id DESC LIMIT :window"""
+def chunk_sql(scope: Scope) -> tuple[str, dict]:
+    """The newest `:size` messages before `:before` of one room (in:, or the room_id
+    asked for), else of one sender (from:), else of all: readable or not, so the rows a
+    scan reads are bounded whatever the searcher may read. Each narrowing walks an index
+    ((room_id, id) or (sender_id, id))."""
+    if len(scope.room_ids) == 1:
+        narrow, params = " AND room_id = :chunk_key", {"chunk_key": scope.room_ids[0]}
+    elif scope.sender_id is not None:
+        narrow, params = " AND sender_id = :chunk_key", {"chunk_key": scope.sender_id}
+    else:
+        narrow, params = "", {}
+    sql = f"SELECT id FROM messages WHERE id < :before{narrow} ORDER BY id DESC LIMIT :size"
+    return sql, params
 
 
-async def scanned_ids(
-    conn,
-    user_id: int,
-    short_terms: list[str],
-    room_id: int | None,
-    before: int,
-    limit: int,
-    window: int,
-    public: bool = True,
-) -> list[int]:
-    """Readable ids in the scan window whose content contains every term."""
-    extra, params = filters(short_terms, room_id)
+async def scanned_chunk(conn, user_id: int, short_terms, query, scope, before: int, size: int):
+    """A chunk of the newest messages whose content contains every (short) term and
+    which the operators allow."""
+    extra, params = filters(short_terms, query, scope)
+    source, narrow = chunk_sql(scope)
+    bounds = {**narrow, "before": before, "size": size}
+    return await chunk_ids(conn, source, bounds, user_id, extra, params)
+
+
+async def room_ids_named(conn, name: str) -> list[int]:
+    """Active rooms whose slug or name is `name` (ASCII case-insensitively); whether
+    the searcher may read them is the READABLE clause's business."""
     rows = await conn.execute_fetchall(
-        f"""SELECT m.id FROM ({window_sql(room_id)}) m JOIN rooms r ON r.id = m.room_id
-            WHERE {READABLE}{extra} ORDER BY m.id DESC LIMIT :limit""",
-        {
-            **params,
-            "user": user_id,
-            "public": public,
-            "before": before,
-            "window": window,
-            "limit": limit,
-        },
+        """SELECT id FROM rooms WHERE is_active = 1
+           AND (slug = :name COLLATE NOCASE OR name = :name COLLATE NOCASE)
+           ORDER BY id LIMIT 20""",
+        {"name": name},
     )
     return [row[0] for row in rows]
-
-
-async def window_floor(conn, room_id: int | None, before: int, window: int) -> int | None:
-    """The oldest id of a full scan window (where a next scan starts), else None."""
-    rows = await conn.execute_fetchall(
-        f"SELECT COUNT(*), MIN(id) FROM ({window_sql(room_id)})",
-        {"room": room_id, "before": before, "window": window},
-    )
-    count, floor = rows[0]
-    return floor if count >= window else None

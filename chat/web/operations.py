@@ -172,6 +172,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "ThreadReadMark",
         {200: "ThreadFollow"},
     ),
+    ("GET", f"{C}/calls/"): op(
+        "Whether calls are on, and the meeting server's base URL", ok={200: "CallSettings"}
+    ),
+    ("POST", f"{C}/rooms/{{room}}/call/"): op(
+        "Start a call: post a message with a new meeting link",
+        "CallStart",
+        {201: "Message", 200: "Message"},
+    ),
     ("POST", f"{C}/rooms/{{room}}/invite/"): op(
         "Invite someone", "Username", {201: "Invited", 200: "Invited"}
     ),

@@ -338,6 +338,7 @@ COMPONENTS: dict[str, dict] = {
     },
     "Purged": obj({"purged": BOOL, "messages": INT, "files": INT}),
     "UnreadCount": obj({"unread_count": INT}),
+    "CallSettings": obj({"enabled": BOOL, "base_url": null(STR)}),
     # v1
     "V1User": obj({"id": INT, "username": STR, "avatar_url": null(STR)}),
     "V1Room": obj(
@@ -602,6 +603,7 @@ BODIES: dict[str, dict] = {
     ),
     "ThreadReadMark": obj({}, {"message_id": INT}),
     "Content": obj({"content": STR}),
+    "CallStart": obj({}, {"client_id": STR}),
     "Emoji": obj({"emoji": STR}),
     "Username": obj({"username": STR}),
     "MemberChange": obj(

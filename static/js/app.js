@@ -16,6 +16,8 @@ import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
 import { rememberLanguage } from "./email.js";
 import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
+import { SearchBox } from "./search_box.js";
+import { runCommand, setupCalls } from "./calls.js";
 import { People, toggleMembers } from "./people.js";
 import { confirmDialog } from "./dialogs.js";
 import {
@@ -160,7 +162,8 @@ async function startChat() {
   app.actions.useOutbox(new Outbox(state.me.id));
   teamStarted(state.me);
   threadsStarted(app.actions.outbox);
-  await loadRooms();
+  // Calls' settings arrive with the rooms (a message drawn after both has its Join button).
+  await Promise.all([setupCalls({ room: () => state.room, flash }, ctx), loadRooms()]);
   startSocket();
   const link = linkedRoom();
   const room = link.room || findRoom(localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global")
@@ -199,7 +202,7 @@ function wire() {
   const upload = (files) => state.room && uploadFiles($("#upload-tray"), files, state.room.id);
   app.composer = new Composer($("#composer"), {
     members: () => app.people.others(),
-    send: (text, replyTo) => app.actions.send(text, replyTo),
+    send: (text, replyTo) => runCommand(text) || app.actions.send(text, replyTo),
     saveEdit: (msg, text) => app.actions.saveEdit(msg, text),
     typing: (on) => state.room && state.socket?.send({ type: "typing", room_id: state.room.id, is_typing: on }),
     upload,
@@ -209,7 +212,11 @@ function wire() {
   acceptDrops($("#main"), $("#drop-overlay"), upload);
   showActionsOnTap($("#message-list"));
   app.notifications = new Notifications({ me: () => state.me, open: openAt, changed: updateTitle, flash });
-  new Search({ me: () => state.me, open: openAt, roomName });
+  const search = new Search({ me: () => state.me, open: openAt, roomName });
+  new SearchBox({
+    rooms: () => [...state.rooms.values()],
+    changed: (query) => { if (query && !$("#search-panel").hidden) search.run(query); },
+  });
   setupTeam(app, ctx);
   setupThreads(app, ctx);
   mountShortcutButton();

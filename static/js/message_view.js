@@ -7,11 +7,12 @@ import {
 } from "./dom.js";
 import { previewsElement } from "./link_previews.js";
 import { formatMessage, slackMarkup } from "./markdown.js";
+import { joinButton } from "./calls.js";
 
 export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 
-// ctx: { me, knownNames, byId(id) → message|undefined, actions: {reply, edit, remove, react,
-//        jump, retry, openImage, removePreviews} }
+// ctx: { me, knownNames, byId(id) → message|undefined, callLink(text) → meeting url|null,
+//        actions: {reply, edit, remove, react, jump, retry, openImage, removePreviews} }
 export function messageElement(msg, ctx) {
   if (msg.message_type === "system") return systemElement(msg);
   const own = msg.sender?.id === ctx.me.id;
@@ -63,6 +64,8 @@ function bodyElement(msg, ctx, el, name) {
     const edited = msg.is_edited ? h("span", { class: "edited", text: " " + t("edited") }) : null;
     if (edited) (frag.lastChild?.matches?.("p") ? frag.lastChild : frag).append(edited);
     body.append(h("div", { class: "content" }, frag));
+    const call = ctx.callLink?.(content);
+    if (call) body.append(joinButton(call));
   }
   if (attachment) body.append(attachment);
   const previews = previewsElement(msg, msg.sender?.id === ctx.me.id, ctx);
