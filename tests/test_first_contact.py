@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import pytest
 
 from chat.app import create_app
-from chat.core.people import accounts
+from chat.core.people import accounts, tokens
 from chat.core.people.identities import Profile
 from chat.core.site import administration
 from chat.db import identities as identities_db
 from chat.errors import Unauthorized
+from chat.hub import ADMISSIONS
 from chat.keys import core_key
+from chat.models import User
 from chat.settings import Settings
 from tests.audit_helpers import rows_soon
-from tests.helpers import NO_RATE_LIMITS
+from tests.helpers import NO_RATE_LIMITS, closed_with, next_frame
 from tests.test_directory_ldap import ldap_settings, signed_in
 from tests.test_directory_oidc import approve as provider_approves
 from tests.test_directory_oidc import (
@@ -26,6 +29,7 @@ from tests.test_directory_oidc import (
     provider,  # noqa: F401 (a fixture)
     start,
 )
+from tests.test_join_notices import newcomer
 
 
 @pytest.fixture
@@ -137,3 +141,44 @@ async def test_a_first_openid_connect_sign_in_is_one_write(aiohttp_client, tmp_p
     assert resp.status == 200, await resp.text()
     assert (await resp.json())["user"]["username"] == "kate"
     assert sum(batches) == 1, batches  # before: the user at the callback, then two at finish
+
+
+async def test_newcomers_opening_sockets_at_once_share_commits_beyond_the_admission_slots(
+    client, core
+):
+    """A socket signs in before it takes one of the hub's few admission slots: its
+    first-contact write waits for the commit without holding a slot, so the crowd's
+    writes are not fed to the group commit 32 at a time."""
+    batches = await count_writes(core)
+    people = [newcomer(core, 9000 + i, f"crowd{i}") for i in range(300)]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+        async def first_contact(person):
+            url = client.make_url(f"/ws/user/?token={person.token}")
+            ws = await session.ws_connect(url)
+            await next_frame(ws, "connection_established", timeout=60)
+            return ws
+
+        sockets = await asyncio.gather(*(first_contact(p) for p in people))
+        await asyncio.gather(*(ws.close() for ws in sockets))
+    assert sum(batches) >= 300 and max(batches) > ADMISSIONS, batches
+
+
+async def test_a_bad_token_on_a_socket_is_still_refused_with_its_close_code(client):
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(client.make_url("/ws/user/?token=not-a-token"))
+        await closed_with(ws, 4001)
+
+
+def test_the_token_secret_is_checked_once_not_per_token():
+    """PyJWT's key checks (PEM, SSH, DER, JWK shapes) cost more than the HMAC: they
+    run once per secret; every token is still verified."""
+    secret = "a secret for this test only, 32 bytes or more"
+    checked = tokens.CODEC._jws._algorithms[tokens.ALGORITHM].prepare_key
+    before = checked.cache_info().misses
+    for user_id in range(1, 51):
+        token = tokens.issue(secret, User(user_id, f"u{user_id}", "", None, False), "access", 60)
+        assert tokens.decode(secret, token, "access")["sub"] == str(user_id)
+        with pytest.raises(Unauthorized):
+            tokens.decode(secret + "x", token, "access")
+    assert checked.cache_info().misses - before <= 2  # this secret and the wrong one
