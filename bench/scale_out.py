@@ -27,6 +27,10 @@ process's CPU per message sent, and system calls and context switches per messag
 the servers' core (perf stat, when perf is there). --all-on-first puts every socket on
 the first process (what the others cost by merely hearing the bus); --profile and
 --py-spy profile every server process.
+By default (issue 27) the users are newcomers, one socket each, in `global`: each
+socket's external token names a user the servers have never seen, whom its first
+request creates (on whichever process it reached); --accounts registered signs them up
+and joins them to the room first (issue 16's figures).
 127.0.0.1 only; every wait is bounded and the run exits by itself.
 """
 
@@ -59,7 +63,9 @@ from load import (
     register_users,
     run_phase,
 )
+from provision import add_accounts_argument, raise_file_limit, tokens_for
 from servers import (
+    BENCH_SECRET,
     ROOT,
     cpu_seconds,
     doc_parser,
@@ -78,7 +84,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = doc_parser(__doc__)
     p.add_argument("load", choices=("fanout", "big"))
     p.add_argument("--sockets", type=int, default=None, help="fanout 100, big 10000")
-    p.add_argument("--users", type=int, default=None, help="accounts (fanout 100, big 40)")
+    p.add_argument(
+        "--users",
+        type=int,
+        default=None,
+        help="accounts (newcomers: one per socket; registered: fanout 100, big 40)",
+    )
+    add_accounts_argument(p, "registered", "signed up and joined to the room before the run")
     p.add_argument(
         "--rate", type=float, default=None, help="paced msg/s in total (fanout 200, big 2)"
     )
@@ -123,7 +135,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     big = args.load == "big"
     args.sockets = args.sockets or (10000 if big else 100)
-    args.users = args.users or (40 if big else 100)
+    if args.accounts == "registered":
+        args.users = args.users or (40 if big else 100)
     args.rate = args.rate or (2.0 if big else 200.0)
     return args
 
@@ -183,6 +196,9 @@ class Config:
         env.update(
             CHAT_ALLOW_REGISTRATION="1",
             PYTHONUNBUFFERED="1",
+            CHAT_SECRET=BENCH_SECRET,  # newcomers' external tokens are signed with it
+            CHAT_REGISTER_PER_ADDRESS="0",  # the generator signs everyone up from one address
+            CHAT_REGISTER_PER_MINUTE="0",
             **RATES_OFF,
             # one generator address, many sockets per user: those caps off too
             CHAT_MAX_SOCKETS_PER_USER="0",
@@ -384,8 +400,11 @@ async def live(config: Config, args):
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             await config.start(http, args.server_cpu, args.profile)
             base = config.servers[0][1]
-            tokens = await register_users(http, base, args.users)
-            room = await join_room(http, base, tokens, args.load == "big")
+            if args.accounts == "registered":
+                tokens = await register_users(http, base, args.users)
+                room = await join_room(http, base, tokens, args.load == "big")
+            else:  # newcomers: each one's first socket creates them and joins `global`
+                tokens, room = tokens_for(min(args.users or args.sockets, args.sockets)), "global"
             await open_sockets(bench, http, config, room, tokens, args.sockets, args.all_on_first)
             config.redis_memory()
             yield bench
@@ -551,4 +570,5 @@ async def main(args) -> int:
 if __name__ == "__main__":
     arguments = parse_args()
     pin_generator(arguments, "servers and redis-server")
+    raise_file_limit(arguments.sockets)
     sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))
