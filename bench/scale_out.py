@@ -13,6 +13,8 @@ directory over Redis, with server CPU per delivered frame as the scaling figure.
   --configs ref:1a48e1c,1p                      also run the tree at a git ref (one process,
                                                 no Redis): what the backplane's existence
                                                 costs the single process
+  --configs 1p,raw                              raw (in the default list): the raw aiohttp
+                                                ceiling, bench/raw_server.py, same load
 
 Every server process and its redis-server are pinned to --server-cpu (one core: CPU per
 frame is then comparable, whatever the number of processes), this generator to
@@ -104,8 +106,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
         "--configs",
-        default="1p,1p+redis,2p+redis",
-        help="comma list of 1p, 1p+redis, 2p+redis, ref:GITREF (that tree, one process)",
+        default="1p,1p+redis,2p+redis,raw",
+        help="comma list of 1p, 1p+redis, 2p+redis, raw (bench/raw_server.py, the ceiling), "
+        "ref:GITREF (that tree, one process)",
     )
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
@@ -174,6 +177,7 @@ class Config:
     redis: Pinned | None = None
     redis_port: int = 0
     redis_peak: int = 0
+    raw: bool = False  # bench/raw_server.py: the ceiling, no users, no storage
 
     def cpu_seconds(self) -> float:
         return sum(proc.cpu_seconds() for proc in self.members())
@@ -232,16 +236,11 @@ class Config:
                 if profile
                 else []
             )
+            program = ["bench/raw_server.py"] if self.raw else ["server.py"]
+            if not self.raw:
+                program += ["--data-dir", str(self.workdir / "data")]
             server = Pinned(
-                [
-                    sys.executable,
-                    *profiled,
-                    "server.py",
-                    "--port",
-                    str(port),
-                    "--data-dir",
-                    str(self.workdir / "data"),
-                ],
+                [sys.executable, *profiled, *program, "--port", str(port)],
                 cpu,
                 self.workdir / f"server{n}.log",
                 cwd=self.root,
@@ -400,7 +399,9 @@ async def live(config: Config, args):
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             await config.start(http, args.server_cpu, args.profile)
             base = config.servers[0][1]
-            if args.accounts == "registered":
+            if config.raw:
+                tokens, room = ["none"], "global"
+            elif args.accounts == "registered":
                 tokens = await register_users(http, base, args.users)
                 room = await join_room(http, base, tokens, args.load == "big")
             else:  # newcomers: each one's first socket creates them and joins `global`
@@ -459,7 +460,7 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
 
 
 def make_configs(args, workroot: Path) -> list[Config]:
-    known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True)}
+    known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True), "raw": (1, False)}
     configs = []
     for name in [n.strip() for n in args.configs.split(",") if n.strip()]:
         root, shape = ROOT, known.get(name)
@@ -475,7 +476,7 @@ def make_configs(args, workroot: Path) -> list[Config]:
             raise SystemExit(f"unknown configuration {name!r}")
         workdir = workroot / f"config-{len(configs)}"
         workdir.mkdir()
-        configs.append(Config(name, root, *shape, workdir))
+        configs.append(Config(name, root, *shape, workdir, raw=name == "raw"))
     return configs
 
 
@@ -510,6 +511,8 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
         ("2p+redis", "1p"),
         ("2p+redis", "1p+redis"),
         ("1p+redis", "1p"),
+        ("1p", "raw"),
+        ("2p+redis", "raw"),
         *(("1p", ref) for ref in refs),
         *zip(refs[1:], refs),
     ]
