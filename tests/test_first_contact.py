@@ -5,8 +5,10 @@ first contacts arriving at once share commits (the group commit)."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
+import jwt
 import pytest
 
 from chat.app import create_app
@@ -20,7 +22,7 @@ from chat.keys import core_key
 from chat.models import User
 from chat.settings import Settings
 from tests.audit_helpers import rows_soon
-from tests.helpers import NO_RATE_LIMITS, closed_with, next_frame
+from tests.helpers import NO_RATE_LIMITS, assert_error, closed_with, next_frame
 from tests.test_directory_ldap import ldap_settings, signed_in
 from tests.test_directory_oidc import approve as provider_approves
 from tests.test_directory_oidc import (
@@ -182,3 +184,18 @@ def test_the_token_secret_is_checked_once_not_per_token():
         with pytest.raises(Unauthorized):
             tokens.decode(secret + "x", token, "access")
     assert checked.cache_info().misses - before <= 2  # this secret and the wrong one
+
+
+async def test_a_hand_off_from_before_the_upgrade_is_refused_not_a_500(client, core):
+    """Hand-offs named a user id until first contact moved to /finish; one still in a
+    browser across the upgrade (it lives a minute) is refused cleanly."""
+    now = int(time.time())
+    old = jwt.encode(
+        {"type": "signin_handoff", "jti": "x1", "iat": now, "exp": now + 60, "uid": 1},
+        core.secret,
+        algorithm="HS256",
+    )
+    client.session.cookie_jar.update_cookies(
+        {"teahouse_signin": old}, client.make_url("/api/auth/external/")
+    )
+    await assert_error(await client.post("/api/auth/external/finish"), 401, "identity")

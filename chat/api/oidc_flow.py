@@ -183,6 +183,8 @@ async def finish(request: web.Request) -> web.Response:
         raise ERRORS.get(claims.get("status"), Unauthorized)(
             claims["err"], **claims.get("params", {})
         )
+    if not isinstance(claims.get("profile"), dict):  # a hand-off from before an upgrade
+        raise Unauthorized("signin_expired")
     try:  # the user is found or created in the login's own write: first contact is one
         tokens = await accounts.sign_in(
             core,
