@@ -41,7 +41,8 @@ async def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = await asyncio.to_thread(_scrypt, password, salt, **SCRYPT)
     b64 = base64.b64encode
-    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+    cost = f"{SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}"
+    return f"scrypt${cost}${b64(salt).decode()}${b64(digest).decode()}"
 
 
 async def verify_password(password: str, stored: str | None) -> bool:
