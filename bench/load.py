@@ -9,6 +9,12 @@ room and runs, --repeat times:
   phase 2  acked:  --ack-senders sockets each send their next message as soon as their
                    own previous one comes back (Teahouse only echoes after COMMIT)
 
+By default (issue 27) Teahouse's users are newcomers, one socket each in `global`: each
+socket's external token names a user the server has never seen, created (and joined to
+`global`) by that socket's first request; the KiB per socket then include that first
+contact. --accounts registered signs users up through /api/auth/register and joins them
+to a new room `bench` before the sockets open (issue 11's figures).
+
 Every message carries a client_id "<phase>.<sender>.<seq>.<send ns>": receivers check
 that every socket gets every message exactly once, in per-sender order, and measure
 send->receive latency. Server CPU comes from /proc/<pid>/stat, peak RSS from VmHWM (setup MB:
@@ -40,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from provision import add_accounts_argument, raise_file_limit, tokens_for
 from servers import Server, doc_parser, pin_generator
 
 CLIENT_ID = re.compile(r'"client_id":"([^"]+)"')
@@ -59,8 +66,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--users",
         type=int,
-        default=100,
-        help="distinct accounts; sockets are spread over them (default 100)",
+        default=None,
+        help="distinct accounts; sockets are spread over them "
+        "(default: one per socket for newcomers, 100 registered)",
+    )
+    add_accounts_argument(
+        p, "registered", "signed up and joined to a room `bench` before the sockets open"
     )
     p.add_argument(
         "--rate", type=float, default=200.0, help="phase 1 messages/s in total (default 200)"
@@ -366,9 +377,12 @@ async def target(kind: str, sockets: int, args):
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             await server.wait_ready(http)
-            if kind == "teahouse":
-                tokens = await register_users(http, server.base, max(1, min(args.users, sockets)))
+            if kind == "teahouse" and args.accounts == "registered":
+                users = max(1, min(args.users or 100, sockets))
+                tokens = await register_users(http, server.base, users)
                 room = await prepare_room(http, server.base, tokens)
+            elif kind == "teahouse":  # newcomers: each one's first socket creates them
+                tokens, room = tokens_for(max(1, min(args.users or sockets, sockets))), "global"
             else:
                 tokens, room = ["none"], "bench"
             before = server.memory_mb("VmRSS")
@@ -497,4 +511,5 @@ async def main(args) -> int:
 if __name__ == "__main__":
     arguments = parse_args()
     pin_generator(arguments, "servers")
+    raise_file_limit(2 * max(arguments.sockets))  # both servers' sockets stay open
     sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))

@@ -2,7 +2,8 @@
 """The baseline bench/load.py measures Teahouse against: a minimal aiohttp broadcast server.
 
 No auth, no storage, no rules. Same process model as Teahouse (one aiohttp process,
-one writer task per socket fed by a queue) and the same URL shape (/ws/chat/{room}/),
+one writer task per socket fed by a queue) and the same URL shapes (/ws/chat/{room}/, and
+/ws/user/ as a socket on room `global`, the one room the user-socket benches use),
 so the difference in the figures is what Teahouse's rules and durable storage cost.
 Each chat_message frame is encoded once and queued to every socket in the room,
 the sender included (that echo is the sender's acknowledgement).
@@ -56,7 +57,7 @@ def broadcast(room: str, frame: dict) -> None:
 async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(max_msg_size=64 * 1024)
     await ws.prepare(request)
-    room = request.match_info["room"]
+    room = request.match_info.get("room", "global")
     queue: asyncio.Queue = asyncio.Queue()
     await ws.send_str(encode({"type": "connection_established"}))
     rooms.setdefault(room, set()).add(queue)
@@ -81,6 +82,7 @@ def main() -> None:
     app = web.Application()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ws/chat/{room}/", chat_socket)
+    app.router.add_get("/ws/user/", chat_socket)
     print(f"raw broadcast server on http://{args.host}:{args.port}/", flush=True)
     web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=3)
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Scale benchmarks of issue 11, by hand (not CI): thousands of sockets in room `global`,
-a reconnect storm, and the read paths over a million messages.
+"""Scale benchmarks of issues 11 and 27, by hand (not CI): thousands of sockets in room
+`global`, a reconnect storm, and the read paths over a million messages.
 
   python bench/scale.py sockets --sockets 10000     N sockets in `global`: time until all
                                                      are connected, RSS, p99 of a message
                                                      reaching all of them, SIGTERM exit time;
                                                      the raw server side by side
+  python bench/scale.py sockets --socket user       the same over the user-level socket
+                                                     (/ws/user/) the web client uses
+  python bench/scale.py sockets --sockets 50000     idle sockets in one process: more than
+                                                     --per-address sockets are spread over
+                                                     the source addresses 127.0.0.2, .3, ...
   python bench/scale.py storm --sockets 2000        all sockets dropped at once reconnect with
                                                      since + jitter while messages flow; lost,
                                                      duplicated, time to resync, REST p99
@@ -16,12 +21,14 @@ a reconnect storm, and the read paths over a million messages.
                                                      search with operators (from:, in:,
                                                      has:, dates, -word) beside plain search
 
-Users are provisioned straight into the database while the server is stopped (rows in
-users and memberships of `global`, whose member cap is lifted there) and sign in with
-external tokens signed with the server's CHAT_SECRET: no scrypt per user, and no join
-notice per user (10,000 joins would each be broadcast to everyone already there).
-Teahouse is pinned to core 0, this generator to core 1 (taskset); 127.0.0.1 only;
-every loop is bounded in count and time.
+By default the users are newcomers (issue 27): nobody is provisioned, and each socket's
+external token (signed with the server's CHAT_SECRET) names a user the server has never
+seen, whom the socket's first request creates and joins to `global`, as on a company's
+rollout day. --accounts provisioned writes them into the database while the server is
+stopped instead (rows in users and memberships of `global`): issue 11's figures.
+Teahouse is pinned to core 0, this generator to core 1 (taskset); 127.0.0.x only;
+every loop is bounded in count and time. The open-file limit is raised to fit the
+sockets (the servers inherit it).
 """
 
 from __future__ import annotations
@@ -39,7 +46,13 @@ from pathlib import Path
 
 import aiohttp
 from million import million_bench
-from provision import fresh_teahouse, provision_users, token
+from provision import (
+    add_accounts_argument,
+    fresh_teahouse,
+    provision_users,
+    raise_file_limit,
+    tokens_for,
+)
 from search_ops import search_ops_bench
 from servers import Server, doc_parser, pin_generator
 from wsclient import Closed, WebSocket
@@ -81,10 +94,10 @@ class Receiver:
                 self.arrived[key] = time.monotonic()
 
 
-async def open_socket(http, url: str, attempts: int = 3) -> WebSocket:
+async def open_socket(http, url: str, attempts: int = 3, source: str | None = None) -> WebSocket:
     for attempt in range(attempts):
         try:
-            ws = await WebSocket.connect(url)
+            ws = await WebSocket.connect(url, source=source)
             await asyncio.wait_for(ws.recv(), 30)  # the greeting
             return ws
         except (TimeoutError, Closed, asyncio.IncompleteReadError, OSError):
@@ -93,31 +106,56 @@ async def open_socket(http, url: str, attempts: int = 3) -> WebSocket:
             await asyncio.sleep(0.2 * (attempt + 1))
 
 
-async def open_many(http, urls: list[str], parallel: int) -> tuple[list[Receiver], float]:
+async def open_many(
+    http, urls: list[str], parallel: int, per_address: int = 20_000
+) -> tuple[list[Receiver], float]:
+    """Every socket open, its greeting read; more than per_address sockets are spread
+    over the source addresses 127.0.0.2, .3, ... (one address runs out of ports)."""
     sem = asyncio.Semaphore(parallel)
     start = time.monotonic()
+    sources = [None]
+    if len(urls) > per_address:
+        sources = [f"127.0.0.{2 + k}" for k in range(-(-len(urls) // per_address))]
 
-    async def one(url: str) -> Receiver:
+    async def one(k: int, url: str) -> Receiver:
         async with sem:
-            receiver = Receiver(await open_socket(http, url))
+            receiver = Receiver(await open_socket(http, url, source=sources[k % len(sources)]))
             receiver.start()
             return receiver
 
-    receivers = await asyncio.gather(*(one(u) for u in urls))
+    receivers = await asyncio.gather(*(one(k, u) for k, u in enumerate(urls)))
     return list(receivers), time.monotonic() - start
 
 
+def socket_url(ws_base: str, kind: str, user_token: str | None) -> str:
+    """A socket on `global`: the channels dialect's room socket, or the user socket."""
+    path = "/ws/user/" if kind == "user" else "/ws/chat/global/"
+    return ws_base + path + (f"?token={user_token}" if user_token else "")
+
+
+async def global_id(http, base: str, user_token: str) -> int:
+    async with http.get(
+        f"{base}/api/chat/rooms/global/", headers={"Authorization": f"Bearer {user_token}"}
+    ) as resp:
+        return (await resp.json())["id"]
+
+
 async def fan_out(
-    receivers: list[Receiver], sender, messages: int, gap: float, wait: float = 30.0
+    receivers: list[Receiver],
+    sender,
+    messages: int,
+    gap: float,
+    wait: float = 30.0,
+    room_id: int | None = None,
 ) -> list[float]:
-    """Each message's delivery latency to every socket (ms)."""
+    """Each message's delivery latency to every socket (ms); room_id names the room on
+    a user socket (the raw server ignores it)."""
     latencies = []
     for n in range(messages):
         cid = f"fan.{n}.{time.monotonic_ns()}"
         sent = time.monotonic()
-        sender.send(
-            json.dumps({"type": "chat_message", "content": f"to all {n}", "client_id": cid})
-        )
+        frame = {"type": "chat_message", "content": f"to all {n}", "client_id": cid}
+        sender.send(json.dumps({**frame, "room_id": room_id} if room_id else frame))
         deadline = sent + wait
         while time.monotonic() < deadline and any(cid not in r.arrived for r in receivers):
             await asyncio.sleep(0.02)
@@ -151,29 +189,33 @@ async def sockets_bench(args) -> None:
     for kind in args.targets.split(","):
         workdir = Path(tempfile.mkdtemp(prefix=f"teahouse-scale-{kind}-"))
         try:
-            if kind == "teahouse":
-                ids: list[int] = []
+            tokens: list[str | None] = [None] * args.sockets  # raw: no users
+            if kind == "teahouse" and args.accounts == "provisioned":
                 server = await fresh_teahouse(
-                    workdir,
-                    args.server_cpu,
-                    lambda db, ids=ids: ids.extend(provision_users(db, args.sockets)),
+                    workdir, args.server_cpu, lambda db: provision_users(db, args.sockets)
                 )
-                ws_base = server.base.replace("http", "ws", 1)
-                urls = [f"{ws_base}/ws/chat/global/?token={token(i)}" for i in ids]
+                tokens = tokens_for(args.sockets)
+            elif kind == "teahouse":  # newcomers: their first socket creates them
+                server = Server("teahouse", args.server_cpu, workdir)
+                tokens = tokens_for(args.sockets)
             else:
                 server = Server("raw", args.server_cpu, workdir)
-                ws_base = server.base.replace("http", "ws", 1)
-                urls = [f"{ws_base}/ws/chat/global/"] * args.sockets
+            ws_base = server.base.replace("http", "ws", 1)
+            urls = [socket_url(ws_base, args.socket, t) for t in tokens]
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as http:
                 await server.wait_ready(http)
                 before = server.memory_mb("VmRSS")
-                receivers, took = await open_many(http, urls, args.parallel)
+                receivers, took = await open_many(http, urls, args.parallel, args.per_address)
                 print(f"  {kind}: {len(receivers)} sockets connected in {took:.1f} s", flush=True)
                 await asyncio.sleep(args.settle)
                 rss = server.memory_mb("VmRSS")
-                sender = receivers[0].ws
-                latencies = await fan_out(receivers, sender, args.messages, args.gap)
+                room_id = None
+                if args.socket == "user" and kind == "teahouse":
+                    room_id = await global_id(http, server.base, tokens[0])
+                latencies = await fan_out(
+                    receivers, receivers[0].ws, args.messages, args.gap, room_id=room_id
+                )
                 peak = server.memory_mb("VmHWM")
                 term = await terminate_seconds(server)
                 results[kind] = {
@@ -195,7 +237,10 @@ async def sockets_bench(args) -> None:
                 server.stop()
             if not args.keep:
                 shutil.rmtree(workdir, ignore_errors=True)
-    print(f"\n== {args.sockets} sockets in one room ==")
+    print(
+        f"\n== {args.sockets} sockets in one room ({args.socket} sockets, Teahouse's users: "
+        f"{args.accounts}) =="
+    )
     for kind, r in results.items():
         print(
             f"{kind:9} connect {r['connect_s']:5.1f} s  RSS {r['rss_mb']:6.1f} MB "
@@ -208,18 +253,21 @@ async def sockets_bench(args) -> None:
 # -- reconnect storm ----------------------------------------------------------------------
 async def storm_bench(args) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="teahouse-storm-"))
-    ids: list[int] = []
-    server = await fresh_teahouse(
-        workdir, args.server_cpu, lambda db: ids.extend(provision_users(db, args.sockets + 1))
-    )
+    if args.accounts == "provisioned":
+        server = await fresh_teahouse(
+            workdir, args.server_cpu, lambda db: provision_users(db, args.sockets + 1)
+        )
+    else:  # newcomers: the first connect below is everyone's first contact
+        server = Server("teahouse", args.server_cpu, workdir)
     try:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as http:
+            await server.wait_ready(http)
             base = server.base
             ws_base = base.replace("http", "ws", 1)
-            sender_token, tokens = token(ids[0]), [token(i) for i in ids[1:]]
-            urls = [f"{ws_base}/ws/chat/global/?token={t}" for t in tokens]
-            receivers, took = await open_many(http, urls, args.parallel)
+            sender_token, *tokens = tokens_for(args.sockets + 1)
+            urls = [socket_url(ws_base, "channels", t) for t in tokens]
+            receivers, took = await open_many(http, urls, args.parallel, args.per_address)
             print(f"  {len(receivers)} sockets connected in {took:.1f} s", flush=True)
             await asyncio.sleep(args.settle)
             headers = {"Authorization": f"Bearer {sender_token}"}
@@ -266,7 +314,10 @@ async def storm_bench(args) -> None:
             async def reconnect(k: int, old: Receiver) -> tuple[Receiver, float]:
                 await asyncio.sleep(random.uniform(0, args.jitter))
                 since = last_before[k] or first_live - 1
-                new = Receiver(await open_socket(http, f"{urls[k]}&since={since}", attempts=6))
+                source = old.ws.writer.get_extra_info("sockname")[0]
+                new = Receiver(
+                    await open_socket(http, f"{urls[k]}&since={since}", attempts=6, source=source)
+                )
                 new.arrived = dict(old.arrived)  # what it had: duplicates would show
                 new.start()
                 return new, time.monotonic()
@@ -292,7 +343,8 @@ async def storm_bench(args) -> None:
             calm = [ms for when, ms in rest if when < drop]
             print(
                 f"\n== reconnect storm: {len(receivers)} sockets dropped at once, "
-                f"jitter {args.jitter} s, {args.rate} msg/s =="
+                f"jitter {args.jitter} s, {args.rate} msg/s, users: {args.accounts} "
+                f"(first connect {took:.1f} s) =="
             )
             print(
                 f"all reconnected {reconnected:.2f} s, all resynced {resynced:.2f} s after the "
@@ -335,6 +387,21 @@ def main() -> None:
     p.add_argument("--parallel", type=int, default=200, help="connects in progress at once")
     p.add_argument("--targets", default="teahouse,raw", help="sockets: teahouse,raw")
     p.add_argument(
+        "--socket",
+        choices=("channels", "user"),
+        default="channels",
+        help="sockets: the channels room socket or the user socket /ws/user/",
+    )
+    p.add_argument(
+        "--per-address",
+        type=int,
+        default=20_000,
+        help="sockets from one source address; more use 127.0.0.2, .3, ...",
+    )
+    add_accounts_argument(
+        p, "provisioned", "written into the database before the server starts (issue 11)"
+    )
+    p.add_argument(
         "--messages",
         type=int,
         default=5,
@@ -354,6 +421,8 @@ def main() -> None:
     p.add_argument("--timeout", type=float, default=1200.0)
     args = p.parse_args()
     pin_generator(args, "server")
+    if args.scenario not in ("million", "search_ops"):
+        raise_file_limit(args.sockets + 10)
     run = {
         "sockets": sockets_bench,
         "storm": storm_bench,

@@ -13,6 +13,8 @@ directory over Redis, with server CPU per delivered frame as the scaling figure.
   --configs ref:1a48e1c,1p                      also run the tree at a git ref (one process,
                                                 no Redis): what the backplane's existence
                                                 costs the single process
+  --configs 1p,raw                              raw (in the default list): the raw aiohttp
+                                                ceiling, bench/raw_server.py, same load
 
 Every server process and its redis-server are pinned to --server-cpu (one core: CPU per
 frame is then comparable, whatever the number of processes), this generator to
@@ -27,6 +29,10 @@ process's CPU per message sent, and system calls and context switches per messag
 the servers' core (perf stat, when perf is there). --all-on-first puts every socket on
 the first process (what the others cost by merely hearing the bus); --profile and
 --py-spy profile every server process.
+By default (issue 27) the users are newcomers, one socket each, in `global`: each
+socket's external token names a user the servers have never seen, whom its first
+request creates (on whichever process it reached); --accounts registered signs them up
+and joins them to the room first (issue 16's figures).
 127.0.0.1 only; every wait is bounded and the run exits by itself.
 """
 
@@ -59,7 +65,9 @@ from load import (
     register_users,
     run_phase,
 )
+from provision import add_accounts_argument, raise_file_limit, tokens_for
 from servers import (
+    BENCH_SECRET,
     ROOT,
     cpu_seconds,
     doc_parser,
@@ -78,7 +86,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = doc_parser(__doc__)
     p.add_argument("load", choices=("fanout", "big"))
     p.add_argument("--sockets", type=int, default=None, help="fanout 100, big 10000")
-    p.add_argument("--users", type=int, default=None, help="accounts (fanout 100, big 40)")
+    p.add_argument(
+        "--users",
+        type=int,
+        default=None,
+        help="accounts (newcomers: one per socket; registered: fanout 100, big 40)",
+    )
+    add_accounts_argument(p, "registered", "signed up and joined to the room before the run")
     p.add_argument(
         "--rate", type=float, default=None, help="paced msg/s in total (fanout 200, big 2)"
     )
@@ -92,8 +106,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
         "--configs",
-        default="1p,1p+redis,2p+redis",
-        help="comma list of 1p, 1p+redis, 2p+redis, ref:GITREF (that tree, one process)",
+        default="1p,1p+redis,2p+redis,raw",
+        help="comma list of 1p, 1p+redis, 2p+redis, raw (bench/raw_server.py, the ceiling), "
+        "ref:GITREF (that tree, one process)",
     )
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
@@ -123,7 +138,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     big = args.load == "big"
     args.sockets = args.sockets or (10000 if big else 100)
-    args.users = args.users or (40 if big else 100)
+    if args.accounts == "registered":
+        args.users = args.users or (40 if big else 100)
     args.rate = args.rate or (2.0 if big else 200.0)
     return args
 
@@ -161,6 +177,7 @@ class Config:
     redis: Pinned | None = None
     redis_port: int = 0
     redis_peak: int = 0
+    raw: bool = False  # bench/raw_server.py: the ceiling, no users, no storage
 
     def cpu_seconds(self) -> float:
         return sum(proc.cpu_seconds() for proc in self.members())
@@ -183,6 +200,9 @@ class Config:
         env.update(
             CHAT_ALLOW_REGISTRATION="1",
             PYTHONUNBUFFERED="1",
+            CHAT_SECRET=BENCH_SECRET,  # newcomers' external tokens are signed with it
+            CHAT_REGISTER_PER_ADDRESS="0",  # the generator signs everyone up from one address
+            CHAT_REGISTER_PER_MINUTE="0",
             **RATES_OFF,
             # one generator address, many sockets per user: those caps off too
             CHAT_MAX_SOCKETS_PER_USER="0",
@@ -216,16 +236,11 @@ class Config:
                 if profile
                 else []
             )
+            program = ["bench/raw_server.py"] if self.raw else ["server.py"]
+            if not self.raw:
+                program += ["--data-dir", str(self.workdir / "data")]
             server = Pinned(
-                [
-                    sys.executable,
-                    *profiled,
-                    "server.py",
-                    "--port",
-                    str(port),
-                    "--data-dir",
-                    str(self.workdir / "data"),
-                ],
+                [sys.executable, *profiled, *program, "--port", str(port)],
                 cpu,
                 self.workdir / f"server{n}.log",
                 cwd=self.root,
@@ -386,8 +401,13 @@ async def live(config: Config, args):
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             await config.start(http, args.server_cpu, args.profile)
             base = config.servers[0][1]
-            tokens = await register_users(http, base, args.users)
-            room = await join_room(http, base, tokens, args.load == "big")
+            if config.raw:
+                tokens, room = ["none"], "global"
+            elif args.accounts == "registered":
+                tokens = await register_users(http, base, args.users)
+                room = await join_room(http, base, tokens, args.load == "big")
+            else:  # newcomers: each one's first socket creates them and joins `global`
+                tokens, room = tokens_for(min(args.users or args.sockets, args.sockets)), "global"
             await open_sockets(bench, http, config, room, tokens, args.sockets, args.all_on_first)
             config.redis_memory()
             yield bench
@@ -442,7 +462,7 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
 
 
 def make_configs(args, workroot: Path) -> list[Config]:
-    known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True)}
+    known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True), "raw": (1, False)}
     configs = []
     for name in [n.strip() for n in args.configs.split(",") if n.strip()]:
         root, shape = ROOT, known.get(name)
@@ -458,7 +478,7 @@ def make_configs(args, workroot: Path) -> list[Config]:
             raise SystemExit(f"unknown configuration {name!r}")
         workdir = workroot / f"config-{len(configs)}"
         workdir.mkdir()
-        configs.append(Config(name, root, *shape, workdir))
+        configs.append(Config(name, root, *shape, workdir, raw=name == "raw"))
     return configs
 
 
@@ -494,6 +514,8 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
         ("2p+redis", "1p"),
         ("2p+redis", "1p+redis"),
         ("1p+redis", "1p"),
+        ("1p", "raw"),
+        ("2p+redis", "raw"),
         *(("1p", ref) for ref in refs),
         *zip(refs[1:], refs, strict=False),  # each with the one before it
     ]
@@ -554,4 +576,5 @@ async def main(args) -> int:
 if __name__ == "__main__":
     arguments = parse_args()
     pin_generator(arguments, "servers and redis-server")
+    raise_file_limit(arguments.sockets)
     sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.timeout)))

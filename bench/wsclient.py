@@ -21,10 +21,14 @@ class WebSocket:
         self.closed = False
 
     @classmethod
-    async def connect(cls, url: str, timeout: float = 30.0) -> WebSocket:
+    async def connect(cls, url: str, timeout: float = 30.0, source: str | None = None) -> WebSocket:
+        """source: the local address to connect from (127.0.0.2, ...): one address has
+        only ~28,000 ephemeral ports towards one server port."""
         parts = urlsplit(url)
+        local = (source, 0) if source else None
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(parts.hostname, parts.port, limit=2**22), timeout
+            asyncio.open_connection(parts.hostname, parts.port, limit=2**22, local_addr=local),
+            timeout,
         )
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         key = base64.b64encode(os.urandom(16)).decode()

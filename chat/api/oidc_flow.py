@@ -1,8 +1,10 @@
 """The OpenID Connect browser flow (authorization code with PKCE):
 
   GET  /auth/oidc/<name>/start     -> the provider's sign-in page, flow in a cookie
-  GET  /auth/oidc/<name>/callback  -> checks, signs the user in, back to /?signin=external
-  POST /api/auth/external/finish   -> the page collects its tokens, as after a password
+  GET  /auth/oidc/<name>/callback  -> checks the answer, back to /?signin=external
+  POST /api/auth/external/finish   -> signs the user in (creating them at first contact,
+                                      in the login's one write); the page collects its
+                                      tokens, as after a password
 
 Tokens never travel in a URL: the callback leaves a one-minute, single-use hand-off
 cookie that only /api/auth/external/finish reads.
@@ -12,13 +14,15 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import asdict
 from urllib.parse import quote
 
 import jwt
 from aiohttp import web
 
 from chat.api.identity import signed_in
-from chat.core.people import accounts, identities, oidc
+from chat.core.people import accounts, oidc
+from chat.core.people.identities import Profile
 from chat.errors import ChatError, Forbidden, NotFound, Unauthorized, Unavailable
 from chat.keys import core_key, oidc_clients_key, replays_key, settings_key
 from chat.web.oidc import ProviderClient
@@ -121,8 +125,7 @@ async def start(request: web.Request) -> web.StreamResponse:
 
 async def callback(request: web.Request) -> web.StreamResponse:
     try:
-        user_id = await finish_flow(request)
-        outcome = {"uid": user_id}
+        outcome = {"profile": asdict(await finish_flow(request))}
     except ChatError as error:
         accounts.sign_in_refused(request.app[core_key], None, "oidc", error.key)
         outcome = failure(error)
@@ -133,7 +136,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def finish_flow(request: web.Request) -> int:
+async def finish_flow(request: web.Request) -> Profile:
     core, client = request.app[core_key], provider_client(request)
     provider, query = client.provider, request.query
     flow = oidc.open_flow(
@@ -158,8 +161,7 @@ async def finish_flow(request: web.Request) -> int:
             )
         except oidc.UnknownKey:
             raise Unauthorized("oidc_failed", provider=provider.label) from None
-    user = await identities.sign_in(core, oidc.profile(provider, provider.issuer, claims))
-    return user.id
+    return oidc.profile(provider, provider.issuer, claims)
 
 
 async def finish(request: web.Request) -> web.Response:
@@ -181,9 +183,19 @@ async def finish(request: web.Request) -> web.Response:
         raise ERRORS.get(claims.get("status"), Unauthorized)(
             claims["err"], **claims.get("params", {})
         )
-    tokens = await accounts.sign_in(
-        core, int(claims["uid"]), client_address(request), request.headers.get("User-Agent"), "oidc"
-    )
+    if not isinstance(claims.get("profile"), dict):  # a hand-off from before an upgrade
+        raise Unauthorized("signin_expired")
+    try:  # the user is found or created in the login's own write: first contact is one
+        tokens = await accounts.sign_in(
+            core,
+            Profile(**claims["profile"]),
+            client_address(request),
+            request.headers.get("User-Agent"),
+            "oidc",
+        )
+    except Forbidden as refused:  # a local account has their name
+        accounts.sign_in_refused(core, None, "oidc", refused.key)
+        raise
     response = signed_in(request, tokens)  # with the login cookie, as a password gives
     response.del_cookie(HANDOFF_COOKIE, path=HANDOFF_PATH)
     return response

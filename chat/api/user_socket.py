@@ -164,7 +164,6 @@ class UserSession(SocketSession):
     __slots__ = ("resume_from",)
 
     async def open(self) -> None:
-        await self.sign_in()
         self.resume_from = resume_query(self.request.query.get("resume"))
         self.conn = self.connection(user_level=True)
         for room, muted in await rooms.seats_of(self.core, self.user):

@@ -16,9 +16,8 @@ class RoomSession(SocketSession):
     __slots__ = ("since_id",)
 
     async def open(self) -> None:
-        """Who and where; raises ChatError before anything is registered."""
+        """Where (sign_in said who); raises ChatError before anything is registered."""
         room_ref = self.request.match_info["room"]
-        await self.sign_in()
         since = self.request.query.get("since")
         self.since_id = None if since in (None, "") else check_int("since", since, 0, 2**62)
         room, membership = await rooms.open_for_socket(self.core, self.user, room_ref)

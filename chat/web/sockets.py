@@ -77,12 +77,17 @@ async def serve(request: web.Request, *, kind: type[SocketSession], dialect) -> 
     viewer_language.set(request_language(request))
     ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
     session = kind(request, ws, dialect)
+    # Who, before a slot: a newcomer's first-contact write waits for its commit without
+    # holding one, so thousands arriving at once share commits instead of 32 at a time.
+    refused = await session.sign_in()
     # A reconnect storm admits a few sockets at a time (handshake, greeting, replay), so
     # REST requests keep their turn; run() releases the slot once the replay is sent.
     admission = request.app[core_key].hub.admission
     await admission.acquire()
     try:
         await ws.prepare(request)
+        if refused is not None:
+            raise refused
         await session.open()
         check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
@@ -142,10 +147,15 @@ class SocketSession:
         self.behind_since: float | None = None
         self.early: list | None = None  # client frames a replay read, for the read loop
 
-    async def sign_in(self) -> None:
-        """Who is calling; a login cookie counts only from a page of this site."""
-        self.credential = await identify(self.request, writes=True)
+    async def sign_in(self) -> ChatError | None:
+        """Who is calling (a login cookie counts only from a page of this site); the
+        refusal, told once the socket is open, as a close code."""
+        try:
+            self.credential = await identify(self.request, writes=True)
+        except ChatError as refused:
+            return refused
         self.user = self.credential.user
+        return None
 
     def connection(self, user_level: bool = False) -> Connection:
         return Connection(

@@ -15,6 +15,7 @@ from chat.core.fields import USERNAME, check_unicode, check_username, clean_disp
 from chat.core.files.file_access import check_avatar_upload
 from chat.core.integrations import api_tokens, bots
 from chat.core.people import guests, identities, sessions, tokens
+from chat.core.people.identities import Profile
 from chat.core.site import audit
 from chat.db import sessions as db_sessions
 from chat.db import statuses as status_sql
@@ -74,21 +75,36 @@ async def create_user(
     core: Core, username, password, display_name: str | None = None, is_admin: bool | None = None
 ) -> User:
     """Create an account; the first account of a server is a site admin."""
-    username = check_username(username)
-    password_hash = await hash_password(check_password(password))
-    display = clean_display_name(display_name or "", username)
+    username, password_hash, display = await account_fields(username, password, display_name)
 
     async def job(conn):
-        if await users.user_by_username(conn, username):
-            raise Conflict("username_taken")
-        first = await users.count_users(conn) == 0
-        admin = first if is_admin is None else (is_admin or first)
-        return Outcome(await users.insert_user(conn, username, display, password_hash, admin))
+        return Outcome(await new_account_in(conn, username, display, password_hash, is_admin))
 
     return await core.commit(job)
 
 
+async def account_fields(username, password, display_name) -> tuple[str, str, str]:
+    """A new account's checked username, password hash and display name: the scrypt
+    runs in a thread before the write, never inside it."""
+    username = check_username(username)
+    password_hash = await hash_password(check_password(password))
+    return username, password_hash, clean_display_name(display_name or "", username)
+
+
+async def new_account_in(
+    conn, username: str, display: str, password_hash: str, is_admin: bool | None
+) -> User:
+    """Inside a write: the account row (username taken: Conflict)."""
+    if await users.user_by_username(conn, username):
+        raise Conflict("username_taken")
+    first = await users.count_users(conn) == 0
+    admin = first if is_admin is None else (is_admin or first)
+    return await users.insert_user(conn, username, display, password_hash, admin)
+
+
 async def register(core: Core, username, password, display_name=None) -> Tokens:
+    """A new account and its first login in one write (first contact: sign-ups arriving
+    at once share commits)."""
     if not core.settings.allow_registration or not core.settings.local_login:
         raise Forbidden("registration_closed")
     # Before the password is hashed: refused sign-ups cost no CPU.
@@ -96,15 +112,21 @@ async def register(core: Core, username, password, display_name=None) -> Tokens:
     await core.limits.check("site", "register_site", "too_many_registrations")
     if display_name is not None and not isinstance(display_name, str):
         raise BadInput("field_type", field="display_name", kind="string")
-    user = await create_user(core, username, password, display_name)
-    return await sessions.start(core, user, 0)
+    username, password_hash, display = await account_fields(username, password, display_name)
+
+    async def job(conn):
+        user = await new_account_in(conn, username, display, password_hash, None)
+        return Outcome((user, *await sessions.open_in(core, conn, user.id)))
+
+    user, session_id, secret = await core.commit(job)
+    return sessions.opened(core, user, 0, session_id, secret)
 
 
 async def login(
     core: Core, username, password, address: str | None, user_agent: str | None
 ) -> Tokens:
     """Check the password (throttled) and start a login. Other sign-in backends
-    (directory) slot in here: they too end in record_login and sessions.start."""
+    (directory) slot in here: they too end in sign_in, one write."""
     if not isinstance(username, str) or not isinstance(password, str):
         raise Unauthorized("bad_credentials")
     if len(username) > MAX_LOGIN_NAME:  # before the throttle keeps it as a key
@@ -112,14 +134,14 @@ async def login(
     attempt = await core.throttle.begin(username, address)
     await attempt.wait()
     try:
-        user_id, method = await check_credentials(core, username, password)
+        who, method = await check_credentials(core, username, password)
     except Unavailable:
         await attempt.abandoned()  # the directory is down: nobody guessed wrong
         raise
     except Unauthorized as refused:  # a directory disabled the account
         sign_in_refused(core, username, "ldap", refused.key)
         raise
-    if user_id is None:
+    if who is None:
         reason = (
             "local_login_off"
             if not core.settings.local_login and not core.people.directory
@@ -128,13 +150,16 @@ async def login(
         sign_in_refused(core, username, method, reason)
         raise Unauthorized(reason)
     await attempt.succeeded()
-    return await sign_in(core, user_id, address, user_agent, method)
+    return await sign_in(core, who, address, user_agent, method)
 
 
-async def check_credentials(core: Core, username: str, password: str) -> tuple[int | None, str]:
-    """The user id these credentials name and how they were checked: a local password
-    first (so local accounts work while the directory is down), then the directory if
-    one is configured."""
+async def check_credentials(
+    core: Core, username: str, password: str
+) -> tuple[int | Profile | None, str]:
+    """Who these credentials name (a user id, or the directory's profile of them, whose
+    user sign_in finds or creates) and how they were checked: a local password first
+    (so local accounts work while the directory is down), then the directory if one is
+    configured."""
     if core.settings.local_login:
         row = await users.credentials(core.db.reader, username)
         if await verify_password(password, row["password_hash"] if row else None) and row:
@@ -143,36 +168,41 @@ async def check_credentials(core: Core, username: str, password: str) -> tuple[i
     if core.people.directory:
         profile = await core.people.directory.check_password(username, password)
         if profile:
-            return (await identities.sign_in(core, profile)).id, "ldap"
+            return profile, "ldap"
     return None, "ldap" if core.people.directory else "password"
 
 
 async def sign_in(
-    core: Core, user_id: int, address: str | None, user_agent: str | None, method: str
+    core: Core, who: int | Profile, address: str | None, user_agent: str | None, method: str
 ) -> Tokens:
     """Tokens for a user whose credentials were checked: every way of signing in
-    (password, directory, OpenID Connect) ends here, and is audited here. A
-    deactivated account is refused."""
+    (password, directory, OpenID Connect) ends here, and is audited here. `who` is a
+    user id, or a provider's profile: its user is found or created (first contact) in
+    the same single write as the login. A deactivated account is refused."""
 
     async def job(conn):
-        found = await users.user_by_id(conn, user_id)
-        if not found.is_active:
-            raise Unauthorized("account_deactivated")
+        found = await (
+            identities.user_in(conn, who)
+            if isinstance(who, Profile)
+            else users.user_by_id(conn, who)
+        )
+        if not found.is_active:  # refused, and audited in this same write
+            await audit.record(
+                conn, found, "sign_in_failed", found, method=method, reason="account_deactivated"
+            )
+            return Outcome(None)
         guests.check_not_expired(found)
-        await users.record_login(conn, user_id, address, user_agent)
+        await users.record_login(conn, found.id, address, user_agent)
         await audit.record(conn, found, "sign_in", found, method=method)
-        return Outcome(await users.user_by_id(conn, user_id))
+        session_id, secret = await sessions.open_in(core, conn, found.id)
+        version = (await users.credentials_by_id(conn, found.id))["token_version"]
+        return Outcome((await users.user_by_id(conn, found.id), version, session_id, secret))
 
-    try:
-        user = await core.commit(job)
-    except Unauthorized as refused:
-        found = await users.user_by_id(core.db.reader, user_id)
-        audit.record_soon(core, found, "sign_in_failed", found, method=method, reason=refused.key)
-        raise
-    core.hub.touch(user, address, user_agent)
-    return await sessions.start(
-        core, user, (await users.credentials_by_id(core.db.reader, user_id))["token_version"]
-    )
+    opened = await core.commit(job)
+    if opened is None:
+        raise Unauthorized("account_deactivated")
+    core.hub.touch(opened[0], address, user_agent)
+    return sessions.opened(core, *opened)
 
 
 def sign_in_refused(core: Core, who: str | None, method: str, reason: str) -> None:

@@ -43,24 +43,19 @@ def teahouse_username(name: str) -> str:
     return NAME_UNSAFE.sub("_", local.strip())[:32].strip("._-") or "user"
 
 
-async def sign_in(core: Core, profile: Profile) -> User:
-    """The user this profile names, created on first sign-in, with name and admin
-    flag brought up to date; Forbidden if a local account already has its username."""
-
-    async def job(conn):
-        identity = await identities.by_subject(conn, profile.provider, profile.subject)
-        if identity is None:
-            identity = await identities.pending_link_by_name(
-                conn, profile.provider, profile.username
-            )
-        if identity is None:
-            return Outcome(await _create(conn, profile))
-        await identities.record_sign_in(
-            conn, identity.id, profile.subject, profile.username, profile.email
-        )
-        return Outcome(await _update(conn, identity.user_id, profile))
-
-    return await core.commit(job)
+async def user_in(conn, profile: Profile) -> User:
+    """Inside a sign-in's write: the user this profile names, created on first sign-in,
+    with name and admin flag brought up to date; Forbidden if a local account already
+    has its username."""
+    identity = await identities.by_subject(conn, profile.provider, profile.subject)
+    if identity is None:
+        identity = await identities.pending_link_by_name(conn, profile.provider, profile.username)
+    if identity is None:
+        return await _create(conn, profile)
+    await identities.record_sign_in(
+        conn, identity.id, profile.subject, profile.username, profile.email
+    )
+    return await _update(conn, identity.user_id, profile)
 
 
 async def _create(conn, profile: Profile) -> User:

@@ -61,19 +61,28 @@ def _tokens(
 
 async def start(core: Core, user: User, version: int) -> Tokens:
     """A new login of user: tokens of generation 0 and the cookie secret."""
-    secret = secrets.token_urlsafe(SECRET_BYTES)
-    now = int(time.time())
 
     async def job(conn):
-        await sessions.delete_expired(conn, user.id, now)
-        await users.record_sign_in_time(conn, user.id)  # a registration signs in too
-        return Outcome(
-            await sessions.insert_session(
-                conn, user.id, hash_secret(secret), now + core.settings.refresh_token_ttl
-            )
-        )
+        return Outcome(await open_in(core, conn, user.id))
 
-    session_id = await core.commit(job)
+    return opened(core, user, version, *await core.commit(job))
+
+
+async def open_in(core: Core, conn, user_id: int) -> tuple[int, str]:
+    """A new login inside the caller's write transaction: (login id, cookie secret).
+    A sign-in that also creates its user does both in one write (first contact)."""
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    now = int(time.time())
+    await sessions.delete_expired(conn, user_id, now)
+    await users.record_sign_in_time(conn, user_id)  # a registration signs in too
+    session_id = await sessions.insert_session(
+        conn, user_id, hash_secret(secret), now + core.settings.refresh_token_ttl
+    )
+    return session_id, secret
+
+
+def opened(core: Core, user: User, version: int, session_id: int, secret: str) -> Tokens:
+    """The tokens of a login open_in started (generation 0)."""
     return _tokens(core, user, version, session_id, 0, secret)
 
 
