@@ -62,10 +62,15 @@ def pdf() -> bytes:
 
 
 def ooxml(folder: str) -> bytes:
+    """The same bytes at every import (a fixed date in the zip, not the clock's): the
+    bytes name parametrized tests, and pytest-xdist's workers must collect the same ids."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(f"{folder}/document.xml", "<document/>")
+        for name, text in (
+            ("[Content_Types].xml", "<Types/>"),
+            (f"{folder}/document.xml", "<document/>"),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
