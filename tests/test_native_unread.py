@@ -88,7 +88,7 @@ async def test_people_search_finds_by_name_part_case_insensitively(client, alice
     assert [u["username"] for u in found] == ["bob", "bobby_tables"]
     found = await (await client.get("/api/users/?q=liddell", headers=bob.headers)).json()
     assert [u["username"] for u in found] == ["alice"]
-    assert set(found[0]) == {"id", "username", "display_name", "avatar_url", "is_admin"}
+    assert set(found[0]) == {"id", "username", "display_name", "avatar_url", "is_admin", "is_guest"}
     found = await (await client.get("/api/users/?q=_", headers=bob.headers)).json()
     assert [u["username"] for u in found] == ["bobby_tables"]
     await assert_error(await client.get("/api/users/?q=bob"), 401, "identity")
