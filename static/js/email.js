@@ -39,10 +39,15 @@ export function emailSection() {
       save.disabled = false;
     }
   };
+  // Nothing can be typed before the stored settings arrive: a late answer would
+  // otherwise overwrite what was typed, and Save would store it.
+  const fields = [address, mode, save];
+  fields.forEach((field) => { field.disabled = true; });
   api.get(SETTINGS).then((found) => {
     address.value = found.email_address || "";
     mode.value = found.email_address ? found.email_mode : "batched";
     section.hidden = !found.email_available;
-  }).catch((err) => { status.textContent = err.message; });
+  }).catch((err) => { status.textContent = err.message; })
+    .finally(() => fields.forEach((field) => { field.disabled = false; }));
   return section;
 }
