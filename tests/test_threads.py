@@ -200,3 +200,29 @@ async def test_a_deleted_unread_reply_leaves_the_unread_count(client, alice, bob
     assert (await thread(client, alice, root["id"]))["follow"]["unread_count"] == 2
     await client.delete(f"/api/chat/messages/{gone['id']}/", headers=bob.headers)
     assert (await thread(client, alice, root["id"]))["follow"]["unread_count"] == 1
+
+
+async def test_a_repeated_client_id_answers_the_stored_reply_and_counts_once(client, alice):
+    room = await make_room(client, alice)
+    root = await post_message(client, alice, room, "root")
+    first = await reply(client, alice, root["id"], "once", client_id="c-1")
+    resp = await client.post(
+        f"/api/chat/threads/{root['id']}/messages/",
+        json={"content": "once", "client_id": "c-1"},
+        headers=alice.headers,
+    )
+    assert resp.status == 200 and (await resp.json())["id"] == first["id"]
+    assert (await thread(client, alice, root["id"]))["thread"]["reply_count"] == 1
+
+
+async def test_a_read_mark_beyond_the_last_reply_leaves_later_replies_unread(client, alice, bob):
+    room = await make_room(client, alice)
+    await join(client, bob, room)
+    root = await post_message(client, alice, room, "root")
+    await reply(client, bob, root["id"], "one")
+    resp = await client.post(
+        f"/api/chat/threads/{root['id']}/read/", json={"message_id": 10**9}, headers=alice.headers
+    )
+    assert (await resp.json())["unread_count"] == 0
+    await reply(client, bob, root["id"], "two")
+    assert (await thread(client, alice, root["id"]))["follow"]["unread_count"] == 1

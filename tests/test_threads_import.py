@@ -4,11 +4,15 @@ becomes threads (issue 28)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import replace
+
+import aiosqlite
 
 from chat.app import create_app
 from chat.core.people import accounts
 from chat.core.site import retention
+from chat.db.migrate import available_migrations, migrate
 from chat.keys import core_key
 from chat.ops.exporting import write_export
 from chat.ops.importing import import_export
@@ -19,6 +23,7 @@ from tests.test_slack_import import slack_zip
 from tests.threadkit import join, reply, room_unread
 
 ROOT_TS = "1700000300.000100"
+STAMP = "2026-01-01T00:00:00.000Z"
 THREADED_DAY1 = [
     {"type": "message", "user": "U1", "text": "Which font?", "ts": ROOT_TS, "thread_ts": ROOT_TS},
     {"type": "message", "user": "U2", "text": "Inter", "ts": "1700000400.0", "thread_ts": ROOT_TS},
@@ -118,3 +123,34 @@ async def test_a_purged_root_leaves_its_newer_replies_in_the_timeline_counted(
     assert await room_unread(client, bob, room) == 1
     resp = await client.get(f"/api/chat/threads/{root['id']}/messages/", headers=bob.headers)
     assert resp.status == 404
+
+
+async def test_an_older_data_directorys_replies_become_threads_on_upgrade(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in available_migrations():
+        if number <= 20:
+            conn.executescript(script.read_text(encoding="utf-8"))
+    conn.executescript(
+        f"""PRAGMA user_version = 20;
+        INSERT INTO users (id, username, username_key, created_at, updated_at)
+            VALUES (1, 'ann', 'ann', '{STAMP}', '{STAMP}'), (2, 'ben', 'ben', '{STAMP}', '{STAMP}');
+        INSERT INTO rooms (id, slug, name, room_type, created_at, updated_at)
+            VALUES (9, 'r', 'r', 'public', '{STAMP}', '{STAMP}');
+        INSERT INTO messages (id, room_id, sender_id, content, reply_to, created_at, updated_at)
+            VALUES (1, 9, 1, 'root', NULL, '{STAMP}', '{STAMP}'),
+                   (2, 9, 2, 'reply', 1, '{STAMP}', '{STAMP}'),
+                   (3, 9, 1, 'reply to the reply', 2, '{STAMP}', '{STAMP}'),
+                   (4, 9, 2, 'on its own', NULL, '{STAMP}', '{STAMP}');"""
+    )
+    conn.close()
+    async with aiosqlite.connect(path) as db:
+        await migrate(db)
+        rows = await db.execute_fetchall("SELECT id, thread_id, thread_only FROM messages")
+        assert [tuple(r) for r in rows] == [(1, None, 0), (2, 1, 0), (3, 1, 0), (4, None, 0)]
+        rows = await db.execute_fetchall("SELECT root_id, reply_count, last_reply_id FROM threads")
+        assert [tuple(r) for r in rows] == [(1, 2, 3)]
+        rows = await db.execute_fetchall(
+            "SELECT user_id, seen_count, last_read_id FROM thread_follows ORDER BY user_id"
+        )
+        assert [tuple(r) for r in rows] == [(1, 2, 3), (2, 2, 3)]

@@ -121,11 +121,18 @@ async def messages_after(conn, room_id: int, after_id: int, limit: int) -> list[
     )
 
 
-async def messages_before(conn, room_id: int, before_id: int | None, limit: int) -> list[Message]:
+# main_timeline: the room without its thread-only replies (the page's room view, on the
+# partial index messages_timeline of 0021); the seeds list the whole room.
+TIMELINE = {False: ("messages_room", ""), True: ("messages_timeline", " AND thread_only = 0")}
+
+
+async def messages_before(
+    conn, room_id: int, before_id: int | None, limit: int, main_timeline: bool = False
+) -> list[Message]:
     """The newest `limit` messages older than before_id, listed oldest first."""
     newest_first = await select_messages(
         conn,
-        "m.room_id = ? AND m.id < ?",
+        "m.room_id = ? AND m.id < ?" + TIMELINE[main_timeline][1],
         (room_id, before_id or 2**62),
         order="m.id DESC",
         limit=limit,
@@ -133,25 +140,29 @@ async def messages_before(conn, room_id: int, before_id: int | None, limit: int)
     return newest_first[::-1]
 
 
-async def messages_page(conn, room_id: int, page: int, page_size: int) -> list[Message]:
+async def messages_page(
+    conn, room_id: int, page: int, page_size: int, main_timeline: bool = False
+) -> list[Message]:
     """Page 1 is the newest page_size messages; each page listed oldest first.
 
     The skipped rows are counted in the (room_id, id) index alone, never joined or
     read; the page itself is then a keyset range below the first id it holds.
     """
+    index, only = TIMELINE[main_timeline]
     top = await conn.execute_fetchall(
-        "SELECT id FROM messages INDEXED BY messages_room WHERE room_id = ? "
+        f"SELECT id FROM messages INDEXED BY {index} WHERE room_id = ?{only} "
         "ORDER BY id DESC LIMIT 1 OFFSET ?",
         (room_id, (page - 1) * page_size),
     )
     if not top:
         return []
-    return await messages_before(conn, room_id, top[0][0] + 1, page_size)
+    return await messages_before(conn, room_id, top[0][0] + 1, page_size, main_timeline)
 
 
-async def count_in_room(conn, room_id: int) -> int:
+async def count_in_room(conn, room_id: int, main_timeline: bool = False) -> int:
+    index, only = TIMELINE[main_timeline]
     rows = await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM messages WHERE room_id = ?", (room_id,)
+        f"SELECT COUNT(*) FROM messages INDEXED BY {index} WHERE room_id = ?{only}", (room_id,)
     )
     return rows[0][0]
 

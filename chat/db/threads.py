@@ -211,7 +211,12 @@ def settle_imported(conn: sqlite3.Connection) -> None:
                (user_id, root_id, room_id, last_read_id, seen_count, followed_at)
            SELECT m.sender_id, t.root_id, t.room_id, COALESCE(t.last_reply_id, 0),
                   t.reply_count, COALESCE(t.last_reply_at, m.created_at)
-           FROM threads t JOIN messages m ON m.thread_id = t.root_id OR m.id = t.root_id
+           FROM threads t JOIN messages m ON m.thread_id = t.root_id
+           WHERE m.sender_id IS NOT NULL
+           UNION ALL
+           SELECT m.sender_id, t.root_id, t.room_id, COALESCE(t.last_reply_id, 0),
+                  t.reply_count, COALESCE(t.last_reply_at, m.created_at)
+           FROM threads t JOIN messages m ON m.id = t.root_id
            WHERE m.sender_id IS NOT NULL"""
     )
     repliers: dict[int, list[int]] = {}

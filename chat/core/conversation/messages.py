@@ -26,7 +26,6 @@ from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import pins as pin_sql
 from chat.db import rooms as room_sql
-from chat.db import thread_messages as thread_message_sql
 from chat.db import uploads as upload_sql
 from chat.errors import BadInput, Forbidden, NotFound
 from chat.events import MessageDeleted, MessagePosted, MessageUnpinned, ReadMarked
@@ -278,7 +277,6 @@ async def history_page(
     """Page `page` counted from the newest, or (keyset) the page_size messages before
     the id `before`, which costs the same at any depth. main_timeline: without the
     thread-only replies (the page's room view; the seeds see the whole room)."""
-    listing = thread_message_sql if main_timeline else message_sql
     page = check_int("page", page, 1, 10**9, default=1)
     # Like DRF's max_page_size: a larger page_size is served as the largest page.
     page_size = min(check_int("page_size", page_size, 1, 10**9, default=20), MAX_PAGE_SIZE)
@@ -286,10 +284,12 @@ async def history_page(
     async with core.bounded_read() as conn:
         room, _ = await check_readable(conn, user, room_ref)
         if before is None:
-            found = await listing.messages_page(conn, room.id, page, page_size)
+            found = await message_sql.messages_page(conn, room.id, page, page_size, main_timeline)
         else:
-            found = await listing.messages_before(conn, room.id, before, page_size)
-        total = await listing.count_in_room(conn, room.id)
+            found = await message_sql.messages_before(
+                conn, room.id, before, page_size, main_timeline
+            )
+        total = await message_sql.count_in_room(conn, room.id, main_timeline)
     return MessagePage(tuple(found), page, page_size, total)
 
 

@@ -1,6 +1,6 @@
 """Threads: reply in a thread, a thread's pages, follow and unfollow, per-thread read
-marks, the Threads view, and the room's main timeline (the room without its
-thread-only replies).
+marks and the Threads view. (The room's main timeline, the room without its thread-only
+replies, is messages.history_page with main_timeline.)
 
 A thread is a root and its replies, one level deep: replying to a reply joins the
 root's thread (messages.store decides the root). Every read goes through
@@ -122,9 +122,10 @@ async def mark_read(core: Core, user: User, message_id, upto=None) -> ThreadFoll
         root_id = root_of(found)
         state = await thread_sql.follow_state(conn, user.id, root_id, room.id)
         mark = check_optional_id("message_id", upto)
-        if mark is None:
-            summary = (await message_sql.message_by_id(conn, root_id)).thread
-            mark = summary.last_reply_id if summary else 0
+        summary = (await message_sql.message_by_id(conn, root_id)).thread
+        last = summary.last_reply_id if summary else 0
+        # never past the last reply: a later one must still count as unread
+        mark = last if mark is None else min(mark, last)
         if not mark:
             return Outcome(state)
         await thread_sql.mark_read(conn, user.id, root_id, mark)
