@@ -1,15 +1,16 @@
 """A preview's image, kept on our own origin: fetched bytes are decoded by Pillow and
 re-encoded as a small JPEG (so whatever the page served — a script named .png, an SVG,
-a decompression bomb — never reaches a reader as such), stored under DATA_DIR/previews
-by the digest of what we wrote, and served at /previews/<name>. Readers never load the
-page's own image URL, so their addresses do not reach its site."""
+a decompression bomb — never reaches a reader as such), stored in Settings.previews_dir
+(on CHAT_FILES_DIR when hosts share the site) by the digest of what we wrote, and served
+at /previews/<name>. Readers never load the page's own image URL, so their addresses do
+not reach its site. The picture is whole under its name before its name is handed out:
+another host serving it must never read half a file."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import io
-import os
 import re
 import warnings
 
@@ -17,7 +18,7 @@ from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
 from chat.keys import settings_key
-from chat.ops.datadir import private_folder
+from chat.ops.datadir import create_private_once, private_folder
 from chat.settings import Settings
 
 FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -53,7 +54,7 @@ def reencoded(data: bytes, pixels: int) -> bytes | None:
 
 
 def folder(settings: Settings):
-    return settings.data_dir / "previews"
+    return settings.previews_dir
 
 
 async def keep(settings: Settings, data: bytes) -> str | None:
@@ -69,11 +70,8 @@ async def keep(settings: Settings, data: bytes) -> str | None:
 def write_once(settings: Settings, name: str, jpeg: bytes) -> None:
     private_folder(folder(settings))
     path = folder(settings) / name
-    if path.exists():
-        return
-    temporary = path.with_suffix(".part")
-    temporary.write_bytes(jpeg)
-    os.replace(temporary, path)
+    if not path.exists():  # the same digest is the same picture: the first writer wins
+        create_private_once(path, jpeg)
 
 
 async def serve_image(request: web.Request) -> web.StreamResponse:
