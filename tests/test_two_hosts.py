@@ -192,3 +192,32 @@ async def test_scheduled_messages_are_each_sent_once_by_one_of_the_hosts(hosts, 
         owners = [row[0] for row in db.execute("SELECT claimed_by FROM scheduled_messages")]
     pids = {str(a.process.pid), str(b.process.pid)}
     assert len(owners) == SCHEDULED and all(o and o.split(":")[1] in pids for o in owners)
+
+
+def test_two_hosts_starting_at_once_on_a_new_database_both_come_up_migrated(tmp_path):
+    """An upgrade starts every host at once: one applies each migration, the others
+    wait for the database's write lock and find it applied (chat/db/migrate.py)."""
+    from chat.db.migrate import available_migrations
+
+    shared = {
+        "CHAT_HOSTS_SHARED": "1",
+        "CHAT_SECRET": "one secret for every host of this site",
+        "CHAT_VAPID_PRIVATE_KEY": vapid_key(),
+        "CHAT_FILES_DIR": str(tmp_path / "files"),
+    }
+    a_dir, b_dir = tmp_path / "host-a", tmp_path / "host-b"
+    for folder in (a_dir, b_dir):
+        folder.mkdir()
+    (b_dir / "teahouse.db").symlink_to(a_dir / "teahouse.db")
+    a, b = ServerProcess(a_dir, **shared), ServerProcess(b_dir, **shared)
+    try:
+        a.spawn()
+        b.spawn()
+        a.wait_healthy()
+        b.wait_healthy()
+        with sqlite3.connect(a_dir / "teahouse.db") as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        assert version == available_migrations()[-1][0]
+    finally:
+        a.stop()
+        b.stop()
