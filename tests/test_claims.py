@@ -15,10 +15,7 @@ from chat.db import schedule as schedule_sql
 from chat.db import statuses as status_sql
 from chat.db import users as user_sql
 from tests.helpers import make_room
-
-
-def soon(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
+from tests.test_team_schedule import soon
 
 
 async def write(core, statement):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
-import subprocess
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -24,12 +23,10 @@ from chat.push.vapid import b64url
 from tests.redisproc import RedisServer
 from tests.serverproc import ServerProcess, free_port, register_at
 from tests.test_reverse_proxy import (  # noqa: F401 (tls_files is a fixture)
-    NGINX,
-    main_config,
+    nginx_running,
     require_nginx,
     site_config,
     tls_files,
-    wait_listening,
 )
 
 pytestmark = pytest.mark.slow
@@ -76,30 +73,13 @@ def front(tmp_path, tls_files, hosts):  # noqa: F811 (tls_files is a fixture)
     """https base URL of nginx spreading requests over both hosts."""
     require_nginx()
     a, b = hosts
-    folder = tmp_path / "nginx"
-    folder.mkdir()
     https_port = free_port()
     text = site_config(a.port, https_port, free_port(), *tls_files)
     text = text.replace(
         f"server 127.0.0.1:{a.port};", f"server 127.0.0.1:{a.port};\n    server 127.0.0.1:{b.port};"
     )
-    site = folder / "teahouse.conf"
-    site.write_text(text)
-    conf = folder / "nginx.conf"
-    conf.write_text(main_config(folder, site))
-    with open(folder / "stderr.log", "wb") as errors:
-        nginx = subprocess.Popen(
-            [NGINX, "-c", str(conf), "-p", str(folder)],
-            stdout=errors,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    try:
-        wait_listening(nginx, https_port, folder)
+    with nginx_running(tmp_path / "nginx", text, https_port):
         yield f"https://127.0.0.1:{https_port}"
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
 
 
 @pytest.fixture
