@@ -48,7 +48,7 @@ def test_a_shared_site_names_every_value_it_lacks_instead_of_making_one_up(switc
 
 
 def test_one_host_keeps_its_data_directory_and_generated_secrets():
-    settings = load_settings({"data_dir": "/srv/teahouse"}, {"CHAT_DATABASE_URL": "sqlite:"})
+    settings = load_settings({"data_dir": "/srv/teahouse"}, {})
     assert not settings.hosts_shared and settings.secret is None
     assert str(settings.chat_uploads_dir) == "/srv/teahouse/uploads/chat"
     assert str(settings.previews_dir) == "/srv/teahouse/previews"
