@@ -6,8 +6,10 @@ process got there first (two hosts on PostgreSQL run these side by side)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
+from chat.app import create_app
 from chat.clock import iso_utc
 from chat.core import Outcome
 from chat.core.site import leases
@@ -94,3 +96,16 @@ async def test_an_expiry_another_process_already_acted_on_is_not_acted_on_again(
         for _ in range(2)
     ]
     assert ended == [True, False]
+
+
+async def test_two_processes_on_one_database_run_the_daily_chores_once(
+    aiohttp_client, settings, monkeypatch, caplog
+):
+    monkeypatch.setattr("chat.web.chores.FIRST_RUN_SECONDS", 0.0)
+    monkeypatch.setattr("chat.web.chores.LOOK_SECONDS", 0.05)
+    caplog.set_level(logging.INFO, logger="chat.web.chores")
+    for _ in range(2):
+        await aiohttp_client(create_app(settings))
+    await asyncio.sleep(0.6)  # a dozen looks each
+    runs = [r for r in caplog.records if "holds the day's lease" in r.getMessage()]
+    assert len(runs) == 1

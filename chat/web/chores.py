@@ -36,6 +36,7 @@ async def purge_daily(core: Core) -> None:
             log.exception("claiming the daily chores failed")
             due = False
         if due:
+            log.info("daily chores: this process holds the day's lease and runs them")
             await purge_all(core)
         await asyncio.sleep(LOOK_SECONDS)
 
