@@ -107,3 +107,16 @@ def test_the_sign_in_budget_is_a_setting_of_at_least_one():
     assert load_settings(env={}).socket_sign_ins == 128
     with pytest.raises(SettingsError):
         load_settings(env={"CHAT_SOCKET_SIGN_INS": "0"})
+
+
+async def test_a_socket_offered_compression_declines_it_and_holds_no_compressor(client, core):
+    """Browsers offer permessage-deflate; accepting it cost every socket a zlib
+    compressor (~90 KiB) once its greeting was sent, for frames the hub sends
+    uncompressed anyway. Declined, the socket works as before."""
+    person = newcomer(core, 7400, "deflated")
+    ws = await client.ws_connect(f"/ws/user/?token={person.token}", compress=15)
+    assert ws.compress == 0  # the server's handshake named no extension
+    await next_frame(ws, "connection_established")
+    await ws.send_json({"type": "language", "language": "zh"})
+    assert (await next_frame(ws, "language_ok"))["language"] == "zh"
+    await ws.close()

@@ -55,7 +55,12 @@ async def serve(request: web.Request, *, kind: type[SocketSession], dialect) -> 
         return web.Response(status=403, text="cross-origin WebSocket refused")
     settings = request.app[settings_key]
     viewer_language.set(request_language(request))
-    ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
+    # No permessage-deflate: the hub writes every live frame uncompressed (RFC 7692 lets
+    # it), so the extension only bought each socket a zlib compressor for its greeting,
+    # ~90 KiB held for the socket's life (and an inflater for a browser's frames).
+    ws = web.WebSocketResponse(
+        heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME, compress=False
+    )
     session = kind(request, ws, dialect)
     hub = request.app[core_key].hub
     refused, admission = await sign_in_then_admit(session, hub.sign_ins, hub.admission)
