@@ -48,6 +48,7 @@ ONLINE_LISTED = 1000  # users an online_users answer names at most
 CLOSE_GRACE = 5.0  # seconds a closing writer may take for the handshake
 WRITE_HIGH = 64 * 1024  # bytes buffered for a client before its writer waits (asyncio's mark)
 DRAIN_POLL = 0.005  # how often a waiting writer looks again
+CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)  # end of `async for ws`
 
 
 class SocketSession:
@@ -147,11 +148,18 @@ class SocketSession:
         Runs in the handler's own task (a reader task per socket would cost 10,000 idle
         sockets ~1 KiB each); stopping it cancels that task while it is in here, and
         only that cancel is absorbed. Yields to the loop every few frames, so a burst
-        from one client cannot hold everyone else's frames back for a whole turn."""
+        from one client cannot hold everyone else's frames back for a whole turn.
+        Frames a replay read early come first, in order. It awaits ws.receive() itself:
+        `async for` over a generator of frames kept an async generator, its frame and
+        aiohttp's __anext__ waiting in every idle socket."""
         self.reader = asyncio.current_task()
         handled = 0
         try:
-            async for msg in self._frames():
+            while True:
+                if self.early:
+                    msg = self.early.pop(0)
+                elif (msg := await self.ws.receive()).type in CLOSED:
+                    break
                 if msg.type == WSMsgType.TEXT:
                     await self._handle(msg.data)
                 elif msg.type == WSMsgType.BINARY:
@@ -169,15 +177,6 @@ class SocketSession:
             self.reader = None
             if self.read_stopped is not None and not self.read_stopped.done():
                 self.read_stopped.set_result(None)
-
-    async def _frames(self):
-        """The client's frames: any a replay read early (in order), then the socket's."""
-        while self.early:
-            yield self.early.pop(0)
-        async for msg in self.ws:
-            yield msg
-            while self.early:
-                yield self.early.pop(0)
 
     def _cancel_reading(self) -> asyncio.Future | None:
         """Stop reading client frames; the future is done once it has stopped."""
