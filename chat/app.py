@@ -90,7 +90,7 @@ async def open_core(app: web.Application):
     await open_writable(db, settings)
     core = app[core_key] = Core(
         db=db,
-        hub=Hub(settings.presence_coalesce_above),
+        hub=Hub(settings.presence_coalesce_above, settings.socket_sign_ins),
         settings=settings,
         secret=load_secret(settings),
     )

@@ -44,11 +44,12 @@ from chat.models import User
 log = logging.getLogger(__name__)
 COALESCE_ABOVE = 50  # sockets in a room above which presence is told in summaries
 ADMISSIONS = 32  # sockets handshaking, greeting and replaying at once
+SIGN_INS = 128  # sockets signing in or signed in and waiting for admission, at most
 FLUSH_SLICE = 16  # sockets written to in one loop turn before the loop reads again
 
 
 class Hub:
-    def __init__(self, coalesce_above: int = COALESCE_ABOVE):
+    def __init__(self, coalesce_above: int = COALESCE_ABOVE, sign_ins: int = SIGN_INS):
         self.rooms: dict[int, set[Connection]] = {}
         self.user_connections: dict[int, set[Connection]] = {}
         self.presence = Presence(self.publish, coalesce_above)
@@ -64,6 +65,8 @@ class Hub:
         self._dirty: list[Connection] = []
         self._acks: list[Connection] = []  # dirty ones that carry their own message back
         self._flush_handle: asyncio.Handle | None = None
+        # The two gates of a socket on its way in (chat/web/socket_admission.py).
+        self.sign_ins = asyncio.Semaphore(sign_ins)
         self.admission = asyncio.Semaphore(ADMISSIONS)
         # Plain counters read by /metrics when it is on: an int add costs nothing here.
         self.frames_sent = 0

@@ -44,6 +44,7 @@ class Settings:
     refresh_token_ttl: int = 30 * 24 * 3600
     socket_queue_limit: int = 1000
     heartbeat_seconds: float = 25.0
+    socket_sign_ins: int = 128  # sockets signing in at once (a reconnect storm queues)
     max_upload_bytes: int = 10 * 1024 * 1024
     # Uploaded files (docs/files.md): how long a signed link handed out with a file_url
     # works, and whether public rooms' files need no credential at all.
@@ -246,6 +247,7 @@ LIMITS = {
         "max_connections_per_address",
         lambda n, r: parse_number(n, r, int, 0),
     ),
+    "CHAT_SOCKET_SIGN_INS": ("socket_sign_ins", lambda n, r: parse_number(n, r, int, 1)),
     "CHAT_HANDSHAKE_TIMEOUT": ("handshake_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
     "CHAT_MALFORMED_LOG_LINES": ("malformed_log_lines", lambda n, r: parse_number(n, r, int, 0)),
     "CHAT_MALFORMED_LOG_WINDOW": (

@@ -30,6 +30,7 @@ from chat.live.client import Seat
 from chat.models import Message, User
 from chat.web.jsonio import dumps
 from chat.web.replay import replay
+from chat.web.socket_admission import socket_handler
 from chat.web.socket_commands import (
     NoCommand,
     OnlineCommand,
@@ -38,7 +39,7 @@ from chat.web.socket_commands import (
     SendCommand,
     TypingCommand,
 )
-from chat.web.sockets import SocketSession, socket_handler
+from chat.web.sockets import SocketSession
 from chat.wire.channels import socket as channels
 from chat.wire.channels.serialize import (
     serialize_message,

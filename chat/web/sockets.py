@@ -1,7 +1,7 @@
 """The socket loop every WebSocket dialect shares.
 
-Order of a connection: check origin, accept, authenticate (else close 4001), a cookie
-only from a page of this site; open the
+Order of a connection: check origin, authenticate (else close 4001; a cookie only from
+a page of this site) and be admitted (chat/web/socket_admission.py), accept; open the
 room (4003 / 4004) or, for the user-level socket, its rooms, register the seats with
 the hub, send the dialect's greeting, replay messages after ?since= (bounded: further
 back gets a history_gap frame), then start the writer and read client frames.
@@ -13,15 +13,11 @@ the hub keeps true to every mute, ban and leave.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
-from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from chat.core.caps import check_socket_cap
 from chat.core.conversation import messages
 from chat.core.people import online as activity
 from chat.errors import BadInput, ChatError, Forbidden
@@ -30,7 +26,7 @@ from chat.keys import core_key, settings_key
 from chat.live.client import CLOSE_TRY_AGAIN, Connection, Seat
 from chat.models import Credential, User
 from chat.settings import LANGUAGES
-from chat.web.auth import identify, request_language
+from chat.web.auth import request_language
 from chat.web.jsonio import dumps, parse_frame
 from chat.web.peers import client_address
 from chat.web.socket_auth import CredentialWatch
@@ -52,54 +48,7 @@ ONLINE_LISTED = 1000  # users an online_users answer names at most
 CLOSE_GRACE = 5.0  # seconds a closing writer may take for the handshake
 WRITE_HIGH = 64 * 1024  # bytes buffered for a client before its writer waits (asyncio's mark)
 DRAIN_POLL = 0.005  # how often a waiting writer looks again
-
-
-def origin_allowed(request: web.Request) -> bool:
-    """Refuse cross-site WebSocket hijacking: a browser's Origin must be ours or listed."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return True
-    if origin in request.app[settings_key].cors_origins:
-        return True
-    return urlsplit(origin).netloc.lower() == request.host.lower()
-
-
-def socket_handler(kind: type[SocketSession], dialect) -> Callable:
-    """The aiohttp handler of a socket: serve() itself, so that each of 10,000 open
-    sockets keeps one coroutine frame of ours waiting, not a chain of wrappers."""
-    return functools.partial(serve, kind=kind, dialect=dialect)
-
-
-async def serve(request: web.Request, *, kind: type[SocketSession], dialect) -> web.StreamResponse:
-    if not origin_allowed(request):
-        return web.Response(status=403, text="cross-origin WebSocket refused")
-    settings = request.app[settings_key]
-    viewer_language.set(request_language(request))
-    ws = web.WebSocketResponse(heartbeat=settings.heartbeat_seconds, max_msg_size=MAX_FRAME)
-    session = kind(request, ws, dialect)
-    # Who, before a slot: a newcomer's first-contact write waits for its commit without
-    # holding one, so thousands arriving at once share commits instead of 32 at a time.
-    refused = await session.sign_in()
-    # A reconnect storm admits a few sockets at a time (handshake, greeting, replay), so
-    # REST requests keep their turn; run() releases the slot once the replay is sent.
-    admission = request.app[core_key].hub.admission
-    await admission.acquire()
-    try:
-        await ws.prepare(request)
-        if refused is not None:
-            raise refused
-        await session.open()
-        check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
-    except ChatError as exc:
-        admission.release()
-        reason = translate(exc.key, request_language(request), **exc.params)
-        await ws.close(code=exc.close_code, message=reason.encode()[:120])
-        return ws
-    except BaseException:
-        admission.release()
-        raise
-    await session.run(admission)
-    return ws
+CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)  # end of `async for ws`
 
 
 class SocketSession:
@@ -146,16 +95,6 @@ class SocketSession:
         self.tasks: set[asyncio.Task] | None = None
         self.behind_since: float | None = None
         self.early: list | None = None  # client frames a replay read, for the read loop
-
-    async def sign_in(self) -> ChatError | None:
-        """Who is calling (a login cookie counts only from a page of this site); the
-        refusal, told once the socket is open, as a close code."""
-        try:
-            self.credential = await identify(self.request, writes=True)
-        except ChatError as refused:
-            return refused
-        self.user = self.credential.user
-        return None
 
     def connection(self, user_level: bool = False) -> Connection:
         return Connection(
@@ -209,11 +148,18 @@ class SocketSession:
         Runs in the handler's own task (a reader task per socket would cost 10,000 idle
         sockets ~1 KiB each); stopping it cancels that task while it is in here, and
         only that cancel is absorbed. Yields to the loop every few frames, so a burst
-        from one client cannot hold everyone else's frames back for a whole turn."""
+        from one client cannot hold everyone else's frames back for a whole turn.
+        Frames a replay read early come first, in order. It awaits ws.receive() itself:
+        `async for` over a generator of frames kept an async generator, its frame and
+        aiohttp's __anext__ waiting in every idle socket."""
         self.reader = asyncio.current_task()
         handled = 0
         try:
-            async for msg in self._frames():
+            while True:
+                if self.early:
+                    msg = self.early.pop(0)
+                elif (msg := await self.ws.receive()).type in CLOSED:
+                    break
                 if msg.type == WSMsgType.TEXT:
                     await self._handle(msg.data)
                 elif msg.type == WSMsgType.BINARY:
@@ -231,15 +177,6 @@ class SocketSession:
             self.reader = None
             if self.read_stopped is not None and not self.read_stopped.done():
                 self.read_stopped.set_result(None)
-
-    async def _frames(self):
-        """The client's frames: any a replay read early (in order), then the socket's."""
-        while self.early:
-            yield self.early.pop(0)
-        async for msg in self.ws:
-            yield msg
-            while self.early:
-                yield self.early.pop(0)
 
     def _cancel_reading(self) -> asyncio.Future | None:
         """Stop reading client frames; the future is done once it has stopped."""

@@ -31,8 +31,8 @@ from chat.i18n import translate
 from chat.models import Message, Room, User
 from chat.web.jsonio import dumps
 from chat.web.room_socket import RoomSession
+from chat.web.socket_admission import socket_handler
 from chat.web.socket_commands import NoCommand, ReadCommand, SendCommand, TypingCommand
-from chat.web.sockets import socket_handler
 from chat.wire.channels.serialize import (
     serialize_message,
     serialize_notification,

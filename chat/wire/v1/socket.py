@@ -33,8 +33,8 @@ from chat.i18n import message_text
 from chat.models import Message, Reaction, Room, User
 from chat.web.jsonio import dumps
 from chat.web.room_socket import RoomSession
+from chat.web.socket_admission import socket_handler
 from chat.web.socket_commands import NoCommand, SendCommand, TypingCommand
-from chat.web.sockets import socket_handler
 
 SYSTEM_FRAMES = ("join", "leave")
 
