@@ -1,6 +1,7 @@
 """Background chores the server runs while it serves: once a day, the retention purge,
 the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS, of audit entries
-older than CHAT_AUDIT_RETENTION_DAYS and of link-preview cache rows past their day;
+older than CHAT_AUDIT_RETENTION_DAYS, of link-preview cache rows past their day and
+of the preview pictures nothing names any more;
 every second, the coalesced join notices of large rooms."""
 
 from __future__ import annotations
@@ -15,21 +16,27 @@ from chat.core import Core
 from chat.core.conversation import deleted_rooms, member_notices, previews
 from chat.core.site import audit, retention
 from chat.keys import core_key
+from chat.web import preview_images
 
 log = logging.getLogger(__name__)
 FIRST_RUN_SECONDS = 300.0  # after start, not during it: a restart loop must not purge in a loop
 EVERY_SECONDS = 24 * 3600.0
 
 
+# In order: the preview pictures are swept after the cache rows naming them expired.
+DAILY = (
+    retention.purge_expired,
+    deleted_rooms.purge_expired,
+    audit.purge_expired,
+    previews.purge_expired,
+    preview_images.sweep,
+)
+
+
 async def purge_daily(core: Core) -> None:
     await asyncio.sleep(FIRST_RUN_SECONDS)
     while True:
-        for chore in (
-            retention.purge_expired,
-            deleted_rooms.purge_expired,
-            audit.purge_expired,
-            previews.purge_expired,
-        ):
+        for chore in DAILY:
             try:
                 await chore(core)
             except Exception:  # a failed run is logged and retried tomorrow; chat goes on

@@ -5,12 +5,13 @@ from:, in:, has:, is:, before:) has terms that must all occur (case-insensitivel
 substrings, phrases included; exclusions and operators are SQL filters. Terms of three
 or more characters use the FTS5 trigram index, each quoted so FTS5 operators and quotes
 in a query are plain text; shorter terms (a 2-character Chinese word like 会议) are LIKE
-filters, and a query made only of short terms (or only of operators) reads at most
-SCAN_WINDOW messages per page (the newest before `before`, of the in: room or else of
-the from: person when given, readable or not); next_before then says where to read on.
-Matching is case-insensitive for all scripts through the index, for ASCII only in LIKE
-filters. Private text never reaches a
-non-member: rooms are filtered in SQL, and a room_id is checked first.
+filters. Plain words read the index at once. Anything else (operators, or only short
+terms) reads candidates in chunks from the narrowest source search_plan.py picks (the
+text index, a room, a person, files, pins, ...), dates narrowing every source to an id
+range, at most SCAN_WINDOW candidates per page; next_before then says where to read
+on. Matching is case-insensitive for all scripts through the index, for ASCII only in
+LIKE filters. Private text never reaches a non-member: rooms are filtered in SQL, and a
+room_id is checked first.
 
 A snippet is HTML: the message text escaped with html.escape, and then the only tags
 added are <mark> and </mark> around matches. Clients may insert it as HTML as is.
