@@ -80,15 +80,20 @@ async def source_ids(conn, source: str, keys: dict, span: Span, before: int, siz
 
 
 async def text_ids(conn, match: str, before: int, low: int, size: int) -> list[int]:
-    """The newest `size` matches in [low, before): spans below `before`, each twice as
-    wide as the last, read in order, until they hold `size`."""
+    """The newest `size` matches in [low, before): spans below `before`, read in order,
+    until they hold `size`; each next span as wide as the density seen so far says the
+    rest needs (twice the last when it held nothing)."""
     found: list[int] = []
-    span = FIRST_SPAN * size
+    span, top = FIRST_SPAN * size, before
     while before > low and len(found) < size:
         bottom = max(low, before - span)
         bounds = {"match": match, "low": bottom, "before": before}
         found += reversed([row[0] for row in await conn.execute_fetchall(IN_SPAN, bounds)])
-        before, span = bottom, span * 2
+        before = bottom
+        if found:
+            span = (size - len(found)) * (top - before) * 5 // (4 * len(found)) + 1
+        else:
+            span *= 2
     return found[:size]
 
 
