@@ -155,3 +155,38 @@ async def test_each_source_walks_its_index(core, source, index):
         rows = await conn.execute_fetchall(f"EXPLAIN QUERY PLAN {SOURCES[source]}", params)
     plan = " ".join(row[3] for row in rows)
     assert plan.startswith("SEARCH") and index in plan and "TEMP B-TREE" not in plan, plan
+
+
+async def test_an_older_database_gets_its_days_on_upgrade(tmp_path):
+    """Migration 0026 records the days of the messages already stored, imported ones (an
+    older date at a higher id) included: a day's span holds all of its ids."""
+    import sqlite3
+
+    from chat.db import Database, migrate
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in migrate.available_migrations():
+        if number >= 26:
+            break
+        conn.executescript(f"BEGIN; {script.read_text()} PRAGMA user_version = {number}; COMMIT;")
+    days = ["2026-03-01", "2026-03-02", "2026-03-01", "2025-12-31"]
+    for day in days:
+        stamp = f"{day}T08:00:00.000Z"
+        conn.execute(
+            """INSERT INTO messages (room_id, sender_id, content, created_at, updated_at)
+               VALUES (1, NULL, 'old', ?, ?)""",
+            (stamp, stamp),
+        )
+    conn.close()
+    db = Database(path)
+    await db.open()
+    try:
+        rows = await db.fetch_all("SELECT day, first_id, last_id FROM message_days ORDER BY day")
+        assert [tuple(row) for row in rows] == [
+            ("2025-12-31", 4, 4),
+            ("2026-03-01", 1, 3),
+            ("2026-03-02", 2, 2),
+        ]
+    finally:
+        await db.close()
