@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from chat.email_settings import load_email
+from chat.host_settings import check_shared, load_hosts
 from chat.preview_settings import load_previews
 from chat.push_settings import load_push
 from chat.setting_values import (
@@ -162,6 +163,10 @@ class Settings:
     call_url: str | None = None  # meeting server base (CHAT_CALL_URL); None: calls are off
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    # Several hosts (chat/host_settings.py, docs/scale-out.md): the files every host
+    # reads (None: DATA_DIR/uploads), and whether the site is shared across hosts.
+    files_dir: Path | None = None
+    hosts_shared: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -170,12 +175,20 @@ class Settings:
 
     @property
     def uploads_dir(self) -> Path:
-        return self.data_dir / "uploads"
+        """Every file a request reads: CHAT_FILES_DIR (a mount all hosts share), else
+        DATA_DIR/uploads as on one host."""
+        return self.files_dir or self.data_dir / "uploads"
 
     @property
     def chat_uploads_dir(self) -> Path:
         """Where uploaded files live, served at /uploads/chat/<name>."""
         return self.uploads_dir / "chat"
+
+    @property
+    def previews_dir(self) -> Path:
+        """Preview pictures: beside the uploads on a shared mount; on one host where
+        they always were."""
+        return self.files_dir / "previews" if self.files_dir else self.data_dir / "previews"
 
     @property
     def secret_path(self) -> Path:
@@ -343,6 +356,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["metrics"] = parse_bool("CHAT_METRICS", raw)
     if (raw := env.get("CHAT_METRICS_ALLOW")) is not None:
         values["metrics_allow"] = parse_proxies("CHAT_METRICS_ALLOW", raw)
+    values.update(load_hosts(env))
+    check_shared(values)
     return Settings(**values)
 
 

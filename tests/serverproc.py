@@ -86,7 +86,10 @@ class ServerProcess:
         return self
 
     def start(self) -> ServerProcess:
-        self.spawn()
+        return self.spawn().wait_healthy()
+
+    def wait_healthy(self) -> ServerProcess:
+        """Until the spawned process answers /healthz (or fails the test)."""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -45,11 +45,12 @@ ALLOWED = {
     "chat.db": "chat.models chat.clock chat.durable",
     "chat.durable": "",
     "chat.settings": "chat.signin_settings chat.push_settings chat.preview_settings "
-    "chat.email_settings chat.setting_values",
+    "chat.email_settings chat.host_settings chat.setting_values",
     "chat.signin_settings": "chat.setting_values",
     "chat.push_settings": "chat.setting_values",
     "chat.preview_settings": "chat.push_settings chat.setting_values",
     "chat.email_settings": "chat.setting_values",
+    "chat.host_settings": "chat.setting_values",
     "chat.setting_values": "",
     "chat.events": "chat.models",
     "chat.models": "",

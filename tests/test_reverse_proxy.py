@@ -5,6 +5,7 @@ server sees the client's address, not the proxy's and not one the client forged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import io
 import os
@@ -105,27 +106,36 @@ def proxied(tmp_path, tls_files):
     """(https base URL, http base URL, server): nginx on free ports before Teahouse."""
     require_nginx()
     server = ServerProcess(tmp_path / "data", CHAT_TRUSTED_PROXIES="127.0.0.1").start()
-    nginx_dir = tmp_path / "nginx"
-    nginx_dir.mkdir()
     https_port, http_port = free_port(), free_port()
-    site = nginx_dir / "teahouse.conf"
-    site.write_text(site_config(server.port, https_port, http_port, *tls_files))
-    conf = nginx_dir / "nginx.conf"
-    conf.write_text(main_config(nginx_dir, site))
-    with open(nginx_dir / "stderr.log", "wb") as errors:
+    text = site_config(server.port, https_port, http_port, *tls_files)
+    try:
+        with nginx_running(tmp_path / "nginx", text, https_port):
+            yield f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def nginx_running(folder: Path, site_text: str, https_port: int):
+    """A foreground nginx serving site_text from folder until the block ends."""
+    folder.mkdir()
+    site = folder / "teahouse.conf"
+    site.write_text(site_text)
+    conf = folder / "nginx.conf"
+    conf.write_text(main_config(folder, site))
+    with open(folder / "stderr.log", "wb") as errors:
         nginx = subprocess.Popen(
-            [NGINX, "-c", str(conf), "-p", str(nginx_dir)],
+            [NGINX, "-c", str(conf), "-p", str(folder)],
             stdout=errors,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
     try:
-        wait_listening(nginx, https_port, nginx_dir)
-        yield f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", server
+        wait_listening(nginx, https_port, folder)
+        yield
     finally:
         nginx.terminate()  # the master, by its PID: it stops its worker
         nginx.wait(timeout=10)
-        server.stop()
 
 
 def wait_listening(nginx: subprocess.Popen, port: int, folder: Path) -> None:

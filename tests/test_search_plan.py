@@ -158,7 +158,7 @@ async def test_each_source_walks_its_index(core, source, index):
 
 
 async def test_an_older_database_gets_its_days_on_upgrade(tmp_path):
-    """Migration 0026 records the days of the messages already stored, imported ones (an
+    """Migration 0027 records the days of the messages already stored, imported ones (an
     older date at a higher id) included: a day's span holds all of its ids."""
     import sqlite3
 
@@ -167,7 +167,7 @@ async def test_an_older_database_gets_its_days_on_upgrade(tmp_path):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     for number, script in migrate.available_migrations():
-        if number >= 26:
+        if number >= 27:
             break
         conn.executescript(f"BEGIN; {script.read_text()} PRAGMA user_version = {number}; COMMIT;")
     days = ["2026-03-01", "2026-03-02", "2026-03-01", "2025-12-31"]

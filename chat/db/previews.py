@@ -54,7 +54,7 @@ async def set_message_previews(conn, message_id: int, cards: list[LinkPreview]) 
 
 async def images_in_use(conn) -> set[str]:
     """Every picture path a cache row or a message's card names; the messages with cards
-    are found through their own index (migration 0027), not by reading every message."""
+    are found through their own index (migration 0028), not by reading every message."""
     rows = await conn.execute_fetchall(
         """SELECT image FROM link_previews WHERE image IS NOT NULL
            UNION

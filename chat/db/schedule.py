@@ -65,10 +65,23 @@ async def pending_scheduled_count(conn, user_id: int) -> int:
 async def due_scheduled(conn, now: str, limit: int) -> list[ScheduledMessage]:
     rows = await conn.execute_fetchall(
         f"""{SCHEDULED_SELECT} WHERE s.state = 'pending' AND s.send_at <= ?
+              AND (s.claimed_until IS NULL OR s.claimed_until <= ?)
             ORDER BY s.send_at, s.id LIMIT ?""",
-        (now, limit),
+        (now, now, limit),
     )
     return [row_to_scheduled(row) for row in rows]
+
+
+async def claim_scheduled(conn, scheduled_id: int, owner: str, now: str, until: str) -> bool:
+    """Take a pending row nobody holds (or whose holder's lease is up) until `until`:
+    one UPDATE, so of several processes exactly one gets rowcount 1."""
+    cursor = await conn.execute(
+        """UPDATE scheduled_messages SET claimed_by = ?, claimed_until = ?
+           WHERE id = ? AND state = 'pending'
+             AND (claimed_until IS NULL OR claimed_until <= ?)""",
+        (owner, until, scheduled_id, now),
+    )
+    return cursor.rowcount > 0
 
 
 async def finish_scheduled(
@@ -85,7 +98,8 @@ async def finish_scheduled(
 
 async def postpone_scheduled(conn, scheduled_id: int, send_at: str) -> None:
     await conn.execute(
-        "UPDATE scheduled_messages SET send_at = ? WHERE id = ? AND state = 'pending'",
+        """UPDATE scheduled_messages SET send_at = ?, claimed_by = NULL, claimed_until = NULL
+           WHERE id = ? AND state = 'pending'""",
         (send_at, scheduled_id),
     )
 
@@ -154,10 +168,12 @@ async def finish_reminder(conn, reminder_id: int, state: str) -> bool:
 
 
 async def next_due(conn) -> str | None:
-    """The earliest time anything here (or a status expiry) falls due."""
+    """The earliest time anything here (or a status expiry) falls due; a scheduled
+    message another process holds, when its claim runs out."""
     rows = await conn.execute_fetchall(
         """SELECT MIN(t) FROM (
-             SELECT MIN(send_at) AS t FROM scheduled_messages WHERE state = 'pending'
+             SELECT MIN(CASE WHEN claimed_until > send_at THEN claimed_until ELSE send_at END)
+                    AS t FROM scheduled_messages WHERE state = 'pending'
              UNION ALL SELECT MIN(remind_at) FROM reminders WHERE state = 'pending'
              UNION ALL SELECT MIN(expires_at) FROM user_statuses WHERE expires_at IS NOT NULL)"""
     )

@@ -22,7 +22,7 @@ INDEX_BATCH = """
     SELECT id, content FROM messages
     WHERE id > :upto AND id <= :last AND message_type != 'system' AND is_deleted = 0
 """
-# The same batch widens its days' id spans (migration 0026): search turns dates into ids.
+# The same batch widens its days' id spans (migration 0027): search turns dates into ids.
 DAYS_BATCH = """
     INSERT INTO message_days (day, first_id, last_id)
     SELECT substr(created_at, 1, 10), MIN(id), MAX(id) FROM messages

@@ -1,7 +1,7 @@
 """SQL for the candidate sources of a filtered search (the choice: search_plan.py).
 
 Every source reads ids newest first below `:before` and not below `:low` (the id range
-the dates allow, message_days of migration 0026), as bare ids from one index: the text
+the dates allow, message_days of migration 0027), as bare ids from one index: the text
 index's matches, a person's saved messages, the pinned ones, the images, the messages
 with a file, one room and one person
 ((room_id, sender_id, id)), one room ((room_id, id)), one person ((sender_id, id)), or

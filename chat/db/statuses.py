@@ -72,6 +72,17 @@ async def neighbour_ids(conn, user_id: int) -> set[int]:
     return {row[0] for row in rows} | {user_id}
 
 
+async def delete_expired_status(conn, user_id: int, now: str) -> bool:
+    """Clear a status whose time is up; False when another process (or the user, with
+    a new status) got there first: the expiry is then not told twice."""
+    cursor = await conn.execute(
+        """DELETE FROM user_statuses
+           WHERE user_id = ? AND expires_at IS NOT NULL AND expires_at <= ?""",
+        (user_id, now),
+    )
+    return cursor.rowcount > 0
+
+
 async def expired_user_ids(conn, now: str) -> list[int]:
     rows = await conn.execute_fetchall(
         "SELECT user_id FROM user_statuses WHERE expires_at IS NOT NULL AND expires_at <= ?", (now,)

@@ -212,14 +212,19 @@ async def account_by_id(conn, user_id: int) -> Account | None:
     return row_to_account(rows[0]) if rows else None
 
 
-async def set_standing(conn, user_id: int, is_admin: bool, is_active: bool) -> None:
-    """Deactivating also retires the user's refresh tokens."""
-    await conn.execute(
-        """UPDATE users SET is_admin = ?, is_active = ?, updated_at = ?,
+async def set_standing(
+    conn, user_id: int, is_admin: bool, is_active: bool, only_active: bool = False
+) -> bool:
+    """Deactivating also retires the user's refresh tokens. only_active: change a user
+    who is still active, and say whether it did (a chore that two processes may run at
+    once acts once)."""
+    cursor = await conn.execute(
+        f"""UPDATE users SET is_admin = ?, is_active = ?, updated_at = ?,
                             token_version = token_version + (is_active AND NOT ?)
-           WHERE id = ?""",
+           WHERE id = ?{" AND is_active = 1" if only_active else ""}""",
         (int(is_admin), int(is_active), iso_utc(), int(is_active), user_id),
     )
+    return cursor.rowcount > 0
 
 
 async def language_of(conn, user_id: int) -> str | None:

@@ -65,10 +65,14 @@ def upload_files(settings: Settings, recorded: set[str]) -> list[Path]:
     return sorted(
         p
         for p in settings.uploads_dir.rglob("*")
-        if p.is_file()
-        and not p.is_symlink()
-        and p.relative_to(settings.data_dir).as_posix() in recorded
+        if p.is_file() and not p.is_symlink() and archive_name(settings, p) in recorded
     )
+
+
+def archive_name(settings: Settings, path: Path) -> str:
+    """uploads/chat/<name>, wherever the files live (CHAT_FILES_DIR may be a mount
+    outside the data directory): restore puts them in DATA_DIR/uploads."""
+    return "uploads/" + path.relative_to(settings.uploads_dir).as_posix()
 
 
 def recorded_uploads(database: Path) -> set[str]:
@@ -95,8 +99,7 @@ def backup(settings: Settings, target: Path) -> Summary:
         backup_file(settings.database_path, database)  # one consistent snapshot
         recorded = recorded_uploads(database)
         entries = [(DATABASE, database)] + [
-            (path.relative_to(settings.data_dir).as_posix(), path)
-            for path in upload_files(settings, recorded)
+            (archive_name(settings, path), path) for path in upload_files(settings, recorded)
         ]
         partial = Path(work) / "archive.tar"
         create_private(partial)

@@ -73,6 +73,12 @@ def prepare_data_dir(settings: Settings) -> None:
                 tighten(Path(entry.path))
 
 
+def create_private_once(path: Path, data: bytes) -> None:
+    """A private file whole under its name or not at all, even to another host reading
+    a shared files directory; a file already there (another writer was first) wins."""
+    create_once(path, data, PRIVATE_FILE)
+
+
 def tighten(path: Path) -> None:
     try:
         if os.stat(path).st_mode & 0o077:

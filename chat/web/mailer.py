@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
-import uuid
 
 from aiohttp import web
 
@@ -25,6 +22,7 @@ from chat.clock import iso_utc
 from chat.core import Core
 from chat.core.reach import away, email
 from chat.core.reach.email_text import compose
+from chat.core.site import leases
 from chat.keys import core_key, mailer_key
 from chat.outbound import mail
 from chat.web.log_budget import LogBudget
@@ -39,7 +37,7 @@ class Mailer:
     def __init__(self, core: Core):
         self.core = core
         settings = core.settings
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = leases.new_owner()
         self.queue: asyncio.Queue[int] = asyncio.Queue(settings.email_queue_limit)
         self.queued: set[int] = set()  # queued or being sent by this process
         self.holding: set[int] = set()  # claimed in the database by this process

@@ -1,8 +1,10 @@
 """A preview's image, kept on our own origin: fetched bytes are decoded by Pillow and
 re-encoded as a small JPEG (so whatever the page served — a script named .png, an SVG,
-a decompression bomb — never reaches a reader as such), stored under DATA_DIR/previews
-by the digest of what we wrote, and served at /previews/<name>. Readers never load the
-page's own image URL, so their addresses do not reach its site."""
+a decompression bomb — never reaches a reader as such), stored in Settings.previews_dir
+(on CHAT_FILES_DIR when hosts share the site) by the digest of what we wrote, and served
+at /previews/<name>. Readers never load the page's own image URL, so their addresses do
+not reach its site. The picture is whole under its name before its name is handed out:
+another host serving it must never read half a file."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import contextlib
 import hashlib
 import io
 import logging
-import os
 import re
 import time
 import warnings
@@ -22,7 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from chat.core import Core
 from chat.core.conversation import previews
 from chat.keys import settings_key
-from chat.ops.datadir import private_folder
+from chat.ops.datadir import create_private_once, private_folder
 from chat.settings import Settings
 
 FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -60,7 +61,7 @@ def reencoded(data: bytes, pixels: int) -> bytes | None:
 
 
 def folder(settings: Settings):
-    return settings.data_dir / "previews"
+    return settings.previews_dir
 
 
 async def keep(settings: Settings, data: bytes) -> str | None:
@@ -76,11 +77,8 @@ async def keep(settings: Settings, data: bytes) -> str | None:
 def write_once(settings: Settings, name: str, jpeg: bytes) -> None:
     private_folder(folder(settings))
     path = folder(settings) / name
-    if path.exists():
-        return
-    temporary = path.with_suffix(".part")
-    temporary.write_bytes(jpeg)
-    os.replace(temporary, path)
+    if not path.exists():  # the same digest is the same picture: the first writer wins
+        create_private_once(path, jpeg)
 
 
 def unnamed(settings: Settings, in_use: set[str], grace: float) -> int:

@@ -2,9 +2,12 @@
 
 A scheduled message is stored with its time and sent by the server at that time
 through messages.send, the normal path with every check (still a member, not muted,
-rate limits, @all rules). Its client_id "scheduled:<id>" makes the send idempotent: a
-crash between the send and the bookkeeping sends nothing twice after a restart. A
-reminder becomes a notification about its message at its time.
+rate limits, @all rules). Every process (on every host) runs the scheduler, so each
+due row is first claimed with a lease by one atomic UPDATE (the winner sends; a winner
+that dies lets it go when CLAIM_SECONDS are up). Its client_id "scheduled:<id>" makes
+the send idempotent: a crash between the send and the bookkeeping sends nothing twice
+after a restart. A reminder becomes a notification about its message at its time,
+claimed by the UPDATE that ends it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from chat.core.conversation.messages import (
 from chat.core.conversation.rooms import check_readable
 from chat.core.fields import check_future_time, check_int, check_optional_id
 from chat.core.reach.notifications import create, titled
+from chat.core.site.leases import OWNER, lease_times
 from chat.db import rooms as room_sql
 from chat.db import schedule as schedule_sql
 from chat.db import users as user_sql
@@ -43,6 +47,7 @@ from chat.models import Reminder, ScheduledMessage, User
 log = logging.getLogger(__name__)
 BATCH = 50
 RETRY_SECONDS = 10  # a send refused for a passing reason (rate limit, storage) is retried then
+CLAIM_SECONDS = 60.0  # a claimed scheduled message is another process's to send after this
 
 
 async def schedule_message(
@@ -109,8 +114,22 @@ async def send_due(core: Core) -> int:
     """Send every scheduled message whose time has come; how many were handled."""
     due = await schedule_sql.due_scheduled(core.db.reader, iso_utc(), BATCH)
     for scheduled in due:
-        await send_one(core, scheduled)
+        if await claim(core, scheduled):
+            await send_one(core, scheduled)
     return len(due)
+
+
+async def claim(core: Core, scheduled: ScheduledMessage) -> bool:
+    """True when this process won the row (another may have, on this host or another)."""
+
+    async def job(conn):
+        return Outcome(
+            await schedule_sql.claim_scheduled(
+                conn, scheduled.id, OWNER, *lease_times(CLAIM_SECONDS)
+            )
+        )
+
+    return await core.commit(job)
 
 
 async def send_one(core: Core, scheduled: ScheduledMessage) -> None:
@@ -221,7 +240,8 @@ async def remind_due(core: Core) -> int:
         events = []
         due = await schedule_sql.due_reminders(conn, iso_utc(), BATCH)
         for reminder in due:
-            await schedule_sql.finish_reminder(conn, reminder.id, "done")
+            if not await schedule_sql.finish_reminder(conn, reminder.id, "done"):
+                continue  # ended by another process meanwhile (two hosts, PostgreSQL)
             events.append(
                 ReminderChanged(None, await schedule_sql.reminder_by_id(conn, reminder.id))
             )

@@ -42,6 +42,17 @@ def reencode(source: Path, target: Path) -> None:
     picture.save(target, "PNG", optimize=True)
 
 
+def reencode_whole(source: Path, target: Path) -> None:
+    """reencode, then the whole durable file under target at once (before its row, as
+    uploads): no host sharing the files directory ever reads a half-written avatar."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        reencode(source, partial)
+        durable.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 async def set_avatar(
     core: Core, user: User, filename, declared_type: str | None, read_chunk: ReadChunk
 ) -> User:
@@ -50,8 +61,7 @@ async def set_avatar(
     try:
         if not stored.kind.raster:
             raise UnsupportedMedia("file_type", name=stored.display_name)
-        await asyncio.to_thread(reencode, stored.path, target)
-        await asyncio.to_thread(durable.sync_new, target)  # before its row, as uploads
+        await asyncio.to_thread(reencode_whole, stored.path, target)
     except BaseException:
         target.unlink(missing_ok=True)
         raise

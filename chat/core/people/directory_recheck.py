@@ -13,10 +13,13 @@ from collections.abc import AsyncIterator
 
 from chat.core.people import identities
 from chat.core.people.directory import PROVIDER, Directory
+from chat.core.site import leases
 from chat.db import identities as identities_db
 from chat.errors import Unavailable
 
 log = logging.getLogger(__name__)
+LEASE = "directory-recheck"
+LEASE_SHARE = 0.9
 
 
 async def recheck(core) -> int:
@@ -39,10 +42,16 @@ async def recheck(core) -> int:
 
 
 async def watch(core) -> None:
-    """Re-check every recheck_seconds until cancelled."""
+    """Re-check every recheck_seconds until cancelled: every process looks, and the one
+    that wins the lease (held for LEASE_SHARE of the period, so the winner can win again
+    next time and another takes over a period after it stops) asks the directory, so N
+    hosts send one round of lookups, not N."""
+    every = core.people.directory.config.recheck_seconds
     while True:
-        await asyncio.sleep(core.people.directory.config.recheck_seconds)
+        await asyncio.sleep(every)
         try:
+            if not await leases.claim(core, LEASE, every * LEASE_SHARE):
+                continue
             disabled = await recheck(core)
         except Unavailable:
             continue

@@ -75,8 +75,10 @@ async def expire_due(core: Core) -> int:
 
     async def job(conn):
         events = []
-        for user_id in await status_sql.expired_user_ids(conn, iso_utc()):
-            await status_sql.delete_status(conn, user_id)
+        moment = iso_utc()
+        for user_id in await status_sql.expired_user_ids(conn, moment):
+            if not await status_sql.delete_expired_status(conn, user_id, moment):
+                continue  # two hosts on PostgreSQL: the other one cleared it
             user = await user_sql.user_by_id(conn, user_id)
             if user is not None:
                 events.append(await changed(conn, user, cleared(user_id)))

@@ -182,7 +182,8 @@ async def expire_due(core: Core) -> int:
         events = []
         for user_id in await guest_sql.expired_guest_ids(conn, iso_utc()):
             user = await user_sql.user_by_id(conn, user_id)
-            await user_sql.set_standing(conn, user_id, False, False)
+            if not await user_sql.set_standing(conn, user_id, False, False, only_active=True):
+                continue  # two hosts on PostgreSQL: the other one ended it
             await token_sql.delete_user_tokens(conn, user_id)
             await audit.record(conn, None, "guest_expired", user, guest_until=user.guest_until)
             events.append(SocketsEnded(None, user_id))

@@ -31,9 +31,16 @@ async def write_problem(db: Database) -> str | None:
 
 
 def space_problem(settings: Settings) -> str | None:
-    free_mb = shutil.disk_usage(settings.data_dir).free // 2**20
-    if free_mb < settings.min_free_mb:
-        return f"free space {free_mb} MB is below CHAT_MIN_FREE_MB={settings.min_free_mb}"
+    """The data directory's disk, and the files directory's when it is elsewhere (a
+    mount shared by several hosts fills up for all of them)."""
+    for folder, where in ((settings.data_dir, ""), (settings.files_dir, " in CHAT_FILES_DIR")):
+        if folder is None:
+            continue
+        free_mb = shutil.disk_usage(folder).free // 2**20
+        if free_mb < settings.min_free_mb:
+            return (
+                f"free space{where} {free_mb} MB is below CHAT_MIN_FREE_MB={settings.min_free_mb}"
+            )
     return None
 
 
