@@ -13,7 +13,7 @@ from chat.db.search import Scope
 from chat.db.search_sources import SOURCES
 from chat.models import SearchQuery
 from chat.settings import Settings
-from tests.helpers import NO_RATE_LIMITS, make_room, post_message
+from tests.helpers import NO_RATE_LIMITS, database_before, make_room, post_message
 from tests.test_search_operators import index_now
 from tests.test_uploads import pdf
 from tests.test_uploads import upload_raw as upload
@@ -160,16 +160,10 @@ async def test_each_source_walks_its_index(core, source, index):
 async def test_an_older_database_gets_its_days_on_upgrade(tmp_path):
     """Migration 0027 records the days of the messages already stored, imported ones (an
     older date at a higher id) included: a day's span holds all of its ids."""
-    import sqlite3
-
-    from chat.db import Database, migrate
+    from chat.db import Database
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for number, script in migrate.available_migrations():
-        if number >= 27:
-            break
-        conn.executescript(f"BEGIN; {script.read_text()} PRAGMA user_version = {number}; COMMIT;")
+    conn = database_before(path, 27)
     days = ["2026-03-01", "2026-03-02", "2026-03-01", "2025-12-31"]
     for day in days:
         stamp = f"{day}T08:00:00.000Z"
