@@ -88,6 +88,10 @@ def fill(
             conn.executemany(INSERT_MESSAGES, batch)
         conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
         conn.execute("UPDATE search_indexed SET upto = (SELECT MAX(id) FROM messages)")
+        conn.execute(  # what the indexer keeps for search's dates (migration 0027)
+            """INSERT INTO message_days (day, first_id, last_id)
+               SELECT substr(created_at, 1, 10), MIN(id), MAX(id) FROM messages GROUP BY 1"""
+        )
         conn.execute("COMMIT")
         conn.execute("ROLLBACK") if conn.in_transaction else None
     finally:

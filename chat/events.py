@@ -43,6 +43,7 @@ class MessagePosted(Event):
 @dataclass(frozen=True)
 class MessageUpdated(Event):
     message: Message
+    links_added: tuple[str, ...] = ()  # by an edit, to preview (chat/web/previewer.py)
 
 
 @dataclass(frozen=True)

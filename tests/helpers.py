@@ -133,3 +133,18 @@ async def connect(client, person: Person, room: dict, dialect: str = "channels")
     ws = await client.ws_connect(f"/ws/chat/{room['id']}/?token={person.token}")
     await next_frame(ws, "connection_established")
     return ws
+
+
+def database_before(path, version: int):
+    """A SQLite database (an open connection, autocommit) migrated up to, not including,
+    migration `version`: an older data directory for an upgrade test to fill."""
+    import sqlite3
+
+    from chat.db import migrate
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in migrate.available_migrations():
+        if number >= version:
+            break
+        conn.executescript(f"BEGIN; {script.read_text()} PRAGMA user_version = {number}; COMMIT;")
+    return conn

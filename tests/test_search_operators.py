@@ -256,7 +256,9 @@ async def test_a_common_term_under_a_filter_reads_the_index_through_a_window(
         params = {"q": "from:wei deploy", **({"before": before} if before else {})}
         resp = await client.get("/api/chat/search/", params=params, headers=alice.headers)
         body = await resp.json()
-        assert len(body["results"]) <= 2  # three matches read per page, two of them alice's
+        # Three candidates read per page: wei's messages (the narrower source, four)
+        # rather than the index's eight matches.
+        assert len(body["results"]) <= 3
         seen += [hit["content"] for hit in body["results"]]
         if not (before := body["next_before"]):
             break

@@ -3,7 +3,7 @@ as each change; they must always agree with a recount of the messages."""
 
 from __future__ import annotations
 
-from tests.helpers import make_room, post_message
+from tests.helpers import database_before, make_room, post_message
 
 RECOUNT = """
     SELECT COUNT(*) FROM messages y JOIN memberships mb
@@ -115,16 +115,10 @@ async def test_the_notification_badge_agrees_with_a_recount(client, core, alice,
 
 async def test_an_old_database_is_counted_by_the_migration(tmp_path):
     """Counters start from a recount when 0004 meets an existing database."""
-    import sqlite3
-
-    from chat.db import Database, migrate
+    from chat.db import Database
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for number, script in migrate.available_migrations():
-        if number >= 4:
-            break
-        conn.executescript(f"BEGIN; {script.read_text()} PRAGMA user_version = {number}; COMMIT;")
+    conn = database_before(path, 4)
     stamp = "2024-01-01T00:00:00.000Z"
     conn.executescript(f"""
         INSERT INTO users (id, username, username_key, created_at, updated_at)

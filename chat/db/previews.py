@@ -50,3 +50,16 @@ async def forget_before(conn, before: str) -> None:
 async def set_message_previews(conn, message_id: int, cards: list[LinkPreview]) -> None:
     text = json.dumps([dataclasses.asdict(card) for card in cards]) if cards else None
     await conn.execute("UPDATE messages SET previews = ? WHERE id = ?", (text, message_id))
+
+
+async def images_in_use(conn) -> set[str]:
+    """Every picture path a cache row or a message's card names; the messages with cards
+    are found through their own index (migration 0028), not by reading every message."""
+    rows = await conn.execute_fetchall(
+        """SELECT image FROM link_previews WHERE image IS NOT NULL
+           UNION
+           SELECT json_extract(card.value, '$.image')
+           FROM messages INDEXED BY messages_with_previews, json_each(messages.previews) card
+           WHERE messages.previews IS NOT NULL"""
+    )
+    return {row[0] for row in rows if row[0]}

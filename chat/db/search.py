@@ -2,10 +2,9 @@
 
 Terms of three or more characters go through the FTS5 trigram index (plus a LIKE look
 at the few newest messages not indexed yet); shorter terms (the trigram index cannot
-see them) and the operators (search_query.py) are filters. When every term is short, a
-LIKE scan reads a bounded window: the newest messages before a point, in chunks, of
-which the readable ones are kept; a query with operators reads the index's matches the
-same way.
+see them) and the operators (search_query.py) are filters. A query with operators, or
+whose every term is short, reads candidates in chunks from the narrowest source
+(search_sources.py), of which the readable ones the filters keep are kept (allowed).
 """
 
 from __future__ import annotations
@@ -105,19 +104,11 @@ async def indexed_ids(
     return [row[0] for row in rows]
 
 
-# The newest `:size` matches of the index before `:before`, whatever else holds.
-MATCH_CHUNK = """SELECT rowid AS id FROM messages_fts
-                 WHERE messages_fts MATCH :match AND rowid < :before
-                 ORDER BY rowid DESC LIMIT :size"""
-
-
-async def chunk_ids(conn, source: str, bounds: dict, user_id: int, extra: str, params: dict):
-    """Of one chunk of candidate ids (`source`, newest first): the readable ones the
-    filters keep, how many the chunk held and its oldest id (where the next starts).
-    The chunk is read once, as bare ids, and handed back as a JSON array."""
-    chunk = [row[0] for row in await conn.execute_fetchall(source, bounds)]
+async def allowed(conn, chunk: list[int], user_id: int, extra: str, params: dict):
+    """Of a chunk of candidate ids (newest first), the readable ones the filters keep,
+    handed over as one JSON array."""
     if not chunk:
-        return [], 0, None
+        return []
     rows = await conn.execute_fetchall(
         # CROSS JOIN keeps the chunk the outer loop: left to itself the planner may walk
         # a room's or a person's every message through their index instead.
@@ -128,20 +119,11 @@ async def chunk_ids(conn, source: str, bounds: dict, user_id: int, extra: str, p
             ORDER BY m.id DESC""",
         {**params, "chunk": json.dumps(chunk), "user": user_id},
     )
-    return [row[0] for row in rows], len(chunk), chunk[-1]
-
-
-async def matched_chunk(conn, user_id, match: str, short_terms, query, scope, before, size):
-    """A chunk of the index's matches (for a query with filters: read chunk by chunk up
-    to a bounded window, so a common term under a filter that keeps few of its matches,
-    from:wei in:ops deploy, reads a bounded number of rows)."""
-    extra, params = filters(short_terms, query, scope)
-    bounds = {"match": match, "before": before, "size": size}
-    return await chunk_ids(conn, MATCH_CHUNK, bounds, user_id, extra, params)
+    return [row[0] for row in rows]
 
 
 async def unindexed_ids(
-    conn, user_id: int, terms: list[str], query, scope, before: int, limit: int
+    conn, user_id: int, terms: list[str], query, scope, upto: int, before: int, limit: int
 ) -> list[int]:
     """Ids above the index's high mark (committed within the last moments, not yet
     indexed: chat/db/search_index.py) whose content contains every term: search sees a
@@ -149,36 +131,12 @@ async def unindexed_ids(
     extra, params = filters(terms, query, scope)
     rows = await conn.execute_fetchall(
         f"""SELECT m.id FROM messages m JOIN rooms r ON r.id = m.room_id
-            WHERE m.id > (SELECT upto FROM search_indexed) AND m.id < :before
+            WHERE m.id > :upto AND m.id < :before
               AND {READABLE} {extra}
             ORDER BY m.id DESC LIMIT :limit""",
-        {**params, "user": user_id, "before": before, "limit": limit},
+        {**params, "user": user_id, "upto": upto, "before": before, "limit": limit},
     )
     return [row[0] for row in rows]
-
-
-def chunk_sql(scope: Scope) -> tuple[str, dict]:
-    """The newest `:size` messages before `:before` of one room (in:, or the room_id
-    asked for), else of one sender (from:), else of all: readable or not, so the rows a
-    scan reads are bounded whatever the searcher may read. Each narrowing walks an index
-    ((room_id, id) or (sender_id, id))."""
-    if len(scope.room_ids) == 1:
-        narrow, params = " AND room_id = :chunk_key", {"chunk_key": scope.room_ids[0]}
-    elif scope.sender_id is not None:
-        narrow, params = " AND sender_id = :chunk_key", {"chunk_key": scope.sender_id}
-    else:
-        narrow, params = "", {}
-    sql = f"SELECT id FROM messages WHERE id < :before{narrow} ORDER BY id DESC LIMIT :size"
-    return sql, params
-
-
-async def scanned_chunk(conn, user_id: int, short_terms, query, scope, before: int, size: int):
-    """A chunk of the newest messages whose content contains every (short) term and
-    which the operators allow."""
-    extra, params = filters(short_terms, query, scope)
-    source, narrow = chunk_sql(scope)
-    bounds = {**narrow, "before": before, "size": size}
-    return await chunk_ids(conn, source, bounds, user_id, extra, params)
 
 
 async def room_ids_named(conn, name: str) -> list[int]:

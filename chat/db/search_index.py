@@ -22,6 +22,14 @@ INDEX_BATCH = """
     SELECT id, content FROM messages
     WHERE id > :upto AND id <= :last AND message_type != 'system' AND is_deleted = 0
 """
+# The same batch widens its days' id spans (migration 0027): search turns dates into ids.
+DAYS_BATCH = """
+    INSERT INTO message_days (day, first_id, last_id)
+    SELECT substr(created_at, 1, 10), MIN(id), MAX(id) FROM messages
+    WHERE id > :upto AND id <= :last GROUP BY 1
+    ON CONFLICT (day) DO UPDATE SET first_id = min(first_id, excluded.first_id),
+                                    last_id = max(last_id, excluded.last_id)
+"""
 
 
 class SearchIndexer:
@@ -83,5 +91,6 @@ async def index_next_batch(conn) -> bool:
     if last is None:
         return False
     await conn.run(conn.execute_now, INDEX_BATCH, {"upto": upto, "last": last})
+    await conn.execute(DAYS_BATCH, {"upto": upto, "last": last})
     await conn.execute("UPDATE search_indexed SET upto = ?", (last,))
     return count >= BATCH

@@ -1,7 +1,8 @@
 """Background chores the server runs while it serves: once a day, the retention purge,
 the purge of rooms deleted longer ago than CHAT_ROOM_PURGE_DAYS, of audit entries
-older than CHAT_AUDIT_RETENTION_DAYS and of link-preview cache rows past their day;
-every second, the coalesced join notices of large rooms.
+older than CHAT_AUDIT_RETENTION_DAYS, of link-preview cache rows past their day and
+of the preview pictures nothing names any more; every second, the coalesced join
+notices of large rooms.
 
 Every process (on every host) looks hourly; the one that wins the day's lease in the
 database runs the purges, so N hosts purge once a day, not N times, and the purges
@@ -19,12 +20,23 @@ from chat.core import Core
 from chat.core.conversation import deleted_rooms, member_notices, previews
 from chat.core.site import audit, leases, retention
 from chat.keys import core_key
+from chat.web import preview_images
 
 log = logging.getLogger(__name__)
 FIRST_RUN_SECONDS = 300.0  # after start, not during it: a restart loop must not purge in a loop
 EVERY_SECONDS = 24 * 3600.0
 LOOK_SECONDS = 3600.0  # how often a process asks whether the day's purges are due
 LEASE = "daily-purges"
+
+
+# In order: the preview pictures are swept after the cache rows naming them expired.
+DAILY = (
+    retention.purge_expired,
+    deleted_rooms.purge_expired,
+    audit.purge_expired,
+    previews.purge_expired,
+    preview_images.sweep,
+)
 
 
 async def purge_daily(core: Core) -> None:
@@ -42,12 +54,7 @@ async def purge_daily(core: Core) -> None:
 
 
 async def purge_all(core: Core) -> None:
-    for chore in (
-        retention.purge_expired,
-        deleted_rooms.purge_expired,
-        audit.purge_expired,
-        previews.purge_expired,
-    ):
+    for chore in DAILY:
         try:
             await chore(core)
         except Exception:  # a failed run is logged and retried tomorrow; chat goes on

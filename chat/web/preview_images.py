@@ -9,14 +9,19 @@ another host serving it must never read half a file."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import io
+import logging
 import re
+import time
 import warnings
 
 from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
+from chat.core import Core
+from chat.core.conversation import previews
 from chat.keys import settings_key
 from chat.ops.datadir import create_private_once, private_folder
 from chat.settings import Settings
@@ -24,6 +29,8 @@ from chat.settings import Settings
 FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_SOURCE_PIXELS = 40_000_000  # larger pictures are refused before they are decoded
 NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+SWEEP_GRACE_SECONDS = 3600.0  # a picture this young may belong to a fetch not yet committed
+log = logging.getLogger(__name__)
 
 
 def reencoded(data: bytes, pixels: int) -> bytes | None:
@@ -72,6 +79,30 @@ def write_once(settings: Settings, name: str, jpeg: bytes) -> None:
     path = folder(settings) / name
     if not path.exists():  # the same digest is the same picture: the first writer wins
         create_private_once(path, jpeg)
+
+
+def unnamed(settings: Settings, in_use: set[str], grace: float) -> int:
+    """Delete the stored pictures not in `in_use` and older than `grace` seconds (one
+    just written is named by its card only once that commits); how many went."""
+    cutoff, gone = time.time() - grace, 0
+    if not folder(settings).is_dir():
+        return 0
+    for path in folder(settings).iterdir():
+        if NAME.match(path.name) and f"/previews/{path.name}" not in in_use:
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    gone += 1
+    return gone
+
+
+async def sweep(core: Core) -> None:
+    """Daily (chat/web/chores.py), after the cache's expired rows went: the pictures no
+    cache row or card names any more (cards removed, messages purged, edited away)."""
+    in_use = await previews.images_in_use(core)
+    gone = await asyncio.to_thread(unnamed, core.settings, in_use, SWEEP_GRACE_SECONDS)
+    if gone:
+        log.info("preview pictures swept: %s", gone)
 
 
 async def serve_image(request: web.Request) -> web.StreamResponse:

@@ -20,7 +20,7 @@ from aiohttp import web
 from chat.core import Core
 from chat.core.conversation import previews
 from chat.core.ratelimit import MemoryBuckets, Rate
-from chat.events import Event, MessagePosted
+from chat.events import Event, MessagePosted, MessageUpdated
 from chat.keys import core_key, outbound_counts_key, previewer_key
 from chat.models import LinkPreview, Message
 from chat.outbound.address import Refused, web_policy
@@ -72,9 +72,12 @@ class Previewer:
         ]
 
     def listen(self, event: Event) -> None:
-        if not isinstance(event, MessagePosted):
+        if isinstance(event, MessagePosted):
+            links = previews.wants_previews(self.core, event.message)
+        elif isinstance(event, MessageUpdated):
+            links = list(event.links_added)
+        else:
             return
-        links = previews.wants_previews(self.core, event.message)
         if not links:
             return
         try:

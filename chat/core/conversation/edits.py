@@ -47,7 +47,8 @@ async def edit(core: Core, user: User, message_id, content) -> Message:
         await previews.follow_edit(conn, message, content)
         edited = await message_sql.message_by_id(conn, message.id)
         await follow_edit(conn, edited)
-        return Outcome(edited, [MessageUpdated(room.id, edited)])
+        added = previews.added_by_edit(core, message, edited)
+        return Outcome(edited, [MessageUpdated(room.id, edited, added)])
 
     return await core.commit(job)
 

@@ -77,15 +77,27 @@ async def remember(core: Core, url: str, card: LinkPreview | None) -> None:
     await core.commit(job)
 
 
+def added_by_edit(core: Core, before: Message, after: Message) -> tuple[str, ...]:
+    """The links an edit adds, to fetch after its commit as a post's are."""
+    old = set(links_in(before.content, len(before.content)))
+    return tuple(link for link in wants_previews(core, after) if link not in old)
+
+
 async def attach(core: Core, message_id: int, cards: list[LinkPreview]) -> Message | None:
-    """Store cards on the message and tell its room (a message update, as an edit is),
-    unless it was deleted or its cards removed meanwhile."""
+    """Store cards on the message beside those it has, in the order of its links, and
+    tell its room (a message update, as an edit is), unless it was deleted meanwhile; a
+    card whose link an edit removed meanwhile is dropped."""
 
     async def job(conn):
         message = await message_sql.message_by_id(conn, message_id)
         if message is None or message.is_deleted:
             return Outcome(None)
-        await preview_sql.set_message_previews(conn, message_id, cards)
+        by_url = {card.url: card for card in (*(message.previews or ()), *cards)}
+        links = links_in(message.content, core.settings.preview_links_per_message)
+        cards_now = [by_url[link] for link in links if link in by_url]
+        if tuple(cards_now) == tuple(message.previews or ()):
+            return Outcome(message)
+        await preview_sql.set_message_previews(conn, message_id, cards_now)
         updated = await message_sql.message_by_id(conn, message_id)
         return Outcome(updated, [MessageUpdated(updated.room_id, updated)])
 
@@ -109,8 +121,8 @@ async def remove(core: Core, user: User, message_id) -> Message:
 
 
 async def follow_edit(conn, message: Message, content: str) -> None:
-    """In an edit's transaction: cards of links the new text no longer has go. (New
-    links of an edit are not fetched: docs/previews.md.)"""
+    """In an edit's transaction: cards of links the new text no longer has go (the
+    links it adds are fetched after commit: added_by_edit)."""
     if not message.previews:
         return
     still = set(links_in(content, len(content)))
@@ -128,3 +140,9 @@ async def purge_expired(core: Core) -> None:
         return Outcome(None)
 
     await core.commit(job)
+
+
+async def images_in_use(core: Core) -> set[str]:
+    """The stored preview pictures a cache row or a message's card still names (their
+    paths, /previews/<name>): the others may be swept (chat/web/preview_images.py)."""
+    return await preview_sql.images_in_use(core.db.reader)

@@ -5,12 +5,13 @@ from:, in:, has:, is:, before:) has terms that must all occur (case-insensitivel
 substrings, phrases included; exclusions and operators are SQL filters. Terms of three
 or more characters use the FTS5 trigram index, each quoted so FTS5 operators and quotes
 in a query are plain text; shorter terms (a 2-character Chinese word like 会议) are LIKE
-filters, and a query made only of short terms (or only of operators) reads at most
-SCAN_WINDOW messages per page (the newest before `before`, of the in: room or else of
-the from: person when given, readable or not); next_before then says where to read on.
-Matching is case-insensitive for all scripts through the index, for ASCII only in LIKE
-filters. Private text never reaches a
-non-member: rooms are filtered in SQL, and a room_id is checked first.
+filters. Plain words read the index at once. Anything else (operators, or only short
+terms) reads candidates in chunks from the narrowest source search_plan.py picks (the
+text index, a room, a person, files, pins, ...), dates narrowing every source to an id
+range, at most SCAN_WINDOW candidates per page; next_before then says where to read
+on. Matching is case-insensitive for all scripts through the index, for ASCII only in
+LIKE filters. Private text never reaches a non-member: rooms are filtered in SQL, and a
+room_id is checked first.
 
 A snippet is HTML: the message text escaped with html.escape, and then the only tags
 added are <mark> and </mark> around matches. Clients may insert it as HTML as is.
@@ -23,6 +24,7 @@ import re
 from dataclasses import replace
 
 from chat.core import Core
+from chat.core.conversation import search_plan
 from chat.core.conversation.mentions import mentioned_names
 from chat.core.conversation.rooms import check_readable
 from chat.core.conversation.search_query import parse_query
@@ -30,26 +32,29 @@ from chat.core.fields import check_int, check_optional_id
 from chat.core.people import guests
 from chat.db import messages as message_sql
 from chat.db import search as search_sql
+from chat.db import search_sources as sources
 from chat.db import users as user_sql
 from chat.db.search import Scope
 from chat.models import Message, SearchHit, SearchQuery, SearchResults, User
 
 TRIGRAM = 3
 SCAN_WINDOW = 20_000
-CHUNK = 1000
+FIRST_CHUNK = 256  # a filter keeping one candidate in ten fills a page from one chunk
+GROWTH = 4
 SNIPPET_WIDTH = 160
 NO_LIMIT = 2**62
 
 
+def fts_string(term: str) -> str:
+    """One quoted FTS5 string: nothing in it is syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
 def fts_query(terms: list[str], excluded=()) -> str:
-    """Each term one quoted FTS5 string: nothing in it is syntax. Excluded terms long
-    enough for the index leave it by NOT, so -word costs the index, not a walk."""
-
-    def quoted(term: str) -> str:
-        return '"' + term.replace('"', '""') + '"'
-
-    found = "(" + " ".join(quoted(term) for term in terms) + ")"
-    return found + "".join(f" NOT {quoted(term)}" for term in excluded if len(term) >= TRIGRAM)
+    """Every term, each quoted. Excluded terms long enough for the index leave it by
+    NOT, so -word alone costs the index, not a walk."""
+    found = "(" + " ".join(fts_string(term) for term in terms) + ")"
+    return found + "".join(f" NOT {fts_string(t)}" for t in excluded if len(t) >= TRIGRAM)
 
 
 def term_pattern(terms: list[str]) -> re.Pattern:
@@ -85,44 +90,91 @@ async def matching_ids(
     """Up to `limit` ids, newest first, and where a further bounded scan would start."""
     terms = list(query.terms)
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    short_terms = [t for t in terms if len(t) < TRIGRAM]
-    if not long_terms:
-        return await walk(
-            lambda cursor, size: search_sql.scanned_chunk(
-                conn, user.id, short_terms, query, scope, cursor, size
-            ),
-            before,
-            limit,
-        )
-    # Not yet indexed messages are all newer than indexed ones: they come first.
-    newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, before, limit)
+    upto = await sources.indexed_upto(conn)
+    match = text_match(query, scope)
+    if match is None:  # the sources read every row, indexed or not
+        return await filtered_ids(conn, user, query, scope, before, limit, upto + 1)
+    # Not yet indexed messages are all newer than indexed ones: they come first. The
+    # index is read below the mark read here, so a batch indexed meanwhile is not
+    # found twice.
+    newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, upto, before, limit)
     if len(newest) >= limit:
         return newest[:limit], None
-    match = fts_query(long_terms, query.excluded)
-    if not is_filtered(query, scope):
+    before = min(before, upto + 1)
+    if long_terms and not is_filtered(query, scope):
+        short_terms = [t for t in terms if len(t) < TRIGRAM]
+        match = fts_query(long_terms, query.excluded)
         ids = await search_sql.indexed_ids(
             conn, user.id, match, short_terms, query, scope, before, limit
         )
         return (newest + ids)[:limit], None
-    ids, floor = await walk(
-        lambda cursor, size: search_sql.matched_chunk(
-            conn, user.id, match, short_terms, query, scope, cursor, size
-        ),
-        before,
-        limit - len(newest),
-    )
+    ids, floor = await filtered_ids(conn, user, query, scope, before, limit - len(newest))
     return newest + ids, floor
+
+
+def text_match(query: SearchQuery, scope: Scope) -> str | None:
+    """What the text index can check of a filtered search (None: nothing): its long
+    words and the @name of mentions:, else the link of has:link. A superset of what
+    the LIKE filters keep (the index folds case beyond ASCII), and they still apply."""
+    words = [t for t in query.terms if len(t) >= TRIGRAM]
+    if scope.mention is not None and len(scope.mention) + 1 >= TRIGRAM:
+        words.append("@" + scope.mention)
+    if words:
+        return fts_query(words)
+    return '"http://" OR "https://"' if "link" in query.has else None
+
+
+async def filtered_ids(conn, user: User, query, scope: Scope, before, limit, tail=None):
+    """The messages below `before` a filtered search finds: dates as an id range (and
+    every id from `tail` up when given: not indexed, so not dated yet), candidates from
+    the narrowest source (search_plan.py), each chunk checked for the words the source
+    cannot see, then for everything else and readability."""
+    span = sources.Span(tail=tail)
+    if query.since or query.until:
+        span = replace(span, **await sources.id_range(conn, query.since, query.until))
+    match = text_match(query, scope)
+    unseen = [fts_string(t) for t in query.excluded if len(t) >= TRIGRAM]
+    room = scope.room_ids[0] if scope.room_ids else None
+    keys = {"user": user.id, "room": room, "sender": scope.sender_id, "match": match}
+    source = await choose_source(conn, query, scope, keys, span, before)
+    extra, params = search_sql.filters([t for t in query.terms if len(t) < TRIGRAM], query, scope)
+
+    async def read_chunk(cursor: int, size: int):
+        chunk = await sources.source_ids(conn, source, keys, span, cursor, size)
+        if not chunk:
+            return [], 0, None
+        checked = None if source == search_plan.TEXT else match
+        kept = await sources.words_kept(conn, chunk, checked, unseen)
+        return await search_sql.allowed(conn, kept, user.id, extra, params), len(chunk), chunk[-1]
+
+    return await walk(read_chunk, before, limit)
+
+
+async def choose_source(conn, query: SearchQuery, scope: Scope, keys: dict, span, before) -> str:
+    """Count each index source's candidates below `before` up to CAP, and the text
+    index's only up to the best of them (a common word is never counted far)."""
+    cap = search_plan.CAP
+    counts = {
+        source: await sources.count(conn, source, keys, span, before, cap)
+        for source in search_plan.index_sources(query, scope)
+    }
+    best = search_plan.narrowest(counts)
+    text_count = None if keys["match"] is None else cap
+    if text_count is not None and best is not None and best[1] < cap:
+        text_count = await sources.count(conn, search_plan.TEXT, keys, span, before, best[1] + 1)
+    return search_plan.choose(best, text_count)
 
 
 async def walk(read_chunk, before: int, limit: int) -> tuple[list[int], int | None]:
     """Chunks of candidates, newest first, until `limit` ids are found or SCAN_WINDOW
     candidates were read (then the oldest read is where a next page starts). Chunks,
     not one window: a query whose first chunk fills the page reads only that chunk;
-    each next chunk is twice as large, so a rare match costs a few queries, not twenty."""
+    each next four times as large, so a rare match
+    costs a few queries, not twenty."""
     found: list[int] = []
-    read, cursor, chunk = 0, before, CHUNK
+    read, cursor, chunk = 0, before, FIRST_CHUNK
     while read < SCAN_WINDOW:
-        size, chunk = min(chunk, SCAN_WINDOW - read), chunk * 2
+        size, chunk = min(chunk, SCAN_WINDOW - read), chunk * GROWTH
         ids, count, oldest = await read_chunk(cursor, size)
         found += ids
         read += count
