@@ -28,9 +28,12 @@ async def cached(conn, url: str, since: str) -> tuple[bool, LinkPreview | None]:
 async def remember(conn, url: str, card: LinkPreview | None) -> None:
     values = dataclasses.asdict(card) if card else {}
     await conn.execute(
-        """INSERT OR REPLACE INTO link_previews
+        """INSERT INTO link_previews
                (url, found, title, description, site_name, image, fetched_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (url) DO UPDATE SET found = excluded.found, title = excluded.title,
+               description = excluded.description, site_name = excluded.site_name,
+               image = excluded.image, fetched_at = excluded.fetched_at""",
         (
             url,
             int(card is not None),
