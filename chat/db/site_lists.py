@@ -13,7 +13,7 @@ ACCOUNT_KINDS = {"": "true", "people": "users.is_bot = 0", "bots": "users.is_bot
 ROOM_KINDS = {"": "true", "rooms": "r.room_type != 'direct'", "direct": "r.room_type = 'direct'"}
 ACCOUNT_MATCH = """(users.username_key LIKE :p ESCAPE '\\'
                     OR lower(users.display_name) LIKE :p ESCAPE '\\')"""
-ROOM_MATCH = "(lower(r.name) LIKE :p ESCAPE '\\' OR r.slug LIKE :p ESCAPE '\\')"
+ROOM_MATCH = "(lower(r.name) LIKE :p ESCAPE '\\' OR lower(r.slug) LIKE :p ESCAPE '\\')"
 
 
 async def total(conn, sql: str, params: dict) -> int:
