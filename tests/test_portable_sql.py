@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import ast
 import re
+import sqlite3
 from pathlib import Path
+
+import aiosqlite
+
+from chat.db import audit, messages
+from chat.db.migrate import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 # The engine's modules, and the commands that work on a SQLite file as a file.
@@ -217,3 +223,32 @@ def test_the_checks_see_each_form_they_name():
     assert PATTERNS["NOT on an integer flag"].search("CASE WHEN NOT users.is_bot THEN 1 END")
     assert PATTERNS["parameter as a condition"].search("CASE WHEN :joined THEN a END")
     assert PATTERNS["SUM of a comparison"].search("SELECT SUM(t.a > f.b) FROM t")
+
+
+async def test_sqlite_keeps_its_plans_without_hints_and_nocase(tmp_path):
+    """INDEXED BY and COLLATE NOCASE went; SQLite still walks the same indexes (the
+    history page skips in the index only; the audit name filters use 0026's indexes)."""
+    conn = await aiosqlite.connect(tmp_path / "plans.db", isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        await migrate(conn)
+        statements: list[str] = []
+        await conn.set_trace_callback(statements.append)
+        for main_timeline in (False, True):
+            await messages.messages_page(conn, 1, 3, 50, main_timeline)
+            await messages.count_in_room(conn, 1, main_timeline)
+        await messages.rooms_with_messages_since(conn, "2026-01-01T00:00:00Z")
+        await audit.page(conn, audit.AuditFilter(actor="Alice"), None, 50)
+        await audit.page(conn, audit.AuditFilter(target="Bob"), None, 50)
+        await conn.set_trace_callback(None)
+        plans = []
+        for sql in statements:
+            rows = await conn.execute_fetchall("EXPLAIN QUERY PLAN " + sql)
+            plans.append(" | ".join(row["detail"] for row in rows))
+    finally:
+        await conn.close()
+    indexes = ["messages_room", "messages_room", "messages_timeline", "messages_timeline"]
+    indexes += ["messages_created", "audit_actor", "audit_target"]
+    assert len(plans) == len(indexes), statements
+    for plan, index in zip(plans, indexes, strict=True):
+        assert f"INDEX {index} " in plan and "SCAN" not in plan, (index, plan)
