@@ -35,6 +35,7 @@ from chat.models import MAX_CONTENT
 from chat.ops.slack import plain_text
 from chat.settings import Settings
 from chat.web.accesslog import redact_path
+from tests import test_portable_sql
 
 ROOT = Path(__file__).resolve().parents[1]
 RE_CALLS = {
@@ -351,6 +352,21 @@ def test_every_regex_in_chat_is_bounded_probed_or_sees_only_our_own_text():
 def test_every_probe_and_exemption_names_a_pattern_that_still_exists():
     sites = regex_sites()
     assert not [key for key in (*PROBES, *OWN_TEXT) if key not in sites]
+
+
+def test_the_portable_sql_check_uses_only_bounded_patterns():
+    """tests/test_portable_sql.py reads our own source, yet its patterns stay bounded, and
+    its parenthesis scans are one pass: a long statement costs linear time."""
+    patterns = [*test_portable_sql.FORMS.values()]
+    patterns += [test_portable_sql.EXTREME.pattern, test_portable_sql.DERIVED.pattern]
+    patterns.append(test_portable_sql.SQL_WORDS.pattern)
+    assert [pattern for pattern in patterns if not bounded(pattern)] == []
+    worst = [
+        fill(unit, 256 * 1024)
+        for unit in ("max(", "max(a,", "FROM (SELECT ", "FROM (SELECT 1) ", "(")
+    ]
+    assert cpu_time(test_portable_sql.two_argument_extremes, *worst) < CPU_BOUND
+    assert cpu_time(test_portable_sql.unnamed_derived_table, *worst) < CPU_BOUND
 
 
 def test_the_bound_tells_linear_patterns_from_quadratic_ones():

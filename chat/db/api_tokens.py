@@ -12,13 +12,10 @@ COLUMNS = "id, user_id, name, hint, created_at, expires_at, last_used_at"
 async def insert_token(
     conn, user_id: int, name: str, secret_hash: str, hint: str, expires_at: int | None
 ) -> sqlite3.Row:
-    cursor = await conn.execute(
-        """INSERT INTO api_tokens (user_id, name, secret_hash, hint, created_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        (user_id, name, secret_hash, hint, iso_utc(), expires_at),
-    )
     rows = await conn.execute_fetchall(
-        f"SELECT {COLUMNS} FROM api_tokens WHERE id = ?", (cursor.lastrowid,)
+        f"""INSERT INTO api_tokens (user_id, name, secret_hash, hint, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}""",
+        (user_id, name, secret_hash, hint, iso_utc(), expires_at),
     )
     return rows[0]
 

@@ -14,6 +14,7 @@ COLUMNS = """id, at, actor_id, actor_name, action, target_type, target_id, targe
              address, user_agent, request_id, detail"""
 INSERT = f"""INSERT INTO audit_log ({COLUMNS.replace("id, at", "at", 1)})
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+PAST_ALL = 1 << 62  # above every id (a parameter: PostgreSQL's 1 << 62 is an int4 shift)
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ def entry_values(entry: AuditEntry) -> tuple:
 
 
 async def insert_entry(conn, entry: AuditEntry) -> int:
-    cursor = await conn.execute(INSERT, entry_values(entry))
-    return cursor.lastrowid
+    rows = await conn.execute_fetchall(f"{INSERT} RETURNING id", entry_values(entry))
+    return rows[0][0]
 
 
 def insert_entry_now(conn: sqlite3.Connection, entry: AuditEntry) -> None:
@@ -61,18 +62,18 @@ def insert_entry_now(conn: sqlite3.Connection, entry: AuditEntry) -> None:
 def where(found: AuditFilter) -> tuple[str, dict]:
     """The WHERE clause of a filter. A date range becomes an id range first (through the
     index on at), so paging inside it stays a walk down the primary key."""
-    clauses, params = ["1"], {}
+    clauses, params = ["true"], {}
     for column, value in (("actor_name", found.actor), ("target_name", found.target)):
-        if value is not None:
-            clauses.append(f"{column} = :{column} COLLATE NOCASE")
+        if value is not None:  # ASCII case folded, on the lower() indexes of 0026
+            clauses.append(f"lower({column}) = lower(:{column})")
             params[column] = value
     if found.action is not None:
         clauses.append("action = :action")
         params["action"] = found.action
     if found.since is not None:
         clauses.append("""id >= coalesce((SELECT id FROM audit_log WHERE at >= :since
-                                          ORDER BY at LIMIT 1), 1 << 62) AND at >= :since""")
-        params["since"] = found.since
+                                          ORDER BY at LIMIT 1), :past_all) AND at >= :since""")
+        params.update(since=found.since, past_all=PAST_ALL)
     if found.until is not None:
         clauses.append("""id <= coalesce((SELECT id FROM audit_log WHERE at < :until
                                           ORDER BY at DESC LIMIT 1), 0) AND at < :until""")
@@ -83,7 +84,7 @@ def where(found: AuditFilter) -> tuple[str, dict]:
 async def page(conn, found: AuditFilter, before: int | None, limit: int) -> list[AuditEntry]:
     """Up to limit entries older than id before, the newest first."""
     clause, params = where(found)
-    params.update(before=before if before is not None else 1 << 62, limit=limit)
+    params.update(before=before if before is not None else PAST_ALL, limit=limit)
     rows = await conn.execute_fetchall(
         f"""SELECT {COLUMNS} FROM audit_log WHERE {clause} AND id < :before
             ORDER BY id DESC LIMIT :limit""",

@@ -68,7 +68,8 @@ async def pending(conn, user_id: int, after: int, oldest: str) -> list[sqlite3.R
     with whether it is in a direct room."""
     return list(
         await conn.execute_fetchall(
-            """SELECT n.id, n.created_at, n.is_read, coalesce(r.room_type = 'direct', 0) AS direct
+            """SELECT n.id, n.created_at, n.is_read,
+                      CASE WHEN r.room_type = 'direct' THEN 1 ELSE 0 END AS direct
                FROM notifications n LEFT JOIN rooms r ON r.id = n.room_id
                WHERE n.user_id = ? AND n.id > ? AND n.created_at >= ?
                  AND n.notification_type IN ('message', 'mention', 'room_invite')
@@ -91,11 +92,12 @@ async def claim(conn, user_id: int, owner: str, now: float, lease: float) -> sql
 async def mark_emailed(conn, user_id: int, owner: str, upto: int, sent_at: str | None) -> None:
     """After the SMTP server accepted (sent_at), or when nothing was left to say."""
     await conn.execute(
-        """UPDATE email_recipients SET emailed_upto = max(emailed_upto, ?), claimed_by = NULL,
-               claimed_until = 0, failures = 0, next_try_at = 0,
-               last_sent_at = coalesce(?, last_sent_at)
-           WHERE user_id = ? AND claimed_by = ?""",
-        (upto, sent_at, user_id, owner),
+        """UPDATE email_recipients SET
+               emailed_upto = CASE WHEN emailed_upto > :upto THEN emailed_upto ELSE :upto END,
+               claimed_by = NULL, claimed_until = 0, failures = 0, next_try_at = 0,
+               last_sent_at = coalesce(:sent_at, last_sent_at)
+           WHERE user_id = :user AND claimed_by = :owner""",
+        {"upto": upto, "sent_at": sent_at, "user": user_id, "owner": owner},
     )
 
 

@@ -10,7 +10,7 @@ async def append(conn, stream: int, payload: str) -> int:
     writing transaction: the number is gap-free and in commit order)."""
     rows = await conn.execute_fetchall(
         """INSERT INTO event_streams (stream, seq) VALUES (?, 1)
-           ON CONFLICT (stream) DO UPDATE SET seq = seq + 1
+           ON CONFLICT (stream) DO UPDATE SET seq = event_streams.seq + 1
            RETURNING seq""",
         (stream,),
     )

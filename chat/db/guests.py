@@ -17,7 +17,7 @@ async def fellow_ids(conn, user_id: int) -> set[int]:
 
 async def share_a_room(conn, user_id: int, other_id: int) -> bool:
     rows = await conn.execute_fetchall(
-        f"SELECT 1 FROM ({ROOM_FELLOWS}) WHERE user_id = :other LIMIT 1",
+        f"SELECT 1 FROM ({ROOM_FELLOWS}) fellows WHERE user_id = :other LIMIT 1",
         {"user": user_id, "other": other_id},
     )
     return bool(rows)
@@ -89,13 +89,13 @@ async def insert_invitation(
     created_by: int,
     expires_at: str,
 ) -> int:
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         """INSERT INTO guest_invitations
              (secret_hash, rooms, guest_until, created_by, created_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
         (secret_hash, json.dumps(room_ids), guest_until, created_by, iso_utc(), expires_at),
     )
-    return cursor.lastrowid
+    return rows[0][0]
 
 
 async def invitation_by_secret(conn, secret_hash: str) -> sqlite3.Row | None:

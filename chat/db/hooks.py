@@ -50,12 +50,12 @@ def row_to_bot(row: sqlite3.Row) -> Bot:
 async def insert_hook(
     conn, room_id: int, bot_id: int, name: str, key_digest: str, created_by: int
 ) -> int:
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         """INSERT INTO hooks (room_id, bot_id, name, key_digest, created_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
         (room_id, bot_id, name, key_digest, created_by, iso_utc()),
     )
-    return cursor.lastrowid
+    return rows[0][0]
 
 
 async def hook_by_id(conn, room_id: int, hook_id: int) -> Hook | None:

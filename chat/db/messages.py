@@ -122,8 +122,9 @@ async def messages_after(conn, room_id: int, after_id: int, limit: int) -> list[
 
 
 # main_timeline: the room without its thread-only replies (the page's room view, on the
-# partial index messages_timeline of 0021); the seeds list the whole room.
-TIMELINE = {False: ("messages_room", ""), True: ("messages_timeline", " AND thread_only = 0")}
+# partial index messages_timeline of 0021, which SQLite picks for this condition);
+# the seeds list the whole room (messages_room).
+TIMELINE = {False: "", True: " AND thread_only = 0"}
 
 
 async def messages_before(
@@ -132,7 +133,7 @@ async def messages_before(
     """The newest `limit` messages older than before_id, listed oldest first."""
     newest_first = await select_messages(
         conn,
-        "m.room_id = ? AND m.id < ?" + TIMELINE[main_timeline][1],
+        "m.room_id = ? AND m.id < ?" + TIMELINE[main_timeline],
         (room_id, before_id or 2**62),
         order="m.id DESC",
         limit=limit,
@@ -148,10 +149,9 @@ async def messages_page(
     The skipped rows are counted in the (room_id, id) index alone, never joined or
     read; the page itself is then a keyset range below the first id it holds.
     """
-    index, only = TIMELINE[main_timeline]
+    only = TIMELINE[main_timeline]
     top = await conn.execute_fetchall(
-        f"SELECT id FROM messages INDEXED BY {index} WHERE room_id = ?{only} "
-        "ORDER BY id DESC LIMIT 1 OFFSET ?",
+        f"SELECT id FROM messages WHERE room_id = ?{only} ORDER BY id DESC LIMIT 1 OFFSET ?",
         (room_id, (page - 1) * page_size),
     )
     if not top:
@@ -160,9 +160,8 @@ async def messages_page(
 
 
 async def count_in_room(conn, room_id: int, main_timeline: bool = False) -> int:
-    index, only = TIMELINE[main_timeline]
     rows = await conn.execute_fetchall(
-        f"SELECT COUNT(*) FROM messages INDEXED BY {index} WHERE room_id = ?{only}", (room_id,)
+        f"SELECT COUNT(*) FROM messages WHERE room_id = ?{TIMELINE[main_timeline]}", (room_id,)
     )
     return rows[0][0]
 
@@ -176,7 +175,9 @@ async def count_since(conn, since: str) -> int:
 
 async def rooms_with_messages_since(conn, since: str) -> set[int]:
     rows = await conn.execute_fetchall(
-        "SELECT DISTINCT room_id FROM messages INDEXED BY messages_created WHERE created_at >= ?",
+        # +room_id: an expression, so SQLite ranges over messages_created instead of
+        # scanning messages_room for its order (the unary plus is a no-op on PostgreSQL)
+        "SELECT DISTINCT +room_id AS room_id FROM messages WHERE created_at >= ?",
         (since,),
     )
     return {row[0] for row in rows}
@@ -211,12 +212,13 @@ async def insert_message(
     unique index decides, so the common case costs no lookup)."""
     stamp = iso_utc()
     try:
-        cursor = await conn.execute(
+        rows = await conn.execute_fetchall(
             """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
                                      file_url, file_name, file_size, reply_to, client_id,
                                      sender_name, text_key, mrkdwn, text_params, created_at,
                                      updated_at, thread_id, thread_only)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               RETURNING id""",
             (
                 room.id,
                 sender.id if sender else None,
@@ -245,7 +247,7 @@ async def insert_message(
     if sender is not None and sender_name:  # a webhook's per-message name
         sender = dataclasses.replace(sender, display_name=sender_name)
     return Message(
-        id=cursor.lastrowid,
+        id=rows[0][0],
         room_id=room.id,
         room_slug=room.slug,
         room_name=room.name,
@@ -274,7 +276,7 @@ async def has_more_after(conn, room_id: int, after_id: int, limit: int) -> bool:
     """More than limit messages after after_id (an index range of at most limit + 1)."""
     rows = await conn.execute_fetchall(
         """SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room_id = ? AND id > ?
-                                 LIMIT ?)""",
+                                 LIMIT ?) later""",
         (room_id, after_id, limit + 1),
     )
     return rows[0][0] > limit
@@ -318,7 +320,8 @@ async def edit_history(conn, message_id: int) -> list[sqlite3.Row]:
 
 async def record_read(conn, user_id: int, message_id: int) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO message_reads (user_id, message_id, read_at) VALUES (?, ?, ?)",
+        """INSERT INTO message_reads (user_id, message_id, read_at) VALUES (?, ?, ?)
+           ON CONFLICT DO NOTHING""",
         (user_id, message_id, iso_utc()),
     )
 

@@ -18,10 +18,10 @@ async def insert_notification(
     title_key: str | None = None,
     title_params: dict | None = None,
 ) -> int:
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         """INSERT INTO notifications (user_id, notification_type, title, content, room_id,
                                       message_id, title_key, title_params, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             user_id,
             notification_type,
@@ -34,7 +34,7 @@ async def insert_notification(
             iso_utc(),
         ),
     )
-    return cursor.lastrowid
+    return rows[0][0]
 
 
 async def notification_rows(

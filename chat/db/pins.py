@@ -10,8 +10,8 @@ from chat.db.users import user_by_id
 async def insert_pin(conn, room_id: int, message_id: int, user_id: int) -> bool:
     """True when the message was not pinned before."""
     cursor = await conn.execute(
-        """INSERT OR IGNORE INTO pins (message_id, room_id, pinned_by, pinned_at)
-           VALUES (?, ?, ?, ?)""",
+        """INSERT INTO pins (message_id, room_id, pinned_by, pinned_at)
+           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (message_id, room_id, user_id, iso_utc()),
     )
     return cursor.rowcount > 0
@@ -41,7 +41,8 @@ async def pin_rows(conn, room_id: int, message_id: int | None = None) -> list:
 
 async def insert_saved(conn, user_id: int, message_id: int) -> bool:
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO saved_messages (user_id, message_id, saved_at) VALUES (?, ?, ?)",
+        """INSERT INTO saved_messages (user_id, message_id, saved_at) VALUES (?, ?, ?)
+           ON CONFLICT DO NOTHING""",
         (user_id, message_id, iso_utc()),
     )
     return cursor.rowcount > 0

@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 from chat.clock import iso_utc
+from chat.db.messages import row_previews
 from chat.models import LinkPreview
 
 
@@ -28,9 +29,12 @@ async def cached(conn, url: str, since: str) -> tuple[bool, LinkPreview | None]:
 async def remember(conn, url: str, card: LinkPreview | None) -> None:
     values = dataclasses.asdict(card) if card else {}
     await conn.execute(
-        """INSERT OR REPLACE INTO link_previews
+        """INSERT INTO link_previews
                (url, found, title, description, site_name, image, fetched_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (url) DO UPDATE SET found = excluded.found, title = excluded.title,
+               description = excluded.description, site_name = excluded.site_name,
+               image = excluded.image, fetched_at = excluded.fetched_at""",
         (
             url,
             int(card is not None),
@@ -54,12 +58,10 @@ async def set_message_previews(conn, message_id: int, cards: list[LinkPreview]) 
 
 async def images_in_use(conn) -> set[str]:
     """Every picture path a cache row or a message's card names; the messages with cards
-    are found through their own index (migration 0028), not by reading every message."""
-    rows = await conn.execute_fetchall(
-        """SELECT image FROM link_previews WHERE image IS NOT NULL
-           UNION
-           SELECT json_extract(card.value, '$.image')
-           FROM messages INDEXED BY messages_with_previews, json_each(messages.previews) card
-           WHERE messages.previews IS NOT NULL"""
-    )
-    return {row[0] for row in rows if row[0]}
+    are found through their own index (migration 0028), not by reading every message.
+    The cards' JSON is read here rather than in SQL, the same on both engines."""
+    rows = await conn.execute_fetchall("SELECT image FROM link_previews WHERE image IS NOT NULL")
+    used = {row[0] for row in rows}
+    rows = await conn.execute_fetchall("SELECT previews FROM messages WHERE previews IS NOT NULL")
+    used.update(card.image for row in rows for card in row_previews(row[0]))
+    return {image for image in used if image}

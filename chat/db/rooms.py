@@ -76,12 +76,13 @@ async def room_by_id(conn, room_id: int) -> Room | None:
 
 
 async def listed_room_rows(
-    conn, user_id: int, joined: bool, limit: int, offset: int
+    conn, user_id: int, joined: bool, limit: int | None, offset: int
 ) -> list[sqlite3.Row]:
     """The user's own rooms (joined) or the public rooms they have not joined, each with
     the user's membership, unread count and last message id: one query; the unread
     count is a difference of two counters, so it costs the same at a million unread
-    messages as at none. limit -1 means all."""
+    messages as at none. limit None means all."""
+    page = "" if limit is None else "LIMIT :limit OFFSET :offset"
     return list(
         await conn.execute_fetchall(
             f"""SELECT * FROM (
@@ -89,8 +90,8 @@ async def listed_room_rows(
                 r.members AS member_count,
                 mb.id AS mb_id,
                 (SELECT MAX(id) FROM messages z WHERE z.room_id = r.id) AS last_message_id,
-                CASE WHEN mb.id IS NULL THEN 0
-                     ELSE max(r.message_count - mb.seen_count, 0) END AS unread_count,
+                CASE WHEN mb.id IS NULL OR r.message_count < mb.seen_count THEN 0
+                     ELSE r.message_count - mb.seen_count END AS unread_count,
                 CASE WHEN mb.id IS NULL THEN 0 ELSE
                   (SELECT COUNT(*) FROM notifications n
                    WHERE n.user_id = :user AND n.room_id = r.id
@@ -102,10 +103,10 @@ async def listed_room_rows(
               LEFT JOIN memberships mb
                 ON mb.room_id = r.id AND mb.user_id = :user AND mb.is_banned = 0
               WHERE r.is_active = 1
-                AND CASE WHEN :joined THEN mb.id IS NOT NULL
-                         ELSE mb.id IS NULL AND r.room_type = 'public' END)
+                AND CASE WHEN :joined = 1 THEN mb.id IS NOT NULL
+                         ELSE mb.id IS NULL AND r.room_type = 'public' END) listed
             ORDER BY is_official DESC, id
-            LIMIT :limit OFFSET :offset""",
+            {page}""",
             {"user": user_id, "joined": int(joined), "limit": limit, "offset": offset},
         )
     )
@@ -132,10 +133,10 @@ async def insert_room(
     direct_key: str | None = None,
 ) -> int:
     stamp = iso_utc()
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         """INSERT INTO rooms (slug, name, description, room_type, is_official, max_members,
                               direct_key, created_by, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             slug,
             name,
@@ -149,7 +150,7 @@ async def insert_room(
             stamp,
         ),
     )
-    return cursor.lastrowid
+    return rows[0][0]
 
 
 async def update_room(conn, room: Room) -> None:
@@ -159,8 +160,9 @@ async def update_room(conn, room: Room) -> None:
                             max_members = :max_members, archived_at = :archived_at,
                             is_official = :is_official, join_notices = :join_notices,
                             link_previews = :link_previews,
-                            default_text = default_text AND name = :name
-                                           AND description = :description,
+                            default_text = CASE WHEN default_text = 1 AND name = :name
+                                                     AND description = :description
+                                                THEN 1 ELSE 0 END,
                             updated_at = :now
            WHERE id = :id""",
         {
@@ -332,7 +334,9 @@ async def mark_read(conn, room_id: int, user_id: int, message_id: int) -> None:
 
 async def unread_count(conn, room_id: int, user_id: int) -> int:
     rows = await conn.execute_fetchall(
-        """SELECT max(r.message_count - mb.seen_count, 0) FROM memberships mb
+        """SELECT CASE WHEN r.message_count < mb.seen_count THEN 0
+                       ELSE r.message_count - mb.seen_count END
+           FROM memberships mb
            JOIN rooms r ON r.id = mb.room_id
            WHERE mb.room_id = ? AND mb.user_id = ?""",
         (room_id, user_id),
@@ -342,8 +346,8 @@ async def unread_count(conn, room_id: int, user_id: int) -> int:
 
 async def insert_invitation(conn, room_id: int, user_id: int, invited_by: int) -> None:
     await conn.execute(
-        """INSERT OR IGNORE INTO invitations (room_id, user_id, invited_by, created_at)
-           VALUES (?, ?, ?, ?)""",
+        """INSERT INTO invitations (room_id, user_id, invited_by, created_at)
+           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (room_id, user_id, invited_by, iso_utc()),
     )
 

@@ -32,13 +32,13 @@ def row_to_scheduled(row: sqlite3.Row) -> ScheduledMessage:
 async def insert_scheduled(
     conn, user_id: int, room_id: int, content: str, reply_to: int | None, send_at: str
 ) -> int:
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         """INSERT INTO scheduled_messages (user_id, room_id, content, reply_to, send_at,
                                            created_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
         (user_id, room_id, content, reply_to, send_at, iso_utc()),
     )
-    return cursor.lastrowid
+    return rows[0][0]
 
 
 async def scheduled_by_id(conn, scheduled_id: int) -> ScheduledMessage | None:
@@ -105,11 +105,12 @@ async def postpone_scheduled(conn, scheduled_id: int, send_at: str) -> None:
 
 
 async def insert_reminder(conn, user_id: int, message_id: int, remind_at: str) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO reminders (user_id, message_id, remind_at, created_at) VALUES (?, ?, ?, ?)",
+    rows = await conn.execute_fetchall(
+        """INSERT INTO reminders (user_id, message_id, remind_at, created_at)
+           VALUES (?, ?, ?, ?) RETURNING id""",
         (user_id, message_id, remind_at, iso_utc()),
     )
-    return cursor.lastrowid
+    return rows[0][0]
 
 
 async def _to_reminders(conn, rows) -> list[Reminder]:
@@ -175,6 +176,7 @@ async def next_due(conn) -> str | None:
              SELECT MIN(CASE WHEN claimed_until > send_at THEN claimed_until ELSE send_at END)
                     AS t FROM scheduled_messages WHERE state = 'pending'
              UNION ALL SELECT MIN(remind_at) FROM reminders WHERE state = 'pending'
-             UNION ALL SELECT MIN(expires_at) FROM user_statuses WHERE expires_at IS NOT NULL)"""
+             UNION ALL SELECT MIN(expires_at) FROM user_statuses WHERE expires_at IS NOT NULL
+           ) due"""
     )
     return rows[0][0]

@@ -144,7 +144,7 @@ async def room_ids_named(conn, name: str) -> list[int]:
     the searcher may read them is the READABLE clause's business."""
     rows = await conn.execute_fetchall(
         """SELECT id FROM rooms WHERE is_active = 1
-           AND (slug = :name COLLATE NOCASE OR name = :name COLLATE NOCASE)
+           AND (lower(slug) = lower(:name) OR lower(name) = lower(:name))
            ORDER BY id LIMIT 20""",
         {"name": name},
     )

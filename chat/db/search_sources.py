@@ -102,7 +102,9 @@ async def count(conn, source: str, keys: dict, span: Span, before: int, cap: int
     total = 0
     for low, top in span.ranges(before):
         bounds = {**keys, "before": top, "low": low, "size": cap - total}
-        rows = await conn.execute_fetchall(f"SELECT count(*) FROM ({SOURCES[source]})", bounds)
+        rows = await conn.execute_fetchall(
+            f"SELECT count(*) FROM ({SOURCES[source]}) AS candidates", bounds
+        )
         total += rows[0][0]
         if total >= cap:
             break

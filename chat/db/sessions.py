@@ -8,12 +8,12 @@ from chat.clock import iso_utc
 
 
 async def insert_session(conn, user_id: int, secret_hash: str, expires_at: int) -> int:
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         """INSERT INTO sessions (user_id, secret_hash, created_at, expires_at)
-           VALUES (?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?) RETURNING id""",
         (user_id, secret_hash, iso_utc(), expires_at),
     )
-    return cursor.lastrowid
+    return rows[0][0]
 
 
 async def session_by_id(conn, session_id: int) -> sqlite3.Row | None:

@@ -9,15 +9,15 @@ from chat.db.users import ACCOUNT_KIND, COLUMNS, like_pattern, row_to_account
 from chat.models import Account, Room
 
 # Which accounts and rooms each kind shows; the keys are the API's `kind` values.
-ACCOUNT_KINDS = {"": "1", "people": "users.is_bot = 0", "bots": "users.is_bot = 1"}
-ROOM_KINDS = {"": "1", "rooms": "r.room_type != 'direct'", "direct": "r.room_type = 'direct'"}
+ACCOUNT_KINDS = {"": "true", "people": "users.is_bot = 0", "bots": "users.is_bot = 1"}
+ROOM_KINDS = {"": "true", "rooms": "r.room_type != 'direct'", "direct": "r.room_type = 'direct'"}
 ACCOUNT_MATCH = """(users.username_key LIKE :p ESCAPE '\\'
                     OR lower(users.display_name) LIKE :p ESCAPE '\\')"""
-ROOM_MATCH = "(lower(r.name) LIKE :p ESCAPE '\\' OR r.slug LIKE :p ESCAPE '\\')"
+ROOM_MATCH = "(lower(r.name) LIKE :p ESCAPE '\\' OR lower(r.slug) LIKE :p ESCAPE '\\')"
 
 
 async def total(conn, sql: str, params: dict) -> int:
-    rows = await conn.execute_fetchall(f"SELECT COUNT(*) FROM ({sql})", params)
+    rows = await conn.execute_fetchall(f"SELECT COUNT(*) FROM ({sql}) listed", params)
     return rows[0][0]
 
 

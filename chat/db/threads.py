@@ -22,7 +22,8 @@ THREAD_COLUMNS = """t.root_id AS t_root_id, t.reply_count AS t_reply_count,
     t.last_repliers AS t_last_repliers"""
 FOLLOW_COLUMNS = """t.root_id, t.room_id, f.user_id IS NOT NULL AS following,
     COALESCE(f.last_read_id, 0) AS last_read_id,
-    CASE WHEN f.user_id IS NULL THEN 0 ELSE max(t.reply_count - f.seen_count, 0) END AS unread,
+    CASE WHEN f.user_id IS NULL OR t.reply_count < f.seen_count THEN 0
+         ELSE t.reply_count - f.seen_count END AS unread,
     COALESCE(f.mention_count, 0) AS mentions"""
 
 
@@ -90,10 +91,11 @@ async def follow(conn, user_id: int, root_id: int, room_id: int, unread_from: in
     cursor = await conn.execute(
         f"""INSERT INTO thread_follows
                 (user_id, root_id, room_id, last_read_id, seen_count, followed_at)
-            SELECT :user, :root, :room, {upto}, max(reply_count - {unseen}, 0), :now
+            SELECT :user, :root, :room, {upto},
+                   CASE WHEN reply_count < {unseen} THEN 0 ELSE reply_count - {unseen} END, :now
             FROM (SELECT COALESCE(MAX(last_reply_id), 0) AS last_reply_id,
                          COALESCE(MAX(reply_count), 0) AS reply_count
-                  FROM threads WHERE root_id = :root)
+                  FROM threads WHERE root_id = :root) t
             WHERE true ON CONFLICT DO NOTHING""",
         {
             "user": user_id,
@@ -153,7 +155,7 @@ def row_to_follow(row: sqlite3.Row) -> ThreadFollow:
 async def follow_state(conn, user_id: int, root_id: int, room_id: int) -> ThreadFollow:
     rows = await conn.execute_fetchall(
         f"""SELECT {FOLLOW_COLUMNS}
-            FROM (SELECT :root AS root_id, :room AS room_id,
+            FROM (SELECT CAST(:root AS BIGINT) AS root_id, CAST(:room AS BIGINT) AS room_id,
                          COALESCE((SELECT reply_count FROM threads WHERE root_id = :root), 0)
                            AS reply_count) t
             LEFT JOIN thread_follows f ON f.root_id = t.root_id AND f.user_id = :user""",
@@ -192,7 +194,7 @@ async def followed(conn, user_id: int, limit: int, offset: int) -> list[ThreadFo
 async def followed_totals(conn, user_id: int) -> tuple[int, int]:
     """(threads with unread replies, mentions) over the user's followed threads."""
     rows = await conn.execute_fetchall(
-        """SELECT COALESCE(SUM(t.reply_count > f.seen_count), 0),
+        """SELECT COALESCE(SUM(CASE WHEN t.reply_count > f.seen_count THEN 1 ELSE 0 END), 0),
                   COALESCE(SUM(f.mention_count), 0)
            FROM thread_follows f JOIN threads t ON t.root_id = f.root_id
            JOIN memberships mb ON mb.room_id = f.room_id AND mb.user_id = f.user_id
@@ -207,7 +209,7 @@ def settle_imported(conn: sqlite3.Connection) -> None:
     started or replied in a thread follow it with everything read, and each root knows
     its last repliers. The counters themselves were kept by the triggers."""
     conn.execute(
-        """INSERT OR IGNORE INTO thread_follows
+        """INSERT INTO thread_follows
                (user_id, root_id, room_id, last_read_id, seen_count, followed_at)
            SELECT m.sender_id, t.root_id, t.room_id, COALESCE(t.last_reply_id, 0),
                   t.reply_count, COALESCE(t.last_reply_at, m.created_at)
@@ -217,7 +219,8 @@ def settle_imported(conn: sqlite3.Connection) -> None:
            SELECT m.sender_id, t.root_id, t.room_id, COALESCE(t.last_reply_id, 0),
                   t.reply_count, COALESCE(t.last_reply_at, m.created_at)
            FROM threads t JOIN messages m ON m.id = t.root_id
-           WHERE m.sender_id IS NOT NULL"""
+           WHERE m.sender_id IS NOT NULL
+           ON CONFLICT DO NOTHING"""
     )
     repliers: dict[int, list[int]] = {}
     for root_id, sender_id in conn.execute(

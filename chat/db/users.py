@@ -20,7 +20,7 @@ ROOM_FELLOWS = """
     WHERE mine.user_id = :user AND mine.is_banned = 0
 """
 # A bot account posts for a webhook (a row in hooks) or is a bot with a token of its own.
-ACCOUNT_KIND = """CASE WHEN NOT users.is_bot THEN 'person'
+ACCOUNT_KIND = """CASE WHEN users.is_bot = 0 THEN 'person'
                       WHEN EXISTS (SELECT 1 FROM hooks WHERE hooks.bot_id = users.id) THEN 'webhook'
                       ELSE 'bot' END"""
 
@@ -96,24 +96,25 @@ async def insert_user(
     avatar_url: str | None = None,
 ) -> User:
     stamp = iso_utc()
-    cursor = await conn.execute(
-        """INSERT INTO users (id, username, username_key, display_name, password_hash,
-                              is_admin, is_bot, avatar_url, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            user_id,
-            username,
-            username.lower(),
-            display_name,
-            password_hash,
-            int(is_admin),
-            int(is_bot),
-            avatar_url,
-            stamp,
-            stamp,
-        ),
+    values = {
+        "username": username,
+        "username_key": username.lower(),
+        "display_name": display_name,
+        "password_hash": password_hash,
+        "is_admin": int(is_admin),
+        "is_bot": int(is_bot),
+        "avatar_url": avatar_url,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    if user_id is not None:  # an explicit NULL is no "next id" on PostgreSQL
+        values["id"] = user_id
+    rows = await conn.execute_fetchall(
+        f"""INSERT INTO users ({", ".join(values)})
+            VALUES ({", ".join(":" + name for name in values)}) RETURNING id""",
+        values,
     )
-    return await user_by_id(conn, cursor.lastrowid)
+    return await user_by_id(conn, rows[0][0])
 
 
 async def update_profile(conn, user_id: int, display_name: str, avatar_url: str | None) -> None:
@@ -220,7 +221,8 @@ async def set_standing(
     once acts once)."""
     cursor = await conn.execute(
         f"""UPDATE users SET is_admin = ?, is_active = ?, updated_at = ?,
-                            token_version = token_version + (is_active AND NOT ?)
+                            token_version = token_version
+                              + CASE WHEN is_active = 1 AND ? = 0 THEN 1 ELSE 0 END
            WHERE id = ?{" AND is_active = 1" if only_active else ""}""",
         (int(is_admin), int(is_active), iso_utc(), int(is_active), user_id),
     )

@@ -131,7 +131,7 @@ async def list_rooms(
     limit = check_int("public_limit", public_limit, 0, MAX_PAGE, default=DEFAULT_PUBLIC_PAGE)
     offset = check_int("public_offset", public_offset, 0, 2**31, default=0)
     conn = core.db.reader
-    rows = await room_sql.listed_room_rows(conn, user.id, True, -1, 0)
+    rows = await room_sql.listed_room_rows(conn, user.id, True, None, 0)
     if guests.sees_public_rooms(user):
         rows += await room_sql.listed_room_rows(conn, user.id, False, limit, offset)
     return await listings(conn, user, rows)

@@ -124,7 +124,7 @@ class Filters:
         self.scope = scope
         kind, room, user = scope.kind, scope.room_id, scope.user_id
         self.users = {
-            "site": ("1", ()),
+            "site": ("true", ()),
             "room": (
                 """id IN (SELECT user_id FROM memberships WHERE room_id = ?
                                   UNION SELECT sender_id FROM messages WHERE room_id = ?)""",
@@ -133,7 +133,7 @@ class Filters:
             "user": ("id = ?", (user,)),
         }[kind]
         self.rooms = {
-            "site": ("1", ()),
+            "site": ("true", ()),
             "room": ("id = ?", (room,)),
             "user": (
                 """id IN (SELECT room_id FROM memberships WHERE user_id = ?
@@ -142,12 +142,12 @@ class Filters:
             ),
         }[kind]
         self.memberships = {
-            "site": ("1", ()),
+            "site": ("true", ()),
             "room": ("room_id = ?", (room,)),
             "user": ("user_id = ?", (user,)),
         }[kind]
         self.messages = {
-            "site": ("1", ()),
+            "site": ("true", ()),
             "room": ("room_id = ? AND is_deleted = 0", (room,)),
             "user": (
                 """sender_id = ? AND is_deleted = 0
