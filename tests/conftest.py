@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from chat.app import create_app
@@ -9,11 +11,45 @@ from chat.keys import core_key
 from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, register
 from tests.ldapserver import Slapd, require_slapd
+from tests.pgcluster import PgCluster
+
+# A test file runs on both engines with one line: `pytestmark = both_engines`.
+# TEAHOUSE_TEST_DATABASE=postgres runs every app fixture's server on PostgreSQL.
+ENGINES = ("sqlite", "postgres")
+both_engines = pytest.mark.parametrize("database_url", ENGINES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the session (tests/pgcluster.py)."""
+    cluster = PgCluster().start()
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, **NO_RATE_LIMITS)
+def database_url(request) -> str | None:
+    """None: SQLite in the data directory. On PostgreSQL: a fresh migrated database."""
+    engine = getattr(request, "param", None) or os.environ.get("TEAHOUSE_TEST_DATABASE", "sqlite")
+    if engine == "sqlite":
+        return None
+    return request.getfixturevalue("pg_cluster").fresh_database()
+
+
+@pytest.fixture
+def database(database_url, tmp_path):
+    """What Database opens in this test: the PostgreSQL URL, or a SQLite file."""
+    return database_url or tmp_path / "teahouse.db"
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        heartbeat_seconds=5.0,
+        **NO_RATE_LIMITS,
+    )
 
 
 @pytest.fixture

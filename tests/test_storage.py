@@ -14,7 +14,7 @@ import pytest
 
 from chat.db import Database, migrate
 from chat.db import handles as connections
-from chat.db.database import backup_file
+from chat.db.sqlite_engine import backup_file
 from chat.db.users import insert_user
 
 ROOT = Path(__file__).parents[1]

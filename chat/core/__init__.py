@@ -18,7 +18,7 @@ from chat.core.parts import AuditState, Backplane, IntegrationState, PeopleState
 from chat.core.ratelimit import ACTIONS, SHARED, Rate, RateLimiter
 from chat.core.throttle import Throttle
 from chat.db import Database
-from chat.db.database import ReadBudgetSpent, storage_failure
+from chat.db.errors import ReadBudgetSpent, storage_failure
 from chat.errors import ChatError, InsufficientStorage, Unavailable
 from chat.events import Event, MessagePosted
 from chat.hub import Hub
