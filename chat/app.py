@@ -68,9 +68,7 @@ async def open_writable(db: Database, settings: Settings) -> None:
     except Exception as exc:
         if storage_failure(exc) is None:
             raise
-        raise Unavailable(
-            "cannot_start", path=settings.database_shown, problem=str(exc)
-        ) from None
+        raise Unavailable("cannot_start", path=settings.database_shown, problem=str(exc)) from None
     try:
         await health.check_writable(db, settings)
     except BaseException:

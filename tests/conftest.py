@@ -13,10 +13,9 @@ from tests.helpers import NO_RATE_LIMITS, register
 from tests.ldapserver import Slapd, require_slapd
 from tests.pgcluster import PgCluster
 
-# A test file runs on both engines with one line: `pytestmark = both_engines`.
-# TEAHOUSE_TEST_DATABASE=postgres runs every app fixture's server on PostgreSQL.
-ENGINES = ("sqlite", "postgres")
-both_engines = pytest.mark.parametrize("database_url", ENGINES, indirect=True)
+# A test file runs on both engines with one line, `pytestmark = both_engines`
+# (tests/pgcluster.py); TEAHOUSE_TEST_DATABASE=postgres runs every app fixture's server
+# on PostgreSQL.
 
 
 @pytest.fixture(scope="session")

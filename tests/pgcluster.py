@@ -24,6 +24,10 @@ import pytest
 
 from tests.serverproc import free_port
 
+# The mark that runs a test (or a file: `pytestmark = both_engines`) on SQLite and on
+# PostgreSQL, through the database_url fixture of tests/conftest.py.
+ENGINES = ("sqlite", "postgres")
+both_engines = pytest.mark.parametrize("database_url", ENGINES, indirect=True)
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 SUPERUSER = "postgres"
 TEMPLATE = "teahouse_template"

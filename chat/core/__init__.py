@@ -35,12 +35,13 @@ class Outcome:
 
 
 def storage_error(exc: BaseException) -> ChatError | None:
-    """The ChatError for a write the storage refused (507 disk full, 503 unwritable)."""
+    """The ChatError for a statement the storage refused (507 disk full, 503 unwritable,
+    503 the database server unreachable)."""
     reason = storage_failure(exc)
     if reason == "disk_full":
         return InsufficientStorage("disk_full")
     if reason:
-        return Unavailable("database_unwritable")
+        return Unavailable(reason)
     return None
 
 

@@ -19,6 +19,10 @@ class PostgresIntegrityError(Exception):
     """A PostgreSQL constraint refused a row (asyncpg's error is the __cause__)."""
 
 
+class DatabaseUnreachable(Exception):
+    """No connection to the PostgreSQL server could be made (refused, timed out)."""
+
+
 IntegrityError = (sqlite3.IntegrityError, PostgresIntegrityError)
 
 # SQLite result codes (the low byte of an extended code) that mean "cannot write now".
@@ -42,8 +46,10 @@ def storage_failure(exc: BaseException) -> str | None:
         if code & 0xFF == SQLITE_FULL:
             return "disk_full"
         return "database_unwritable" if code & 0xFF in UNWRITABLE_CODES else None
+    if isinstance(exc, DatabaseUnreachable):
+        return "database_unavailable"
     if not type(exc).__module__.startswith("asyncpg"):
-        return "database_unavailable" if isinstance(exc, ConnectionError) else None
+        return None
     state = getattr(exc, "sqlstate", None) or ""
     if state == PG_DISK_FULL:
         return "disk_full"

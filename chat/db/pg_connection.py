@@ -21,9 +21,10 @@ from typing import Any
 
 import asyncpg
 
-from chat.db.errors import PostgresIntegrityError, ReadBudgetSpent
+from chat.db.errors import DatabaseUnreachable, PostgresIntegrityError, ReadBudgetSpent
 from chat.db.placeholders import translate
 
+CONNECT_SECONDS = 5.0
 ROW_WORDS = ("SELECT", "WITH", "VALUES", "SHOW", "EXPLAIN", "TABLE")
 
 
@@ -61,6 +62,13 @@ def status_count(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
+async def connect(dsn: str) -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(dsn, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError) as exc:
+        raise DatabaseUnreachable(str(exc)) from exc
+
+
 class PgConnection:
     """One asyncpg connection with the query code's calls; `deadline` (monotonic
     seconds) bounds every statement while it is lent for a bounded read."""
@@ -72,12 +80,12 @@ class PgConnection:
 
     @classmethod
     async def open(cls, dsn: str) -> PgConnection:
-        return cls(await asyncpg.connect(dsn), dsn)
+        return cls(await connect(dsn), dsn)
 
     async def reopen_if_lost(self) -> None:
         """A connection the server dropped (a restart) is replaced before its next use."""
         if self.raw.is_closed():
-            self.raw = await asyncpg.connect(self.dsn)
+            self.raw = await connect(self.dsn)
 
     def _timeout(self) -> float | None:
         if self.deadline == math.inf:

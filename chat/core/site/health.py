@@ -45,6 +45,4 @@ async def problems(db: Database, settings: Settings) -> list[str]:
 async def check_writable(db: Database, settings: Settings) -> None:
     """At start: stop with a clear message when the database cannot be written."""
     if problem := await write_problem(db):
-        raise Unavailable(
-            "cannot_start", path=settings.database_shown, problem=problem
-        )
+        raise Unavailable("cannot_start", path=settings.database_shown, problem=problem)
