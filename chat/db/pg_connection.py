@@ -21,7 +21,12 @@ from typing import Any
 
 import asyncpg
 
-from chat.db.errors import DatabaseUnreachable, PostgresIntegrityError, ReadBudgetSpent
+from chat.db.errors import (
+    DatabaseUnreachable,
+    PostgresIntegrityError,
+    ReadBudgetSpent,
+    storage_failure,
+)
 from chat.db.placeholders import translate
 
 CONNECT_SECONDS = 5.0
@@ -136,6 +141,20 @@ class PgConnection:
         """SQLite's "run this on the writer's thread"; here every call is already async."""
         return await fn(*args)
 
+    @asynccontextmanager
+    async def attempt(self) -> AsyncIterator[None]:
+        """A statement whose failure the job catches and goes on (a repeated client_id):
+        PostgreSQL aborts the whole transaction on an error, SQLite only the statement,
+        so here it runs inside a savepoint of its own (two round trips more, paid only
+        where the query code asks)."""
+        await self.raw.execute("SAVEPOINT attempt")
+        try:
+            yield
+        except BaseException:
+            await self.raw.execute("ROLLBACK TO SAVEPOINT attempt; RELEASE SAVEPOINT attempt")
+            raise
+        await self.raw.execute("RELEASE SAVEPOINT attempt")
+
     @property
     def in_transaction(self) -> bool:
         return not self.raw.is_closed() and self.raw.is_in_transaction()
@@ -196,15 +215,22 @@ class PgPool:
 
 class PooledStatements:
     """`reader`, `replays` and `lookups` on PostgreSQL: each statement on whichever
-    pooled connection is free (no statement of theirs spans two calls)."""
+    pooled connection is free (no statement of theirs spans two calls). A read whose
+    connection turns out to be dropped (the server restarted since its last use) is
+    tried once more on a new one: reads change nothing, so nobody sees the restart."""
 
     def __init__(self, pool: PgPool):
         self.pool = pool
 
     async def execute(self, sql: str, params: Any = ()) -> PgCursor:
         async with self.pool.lend() as conn:
+            try:
+                return await conn.execute(sql, params)
+            except Exception as exc:
+                if storage_failure(exc) != "database_unavailable":
+                    raise
+            await conn.reopen_if_lost()
             return await conn.execute(sql, params)
 
     async def execute_fetchall(self, sql: str, params: Any = ()) -> list:
-        async with self.pool.lend() as conn:
-            return await conn.execute_fetchall(sql, params)
+        return (await self.execute(sql, params)).fetchall()
