@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,12 +28,16 @@ def pg_cluster():
 
 
 @pytest.fixture
-def database_url(request) -> str | None:
+def database_url(request) -> Iterator[str | None]:
     """None: SQLite in the data directory. On PostgreSQL: a fresh migrated database."""
     engine = getattr(request, "param", None) or os.environ.get("TEAHOUSE_TEST_DATABASE", "sqlite")
     if engine == "sqlite":
-        return None
-    return request.getfixturevalue("pg_cluster").fresh_database()
+        yield None
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.fresh_database()
+    yield url
+    cluster.drop_database(url)
 
 
 @pytest.fixture

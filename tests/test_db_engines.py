@@ -11,9 +11,9 @@ import pytest
 
 from chat.core import storage_error
 from chat.db import Database, event_log
-from chat.db.errors import IntegrityError, ReadBudgetSpent, storage_failure
+from chat.db.errors import IntegrityError, ReadBudgetSpent, UnstorableText, storage_failure
 from chat.db.placeholders import translate
-from chat.errors import Unavailable
+from chat.errors import BadInput, Unavailable
 from tests.pgcluster import both_engines
 
 INSERT_USER = """INSERT INTO users (username, username_key, display_name, created_at, updated_at)
@@ -210,3 +210,21 @@ async def test_an_unreachable_postgresql_is_database_unavailable(pg_cluster):
     with pytest.raises(Exception) as failed:
         await opened(url)
     assert storage_failure(failed.value) == "database_unavailable"
+
+
+async def test_text_with_a_nul_is_refused_before_postgresql_aborts_the_job(pg_cluster):
+    """PostgreSQL's text cannot hold U+0000: refused by the adapter (a 400 through
+    storage_error), and the job goes on as it would on SQLite."""
+    db = await opened(pg_cluster.fresh_database())
+    try:
+
+        async def job(conn):
+            with pytest.raises(UnstorableText):
+                await conn.execute("SELECT id FROM rooms WHERE slug = ?", ("glo\x00bal",))
+            return (await conn.execute_fetchall("SELECT slug FROM rooms"))[0][0]
+
+        assert await db.write(job) == "global"
+        error = storage_error(UnstorableText("x"))
+        assert isinstance(error, BadInput) and error.status == 400
+    finally:
+        await db.close()

@@ -19,6 +19,11 @@ class PostgresIntegrityError(Exception):
     """A PostgreSQL constraint refused a row (asyncpg's error is the __cause__)."""
 
 
+class UnstorableText(ValueError):
+    """Text with a NUL character: SQLite stores it, PostgreSQL's text cannot hold it, so
+    on PostgreSQL it is refused before it reaches the server (a 400, not a 500)."""
+
+
 class DatabaseUnreachable(Exception):
     """No connection to the PostgreSQL server could be made (refused, timed out)."""
 

@@ -25,6 +25,7 @@ from chat.db.errors import (
     DatabaseUnreachable,
     PostgresIntegrityError,
     ReadBudgetSpent,
+    UnstorableText,
     storage_failure,
 )
 from chat.db.placeholders import translate
@@ -59,6 +60,15 @@ class PgCursor:
 
     def __iter__(self):
         return iter(self.fetchall())
+
+
+def checked(args: list) -> list:
+    """The arguments, unless a text holds a NUL (refused here, so a transaction is not
+    aborted by the server's refusal and the caller gets a 400)."""
+    for arg in args:
+        if type(arg) is str and "\x00" in arg:
+            raise UnstorableText("text with a NUL character")
+    return args
 
 
 def status_count(status: str) -> int:
@@ -102,7 +112,7 @@ class PgConnection:
 
     async def execute(self, sql: str, params: Any = ()) -> PgCursor:
         statement = translate(sql)
-        args = statement.arguments(params)
+        args = checked(statement.arguments(params))
         try:
             if returns_rows(statement.sql):
                 rows = await self.raw.fetch(statement.sql, *args, timeout=self._timeout())
@@ -126,7 +136,9 @@ class PgConnection:
     async def executemany(self, sql: str, params: Any) -> PgCursor:
         statement = translate(sql)
         try:
-            await self.raw.executemany(statement.sql, [statement.arguments(p) for p in params])
+            await self.raw.executemany(
+                statement.sql, [checked(statement.arguments(p)) for p in params]
+            )
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise PostgresIntegrityError(str(exc)) from exc
         return PgCursor([], -1)
