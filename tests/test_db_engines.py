@@ -9,11 +9,14 @@ import math
 
 import pytest
 
+from chat.app import create_app
 from chat.core import storage_error
 from chat.db import Database, event_log
 from chat.db.errors import IntegrityError, ReadBudgetSpent, UnstorableText, storage_failure
 from chat.db.placeholders import translate
 from chat.errors import BadInput, Unavailable
+from chat.settings import Settings
+from tests.helpers import NO_RATE_LIMITS
 from tests.pgcluster import both_engines
 
 INSERT_USER = """INSERT INTO users (username, username_key, display_name, created_at, updated_at)
@@ -228,3 +231,35 @@ async def test_text_with_a_nul_is_refused_before_postgresql_aborts_the_job(pg_cl
         assert isinstance(error, BadInput) and error.status == 400
     finally:
         await db.close()
+
+
+async def test_a_request_postgresql_cannot_serve_answers_503_and_the_next_one_is_served(
+    pg_cluster, aiohttp_client, tmp_path
+):
+    """The app connects as an ordinary role; when that role can no longer connect (as
+    when the server is down or full), a read answers 503 database_unavailable in the
+    route's error shape, not a 500, and the server recovers without a restart."""
+    url = pg_cluster.fresh_database()
+    name = url.rsplit("/", 1)[1]
+    role = f"app_{name}"
+    pg_cluster.sql(f"CREATE ROLE {role} LOGIN", name)
+    pg_cluster.sql(
+        f"GRANT ALL ON SCHEMA public TO {role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};"
+        f" GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        name,
+    )
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=url.replace("postgres@", f"{role}@"),
+        **NO_RATE_LIMITS,
+    )
+    client = await aiohttp_client(create_app(settings))
+    login = {"username": "nobody", "password": "wrong password"}
+    assert (await client.post("/api/auth/login", json=login)).status == 401
+    pg_cluster.sql(f"ALTER ROLE {role} CONNECTION LIMIT 0")
+    await terminate_others(pg_cluster, url)
+    resp = await client.post("/api/auth/login", json=login)
+    assert resp.status == 503, await resp.text()
+    assert "database" in (await resp.json())["detail"]
+    pg_cluster.sql(f"ALTER ROLE {role} CONNECTION LIMIT -1")
+    assert (await client.post("/api/auth/login", json=login)).status == 401

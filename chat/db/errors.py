@@ -37,7 +37,7 @@ UNWRITABLE_CODES = {5: "locked", 6: "locked", 8: "read-only", 10: "I/O error", 1
 # transaction (a standby); class 08 and 57P0x: the connection or the server is gone.
 PG_DISK_FULL = "53100"
 PG_UNWRITABLE = ("53", "25006")
-PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
+PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")  # 53300: too many connections
 
 
 def storage_failure(exc: BaseException) -> str | None:
@@ -58,8 +58,8 @@ def storage_failure(exc: BaseException) -> str | None:
     state = getattr(exc, "sqlstate", None) or ""
     if state == PG_DISK_FULL:
         return "disk_full"
-    if state.startswith(PG_UNWRITABLE):
-        return "database_unwritable"
     if state.startswith(PG_UNAVAILABLE) or not state:  # InterfaceError: connection closed
         return "database_unavailable"
+    if state.startswith(PG_UNWRITABLE):
+        return "database_unwritable"
     return None
