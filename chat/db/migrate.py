@@ -32,13 +32,19 @@ async def current_version(conn) -> int:
     return rows[0][0]
 
 
+def pending(version: int, engine: str = "sqlite") -> list[tuple[int, str]]:
+    """(number, script) of every migration above version, in order."""
+    return [
+        (number, path.read_text(encoding="utf-8"))
+        for number, path in available_migrations(engine)
+        if number > version
+    ]
+
+
 async def migrate(conn) -> int:
     """SQLite: apply the files above PRAGMA user_version."""
     version = await current_version(conn)
-    for number, path in available_migrations():
-        if number <= version:
-            continue
-        script = path.read_text(encoding="utf-8")
+    for number, script in pending(version):
         try:
             await conn.executescript(
                 f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
@@ -70,10 +76,7 @@ async def migrate_postgres(conn) -> int:
     await conn.execute_fetchall(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
     try:
         version = await postgres_version(conn)
-        for number, path in available_migrations("postgres"):
-            if number <= version:
-                continue
-            script = path.read_text(encoding="utf-8")
+        for number, script in pending(version, "postgres"):
             try:
                 await conn.executescript(
                     f"BEGIN;\n{script}\nUPDATE schema_version SET version = {number};\nCOMMIT;"

@@ -31,12 +31,6 @@ from chat.db.errors import (
 from chat.db.placeholders import translate
 
 CONNECT_SECONDS = 5.0
-ROW_WORDS = ("SELECT", "WITH", "VALUES", "SHOW", "EXPLAIN", "TABLE")
-
-
-def returns_rows(sql: str) -> bool:
-    words = sql.lstrip(" \n\t(").upper()
-    return words.startswith(ROW_WORDS) or "RETURNING" in words
 
 
 class PgCursor:
@@ -114,9 +108,9 @@ class PgConnection:
         statement = translate(sql)
         args = checked(statement.arguments(params))
         try:
-            if returns_rows(statement.sql):
+            if statement.returns_rows:
                 rows = await self.raw.fetch(statement.sql, *args, timeout=self._timeout())
-                lastrowid = rows[0][0] if rows and "RETURNING" in statement.sql.upper() else None
+                lastrowid = rows[0][0] if rows and statement.returning else None
                 return PgCursor(rows, len(rows), lastrowid)
             if not args:  # the simple protocol: also several statements, no preparing
                 status = await self.raw.execute(statement.sql, timeout=self._timeout())

@@ -9,8 +9,10 @@ literals, quoted names, comments and `::` casts are copied untouched.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
+
+ROW_WORDS = ("SELECT", "WITH", "VALUES", "SHOW", "EXPLAIN", "TABLE")
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,16 @@ class Translated:
     sql: str
     names: tuple[str, ...] | None  # :name order; None for positional `?`
     count: int
+
+    @cached_property
+    def returning(self) -> bool:
+        """The statement says RETURNING (its first column is the cursor's lastrowid)."""
+        return "RETURNING" in self.sql.upper()
+
+    @cached_property
+    def returns_rows(self) -> bool:
+        """Read with fetch(); anything else runs through execute() for its row count."""
+        return self.sql.lstrip(" \n\t(").upper().startswith(ROW_WORDS) or self.returning
 
     def arguments(self, params: Any) -> list:
         """The parameters as asyncpg's positional list ($1 is the first)."""
