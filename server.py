@@ -133,7 +133,7 @@ async def with_core(settings, action):
 
     require_database(settings)
     prepare_data_dir(settings)
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     await db.open()
     try:
         return await action(Core(db=db, hub=Hub(), settings=settings, secret=load_secret(settings)))

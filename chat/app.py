@@ -39,7 +39,7 @@ from chat.core.conversation import rooms
 from chat.core.people import directory_recheck
 from chat.core.site import audit, health, scheduler
 from chat.db import Database
-from chat.db.database import storage_failure
+from chat.db.errors import storage_failure
 from chat.errors import Unavailable
 from chat.hub import CLOSE_GOING_AWAY, Hub
 from chat.keys import core_key, outbound_counts_key, settings_key
@@ -68,9 +68,7 @@ async def open_writable(db: Database, settings: Settings) -> None:
     except Exception as exc:
         if storage_failure(exc) is None:
             raise
-        raise Unavailable(
-            "cannot_start", path=str(settings.database_path.resolve()), problem=str(exc)
-        ) from None
+        raise Unavailable("cannot_start", path=settings.database_shown, problem=str(exc)) from None
     try:
         await health.check_writable(db, settings)
     except BaseException:
@@ -82,7 +80,7 @@ async def open_core(app: web.Application):
     settings = app[settings_key]
     prepare_data_dir(settings)
     db = Database(
-        settings.database_path,
+        settings.database,
         settings.read_connections,
         settings.read_budget,
         settings.search_index_delay,

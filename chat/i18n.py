@@ -69,6 +69,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The server cannot write its database now: nothing was saved, try again later",
         "服务器暂时无法写入数据库：未保存任何内容，请稍后重试",
     ),
+    "nul_character": (
+        "Text may not contain the NUL character (U+0000)",
+        "文本不能包含 NUL 字符（U+0000）",
+    ),
+    "database_unavailable": (
+        "The server cannot reach its database now: nothing was saved, try again later",
+        "服务器暂时无法连接数据库：未保存任何内容，请稍后重试",
+    ),
     "cannot_start": (
         "Cannot start: the database {path} cannot be written: {problem}",
         "无法启动：数据库 {path} 无法写入：{problem}",

@@ -27,6 +27,8 @@ from chat.setting_values import (
 from chat.signin_settings import LdapSettings, OidcProvider, load_signin
 
 LANGUAGES = ("en", "zh")
+SQLITE_SCHEME = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOG_FORMATS = ("text", "json")
 
 
@@ -35,6 +37,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("data")
+    database_url: str | None = None  # CHAT_DATABASE_URL; None: SQLite in data_dir
     secret: str | None = None
     allow_registration: bool = True
     cors_origins: tuple[str, ...] = ()
@@ -172,7 +175,25 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
+        """The SQLite file: CHAT_DATABASE_URL=sqlite:///path, else data_dir/teahouse.db."""
+        if self.database_url and self.database_url.startswith(SQLITE_SCHEME):
+            return Path(self.database_url.removeprefix(SQLITE_SCHEME))
         return self.data_dir / "teahouse.db"
+
+    @property
+    def database(self) -> Path | str:
+        """What Database opens: a postgresql:// URL, or the SQLite file."""
+        if self.database_url and self.database_url.startswith(POSTGRES_SCHEMES):
+            return self.database_url
+        return self.database_path
+
+    @property
+    def database_shown(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        if isinstance(self.database, str):
+            parts = urlsplit(self.database)
+            return f"{parts.scheme}://{parts.hostname}:{parts.port or 5432}{parts.path}"
+        return str(self.database_path.resolve())
 
     @property
     def uploads_dir(self) -> Path:
@@ -303,6 +324,8 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["port"] = parse_port(source, port)
     if (data_dir := pick("data_dir", "CHAT_DATA_DIR")) is not None:
         values["data_dir"] = Path(data_dir)
+    if raw := env.get("CHAT_DATABASE_URL", "").strip():
+        values["database_url"] = parse_database_url(raw)
     if secret := env.get("CHAT_SECRET"):
         if len(secret) < 16:
             raise SettingsError("CHAT_SECRET must be at least 16 characters")
@@ -377,6 +400,16 @@ def parse_call_url(name: str, raw: str) -> str:
             f"{name} must be an http(s) URL of a meeting server, with at most one {{room}}"
         )
     return raw
+
+
+def parse_database_url(raw: str) -> str:
+    if raw.startswith(POSTGRES_SCHEMES) or (
+        raw.startswith(SQLITE_SCHEME) and len(raw) > len(SQLITE_SCHEME)
+    ):
+        return raw
+    raise SettingsError(
+        "CHAT_DATABASE_URL must be sqlite:///path or postgresql://user:password@host:port/db"
+    )
 
 
 def parse_redis_url(raw: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from chat.app import create_app
@@ -9,11 +12,48 @@ from chat.keys import core_key
 from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, register
 from tests.ldapserver import Slapd, require_slapd
+from tests.pgcluster import PgCluster
+
+# A test file runs on both engines with one line, `pytestmark = both_engines`
+# (tests/pgcluster.py); TEAHOUSE_TEST_DATABASE=postgres runs every app fixture's server
+# on PostgreSQL.
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the session (tests/pgcluster.py)."""
+    cluster = PgCluster().start()
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", heartbeat_seconds=5.0, **NO_RATE_LIMITS)
+def database_url(request) -> Iterator[str | None]:
+    """None: SQLite in the data directory. On PostgreSQL: a fresh migrated database."""
+    engine = getattr(request, "param", None) or os.environ.get("TEAHOUSE_TEST_DATABASE", "sqlite")
+    if engine == "sqlite":
+        yield None
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.fresh_database()
+    yield url
+    cluster.drop_database(url)
+
+
+@pytest.fixture
+def database(database_url, tmp_path):
+    """What Database opens in this test: the PostgreSQL URL, or a SQLite file."""
+    return database_url or tmp_path / "teahouse.db"
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        heartbeat_seconds=5.0,
+        **NO_RATE_LIMITS,
+    )
 
 
 @pytest.fixture

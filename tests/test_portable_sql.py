@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = {
     "chat/db/database.py",
     "chat/db/handles.py",
+    "chat/db/sqlite_engine.py",
+    "chat/db/postgres_engine.py",
+    "chat/db/pg_connection.py",
+    "chat/db/placeholders.py",
     "chat/db/migrate.py",
     "chat/ops/backup.py",
     "chat/ops/vacuum.py",

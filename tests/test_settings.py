@@ -82,6 +82,21 @@ def test_settings_derive_the_paths_in_the_data_dir():
     assert settings.secret_path == Path("/d/jwt_secret")
 
 
+def test_the_database_is_sqlite_in_the_data_dir_unless_a_url_says_otherwise():
+    assert load_settings(NO_FLAGS, env={}).database == Path("data/teahouse.db")
+    url = "postgresql://chat:pw@db.internal:5432/teahouse"
+    shared = {  # PostgreSQL means a site several hosts may share: host_settings.py
+        "CHAT_SECRET": "s" * 32,
+        "CHAT_VAPID_PRIVATE_KEY": "key",
+        "CHAT_FILES_DIR": "/srv/files",
+    }
+    settings = load_settings(NO_FLAGS, env={"CHAT_DATABASE_URL": url, **shared})
+    assert settings.database == url
+    assert settings.database_shown == "postgresql://db.internal:5432/teahouse"  # no password
+    elsewhere = load_settings(NO_FLAGS, env={"CHAT_DATABASE_URL": "sqlite:////srv/chat.db"})
+    assert elsewhere.database == elsewhere.database_path == Path("/srv/chat.db")
+
+
 @pytest.mark.parametrize(
     "flags,env,words",
     [
@@ -92,6 +107,8 @@ def test_settings_derive_the_paths_in_the_data_dir():
         ({}, {"CHAT_PORT": ""}, ["CHAT_PORT"]),
         ({}, {"CHAT_ALLOW_REGISTRATION": "maybe"}, ["CHAT_ALLOW_REGISTRATION", "maybe"]),
         ({}, {"CHAT_LANGUAGE": "fr"}, ["CHAT_LANGUAGE", "fr"]),
+        ({}, {"CHAT_DATABASE_URL": "mysql://x/y"}, ["CHAT_DATABASE_URL", "postgresql://"]),
+        ({}, {"CHAT_DATABASE_URL": "sqlite:///"}, ["CHAT_DATABASE_URL", "sqlite:///path"]),
         ({}, {"CHAT_SECRET": "short"}, ["CHAT_SECRET", "16"]),
         (
             {},

@@ -14,45 +14,65 @@ import pytest
 
 from chat.db import Database, migrate
 from chat.db import handles as connections
-from chat.db.database import backup_file
-from chat.db.users import insert_user
+from chat.db.errors import IntegrityError
+from chat.db.sqlite_engine import backup_file
+from tests.pgcluster import both_engines
 
 ROOT = Path(__file__).parents[1]
 
 
-def schema(path: Path) -> list[tuple]:
-    with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+INSERT_USER = """INSERT INTO users (username, username_key, display_name, created_at, updated_at)
+                  VALUES (?, ?, ?, '', '') RETURNING id"""
 
 
-def user_version(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
-        return conn.execute("PRAGMA user_version").fetchone()[0]
+async def version(db: Database) -> int:
+    if db.path is not None:
+        return (await db.fetch_one("PRAGMA user_version"))[0]
+    return (await db.fetch_one("SELECT version FROM schema_version"))[0]
 
 
-async def opened(path: Path) -> Database:
-    db = Database(path)
+SQLITE_COLUMNS = """SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p
+                    WHERE m.type = 'table' ORDER BY 1, 2"""
+POSTGRES_COLUMNS = """SELECT table_name::text, column_name::text, data_type::text
+                      FROM information_schema.columns WHERE table_schema = 'public'
+                      ORDER BY 1, 2"""
+
+
+async def columns(db: Database) -> list[tuple]:
+    """Every table's columns, on either engine."""
+    sql = SQLITE_COLUMNS if db.path is not None else POSTGRES_COLUMNS
+    return [tuple(row) for row in await db.fetch_all(sql)]
+
+
+async def opened(target: Path | str) -> Database:
+    db = Database(target)
     await db.open()
     return db
 
 
 async def add_user(db: Database, name: str) -> int:
     async def job(conn):
-        return (await insert_user(conn, name, name, None, False)).id
+        return (await conn.execute_fetchall(INSERT_USER, (name, name, name)))[0][0]
 
     return await db.write(job)
 
 
-async def test_a_new_database_gets_every_migration_and_the_global_room(tmp_path):
-    path = tmp_path / "new" / "teahouse.db"
-    db = await opened(path)
-    room = await db.fetch_one("SELECT * FROM rooms WHERE slug = 'global'")
-    await db.close()
-    assert user_version(path) == migrate.available_migrations()[-1][0]
+def test_both_engines_have_the_same_list_of_migrations():
+    sqlite = [path.name for _, path in migrate.available_migrations()]
+    postgres = [path.name for _, path in migrate.available_migrations("postgres")]
+    assert sqlite == postgres
     # Consecutive: a database at version N never runs a file numbered below N, so a
     # branch merged with a number below one already released would be skipped forever.
     numbers = [number for number, _ in migrate.available_migrations()]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+@both_engines
+async def test_a_new_database_gets_every_migration_and_the_global_room(database):
+    db = await opened(database)
+    room = await db.fetch_one("SELECT * FROM rooms WHERE slug = 'global'")
+    assert await version(db) == migrate.available_migrations()[-1][0]
+    await db.close()
     assert room["room_type"] == "public"
     assert room["is_official"] == 1
     assert room["is_active"] == 1
@@ -66,86 +86,122 @@ async def test_the_database_runs_in_wal_mode_with_foreign_keys(tmp_path):
     await db.close()
 
 
-async def test_reopening_a_migrated_database_changes_nothing_and_keeps_the_data(tmp_path):
-    path = tmp_path / "teahouse.db"
-    db = await opened(path)
-    await add_user(db, "alice")
+@both_engines
+async def test_a_commit_is_flushed_to_disk_before_it_returns_on_either_engine(database):
+    """SQLite: synchronous=FULL under WAL. PostgreSQL: fsync and synchronous_commit on."""
+    db = await opened(database)
+    if db.path is not None:
+        assert (await db.fetch_one("PRAGMA synchronous"))[0] == 2  # FULL
+    else:
+        assert (await db.fetch_one("SHOW fsync"))[0] == "on"
+        assert (await db.fetch_one("SHOW synchronous_commit"))[0] == "on"
     await db.close()
-    before = schema(path)
+
+
+@both_engines
+async def test_reopening_a_migrated_database_changes_nothing_and_keeps_the_data(database):
+    db = await opened(database)
+    await add_user(db, "alice")
+    before = await columns(db)
+    await db.close()
     for _ in range(2):
-        db = await opened(path)
+        db = await opened(database)
         users = await db.fetch_all("SELECT username FROM users")
         rooms = await db.fetch_all("SELECT slug FROM rooms")
+        after = await columns(db)
         await db.close()
         assert [row[0] for row in users] == ["alice"]
         assert [row[0] for row in rooms] == ["global"]
-    assert schema(path) == before
+        assert after == before
 
 
 @pytest.fixture
 def migrations_dir(tmp_path, monkeypatch) -> Path:
-    """A copy of the real migrations that a test may add later ones to."""
+    """A copy of the real migrations (both engines') that a test may add later ones to."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, folder)
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", folder)
     return folder
 
 
+def add_migration(migrations_dir: Path, name: str, sql: str) -> None:
+    for folder in (migrations_dir, migrations_dir / "postgres"):
+        (folder / name).write_text(sql)
+
+
+@both_engines
 async def test_an_existing_database_is_upgraded_in_place_by_a_later_migration(
-    tmp_path, migrations_dir
+    database, migrations_dir
 ):
-    path = tmp_path / "teahouse.db"
-    db = await opened(path)
+    db = await opened(database)
     await add_user(db, "alice")
     await db.close()
     number = migrate.available_migrations()[-1][0] + 1
-    (migrations_dir / f"{number:04d}_add_motto.sql").write_text(
-        "ALTER TABLE users ADD COLUMN motto TEXT NOT NULL DEFAULT 'hi';"
+    add_migration(
+        migrations_dir,
+        f"{number:04d}_add_motto.sql",
+        "ALTER TABLE users ADD COLUMN motto TEXT NOT NULL DEFAULT 'hi';",
     )
-    db = await opened(path)
+    db = await opened(database)
     row = await db.fetch_one("SELECT username, motto FROM users")
+    assert await version(db) == number
     await db.close()
     assert tuple(row) == ("alice", "hi")
-    assert user_version(path) == number
 
 
-async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, migrations_dir):
-    path = tmp_path / "teahouse.db"
-    db = await opened(path)
+@both_engines
+async def test_a_failing_migration_leaves_the_database_as_it_was(database, migrations_dir):
+    db = await opened(database)
     await add_user(db, "alice")
+    before, number = await columns(db), await version(db)
     await db.close()
-    before, version = schema(path), user_version(path)
-    (migrations_dir / f"{version + 1:04d}_broken.sql").write_text(
-        "CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;"
+    add_migration(
+        migrations_dir,
+        f"{number + 1:04d}_broken.sql",
+        "CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;",
     )
-    with pytest.raises(sqlite3.Error):
-        await opened(path)
-    assert schema(path) == before
-    assert user_version(path) == version
-
-
-async def test_files_that_are_not_numbered_migrations_are_ignored(tmp_path, migrations_dir):
-    latest = migrate.available_migrations()[-1][0]
-    (migrations_dir / "README.txt").write_text("not a migration")
-    (migrations_dir / "0099-Bad-Name.sql").write_text("THIS IS NOT SQL;")
-    db = await opened(tmp_path / "teahouse.db")
+    with pytest.raises(Exception, match="syntax"):
+        await opened(database)
+    (migrations_dir / f"{number + 1:04d}_broken.sql").unlink()
+    (migrations_dir / "postgres" / f"{number + 1:04d}_broken.sql").unlink()
+    db = await opened(database)
+    assert await columns(db) == before
+    assert await version(db) == number
     await db.close()
-    assert user_version(tmp_path / "teahouse.db") == latest
 
 
-async def test_a_failed_write_job_rolls_back_alone_in_a_shared_commit(tmp_path):
-    db = await opened(tmp_path / "teahouse.db")
+@both_engines
+async def test_files_that_are_not_numbered_migrations_are_ignored(database, migrations_dir):
+    latest = migrate.available_migrations()[-1][0]
+    add_migration(migrations_dir, "README.txt", "not a migration")
+    add_migration(migrations_dir, "0099-Bad-Name.sql", "THIS IS NOT SQL;")
+    db = await opened(database)
+    assert await version(db) == latest
+    await db.close()
+
+
+@both_engines
+async def test_a_failed_write_job_rolls_back_alone_in_a_shared_commit(database):
+    db = await opened(database)
 
     async def broken(conn):
-        await insert_user(conn, "ghost", "ghost", None, False)
+        await conn.execute(INSERT_USER, ("ghost", "ghost", "ghost"))
         raise RuntimeError("job failed")
 
+    async def duplicate(conn):  # a statement the database refuses, mid-batch
+        await conn.execute(INSERT_USER, ("Alice", "alice", "again"))
+
     results = await asyncio.gather(
-        add_user(db, "alice"), db.write(broken), add_user(db, "bob"), return_exceptions=True
+        add_user(db, "alice"),
+        db.write(broken),
+        db.write(duplicate),
+        add_user(db, "bob"),
+        return_exceptions=True,
     )
     names = [row[0] for row in await db.fetch_all("SELECT username FROM users ORDER BY id")]
     await db.close()
     assert isinstance(results[1], RuntimeError)
+    assert isinstance(results[2], IntegrityError)
     assert names == ["alice", "bob"]
 
 
@@ -170,7 +226,7 @@ class WriteLoad:
         return sum(await asyncio.gather(*self.tasks))
 
 
-async def seeded(path: Path, rows: int = 3000) -> Database:
+async def seeded(path: Path | str, rows: int = 3000) -> Database:
     """A database large enough that copying it takes a while."""
     db = await opened(path)
 

@@ -18,8 +18,8 @@ from chat.core.parts import AuditState, Backplane, IntegrationState, PeopleState
 from chat.core.ratelimit import ACTIONS, SHARED, Rate, RateLimiter
 from chat.core.throttle import Throttle
 from chat.db import Database
-from chat.db.database import ReadBudgetSpent, storage_failure
-from chat.errors import ChatError, InsufficientStorage, Unavailable
+from chat.db.errors import ReadBudgetSpent, UnstorableText, storage_failure
+from chat.errors import BadInput, ChatError, InsufficientStorage, Unavailable
 from chat.events import Event, MessagePosted
 from chat.hub import Hub
 from chat.i18n import translate
@@ -35,12 +35,15 @@ class Outcome:
 
 
 def storage_error(exc: BaseException) -> ChatError | None:
-    """The ChatError for a write the storage refused (507 disk full, 503 unwritable)."""
+    """The ChatError for a statement the storage refused (507 disk full, 503 unwritable,
+    503 the database server unreachable, 400 text PostgreSQL cannot hold)."""
+    if isinstance(exc, UnstorableText):
+        return BadInput("nul_character")
     reason = storage_failure(exc)
     if reason == "disk_full":
         return InsufficientStorage("disk_full")
     if reason:
-        return Unavailable("database_unwritable")
+        return Unavailable(reason)
     return None
 
 

@@ -7,7 +7,9 @@ import time
 
 async def append(conn, stream: int, payload: str) -> int:
     """The stream's next sequence number, recorded with the payload (inside the
-    writing transaction: the number is gap-free and in commit order)."""
+    writing transaction: the number is gap-free and in commit order). On PostgreSQL
+    the upsert locks the stream's row until COMMIT, so writers on several hosts take
+    numbers one after another, never the same one twice."""
     rows = await conn.execute_fetchall(
         """INSERT INTO event_streams (stream, seq) VALUES (?, 1)
            ON CONFLICT (stream) DO UPDATE SET seq = event_streams.seq + 1

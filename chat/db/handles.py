@@ -10,8 +10,9 @@ import asyncio
 import math
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -131,6 +132,12 @@ class WriterConnection(InlineConnection):
 
     async def executescript(self, script: str) -> sqlite3.Cursor:
         return await self.run(self._conn.executescript, script)
+
+    @asynccontextmanager
+    async def attempt(self) -> AsyncIterator[None]:
+        """A statement whose failure the job catches and goes on: SQLite already undoes
+        a failed statement alone (PostgreSQL needs a savepoint, pg_connection.py)."""
+        yield
 
     async def begin(self) -> None:
         """BEGIN IMMEDIATE inline when the write lock is free (one process: always), which

@@ -8,6 +8,7 @@ import sqlite3
 from collections import defaultdict
 
 from chat.clock import iso_utc
+from chat.db.errors import IntegrityError
 from chat.db.threads import THREAD_COLUMNS, row_to_summary, with_repliers
 from chat.db.users import row_to_user, user_columns
 from chat.models import LinkPreview, Message, Reaction, Room, User
@@ -212,35 +213,36 @@ async def insert_message(
     unique index decides, so the common case costs no lookup)."""
     stamp = iso_utc()
     try:
-        rows = await conn.execute_fetchall(
-            """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
-                                     file_url, file_name, file_size, reply_to, client_id,
-                                     sender_name, text_key, mrkdwn, text_params, created_at,
-                                     updated_at, thread_id, thread_only)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               RETURNING id""",
-            (
-                room.id,
-                sender.id if sender else None,
-                message_type,
-                content,
-                system_event,
-                file_url,
-                file_name,
-                file_size,
-                reply_to,
-                client_id,
-                sender_name,
-                text_key,
-                mrkdwn,
-                json.dumps(text_params) if text_params else None,
-                stamp,
-                stamp,
-                thread_id,
-                int(thread_only),
-            ),
-        )
-    except sqlite3.IntegrityError:
+        async with conn.attempt():  # caught below, and the job goes on (PostgreSQL)
+            rows = await conn.execute_fetchall(
+                """INSERT INTO messages (room_id, sender_id, message_type, content, system_event,
+                                         file_url, file_name, file_size, reply_to, client_id,
+                                         sender_name, text_key, mrkdwn, text_params, created_at,
+                                         updated_at, thread_id, thread_only)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   RETURNING id""",
+                (
+                    room.id,
+                    sender.id if sender else None,
+                    message_type,
+                    content,
+                    system_event,
+                    file_url,
+                    file_name,
+                    file_size,
+                    reply_to,
+                    client_id,
+                    sender_name,
+                    text_key,
+                    mrkdwn,
+                    json.dumps(text_params) if text_params else None,
+                    stamp,
+                    stamp,
+                    thread_id,
+                    int(thread_only),
+                ),
+            )
+    except IntegrityError:
         if client_id is not None:
             raise DuplicateClientId(client_id) from None
         raise

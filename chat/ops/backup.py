@@ -32,7 +32,7 @@ from chat import durable
 from chat.clock import iso_utc
 from chat.core.site import audit
 from chat.core.site.export_records import sha256_of
-from chat.db.database import backup_file
+from chat.db.sqlite_engine import backup_file
 from chat.ops.datadir import PRIVATE_DIR, PRIVATE_FILE, create_private, require_database
 from chat.settings import Settings
 

@@ -60,11 +60,12 @@ def prepare_data_dir(settings: Settings) -> None:
     make_dirs(settings.data_dir, PRIVATE_DIR)
     private_folder(settings.uploads_dir)
     private_folder(settings.chat_uploads_dir)
-    # SQLite gives -wal and -shm the database file's mode, so a 0600 database keeps them 0600.
-    create_private(settings.database_path)
-    sync_dir(settings.data_dir)  # the database's name, before anything is acknowledged
-    for suffix in ("-wal", "-shm"):
-        tighten(settings.database_path.with_name(settings.database_path.name + suffix))
+    if settings.database == settings.database_path:  # SQLite (not CHAT_DATABASE_URL=postgresql)
+        # SQLite gives -wal and -shm the file's mode, so a 0600 database keeps them 0600.
+        create_private(settings.database_path)
+        sync_dir(settings.data_dir)  # the database's name, before anything is acknowledged
+        for suffix in ("-wal", "-shm"):
+            tighten(settings.database_path.with_name(settings.database_path.name + suffix))
     tighten(settings.secret_path)
     tighten(settings.vapid_path)
     with os.scandir(settings.chat_uploads_dir) as entries:
@@ -90,6 +91,8 @@ def tighten(path: Path) -> None:
 def require_database(settings: Settings) -> None:
     """Raise NoDatabase unless the data directory holds a database (and never create one)."""
     path = settings.database_path
+    if settings.database != path:  # PostgreSQL: the server answers for itself at open
+        return
     if not path.is_file() or path.stat().st_size == 0:
         raise NoDatabase(path)
 

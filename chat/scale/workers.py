@@ -45,7 +45,7 @@ async def prepare(settings: Settings) -> None:
     from chat.db import Database
 
     prepare_data_dir(settings)
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     await db.open()
     await db.close()
     load_secret(settings)

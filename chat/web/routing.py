@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import hdrs, web
 
+from chat.core import storage_error
 from chat.core.origin import sender_address, sender_agent
 from chat.errors import ChatError, TooManyRequests, Unauthorized
 from chat.i18n import translate, viewer_language
@@ -64,7 +65,10 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
             return error_response(request, style, exc)
         except web.HTTPException:
             raise
-        except Exception:
+        except Exception as exc:
+            if (failure := storage_error(exc)) is not None:  # a read the database could not take
+                log.error("storage failed in %s: %s", redact_path(request.path), exc)
+                return error_response(request, style, failure)
             log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
             return style.response(request, "internal_error", 500)
 

@@ -9,7 +9,7 @@ import shutil
 
 from chat.clock import iso_utc
 from chat.db import Database
-from chat.db.database import storage_failure
+from chat.db.errors import storage_failure
 from chat.errors import Unavailable
 from chat.settings import Settings
 
@@ -52,6 +52,4 @@ async def problems(db: Database, settings: Settings) -> list[str]:
 async def check_writable(db: Database, settings: Settings) -> None:
     """At start: stop with a clear message when the database cannot be written."""
     if problem := await write_problem(db):
-        raise Unavailable(
-            "cannot_start", path=str(settings.database_path.resolve()), problem=problem
-        )
+        raise Unavailable("cannot_start", path=settings.database_shown, problem=problem)
