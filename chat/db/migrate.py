@@ -65,13 +65,14 @@ async def postgres_version(conn) -> int:
     return rows[0][0]
 
 
-async def migrate_postgres(conn) -> int:
-    """PostgreSQL: apply the files above schema_version, one process at a time."""
+async def migrate_postgres(conn, upto: int | None = None) -> int:
+    """PostgreSQL: apply the files above schema_version, one process at a time; up to
+    `upto` only when given (migrate-to-postgres matches a SQLite site's version)."""
     await conn.execute_fetchall(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
     try:
         version = await postgres_version(conn)
         for number, path in available_migrations("postgres"):
-            if number <= version:
+            if number <= version or (upto is not None and number > upto):
                 continue
             script = path.read_text(encoding="utf-8")
             try:
