@@ -5,7 +5,8 @@ The site is read through a read-only connection while this command holds the dat
 directory's lock (a server holds it shared, so a running one refuses the command, and
 one started meanwhile waits). The target is migrated with our own PostgreSQL
 migrations to the site's schema version, then every shared table (move_plan.py) is
-copied in foreign-key order, in primary-key batches through COPY. Each batch commits
+copied in foreign-key order, in primary-key batches through COPY, with the table's own
+triggers off (the counters they keep are copied, not counted again). Each batch commits
 together with its progress mark in SQLITE_MOVE, so a run that dies resumes after the
 last committed batch: nothing is copied twice and nothing skipped. Then the identity
 sequences are set past the highest id the site ever gave (sqlite_sequence included:
@@ -217,9 +218,14 @@ async def copy_table(
             after = [rows[-1][i] for i in key_at]
         async with raw.transaction():
             if rows:
+                # The counters and thread rows our triggers keep are copied as the site
+                # has them: the triggers must not count the copied rows again. Disabled
+                # inside this transaction only, so a kill -9 leaves them enabled.
+                await raw.execute(f"ALTER TABLE {quoted(table.name)} DISABLE TRIGGER USER")
                 await raw.copy_records_to_table(
                     table.name, records=[row_of(row) for row in rows], columns=table.columns
                 )
+                await raw.execute(f"ALTER TABLE {quoted(table.name)} ENABLE TRIGGER USER")
             await raw.execute(
                 f"""UPDATE {SQLITE_MOVE} SET last_key = $1, rows_copied = rows_copied + $2,
                        done = $3 WHERE table_name = $4""",
