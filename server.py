@@ -123,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
         "every table by count and checksum; run it again to resume an interrupted copy "
         "(docs/scale-out.md)",
     )
-    move.add_argument("--to", required=True, metavar="URL", help="postgresql://user:pw@host/db")
+    move.add_argument(
+        "--to",
+        metavar="URL",
+        help="postgresql://user:password@host:port/db (default: CHAT_DATABASE_URL)",
+    )
     move.add_argument(
         "--batch", type=int, default=5000, metavar="ROWS", help="rows per commit (default 5000)"
     )
@@ -254,13 +258,14 @@ def print_imported(settings, counts: dict, source: str) -> int:
 
 def migrate_to_postgres(settings, args) -> int:
     from chat.ops.move_check import render
-    from chat.ops.postgres_move import move_to_postgres, shown
+    from chat.ops.postgres_move import move_to_postgres, shown, target_url
 
     if args.batch < 1:
         print("--batch must be at least 1", file=sys.stderr)
         return 2
+    url = target_url(settings, args.to)
     say = functools.partial(print, flush=True)
-    result = asyncio.run(move_to_postgres(settings, args.to, args.batch, say))
+    result = asyncio.run(move_to_postgres(settings, url, args.batch, say))
     print(render(result.checks))
     if not result.same:
         print(
@@ -270,8 +275,8 @@ def migrate_to_postgres(settings, args) -> int:
         )
         return 1
     print(
-        f"moved {settings.database_path.resolve()} to {shown(args.to)}: {len(result.checks)} "
-        f"tables verified. Start the server with CHAT_DATABASE_URL={shown(args.to)} (and "
+        f"moved {settings.database_path.resolve()} to {shown(url)}: {len(result.checks)} "
+        f"tables verified. Start the server with CHAT_DATABASE_URL={shown(url)} (and "
         "the same --data-dir, which keeps the uploads and the secret)"
     )
     return 0

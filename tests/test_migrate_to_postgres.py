@@ -194,7 +194,11 @@ async def test_a_copy_killed_mid_way_resumes_without_duplicates_and_verifies(sit
     copied = int(pg_cluster.sql("SELECT COUNT(*) FROM messages", name))
     assert copied < BULK  # killed during or before the messages
 
-    done = await asyncio.to_thread(move, site, url)
+    # The target named by CHAT_DATABASE_URL this time (no password on the command line).
+    done = await asyncio.to_thread(
+        run_cli, site.settings.data_dir, "migrate-to-postgres", timeout=180,
+        CHAT_DATABASE_URL=url,
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "resuming the copy" in done.stdout
     lines = table_lines(done.stdout)
@@ -215,6 +219,12 @@ async def test_a_database_holding_something_else_is_refused_untouched(site, pg_c
     tables = pg_cluster.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", name)
     assert tables.split() == ["invoices"]
     assert pg_cluster.sql("SELECT id FROM invoices", name).strip() == "7"
+    nowhere = await asyncio.to_thread(move, site, "postgresql://teahouse@127.0.0.1:1/none")
+    assert nowhere.returncode == 1 and "cannot reach postgresql://teahouse@127.0.0.1:1/none" in (
+        nowhere.stderr
+    )
+    unnamed = await asyncio.to_thread(run_cli, site.settings.data_dir, "migrate-to-postgres")
+    assert unnamed.returncode == 1 and "name the target database" in unnamed.stderr
 
 
 async def test_the_command_refuses_while_a_server_runs_on_the_site(site, pg_cluster):

@@ -26,13 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import asyncpg
+
 from chat.db.errors import DatabaseUnreachable
 from chat.db.migrate import migrate_postgres
 from chat.db.pg_connection import PgConnection
 from chat.ops.datadir import NoDatabase, exclusive
 from chat.ops.move_check import TableCheck, verify
 from chat.ops.move_plan import MoveRefused, Table, plan, quoted
-from chat.settings import Settings
+from chat.settings import POSTGRES_SCHEMES, Settings
 
 SQLITE_MOVE = "sqlite_move"
 SKIP = {SQLITE_MOVE, "schema_version"}
@@ -63,6 +65,18 @@ def shown(url: str) -> str:
     port = f":{parts.port}" if parts.port else ""
     user = f"{parts.username}@" if parts.username else ""
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+
+def target_url(settings: Settings, given: str | None) -> str:
+    """--to, else CHAT_DATABASE_URL when it names PostgreSQL (keeps the password off
+    the command line, where other users of the machine could read it)."""
+    url = given or settings.database_url or ""
+    if not url.startswith(POSTGRES_SCHEMES):
+        raise MoveRefused(
+            "name the target database: --to postgresql://user:password@host:port/db "
+            "(or set CHAT_DATABASE_URL to it)"
+        )
+    return url
 
 
 async def move_to_postgres(
@@ -208,7 +222,7 @@ async def copy_table(
     )
     if state["done"]:
         return 0
-    after = json.loads(state["last_key"]) if state["last_key"] else None
+    after = last_key = json.loads(state["last_key"]) if state["last_key"] else None
     total, copied, row_of = state["rows_copied"], 0, converter(table)
     key_at = [table.columns.index(column) for column in table.key]
     while True:
@@ -216,29 +230,41 @@ async def copy_table(
         done = len(rows) < size
         if rows:
             after = [rows[-1][i] for i in key_at]
-        async with raw.transaction():
-            if rows:
-                # The counters and thread rows our triggers keep are copied as the site
-                # has them: the triggers must not count the copied rows again. Disabled
-                # inside this transaction only, so a kill -9 leaves them enabled.
-                await raw.execute(f"ALTER TABLE {quoted(table.name)} DISABLE TRIGGER USER")
-                await raw.copy_records_to_table(
-                    table.name, records=[row_of(row) for row in rows], columns=table.columns
-                )
-                await raw.execute(f"ALTER TABLE {quoted(table.name)} ENABLE TRIGGER USER")
-            await raw.execute(
-                f"""UPDATE {SQLITE_MOVE} SET last_key = $1, rows_copied = rows_copied + $2,
-                       done = $3 WHERE table_name = $4""",
-                json.dumps(after),
-                len(rows),
-                int(done),
-                table.name,
-            )
+        try:
+            await copy_batch(raw, table, rows, row_of, after, done)
+        except asyncpg.PostgresError as exc:  # a row PostgreSQL refuses: say which, no trace
+            raise MoveRefused(
+                f"PostgreSQL refused a row of {table.name} after key {last_key}: {exc}; "
+                "the rows before it are kept, run the command again once it is fixed"
+            ) from None
+        last_key = after
         copied += len(rows)
         if done:
             break
     say(f"copied {table.name}: {total + copied} rows")
     return copied
+
+
+async def copy_batch(raw, table: Table, rows: list, row_of, after: list | None, done: bool):
+    """One batch and its progress mark in one transaction."""
+    async with raw.transaction():
+        if rows:
+            # The counters and thread rows our triggers keep are copied as the site has
+            # them: the triggers must not count the copied rows again. Disabled inside
+            # this transaction only, so a kill -9 leaves them enabled.
+            await raw.execute(f"ALTER TABLE {quoted(table.name)} DISABLE TRIGGER USER")
+            await raw.copy_records_to_table(
+                table.name, records=[row_of(row) for row in rows], columns=table.columns
+            )
+            await raw.execute(f"ALTER TABLE {quoted(table.name)} ENABLE TRIGGER USER")
+        await raw.execute(
+            f"""UPDATE {SQLITE_MOVE} SET last_key = $1, rows_copied = rows_copied + $2,
+                   done = $3 WHERE table_name = $4""",
+            json.dumps(after),
+            len(rows),
+            int(done),
+            table.name,
+        )
 
 
 async def set_identities(source: sqlite3.Connection, raw, tables: list[Table]) -> None:
