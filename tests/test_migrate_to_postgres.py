@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pytest
 from chat.core.conversation import messages
 from chat.db.users import user_by_id
 from chat.ops.datadir import hold_server_lock
+from chat.ops.move_plan import MoveRefused
 from chat.ops.postgres_move import SQLITE_MOVE, move_to_postgres
 from chat.settings import Settings
 from tests.helpers import Person, make_room, post_message
@@ -65,6 +67,10 @@ async def site(client, core, settings, admin, alice, bob) -> Site:
         ("/api/chat/direct/", {"username": "alice"}, bob),
     ):
         assert (await client.post(path, json=body, headers=who.headers)).status in (200, 201)
+    revoked = await client.post("/api/chat/tokens/", json={"name": "old"}, headers=alice.headers)
+    revoked = await revoked.json()  # the newest token, deleted: its id is never given again
+    gone = await client.delete(f"/api/chat/tokens/{revoked['id']}/", headers=alice.headers)
+    assert gone.ok
     edited = await client.patch(
         f"/api/chat/messages/{first['id']}/", json={"content": "部署 second draft"},
         headers=alice.headers,
@@ -170,6 +176,10 @@ async def test_a_site_moves_verified_and_a_server_on_postgres_serves_its_history
     assert new_text == "first message on PostgreSQL"
     assert int(new_id) == int(old_id) + 1  # the identity continues after the copied ids
     assert pg_cluster.sql("SELECT COUNT(*) FROM reactions", name).strip() == "2"
+    # SQLite's AUTOINCREMENT remembered the revoked token's id; PostgreSQL does too.
+    assert pg_cluster.sql("SELECT MAX(id) FROM api_tokens", name).strip() == "1"
+    next_token = pg_cluster.sql("SELECT nextval(pg_get_serial_sequence('api_tokens', 'id'))", name)
+    assert next_token.strip() == "3"
 
 
 async def test_a_copy_killed_mid_way_resumes_without_duplicates_and_verifies(site, pg_cluster):
@@ -260,6 +270,16 @@ async def test_a_tampered_row_is_found_by_verification(site, pg_cluster):
     assert again.returncode == 1 and "verification FAILED" in again.stderr
     assert "DIFFERENT" in table_lines(again.stdout)["messages"]
     assert pg_cluster.sql(f"SELECT COUNT(*) FROM {SQLITE_MOVE}", name).strip() != "0"
+
+
+async def test_a_value_postgresql_cannot_take_is_named_without_a_traceback(site, pg_cluster):
+    source = sqlite3.connect(site.settings.database_path)
+    with source:  # SQLite keeps text in an INTEGER column; PostgreSQL does not
+        source.execute("UPDATE users SET token_version = 'seven' WHERE username = 'bob'")
+    source.close()
+    url = pg_cluster.fresh_database(empty=True)
+    with pytest.raises(MoveRefused, match="users.token_version holds 'seven'"):
+        await move_to_postgres(site.settings, url, say=lambda line: None)
 
 
 def test_help_documents_the_command():
