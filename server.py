@@ -265,7 +265,11 @@ def migrate_to_postgres(settings, args) -> int:
         return 2
     url = target_url(settings, args.to)
     say = functools.partial(print, flush=True)
-    result = asyncio.run(move_to_postgres(settings, url, args.batch, say))
+    try:
+        result = asyncio.run(move_to_postgres(settings, url, args.batch, say))
+    except KeyboardInterrupt:  # the batch in flight rolled back with its progress mark
+        print("interrupted: run the same command again to resume the copy", file=sys.stderr)
+        return 130
     print(render(result.checks))
     if not result.same:
         print(

@@ -191,6 +191,19 @@ async def test_a_copy_killed_mid_way_resumes_without_duplicates_and_verifies(sit
     copied = int(pg_cluster.sql("SELECT COUNT(*) FROM messages", name))
     assert copied < BULK  # killed during or before the messages
 
+    # A Ctrl-C next: one line and exit 130, the batch in flight rolled back.
+    process = subprocess.Popen(
+        [sys.executable, "server.py", "--data-dir", str(site.settings.data_dir)]
+        + ["migrate-to-postgres", "--to", url, "--batch", "5"],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert process.stdout.readline().startswith("resuming the copy")
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, out + err
+    assert "run the same command again to resume" in err and "Traceback" not in err
+
     # The target named by CHAT_DATABASE_URL this time (no password on the command line).
     done = await asyncio.to_thread(
         run_cli, site.settings.data_dir, "migrate-to-postgres", timeout=180,
