@@ -24,7 +24,6 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -59,12 +58,8 @@ class MoveResult:
 
 
 def shown(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    user = f"{parts.username}@" if parts.username else ""
-    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+    """The URL without its password, for messages (as the server names its database)."""
+    return Settings(database_url=url).database_shown
 
 
 def target_url(settings: Settings, given: str | None) -> str:
