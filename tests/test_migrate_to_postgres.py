@@ -230,9 +230,12 @@ async def test_a_database_holding_something_else_is_refused_untouched(site, pg_c
     assert tables.split() == ["invoices"]
     assert pg_cluster.sql("SELECT id FROM invoices", name).strip() == "7"
     nowhere = await asyncio.to_thread(move, site, "postgresql://teahouse@127.0.0.1:1/none")
-    assert nowhere.returncode == 1 and "cannot reach postgresql://127.0.0.1:1/none" in (
+    assert nowhere.returncode == 1 and "cannot connect to postgresql://127.0.0.1:1/none" in (
         nowhere.stderr
     )
+    missing = await asyncio.to_thread(move, site, pg_cluster.url("no_such_database"))
+    assert missing.returncode == 1 and '"no_such_database" does not exist' in missing.stderr
+    assert "Traceback" not in missing.stderr
     unnamed = await asyncio.to_thread(run_cli, site.settings.data_dir, "migrate-to-postgres")
     assert unnamed.returncode == 1 and "name the target database" in unnamed.stderr
 

@@ -93,32 +93,40 @@ async def move(
 ) -> MoveResult:
     try:
         target = await PgConnection.open(url)
-    except (DatabaseUnreachable, OSError) as exc:
-        raise MoveRefused(f"cannot reach {shown(url)}: {exc}") from None
+    except (DatabaseUnreachable, OSError, ValueError, asyncpg.PostgresError) as exc:
+        raise MoveRefused(f"cannot connect to {shown(url)}: {exc}") from None
     try:
-        raw = target.raw
-        version = source.execute("PRAGMA user_version").fetchone()[0]
-        resumed = await check_target(raw, name, version, shown(url))
-        if not resumed and await migrate_postgres(target, upto=version) != version:
-            raise MoveRefused(
-                f"the site's schema version {version} is newer than this Teahouse knows: "
-                "run the migration with the Teahouse version the site ran"
-            )
-        tables = await plan(source, raw, SKIP)
-        if resumed:
-            say(f"resuming the copy into {shown(url)}")
-        else:
-            await start(raw, tables, name)
-        copied = 0
-        for table in tables:
-            copied += await copy_table(source, raw, table, batch, say)
-        await set_identities(source, raw, tables)
-        checks = await verify(source, raw, tables)
-        if all(check.same for check in checks):
-            await raw.execute(f"DROP TABLE {SQLITE_MOVE}")
-        return MoveResult(checks, copied, resumed)
+        return await copy_and_verify(source, name, url, target, batch, say)
+    except asyncpg.PostgresError as exc:  # e.g. not the database's owner: one line, no trace
+        raise MoveRefused(f"PostgreSQL refused: {exc}") from None
     finally:
         await target.close()
+
+
+async def copy_and_verify(
+    source: sqlite3.Connection, name: str, url: str, target, batch: int, say
+) -> MoveResult:
+    raw = target.raw
+    version = source.execute("PRAGMA user_version").fetchone()[0]
+    resumed = await check_target(raw, name, version, shown(url))
+    if not resumed and await migrate_postgres(target, upto=version) != version:
+        raise MoveRefused(
+            f"the site's schema version {version} is newer than this Teahouse knows: "
+            "run the migration with the Teahouse version the site ran"
+        )
+    tables = await plan(source, raw, SKIP)
+    if resumed:
+        say(f"resuming the copy into {shown(url)}")
+    else:
+        await start(raw, tables, name)
+    copied = 0
+    for table in tables:
+        copied += await copy_table(source, raw, table, batch, say)
+    await set_identities(source, raw, tables)
+    checks = await verify(source, raw, tables)
+    if all(check.same for check in checks):
+        await raw.execute(f"DROP TABLE {SQLITE_MOVE}")
+    return MoveResult(checks, copied, resumed)
 
 
 async def check_target(raw, name: str, version: int, where: str) -> bool:
