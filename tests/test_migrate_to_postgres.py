@@ -19,7 +19,8 @@ import pytest
 from chat.core.conversation import messages
 from chat.db.users import user_by_id
 from chat.ops.datadir import hold_server_lock
-from chat.ops.move_plan import MoveRefused
+from chat.ops.move_check import RowDigest
+from chat.ops.move_plan import MoveRefused, foreign_key_order
 from chat.ops.postgres_move import SQLITE_MOVE, move_to_postgres
 from chat.settings import Settings
 from tests.helpers import Person
@@ -283,6 +284,30 @@ async def test_a_value_postgresql_cannot_take_is_named_without_a_traceback(site,
     url = pg_cluster.fresh_database(empty=True)
     with pytest.raises(MoveRefused, match="users.token_version holds 'seven'"):
         await move_to_postgres(site.settings, url, say=lambda line: None)
+
+
+def test_tables_follow_the_tables_they_reference_and_a_circle_is_refused():
+    references = [
+        ("messages", "rooms"), ("reactions", "messages"), ("reactions", "users"),
+        ("rooms", "users"), ("messages", "messages"),  # a reply: left to the ids' order
+    ]  # fmt: skip
+    order = foreign_key_order(["reactions", "messages", "users", "rooms"], references)
+    assert order == ["users", "rooms", "messages", "reactions"]
+    with pytest.raises(MoveRefused, match="circle"):
+        foreign_key_order(["a", "b"], [("a", "b"), ("b", "a")])
+
+
+def test_a_row_digest_reads_a_whole_float_as_its_integer_and_nothing_else_alike():
+    def digest(*rows) -> str:
+        found = RowDigest()
+        found.add(rows)
+        return found.hexdigest()
+
+    assert digest((1, 3, "部署", None)) == digest((1, 3.0, "部署", None))
+    assert digest((1, 3)) != digest((1, "3"))
+    assert digest((1, 0.5)) != digest((1, 0))
+    assert digest((1, b"\x00")) != digest((1, "00")) != digest((1, None))
+    assert digest((1,), (2,)) != digest((2,), (1,))  # the order of the rows counts
 
 
 def test_help_documents_the_command():
