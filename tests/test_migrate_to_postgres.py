@@ -170,35 +170,34 @@ async def test_a_site_moves_verified_and_a_server_on_postgres_serves_its_history
     assert next_token.strip() == "3"
 
 
+def spawn_move(site: Site, url: str) -> subprocess.Popen:
+    """The command running in batches of 5 rows, to be interrupted."""
+    return subprocess.Popen(
+        [sys.executable, "server.py", "--data-dir", str(site.settings.data_dir)]
+        + ["migrate-to-postgres", "--to", url, "--batch", "5"],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+
+
 async def test_a_copy_killed_mid_way_resumes_without_duplicates_and_verifies(site, pg_cluster):
     url = pg_cluster.fresh_database(empty=True)
     name = database_of(url)
-    process = subprocess.Popen(
-        [sys.executable, "server.py", "--data-dir", str(site.settings.data_dir)]
-        + ["migrate-to-postgres", "--to", url, "--batch", "5"],
-        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+    process = spawn_move(site, url)
     try:
         for line in process.stdout:
             if line.startswith("copied memberships"):
                 break  # messages come next: BULK / 5 batches, a commit each
         process.send_signal(signal.SIGKILL)
     finally:
-        process.wait(timeout=30)
-        process.stdout.close()
+        process.communicate(timeout=30)
     progress = pg_cluster.sql(f"SELECT table_name, done FROM {SQLITE_MOVE}", name).splitlines()
     assert "memberships|1" in progress and "threads|0" in progress, progress
     copied = int(pg_cluster.sql("SELECT COUNT(*) FROM messages", name))
     assert copied < BULK  # killed during or before the messages
 
     # A Ctrl-C next: one line and exit 130, the batch in flight rolled back.
-    process = subprocess.Popen(
-        [sys.executable, "server.py", "--data-dir", str(site.settings.data_dir)]
-        + ["migrate-to-postgres", "--to", url, "--batch", "5"],
-        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+    process = spawn_move(site, url)
     assert process.stdout.readline().startswith("resuming the copy")
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
