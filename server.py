@@ -6,6 +6,8 @@
   scripts/serve token NAME [--days N]    mint a personal API token for NAME (scripts)
   scripts/serve backup FILE              consistent copy of the live database
   scripts/serve link-identity NAME PROVIDER EXTERNAL_NAME
+  scripts/serve migrate-to-postgres --to postgresql://USER:PASSWORD@HOST/DB
+                                         copy a stopped site into PostgreSQL, verified
 (scripts/serve runs this file in the .venv it keeps; .venv/bin/python server.py is the same.)
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import getpass
 import logging
 import os
@@ -114,6 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("name", help="the existing Teahouse username")
     link.add_argument("provider", help="'ldap' or a CHAT_OIDC_PROVIDERS name")
     link.add_argument("external_name", help="the username at the provider")
+    move = sub.add_parser(
+        "migrate-to-postgres",
+        help="copy this (stopped) SQLite site into an empty PostgreSQL database, verify "
+        "every table by count and checksum; run it again to resume an interrupted copy "
+        "(docs/scale-out.md)",
+    )
+    move.add_argument(
+        "--to",
+        metavar="URL",
+        help="postgresql://user:password@host:port/db (default: CHAT_DATABASE_URL)",
+    )
+    move.add_argument(
+        "--batch", type=int, default=5000, metavar="ROWS", help="rows per commit (default 5000)"
+    )
     for command in sub.choices.values():  # `restore ARCHIVE --data-dir NEW` reads naturally
         command.add_argument(
             "--data-dir",
@@ -239,6 +256,36 @@ def print_imported(settings, counts: dict, source: str) -> int:
     return 0
 
 
+def migrate_to_postgres(settings, args) -> int:
+    from chat.ops.move_check import render
+    from chat.ops.postgres_move import move_to_postgres, shown, target_url
+
+    if args.batch < 1:
+        print("--batch must be at least 1", file=sys.stderr)
+        return 2
+    url = target_url(settings, args.to)
+    say = functools.partial(print, flush=True)
+    try:
+        result = asyncio.run(move_to_postgres(settings, url, args.batch, say))
+    except KeyboardInterrupt:  # the batch in flight rolled back with its progress mark
+        print("interrupted: run the same command again to resume the copy", file=sys.stderr)
+        return 130
+    print(render(result.checks))
+    if not result.same:
+        print(
+            "verification FAILED: the tables marked DIFFERENT do not match the site; "
+            "run the command again to verify again",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"moved {settings.database_path.resolve()} to {shown(url)}: {len(result.checks)} "
+        f"tables verified. Start the server with CHAT_DATABASE_URL={shown(url)} (and "
+        "the same --data-dir, which keeps the uploads and the secret)"
+    )
+    return 0
+
+
 def vacuum(settings, args) -> int:
     from chat.ops.vacuum import vacuum as run_vacuum
 
@@ -313,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     from chat.ops.backup import BackupError
     from chat.ops.datadir import NoDatabase, ServerRunning
     from chat.ops.importing import ImportFailed
+    from chat.ops.move_plan import MoveRefused
     from chat.settings import SettingsError, load_settings
 
     try:
@@ -338,12 +386,13 @@ def main(argv: list[str] | None = None) -> int:
         "import": import_export,
         "import-slack": import_slack,
         "link-identity": link_identity,
+        "migrate-to-postgres": migrate_to_postgres,
     }
     try:
         if args.command in commands:
             return commands[args.command](settings, args)
         return serve(settings)
-    except (NoDatabase, BackupError, ServerRunning, ImportFailed) as exc:
+    except (NoDatabase, BackupError, ServerRunning, ImportFailed, MoveRefused) as exc:
         print(exc, file=sys.stderr)
         return 1
     except ChatError as exc:

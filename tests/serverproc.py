@@ -43,12 +43,14 @@ def create_database(data_dir: Path) -> None:
     asyncio.run(create())
 
 
-def run_cli(data_dir: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    """server.py --data-dir data_dir args..., run to completion."""
+def run_cli(
+    data_dir: Path, *args: str, timeout: float = 30, **env: str
+) -> subprocess.CompletedProcess:
+    """server.py --data-dir data_dir args..., run to completion (env: CHAT_* settings)."""
     return subprocess.run(
         [sys.executable, "server.py", "--data-dir", str(data_dir), *args],
         cwd=ROOT,
-        env=clean_env(),
+        env=clean_env(**env),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -71,12 +71,15 @@ async def postgres_version(conn) -> int:
     return rows[0][0]
 
 
-async def migrate_postgres(conn) -> int:
-    """PostgreSQL: apply the files above schema_version, one process at a time."""
+async def migrate_postgres(conn, upto: int | None = None) -> int:
+    """PostgreSQL: apply the files above schema_version, one process at a time; up to
+    `upto` only when given (migrate-to-postgres matches a SQLite site's version)."""
     await conn.execute_fetchall(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
     try:
         version = await postgres_version(conn)
         for number, script in pending(version, "postgres"):
+            if upto is not None and number > upto:
+                break
             try:
                 await conn.executescript(
                     f"BEGIN;\n{script}\nUPDATE schema_version SET version = {number};\nCOMMIT;"
