@@ -13,6 +13,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from chat.push.vapid import b64url
 from tests.helpers import RATES_OFF_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,3 +145,19 @@ async def register_at(session, base: str, username: str, password: str = "correc
     ) as resp:
         assert resp.status == 201, await resp.text()
         return await resp.json()
+
+
+def vapid_key() -> str:
+    """A fresh VAPID private key, as CHAT_VAPID_PRIVATE_KEY takes it."""
+    scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    return b64url(scalar.to_bytes(32, "big"))
+
+
+def shared_site_env(secret: str, files_dir: Path) -> dict[str, str]:
+    """What a site several hosts share (or any PostgreSQL site) must be given rather
+    than make up in one data directory (chat/host_settings.py)."""
+    return {
+        "CHAT_SECRET": secret,
+        "CHAT_VAPID_PRIVATE_KEY": vapid_key(),
+        "CHAT_FILES_DIR": str(files_dir),
+    }

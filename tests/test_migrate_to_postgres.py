@@ -24,7 +24,7 @@ from chat.ops.move_plan import MoveRefused, foreign_key_order
 from chat.ops.postgres_move import SQLITE_MOVE, move_to_postgres
 from chat.settings import Settings
 from tests.helpers import Person
-from tests.serverproc import ROOT, ServerProcess, clean_env, run_cli
+from tests.serverproc import ROOT, ServerProcess, clean_env, run_cli, shared_site_env
 from tests.test_export import team  # noqa: F401 (a fixture)
 from tests.test_hooks import make_hook
 from tests.threadkit import reply
@@ -78,6 +78,14 @@ async def site(client, core, settings, alice, bob, team) -> Site:
 
 async def count(db, table: str) -> int:
     return (await db.fetch_one(f"SELECT COUNT(*) FROM {table}"))[0]
+
+
+def on_postgres(site: Site, url: str) -> dict[str, str]:
+    """The environment a server or command on the PostgreSQL copy runs with: the
+    site's own secret (its tokens stay valid) and files."""
+    settings = site.settings
+    secret = settings.secret or (settings.data_dir / "jwt_secret").read_text().strip()
+    return {"CHAT_DATABASE_URL": url, **shared_site_env(secret, settings.uploads_dir)}
 
 
 def move(site: Site, url: str, *extra: str) -> subprocess.CompletedProcess:
@@ -143,7 +151,7 @@ async def test_a_site_moves_verified_and_a_server_on_postgres_serves_its_history
 
     # The old tokens still sign in (same data directory, same secret), and the history
     # a server on PostgreSQL serves is the site's.
-    server = ServerProcess(site.settings.data_dir, CHAT_DATABASE_URL=url).start()
+    server = ServerProcess(site.settings.data_dir, **on_postgres(site, url)).start()
     try:
         served = await history(server.base, site.alice, site.room)
         async with aiohttp.ClientSession() as http:
@@ -207,7 +215,7 @@ async def test_a_copy_killed_mid_way_resumes_without_duplicates_and_verifies(sit
     # The target named by CHAT_DATABASE_URL this time (no password on the command line).
     done = await asyncio.to_thread(
         run_cli, site.settings.data_dir, "migrate-to-postgres", timeout=180,
-        CHAT_DATABASE_URL=url,
+        **on_postgres(site, url),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "resuming the copy" in done.stdout

@@ -17,11 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 
-from chat.push.vapid import b64url
 from tests.redisproc import RedisServer
-from tests.serverproc import ServerProcess, free_port, register_at
+from tests.serverproc import ServerProcess, free_port, register_at, vapid_key
 from tests.test_reverse_proxy import (  # noqa: F401 (tls_files is a fixture)
     nginx_running,
     require_nginx,
@@ -31,11 +29,6 @@ from tests.test_reverse_proxy import (  # noqa: F401 (tls_files is a fixture)
 
 pytestmark = pytest.mark.slow
 SCHEDULED = 12  # messages falling due together while both hosts run
-
-
-def vapid_key() -> str:
-    scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
-    return b64url(scalar.to_bytes(32, "big"))
 
 
 @pytest.fixture
