@@ -29,6 +29,7 @@ from chat.core.conversation.search_query import parse_query
 from chat.core.fields import check_int, check_optional_id
 from chat.core.people import guests
 from chat.db import messages as message_sql
+from chat.db import postgres_search
 from chat.db import search as search_sql
 from chat.db import users as user_sql
 from chat.db.search import Scope
@@ -80,33 +81,34 @@ def snippet(content: str, pattern: re.Pattern, width: int = SNIPPET_WIDTH) -> st
 
 
 async def matching_ids(
-    conn, user: User, query: SearchQuery, scope: Scope, before: int, limit: int
+    conn, user_id: int, query: SearchQuery, scope: Scope, before: int, limit: int
 ) -> tuple[list[int], int | None]:
-    """Up to `limit` ids, newest first, and where a further bounded scan would start."""
+    """Up to `limit` ids, newest first, and where a further bounded scan would start
+    (on SQLite: FTS5 for terms of three characters or more, windows otherwise)."""
     terms = list(query.terms)
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
     if not long_terms:
         return await walk(
             lambda cursor, size: search_sql.scanned_chunk(
-                conn, user.id, short_terms, query, scope, cursor, size
+                conn, user_id, short_terms, query, scope, cursor, size
             ),
             before,
             limit,
         )
     # Not yet indexed messages are all newer than indexed ones: they come first.
-    newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, before, limit)
+    newest = await search_sql.unindexed_ids(conn, user_id, terms, query, scope, before, limit)
     if len(newest) >= limit:
         return newest[:limit], None
     match = fts_query(long_terms, query.excluded)
     if not is_filtered(query, scope):
         ids = await search_sql.indexed_ids(
-            conn, user.id, match, short_terms, query, scope, before, limit
+            conn, user_id, match, short_terms, query, scope, before, limit
         )
         return (newest + ids)[:limit], None
     ids, floor = await walk(
         lambda cursor, size: search_sql.matched_chunk(
-            conn, user.id, match, short_terms, query, scope, cursor, size
+            conn, user_id, match, short_terms, query, scope, cursor, size
         ),
         before,
         limit - len(newest),
@@ -152,7 +154,8 @@ async def resolve(conn, user: User, query: SearchQuery, room_ref) -> Scope | Non
         room, _ = await check_readable(conn, user, room_ref)
         room_ids = [room.id]
     if query.room is not None:
-        named = await search_sql.room_ids_named(conn, query.room)
+        engine = postgres_search if postgres_search.serves(conn) else search_sql
+        named = await engine.room_ids_named(conn, query.room)
         room_ids = [i for i in named if i in room_ids] if room_ids else named
         if not room_ids:
             return None
@@ -185,7 +188,9 @@ async def search(
         scope = await resolve(conn, user, parsed, room_ref)
         if scope is None:
             return SearchResults((), None)
-        ids, floor = await matching_ids(conn, user, parsed, scope, before, limit + 1)
+        # PostgreSQL reads its bigram index its own way (chat/db/postgres_search.py).
+        plan = postgres_search.matching_ids if postgres_search.serves(conn) else matching_ids
+        ids, floor = await plan(conn, user.id, parsed, scope, before, limit + 1)
         page = ids[:limit]
         next_before = page[-1] if len(ids) > limit else floor
         if not page:
