@@ -65,7 +65,7 @@ class Cluster:
 
     def __init__(self):
         self.bin = binaries()
-        self.root = Path(tempfile.mkdtemp(prefix="teahouse-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix="teahouse-pgsearch-cluster-"))
         self.data, self.port = self.root / "data", free_port()
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
