@@ -7,8 +7,8 @@ after the WAL is flushed, so an acknowledged message survives a crash of either 
 Reads: `reader` and `lookups` share a small pool, `replays` (a reconnect storm) has
 its own, and bounded_read() lends one connection of a third pool whose statements each
 get the budget's remaining time (asyncpg cancels a statement past it on the server).
-Search indexing on PostgreSQL belongs to a later migration (issue 32, pgsearch): until
-it lands the indexer here does nothing.
+Search on PostgreSQL reads a GIN index of bigrams that PostgreSQL keeps itself on every
+write (migration 0030, chat/db/postgres_search.py), so there is no indexer to run.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ REPLAY_CONNECTIONS = 1
 
 
 class IdleIndexer:
-    """No search index to feed on PostgreSQL yet (FTS5 is SQLite's)."""
+    """Nothing to index after commit: PostgreSQL keeps its search index itself."""
 
     def poke(self) -> None:
         return None

@@ -31,6 +31,7 @@ from chat.core.conversation.search_query import parse_query
 from chat.core.fields import check_int, check_optional_id
 from chat.core.people import guests
 from chat.db import messages as message_sql
+from chat.db import postgres_search
 from chat.db import search as search_sql
 from chat.db import search_sources as sources
 from chat.db import users as user_sql
@@ -85,19 +86,20 @@ def snippet(content: str, pattern: re.Pattern, width: int = SNIPPET_WIDTH) -> st
 
 
 async def matching_ids(
-    conn, user: User, query: SearchQuery, scope: Scope, before: int, limit: int
+    conn, user_id: int, query: SearchQuery, scope: Scope, before: int, limit: int
 ) -> tuple[list[int], int | None]:
-    """Up to `limit` ids, newest first, and where a further bounded scan would start."""
+    """Up to `limit` ids, newest first, and where a further bounded scan would start
+    (on SQLite: FTS5 for terms of three characters or more, windows otherwise)."""
     terms = list(query.terms)
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     upto = await sources.indexed_upto(conn)
     match = text_match(query, scope)
     if match is None:  # the sources read every row, indexed or not
-        return await filtered_ids(conn, user, query, scope, before, limit, upto + 1)
+        return await filtered_ids(conn, user_id, query, scope, before, limit, upto + 1)
     # Not yet indexed messages are all newer than indexed ones: they come first. The
     # index is read below the mark read here, so a batch indexed meanwhile is not
     # found twice.
-    newest = await search_sql.unindexed_ids(conn, user.id, terms, query, scope, upto, before, limit)
+    newest = await search_sql.unindexed_ids(conn, user_id, terms, query, scope, upto, before, limit)
     if len(newest) >= limit:
         return newest[:limit], None
     before = min(before, upto + 1)
@@ -105,10 +107,10 @@ async def matching_ids(
         short_terms = [t for t in terms if len(t) < TRIGRAM]
         match = fts_query(long_terms, query.excluded)
         ids = await search_sql.indexed_ids(
-            conn, user.id, match, short_terms, query, scope, before, limit
+            conn, user_id, match, short_terms, query, scope, before, limit
         )
         return (newest + ids)[:limit], None
-    ids, floor = await filtered_ids(conn, user, query, scope, before, limit - len(newest))
+    ids, floor = await filtered_ids(conn, user_id, query, scope, before, limit - len(newest))
     return newest + ids, floor
 
 
@@ -124,7 +126,7 @@ def text_match(query: SearchQuery, scope: Scope) -> str | None:
     return '"http://" OR "https://"' if "link" in query.has else None
 
 
-async def filtered_ids(conn, user: User, query, scope: Scope, before, limit, tail=None):
+async def filtered_ids(conn, user_id: int, query, scope: Scope, before, limit, tail=None):
     """The messages below `before` a filtered search finds: dates as an id range (and
     every id from `tail` up when given: not indexed, so not dated yet), candidates from
     the narrowest source (search_plan.py), each chunk checked for the words the source
@@ -135,7 +137,7 @@ async def filtered_ids(conn, user: User, query, scope: Scope, before, limit, tai
     match = text_match(query, scope)
     unseen = [fts_string(t) for t in query.excluded if len(t) >= TRIGRAM]
     room = scope.room_ids[0] if scope.room_ids else None
-    keys = {"user": user.id, "room": room, "sender": scope.sender_id, "match": match}
+    keys = {"user": user_id, "room": room, "sender": scope.sender_id, "match": match}
     source = await choose_source(conn, query, scope, keys, span, before)
     extra, params = search_sql.filters([t for t in query.terms if len(t) < TRIGRAM], query, scope)
 
@@ -145,7 +147,7 @@ async def filtered_ids(conn, user: User, query, scope: Scope, before, limit, tai
             return [], 0, None
         checked = None if source == search_plan.TEXT else match
         kept = await sources.words_kept(conn, chunk, checked, unseen)
-        return await search_sql.allowed(conn, kept, user.id, extra, params), len(chunk), chunk[-1]
+        return await search_sql.allowed(conn, kept, user_id, extra, params), len(chunk), chunk[-1]
 
     return await walk(read_chunk, before, limit)
 
@@ -204,7 +206,8 @@ async def resolve(conn, user: User, query: SearchQuery, room_ref) -> Scope | Non
         room, _ = await check_readable(conn, user, room_ref)
         room_ids = [room.id]
     if query.room is not None:
-        named = await search_sql.room_ids_named(conn, query.room)
+        engine = postgres_search if postgres_search.serves(conn) else search_sql
+        named = await engine.room_ids_named(conn, query.room)
         room_ids = [i for i in named if i in room_ids] if room_ids else named
         if not room_ids:
             return None
@@ -237,7 +240,10 @@ async def search(
         scope = await resolve(conn, user, parsed, room_ref)
         if scope is None:
             return SearchResults((), None)
-        ids, floor = await matching_ids(conn, user, parsed, scope, before, limit + 1)
+        # PostgreSQL reads its bigram index its own way (chat/db/postgres_search.py).
+        # PostgreSQL reads its bigram index its own way (chat/db/postgres_search.py).
+        plan = postgres_search.matching_ids if postgres_search.serves(conn) else matching_ids
+        ids, floor = await plan(conn, user.id, parsed, scope, before, limit + 1)
         page = ids[:limit]
         next_before = page[-1] if len(ids) > limit else floor
         if not page:

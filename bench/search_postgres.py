@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Search on PostgreSQL beside SQLite at a million messages (issue 32), by hand (not CI):
+
+  python bench/search_postgres.py --messages 1000000 --calls 30
+
+The same messages (bench/search_ops.py's: 20 rooms, five senders, a hundred days, a
+file in every 25th, a link in every 7th) go into a migrated SQLite database (FTS5
+trigram index built in one go) and into a throwaway PostgreSQL cluster (initdb in /tmp,
+a free port on 127.0.0.1, stopped at the end; the bigram index of migration
+postgres/0026 built after the load). Each query's first page (21 ids, newest first, as
+the search endpoint asks) is planned and read by each engine's own search code
+(chat/core/conversation/search.py's matching_ids on SQLite, chat/db/postgres_search.py
+on PostgreSQL) in this process; p50 and p99 of --calls calls. Then the cost of the
+bigram index per stored message: 5,000 messages inserted with and without it.
+Bounded: a fixed number of calls and rows; nothing but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from million import fill  # noqa: E402
+from search_ops import PEOPLE, spread_row  # noqa: E402
+
+from chat.core.conversation.search import NO_LIMIT, matching_ids  # noqa: E402
+from chat.core.conversation.search_query import parse_query  # noqa: E402
+from chat.db import postgres_search  # noqa: E402
+from chat.db import search as search_sql  # noqa: E402
+from chat.db.database import Database  # noqa: E402
+from chat.db.search import Scope  # noqa: E402
+from tests.pg_search_kit import Cluster, PgConn, fresh_database  # noqa: E402
+
+READER, WRITER = 5000, 5001
+QUERIES = {
+    "'部署' (2 Chinese characters)": "部署",
+    "'新版本' (3 characters)": "新版本",
+    "'deploy' (English word)": "deploy",
+    "'quarterly report' (two words)": "quarterly report",
+    "from:wei has:link quarterly": "from:load5002 has:link quarterly",
+    "from:wei in:big4 has:file after:… 部署": (
+        "from:load5002 in:big4 has:file after:2026-11-01 部署"
+    ),
+    "in:big4 on:… release": "in:big4 on:2026-11-15 release",
+}
+
+
+def machine() -> str:
+    model = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
+        platform.processor(),
+    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{model}, {os.cpu_count()} CPUs, load average {load}, Python {platform.python_version()}"
+    )
+
+
+async def scope_of(conn, query) -> Scope:
+    engine = postgres_search if postgres_search.serves(conn) else search_sql
+    rooms = () if query.room is None else tuple(await engine.room_ids_named(conn, query.room))
+    sender = int(query.sender.removeprefix("load")) if query.sender else None
+    return Scope(rooms, sender, None, None, True)
+
+
+async def timed(conn, plan, q: str, calls: int) -> tuple[float, float, int]:
+    query = parse_query(q)
+    took, hits = [], 0
+    for _ in range(calls):
+        started = time.perf_counter()
+        scope = await scope_of(conn, query)
+        ids, _ = await plan(conn, READER, query, scope, NO_LIMIT, 21)
+        took.append((time.perf_counter() - started) * 1000)
+        hits = len(ids)
+    took.sort()
+    return statistics.median(took), took[min(len(took) - 1, round(0.99 * len(took)))], hits
+
+
+async def load_postgres(cluster: Cluster, sqlite_path: Path, total: int):
+    """The SQLite database's users, rooms, memberships and messages, copied."""
+    import sqlite3
+
+    conn = await fresh_database(cluster, "bench")
+    await conn.execute("DROP INDEX messages_grams")  # built after the load, as a migration would
+    lite = sqlite3.connect(sqlite_path)
+    for table, columns in (
+        ("users", "id, username"),
+        ("rooms", "id, slug, name, room_type, is_active"),
+        ("memberships", "room_id, user_id, is_banned"),
+        ("messages", "id, room_id, sender_id, message_type, content, file_url, is_deleted, "
+                     "created_at, thread_id"),
+    ):  # fmt: skip
+        rows = lite.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()
+        await conn.copy_records_to_table(table, records=rows, columns=columns.split(", "))
+    lite.close()
+    started = time.monotonic()
+    index = Path(ROOT / "chat/db/migrations/postgres/0030_search_postgres.sql").read_text()
+    await conn.execute("SET maintenance_work_mem = '256MB'")
+    await conn.execute(index[index.index("CREATE INDEX") :].split(";")[0])
+    await conn.execute("ANALYZE")
+    print(f"  bigram index over {total} messages built in {time.monotonic() - started:.0f} s")
+    return conn
+
+
+async def insert_cost(conn, rows: int = 5000) -> tuple[float, float]:
+    """µs per message inserted (one executemany in one transaction) into two new copies
+    of the messages table, indexes included, one without the bigram index."""
+    for table in ("indexed", "plain"):
+        await conn.execute(f"CREATE TABLE {table} (LIKE messages INCLUDING ALL)")
+    name = await conn.fetchval(
+        """SELECT indexname FROM pg_indexes
+           WHERE tablename = 'plain' AND indexdef LIKE '%chat_grams%'"""
+    )
+    await conn.execute(f'DROP INDEX "{name}"')
+    records = [
+        (n, 1 + n % 20, WRITER, f"新版本发布 deploy window #{n}", "2026-12-01T00:00:00Z")
+        for n in range(1, rows + 1)
+    ]
+    costs = []
+    for table in ("indexed", "plain"):
+        started = time.perf_counter()
+        async with conn.transaction():
+            await conn.executemany(
+                f"INSERT INTO {table} (id, room_id, sender_id, content, created_at) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                records,
+            )
+        costs.append((time.perf_counter() - started) * 1e6 / rows)
+    return costs[0], costs[1]
+
+
+async def main(args) -> None:
+    print(f"== search on PostgreSQL beside SQLite, {args.messages} messages ==")
+    print(f"  machine: {machine()}")
+    workdir = Path(tempfile.mkdtemp(prefix="teahouse-pgsearch-"))
+    cluster = Cluster()
+    try:
+        path = workdir / "teahouse.db"
+        db = Database(path, read_budget=60)
+        await db.open()
+        await db.close()
+        started = time.monotonic()
+        row = functools.partial(spread_row, total=args.messages)
+        fill(path, args.messages, 20, READER, WRITER, row, PEOPLE)
+        print(f"  SQLite loaded and indexed in {time.monotonic() - started:.0f} s")
+        cluster.start()
+        started = time.monotonic()
+        pg = await load_postgres(cluster, path, args.messages)
+        print(f"  PostgreSQL loaded in {time.monotonic() - started:.0f} s (index included)")
+        db = Database(path, read_budget=60)
+        await db.open()
+        print(
+            f"\n{'query (first page of 21)':42} {'SQLite p50/p99':>18} {'PostgreSQL p50/p99':>20}"
+        )
+        async with db.bounded_read() as lite:
+            for label, q in QUERIES.items():
+                s50, s99, s_hits = await timed(lite, matching_ids, q, args.calls)
+                p50, p99, p_hits = await timed(
+                    PgConn(pg), postgres_search.matching_ids, q, args.calls
+                )
+                print(
+                    f"{label:42} {s50:7.1f} /{s99:6.1f} ms {p50:8.1f} /{p99:6.1f} ms"
+                    f"  ({s_hits} / {p_hits} ids)"
+                )
+        await db.close()
+        with_index, without = await insert_cost(pg)
+        print(
+            f"\ninsert, µs per message (5,000 in one transaction): {with_index:.0f} with the "
+            f"bigram index, {without:.0f} without"
+        )
+        print(f"  machine at the end: {machine()}")
+        await pg.close()
+    finally:
+        if cluster.data.exists():
+            cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--calls", type=int, default=30)
+    asyncio.run(main(parser.parse_args()))

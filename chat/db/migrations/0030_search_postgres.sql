@@ -1,0 +1,3 @@
+-- Issue 32: search on PostgreSQL (migrations/postgres/0030_search_postgres.sql: character
+-- bigrams of the content in a GIN index). Nothing to do on SQLite: its FTS5 trigram
+-- index and the short-term window already answer the same queries.
