@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from chat.app import create_app
+from chat.core.people import accounts
 from chat.keys import core_key
 from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, register
@@ -25,6 +26,26 @@ def pg_cluster():
     cluster = PgCluster().start()
     yield cluster
     cluster.stop()
+
+
+# The real scrypt cost (n = 2**14) takes about 60 ms of CPU per hash, and the suite
+# registers and signs in thousands of people: in-process tests hash at a cheap factor
+# (a stored hash names its own parameters, so nothing else changes). `full_password_cost`
+# puts the real one back; server subprocesses always hash at the real cost.
+FULL_PASSWORD_COST = dict(accounts.SCRYPT)
+CHEAP_PASSWORD_COST = {"n": 2**4, "r": 8, "p": 1}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes():
+    accounts.SCRYPT = CHEAP_PASSWORD_COST
+    yield
+    accounts.SCRYPT = FULL_PASSWORD_COST
+
+
+@pytest.fixture
+def full_password_cost(monkeypatch):
+    monkeypatch.setattr(accounts, "SCRYPT", FULL_PASSWORD_COST)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -114,6 +115,19 @@ async def test_login_answers_the_same_body_as_register(client, alice):
         "/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
     )
     assert (await me.json())["id"] == alice.id
+
+
+async def test_passwords_are_stored_and_checked_at_the_full_scrypt_cost(
+    client, settings, full_password_cost
+):
+    # The other in-process tests hash at a cheap factor (tests/conftest.py); this one
+    # proves the real cost end to end.
+    await register(client, "alice")
+    with sqlite3.connect(settings.data_dir / "teahouse.db") as db:
+        (stored,) = db.execute("SELECT password_hash FROM users").fetchone()
+    assert stored.startswith("scrypt$16384$8$1$"), stored
+    assert (await login(client, "alice")).status == 200
+    await assert_error(await login(client, "alice", "wrong password"), 401, "identity")
 
 
 async def test_unknown_user_and_wrong_password_get_the_same_401(client, alice):

@@ -13,6 +13,7 @@ import pytest
 
 from chat.outbound.address import Policy, Refused, check, resolve
 from chat.outbound.door import Door, Unreachable
+from tests.pushservice import PushService
 from tests.websites import (  # noqa: F401 (guard and site are fixtures)
     ALLOWED_HOST,
     SNEAKY_HOST,
@@ -152,6 +153,23 @@ async def test_the_deny_list_wins_over_the_allow_list(site, guard):
     with pytest.raises(Refused):
         await check("http://8.8.8.8/", policy, hosts_resolver)
     assert guard.dialled == []
+
+
+async def test_tls_is_verified_without_a_ca_file_and_trusts_a_named_one(tmp_path, guard):
+    # A self-signed site: refused by the default context, fetched once its CA is named.
+    service = await PushService(tmp_path).start()
+    policy = Policy(ports=frozenset({service.port}), allow=(ipaddress.ip_network("127.0.0.1/32"),))
+    url = f"https://127.0.0.1:{service.port}/elsewhere"
+    doors = [Door("test", policy, 5.0, Counter(), ca_file=ca) for ca in (None, str(service.cert))]
+    try:
+        with pytest.raises(Unreachable):
+            await doors[0].fetch("POST", url, max_bytes=1000)
+        assert (await doors[1].fetch("POST", url, max_bytes=1000)).status == 201
+    finally:
+        for door in doors:
+            await door.close()
+        await service.stop()
+    assert service.hits == {"elsewhere": 1}
 
 
 async def test_the_real_resolver_is_used_by_default():
