@@ -25,7 +25,9 @@ def suggestions(page) -> list[str]:
 
 
 def results(page) -> list[str]:
-    page.locator("#search-results .search-result, #search-results .muted").first.wait_for()
+    # The "…" placeholder (role=status) is there while the search runs: wait past it.
+    answered = "#search-results .search-result, #search-results .muted:not([role=status])"
+    page.locator(answered).first.wait_for()
     return page.locator("#search-results .snippet").all_inner_texts()
 
 

@@ -314,9 +314,12 @@ WORST_PAGES = """async ([cap, count]) => {
   };
   const spent = {};
   for (const [name, text] of Object.entries(pages)) {
-    const started = performance.now();
-    for (let i = 0; i < count; i += 1) formatMessage(text, "alice", new Set(["bob"]));
-    spent[name] = performance.now() - started;
+    spent[name] = Infinity;  // the best of three: a busy machine slows a run, not all
+    for (let run = 0; run < 3; run += 1) {
+      const started = performance.now();
+      for (let i = 0; i < count; i += 1) formatMessage(text, "alice", new Set(["bob"]));
+      spent[name] = Math.min(spent[name], performance.now() - started);
+    }
   }
   return spent;
 }"""
