@@ -110,6 +110,12 @@ class Database:
         async with self.engine.bounded_read(budget) as conn:
             yield conn
 
+    def snapshot(self):
+        """`async with db.snapshot() as conn`: a connection of its own inside one read
+        transaction, for a long read that must be consistent while writes go on (an
+        export) and must not hold a pooled connection from the short reads."""
+        return self.engine.snapshot()
+
     # -- writes ------------------------------------------------------------
     async def write(self, job: WriteJob[T], after_commit: Callable[[T], None] | None = None) -> T:
         """Run job(conn) in a write transaction; return once it is committed.

@@ -13,6 +13,7 @@ write (migration 0030, chat/db/postgres_search.py), so there is no indexer to ru
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,6 +84,17 @@ class PostgresEngine:
             yield conn
         finally:
             self._bounded.give(conn)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[PgConnection]:
+        """A connection of its own in one REPEATABLE READ transaction (every statement
+        sees the database as it was at the first), rolled back and closed at the end."""
+        conn = await PgConnection.open(self.url)
+        try:
+            await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+        finally:
+            await asyncio.shield(conn.close())  # closing ends the transaction
 
     async def backup(self, target) -> None:
         raise NotImplementedError("back up PostgreSQL with pg_dump (docs/scale-out.md)")

@@ -92,6 +92,9 @@ class SqliteEngine:
             pooled.deadline = math.inf
             self._free.put_nowait(pooled)
 
+    def snapshot(self):
+        return snapshot(self.path)
+
     async def backup(self, target: Path) -> None:
         """A consistent copy taken in one step while writes go on."""
         destination = await aiosqlite.connect(target)
@@ -112,3 +115,16 @@ def backup_file(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
+
+
+@asynccontextmanager
+async def snapshot(database: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """A connection of its own inside one read transaction: a consistent export while the
+    server writes, closed even when the client goes away mid-download."""
+    conn = await connect(database)
+    try:
+        await conn.execute("BEGIN")
+        await conn.execute_fetchall("SELECT 1 FROM users LIMIT 1")  # the snapshot starts here
+        yield conn
+    finally:
+        await asyncio.shield(conn.close())

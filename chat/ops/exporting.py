@@ -9,7 +9,8 @@ from pathlib import Path
 
 from chat import durable
 from chat.core.site import audit
-from chat.core.site.export_records import Scope, export_lines, snapshot
+from chat.core.site.export_records import Scope, export_lines
+from chat.db.sqlite_engine import snapshot
 from chat.ops.datadir import create_private, require_database
 from chat.settings import Settings
 

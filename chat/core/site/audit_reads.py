@@ -4,7 +4,6 @@ matching entry for an export. Recording is audit.py."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,7 +14,6 @@ from chat.core.site.administration import check_site_admin
 from chat.core.site.audit import ACTIONS
 from chat.db import audit as audit_sql
 from chat.db.audit import AuditFilter
-from chat.db.handles import connect
 from chat.errors import BadInput
 from chat.models import AuditEntry, User
 
@@ -81,9 +79,6 @@ def entries(core: Core, admin: User, found: AuditFilter) -> AsyncIterator[AuditE
 
 
 async def _entries(core: Core, found: AuditFilter) -> AsyncIterator[AuditEntry]:
-    conn = await connect(core.db.path)
-    try:
+    async with core.db.snapshot() as conn:  # closed even when the client goes away
         async for entry in audit_sql.stream(conn, found):
             yield entry
-    finally:
-        await asyncio.shield(conn.close())  # closed even when the client goes away

@@ -15,9 +15,7 @@ consistent snapshot while the server keeps writing, and chat never waits for it.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -25,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chat.clock import iso_utc
-from chat.db.handles import connect
 
 FORMAT = "teahouse-export"
 VERSION = 1
@@ -155,19 +152,6 @@ class Filters:
                 (user,),
             ),
         }[kind]
-
-
-@contextlib.asynccontextmanager
-async def snapshot(database: Path):
-    """A connection of its own inside one read transaction: a consistent export while the
-    server writes, closed even when the client goes away mid-download."""
-    conn = await connect(database)
-    try:
-        await conn.execute("BEGIN")
-        await conn.execute_fetchall("SELECT 1 FROM users LIMIT 1")  # the snapshot starts here
-        yield conn
-    finally:
-        await asyncio.shield(conn.close())
 
 
 async def export_lines(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from chat.core import Core
 from chat.core.conversation.rooms import check_readable, check_room_admin
-from chat.core.site.export_records import Scope, export_lines, snapshot
+from chat.core.site.export_records import Scope, export_lines
 from chat.errors import Forbidden, TooManyRequests
 from chat.models import User
 
@@ -43,5 +43,5 @@ async def export_slot(core: Core):
 async def open_export(core: Core, scope: Scope, user: User) -> AsyncIterator[AsyncIterator[bytes]]:
     """The export's lines, read in one snapshot of their own within an export slot,
     for the caller to stream while the server keeps writing."""
-    async with export_slot(core), snapshot(core.db.path) as conn:
+    async with export_slot(core), core.db.snapshot() as conn:
         yield export_lines(conn, scope, core.settings.chat_uploads_dir, user.id)
