@@ -191,7 +191,10 @@ async def test_a_directory_that_is_down_gives_a_clear_error_and_local_accounts_s
         started = time.monotonic()
         pending = asyncio.ensure_future(login(client, "jane", "jane-password"))
         health = await client.get("/healthz")  # the event loop is not blocked
-        assert await health.json() == {"status": "ok"} and not pending.done()
+        assert await health.json() == {"status": "ok"}
+        # A hung directory holds the sign-in while others are served; a refused one may
+        # answer before /healthz does (in-process tests hash passwords cheaply).
+        assert kind == "refused" or not pending.done()
         text = await assert_error(await pending, 503, "identity")
         assert "directory is not reachable" in text
         assert time.monotonic() - started < 5
