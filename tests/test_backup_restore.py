@@ -18,6 +18,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from chat.ops.backup import BackupError, backup
+from chat.settings import Settings
 from tests.serverproc import ROOT, ServerProcess, clean_env, create_database, run_cli
 from tests.test_uploads import png
 
@@ -224,3 +226,13 @@ def test_a_file_without_its_upload_row_is_not_archived(tmp_path):
     assert done.returncode == 0, done.stderr
     with tarfile.open(tmp_path / "b.tar") as archive:
         assert archive.getnames() == ["teahouse.db", "MANIFEST.json"]
+
+
+def test_backup_of_a_postgresql_site_says_to_use_pg_dump(tmp_path):
+    """`server.py backup` copies a SQLite site; on PostgreSQL it refuses in one line
+    that names the tools, and writes nothing."""
+    url = "postgresql://chat@127.0.0.1:1/teahouse"
+    settings = Settings(data_dir=tmp_path / "data", database_url=url)
+    with pytest.raises(BackupError, match="pg_dump"):
+        backup(settings, tmp_path / "site.tar")
+    assert not (tmp_path / "site.tar").exists()

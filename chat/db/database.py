@@ -219,5 +219,7 @@ class Database:
 
     # -- operations --------------------------------------------------------
     async def backup(self, target: Path) -> None:
-        """A consistent copy taken in one step while writes go on (SQLite)."""
+        """A consistent copy taken in one step while writes go on: SQLite's, a file.
+        A PostgreSQL site is backed up by pg_dump or PITR (docs/scale-out.md), and
+        `server.py backup` says so before it gets here."""
         await self.engine.backup(target)

@@ -95,6 +95,3 @@ class PostgresEngine:
             yield conn
         finally:
             await asyncio.shield(conn.close())  # closing ends the transaction
-
-    async def backup(self, target) -> None:
-        raise NotImplementedError("back up PostgreSQL with pg_dump (docs/scale-out.md)")

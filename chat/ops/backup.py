@@ -88,6 +88,12 @@ def recorded_uploads(database: Path) -> set[str]:
 def backup(settings: Settings, target: Path) -> Summary:
     """Write the archive to target (0600), atomically: a crash leaves no half archive."""
     require_database(settings)
+    if settings.database != settings.database_path:
+        raise BackupError(
+            "this site's database is PostgreSQL: back it up with pg_dump or point-in-time "
+            "recovery (docs/scale-out.md), and the files in CHAT_FILES_DIR with the same tools "
+            "as any shared directory"
+        )
     target = Path(target)
     if target.is_dir():
         raise BackupError(f"{target} is a directory: give the archive's file name")
