@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from chat.email_settings import load_email
-from chat.host_settings import check_shared, load_hosts
+from chat.host_settings import POSTGRES_SCHEMES, check_shared, load_hosts
 from chat.preview_settings import load_previews
 from chat.push_settings import load_push
 from chat.setting_values import (
@@ -28,7 +28,6 @@ from chat.signin_settings import LdapSettings, OidcProvider, load_signin
 
 LANGUAGES = ("en", "zh")
 SQLITE_SCHEME = "sqlite:///"
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOG_FORMATS = ("text", "json")
 
 
