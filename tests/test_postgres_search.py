@@ -13,8 +13,7 @@ import pytest
 
 from chat.core.conversation import search as core_search
 from chat.core.conversation.search_query import parse_query
-from chat.db import postgres_search
-from chat.db import search as search_sql
+from chat.db import postgres_search, postgres_sources, sqlite_search
 from chat.db.database import Database
 from chat.db.search import Scope
 from chat.db.search_index import index_next_batch
@@ -172,10 +171,16 @@ async def lite(tmp_path):
     await db.close()
 
 
+def engine_of(conn):
+    """The search SQL of the connection's engine (the app's Database says it itself)."""
+    return postgres_search.SEARCH if isinstance(conn, PgConn) else sqlite_search.SEARCH
+
+
 async def scope_of(conn, query, public=True) -> Scope | None:
     """What core's resolve() makes of the names, rooms looked up by the engine's SQL."""
-    engine = postgres_search if postgres_search.serves(conn) else search_sql
-    rooms = () if query.room is None else tuple(await engine.room_ids_named(conn, query.room))
+    rooms = (
+        () if query.room is None else tuple(await engine_of(conn).room_ids_named(conn, query.room))
+    )
     if query.room is not None and not rooms:
         return None
     senders = {"me": ALICE} | {name: uid for uid, name in USERS.items()}
@@ -190,12 +195,11 @@ async def every_page(conn, q: str, limit: int, public=True, user=ALICE) -> list[
     scope = await scope_of(conn, query, public)
     if scope is None:
         return []
-    plan = (
-        postgres_search.matching_ids if postgres_search.serves(conn) else core_search.matching_ids
-    )
     found, before = [], core_search.NO_LIMIT
     while before is not None:
-        ids, floor = await plan(conn, user, query, scope, before, limit + 1)
+        ids, floor = await core_search.matching_ids(
+            conn, engine_of(conn), user, query, scope, before, limit + 1
+        )
         page = ids[:limit]
         found += page
         before = page[-1] if len(ids) > limit else floor
@@ -304,12 +308,13 @@ async def test_a_rare_two_character_word_far_back_comes_from_the_bigram_index(pg
     await pg.conn.execute("INSERT INTO messages (id, room_id, sender_id, content, created_at) "
                           "VALUES (50, 10, 3, '公司鼎盛时期', '2026-11-01T00:00:00Z')")  # fmt: skip
     query = parse_query("鼎盛")
-    ids, floor = await postgres_search.matching_ids(pg, ALICE, query, Scope(), 2**62, 21)
+    ids, floor = await postgres_search.word_ids(pg, ALICE, query, Scope(), 2**62, 21)
     assert (ids, floor) == ([50], None)
-    text, extra, params = postgres_search.conditions(query, Scope())
-    sql = postgres_search.index_sql(postgres_search.bigrams(query), text, extra)
+    text, extra, params = postgres_sources.conditions(query, Scope())
+    grams, gram_params = postgres_sources.grams(list(query.terms))
+    sql = postgres_search.index_sql(grams, text, extra)
     plan = await pg.execute_fetchall(
-        f"EXPLAIN {sql}", {**params, "user": ALICE, "before": 2**62, "limit": 21}
+        f"EXPLAIN {sql}", {**params, **gram_params, "user": ALICE, "before": 2**62, "limit": 21}
     )
     assert "messages_grams" in "\n".join(row[0] for row in plan)
 

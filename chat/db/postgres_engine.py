@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 from chat.db.errors import ReadBudgetSpent
 from chat.db.migrate import migrate_postgres
 from chat.db.pg_connection import PgConnection, PgPool, PooledStatements
+from chat.db.postgres_search import SEARCH
 
 SHORT_CONNECTIONS = 2  # reader + lookups
 REPLAY_CONNECTIONS = 1
@@ -41,6 +42,7 @@ class IdleIndexer:
 
 class PostgresEngine:
     name = "postgres"
+    search = SEARCH
     path = None  # no file: operations on a file (backup, vacuum) are SQLite's
 
     def __init__(self, url: str, read_connections: int):
