@@ -126,9 +126,7 @@ def translated(sql: str) -> tuple[str, list[str]]:
 
 
 class PgConn:
-    """The engine's connection as the search uses it: `engine` and execute_fetchall."""
-
-    engine = "postgres"
+    """The engine's connection as the search uses it: execute_fetchall."""
 
     def __init__(self, conn: asyncpg.Connection):
         self.conn = conn

@@ -82,8 +82,6 @@ class PgConnection:
     """One asyncpg connection with the query code's calls; `deadline` (monotonic
     seconds) bounds every statement while it is lent for a bounded read."""
 
-    engine = "postgres"  # what query code that differs by engine asks (postgres_search)
-
     def __init__(self, raw: asyncpg.Connection, dsn: str):
         self.raw = raw
         self.dsn = dsn
@@ -226,8 +224,6 @@ class PooledStatements:
     pooled connection is free (no statement of theirs spans two calls). A read whose
     connection turns out to be dropped (the server restarted since its last use) is
     tried once more on a new one: reads change nothing, so nobody sees the restart."""
-
-    engine = "postgres"
 
     def __init__(self, pool: PgPool):
         self.pool = pool
