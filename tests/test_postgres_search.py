@@ -206,6 +206,13 @@ async def every_page(conn, q: str, limit: int, public=True, user=ALICE) -> list[
     return found
 
 
+async def first_page(conn, q: str, user=ALICE) -> tuple[list[int], int | None]:
+    query = parse_query(q)
+    scope = await scope_of(conn, query)
+    engine = engine_of(conn)
+    return await core_search.matching_ids(conn, engine, user, query, scope, 2**62, 21)
+
+
 def contents(ids) -> list[str]:
     return [dict((row[0], row[3]) for row in message_rows())[mid] for mid in ids]
 
@@ -307,15 +314,10 @@ async def test_a_rare_two_character_word_far_back_comes_from_the_bigram_index(pg
     )
     await pg.conn.execute("INSERT INTO messages (id, room_id, sender_id, content, created_at) "
                           "VALUES (50, 10, 3, '公司鼎盛时期', '2026-11-01T00:00:00Z')")  # fmt: skip
-    query = parse_query("鼎盛")
-    ids, floor = await postgres_search.word_ids(pg, ALICE, query, Scope(), 2**62, 21)
-    assert (ids, floor) == ([50], None)
-    text, extra, params = postgres_sources.conditions(query, Scope())
-    grams, gram_params = postgres_sources.grams(list(query.terms))
-    sql = postgres_search.index_sql(grams, text, extra)
-    plan = await pg.execute_fetchall(
-        f"EXPLAIN {sql}", {**params, **gram_params, "user": ALICE, "before": 2**62, "limit": 21}
-    )
+    assert await first_page(pg, "鼎盛") == ([50], None)
+    reader = postgres_sources.Reader(ALICE, parse_query("鼎盛"), Scope())
+    bounds = {**reader.params, "before": 2**62, "low": 0, "size": 21}
+    plan = await pg.execute_fetchall(f"EXPLAIN {reader.matches}", bounds)
     assert "messages_grams" in "\n".join(row[0] for row in plan)
 
 
@@ -324,13 +326,6 @@ async def test_bigrams_are_lower_cased_pairs_of_characters(pg):
     assert grams == ["ab", "b会", "会议", "议c"]
     assert await pg.conn.fetchval("SELECT chat_grams('会')") == []
     assert len(await pg.conn.fetchval("SELECT chat_grams(repeat('会议x', 1700))")) == 5099
-
-
-async def first_page(conn, q: str, user=ALICE) -> tuple[list[int], int | None]:
-    query = parse_query(q)
-    scope = await scope_of(conn, query)
-    engine = engine_of(conn)
-    return await core_search.matching_ids(conn, engine, user, query, scope, 2**62, 21)
 
 
 async def test_a_filter_reads_its_narrowest_source_past_the_window(pg):
@@ -357,18 +352,18 @@ async def test_dates_are_the_ids_of_their_days_imported_messages_included(pg, mo
         """INSERT INTO messages (id, room_id, sender_id, content, created_at)
            VALUES (5000, 10, 3, 'imported 部署', '2026-11-02T09:00:00Z')"""
     )
-    assert await postgres_sources.id_range(pg, "2026-11-02", "2026-11-03") == {
+    assert await postgres_search.id_range(pg, "2026-11-02", "2026-11-03") == {
         "low": 1,
         "high": 5001,
     }
-    assert await postgres_sources.id_range(pg, "2026-11-15", "2026-11-16") == {
+    assert await postgres_search.id_range(pg, "2026-11-15", "2026-11-16") == {
         "low": 6,
         "high": 16,
     }
-    assert await postgres_sources.id_range(pg, "2027-01-01", None) == {"low": 0, "high": 0}
+    assert await postgres_search.id_range(pg, "2027-01-01", None) == {"low": 0, "high": 0}
     assert await first_page(pg, "on:2026-11-02 部署") == ([5000, 1], None)
-    monkeypatch.setattr(postgres_sources, "MOST_DAYS", 2)
-    assert await postgres_sources.id_range(pg, "2026-11-01", "2026-11-16") == {
+    monkeypatch.setattr(postgres_search, "MOST_DAYS", 2)
+    assert await postgres_search.id_range(pg, "2026-11-01", "2026-11-16") == {
         "low": 0,
         "high": 2**62,
     }

@@ -60,23 +60,24 @@ class Span:
 @dataclass(frozen=True)
 class SearchSql:
     """One engine's search SQL, as core's search (chat/core/conversation/search.py) runs
-    it: the engine chooses its SQL (chat/db/sqlite_search.py, chat/db/postgres_search.py),
-    the core its plan. Each call takes the connection first.
+        it: the engine chooses its SQL (chat/db/sqlite_search.py, chat/db/postgres_search.py),
+        the core its plan. Each call takes the connection first.
 
-    indexed: the shortest term the engine's text index sees (3: FTS5 trigrams; 2: the
-    PostgreSQL bigrams). indexed_upto: the index's high mark (ids above it are read by
-    unindexed_ids; None when the engine indexes in the storing statement). word_ids:
-    the ids of a search by words alone, (ids, next floor). id_range: the [low, high) ids
-    of the days [since, until). reader(user_id, query, scope): a filtered search's
-    candidates: .text (whether the text index is a source), .count(conn, source, span,
-    before, cap) and .chunk(conn, source, span, before, size) -> (the ids every
+        indexed: the shortest term the engine's text index sees (3: FTS5 trigrams; 2: the
+        PostgreSQL bigrams). indexed_upto: the index's high mark (ids above it are read by
+        unindexed_ids; PostgreSQL indexes in the storing statement: the newest id).
+        word_ids: a search by words alone in one read, (ids, next floor); None: the plan's
+        text source reads it like any search. id_range: the [low, high) ids of the days
+        [since, until). reader(user_id, query, scope): a search's candidates: .text (whether
+        the text index is a source), .count(conn, source, span, before, cap) and
+        .chunk(conn, source, span, before, size) -> (the ids every
     condition keeps, candidates read, the oldest read)."""
 
     indexed: int
     room_ids_named: Callable
     indexed_upto: Callable
-    unindexed_ids: Callable | None
-    word_ids: Callable
+    unindexed_ids: Callable
+    word_ids: Callable | None
     id_range: Callable
     reader: Callable
 

@@ -72,8 +72,8 @@ async def matching_ids(
     conn, engine: SearchSql, user_id: int, query: SearchQuery, scope: Scope, before, limit
 ) -> tuple[list[int], int | None]:
     """Up to `limit` ids, newest first, and where a further bounded scan would start.
-    Words alone read the engine's text index at once; anything else reads the
-    narrowest source (filtered_ids)."""
+    Words alone read the engine's text index at once where it can (SQLite); anything
+    else reads the narrowest source (filtered_ids), words alone its text source."""
     upto = await engine.indexed_upto(conn)
     reader = engine.reader(user_id, query, scope)
     if not reader.text:  # the sources read every row, indexed or not
@@ -89,7 +89,7 @@ async def matching_ids(
         return newest[:limit], None
     before, rest = min(before, upto + 1), limit - len(newest)
     indexed = any(len(term) >= engine.indexed for term in query.terms)
-    if indexed and not is_filtered(query, scope, engine.indexed):
+    if engine.word_ids and indexed and not is_filtered(query, scope, engine.indexed):
         ids, floor = await engine.word_ids(conn, user_id, query, scope, before, rest)
     else:
         ids, floor = await filtered_ids(conn, engine, reader, query, scope, before, rest)
