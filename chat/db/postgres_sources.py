@@ -12,8 +12,9 @@ operator, READABLE) in one statement.
 The text source is not the bigram index read in order: GIN hands its matches back in
 no useful order and reads a word's whole posting list even for a few of them (84 ms for
 部署's 200,000 matches, 600 ms for `quarterly`'s eight common bigrams, loaded). So it
-reads windows of the newest rows, every condition checked in the statement: a common
-word fills a page from the first window. When the indexed words prove rare in what the
+reads windows of the newest rows (of the in: room and the from: person when given, as
+the keyed sources read them), every condition checked in the statement: a common word
+fills a page from the first window. When the indexed words prove rare in what the
 windows read (at most INDEX_ROWS matches expected further back), the rest comes from
 the index, every condition checked on each match, newest first. The text index is
 never counted (count says "many"): an index source with fewer than CAP candidates is
@@ -36,9 +37,9 @@ WHERE = "id < :before AND id >= :low"
 # The sources of one room, one person or both, or every message: (condition, the order
 # of the index that narrows it).
 KEYED = {
-    "room_sender": ("room_id = :room AND sender_id = :sender", "room_id DESC, sender_id DESC"),
-    "room": ("room_id = :room", "room_id DESC"),
-    "sender": ("sender_id = :sender", "sender_id DESC"),
+    "room_sender": ("room_id = :room AND sender_id = :sender", "room_id DESC, sender_id DESC, "),
+    "room": ("room_id = :room", "room_id DESC, "),
+    "sender": ("sender_id = :sender", "sender_id DESC, "),
     "recent": ("TRUE", ""),
 }
 KEYED_ROWS = """SELECT {columns} FROM messages WHERE {condition} AND id < :before AND id >= :low
@@ -51,7 +52,7 @@ SOURCES = {
     "file": f"""SELECT id FROM messages WHERE file_url IS NOT NULL AND {WHERE}
                 ORDER BY id DESC LIMIT :size""",
 } | {
-    source: KEYED_ROWS.format(columns="id", condition=condition, order=order and order + ", ")
+    source: KEYED_ROWS.format(columns="id", condition=condition, order=order)
     for source, (condition, order) in KEYED.items()
 }
 # A window of the newest rows (of the room, the person, or all: `keyed`): how many, the
@@ -127,8 +128,7 @@ class Reader:
 
     def __init__(self, user_id: int, query: SearchQuery, scope: Scope):
         text, extra, params = conditions(query, scope)
-        indexed = indexed_texts(query, scope)
-        index, gram_params = grams(indexed)
+        index, gram_params = grams(indexed_texts(query, scope))
         self.text = index is not None
         room = scope.room_ids[0] if scope.room_ids else None
         self.keys = {"user": user_id, "room": room, "sender": scope.sender_id}
@@ -137,7 +137,7 @@ class Reader:
         where = {"text": text, "readable": READABLE, "extra": extra}
         self.rows = ROWS.format(**where)
         condition, order = KEYED[keyed_source(scope)]
-        keyed = KEYED_ROWS.format(columns="*", condition=condition, order=order and order + ", ")
+        keyed = KEYED_ROWS.format(columns="*", condition=condition, order=order)
         self.window = WINDOW.format(hit=hit, keyed=keyed, **where)
         self.matches = index and MATCHES.format(grams=index, **where)
         self.read, self.hits, self.rare = 0, 0, False
