@@ -1,0 +1,51 @@
+"""A room's message ids follow its commit order even when several hosts' writers insert
+into it at once: `?since=<id>` resumes after everything below that id, so an id handed
+out before a later one commits would be skipped by a client that resumes between."""
+
+from __future__ import annotations
+
+import asyncio
+
+from chat.db import Database
+from tests.pgcluster import both_engines
+
+INSERT = """INSERT INTO messages (room_id, message_type, content, created_at, updated_at)
+            VALUES (1, 'text', ?, '', '') RETURNING id"""
+
+
+async def opened(target) -> Database:
+    db = Database(target)
+    await db.open()
+    return db
+
+
+@both_engines
+async def test_a_rooms_ids_follow_commit_order_across_two_writers(database):
+    """Host A's batch holds the room (its first message) while host B's message waits
+    for it; A's second message then commits before B's, so it must have the lower id."""
+    first, second = await opened(database), await opened(database)
+    try:
+        holding, go_on = asyncio.Event(), asyncio.Event()
+
+        async def batch_of_a(conn):
+            ids = [(await conn.execute_fetchall(INSERT, ("a1",)))[0][0]]
+            holding.set()
+            await go_on.wait()
+            ids.append((await conn.execute_fetchall(INSERT, ("a2",)))[0][0])
+            return ids
+
+        async def message_of_b(conn):
+            return (await conn.execute_fetchall(INSERT, ("b1",)))[0][0]
+
+        on_a = asyncio.create_task(first.write(batch_of_a))
+        await holding.wait()
+        on_b = asyncio.create_task(second.write(message_of_b))
+        await asyncio.sleep(0.5)  # B's insert is waiting (for the room, or SQLite's lock)
+        go_on.set()
+        a_ids, b_id = await on_a, await on_b
+        assert a_ids[0] < a_ids[1] < b_id
+        rows = await first.fetch_all("SELECT content FROM messages WHERE room_id = 1 ORDER BY id")
+        assert [row[0] for row in rows][-3:] == ["a1", "a2", "b1"]
+    finally:
+        await first.close()
+        await second.close()
