@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
+from chat.core import storage_error
 from chat.db import Database
+from chat.errors import Unavailable
 from tests.pgcluster import both_engines
 
 INSERT = """INSERT INTO messages (room_id, message_type, content, created_at, updated_at)
@@ -49,3 +51,40 @@ async def test_a_rooms_ids_follow_commit_order_across_two_writers(database):
     finally:
         await first.close()
         await second.close()
+
+
+async def test_two_writers_crossing_two_rooms_lose_one_job_as_a_503_not_a_500(pg_cluster):
+    """Host A's batch writes room 1 then room 2 while host B's writes room 2 then room 1:
+    PostgreSQL breaks the deadlock by failing one of them. That job is a 503 its client
+    retries (with its client_id), not a 500 with a traceback; the other commits."""
+    url = pg_cluster.fresh_database()
+    first, second = await opened(url), await opened(url)
+    try:
+        await first.write(
+            lambda conn: conn.execute(
+                """INSERT INTO rooms (slug, name, room_type, created_at, updated_at)
+                   VALUES ('second', 'Second', 'public', '', '')"""
+            )
+        )
+        both_hold = asyncio.Barrier(2)
+
+        def crossing(rooms: tuple[int, int]):
+            async def job(conn):
+                await conn.execute(INSERT.replace("VALUES (1,", "VALUES (?,"), (rooms[0], "x"))
+                await both_hold.wait()
+                await conn.execute(INSERT.replace("VALUES (1,", "VALUES (?,"), (rooms[1], "y"))
+
+            return job
+
+        outcomes = await asyncio.gather(
+            first.write(crossing((1, 2))), second.write(crossing((2, 1))), return_exceptions=True
+        )
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        assert len(failed) == 1, outcomes
+        error = storage_error(failed[0])
+        assert isinstance(error, Unavailable) and error.key == "database_busy"
+        assert error.status == 503
+    finally:
+        await first.close()
+        await second.close()
+        pg_cluster.drop_database(url)
