@@ -5,9 +5,12 @@ out before a later one commits would be skipped by a client that resumes between
 from __future__ import annotations
 
 import asyncio
+import time
+
+import pytest
 
 from chat.core import storage_error
-from chat.db import Database
+from chat.db import Database, postgres_engine
 from chat.errors import Unavailable
 from tests.pgcluster import both_engines
 
@@ -87,4 +90,43 @@ async def test_two_writers_crossing_two_rooms_lose_one_job_as_a_503_not_a_500(pg
     finally:
         await first.close()
         await second.close()
+        pg_cluster.drop_database(url)
+
+
+async def test_a_writer_gone_silent_mid_batch_frees_the_room_after_its_idle_timeout(
+    pg_cluster, monkeypatch
+):
+    """A host that vanishes with a batch open (power, a cut network) closes nothing;
+    PostgreSQL ends its writer's session after WRITER_IDLE_SECONDS instead of keeping
+    the room locked for hours, and another host's write to the room goes through.
+    The vanished batch is not stored; its writer finds the session gone (503)."""
+    monkeypatch.setattr(postgres_engine, "WRITER_IDLE_SECONDS", 1)
+    url = pg_cluster.fresh_database()
+    silent, other = await opened(url), await opened(url)
+    try:
+        holding, wakes = asyncio.Event(), asyncio.Event()
+
+        async def batch_then_silence(conn):
+            await conn.execute_fetchall(INSERT, ("never stored",))
+            holding.set()
+            await wakes.wait()  # the host froze here, its transaction open
+            await conn.execute_fetchall(INSERT, ("after waking",))
+
+        stalled = asyncio.create_task(silent.write(batch_then_silence))
+        await holding.wait()
+        started = time.monotonic()
+        await asyncio.wait_for(
+            other.write(lambda conn: conn.execute_fetchall(INSERT, ("from the other host",))), 15
+        )
+        assert time.monotonic() - started < 8  # 1 s of idleness and a loaded machine
+        wakes.set()
+        with pytest.raises(Exception) as failed:
+            await stalled
+        assert storage_error(failed.value).key == "database_unavailable"
+        rows = await other.fetch_all("SELECT content FROM messages WHERE room_id = 1")
+        assert [row[0] for row in rows][-1:] == ["from the other host"]
+        assert "never stored" not in {row[0] for row in rows}
+    finally:
+        await silent.close()
+        await other.close()
         pg_cluster.drop_database(url)
