@@ -77,6 +77,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The server cannot reach its database now: nothing was saved, try again later",
         "服务器暂时无法连接数据库：未保存任何内容，请稍后重试",
     ),
+    "database_busy": (
+        "Another server was writing the same rooms at once: nothing was saved, try again",
+        "另一台服务器同时在写入相同的聊天室：未保存任何内容，请重试",
+    ),
     "cannot_start": (
         "Cannot start: the database {path} cannot be written: {problem}",
         "无法启动：数据库 {path} 无法写入：{problem}",
