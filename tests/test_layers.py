@@ -257,7 +257,7 @@ def test_a_python_circle_is_caught(tmp_path):
     copy = copy_of_chat(tmp_path)
     target = copy / "chat" / "clock.py"
     target.write_text(target.read_text() + "\n\ndef f():\n    from chat import models\n")
-    models = copy / "chat" / "models.py"
+    models = copy / "chat" / "models" / "__init__.py"
     models.write_text(models.read_text() + "\nfrom chat import clock\n")
     assert circles(python_graph(copy)) == [["chat.clock", "chat.models"]]
 
