@@ -15,7 +15,8 @@ from chat.web.body_schemas import BODIES
 from chat.web.identity_schemas import IDENTITY_SCHEMAS
 from chat.web.jsonio import json_response
 from chat.web.message_schemas import MESSAGE_SCHEMAS
-from chat.web.operations import OPERATIONS, Operation
+from chat.web.operation_parts import Operation
+from chat.web.operations import OPERATIONS
 from chat.web.pages import PAGE_HEADERS
 from chat.web.room_schemas import ROOM_SCHEMAS
 from chat.web.routing import ErrorStyle, Route
