@@ -34,7 +34,7 @@ ALLOWED = {
     "chat.keys": "chat.core chat.settings",
     "chat.scale": "chat.ops chat.core chat.hub chat.live chat.db chat.settings chat.models "
     "chat.events",
-    "chat.ops": "chat.core chat.db chat.durable chat.settings chat.clock",
+    "chat.ops": "chat.core chat.hub chat.db chat.durable chat.settings chat.clock",
     "chat.core": "chat.hub chat.live chat.push chat.outbound chat.db chat.durable "
     "chat.settings chat.signin_settings chat.models chat.events chat.errors chat.clock "
     "chat.i18n",
