@@ -1,10 +1,6 @@
-"""The JSON Schemas of the error bodies (one shape per dialect family) and of
-identity: who a user is, sign-in tokens, API tokens, and the admin's views of
-accounts, guests and the audit log.
-
-Each mirrors one serializer in chat/wire/ or chat/api/; the schemathesis test checks
-every live response against them, so a serializer that changes shape fails a test
-until its schema here follows.
+"""The JSON Schemas of the error bodies (one shape per dialect family) and of identity: who
+a user is, sign-in tokens, API tokens, and the admin's views of accounts, guests and the
+audit log. Each mirrors a serializer (see schema_parts.py).
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
-"""The JSON Schemas of messages as channels and our own API answer them: the message
-with its sender, reactions, previews and thread summary, pages of messages,
-notifications, edits and search results.
-
-Each mirrors one serializer in chat/wire/ or chat/api/; the schemathesis test checks
-every live response against them, so a serializer that changes shape fails a test
-until its schema here follows.
+"""The JSON Schemas of messages as channels and our own API answer them: the message with
+its sender, reactions, previews and thread summary, pages of messages, notifications,
+edits and search results. Each mirrors a serializer (see schema_parts.py).
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""The JSON Schemas of rooms as channels and our own API answer them: the room, its
-listing and detail, memberships, direct rooms, and the admin's room views.
-
-Each mirrors one serializer in chat/wire/ or chat/api/; the schemathesis test checks
-every live response against them, so a serializer that changes shape fails a test
-until its schema here follows.
+"""The JSON Schemas of rooms as channels and our own API answer them: the room, its listing
+and detail, memberships, direct rooms, and the admin's room views. Each mirrors a
+serializer (see schema_parts.py).
 """
 
 from __future__ import annotations

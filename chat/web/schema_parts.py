@@ -4,6 +4,10 @@ The schemas of what each face sends and accepts live in their own modules
 (identity_schemas, message_schemas, room_schemas, seed_schemas, team_schemas,
 body_schemas); openapi.py puts them together. Kept apart so the small builders and the
 enums shared by a response and its request body are written once.
+
+Each response schema mirrors one serializer in chat/wire/ or chat/api/; the
+schemathesis test checks every live response against them, so a serializer that
+changes shape fails a test until its schema follows.
 """
 
 from __future__ import annotations

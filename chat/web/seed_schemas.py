@@ -1,9 +1,5 @@
-"""The JSON Schemas of the v1 and simple dialects' own shapes (ids and names fixed
-by the seeds, see ../shared/API.md).
-
-Each mirrors one serializer in chat/wire/ or chat/api/; the schemathesis test checks
-every live response against them, so a serializer that changes shape fails a test
-until its schema here follows.
+"""The JSON Schemas of the v1 and simple dialects' own shapes (ids and names fixed by the
+seeds, see ../shared/API.md). Each mirrors a serializer (see schema_parts.py).
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """The JSON Schemas of integrations (hooks, bots, Slack-style payloads) and the team
 features: pins, saved messages, notify preferences, push devices, email settings,
-statuses, scheduled messages and reminders.
-
-Each mirrors one serializer in chat/wire/ or chat/api/; the schemathesis test checks
-every live response against them, so a serializer that changes shape fails a test
-until its schema here follows.
+statuses, scheduled messages and reminders. Each mirrors a serializer (see
+schema_parts.py).
 """
 
 from __future__ import annotations
