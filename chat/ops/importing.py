@@ -79,7 +79,7 @@ def load(
     records(conn) may look at the new, migrated database (the Slack import numbers its
     rooms after the seeded ones)."""
     try:
-        check_empty_target(settings.data_dir)
+        check_empty_target(settings)
     except BackupError as exc:
         raise ImportFailed(str(exc)) from None
     prepare_data_dir(settings)
