@@ -10,6 +10,7 @@ import pytest
 from chat.app import create_app
 from chat.settings import Settings
 from tests.helpers import assert_error, register
+from tests.pgcluster import both_engines
 
 PASSWORD = "correct horse"
 
@@ -18,6 +19,7 @@ async def login(client, username: str, password: str = PASSWORD):
     return await client.post("/api/auth/login", json={"username": username, "password": password})
 
 
+@both_engines
 async def test_register_answers_201_with_user_and_both_tokens(client):
     resp = await client.post(
         "/api/auth/register",
@@ -91,6 +93,7 @@ async def test_register_refuses_a_body_that_is_not_a_json_object(client):
     await assert_error(resp, 400, "identity")
 
 
+@both_engines
 async def test_usernames_are_unique_case_insensitively_with_409(client, make_user):
     await make_user("Alice")
     resp = await client.post("/api/auth/register", json={"username": "aLICE", "password": PASSWORD})
@@ -204,6 +207,7 @@ async def test_me_without_a_token_is_401(client):
     await assert_error(await client.get("/api/auth/me"), 401, "identity")
 
 
+@both_engines
 async def test_patch_me_changes_display_name_and_avatar(client, alice):
     resp = await client.patch(
         "/api/auth/me",
@@ -248,6 +252,7 @@ async def test_patch_me_with_a_wrong_old_password_is_400_and_changes_nothing(cli
     assert (await login(client, "alice")).status == 200
 
 
+@both_engines
 async def test_after_a_password_change_only_the_new_password_and_tokens_work(client, alice):
     resp = await client.patch(
         "/api/auth/me",

@@ -1,6 +1,7 @@
 """Native: editing one's own messages, the edit history, message_updated frames."""
 
 from tests.helpers import assert_error, connect, make_room, next_frame, post_message
+from tests.pgcluster import both_engines
 
 
 async def edit(client, person, message_id: int, content):
@@ -16,6 +17,7 @@ async def set_member(client, owner, room, person, **change):
     assert resp.status == 200, await resp.text()
 
 
+@both_engines
 async def test_author_edits_own_message_and_the_old_text_is_kept(client, alice):
     room = await make_room(client, alice)
     message = await post_message(client, alice, room, "meeting at 3")
@@ -89,6 +91,7 @@ async def test_same_text_again_is_no_edit(client, alice):
     assert edited["is_edited"] is False
 
 
+@both_engines
 async def test_edit_history_is_for_author_room_moderators_and_site_admins(
     client, admin, alice, bob, make_user
 ):

@@ -4,12 +4,14 @@ it (up to the read mark, and only there), and an edit rewrites the text they quo
 from __future__ import annotations
 
 from tests.helpers import connect, make_room, next_frame, post_message
+from tests.pgcluster import both_engines
 
 
 async def notifications(client, person) -> list[dict]:
     return await (await client.get("/api/chat/notifications/", headers=person.headers)).json()
 
 
+@both_engines
 async def test_reading_a_room_reads_the_mentions_up_to_the_read_mark(client, alice, bob):
     room = await make_room(client, alice, name="kitchen")
     other = await make_room(client, alice, name="garden")
@@ -35,6 +37,7 @@ async def test_reading_a_room_reads_the_mentions_up_to_the_read_mark(client, ali
     await ws.close()
 
 
+@both_engines
 async def test_an_edit_rewrites_the_text_its_notifications_quote(client, alice, bob):
     room = await make_room(client, alice, name="standup")
     resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)

@@ -15,6 +15,7 @@ from chat.core.site import retention
 from chat.db import search_index
 from chat.keys import core_key
 from tests.helpers import assert_error, make_room, post_message, register
+from tests.pgcluster import both_engines
 from tests.test_uploads import png, upload
 
 
@@ -51,6 +52,7 @@ async def test_nothing_is_ever_deleted_by_default(client, core, alice):
     assert purged.messages == 0 and await contents(client, alice, room) == ["kept forever"]
 
 
+@both_engines
 async def test_a_room_s_retention_deletes_only_its_old_messages_and_their_files(
     client, core, settings, alice, bob
 ):
@@ -85,6 +87,7 @@ async def test_a_room_s_retention_deletes_only_its_old_messages_and_their_files(
     assert search.status == 200 and (await search.json())["results"] == []
 
 
+@both_engines
 async def test_a_pending_scheduled_reply_outlives_the_message_it_answers(client, core, alice):
     room = await make_room(client, alice, name="planned")
     assert (await set_retention(client, alice, room, 10)).status == 200
@@ -103,6 +106,7 @@ async def test_a_pending_scheduled_reply_outlives_the_message_it_answers(client,
     assert [(s["content"], s["reply_to"]) for s in pending] == [("the answer, tomorrow", None)]
 
 
+@both_engines
 async def test_the_site_limit_is_a_ceiling_a_room_can_only_shorten(aiohttp_client, settings):
     client = await aiohttp_client(create_app(replace(settings, retention_days=30)))
     core = client.server.app[core_key]
@@ -153,6 +157,7 @@ async def test_only_room_admins_and_site_admins_set_retention_and_values_are_che
     )
 
 
+@both_engines
 async def test_the_server_purges_by_itself_after_it_starts(aiohttp_client, settings, monkeypatch):
     first = await aiohttp_client(create_app(settings))
     alice = await register(first, "alice")
@@ -206,6 +211,7 @@ async def test_purged_messages_leave_the_search_index_whole(client, core, alice,
     assert search.status == 200 and (await search.json())["results"] == []
 
 
+@both_engines
 async def test_purged_messages_leave_unread_counts_as_a_recount_says(client, core, alice, bob):
     from tests.test_unread_counters import agree, listed_unread
 

@@ -13,6 +13,7 @@ from chat.clock import now
 from chat.core.conversation import deleted_rooms
 from chat.keys import core_key
 from tests.helpers import assert_error, closed_with, make_room, next_frame, post_message, register
+from tests.pgcluster import both_engines
 
 DELETED = "/api/chat/admin/deleted-rooms/"
 
@@ -90,6 +91,7 @@ async def test_a_deleted_room_is_not_found_in_any_dialect_list_or_search(
     assert room_id in await ids(client, admin, DELETED)  # only there, until restored or purged
 
 
+@both_engines
 async def test_a_deleted_room_takes_its_notifications_with_it(client, admin, alice, bob):
     room = await make_room(client, alice, name="mentions")
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
@@ -109,6 +111,7 @@ async def test_a_deleted_room_takes_its_notifications_with_it(client, admin, ali
     assert await seen() == (["@bob the secret plan"], 0)
 
 
+@both_engines
 async def test_a_site_admin_restores_a_deleted_room_with_its_messages(client, admin, bob, doomed):
     assert doomed["id"] not in await ids(client, admin, "/api/chat/admin/rooms/")
     listed = await (await client.get(DELETED, headers=admin.headers)).json()
@@ -142,6 +145,7 @@ async def test_only_site_admins_see_restore_or_purge_deleted_rooms(client, admin
         await assert_error(resp, status, "channels")
 
 
+@both_engines
 async def test_deleted_rooms_are_purged_after_the_grace_period_only(client, core, admin, doomed):
     days = core.settings.room_purge_days
     assert days == 30
@@ -158,6 +162,7 @@ async def test_deleted_rooms_are_purged_after_the_grace_period_only(client, core
     await assert_error(resp, 404, "channels")
 
 
+@both_engines
 async def test_a_site_admin_purges_a_deleted_room_at_once_but_never_a_live_one(
     client, core, admin, alice, doomed
 ):
@@ -187,6 +192,7 @@ async def test_a_direct_room_reopened_since_is_not_restored_twice(client, admin,
     await assert_error(resp, 409, "channels")
 
 
+@both_engines
 async def test_the_server_purges_old_deleted_rooms_by_itself(aiohttp_client, settings, monkeypatch):
     first = await aiohttp_client(create_app(settings))
     alice = await register(first, "alice")

@@ -17,6 +17,7 @@ from tests.helpers import (
     post_message,
     register,
 )
+from tests.pgcluster import both_engines
 
 
 def soon(seconds: float) -> str:
@@ -41,6 +42,7 @@ async def bob_schedules_in_alices_room(client, alice, bob, content: str, delay: 
     return room, await resp.json()
 
 
+@both_engines
 async def test_a_status_is_seen_by_room_mates_live_and_ends_at_its_expiry(
     client, alice, bob, make_user
 ):
@@ -94,6 +96,7 @@ async def test_status_input_is_checked(client, alice):
     ] == ""
 
 
+@both_engines
 async def test_a_scheduled_message_is_sent_at_its_time_through_the_normal_path(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)
@@ -125,6 +128,7 @@ async def test_a_scheduled_message_is_sent_at_its_time_through_the_normal_path(c
     await ws.close()
 
 
+@both_engines
 async def test_a_cancelled_scheduled_message_is_never_sent(client, alice):
     room = await make_room(client, alice)
     ws = await connect(client, alice, room)
@@ -203,6 +207,7 @@ async def test_a_scheduled_send_that_is_no_longer_allowed_fails_with_a_notificat
     await ws.close()
 
 
+@both_engines
 async def test_a_reminder_becomes_a_notification_at_its_time(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)
@@ -277,6 +282,7 @@ async def test_a_scheduled_message_fails_once_its_author_left_the_room(client, a
     await ws.close()
 
 
+@both_engines
 async def test_a_send_that_committed_before_a_crash_is_not_sent_twice(client, core, alice):
     """The send committed, the bookkeeping did not (a crash in between): the next run
     finds the stored message by its client_id and only records the outcome."""
