@@ -163,7 +163,6 @@ async def upload(client, person, name, data, content_type="application/octet-str
 
 
 @pytest.mark.parametrize("name, declared, data, message_type, served_type", ALLOWED)
-@both_engines
 async def test_each_allowed_type_is_stored_posted_and_served(
     client, alice, settings, name, declared, data, message_type, served_type
 ):
