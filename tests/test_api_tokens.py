@@ -59,7 +59,6 @@ async def test_a_token_works_wherever_a_jwt_does(client, alice):
     await ws.close()
 
 
-@both_engines
 async def test_revoking_a_token_stops_it_and_closes_its_sockets_only(client, alice):
     made = await create(client, alice)
     script = as_token(alice, made["token"])
@@ -135,7 +134,6 @@ async def test_last_use_is_kept_but_written_at_most_once_a_minute(client, core, 
     assert listed[0]["last_used_at"] == first
 
 
-@both_engines
 async def test_an_expired_token_is_refused(client, core, alice):
     made = await create(client, alice, expires_in_days=1)
     assert made["expires_at"].endswith("Z")

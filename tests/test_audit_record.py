@@ -66,7 +66,6 @@ async def test_sign_out_and_a_replayed_refresh_token_are_recorded(client, admin,
     assert entry["detail"]["reason"] == "refresh_token_replayed"
 
 
-@both_engines
 async def test_password_changes_resets_roles_and_deactivation(client, admin, alice):
     resp = await client.patch(
         "/api/auth/me",
@@ -231,7 +230,6 @@ async def test_api_tokens_creation_first_use_and_revocation(client, admin, alice
     assert (await the_entry(client, admin, "api_token_revoked"))["target_id"] == str(token["id"])
 
 
-@both_engines
 async def test_webhooks_and_bots(client, admin, alice):
     room = await make_room(client, alice, name="ops")
     hooks = f"/api/chat/rooms/{room['id']}/hooks/"

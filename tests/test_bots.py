@@ -151,7 +151,6 @@ async def test_attachment_is_uploaded_as_the_bot(client, admin, alice):
     assert (await client.get(message["file_url"])).status == 200
 
 
-@both_engines
 async def test_regenerating_or_deleting_ends_the_old_key(client, admin, alice):
     bot = await make_bot(client, admin)
     room = await make_room(client, alice)

@@ -77,7 +77,6 @@ async def test_a_named_lease_has_one_holder_until_it_runs_out(core):
     assert not await leases.claim(core, "daily-purges", 60)
 
 
-@both_engines
 async def test_an_expiry_another_process_already_acted_on_is_not_acted_on_again(
     client, core, alice
 ):

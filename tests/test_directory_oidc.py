@@ -107,7 +107,6 @@ async def test_a_provider_sign_in_creates_the_user_once_and_gives_ordinary_token
     assert (again["user"]["username"], again["user"]["display_name"]) == ("kate", "Kate K.")
 
 
-@both_engines
 async def test_a_changed_username_or_email_at_the_provider_renames_and_never_disables(
     client, provider
 ):
@@ -192,7 +191,6 @@ async def test_the_hand_off_is_single_use_and_required(client, provider):
     await assert_error(await client.post("/api/auth/external/finish"), 401, "identity")
 
 
-@both_engines
 async def test_a_local_account_of_the_same_name_is_linked_only_by_an_admin(client, provider):
     admin = await register(client, "root")
     kate = await register(client, "kate")

@@ -202,7 +202,6 @@ async def test_only_room_admins_manage_hooks_and_keys_are_shown_once(client, ali
     assert hook["key"] not in json.dumps(listed)
 
 
-@both_engines
 async def test_rename_regenerate_and_delete(client, alice):
     room = await make_room(client, alice)
     hook = await make_hook(client, alice, room)

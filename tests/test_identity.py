@@ -19,7 +19,6 @@ async def login(client, username: str, password: str = PASSWORD):
     return await client.post("/api/auth/login", json={"username": username, "password": password})
 
 
-@both_engines
 async def test_register_answers_201_with_user_and_both_tokens(client):
     resp = await client.post(
         "/api/auth/register",
@@ -207,7 +206,6 @@ async def test_me_without_a_token_is_401(client):
     await assert_error(await client.get("/api/auth/me"), 401, "identity")
 
 
-@both_engines
 async def test_patch_me_changes_display_name_and_avatar(client, alice):
     resp = await client.patch(
         "/api/auth/me",

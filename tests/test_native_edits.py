@@ -91,7 +91,6 @@ async def test_same_text_again_is_no_edit(client, alice):
     assert edited["is_edited"] is False
 
 
-@both_engines
 async def test_edit_history_is_for_author_room_moderators_and_site_admins(
     client, admin, alice, bob, make_user
 ):

@@ -19,7 +19,6 @@ async def shown(client, person, room, message_id: int) -> list[dict]:
     return next(m for m in page["messages"] if m["id"] == message_id)["reactions"]
 
 
-@both_engines
 async def test_a_reaction_toggles_on_then_off(client, alice):
     room = await make_room(client, alice)
     message = await post_message(client, alice, room, "ship it")

@@ -1,7 +1,6 @@
 """Native: unread counts, read marks across a user's sockets, read-all, people search."""
 
 from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, post_message
-from tests.pgcluster import both_engines
 
 
 async def unread(client, person, room) -> int:
@@ -13,7 +12,6 @@ async def read(client, person, message_id: int):
     return await client.post(f"/api/chat/messages/{message_id}/read/", headers=person.headers)
 
 
-@both_engines
 async def test_unread_count_counts_others_messages_after_the_read_mark(client, alice, bob):
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
@@ -67,7 +65,6 @@ async def test_a_read_frame_from_one_tab_updates_the_others(client, alice, bob):
     await tab_two.close()
 
 
-@both_engines
 async def test_read_all_clears_every_notification(client, alice, bob):
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)

@@ -37,7 +37,6 @@ async def test_reading_a_room_reads_the_mentions_up_to_the_read_mark(client, ali
     await ws.close()
 
 
-@both_engines
 async def test_an_edit_rewrites_the_text_its_notifications_quote(client, alice, bob):
     room = await make_room(client, alice, name="standup")
     resp = await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)

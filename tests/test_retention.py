@@ -87,7 +87,6 @@ async def test_a_room_s_retention_deletes_only_its_old_messages_and_their_files(
     assert search.status == 200 and (await search.json())["results"] == []
 
 
-@both_engines
 async def test_a_pending_scheduled_reply_outlives_the_message_it_answers(client, core, alice):
     room = await make_room(client, alice, name="planned")
     assert (await set_retention(client, alice, room, 10)).status == 200
@@ -106,7 +105,6 @@ async def test_a_pending_scheduled_reply_outlives_the_message_it_answers(client,
     assert [(s["content"], s["reply_to"]) for s in pending] == [("the answer, tomorrow", None)]
 
 
-@both_engines
 async def test_the_site_limit_is_a_ceiling_a_room_can_only_shorten(aiohttp_client, settings):
     client = await aiohttp_client(create_app(replace(settings, retention_days=30)))
     core = client.server.app[core_key]

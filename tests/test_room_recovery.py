@@ -91,7 +91,6 @@ async def test_a_deleted_room_is_not_found_in_any_dialect_list_or_search(
     assert room_id in await ids(client, admin, DELETED)  # only there, until restored or purged
 
 
-@both_engines
 async def test_a_deleted_room_takes_its_notifications_with_it(client, admin, alice, bob):
     room = await make_room(client, alice, name="mentions")
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)
@@ -145,7 +144,6 @@ async def test_only_site_admins_see_restore_or_purge_deleted_rooms(client, admin
         await assert_error(resp, status, "channels")
 
 
-@both_engines
 async def test_deleted_rooms_are_purged_after_the_grace_period_only(client, core, admin, doomed):
     days = core.settings.room_purge_days
     assert days == 30
@@ -192,7 +190,6 @@ async def test_a_direct_room_reopened_since_is_not_restored_twice(client, admin,
     await assert_error(resp, 409, "channels")
 
 
-@both_engines
 async def test_the_server_purges_old_deleted_rooms_by_itself(aiohttp_client, settings, monkeypatch):
     first = await aiohttp_client(create_app(settings))
     alice = await register(first, "alice")

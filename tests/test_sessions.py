@@ -115,7 +115,6 @@ async def test_a_password_change_kills_access_tokens_and_sockets_at_once(client,
     assert (await client.get("/api/auth/me", headers=fresh.headers)).status == 200
 
 
-@both_engines
 async def test_signing_out_ends_that_login_only(client, alice):
     phone = await login(client, "alice")
     laptop_ws = await connect(client, alice, {"id": "global"})
@@ -157,7 +156,6 @@ async def test_refresh_tokens_rotate_and_a_replayed_one_ends_the_login(client, a
     assert (await login(client, "alice")).token
 
 
-@both_engines
 async def test_two_refreshes_racing_with_one_token_leave_at_most_one_winner(client, alice):
     answers = await asyncio.gather(*(refresh(client, alice.refresh_token) for _ in range(4)))
     assert sorted(resp.status for resp in answers).count(200) <= 1

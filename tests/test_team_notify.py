@@ -125,7 +125,6 @@ async def test_mentions_level_drops_direct_message_rows_but_keeps_mentions(clien
     assert await notified(client, bob) == [("mention", "@bob look")]
 
 
-@both_engines
 async def test_a_muted_room_lists_its_unread_mentions_for_the_badge(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)

@@ -15,7 +15,6 @@ async def pins(client, person, room) -> list:
     return await resp.json()
 
 
-@both_engines
 async def test_room_admins_pin_and_everyone_sees_the_pinned_list(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)

@@ -42,7 +42,6 @@ async def bob_schedules_in_alices_room(client, alice, bob, content: str, delay: 
     return room, await resp.json()
 
 
-@both_engines
 async def test_a_status_is_seen_by_room_mates_live_and_ends_at_its_expiry(
     client, alice, bob, make_user
 ):
@@ -128,7 +127,6 @@ async def test_a_scheduled_message_is_sent_at_its_time_through_the_normal_path(c
     await ws.close()
 
 
-@both_engines
 async def test_a_cancelled_scheduled_message_is_never_sent(client, alice):
     room = await make_room(client, alice)
     ws = await connect(client, alice, room)
@@ -207,7 +205,6 @@ async def test_a_scheduled_send_that_is_no_longer_allowed_fails_with_a_notificat
     await ws.close()
 
 
-@both_engines
 async def test_a_reminder_becomes_a_notification_at_its_time(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)

@@ -6,7 +6,6 @@ from tests.pgcluster import both_engines
 from tests.threadkit import join, reply, room_unread, thread, threads_view
 
 
-@both_engines
 async def test_a_reply_to_a_reply_joins_the_roots_thread(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)
@@ -26,7 +25,6 @@ async def test_a_reply_to_a_reply_joins_the_roots_thread(client, alice, bob):
     assert page["root"]["thread"] == summary
 
 
-@both_engines
 async def test_thread_only_replies_stay_out_of_the_timeline_and_the_rooms_unread(
     client, alice, bob, make_user
 ):
@@ -180,7 +178,6 @@ async def test_bad_input_is_a_4xx_in_the_native_shape(client, alice):
     )
 
 
-@both_engines
 async def test_deleting_a_root_keeps_its_thread_readable(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)

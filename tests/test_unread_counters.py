@@ -92,7 +92,6 @@ async def badge(client, person) -> int:
     return (await resp.json())["unread_count"]
 
 
-@both_engines
 async def test_the_notification_badge_agrees_with_a_recount(client, core, alice, bob):
     room = await make_room(client, alice, name="badge")
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)

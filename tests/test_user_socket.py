@@ -167,7 +167,6 @@ async def test_resume_replays_each_room_from_its_own_point(client, alice, bob, r
     await ws.close()
 
 
-@both_engines
 async def test_resume_of_a_room_not_mine_replays_nothing(client, alice, make_user):
     carol = await make_user("carol")
     private = await make_room(client, carol, name="closed", room_type="private")
