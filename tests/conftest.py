@@ -14,6 +14,7 @@ from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, register
 from tests.ldapserver import Slapd, require_slapd
 from tests.pgcluster import PgCluster
+from tests.serverproc import shared_site_env
 
 # A test file runs on both engines with one line, `pytestmark = both_engines`
 # (tests/pgcluster.py); TEAHOUSE_TEST_DATABASE=postgres runs every app fixture's server
@@ -67,6 +68,16 @@ def database_url(request) -> Iterator[str | None]:
     url = cluster.fresh_database()
     yield url
     cluster.drop_database(url)
+
+
+@pytest.fixture
+def server_env(database_url, tmp_path) -> dict[str, str]:
+    """The CHAT_* settings a server process (tests/serverproc.py) takes to run on this
+    test's engine: none on SQLite; on PostgreSQL the URL and what every PostgreSQL site
+    must be given (chat/host_settings.py), its files in tmp_path/files."""
+    if database_url is None:
+        return {}
+    return {"CHAT_DATABASE_URL": database_url, **shared_site_env("s" * 40, tmp_path / "files")}
 
 
 @pytest.fixture

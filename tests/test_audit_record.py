@@ -7,6 +7,7 @@ import pytest
 
 from tests.audit_helpers import entries, the_entry
 from tests.helpers import make_room, post_message, register
+from tests.pgcluster import both_engines
 
 AGENT = "AuditTest/1.0"
 
@@ -131,6 +132,7 @@ async def test_room_creation_through_each_dialect(client, admin, alice, dialect,
 
 
 @pytest.mark.parametrize("path", ["/api/v1/chatroom/rooms/{id}", "/api/chat/rooms/{id}/"])
+@both_engines
 async def test_room_deletion_restore_and_purge(client, admin, alice, path):
     room = await make_room(client, alice, name="doomed")
     resp = await client.delete(path.format(id=room["id"]), headers=alice.headers)
@@ -207,6 +209,7 @@ async def test_a_moderator_deleting_a_message_is_recorded_but_not_ones_own(
     assert entry["detail"]["message_id"] == theirs["id"]
 
 
+@both_engines
 async def test_api_tokens_creation_first_use_and_revocation(client, admin, alice):
     resp = await client.post("/api/chat/tokens/", json={"name": "ci"}, headers=alice.headers)
     token = await resp.json()

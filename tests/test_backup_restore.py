@@ -20,7 +20,14 @@ import pytest
 
 from chat.ops.backup import BackupError, backup
 from chat.settings import Settings
-from tests.serverproc import ROOT, ServerProcess, clean_env, create_database, run_cli
+from tests.serverproc import (
+    ROOT,
+    ServerProcess,
+    clean_env,
+    create_database,
+    run_cli,
+    shared_site_env,
+)
 from tests.test_uploads import png
 
 pytestmark = pytest.mark.slow
@@ -212,6 +219,56 @@ async def test_restore_refuses_names_that_would_escape_the_data_directory(tmp_pa
     )
     assert code == 1 and "suspicious file name" in err
     assert not (tmp_path / "evil").exists()
+
+
+def site_with_one_upload(data: Path) -> str:
+    """A migrated data directory whose one upload has its file and its row; the name."""
+    create_database(data)
+    name = "c" * 32 + ".png"
+    (data / "uploads" / "chat").mkdir(parents=True)
+    (data / "uploads" / "chat" / name).write_bytes(png())
+    with sqlite3.connect(data / "teahouse.db") as conn:
+        conn.execute(
+            """INSERT INTO uploads (name, original_name, size, uploader_id, created_at)
+                        VALUES (?, 'cat.png', ?, NULL, '2026-01-01T00:00:00Z')""",
+            (name, len(png())),
+        )
+    return name
+
+
+def test_restore_puts_the_files_into_chat_files_dir_when_it_is_set(tmp_path):
+    """A site whose files live on a mount (CHAT_FILES_DIR) reads them there after a
+    restore, not from DATA_DIR/uploads; a files directory that already holds uploads is
+    refused like a data directory that holds a database."""
+    name = site_with_one_upload(tmp_path / "data")
+    assert run_cli(tmp_path / "data", "backup", str(tmp_path / "site.tar")).returncode == 0
+    files, restored = tmp_path / "mount", tmp_path / "restored"
+    done = run_cli(restored, "restore", str(tmp_path / "site.tar"), CHAT_FILES_DIR=str(files))
+    assert done.returncode == 0, done.stderr
+    assert str(files.resolve()) in done.stdout
+    settings = Settings(data_dir=restored, files_dir=files)
+    assert (settings.chat_uploads_dir / name).read_bytes() == png()
+    assert not (restored / "uploads").exists()
+    assert [p.name for p in files.iterdir()] == ["chat"]  # the staging folder is gone
+    assert (restored / "teahouse.db").exists()
+
+    again = run_cli(
+        tmp_path / "new", "restore", str(tmp_path / "site.tar"), CHAT_FILES_DIR=str(files)
+    )
+    assert again.returncode == 1 and "already holds files" in again.stderr
+    assert not (tmp_path / "new" / "teahouse.db").exists()
+
+
+def test_restore_into_a_postgresql_site_says_to_restore_then_move(tmp_path):
+    site_with_one_upload(tmp_path / "data")
+    assert run_cli(tmp_path / "data", "backup", str(tmp_path / "site.tar")).returncode == 0
+    env = {"CHAT_DATABASE_URL": "postgresql://chat@127.0.0.1:1/teahouse"}
+    env |= shared_site_env("s" * 40, tmp_path / "files")
+    done = run_cli(tmp_path / "new", "restore", str(tmp_path / "site.tar"), **env)
+    assert done.returncode == 1 and "migrate-to-postgres" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "new" / "teahouse.db").exists()
+    assert not (tmp_path / "files").exists()
 
 
 def test_a_file_without_its_upload_row_is_not_archived(tmp_path):

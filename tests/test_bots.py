@@ -23,13 +23,18 @@ from tests.helpers import (
     no_frame,
     register,
 )
+from tests.pgcluster import both_engines
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
+def settings(tmp_path, database_url) -> Settings:
     """The bots are loopback servers, which the outbound door dials only when named."""
     return Settings(
-        data_dir=tmp_path / "data", heartbeat_seconds=5.0, **NO_RATE_LIMITS, **LOOPBACK_ALLOWED
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        heartbeat_seconds=5.0,
+        **NO_RATE_LIMITS,
+        **LOOPBACK_ALLOWED,
     )
 
 
@@ -82,6 +87,7 @@ async def answering(aiohttp_server):
     return server
 
 
+@both_engines
 async def test_only_site_admins_create_bots_and_the_key_posts_as_the_bot(client, admin, alice):
     resp = await client.post("/api/chat/bots/", json={"username": "x"}, headers=alice.headers)
     await assert_error(resp, 403, "channels")

@@ -17,6 +17,7 @@ from chat.db import schedule as schedule_sql
 from chat.db import statuses as status_sql
 from chat.db import users as user_sql
 from tests.helpers import make_room
+from tests.pgcluster import both_engines
 from tests.test_team_schedule import soon
 
 
@@ -32,6 +33,7 @@ async def sent_of(client, person) -> list:
     return await resp.json()
 
 
+@both_engines
 async def test_a_message_claimed_by_a_dead_process_is_sent_when_its_lease_ends(client, core, alice):
     room = await make_room(client, alice)
     resp = await client.post(
@@ -65,6 +67,7 @@ async def test_a_message_claimed_by_a_dead_process_is_sent_when_its_lease_ends(c
     )
 
 
+@both_engines
 async def test_a_named_lease_has_one_holder_until_it_runs_out(core):
     assert await leases.claim(core, "daily-purges", 0.3)
     assert not await leases.claim(core, "daily-purges", 0.3)  # held (by us, even)
@@ -98,6 +101,7 @@ async def test_an_expiry_another_process_already_acted_on_is_not_acted_on_again(
     assert ended == [True, False]
 
 
+@both_engines
 async def test_two_processes_on_one_database_run_the_daily_chores_once(
     aiohttp_client, settings, monkeypatch, caplog
 ):

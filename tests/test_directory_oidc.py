@@ -18,6 +18,7 @@ from chat.signin_settings import parse_oidc
 from tests.audit_helpers import rows_soon
 from tests.helpers import assert_error, register
 from tests.oidcprovider import Provider
+from tests.pgcluster import both_engines
 from tests.serverproc import free_port
 
 
@@ -28,16 +29,17 @@ def provider():
     server.stop()
 
 
-def oidc_settings(tmp_path, *entries: dict) -> Settings:
+def oidc_settings(tmp_path, *entries: dict, database_url: str | None = None) -> Settings:
     providers = parse_oidc({"CHAT_OIDC_PROVIDERS": json.dumps(list(entries))})
-    return Settings(data_dir=tmp_path / "data", oidc_providers=providers)
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, oidc_providers=providers)
 
 
 @pytest.fixture
-async def client(aiohttp_client, tmp_path, provider):
+async def client(aiohttp_client, tmp_path, provider, database_url):
     provider.reset()
     entry = provider.settings_entry(admin_claim="groups", admin_value="chat-admins")
-    client = await aiohttp_client(create_app(oidc_settings(tmp_path, entry)))
+    settings = oidc_settings(tmp_path, entry, database_url=database_url)
+    client = await aiohttp_client(create_app(settings))
     provider.redirect_uris.add(str(client.make_url("/auth/oidc/test/callback")))
     return client
 
@@ -89,6 +91,7 @@ async def test_the_authorization_request_uses_pkce_state_and_nonce(client):
     assert query["scope"].split()[0] == "openid" and query["client_id"] == "teahouse"
 
 
+@both_engines
 async def test_a_provider_sign_in_creates_the_user_once_and_gives_ordinary_tokens(client, provider):
     body = await signed_in(client, provider)
     assert body["user"]["username"] == "kate" and body["user"]["display_name"] == "Kate Keycloak"

@@ -1,4 +1,5 @@
-"""An acknowledged message survives the server being killed (SIGKILL) mid-traffic."""
+"""An acknowledged message survives the server being killed (SIGKILL) mid-traffic, on
+either engine (on PostgreSQL the database outlives the process)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import aiohttp
 import pytest
 
+from tests.pgcluster import both_engines
 from tests.serverproc import ServerProcess, register_at
 
 pytestmark = pytest.mark.slow
@@ -31,8 +33,9 @@ async def stored_contents(session, base: str, token: str, room: str) -> dict[int
         page += 1
 
 
-async def test_acknowledged_messages_survive_a_kill_9(tmp_path):
-    server = ServerProcess(tmp_path / "data").start()
+@both_engines
+async def test_acknowledged_messages_survive_a_kill_9(tmp_path, server_env):
+    server = ServerProcess(tmp_path / "data", **server_env).start()
     base = server.base
     acknowledged: dict[int, str] = {}
     try:

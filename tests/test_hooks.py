@@ -11,6 +11,7 @@ import pytest
 from chat.app import create_app
 from chat.settings import Settings
 from tests.helpers import assert_error, connect, make_room, next_frame, register
+from tests.pgcluster import both_engines
 
 ALERTMANAGER = {  # what Alertmanager's default slack_configs template sends
     "channel": "#alerts",
@@ -47,6 +48,7 @@ async def assert_slack(resp, status: int, text: str) -> None:
     assert await resp.text() == text
 
 
+@both_engines
 async def test_ci_script_post_answers_ok_and_reaches_every_dialect(client, alice, bob):
     room = await make_room(client, alice)
     hook = await make_hook(client, alice, room)

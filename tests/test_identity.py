@@ -10,6 +10,7 @@ import pytest
 from chat.app import create_app
 from chat.settings import Settings
 from tests.helpers import assert_error, register
+from tests.pgcluster import both_engines
 
 PASSWORD = "correct horse"
 
@@ -91,6 +92,7 @@ async def test_register_refuses_a_body_that_is_not_a_json_object(client):
     await assert_error(resp, 400, "identity")
 
 
+@both_engines
 async def test_usernames_are_unique_case_insensitively_with_409(client, make_user):
     await make_user("Alice")
     resp = await client.post("/api/auth/register", json={"username": "aLICE", "password": PASSWORD})
@@ -248,6 +250,7 @@ async def test_patch_me_with_a_wrong_old_password_is_400_and_changes_nothing(cli
     assert (await login(client, "alice")).status == 200
 
 
+@both_engines
 async def test_after_a_password_change_only_the_new_password_and_tokens_work(client, alice):
     resp = await client.patch(
         "/api/auth/me",

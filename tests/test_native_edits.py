@@ -1,6 +1,7 @@
 """Native: editing one's own messages, the edit history, message_updated frames."""
 
 from tests.helpers import assert_error, connect, make_room, next_frame, post_message
+from tests.pgcluster import both_engines
 
 
 async def edit(client, person, message_id: int, content):
@@ -16,6 +17,7 @@ async def set_member(client, owner, room, person, **change):
     assert resp.status == 200, await resp.text()
 
 
+@both_engines
 async def test_author_edits_own_message_and_the_old_text_is_kept(client, alice):
     room = await make_room(client, alice)
     message = await post_message(client, alice, room, "meeting at 3")

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.helpers import assert_error, connect, make_room, next_frame, post_message
+from tests.pgcluster import both_engines
 
 
 async def react(client, person, message_id: int, emoji):
@@ -32,6 +33,7 @@ async def test_a_reaction_toggles_on_then_off(client, alice):
     assert await shown(client, alice, room, message["id"]) == []
 
 
+@both_engines
 async def test_counts_add_up_and_me_is_per_viewer(client, alice, bob):
     room = await make_room(client, alice)
     await client.post(f"/api/chat/rooms/{room['id']}/join/", headers=bob.headers)

@@ -4,12 +4,14 @@ it (up to the read mark, and only there), and an edit rewrites the text they quo
 from __future__ import annotations
 
 from tests.helpers import connect, make_room, next_frame, post_message
+from tests.pgcluster import both_engines
 
 
 async def notifications(client, person) -> list[dict]:
     return await (await client.get("/api/chat/notifications/", headers=person.headers)).json()
 
 
+@both_engines
 async def test_reading_a_room_reads_the_mentions_up_to_the_read_mark(client, alice, bob):
     room = await make_room(client, alice, name="kitchen")
     other = await make_room(client, alice, name="garden")

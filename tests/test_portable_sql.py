@@ -77,9 +77,6 @@ KNOWN = {
     ("chat/db/search.py", "rowid"): "FTS5 search: PostgreSQL search is its own (pgsearch)",
     ("chat/db/search.py", "json1"): "FTS5 search's id chunks (pgsearch)",
     ("chat/db/search_index.py", "rowid"): "FTS5 index upkeep (pgsearch)",
-    ("chat/db/retention.py", "sqlite_ tables"): "foreign keys read from the catalog: an "
-    "engine hook (PostgreSQL: information_schema), pgengine",
-    ("chat/db/retention.py", "PRAGMA"): "foreign_key_list, as above",
     ("chat/core/site/audit.py", "import"): "the command line's audit row written with "
     "plain sqlite3; errors and connections are pgengine's",
     ("chat/core/people/sessions.py", "import"): "sqlite3.Row annotations: the engine-neutral "

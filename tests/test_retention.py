@@ -15,6 +15,7 @@ from chat.core.site import retention
 from chat.db import search_index
 from chat.keys import core_key
 from tests.helpers import assert_error, make_room, post_message, register
+from tests.pgcluster import both_engines
 from tests.test_uploads import png, upload
 
 
@@ -51,6 +52,7 @@ async def test_nothing_is_ever_deleted_by_default(client, core, alice):
     assert purged.messages == 0 and await contents(client, alice, room) == ["kept forever"]
 
 
+@both_engines
 async def test_a_room_s_retention_deletes_only_its_old_messages_and_their_files(
     client, core, settings, alice, bob
 ):
@@ -153,6 +155,7 @@ async def test_only_room_admins_and_site_admins_set_retention_and_values_are_che
     )
 
 
+@both_engines
 async def test_the_server_purges_by_itself_after_it_starts(aiohttp_client, settings, monkeypatch):
     first = await aiohttp_client(create_app(settings))
     alice = await register(first, "alice")
@@ -206,6 +209,7 @@ async def test_purged_messages_leave_the_search_index_whole(client, core, alice,
     assert search.status == 200 and (await search.json())["results"] == []
 
 
+@both_engines
 async def test_purged_messages_leave_unread_counts_as_a_recount_says(client, core, alice, bob):
     from tests.test_unread_counters import agree, listed_unread
 

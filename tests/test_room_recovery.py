@@ -13,6 +13,7 @@ from chat.clock import now
 from chat.core.conversation import deleted_rooms
 from chat.keys import core_key
 from tests.helpers import assert_error, closed_with, make_room, next_frame, post_message, register
+from tests.pgcluster import both_engines
 
 DELETED = "/api/chat/admin/deleted-rooms/"
 
@@ -109,6 +110,7 @@ async def test_a_deleted_room_takes_its_notifications_with_it(client, admin, ali
     assert await seen() == (["@bob the secret plan"], 0)
 
 
+@both_engines
 async def test_a_site_admin_restores_a_deleted_room_with_its_messages(client, admin, bob, doomed):
     assert doomed["id"] not in await ids(client, admin, "/api/chat/admin/rooms/")
     listed = await (await client.get(DELETED, headers=admin.headers)).json()
@@ -158,6 +160,7 @@ async def test_deleted_rooms_are_purged_after_the_grace_period_only(client, core
     await assert_error(resp, 404, "channels")
 
 
+@both_engines
 async def test_a_site_admin_purges_a_deleted_room_at_once_but_never_a_live_one(
     client, core, admin, alice, doomed
 ):

@@ -12,6 +12,7 @@ import pytest
 from chat.app import create_app
 from chat.settings import Settings
 from tests.helpers import Person, assert_error, closed_with, connect, next_frame, no_frame, register
+from tests.pgcluster import both_engines
 
 PASSWORD = "correct horse"
 
@@ -132,6 +133,7 @@ async def test_signing_out_ends_that_login_only(client, alice):
     assert (await client.post("/api/auth/logout")).status == 204
 
 
+@both_engines
 async def test_refresh_tokens_rotate_and_a_replayed_one_ends_the_login(client, alice):
     first = await refresh(client, alice.refresh_token)
     assert first.status == 200

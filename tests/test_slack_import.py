@@ -14,7 +14,9 @@ from chat.app import create_app
 from chat.core.people import accounts
 from chat.keys import core_key
 from chat.ops.importing import ImportFailed
+from chat.ops.postgres_move import move_to_postgres
 from chat.ops.slack import import_slack
+from tests.pgcluster import both_engines
 from tests.serverproc import run_cli
 
 USERS = [
@@ -110,11 +112,24 @@ def slack_zip(path, **override) -> None:
             archive.writestr(name, data if isinstance(data, str) else json.dumps(data))
 
 
+async def imported(settings, zip_path) -> dict:
+    """The counts of `server.py import-slack`; on PostgreSQL the documented way: into a
+    new SQLite site, then `server.py migrate-to-postgres` into the test's database."""
+    if settings.database_url is None:
+        return await asyncio.to_thread(import_slack, settings, zip_path)
+    sqlite_site = replace(settings, database_url=None)
+    counts = await asyncio.to_thread(import_slack, sqlite_site, zip_path)
+    result = await move_to_postgres(sqlite_site, settings.database_url, say=lambda line: None)
+    assert all(check.same for check in result.checks)
+    return counts
+
+
+@both_engines
 async def test_a_slack_export_becomes_rooms_messages_threads_and_reactions(
     aiohttp_client, settings, tmp_path
 ):
     slack_zip(tmp_path / "slack.zip")
-    counts = await asyncio.to_thread(import_slack, settings, tmp_path / "slack.zip")
+    counts = await imported(settings, tmp_path / "slack.zip")
     assert counts == {"users": 3, "rooms": 1, "memberships": 5, "messages": 5, "uploads": 0}
     client = await aiohttp_client(create_app(settings))
     core = client.server.app[core_key]
@@ -184,6 +199,16 @@ async def test_a_broken_slack_export_is_refused_and_leaves_nothing(settings, tmp
     (tmp_path / "plain.zip").write_text("not a zip")
     with pytest.raises(ImportFailed, match="zip"):
         await asyncio.to_thread(import_slack, settings, tmp_path / "plain.zip")
+
+
+async def test_an_import_into_a_postgresql_site_says_to_import_then_move(settings, tmp_path):
+    """An import writes a new SQLite file, which a PostgreSQL site would never read: it
+    is refused, naming the way there, and writes nothing."""
+    slack_zip(tmp_path / "slack.zip")
+    site = replace(settings, database_url="postgresql://chat@127.0.0.1:1/teahouse")
+    with pytest.raises(ImportFailed, match="migrate-to-postgres"):
+        await asyncio.to_thread(import_slack, site, tmp_path / "slack.zip")
+    assert not site.database_path.exists()
 
 
 @pytest.mark.slow

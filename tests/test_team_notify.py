@@ -6,6 +6,7 @@ import pytest
 
 from chat.app import create_app
 from tests.helpers import assert_error, connect, make_room, next_frame, post_message, register
+from tests.pgcluster import both_engines
 
 
 async def join(client, person, room):
@@ -76,6 +77,7 @@ async def test_at_all_in_a_big_room_is_for_moderators_only(small_limit_client):
     await post_message(client, bob, room, "@all from a moderator")
 
 
+@both_engines
 async def test_notification_levels_decide_which_rows_are_created(client, alice, bob, make_user):
     carol = await make_user("carol")
     room = await make_room(client, alice)

@@ -1,6 +1,7 @@
 """Team features: pinned messages per room and saved messages per user."""
 
 from tests.helpers import assert_error, connect, make_room, next_frame, no_frame, post_message
+from tests.pgcluster import both_engines
 
 
 async def join(client, person, room):
@@ -70,6 +71,7 @@ async def test_outsiders_see_no_pins_of_a_private_room(client, alice, bob):
     )
 
 
+@both_engines
 async def test_pins_follow_edits_and_vanish_with_deletion_live(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)
@@ -123,6 +125,7 @@ async def test_pins_per_room_are_capped(client, alice, settings):
     )
 
 
+@both_engines
 async def test_saved_messages_are_private_live_and_leave_with_deletion(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)

@@ -9,13 +9,15 @@ from datetime import UTC, datetime, timedelta, timezone
 import aiohttp
 import pytest
 
+from tests.pgcluster import both_engines
 from tests.serverproc import ServerProcess, register_at
 
 pytestmark = pytest.mark.slow
 
 
-async def test_a_scheduled_message_arrives_after_a_server_restart(tmp_path):
-    server = ServerProcess(tmp_path / "data").start()
+@both_engines
+async def test_a_scheduled_message_arrives_after_a_server_restart(tmp_path, server_env):
+    server = ServerProcess(tmp_path / "data", **server_env).start()
     base = server.base
     try:
         async with aiohttp.ClientSession() as session:

@@ -17,6 +17,7 @@ from tests.helpers import (
     post_message,
     register,
 )
+from tests.pgcluster import both_engines
 
 
 def soon(seconds: float) -> str:
@@ -94,6 +95,7 @@ async def test_status_input_is_checked(client, alice):
     ] == ""
 
 
+@both_engines
 async def test_a_scheduled_message_is_sent_at_its_time_through_the_normal_path(client, alice, bob):
     room = await make_room(client, alice)
     await join(client, bob, room)
@@ -277,6 +279,7 @@ async def test_a_scheduled_message_fails_once_its_author_left_the_room(client, a
     await ws.close()
 
 
+@both_engines
 async def test_a_send_that_committed_before_a_crash_is_not_sent_twice(client, core, alice):
     """The send committed, the bookkeeping did not (a crash in between): the next run
     finds the stored message by its client_id and only records the outcome."""

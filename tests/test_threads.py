@@ -2,6 +2,7 @@
 Threads view and the main timeline, over the native REST API."""
 
 from tests.helpers import assert_error, make_room, post_message
+from tests.pgcluster import both_engines
 from tests.threadkit import join, reply, room_unread, thread, threads_view
 
 
@@ -50,6 +51,7 @@ async def test_thread_only_replies_stay_out_of_the_timeline_and_the_rooms_unread
     assert len([m for m in history["messages"] if m["message_type"] != "system"]) == 7
 
 
+@both_engines
 async def test_followers_count_unread_and_mentions_and_read_marks_clear_them(
     client, alice, bob, make_user
 ):
@@ -202,6 +204,7 @@ async def test_a_deleted_unread_reply_leaves_the_unread_count(client, alice, bob
     assert (await thread(client, alice, root["id"]))["follow"]["unread_count"] == 1
 
 
+@both_engines
 async def test_a_repeated_client_id_answers_the_stored_reply_and_counts_once(client, alice):
     room = await make_room(client, alice)
     root = await post_message(client, alice, room, "root")

@@ -12,6 +12,7 @@ import pytest
 
 from chat.keys import core_key
 from tests.helpers import assert_error, closed_with, next_frame
+from tests.pgcluster import both_engines
 
 
 def claims(**changes) -> dict:
@@ -92,6 +93,7 @@ async def test_a_token_of_ours_opens_a_socket_and_a_bearer_header_works_too(clie
     await ws.close()
 
 
+@both_engines
 async def test_an_externally_minted_token_provisions_its_user(client, secret):
     token = jwt.encode(claims(sub="4242", username="ext"), secret, algorithm="HS256")
     headers = {"Authorization": f"Bearer {token}"}

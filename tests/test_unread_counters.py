@@ -4,6 +4,7 @@ as each change; they must always agree with a recount of the messages."""
 from __future__ import annotations
 
 from tests.helpers import database_before, make_room, post_message
+from tests.pgcluster import both_engines
 
 RECOUNT = """
     SELECT COUNT(*) FROM messages y JOIN memberships mb
@@ -29,6 +30,7 @@ async def agree(client, core, people, rooms) -> None:
             assert listed[room["id"]] == recount, (person.username, room["id"])
 
 
+@both_engines
 async def test_unread_counts_agree_with_a_recount_through_sends_deletes_and_reads(
     client, core, alice, bob, make_user
 ):
@@ -146,6 +148,7 @@ async def test_an_old_database_is_counted_by_the_migration(tmp_path):
         await db.close()
 
 
+@both_engines
 async def test_member_counts_agree_with_a_recount_through_joins_leaves_and_bans(
     client, core, alice, bob, make_user
 ):

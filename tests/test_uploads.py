@@ -15,6 +15,7 @@ from chat.app import create_app
 from chat.keys import core_key
 from chat.settings import Settings
 from tests.helpers import assert_error, next_frame, register
+from tests.pgcluster import both_engines
 
 SMALL_LIMIT = 64 * 1024
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -108,8 +109,10 @@ ALLOWED = [  # name, declared type, bytes, message type, served content type
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", max_upload_bytes=SMALL_LIMIT)
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, max_upload_bytes=SMALL_LIMIT
+    )
 
 
 def stored(settings) -> list[str]:
@@ -504,6 +507,7 @@ async def test_the_upload_notice_is_written_in_the_server_language(aiohttp_clien
     assert bare(body["file_url"]).endswith(".jpg") and body["file_size"] == len(jpeg())
 
 
+@both_engines
 async def test_deleting_a_file_message_stops_serving_the_file_and_removes_it(client, alice, bob):
     resp = await upload(client, alice, "pic.png", png(), "image/png")
     assert resp.status == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import make_room, next_frame, no_frame, post_message
+from tests.pgcluster import both_engines
 
 
 async def open_user_socket(client, person, query: str = ""):
@@ -142,6 +143,7 @@ async def test_a_deleted_room_stops_but_the_socket_stays(client, alice, bob, roo
 
 
 @pytest.mark.parametrize("how", ["frame", "query"])
+@both_engines
 async def test_resume_replays_each_room_from_its_own_point(client, alice, bob, rooms, how):
     first, second = rooms
     a1 = await post_message(client, bob, first, "a1")

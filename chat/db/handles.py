@@ -82,6 +82,19 @@ class InlineConnection:
     async def execute_fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         return self._conn.execute(sql, params or ()).fetchall()
 
+    async def references_to(self, target: str) -> list[tuple[str, str]]:
+        """(table, column) of every foreign key to target, from the live schema (the
+        catalog is each engine's own: PgConnection has the same call)."""
+        found = []
+        tables = self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%'"
+        ).fetchall()
+        for (table,) in tables:
+            for key in self._conn.execute(f'PRAGMA foreign_key_list("{table}")'):
+                if key["table"] == target:
+                    found.append((table, key["from"]))
+        return found
+
     async def close(self) -> None:
         self._conn.close()
 

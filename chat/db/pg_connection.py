@@ -140,6 +140,19 @@ class PgConnection:
             raise PostgresIntegrityError(str(exc)) from exc
         return PgCursor([], -1)
 
+    async def references_to(self, target: str) -> list[tuple[str, str]]:
+        """(table, column) of every foreign key to target, from the catalog, in the order
+        the tables were made (as the SQLite connection reads them from sqlite_master)."""
+        rows = await self.execute_fetchall(
+            """SELECT CAST(CAST(c.conrelid AS regclass) AS text), a.attname
+               FROM pg_constraint c
+               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+               WHERE c.contype = 'f' AND c.confrelid = CAST(? AS regclass)
+               ORDER BY c.conrelid, a.attnum""",
+            (target,),
+        )
+        return [(table, column) for table, column in rows]
+
     async def executescript(self, script: str) -> None:
         await self.raw.execute(script)
 

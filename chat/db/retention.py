@@ -35,16 +35,8 @@ async def expired_messages(conn, room_id: int, cutoff: str, limit: int) -> list[
 
 async def references_to(conn, target: str) -> list[tuple[str, str]]:
     """(table, column) pairs with a foreign key to target's id, from the live schema, so
-    tables later migrations add are cleaned up too."""
-    found = []
-    tables = await conn.execute_fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'messages_fts%'"
-    )
-    for (table,) in tables:
-        for key in await conn.execute_fetchall(f'PRAGMA foreign_key_list("{table}")'):
-            if key["table"] == target:
-                found.append((table, key["from"]))
-    return found
+    tables later migrations add are cleaned up too (each engine reads its own catalog)."""
+    return await conn.references_to(target)
 
 
 async def delete_messages(conn, rows: list[sqlite3.Row]) -> list[str]:

@@ -11,7 +11,10 @@ is then not a key to every account, and after a restore everyone simply signs in
 Restore refuses a data directory that holds a database, checks the manifest (names,
 sizes, hashes) and PRAGMA integrity_check before it moves anything into place, and
 writes the database last, so a refused or interrupted restore never leaves a usable-
-looking but incomplete data directory.
+looking but incomplete data directory. The files go where the restored site reads them:
+CHAT_FILES_DIR when it is set (a mount outside the data directory), else DATA_DIR/uploads;
+they are staged inside that folder, so moving them into place is a rename on its own
+file system.
 """
 
 from __future__ import annotations
@@ -155,46 +158,68 @@ def read_manifest(archive: tarfile.TarFile) -> dict:
     return manifest
 
 
-def check_empty_target(data_dir: Path) -> None:
+def check_empty_target(settings: Settings) -> None:
+    data_dir = settings.data_dir
     for name in (DATABASE, DATABASE + "-wal"):
         if (data_dir / name).exists():
             raise BackupError(
                 f"{data_dir.resolve()} already holds a database: restore into a "
                 "new directory (and never over a running server's)"
             )
-    uploads = data_dir / "uploads"
+    uploads = settings.chat_uploads_dir
     if uploads.exists() and any(p.is_file() for p in uploads.rglob("*")):
         raise BackupError(f"{uploads.resolve()} already holds files: restore into a new directory")
 
 
-def restore(archive_path: Path, data_dir: Path) -> Summary:
-    data_dir = Path(data_dir)
-    check_empty_target(data_dir)
+def restore(archive_path: Path, settings: Settings) -> Summary:
+    """Unpack a checked archive into settings' data directory, its files into
+    settings.uploads_dir (CHAT_FILES_DIR or DATA_DIR/uploads)."""
+    data_dir, uploads = settings.data_dir, settings.uploads_dir
+    if settings.database != settings.database_path:
+        raise BackupError(
+            "a backup archive holds a SQLite site: restore it without CHAT_DATABASE_URL, "
+            "then move it with `server.py migrate-to-postgres` (docs/scale-out.md)"
+        )
+    check_empty_target(settings)
     durable.make_dirs(data_dir, PRIVATE_DIR)
+    durable.make_dirs(uploads, PRIVATE_DIR)
     try:
         archive = tarfile.open(archive_path, "r:*")
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"cannot read {archive_path}: {exc}") from None
-    with archive, tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as work:
+    with (
+        archive,
+        tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as work,
+        tempfile.TemporaryDirectory(dir=uploads, prefix=".restore-") as files,
+    ):
         manifest = read_manifest(archive)
-        staged = Path(work)
+        staged, staged_files = Path(work), Path(files)
         for name, expected in manifest["files"].items():
-            extract_checked(archive, name, expected, staged / name)
+            target = staged / name if name == DATABASE else staged_files / name
+            extract_checked(archive, name, expected, target)
         check_integrity(staged / DATABASE)
         missing = tuple(
             sorted(n for n in recorded_uploads(staged / DATABASE) if n not in manifest["files"])
         )
         total = sum(entry["size"] for entry in manifest["files"].values())
-        if (staged / "uploads").is_dir():
-            private_tree(staged / "uploads")
-            durable.sync_tree(staged / "uploads")
-            destination = data_dir / "uploads"
-            if destination.exists():  # empty folders only (checked above)
-                shutil.rmtree(destination)
-            durable.replace(staged / "uploads", destination)
+        move_files(staged_files / "uploads", uploads)
         # Last, and only after the uploads' names are durable: now it is a data dir.
         durable.replace(staged / DATABASE, data_dir / DATABASE)
     return Summary(data_dir / DATABASE, len(manifest["files"]), total, missing)
+
+
+def move_files(staged: Path, uploads: Path) -> None:
+    """Each staged folder (chat/) renamed into uploads, its names durable first; a folder
+    already there is empty (check_empty_target)."""
+    if not staged.is_dir():
+        return
+    private_tree(staged)
+    durable.sync_tree(staged)
+    for folder in staged.iterdir():
+        destination = uploads / folder.name
+        if destination.exists():
+            shutil.rmtree(destination)
+        durable.replace(folder, destination)
 
 
 def extract_checked(archive: tarfile.TarFile, name: str, expected: dict, target: Path) -> None:

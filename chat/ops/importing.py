@@ -78,8 +78,13 @@ def load(
     """Insert records (export format) into a new database in the empty data directory.
     records(conn) may look at the new, migrated database (the Slack import numbers its
     rooms after the seeded ones)."""
+    if settings.database != settings.database_path:
+        raise ImportFailed(
+            "an import makes a new SQLite site: run it without CHAT_DATABASE_URL, then move "
+            "the site with `server.py migrate-to-postgres` (docs/scale-out.md)"
+        )
     try:
-        check_empty_target(settings.data_dir)
+        check_empty_target(settings)
     except BackupError as exc:
         raise ImportFailed(str(exc)) from None
     prepare_data_dir(settings)

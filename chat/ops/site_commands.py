@@ -27,11 +27,11 @@ def backup(settings, args) -> int:
 def restore(settings, args) -> int:
     from chat.ops import backup as backups
 
-    summary = backups.restore(Path(args.archive), settings.data_dir)
+    summary = backups.restore(Path(args.archive), settings)
     print(
         f"restored {summary.files} files ({summary.total_bytes} bytes) into "
-        f"{settings.data_dir.resolve()}; integrity checked. Start the server on it with "
-        f"--data-dir {settings.data_dir}"
+        f"{settings.data_dir.resolve()}, uploads into {settings.uploads_dir.resolve()}; "
+        f"integrity checked. Start the server on it with --data-dir {settings.data_dir}"
     )
     for name in summary.missing:
         print(f"warning: the backup has no {name}", file=sys.stderr)
