@@ -10,7 +10,7 @@ import time
 import pytest
 
 from chat.core import storage_error
-from chat.db import Database, postgres_engine
+from chat.db import Database, database, postgres_engine
 from chat.errors import Unavailable
 from tests.pgcluster import both_engines
 
@@ -56,11 +56,10 @@ async def test_a_rooms_ids_follow_commit_order_across_two_writers(database):
         await second.close()
 
 
-async def test_two_writers_crossing_two_rooms_lose_one_job_as_a_503_not_a_500(pg_cluster):
-    """Host A's batch writes room 1 then room 2 while host B's writes room 2 then room 1:
-    PostgreSQL breaks the deadlock by failing one of them. That job is a 503 its client
-    retries (with its client_id), not a 500 with a traceback; the other commits."""
-    url = pg_cluster.fresh_database()
+async def crossing_writers(url: str) -> list:
+    """Host A's batch writes room 1 then room 2 while host B's writes room 2 then room 1
+    (each job crosses only on its first run): PostgreSQL breaks the deadlock by failing
+    one of them. The outcome of each write, and the rooms' rows."""
     first, second = await opened(url), await opened(url)
     try:
         await first.write(
@@ -70,26 +69,58 @@ async def test_two_writers_crossing_two_rooms_lose_one_job_as_a_503_not_a_500(pg
             )
         )
         both_hold = asyncio.Barrier(2)
+        runs = []
 
         def crossing(rooms: tuple[int, int]):
             async def job(conn):
+                runs.append(rooms)
                 await conn.execute(INSERT.replace("VALUES (1,", "VALUES (?,"), (rooms[0], "x"))
-                await both_hold.wait()
+                if runs.count(rooms) == 1:
+                    await both_hold.wait()
                 await conn.execute(INSERT.replace("VALUES (1,", "VALUES (?,"), (rooms[1], "y"))
+                return rooms
 
             return job
 
         outcomes = await asyncio.gather(
             first.write(crossing((1, 2))), second.write(crossing((2, 1))), return_exceptions=True
         )
+        rows = await first.fetch_all(
+            "SELECT room_id, content FROM messages WHERE content IN ('x', 'y') ORDER BY id"
+        )
+        return outcomes, rows, runs
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_two_writers_crossing_two_rooms_both_commit(pg_cluster):
+    """The job PostgreSQL rolls back runs again once its own batch has committed (and so
+    let go of the room the other host waited for): both writes land, each once."""
+    url = pg_cluster.fresh_database()
+    try:
+        outcomes, rows, runs = await crossing_writers(url)
+        assert sorted(outcomes) == [(1, 2), (2, 1)], outcomes
+        assert len(runs) == 3  # one of the two ran again
+        assert sorted(rows) == [(1, "x"), (1, "y"), (2, "x"), (2, "y")]
+    finally:
+        pg_cluster.drop_database(url)
+
+
+async def test_a_job_still_refused_after_its_retries_is_a_503_not_a_500(pg_cluster, monkeypatch):
+    """Without retries left the deadlock's loser is a 503 its client retries (with its
+    client_id), not a 500 with a traceback; the other commits."""
+    monkeypatch.setattr(database, "BUSY_RETRIES", 0)
+    url = pg_cluster.fresh_database()
+    try:
+        outcomes, rows, _ = await crossing_writers(url)
         failed = [o for o in outcomes if isinstance(o, BaseException)]
         assert len(failed) == 1, outcomes
         error = storage_error(failed[0])
         assert isinstance(error, Unavailable) and error.key == "database_busy"
         assert error.status == 503
+        assert len(rows) == 2
     finally:
-        await first.close()
-        await second.close()
         pg_cluster.drop_database(url)
 
 

@@ -34,6 +34,12 @@ T = TypeVar("T")
 WriteJob = Callable[[Any], Awaitable[T]]
 MAX_BATCH = 256
 BREATHE_SECONDS = 0.001  # inline jobs of a batch run this long before the loop gets a turn
+# A job PostgreSQL rolled back to break a deadlock with another host's batch (the two
+# crossed the same rooms in opposite orders) runs again in a batch of its own once this
+# one has committed: retrying inside the batch would wait for the other host again,
+# which waits for a room this batch holds until it commits. Nothing of the job was
+# stored; it was going to be a 503 its client retries with the same client_id.
+BUSY_RETRIES = 2
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -141,11 +147,11 @@ class Database:
                     stop = True
                     break
                 batch.append(item)
-            await self._run_batch(batch)
+            await self._run_batch(batch, BUSY_RETRIES)
             if stop:
                 return
 
-    async def _run_batch(self, batch: list) -> None:
+    async def _run_batch(self, batch: list, retries: int) -> None:
         conn = self.engine.writer
         outcomes: list[tuple[bool, Any]] = []
         started = time.perf_counter()
@@ -170,7 +176,12 @@ class Database:
         else:
             if self.on_batch is not None:
                 self.on_batch(len(batch), time.perf_counter() - started)
-        for (_, after_commit, future), (ok, value) in zip(batch, outcomes, strict=True):
+        again = []
+        for item, (ok, value) in zip(batch, outcomes, strict=True):
+            _, after_commit, future = item
+            if not ok and retries and storage_failure(value) == "database_busy":
+                again.append(item)  # another host's batch held a room this job needed
+                continue
             if ok and after_commit is not None:
                 try:
                     after_commit(value)
@@ -182,6 +193,8 @@ class Database:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+        if again:  # after this batch's commit let go of its rooms, so the way is clear
+            await self._run_batch(again, retries - 1)
 
     @staticmethod
     async def _roll_back(conn) -> None:
