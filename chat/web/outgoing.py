@@ -29,6 +29,7 @@ from chat.core import Core
 from chat.core.conversation import messages
 from chat.core.integrations import bots
 from chat.core.ratelimit import MemoryBuckets, Rate
+from chat.db.errors import log_failure
 from chat.errors import ChatError
 from chat.events import Event
 from chat.keys import bot_caller_key, core_key, outbound_counts_key
@@ -154,8 +155,8 @@ class BotCaller:
             event = await queue.get()
             try:
                 await self.call(event)
-            except Exception:
-                log.exception("bot call for message %s failed", event.message.id)
+            except Exception as exc:
+                log_failure(log, f"bot call for message {event.message.id} failed", exc)
 
     async def call(self, event: bots.BotAddressed) -> None:
         try:

@@ -17,6 +17,7 @@ from chat.core.people.statuses import expire_due
 from chat.core.site import guest_admin
 from chat.db import guests as guest_sql
 from chat.db import schedule as schedule_sql
+from chat.db.errors import log_failure
 from chat.events import Event, ReminderChanged, ScheduledChanged, StatusChanged
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,8 @@ async def run(core: Core) -> None:
             delay = await seconds_to_next(core)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("scheduled work failed")
+        except Exception as exc:
+            log_failure(log, "scheduled work failed", exc)
             delay = ERROR_PAUSE
         try:
             await asyncio.wait_for(core.alarm.wait(), delay)
