@@ -221,3 +221,7 @@ async def test_postgresql_restarted_under_load_is_503_then_recovers_losing_nothi
         server.stop()
     log = server.output()
     assert "Traceback" not in log and " 500 " not in log, log[-4000:]
+    # The outage is told when it starts and when it ends, not once per refused write.
+    assert log.count("write batch failed") == 1, log[-4000:]
+    assert "writes recovered from database_unavailable after" in log
+    assert log.count("storage failed in") <= 3 * 3, log[-4000:]  # a few lines per 10 s

@@ -7,6 +7,7 @@ through Database.write and publish events to the hub after commit.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,16 @@ def storage_error(exc: BaseException) -> ChatError | None:
     if reason:
         return Unavailable(reason)
     return None
+
+
+def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """A background job's failure: one line when the storage could not take it (the
+    database server restarting is an outage the job outlives, and a traceback per
+    attempt would bury the log), the traceback for anything else (a bug)."""
+    if reason := storage_failure(exc):
+        logger.error("%s: %s (%s)", what, reason, exc)
+    else:
+        logger.error("%s", what, exc_info=exc)
 
 
 def rates(settings: Settings) -> dict[str, Rate]:

@@ -8,7 +8,6 @@ the database server gone) from a bug, for the 507/503 answers.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 
 
@@ -64,13 +63,3 @@ def storage_failure(exc: BaseException) -> str | None:
     if state.startswith(PG_UNWRITABLE):
         return "database_unwritable"
     return None
-
-
-def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
-    """A background job's failure: one line when the storage could not take it (the
-    database server restarting is an outage the job outlives, and a traceback per
-    attempt would bury the log), the traceback for anything else (a bug)."""
-    if reason := storage_failure(exc):
-        logger.error("%s: %s (%s)", what, reason, exc)
-    else:
-        logger.error("%s", what, exc_info=exc)

@@ -28,9 +28,9 @@ from collections.abc import Callable
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from chat.core import log_failure
 from chat.db import event_log
 from chat.db.database import Database
-from chat.db.errors import log_failure
 from chat.events import Event, TypingChanged
 from chat.hub import Hub
 from chat.live.activity import Activity

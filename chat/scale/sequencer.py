@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from chat.db.errors import log_failure
+from chat.core import log_failure
 from chat.events import Event
 
 log = logging.getLogger(__name__)

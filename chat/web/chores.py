@@ -16,10 +16,9 @@ import logging
 
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation import deleted_rooms, member_notices, previews
 from chat.core.site import audit, leases, retention
-from chat.db.errors import log_failure
 from chat.keys import core_key
 from chat.web import preview_images
 

@@ -19,11 +19,10 @@ import time
 from aiohttp import web
 
 from chat.clock import iso_utc
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.reach import away, email
 from chat.core.reach.email_text import compose
 from chat.core.site import leases
-from chat.db.errors import log_failure
 from chat.keys import core_key, mailer_key
 from chat.outbound import mail
 from chat.web.log_budget import LogBudget

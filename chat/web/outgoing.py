@@ -25,11 +25,10 @@ import logging
 
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation import messages
 from chat.core.integrations import bots
 from chat.core.ratelimit import MemoryBuckets, Rate
-from chat.db.errors import log_failure
 from chat.errors import ChatError
 from chat.events import Event
 from chat.keys import bot_caller_key, core_key, outbound_counts_key

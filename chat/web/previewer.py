@@ -17,10 +17,9 @@ import logging
 
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation import previews
 from chat.core.ratelimit import MemoryBuckets, Rate
-from chat.db.errors import log_failure
 from chat.events import Event, MessagePosted, MessageUpdated
 from chat.keys import core_key, outbound_counts_key, previewer_key
 from chat.models import LinkPreview, Message

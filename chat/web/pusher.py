@@ -18,9 +18,8 @@ import logging
 import aiohttp
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.reach import away, push
-from chat.db.errors import log_failure
 from chat.events import Event, NotificationCreated
 from chat.keys import core_key, pusher_key
 from chat.models import Notification, PushSubscription

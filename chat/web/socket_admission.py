@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -33,9 +32,8 @@ from chat.errors import ChatError
 from chat.i18n import translate, viewer_language
 from chat.keys import core_key, settings_key
 from chat.web.auth import identify, request_language
+from chat.web.log_budget import storage_failed
 from chat.web.sockets import MAX_FRAME, SocketSession
-
-log = logging.getLogger(__name__)
 
 
 def origin_allowed(request: web.Request) -> bool:
@@ -118,5 +116,5 @@ async def unless_storage_fails(call):
     except Exception as exc:
         if (failure := storage_error(exc)) is None:
             raise
-        log.error("storage failed while opening a socket: %s", exc)
+        storage_failed("opening a socket", exc)
         raise failure from exc

@@ -29,6 +29,7 @@ from chat.models import Credential, User
 from chat.settings import LANGUAGES
 from chat.web.auth import request_language
 from chat.web.jsonio import dumps, parse_frame
+from chat.web.log_budget import storage_failed
 from chat.web.peers import client_address
 from chat.web.socket_auth import CredentialWatch
 from chat.web.socket_commands import (
@@ -299,7 +300,7 @@ class SocketSession:
                 log.exception("socket command failed")
                 failure = ChatError("internal_error")
             else:  # the database is away: this frame is refused, the socket stays
-                log.error("storage failed in a socket command: %s", exc)
+                storage_failed("a socket command", exc)
             self._error(failure)
         return None
 

@@ -16,11 +16,10 @@ import asyncio
 import logging
 import time
 
-from chat.core import Core, Outcome
+from chat.core import Core, Outcome, log_failure
 from chat.db import member_notices as notice_sql
 from chat.db import messages as message_sql
 from chat.db import rooms as room_sql
-from chat.db.errors import log_failure
 from chat.errors import BadInput
 from chat.events import Event, MessagePosted
 from chat.i18n import MEMBERS_KEY, members_text

@@ -11,13 +11,12 @@ import logging
 from datetime import datetime
 
 from chat.clock import now
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation.schedule import remind_due, send_due
 from chat.core.people.statuses import expire_due
 from chat.core.site import guest_admin
 from chat.db import guests as guest_sql
 from chat.db import schedule as schedule_sql
-from chat.db.errors import log_failure
 from chat.events import Event, ReminderChanged, ScheduledChanged, StatusChanged
 
 log = logging.getLogger(__name__)
