@@ -225,3 +225,4 @@ async def test_postgresql_restarted_under_load_is_503_then_recovers_losing_nothi
     assert log.count("write batch failed") == 1, log[-4000:]
     assert "writes recovered from database_unavailable after" in log
     assert log.count("storage failed in") <= 3 * 3, log[-4000:]  # a few lines per 10 s
+    assert log.count("backplane safety poll failed") <= 3, log[-4000:]  # one per 10 s
