@@ -26,19 +26,22 @@ pytestmark = [both_engines, pytest.mark.slow]
 DELIVERY_LIMIT = 10.0  # seconds for every socket to have everything, after the load
 
 
-async def send_steadily(client, person, room, tag: str, stop: asyncio.Event, acked: dict):
+async def send_steadily(client, person, room, tag: str, stop: asyncio.Event, load: Load):
     """Message after message on REST; each must be acknowledged (the bus is not needed
-    for that): client_id -> message id."""
+    for that) into load.acked (client_id -> message id), each answer's wait into
+    load.waits."""
     url = f"/api/chat/rooms/{room['id']}/messages/"
     for n in itertools.count():
         if stop.is_set():
             return
         client_id = f"{tag}-{n}"
+        start = time.monotonic()
         resp = await client.post(
             url, json={"content": client_id, "client_id": client_id}, headers=person.headers
         )
         assert resp.status == 201, await resp.text()
-        acked[client_id] = (await resp.json())["id"]
+        load.acked[client_id] = (await resp.json())["id"]
+        load.waits.append((tag, start, time.monotonic() - start))
         await asyncio.sleep(0.02)
 
 
@@ -56,10 +59,11 @@ class Load:
     def __init__(self, a, b, alice, bob, room):
         self.stop = asyncio.Event()
         self.acked: dict[str, int] = {}
+        self.waits: list[tuple[str, float, float]] = []  # (tag, sent at, seconds)
         self.sockets: dict[str, list] = {"A": [], "B": []}
         self.tasks = [
-            asyncio.create_task(send_steadily(a, alice, room, "a", self.stop, self.acked)),
-            asyncio.create_task(send_steadily(b, bob, room, "b", self.stop, self.acked)),
+            asyncio.create_task(send_steadily(a, alice, room, "a", self.stop, self)),
+            asyncio.create_task(send_steadily(b, bob, room, "b", self.stop, self)),
         ]
         self.a, self.b, self.alice, self.bob, self.room = a, b, alice, bob, room
 
@@ -94,11 +98,17 @@ class Load:
             await ws.close()
 
 
-async def two_processes(aiohttp_client, tmp_path, redis_server, database_url, b_redis=None):
-    settings = shared_settings(tmp_path, redis_server, database_url=database_url)
+async def two_processes(
+    aiohttp_client, tmp_path, redis_server, database_url, b_redis=None, **extra
+):
+    settings = shared_settings(tmp_path, redis_server, database_url=database_url, **extra)
     a = await aiohttp_client(create_app(settings))
     b_settings = shared_settings(
-        tmp_path, redis_server, database_url=database_url, redis_url=b_redis or redis_server.url
+        tmp_path,
+        redis_server,
+        database_url=database_url,
+        redis_url=b_redis or redis_server.url,
+        **extra,
     )
     b = await aiohttp_client(create_app(b_settings))
     return a, b
@@ -175,5 +185,44 @@ async def test_a_process_cut_off_from_redis_serves_from_the_database_and_heals(
     )
     await asyncio.sleep(1.0)  # and the bus carries the load again
     await load.finish()
+    await relay.cut()
+    assert not [r.getMessage() for r in caplog.records if r.exc_info]
+
+
+# Limits on (generous), so every write asks Redis for its bucket as in production.
+LIMITS_ON = {"rate_writes": (1000.0, 1000), "rate_messages": (1000.0, 1000)}
+
+
+async def test_a_process_silently_cut_off_from_redis_answers_without_waiting_for_it(
+    aiohttp_client, tmp_path, redis_server, database_url, caplog
+):
+    """A partition that answers nothing (no reset, no refusal): B's writes must not each
+    wait out a Redis timeout for their rate limit; its sockets are fed from the log."""
+    relay = await TcpRelay(redis_server.port).heal()
+    a, b = await two_processes(
+        aiohttp_client, tmp_path, redis_server, database_url, relay.url, **LIMITS_ON
+    )
+    core_b = b.server.app[core_key]
+    alice, bob, room = await alice_and_bob_in_a_room(a)
+    load = await Load(a, b, alice, bob, room).open()
+    await asyncio.sleep(0.5)
+
+    await relay.cut(silent=True)
+    cut = time.monotonic()
+    await asyncio.sleep(6.0)  # longer than Redis calls' timeout (5 s)
+    during = [wait for tag, at, wait in load.waits if tag == "b" and at > cut]
+    assert len(during) > 10 and max(during) < 2.0, during
+    from_a = {i for cid, i in load.acked.items() if cid.startswith("a-")}
+    assert {i for i, when in load.sockets["B"] if when > cut} & from_a
+
+    await relay.heal()
+    healed = time.monotonic()
+    await asyncio.sleep(1.0)
+    await load.finish()
+    print(
+        f"\nsilent partition: B's slowest write while cut {max(during):.2f} s,"
+        f" bus {'connected' if core_b.backplane.connected.is_set() else 'reconnecting'}"
+        f" {time.monotonic() - healed:.1f} s after healing"
+    )
     await relay.cut()
     assert not [r.getMessage() for r in caplog.records if r.exc_info]
