@@ -61,10 +61,6 @@ class Load:
         self.acked: dict[str, int] = {}
         self.waits: list[tuple[str, float, float]] = []  # (tag, sent at, seconds)
         self.sockets: dict[str, list] = {"A": [], "B": []}
-        self.tasks = [
-            asyncio.create_task(send_steadily(a, alice, room, "a", self.stop, self)),
-            asyncio.create_task(send_steadily(b, bob, room, "b", self.stop, self)),
-        ]
         self.a, self.b, self.alice, self.bob, self.room = a, b, alice, bob, room
 
     async def open(self) -> Load:
@@ -76,6 +72,12 @@ class Load:
             asyncio.create_task(listen(ws, self.sockets[name]))
             for ws, name in zip(self.ws, ("A", "B"), strict=True)
         ]
+        # Sending starts once both sockets are in: a message committed before a socket
+        # opened is not its to hear (that is what ?since= is for).
+        self.tasks = [
+            asyncio.create_task(send_steadily(self.a, self.alice, self.room, "a", self.stop, self)),
+            asyncio.create_task(send_steadily(self.b, self.bob, self.room, "b", self.stop, self)),
+        ]
         return self
 
     async def finish(self) -> None:
@@ -85,7 +87,14 @@ class Load:
         wanted = sorted(self.acked.values())
         deadline = time.monotonic() + DELIVERY_LIMIT
         while any(sorted({i for i, _ in s}) != wanted for s in self.sockets.values()):
-            assert time.monotonic() < deadline, "a socket is missing acknowledged messages"
+            if time.monotonic() > deadline:
+                missing = {
+                    name: sorted(set(wanted) - {i for i, _ in heard})
+                    for name, heard in self.sockets.items()
+                }
+                by_id = {i: cid for cid, i in self.acked.items()}
+                named = {name: [by_id[i] for i in ids] for name, ids in missing.items()}
+                raise AssertionError(f"sockets missing acknowledged messages: {named}")
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # a duplicate would arrive by now
         for task in self.listeners:
@@ -124,7 +133,7 @@ async def until(check, limit: float, what: str) -> float:
 
 
 async def test_every_socket_gets_every_message_once_while_redis_restarts_under_load(
-    aiohttp_client, tmp_path, redis_server, database_url, caplog
+    database_url, aiohttp_client, tmp_path, redis_server, caplog
 ):
     a, b = await two_processes(aiohttp_client, tmp_path, redis_server, database_url)
     alice, bob, room = await alice_and_bob_in_a_room(a)
@@ -144,7 +153,7 @@ async def test_every_socket_gets_every_message_once_while_redis_restarts_under_l
 
 
 async def test_a_process_cut_off_from_redis_serves_from_the_database_and_heals(
-    aiohttp_client, tmp_path, redis_server, database_url, caplog
+    database_url, aiohttp_client, tmp_path, redis_server, caplog
 ):
     relay = await TcpRelay(redis_server.port).heal()
     a, b = await two_processes(aiohttp_client, tmp_path, redis_server, database_url, relay.url)
@@ -194,7 +203,7 @@ LIMITS_ON = {"rate_writes": (1000.0, 1000), "rate_messages": (1000.0, 1000)}
 
 
 async def test_a_process_silently_cut_off_from_redis_answers_without_waiting_for_it(
-    aiohttp_client, tmp_path, redis_server, database_url, caplog
+    database_url, aiohttp_client, tmp_path, redis_server, caplog
 ):
     """A partition that answers nothing (no reset, no refusal): B's writes must not each
     wait out a Redis timeout for their rate limit; its sockets are fed from the log."""
