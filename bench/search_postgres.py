@@ -7,10 +7,11 @@ The same messages (bench/search_ops.py's: 20 rooms, five senders, a hundred days
 file in every 25th, a link in every 7th) go into a migrated SQLite database (FTS5
 trigram index built in one go) and into a throwaway PostgreSQL cluster (initdb in /tmp,
 a free port on 127.0.0.1, stopped at the end; the bigram index of migration
-postgres/0026 built after the load). Each query's first page (21 ids, newest first, as
-the search endpoint asks) is planned and read by each engine's own search code
-(chat/core/conversation/search.py's matching_ids on SQLite, chat/db/postgres_search.py
-on PostgreSQL) in this process; p50 and p99 of --calls calls. Then the cost of the
+postgres/0030 built after the load, then VACUUM ANALYZE as autovacuum would). Each
+query's first page (21 ids, newest first, as the search endpoint asks) is planned by
+the one plan (chat/core/conversation/search.py's matching_ids) and read by each
+engine's SQL (chat/db/sqlite_search.py, chat/db/postgres_search.py) in this process;
+p50 and p99 of --calls calls. Then the cost of the
 bigram index per stored message: 5,000 messages inserted with and without it.
 Bounded: a fixed number of calls and rows; nothing but 127.0.0.1.
 """
@@ -37,8 +38,7 @@ from search_ops import PEOPLE, spread_row  # noqa: E402
 
 from chat.core.conversation.search import NO_LIMIT, matching_ids  # noqa: E402
 from chat.core.conversation.search_query import parse_query  # noqa: E402
-from chat.db import postgres_search  # noqa: E402
-from chat.db import search as search_sql  # noqa: E402
+from chat.db import postgres_search, sqlite_search  # noqa: E402
 from chat.db.database import Database  # noqa: E402
 from chat.db.search import Scope  # noqa: E402
 from tests.pg_search_kit import Cluster, PgConn, fresh_database  # noqa: E402
@@ -68,24 +68,22 @@ def machine() -> str:
     )
 
 
-async def scope_of(conn, query) -> Scope:
-    engine = postgres_search if postgres_search.serves(conn) else search_sql
+async def scope_of(conn, engine, query) -> Scope:
     rooms = () if query.room is None else tuple(await engine.room_ids_named(conn, query.room))
     sender = int(query.sender.removeprefix("load")) if query.sender else None
     return Scope(rooms, sender, None, None, True)
 
 
-async def timed(conn, plan, q: str, calls: int) -> tuple[float, float, int]:
+async def timed(conn, engine, q: str, calls: int) -> tuple[float, float, list[int]]:
     query = parse_query(q)
-    took, hits = [], 0
+    took, ids = [], []
     for _ in range(calls):
         started = time.perf_counter()
-        scope = await scope_of(conn, query)
-        ids, _ = await plan(conn, READER, query, scope, NO_LIMIT, 21)
+        scope = await scope_of(conn, engine, query)
+        ids, _ = await matching_ids(conn, engine, READER, query, scope, NO_LIMIT, 21)
         took.append((time.perf_counter() - started) * 1000)
-        hits = len(ids)
     took.sort()
-    return statistics.median(took), took[min(len(took) - 1, round(0.99 * len(took)))], hits
+    return statistics.median(took), took[min(len(took) - 1, round(0.99 * len(took)))], ids
 
 
 async def load_postgres(cluster: Cluster, sqlite_path: Path, total: int):
@@ -109,7 +107,7 @@ async def load_postgres(cluster: Cluster, sqlite_path: Path, total: int):
     index = Path(ROOT / "chat/db/migrations/postgres/0030_search_postgres.sql").read_text()
     await conn.execute("SET maintenance_work_mem = '256MB'")
     await conn.execute(index[index.index("CREATE INDEX") :].split(";")[0])
-    await conn.execute("ANALYZE")
+    await conn.execute("VACUUM ANALYZE")
     print(f"  bigram index over {total} messages built in {time.monotonic() - started:.0f} s")
     return conn
 
@@ -166,13 +164,12 @@ async def main(args) -> None:
         )
         async with db.bounded_read() as lite:
             for label, q in QUERIES.items():
-                s50, s99, s_hits = await timed(lite, matching_ids, q, args.calls)
-                p50, p99, p_hits = await timed(
-                    PgConn(pg), postgres_search.matching_ids, q, args.calls
-                )
+                s50, s99, s_ids = await timed(lite, sqlite_search.SEARCH, q, args.calls)
+                p50, p99, p_ids = await timed(PgConn(pg), postgres_search.SEARCH, q, args.calls)
                 print(
                     f"{label:42} {s50:7.1f} /{s99:6.1f} ms {p50:8.1f} /{p99:6.1f} ms"
-                    f"  ({s_hits} / {p_hits} ids)"
+                    f"  ({len(s_ids)} / {len(p_ids)} ids, "
+                    f"{'the same' if s_ids == p_ids else 'NOT THE SAME'})"
                 )
         await db.close()
         with_index, without = await insert_cost(pg)

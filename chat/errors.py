@@ -1,6 +1,6 @@
 """ChatError hierarchy: each error knows its HTTP status and WebSocket close code.
 
-Core raises these with a catalog key (see i18n.py); only the web layer turns them into
+Core raises these with a catalog key (see chat/i18n/); only the web layer turns them into
 responses or frames, in the caller's dialect and language. No aiohttp here.
 """
 

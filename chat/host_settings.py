@@ -7,6 +7,7 @@ next), and a file written to one host's disk is missing on the others. So when t
 site is shared across hosts (CHAT_HOSTS_SHARED=1, or a postgresql:// CHAT_DATABASE_URL,
 whose only reason is several hosts), each such value must come from the settings, and
 a missing one stops the start with its name rather than surfacing as random 401s/404s.
+Here too: the addresses the hosts share, CHAT_DATABASE_URL and CHAT_REDIS_URL.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from chat.setting_values import SettingsError, parse_bool
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
 # Settings field -> the variable every host must be given when the site is shared.
 SHARED_VALUES = {
     "secret": "CHAT_SECRET",
@@ -48,3 +50,21 @@ def check_shared(values: dict) -> None:
             "(CHAT_HOSTS_SHARED, or a postgresql:// CHAT_DATABASE_URL): a value made up "
             "in one host's data directory would differ on every other host"
         )
+
+
+def parse_database_url(raw: str) -> str:
+    if raw.startswith(POSTGRES_SCHEMES) or (
+        raw.startswith(SQLITE_SCHEME) and len(raw) > len(SQLITE_SCHEME)
+    ):
+        return raw
+    raise SettingsError(
+        "CHAT_DATABASE_URL must be sqlite:///path or postgresql://user:password@host:port/db"
+    )
+
+
+def parse_redis_url(raw: str) -> str:
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(
+            f"CHAT_REDIS_URL must start with redis://, rediss:// or unix://, got {raw!r}"
+        )
+    return raw

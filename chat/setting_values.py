@@ -1,5 +1,5 @@
-"""The words of a CHAT_* value: SettingsError and the parsers every settings module
-shares (chat/settings.py, chat/signin_settings.py, chat/push_settings.py).
+"""The words of a CHAT_* value: SettingsError and the parsers the settings modules use
+(chat/settings.py, chat/signin_settings.py, chat/push_settings.py, ...).
 
 Below all of them, so that settings.py can import the feature settings modules at the
 top instead of late, inside load_settings.
@@ -7,7 +7,9 @@ top instead of late, inside load_settings.
 
 from __future__ import annotations
 
+import ipaddress
 import math
+from urllib.parse import urlsplit
 
 FALSE_WORDS = {"0", "false", "no", "off"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -70,3 +72,49 @@ def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     if word not in choices:
         raise SettingsError(f"{name} must be one of {choices}, got {raw!r}")
     return word
+
+
+def parse_days(name: str, raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of days, got {raw!r}") from None
+    if not 1 <= days <= 36500:
+        raise SettingsError(f"{name} must be between 1 and 36500 days, got {days}")
+    return days
+
+
+def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
+    proxies = parse_list(raw)
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {proxy!r} is not an address or network") from None
+    return proxies
+
+
+def parse_count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def parse_call_url(name: str, raw: str) -> str:
+    """A meeting server's base (https://meet.jit.si/) or a template with one {room}
+    (https://bbb.example.com/rooms/{room}/join): http(s), a host, no spaces or quotes."""
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(char.isspace() or char in "\"'<>" for char in raw)
+        or raw.count("{room}") > 1
+    ):
+        raise SettingsError(
+            f"{name} must be an http(s) URL of a meeting server, with at most one {{room}}"
+        )
+    return raw

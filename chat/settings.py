@@ -1,33 +1,45 @@
 """Settings: command-line flag > CHAT_* environment variable > default.
 
-Bad values fail loudly at start (SettingsError) instead of surfacing later.
+Bad values fail loudly at start (SettingsError) instead of surfacing later. This module
+holds the Settings every part reads and load_settings, which reads them; the parsers
+are in setting_values.py, the tables of limits in limit_settings.py, and each feature's
+settings in its own module (signin_, push_, preview_, email_, host_settings.py).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from chat.email_settings import load_email
-from chat.host_settings import POSTGRES_SCHEMES, check_shared, load_hosts
+from chat.host_settings import (
+    POSTGRES_SCHEMES,
+    SQLITE_SCHEME,
+    check_shared,
+    load_hosts,
+    parse_database_url,
+    parse_redis_url,
+)
+from chat.limit_settings import load_integrations, load_limits
 from chat.preview_settings import load_previews
 from chat.push_settings import load_push
 from chat.setting_values import (
     SettingsError,
     parse_bool,
+    parse_call_url,
     parse_choice,
+    parse_count,
+    parse_days,
     parse_list,
     parse_number,
     parse_port,
-    parse_rate,
+    parse_proxies,
 )
 from chat.signin_settings import LdapSettings, OidcProvider, load_signin
 
 LANGUAGES = ("en", "zh")
-SQLITE_SCHEME = "sqlite:///"
 LOG_FORMATS = ("text", "json")
 
 
@@ -227,85 +239,6 @@ def parse_language(name: str, raw: str) -> str:
     return lang
 
 
-def parse_days(name: str, raw: str) -> int:
-    try:
-        days = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number of days, got {raw!r}") from None
-    if not 1 <= days <= 36500:
-        raise SettingsError(f"{name} must be between 1 and 36500 days, got {days}")
-    return days
-
-
-def parse_proxies(name: str, raw: str) -> tuple[str, ...]:
-    proxies = parse_list(raw)
-    for proxy in proxies:
-        try:
-            ipaddress.ip_network(proxy, strict=False)
-        except ValueError:
-            raise SettingsError(f"{name}: {proxy!r} is not an address or network") from None
-    return proxies
-
-
-# Limit settings read only from the environment: variable -> (field, parser).
-LIMITS = {
-    "CHAT_RATE_MESSAGES": ("rate_messages", parse_rate),
-    "CHAT_RATE_TYPING": ("rate_typing", parse_rate),
-    "CHAT_RATE_REACTIONS": ("rate_reactions", parse_rate),
-    "CHAT_RATE_UPLOADS": ("rate_uploads", parse_rate),
-    "CHAT_RATE_WRITES": ("rate_writes", parse_rate),
-    "CHAT_RATE_HOOK_ROOM": ("rate_hook_room", parse_rate),
-    "CHAT_RATE_HOOK_CREATOR": ("rate_hook_creator", parse_rate),
-    "CHAT_RATE_ADDRESS_MESSAGES": ("rate_address_messages", parse_rate),
-    "CHAT_RATE_BOT_CALLS": ("rate_bot_calls", parse_rate),
-    "CHAT_REGISTER_PER_ADDRESS": ("register_per_address", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_REGISTER_PER_MINUTE": ("register_per_minute", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_IMPORT_MAX_FILE_MB": ("import_max_file_mb", lambda n, r: parse_number(n, r, int, 1)),
-    "CHAT_IMPORT_MAX_TOTAL_MB": ("import_max_total_mb", lambda n, r: parse_number(n, r, int, 1)),
-    "CHAT_MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_MAX_CONNECTIONS_PER_ADDRESS": (
-        "max_connections_per_address",
-        lambda n, r: parse_number(n, r, int, 0),
-    ),
-    "CHAT_SOCKET_SIGN_INS": ("socket_sign_ins", lambda n, r: parse_number(n, r, int, 1)),
-    "CHAT_HANDSHAKE_TIMEOUT": ("handshake_timeout", lambda n, r: parse_number(n, r, float, 0.1)),
-    "CHAT_MALFORMED_LOG_LINES": ("malformed_log_lines", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_MALFORMED_LOG_WINDOW": (
-        "malformed_log_window",
-        lambda n, r: parse_number(n, r, float, 0.1),
-    ),
-    "CHAT_UPLOAD_IDLE_TIMEOUT": (
-        "upload_idle_timeout",
-        lambda n, r: parse_number(n, r, float, 0.1),
-    ),
-    "CHAT_READ_CONNECTIONS": ("read_connections", lambda n, r: parse_number(n, r, int, 1)),
-    "CHAT_READ_BUDGET": ("read_budget", lambda n, r: parse_number(n, r, float, 0.01)),
-    "CHAT_MIN_FREE_MB": ("min_free_mb", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_ALL_MENTION_LIMIT": ("all_mention_limit", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_MAX_PINS": ("max_pins", lambda n, r: parse_number(n, r, int, 1)),
-    "CHAT_MAX_SAVED": ("max_saved", lambda n, r: parse_number(n, r, int, 1)),
-    "CHAT_MAX_SCHEDULED": ("max_scheduled", lambda n, r: parse_number(n, r, int, 1)),
-    "CHAT_ACCESS_TOKEN_TTL": ("access_token_ttl", lambda n, r: parse_number(n, r, int, 30)),
-    "CHAT_REFRESH_TOKEN_TTL": ("refresh_token_ttl", lambda n, r: parse_number(n, r, int, 300)),
-    "CHAT_LOGIN_PAIR_LIMIT": ("login_pair_limit", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_LOGIN_ADDRESS_LIMIT": ("login_address_limit", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_LOGIN_SLOWDOWN_AFTER": ("login_slowdown_after", lambda n, r: parse_number(n, r, int, 0)),
-    "CHAT_PRESENCE_TTL": ("presence_ttl", lambda n, r: parse_number(n, r, float, 1)),
-    "CHAT_BACKPLANE_POLL": ("backplane_poll_seconds", lambda n, r: parse_number(n, r, float, 0.05)),
-    "CHAT_SEARCH_INDEX_DELAY": ("search_index_delay", lambda n, r: parse_number(n, r, float, 0)),
-    "CHAT_FILE_LINK_TTL": ("file_link_ttl", lambda n, r: parse_number(n, r, int, 60)),
-    "CHAT_PUBLIC_ROOM_FILES_PUBLIC": ("public_room_files_public", parse_bool),
-    "CHAT_JOIN_NOTICE_THRESHOLD": (
-        "join_notice_threshold",
-        lambda n, r: parse_number(n, r, int, 0),
-    ),
-    "CHAT_JOIN_NOTICE_INTERVAL": (
-        "join_notice_interval",
-        lambda n, r: parse_number(n, r, float, 0.1),
-    ),
-}
-
-
 def load_settings(flags: dict | None = None, env: dict | None = None) -> Settings:
     """Merge flags (None means 'not given') over the environment over defaults."""
     flags = flags or {}
@@ -355,9 +288,7 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["guest_link_hours"] = parse_number("CHAT_GUEST_LINK_HOURS", raw, int, 1)
     if (raw := env.get("CHAT_PRESENCE_COALESCE_ABOVE")) is not None:
         values["presence_coalesce_above"] = parse_count("CHAT_PRESENCE_COALESCE_ABOVE", raw)
-    for var, (name, parse) in LIMITS.items():
-        if (raw := env.get(var)) is not None:
-            values[name] = parse(var, raw)
+    values.update(load_limits(env))
     values.update(load_signin(env))
     values.update(load_push(env))
     values.update(load_previews(env))
@@ -371,9 +302,7 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
                 "--workers above 1 needs --redis / CHAT_REDIS_URL: the "
                 "processes share fan-out and presence over Redis"
             )
-    for var, (name, kind, low) in INTEGRATIONS.items():
-        if (raw := env.get(var)) is not None:
-            values[name] = parse_number(var, raw, kind, low)
+    values.update(load_integrations(env))
     if raw := env.get("CHAT_CALL_URL", "").strip():
         values["call_url"] = parse_call_url("CHAT_CALL_URL", raw)
     if (raw := env.get("CHAT_METRICS")) is not None:
@@ -383,58 +312,3 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
     values.update(load_hosts(env))
     check_shared(values)
     return Settings(**values)
-
-
-def parse_call_url(name: str, raw: str) -> str:
-    """A meeting server's base (https://meet.jit.si/) or a template with one {room}
-    (https://bbb.example.com/rooms/{room}/join): http(s), a host, no spaces or quotes."""
-    parts = urlsplit(raw)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or any(char.isspace() or char in "\"'<>" for char in raw)
-        or raw.count("{room}") > 1
-    ):
-        raise SettingsError(
-            f"{name} must be an http(s) URL of a meeting server, with at most one {{room}}"
-        )
-    return raw
-
-
-def parse_database_url(raw: str) -> str:
-    if raw.startswith(POSTGRES_SCHEMES) or (
-        raw.startswith(SQLITE_SCHEME) and len(raw) > len(SQLITE_SCHEME)
-    ):
-        return raw
-    raise SettingsError(
-        "CHAT_DATABASE_URL must be sqlite:///path or postgresql://user:password@host:port/db"
-    )
-
-
-def parse_redis_url(raw: str) -> str:
-    if not raw.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError(
-            f"CHAT_REDIS_URL must start with redis://, rediss:// or unix://, got {raw!r}"
-        )
-    return raw
-
-
-def parse_count(name: str, raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(f"{name} must not be negative, got {value}")
-    return value
-
-
-# Integration settings (docs/integrations.md): variable -> (field, type, lowest value).
-INTEGRATIONS = {
-    "CHAT_HOOK_RATE": ("hook_rate_per_minute", int, 1),
-    "CHAT_HOOK_MAX_BYTES": ("hook_max_bytes", int, 1024),
-    "CHAT_BOT_QUEUE": ("bot_queue_limit", int, 1),
-    "CHAT_BOT_CONCURRENCY": ("bot_concurrency", int, 1),
-    "CHAT_MAX_HOOKS_PER_ROOM": ("hooks_per_room", int, 0),
-    "CHAT_MAX_HOOKS_PER_USER": ("hooks_per_user", int, 0),
-}

@@ -19,7 +19,11 @@ from pathlib import Path
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
-SEARCH_MIGRATION = ROOT / "chat/db/migrations/postgres/0030_search_postgres.sql"
+# The search's migrations (narrow sources and days, bigrams, the day index), as written.
+SEARCH_MIGRATIONS = [
+    ROOT / f"chat/db/migrations/postgres/{name}.sql"
+    for name in ("0027_search_narrow", "0030_search_postgres", "0031_search_days")
+]
 PLACEHOLDER = re.compile(r"(?<![:\w]):([A-Za-z_]\w{0,40})")
 
 # messages, rooms, memberships, users, pins and saved_messages as the SQLite schema has
@@ -122,9 +126,7 @@ def translated(sql: str) -> tuple[str, list[str]]:
 
 
 class PgConn:
-    """The engine's connection as the search uses it: `engine` and execute_fetchall."""
-
-    engine = "postgres"
+    """The engine's connection as the search uses it: execute_fetchall."""
 
     def __init__(self, conn: asyncpg.Connection):
         self.conn = conn
@@ -135,7 +137,7 @@ class PgConn:
 
 
 async def fresh_database(cluster: Cluster, name: str) -> asyncpg.Connection:
-    """A new database with the search's tables and migration 0026; the connection."""
+    """A new database with the search's tables and migrations; the connection."""
     admin = await asyncpg.connect(cluster.dsn())
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -144,5 +146,6 @@ async def fresh_database(cluster: Cluster, name: str) -> asyncpg.Connection:
         await admin.close()
     conn = await asyncpg.connect(cluster.dsn(name))
     await conn.execute(TABLES)
-    await conn.execute(SEARCH_MIGRATION.read_text(encoding="utf-8"))
+    for migration in SEARCH_MIGRATIONS:
+        await conn.execute(migration.read_text(encoding="utf-8"))
     return conn

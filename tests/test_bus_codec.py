@@ -6,6 +6,7 @@ equal (or at least encode the same)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import typing
 from datetime import UTC, datetime, timezone
 
@@ -80,3 +81,14 @@ def test_only_our_dataclasses_with_their_own_fields_are_built():
         codec.decode('{"~":"chat.scale.codec:encode"}')
     with pytest.raises(TypeError):
         codec.decode('{"~":"chat.models:Reaction","emoji":"x","user_ids":[1],"extra":1}')
+
+
+def test_a_row_keeps_its_bus_name_wherever_it_is_written():
+    """Hosts of two versions share the bus during a rolling upgrade: a row is named
+    chat.models:<Row> whichever module of chat/models/ defines it."""
+    from chat.models import Reaction, Status
+
+    assert json.loads(codec.encode(Reaction("x", (1,))))["~"] == "chat.models:Reaction"
+    assert json.loads(codec.encode(Status(1, "x", "y", False, None, "t")))["~"] == (
+        "chat.models:Status"
+    )

@@ -264,7 +264,8 @@ def test_every_catalog_key_is_defined_once():
     import re
     from pathlib import Path
 
-    source = (Path(__file__).parents[1] / "chat" / "i18n.py").read_text()
+    folder = Path(__file__).parents[1] / "chat" / "i18n"
+    source = "".join(path.read_text() for path in sorted(folder.glob("*.py")))
     keys = re.findall(r'^\s+"(\w+)": \(', source, flags=re.M)
     assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
 

@@ -29,6 +29,8 @@ ENGINE = {
     "chat/db/postgres_engine.py",
     "chat/db/pg_connection.py",
     "chat/db/placeholders.py",
+    "chat/db/sqlite_search.py",  # each engine's search SQL (chat/db/search.py's SearchSql)
+    "chat/db/postgres_sources.py",
     "chat/db/migrate.py",
     "chat/ops/backup.py",
     "chat/ops/vacuum.py",

@@ -13,8 +13,7 @@ import pytest
 
 from chat.core.conversation import search as core_search
 from chat.core.conversation.search_query import parse_query
-from chat.db import postgres_search
-from chat.db import search as search_sql
+from chat.db import postgres_search, postgres_sources, sqlite_search
 from chat.db.database import Database
 from chat.db.search import Scope
 from chat.db.search_index import index_next_batch
@@ -172,10 +171,16 @@ async def lite(tmp_path):
     await db.close()
 
 
+def engine_of(conn):
+    """The search SQL of the connection's engine (the app's Database says it itself)."""
+    return postgres_search.SEARCH if isinstance(conn, PgConn) else sqlite_search.SEARCH
+
+
 async def scope_of(conn, query, public=True) -> Scope | None:
     """What core's resolve() makes of the names, rooms looked up by the engine's SQL."""
-    engine = postgres_search if postgres_search.serves(conn) else search_sql
-    rooms = () if query.room is None else tuple(await engine.room_ids_named(conn, query.room))
+    rooms = (
+        () if query.room is None else tuple(await engine_of(conn).room_ids_named(conn, query.room))
+    )
     if query.room is not None and not rooms:
         return None
     senders = {"me": ALICE} | {name: uid for uid, name in USERS.items()}
@@ -190,16 +195,22 @@ async def every_page(conn, q: str, limit: int, public=True, user=ALICE) -> list[
     scope = await scope_of(conn, query, public)
     if scope is None:
         return []
-    plan = (
-        postgres_search.matching_ids if postgres_search.serves(conn) else core_search.matching_ids
-    )
     found, before = [], core_search.NO_LIMIT
     while before is not None:
-        ids, floor = await plan(conn, user, query, scope, before, limit + 1)
+        ids, floor = await core_search.matching_ids(
+            conn, engine_of(conn), user, query, scope, before, limit + 1
+        )
         page = ids[:limit]
         found += page
         before = page[-1] if len(ids) > limit else floor
     return found
+
+
+async def first_page(conn, q: str, user=ALICE) -> tuple[list[int], int | None]:
+    query = parse_query(q)
+    scope = await scope_of(conn, query)
+    engine = engine_of(conn)
+    return await core_search.matching_ids(conn, engine, user, query, scope, 2**62, 21)
 
 
 def contents(ids) -> list[str]:
@@ -303,14 +314,10 @@ async def test_a_rare_two_character_word_far_back_comes_from_the_bigram_index(pg
     )
     await pg.conn.execute("INSERT INTO messages (id, room_id, sender_id, content, created_at) "
                           "VALUES (50, 10, 3, '公司鼎盛时期', '2026-11-01T00:00:00Z')")  # fmt: skip
-    query = parse_query("鼎盛")
-    ids, floor = await postgres_search.matching_ids(pg, ALICE, query, Scope(), 2**62, 21)
-    assert (ids, floor) == ([50], None)
-    text, extra, params = postgres_search.conditions(query, Scope())
-    sql = postgres_search.index_sql(postgres_search.bigrams(query), text, extra)
-    plan = await pg.execute_fetchall(
-        f"EXPLAIN {sql}", {**params, "user": ALICE, "before": 2**62, "limit": 21}
-    )
+    assert await first_page(pg, "鼎盛") == ([50], None)
+    reader = postgres_sources.Reader(ALICE, parse_query("鼎盛"), Scope())
+    bounds = {**reader.params, "before": 2**62, "low": 0, "size": 21}
+    plan = await pg.execute_fetchall(f"EXPLAIN {reader.matches}", bounds)
     assert "messages_grams" in "\n".join(row[0] for row in plan)
 
 
@@ -319,3 +326,69 @@ async def test_bigrams_are_lower_cased_pairs_of_characters(pg):
     assert grams == ["ab", "b会", "会议", "议c"]
     assert await pg.conn.fetchval("SELECT chat_grams('会')") == []
     assert len(await pg.conn.fetchval("SELECT chat_grams(repeat('会议x', 1700))")) == 5099
+
+
+async def test_a_filter_reads_its_narrowest_source_past_the_window(pg):
+    """Behind 20,500 newer messages of room ops by wei (more than the 20,000 candidates a
+    page may read), the day, the link, the mention and bob's message are on the first
+    page, complete: each read from its own source (the day's ids in the room, the
+    index's links and @alice, bob's messages in the room), not the room's newest."""
+    await pg.conn.execute(
+        """INSERT INTO messages (id, room_id, sender_id, content, created_at)
+           SELECT n, 10, 3, '部署 later ' || n, '2026-12-01T00:00:00Z'
+           FROM generate_series(10000, 30500) n"""
+    )
+    await pg.conn.execute("ANALYZE")
+    assert await first_page(pg, "in:ops on:2026-11-15") == ([7, 6], None)
+    assert await first_page(pg, "from:wei in:ops has:link after:2026-08-01") == ([16], None)
+    assert await first_page(pg, "in:ops @me before:2026-11-16") == ([7], None)
+    assert await first_page(pg, "from:bob in:ops 部署 -staging") == ([17], None)
+
+
+async def test_dates_are_the_ids_of_their_days_imported_messages_included(pg, monkeypatch):
+    """An imported message keeps its older date at a higher id: the day's range holds
+    it. A side of more than MOST_DAYS days is not narrowed (a bounded lookup)."""
+    await pg.conn.execute(
+        """INSERT INTO messages (id, room_id, sender_id, content, created_at)
+           VALUES (5000, 10, 3, 'imported 部署', '2026-11-02T09:00:00Z')"""
+    )
+    assert await postgres_search.id_range(pg, "2026-11-02", "2026-11-03") == {
+        "low": 1,
+        "high": 5001,
+    }
+    assert await postgres_search.id_range(pg, "2026-11-15", "2026-11-16") == {
+        "low": 6,
+        "high": 16,
+    }
+    assert await postgres_search.id_range(pg, "2027-01-01", None) == {"low": 0, "high": 0}
+    assert await first_page(pg, "on:2026-11-02 部署") == ([5000, 1], None)
+    monkeypatch.setattr(postgres_search, "MOST_DAYS", 2)
+    assert await postgres_search.id_range(pg, "2026-11-01", "2026-11-16") == {
+        "low": 0,
+        "high": 2**62,
+    }
+    assert await first_page(pg, "on:2026-11-02 部署") == ([5000, 1], None)
+
+
+@pytest.mark.parametrize(
+    "source, index",
+    [
+        ("saved", "saved_messages_pkey"),
+        ("pinned", "pins_pkey"),
+        ("image", "messages_images"),
+        ("file", "messages_files"),
+        ("room_sender", "messages_room_sender"),
+        ("room", "messages_room"),
+        ("sender", "messages_sender"),
+        ("recent", "messages_pkey"),
+    ],
+)
+async def test_each_source_walks_its_index_in_order(pg, source, index):
+    """Each source's SQL can be answered by its index in the order asked for, no sort
+    (sequential and bitmap scans off: the test's tables are too small for the planner
+    to care which way it reads them)."""
+    await pg.conn.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+    params = {"user": 1, "room": 10, "sender": 3, "before": 2000, "low": 0, "size": 5}
+    plan = await pg.execute_fetchall(f"EXPLAIN {postgres_sources.SOURCES[source]}", params)
+    text = "\n".join(row[0] for row in plan)
+    assert index in text and "Sort" not in text, text

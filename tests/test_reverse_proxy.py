@@ -32,11 +32,16 @@ def require_nginx() -> None:
         pytest.skip("nginx is not installed (apt-get install nginx-light)")
 
 
-def site_config(teahouse_port: int, https_port: int, http_port: int, cert: Path, key: Path) -> str:
-    """deploy/nginx.conf with this test's ports and certificate; each edit must apply."""
+def site_config(
+    teahouse_ports: int | list[int], https_port: int, http_port: int, cert: Path, key: Path
+) -> str:
+    """deploy/nginx.conf with this test's ports and certificate; each edit must apply.
+    Several ports: one upstream `server` line each, with the documented parameters."""
     text = (ROOT / "deploy" / "nginx.conf").read_text()
+    ports = [teahouse_ports] if isinstance(teahouse_ports, int) else teahouse_ports
+    upstream = next(line for line in text.splitlines() if "server 127.0.0.1:8000" in line)
     for old, new in [
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{teahouse_port};"),
+        (upstream, "\n".join(upstream.replace(":8000", f":{port}") for port in ports)),
         ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
         ("listen [::]:443 ssl;", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),

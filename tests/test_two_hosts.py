@@ -4,22 +4,22 @@ same secrets, behind one nginx. A file uploaded on one is downloaded from the ot
 avatar set on one is shown by the other, a token issued by one works on the other, and
 scheduled messages due while both run are each sent once.
 
-On one machine the shared SQLite file (each data directory's teahouse.db is a link to
-one file) stands in for PostgreSQL: the claims are the same SQL on both engines.
+The hosts share a database of the session's real PostgreSQL cluster (tests/pgcluster.py),
+as several hosts do; PostgreSQL only (a shared SQLite file is one host's layout, and
+the claims are the same SQL on both engines), to keep CI's time for what differs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
 
 from tests.redisproc import RedisServer
-from tests.serverproc import ServerProcess, free_port, register_at, vapid_key
+from tests.serverproc import ServerProcess, free_port, register_at, shared_site_env
 from tests.test_reverse_proxy import (  # noqa: F401 (tls_files is a fixture)
     nginx_running,
     require_nginx,
@@ -32,15 +32,21 @@ SCHEDULED = 12  # messages falling due together while both hosts run
 
 
 @pytest.fixture
-def hosts(tmp_path):
+def shared_database(pg_cluster):
+    """The URL of a migrated database of the session's PostgreSQL, for this test."""
+    url = pg_cluster.fresh_database()
+    yield url
+    pg_cluster.drop_database(url)
+
+
+@pytest.fixture
+def hosts(tmp_path, shared_database):
     """(host A, host B): one process each, sharing database, Redis and files."""
     redis = RedisServer(tmp_path / "redis").start()
     files = tmp_path / "shared-files"  # the mount every host has
     shared = {
-        "CHAT_HOSTS_SHARED": "1",
-        "CHAT_SECRET": "one secret for every host of this site",
-        "CHAT_VAPID_PRIVATE_KEY": vapid_key(),
-        "CHAT_FILES_DIR": str(files),
+        "CHAT_DATABASE_URL": shared_database,
+        **shared_site_env("one secret for every host of this site", files),
         "CHAT_REDIS_URL": redis.url,
         "CHAT_BACKPLANE_POLL": "0.3",
         "CHAT_TRUSTED_PROXIES": "127.0.0.1",
@@ -50,8 +56,6 @@ def hosts(tmp_path):
     try:
         a = ServerProcess(a_dir, **shared).start()
         started.append(a)
-        b_dir.mkdir()
-        (b_dir / "teahouse.db").symlink_to(a_dir / "teahouse.db")
         b = ServerProcess(b_dir, **shared).start()
         started.append(b)
         yield a, b
@@ -67,10 +71,7 @@ def front(tmp_path, tls_files, hosts):  # noqa: F811 (tls_files is a fixture)
     require_nginx()
     a, b = hosts
     https_port = free_port()
-    text = site_config(a.port, https_port, free_port(), *tls_files)
-    text = text.replace(
-        f"server 127.0.0.1:{a.port};", f"server 127.0.0.1:{a.port};\n    server 127.0.0.1:{b.port};"
-    )
+    text = site_config([a.port, b.port], https_port, free_port(), *tls_files)
     with nginx_running(tmp_path / "nginx", text, https_port):
         yield f"https://127.0.0.1:{https_port}"
 
@@ -129,7 +130,9 @@ async def test_an_avatar_set_on_one_host_is_shown_by_the_other(hosts, session):
         assert (await resp.read()).startswith(b"\x89PNG")
 
 
-async def test_scheduled_messages_are_each_sent_once_by_one_of_the_hosts(hosts, front, session):
+async def test_scheduled_messages_are_each_sent_once_by_one_of_the_hosts(
+    hosts, front, session, pg_cluster, shared_database
+):
     a, b = hosts
     alice = await register_at(session, front, "alice")
     async with session.post(f"{front}/api/chat/rooms/1/join/", headers=bearer(alice)) as resp:
@@ -161,36 +164,38 @@ async def test_scheduled_messages_are_each_sent_once_by_one_of_the_hosts(hosts, 
     contents = [m["content"] for m in messages if m["content"].startswith("scheduled number")]
     assert sorted(contents) == sorted(f"scheduled number {n}" for n in range(SCHEDULED))
     # Each was claimed in the database by one of the two processes before it was sent.
-    with sqlite3.connect(f"file:{a.data_dir / 'teahouse.db'}?mode=ro", uri=True) as db:
-        owners = [row[0] for row in db.execute("SELECT claimed_by FROM scheduled_messages")]
+    owners = sql_at(pg_cluster, shared_database, "SELECT claimed_by FROM scheduled_messages")
     pids = {str(a.process.pid), str(b.process.pid)}
     assert len(owners) == SCHEDULED and all(o and o.split(":")[1] in pids for o in owners)
 
 
-def test_two_hosts_starting_at_once_on_a_new_database_both_come_up_migrated(tmp_path):
-    """An upgrade starts every host at once: one applies each migration, the others
-    wait for the database's write lock and find it applied (chat/db/migrate.py)."""
+def test_two_hosts_starting_at_once_on_a_new_database_both_come_up_migrated(tmp_path, pg_cluster):
+    """An upgrade starts every host at once: one applies each migration under the
+    advisory lock, the others wait for it and find it applied (chat/db/migrate.py)."""
     from chat.db.migrate import available_migrations
 
+    url = pg_cluster.fresh_database(empty=True)
     shared = {
-        "CHAT_HOSTS_SHARED": "1",
-        "CHAT_SECRET": "one secret for every host of this site",
-        "CHAT_VAPID_PRIVATE_KEY": vapid_key(),
-        "CHAT_FILES_DIR": str(tmp_path / "files"),
+        "CHAT_DATABASE_URL": url,
+        **shared_site_env("one secret for every host of this site", tmp_path / "files"),
     }
-    a_dir, b_dir = tmp_path / "host-a", tmp_path / "host-b"
-    for folder in (a_dir, b_dir):
-        folder.mkdir()
-    (b_dir / "teahouse.db").symlink_to(a_dir / "teahouse.db")
-    a, b = ServerProcess(a_dir, **shared), ServerProcess(b_dir, **shared)
+    a, b = (
+        ServerProcess(tmp_path / "host-a", **shared),
+        ServerProcess(tmp_path / "host-b", **shared),
+    )
     try:
         a.spawn()
         b.spawn()
         a.wait_healthy()
         b.wait_healthy()
-        with sqlite3.connect(a_dir / "teahouse.db") as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-        assert version == available_migrations()[-1][0]
+        version = sql_at(pg_cluster, url, "SELECT version FROM schema_version")
+        assert version == [str(available_migrations()[-1][0])]
     finally:
         a.stop()
         b.stop()
+        pg_cluster.drop_database(url)
+
+
+def sql_at(cluster, url: str, statement: str) -> list[str]:
+    """One column of a query on the database the hosts share, as psql prints it."""
+    return cluster.sql(statement, url.rsplit("/", 1)[1]).splitlines()

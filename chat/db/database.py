@@ -58,6 +58,7 @@ class Database:
         self.path: Path | None = self.engine.path  # the SQLite file; None on PostgreSQL
         self.read_budget = read_budget
         self.indexer = self.engine.indexer(self, index_delay)
+        self.search = self.engine.search  # its search SQL (chat/db/search.py's SearchSql)
         self.write_failure: str | None = None  # why the last batch failed, until one commits
         self._failing_since = 0.0
         self._queue: asyncio.Queue = asyncio.Queue()

@@ -38,12 +38,16 @@ UNWRITABLE_CODES = {5: "locked", 6: "locked", 8: "read-only", 10: "I/O error", 1
 PG_DISK_FULL = "53100"
 PG_UNWRITABLE = ("53", "25006")
 PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")  # 53300: too many connections
+# Class 40: PostgreSQL rolled the statement back to let another transaction through (a
+# deadlock between two hosts' batches crossing the same rooms in opposite orders, a
+# serialization failure): nothing of the job was stored, and sending it again works.
+PG_BUSY = "40"
 
 
 def storage_failure(exc: BaseException) -> str | None:
-    """ "disk_full", "database_unwritable" or "database_unavailable" when exc says the
-    storage refused or could not take a statement; None for anything else (a bug, a
-    constraint)."""
+    """ "disk_full", "database_unwritable", "database_unavailable" or "database_busy"
+    when exc says the storage refused or could not take a statement; None for anything
+    else (a bug, a constraint)."""
     if isinstance(exc, sqlite3.Error):
         code = getattr(exc, "sqlite_errorcode", None)
         if code is None:
@@ -62,4 +66,6 @@ def storage_failure(exc: BaseException) -> str | None:
         return "database_unavailable"
     if state.startswith(PG_UNWRITABLE):
         return "database_unwritable"
+    if state.startswith(PG_BUSY):
+        return "database_busy"
     return None

@@ -71,9 +71,9 @@ def status_count(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
-async def connect(dsn: str) -> asyncpg.Connection:
+async def connect(dsn: str, server_settings: dict[str, str] | None = None) -> asyncpg.Connection:
     try:
-        return await asyncpg.connect(dsn, timeout=CONNECT_SECONDS)
+        return await asyncpg.connect(dsn, timeout=CONNECT_SECONDS, server_settings=server_settings)
     except (OSError, TimeoutError) as exc:
         raise DatabaseUnreachable(str(exc)) from exc
 
@@ -82,21 +82,22 @@ class PgConnection:
     """One asyncpg connection with the query code's calls; `deadline` (monotonic
     seconds) bounds every statement while it is lent for a bounded read."""
 
-    engine = "postgres"  # what query code that differs by engine asks (postgres_search)
-
-    def __init__(self, raw: asyncpg.Connection, dsn: str):
+    def __init__(
+        self, raw: asyncpg.Connection, dsn: str, server_settings: dict[str, str] | None = None
+    ):
         self.raw = raw
         self.dsn = dsn
+        self.server_settings = server_settings
         self.deadline = math.inf
 
     @classmethod
-    async def open(cls, dsn: str) -> PgConnection:
-        return cls(await connect(dsn), dsn)
+    async def open(cls, dsn: str, server_settings: dict[str, str] | None = None) -> PgConnection:
+        return cls(await connect(dsn, server_settings), dsn, server_settings)
 
     async def reopen_if_lost(self) -> None:
         """A connection the server dropped (a restart) is replaced before its next use."""
         if self.raw.is_closed():
-            self.raw = await connect(self.dsn)
+            self.raw = await connect(self.dsn, self.server_settings)
 
     def _timeout(self) -> float | None:
         if self.deadline == math.inf:
@@ -226,8 +227,6 @@ class PooledStatements:
     pooled connection is free (no statement of theirs spans two calls). A read whose
     connection turns out to be dropped (the server restarted since its last use) is
     tried once more on a new one: reads change nothing, so nobody sees the restart."""
-
-    engine = "postgres"
 
     def __init__(self, pool: PgPool):
         self.pool = pool

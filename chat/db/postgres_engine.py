@@ -21,9 +21,26 @@ from contextlib import asynccontextmanager
 from chat.db.errors import ReadBudgetSpent
 from chat.db.migrate import migrate_postgres
 from chat.db.pg_connection import PgConnection, PgPool, PooledStatements
+from chat.db.postgres_search import SEARCH
 
 SHORT_CONNECTIONS = 2  # reader + lookups
 REPLAY_CONNECTIONS = 1
+# A host that vanishes (power, a cut network) closes nothing: PostgreSQL would keep its
+# writer's open transaction, and the rooms it holds, until TCP gives up (hours by
+# default), and every other host's writes to those rooms would wait. The writer is
+# never idle inside a transaction for longer than a batch's Python work, so the server
+# ends such a session after WRITER_IDLE_SECONDS, and asks a silent peer after 5 s.
+WRITER_IDLE_SECONDS = 10
+
+
+def writer_settings() -> dict[str, str]:
+    """The writer's session settings (any role may set them for its own session)."""
+    return {
+        "idle_in_transaction_session_timeout": f"{WRITER_IDLE_SECONDS * 1000:.0f}",
+        "tcp_keepalives_idle": "5",
+        "tcp_keepalives_interval": "2",
+        "tcp_keepalives_count": "3",
+    }
 
 
 class IdleIndexer:
@@ -41,6 +58,7 @@ class IdleIndexer:
 
 class PostgresEngine:
     name = "postgres"
+    search = SEARCH
     path = None  # no file: operations on a file (backup, vacuum) are SQLite's
 
     def __init__(self, url: str, read_connections: int):
@@ -56,7 +74,7 @@ class PostgresEngine:
         return IdleIndexer()
 
     async def open(self) -> None:
-        self.writer = await PgConnection.open(self.url)
+        self.writer = await PgConnection.open(self.url, writer_settings())
         try:
             await migrate_postgres(self.writer)
             for pool in (self._short, self._replays, self._bounded):

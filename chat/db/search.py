@@ -10,6 +10,7 @@ whose every term is short, reads candidates in chunks from the narrowest source
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chat.models import SearchQuery
@@ -34,6 +35,51 @@ class Scope:
     mention: str | None = None
     thread_id: int | None = None  # in:thread:ID: the root and its replies
     public: bool = True  # public rooms not joined are readable (False for a guest)
+
+
+@dataclass(frozen=True)
+class Span:
+    """The ids a filtered search reads: [low, high) (the days its dates allow) and,
+    when `tail` is given, every id from there up (not indexed yet, so not dated)."""
+
+    low: int = 0
+    high: int = 2**62
+    tail: int | None = None
+
+    def ranges(self, before: int) -> list[tuple[int, int]]:
+        """The [start, end) pieces below `before`, newest first."""
+        pieces = []
+        if self.tail is not None and before > self.tail:
+            pieces.append((self.tail, before))
+            before = self.tail
+        if min(before, self.high) > self.low:
+            pieces.append((self.low, min(before, self.high)))
+        return pieces
+
+
+@dataclass(frozen=True)
+class SearchSql:
+    """One engine's search SQL, as core's search (chat/core/conversation/search.py) runs
+        it: the engine chooses its SQL (chat/db/sqlite_search.py, chat/db/postgres_search.py),
+        the core its plan. Each call takes the connection first.
+
+        indexed: the shortest term the engine's text index sees (3: FTS5 trigrams; 2: the
+        PostgreSQL bigrams). indexed_upto: the index's high mark (ids above it are read by
+        unindexed_ids; PostgreSQL indexes in the storing statement: the newest id).
+        word_ids: a search by words alone in one read, (ids, next floor); None: the plan's
+        text source reads it like any search. id_range: the [low, high) ids of the days
+        [since, until). reader(user_id, query, scope): a search's candidates: .text (whether
+        the text index is a source), .count(conn, source, span, before, cap) and
+        .chunk(conn, source, span, before, size) -> (the ids every
+    condition keeps, candidates read, the oldest read)."""
+
+    indexed: int
+    room_ids_named: Callable
+    indexed_upto: Callable
+    unindexed_ids: Callable
+    word_ids: Callable | None
+    id_range: Callable
+    reader: Callable
 
 
 HAS_CLAUSES = {

@@ -13,8 +13,6 @@ FTS5 NOT is not: it reads the excluded word's every match whatever the range).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 WHERE = "id < :before AND id >= :low"
 SOURCES = {
     "saved": """SELECT message_id AS id FROM saved_messages
@@ -45,50 +43,34 @@ SOURCES["text"] = f"{IN_SPAN} LIMIT :size"  # for counting only: the oldest firs
 FIRST_SPAN = 8  # ids per wanted match in the text index's first span
 
 
-@dataclass(frozen=True)
-class Span:
-    """The ids a filtered search reads: [low, high) (the days its dates allow) and,
-    when `tail` is given, every id from there up (not indexed yet, so not dated)."""
-
-    low: int = 0
-    high: int = 2**62
-    tail: int | None = None
-
-    def ranges(self, before: int) -> list[tuple[int, int]]:
-        """The [start, end) pieces below `before`, newest first."""
-        pieces = []
-        if self.tail is not None and before > self.tail:
-            pieces.append((self.tail, before))
-            before = self.tail
-        if min(before, self.high) > self.low:
-            pieces.append((self.low, min(before, self.high)))
-        return pieces
-
-
-async def source_ids(conn, source: str, keys: dict, span: Span, before: int, size: int):
-    """Up to `size` candidate ids of `source` in `span` below `before`, newest first."""
+async def source_ids(conn, sql: str, keys: dict, span, before: int, size: int, in_span=None):
+    """Up to `size` candidate ids of a source (its SQL, reading newest first below
+    :before, not below :low, at most :size) in `span` below `before`, newest first; a
+    text index is read by spans of its `in_span` SQL instead (text_ids)."""
     found: list[int] = []
     for low, top in span.ranges(before):
-        if source == "text":
-            found += await text_ids(conn, keys["match"], top, low, size - len(found))
+        bounds = {**keys, "before": top, "low": low, "size": size - len(found)}
+        if in_span is not None:
+            found += await text_ids(conn, in_span, bounds)
         else:
-            bounds = {**keys, "before": top, "low": low, "size": size - len(found)}
-            found += [row[0] for row in await conn.execute_fetchall(SOURCES[source], bounds)]
+            found += [row[0] for row in await conn.execute_fetchall(sql, bounds)]
         if len(found) >= size:
             break
     return found
 
 
-async def text_ids(conn, match: str, before: int, low: int, size: int) -> list[int]:
-    """The newest `size` matches in [low, before): spans below `before`, read in order,
-    until they hold `size`; each next span as wide as the density seen so far says the
-    rest needs (twice the last when it held nothing)."""
+async def text_ids(conn, in_span: str, bounds: dict) -> list[int]:
+    """The newest :size matches in [:low, :before) of a text index read in id order
+    (`in_span`: every match in [:low, :before), ascending): spans below :before, until
+    they hold :size; each next span as wide as the density seen so far says the rest
+    needs (twice the last when it held nothing)."""
     found: list[int] = []
+    low, before, size = bounds["low"], bounds["before"], bounds["size"]
     span, top = FIRST_SPAN * size, before
     while before > low and len(found) < size:
         bottom = max(low, before - span)
-        bounds = {"match": match, "low": bottom, "before": before}
-        found += reversed([row[0] for row in await conn.execute_fetchall(IN_SPAN, bounds)])
+        rows = await conn.execute_fetchall(in_span, {**bounds, "low": bottom, "before": before})
+        found += reversed([row[0] for row in rows])
         before = bottom
         if found:
             span = (size - len(found)) * (top - before) * 5 // (4 * len(found)) + 1
@@ -97,14 +79,13 @@ async def text_ids(conn, match: str, before: int, low: int, size: int) -> list[i
     return found[:size]
 
 
-async def count(conn, source: str, keys: dict, span: Span, before: int, cap: int) -> int:
-    """How many candidates `source` has in `span` below `before`, counted up to `cap`."""
+async def count(conn, sql: str, keys: dict, span, before: int, cap: int) -> int:
+    """How many candidates a source (its SQL) has in `span` below `before`, counted up
+    to `cap`."""
     total = 0
     for low, top in span.ranges(before):
         bounds = {**keys, "before": top, "low": low, "size": cap - total}
-        rows = await conn.execute_fetchall(
-            f"SELECT count(*) FROM ({SOURCES[source]}) AS candidates", bounds
-        )
+        rows = await conn.execute_fetchall(f"SELECT count(*) FROM ({sql}) AS candidates", bounds)
         total += rows[0][0]
         if total >= cap:
             break

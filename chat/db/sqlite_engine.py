@@ -26,10 +26,12 @@ from chat.db.errors import ReadBudgetSpent
 from chat.db.handles import InlineConnection, PooledReader, WriterConnection, connect
 from chat.db.migrate import migrate
 from chat.db.search_index import SearchIndexer
+from chat.db.sqlite_search import SEARCH
 
 
 class SqliteEngine:
     name = "sqlite"
+    search = SEARCH
 
     def __init__(self, path: Path, read_connections: int):
         self.path = Path(path)

@@ -1,6 +1,6 @@
 """/api/openapi.json: an OpenAPI 3.1 description generated from the route table the
 server registered (web/routing.py records every route with its dialect's error
-shape), with summaries and schemas from web/operations.py and web/schemas.py; and
+shape), with summaries from web/operations.py and schemas from web/*_schemas.py; and
 /api/docs, Swagger UI vendored under static/vendor/ so it works offline.
 """
 
@@ -11,12 +11,28 @@ import re
 from aiohttp import web
 
 from chat.keys import route_table_key
+from chat.web.body_schemas import BODIES
+from chat.web.identity_schemas import IDENTITY_SCHEMAS
 from chat.web.jsonio import json_response
-from chat.web.operations import OPERATIONS, Operation
+from chat.web.message_schemas import MESSAGE_SCHEMAS
+from chat.web.operation_parts import Operation
+from chat.web.operations import OPERATIONS
 from chat.web.pages import PAGE_HEADERS
+from chat.web.room_schemas import ROOM_SCHEMAS
 from chat.web.routing import ErrorStyle, Route
-from chat.web.schemas import BODIES, COMPONENTS, STR, obj, ref
+from chat.web.schema_parts import STR, obj, ref
+from chat.web.seed_schemas import SEED_SCHEMAS
+from chat.web.team_schemas import TEAM_SCHEMAS
 
+# Every response schema, by the face that answers with it, then the request bodies.
+SCHEMAS = {
+    **IDENTITY_SCHEMAS,
+    **MESSAGE_SCHEMAS,
+    **ROOM_SCHEMAS,
+    **SEED_SCHEMAS,
+    **TEAM_SCHEMAS,
+    **BODIES,
+}
 PARAM = re.compile(r"\{(\w+)\}")
 INT_PARAMS = {"id", "user_id", "hook_id", "bot_id"}
 ERROR_SCHEMA = {"detail": "DetailError", "error": "ChannelsError"}
@@ -215,7 +231,7 @@ def build_document(app: web.Application) -> dict:
         ],
         "paths": paths,
         "components": {
-            "schemas": {**COMPONENTS, **BODIES},
+            "schemas": SCHEMAS,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],

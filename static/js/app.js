@@ -1,42 +1,39 @@
-// The web client's entry: sign-in state, the open room, the room list, the tab's one
-// socket, and the wiring between views. The channels dialect for REST /api/chat/…/,
-// and one user-level socket (/ws/user/) for every room the user belongs to.
+// The web client's entry: sign-in state, the tab's one socket, and the wiring between
+// views (the open room and the room list are room_nav.js's, the buttons and keys
+// page_controls.js's). The channels dialect for REST /api/chat/…/, and one user-level
+// socket (/ws/user/) for every room the user belongs to.
 import * as api from "./api.js";
 import { flash, MessageActions, openImage } from "./actions.js";
-import { apiTokensDialog } from "./api_tokens.js";
 import { guestInvitation, setupAuth } from "./auth.js";
 import { finishExternalSignIn } from "./external_signin.js";
 import { acceptDrops, Composer } from "./composer.js";
 import { Conversation } from "./conversation.js";
-import { $, avatarFace, displayName, h, hueClass, icon } from "./dom.js";
+import { $, avatarFace, displayName, h, hueClass } from "./dom.js";
 import { applyStatic, language, LANGUAGES, onLanguage, setLanguage, t } from "./i18n.js";
 import { Live } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { showNoRoom } from "./no_room.js";
 import { mountProfile } from "./profile.js";
 import { rememberLanguage } from "./email.js";
-import { closePanels, desktopAlert, Notifications, Search } from "./panels.js";
+import { Notifications, Search } from "./panels.js";
 import { SearchBox } from "./search_box.js";
 import { runCommand, setupCalls } from "./calls.js";
-import { People, toggleMembers } from "./people.js";
-import { confirmDialog } from "./dialogs.js";
-import {
-  browseDialog, createRoomDialog, directDialog, inviteDialog, learnDirectNames, learnDisplayName,
-  renderSidebar, roomSymbol,
-  roomTitle, settingsDialog,
-} from "./sidebar.js";
-import { CLOSE_GONE, CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
+import { People } from "./people.js";
+import { learnDisplayName, roomTitle } from "./sidebar.js";
+import { CLOSE_UNAUTHORIZED, UserSocket } from "./socket.js";
 import { showActionsOnTap } from "./touch_actions.js";
 import { uploadFiles } from "./uploads.js";
-import { registerWorker, setBadge } from "./push.js";
-import { badgeCount, wantsAlert } from "./room_prefs.js";
-import { findRoom as findRoomIn, linkedRoom as roomLink } from "./room_links.js";
-import { drawHeader as drawTeamHeader, setupTeam, teamRoomOpened, teamStarted } from "./team.js";
-import { closeThread, openThread, setupThreads, threadRoomOpened, threadsStarted } from "./threads.js";
-import { mountShortcutButton, showShortcuts } from "./shortcut_help.js";
+import { registerWorker } from "./push.js";
+import { setupTeam, teamStarted } from "./team.js";
+import { closeThread, setupThreads, threadsStarted } from "./threads.js";
+import { mountShortcutButton } from "./shortcut_help.js";
+import { wireControls } from "./page_controls.js";
+import {
+  drawHeader, drawSidebar, elsewhere, firstRoom, linkedRoom, loadRooms, namesLearned, openAt,
+  openRoom, roomLost, roomName, seen, setupRoomNav, updateTitle,
+} from "./room_nav.js";
 
 const ROOM_POLL_MS = 60_000;      // a safety net: every room is live on the socket
-const LAST_ROOM_KEY = "teahouse.room";
 
 const state = {
   me: null,
@@ -85,6 +82,8 @@ const ctx = {
     }
   },
 };
+
+setupRoomNav(app, ctx);
 
 function boot() {
   applyStatic(document);
@@ -166,26 +165,13 @@ async function startChat() {
   await Promise.all([setupCalls({ room: () => state.room, flash }, ctx), loadRooms()]);
   startSocket();
   const link = linkedRoom();
-  const room = link.room || findRoom(localStorage.getItem(LAST_ROOM_KEY)) || findRoom("global")
-    || [...state.rooms.values()].find((r) => r.is_member);
+  const room = firstRoom(link);
   if (room) await openRoom(room.id, room === link.room ? link.messageId : null);
   if (!state.room) showNoRoom(true);
   app.actions.retryOffline();
   app.notifications.load();
   clearInterval(state.pollTimer);
   state.pollTimer = setInterval(loadRooms, ROOM_POLL_MS);
-}
-
-function findRoom(ref) {
-  return findRoomIn(state.rooms, ref);
-}
-
-// The room the address names; a name nothing answers to is said (not while offline,
-// when the page knows no rooms yet).
-function linkedRoom() {
-  const link = roomLink(state.rooms, location.hash);
-  if (link.ref && !link.room && state.rooms.size) flash(t("no_such_room", { name: link.ref }));
-  return link;
 }
 
 function wire() {
@@ -220,8 +206,7 @@ function wire() {
   setupTeam(app, ctx);
   setupThreads(app, ctx);
   mountShortcutButton();
-  wireButtons();
-  document.addEventListener("keydown", shortcuts);
+  wireControls(app);
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) {
       app.live.markRead();
@@ -236,66 +221,6 @@ function wire() {
     const { room, messageId } = linkedRoom();
     if (room) openRoom(room.id, messageId);
   });
-}
-
-function wireButtons() {
-  const reloadAndOpen = async (room) => {
-    await loadRooms();
-    openRoom(room.id);
-  };
-  $("#create-room-button").addEventListener("click", () => createRoomDialog(reloadAndOpen));
-  $("#new-direct-button").addEventListener("click", () => directDialog(reloadAndOpen));
-  $("#browse-button").addEventListener("click", async () => {
-    await loadRooms();
-    browseDialog(state.rooms, async (room) => {
-      await api.post(`/api/chat/rooms/${room.id}/join/`);
-      await reloadAndOpen(room);
-    });
-  });
-  $("#invite-button").addEventListener("click", () => state.room && inviteDialog(state.room, (name) => {
-    flash(t("invite_sent", { name }));
-    app.people.load();
-  }));
-  $("#leave-button").addEventListener("click", leaveRoom);
-  $("#settings-button").addEventListener("click", () => state.room && settingsDialog(state.room, (room) => {
-    app.live.frame({ type: "room_updated", room });       // the socket brings it too
-  }, (room) => goToGlobal(room)));
-  $("#sign-out-button").addEventListener("click", () => api.signOut());
-  $("#api-tokens-button").addEventListener("click", () => apiTokensDialog());
-  $("#members-button").addEventListener("click", toggleMembers);
-  $("#open-sidebar").addEventListener("click", () => document.body.classList.add("sidebar-open"));
-  $("#sidebar-backdrop").addEventListener("click", () => document.body.classList.remove("sidebar-open"));
-  $("#jump-latest").addEventListener("click", () => { app.conversation.scrollToBottom(); $("#jump-latest").hidden = true; });
-  $("#reconnect-now").addEventListener("click", () => state.socket?.retryNow());
-  for (const button of document.querySelectorAll(".panel-close")) button.addEventListener("click", closePanels);
-  $("#lightbox-close").addEventListener("click", () => $("#lightbox").close());
-}
-
-function shortcuts(e) {
-  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
-    e.preventDefault();
-    $("#search-input").focus();
-  } else if (e.key === "?" && !e.target.matches?.("input, textarea, select")) {
-    e.preventDefault();
-    showShortcuts();
-  } else if (e.key === "Escape") {
-    // Menus and panels close first; the thread panel on the next Escape.
-    const floating = document.querySelector(".panel:not([hidden]), .emoji-picker, .member-menu, dialog[open]")
-      || document.body.classList.contains("sidebar-open");
-    if (!floating && !e.defaultPrevented) closeThread();
-    closePanels();
-    document.querySelector(".emoji-picker")?.remove();
-    document.querySelector(".member-menu")?.remove();
-    document.body.classList.remove("sidebar-open");
-  } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
-    const links = [...document.querySelectorAll(".room-link")];
-    const at = links.findIndex((a) => a.getAttribute("aria-current") === "page");
-    const next = links[(at + (e.key === "ArrowDown" ? 1 : -1) + links.length) % links.length];
-    if (next) {
-      e.preventDefault();
-      openRoom(Number(next.dataset.roomId));
-    }
-  }
 }
 
 function drawMe() {
@@ -330,36 +255,6 @@ function renamed(user) {
   namesLearned();
 }
 
-// ---- rooms -------------------------------------------------------------------------
-async function loadRooms() {
-  let listings;
-  try {
-    listings = await api.get("/api/chat/rooms/");
-  } catch {
-    return;
-  }
-  state.rooms = new Map(listings.map((r) => [r.id, r]));
-  learnDirectNames(listings, state.me).then((learned) => learned && namesLearned());
-  if (state.room && state.rooms.has(state.room.id)) {
-    Object.assign(state.room, state.rooms.get(state.room.id));
-    drawHeader();
-  }
-  for (const listing of state.rooms.values()) {
-    if (listing.is_member) seen(listing.id, listing.last_message?.id || 0);
-  }
-  drawSidebar();
-}
-
-// Direct rooms are titled by display name: the names just looked up retitle the list,
-// and the open room's header, composer and "beginning of" line.
-function namesLearned() {
-  drawSidebar();
-  if (!state.room) return;
-  drawHeader();
-  app.composer.setPlaceholder(roomTitle(state.room, state.me));
-  app.conversation.invalidateAll();
-}
-
 // The tab's socket; its resume map asks every room for what came after what we have.
 function startSocket() {
   state.socket?.stop();
@@ -372,164 +267,6 @@ function startSocket() {
     onState: (status, resumed) => app.live.connection(status, resumed),
     onFatal: (code) => code === CLOSE_UNAUTHORIZED && api.signOut(),
   }).start();
-}
-
-// Remember the newest message id of a room; false when it was already seen.
-function seen(roomId, id) {
-  if (id <= (state.lastIds.get(roomId) || 0)) return false;
-  state.lastIds.set(roomId, id);
-  return true;
-}
-
-// A message in a room other than the open one.
-function elsewhere(roomId, msg) {
-  const listing = state.rooms.get(roomId);
-  if (!listing || !seen(roomId, msg.id)) return;
-  listing.last_message = { id: msg.id, content: msg.content, sender: msg.sender?.username };
-  if (msg.message_type === "system" || msg.sender?.id === state.me.id) return;
-  listing.unread_count = (listing.unread_count || 0) + 1;
-  drawSidebar();
-  if (wantsAlert(listing, msg, state.me)) {
-    desktopAlert(`${displayName(msg.sender)} · ${roomTitle(listing, state.me)}`, msg.content, () => openRoom(roomId));
-  }
-}
-
-function roomName(room) {
-  const listing = state.rooms.get(room.id);
-  return listing ? roomTitle(listing, state.me) : room.name || "";
-}
-
-function drawSidebar() {
-  renderSidebar(state.rooms, state.room?.id, state.me, (id) => {
-    document.body.classList.remove("sidebar-open");
-    openRoom(id);
-  });
-  updateTitle();
-}
-
-function updateTitle() {
-  let unread = 0;
-  for (const room of state.rooms.values()) {
-    if (room.is_member && room.id !== state.room?.id) unread += badgeCount(room);
-  }
-  const open = state.room && state.rooms.get(state.room.id);
-  if (open && document.hidden) unread += badgeCount(open);
-  const name = state.room ? roomTitle(state.room, state.me) : "";
-  document.title = `${unread ? `(${unread}) ` : ""}${name ? name + " · " : ""}${t("app_name")}`;
-  setBadge(unread);
-}
-
-async function openRoom(id, messageId = null) {
-  const listing = state.rooms.get(Number(id));
-  if (!listing) return;
-  closePanels();
-  if (state.room?.id === listing.id) {
-    if (messageId) app.conversation.jumpTo(messageId);
-    return;
-  }
-  rememberSeen(state.room);
-  if (!listing.is_member) {
-    try {
-      await api.post(`/api/chat/rooms/${listing.id}/join/`);     // opening a public room joins it
-    } catch (err) {
-      return flash(err.message);
-    }
-    await loadRooms();
-  }
-  const room = state.room = { ...(state.rooms.get(listing.id) || listing) };
-  showNoRoom(false);
-  app.people.reset(room);
-  app.live.reset();
-  threadRoomOpened(room);
-  localStorage.setItem(LAST_ROOM_KEY, listing.slug || String(listing.id));
-  history.replaceState(null, "", `#${listing.slug || listing.id}`);
-  drawHeader();
-  drawSidebar();
-  app.composer.clear();
-  app.composer.setMuted(false);
-  app.composer.setPlaceholder(roomTitle(listing, state.me));
-  $("#jump-latest").hidden = true;
-  app.conversation.reset(room);
-  try {
-    await app.conversation.loadFirst();
-  } catch (err) {
-    flash(err.message);
-  }
-  if (state.room !== room) return;
-  app.actions.restore(room.id);
-  app.live.askOnline();
-  app.people.load();
-  teamRoomOpened(room);
-  if (messageId) await app.conversation.jumpTo(messageId);
-  app.composer.focus();
-}
-
-// The room being left for another is counted from what we saw here (so nothing read
-// is counted as unread).
-function rememberSeen(room) {
-  const last = app.conversation.lastId();
-  if (room && last) seen(room.id, last);
-}
-
-// From a notification or a search result. A room not in the list yet is one we were
-// invited to: following the invitation joins it. A message in a thread opens the thread.
-async function openAt(roomId, messageId, { join = false, thread = null } = {}) {
-  document.body.classList.remove("sidebar-open");
-  if (!state.rooms.get(Number(roomId))?.is_member && join) {
-    try {
-      await api.post(`/api/chat/rooms/${roomId}/join/`);
-    } catch (err) {
-      return flash(err.message);
-    }
-    await loadRooms();
-  }
-  if (!state.rooms.has(Number(roomId))) return;
-  if (thread) return openThread(roomId, thread, messageId);
-  return openRoom(roomId, messageId);
-}
-
-function drawHeader() {
-  const room = state.room;
-  if (!room) return;
-  $("#room-title").textContent = roomTitle(room, state.me);
-  $("#room-icon").replaceChildren(icon(roomSymbol(room)));
-  $("#room-description").textContent = room.description || "";
-  const isDirect = room.room_type === "direct";
-  ctx.canModerate = state.me.is_admin || room.role === "admin" || room.role === "moderator";
-  $("#invite-button").hidden = isDirect || !ctx.canModerate;      // moderators invite
-  $("#leave-button").hidden = isDirect || room.is_official;
-  $("#settings-button").hidden = isDirect || !(state.me.is_admin || room.role === "admin");
-  drawTeamHeader();
-}
-
-async function leaveRoom() {
-  const room = state.room;
-  if (!room || !(await confirmDialog(t("confirm_leave", { room: room.name }), t("leave_room")))) return;
-  try {
-    await api.post(`/api/chat/rooms/${room.id}/leave/`);
-  } catch (err) {
-    return flash(err.message);
-  }
-  goToGlobal(room);
-}
-
-// The open room stopped on the socket: left elsewhere, banned, or deleted.
-function roomLost(roomId, code) {
-  if (state.room?.id !== roomId) return loadRooms();
-  if (code) flash(code === CLOSE_GONE ? t("room_gone") : t("room_forbidden"));
-  goToGlobal(state.room);
-}
-
-async function goToGlobal(from) {
-  state.room = null;
-  await loadRooms();
-  const next = [findRoom("global"), ...state.rooms.values()]
-    .find((r) => r && r.id !== from.id && (r.is_member || r.slug === "global"));
-  if (next) await openRoom(next.id);
-  if (state.room) return;
-  app.conversation.reset(null);
-  closeThread();
-  showNoRoom(true);
 }
 
 function redraw() {

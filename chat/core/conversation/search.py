@@ -2,16 +2,15 @@
 
 A query (parsed by search_query.py: words, "phrases", -exclusions and operators such as
 from:, in:, has:, is:, before:) has terms that must all occur (case-insensitively) as
-substrings, phrases included; exclusions and operators are SQL filters. Terms of three
-or more characters use the FTS5 trigram index, each quoted so FTS5 operators and quotes
-in a query are plain text; shorter terms (a 2-character Chinese word like 会议) are LIKE
-filters. Plain words read the index at once. Anything else (operators, or only short
-terms) reads candidates in chunks from the narrowest source search_plan.py picks (the
-text index, a room, a person, files, pins, ...), dates narrowing every source to an id
-range, at most SCAN_WINDOW candidates per page; next_before then says where to read
-on. Matching is case-insensitive for all scripts through the index, for ASCII only in
-LIKE filters. Private text never reaches a non-member: rooms are filtered in SQL, and a
-room_id is checked first.
+substrings, phrases included; exclusions and operators are SQL filters. The plan is the
+same on every engine, and the engine chooses its SQL (core.db.search: FTS5 trigrams on
+SQLite, chat/db/sqlite_search.py; character bigrams on PostgreSQL,
+chat/db/postgres_search.py). Plain words read the engine's text index at once. Anything
+else (operators, or only terms too short for the index) reads candidates in chunks from
+the narrowest source search_plan.py picks (the text index, a room, a person, files,
+pins, ...), dates narrowing every source to an id range, at most SCAN_WINDOW candidates
+per page; next_before then says where to read on. Private text never reaches a
+non-member: rooms are filtered in SQL, and a room_id is checked first.
 
 A snippet is HTML: the message text escaped with html.escape, and then the only tags
 added are <mark> and </mark> around matches. Clients may insert it as HTML as is.
@@ -31,31 +30,15 @@ from chat.core.conversation.search_query import parse_query
 from chat.core.fields import check_int, check_optional_id
 from chat.core.people import guests
 from chat.db import messages as message_sql
-from chat.db import postgres_search
-from chat.db import search as search_sql
-from chat.db import search_sources as sources
 from chat.db import users as user_sql
-from chat.db.search import Scope
+from chat.db.search import Scope, SearchSql, Span
 from chat.models import Message, SearchHit, SearchQuery, SearchResults, User
 
-TRIGRAM = 3
 SCAN_WINDOW = 20_000
 FIRST_CHUNK = 256  # a filter keeping one candidate in ten fills a page from one chunk
 GROWTH = 4
 SNIPPET_WIDTH = 160
 NO_LIMIT = 2**62
-
-
-def fts_string(term: str) -> str:
-    """One quoted FTS5 string: nothing in it is syntax."""
-    return '"' + term.replace('"', '""') + '"'
-
-
-def fts_query(terms: list[str], excluded=()) -> str:
-    """Every term, each quoted. Excluded terms long enough for the index leave it by
-    NOT, so -word alone costs the index, not a walk."""
-    found = "(" + " ".join(fts_string(term) for term in terms) + ")"
-    return found + "".join(f" NOT {fts_string(t)}" for t in excluded if len(t) >= TRIGRAM)
 
 
 def term_pattern(terms: list[str]) -> re.Pattern:
@@ -86,84 +69,61 @@ def snippet(content: str, pattern: re.Pattern, width: int = SNIPPET_WIDTH) -> st
 
 
 async def matching_ids(
-    conn, user_id: int, query: SearchQuery, scope: Scope, before: int, limit: int
+    conn, engine: SearchSql, user_id: int, query: SearchQuery, scope: Scope, before, limit
 ) -> tuple[list[int], int | None]:
-    """Up to `limit` ids, newest first, and where a further bounded scan would start
-    (on SQLite: FTS5 for terms of three characters or more, windows otherwise)."""
-    terms = list(query.terms)
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    upto = await sources.indexed_upto(conn)
-    match = text_match(query, scope)
-    if match is None:  # the sources read every row, indexed or not
-        return await filtered_ids(conn, user_id, query, scope, before, limit, upto + 1)
+    """Up to `limit` ids, newest first, and where a further bounded scan would start.
+    Words alone read the engine's text index at once where it can (SQLite); anything
+    else reads the narrowest source (filtered_ids), words alone its text source."""
+    upto = await engine.indexed_upto(conn)
+    reader = engine.reader(user_id, query, scope)
+    if not reader.text:  # the sources read every row, indexed or not
+        return await filtered_ids(conn, engine, reader, query, scope, before, limit, upto + 1)
     # Not yet indexed messages are all newer than indexed ones: they come first. The
     # index is read below the mark read here, so a batch indexed meanwhile is not
     # found twice.
-    newest = await search_sql.unindexed_ids(conn, user_id, terms, query, scope, upto, before, limit)
+    newest: list[int] = []
+    if before > upto + 1:
+        terms = list(query.terms)
+        newest = await engine.unindexed_ids(conn, user_id, terms, query, scope, upto, before, limit)
     if len(newest) >= limit:
         return newest[:limit], None
-    before = min(before, upto + 1)
-    if long_terms and not is_filtered(query, scope):
-        short_terms = [t for t in terms if len(t) < TRIGRAM]
-        match = fts_query(long_terms, query.excluded)
-        ids = await search_sql.indexed_ids(
-            conn, user_id, match, short_terms, query, scope, before, limit
-        )
-        return (newest + ids)[:limit], None
-    ids, floor = await filtered_ids(conn, user_id, query, scope, before, limit - len(newest))
+    before, rest = min(before, upto + 1), limit - len(newest)
+    indexed = any(len(term) >= engine.indexed for term in query.terms)
+    if engine.word_ids and indexed and not is_filtered(query, scope, engine.indexed):
+        ids, floor = await engine.word_ids(conn, user_id, query, scope, before, rest)
+    else:
+        ids, floor = await filtered_ids(conn, engine, reader, query, scope, before, rest)
     return newest + ids, floor
 
 
-def text_match(query: SearchQuery, scope: Scope) -> str | None:
-    """What the text index can check of a filtered search (None: nothing): its long
-    words and the @name of mentions:, else the link of has:link. A superset of what
-    the LIKE filters keep (the index folds case beyond ASCII), and they still apply."""
-    words = [t for t in query.terms if len(t) >= TRIGRAM]
-    if scope.mention is not None and len(scope.mention) + 1 >= TRIGRAM:
-        words.append("@" + scope.mention)
-    if words:
-        return fts_query(words)
-    return '"http://" OR "https://"' if "link" in query.has else None
-
-
-async def filtered_ids(conn, user_id: int, query, scope: Scope, before, limit, tail=None):
+async def filtered_ids(conn, engine, reader, query, scope: Scope, before, limit, tail=None):
     """The messages below `before` a filtered search finds: dates as an id range (and
     every id from `tail` up when given: not indexed, so not dated yet), candidates from
-    the narrowest source (search_plan.py), each chunk checked for the words the source
-    cannot see, then for everything else and readability."""
-    span = sources.Span(tail=tail)
+    the narrowest source (search_plan.py), each chunk checked by the engine's reader for
+    everything the source cannot see."""
+    span = Span(tail=tail)
     if query.since or query.until:
-        span = replace(span, **await sources.id_range(conn, query.since, query.until))
-    match = text_match(query, scope)
-    unseen = [fts_string(t) for t in query.excluded if len(t) >= TRIGRAM]
-    room = scope.room_ids[0] if scope.room_ids else None
-    keys = {"user": user_id, "room": room, "sender": scope.sender_id, "match": match}
-    source = await choose_source(conn, query, scope, keys, span, before)
-    extra, params = search_sql.filters([t for t in query.terms if len(t) < TRIGRAM], query, scope)
+        span = replace(span, **await engine.id_range(conn, query.since, query.until))
+    source = await choose_source(conn, reader, query, scope, span, before)
 
     async def read_chunk(cursor: int, size: int):
-        chunk = await sources.source_ids(conn, source, keys, span, cursor, size)
-        if not chunk:
-            return [], 0, None
-        checked = None if source == search_plan.TEXT else match
-        kept = await sources.words_kept(conn, chunk, checked, unseen)
-        return await search_sql.allowed(conn, kept, user_id, extra, params), len(chunk), chunk[-1]
+        return await reader.chunk(conn, source, span, cursor, size)
 
     return await walk(read_chunk, before, limit)
 
 
-async def choose_source(conn, query: SearchQuery, scope: Scope, keys: dict, span, before) -> str:
+async def choose_source(conn, reader, query: SearchQuery, scope: Scope, span, before) -> str:
     """Count each index source's candidates below `before` up to CAP, and the text
     index's only up to the best of them (a common word is never counted far)."""
     cap = search_plan.CAP
     counts = {
-        source: await sources.count(conn, source, keys, span, before, cap)
+        source: await reader.count(conn, source, span, before, cap)
         for source in search_plan.index_sources(query, scope)
     }
     best = search_plan.narrowest(counts)
-    text_count = None if keys["match"] is None else cap
+    text_count = cap if reader.text else None
     if text_count is not None and best is not None and best[1] < cap:
-        text_count = await sources.count(conn, search_plan.TEXT, keys, span, before, best[1] + 1)
+        text_count = await reader.count(conn, search_plan.TEXT, span, before, best[1] + 1)
     return search_plan.choose(best, text_count)
 
 
@@ -188,16 +148,16 @@ async def walk(read_chunk, before: int, limit: int) -> tuple[list[int], int | No
     return found, cursor
 
 
-def is_filtered(query: SearchQuery, scope: Scope) -> bool:
-    """Anything beyond words (and exclusions the index does itself): then the index is
-    read through a bounded window."""
-    short_excluded = any(len(term) < TRIGRAM for term in query.excluded)
+def is_filtered(query: SearchQuery, scope: Scope, indexed: int) -> bool:
+    """Anything beyond words (and exclusions the index does itself: of `indexed`
+    characters or more): then the index is read through a bounded window."""
+    short_excluded = any(len(term) < indexed for term in query.excluded)
     return bool(short_excluded or query.has or query.flags or query.since or query.until) or (
         replace(scope, public=True) != Scope()
     )
 
 
-async def resolve(conn, user: User, query: SearchQuery, room_ref) -> Scope | None:
+async def resolve(conn, engine, user: User, query: SearchQuery, room_ref) -> Scope | None:
     """The query's names as ids; None when a name matches nothing (nothing is found).
     A room_id asked for must be readable (403 otherwise); an in:ROOM the searcher may
     not read is not refused, it finds nothing (READABLE), so it tells nothing either."""
@@ -206,7 +166,6 @@ async def resolve(conn, user: User, query: SearchQuery, room_ref) -> Scope | Non
         room, _ = await check_readable(conn, user, room_ref)
         room_ids = [room.id]
     if query.room is not None:
-        engine = postgres_search if postgres_search.serves(conn) else search_sql
         named = await engine.room_ids_named(conn, query.room)
         room_ids = [i for i in named if i in room_ids] if room_ids else named
         if not room_ids:
@@ -236,14 +195,12 @@ async def search(
     parsed = parse_query(query)
     limit = check_int("limit", limit, 1, 100, default=20)
     before = check_optional_id("before", before) or NO_LIMIT
+    engine = core.db.search  # the engine's SQL; the plan is the same on every engine
     async with core.bounded_read() as conn:
-        scope = await resolve(conn, user, parsed, room_ref)
+        scope = await resolve(conn, engine, user, parsed, room_ref)
         if scope is None:
             return SearchResults((), None)
-        # PostgreSQL reads its bigram index its own way (chat/db/postgres_search.py).
-        # PostgreSQL reads its bigram index its own way (chat/db/postgres_search.py).
-        plan = postgres_search.matching_ids if postgres_search.serves(conn) else matching_ids
-        ids, floor = await plan(conn, user.id, parsed, scope, before, limit + 1)
+        ids, floor = await matching_ids(conn, engine, user.id, parsed, scope, before, limit + 1)
         page = ids[:limit]
         next_before = page[-1] if len(ids) > limit else floor
         if not page:

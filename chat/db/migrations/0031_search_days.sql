@@ -1,0 +1,2 @@
+-- Issue 32: PostgreSQL's day index for filtered search (migrations/postgres/0031_search_days.sql).
+-- Nothing to do on SQLite: its search indexer keeps each day's ids in message_days (0027).

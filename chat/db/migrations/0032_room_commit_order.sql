@@ -1,0 +1,3 @@
+-- Issue 32: a room's message ids in its commit order across hosts
+-- (migrations/postgres/0032_room_commit_order.sql). Nothing to do on SQLite: one writer
+-- at a time (BEGIN IMMEDIATE) hands out ids in commit order already.
