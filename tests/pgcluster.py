@@ -93,6 +93,13 @@ class PgCluster:
             str(self.bin / "initdb"), "-D", str(self.data), "-U", SUPERUSER,
             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
+        self.run_server()
+        self.sql(f"CREATE DATABASE {TEMPLATE}")
+        run_in_thread(lambda: migrated(self.url(TEMPLATE)))
+        return self
+
+    def run_server(self) -> None:
+        """Start the server on the initialised data directory (again, after stop_server)."""
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root}"
             " -c fsync=on -c synchronous_commit=on -c max_connections=200"
@@ -101,9 +108,12 @@ class PgCluster:
             str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
             "-l", str(self.root / "server.log"), "-w", "-t", "60", "start",
         )  # fmt: skip
-        self.sql(f"CREATE DATABASE {TEMPLATE}")
-        run_in_thread(lambda: migrated(self.url(TEMPLATE)))
-        return self
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server, keeping its data: "fast" (clients are told and disconnected,
+        as in a restart) or "immediate" (a crash: recovery from the WAL at the next
+        start). A test that does this runs a cluster of its own, not pg_cluster's."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"

@@ -7,6 +7,8 @@ through Database.write and publish events to the hub after commit.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -45,6 +47,24 @@ def storage_error(exc: BaseException) -> ChatError | None:
     if reason:
         return Unavailable(reason)
     return None
+
+
+def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """A background job's failure. When the storage could not take it (the database
+    server restarting: an outage the job outlives, retrying every few tenths of a
+    second) one line per module every OUTAGE_LOG_SECONDS, no traceback; anything else
+    is a bug, logged with its traceback every time."""
+    if (reason := storage_failure(exc)) is None:
+        logger.error("%s", what, exc_info=exc)
+        return
+    now = time.monotonic()
+    if now - _outage_logged.get(logger.name, float("-inf")) >= OUTAGE_LOG_SECONDS:
+        _outage_logged[logger.name] = now
+        logger.error("%s: %s (%s)", what, reason, exc)
+
+
+OUTAGE_LOG_SECONDS = 10.0
+_outage_logged: dict[str, float] = {}  # logger name -> when it last told of an outage
 
 
 def rates(settings: Settings) -> dict[str, Rate]:

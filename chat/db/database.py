@@ -66,6 +66,7 @@ class Database:
         self.indexer = self.engine.indexer(self, index_delay)
         self.search = self.engine.search  # its search SQL (chat/db/search.py's SearchSql)
         self.write_failure: str | None = None  # why the last batch failed, until one commits
+        self._failing_since = 0.0
         self._queue: asyncio.Queue = asyncio.Queue()
         self._writer_task: asyncio.Task | None = None
         # Told (jobs in the batch, seconds from BEGIN to COMMIT) after each batch; /metrics.
@@ -164,13 +165,9 @@ class Database:
                     await asyncio.sleep(0)  # jobs run inline: let the loop breathe
                     breathed = now
             await conn.commit()
-            self.write_failure = None
+            self._recovered()
         except Exception as exc:  # the commit itself failed: nobody's write landed
-            self.write_failure = storage_failure(exc)
-            if self.write_failure:  # a fault of the machine, not a bug: one line, no traceback
-                log.error("write batch failed: %s (%s)", self.write_failure, exc)
-            else:
-                log.exception("write batch failed")
+            self._failed(exc)
             await self._roll_back(conn)
             outcomes = [(False, exc)] * len(batch)
         else:
@@ -195,6 +192,26 @@ class Database:
                 future.set_exception(value)
         if again:  # after this batch's commit let go of its rooms, so the way is clear
             await self._run_batch(again, retries - 1)
+
+    def _failed(self, exc: Exception) -> None:
+        """A fault of the machine (the database server restarting, a full disk) is one
+        line when it starts, not one per batch while it lasts; a bug, its traceback."""
+        reason = storage_failure(exc)
+        if reason is None:
+            log.exception("write batch failed")
+        elif reason != self.write_failure:
+            log.error("write batch failed: %s (%s); writes refused until it passes", reason, exc)
+            self._failing_since = time.monotonic()
+        self.write_failure = reason
+
+    def _recovered(self) -> None:
+        if self.write_failure is not None:
+            log.warning(
+                "writes recovered from %s after %.1f s",
+                self.write_failure,
+                time.monotonic() - self._failing_since,
+            )
+        self.write_failure = None
 
     @staticmethod
     async def _roll_back(conn) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from chat.core import log_failure
 from chat.db import event_log
 from chat.db.database import Database
 from chat.events import Event, TypingChanged
@@ -333,8 +334,8 @@ class Backplane(ProcessRoster):
                     await self.db.write(
                         lambda conn: event_log.prune(conn, time.time() - LOG_KEEP_SECONDS)
                     )
-            except Exception:
-                log.exception("backplane safety poll failed")
+            except Exception as exc:
+                log_failure(log, "backplane safety poll failed", exc)
 
     async def _repair_all(self) -> None:
         for stream, head in (await event_log.heads(self.db.reader)).items():

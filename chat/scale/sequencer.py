@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from chat.core import log_failure
 from chat.events import Event
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class Sequencer:
                 self._drain(stream)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("repairing stream %s failed; the safety poll tries again", stream)
+        except Exception as exc:
+            log_failure(log, f"repairing stream {stream} failed; the safety poll tries again", exc)
         finally:
             self.repairs.pop(stream, None)

@@ -16,7 +16,7 @@ import logging
 
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation import deleted_rooms, member_notices, previews
 from chat.core.site import audit, leases, retention
 from chat.keys import core_key
@@ -44,8 +44,8 @@ async def purge_daily(core: Core) -> None:
     while True:
         try:
             due = await leases.claim(core, LEASE, EVERY_SECONDS)
-        except Exception:  # the database is away: look again later
-            log.exception("claiming the daily chores failed")
+        except Exception as exc:  # the database is away: look again later
+            log_failure(log, "claiming the daily chores failed", exc)
             due = False
         if due:
             log.info("daily chores: this process holds the day's lease and runs them")
@@ -57,8 +57,8 @@ async def purge_all(core: Core) -> None:
     for chore in DAILY:
         try:
             await chore(core)
-        except Exception:  # a failed run is logged and retried tomorrow; chat goes on
-            log.exception("daily chore %s failed", chore.__module__)
+        except Exception as exc:  # a failed run is logged and retried tomorrow; chat goes on
+            log_failure(log, f"daily chore {chore.__module__} failed", exc)
 
 
 async def run_chores(app: web.Application):

@@ -5,6 +5,7 @@ so it cannot fill the disk or bury the lines that matter."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 
@@ -42,3 +43,17 @@ class LogBudget:
         if self.dropped:
             self.summary(self.dropped)
             self.dropped = 0
+
+
+def storage_failed(where: str, exc: BaseException) -> None:
+    """A request or socket frame the database could not serve: while it is away every
+    one fails alike, so a few lines per 10 s and then a count, not a line each."""
+    if STORAGE_FAILURES.take() is not None:
+        logging.getLogger("chat.web").error("storage failed in %s: %s", where, exc)
+
+
+STORAGE_FAILURES = LogBudget(
+    3,
+    10.0,
+    lambda count: logging.getLogger("chat.web").error("storage failed in %d more", count),
+)

@@ -19,7 +19,7 @@ import time
 from aiohttp import web
 
 from chat.clock import iso_utc
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.reach import away, email
 from chat.core.reach.email_text import compose
 from chat.core.site import leases
@@ -52,8 +52,8 @@ class Mailer:
         while True:
             try:
                 await self.look()
-            except Exception:
-                log.exception("looking for due emails failed")
+            except Exception as exc:
+                log_failure(log, "looking for due emails failed", exc)
             await asyncio.sleep(self.core.settings.email_check_seconds)
 
     async def look(self) -> None:
@@ -77,8 +77,8 @@ class Mailer:
             user_id = await self.queue.get()
             try:
                 await self.tell(user_id)
-            except Exception:
-                log.exception("email for user %s failed", user_id)
+            except Exception as exc:
+                log_failure(log, f"email for user {user_id} failed", exc)
             finally:
                 self.queued.discard(user_id)
 

@@ -25,7 +25,7 @@ import logging
 
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation import messages
 from chat.core.integrations import bots
 from chat.core.ratelimit import MemoryBuckets, Rate
@@ -154,8 +154,8 @@ class BotCaller:
             event = await queue.get()
             try:
                 await self.call(event)
-            except Exception:
-                log.exception("bot call for message %s failed", event.message.id)
+            except Exception as exc:
+                log_failure(log, f"bot call for message {event.message.id} failed", exc)
 
     async def call(self, event: bots.BotAddressed) -> None:
         try:

@@ -17,7 +17,7 @@ import logging
 
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation import previews
 from chat.core.ratelimit import MemoryBuckets, Rate
 from chat.events import Event, MessagePosted, MessageUpdated
@@ -91,8 +91,8 @@ class Previewer:
             message, links = await self.queue.get()
             try:
                 await self.preview(message, links)
-            except Exception:
-                log.exception("previews for message %s failed", message.id)
+            except Exception as exc:
+                log_failure(log, f"previews for message {message.id} failed", exc)
 
     async def preview(self, message: Message, links: list[str]) -> None:
         if not await previews.room_allows(self.core, message.room_id):

@@ -18,7 +18,7 @@ import logging
 import aiohttp
 from aiohttp import web
 
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.reach import away, push
 from chat.events import Event, NotificationCreated
 from chat.keys import core_key, pusher_key
@@ -86,8 +86,8 @@ class Pusher:
             notification = await self.queue.get()
             try:
                 await self.tell(notification)
-            except Exception:
-                log.exception("push for notification %s failed", notification.id)
+            except Exception as exc:
+                log_failure(log, f"push for notification {notification.id} failed", exc)
 
     async def tell(self, notification: Notification) -> None:
         devices = await push.devices_of(self.core, notification.user_id)

@@ -22,6 +22,7 @@ from chat.web.accesslog import redact_path
 from chat.web.auth import authenticate, request_language
 from chat.web.files import sign_links
 from chat.web.jsonio import json_response
+from chat.web.log_budget import storage_failed
 from chat.web.peers import client_address
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def guarded(handler: Handler, style: ErrorStyle, public: bool) -> Handler:
             raise
         except Exception as exc:
             if (failure := storage_error(exc)) is not None:  # a read the database could not take
-                log.error("storage failed in %s: %s", redact_path(request.path), exc)
+                storage_failed(redact_path(request.path), exc)
                 return error_response(request, style, failure)
             log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
             return style.response(request, "internal_error", 500)

@@ -26,11 +26,13 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from chat.core import storage_error
 from chat.core.caps import check_socket_cap
 from chat.errors import ChatError
 from chat.i18n import translate, viewer_language
 from chat.keys import core_key, settings_key
 from chat.web.auth import identify, request_language
+from chat.web.log_budget import storage_failed
 from chat.web.sockets import MAX_FRAME, SocketSession
 
 
@@ -68,7 +70,7 @@ async def serve(request: web.Request, *, kind: type[SocketSession], dialect) -> 
         await ws.prepare(request)
         if refused is not None:
             raise refused
-        await session.open()
+        await unless_storage_fails(session.open())
         check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
         admission.release()
@@ -99,8 +101,20 @@ async def sign_in(session: SocketSession) -> ChatError | None:
     """Who is calling (a login cookie counts only from a page of this site); the
     refusal, told once the socket is open, as a close code."""
     try:
-        session.credential = await identify(session.request, writes=True)
+        session.credential = await unless_storage_fails(identify(session.request, writes=True))
     except ChatError as refused:
         return refused
     session.user = session.credential.user
     return None
+
+
+async def unless_storage_fails(call):
+    """The call's result; a read the database could not take (a restart) becomes its
+    ChatError (503, close code 1013: try again), not an unhandled error."""
+    try:
+        return await call
+    except Exception as exc:
+        if (failure := storage_error(exc)) is None:
+            raise
+        storage_failed("opening a socket", exc)
+        raise failure from exc

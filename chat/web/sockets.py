@@ -18,6 +18,7 @@ import time
 
 from aiohttp import WSMsgType, web
 
+from chat.core import storage_error
 from chat.core.conversation import messages
 from chat.core.people import online as activity
 from chat.errors import BadInput, ChatError, Forbidden
@@ -28,6 +29,7 @@ from chat.models import Credential, User
 from chat.settings import LANGUAGES
 from chat.web.auth import request_language
 from chat.web.jsonio import dumps, parse_frame
+from chat.web.log_budget import storage_failed
 from chat.web.peers import client_address
 from chat.web.socket_auth import CredentialWatch
 from chat.web.socket_commands import (
@@ -293,9 +295,13 @@ class SocketSession:
             return await call
         except ChatError as exc:
             self._error(exc)
-        except Exception:
-            log.exception("socket command failed")
-            self._error(ChatError("internal_error"))
+        except Exception as exc:
+            if (failure := storage_error(exc)) is None:
+                log.exception("socket command failed")
+                failure = ChatError("internal_error")
+            else:  # the database is away: this frame is refused, the socket stays
+                storage_failed("a socket command", exc)
+            self._error(failure)
         return None
 
     def _error(self, exc: ChatError) -> None:

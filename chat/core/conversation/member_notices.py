@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 
-from chat.core import Core, Outcome
+from chat.core import Core, Outcome, log_failure
 from chat.db import member_notices as notice_sql
 from chat.db import messages as message_sql
 from chat.db import rooms as room_sql
@@ -107,6 +107,6 @@ async def run(core: Core) -> None:
             await flush_due(core)
         except asyncio.CancelledError:
             raise
-        except Exception:  # logged; the rows wait for the next try
-            log.exception("coalesced join notices failed")
+        except Exception as exc:  # logged; the rows wait for the next try
+            log_failure(log, "coalesced join notices failed", exc)
         await asyncio.sleep(pause)

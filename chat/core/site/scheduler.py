@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from chat.clock import now
-from chat.core import Core
+from chat.core import Core, log_failure
 from chat.core.conversation.schedule import remind_due, send_due
 from chat.core.people.statuses import expire_due
 from chat.core.site import guest_admin
@@ -33,8 +33,8 @@ async def run(core: Core) -> None:
             delay = await seconds_to_next(core)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("scheduled work failed")
+        except Exception as exc:
+            log_failure(log, "scheduled work failed", exc)
             delay = ERROR_PAUSE
         try:
             await asyncio.wait_for(core.alarm.wait(), delay)
