@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from tests.pgcluster import PgCluster  # noqa: E402
 from tests.serverproc import vapid_key  # noqa: E402
 
 DATABASES = ("sqlite", "postgres")
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def add_database_argument(p: argparse.ArgumentParser) -> None:
@@ -44,13 +46,21 @@ def databases(args) -> list[str]:
 
 
 @contextlib.contextmanager
-def cluster_if(needed: bool) -> Iterator[PgCluster | None]:
-    """A started cluster (stopped and removed on the way out), or None."""
+def cluster_if(needed: bool, cpu: int | None = None) -> Iterator[PgCluster | None]:
+    """A started cluster (stopped and removed on the way out), or None. With `cpu`, its
+    processes are pinned to that core (the servers'): PostgreSQL is server work."""
     if not needed:
         yield None
         return
-    cluster = PgCluster().start()
-    print(f"PostgreSQL {cluster.bin.parent.name} cluster on port {cluster.port}", flush=True)
+    mine = os.sched_getaffinity(0)
+    if cpu is not None:  # pg_ctl's postmaster and every backend inherit it
+        os.sched_setaffinity(0, {cpu})
+    try:
+        cluster = PgCluster().start()
+    finally:
+        os.sched_setaffinity(0, mine)
+    where = f", pinned to cpu {cpu}" if cpu is not None else ""
+    print(f"PostgreSQL {cluster.bin.parent.name} on port {cluster.port}{where}", flush=True)
     try:
         yield cluster
     finally:
@@ -67,3 +77,23 @@ def server_env(cluster: PgCluster, workdir: Path) -> dict[str, str]:
         "CHAT_VAPID_PRIVATE_KEY": vapid_key(),
         "CHAT_FILES_DIR": str(files),
     }
+
+
+def cluster_cpu_seconds(cluster: PgCluster) -> float:
+    """CPU time of the whole cluster: the postmaster, its live children (backends,
+    WAL writer, checkpointer) and the children it has reaped (/proc/<pid>/stat)."""
+    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        elif parent == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICK
