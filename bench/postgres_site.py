@@ -67,6 +67,11 @@ def cluster_if(needed: bool, cpu: int | None = None) -> Iterator[PgCluster | Non
         cluster.stop()
 
 
+def site_for(args, workdir: Path) -> dict[str, str] | None:
+    """server_env() when the bench runs a cluster (args.cluster), else None (SQLite)."""
+    return server_env(args.cluster, workdir) if args.cluster else None
+
+
 def server_env(cluster: PgCluster, workdir: Path) -> dict[str, str]:
     """CHAT_* for the server processes of one configuration on a database of their own
     (a copy of the migrated template): they share it, and the files directory."""
