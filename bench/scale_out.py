@@ -476,7 +476,7 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
         per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed, process_us_msg=each
     )
     print(
-        f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
+        f"  {config.name:11} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
         f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
         f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f}, "
         f"kernel {stats['kernel_us_frame']:.1f}{database}; "
@@ -549,14 +549,14 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
     med = statistics.median
     print("\n== medians over runs (lost/dup/reorder: totals) ==")
     print(
-        f"{'config':10} {'phase':6} {'frames/s':>9} {'per process':>15} {'cpu us/fr':>9} "
+        f"{'config':11} {'phase':6} {'frames/s':>9} {'per process':>15} {'cpu us/fr':>9} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'lost':>5} {'dup':>4} {'reord':>5} {'redis MB':>8}"
     )
     for config in configs:
         for name, runs in results[config.name].items():
             per = [med(r["per_process"][k] for r in runs) for k in range(config.processes)]
             print(
-                f"{config.name:10} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
+                f"{config.name:11} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
                 f"{' / '.join(f'{f:.0f}' for f in per):>15} "
                 f"{med(r['cpu_us_frame'] for r in runs):9.1f} "
                 f"{med(r['p50_ms'] for r in runs):7.1f} "
