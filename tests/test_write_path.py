@@ -15,15 +15,7 @@ from chat.db import rooms as room_sql
 from chat.db import users as user_sql
 from chat.db.errors import IntegrityError
 from tests.pgcluster import both_engines
-
-INSERT_USER = """INSERT INTO users (username, username_key, display_name, created_at, updated_at)
-                  VALUES (?, ?, ?, '', '') RETURNING id"""
-
-
-async def opened(target) -> Database:
-    db = Database(target)
-    await db.open()
-    return db
+from tests.test_storage import INSERT_USER, opened
 
 
 def adding(name: str):
