@@ -295,7 +295,7 @@ class Config:
                     "--pid",
                     str(server.proc.pid),
                     "--rate",
-                    "250",
+                    str(spy_parts.SAMPLE_RATE),
                     "--gil",
                     "--duration",
                     str(int(seconds)),
@@ -521,19 +521,25 @@ def make_configs(args, workroot: Path) -> list[Config]:
     return configs
 
 
-def spied_parts(configs: list[Config]) -> None:
+def spied_parts(configs: list[Config], results: dict) -> None:
     """Where each server process's CPU went, by part (bench/spy_parts.py), once py-spy
-    has written its samples (it stops with its process, or after --py-spy seconds)."""
-    print("\n== where each process's CPU went (py-spy, share of busy samples) ==")
-    print(spy_parts.header())
+    has written its samples (it stops with its process, or after --py-spy seconds): in
+    shares, then in µs per message sent in the configuration's phases (right when
+    --py-spy outlasts the phases; py-spy --gil counts the GIL's holder, not the kernel)."""
     for config in configs:
-        for label, out, spy in config.spies:
+        for *_, spy in config.spies:
             try:
                 spy.wait(30)
             except subprocess.TimeoutExpired:
                 spy.kill()
-            if out.exists():
-                print(spy_parts.row(label, out))
+    for title, per_message in (("share of busy samples", False), ("µs per message", True)):
+        print(f"\n== where each process's CPU went (py-spy, {title}) ==")
+        print(spy_parts.header())
+        for config in configs:
+            sent = sum(r["messages"] for runs in results[config.name].values() for r in runs)
+            for label, out, _ in config.spies:
+                if out.exists():
+                    print(spy_parts.row(label, out, sent if per_message else 0))
 
 
 def postgres_config(args, workroot: Path, configs: list, name: str, shape: tuple) -> None:
@@ -634,7 +640,7 @@ async def run_configs(args) -> int:
                         results[config.name]["paced"].append(stats)
         summary(results, configs)
         if args.py_spy:
-            spied_parts(configs)
+            spied_parts(configs, results)
         failed = any(
             r["lost"] or r["dup"] or r["reorder"]
             for phases in results.values()

@@ -47,6 +47,7 @@ PARTS = (
     ("event loop", r"\(asyncio/|\(selectors\.py"),
 )
 ORDER = [name for name, _ in PARTS] + ["other"]
+SAMPLE_RATE = 250  # samples a second: bench/scale_out.py's py-spy --rate
 MATCHERS = [(name, re.compile(pattern)) for name, pattern in PARTS]
 
 
@@ -74,10 +75,15 @@ def header() -> str:
     )
 
 
-def row(label: str, path: Path) -> str:
+def row(label: str, path: Path, messages: int = 0) -> str:
+    """Shares of the busy samples; with `messages` (sent while py-spy sampled at
+    SAMPLE_RATE), µs of CPU per message instead."""
     counts, total = parts(path)
-    share = " | ".join(f"{100 * counts[name] / max(total, 1):.1f} %" for name in ORDER)
-    return f"| {label} | {total} | {share} |"
+    if messages:
+        cells = (f"{counts[name] / SAMPLE_RATE / messages * 1e6:.0f} µs" for name in ORDER)
+    else:
+        cells = (f"{100 * counts[name] / max(total, 1):.1f} %" for name in ORDER)
+    return f"| {label} | {total} | {' | '.join(cells)} |"
 
 
 def main(paths: list[str]) -> None:

@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from chat.db import Database
+from chat.db import Database, event_log
 from chat.db import messages as message_sql
 from chat.db import rooms as room_sql
 from chat.db import users as user_sql
@@ -140,5 +140,22 @@ async def test_the_writer_sends_its_own_statements_together_on_postgresql(pg_clu
         await db.write(adding("d"))
         assert trips.sent[0] == "BEGIN" and trips.sent[-1] == "COMMIT" and len(trips.sent) == 3
         assert await usernames(db) == ["a", "b", "c", "d"]
+    finally:
+        await db.close()
+
+
+async def test_an_event_is_numbered_and_logged_in_one_round_trip_on_postgresql(pg_cluster):
+    """With the Redis bus every commit numbers its events (chat/db/event_log.py): one
+    statement on PostgreSQL, the stream's row locked until COMMIT as before."""
+    db = await opened(pg_cluster.fresh_database())
+    try:
+        trips = RoundTrips(db)
+
+        async def job(conn):
+            return [await event_log.append(conn, 3, f"event {n}") for n in range(2)]
+
+        assert await db.write(job) == [1, 2]
+        assert len(trips.sent) == 4  # BEGIN, two events, COMMIT
+        assert await event_log.after(db.reader, 3, 0, 10) == [(1, "event 0"), (2, "event 1")]
     finally:
         await db.close()
