@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 
+from chat.core.conversation import messages
 from chat.db import Database, event_log
 from chat.db import messages as message_sql
 from chat.db import rooms as room_sql
@@ -159,3 +160,17 @@ async def test_an_event_is_numbered_and_logged_in_one_round_trip_on_postgresql(p
         assert await event_log.after(db.reader, 3, 0, 10) == [(1, "event 0"), (2, "event 1")]
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_a_message_sent_alone_costs_four_round_trips_on_postgresql(core, make_user):
+    """BEGIN, the room with the sender's membership (one statement), the message,
+    COMMIT; and a repeated client_id is answered with the stored message."""
+    person = await make_user("alice")
+    alice = await user_sql.user_by_id(core.db.reader, person.id)
+    await messages.send(core, alice, "global", "joined by now")
+    trips = RoundTrips(core.db)
+    first = await messages.send(core, alice, "global", "hello", client_id="c1")
+    assert len(trips.sent) == 4, trips.sent
+    again = await messages.send(core, alice, "global", "hello again", client_id="c1")
+    assert again.message.id == first.message.id and not again.created
