@@ -25,6 +25,11 @@ in CI; 127.0.0.1 only; every wait is bounded and the run exits by itself.
 
   python bench/load.py                       100 sockets, 3 repeats
   python bench/load.py --sockets 1000 --rate 20
+  python bench/load.py --database sqlite,postgres
+                                             Teahouse on SQLite, on PostgreSQL (a
+                                             throwaway cluster this bench starts, on the
+                                             servers' core) and the raw ceiling, side by
+                                             side in one invocation (issue 32)
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -46,9 +52,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from postgres_site import (
+    add_database_argument,
+    cluster_cpu_seconds,
+    cluster_if,
+    databases,
+    server_env,
+)
 from provision import add_accounts_argument, raise_file_limit, tokens_for
 from servers import Server, doc_parser, pin_generator
 
+POSTGRES_TARGET = "teahouse-pg"  # Teahouse on the bench's PostgreSQL cluster
 CLIENT_ID = re.compile(r'"client_id":"([^"]+)"')
 PASSWORD = "bench-password-1"
 encode = json.JSONEncoder(separators=(",", ":")).encode
@@ -96,6 +110,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--targets", default="teahouse,raw", help="comma list of teahouse,raw (default both)"
     )
+    add_database_argument(p)
     p.add_argument(
         "--server-cpu", type=int, default=0, help="core the servers are pinned to (default 0)"
     )
@@ -335,7 +350,7 @@ async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dic
     for peer in bench.peers:
         peer.seen, peer.last_seq = set(), {}
     bench.phase = phase = Phase(tag)
-    cpu0, client0 = server.cpu_seconds(), time.process_time()
+    cpu0, client0, db0 = server.cpu_seconds(), time.process_time(), server.database_cpu()
     phase.first_send = time.monotonic_ns()
     await driver(bench, args)
     expected = len(phase.sent) * len(bench.peers)
@@ -345,6 +360,7 @@ async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dic
             quiet_since, last = time.monotonic(), phase.received
         await asyncio.sleep(0.05)
     cpu = server.cpu_seconds() - cpu0
+    database = server.database_cpu() - db0
     span = max(phase.last_receive - phase.first_send, 1) / 1e9
     lat = sorted(phase.latencies) or [0]
     frames = phase.received
@@ -362,6 +378,7 @@ async def run_phase(bench: Bench, server: Server, tag: str, driver, args) -> dic
         "stray": phase.stray,
         "timeouts": phase.timeouts,
         "cpu_us_frame": cpu / max(frames, 1) * 1e6,
+        "db_us_msg": database / max(len(phase.sent), 1) * 1e6,
         "server_busy": cpu / span,
         "client_busy": (time.process_time() - client0) / span,
     }
@@ -372,16 +389,19 @@ async def target(kind: str, sockets: int, args):
     """A started server with its room and open sockets: (server, bench, setup RSS in MB)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"teahouse-bench-{kind}-"))
     print(f"{kind}: {sockets} sockets (logs in {workdir})", flush=True)
-    server = Server(kind, args.server_cpu, workdir, args.profile)
+    site = server_env(args.cluster, workdir) if kind == POSTGRES_TARGET else None
+    server = Server(kind, args.server_cpu, workdir, args.profile, site)
+    if site:  # CPU per frame counts PostgreSQL's work too
+        server.database_seconds = functools.partial(cluster_cpu_seconds, args.cluster)
     bench = Bench()
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             await server.wait_ready(http)
-            if kind == "teahouse" and args.accounts == "registered":
+            if kind != "raw" and args.accounts == "registered":
                 users = max(1, min(args.users or 100, sockets))
                 tokens = await register_users(http, server.base, users)
                 room = await prepare_room(http, server.base, tokens)
-            elif kind == "teahouse":  # newcomers: each one's first socket creates them
+            elif kind != "raw":  # newcomers: each one's first socket creates them
                 tokens, room = tokens_for(max(1, min(args.users or sockets, sockets))), "global"
             else:
                 tokens, room = ["none"], "bench"
@@ -412,8 +432,7 @@ async def bench_sockets(sockets: int, kinds: list[str], args) -> dict:
         phases = [
             p for p in ((0, "paced", paced), (1, "acked", acked)) if p[1] in args.phases.split(",")
         ]
-        if args.py_spy and "teahouse" in live:
-            server = live["teahouse"][0]
+        for server, _, _ in [v for k, v in live.items() if k != "raw"] if args.py_spy else ():
             out = server.workdir / "py-spy.txt"
             subprocess.Popen(
                 [
@@ -447,11 +466,13 @@ async def bench_sockets(sockets: int, kinds: list[str], args) -> dict:
 
 # -- output ----------------------------------------------------------------
 def report(kind: str, sockets: int, name: str, r: int, s: dict) -> None:
+    database = f" (PostgreSQL {s['db_us_msg']:.0f} us/msg)" if kind == POSTGRES_TARGET else ""
     print(
-        f"  {kind:8} {sockets:5} sockets {name:5} run {r}: {s['messages']:6} msgs "
+        f"  {kind:11} {sockets:5} sockets {name:5} run {r}: {s['messages']:6} msgs "
         f"{s['frames_s']:9.0f} frames/s  p50 {s['p50_ms']:7.1f} ms  p99 {s['p99_ms']:7.1f} ms  "
         f"lost {s['lost']} dup {s['dup']} reorder {s['reorder']} err {s['errors']} "
-        f"timeouts {s['timeouts']}  cpu {s['cpu_us_frame']:.1f} us/frame  "
+        f"timeouts {s['timeouts']}  cpu {s['cpu_us_frame']:.1f} us/frame"
+        f"{database}  "
         f"server busy {s['server_busy']:.0%} client busy {s['client_busy']:.0%}  "
         f"load {os.getloadavg()[0]:.1f}",
         flush=True,
@@ -465,7 +486,7 @@ def median(runs: list[dict], key: str) -> float:
 def summary(sockets: int, results: dict) -> None:
     print(f"\n== {sockets} sockets: medians over runs (lost/dup/reorder: totals) ==")
     print(
-        f"{'target':9} {'phase':6} {'msgs/s':>8} {'frames/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'target':11} {'phase':6} {'msgs/s':>8} {'frames/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'lost':>5} {'dup':>4} {'reord':>5} {'cpu us/fr':>9} {'peak MB':>8} {'setup MB':>8}"
     )
     for kind, (p1, p2, rss) in results.items():
@@ -473,38 +494,59 @@ def summary(sockets: int, results: dict) -> None:
             if not runs:
                 continue
             print(
-                f"{kind:9} {name:6} {median(runs, 'messages_s'):8.0f} "
+                f"{kind:11} {name:6} {median(runs, 'messages_s'):8.0f} "
                 f"{median(runs, 'frames_s'):9.0f} "
                 f"{median(runs, 'p50_ms'):8.1f} {median(runs, 'p99_ms'):8.1f} "
                 f"{sum(r['lost'] for r in runs):5} {sum(r['dup'] for r in runs):4} "
                 f"{sum(r['reorder'] for r in runs):5} {median(runs, 'cpu_us_frame'):9.1f} "
                 f"{rss[0]:8.1f} {rss[1]:8.1f}"
             )
-    if {"teahouse", "raw"} <= results.keys():
-        tea, raw = results["teahouse"], results["raw"]
-        for i, name in ((0, "paced"), (1, "acked")):
-            if not tea[i] or not raw[i]:
-                continue
-            ratio = {
-                k: median(tea[i], k) / max(median(raw[i], k), 1e-9)
-                for k in ("frames_s", "p50_ms", "p99_ms", "cpu_us_frame")
-            }
-            print(
-                f"{'tea/raw':9} {name:6} {'':8} {ratio['frames_s']:9.2f} {ratio['p50_ms']:8.2f} "
-                f"{ratio['p99_ms']:8.2f} {'':5} {'':4} {'':5} {ratio['cpu_us_frame']:9.2f} "
-                f"{tea[2][0] / raw[2][0]:8.2f} {tea[2][1] / raw[2][1]:8.2f}"
-            )
+    pairs = (("tea/raw", "teahouse", "raw"), ("pg/raw", POSTGRES_TARGET, "raw"))
+    for label, a, b in (*pairs, ("pg/tea", POSTGRES_TARGET, "teahouse")):
+        if {a, b} <= results.keys():
+            ratios(label, results[a], results[b])
+
+
+def ratios(label: str, tea: tuple, raw: tuple) -> None:
+    """One target's medians over another's, phase by phase."""
+    for i, name in ((0, "paced"), (1, "acked")):
+        if not tea[i] or not raw[i]:
+            continue
+        ratio = {
+            k: median(tea[i], k) / max(median(raw[i], k), 1e-9)
+            for k in ("messages_s", "frames_s", "p50_ms", "p99_ms", "cpu_us_frame")
+        }
+        print(
+            f"{label:11} {name:6} {ratio['messages_s']:8.2f} {ratio['frames_s']:9.2f} "
+            f"{ratio['p50_ms']:8.2f} {ratio['p99_ms']:8.2f} {'':5} {'':4} {'':5} "
+            f"{ratio['cpu_us_frame']:9.2f} {tea[2][0] / raw[2][0]:8.2f} "
+            f"{tea[2][1] / raw[2][1]:8.2f}"
+        )
+
+
+def target_kinds(args) -> list[str]:
+    """--targets with `teahouse` once per --database: teahouse (SQLite), teahouse-pg."""
+    kinds = []
+    for kind in [k.strip() for k in args.targets.split(",") if k.strip()]:
+        if kind == "teahouse":
+            kinds += [POSTGRES_TARGET if db == "postgres" else kind for db in databases(args)]
+        else:
+            kinds.append(kind)
+    return kinds
 
 
 async def main(args) -> int:
-    kinds = [k.strip() for k in args.targets.split(",") if k.strip()]
+    kinds = target_kinds(args)
     failed = False
-    for sockets in args.sockets:
-        results = await bench_sockets(sockets, kinds, args)
-        summary(sockets, results)
-        failed |= any(
-            r["lost"] or r["dup"] or r["reorder"] for p1, p2, _ in results.values() for r in p1 + p2
-        )
+    with cluster_if(POSTGRES_TARGET in kinds, args.server_cpu) as args.cluster:
+        for sockets in args.sockets:
+            results = await bench_sockets(sockets, kinds, args)
+            summary(sockets, results)
+            failed |= any(
+                r["lost"] or r["dup"] or r["reorder"]
+                for p1, p2, _ in results.values()
+                for r in p1 + p2
+            )
     return 1 if failed else 0
 
 

@@ -11,6 +11,8 @@
   python bench/scale.py sockets --sockets 50000     idle sockets in one process: more than
                                                      --per-address sockets are spread over
                                                      the source addresses 127.0.0.2, .3, ...
+  python bench/scale.py sockets --database postgres the same on PostgreSQL (a throwaway
+                                                     cluster; sockets and storm, newcomers)
   python bench/scale.py storm --sockets 2000        all sockets dropped at once reconnect with
                                                      since + jitter while messages flow; lost,
                                                      duplicated, time to resync, REST p99
@@ -46,6 +48,7 @@ from pathlib import Path
 
 import aiohttp
 from million import million_bench
+from postgres_site import DATABASES, cluster_if, site_for
 from provision import (
     add_accounts_argument,
     fresh_teahouse,
@@ -196,7 +199,7 @@ async def sockets_bench(args) -> None:
                 )
                 tokens = tokens_for(args.sockets)
             elif kind == "teahouse":  # newcomers: their first socket creates them
-                server = Server("teahouse", args.server_cpu, workdir)
+                server = Server("teahouse", args.server_cpu, workdir, site=site_for(args, workdir))
                 tokens = tokens_for(args.sockets)
             else:
                 server = Server("raw", args.server_cpu, workdir)
@@ -258,7 +261,7 @@ async def storm_bench(args) -> None:
             workdir, args.server_cpu, lambda db: provision_users(db, args.sockets + 1)
         )
     else:  # newcomers: the first connect below is everyone's first contact
-        server = Server("teahouse", args.server_cpu, workdir)
+        server = Server("teahouse", args.server_cpu, workdir, site=site_for(args, workdir))
     try:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -416,10 +419,23 @@ def main() -> None:
     p.add_argument(
         "--keep", action="store_true", help="sockets, storm: keep the work dirs and logs"
     )
+    p.add_argument(
+        "--database",
+        choices=DATABASES,
+        default="sqlite",
+        help="sockets, storm (newcomers): postgres runs Teahouse on a throwaway cluster "
+        "this bench starts, pinned to --server-cpu",
+    )
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--timeout", type=float, default=1200.0)
     args = p.parse_args()
+    postgres = args.database == "postgres"
+    if postgres and (args.scenario not in ("sockets", "storm") or args.accounts != "newcomers"):
+        p.error(
+            "--database postgres: sockets and storm with newcomers only (provisioning "
+            "writes a SQLite file; search on PostgreSQL: bench/search_postgres.py)"
+        )
     pin_generator(args, "server")
     if args.scenario not in ("million", "search_ops"):
         raise_file_limit(args.sockets + 10)
@@ -429,7 +445,8 @@ def main() -> None:
         "million": million_bench,
         "search_ops": search_ops_bench,
     }[args.scenario]
-    asyncio.run(asyncio.wait_for(run(args), args.timeout))
+    with cluster_if(postgres, args.server_cpu) as args.cluster:
+        asyncio.run(asyncio.wait_for(run(args), args.timeout))
 
 
 if __name__ == "__main__":

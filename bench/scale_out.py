@@ -15,6 +15,16 @@ directory over Redis, with server CPU per delivered frame as the scaling figure.
                                                 costs the single process
   --configs 1p,raw                              raw (in the default list): the raw aiohttp
                                                 ceiling, bench/raw_server.py, same load
+  --database sqlite,postgres                    every Teahouse configuration on each engine
+                                                (1p, 1p@pg, ...): PostgreSQL is a throwaway
+                                                cluster this bench starts, pinned to
+                                                --server-cpu, its CPU counted per frame;
+                                                the processes of a configuration share one
+                                                database of it and one files directory
+  --py-spy 20 --configs 1p,2p+redis             where each process's CPU goes, by part:
+                                                the bus's publish, receive and decode,
+                                                fan-out, the database, HTTP/sockets
+                                                (bench/spy_parts.py reads the samples)
 
 Every server process and its redis-server are pinned to --server-cpu (one core: CPU per
 frame is then comparable, whatever the number of processes), this generator to
@@ -41,6 +51,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -49,11 +60,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 import redis
+import spy_parts
 from load import (
     Bench,
     Peer,
@@ -64,6 +77,13 @@ from load import (
     paced,
     register_users,
     run_phase,
+)
+from postgres_site import (
+    add_database_argument,
+    cluster_cpu_seconds,
+    cluster_if,
+    databases,
+    server_env,
 )
 from provision import add_accounts_argument, raise_file_limit, tokens_for
 from servers import (
@@ -77,6 +97,7 @@ from servers import (
     stop_process,
 )
 
+POSTGRES_SUFFIX = "@pg"  # a configuration on the bench's PostgreSQL cluster
 RATES_OFF = {
     f"CHAT_RATE_{name}": "0" for name in ("MESSAGES", "TYPING", "REACTIONS", "UPLOADS", "WRITES")
 }
@@ -110,6 +131,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="comma list of 1p, 1p+redis, 2p+redis, raw (bench/raw_server.py, the ceiling), "
         "ref:GITREF (that tree, one process)",
     )
+    add_database_argument(p)
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--drain", type=float, default=15.0)
@@ -174,13 +196,19 @@ class Config:
     with_redis: bool
     workdir: Path
     servers: list = field(default_factory=list)  # (Pinned, base url)
+    spies: list = field(default_factory=list)  # py-spy processes, until they have written
     redis: Pinned | None = None
     redis_port: int = 0
     redis_peak: int = 0
     raw: bool = False  # bench/raw_server.py: the ceiling, no users, no storage
+    site: dict | None = None  # CHAT_* of a PostgreSQL site (bench/postgres_site.py)
+    database_seconds: Callable[[], float] | None = None  # its cluster's CPU time
 
     def cpu_seconds(self) -> float:
-        return sum(proc.cpu_seconds() for proc in self.members())
+        return sum(proc.cpu_seconds() for proc in self.members()) + self.database_cpu()
+
+    def database_cpu(self) -> float:
+        return self.database_seconds() if self.database_seconds else 0.0
 
     def members(self) -> list[Pinned]:
         return [server for server, _ in self.servers] + ([self.redis] if self.redis else [])
@@ -208,6 +236,7 @@ class Config:
             CHAT_MAX_SOCKETS_PER_USER="0",
             CHAT_MAX_CONNECTIONS_PER_ADDRESS="0",
         )
+        env.update(self.site or {})
         if self.with_redis:
             self.redis_port = free_port()
             self.redis = Pinned(
@@ -256,7 +285,7 @@ class Config:
         """py-spy every server process, off the servers' core."""
         for n, (server, _) in enumerate(self.servers):
             out = self.workdir / f"py-spy{n}.txt"
-            subprocess.Popen(
+            spy = subprocess.Popen(
                 [
                     "taskset",
                     "-c",
@@ -266,7 +295,7 @@ class Config:
                     "--pid",
                     str(server.proc.pid),
                     "--rate",
-                    "250",
+                    str(spy_parts.SAMPLE_RATE),
                     "--gil",
                     "--duration",
                     str(int(seconds)),
@@ -278,6 +307,7 @@ class Config:
                 ],
                 stdout=subprocess.DEVNULL,
             )
+            self.spies.append((f"{self.name} process {n}", out, spy))
             print(f"  py-spy: {out}", flush=True)
 
     def stop(self) -> None:
@@ -432,6 +462,7 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
         for (server, _), start in zip(config.servers, each0, strict=True)
     ]
     stats["redis_us_frame"] = redis_cpu / max(stats["frames"], 1) * 1e6
+    database = f", PostgreSQL {stats['db_us_msg']:.0f} us/msg" if config.site else ""
     stats["kernel_us_frame"] = kernel / max(stats["frames"], 1) * 1e6
     stats["syscalls_msg"] = on_core.get("raw_syscalls:sys_enter", 0) / messages
     stats["switches_msg"] = on_core.get("context-switches", 0) / messages
@@ -445,10 +476,10 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
         per_process=per, redis_mb=config.redis_memory() / 2**20, closed=closed, process_us_msg=each
     )
     print(
-        f"  {config.name:10} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
+        f"  {config.name:11} {driver.__name__:6} {tag}: {stats['frames_s']:8.0f} frames/s "
         f"(per process {' / '.join(f'{f:.0f}' for f in per)})  "
         f"cpu {stats['cpu_us_frame']:6.1f} us/frame (redis-server {stats['redis_us_frame']:.1f}, "
-        f"kernel {stats['kernel_us_frame']:.1f}; "
+        f"kernel {stats['kernel_us_frame']:.1f}{database}; "
         f"per message {' / '.join(f'{us:.0f}' for us in each)} us CPU per process, "
         f"{stats['syscalls_msg']:.0f} syscalls "
         f"{stats['switches_msg']:.1f} switches)  busy {stats['server_busy']:.0%}  "
@@ -464,7 +495,15 @@ async def phase(config: Config, bench: Bench, tag: str, driver, args) -> dict:
 def make_configs(args, workroot: Path) -> list[Config]:
     known = {"1p": (1, False), "1p+redis": (1, True), "2p+redis": (2, True), "raw": (1, False)}
     configs = []
-    for name in [n.strip() for n in args.configs.split(",") if n.strip()]:
+    listed = [n.strip() for n in args.configs.split(",") if n.strip()]
+    for name in [
+        given + POSTGRES_SUFFIX if database == "postgres" else given
+        for given in listed
+        for database in (databases(args) if given in known and given != "raw" else ["sqlite"])
+    ]:
+        if name.endswith(POSTGRES_SUFFIX):
+            postgres_config(args, workroot, configs, name, known[name[: -len(POSTGRES_SUFFIX)]])
+            continue
         root, shape = ROOT, known.get(name)
         if name.startswith("ref:"):  # an older tree, exported from git
             shape = (1, False)
@@ -482,18 +521,48 @@ def make_configs(args, workroot: Path) -> list[Config]:
     return configs
 
 
+def spied_parts(configs: list[Config], results: dict) -> None:
+    """Where each server process's CPU went, by part (bench/spy_parts.py), once py-spy
+    has written its samples (it stops with its process, or after --py-spy seconds): in
+    shares, then in µs per message sent in the configuration's phases (right when
+    --py-spy outlasts the phases; py-spy --gil counts the GIL's holder, not the kernel)."""
+    for config in configs:
+        for *_, spy in config.spies:
+            try:
+                spy.wait(30)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+    for title, per_message in (("share of busy samples", False), ("µs per message", True)):
+        print(f"\n== where each process's CPU went (py-spy, {title}) ==")
+        print(spy_parts.header())
+        for config in configs:
+            sent = sum(r["messages"] for runs in results[config.name].values() for r in runs)
+            for label, out, _ in config.spies:
+                if out.exists():
+                    print(spy_parts.row(label, out, sent if per_message else 0))
+
+
+def postgres_config(args, workroot: Path, configs: list, name: str, shape: tuple) -> None:
+    """A configuration on a database of its own in the bench's PostgreSQL cluster."""
+    workdir = workroot / f"config-{len(configs)}"
+    workdir.mkdir()
+    config = Config(name, ROOT, *shape, workdir, site=server_env(args.cluster, workdir))
+    config.database_seconds = functools.partial(cluster_cpu_seconds, args.cluster)
+    configs.append(config)
+
+
 def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) -> None:
     med = statistics.median
     print("\n== medians over runs (lost/dup/reorder: totals) ==")
     print(
-        f"{'config':10} {'phase':6} {'frames/s':>9} {'per process':>15} {'cpu us/fr':>9} "
+        f"{'config':11} {'phase':6} {'frames/s':>9} {'per process':>15} {'cpu us/fr':>9} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'lost':>5} {'dup':>4} {'reord':>5} {'redis MB':>8}"
     )
     for config in configs:
         for name, runs in results[config.name].items():
             per = [med(r["per_process"][k] for r in runs) for k in range(config.processes)]
             print(
-                f"{config.name:10} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
+                f"{config.name:11} {name:6} {med(r['frames_s'] for r in runs):9.0f} "
                 f"{' / '.join(f'{f:.0f}' for f in per):>15} "
                 f"{med(r['cpu_us_frame'] for r in runs):9.1f} "
                 f"{med(r['p50_ms'] for r in runs):7.1f} "
@@ -510,12 +579,16 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
         for c, phases in results.items()
     }
     refs = [name for name in cpu if name.startswith("ref:")]
+    pg = POSTGRES_SUFFIX
     pairs = [
         ("2p+redis", "1p"),
         ("2p+redis", "1p+redis"),
         ("1p+redis", "1p"),
         ("1p", "raw"),
         ("2p+redis", "raw"),
+        *((a + pg, b + pg) for a, b in (("2p+redis", "1p"), ("2p+redis", "1p+redis"))),
+        *((a + pg, a) for a in ("1p", "1p+redis", "2p+redis")),
+        ("1p" + pg, "raw"),
         *(("1p", ref) for ref in refs),
         *zip(refs[1:], refs, strict=False),  # each with the one before it
     ]
@@ -529,6 +602,11 @@ def summary(results: dict[str, dict[str, list[dict]]], configs: list[Config]) ->
 
 
 async def main(args) -> int:
+    with cluster_if("postgres" in databases(args), args.server_cpu) as args.cluster:
+        return await run_configs(args)
+
+
+async def run_configs(args) -> int:
     workroot = Path(tempfile.mkdtemp(prefix="teahouse-scale-out-"))
     print(f"work dir {workroot}", flush=True)
     configs = make_configs(args, workroot)
@@ -561,6 +639,8 @@ async def main(args) -> int:
                         stats = await phase(config, bench, f"r{r}p", paced, args)
                         results[config.name]["paced"].append(stats)
         summary(results, configs)
+        if args.py_spy:
+            spied_parts(configs, results)
         failed = any(
             r["lost"] or r["dup"] or r["reorder"]
             for phases in results.values()

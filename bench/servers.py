@@ -82,9 +82,14 @@ def free_port() -> int:
 class Server:
     """One server subprocess pinned with taskset; CPU and memory read from /proc."""
 
-    def __init__(self, kind: str, cpu: int, workdir: Path, profile: bool = False):
+    def __init__(
+        self, kind: str, cpu: int, workdir: Path, profile: bool = False, site: dict | None = None
+    ):
+        """kind: "raw", or a Teahouse ("teahouse", "teahouse-pg"); site: CHAT_* it adds
+        (a PostgreSQL site's, bench/postgres_site.py)."""
         self.kind, self.workdir, self.port = kind, workdir, free_port()
-        if kind == "teahouse":
+        self.database_seconds = None  # the CPU time of a PostgreSQL cluster it runs on
+        if kind != "raw":
             cmd = ["server.py", "--port", str(self.port), "--data-dir", str(workdir / "data")]
             if profile:
                 cmd = ["bench/profiled.py", str(workdir / "teahouse.prof"), *cmd]
@@ -102,6 +107,7 @@ class Server:
         # One generator address opens thousands of sockets, few users many each.
         env.update(CHAT_MAX_CONNECTIONS_PER_ADDRESS="0", CHAT_MAX_SOCKETS_PER_USER="0")
         env.update(CHAT_REGISTER_PER_ADDRESS="0", CHAT_REGISTER_PER_MINUTE="0")
+        env.update(site or {})
         self.log = open(workdir / f"{kind}.log", "wb")
         self.proc = subprocess.Popen(
             ["taskset", "-c", str(cpu), sys.executable, *cmd],
@@ -130,7 +136,11 @@ class Server:
         raise RuntimeError(f"{self.kind} not ready after {limit}s")
 
     def cpu_seconds(self) -> float:
-        return cpu_seconds(self.proc.pid)
+        """The server's CPU time, and its database server's when it has one of its own."""
+        return cpu_seconds(self.proc.pid) + self.database_cpu()
+
+    def database_cpu(self) -> float:
+        return self.database_seconds() if self.database_seconds else 0.0
 
     def memory_mb(self, field: str = "VmHWM") -> float:
         """VmHWM: peak resident set; VmRSS: resident now."""

@@ -5,7 +5,11 @@ connections for reads that may be long (searches, history pages).
 
 Writes are queued and run by a single writer task: every job waiting when a batch
 starts shares one BEGIN ... COMMIT, each inside its own SAVEPOINT so a job that fails
-rolls back alone. Callers get their result only after COMMIT returns: on SQLite with
+rolls back alone (a job alone in its batch has none: if it fails, the batch is rolled
+back). On PostgreSQL every statement is a round trip to the server, so the writer's
+own statements travel together: BEGIN with the first SAVEPOINT, RELEASE with the next
+SAVEPOINT, and COMMIT releases the last (docs/decisions.md, "The write path's round
+trips"). Callers get their result only after COMMIT returns: on SQLite with
 synchronous=FULL under WAL, on PostgreSQL with its default fsync and synchronous_commit,
 that means the data survives a power cut. On SQLite the writer runs a job's statements
 inline (WriterConnection), so a batch costs two thread hops.
@@ -41,6 +45,10 @@ BREATHE_SECONDS = 0.001  # inline jobs of a batch run this long before the loop 
 # stored; it was going to be a 503 its client retries with the same client_id.
 BUSY_RETRIES = 2
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# A batch of several jobs gives each its savepoint; COMMIT releases the last one.
+SAVEPOINT = "SAVEPOINT job"
+RELEASE = "RELEASE SAVEPOINT job"
+UNDO = "ROLLBACK TO SAVEPOINT job"
 
 
 def engine_for(target: Path | str, read_connections: int):
@@ -154,17 +162,23 @@ class Database:
 
     async def _run_batch(self, batch: list, retries: int) -> None:
         conn = self.engine.writer
+        shared = len(batch) > 1  # a job alone needs no savepoint: ROLLBACK undoes it
         outcomes: list[tuple[bool, Any]] = []
         started = time.perf_counter()
         try:
-            await conn.begin()
+            await conn.begin(*([SAVEPOINT] if shared else []))
             breathed = started
-            for job, _, _ in batch:
-                outcomes.append(await self._run_job(conn, job))
+            for n, (job, _, _) in enumerate(batch):
+                if n:
+                    await conn.statements(RELEASE, SAVEPOINT)  # one round trip on PostgreSQL
+                outcomes.append(await self._run_job(conn, job, shared))
                 if (now := time.perf_counter()) - breathed >= BREATHE_SECONDS:
                     await asyncio.sleep(0)  # jobs run inline: let the loop breathe
                     breathed = now
-            await conn.commit()
+            if outcomes[0][0] or shared:
+                await conn.commit()
+            else:
+                await conn.statements("ROLLBACK")
             self._recovered()
         except Exception as exc:  # the commit itself failed: nobody's write landed
             self._failed(exc)
@@ -224,16 +238,15 @@ class Database:
             log.error("rollback after a failed batch failed: %s", exc)
 
     @staticmethod
-    async def _run_job(conn, job: WriteJob) -> tuple[bool, Any]:
-        await conn.execute("SAVEPOINT job")
+    async def _run_job(conn, job: WriteJob, shared: bool) -> tuple[bool, Any]:
+        """The job's outcome; in a shared batch a failed job's writes are undone back to
+        its savepoint, which stays open for the next job."""
         try:
-            result = await job(conn)
+            return True, await job(conn)
         except Exception as exc:
-            await conn.execute("ROLLBACK TO job")
-            await conn.execute("RELEASE job")
+            if shared:
+                await conn.statements(UNDO)
             return False, exc
-        await conn.execute("RELEASE job")
-        return True, result
 
     async def probe_write(self, stamp: str) -> None:
         """A real write and fsync (the health_probe row), so a full disk, a read-only

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import time
 
+NEXT_SEQ = """INSERT INTO event_streams (stream, seq) VALUES (:stream, 1)
+              ON CONFLICT (stream) DO UPDATE SET seq = event_streams.seq + 1
+              RETURNING seq"""
+LOG = """INSERT INTO event_log (stream, seq, payload, created_at)
+         VALUES (:stream, {seq}, :payload, :at)"""
+LOG_NUMBERED = LOG.format(seq=":seq")
+# PostgreSQL numbers and logs the event in one statement, one round trip (a WITH that
+# writes, which SQLite has not: conn.writes_in_with); SQLite runs the two inline.
+NEXT_AND_LOG = f"""WITH next AS ({NEXT_SEQ})
+                   {LOG.format(seq="(SELECT seq FROM next)")} RETURNING seq"""
+
 
 async def append(conn, stream: int, payload: str) -> int:
     """The stream's next sequence number, recorded with the payload (inside the
     writing transaction: the number is gap-free and in commit order). On PostgreSQL
     the upsert locks the stream's row until COMMIT, so writers on several hosts take
     numbers one after another, never the same one twice."""
-    rows = await conn.execute_fetchall(
-        """INSERT INTO event_streams (stream, seq) VALUES (?, 1)
-           ON CONFLICT (stream) DO UPDATE SET seq = event_streams.seq + 1
-           RETURNING seq""",
-        (stream,),
-    )
-    seq = rows[0][0]
-    await conn.execute(
-        "INSERT INTO event_log (stream, seq, payload, created_at) VALUES (?, ?, ?, ?)",
-        (stream, seq, payload, time.time()),
-    )
+    values = {"stream": stream, "payload": payload, "at": time.time()}
+    if conn.writes_in_with:
+        return (await conn.execute_fetchall(NEXT_AND_LOG, values))[0][0]
+    seq = (await conn.execute_fetchall(NEXT_SEQ, values))[0][0]
+    await conn.execute(LOG_NUMBERED, {**values, "seq": seq})
     return seq
 
 

@@ -64,6 +64,8 @@ class InlineConnection:
     writer's inserts), where each aiosqlite call costs a thread round trip (~70 us of
     CPU) — on every socket open and every authenticated request."""
 
+    writes_in_with = False  # SQLite's WITH holds SELECTs only (see PgConnection)
+
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
         self._conn.row_factory = sqlite3.Row
@@ -152,18 +154,25 @@ class WriterConnection(InlineConnection):
         a failed statement alone (PostgreSQL needs a savepoint, pg_connection.py)."""
         yield
 
-    async def begin(self) -> None:
+    async def begin(self, *then: str) -> None:
         """BEGIN IMMEDIATE inline when the write lock is free (one process: always), which
         saves a thread round trip per batch; when another process holds it, on the
         writer's thread, trying again every BUSY_POLL seconds up to the busy timeout.
         (SQLite's own busy handler sleeps 1, 2, 5, 10 ... ms between tries: two processes
-        committing every millisecond or so would keep missing each other's gaps.)"""
+        committing every millisecond or so would keep missing each other's gaps.)
+        Then the statements `then` (the first savepoint)."""
         self._conn.execute("PRAGMA busy_timeout=0")
         try:
             if self._try_begin() is not None:
                 await self.run(self._wait_to_begin, time.monotonic() + BUSY_SECONDS)
         finally:
             self._conn.execute(BUSY_TIMEOUT)
+        await self.statements(*then)
+
+    async def statements(self, *sql: str) -> None:
+        """Statements without parameters or rows (savepoints), inline, in order."""
+        for one in sql:
+            self._conn.execute(one)
 
     def _try_begin(self) -> sqlite3.OperationalError | None:
         """None once BEGIN IMMEDIATE has the write lock; SQLite's "locked" error while

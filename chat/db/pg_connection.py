@@ -82,6 +82,10 @@ class PgConnection:
     """One asyncpg connection with the query code's calls; `deadline` (monotonic
     seconds) bounds every statement while it is lent for a bounded read."""
 
+    # A WITH may INSERT/UPDATE, so two dependent writes are one statement, one round
+    # trip (chat/db/event_log.py); query code asks this, not which engine it is on.
+    writes_in_with = True
+
     def __init__(
         self, raw: asyncpg.Connection, dsn: str, server_settings: dict[str, str] | None = None
     ):
@@ -181,9 +185,15 @@ class PgConnection:
     def in_transaction(self) -> bool:
         return not self.raw.is_closed() and self.raw.is_in_transaction()
 
-    async def begin(self) -> None:
+    async def begin(self, *then: str) -> None:
+        """BEGIN and the statements `then` (the first savepoint) in one round trip."""
         await self.reopen_if_lost()
-        await self.raw.execute("BEGIN")
+        await self.statements("BEGIN", *then)
+
+    async def statements(self, *sql: str) -> None:
+        """Statements without parameters or rows in one round trip: the simple query
+        protocol runs several at once (the writer's savepoints travel together)."""
+        await self.raw.execute("; ".join(sql))
 
     async def commit(self) -> None:
         await self.raw.execute("COMMIT")

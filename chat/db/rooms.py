@@ -16,6 +16,20 @@ MEMBERSHIP_SELECT = f"""
     SELECT m.*, {user_columns("u", "u_")}
     FROM memberships m JOIN users u ON u.id = m.user_id
 """
+MEMBERSHIP_FIELDS = (
+    "id, room_id, role, joined_at, last_read_at, last_read_message_id, is_muted, is_banned, "
+    "notify_level, room_muted"
+)
+# The room a reference names with the caller's membership row, if any (m_ columns):
+# every check of a send starts here, and on PostgreSQL one statement is one round trip.
+ROOM_WITH_MEMBERSHIP = f"""
+    SELECT r.*, {user_columns("c", "c_")}, r.members AS member_count,
+           {", ".join(f"m.{c} AS m_{c}" for c in MEMBERSHIP_FIELDS.split(", "))},
+           {user_columns("u", "u_")}
+    FROM rooms r LEFT JOIN users c ON c.id = r.created_by
+         LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?
+         LEFT JOIN users u ON u.id = m.user_id
+"""
 
 
 def row_to_room(row: sqlite3.Row) -> Room:
@@ -41,19 +55,19 @@ def row_to_room(row: sqlite3.Row) -> Room:
     )
 
 
-def row_to_membership(row: sqlite3.Row) -> Membership:
+def row_to_membership(row: sqlite3.Row, prefix: str = "") -> Membership:
     return Membership(
-        id=row["id"],
-        room_id=row["room_id"],
+        id=row[prefix + "id"],
+        room_id=row[prefix + "room_id"],
         user=row_to_user(row, "u_"),
-        role=row["role"],
-        joined_at=row["joined_at"],
-        last_read_at=row["last_read_at"],
-        last_read_message_id=row["last_read_message_id"],
-        is_muted=bool(row["is_muted"]),
-        is_banned=bool(row["is_banned"]),
-        notify_level=row["notify_level"],
-        room_muted=bool(row["room_muted"]),
+        role=row[prefix + "role"],
+        joined_at=row[prefix + "joined_at"],
+        last_read_at=row[prefix + "last_read_at"],
+        last_read_message_id=row[prefix + "last_read_message_id"],
+        is_muted=bool(row[prefix + "is_muted"]),
+        is_banned=bool(row[prefix + "is_banned"]),
+        notify_level=row[prefix + "notify_level"],
+        room_muted=bool(row[prefix + "room_muted"]),
     )
 
 
@@ -69,6 +83,21 @@ async def room_by_ref(conn, ref: str | int) -> Room | None:
     clause, params = ref_clause(ref)
     rows = await conn.execute_fetchall(f"{ROOM_SELECT} WHERE {clause} AND r.is_active = 1", params)
     return row_to_room(rows[0]) if rows else None
+
+
+async def room_and_membership(
+    conn, ref: str | int, user_id: int
+) -> tuple[Room | None, Membership | None]:
+    """The active room a reference names and the user's row in it (ban records
+    included), in one statement."""
+    clause, params = ref_clause(ref)
+    rows = await conn.execute_fetchall(
+        f"{ROOM_WITH_MEMBERSHIP} WHERE {clause} AND r.is_active = 1", (user_id, *params)
+    )
+    if not rows:
+        return None, None
+    row = rows[0]
+    return row_to_room(row), row_to_membership(row, "m_") if row["m_id"] is not None else None
 
 
 async def room_by_id(conn, room_id: int) -> Room | None:

@@ -43,9 +43,13 @@ def new_slug() -> str:
     return "room_" + secrets.token_hex(4)
 
 
-async def find_room(conn, ref) -> Room:
+def check_ref(ref) -> None:
     if ref is None or str(ref).strip() == "" or has_surrogate(str(ref)):
         raise NotFound("room_not_found")
+
+
+async def find_room(conn, ref) -> Room:
+    check_ref(ref)
     room = await room_sql.room_by_ref(conn, ref)
     if room is None:
         raise NotFound("room_not_found")
@@ -54,8 +58,10 @@ async def find_room(conn, ref) -> Room:
 
 async def check_readable(conn, user: User, ref) -> tuple[Room, Membership | None]:
     """The room and the caller's membership; Forbidden when only members may read it."""
-    room = await find_room(conn, ref)
-    membership = await room_sql.membership(conn, room.id, user.id)
+    check_ref(ref)
+    room, membership = await room_sql.room_and_membership(conn, ref, user.id)
+    if room is None:
+        raise NotFound("room_not_found")
     if membership and membership.is_banned:
         if not room.is_public:
             raise Forbidden("banned")
