@@ -98,8 +98,9 @@ class Database:
 
     @property
     def lookups(self):
-        """For one-row lookups by key only (who a token names, a room, a membership):
-        inline on the loop on SQLite. Anything that scans uses `reader`."""
+        """For one-row lookups by key (who a token names, a room, a membership) and a
+        resume's short first page (a bounded index range): inline on the loop on
+        SQLite. Anything that scans uses `reader`."""
         return self.engine.lookups
 
     @asynccontextmanager
