@@ -98,10 +98,16 @@ class Database:
 
     @property
     def lookups(self):
-        """For one-row lookups by key (who a token names, a room, a membership) and a
-        resume's short first page (a bounded index range): inline on the loop on
-        SQLite. Anything that scans uses `reader`."""
+        """For one-row lookups by key only (who a token names, a room, a membership):
+        inline on the loop on SQLite. Anything that scans uses `reader`."""
         return self.engine.lookups
+
+    @property
+    def replay_starts(self):
+        """A resume's short first page (a bounded index range): inline on SQLite, where
+        each round trip to a thread waits for the GIL while a storm keeps the loop
+        busy; on PostgreSQL the replay pool, which keeps a storm off REST's."""
+        return self.engine.replay_starts
 
     @asynccontextmanager
     async def bounded_read(self, budget: float | None = None) -> AsyncIterator[Any]:
