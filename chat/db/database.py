@@ -102,13 +102,6 @@ class Database:
         inline on the loop on SQLite. Anything that scans uses `reader`."""
         return self.engine.lookups
 
-    @property
-    def replay_starts(self):
-        """A resume's short first page (a bounded index range): inline on SQLite, where
-        each round trip to a thread waits for the GIL while a storm keeps the loop
-        busy; on PostgreSQL the replay pool, which keeps a storm off REST's."""
-        return self.engine.replay_starts
-
     @asynccontextmanager
     async def bounded_read(self, budget: float | None = None) -> AsyncIterator[Any]:
         """A connection of one's own for a read that may be long; the wait for it and

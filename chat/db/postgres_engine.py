@@ -52,11 +52,6 @@ class PostgresEngine:
         self.reader = self.lookups = PooledStatements(self._short)
         self.replays = PooledStatements(self._replays)
 
-    @property
-    def replay_starts(self) -> PooledStatements:
-        """A resume's first page: on the replay pool, like the rest of a replay."""
-        return self.replays
-
     def indexer(self, db, delay: float) -> IdleIndexer:
         return IdleIndexer()
 

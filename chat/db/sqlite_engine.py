@@ -41,11 +41,6 @@ class SqliteEngine:
         self._pool: list[PooledReader] = []
         self._free: asyncio.Queue[PooledReader] = asyncio.Queue()
 
-    @property
-    def replay_starts(self) -> InlineConnection | None:
-        """A resume's first page: inline, as the point lookups (a bounded range)."""
-        return self.lookups
-
     def indexer(self, db, delay: float) -> SearchIndexer:
         return SearchIndexer(db, delay)
 

@@ -9,7 +9,7 @@ from aiohttp import WSMsgType
 
 from chat.core.conversation import messages
 
-FIRST_PAGE = 50  # read inline: a resume this short needs no other statement
+FIRST_PAGE = 50  # a first page shorter than this is the whole resume: no "fits?" query
 PAGE = 500
 LOOK_EVERY = 16  # replayed messages between two looks for the client's close
 ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
@@ -18,13 +18,14 @@ ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
 async def replay(session, room_id: int, after_id: int) -> None:
     """Messages after after_id to a SocketSession's socket; a gap longer than the bounded
     replay gets the dialect's history_gap frame instead (refetch over REST). A first
-    page shorter than FIRST_PAGE is the whole replay (and fits): the usual resume costs
-    two inline statements; only a longer one asks whether it fits, then reads on."""
+    page shorter than FIRST_PAGE is the whole replay (and fits): the usual resume after
+    a blip skips the "fits?" query, one of its three round trips to the replay
+    connection's thread; only a full first page asks, then reads on."""
     seat = session.conn.seats.get(room_id)
     if seat is None:
         return
     dialect, core = session.dialect, session.core
-    page = await messages.replay_start(core, room_id, after_id, FIRST_PAGE)
+    page = await messages.replay_after(core, room_id, after_id, FIRST_PAGE)
     size = FIRST_PAGE
     if len(page) == FIRST_PAGE and not await messages.replay_fits(core, room_id, after_id):
         await session.send_now(dialect.render_gap(room_id, after_id, messages.REPLAY_LIMIT))

@@ -311,15 +311,6 @@ async def replay_after(core: Core, room_id: int, after_id: int, limit: int = 500
     return await message_sql.messages_after(core.db.replays, room_id, after_id, limit)
 
 
-async def replay_start(core: Core, room_id: int, after_id: int, limit: int) -> list[Message]:
-    """The first few messages of a resume (a short, bounded index range). On SQLite it
-    runs inline: a resume after a network blip misses a handful of messages, and on
-    `replays` each statement is a round trip to its thread, which waits for the GIL
-    while the loop is busy: a reconnect storm's 2,000 resumes queued there, three round
-    trips each (fits?, the page, its reactions)."""
-    return await message_sql.messages_after(core.db.replay_starts, room_id, after_id, limit)
-
-
 async def find_readable_message(conn, user: User, message_id) -> tuple[Message, object, object]:
     message_id = check_int("message_id", message_id, 1, 2**62)
     message = await message_sql.message_by_id(conn, message_id)
