@@ -44,7 +44,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -433,26 +432,7 @@ async def bench_sockets(sockets: int, kinds: list[str], args) -> dict:
             p for p in ((0, "paced", paced), (1, "acked", acked)) if p[1] in args.phases.split(",")
         ]
         for server, _, _ in [v for k, v in live.items() if k != "raw"] if args.py_spy else ():
-            out = server.workdir / "py-spy.txt"
-            subprocess.Popen(
-                [
-                    "py-spy",
-                    "record",
-                    "--pid",
-                    str(server.proc.pid),
-                    "--rate",
-                    "250",
-                    "--duration",
-                    str(int(args.py_spy)),
-                    "--format",
-                    "raw",
-                    "-o",
-                    str(out),
-                    "--nonblocking",
-                ],
-                stdout=subprocess.DEVNULL,
-            )
-            print(f"  py-spy: {out}", flush=True)
+            server.sample(args.py_spy)
         for r in range(args.repeat):
             for slot, name, driver in phases:
                 for kind, (server, bench, _) in live.items():

@@ -304,8 +304,10 @@ async def storm_bench(args) -> None:
             sender_task = asyncio.create_task(send_loop())
             await asyncio.sleep(2.0)
             first_live = sent[0] if sent else 0
+            if args.py_spy:
+                server.sample(args.py_spy)
             # Drop every socket at once (no close handshake: a network blip).
-            drop = time.monotonic()
+            drop, cpu_before = time.monotonic(), server.cpu_seconds()
             for r in receivers:
                 r.task.cancel()
                 r.ws.abort()
@@ -332,7 +334,7 @@ async def storm_bench(args) -> None:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and any(target not in r.arrived for r in receivers):
                 await asyncio.sleep(0.02)
-            resynced = time.monotonic() - drop
+            resynced, storm_cpu = time.monotonic() - drop, server.cpu_seconds() - cpu_before
             await asyncio.sleep(1.0)
             stop.set()
             await sender_task
@@ -351,7 +353,8 @@ async def storm_bench(args) -> None:
             )
             print(
                 f"all reconnected {reconnected:.2f} s, all resynced {resynced:.2f} s after the "
-                f"drop; messages {len(every)}, lost {lost}, duplicated {dups}"
+                f"drop; messages {len(every)}, lost {lost}, duplicated {dups}; server CPU "
+                f"{storm_cpu:.2f} s from the drop to resynced"
             )
             print(
                 f"REST GET /api/chat/rooms/: before p50 {percentile(calm, 0.5):.1f} ms "
@@ -363,7 +366,7 @@ async def storm_bench(args) -> None:
                 r.task.cancel()
     finally:
         server.stop()
-        if args.keep:
+        if args.keep or args.py_spy:
             print(f"  work dir and server log kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -425,6 +428,14 @@ def main() -> None:
         default="sqlite",
         help="sockets, storm (newcomers): postgres runs Teahouse on a throwaway cluster "
         "this bench starts, pinned to --server-cpu",
+    )
+    p.add_argument(
+        "--py-spy",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="storm: sample Teahouse with py-spy for SECONDS from the drop on (collapsed "
+        "stacks in its work dir, which is kept)",
     )
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)

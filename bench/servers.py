@@ -150,5 +150,18 @@ class Server:
                     return int(line.split()[1]) / 1024
         return float("nan")
 
+    def sample(self, seconds: float) -> Path:
+        """py-spy samples this server for `seconds` from now on, in the background; the
+        collapsed stacks land in its work dir (the path returned)."""
+        out = self.workdir / "py-spy.txt"
+        subprocess.Popen(
+            ["py-spy", "record", "--pid", str(self.proc.pid), "--rate", "250"]
+            + ["--duration", str(int(seconds)), "--format", "raw", "-o", str(out)]
+            + ["--nonblocking"],
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"  py-spy: {out}", flush=True)
+        return out
+
     def stop(self) -> None:
         stop_process(self.proc, self.log, 10)

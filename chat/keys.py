@@ -14,6 +14,7 @@ core_key = web.AppKey("core", Core)
 user_key = web.RequestKey("user", object)
 credential_key = web.RequestKey("credential", object)
 language_key = web.RequestKey("language", str)
+socket_close_key = web.RequestKey("socket_close", int)  # the code a socket ended with
 oidc_clients_key = web.AppKey("oidc_clients", dict)  # provider name -> web.oidc.ProviderClient
 replays_key = web.AppKey("signin_replays", object)  # core.oidc.Replays of this process
 bot_caller_key = web.AppKey("bot_caller", object)  # chat.web.outgoing.BotCaller

@@ -41,6 +41,7 @@ from chat.signin_settings import LdapSettings, OidcProvider, load_signin
 
 LANGUAGES = ("en", "zh")
 LOG_FORMATS = ("text", "json")
+SOCKET_ACCESS_LOG_LEVELS = ("info", "debug")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Settings:
     file_link_ttl: int = 8 * 3600
     public_room_files_public: bool = False
     log_format: str = "text"
+    socket_access_log: str = "info"  # "debug": sockets that end normally log at DEBUG
     retention_days: int | None = None  # site-wide: delete messages older than this
     room_purge_days: int = 30  # a deleted room can be restored this long, then is purged
     audit_retention_days: int = 365  # audit log entries are kept this long (docs/audit.md)
@@ -272,6 +274,10 @@ def load_settings(flags: dict | None = None, env: dict | None = None) -> Setting
         values["trusted_proxies"] = parse_proxies("CHAT_TRUSTED_PROXIES", raw)
     if (raw := env.get("CHAT_LOG_FORMAT")) is not None:
         values["log_format"] = parse_choice("CHAT_LOG_FORMAT", raw, LOG_FORMATS)
+    if (raw := env.get("CHAT_SOCKET_ACCESS_LOG")) is not None:
+        values["socket_access_log"] = parse_choice(
+            "CHAT_SOCKET_ACCESS_LOG", raw, SOCKET_ACCESS_LOG_LEVELS
+        )
     if (raw := env.get("CHAT_RETENTION_DAYS")) not in (None, ""):
         values["retention_days"] = parse_days("CHAT_RETENTION_DAYS", raw)
     if (raw := env.get("CHAT_ROOM_PURGE_DAYS")) is not None:

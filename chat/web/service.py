@@ -21,6 +21,10 @@ SHUTDOWN_SECONDS = 3  # open requests get this long; sockets are closed with 100
 
 
 GC_THRESHOLDS = (700, 10, 100)  # Python's defaults but full collections 10x rarer
+# Connections the kernel completes while the loop has not accepted them yet (capped by
+# net.core.somaxconn). aiohttp's 128 overflowed in a reconnect storm: the kernel then
+# drops the SYNs and clients retry after 1, 3, 7 s, which made the storm's tail.
+LISTEN_BACKLOG = 4096
 
 
 def settle_garbage_collector() -> None:
@@ -47,9 +51,12 @@ def listening_site(runner: web.AppRunner, settings: Settings) -> web.BaseSite:
             family=socket.AF_INET6,
             dualstack_ipv6=True,
             reuse_port=reuse_port,
+            backlog=LISTEN_BACKLOG,
         )
         return web.SockSite(runner, sock)
-    return web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port)
+    return web.TCPSite(
+        runner, settings.host, settings.port, reuse_port=reuse_port, backlog=LISTEN_BACKLOG
+    )
 
 
 async def serve_until_signal(app: web.Application, settings: Settings, started) -> None:

@@ -30,7 +30,7 @@ from chat.core import storage_error
 from chat.core.caps import check_socket_cap
 from chat.errors import ChatError
 from chat.i18n import translate, viewer_language
-from chat.keys import core_key, settings_key
+from chat.keys import core_key, settings_key, socket_close_key
 from chat.web.auth import identify, request_language
 from chat.web.log_budget import storage_failed
 from chat.web.sockets import MAX_FRAME, SocketSession
@@ -74,6 +74,7 @@ async def serve(request: web.Request, *, kind: type[SocketSession], dialect) -> 
         check_socket_cap(session.core, session.user)  # then run() attaches, with no await between
     except ChatError as exc:
         admission.release()
+        request[socket_close_key] = exc.close_code
         reason = translate(exc.key, request_language(request), **exc.params)
         await ws.close(code=exc.close_code, message=reason.encode()[:120])
         return ws
@@ -81,6 +82,7 @@ async def serve(request: web.Request, *, kind: type[SocketSession], dialect) -> 
         admission.release()
         raise
     await session.run(admission)
+    request[socket_close_key] = session.conn.close_code  # for the access line (accesslog.py)
     return ws
 
 
