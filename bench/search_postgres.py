@@ -5,9 +5,11 @@
 
 The same messages (bench/search_ops.py's: 20 rooms, five senders, a hundred days, a
 file in every 25th, a link in every 7th) go into a migrated SQLite database (FTS5
-trigram index built in one go) and into a throwaway PostgreSQL cluster (initdb in /tmp,
-a free port on 127.0.0.1, stopped at the end; the bigram index of migration
-postgres/0030 built after the load, then VACUUM ANALYZE as autovacuum would). Each
+trigram index built in one go), then into a throwaway PostgreSQL cluster (the tests'
+tests/pgcluster.py: initdb in /tmp, a free port on 127.0.0.1, stopped at the end) by
+the product's own move (chat/ops/postgres_move.py, as `server.py migrate-to-postgres`:
+the migrated schema, the bigram index of migration postgres/0030 maintained during the
+copy, counts and checksums verified), then VACUUM ANALYZE as autovacuum would. Each
 query's first page (21 ids, newest first, as the search endpoint asks) is planned by
 the one plan (chat/core/conversation/search.py's matching_ids) and read by each
 engine's SQL (chat/db/sqlite_search.py, chat/db/postgres_search.py) in this process;
@@ -24,6 +26,7 @@ import functools
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -40,8 +43,10 @@ from chat.core.conversation.search import NO_LIMIT, matching_ids  # noqa: E402
 from chat.core.conversation.search_query import parse_query  # noqa: E402
 from chat.db import postgres_search, sqlite_search  # noqa: E402
 from chat.db.database import Database  # noqa: E402
+from chat.db.pg_connection import PgConnection  # noqa: E402
 from chat.db.search import Scope  # noqa: E402
-from tests.pg_search_kit import Cluster, PgConn, fresh_database  # noqa: E402
+from chat.ops.postgres_move import BATCH, move  # noqa: E402
+from tests.pgcluster import PgCluster  # noqa: E402
 
 READER, WRITER = 5000, 5001
 QUERIES = {
@@ -86,35 +91,25 @@ async def timed(conn, engine, q: str, calls: int) -> tuple[float, float, list[in
     return statistics.median(took), took[min(len(took) - 1, round(0.99 * len(took)))], ids
 
 
-async def load_postgres(cluster: Cluster, sqlite_path: Path, total: int):
-    """The SQLite database's users, rooms, memberships and messages, copied."""
-    import sqlite3
-
-    conn = await fresh_database(cluster, "bench")
-    await conn.execute("DROP INDEX messages_grams")  # built after the load, as a migration would
-    lite = sqlite3.connect(sqlite_path)
-    for table, columns in (
-        ("users", "id, username"),
-        ("rooms", "id, slug, name, room_type, is_active"),
-        ("memberships", "room_id, user_id, is_banned"),
-        ("messages", "id, room_id, sender_id, message_type, content, file_url, is_deleted, "
-                     "created_at, thread_id"),
-    ):  # fmt: skip
-        rows = lite.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()
-        await conn.copy_records_to_table(table, records=rows, columns=columns.split(", "))
-    lite.close()
-    started = time.monotonic()
-    index = Path(ROOT / "chat/db/migrations/postgres/0030_search_postgres.sql").read_text()
-    await conn.execute("SET maintenance_work_mem = '256MB'")
-    await conn.execute(index[index.index("CREATE INDEX") :].split(";")[0])
+async def load_postgres(cluster: PgCluster, sqlite_path: Path, total: int) -> PgConnection:
+    """The SQLite site copied into an empty database of the cluster, verified."""
+    url = cluster.fresh_database(empty=True)
+    source = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
+    try:
+        result = await move(source, str(sqlite_path), url, BATCH, lambda line: None)
+    finally:
+        source.close()
+    if not all(check.same for check in result.checks):
+        raise SystemExit(f"the copy of {total} messages does not verify: {result.checks}")
+    conn = await PgConnection.open(url)
     await conn.execute("VACUUM ANALYZE")
-    print(f"  bigram index over {total} messages built in {time.monotonic() - started:.0f} s")
     return conn
 
 
 async def insert_cost(conn, rows: int = 5000) -> tuple[float, float]:
-    """µs per message inserted (one executemany in one transaction) into two new copies
-    of the messages table, indexes included, one without the bigram index."""
+    """µs per message inserted (one executemany in one transaction, on the asyncpg
+    connection) into two new copies of the messages table, indexes included (triggers
+    not), one without the bigram index."""
     for table in ("indexed", "plain"):
         await conn.execute(f"CREATE TABLE {table} (LIKE messages INCLUDING ALL)")
     name = await conn.fetchval(
@@ -123,7 +118,7 @@ async def insert_cost(conn, rows: int = 5000) -> tuple[float, float]:
     )
     await conn.execute(f'DROP INDEX "{name}"')
     records = [
-        (n, 1 + n % 20, WRITER, f"新版本发布 deploy window #{n}", "2026-12-01T00:00:00Z")
+        (n, 1 + n % 20, WRITER, f"新版本发布 deploy window #{n}", "2026-12-01T00:00:00Z", "")
         for n in range(1, rows + 1)
     ]
     costs = []
@@ -131,8 +126,8 @@ async def insert_cost(conn, rows: int = 5000) -> tuple[float, float]:
         started = time.perf_counter()
         async with conn.transaction():
             await conn.executemany(
-                f"INSERT INTO {table} (id, room_id, sender_id, content, created_at) "
-                "VALUES ($1, $2, $3, $4, $5)",
+                f"INSERT INTO {table} (id, room_id, sender_id, content, created_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6)",
                 records,
             )
         costs.append((time.perf_counter() - started) * 1e6 / rows)
@@ -143,7 +138,7 @@ async def main(args) -> None:
     print(f"== search on PostgreSQL beside SQLite, {args.messages} messages ==")
     print(f"  machine: {machine()}")
     workdir = Path(tempfile.mkdtemp(prefix="teahouse-pgsearch-"))
-    cluster = Cluster()
+    cluster = PgCluster()
     try:
         path = workdir / "teahouse.db"
         db = Database(path, read_budget=60)
@@ -156,7 +151,7 @@ async def main(args) -> None:
         cluster.start()
         started = time.monotonic()
         pg = await load_postgres(cluster, path, args.messages)
-        print(f"  PostgreSQL loaded in {time.monotonic() - started:.0f} s (index included)")
+        print(f"  PostgreSQL copied and verified in {time.monotonic() - started:.0f} s")
         db = Database(path, read_budget=60)
         await db.open()
         print(
@@ -165,14 +160,14 @@ async def main(args) -> None:
         async with db.bounded_read() as lite:
             for label, q in QUERIES.items():
                 s50, s99, s_ids = await timed(lite, sqlite_search.SEARCH, q, args.calls)
-                p50, p99, p_ids = await timed(PgConn(pg), postgres_search.SEARCH, q, args.calls)
+                p50, p99, p_ids = await timed(pg, postgres_search.SEARCH, q, args.calls)
                 print(
                     f"{label:42} {s50:7.1f} /{s99:6.1f} ms {p50:8.1f} /{p99:6.1f} ms"
                     f"  ({len(s_ids)} / {len(p_ids)} ids, "
                     f"{'the same' if s_ids == p_ids else 'NOT THE SAME'})"
                 )
         await db.close()
-        with_index, without = await insert_cost(pg)
+        with_index, without = await insert_cost(pg.raw)
         print(
             f"\ninsert, µs per message (5,000 in one transaction): {with_index:.0f} with the "
             f"bigram index, {without:.0f} without"
@@ -180,8 +175,7 @@ async def main(args) -> None:
         print(f"  machine at the end: {machine()}")
         await pg.close()
     finally:
-        if cluster.data.exists():
-            cluster.stop()
+        cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

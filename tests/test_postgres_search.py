@@ -1,12 +1,12 @@
 """Search on PostgreSQL (chat/db/postgres_search.py, migration postgres/0030): Chinese
 terms of one, two and three characters, mixed scripts, phrases, exclusions and every
 operator, never past what the searcher may read, and page by page the same messages as
-the SQLite engine (FTS5 trigram + windows) on one shared set of messages. A throwaway
-cluster (tests/pg_search_kit.py); skipped without PostgreSQL unless CI is set."""
+the SQLite engine (FTS5 trigram + windows) on one shared set of messages. The messages go
+into a database of the session's cluster (tests/pgcluster.py) migrated like a site's,
+through the engine's own connection, by the same statements as into SQLite."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 
 import pytest
@@ -15,14 +15,10 @@ from chat.core.conversation import search as core_search
 from chat.core.conversation.search_query import parse_query
 from chat.db import postgres_search, postgres_sources, sqlite_search
 from chat.db.database import Database
+from chat.db.pg_connection import PgConnection
 from chat.db.search import Scope
 from chat.db.search_index import index_next_batch
-from tests.pg_search_kit import Cluster, PgConn, binaries, fresh_database
-
-if binaries() is None:
-    if os.environ.get("CI"):
-        pytest.fail("PostgreSQL binaries missing (scripts/test installs postgresql)")
-    pytest.skip("PostgreSQL binaries missing", allow_module_level=True)
+from tests.pgcluster import run_in_thread
 
 ALICE, BOB, WEI, CAROL = 1, 2, 3, 4
 USERS = {ALICE: "alice", BOB: "bob", WEI: "wei", CAROL: "carol"}
@@ -98,35 +94,85 @@ def message_rows():
         yield n, 10, WEI, f"部署 round {n}", "text", None, 0, "2026-11-30T12:00:00Z", None
 
 
+STAMP = "2026-08-01T00:00:00Z"
+
+
+def site_rows() -> list[tuple[str, list[tuple]]]:
+    """(statement, rows): the people, rooms, memberships, messages, a pin and a saved
+    message, as both engines take them (`?` placeholders)."""
+    return [
+        (
+            """INSERT INTO users (id, username, username_key, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            [(uid, name, name, STAMP, STAMP) for uid, name in USERS.items()],
+        ),
+        (
+            """INSERT INTO rooms (id, slug, name, room_type, is_active, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [(rid, *room, STAMP, STAMP) for rid, room in ROOMS.items()],
+        ),
+        (
+            "INSERT INTO memberships (room_id, user_id, is_banned, joined_at) VALUES (?, ?, ?, ?)",
+            [(*member, STAMP) for member in MEMBERS],
+        ),
+        (
+            """INSERT INTO messages (id, room_id, sender_id, content, message_type, file_url,
+                                     is_deleted, created_at, thread_id, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(*row, STAMP) for row in message_rows()],
+        ),
+        ("INSERT INTO pins (message_id, room_id, pinned_at) VALUES (18, 12, ?)", [(STAMP,)]),
+        ("INSERT INTO saved_messages VALUES (?, 18, ?)", [(ALICE, STAMP)]),
+    ]
+
+
+async def load_site(url: str) -> None:
+    """The messages stored. The tables stay never analyzed, as the plans of
+    test_each_source_walks_its_index_in_order expect (with statistics of so few rows
+    the planner may walk another index): autovacuum is off on messages, so its ANALYZE
+    cannot come halfway through the file."""
+    conn = await PgConnection.open(url)
+    try:
+        await conn.execute("ALTER TABLE messages SET (autovacuum_enabled = false)")
+        for statement, rows in site_rows():
+            await conn.executemany(statement, rows)
+    finally:
+        await conn.close()
+
+
 @pytest.fixture(scope="module")
-def cluster():
-    cluster = Cluster()
-    cluster.start()
-    yield cluster
-    cluster.stop()
+def site(pg_cluster):
+    """The messages in one migrated PostgreSQL database for the whole file (a copy of
+    the template and 1,530 messages stored cost seconds per test on a loaded machine)."""
+    url = pg_cluster.fresh_database()
+    run_in_thread(lambda: load_site(url))
+    yield url
+    pg_cluster.drop_database(url)
 
 
 @pytest.fixture
-async def pg(cluster):
-    conn = await fresh_database(cluster, "search")
-    await conn.executemany("INSERT INTO users (id, username) VALUES ($1, $2)", USERS.items())
-    await conn.executemany(
-        "INSERT INTO rooms (id, slug, name, room_type, is_active) VALUES ($1, $2, $3, $4, $5)",
-        [(rid, *room) for rid, room in ROOMS.items()],
-    )
-    await conn.executemany(
-        "INSERT INTO memberships (room_id, user_id, is_banned) VALUES ($1, $2, $3)", MEMBERS
-    )
-    await conn.executemany(
-        """INSERT INTO messages (id, room_id, sender_id, content, message_type, file_url,
-                                 is_deleted, created_at, thread_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-        list(message_rows()),
-    )
-    await conn.execute("INSERT INTO pins VALUES (18)")
-    await conn.execute("INSERT INTO saved_messages VALUES ($1, 18)", ALICE)
-    yield PgConn(conn)
+async def pg(site):
+    """The engine's connection to the site, in a transaction rolled back after the test:
+    what a test stores, and a SET, is gone for the next one."""
+    conn = await PgConnection.open(site)
+    transaction = conn.raw.transaction()
+    await transaction.start()
+    yield conn
+    await transaction.rollback()
     await conn.close()
+
+
+@pytest.fixture
+async def pg_own(pg_cluster):
+    """A site of the test's own, for tests that store tens of thousands of messages:
+    rolled back, they would stay behind as dead rows, and ANALYZE writes the table's
+    size in place (not undone), so later tests' plans would change."""
+    url = pg_cluster.fresh_database()
+    await load_site(url)
+    conn = await PgConnection.open(url)
+    yield conn
+    await conn.close()
+    pg_cluster.drop_database(url)
 
 
 @pytest.fixture
@@ -136,32 +182,9 @@ async def lite(tmp_path):
     db = Database(path)
     await db.open()
     await db.close()
-    stamp = "2026-08-01T00:00:00Z"
     with sqlite3.connect(path) as conn:
-        conn.executemany(
-            """INSERT INTO users (id, username, username_key, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            [(uid, name, name, stamp, stamp) for uid, name in USERS.items()],
-        )
-        conn.executemany(
-            """INSERT INTO rooms (id, slug, name, room_type, is_active, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [(rid, *room, stamp, stamp) for rid, room in ROOMS.items()],
-        )
-        conn.executemany(
-            "INSERT INTO memberships (room_id, user_id, is_banned, joined_at) VALUES (?, ?, ?, ?)",
-            [(*member, stamp) for member in MEMBERS],
-        )
-        conn.executemany(
-            """INSERT INTO messages (id, room_id, sender_id, content, message_type, file_url,
-                                     is_deleted, created_at, thread_id, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [(*row, stamp) for row in message_rows()],
-        )
-        conn.execute(
-            "INSERT INTO pins (message_id, room_id, pinned_at) VALUES (18, 12, ?)", (stamp,)
-        )
-        conn.execute("INSERT INTO saved_messages VALUES (?, 18, ?)", (ALICE, stamp))
+        for statement, rows in site_rows():
+            conn.executemany(statement, rows)
     db = Database(path, read_budget=600)  # one read lent for the whole test
     await db.open()
     while await db.write(index_next_batch):
@@ -171,9 +194,24 @@ async def lite(tmp_path):
     await db.close()
 
 
+async def load_old(pg, *statements: str) -> None:
+    """Messages stored as an import stores them (chat/ops/postgres_move.py): the row
+    triggers off in the one transaction, so their ids stay as given (the room's commit
+    order, postgres/0032, would renumber an id below the room's newest) and a room's
+    counter is not updated once per row (30,000 updates of one row in one statement
+    take minutes); the indexes, the search's part, are kept as ever. Then ANALYZE, as
+    autovacuum would after such a load."""
+    async with pg.raw.transaction():
+        await pg.execute("ALTER TABLE messages DISABLE TRIGGER USER")
+        for sql in statements:
+            await pg.execute(sql)
+        await pg.execute("ALTER TABLE messages ENABLE TRIGGER USER")
+    await pg.execute("ANALYZE messages")
+
+
 def engine_of(conn):
     """The search SQL of the connection's engine (the app's Database says it itself)."""
-    return postgres_search.SEARCH if isinstance(conn, PgConn) else sqlite_search.SEARCH
+    return postgres_search.SEARCH if isinstance(conn, PgConnection) else sqlite_search.SEARCH
 
 
 async def scope_of(conn, query, public=True) -> Scope | None:
@@ -297,60 +335,61 @@ async def test_rooms_not_readable_never_appear(pg):
 
 
 async def test_an_edit_and_a_deletion_are_searched_at_once(pg):
-    await pg.conn.execute("UPDATE messages SET content = '改成 服务' WHERE id = 1")
-    await pg.conn.execute("UPDATE messages SET is_deleted = 1 WHERE id = 2")
+    await pg.execute("UPDATE messages SET content = '改成 服务' WHERE id = 1")
+    await pg.execute("UPDATE messages SET is_deleted = 1 WHERE id = 2")
     found = await every_page(pg, "部署", 100)
     assert 1 not in found and 2 not in found and 3 in found
     assert await every_page(pg, "改成", 20) == [1]
 
 
-async def test_a_rare_two_character_word_far_back_comes_from_the_bigram_index(pg):
+async def test_a_rare_two_character_word_far_back_comes_from_the_bigram_index(pg_own):
     """Behind 30,000 newer messages (past the 20,000 rows the windows may read) the one
     message with 鼎盛 is still on the first page, and the index found it."""
-    await pg.conn.execute(
-        """INSERT INTO messages (id, room_id, sender_id, content, created_at)
-           SELECT n, 10, 2, 'later chatter ' || n, '2026-12-01T00:00:00Z'
-           FROM generate_series(10000, 40000) n"""
+    await load_old(
+        pg_own,
+        """INSERT INTO messages (id, room_id, sender_id, content, created_at, updated_at)
+           SELECT n, 10, 2, 'later chatter ' || n, '2026-12-01T00:00:00Z', ''
+           FROM generate_series(10000, 40000) n""",
+        """INSERT INTO messages (id, room_id, sender_id, content, created_at, updated_at)
+           VALUES (50, 10, 3, '公司鼎盛时期', '2026-11-01T00:00:00Z', '')""",
     )
-    await pg.conn.execute("INSERT INTO messages (id, room_id, sender_id, content, created_at) "
-                          "VALUES (50, 10, 3, '公司鼎盛时期', '2026-11-01T00:00:00Z')")  # fmt: skip
-    assert await first_page(pg, "鼎盛") == ([50], None)
+    assert await first_page(pg_own, "鼎盛") == ([50], None)
     reader = postgres_sources.Reader(ALICE, parse_query("鼎盛"), Scope())
     bounds = {**reader.params, "before": 2**62, "low": 0, "size": 21}
-    plan = await pg.execute_fetchall(f"EXPLAIN {reader.matches}", bounds)
+    plan = await pg_own.execute_fetchall(f"EXPLAIN {reader.matches}", bounds)
     assert "messages_grams" in "\n".join(row[0] for row in plan)
 
 
 async def test_bigrams_are_lower_cased_pairs_of_characters(pg):
-    grams = await pg.conn.fetchval("SELECT chat_grams('Ab会议c')")
+    grams = await pg.raw.fetchval("SELECT chat_grams('Ab会议c')")
     assert grams == ["ab", "b会", "会议", "议c"]
-    assert await pg.conn.fetchval("SELECT chat_grams('会')") == []
-    assert len(await pg.conn.fetchval("SELECT chat_grams(repeat('会议x', 1700))")) == 5099
+    assert await pg.raw.fetchval("SELECT chat_grams('会')") == []
+    assert len(await pg.raw.fetchval("SELECT chat_grams(repeat('会议x', 1700))")) == 5099
 
 
-async def test_a_filter_reads_its_narrowest_source_past_the_window(pg):
+async def test_a_filter_reads_its_narrowest_source_past_the_window(pg_own):
     """Behind 20,500 newer messages of room ops by wei (more than the 20,000 candidates a
     page may read), the day, the link, the mention and bob's message are on the first
     page, complete: each read from its own source (the day's ids in the room, the
     index's links and @alice, bob's messages in the room), not the room's newest."""
-    await pg.conn.execute(
-        """INSERT INTO messages (id, room_id, sender_id, content, created_at)
-           SELECT n, 10, 3, '部署 later ' || n, '2026-12-01T00:00:00Z'
-           FROM generate_series(10000, 30500) n"""
+    await load_old(
+        pg_own,
+        """INSERT INTO messages (id, room_id, sender_id, content, created_at, updated_at)
+           SELECT n, 10, 3, '部署 later ' || n, '2026-12-01T00:00:00Z', ''
+           FROM generate_series(10000, 30500) n""",
     )
-    await pg.conn.execute("ANALYZE")
-    assert await first_page(pg, "in:ops on:2026-11-15") == ([7, 6], None)
-    assert await first_page(pg, "from:wei in:ops has:link after:2026-08-01") == ([16], None)
-    assert await first_page(pg, "in:ops @me before:2026-11-16") == ([7], None)
-    assert await first_page(pg, "from:bob in:ops 部署 -staging") == ([17], None)
+    assert await first_page(pg_own, "in:ops on:2026-11-15") == ([7, 6], None)
+    assert await first_page(pg_own, "from:wei in:ops has:link after:2026-08-01") == ([16], None)
+    assert await first_page(pg_own, "in:ops @me before:2026-11-16") == ([7], None)
+    assert await first_page(pg_own, "from:bob in:ops 部署 -staging") == ([17], None)
 
 
 async def test_dates_are_the_ids_of_their_days_imported_messages_included(pg, monkeypatch):
     """An imported message keeps its older date at a higher id: the day's range holds
     it. A side of more than MOST_DAYS days is not narrowed (a bounded lookup)."""
-    await pg.conn.execute(
-        """INSERT INTO messages (id, room_id, sender_id, content, created_at)
-           VALUES (5000, 10, 3, 'imported 部署', '2026-11-02T09:00:00Z')"""
+    await pg.execute(
+        """INSERT INTO messages (id, room_id, sender_id, content, created_at, updated_at)
+           VALUES (5000, 10, 3, 'imported 部署', '2026-11-02T09:00:00Z', '')"""
     )
     assert await postgres_search.id_range(pg, "2026-11-02", "2026-11-03") == {
         "low": 1,
@@ -387,7 +426,7 @@ async def test_each_source_walks_its_index_in_order(pg, source, index):
     """Each source's SQL can be answered by its index in the order asked for, no sort
     (sequential and bitmap scans off: the test's tables are too small for the planner
     to care which way it reads them)."""
-    await pg.conn.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+    await pg.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
     params = {"user": 1, "room": 10, "sender": 3, "before": 2000, "low": 0, "size": 5}
     plan = await pg.execute_fetchall(f"EXPLAIN {postgres_sources.SOURCES[source]}", params)
     text = "\n".join(row[0] for row in plan)
