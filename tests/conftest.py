@@ -26,6 +26,25 @@ from tests.pgcluster import PgCluster
 # on PostgreSQL.
 
 
+MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_NEEDED = 2**30  # bytes free; the suite's tmp_path folders at any moment are far less
+
+
+def pytest_configure(config) -> None:
+    """Test folders (tmp_path) live in memory when /dev/shm has room: every commit and
+    every data-directory write of the code under test is fsync'd (synchronous=FULL,
+    chat/durable.py), about 28 fsyncs per app test, 2-40 ms each on a busy disk, and no
+    test can observe whether an fsync reached a disk (tests/test_power_cuts.py cuts its
+    own FUSE file system). An explicit --basetemp or TMPDIR is kept."""
+    if config.option.basetemp or "TMPDIR" in os.environ or "PYTEST_DEBUG_TEMPROOT" in os.environ:
+        return
+    if not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return
+    free = os.statvfs(MEMORY_FOLDER)
+    if free.f_bavail * free.f_frsize >= MEMORY_NEEDED:
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_FOLDER)  # pytest's base for tmp_path
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Files with slow tests run first. scripts/test hands whole files to the workers
     in collection order, so a long file collected late ran alone at the end while the
