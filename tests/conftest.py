@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from chat.app import create_app
 from chat.core.people import accounts
+from chat.db import Database
 from chat.keys import core_key
+from chat.ops.datadir import PRIVATE_DIR, PRIVATE_FILE
 from chat.settings import Settings
 from tests.helpers import NO_RATE_LIMITS, register
 from tests.ldapserver import Slapd, require_slapd
@@ -19,6 +25,25 @@ from tests.serverproc import shared_site_env
 # A test file runs on both engines with one line, `pytestmark = both_engines`
 # (tests/pgcluster.py); TEAHOUSE_TEST_DATABASE=postgres runs every app fixture's server
 # on PostgreSQL.
+
+
+MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_NEEDED = 2**30  # bytes free; the suite's tmp_path folders at any moment are far less
+
+
+def pytest_configure(config) -> None:
+    """Test folders (tmp_path) live in memory when /dev/shm has room: every commit and
+    every data-directory write of the code under test is fsync'd (synchronous=FULL,
+    chat/durable.py), about 28 fsyncs per app test, 2-40 ms each on a busy disk, and no
+    test can observe whether an fsync reached a disk (tests/test_power_cuts.py cuts its
+    own FUSE file system). An explicit --basetemp or TMPDIR is kept."""
+    if config.option.basetemp or "TMPDIR" in os.environ or "PYTEST_DEBUG_TEMPROOT" in os.environ:
+        return
+    if not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return
+    free = os.statvfs(MEMORY_FOLDER)
+    if free.f_bavail * free.f_frsize >= MEMORY_NEEDED:
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_FOLDER)  # pytest's base for tmp_path
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -96,8 +121,40 @@ def settings(tmp_path, database_url) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """A SQLite database as the migrations leave it, made once per test process: the
+    ~30 migrations' commits cost each app fixture about 0.05 s of CPU and a second of
+    wall on a loaded machine (each one an fsync'd transaction)."""
+    path = tmp_path_factory.mktemp("migrated") / "teahouse.db"
+
+    async def migrate() -> None:
+        db = Database(path)
+        await db.open()
+        await db.close()
+
+    # Its own thread: no event loop of a test's may be running or replaced here.
+    thread = threading.Thread(target=asyncio.run, args=(migrate(),))
+    thread.start()
+    thread.join()
+    return path
+
+
+def start_from_template(settings: Settings, template: Path) -> None:
+    """A new SQLite site starts from a copy of the migrated template, which holds
+    exactly what a first start's migrations write (the seeded rooms, no people);
+    an existing database or a PostgreSQL one is left to the app."""
+    path = settings.database_path
+    if settings.database != path or path.exists():
+        return
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    os.chmod(path, PRIVATE_FILE)
+
+
 @pytest.fixture
-async def client(aiohttp_client, settings):
+async def client(aiohttp_client, settings, migrated_template):
+    start_from_template(settings, migrated_template)
     return await aiohttp_client(create_app(settings))
 
 

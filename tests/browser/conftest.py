@@ -106,6 +106,45 @@ def server(tmp_path_factory):
     process.stop()
 
 
+class SharedChromium:
+    """One Chromium for consecutive browser test files in this process: a launch costs
+    about 1.7 s of CPU (the driver and the browser), and every file got its own. Each
+    test's pages live in contexts of their own (open_page closes them), so nothing a
+    file did is seen by the next. It is closed as soon as the next test is not a browser
+    test: Playwright's sync API keeps its event loop marked running between calls, which
+    the asyncio tests of this process must not meet."""
+
+    def __init__(self):
+        self.playwright = None
+        self.chromium = None
+
+    def get(self):
+        if self.chromium is None or not self.chromium.is_connected():
+            self.close()
+            self.playwright = sync_api.sync_playwright().start()
+            self.chromium = self.playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
+        return self.chromium
+
+    def close(self) -> None:
+        if self.chromium is not None and self.chromium.is_connected():
+            self.chromium.close()
+        if self.playwright is not None:
+            self.playwright.stop()
+        self.playwright = self.chromium = None
+
+
+shared_chromium = SharedChromium()
+BROWSER_TESTS = Path(__file__).parent
+
+
 @pytest.fixture(scope="module")
 def browser():
     # Locally a missing browser skips these tests; in CI (scripts/test installs both)
@@ -115,13 +154,17 @@ def browser():
         give_up("playwright is not installed (requirements-dev.txt)")
     if not Path(CHROMIUM).exists():
         give_up(f"no Chromium at {CHROMIUM} (set CHAT_TEST_CHROMIUM)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+    return shared_chromium.get()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the module's fixtures are gone: the last browser test in a row closes it."""
+    try:
+        yield
+    finally:
+        if nextitem is None or BROWSER_TESTS not in nextitem.path.parents:
+            shared_chromium.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
