@@ -194,7 +194,12 @@ class AcceptErrorThrottle(logging.Filter):
 
 
 def _is_fd_exhaustion(record: logging.LogRecord) -> bool:
+    """accept()'s EMFILE/ENFILE, and the echo of one at shutdown: asyncio retries a
+    failed accept() a second later by a timer, which, if the server closed its socket
+    meanwhile, fails on descriptor -1 (ValueError) with a traceback of its own."""
     exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(exc, ValueError):
+        return "_start_serving" in str(record.msg) and "descriptor: -1" in str(exc)
     return isinstance(exc, OSError) and exc.errno in (24, 23)  # EMFILE, ENFILE
 
 
