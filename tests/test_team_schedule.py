@@ -326,3 +326,19 @@ async def test_a_scheduled_send_over_the_rate_limit_waits_and_is_not_lost(aiohtt
     pending = await (await client.get("/api/chat/scheduled/", headers=alice.headers)).json()
     assert len(pending) == 1 and pending[0]["send_at"] > send_at.replace("+00:00", "Z")
     await ws.close()
+
+
+async def test_the_scheduler_stops_when_cancelled_as_its_alarm_rings(core):
+    """A shutdown cancels the scheduler; a new item stored at that moment rings its
+    alarm. Python 3.11's wait_for returned the alarm instead of the cancel, the loop
+    went on, and the server's cleanup waited for it for ever (seen on CI)."""
+    for turns in range(4):  # the alarm rings 0-3 loop turns before the cancel
+        task = asyncio.create_task(scheduler.run(core))
+        await asyncio.sleep(0.05)  # asleep until the next item
+        core.alarm.set()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=2)
+        assert done, f"still running after a cancel, the alarm {turns} turns before"
+        assert task.cancelled()

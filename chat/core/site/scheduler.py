@@ -36,8 +36,10 @@ async def run(core: Core) -> None:
         except Exception as exc:
             log_failure(log, "scheduled work failed", exc)
             delay = ERROR_PAUSE
-        try:
-            await asyncio.wait_for(core.alarm.wait(), delay)
+        try:  # not wait_for: on Python 3.11 it swallows a cancel that comes as the
+            # alarm rings, and a shutdown then waited for this loop for ever (seen on CI)
+            async with asyncio.timeout(delay):
+                await core.alarm.wait()
         except TimeoutError:
             pass
 
