@@ -91,11 +91,6 @@ class Backplane(ProcessRoster):
         # nothing. Learned from their hello and from the alive keys.
         self.peers: set[str] = set()
         self._complained = 0.0
-        # Set by stop(): the loops end by it, not by the cancel alone. A cancel that
-        # lands as a connect's timeout expires comes out as a TimeoutError on Pythons
-        # before 3.11.3 (redis-py's async_timeout there), which a loop's retry caught,
-        # so the loop went on and a stop waited for it forever (seen on CI, 3.11.2).
-        self.stopping = False
 
     # -- lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
@@ -124,7 +119,6 @@ class Backplane(ProcessRoster):
             )
 
     async def stop(self) -> None:
-        self.stopping = True
         self.hub.presence.relay = None
         self.hub.relay_typing = self.hub.relay_activity = None
         try:  # others drop this process's users at once instead of after the TTL
@@ -242,7 +236,7 @@ class Backplane(ProcessRoster):
         Redis sends this connection no replies (CLIENT REPLY OFF): waiting for them would
         cost a wake-up and a parse per write, and a lost message is repaired anyway; a
         broken connection still shows, as a failed write."""
-        while not self.stopping:
+        while True:
             batch = [await self.outbox.get()]
             while not self.outbox.empty() and len(batch) < BATCH_LIMIT:
                 batch.append(self.outbox.get_nowait())
@@ -267,7 +261,7 @@ class Backplane(ProcessRoster):
 
     async def _listen(self) -> None:
         mine = self.origin.encode() + b"\n"
-        while not self.stopping:
+        while True:
             pubsub = self.listener.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(CHANNEL, INBOX + self.origin)
@@ -331,7 +325,7 @@ class Backplane(ProcessRoster):
     async def _poll(self) -> None:
         """The safety net for a bus that drops or stalls silently."""
         pruned = time.monotonic()
-        while not self.stopping:
+        while True:
             await asyncio.sleep(self.settings.backplane_poll_seconds)
             try:
                 await self._repair_all()

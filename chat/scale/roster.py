@@ -46,7 +46,7 @@ class ProcessRoster:
         return max(100, int(self.settings.presence_ttl * 1000 * 2 / 3))
 
     async def _heartbeat(self) -> None:
-        while not self.stopping:  # Backplane.stop() sets it
+        while True:
             await asyncio.sleep(self.settings.presence_ttl / 6)
             try:
                 await self._refresh_presence(announce=False)
