@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat.db import memberships as membership_sql
 from chat.db import rooms as room_sql
 from tests.helpers import assert_error, closed_with, next_frame
 
@@ -21,7 +22,7 @@ async def invite(core, room_id: int, person, by) -> None:
     """The native invite endpoint is another module's; its table is what join reads."""
 
     async def job(conn):
-        await room_sql.insert_invitation(conn, room_id, person.id, by.id)
+        await membership_sql.insert_invitation(conn, room_id, person.id, by.id)
 
     await core.db.write(job)
 

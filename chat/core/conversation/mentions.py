@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from chat.clock import ago
-from chat.db import rooms as room_sql
+from chat.db import memberships as membership_sql
 from chat.db import users as user_sql
 from chat.errors import Forbidden
 from chat.hub import Hub
@@ -45,10 +45,10 @@ async def check_group_mention(conn, limit: int, user: User, room: Room, content:
     """Costs no query unless the message says @all."""
     if "all" not in group_mentions(content) or user.is_admin:
         return
-    membership = await room_sql.membership(conn, room.id, user.id)
+    membership = await membership_sql.membership(conn, room.id, user.id)
     if membership is not None and membership.can_moderate:
         return
-    if await room_sql.member_count(conn, room.id) > limit:
+    if await membership_sql.member_count(conn, room.id) > limit:
         raise Forbidden("all_mention_forbidden", limit=limit)
 
 

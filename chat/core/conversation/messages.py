@@ -22,6 +22,7 @@ from chat.core.files.file_access import check_may_link
 from chat.core.integrations import bots
 from chat.core.reach.notifications import notify_for_message
 from chat.core.site import audit
+from chat.db import memberships as membership_sql
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import pins as pin_sql
@@ -147,7 +148,7 @@ async def send(
         events = []
         if membership is None:
             room, events = await join_in(core, conn, user, room.id)
-            membership = await room_sql.membership(conn, room.id, user.id)
+            membership = await membership_sql.membership(conn, room.id, user.id)
         check_can_speak(membership)
         return await store(core, conn, user, room, draft, events, text_key)
 
@@ -385,9 +386,9 @@ async def mark_read(core: Core, user: User, message_id) -> Message:
         await message_sql.record_read(conn, user.id, message.id)
         if membership is None:
             return Outcome(message)
-        await room_sql.mark_read(conn, room.id, user.id, message.id)
+        await membership_sql.mark_read(conn, room.id, user.id, message.id)
         await notification_sql.mark_read_upto(conn, user.id, room.id, message.id)
-        unread = await room_sql.unread_count(conn, room.id, user.id)
+        unread = await membership_sql.unread_count(conn, room.id, user.id)
         return Outcome(message, [ReadMarked(room.id, user.id, message.id, unread)])
 
     return await core.commit(job)

@@ -16,6 +16,7 @@ from chat.core.fields import check_int
 from chat.core.people import guests
 from chat.core.reach import notifications
 from chat.core.site import audit
+from chat.db import memberships as membership_sql
 from chat.db import rooms as room_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Forbidden, NotFound
@@ -58,13 +59,13 @@ async def invite(core: Core, user: User, room_ref, username) -> PeerRoom:
         check_can_invite(user, room, membership)
         invitee = await find_user(conn, username)
         await guests.check_may_invite(conn, core.settings, user, membership, invitee)
-        present = await room_sql.membership(conn, room.id, invitee.id)
+        present = await membership_sql.membership(conn, room.id, invitee.id)
         if present:
             key = "user_banned" if present.is_banned else "already_member"
             raise BadInput(key, username=invitee.username)
-        if await room_sql.has_invitation(conn, room.id, invitee.id):
+        if await membership_sql.has_invitation(conn, room.id, invitee.id):
             return Outcome(PeerRoom(room, invitee, created=False))
-        await room_sql.insert_invitation(conn, room.id, invitee.id, user.id)
+        await membership_sql.insert_invitation(conn, room.id, invitee.id, user.id)
         event = await notifications.create(
             conn,
             invitee.id,
@@ -84,7 +85,7 @@ async def decline(core: Core, user: User, room_ref) -> Room:
 
     async def job(conn):
         room = await find_room(conn, room_ref)
-        if not await room_sql.delete_invitation(conn, room.id, user.id):
+        if not await membership_sql.delete_invitation(conn, room.id, user.id):
             raise NotFound("invitation_not_found")
         return Outcome(room)
 
@@ -116,7 +117,7 @@ async def open_direct(core: Core, user: User, username) -> PeerRoom:
             direct_key=key,
         )
         for member in (first, second):
-            await room_sql.insert_membership(conn, room_id, member.id, "member")
+            await membership_sql.insert_membership(conn, room_id, member.id, "member")
         room = await room_sql.room_by_id(conn, room_id)
         return Outcome(
             PeerRoom(room, peer, created=True),
@@ -137,7 +138,7 @@ def check_member_change(role, is_muted, is_banned) -> None:
 async def check_keeps_an_admin(conn, target: Membership, role: str, banned: bool) -> None:
     """A room's last admin may not be demoted or banned, even by a site admin."""
     stops_being_admin = target.is_admin and not target.is_banned and (role != "admin" or banned)
-    if stops_being_admin and await room_sql.admin_count(conn, target.room_id) <= 1:
+    if stops_being_admin and await membership_sql.admin_count(conn, target.room_id) <= 1:
         raise BadInput("last_admin")
 
 
@@ -183,15 +184,15 @@ async def update_member(
         check_room_admin(user, room, membership)
         if room.room_type == "direct":
             raise BadInput("direct_room_closed")
-        target = await room_sql.membership(conn, room.id, target_id)
+        target = await membership_sql.membership(conn, room.id, target_id)
         if target is None:
             raise NotFound("member_not_found")
         new_role = role or target.role
         muted = target.is_muted if is_muted is None else is_muted
         banned = target.is_banned if is_banned is None else is_banned
         await check_keeps_an_admin(conn, target, new_role, banned)
-        await room_sql.update_membership(conn, room.id, target_id, new_role, muted, banned)
-        changed = await room_sql.membership(conn, room.id, target_id)
+        await membership_sql.update_membership(conn, room.id, target_id, new_role, muted, banned)
+        changed = await membership_sql.membership(conn, room.id, target_id)
         await audit_member_change(conn, user, room, target, changed)
         events = [MemberChanged(room.id, changed.user, new_role, muted, banned)]
         if target.is_banned and not banned:  # unbanned: a member again

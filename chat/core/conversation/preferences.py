@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from chat.core import Core, Outcome
 from chat.core.conversation.rooms import check_readable
-from chat.db import rooms as room_sql
+from chat.db import memberships as membership_sql
 from chat.errors import BadInput, Forbidden
 from chat.events import PreferencesChanged
 from chat.models import Membership, User
@@ -31,14 +31,14 @@ async def set_notifications(
         room, membership = await check_readable(conn, user, room_ref)
         if membership is None:
             raise Forbidden("not_a_member")
-        await room_sql.update_notify(
+        await membership_sql.update_notify(
             conn,
             room.id,
             user.id,
             notify_level or membership.notify_level,
             membership.room_muted if room_muted is None else room_muted,
         )
-        changed = await room_sql.membership(conn, room.id, user.id)
+        changed = await membership_sql.membership(conn, room.id, user.id)
         return Outcome(
             changed,
             [PreferencesChanged(room.id, user.id, changed.notify_level, changed.room_muted)],

@@ -15,6 +15,7 @@ from chat.core.conversation.member_notices import check_mode, noticed
 from chat.core.fields import check_int, check_text, has_surrogate
 from chat.core.people import guests
 from chat.core.site import audit
+from chat.db import memberships as membership_sql
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import rooms as room_sql
@@ -112,7 +113,7 @@ async def create_room(
         room_id = await room_sql.insert_room(
             conn, new_slug(), name, description, room_type, is_official, max_members, user.id
         )
-        await room_sql.insert_membership(conn, room_id, user.id, "admin")
+        await membership_sql.insert_membership(conn, room_id, user.id, "admin")
         room = await room_sql.room_by_id(conn, room_id)
         await audit.record(
             conn,
@@ -167,7 +168,7 @@ async def listings(conn, user: User, rows) -> list[RoomListing]:
         if last_ids
         else {}
     )
-    mine = await room_sql.memberships_of(conn, user.id)
+    mine = await membership_sql.memberships_of(conn, user.id)
     return [
         RoomListing(
             room_sql.row_to_room(row),
@@ -185,7 +186,7 @@ async def list_rooms_with_members(
 ) -> list[tuple[RoomListing, list[int]]]:
     """The caller's room list, each room with its members' ids (dialect simple)."""
     found = await list_rooms(core, user, public_limit, public_offset)
-    members = await room_sql.member_ids_by_room(
+    members = await membership_sql.member_ids_by_room(
         core.db.reader, [listing.room.id for listing in found]
     )
     return [(listing, members[listing.room.id]) for listing in found]
@@ -194,7 +195,7 @@ async def list_rooms_with_members(
 async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDetail:
     conn = core.db.reader
     room, membership = await check_readable(conn, user, ref)
-    members = await room_sql.members(conn, room.id)
+    members = await membership_sql.members(conn, room.id)
     latest_messages = (
         await message_sql.messages_before(conn, room.id, None, latest) if latest else []
     )
@@ -203,7 +204,7 @@ async def room_detail(core: Core, user: User, ref, latest: int = 50) -> RoomDeta
 
 async def room_members(core: Core, user: User, ref) -> tuple[Room, list[Membership]]:
     room, _ = await check_readable(core.db.reader, user, ref)
-    return room, await room_sql.members(core.db.reader, room.id)
+    return room, await membership_sql.members(core.db.reader, room.id)
 
 
 async def add_member(core: Core, conn, user: User, room: Room, role: str = "member") -> list:
@@ -212,7 +213,7 @@ async def add_member(core: Core, conn, user: User, room: Room, role: str = "memb
         raise Forbidden("room_archived")
     if room.is_full:
         raise BadInput("room_full")
-    await room_sql.insert_membership(conn, room.id, user.id, role)
+    await membership_sql.insert_membership(conn, room.id, user.id, role)
     return [MemberJoined(room.id, user, room), *await noticed(core, conn, room, user, "join")]
 
 
@@ -229,7 +230,7 @@ async def welcome_in(core: Core, conn, user: User) -> list:
 async def join_in(core: Core, conn, user: User, ref) -> tuple[Room, list]:
     """Join inside a write transaction: (room, events); no events when already a member."""
     room = await find_room(conn, ref)
-    membership = await room_sql.membership(conn, room.id, user.id)
+    membership = await membership_sql.membership(conn, room.id, user.id)
     if membership and membership.is_banned:
         raise Forbidden("banned")
     if membership:
@@ -253,12 +254,12 @@ async def join(core: Core, user: User, ref) -> Room:
 async def leave(core: Core, user: User, ref) -> Room:
     async def job(conn):
         room = await find_room(conn, ref)
-        membership = await room_sql.membership(conn, room.id, user.id)
+        membership = await membership_sql.membership(conn, room.id, user.id)
         if membership is None or membership.is_banned:
             raise BadInput("not_a_member")
         if room.room_type == "direct":
             raise BadInput("direct_room_closed")
-        await room_sql.delete_membership(conn, room.id, user.id)
+        await membership_sql.delete_membership(conn, room.id, user.id)
         notice = await noticed(core, conn, room, user, "leave")
         return Outcome(room, [*notice, MemberLeft(room.id, user)])
 
@@ -277,7 +278,7 @@ async def update_room(
     async def job(conn):
         if user.is_admin:  # site admins manage private rooms they are not in, too
             room = await find_room(conn, ref)
-            membership = await room_sql.membership(conn, room.id, user.id)
+            membership = await membership_sql.membership(conn, room.id, user.id)
         else:
             room, membership = await check_readable(conn, user, ref)
         check_room_admin(user, room, membership)
@@ -361,7 +362,7 @@ async def delete_room(core: Core, user: User, ref) -> Room:
 
     async def job(conn):
         room = await find_room(conn, ref)
-        membership = await room_sql.membership(conn, room.id, user.id)
+        membership = await membership_sql.membership(conn, room.id, user.id)
         allowed = (
             user.is_admin
             or (room.creator and room.creator.id == user.id)
@@ -385,7 +386,7 @@ async def open_for_socket(core: Core, user: User, ref) -> tuple[Room, Membership
     """A socket opens for members, and joins the opener to a public room; the banned of
     a public room may still read it over REST, but get no live seat in it."""
     room = await find_room(core.db.lookups, ref)
-    membership = await room_sql.membership(core.db.lookups, room.id, user.id)
+    membership = await membership_sql.membership(core.db.lookups, room.id, user.id)
     if membership and membership.is_banned:
         raise Forbidden("banned")
     if membership is None:

@@ -27,6 +27,7 @@ from chat.core.conversation.rooms import check_readable
 from chat.core.fields import check_future_time, check_int, check_optional_id
 from chat.core.reach.notifications import create, titled
 from chat.core.site.leases import OWNER, lease_times
+from chat.db import memberships as membership_sql
 from chat.db import rooms as room_sql
 from chat.db import schedule as schedule_sql
 from chat.db import users as user_sql
@@ -134,7 +135,7 @@ async def claim(core: Core, scheduled: ScheduledMessage) -> bool:
 
 async def send_one(core: Core, scheduled: ScheduledMessage) -> None:
     user = await user_sql.user_by_id(core.db.reader, scheduled.user_id)
-    membership = await room_sql.membership(core.db.reader, scheduled.room_id, user.id)
+    membership = await membership_sql.membership(core.db.reader, scheduled.room_id, user.id)
     if membership is None or membership.is_banned:
         # Sending would rejoin a public room the author chose to leave: that is refused.
         await finish(core, scheduled, "failed", error=Forbidden("not_a_member"))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from chat.core import Core
 from chat.core.conversation.mentions import named_members
 from chat.core.reach.notifications import notify_followers
+from chat.db import memberships as membership_sql
 from chat.db import messages as message_sql
-from chat.db import rooms as room_sql
 from chat.db import threads as thread_sql
 from chat.events import NotificationCreated, ThreadStateChanged, ThreadUpdated
 from chat.models import Message, Room
@@ -31,11 +31,11 @@ async def after_reply(core: Core, conn, room: Room, message: Message, told: list
         newcomers.add(root.sender.id)
     mentioned = set()
     if "@" in message.content:
-        members = set(await room_sql.member_ids(conn, room.id))
+        members = set(await membership_sql.member_ids(conn, room.id))
         mentioned = await named_members(conn, message.content, members) - {sender_id}
         newcomers |= mentioned
     for uid in sorted(newcomers - {sender_id}):
-        seat = await room_sql.membership(conn, room.id, uid)
+        seat = await membership_sql.membership(conn, room.id, uid)
         if seat is not None and not seat.is_banned:
             await thread_sql.follow(conn, uid, root_id, room.id, message.id)
     await thread_sql.count_mention(conn, root_id, mentioned)

@@ -25,7 +25,7 @@ from chat.core.fields import check_int, check_text, check_unicode, check_usernam
 from chat.core.people import guests
 from chat.core.site import audit
 from chat.db import hooks as bot_sql
-from chat.db import rooms as room_sql
+from chat.db import memberships as membership_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from chat.events import Event
@@ -202,12 +202,12 @@ async def addressed(core: Core, conn, room: Room, message: Message) -> list[BotA
     if not outgoing:
         return []
     if room.room_type == "direct":
-        called = set(await room_sql.member_ids(conn, room.id)) & set(outgoing.values())
+        called = set(await membership_sql.member_ids(conn, room.id)) & set(outgoing.values())
     else:
         names = {name.lower() for name in MENTION.findall(message.content)}
         called = {outgoing[n] for n in names if n in outgoing}
         if called and not room.is_public:  # a bot hears only rooms it could read
-            called &= set(await room_sql.member_ids(conn, room.id))
+            called &= set(await membership_sql.member_ids(conn, room.id))
     return [BotAddressed(None, bot_id, message, room) for bot_id in sorted(called)]
 
 

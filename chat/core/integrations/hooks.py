@@ -26,7 +26,7 @@ from chat.core.integrations.slack import override_name, render_payload, thread_o
 from chat.core.people import guests
 from chat.core.site import audit
 from chat.db import hooks as hook_sql
-from chat.db import rooms as room_sql
+from chat.db import memberships as membership_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Conflict, Forbidden, NotFound, TooManyRequests
 from chat.models import Hook, Message, User
@@ -70,7 +70,7 @@ async def create(core: Core, user: User, room_ref, name) -> tuple[Hook, str]:
         bot = await user_sql.insert_user(
             conn, f"hook-{secrets.token_hex(6)}", name, None, False, is_bot=True
         )
-        await room_sql.insert_membership(conn, room.id, bot.id, "member")
+        await membership_sql.insert_membership(conn, room.id, bot.id, "member")
         hook_id = await hook_sql.insert_hook(conn, room.id, bot.id, name, key_digest, user.id)
         await audit.record(
             conn,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from chat.clock import iso_utc
 from chat.db import guests as guest_sql
-from chat.db import rooms as room_sql
+from chat.db import memberships as membership_sql
 from chat.errors import Forbidden, NotFound, Unauthorized
 from chat.models import Membership, Room, User
 from chat.settings import Settings
@@ -40,7 +40,7 @@ def check_may_create(user: User) -> None:
 async def check_may_join(conn, user: User, room: Room) -> None:
     """A room that is not open to the user needs an invitation (a guest's: one that a
     site admin, or a room admin where the site allows it, gave them)."""
-    if open_to(user, room) or await room_sql.has_invitation(conn, room.id, user.id):
+    if open_to(user, room) or await membership_sql.has_invitation(conn, room.id, user.id):
         return
     raise Forbidden("guest_room_forbidden" if user.is_guest else "invitation_required")
 

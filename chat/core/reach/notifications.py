@@ -7,6 +7,7 @@ import json
 from chat.core import Core, Outcome
 from chat.core.conversation.mentions import group_targets, named_members
 from chat.core.fields import check_int, check_text
+from chat.db import memberships as membership_sql
 from chat.db import messages as message_sql
 from chat.db import notifications as notification_sql
 from chat.db import rooms as room_sql
@@ -56,7 +57,7 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
     if room.room_type != "direct" and not message.reply_to and "@" not in message.content:
         return []  # the common case costs no query
     sender = message.sender
-    members = set(await room_sql.member_ids(conn, room.id))
+    members = set(await membership_sql.member_ids(conn, room.id))
     targets: dict[int, tuple[str, tuple]] = {}
     if room.room_type == "direct":
         # A socket in another room does not show this message: only one in this room does.
@@ -76,7 +77,7 @@ async def notify_for_message(core: Core, conn, room: Room, message: Message) -> 
     for uid in await named_members(conn, message.content, members) - {sender.id}:
         targets[uid] = mention
     if targets:
-        levels = await room_sql.notify_levels(conn, room.id)
+        levels = await membership_sql.notify_levels(conn, room.id)
         targets = {
             uid: target
             for uid, target in targets.items()
@@ -95,7 +96,7 @@ async def notify_followers(
     and those already told about this message by notify_for_message are left out)."""
     if not follower_ids:
         return []
-    levels = await room_sql.notify_levels(conn, room.id)
+    levels = await membership_sql.notify_levels(conn, room.id)
     title = titled(core, "notify_thread_reply", username=message.sender.name)
     return [
         await create(conn, uid, "message", title, message.content, room, message)

@@ -21,6 +21,7 @@ from chat.core.site.administration import check_site_admin, find_target, page_pa
 from chat.core.site.audit_reads import check_moment
 from chat.db import api_tokens as token_sql
 from chat.db import guests as guest_sql
+from chat.db import memberships as membership_sql
 from chat.db import rooms as room_sql
 from chat.db import users as user_sql
 from chat.errors import BadInput, Conflict, Forbidden
@@ -56,7 +57,7 @@ async def rooms_to_add(conn, core: Core, inviter: User, refs: list) -> list[Room
         if room.room_type == "direct":
             raise BadInput("direct_room_closed")
         if not inviter.is_admin:
-            membership = await room_sql.membership(conn, room.id, inviter.id)
+            membership = await membership_sql.membership(conn, room.id, inviter.id)
             if not (membership and membership.is_admin and not membership.is_banned):
                 raise Forbidden("room_admin_only")
         found.append(room)
